@@ -1,0 +1,42 @@
+#pragma once
+
+#include <QString>
+
+#include <expected>
+
+namespace mesh {
+
+// What went wrong, for a person: `message` says what and, where it can, what
+// to do about it. `code` lets callers branch without parsing text.
+struct Error
+{
+    enum class Code {
+        Io,           // a file or directory could not be read or written
+        Parse,        // malformed input (JSON, flags, certificates)
+        Invalid,      // well-formed but not acceptable (wrong type, range)
+        Unsupported,  // e.g. a project file from a newer Meshpad
+        TooLarge,     // input beyond the limits we accept
+        NotFound,
+        Network,
+        Timeout,
+        Internal,
+    };
+
+    Code code = Code::Internal;
+    QString message;
+
+    static Error io(QString m) { return {Code::Io, std::move(m)}; }
+    static Error parse(QString m) { return {Code::Parse, std::move(m)}; }
+    static Error invalid(QString m) { return {Code::Invalid, std::move(m)}; }
+};
+
+// Errors are values: nothing in `mesh` throws.
+template<class T = void>
+using Result = std::expected<T, Error>;
+
+inline std::unexpected<Error> fail(Error::Code code, QString message)
+{
+    return std::unexpected<Error>(Error{code, std::move(message)});
+}
+
+} // namespace mesh

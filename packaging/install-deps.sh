@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Installs, from Debian 12's own archive, everything Meshpad needs to build,
+# run and test. Safe to run again: apt skips what is already there.
+#
+#   packaging/install-deps.sh            build + run + test dependencies
+#   packaging/install-deps.sh --runtime  only what building and running needs
+set -euo pipefail
+
+runtime_only=false
+[[ "${1:-}" == "--runtime" ]] && runtime_only=true
+
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null || { echo "install-deps: run as root or install sudo" >&2; exit 2; }
+    sudo_cmd=(sudo)
+fi
+
+build_packages=(
+    build-essential cmake ninja-build pkg-config git
+    qt6-base-dev qt6-base-dev-tools libqt6core5compat6-dev
+    qt6-httpserver-dev qt6-websockets-dev qt6-charts-dev qt6-svg-dev
+    qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
+    qcoro-qt6-dev qtkeychain-qt6-dev libssl-dev libgraphviz-dev
+    libqt6svg6 qt6-qpa-plugins
+)
+test_packages=(
+    # Checks of generated artifacts: HashiCorp's HCL parser (npm, see tests/tools)
+    # runs on Node.js; `vagrant validate` checks the generated Vagrantfile.
+    vagrant
+    # The dashboard page is tested in a real headless browser.
+    chromium
+    # Benchmarks: load generator and baselines measured in the same run.
+    wrk nginx-light haproxy
+    # GUI screenshots and the GUI under a real X server.
+    xvfb xauth
+    clang-format clang-tidy
+)
+
+packages=("${build_packages[@]}")
+$runtime_only || packages+=("${test_packages[@]}")
+# Node.js may already come from elsewhere (the machine image ships one); only
+# install Debian's when there is none, so we never fight another package.
+if ! $runtime_only && ! command -v node >/dev/null; then
+    packages+=(nodejs npm)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+    echo "install-deps: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    # Package lists older than a day (or absent) are refreshed once.
+    if [[ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null | head -n1)" ]]; then
+        "${sudo_cmd[@]}" apt-get update -q
+    fi
+    "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
