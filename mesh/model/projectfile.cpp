@@ -1,0 +1,556 @@
+#include "projectfile.h"
+
+#include "core/jsonwriter.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSaveFile>
+#include <QSet>
+
+#include <cmath>
+
+namespace mesh::model {
+
+namespace {
+
+constexpr QStringView kFormatName = u"meshpad";
+
+// Upper bounds for numbers a design could plausibly hold. Beyond them the
+// file is damaged or hostile, and we say so instead of loading nonsense.
+constexpr qint64 kMaxCount = 10000;
+constexpr qint64 kMaxPortNumber = 1000000;  // the Validator flags > 65535
+constexpr qint64 kMaxDurationMs = 24LL * 3600 * 1000;
+constexpr qint64 kMaxResource = 10000000;
+constexpr double kMaxCoordinate = 1e7;
+
+// Reads one JSON object field by field, remembering its path for messages,
+// and refuses keys it was not asked about (typos would otherwise vanish).
+class ObjectReader
+{
+public:
+    ObjectReader(const QJsonObject &object, QString path)
+        : m_object(object), m_path(std::move(path))
+    {
+    }
+
+    const QString &path() const { return m_path; }
+    QString fieldPath(QStringView key) const
+    {
+        return m_path.isEmpty() ? key.toString() : m_path + u'.' + key;
+    }
+
+    Result<QString> string(QStringView key, const QString &fallback = {})
+    {
+        m_known.insert(key.toString());
+        const QJsonValue v = m_object.value(key);
+        if (v.isUndefined())
+            return fallback;
+        if (!v.isString())
+            return typeError(key, u"a string", v);
+        return v.toString();
+    }
+
+    Result<qint64> integer(QStringView key, qint64 fallback, qint64 min, qint64 max)
+    {
+        m_known.insert(key.toString());
+        const QJsonValue v = m_object.value(key);
+        if (v.isUndefined())
+            return fallback;
+        if (!v.isDouble())
+            return typeError(key, u"a number", v);
+        const double d = v.toDouble();
+        if (!std::isfinite(d) || d != std::floor(d))
+            return fail(Error::Code::Invalid, QStringLiteral("%1: expected a whole number, got %2")
+                                                  .arg(fieldPath(key)).arg(d));
+        if (d < double(min) || d > double(max))
+            return fail(Error::Code::Invalid, QStringLiteral("%1: %2 is out of the range %3..%4")
+                                                  .arg(fieldPath(key)).arg(d).arg(min).arg(max));
+        return qint64(d);
+    }
+
+    Result<double> real(QStringView key, double limit)
+    {
+        m_known.insert(key.toString());
+        const QJsonValue v = m_object.value(key);
+        if (v.isUndefined())
+            return 0.0;
+        if (!v.isDouble())
+            return typeError(key, u"a number", v);
+        const double d = v.toDouble();
+        if (!std::isfinite(d) || std::abs(d) > limit)
+            return fail(Error::Code::Invalid, QStringLiteral("%1: %2 is out of the range -%3..%3")
+                                                  .arg(fieldPath(key)).arg(d).arg(limit));
+        return d;
+    }
+
+    Result<bool> boolean(QStringView key, bool fallback)
+    {
+        m_known.insert(key.toString());
+        const QJsonValue v = m_object.value(key);
+        if (v.isUndefined())
+            return fallback;
+        if (!v.isBool())
+            return typeError(key, u"true or false", v);
+        return v.toBool();
+    }
+
+    Result<QJsonArray> array(QStringView key)
+    {
+        m_known.insert(key.toString());
+        const QJsonValue v = m_object.value(key);
+        if (v.isUndefined())
+            return QJsonArray();
+        if (!v.isArray())
+            return typeError(key, u"a list", v);
+        return v.toArray();
+    }
+
+    // Absent → an empty object (all defaults).
+    Result<QJsonObject> object(QStringView key)
+    {
+        m_known.insert(key.toString());
+        const QJsonValue v = m_object.value(key);
+        if (v.isUndefined())
+            return QJsonObject();
+        if (!v.isObject())
+            return typeError(key, u"an object", v);
+        return v.toObject();
+    }
+
+    Result<QStringList> stringList(QStringView key)
+    {
+        auto items = array(key);
+        if (!items)
+            return std::unexpected(items.error());
+        QStringList out;
+        for (qsizetype i = 0; i < items->size(); ++i) {
+            const QJsonValue v = items->at(i);
+            if (!v.isString())
+                return fail(Error::Code::Invalid, QStringLiteral("%1[%2]: expected a string, got %3")
+                                                      .arg(fieldPath(key)).arg(i).arg(typeName(v)));
+            out.append(v.toString());
+        }
+        return out;
+    }
+
+    template<class Enum>
+    Result<Enum> word(QStringView key, Enum fallback, std::optional<Enum> (*parse)(QStringView),
+                      QStringView allowed)
+    {
+        auto text = string(key, toString(fallback));
+        if (!text)
+            return std::unexpected(text.error());
+        const std::optional<Enum> value = parse(*text);
+        if (!value)
+            return fail(Error::Code::Invalid, QStringLiteral("%1: \"%2\" is not one of %3")
+                                                  .arg(fieldPath(key), *text, allowed));
+        return *value;
+    }
+
+    // Call last: any key nobody asked for is an error.
+    Result<> finish() const
+    {
+        for (auto it = m_object.begin(); it != m_object.end(); ++it) {
+            if (!m_known.contains(it.key()))
+                return fail(Error::Code::Invalid,
+                            QStringLiteral("%1: unknown field (a typo, or a file from a newer Meshpad?)")
+                                .arg(fieldPath(it.key())));
+        }
+        return {};
+    }
+
+    static QString typeName(const QJsonValue &v)
+    {
+        switch (v.type()) {
+        case QJsonValue::Null: return QStringLiteral("null");
+        case QJsonValue::Bool: return QStringLiteral("a boolean");
+        case QJsonValue::Double: return QStringLiteral("a number");
+        case QJsonValue::String: return QStringLiteral("a string");
+        case QJsonValue::Array: return QStringLiteral("a list");
+        case QJsonValue::Object: return QStringLiteral("an object");
+        case QJsonValue::Undefined: break;
+        }
+        return QStringLiteral("nothing");
+    }
+
+private:
+    std::unexpected<Error> typeError(QStringView key, QStringView expected, const QJsonValue &got) const
+    {
+        return fail(Error::Code::Invalid,
+                    QStringLiteral("%1: expected %2, got %3").arg(fieldPath(key), expected, typeName(got)));
+    }
+
+    QJsonObject m_object;
+    QString m_path;
+    QSet<QString> m_known;
+};
+
+#define TRY(var, expr)                         \
+    auto var##_result = (expr);                \
+    if (!var##_result)                         \
+        return std::unexpected(var##_result.error()); \
+    auto var = std::move(*var##_result)
+
+#define TRY_VOID(expr)                         \
+    do {                                       \
+        auto r_ = (expr);                      \
+        if (!r_)                               \
+            return std::unexpected(r_.error()); \
+    } while (false)
+
+Result<QJsonObject> objectAt(const QJsonArray &array, qsizetype i, const QString &path)
+{
+    const QJsonValue v = array.at(i);
+    if (!v.isObject())
+        return fail(Error::Code::Invalid, QStringLiteral("%1[%2]: expected an object, got %3")
+                                              .arg(path).arg(i).arg(ObjectReader::typeName(v)));
+    return v.toObject();
+}
+
+// Env and meta are lists of {"name", "value"} so their order survives.
+Result<QList<KeyValue>> readKeyValues(ObjectReader &parent, QStringView key)
+{
+    TRY(items, parent.array(key));
+    QList<KeyValue> out;
+    const QString path = parent.fieldPath(key);
+    for (qsizetype i = 0; i < items.size(); ++i) {
+        TRY(object, objectAt(items, i, path));
+        ObjectReader r(object, QStringLiteral("%1[%2]").arg(path).arg(i));
+        TRY(name, r.string(u"name"));
+        TRY(value, r.string(u"value"));
+        TRY_VOID(r.finish());
+        out.append({name, value});
+    }
+    return out;
+}
+
+Result<Service> readService(const QJsonObject &object, const QString &path)
+{
+    ObjectReader r(object, path);
+    Service s;
+    TRY(id, r.string(u"id"));
+    if (id.isEmpty())
+        return fail(Error::Code::Invalid, QStringLiteral("%1: a service needs a non-empty id").arg(r.fieldPath(u"id")));
+    s.id = ServiceId{id};
+    TRY(templ, r.word(u"template", ServiceTemplate::Generic, &serviceTemplateFromString,
+                      u"generic, counter, dashboard, docker"));
+    s.templateKind = templ;
+    TRY(name, r.string(u"name"));
+    s.name = name;
+    TRY(job, r.string(u"job"));
+    s.job = job;
+    TRY(group, r.string(u"group"));
+    s.group = group;
+    TRY(task, r.string(u"task"));
+    s.task = task;
+    TRY(count, r.integer(u"count", 1, 0, kMaxCount));
+    s.count = int(count);
+    TRY(driver, r.word(u"driver", Driver::Exec, &driverFromString, u"exec, raw_exec, docker"));
+    s.driver = driver;
+    TRY(command, r.string(u"command"));
+    s.command = command;
+    TRY(args, r.stringList(u"args"));
+    s.args = args;
+    TRY(image, r.string(u"image"));
+    s.image = image;
+    TRY(env, readKeyValues(r, u"env"));
+    s.env = env;
+
+    TRY(network, r.object(u"network"));
+    {
+        ObjectReader n(network, r.fieldPath(u"network"));
+        TRY(mode, n.word(u"mode", NetworkMode::Bridge, &networkModeFromString, u"bridge, host"));
+        s.networkMode = mode;
+        TRY(ports, n.array(u"ports"));
+        const QString portsPath = n.fieldPath(u"ports");
+        for (qsizetype i = 0; i < ports.size(); ++i) {
+            TRY(portObject, objectAt(ports, i, portsPath));
+            ObjectReader p(portObject, QStringLiteral("%1[%2]").arg(portsPath).arg(i));
+            PortMapping mapping;
+            TRY(label, p.string(u"label"));
+            mapping.label = label;
+            TRY(to, p.integer(u"to", 0, 0, kMaxPortNumber));
+            mapping.to = int(to);
+            TRY(staticPort, p.integer(u"static", 0, 0, kMaxPortNumber));
+            mapping.staticPort = int(staticPort);
+            TRY_VOID(p.finish());
+            s.ports.append(mapping);
+        }
+        TRY_VOID(n.finish());
+    }
+    TRY(port, r.string(u"port"));
+    s.port = port;
+    TRY(sidecar, r.boolean(u"sidecar", true));
+    s.connectSidecar = sidecar;
+
+    TRY(check, r.object(u"check"));
+    {
+        ObjectReader c(check, r.fieldPath(u"check"));
+        TRY(kind, c.word(u"type", CheckKind::None, &checkKindFromString, u"none, http, tcp"));
+        s.check.kind = kind;
+        TRY(checkPath, c.string(u"path", s.check.path));
+        s.check.path = checkPath;
+        TRY(interval, c.integer(u"intervalMs", s.check.intervalMs, 0, kMaxDurationMs));
+        s.check.intervalMs = int(interval);
+        TRY(timeout, c.integer(u"timeoutMs", s.check.timeoutMs, 0, kMaxDurationMs));
+        s.check.timeoutMs = int(timeout);
+        TRY_VOID(c.finish());
+    }
+    TRY(tags, r.stringList(u"tags"));
+    s.tags = tags;
+    TRY(meta, readKeyValues(r, u"meta"));
+    s.meta = meta;
+    TRY(resources, r.object(u"resources"));
+    {
+        ObjectReader res(resources, r.fieldPath(u"resources"));
+        TRY(cpu, res.integer(u"cpuMhz", 0, 0, kMaxResource));
+        s.resources.cpuMhz = int(cpu);
+        TRY(memory, res.integer(u"memoryMb", 0, 0, kMaxResource));
+        s.resources.memoryMb = int(memory);
+        TRY_VOID(res.finish());
+    }
+    TRY(position, r.object(u"position"));
+    {
+        ObjectReader pos(position, r.fieldPath(u"position"));
+        TRY(x, pos.real(u"x", kMaxCoordinate));
+        TRY(y, pos.real(u"y", kMaxCoordinate));
+        s.position = QPointF(x, y);
+        TRY_VOID(pos.finish());
+    }
+    TRY_VOID(r.finish());
+    return s;
+}
+
+Result<Upstream> readUpstream(const QJsonObject &object, const QString &path)
+{
+    ObjectReader r(object, path);
+    Upstream u;
+    TRY(id, r.string(u"id"));
+    if (id.isEmpty())
+        return fail(Error::Code::Invalid, QStringLiteral("%1: an upstream needs a non-empty id").arg(r.fieldPath(u"id")));
+    u.id = UpstreamId{id};
+    TRY(from, r.string(u"from"));
+    u.downstream = ServiceId{from};
+    TRY(to, r.string(u"to"));
+    u.destination = ServiceId{to};
+    TRY(address, r.string(u"localBindAddress"));
+    u.localBindAddress = address;
+    TRY(port, r.integer(u"localBindPort", 0, 0, kMaxPortNumber));
+    u.localBindPort = int(port);
+    TRY(action, r.word(u"action", IntentionAction::Allow, &intentionActionFromString, u"allow, deny"));
+    u.action = action;
+    TRY_VOID(r.finish());
+    return u;
+}
+
+// QJsonParseError gives a byte offset; people want line and column.
+QString describeParseError(const QByteArray &json, const QJsonParseError &error)
+{
+    const qsizetype offset = std::clamp<qsizetype>(error.offset, 0, json.size());
+    int line = 1;
+    qsizetype lineStart = 0;
+    for (qsizetype i = 0; i < offset; ++i) {
+        if (json[i] == '\n') {
+            ++line;
+            lineStart = i + 1;
+        }
+    }
+    const int column = int(QString::fromUtf8(json.mid(lineStart, offset - lineStart)).size()) + 1;
+    return QStringLiteral("line %1, column %2: %3").arg(line).arg(column).arg(error.errorString());
+}
+
+} // namespace
+
+Result<Topology> ProjectFile::fromJson(const QByteArray &json)
+{
+    if (json.size() > kMaxFileBytes)
+        return fail(Error::Code::TooLarge, QStringLiteral("the file is %1 MB; a Meshpad project is at most %2 MB")
+                                               .arg(json.size() / (1024 * 1024)).arg(kMaxFileBytes / (1024 * 1024)));
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
+    if (parseError.error != QJsonParseError::NoError)
+        return fail(Error::Code::Parse, describeParseError(json, parseError));
+    if (!document.isObject())
+        return fail(Error::Code::Invalid, QStringLiteral("the file must hold a JSON object"));
+
+    ObjectReader root(document.object(), QString());
+    TRY(format, root.string(u"format"));
+    if (format != kFormatName)
+        return fail(Error::Code::Invalid, QStringLiteral("format: expected \"meshpad\"; this is not a Meshpad project file"));
+    TRY(version, root.integer(u"version", 0, 0, std::numeric_limits<int>::max()));
+    if (version > kFormatVersion)
+        return fail(Error::Code::Unsupported,
+                    QStringLiteral("version: the file has format version %1, made by a newer Meshpad; "
+                                   "this Meshpad reads version %2 — update Meshpad to open it")
+                        .arg(version).arg(kFormatVersion));
+    if (version < 1)
+        return fail(Error::Code::Invalid, QStringLiteral("version: missing or not a valid format version"));
+
+    Topology topology;
+    TRY(name, root.string(u"name"));
+    topology.name = name;
+
+    TRY(settings, root.object(u"settings"));
+    {
+        ObjectReader s(settings, QStringLiteral("settings"));
+        TRY(dc, s.string(u"datacenter", topology.settings.datacenter));
+        topology.settings.datacenter = dc;
+        TRY(policy, s.word(u"defaultIntention", IntentionAction::Allow, &intentionActionFromString, u"allow, deny"));
+        topology.settings.defaultPolicy = policy;
+        TRY(lab, s.object(u"lab"));
+        ObjectReader l(lab, QStringLiteral("settings.lab"));
+        LabSettings &ls = topology.settings.lab;
+        TRY(ttl, l.integer(u"leafTtlHours", ls.leafTtlHours, 1, 8760));
+        ls.leafTtlHours = int(ttl);
+        TRY(refresh, l.integer(u"dashboardRefreshMs", ls.dashboardRefreshMs, 50, kMaxDurationMs));
+        ls.dashboardRefreshMs = int(refresh);
+        TRY(health, l.integer(u"healthIntervalMs", ls.healthIntervalMs, 50, kMaxDurationMs));
+        ls.healthIntervalMs = int(health);
+        TRY_VOID(l.finish());
+        TRY_VOID(s.finish());
+    }
+
+    TRY(services, root.array(u"services"));
+    QSet<QString> serviceIds;
+    for (qsizetype i = 0; i < services.size(); ++i) {
+        const QString path = QStringLiteral("services[%1]").arg(i);
+        TRY(object, objectAt(services, i, QStringLiteral("services")));
+        TRY(service, readService(object, path));
+        if (serviceIds.contains(service.id.value))
+            return fail(Error::Code::Invalid, QStringLiteral("%1.id: \"%2\" is used by another service; ids must be unique")
+                                                  .arg(path, service.id.value));
+        serviceIds.insert(service.id.value);
+        topology.services.append(std::move(service));
+    }
+
+    TRY(upstreams, root.array(u"upstreams"));
+    QSet<QString> upstreamIds;
+    for (qsizetype i = 0; i < upstreams.size(); ++i) {
+        const QString path = QStringLiteral("upstreams[%1]").arg(i);
+        TRY(object, objectAt(upstreams, i, QStringLiteral("upstreams")));
+        TRY(upstream, readUpstream(object, path));
+        if (upstreamIds.contains(upstream.id.value))
+            return fail(Error::Code::Invalid, QStringLiteral("%1.id: \"%2\" is used by another upstream; ids must be unique")
+                                                  .arg(path, upstream.id.value));
+        upstreamIds.insert(upstream.id.value);
+        topology.upstreams.append(std::move(upstream));
+    }
+    TRY_VOID(root.finish());
+    return topology;
+}
+
+Result<Topology> ProjectFile::load(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return fail(Error::Code::Io, QStringLiteral("cannot open %1: %2").arg(path, file.errorString()));
+    if (file.size() > kMaxFileBytes)
+        return fail(Error::Code::TooLarge, QStringLiteral("%1 is %2 MB; a Meshpad project is at most %3 MB")
+                                               .arg(path).arg(file.size() / (1024 * 1024)).arg(kMaxFileBytes / (1024 * 1024)));
+    // Read at most one byte past the limit: a file that grows while we read
+    // (or a device that lies about its size) is still refused.
+    const QByteArray data = file.read(kMaxFileBytes + 1);
+    if (file.error() != QFileDevice::NoError)
+        return fail(Error::Code::Io, QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
+    auto topology = fromJson(data);
+    if (!topology)
+        return fail(topology.error().code, path + u": " + topology.error().message);
+    return topology;
+}
+
+namespace {
+
+void writeKeyValues(JsonWriter &w, QStringView key, const QList<KeyValue> &items)
+{
+    w.key(key).beginArray();
+    for (const KeyValue &kv : items) {
+        w.beginObject().field(u"name", kv.key).field(u"value", kv.value).endObject();
+    }
+    w.endArray();
+}
+
+} // namespace
+
+QString ProjectFile::toJson(const Topology &t)
+{
+    JsonWriter w;
+    w.beginObject();
+    w.field(u"format", kFormatName).field(u"version", kFormatVersion);
+    w.field(u"name", t.name);
+    w.key(u"settings").beginObject();
+    w.field(u"datacenter", t.settings.datacenter);
+    w.field(u"defaultIntention", toString(t.settings.defaultPolicy));
+    w.key(u"lab").beginObject()
+        .field(u"leafTtlHours", t.settings.lab.leafTtlHours)
+        .field(u"dashboardRefreshMs", t.settings.lab.dashboardRefreshMs)
+        .field(u"healthIntervalMs", t.settings.lab.healthIntervalMs)
+        .endObject();
+    w.endObject();
+
+    w.key(u"services").beginArray();
+    for (const Service &s : t.services) {
+        w.beginObject();
+        w.field(u"id", s.id.value);
+        w.field(u"template", toString(s.templateKind));
+        w.field(u"name", s.name).field(u"job", s.job).field(u"group", s.group).field(u"task", s.task);
+        w.field(u"count", s.count);
+        w.field(u"driver", toString(s.driver));
+        w.field(u"command", s.command);
+        w.key(u"args").stringArray(s.args);
+        w.field(u"image", s.image);
+        writeKeyValues(w, u"env", s.env);
+        w.key(u"network").beginObject().field(u"mode", toString(s.networkMode));
+        w.key(u"ports").beginArray();
+        for (const PortMapping &p : s.ports)
+            w.beginObject().field(u"label", p.label).field(u"to", p.to).field(u"static", p.staticPort).endObject();
+        w.endArray().endObject();
+        w.field(u"port", s.port);
+        w.field(u"sidecar", s.connectSidecar);
+        w.key(u"check").beginObject()
+            .field(u"type", toString(s.check.kind))
+            .field(u"path", s.check.path)
+            .field(u"intervalMs", s.check.intervalMs)
+            .field(u"timeoutMs", s.check.timeoutMs)
+            .endObject();
+        w.key(u"tags").stringArray(s.tags);
+        writeKeyValues(w, u"meta", s.meta);
+        w.key(u"resources").beginObject()
+            .field(u"cpuMhz", s.resources.cpuMhz)
+            .field(u"memoryMb", s.resources.memoryMb)
+            .endObject();
+        w.key(u"position").beginObject().field(u"x", s.position.x()).field(u"y", s.position.y()).endObject();
+        w.endObject();
+    }
+    w.endArray();
+
+    w.key(u"upstreams").beginArray();
+    for (const Upstream &u : t.upstreams) {
+        w.beginObject()
+            .field(u"id", u.id.value)
+            .field(u"from", u.downstream.value)
+            .field(u"to", u.destination.value)
+            .field(u"localBindAddress", u.localBindAddress)
+            .field(u"localBindPort", u.localBindPort)
+            .field(u"action", toString(u.action))
+            .endObject();
+    }
+    w.endArray();
+    w.endObject();
+    return w.text();
+}
+
+Result<> ProjectFile::save(const Topology &topology, const QString &path)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return fail(Error::Code::Io, QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
+    file.write(toJson(topology).toUtf8());
+    if (!file.commit())
+        return fail(Error::Code::Io, QStringLiteral("cannot save %1: %2 (the previous file is unchanged)")
+                                         .arg(path, file.errorString()));
+    return {};
+}
+
+} // namespace mesh::model
