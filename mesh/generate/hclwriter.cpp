@@ -1,6 +1,58 @@
 #include "hclwriter.h"
 
+#include <QTextBoundaryFinder>
+
+#include <algorithm>
+
 namespace mesh::generate {
+
+namespace {
+
+bool isAsciiLetter(char16_t c)
+{
+    return (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z');
+}
+
+bool isIdentifierChar(char16_t c)
+{
+    return isAsciiLetter(c) || (c >= u'0' && c <= u'9') || c == u'_' || c == u'-';
+}
+
+// Length of a plain traversal (`NOMAD_PORT_http`, `meta.connect.log_level`)
+// starting at `from` and closed by `}`, or 0. Only these survive jobspec2 as
+// literal text; anything else inside `${…}` is an expression it evaluates.
+qsizetype traversalLength(QStringView text, qsizetype from)
+{
+    qsizetype i = from;
+    bool expectName = true;
+    while (i < text.size()) {
+        const char16_t c = text[i].unicode();
+        if (expectName) {
+            if (!(isAsciiLetter(c) || c == u'_'))
+                return 0;
+            while (i < text.size() && isIdentifierChar(text[i].unicode()))
+                ++i;
+            expectName = false;
+        } else if (c == u'.') {
+            expectName = true;
+            ++i;
+        } else if (c == u'}') {
+            return i - from;
+        } else {
+            return 0;
+        }
+    }
+    return 0;
+}
+
+// An attribute value whose text opens a bracket on its first line: hclwrite
+// leaves such a line out of the `=` alignment (formatCells' netBrackets).
+bool opensMultiLine(const QString &expression)
+{
+    return expression.contains(u'\n');
+}
+
+} // namespace
 
 HclWriter::HclWriter()
     : m_root(std::make_unique<Body>())
@@ -44,22 +96,26 @@ void HclWriter::render(const Body &body, int depth, QString &out)
             out += u'\n';
             break;
         case Body::Item::Kind::Attribute: {
-            // hclwrite aligns `=` across a run of single-line attributes with
-            // nothing (no blank line, no block) between them. A multi-line
-            // value ends the run after itself.
+            if (opensMultiLine(item.expression)) {
+                // Not part of any alignment run: one space before `=`.
+                QString expression = item.expression;
+                expression.replace(u'\n', u'\n' + indent);
+                out += indent + item.name + u" = " + expression + u'\n';
+                break;
+            }
+            // A run of one-line attributes with nothing between them.
             size_t runEnd = i;
             qsizetype width = 0;
-            for (size_t j = i; j < items.size() && items[j].kind == Body::Item::Kind::Attribute; ++j) {
-                width = std::max(width, items[j].name.size());
+            for (size_t j = i; j < items.size() && items[j].kind == Body::Item::Kind::Attribute
+                 && !opensMultiLine(items[j].expression);
+                 ++j) {
+                width = std::max(width, columns(items[j].name));
                 runEnd = j;
-                if (items[j].expression.contains(u'\n'))
-                    break;
             }
             for (size_t j = i; j <= runEnd; ++j) {
                 const Body::Item &a = items[j];
-                QString expression = a.expression;
-                expression.replace(u'\n', u'\n' + indent);
-                out += indent + a.name.leftJustified(width, u' ') + u" = " + expression + u'\n';
+                out += indent + a.name + QString(width - columns(a.name), u' ') + u" = "
+                    + a.expression + u'\n';
             }
             i = runEnd;
             break;
@@ -67,7 +123,7 @@ void HclWriter::render(const Body &body, int depth, QString &out)
         case Body::Item::Kind::Block: {
             out += indent + item.name;
             for (const QString &label : item.labels)
-                out += u' ' + string(label);
+                out += u' ' + literal(label);
             if (item.body->isEmpty()) {
                 out += u" {}\n";
             } else {
@@ -81,13 +137,14 @@ void HclWriter::render(const Body &body, int depth, QString &out)
     }
 }
 
-QString HclWriter::string(QStringView text)
+QString HclWriter::quote(QStringView text, bool keepTraversals)
 {
     QString out;
     out.reserve(text.size() + 2);
     out += u'"';
     for (qsizetype i = 0; i < text.size(); ++i) {
         const QChar c = text[i];
+        const bool opensBrace = i + 1 < text.size() && text[i + 1] == u'{';
         switch (c.unicode()) {
         case u'"': out += u"\\\""; break;
         case u'\\': out += u"\\\\"; break;
@@ -95,18 +152,45 @@ QString HclWriter::string(QStringView text)
         case u'\r': out += u"\\r"; break;
         case u'\t': out += u"\\t"; break;
         case u'%':
-            // `%{` opens a template directive; users mean a literal percent.
-            out += (i + 1 < text.size() && text[i + 1] == u'{') ? QStringView(u"%%") : QStringView(u"%");
+            // `%{` opens a template directive; the user means a literal.
+            out += opensBrace ? QStringView(u"%%") : QStringView(u"%");
             break;
+        case u'$': {
+            if (!opensBrace) {
+                out += c;
+                break;
+            }
+            // A `$` right before `${` would turn the pair into the `$${`
+            // escape, so a kept traversal must not follow one.
+            const bool afterDollar = i > 0 && text[i - 1] == u'$';
+            const qsizetype length = keepTraversals && !afterDollar ? traversalLength(text, i + 2) : 0;
+            if (length > 0) {
+                out += text.mid(i, length + 3);  // `${` name `}`
+                i += length + 2;
+            } else {
+                out += u"$$";
+            }
+            break;
+        }
         default:
-            if (c.unicode() < 0x20)
+            if (c.unicode() < 0x20 || c.unicode() == 0x7f)
                 out += QStringLiteral("\\u%1").arg(c.unicode(), 4, 16, QLatin1Char('0'));
             else
-                out += c; // `${…}` stays: Nomad interpolates it at run time
+                out += c;
         }
     }
     out += u'"';
     return out;
+}
+
+QString HclWriter::string(QStringView text)
+{
+    return quote(text, true);
+}
+
+QString HclWriter::literal(QStringView text)
+{
+    return quote(text, false);
 }
 
 QString HclWriter::number(qint64 value)
@@ -135,33 +219,51 @@ QString HclWriter::stringList(const QStringList &texts)
 
 bool HclWriter::isIdentifier(QStringView name)
 {
-    if (name.isEmpty())
+    if (name.isEmpty() || !(isAsciiLetter(name[0].unicode()) || name[0] == u'_'))
         return false;
-    for (qsizetype i = 0; i < name.size(); ++i) {
-        const char16_t c = name[i].unicode();
-        const bool letter = (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || c == u'_';
-        const bool rest = (c >= u'0' && c <= u'9') || c == u'-';
-        if (!(letter || (i > 0 && rest)))
+    for (QChar c : name) {
+        if (!isIdentifierChar(c.unicode()))
             return false;
     }
-    return true;
+    static const QStringList keywords = {
+        QStringLiteral("true"), QStringLiteral("false"), QStringLiteral("null"),
+        QStringLiteral("for"), QStringLiteral("in"), QStringLiteral("if"),
+    };
+    return !keywords.contains(name);
 }
 
 QString HclWriter::objectKey(QStringView key)
 {
-    return isIdentifier(key) ? key.toString() : string(key);
+    return isIdentifier(key) ? key.toString() : literal(key);
+}
+
+qsizetype HclWriter::columns(QStringView text)
+{
+    bool ascii = true;
+    for (QChar c : text)
+        ascii = ascii && c.unicode() < 0x80;
+    if (ascii)
+        return text.size();
+    QTextBoundaryFinder finder(QTextBoundaryFinder::Grapheme, text.toString());
+    qsizetype count = 0;
+    while (finder.toNextBoundary() > 0)
+        ++count;
+    return count;
 }
 
 QString HclWriter::object(const QList<std::pair<QString, QString>> &entries)
 {
     if (entries.isEmpty())
         return QStringLiteral("{}");
+    QStringList keys;
     qsizetype width = 0;
-    for (const auto &[k, v] : entries)
-        width = std::max(width, objectKey(k).size());
+    for (const auto &entry : entries) {
+        keys.append(objectKey(entry.first));
+        width = std::max(width, columns(keys.last()));
+    }
     QString out = QStringLiteral("{\n");
-    for (const auto &[k, v] : entries)
-        out += u"  " + objectKey(k).leftJustified(width, u' ') + u" = " + v + u'\n';
+    for (qsizetype i = 0; i < entries.size(); ++i)
+        out += u"  " + keys[i] + QString(width - columns(keys[i]), u' ') + u" = " + entries[i].second + u'\n';
     out += u'}';
     return out;
 }

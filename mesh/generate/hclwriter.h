@@ -5,18 +5,21 @@
 #include <QStringList>
 
 #include <memory>
+#include <utility>
 #include <vector>
 
 namespace mesh::generate {
 
 // Builds HCL2 text laid out as `nomad fmt` / `terraform fmt` (hclwrite.Format)
 // would leave it: two-space indent, and the `=` of consecutive one-line
-// attributes aligned. Blank lines are the caller's choice (blankLine()), as
-// the formatter keeps them.
+// attributes aligned (hclwrite's formatCells: a blank line, a block, or an
+// attribute whose value opens a multi-line bracket ends the run; widths are
+// counted in grapheme clusters). Blank lines are the caller's choice
+// (blankLine()), as the formatter keeps them.
 //
 //   HclWriter w;
 //   auto &job = w.root().block(u"job", {u"counter"});
-//   job.attribute(u"datacenters", HclWriter::list({HclWriter::string(u"dc1")}));
+//   job.attribute(u"datacenters", HclWriter::stringList({u"dc1"_s}));
 //   QString text = w.text();
 class HclWriter final
 {
@@ -24,9 +27,11 @@ public:
     class Body
     {
     public:
-        // `name = <expression>`; the expression is HCL source (see string()).
+        // `name = <expression>`; `name` must be an identifier (isIdentifier())
+        // and the expression HCL source (see string(), object()).
         Body &attribute(QStringView name, QString expression);
-        // `type "label" … { }`, returns the new block's body.
+        // `type "label" … { }`, returns the new block's body. Labels are
+        // written as literal strings (literal()).
         Body &block(QStringView type, const QStringList &labels = {});
         Body &blankLine();
         bool isEmpty() const { return m_items.empty(); }
@@ -49,19 +54,37 @@ public:
     QString text() const;
 
     // Expressions.
-    static QString string(QStringView text);       // a quoted template; ${…} kept
+    // A quoted template meaning exactly `text` once Nomad's jobspec2 has
+    // read it. `${name}` / `${a.b.c}` (a plain traversal, e.g.
+    // `${NOMAD_PORT_http}`) is kept as written: jobspec2 passes undefined
+    // variables through literally (nomad.md §1), and people write it so.
+    // Every other `${` and every `%{` is escaped (`$${`, `%%{`), so no
+    // input can make the template invalid or evaluate something.
+    static QString string(QStringView text);
+    // A quoted string with every template sequence escaped: for block
+    // labels (where HCL forbids templates) and object keys.
+    static QString literal(QStringView text);
     static QString number(qint64 value);
     static QString boolean(bool value);
     static QString list(const QStringList &expressions);
     static QString stringList(const QStringList &texts);
-    // `{ key = expr, … }` on one line when short, else one per line.
+    // `{` newline, `key = expr` one per line with aligned `=`, `}`. Keys are
+    // written as objectKey().
     static QString object(const QList<std::pair<QString, QString>> &entries);
-    // An attribute name, quoted if it is not a valid HCL identifier.
+    // An object key: bare if it is an identifier, else quoted (literal()).
     static QString objectKey(QStringView key);
+    // A name HCL reads as an attribute name everywhere: an identifier
+    // (letter or '_', then letters, digits, '_' and '-'; ASCII only, which
+    // is stricter than HCL's Unicode identifiers) that is not a keyword
+    // (`true`, `for`, … would be read as values or `for` expressions in an
+    // object).
     static bool isIdentifier(QStringView name);
+    // Width of `text` as hclwrite counts it (grapheme clusters).
+    static qsizetype columns(QStringView text);
 
 private:
     static void render(const Body &body, int depth, QString &out);
+    static QString quote(QStringView text, bool keepTraversals);
     std::unique_ptr<Body> m_root;
 };
 
