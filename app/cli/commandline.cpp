@@ -1,0 +1,80 @@
+#include "commandline.h"
+
+#include "exitcode.h"
+#include "generatecommand.h"
+#include "validatecommand.h"
+
+namespace meshpad::cli {
+
+namespace {
+
+struct Subcommand
+{
+    QStringView name;
+    int (*run)(const QStringList &, QTextStream &, QTextStream &);
+};
+
+constexpr Subcommand kSubcommands[] = {
+    {u"validate", &ValidateCommand::run},
+    {u"generate", &GenerateCommand::run},
+};
+
+const QStringList kGlobalFlags = {QStringLiteral("-h"), QStringLiteral("--help"), QStringLiteral("help"),
+                                  QStringLiteral("-v"), QStringLiteral("--version")};
+
+} // namespace
+
+QString CommandLine::usage()
+{
+    return QStringLiteral(
+        "Usage: meshpad [FILE]\n"
+        "       meshpad <command> [options]\n"
+        "\n"
+        "Meshpad designs a Consul service mesh on Nomad and writes every file it means.\n"
+        "\n"
+        "Commands:\n"
+        "  validate FILE           check a design; exit 1 if it has errors\n"
+        "  generate FILE -o DIR    write the Consul, Nomad, script and Hashibox files into DIR\n"
+        "\n"
+        "Options:\n"
+        "  -h, --help              show this help (meshpad <command> --help for a command)\n"
+        "  -v, --version           show the version\n"
+        "\n"
+        "Without a command, meshpad opens FILE (else the example design).\n"
+        "Exit status: 0 ok, 1 the design has errors, 2 usage or I/O error.\n");
+}
+
+bool CommandLine::isCommand(const QStringList &arguments)
+{
+    if (arguments.size() < 2)
+        return false;
+    const QString &first = arguments.at(1);
+    if (kGlobalFlags.contains(first))
+        return true;
+    for (const Subcommand &c : kSubcommands) {
+        if (c.name == first)
+            return true;
+    }
+    return false;
+}
+
+int CommandLine::run(const QStringList &arguments, QTextStream &out, QTextStream &err)
+{
+    const QString first = arguments.value(1);
+    if (first == u"-h" || first == u"--help" || first == u"help") {
+        out << usage();
+        return ExitCode::Ok;
+    }
+    if (first == u"-v" || first == u"--version") {
+        out << "meshpad " << MESHPAD_VERSION << "\n";
+        return ExitCode::Ok;
+    }
+    for (const Subcommand &c : kSubcommands) {
+        if (c.name == first)
+            return c.run(arguments.mid(1), out, err);
+    }
+    err << "meshpad: unknown command \"" << first << "\"\n\n" << usage();
+    return ExitCode::Usage;
+}
+
+} // namespace meshpad::cli

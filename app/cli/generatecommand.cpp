@@ -1,0 +1,69 @@
+#include "generatecommand.h"
+
+#include "exitcode.h"
+#include "problemprinter.h"
+
+#include "generate/artifactgenerator.h"
+#include "model/projectfile.h"
+#include "model/validator.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+
+namespace meshpad::cli {
+
+using namespace mesh::model;
+
+int GenerateCommand::run(const QStringList &arguments, QTextStream &out, QTextStream &err)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Write every file a Meshpad design means into DIR: Consul registrations and intentions,\n"
+        "Nomad jobs (HCL and JSON), scripts, the Hashibox and a README.\n"
+        "Exit status: 0 written, 1 the design has errors (nothing written), 2 usage or I/O error."));
+    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("the design (*.meshpad)"));
+    const QCommandLineOption output({QStringLiteral("o"), QStringLiteral("output")},
+                                    QStringLiteral("directory to write into (created if needed)"),
+                                    QStringLiteral("DIR"));
+    const QCommandLineOption force(QStringLiteral("force"), QStringLiteral("write even if the design has errors"));
+    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("show this help"));
+    parser.addOptions({output, force, help});
+    if (!parser.parse(arguments)) {
+        err << "meshpad generate: " << parser.errorText() << "\n";
+        return ExitCode::Usage;
+    }
+    if (parser.isSet(help)) {
+        out << parser.helpText().replace(arguments.first(), QStringLiteral("meshpad generate"));
+        return ExitCode::Ok;
+    }
+    if (parser.positionalArguments().size() != 1 || !parser.isSet(output)) {
+        err << "meshpad generate: expected FILE and -o DIR (see meshpad generate --help)\n";
+        return ExitCode::Usage;
+    }
+    const QString file = parser.positionalArguments().first();
+    const QString directory = parser.value(output);
+    const auto topology = ProjectFile::load(file);
+    if (!topology) {
+        err << "meshpad generate: " << topology.error().message << "\n";
+        return ExitCode::Usage;
+    }
+    const Problems problems = Validator::validate(*topology);
+    ProblemPrinter::print(err, file, *topology, problems);
+    if (Validator::hasErrors(problems) && !parser.isSet(force)) {
+        err << file << ": " << ProblemPrinter::summary(problems)
+            << "; nothing written (fix them, or pass --force to write anyway)\n";
+        return ExitCode::Problems;
+    }
+    const mesh::generate::ArtifactSet artifacts = mesh::generate::ArtifactGenerator::generate(*topology);
+    if (const auto written = artifacts.writeTo(directory); !written) {
+        err << "meshpad generate: " << written.error().message << "\n";
+        return ExitCode::Usage;
+    }
+    const QDir dir(directory);
+    for (const QString &path : artifacts.paths())
+        out << QDir::cleanPath(dir.filePath(path)) << "\n";
+    err << "wrote " << artifacts.artifacts().size() << " files to " << QDir(directory).absolutePath() << "\n";
+    return Validator::hasErrors(problems) ? ExitCode::Problems : ExitCode::Ok;
+}
+
+} // namespace meshpad::cli

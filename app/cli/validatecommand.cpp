@@ -1,0 +1,54 @@
+#include "validatecommand.h"
+
+#include "exitcode.h"
+#include "problemprinter.h"
+
+#include "model/projectfile.h"
+#include "model/validator.h"
+
+#include <QCommandLineParser>
+
+namespace meshpad::cli {
+
+using namespace mesh::model;
+
+int ValidateCommand::run(const QStringList &arguments, QTextStream &out, QTextStream &err)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Check a Meshpad design against what Consul and Nomad accept.\n"
+        "Exit status: 0 no errors (warnings allowed), 1 errors, 2 usage or I/O error."));
+    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("the design (*.meshpad)"));
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("print problems as JSON lines on stdout"));
+    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("show this help"));
+    parser.addOption(json);
+    parser.addOption(help);
+    if (!parser.parse(arguments)) {
+        err << "meshpad validate: " << parser.errorText() << "\n";
+        return ExitCode::Usage;
+    }
+    if (parser.isSet(help)) {
+        out << parser.helpText().replace(arguments.first(), QStringLiteral("meshpad validate"));
+        return ExitCode::Ok;
+    }
+    if (parser.positionalArguments().size() != 1) {
+        err << "meshpad validate: expected exactly one FILE (see meshpad validate --help)\n";
+        return ExitCode::Usage;
+    }
+    const QString file = parser.positionalArguments().first();
+    const auto topology = ProjectFile::load(file);
+    if (!topology) {
+        err << "meshpad validate: " << topology.error().message << "\n";
+        return ExitCode::Usage;
+    }
+    const Problems problems = Validator::validate(*topology);
+    if (parser.isSet(json)) {
+        ProblemPrinter::printJson(out, *topology, problems);
+    } else {
+        ProblemPrinter::print(err, file, *topology, problems);
+        err << file << ": " << ProblemPrinter::summary(problems) << "\n";
+    }
+    return Validator::hasErrors(problems) ? ExitCode::Problems : ExitCode::Ok;
+}
+
+} // namespace meshpad::cli
