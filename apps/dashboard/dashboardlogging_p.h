@@ -1,0 +1,7 @@
+#pragma once
+
+#include <QLoggingCategory>
+
+namespace apps::dashboard {
+Q_DECLARE_LOGGING_CATEGORY(lcDashboard)
+} // namespace apps::dashboard
