@@ -1,0 +1,81 @@
+#pragma once
+
+#include "core/result.h"
+#include "pki/certificatebuilder.h"
+#include "pki/issuedcertificate.h"
+
+#include <QList>
+#include <QSslCertificate>
+#include <QString>
+
+#include <chrono>
+
+namespace mesh::pki {
+
+// A Connect CA in the format of Consul's built-in provider (consul.md §2.4):
+// one self-signed EC P-256 root carrying the URI SAN `spiffe://<td>`, which
+// signs leaves directly (no intermediate). Holds the root's private key: keep
+// it out of logs and error messages (nothing here ever prints it).
+class CertificateAuthority final
+{
+public:
+    static constexpr std::chrono::hours kDefaultLeafTtl{72};      // LeafCertTTL
+    static constexpr std::chrono::hours kRootTtl{87600};          // RootCertTTL, 10 years
+    static constexpr std::chrono::seconds kClockSkew{60};         // leaves start a minute early
+
+    // A new root. An empty trustDomain makes `<uuid>.consul` as Consul does;
+    // a given one must pass SpiffeId::isValidTrustDomain(). The datacenter
+    // goes into leaf SPIFFE IDs.
+    static Result<CertificateAuthority> create(const QString &trustDomain = QString(),
+                                               const QString &datacenter = QStringLiteral("dc1"));
+
+    // A leaf in Consul's format for `service` (must be a DNS label,
+    // [a-z0-9-], 1–63, lower case): one URI SAN with the service SPIFFE ID,
+    // no DNS SAN, EKU serverAuth+clientAuth, KeyUsage digitalSignature,
+    // keyEncipherment, dataEncipherment, keyAgreement, CA:FALSE, CN
+    // `<svc>.svc.default.<first 8 of td>.consul`, valid from a minute ago for
+    // `ttl` (1 h … 8760 h as Consul allows; shorter is accepted for tests).
+    Result<IssuedCertificate> issueLeaf(const QString &service,
+                                        std::chrono::seconds ttl = kDefaultLeafTtl) const;
+
+    // issueLeaf()'s builder before build(), for tests that change one thing
+    // (a second URI SAN, serverAuth only, expired…). No validation of `service`.
+    CertificateBuilder leafBuilder(const QString &service, std::chrono::seconds ttl = kDefaultLeafTtl) const;
+
+    QSslCertificate rootCertificate() const { return m_root.certificate; }
+    // The root with its private key, for tests that sign unusual certificates.
+    const IssuedCertificate &root() const { return m_root; }
+    QString trustDomain() const { return m_trustDomain; }
+    QString datacenter() const { return m_datacenter; }
+
+    // Reads DIR/ca.pem (the root; the first certificate if several) and
+    // DIR/ca-key.pem; checks the key matches the root and the root carries a
+    // `spiffe://<td>` URI SAN. The datacenter is not stored in the files: pass it.
+    static Result<CertificateAuthority> load(const QString &dir,
+                                             const QString &datacenter = QStringLiteral("dc1"));
+    // Writes DIR/ca.pem (0644) and DIR/ca-key.pem (0600 from its creation),
+    // creating DIR if needed; each file replaced atomically.
+    Result<> save(const QString &dir) const;
+
+    // DIR/<service>.pem (leaf then chain) and DIR/<service>-key.pem (0600).
+    static Result<> writeLeaf(const IssuedCertificate &leaf, const QString &dir, const QString &service);
+    // What writeLeaf() wrote: the certificate, its chain and the key.
+    static Result<IssuedCertificate> readLeaf(const QString &dir, const QString &service);
+    // Every certificate in DIR/ca.pem: the trust store (all roots, consul.md §4.5).
+    static Result<QList<QSslCertificate>> readRoots(const QString &dir);
+
+    // `<svc>.svc.<ns>.<first 8 of td>.consul` (Consul's ServiceCN).
+    static QString serviceCommonName(const QString &service, const QString &trustDomain,
+                                     const QString &ns = QStringLiteral("default"));
+    // A DNS label as Consul wants service names in certificates.
+    static bool isValidServiceName(QStringView service);
+
+private:
+    CertificateAuthority() = default;
+
+    IssuedCertificate m_root;
+    QString m_trustDomain;
+    QString m_datacenter;
+};
+
+} // namespace mesh::pki
