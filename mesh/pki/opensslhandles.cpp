@@ -1,0 +1,131 @@
+#include "pki/opensslhandles_p.h"
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+Q_LOGGING_CATEGORY(lcPki, "meshpad.pki")
+
+namespace mesh::pki::detail {
+
+namespace {
+
+// OpenSSL's default would prompt on the terminal for an encrypted key.
+int noPassphrase(char *, int, int, void *)
+{
+    return -1;
+}
+
+Bio memoryBio(const QByteArray &bytes)
+{
+    return Bio(BIO_new_mem_buf(bytes.constData(), int(bytes.size())));
+}
+
+QByteArray drain(BIO *bio)
+{
+    char *data = nullptr;
+    const long n = BIO_get_mem_data(bio, &data);
+    return n > 0 ? QByteArray(data, n) : QByteArray();
+}
+
+} // namespace
+
+X509Ptr toX509(const QSslCertificate &certificate)
+{
+    if (certificate.isNull())
+        return {};
+    const QByteArray der = certificate.toDer();
+    const auto *p = reinterpret_cast<const unsigned char *>(der.constData());
+    return X509Ptr(d2i_X509(nullptr, &p, long(der.size())));
+}
+
+QSslCertificate toQt(const X509 *certificate)
+{
+    unsigned char *der = nullptr;
+    const int n = i2d_X509(certificate, &der);
+    if (n <= 0)
+        return QSslCertificate();
+    const QByteArray bytes(reinterpret_cast<const char *>(der), n);
+    OPENSSL_free(der);
+    return QSslCertificate(bytes, QSsl::Der);
+}
+
+PKey readPrivateKeyPem(const QByteArray &pem)
+{
+    Bio bio = memoryBio(pem);
+    if (!bio)
+        return {};
+    PKey key(PEM_read_bio_PrivateKey(bio.get(), nullptr, &noPassphrase, nullptr));
+    ERR_clear_error();
+    return key;
+}
+
+PKey toPKey(const QSslKey &key)
+{
+    if (key.isNull() || key.type() != QSsl::PrivateKey)
+        return {};
+    return readPrivateKeyPem(key.toPem());
+}
+
+QByteArray privateKeyPem(const EVP_PKEY *key)
+{
+    Bio bio(BIO_new(BIO_s_mem()));
+    if (!bio || PEM_write_bio_PrivateKey_traditional(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1)
+        return {};
+    return drain(bio.get());
+}
+
+Result<QSslKey> toQt(const EVP_PKEY *key)
+{
+    QSsl::KeyAlgorithm algorithm;
+    switch (EVP_PKEY_get_base_id(key)) {
+    case EVP_PKEY_EC:
+        algorithm = QSsl::Ec;
+        break;
+    case EVP_PKEY_RSA:
+        algorithm = QSsl::Rsa;
+        break;
+    default:
+        return fail(Error::Code::Unsupported, QStringLiteral("only EC and RSA private keys are supported"));
+    }
+    QByteArray pem = privateKeyPem(key);
+    QSslKey qtKey(pem, algorithm, QSsl::Pem, QSsl::PrivateKey);
+    pem.fill('\0');
+    if (qtKey.isNull())
+        return fail(Error::Code::Internal, QStringLiteral("Qt's TLS backend could not load the private key"));
+    return qtKey;
+}
+
+QString takeOpenSslError()
+{
+    const unsigned long code = ERR_peek_last_error();
+    ERR_clear_error();
+    if (code == 0)
+        return QStringLiteral("unknown OpenSSL error");
+    char buffer[256];
+    ERR_error_string_n(code, buffer, sizeof buffer);
+    return QString::fromLatin1(buffer);
+}
+
+std::optional<QList<QByteArray>> uriSans(const X509 *certificate)
+{
+    int critical = 0;
+    GeneralNames names(static_cast<GENERAL_NAMES *>(
+        X509_get_ext_d2i(certificate, NID_subject_alt_name, &critical, nullptr)));
+    if (!names) {
+        // -1: no extension; -2: more than one; otherwise present but unreadable.
+        if (critical == -1)
+            return QList<QByteArray>();
+        return std::nullopt;
+    }
+    QList<QByteArray> uris;
+    for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
+        const GENERAL_NAME *name = sk_GENERAL_NAME_value(names.get(), i);
+        if (name->type != GEN_URI)
+            continue;
+        const ASN1_IA5STRING *uri = name->d.uniformResourceIdentifier;
+        uris.append(QByteArray(reinterpret_cast<const char *>(ASN1_STRING_get0_data(uri)), ASN1_STRING_length(uri)));
+    }
+    return uris;
+}
+
+} // namespace mesh::pki::detail

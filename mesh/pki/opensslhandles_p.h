@@ -1,0 +1,65 @@
+#pragma once
+
+// Private to mesh/pki: every OpenSSL handle we own lives in one of these, so no
+// path (early return included) leaks or double-frees. Qt types at the boundary.
+
+#include "core/result.h"
+
+#include <QByteArray>
+#include <QLoggingCategory>
+#include <QSslCertificate>
+#include <QSslKey>
+
+#include <openssl/asn1.h>
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <memory>
+
+Q_DECLARE_LOGGING_CATEGORY(lcPki)
+
+namespace mesh::pki::detail {
+
+template<auto Free>
+struct Deleter
+{
+    template<class T>
+    void operator()(T *p) const { Free(p); }
+};
+
+using Bio = std::unique_ptr<BIO, Deleter<BIO_free_all>>;
+using PKey = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
+using PKeyCtx = std::unique_ptr<EVP_PKEY_CTX, Deleter<EVP_PKEY_CTX_free>>;
+using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
+using X509Name = std::unique_ptr<X509_NAME, Deleter<X509_NAME_free>>;
+using X509Extension = std::unique_ptr<X509_EXTENSION, Deleter<X509_EXTENSION_free>>;
+using GeneralNames = std::unique_ptr<GENERAL_NAMES, Deleter<GENERAL_NAMES_free>>;
+using GeneralName = std::unique_ptr<GENERAL_NAME, Deleter<GENERAL_NAME_free>>;
+using BigNum = std::unique_ptr<BIGNUM, Deleter<BN_free>>;
+using Asn1Integer = std::unique_ptr<ASN1_INTEGER, Deleter<ASN1_INTEGER_free>>;
+using Asn1OctetString = std::unique_ptr<ASN1_OCTET_STRING, Deleter<ASN1_OCTET_STRING_free>>;
+using AuthorityKeyId = std::unique_ptr<AUTHORITY_KEYID, Deleter<AUTHORITY_KEYID_free>>;
+
+// The certificate as OpenSSL sees it, from its DER. Null when unreadable.
+X509Ptr toX509(const QSslCertificate &certificate);
+QSslCertificate toQt(const X509 *certificate);
+
+// A private key from/to PEM. Never prompts for a passphrase: an encrypted
+// key fails like a garbled one. Errors never quote key material.
+PKey toPKey(const QSslKey &key);
+PKey readPrivateKeyPem(const QByteArray &pem);
+// "EC PRIVATE KEY"/"RSA PRIVATE KEY" (traditional), as Consul writes keys.
+QByteArray privateKeyPem(const EVP_PKEY *key);
+Result<QSslKey> toQt(const EVP_PKEY *key);
+
+// The last OpenSSL error queue entry as text, and the queue cleared.
+QString takeOpenSslError();
+
+// Every URI SAN of `certificate`, or nullopt when the extension is present
+// but unreadable or duplicated.
+std::optional<QList<QByteArray>> uriSans(const X509 *certificate);
+
+} // namespace mesh::pki::detail
