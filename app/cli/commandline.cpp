@@ -1,5 +1,6 @@
 #include "commandline.h"
 
+#include "cacommand.h"
 #include "exitcode.h"
 #include "generatecommand.h"
 #include "validatecommand.h"
@@ -17,6 +18,7 @@ struct Subcommand
 constexpr Subcommand kSubcommands[] = {
     {u"validate", &ValidateCommand::run},
     {u"generate", &GenerateCommand::run},
+    {u"ca", &CaCommand::run},
 };
 
 const QStringList kGlobalFlags = {QStringLiteral("-h"), QStringLiteral("--help"), QStringLiteral("help"),
@@ -35,6 +37,9 @@ QString CommandLine::usage()
         "Commands:\n"
         "  validate FILE           check a design; exit 1 if it has errors\n"
         "  generate FILE -o DIR    write the Consul, Nomad, script and Hashibox files into DIR\n"
+        "  ca init -dir DIR        create a Connect CA in Consul's format (ca.pem, ca-key.pem)\n"
+        "  ca leaf -dir DIR -service NAME\n"
+        "                          sign a leaf for NAME with that CA (NAME.pem, NAME-key.pem)\n"
         "\n"
         "Options:\n"
         "  -h, --help              show this help (meshpad <command> --help for a command)\n"

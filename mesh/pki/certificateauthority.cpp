@@ -182,7 +182,7 @@ Result<CertificateAuthority> CertificateAuthority::create(const QString &trustDo
     if (!root)
         return std::unexpected(root.error());
     ca.m_root = *root;
-    qCInfo(lcPki) << "created CA for trust domain" << ca.m_trustDomain << "serial" << ca.m_root.serialColonHex();
+    qCDebug(lcPki) << "created CA for trust domain" << ca.m_trustDomain << "serial" << ca.m_root.serialColonHex();
     return ca;
 }
 
@@ -214,7 +214,7 @@ Result<IssuedCertificate> CertificateAuthority::issueLeaf(const QString &service
         return fail(Error::Code::Invalid, QStringLiteral("leaf TTL must be more than 0 and at most 8760h"));
     auto leaf = leafBuilder(service, ttl).build();
     if (leaf)
-        qCInfo(lcPki) << "issued leaf for" << service << "serial" << leaf->serialColonHex();
+        qCDebug(lcPki) << "issued leaf for" << service << "serial" << leaf->serialColonHex();
     return leaf;
 }
 

@@ -173,17 +173,19 @@ Result<IssuedCertificate> CertificateBuilder::build() const
 
     // Key identifiers as Consul's keyID: SHA-256 of the public key (32 bytes,
     // as in a real Consul root), the AKI copying the issuer's SKI.
+    Asn1OctetString ski;
     if (m_subjectKeyId) {
         unsigned char digest[EVP_MAX_MD_SIZE];
         unsigned int length = 0;
-        Asn1OctetString ski(ASN1_OCTET_STRING_new());
+        ski.reset(ASN1_OCTET_STRING_new());
         if (!ski || X509_pubkey_digest(x.get(), EVP_sha256(), digest, &length) != 1
             || ASN1_OCTET_STRING_set(ski.get(), digest, int(length)) != 1
             || X509_add1_ext_i2d(x.get(), NID_subject_key_identifier, ski.get(), 0, X509V3_ADD_DEFAULT) != 1)
             return std::unexpected(opensslError(QStringLiteral("subjectKeyIdentifier")));
     }
     if (m_authorityKeyId) {
-        const ASN1_OCTET_STRING *issuerSki = X509_get0_subject_key_id(selfSigned ? x.get() : issuer.get());
+        // Not X509_get0_subject_key_id(x): its cache predates the SKI just added.
+        const ASN1_OCTET_STRING *issuerSki = selfSigned ? ski.get() : X509_get0_subject_key_id(issuer.get());
         if (issuerSki) {
             AuthorityKeyId aki(AUTHORITY_KEYID_new());
             if (!aki || !(aki->keyid = ASN1_OCTET_STRING_dup(issuerSki))

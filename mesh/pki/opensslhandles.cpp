@@ -3,7 +3,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
-Q_LOGGING_CATEGORY(lcPki, "meshpad.pki")
+Q_LOGGING_CATEGORY(lcPki, "meshpad.pki", QtInfoMsg)
 
 namespace mesh::pki::detail {
 
