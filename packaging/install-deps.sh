@@ -30,7 +30,7 @@ test_packages=(
     # The dashboard page is tested in a real headless browser.
     chromium
     # Benchmarks: load generator and baselines measured in the same run.
-    wrk nginx-light haproxy
+    wrk nginx-light haproxy bc curl python3
     # GUI screenshots and the GUI under a real X server.
     xvfb xauth
     clang-format clang-tidy
