@@ -1,0 +1,7 @@
+#include "descriptorserver_p.h"
+
+namespace mesh::proxy {
+
+DescriptorServer::~DescriptorServer() = default;
+
+} // namespace mesh::proxy

@@ -1,0 +1,7 @@
+#include "identitysource.h"
+
+namespace mesh::proxy {
+
+IdentitySource::~IdentitySource() = default;
+
+} // namespace mesh::proxy

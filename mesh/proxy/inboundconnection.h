@@ -1,0 +1,80 @@
+#pragma once
+
+#include "pki/refusalreason.h"
+#include "proxy/proxyoptions.h"
+
+#include <QBasicTimer>
+#include <QElapsedTimer>
+#include <QHostAddress>
+#include <QObject>
+#include <QSsl>
+#include <QSslConfiguration>
+
+class QSslSocket;
+
+namespace mesh::proxy {
+
+class Authorizer;
+class Pipe;
+class PlainSocket;
+class ProxyMetrics;
+struct Identity;
+
+// One accepted connection of an InboundListener, in the order of consul.md
+// §4.5: TLS handshake with a required client certificate verified against all
+// roots (items 5, 6); EKU clientAuth and exactly one service SPIFFE ID in the
+// trust domain of our own identity (item 7); authorize for our service (8);
+// only then connect to the local app (9) and pipe. Any refusal is counted
+// under its reason, logged once and closes the connection. finished() fires
+// once; the listener deletes the object.
+class InboundConnection final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(InboundConnection)
+
+public:
+    struct Context
+    {
+        QString service;                    // ours: the authorize target
+        QString trustDomain;                // ours: callers must share it
+        const Authorizer *authorizer = nullptr;
+        ProxyMetrics *metrics = nullptr;
+        QHostAddress appAddress;
+        quint16 appPort = 0;
+        ProxyOptions options;
+    };
+
+    InboundConnection(qintptr descriptor, const QSslConfiguration &configuration, const Context &context,
+                      QObject *parent = nullptr);
+    ~InboundConnection() override;
+
+    bool isFinished() const { return m_finished; }
+
+Q_SIGNALS:
+    void finished();
+
+protected:
+    void timerEvent(QTimerEvent *event) override;
+
+private:
+    void onEncrypted();
+    void onHandshakeError();
+    void connectApp();
+    void onAppConnected();
+    void refuse(pki::RefusalReason reason, const QString &detail);
+    void close(const QString &why);
+
+    Context m_context;
+    QSslSocket *m_tls = nullptr;
+    PlainSocket *m_app = nullptr;
+    Pipe *m_pipe = nullptr;
+    QBasicTimer m_deadline;
+    QElapsedTimer m_since;
+    QString m_peer;
+    std::optional<pki::RefusalReason> m_verifyReason;
+    std::optional<QSsl::AlertType> m_alertSent;
+    bool m_encrypted = false;
+    bool m_finished = false;
+};
+
+} // namespace mesh::proxy

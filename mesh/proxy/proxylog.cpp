@@ -1,0 +1,7 @@
+#include "proxylog.h"
+
+namespace mesh::proxy {
+
+Q_LOGGING_CATEGORY(lcProxy, "meshpad.proxy", QtInfoMsg)
+
+} // namespace mesh::proxy

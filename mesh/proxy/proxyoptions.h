@@ -1,0 +1,29 @@
+#pragma once
+
+#include <QtGlobal>
+
+#include <chrono>
+
+namespace mesh::proxy {
+
+// Limits and deadlines of a listener. Defaults follow Consul's built-in proxy
+// where it has one (consul.md §4.2: handshake 10 s, local connect 1 s, upstream
+// connect 10 s) and the perf doc elsewhere (F5 idle, G11 back-pressure).
+struct ProxyOptions final
+{
+    std::chrono::milliseconds handshakeTimeout{10'000};
+    std::chrono::milliseconds connectTimeout{10'000};       // upstream instance, TCP connect
+    std::chrono::milliseconds localConnectTimeout{1'000};   // inbound: the local app
+    std::chrono::milliseconds idleTimeout{10 * 60'000};     // no byte either way
+    std::chrono::milliseconds lingerTimeout{2'000};         // after our FIN, waiting for the peer's
+    int maxConnections = 1024;                              // active (handshaking included); excess closed at once
+
+    // Back-pressure per direction: stop reading a side while the other side
+    // has more than highWater bytes queued, resume under lowWater (G11).
+    qint64 highWater = 256 * 1024;
+    qint64 lowWater = 64 * 1024;
+    // Read buffer of the TLS socket; soft in Qt (Q2), so kept small.
+    qint64 tlsReadBufferSize = 64 * 1024;
+};
+
+} // namespace mesh::proxy

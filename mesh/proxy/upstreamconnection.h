@@ -1,0 +1,78 @@
+#pragma once
+
+#include "pki/refusalreason.h"
+#include "proxy/proxyoptions.h"
+#include "proxy/resolver.h"
+
+#include <QBasicTimer>
+#include <QElapsedTimer>
+#include <QObject>
+#include <QSsl>
+#include <QSslConfiguration>
+
+#include <optional>
+
+class QSslSocket;
+
+namespace mesh::proxy {
+
+class Pipe;
+class PlainSocket;
+class ProxyMetrics;
+
+// One local client of an UpstreamListener: dials the destination's instances
+// in turn (starting where round robin says) until one completes mTLS with
+// our leaf, SNI `<dest>.default.<dc>.internal.<td>` (consul.md §4.4), a chain
+// to our roots, EKU serverAuth and exactly the expected SPIFFE ID (§4.5
+// items 11–13); then pipes. A failed connect, handshake or identity check
+// moves on to the next instance (each refusal counted); when none is left
+// the client is closed. finished() fires once; the listener deletes it.
+class UpstreamConnection final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(UpstreamConnection)
+
+public:
+    struct Context
+    {
+        QString destination;
+        QList<Instance> instances;  // already rotated by the listener's round robin
+        QSslConfiguration configuration;
+        ProxyMetrics *metrics = nullptr;
+        ProxyOptions options;
+    };
+
+    UpstreamConnection(qintptr descriptor, const Context &context, QObject *parent = nullptr);
+    ~UpstreamConnection() override;
+
+    bool isFinished() const { return m_finished; }
+
+Q_SIGNALS:
+    void finished();
+
+protected:
+    void timerEvent(QTimerEvent *event) override;
+
+private:
+    void tryNext();
+    void onEncrypted();
+    void onAttemptError();
+    void attemptFailed(std::optional<pki::RefusalReason> reason, const QString &detail);
+    void close();
+
+    Context m_context;
+    PlainSocket *m_client = nullptr;
+    QSslSocket *m_tls = nullptr;
+    Pipe *m_pipe = nullptr;
+    int m_next = 0;
+    QBasicTimer m_deadline;
+    QElapsedTimer m_since;
+    QString m_peer;
+    std::optional<pki::RefusalReason> m_verifyReason;
+    QString m_verifyDetail;
+    std::optional<QSsl::AlertType> m_alertSent;
+    bool m_tcpConnected = false;
+    bool m_finished = false;
+};
+
+} // namespace mesh::proxy

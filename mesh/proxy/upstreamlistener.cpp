@@ -1,0 +1,93 @@
+#include "upstreamlistener.h"
+
+#include "descriptorserver_p.h"
+#include "identitysource.h"
+#include "proxylog.h"
+#include "proxymetrics.h"
+#include "resolver.h"
+#include "tlspolicy.h"
+#include "upstreamconnection.h"
+
+#include <unistd.h>
+
+namespace mesh::proxy {
+
+UpstreamListener::UpstreamListener(const QString &destination, IdentitySource *identity, const Resolver *resolver,
+                                   const ProxyOptions &options, QObject *parent)
+    : QObject(parent)
+    , m_destination(destination)
+    , m_identity(identity)
+    , m_resolver(resolver)
+    , m_options(options)
+{
+    m_metrics = new ProxyMetrics(QStringLiteral("upstream ") + destination, this);
+    m_server = new DescriptorServer(this);
+    connect(m_server, &DescriptorServer::descriptorAccepted, this, &UpstreamListener::onDescriptor);
+    connect(m_identity, &IdentitySource::identityChanged, this, &UpstreamListener::rebuildConfiguration);
+    rebuildConfiguration();
+}
+
+UpstreamListener::~UpstreamListener()
+{
+    const auto connections = m_connections;
+    m_connections.clear();
+    qDeleteAll(connections);
+}
+
+void UpstreamListener::rebuildConfiguration()
+{
+    const Identity identity = m_identity->identity();
+    m_hasConfiguration = !identity.isNull();
+    if (m_hasConfiguration)
+        m_configuration = TlsPolicy::clientConfiguration(identity);
+}
+
+Result<> UpstreamListener::listen(const QHostAddress &address, quint16 port)
+{
+    if (!m_server->listen(address, port))
+        return fail(Error::Code::Network, QStringLiteral("cannot listen on %1:%2: %3")
+                                               .arg(address.toString())
+                                               .arg(port)
+                                               .arg(m_server->errorString()));
+    return {};
+}
+
+void UpstreamListener::close()
+{
+    m_server->close();
+}
+
+quint16 UpstreamListener::port() const
+{
+    return m_server->serverPort();
+}
+
+void UpstreamListener::onDescriptor(qintptr descriptor)
+{
+    if (m_connections.size() >= m_options.maxConnections || !m_hasConfiguration) {
+        ::close(int(descriptor));
+        m_metrics->rejectedOverLimit();
+        qCInfo(lcProxy).noquote() << "upstream" << m_destination
+                                  << (m_hasConfiguration ? QStringLiteral("refused a connection: limit reached")
+                                                         : QStringLiteral("refused a connection: no certificate yet"));
+        return;
+    }
+    QList<Instance> instances = m_resolver->resolve(m_destination);
+    if (!instances.isEmpty()) {
+        // Round robin: each connection starts one instance further on and
+        // falls through the rest in order.
+        const qsizetype start = qsizetype(m_roundRobin++ % quint64(instances.size()));
+        std::rotate(instances.begin(), instances.begin() + start, instances.end());
+    }
+    UpstreamConnection::Context context{m_destination, instances, m_configuration, m_metrics, m_options};
+    auto *connection = new UpstreamConnection(descriptor, context, this);
+    m_connections.insert(connection);
+    m_metrics->connectionAccepted();
+    connect(connection, &UpstreamConnection::finished, this, [this, connection] {
+        if (m_connections.remove(connection))
+            m_metrics->connectionClosed();
+        connection->deleteLater();
+    });
+}
+
+} // namespace mesh::proxy

@@ -1,0 +1,58 @@
+#pragma once
+
+#include "core/result.h"
+#include "proxy/proxyoptions.h"
+
+#include <QHostAddress>
+#include <QObject>
+#include <QSet>
+#include <QSslConfiguration>
+
+namespace mesh::proxy {
+
+class DescriptorServer;
+class IdentitySource;
+class ProxyMetrics;
+class Resolver;
+class UpstreamConnection;
+
+// An upstream of a sidecar (consul.md §4.3): plain TCP on the local bind
+// address; each connection resolves `destination` afresh and goes over mTLS
+// to its instances, round robin over the healthy ones (see
+// UpstreamConnection). Identity changes apply to the next dial. Lives on one
+// thread and never blocks it. Does not own the identity source or resolver.
+class UpstreamListener final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(UpstreamListener)
+
+public:
+    UpstreamListener(const QString &destination, IdentitySource *identity, const Resolver *resolver,
+                     const ProxyOptions &options = {}, QObject *parent = nullptr);
+    ~UpstreamListener() override;
+
+    Result<> listen(const QHostAddress &address, quint16 port);
+    void close();
+    quint16 port() const;
+    QString destination() const { return m_destination; }
+
+    ProxyMetrics *metrics() const { return m_metrics; }
+    int activeConnections() const { return int(m_connections.size()); }
+
+private:
+    void onDescriptor(qintptr descriptor);
+    void rebuildConfiguration();
+
+    QString m_destination;
+    IdentitySource *m_identity;
+    const Resolver *m_resolver;
+    ProxyOptions m_options;
+    QSslConfiguration m_configuration;
+    bool m_hasConfiguration = false;
+    quint64 m_roundRobin = 0;
+    DescriptorServer *m_server = nullptr;
+    ProxyMetrics *m_metrics = nullptr;
+    QSet<UpstreamConnection *> m_connections;
+};
+
+} // namespace mesh::proxy
