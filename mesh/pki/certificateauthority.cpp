@@ -146,7 +146,41 @@ bool CertificateAuthority::isValidServiceName(QStringView service)
 
 QString CertificateAuthority::serviceCommonName(const QString &service, const QString &trustDomain, const QString &ns)
 {
-    return service + u".svc." + ns + u'.' + trustDomain.left(8) + u".consul";
+    // Consul's ServiceCN (agent/connect/common_names.go): the service name
+    // lower-cased with everything but [a-z0-9] dropped (so "count-api" gives
+    // "countapi"), then service and namespace cut to 43 characters together,
+    // neither below 15, so the CN fits X.509's 64 (OpenSSL refuses longer).
+    constexpr qsizetype kMaxServiceAndNamespace = 64 - 21;
+    constexpr qsizetype kMinPart = 15;
+    QString svc;
+    for (const QChar c : service.toLower()) {
+        if ((c >= u'a' && c <= u'z') || (c >= u'0' && c <= u'9'))
+            svc += c;
+    }
+    QString space = ns;
+    const qsizetype total = svc.size() + space.size();
+    if (total > kMaxServiceAndNamespace) {
+        const qsizetype excess = total - kMaxServiceAndNamespace;
+        if (svc.size() <= kMinPart) {
+            space.truncate(space.size() - excess);
+        } else if (space.size() <= kMinPart) {
+            svc.truncate(svc.size() - excess);
+        } else {
+            // Half each; an odd byte comes off the service name.
+            qsizetype svcLength = svc.size() - excess / 2 - excess % 2;
+            qsizetype nsLength = space.size() - excess / 2;
+            if (svcLength <= kMinPart) {
+                svcLength = kMinPart;
+                nsLength = kMaxServiceAndNamespace - kMinPart;
+            } else if (nsLength <= kMinPart) {
+                svcLength = kMaxServiceAndNamespace - kMinPart;
+                nsLength = kMinPart;
+            }
+            svc.truncate(svcLength);
+            space.truncate(nsLength);
+        }
+    }
+    return svc + u".svc." + space + u'.' + trustDomain.left(8) + u".consul";
 }
 
 Result<CertificateAuthority> CertificateAuthority::create(const QString &trustDomain, const QString &datacenter)

@@ -33,7 +33,7 @@ public:
     // [a-z0-9-], 1–63, lower case): one URI SAN with the service SPIFFE ID,
     // no DNS SAN, EKU serverAuth+clientAuth, KeyUsage digitalSignature,
     // keyEncipherment, dataEncipherment, keyAgreement, CA:FALSE, CN
-    // `<svc>.svc.default.<first 8 of td>.consul`, valid from a minute ago for
+    // serviceCommonName() (`<svc>.svc.default.<first 8 of td>.consul`), valid from a minute ago for
     // `ttl` (1 h … 8760 h as Consul allows; shorter is accepted for tests).
     Result<IssuedCertificate> issueLeaf(const QString &service,
                                         std::chrono::seconds ttl = kDefaultLeafTtl) const;
@@ -64,7 +64,9 @@ public:
     // Every certificate in DIR/ca.pem: the trust store (all roots, consul.md §4.5).
     static Result<QList<QSslCertificate>> readRoots(const QString &dir);
 
-    // `<svc>.svc.<ns>.<first 8 of td>.consul` (Consul's ServiceCN).
+    // `<svc>.svc.<ns>.<first 8 of td>.consul` as Consul's ServiceCN makes it:
+    // svc keeps only [a-z0-9] ("count-api" → "countapi"), and svc and ns are
+    // shortened to keep the CN within 64 characters.
     static QString serviceCommonName(const QString &service, const QString &trustDomain,
                                      const QString &ns = QStringLiteral("default"));
     // A DNS label as Consul wants service names in certificates.
