@@ -38,6 +38,10 @@ Result<SpiffeId> PeerIdentity::serviceIdentity(const QSslCertificate &leaf)
     const X509Ptr x = toX509(leaf);
     if (!x)
         return fail(Error::Code::Invalid, QStringLiteral("the certificate cannot be parsed"));
+    // Duplicated or undecodable extensions: OpenSSL's verifier refuses these
+    // too; refusing here keeps the two views of the certificate the same.
+    if (X509_get_extension_flags(x.get()) & EXFLAG_INVALID)
+        return fail(Error::Code::Invalid, QStringLiteral("the certificate has malformed or repeated extensions"));
     // A CA certificate presented as a leaf is refused even when its chain
     // verifies (performance-and-reliability.md B3, CVE-2022-21657).
     if (isCa(x.get()))
