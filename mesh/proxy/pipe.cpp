@@ -65,7 +65,7 @@ void Pipe::start()
     });
     m_plain->setReadingEnabled(true);
     touch();
-    const auto tick = std::clamp(std::min(m_options.idleTimeout, m_options.lingerTimeout) / 4,
+    const auto tick = std::clamp(std::min({m_options.idleTimeout, m_options.lingerTimeout, m_options.halfClosedTimeout}) / 4,
                                  std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
     m_timer.start(int(tick.count()), Qt::CoarseTimer, this);
     if (m_tls->state() != QAbstractSocket::ConnectedState)
@@ -264,6 +264,8 @@ void Pipe::timerEvent(QTimerEvent *event)
     }
     if (now - m_lastActivityMs >= m_options.idleTimeout.count())
         finish(QStringLiteral("idle timeout"));
+    else if (m_plainEof && !m_tlsEnded && now - m_lastActivityMs >= m_options.halfClosedTimeout.count())
+        finish(QStringLiteral("half-closed timeout"));
 }
 
 void Pipe::finish(const QString &why)

@@ -28,7 +28,9 @@ class ProxyMetrics;
 // half-close. What happens instead is chosen by PlainEof:
 //   KeepTlsOpen — the plain side is the client (upstream listener): its FIN
 //     ends the request; the TLS leg stays open so the response still arrives
-//     (F3), and the pipe ends when the far side closes or at the idle timeout.
+//     (F3), and the pipe ends when the far side closes or after
+//     halfClosedTimeout without a byte (a full close looks the same as a
+//     half-close on the wire).
 //   CloseTls — the plain side is the local app (inbound listener): its FIN is
 //     the end of the answer; queued bytes are flushed and the TLS leg closed
 //     with close_notify.

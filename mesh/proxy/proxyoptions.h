@@ -16,6 +16,10 @@ struct ProxyOptions final
     std::chrono::milliseconds localConnectTimeout{1'000};   // inbound: the local app
     std::chrono::milliseconds idleTimeout{10 * 60'000};     // no byte either way
     std::chrono::milliseconds lingerTimeout{2'000};         // after our FIN, waiting for the peer's
+    // After the local client's FIN the TLS leg stays open for the answer
+    // (see Pipe); TCP cannot tell a half-close from a full close, so this
+    // inactivity limit ends it, as HAProxy's `timeout client-fin` does.
+    std::chrono::milliseconds halfClosedTimeout{10'000};
     int maxConnections = 1024;                              // active (handshaking included); excess closed at once
 
     // Back-pressure per direction: stop reading a side while the other side
