@@ -3,6 +3,7 @@
 #include "cacommand.h"
 #include "exitcode.h"
 #include "generatecommand.h"
+#include "proxycommand.h"
 #include "validatecommand.h"
 
 namespace meshpad::cli {
@@ -19,6 +20,7 @@ constexpr Subcommand kSubcommands[] = {
     {u"validate", &ValidateCommand::run},
     {u"generate", &GenerateCommand::run},
     {u"ca", &CaCommand::run},
+    {u"proxy", &ProxyCommand::run},
 };
 
 const QStringList kGlobalFlags = {QStringLiteral("-h"), QStringLiteral("--help"), QStringLiteral("help"),
@@ -40,6 +42,9 @@ QString CommandLine::usage()
         "  ca init -dir DIR        create a Connect CA in Consul's format (ca.pem, ca-key.pem)\n"
         "  ca leaf -dir DIR -service NAME\n"
         "                          sign a leaf for NAME with that CA (NAME.pem, NAME-key.pem)\n"
+        "  proxy -ca-dir DIR -service NAME [-listen HOST:PORT -service-addr HOST:PORT]\n"
+        "        [-upstream DEST:LOCALPORT=HOST:PORT …] [-allow SRC … | -deny SRC …] [-default-deny]\n"
+        "                          run the mTLS sidecar until SIGINT/SIGTERM\n"
         "\n"
         "Options:\n"
         "  -h, --help              show this help (meshpad <command> --help for a command)\n"
