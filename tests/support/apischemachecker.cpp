@@ -432,6 +432,45 @@ QStringList ApiSchemaChecker::check(const QJsonObject &body, QStringView rootNam
     return out;
 }
 
+QJsonValue ApiSchemaChecker::canonicalValue(const QString &type, const QJsonValue &value, Mode mode) const
+{
+    if (type.startsWith(kListOf) && value.isArray()) {
+        QJsonArray out;
+        for (const QJsonValue &v : value.toArray())
+            out.append(canonicalValue(type.mid(kListOf.size()), v, mode));
+        return out;
+    }
+    if (type.startsWith(kMapOf) && value.isObject()) {
+        const QJsonObject map = value.toObject();
+        QJsonObject out;
+        for (auto it = map.begin(); it != map.end(); ++it)
+            out.insert(it.key(), canonicalValue(type.mid(kMapOf.size()), it.value(), mode));
+        return out;
+    }
+    const auto found = m_structs.constFind(type);
+    if (found == m_structs.cend() || !value.isObject())
+        return value;
+    const QJsonObject object = value.toObject();
+    QJsonObject out;
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        const Field *field = matchField(*found, it.key(), mode);
+        if (!field)
+            out.insert(it.key(), it.value());
+        else
+            out.insert(mode == Mode::ConfigEntry ? field->goName : field->json,
+                       canonicalValue(field->type, it.value(), mode));
+    }
+    return out;
+}
+
+QJsonObject ApiSchemaChecker::canonical(const QJsonObject &body, QStringView rootName) const
+{
+    const std::optional<Root> root = resolveRoot(rootName);
+    if (!root)
+        return body;
+    return canonicalValue(root->structName, body, root->mode).toObject();
+}
+
 QStringList ApiSchemaChecker::checkText(const QString &json, QStringView root) const
 {
     QJsonParseError error;

@@ -56,6 +56,14 @@ public:
     // object is a problem too.
     QStringList checkText(const QString &json, QStringView root) const;
 
+    // `body` with every key that names a field renamed to the field's own
+    // name (JSON name; Go name for config entries), e.g. the seed's
+    // {"name": …, "connect": {"sidecar_service": {}}} becomes
+    // {"Name": …, "Connect": {"SidecarService": {}}}. Two bodies mean the
+    // same to the server when their canonical forms are equal. Unknown keys
+    // are kept as they are.
+    QJsonObject canonical(const QJsonObject &body, QStringView root) const;
+
     // Type names the schema uses but does not define (a broken schema).
     QStringList unresolvedTypes() const;
 
@@ -93,6 +101,8 @@ private:
                      Mode mode, QStringList &out) const;
     void checkValue(const QString &type, const QJsonValue &value, const QString &path,
                     const QString &intRange, Mode mode, QStringList &out) const;
+
+    QJsonValue canonicalValue(const QString &type, const QJsonValue &value, Mode mode) const;
 
     QString m_product;
     QHash<QString, Struct> m_structs;

@@ -1,0 +1,4 @@
+service {
+  name = "cache"
+  port = 6379
+}

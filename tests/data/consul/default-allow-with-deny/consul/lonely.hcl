@@ -1,0 +1,8 @@
+service {
+  name = "lonely"
+  port = 6000
+
+  connect {
+    sidecar_service {}
+  }
+}

@@ -1,0 +1,8 @@
+service {
+  name = "api"
+  port = 9000
+
+  connect {
+    sidecar_service {}
+  }
+}

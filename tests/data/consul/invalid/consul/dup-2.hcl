@@ -1,0 +1,7 @@
+service {
+  name = "dup"
+
+  connect {
+    sidecar_service {}
+  }
+}

@@ -1,0 +1,8 @@
+service {
+  name = ".."
+  port = 1
+
+  connect {
+    sidecar_service {}
+  }
+}
