@@ -150,8 +150,11 @@ private Q_SLOTS:
         row("http check path without slash", [](Topology &t) {
             counter(t).check = {CheckKind::Http, u"health"_qs, 10000, 2000};
         }, "check.path.invalid", true, c, {}, "check.path");
+        row("tcp check of an unpublished bridge port", [](Topology &t) {
+            counter(t).check = {CheckKind::Tcp, u"/"_qs, 10000, 2000};
+        }, "check.tcp.unreachable", false, c, {}, "check.type");
         row("check timeout longer than interval", [](Topology &t) {
-            counter(t).check = {CheckKind::Tcp, u"/"_qs, 1000, 5000};
+            counter(t).check = {CheckKind::Http, u"/health"_qs, 1000, 5000};
         }, "check.timeout.long", false, c, {}, "check.timeoutMs");
         row("meta key with consul- prefix", [](Topology &t) { counter(t).meta.append({u"consul-x"_qs, u"1"_qs}); },
             "meta.key.invalid", true, c, {}, "meta.consul-x");

@@ -211,6 +211,16 @@ void validateCheck(const Service &s, Collector &out)
     if (c.kind == CheckKind::Http && !c.path.startsWith(u'/'))
         out.service(Severity::Error, s, QStringLiteral("check.path"), QStringLiteral("check.path.invalid"),
                     QStringLiteral("The HTTP check path %1 must start with '/'.").arg(quoted(c.path)));
+    bool numericPort = false;
+    s.port.toInt(&numericPort);
+    if (c.kind == CheckKind::Tcp && s.connectSidecar && s.networkMode == NetworkMode::Bridge && numericPort)
+        // nomad.md §1: Consul checks from outside the allocation, and a
+        // numeric port of a bridge-mode Connect service is not published on
+        // the host. Nomad can expose HTTP checks through the sidecar, not TCP.
+        out.service(Severity::Warning, s, QStringLiteral("check.type"), QStringLiteral("check.tcp.unreachable"),
+                    QStringLiteral("Consul cannot reach port %1 inside the allocation for a TCP check; use an "
+                                   "HTTP check (Nomad exposes it through the sidecar) or a mapped port label.")
+                        .arg(s.port));
     if (c.intervalMs <= 0)
         out.service(Severity::Error, s, QStringLiteral("check.intervalMs"), QStringLiteral("check.interval.zero"),
                     QStringLiteral("The check interval must be above zero."));
