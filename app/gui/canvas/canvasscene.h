@@ -1,0 +1,99 @@
+#pragma once
+
+#include "model/problem.h"
+#include "model/topology.h"
+
+#include <QGraphicsScene>
+#include <QHash>
+#include <QList>
+
+namespace mesh::model {
+class TopologyModel;
+}
+
+namespace meshpad::gui {
+
+class ServiceItem;
+class UpstreamItem;
+
+// Per-service problem counts for a card's badge.
+struct ProblemCount
+{
+    int errors = 0;
+    int warnings = 0;
+};
+
+// The scene mirrors a TopologyModel: one ServiceItem per service, one
+// UpstreamItem per arrow, kept in step through the model's signals. Items
+// hold only ids and read everything else from the model when they paint,
+// so there is one truth. The scene never changes the model: edits are
+// undo commands pushed by CanvasView.
+//
+// Besides the model, the scene keeps view state only: problem counts
+// (setProblems), the connection-drag highlight and the export flag.
+class CanvasScene final : public QGraphicsScene
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(CanvasScene)
+
+public:
+    static constexpr qreal kGridSize = 20;
+
+    explicit CanvasScene(mesh::model::TopologyModel &model, QObject *parent = nullptr);
+    ~CanvasScene() override;
+
+    mesh::model::TopologyModel &model() const { return m_model; }
+
+    ServiceItem *serviceItem(const mesh::model::ServiceId &id) const { return m_services.value(id); }
+    UpstreamItem *upstreamItem(const mesh::model::UpstreamId &id) const { return m_upstreams.value(id); }
+
+    // Selected ids, in the design's order.
+    QList<mesh::model::ServiceId> selectedServices() const;
+    QList<mesh::model::UpstreamId> selectedUpstreams() const;
+    // Replaces the selection; emits selectionChanged() once.
+    void setSelection(const QList<mesh::model::ServiceId> &services,
+                      const QList<mesh::model::UpstreamId> &upstreams = {});
+
+    // The validator's findings: counts per service for the badges (an arrow's
+    // problem counts on its downstream, which owns the listener).
+    void setProblems(const mesh::model::Problems &problems);
+    void setProblemCounts(const QHash<mesh::model::ServiceId, ProblemCount> &counts);
+    ProblemCount problemCount(const mesh::model::ServiceId &id) const { return m_problems.value(id); }
+
+    // The card under `scenePos`, if any.
+    ServiceItem *serviceItemAt(QPointF scenePos) const;
+
+    // Connection-drag feedback: the card the rubber line is over and whether
+    // it may be the arrow's end (outlined green, or red when refused).
+    void setConnectionTarget(const mesh::model::ServiceId &id, bool accepted);
+    mesh::model::ServiceId connectionTarget() const { return m_connectionTarget; }
+    bool connectionTargetAccepted() const { return m_connectionAccepted; }
+
+    // While true, items paint without selection and hover decorations.
+    void setExporting(bool exporting);
+    bool isExporting() const { return m_exporting; }
+
+    // The bounding rectangle of every card, from the model (no margin).
+    QRectF designRect() const;
+
+protected:
+    void drawBackground(QPainter *painter, const QRectF &rect) override;
+
+private:
+    void rebuild();
+    void addServiceItem(const mesh::model::ServiceId &id);
+    void addUpstreamItem(const mesh::model::UpstreamId &id);
+    void removeServiceItem(const mesh::model::ServiceId &id);
+    void removeUpstreamItem(const mesh::model::UpstreamId &id);
+    void serviceGeometryChanged(const mesh::model::ServiceId &id);
+
+    mesh::model::TopologyModel &m_model;
+    QHash<mesh::model::ServiceId, ServiceItem *> m_services;
+    QHash<mesh::model::UpstreamId, UpstreamItem *> m_upstreams;
+    QHash<mesh::model::ServiceId, ProblemCount> m_problems;
+    mesh::model::ServiceId m_connectionTarget;
+    bool m_connectionAccepted = false;
+    bool m_exporting = false;
+};
+
+} // namespace meshpad::gui

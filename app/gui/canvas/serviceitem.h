@@ -1,0 +1,58 @@
+#pragma once
+
+#include "model/ids.h"
+
+#include <QGraphicsItem>
+
+namespace mesh::model {
+struct Service;
+}
+
+namespace meshpad::gui {
+
+class CanvasScene;
+
+// A service's card: name, job/group, ×count, port, driver, a problems badge,
+// and on its right edge the handle an upstream is dragged from. Holds only
+// its id: geometry and text come from the model. Position = the model's
+// position (top-left); CanvasScene keeps it in step.
+class ServiceItem final : public QGraphicsItem
+{
+public:
+    enum { Type = UserType + 1 };
+    static constexpr qreal kWidth = 220;
+    static constexpr qreal kHeight = 96;
+    static constexpr qreal kHandleRadius = 8;
+
+    ServiceItem(CanvasScene &scene, mesh::model::ServiceId id);
+
+    const mesh::model::ServiceId &serviceId() const { return m_id; }
+    // Null if the model no longer has it (never while the item lives).
+    const mesh::model::Service *service() const;
+
+    // In scene coordinates: where arrows leave (right middle, the handle) and
+    // arrive (left middle).
+    QPointF outPoint() const;
+    QPointF inPoint() const;
+    // Whether `scenePos` is on the upstream handle.
+    bool isOnHandle(QPointF scenePos) const;
+
+    // Re-reads the model (text changed) and repaints.
+    void refresh();
+
+    int type() const override { return Type; }
+    QRectF boundingRect() const override;
+    QPainterPath shape() const override;
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
+
+protected:
+    void hoverEnterEvent(QGraphicsSceneHoverEvent *event) override;
+    void hoverLeaveEvent(QGraphicsSceneHoverEvent *event) override;
+
+private:
+    CanvasScene &m_scene;
+    mesh::model::ServiceId m_id;
+    bool m_hovered = false;
+};
+
+} // namespace meshpad::gui
