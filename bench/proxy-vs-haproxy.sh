@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# Meshpad's proxy pair (upstream listener → inbound listener, two `meshpad
+# proxy` processes) against an HAProxy pair (two processes, one thread each)
+# and direct loopback, in one run, same certificates from `meshpad ca`, same
+# TLS (1.3 negotiated on both). Prints figures; not a pass/fail test.
+#
+#   bench/proxy-vs-haproxy.sh [BUILD_DIR] [SECONDS]
+#
+# BUILD_DIR defaults to build/proxy-release (needs bin/meshpad,
+# apps/bin/counter and bench/proxy_load built), SECONDS (per wrk run) to 8.
+# Measures: bulk MiB/s (1 GiB through each path, proxy_load bulk), request
+# rate (wrk -t2 -c64 keep-alive to the counter), added latency p50/p99 at a
+# fixed 1000 req/s over 16 connections (proxy_load rate, constant-rate),
+# new mTLS connections/s (one GET per connection), and RSS per idle proxied
+# connection over 1,000 connections (both proxy processes summed).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$here/build/proxy-release}
+seconds=${2:-8}
+meshpad=$build/bin/meshpad
+counter=$build/apps/bin/counter
+load=$build/bench/proxy_load
+for tool in wrk haproxy openssl python3; do
+    command -v "$tool" >/dev/null || { echo "proxy-vs-haproxy: $tool not found" >&2; exit 2; }
+done
+for f in "$meshpad" "$counter" "$load"; do
+    [[ -x $f ]] || { echo "proxy-vs-haproxy: $f missing (build meshpad, counter and proxy_load)" >&2; exit 2; }
+done
+ulimit -n 16384 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+work=$(mktemp -d /tmp/meshpad-proxybench.XXXXXX)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+wait_for_port() {
+    for _ in $(seq 200); do
+        python3 -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0.1', $1)))" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    echo "proxy-vs-haproxy: nothing listens on $1" >&2; exit 1
+}
+start() { "$@" & pids+=($!); }
+rss_kib() { local t=0; for p in "$@"; do t=$((t + $(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status"))); done; echo "$t"; }
+
+# --- certificates ------------------------------------------------------------
+"$meshpad" ca init -dir "$work/ca" >/dev/null
+"$meshpad" ca leaf -dir "$work/ca" -service web >/dev/null
+"$meshpad" ca leaf -dir "$work/ca" -service db >/dev/null
+td=$(openssl x509 -in "$work/ca/ca.pem" -noout -ext subjectAltName | grep -o 'spiffe://[^ ,]*' | sed 's|spiffe://||')
+cat "$work/ca/web.pem" "$work/ca/web-key.pem" >"$work/web-combined.pem"
+cat "$work/ca/db.pem" "$work/ca/db-key.pem" >"$work/db-combined.pem"
+db_cn=$(openssl x509 -in "$work/ca/db.pem" -noout -subject -nameopt multiline | awk -F' = ' '/commonName/ { print $2 }')
+
+# --- backends: the counter (HTTP) and a bulk sink ------------------------------
+http_port=$(free_port); sink_port=$(free_port)
+PORT=$http_port start "$counter" >"$work/counter.log" 2>&1
+start "$load" sink "$sink_port"
+wait_for_port "$http_port"; wait_for_port "$sink_port"
+
+# --- our pair, one for HTTP and one for bulk (each: inbound db + upstream web) --
+pair_meshpad() { # app_port → prints "upstream_port pid_in pid_up"
+    local in_port up_port
+    in_port=$(free_port); up_port=$(free_port)
+    "$meshpad" proxy -ca-dir "$work/ca" -service db -listen "127.0.0.1:$in_port" -service-addr "127.0.0.1:$1" \
+        -allow web -default-deny -max-connections 4096 2>>"$work/meshpad.log" &
+    pids+=($!); local pin=$!
+    "$meshpad" proxy -ca-dir "$work/ca" -service web -upstream "db:$up_port=127.0.0.1:$in_port" \
+        -max-connections 4096 2>>"$work/meshpad.log" &
+    pids+=($!); local pup=$!
+    wait_for_port "$in_port"; wait_for_port "$up_port"
+    echo "$up_port $pin $pup"
+}
+# --- HAProxy pair: the same roles and certificates, TLS 1.2+. no-ssl-reuse
+# and no-tls-tickets: full handshakes as ours (we disable resumption, perf doc
+# B4); verifyhost with the CN since the leaf has no DNS SAN; no `sni`
+# (HAProxy 2.6 then fails the handshake against these leaves, tst_proxyinterop) ------------------
+pair_haproxy() {
+    local in_port up_port
+    in_port=$(free_port); up_port=$(free_port)
+    cat >"$work/hin-$1.cfg" <<EOF
+global
+    nbthread 1
+    maxconn 8192
+    ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets
+defaults
+    mode tcp
+    timeout connect 5s
+    timeout client 600s
+    timeout server 600s
+frontend inbound
+    bind 127.0.0.1:$in_port ssl crt $work/db-combined.pem ca-file $work/ca/ca.pem verify required
+    default_backend app
+backend app
+    server app 127.0.0.1:$1
+EOF
+    cat >"$work/hup-$1.cfg" <<EOF
+global
+    nbthread 1
+    maxconn 8192
+defaults
+    mode tcp
+    timeout connect 5s
+    timeout client 600s
+    timeout server 600s
+frontend upstream
+    bind 127.0.0.1:$up_port
+    default_backend db
+backend db
+    server db 127.0.0.1:$in_port ssl crt $work/web-combined.pem ca-file $work/ca/ca.pem verify required verifyhost $db_cn ssl-min-ver TLSv1.2 no-ssl-reuse
+EOF
+    haproxy -db -f "$work/hin-$1.cfg" >>"$work/haproxy.log" 2>&1 &
+    pids+=($!); local pin=$!
+    haproxy -db -f "$work/hup-$1.cfg" >>"$work/haproxy.log" 2>&1 &
+    pids+=($!); local pup=$!
+    wait_for_port "$in_port"; wait_for_port "$up_port"
+    echo "$up_port $pin $pup"
+}
+
+read -r m_http m_http_in m_http_up < <(pair_meshpad "$http_port")
+read -r m_bulk m_bulk_in m_bulk_up < <(pair_meshpad "$sink_port")
+read -r h_http h_http_in h_http_up < <(pair_haproxy "$http_port")
+read -r h_bulk h_bulk_in h_bulk_up < <(pair_haproxy "$sink_port")
+
+echo "machine:  $(nproc) CPUs, $(uname -r); $(openssl version); Qt $(qtpaths6 --qt-version 2>/dev/null || echo '?'); $(haproxy -v | head -1 | cut -d' ' -f1-3)"
+echo "TLS:      both pairs negotiate TLS 1.3 (ours: Qt TlsV1_2OrLater; HAProxy: ssl-min-ver TLSv1.2), same leaves from meshpad ca"
+echo
+
+# --- bulk: 1 GiB per path, 3 interleaved runs, median ---------------------------
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+"$load" bulk "$m_bulk" 64 >/dev/null; "$load" bulk "$h_bulk" 64 >/dev/null
+bd=(); bm=(); bh=()
+for _ in 1 2 3; do
+    bd+=("$("$load" bulk "$sink_port" 1024)")
+    bm+=("$("$load" bulk "$m_bulk" 1024)")
+    bh+=("$("$load" bulk "$h_bulk" 1024)")
+done
+BD=$(median "${bd[@]}"); BM=$(median "${bm[@]}"); BH=$(median "${bh[@]}")
+printf 'bulk 1 GiB (MiB/s, median of 3):     direct %8.0f   meshpad pair %8.0f   haproxy pair %8.0f   meshpad/haproxy %5.1f %%\n' \
+    "$BD" "$BM" "$BH" "$(echo "100 * $BM / $BH" | bc -l)"
+
+# --- request rate: wrk keep-alive, 64 connections --------------------------------
+rate() { wrk -t2 -c64 -d"$2"s "http://127.0.0.1:$1/" | awk '/^Requests\/sec:/ { print $2 }'; }
+rate "$m_http" 2 >/dev/null; rate "$h_http" 2 >/dev/null
+rd=(); rm_=(); rh=()
+for _ in 1 2 3; do
+    rd+=("$(rate "$http_port" "$seconds")")
+    rm_+=("$(rate "$m_http" "$seconds")")
+    rh+=("$(rate "$h_http" "$seconds")")
+done
+RD=$(median "${rd[@]}"); RM=$(median "${rm_[@]}"); RH=$(median "${rh[@]}")
+printf 'wrk -t2 -c64 (req/s, median of 3):   direct %8.0f   meshpad pair %8.0f   haproxy pair %8.0f   meshpad/haproxy %5.1f %%\n' \
+    "$RD" "$RM" "$RH" "$(echo "100 * $RM / $RH" | bc -l)"
+
+# --- added latency at a fixed 1000 req/s, 16 connections --------------------------
+read -r ld50 ld99 _ lde < <("$load" rate "$http_port" 1000 "$seconds" 16)
+read -r lm50 lm99 _ lme < <("$load" rate "$m_http" 1000 "$seconds" 16)
+read -r lh50 lh99 _ lhe < <("$load" rate "$h_http" 1000 "$seconds" 16)
+printf 'latency @1000 req/s, 16 conns (us):  direct p50 %5d p99 %5d | meshpad p50 %5d p99 %5d (added %5d / %5d) | haproxy p50 %5d p99 %5d (added %5d / %5d) | errors %s/%s\n' \
+    "$ld50" "$ld99" "$lm50" "$lm99" $((lm50 - ld50)) $((lm99 - ld99)) "$lh50" "$lh99" $((lh50 - ld50)) $((lh99 - ld99)) "$lme" "$lhe"
+
+# --- new mTLS connections per second (one GET each, 4 workers) ---------------------
+read -r cd_ cde < <("$load" connrate "$http_port" "$seconds" 4)
+read -r cm cme < <("$load" connrate "$m_http" "$seconds" 4)
+read -r ch che < <("$load" connrate "$h_http" "$seconds" 4)
+printf 'new connections/s (GET + close):     direct %8.0f   meshpad pair %8.0f   haproxy pair %8.0f   meshpad/haproxy %5.1f %%  (errors %s/%s)\n' \
+    "$cd_" "$cm" "$ch" "$(echo "100 * $cm / $ch" | bc -l)" "$cme" "$che"
+
+# --- memory per idle proxied connection, 1,000 connections --------------------------
+idle_cost() { # port pid_in pid_up → KiB per connection
+    local before after
+    sleep 1
+    before=$(rss_kib "$2" "$3")
+    coproc IDLE { "$load" idle "$1" 1000; }
+    read -r ready <&"${IDLE[0]}"
+    sleep 1
+    after=$(rss_kib "$2" "$3")
+    exec {IDLE[1]}>&-
+    wait "$IDLE_PID" 2>/dev/null || true
+    echo "scale=1; ($after - $before) / 1000" | bc -l
+}
+im=$(idle_cost "$m_http" "$m_http_in" "$m_http_up")
+ih=$(idle_cost "$h_http" "$h_http_in" "$h_http_up")
+printf 'RSS per idle proxied connection (KiB, both proxies, 1000 conns): meshpad %s   haproxy %s\n' "$im" "$ih"
+printf 'RSS now (KiB): meshpad pair %s   haproxy pair %s\n' "$(rss_kib "$m_http_in" "$m_http_up")" "$(rss_kib "$h_http_in" "$h_http_up")"
+echo
+echo "refusals logged by our proxies during the run: $(grep -c refused "$work/meshpad.log" || true)"
