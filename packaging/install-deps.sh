@@ -27,6 +27,9 @@ test_packages=(
     # Checks of generated artifacts: HashiCorp's HCL parser (npm, see tests/tools)
     # runs on Node.js; `vagrant validate` checks the generated Vagrantfile.
     vagrant
+    # Generated scripts/*.sh: linted by shellcheck, run by bash with curl
+    # against a fake Consul agent (tests/tst_scriptgenerator.cpp).
+    shellcheck curl
     # The dashboard page is tested in a real headless browser.
     chromium
     # Benchmarks: load generator and baselines measured in the same run.

@@ -1,0 +1,49 @@
+#pragma once
+
+#include "model/topology.h"
+
+#include <QString>
+#include <QStringList>
+
+namespace mesh::generate {
+
+class ArtifactSet;
+
+// `scripts/<stem>.sh` per service (executable, stems as
+// ConsulGenerator::fileStems()): the seed post's manual path, done so it
+// always cleans up. Each script
+//   1. registers the service with the agent at
+//      ${CONSUL_HTTP_ADDR:-http://127.0.0.1:8500} (curl --fail, the body of
+//      consul/<stem>.json embedded in a quoted heredoc),
+//   2. starts the app with its environment, Nomad's runtime variables
+//      resolved to what they mean outside Nomad (resolveNomadVariables()),
+//   3. runs `consul connect proxy -sidecar-for <id>` (services with a sidecar),
+// and on exit, Ctrl-C, SIGTERM, or when the app or the proxy stops (also
+// with an error), stops both and deregisters the service.
+// Deterministic; never crashes on an invalid design.
+class ScriptGenerator final
+{
+public:
+    static void addArtifacts(const model::Topology &topology, ArtifactSet &out);
+    static QString script(const model::Topology &topology, const model::Service &service);
+
+    // `value` with the ${NOMAD_…} references a manual run can know replaced:
+    //   NOMAD_UPSTREAM_ADDR_<dest>  -> <bind address or 127.0.0.1>:<local bind port>
+    //   NOMAD_UPSTREAM_IP_<dest>, NOMAD_UPSTREAM_PORT_<dest>
+    //   NOMAD_PORT_<label>, NOMAD_ALLOC_PORT_<label>, NOMAD_HOST_PORT_<label>
+    //       -> the label's `to`, else its static port (the app listens on
+    //          the node itself, so the port it is told is the one it has)
+    //   NOMAD_DC, NOMAD_JOB_ID, NOMAD_JOB_NAME, NOMAD_GROUP_NAME,
+    //   NOMAD_TASK_NAME, NOMAD_ALLOC_INDEX (0)
+    // <dest> is the destination's name as written or as Nomad cleans it
+    // (count-api or count_api), <label> likewise (nomad.md §3). Anything
+    // else is kept as written and appended to *unresolved.
+    static QString resolveNomadVariables(const model::Topology &topology, const model::Service &service,
+                                         QStringView value, QStringList *unresolved = nullptr);
+
+    // `text` as one bash word: bare when it holds only characters bash
+    // never treats specially, else in single quotes.
+    static QString shellQuote(QStringView text);
+};
+
+} // namespace mesh::generate

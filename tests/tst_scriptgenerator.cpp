@@ -1,0 +1,475 @@
+// scripts/<service>.sh: goldens, `bash -n` and shellcheck on every script,
+// the embedded body equal to consul/<service>.json, Nomad variables resolved
+// for a manual run, quoting that survives bash, and the real thing: each
+// script run by bash against a fake Consul agent (a QTcpServer here) with a
+// fake `consul` and a fake app on PATH, checking register -> app -> proxy ->
+// deregister when the proxy fails, on SIGINT and SIGTERM, when the app exits,
+// and that nothing is started when the agent refuses the registration.
+//
+// Goldens live in tests/data/scripts/<row>/; MESHPAD_UPDATE_GOLDEN=1
+// rewrites them from the current output (review with git diff).
+#include "goldenfiles.h"
+#include "testtopologies.h"
+
+#include "generate/artifactset.h"
+#include "generate/consulgenerator.h"
+#include "generate/scriptgenerator.h"
+
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+using namespace mesh::model;
+using mesh::generate::ArtifactSet;
+using mesh::generate::ConsulGenerator;
+using mesh::generate::ScriptGenerator;
+using meshtest::makeService;
+using meshtest::makeUpstream;
+
+namespace {
+
+// A Consul agent as far as the scripts can tell: records every request as
+// "METHOD PATH" (+ the body), answers 200, or 400 to registrations when told.
+class FakeConsul : public QObject
+{
+public:
+    explicit FakeConsul(QObject *parent = nullptr)
+        : QObject(parent)
+    {
+        QObject::connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
+                socket->setParent(this);
+                QObject::connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onData(socket); });
+            }
+        });
+    }
+    bool listen() { return m_server.listen(QHostAddress::LocalHost, 0); }
+    quint16 port() const { return m_server.serverPort(); }
+
+    QStringList requests;        // "PUT /v1/agent/service/register"
+    QList<QByteArray> bodies;    // parallel
+    bool refuseRegistration = false;
+
+private:
+    void onData(QTcpSocket *socket)
+    {
+        QByteArray &buffer = m_buffers[socket];
+        buffer += socket->readAll();
+        const qsizetype headerEnd = buffer.indexOf("\r\n\r\n");
+        if (headerEnd < 0)
+            return;
+        const QByteArray head = buffer.left(headerEnd);
+        qsizetype length = 0;
+        bool expectContinue = false;
+        for (const QByteArray &line : head.split('\n')) {
+            const QByteArray l = line.trimmed().toLower();
+            if (l.startsWith("content-length:"))
+                length = l.mid(15).trimmed().toLongLong();
+            if (l.startsWith("expect:") && l.contains("100-continue"))
+                expectContinue = true;
+        }
+        if (buffer.size() < headerEnd + 4 + length) {
+            if (expectContinue && !m_continued.contains(socket)) {
+                m_continued.insert(socket, true);
+                socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+            }
+            return;
+        }
+        const QList<QByteArray> requestLine = head.left(head.indexOf("\r\n")).split(' ');
+        const QString request = QString::fromLatin1(requestLine.value(0) + ' ' + requestLine.value(1));
+        requests.append(request);
+        bodies.append(buffer.mid(headerEnd + 4, length));
+        const bool refuse = refuseRegistration && request.endsWith(u"/register");
+        socket->write(refuse ? QByteArray("HTTP/1.1 400 Bad Request\r\nContent-Length: 38\r\nConnection: close\r\n\r\n"
+                                          "Request decode failed: unknown field\n\n")
+                             : QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));
+        socket->disconnectFromHost();
+        m_buffers.remove(socket);
+    }
+
+    QTcpServer m_server;
+    QHash<QTcpSocket *, QByteArray> m_buffers;
+    QHash<QTcpSocket *, bool> m_continued;
+};
+
+Topology withAppsAndDrivers()
+{
+    Topology t;
+    t.settings.datacenter = QStringLiteral("eu-west");
+    Service web = makeService(QStringLiteral("web"), QStringLiteral("web"), QStringLiteral("http"));
+    web.job = QStringLiteral("shop");
+    web.group = QStringLiteral("front");
+    web.task = QStringLiteral("server");
+    web.command = QStringLiteral("/opt/web/bin/web server");
+    web.args = {QStringLiteral("--listen=:${NOMAD_PORT_http}"), QStringLiteral("--dc"), QStringLiteral("${NOMAD_DC}"),
+                QStringLiteral("it's \"quoted\" $HOME `x`")};
+    web.ports = {{QStringLiteral("http"), 8080, 0}, {QStringLiteral("admin-ui"), 0, 9100}, {QStringLiteral("dyn"), 0, 0}};
+    web.env = {{QStringLiteral("DB"), QStringLiteral("postgres://${NOMAD_UPSTREAM_ADDR_db_main}/shop")},
+               {QStringLiteral("DB_HOST"), QStringLiteral("${NOMAD_UPSTREAM_IP_db-main}")},
+               {QStringLiteral("DB_PORT"), QStringLiteral("${NOMAD_UPSTREAM_PORT_db_main}")},
+               {QStringLiteral("CACHE"), QStringLiteral("${NOMAD_UPSTREAM_ADDR_cache}")},
+               {QStringLiteral("ADMIN"), QStringLiteral("${NOMAD_HOST_PORT_admin_ui}")},
+               {QStringLiteral("DYN"), QStringLiteral("${NOMAD_PORT_dyn}")},
+               {QStringLiteral("WHERE"), QStringLiteral("${NOMAD_JOB_NAME}/${NOMAD_GROUP_NAME}/${NOMAD_TASK_NAME}#${NOMAD_ALLOC_INDEX}")},
+               {QStringLiteral("NODE"), QStringLiteral("${node.unique.name} ${NOMAD_ALLOC_ID}")}};
+    Service db = makeService(QStringLiteral("db"), QStringLiteral("db-main"), QStringLiteral("5432"));
+    db.driver = Driver::Docker;
+    db.image = QStringLiteral("postgres:16");
+    db.env = {{QStringLiteral("POSTGRES_PASSWORD"), QStringLiteral("s3cr'et")}};
+    db.args = {QStringLiteral("-c"), QStringLiteral("max_connections=50")};
+    Service cache = makeService(QStringLiteral("cache"), QStringLiteral("cache"), QStringLiteral("6379"));
+    cache.driver = Driver::RawExec;
+    cache.command = QStringLiteral("/usr/bin/redis-server");
+    cache.connectSidecar = false;
+    cache.env = {{QStringLiteral("odd-name.x"), QStringLiteral("1")}};
+    t.services = {web, db, cache};
+    Upstream toDb = makeUpstream(QStringLiteral("web"), QStringLiteral("db"), 15432);
+    toDb.localBindAddress = QStringLiteral("127.0.0.5");
+    t.upstreams = {toDb, makeUpstream(QStringLiteral("web"), QStringLiteral("cache"), 16379, IntentionAction::Deny)};
+    return t;
+}
+
+Topology escaping()
+{
+    Topology t;
+    Service odd = makeService(QStringLiteral("odd"), QStringLiteral("it's \"odd\"\n$(rm -rf /) \u00fc"), QStringLiteral("80"));
+    odd.command = QStringLiteral("/bin/echo");
+    odd.env = {{QStringLiteral("MSG"), QStringLiteral("a'b\"c$d`e\\f\ng")}};
+    t.services = {odd};
+    return t;
+}
+
+Topology invalid()
+{
+    Topology t;
+    Service noCommand = makeService(QStringLiteral("a"), QStringLiteral("nocommand"), QStringLiteral("1"));
+    Service noImage = makeService(QStringLiteral("b"), QStringLiteral("noimage"), QStringLiteral("2"));
+    noImage.driver = Driver::Docker;
+    Service unnamed = makeService(QStringLiteral("c"), QString(), QStringLiteral("x"));
+    unnamed.command = QStringLiteral("/bin/true");
+    t.services = {noCommand, noImage, unnamed};
+    t.upstreams = {makeUpstream(QStringLiteral("c"), QStringLiteral("missing"), 1)};
+    return t;
+}
+
+ArtifactSet generate(const Topology &t)
+{
+    ArtifactSet set;
+    ScriptGenerator::addArtifacts(t, set);
+    return set;
+}
+
+struct Run
+{
+    int exitCode = -1;
+    QStringList log;
+    QString stderrText;
+};
+
+bool writeExecutable(const QString &path, const QByteArray &text)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(text) != text.size())
+        return false;
+    f.close();
+    return f.setPermissions(f.permissions() | QFile::ExeOwner | QFile::ExeUser);
+}
+
+} // namespace
+
+class TestScriptGenerator : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void artifacts_data();
+    void artifacts();
+    void resolveNomadVariables_data();
+    void resolveNomadVariables();
+    void shellQuoteSurvivesBash_data();
+    void shellQuoteSurvivesBash();
+    void deterministic();
+    void run_data();
+    void run();
+
+private:
+    QString m_shellcheck;
+};
+
+void TestScriptGenerator::initTestCase()
+{
+    m_shellcheck = QStandardPaths::findExecutable(QStringLiteral("shellcheck"));
+    if (m_shellcheck.isEmpty())
+        QFAIL("shellcheck is not installed: run packaging/install-deps.sh");
+    if (QStandardPaths::findExecutable(QStringLiteral("curl")).isEmpty())
+        QFAIL("curl is not installed: run packaging/install-deps.sh");
+    if (QStandardPaths::findExecutable(QStringLiteral("bash")).isEmpty())
+        QFAIL("bash is not installed");
+}
+
+void TestScriptGenerator::artifacts_data()
+{
+    QTest::addColumn<Topology>("topology");
+    QTest::newRow("countdash") << meshtest::countdash();
+    QTest::newRow("apps-and-drivers") << withAppsAndDrivers();
+    QTest::newRow("escaping") << ::escaping();
+    QTest::newRow("invalid") << invalid();
+}
+
+void TestScriptGenerator::artifacts()
+{
+    QFETCH(Topology, topology);
+    const ArtifactSet set = generate(topology);
+    QCOMPARE(set.artifacts().size(), topology.services.size());
+
+    QList<meshtest::GoldenFiles::File> files;
+    for (const auto &a : set.artifacts())
+        files.append({a.path, a.text});
+    const QStringList differences = meshtest::GoldenFiles::compareTree(
+        QStringLiteral(MESHPAD_TEST_DATA "/scripts/") + QString::fromLatin1(QTest::currentDataTag()), files);
+    QVERIFY2(differences.isEmpty(), qPrintable(differences.join(u'\n')));
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QVERIFY(set.writeTo(dir.path()).has_value());
+    for (qsizetype i = 0; i < set.artifacts().size(); ++i) {
+        const auto &a = set.artifacts()[i];
+        QVERIFY(a.executable);
+        QVERIFY(a.text.startsWith(u"#!/usr/bin/env bash\n"));
+        const QString path = dir.filePath(a.path);
+
+        QProcess bash;
+        bash.start(QStringLiteral("bash"), {QStringLiteral("-n"), path});
+        QVERIFY(bash.waitForFinished(10000));
+        QVERIFY2(bash.exitCode() == 0, qPrintable(a.path + u": " + QString::fromUtf8(bash.readAllStandardError())));
+
+        QProcess shellcheck;
+        shellcheck.start(m_shellcheck, {QStringLiteral("--shell=bash"), QStringLiteral("--severity=style"), path});
+        QVERIFY(shellcheck.waitForFinished(30000));
+        QVERIFY2(shellcheck.exitCode() == 0,
+                 qPrintable(a.path + u":\n" + QString::fromUtf8(shellcheck.readAllStandardOutput())));
+
+        // The body sent is exactly consul/<service>.json.
+        const Service &service = topology.services[i];
+        const QString marker = QStringLiteral("<<'MESHPAD_JSON'\n");
+        const qsizetype start = a.text.indexOf(marker);
+        if (start < 0) {
+            QVERIFY2(a.text.contains(u"exit 1\n"), qPrintable(a.path + u" neither registers nor fails"));
+            continue;
+        }
+        const qsizetype bodyStart = start + marker.size();
+        const qsizetype end = a.text.indexOf(QStringLiteral("\nMESHPAD_JSON\n"), bodyStart);
+        QVERIFY(end > 0);
+        QCOMPARE(a.text.mid(bodyStart, end + 1 - bodyStart), ConsulGenerator::registrationJson(topology, service));
+    }
+}
+
+void TestScriptGenerator::resolveNomadVariables_data()
+{
+    QTest::addColumn<QString>("value");
+    QTest::addColumn<QString>("expected");
+    QTest::addColumn<QStringList>("unresolved");
+    auto row = [](const char *name, const char *value, const char *expected, QStringList unresolved = {}) {
+        QTest::newRow(name) << QString::fromUtf8(value) << QString::fromUtf8(expected) << unresolved;
+    };
+    row("upstream addr, cleaned name, own bind address", "postgres://${NOMAD_UPSTREAM_ADDR_db_main}/x",
+        "postgres://127.0.0.5:15432/x");
+    row("upstream ip, raw name", "${NOMAD_UPSTREAM_IP_db-main}", "127.0.0.5");
+    row("upstream port", "${NOMAD_UPSTREAM_PORT_db_main}", "15432");
+    row("denied upstream still has its listener", "${NOMAD_UPSTREAM_ADDR_cache}", "127.0.0.1:16379");
+    row("port label: to", "${NOMAD_PORT_http}", "8080");
+    row("alloc port", "${NOMAD_ALLOC_PORT_http}", "8080");
+    row("host port of a static label, cleaned name", "${NOMAD_HOST_PORT_admin_ui}", "9100");
+    row("dynamic port without to stays", "${NOMAD_PORT_dyn}", "${NOMAD_PORT_dyn}", {QStringLiteral("NOMAD_PORT_dyn")});
+    row("unknown label stays", "${NOMAD_PORT_nope}", "${NOMAD_PORT_nope}", {QStringLiteral("NOMAD_PORT_nope")});
+    row("upstream of another service stays", "${NOMAD_UPSTREAM_ADDR_web}", "${NOMAD_UPSTREAM_ADDR_web}",
+        {QStringLiteral("NOMAD_UPSTREAM_ADDR_web")});
+    row("job, group, task, index, dc", "${NOMAD_JOB_NAME}/${NOMAD_GROUP_NAME}/${NOMAD_TASK_NAME}#${NOMAD_ALLOC_INDEX}@${NOMAD_DC}",
+        "shop/front/server#0@eu-west");
+    row("node attributes stay", "${node.unique.name}", "${node.unique.name}", {QStringLiteral("node.unique.name")});
+    row("no reference", "plain $HOME value", "plain $HOME value");
+    row("unclosed", "x${NOMAD_DC", "x${NOMAD_DC");
+    row("empty reference", "${}", "${}", {QString()});
+}
+
+void TestScriptGenerator::resolveNomadVariables()
+{
+    QFETCH(QString, value);
+    QFETCH(QString, expected);
+    QFETCH(QStringList, unresolved);
+    const Topology t = withAppsAndDrivers();
+    QStringList actualUnresolved;
+    QCOMPARE(ScriptGenerator::resolveNomadVariables(t, t.services[0], value, &actualUnresolved), expected);
+    QCOMPARE(actualUnresolved, unresolved);
+}
+
+void TestScriptGenerator::shellQuoteSurvivesBash_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::newRow("plain") << QStringLiteral("/vagrant/apps/bin/counter");
+    QTest::newRow("assignment") << QStringLiteral("PORT=9001");
+    QTest::newRow("empty") << QString();
+    QTest::newRow("single quote") << QStringLiteral("it's");
+    QTest::newRow("shell syntax") << QStringLiteral("$(id) `id` ${HOME} $HOME * ? [a] ~ ; | & < > ( ) { } ! #");
+    QTest::newRow("double quote and backslash") << QStringLiteral("a\"b\\c");
+    QTest::newRow("newline and tab") << QStringLiteral("a\nb\tc");
+    QTest::newRow("unicode") << QStringLiteral("\u00fc\u2603\U0001F680");
+    QTest::newRow("leading dash") << QStringLiteral("-n");
+    QTest::newRow("leading equals") << QStringLiteral("=x");
+}
+
+void TestScriptGenerator::shellQuoteSurvivesBash()
+{
+    QFETCH(QString, text);
+    QProcess bash;
+    bash.start(QStringLiteral("bash"), {QStringLiteral("-c"), u"printf '%s' " + ScriptGenerator::shellQuote(text)});
+    QVERIFY(bash.waitForFinished(10000));
+    QCOMPARE(QString::fromUtf8(bash.readAllStandardOutput()), text);
+}
+
+void TestScriptGenerator::deterministic()
+{
+    for (const Topology &t : {meshtest::countdash(), withAppsAndDrivers(), ::escaping(), invalid()}) {
+        const ArtifactSet a = generate(t);
+        const ArtifactSet b = generate(Topology(t));
+        QCOMPARE(a.paths(), b.paths());
+        for (const auto &artifact : a.artifacts())
+            QCOMPARE(b.find(artifact.path)->text, artifact.text);
+    }
+}
+
+void TestScriptGenerator::run_data()
+{
+    QTest::addColumn<QString>("proxyMode");  // fail: exits 3 at once; run: until TERM
+    QTest::addColumn<QString>("appMode");    // run: until TERM; exit: exits 0 at once
+    QTest::addColumn<int>("signal");         // sent once the proxy runs; 0 = none
+    QTest::addColumn<bool>("refuse");        // the agent answers 400 to the registration
+    QTest::addColumn<bool>("schemeless");    // CONSUL_HTTP_ADDR=127.0.0.1:port
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QStringList>("expectedRequests");
+    QTest::addColumn<QStringList>("expectedLog");  // lines the fakes must have logged
+
+    const QString reg = QStringLiteral("PUT /v1/agent/service/register");
+    const QString dereg = QStringLiteral("PUT /v1/agent/service/deregister/count-dashboard");
+    const QString appStarted = QStringLiteral("app started PORT=9002 COUNTING_SERVICE_URL=http://127.0.0.1:8080");
+    const QString proxyStarted = QStringLiteral("proxy started connect proxy -sidecar-for count-dashboard");
+    QTest::newRow("proxy fails") << "fail" << "run" << 0 << false << false << 3 << QStringList{reg, dereg}
+                                 << QStringList{appStarted, proxyStarted, QStringLiteral("app stopped")};
+    QTest::newRow("Ctrl-C (SIGINT)") << "run" << "run" << int(SIGINT) << false << false << 130
+                                     << QStringList{reg, dereg}
+                                     << QStringList{appStarted, proxyStarted, QStringLiteral("proxy stopped"),
+                                                    QStringLiteral("app stopped")};
+    QTest::newRow("SIGTERM") << "run" << "run" << int(SIGTERM) << false << false << 143 << QStringList{reg, dereg}
+                             << QStringList{appStarted, proxyStarted, QStringLiteral("proxy stopped"),
+                                            QStringLiteral("app stopped")};
+    QTest::newRow("app exits") << "run" << "exit" << 0 << false << false << 0 << QStringList{reg, dereg}
+                               << QStringList{appStarted};
+    QTest::newRow("agent refuses the registration") << "run" << "run" << 0 << true << false << 22
+                                                    << QStringList{reg} << QStringList{};
+    QTest::newRow("address without scheme") << "fail" << "run" << 0 << false << true << 3
+                                            << QStringList{reg, dereg} << QStringList{appStarted, proxyStarted};
+}
+
+void TestScriptGenerator::run()
+{
+    QFETCH(QString, proxyMode);
+    QFETCH(QString, appMode);
+    QFETCH(int, signal);
+    QFETCH(bool, refuse);
+    QFETCH(bool, schemeless);
+    QFETCH(int, exitCode);
+    QFETCH(QStringList, expectedRequests);
+    QFETCH(QStringList, expectedLog);
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString log = dir.filePath(QStringLiteral("log"));
+    QVERIFY(QDir().mkpath(dir.filePath(QStringLiteral("bin"))));
+    // The fakes log what they were started with; on TERM they log that too.
+    // `sleep & wait` lets their TERM trap run at once.
+    QVERIFY(writeExecutable(dir.filePath(QStringLiteral("bin/consul")), R"(#!/usr/bin/env bash
+echo "proxy started $* CONSUL_HTTP_ADDR=$CONSUL_HTTP_ADDR" >> "$MESHPAD_FAKE_LOG"
+if [[ "$MESHPAD_FAKE_PROXY" == fail ]]; then
+    # Fail once the app runs, so the test sees the script stop it.
+    for _ in $(seq 100); do grep -q "app started" "$MESHPAD_FAKE_LOG" && break; sleep 0.1; done
+    exit 3
+fi
+trap 'echo "proxy stopped" >> "$MESHPAD_FAKE_LOG"; kill "$sleeper"; exit 0' TERM
+sleep 60 & sleeper=$!
+wait "$sleeper"
+)"));
+    QVERIFY(writeExecutable(dir.filePath(QStringLiteral("app")), R"(#!/usr/bin/env bash
+[[ "$MESHPAD_FAKE_APP" == exit ]] || trap 'echo "app stopped" >> "$MESHPAD_FAKE_LOG"; kill "${sleeper:-}"; exit 0' TERM
+echo "app started PORT=$PORT COUNTING_SERVICE_URL=$COUNTING_SERVICE_URL" >> "$MESHPAD_FAKE_LOG"
+[[ "$MESHPAD_FAKE_APP" == exit ]] && exit 0
+sleep 60 & sleeper=$!
+wait "$sleeper"
+)"));
+
+    Topology t = meshtest::countdash();
+    t.services[1].command = dir.filePath(QStringLiteral("app"));
+    const QString script = dir.filePath(QStringLiteral("dashboard.sh"));
+    QVERIFY(writeExecutable(script, ScriptGenerator::script(t, t.services[1]).toUtf8()));
+
+    FakeConsul consul;
+    consul.refuseRegistration = refuse;
+    QVERIFY(consul.listen());
+
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("PATH"), dir.filePath(QStringLiteral("bin")) + u':' + env.value(QStringLiteral("PATH")));
+    const QString address = QStringLiteral("127.0.0.1:%1").arg(consul.port());
+    env.insert(QStringLiteral("CONSUL_HTTP_ADDR"), schemeless ? address : u"http://" + address);
+    env.insert(QStringLiteral("MESHPAD_FAKE_LOG"), log);
+    env.insert(QStringLiteral("MESHPAD_FAKE_PROXY"), proxyMode);
+    env.insert(QStringLiteral("MESHPAD_FAKE_APP"), appMode);
+
+    QProcess process;
+    process.setProcessEnvironment(env);
+    process.start(QStringLiteral("bash"), {script});
+    QVERIFY(process.waitForStarted(5000));
+
+    auto logLines = [&log] {
+        QFile f(log);
+        if (!f.open(QIODevice::ReadOnly))
+            return QStringList();
+        return QString::fromUtf8(f.readAll()).split(u'\n', Qt::SkipEmptyParts);
+    };
+    if (signal != 0) {
+        QTRY_VERIFY_WITH_TIMEOUT(logLines().join(u'\n').contains(u"proxy started"), 20000);
+        ::kill(pid_t(process.processId()), signal);
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(process.state() == QProcess::NotRunning, 30000);
+    const QString stderrText = QString::fromUtf8(process.readAllStandardError());
+    QVERIFY2(process.exitStatus() == QProcess::NormalExit, qPrintable(stderrText));
+    QVERIFY2(process.exitCode() == exitCode,
+             qPrintable(QStringLiteral("exit %1, expected %2\n%3").arg(process.exitCode()).arg(exitCode).arg(stderrText)));
+
+    QCOMPARE(consul.requests, expectedRequests);
+    QCOMPARE(QString::fromUtf8(consul.bodies.first()), ConsulGenerator::registrationJson(t, t.services[1]));
+
+    // Every expected line (app and proxy run side by side, so in any
+    // order); the fakes got the agent address with its scheme.
+    const QStringList lines = logLines();
+    for (const QString &expected : expectedLog) {
+        QVERIFY2(std::any_of(lines.begin(), lines.end(), [&](const QString &l) { return l.startsWith(expected); }),
+                 qPrintable(u"no \"" + expected + u"\" in:\n" + lines.join(u'\n')));
+    }
+    for (const QString &line : lines) {
+        if (line.startsWith(u"proxy started"))
+            QVERIFY2(line.endsWith(u"CONSUL_HTTP_ADDR=http://" + address), qPrintable(line));
+    }
+    if (refuse)
+        QVERIFY2(lines.isEmpty(), qPrintable(lines.join(u'\n')));
+    QVERIFY2(stderrText.contains(u"==> Done") || refuse, qPrintable(stderrText));
+}
+
+QTEST_GUILESS_MAIN(TestScriptGenerator)
+#include "tst_scriptgenerator.moc"
