@@ -9,6 +9,9 @@
 #include <QList>
 #include <QPointF>
 
+#include <optional>
+#include <utility>
+
 class QGraphicsPathItem;
 class QUndoStack;
 
@@ -94,6 +97,7 @@ Q_SIGNALS:
 
 protected:
     bool event(QEvent *event) override;
+    bool viewportEvent(QEvent *event) override;
     void keyPressEvent(QKeyEvent *event) override;
     void keyReleaseEvent(QKeyEvent *event) override;
     void mousePressEvent(QMouseEvent *event) override;
@@ -118,6 +122,8 @@ private:
     void updateRubberLine(QPointF scenePos);
     void finishConnection(QPointF scenePos);
     void cancelConnection();
+    void startConnection(const mesh::model::ServiceId &from, QPointF scenePos);
+    mesh::model::ServiceId connectionSource() const;
     void nudge(QPointF delta);
     QPointF pasteTopLeft(const mesh::model::Topology &fragment) const;
     void pasteFragment(const mesh::model::Topology &fragment, QPointF topLeft, const QString &text);
@@ -132,7 +138,10 @@ private:
     QPoint m_panLast;
     QPointF m_pressScenePos;
     quint64 m_gesture = 0;
-    QHash<mesh::model::ServiceId, QPointF> m_moveStart;   // positions at press
+    QPoint m_pressViewPos;
+    bool m_moveStarted = false;
+    QList<std::pair<mesh::model::ServiceId, QPointF>> m_moveStart;  // positions at press
+    std::optional<QPoint> m_lastMouseViewPos;  // for paste at the cursor
     mesh::model::ServiceId m_connectFrom;                 // Connecting
     mesh::model::UpstreamId m_retargeting;                // Retargeting
     QGraphicsPathItem *m_rubberLine = nullptr;

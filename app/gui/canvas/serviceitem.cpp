@@ -1,0 +1,190 @@
+#include "serviceitem.h"
+
+#include "canvasscene.h"
+#include "model/topologymodel.h"
+
+#include <QFontMetricsF>
+#include <QPainter>
+#include <QPalette>
+#include <QStyleOptionGraphicsItem>
+
+namespace meshpad::gui {
+
+using namespace mesh::model;
+
+namespace {
+
+// One hue per template so a glance tells the demo apps from the rest.
+QColor accent(ServiceTemplate kind)
+{
+    switch (kind) {
+    case ServiceTemplate::Counter:
+        return QColor(0x2f, 0x7d, 0xd1);
+    case ServiceTemplate::Dashboard:
+        return QColor(0x8a, 0x4f, 0xc9);
+    case ServiceTemplate::Docker:
+        return QColor(0x1b, 0x9a, 0xaa);
+    case ServiceTemplate::Generic:
+        break;
+    }
+    return QColor(0x6b, 0x77, 0x85);
+}
+
+const QColor kErrorColour(0xd6, 0x33, 0x33);
+const QColor kWarningColour(0xe0, 0x9b, 0x1a);
+const QColor kAcceptColour(0x2e, 0xa0, 0x4f);
+
+} // namespace
+
+ServiceItem::ServiceItem(CanvasScene &scene, ServiceId id)
+    : m_scene(scene)
+    , m_id(std::move(id))
+{
+    setFlag(ItemIsSelectable);
+    setAcceptHoverEvents(true);
+    setZValue(1);  // cards above arrows
+}
+
+const Service *ServiceItem::service() const
+{
+    return m_scene.model().service(m_id);
+}
+
+QPointF ServiceItem::outPoint() const
+{
+    return pos() + QPointF(kWidth, kHeight / 2);
+}
+
+QPointF ServiceItem::inPoint() const
+{
+    return pos() + QPointF(0, kHeight / 2);
+}
+
+bool ServiceItem::isOnHandle(QPointF scenePos) const
+{
+    const QPointF d = scenePos - outPoint();
+    // A little more than the drawn circle: a handle should be easy to grab.
+    const qreal r = kHandleRadius + 3;
+    return d.x() * d.x() + d.y() * d.y() <= r * r;
+}
+
+void ServiceItem::refresh()
+{
+    if (const Service *s = service()) {
+        if (pos() != s->position)
+            setPos(s->position);
+    }
+    update();
+}
+
+QRectF ServiceItem::boundingRect() const
+{
+    return QRectF(-3, -3, kWidth + kHandleRadius + 6, kHeight + 6);
+}
+
+QPainterPath ServiceItem::shape() const
+{
+    QPainterPath path;
+    path.addRoundedRect(QRectF(0, 0, kWidth, kHeight), 8, 8);
+    path.addEllipse(QPointF(kWidth, kHeight / 2), kHandleRadius + 3, kHandleRadius + 3);
+    return path;
+}
+
+void ServiceItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *)
+{
+    const Service *s = service();
+    if (!s)
+        return;
+    const QPalette pal = m_scene.palette();
+    const bool exporting = m_scene.isExporting();
+    const bool selected = !exporting && (option->state & QStyle::State_Selected);
+    const QRectF card(0, 0, kWidth, kHeight);
+    const QColor hue = accent(s->templateKind);
+
+    QColor border = pal.color(QPalette::Mid);
+    qreal borderWidth = 1;
+    if (m_scene.connectionTarget() == m_id && !exporting) {
+        border = m_scene.connectionTargetAccepted() ? kAcceptColour : kErrorColour;
+        borderWidth = 3;
+    } else if (selected) {
+        border = pal.color(QPalette::Highlight);
+        borderWidth = 2.5;
+    }
+
+    painter->setRenderHint(QPainter::Antialiasing);
+    painter->setPen(QPen(border, borderWidth));
+    painter->setBrush(pal.color(QPalette::AlternateBase));
+    painter->drawRoundedRect(card, 8, 8);
+
+    // Far zoomed out, text is unreadable and painting it is what costs: a
+    // coloured block per card keeps fit-to-view on big designs smooth.
+    const qreal lod = option->levelOfDetailFromTransform(painter->worldTransform());
+    QPainterPath header;
+    header.addRoundedRect(QRectF(0, 0, kWidth, 26), 8, 8);
+    header.addRect(QRectF(0, 14, kWidth, 12));
+    painter->setPen(Qt::NoPen);
+    painter->setBrush(hue);
+    painter->drawPath(header.simplified());
+    if (lod < 0.3)
+        return;
+
+    QFont font = m_scene.font();
+    QFont bold = font;
+    bold.setBold(true);
+    painter->setFont(bold);
+    painter->setPen(Qt::white);
+    const QFontMetricsF boldMetrics(bold);
+    const ProblemCount problems = m_scene.problemCount(m_id);
+    const bool badge = problems.errors > 0 || problems.warnings > 0;
+    const qreal nameWidth = kWidth - 20 - (badge ? 30 : 0);
+    painter->drawText(QRectF(10, 0, nameWidth, 26), Qt::AlignVCenter | Qt::AlignLeft,
+                      boldMetrics.elidedText(s->name.isEmpty() ? QStringLiteral("(unnamed)") : s->name,
+                                             Qt::ElideRight, nameWidth));
+
+    if (badge) {
+        const int count = problems.errors > 0 ? problems.errors : problems.warnings;
+        const QRectF pill(kWidth - 38, 5, 30, 16);
+        painter->setPen(QPen(Qt::white, 1.5));
+        painter->setBrush(problems.errors > 0 ? kErrorColour : kWarningColour);
+        painter->drawRoundedRect(pill, 8, 8);
+        painter->drawText(pill, Qt::AlignCenter, count > 99 ? QStringLiteral("99+") : QString::number(count));
+    }
+    if (lod < 0.55)
+        return;
+
+    painter->setFont(font);
+    const QFontMetricsF metrics(font);
+    painter->setPen(pal.color(QPalette::Text));
+    const QString jobGroup = s->job + u" / " + s->group;
+    painter->drawText(QRectF(10, 32, kWidth - 20, 20), Qt::AlignVCenter | Qt::AlignLeft,
+                      metrics.elidedText(jobGroup, Qt::ElideMiddle, kWidth - 20));
+    const QString port = s->port.isEmpty() ? QStringLiteral("no port") : u"port " + s->port;
+    const QString details = u"×" + QString::number(s->count) + u"  ·  " + port + u"  ·  " + toString(s->driver);
+    painter->setPen(pal.color(QPalette::PlaceholderText));
+    painter->drawText(QRectF(10, 56, kWidth - 20, 20), Qt::AlignVCenter | Qt::AlignLeft,
+                      metrics.elidedText(details, Qt::ElideRight, kWidth - 20));
+
+    // The handle an arrow is dragged from: always visible, stronger on hover
+    // so it reads as something to grab.
+    if (!exporting) {
+        painter->setPen(QPen(hue, 2));
+        painter->setBrush(m_hovered ? hue : pal.color(QPalette::Base));
+        painter->drawEllipse(QPointF(kWidth, kHeight / 2), kHandleRadius - 2, kHandleRadius - 2);
+    }
+}
+
+void ServiceItem::hoverEnterEvent(QGraphicsSceneHoverEvent *event)
+{
+    m_hovered = true;
+    update();
+    QGraphicsItem::hoverEnterEvent(event);
+}
+
+void ServiceItem::hoverLeaveEvent(QGraphicsSceneHoverEvent *event)
+{
+    m_hovered = false;
+    update();
+    QGraphicsItem::hoverLeaveEvent(event);
+}
+
+} // namespace meshpad::gui
