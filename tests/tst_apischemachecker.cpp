@@ -3,6 +3,7 @@
 // that it accepts what Consul and Nomad accept.
 #include "apischemachecker.h"
 
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
 
@@ -21,6 +22,7 @@ private Q_SLOTS:
     void check();
     void unknownRootIsAProblem();
     void textThatIsNotJson();
+    void canonicalSpelling();
 
 private:
     std::optional<ApiSchemaChecker> m_consul;
@@ -219,6 +221,28 @@ void TestApiSchemaChecker::textThatIsNotJson()
     QCOMPARE(m_consul->checkText(QStringLiteral("{\"Name\": "), u"consul-registration").size(), 1);
     QCOMPARE(m_consul->checkText(QStringLiteral("[1]"), u"consul-registration"),
              QStringList{QStringLiteral("$: the body must be a JSON object")});
+}
+
+// The form the generator tests compare bodies in: snake/lower case keys
+// become the field names; values and unknown keys are untouched, so a
+// real difference still shows.
+void TestApiSchemaChecker::canonicalSpelling()
+{
+    auto parse = [](const char *text) { return QJsonDocument::fromJson(QByteArray(text)).object(); };
+    const QJsonObject seed = parse(R"({"name": "dashboard", "port": 9002, "connect": {"sidecar_service": {"proxy":
+        {"upstreams": [{"destination_name": "counter", "local_bind_port": 8080}]}}}, "meta": {"k_ey": "v"}})");
+    const QJsonObject camel = parse(R"({"Name": "dashboard", "Port": 9002, "Connect": {"SidecarService": {"Proxy":
+        {"Upstreams": [{"DestinationName": "counter", "LocalBindPort": 8080}]}}}, "Meta": {"k_ey": "v"}})");
+    QCOMPARE(m_consul->canonical(seed, u"consul-registration"), camel);
+    QCOMPARE(m_consul->canonical(camel, u"consul-registration"), camel);
+    const QJsonObject other = parse(R"({"Name": "dashboard", "Port": 9003})");
+    QVERIFY(m_consul->canonical(seed, u"consul-registration") != m_consul->canonical(other, u"consul-registration"));
+    const QJsonObject unknown = parse(R"({"Name": "x", "bogus_key": 1})");
+    QCOMPARE(m_consul->canonical(unknown, u"consul-registration"), unknown);
+    // Config entries take their own aliases.
+    QCOMPARE(m_consul->canonical(parse(R"({"kind": "service-intentions", "sources": [{"name": "a", "sameness_group": "g"}]})"),
+                                 u"service-intentions"),
+             parse(R"({"Kind": "service-intentions", "Sources": [{"Name": "a", "SamenessGroup": "g"}]})"));
 }
 
 QTEST_GUILESS_MAIN(TestApiSchemaChecker)
