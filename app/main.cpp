@@ -1,53 +1,145 @@
 #include "cli/commandline.h"
 #include "cli/exitcode.h"
-#include "cli/generatecommand.h"
+#include "commands/updateservicecommand.h"
+#include "gui/mainwindow.h"
+#include "canvas/canvasview.h"
 
-#include <QCoreApplication>
-#include <QDir>
+#include "model/topologymodel.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
 #include <QFileInfo>
-#include <QStandardPaths>
 #include <QTextStream>
+#include <QTimer>
+#include <QUndoStack>
 
 #include <cstdio>
 
 namespace {
 
-// Until the editor exists, `meshpad [FILE]` shows what a design means on the
-// command line: it validates FILE (or the bundled countdash example) and
-// writes its artifacts under the user's data directory, printing where.
-int openWithoutEditor(const QStringList &arguments, QTextStream &out, QTextStream &err)
+QStringList argumentsOf(int argc, char *argv[])
 {
-    QString file = arguments.value(1);
-    if (file.isEmpty()) {
-        file = QStringLiteral(":/examples/countdash.meshpad");
-    } else if (!QFileInfo::exists(file)) {
+    QStringList arguments;
+    arguments.reserve(argc);
+    for (int i = 0; i < argc; ++i)
+        arguments.append(QString::fromLocal8Bit(argv[i]));
+    return arguments;
+}
+
+void setIdentity()
+{
+    QCoreApplication::setApplicationName(QStringLiteral("meshpad"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(MESHPAD_VERSION));
+}
+
+int runCommand(int argc, char *argv[])
+{
+    // Subcommands need no display: a plain core application.
+    QCoreApplication app(argc, argv);
+    setIdentity();
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    return meshpad::cli::CommandLine::run(QCoreApplication::arguments(), out, err);
+}
+
+// What --quit-after-load prints: enough for a test (or a script) to see
+// which design the editor opened and whether it holds unsaved work.
+void printState(const meshpad::gui::MainWindow &window)
+{
+    QTextStream out(stdout);
+    QString title = window.windowTitle();
+    title.replace(u"[*]"_qs, window.isWindowModified() ? u"*"_qs : QString());
+    out << "title: " << title << '\n';
+    out << "file: " << window.filePath() << '\n';
+    QStringList names;
+    for (const mesh::model::Service &s : window.model().topology().services)
+        names.append(s.name);
+    out << "services: " << names.join(u", ") << '\n';
+    out.flush();
+}
+
+int runEditor(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    setIdentity();
+    QGuiApplication::setApplicationDisplayName(QStringLiteral("Meshpad"));
+    QGuiApplication::setDesktopFileName(QStringLiteral("meshpad"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QCoreApplication::translate("main", "Design a Consul service mesh on Nomad."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("file"),
+                                 QCoreApplication::translate("main", "The design to open (*.meshpad)."),
+                                 QStringLiteral("[FILE]"));
+    // Hidden options for tests, the README screenshot and scripts.
+    const auto hidden = [](QCommandLineOption option) {
+        option.setFlags(QCommandLineOption::HiddenFromHelp);
+        return option;
+    };
+    const QCommandLineOption quitAfterLoad = hidden(QCommandLineOption(QStringLiteral("quit-after-load")));
+    const QCommandLineOption screenshot =
+        hidden(QCommandLineOption(QStringLiteral("screenshot"), QString(), QStringLiteral("png")));
+    const QCommandLineOption restore = hidden(QCommandLineOption(QStringLiteral("restore-recovery")));
+    const QCommandLineOption noRecovery = hidden(QCommandLineOption(QStringLiteral("no-recovery")));
+    const QCommandLineOption testRename =
+        hidden(QCommandLineOption(QStringLiteral("test-rename"), QString(), QStringLiteral("name")));
+    parser.addOptions({quitAfterLoad, screenshot, restore, noRecovery, testRename});
+    parser.process(app);
+    const QString file = parser.positionalArguments().value(0);
+    if (!file.isEmpty() && !QFileInfo::exists(file)) {
+        // Most likely a mistyped command: say so rather than open an editor
+        // with an error.
+        QTextStream err(stderr);
         err << "meshpad: no such file or command \"" << file << "\"\n\n" << meshpad::cli::CommandLine::usage();
         return meshpad::cli::ExitCode::Usage;
     }
-    const QString name = QFileInfo(file).completeBaseName();
-    const QString directory = QDir(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation))
-                                  .filePath(QStringLiteral("artifacts/") + name);
-    err << "meshpad: the editor is not part of this build yet; showing what " << (arguments.size() > 1 ? file : name)
-        << " means instead.\n";
-    const int status = meshpad::cli::GenerateCommand::run(
-        {QStringLiteral("meshpad"), file, QStringLiteral("-o"), directory}, out, err);
-    if (status == meshpad::cli::ExitCode::Ok)
-        err << "Open " << QDir(directory).filePath(QStringLiteral("README.md")) << " to see what each file is.\n";
-    return status;
+
+    meshpad::gui::MainWindow window;
+    const auto recovery = parser.isSet(restore)      ? meshpad::gui::MainWindow::RecoveryPolicy::Accept
+                          : parser.isSet(noRecovery) ? meshpad::gui::MainWindow::RecoveryPolicy::Ignore
+                                                     : meshpad::gui::MainWindow::RecoveryPolicy::Ask;
+    window.start(file, recovery);
+    window.show();
+
+    if (parser.isSet(testRename)) {
+        // An edit as the inspector makes it (one undo command), so the
+        // crash-recovery test has unsaved work to lose.
+        const auto &services = window.model().topology().services;
+        if (!services.isEmpty()) {
+            mesh::model::Service renamed = services.constFirst();
+            renamed.name = parser.value(testRename);
+            window.undoStack().push(
+                new meshpad::gui::UpdateServiceCommand(window.model(), std::move(renamed), QStringLiteral("name")));
+        }
+    }
+    if (parser.isSet(quitAfterLoad)) {
+        QTimer::singleShot(0, &window, [&window] {
+            printState(window);
+            // Leave unsaved work where a crash would: the test looks for it.
+            QCoreApplication::exit(0);
+        });
+    }
+    if (parser.isSet(screenshot)) {
+        // After the docks have their sizes and the artifacts their first
+        // generation; then fit again so the picture shows the whole design.
+        const QString path = parser.value(screenshot);
+        // Show the inspector at work: the dashboard, whose env names its upstream.
+        if (const mesh::model::Service *s = window.model().topology().serviceByName(u"count-dashboard"))
+            window.canvas()->selectAndCenter(s->id);
+        QTimer::singleShot(1500, &window, [&window, path] {
+            const bool ok = window.grab().save(path);
+            QCoreApplication::exit(ok ? 0 : 2);
+        });
+    }
+    return app.exec();
 }
 
 } // namespace
 
 int main(int argc, char *argv[])
 {
-    QCoreApplication app(argc, argv);
-    QCoreApplication::setApplicationName(QStringLiteral("meshpad"));
-    QCoreApplication::setApplicationVersion(QStringLiteral(MESHPAD_VERSION));
-
-    QTextStream out(stdout);
-    QTextStream err(stderr);
-    const QStringList arguments = QCoreApplication::arguments();
-    if (meshpad::cli::CommandLine::isCommand(arguments))
-        return meshpad::cli::CommandLine::run(arguments, out, err);
-    return openWithoutEditor(arguments, out, err);
+    if (meshpad::cli::CommandLine::isCommand(argumentsOf(argc, argv)))
+        return runCommand(argc, argv);
+    return runEditor(argc, argv);
 }

@@ -162,14 +162,32 @@ private Q_SLOTS:
         QCOMPARE(first.out.split(u'\n', Qt::SkipEmptyParts).size(), treeA.size());
     }
 
-    void noCommandShowsTheExample()
+    // Without a command, meshpad is the editor: on a first start (empty
+    // settings) it opens the bundled countdash example. --quit-after-load
+    // (hidden, for tests and scripts) prints what the window shows and exits.
+    void noCommandOpensTheExampleInTheEditor()
     {
         QTemporaryDir home;
-        const Run r = meshpad({}, home.path());
+        const Run r = meshpad({u"-platform"_qs, u"offscreen"_qs, u"--quit-after-load"_qs}, home.path());
         QCOMPARE(r.status, 0);
-        const QString artifacts = home.path() + u"/.local/share/meshpad/artifacts/countdash"_qs;
-        QVERIFY2(r.out.contains(artifacts + u"/nomad/counter.nomad.hcl"), qPrintable(r.out + r.err));
-        QVERIFY(QFile::exists(artifacts + u"/nomad/counter.nomad.hcl"));
+        QVERIFY2(r.out.contains(u"title: countdash.meshpad — Meshpad\n"_qs), qPrintable(r.out + r.err));
+        QVERIFY2(r.out.contains(u"services: count-dashboard, count-api\n"_qs), qPrintable(r.out + r.err));
+    }
+
+    void fileArgumentOpensItInTheEditor()
+    {
+        QTemporaryDir home;
+        const Run r = meshpad({u"-platform"_qs, u"offscreen"_qs, u"--quit-after-load"_qs, example()}, home.path());
+        QCOMPARE(r.status, 0);
+        QVERIFY2(r.out.contains(u"file: "_qs + example() + u'\n'), qPrintable(r.out + r.err));
+    }
+
+    void unknownWordIsAUsageError()
+    {
+        QTemporaryDir home;
+        const Run r = meshpad({u"-platform"_qs, u"offscreen"_qs, u"genrate"_qs}, home.path());
+        QCOMPARE(r.status, 2);
+        QVERIFY2(r.err.contains(u"no such file or command \"genrate\""_qs), qPrintable(r.err));
     }
 };
 

@@ -1,0 +1,668 @@
+#include "mainwindow.h"
+
+#include "canvas/canvasscene.h"
+#include "canvas/canvasview.h"
+#include "canvas/minimapview.h"
+#include "docks/artifactsdock.h"
+#include "docks/inspectordock.h"
+#include "docks/problemsdock.h"
+#include "files/autosaver.h"
+#include "files/recentfiles.h"
+#include "palette/commandpalette.h"
+#include "palette/palettewidget.h"
+#include "palette/shortcutssheet.h"
+
+#include "model/projectfile.h"
+#include "model/topologymodel.h"
+#include "model/validator.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QKeyEvent>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QStatusBar>
+#include <QStyle>
+#include <QToolBar>
+#include <QUndoStack>
+
+namespace meshpad::gui {
+
+using mesh::model::Problem;
+using mesh::model::Topology;
+
+namespace {
+
+constexpr int kValidateDelayMs = 250;
+QString fileFilter()
+{
+    return MainWindow::tr("Meshpad designs (*.meshpad)");
+}
+
+// Fields of an arrow's own form; other fields of an arrow's problem (its
+// downstream's env) are edited on the downstream service.
+bool isUpstreamField(const QString &field)
+{
+    return field == u"to" || field == u"from" || field == u"localBindPort" || field == u"localBindAddress"
+           || field == u"action";
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent)
+    , m_model(new mesh::model::TopologyModel(this))
+    , m_undoStack(new QUndoStack(this))
+    , m_autosaver(new Autosaver(*m_model, this))
+    , m_canvas(new CanvasView(*m_model, *m_undoStack))
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    setCentralWidget(m_canvas);
+    m_canvas->setObjectName(QStringLiteral("canvas"));
+    setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
+    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
+    createDocks();
+    createActions();
+    statusBar()->showMessage(tr("Drag a template from the palette; drag from a card's handle to connect. "
+                                "F1 lists every shortcut."));
+
+    connect(m_undoStack, &QUndoStack::cleanChanged, this, [this](bool clean) {
+        setWindowModified(!clean);
+        m_autosaver->setModified(!clean);
+    });
+    connect(m_autosaver, &Autosaver::saved, this, [this](const QString &, const QString &error) {
+        if (!error.isEmpty())
+            statusBar()->showMessage(tr("Could not write the recovery copy: %1").arg(error), 10000);
+    });
+
+    m_validateTimer.setSingleShot(true);
+    m_validateTimer.setInterval(kValidateDelayMs);
+    connect(&m_validateTimer, &QTimer::timeout, this, &MainWindow::validateNow);
+    connect(m_model, &mesh::model::TopologyModel::changed, &m_validateTimer, qOverload<>(&QTimer::start));
+    connect(m_model, &mesh::model::TopologyModel::modelReset, &m_validateTimer, qOverload<>(&QTimer::start));
+
+    connect(m_canvas, &CanvasView::selectionChanged, this, &MainWindow::updateInspectorFromSelection);
+    connect(m_canvas, &CanvasView::serviceEditRequested, this, [this](const mesh::model::ServiceId &id) {
+        m_inspector->show();
+        m_inspector->raise();
+        m_inspector->showService(id);
+        m_inspector->focusField(QStringLiteral("name"));
+    });
+    connect(m_canvas, &CanvasView::upstreamEditRequested, this, [this](const mesh::model::UpstreamId &id) {
+        m_inspector->show();
+        m_inspector->raise();
+        m_inspector->showUpstream(id);
+        m_inspector->focusField(QStringLiteral("localBindPort"));
+    });
+    connect(m_problems, &ProblemsDock::problemActivated, this, &MainWindow::activateProblem);
+
+    setFilePath({}, tr("untitled.meshpad"));
+    resize(1400, 900);
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createDocks()
+{
+    auto *paletteDock = new QDockWidget(tr("Palette"), this);
+    paletteDock->setObjectName(QStringLiteral("paletteDock"));
+    m_palette = new PaletteWidget;
+    paletteDock->setWidget(m_palette);
+    addDockWidget(Qt::LeftDockWidgetArea, paletteDock);
+    connect(m_palette, &PaletteWidget::templateActivated, this,
+            [this](mesh::model::ServiceTemplate kind) { addServiceFromPalette(int(kind)); });
+
+    auto *overviewDock = new QDockWidget(tr("Overview"), this);
+    overviewDock->setObjectName(QStringLiteral("overviewDock"));
+    auto *minimap = new MinimapView(*m_canvas);
+    minimap->setMinimumHeight(140);
+    overviewDock->setWidget(minimap);
+    addDockWidget(Qt::LeftDockWidgetArea, overviewDock);
+    splitDockWidget(paletteDock, overviewDock, Qt::Vertical);
+
+    m_inspector = new InspectorDock(*m_model, *m_undoStack, this);
+    addDockWidget(Qt::RightDockWidgetArea, m_inspector);
+
+    m_artifacts = new ArtifactsDock(m_model, this);
+    m_problems = new ProblemsDock(m_model, this);
+    addDockWidget(Qt::BottomDockWidgetArea, m_artifacts);
+    addDockWidget(Qt::BottomDockWidgetArea, m_problems);
+    tabifyDockWidget(m_artifacts, m_problems);
+    m_artifacts->raise();
+
+    resizeDocks({paletteDock, m_inspector}, {220, 380}, Qt::Horizontal);
+    resizeDocks({m_artifacts}, {260}, Qt::Vertical);
+}
+
+void MainWindow::createActions()
+{
+    const auto make = [this](const QString &objectName, const QString &text, QList<QKeySequence> keys,
+                             auto &&slot, QIcon icon = {}) {
+        auto *action = new QAction(icon, text, this);
+        action->setObjectName(objectName);
+        action->setShortcuts(keys);
+        connect(action, &QAction::triggered, this, std::forward<decltype(slot)>(slot));
+        return action;
+    };
+    const auto themed = [this](const char *name, QStyle::StandardPixmap fallback) {
+        return QIcon::fromTheme(QString::fromLatin1(name), style()->standardIcon(fallback));
+    };
+
+    // File
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *newAction = make(u"actionNew"_qs, tr("&New"), {QKeySequence::New}, [this] { newDesign(); },
+                              themed("document-new", QStyle::SP_FileIcon));
+    QAction *openAction = make(u"actionOpen"_qs, tr("&Open…"), {QKeySequence::Open}, [this] { open(); },
+                               themed("document-open", QStyle::SP_DialogOpenButton));
+    QAction *saveAction = make(u"actionSave"_qs, tr("&Save"), {QKeySequence::Save}, [this] { save(); },
+                               themed("document-save", QStyle::SP_DialogSaveButton));
+    QAction *saveAsAction = make(u"actionSaveAs"_qs, tr("Save &As…"), {QKeySequence(u"Ctrl+Shift+S"_qs)},
+                                 [this] { saveAs(); });
+    file->addAction(newAction);
+    file->addAction(openAction);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::updateRecentMenu);
+    file->addAction(saveAction);
+    file->addAction(saveAsAction);
+    file->addSeparator();
+    file->addAction(make(u"actionExportPng"_qs, tr("Export Picture as &PNG…"), {}, [this] { exportPng(); }));
+    file->addAction(make(u"actionExportSvg"_qs, tr("Export Picture as S&VG…"), {}, [this] { exportSvg(); }));
+    file->addAction(make(u"actionExportArtifacts"_qs, tr("&Export Artifacts…"), {QKeySequence(u"Ctrl+E"_qs)},
+                         [this] { m_artifacts->exportAll(); }));
+    file->addSeparator();
+    file->addAction(make(u"actionQuit"_qs, tr("&Quit"), {QKeySequence::Quit}, [this] { close(); }));
+
+    // Edit
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    QAction *undo = m_undoStack->createUndoAction(this, tr("&Undo"));
+    undo->setObjectName(u"actionUndo"_qs);
+    undo->setShortcuts({QKeySequence::Undo});
+    undo->setIcon(themed("edit-undo", QStyle::SP_ArrowBack));
+    QAction *redo = m_undoStack->createRedoAction(this, tr("&Redo"));
+    redo->setObjectName(u"actionRedo"_qs);
+    redo->setShortcuts({QKeySequence(u"Ctrl+Shift+Z"_qs), QKeySequence(u"Ctrl+Y"_qs)});
+    redo->setIcon(themed("edit-redo", QStyle::SP_ArrowForward));
+    edit->addAction(undo);
+    edit->addAction(redo);
+    edit->addSeparator();
+    edit->addAction(make(u"actionCut"_qs, tr("Cu&t"), {QKeySequence::Cut}, [this] { m_canvas->cut(); }));
+    edit->addAction(make(u"actionCopy"_qs, tr("&Copy"), {QKeySequence::Copy}, [this] { m_canvas->copy(); }));
+    edit->addAction(make(u"actionPaste"_qs, tr("&Paste"), {QKeySequence::Paste}, [this] { m_canvas->paste(); }));
+    edit->addAction(make(u"actionDuplicate"_qs, tr("D&uplicate"), {QKeySequence(u"Ctrl+D"_qs)},
+                         [this] { m_canvas->duplicate(); }));
+    edit->addAction(make(u"actionDelete"_qs, tr("&Delete"), {QKeySequence::Delete, QKeySequence(Qt::Key_Backspace)},
+                         [this] { m_canvas->deleteSelection(); }));
+    edit->addAction(make(u"actionSelectAll"_qs, tr("Select &All"), {QKeySequence::SelectAll},
+                         [this] { m_canvas->selectAll(); }));
+    edit->addSeparator();
+    edit->addAction(make(u"actionFind"_qs, tr("&Find Service…"), {QKeySequence::Find}, [this] {
+        m_findField->setFocus(Qt::ShortcutFocusReason);
+        m_findField->selectAll();
+    }));
+    // Window-wide actions whose keys a focused text field needs (Delete,
+    // Backspace, Ctrl+A…) still reach the field: QLineEdit claims them
+    // through ShortcutOverride, and the canvas does the same for itself.
+
+    // View
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    QAction *zoomIn = make(u"actionZoomIn"_qs, tr("Zoom &In"), {QKeySequence(u"Ctrl+="_qs), QKeySequence::ZoomIn},
+                           [this] { m_canvas->zoomIn(); }, themed("zoom-in", QStyle::SP_ArrowUp));
+    QAction *zoomOut = make(u"actionZoomOut"_qs, tr("Zoom &Out"), {QKeySequence::ZoomOut},
+                            [this] { m_canvas->zoomOut(); }, themed("zoom-out", QStyle::SP_ArrowDown));
+    QAction *fit = make(u"actionZoomFit"_qs, tr("Zoom to &Fit"), {QKeySequence(u"Ctrl+0"_qs)},
+                        [this] { m_canvas->zoomToFit(); }, themed("zoom-fit-best", QStyle::SP_TitleBarMaxButton));
+    QAction *layout = make(u"actionAutoLayout"_qs, tr("&Auto-layout"), {QKeySequence(u"Ctrl+Shift+L"_qs)},
+                           [this] { m_canvas->autoLayout(); }, themed("format-justify-left", QStyle::SP_BrowserReload));
+    layout->setToolTip(tr("Lay the design out left to right along the arrows (one undo step)"));
+    QAction *snap = make(u"actionSnap"_qs, tr("&Snap to Grid"), {QKeySequence(u"Ctrl+Shift+G"_qs)},
+                         [this](bool on) { m_canvas->setSnapToGrid(on); });
+    snap->setCheckable(true);
+    snap->setChecked(m_canvas->snapToGrid());
+    QAction *commands = make(u"actionCommandPalette"_qs, tr("&Command Palette…"), {QKeySequence(u"Ctrl+Shift+P"_qs)},
+                             [this] { showCommandPalette(); });
+    view->addAction(zoomIn);
+    view->addAction(zoomOut);
+    view->addAction(fit);
+    view->addSeparator();
+    view->addAction(layout);
+    view->addAction(snap);
+    view->addSeparator();
+    view->addAction(commands);
+    view->addSeparator();
+    for (QDockWidget *dock : findChildren<QDockWidget *>(QString(), Qt::FindDirectChildrenOnly)) {
+        QAction *toggle = dock->toggleViewAction();
+        toggle->setObjectName(u"actionShow_"_qs + dock->objectName());
+        toggle->setText(tr("Show %1").arg(dock->windowTitle()));
+        view->addAction(toggle);
+    }
+    if (QDockWidget *overview = findChild<QDockWidget *>(u"overviewDock"_qs))
+        overview->toggleViewAction()->setShortcut(QKeySequence(u"Alt+M"_qs));
+
+    // Help
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(make(u"actionShortcuts"_qs, tr("&Keyboard Shortcuts"), {QKeySequence(Qt::Key_F1)},
+                         [this] { showShortcuts(); }));
+    help->addAction(make(u"actionAbout"_qs, tr("&About Meshpad"), {}, [this] {
+        QMessageBox::about(this, tr("About Meshpad"),
+                           tr("<b>Meshpad %1</b><p>Design a Consul service mesh on Nomad as a picture, and see "
+                              "every file it means.</p>")
+                               .arg(QCoreApplication::applicationVersion()));
+    }));
+    m_menus = {file, edit, view, help};
+
+    // The toolbar: the everyday actions and the find field.
+    QToolBar *bar = addToolBar(tr("Main"));
+    bar->setObjectName(u"mainToolBar"_qs);
+    bar->setMovable(false);
+    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    bar->addAction(newAction);
+    bar->addAction(openAction);
+    bar->addAction(saveAction);
+    bar->addSeparator();
+    bar->addAction(undo);
+    bar->addAction(redo);
+    bar->addSeparator();
+    bar->addAction(zoomOut);
+    bar->addAction(zoomIn);
+    bar->addAction(fit);
+    bar->addAction(layout);
+    auto *spacer = new QWidget;
+    spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+    bar->addWidget(spacer);
+    m_findStatus = new QLabel;
+    m_findStatus->setEnabled(false);
+    bar->addWidget(m_findStatus);
+    m_findField = new QLineEdit;
+    m_findField->setObjectName(u"findField"_qs);
+    m_findField->setPlaceholderText(tr("Find service (Ctrl+F)"));
+    m_findField->setAccessibleName(tr("Find service"));
+    m_findField->setClearButtonEnabled(true);
+    m_findField->setMaximumWidth(260);
+    m_findField->installEventFilter(this);
+    connect(m_findField, &QLineEdit::textEdited, this, [this] { findNext(true); });
+    connect(m_findField, &QLineEdit::returnPressed, this, [this] { findNext(false); });
+    bar->addWidget(m_findField);
+}
+
+QList<QAction *> MainWindow::allActions() const
+{
+    QList<QAction *> result;
+    const std::function<void(const QMenu *)> collect = [&](const QMenu *menu) {
+        for (QAction *action : menu->actions()) {
+            if (action->menu())
+                collect(action->menu());
+            else if (!action->isSeparator() && !result.contains(action))
+                result.append(action);
+        }
+    };
+    for (const QMenu *menu : m_menus)
+        collect(menu);
+    return result;
+}
+
+void MainWindow::start(const QString &file, RecoveryPolicy recovery)
+{
+    restoreLayout();
+    if (recovery != RecoveryPolicy::Ignore && offerRecovery(recovery == RecoveryPolicy::Ask))
+        return;
+    if (!file.isEmpty() && openFile(file))
+        return;
+    if (file.isEmpty()) {
+        const QString last = RecentFiles::lastProject();
+        if (!last.isEmpty() && QFileInfo::exists(last) && openFile(last))
+            return;
+    }
+    // First start (or the last project is gone): the countdash example, as
+    // an unsaved design so Save asks where to put it.
+    if (const mesh::Result<Topology> example = mesh::model::ProjectFile::load(QString::fromLatin1(kExamplePath)))
+        setDesign(*example, {}, QStringLiteral("countdash.meshpad"));
+}
+
+bool MainWindow::offerRecovery(bool ask)
+{
+    const QList<Autosaver::Recovery> crashed = Autosaver::crashedSessions();
+    if (crashed.isEmpty())
+        return false;
+    const Autosaver::Recovery &newest = crashed.first();
+    if (ask) {
+        const QString from = newest.originPath.isEmpty() ? tr("an unsaved design")
+                                                         : QDir::toNativeSeparators(newest.originPath);
+        const auto answer = QMessageBox::question(
+            this, tr("Restore unsaved work?"),
+            tr("Meshpad did not close normally. Restore the work on %1 saved at %2?")
+                .arg(from, QLocale().toString(newest.saved, QLocale::ShortFormat)),
+            QMessageBox::Yes | QMessageBox::Discard, QMessageBox::Yes);
+        if (answer != QMessageBox::Yes) {
+            Autosaver::removeRecovery(newest);
+            return false;
+        }
+    }
+    mesh::Result<Topology> recovered = mesh::model::ProjectFile::load(newest.path);
+    if (!recovered) {
+        showMessage(tr("Could not restore"), recovered.error().message);
+        return false;
+    }
+    const QString display = newest.originPath.isEmpty() ? tr("untitled.meshpad")
+                                                        : QFileInfo(newest.originPath).fileName();
+    setDesign(std::move(*recovered), newest.originPath, display);
+    // Not what is on disk: mark it modified so Save (and a new recovery
+    // copy) follow, and closing asks.
+    m_undoStack->resetClean();
+    Autosaver::removeRecovery(newest);
+    m_autosaver->saveNow();
+    statusBar()->showMessage(tr("Restored the unsaved work of the last session."), 10000);
+    return true;
+}
+
+void MainWindow::setDesign(Topology topology, const QString &filePath, const QString &displayName)
+{
+    m_undoStack->clear();
+    m_model->setTopology(std::move(topology));
+    m_undoStack->setClean();
+    setFilePath(filePath, displayName);
+    m_autosaver->setModified(false);
+    validateNow();
+    m_canvas->zoomToFit();
+    // A fit before the first show uses the default viewport size; fit again
+    // once the window has its layout.
+    QTimer::singleShot(0, m_canvas, &CanvasView::zoomToFit);
+}
+
+void MainWindow::setFilePath(const QString &filePath, const QString &displayName)
+{
+    m_filePath = filePath;
+    m_autosaver->setOriginPath(filePath);
+    // Qt's window-file-path convention: "<file>[*] — Meshpad", [*] shown
+    // while modified. Spelled out rather than left to the platform plugin,
+    // which appends the display name only on some platforms.
+    setWindowFilePath(filePath.isEmpty() ? displayName : filePath);
+    setWindowTitle(QFileInfo(windowFilePath()).fileName() + u"[*] — Meshpad"_qs);
+    setWindowModified(!m_undoStack->isClean());
+}
+
+bool MainWindow::openFile(const QString &path)
+{
+    mesh::Result<Topology> loaded = mesh::model::ProjectFile::load(path);
+    if (!loaded) {
+        showMessage(tr("Cannot open %1").arg(QFileInfo(path).fileName()), loaded.error().message);
+        return false;
+    }
+    const bool isResource = path.startsWith(u':');
+    setDesign(std::move(*loaded), isResource ? QString() : QFileInfo(path).absoluteFilePath(),
+              QFileInfo(path).fileName());
+    if (!isResource)
+        RecentFiles::add(path);
+    return true;
+}
+
+bool MainWindow::saveTo(const QString &path)
+{
+    const mesh::Result<> saved = mesh::model::ProjectFile::save(m_model->topology(), path);
+    if (!saved) {
+        showMessage(tr("Cannot save"), saved.error().message);
+        return false;
+    }
+    m_undoStack->setClean();
+    setFilePath(QFileInfo(path).absoluteFilePath(), QFileInfo(path).fileName());
+    m_autosaver->setModified(false);
+    RecentFiles::add(path);
+    statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 5000);
+    return true;
+}
+
+void MainWindow::newDesign()
+{
+    if (!maybeSave())
+        return;
+    Topology empty;
+    empty.name = QStringLiteral("untitled");
+    setDesign(std::move(empty), {}, tr("untitled.meshpad"));
+}
+
+void MainWindow::open()
+{
+    if (!maybeSave())
+        return;
+    const QString dir = m_filePath.isEmpty() ? QDir::homePath() : QFileInfo(m_filePath).absolutePath();
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open design"), dir, fileFilter());
+    if (!path.isEmpty())
+        openFile(path);
+}
+
+bool MainWindow::save()
+{
+    if (m_filePath.isEmpty())
+        return saveAs();
+    return saveTo(m_filePath);
+}
+
+bool MainWindow::saveAs()
+{
+    QString suggested = m_filePath;
+    if (suggested.isEmpty())
+        suggested = QDir::home().filePath(QFileInfo(windowFilePath()).fileName());
+    QFileDialog dialog(this, tr("Save design as"), suggested, fileFilter());
+    dialog.setAcceptMode(QFileDialog::AcceptSave);
+    dialog.setDefaultSuffix(QStringLiteral("meshpad"));
+    if (dialog.exec() != QDialog::Accepted || dialog.selectedFiles().isEmpty())
+        return false;
+    return saveTo(dialog.selectedFiles().constFirst());
+}
+
+bool MainWindow::maybeSave()
+{
+    if (m_undoStack->isClean())
+        return true;
+    const auto answer = QMessageBox::warning(
+        this, tr("Unsaved changes"),
+        tr("%1 has unsaved changes. Save them?").arg(QFileInfo(windowFilePath()).fileName()),
+        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    if (answer == QMessageBox::Save)
+        return save();
+    return answer == QMessageBox::Discard;
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (!maybeSave()) {
+        event->ignore();
+        return;
+    }
+    saveLayout();
+    RecentFiles::setLastProject(m_filePath);
+    m_autosaver->discard();
+    event->accept();
+}
+
+void MainWindow::restoreLayout()
+{
+    const QSettings settings;
+    restoreGeometry(settings.value(u"window/geometry"_qs).toByteArray());
+    restoreState(settings.value(u"window/state"_qs).toByteArray());
+}
+
+void MainWindow::saveLayout()
+{
+    QSettings settings;
+    settings.setValue(u"window/geometry"_qs, saveGeometry());
+    settings.setValue(u"window/state"_qs, saveState());
+}
+
+void MainWindow::exportPng()
+{
+    const QString base = QFileInfo(windowFilePath()).completeBaseName();
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export picture"), QDir::home().filePath(base + u".png"),
+                                                      tr("PNG images (*.png)"));
+    if (path.isEmpty())
+        return;
+    if (const mesh::Result<> written = m_canvas->exportPng(path); !written)
+        showMessage(tr("Export failed"), written.error().message);
+}
+
+void MainWindow::exportSvg()
+{
+    const QString base = QFileInfo(windowFilePath()).completeBaseName();
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export picture"), QDir::home().filePath(base + u".svg"),
+                                                      tr("SVG images (*.svg)"));
+    if (path.isEmpty())
+        return;
+    if (const mesh::Result<> written = m_canvas->exportSvg(path); !written)
+        showMessage(tr("Export failed"), written.error().message);
+}
+
+void MainWindow::showMessage(const QString &title, const QString &text)
+{
+    // Window-modal but not blocking: the caller returns at once and the
+    // design behind stays as it was.
+    auto *box = new QMessageBox(QMessageBox::Warning, title, text, QMessageBox::Ok, this);
+    box->setObjectName(u"errorMessage"_qs);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+void MainWindow::validateNow()
+{
+    m_validateTimer.stop();
+    const mesh::model::Problems problems = mesh::model::Validator::validate(m_model->topology());
+    m_problems->setProblems(problems);
+    m_inspector->setProblems(problems);
+    m_canvas->canvasScene()->setProblems(problems);
+}
+
+void MainWindow::updateInspectorFromSelection()
+{
+    const QList<mesh::model::ServiceId> services = m_canvas->selectedServices();
+    const QList<mesh::model::UpstreamId> upstreams = m_canvas->selectedUpstreams();
+    if (services.size() == 1 && upstreams.isEmpty())
+        m_inspector->showService(services.constFirst());
+    else if (services.isEmpty() && upstreams.size() == 1)
+        m_inspector->showUpstream(upstreams.constFirst());
+    else
+        m_inspector->showNothing(int(services.size() + upstreams.size()));
+}
+
+void MainWindow::activateProblem(const Problem &problem)
+{
+    m_inspector->show();
+    m_inspector->raise();
+    if (!problem.upstream.isNull() && (isUpstreamField(problem.field) || problem.service.isNull())) {
+        m_canvas->selectAndCenterUpstream(problem.upstream);
+        m_inspector->showUpstream(problem.upstream);
+    } else if (!problem.service.isNull()) {
+        m_canvas->selectAndCenter(problem.service);
+        m_inspector->showService(problem.service);
+    } else {
+        return;  // mesh settings: nothing on the canvas to point at
+    }
+    m_inspector->focusField(problem.field);
+}
+
+void MainWindow::findNext(bool restart)
+{
+    const QString needle = m_findField->text().trimmed();
+    QList<mesh::model::ServiceId> matches;
+    if (!needle.isEmpty()) {
+        for (const mesh::model::Service &s : m_model->topology().services) {
+            if (s.name.contains(needle, Qt::CaseInsensitive) || s.job.contains(needle, Qt::CaseInsensitive))
+                matches.append(s.id);
+        }
+    }
+    if (matches.isEmpty()) {
+        m_findStatus->setText(needle.isEmpty() ? QString() : tr("no match"));
+        m_findIndex = -1;
+        return;
+    }
+    m_findIndex = restart ? 0 : (m_findIndex + 1) % int(matches.size());
+    m_findStatus->setText(tr("%1 of %2").arg(m_findIndex + 1).arg(matches.size()));
+    // Keep typing in the field: selecting on the canvas does not take focus.
+    m_canvas->selectAndCenter(matches.at(m_findIndex));
+}
+
+bool MainWindow::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_findField && event->type() == QEvent::KeyPress
+        && static_cast<QKeyEvent *>(event)->key() == Qt::Key_Escape) {
+        m_findField->clear();
+        m_findStatus->clear();
+        m_canvas->setFocus(Qt::ShortcutFocusReason);
+        return true;
+    }
+    return QMainWindow::eventFilter(watched, event);
+}
+
+void MainWindow::updateRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList files = RecentFiles::files();
+    for (const QString &path : files) {
+        QAction *action = m_recentMenu->addAction(QDir::toNativeSeparators(path));
+        connect(action, &QAction::triggered, this, [this, path] {
+            if (maybeSave() && !openFile(path) && !QFileInfo::exists(path))
+                RecentFiles::remove(path);
+        });
+    }
+    if (files.isEmpty())
+        m_recentMenu->addAction(tr("No recent designs"))->setEnabled(false);
+    else {
+        m_recentMenu->addSeparator();
+        m_recentMenu->addAction(tr("Clear List"), this, [] { RecentFiles::clear(); });
+    }
+}
+
+void MainWindow::addServiceFromPalette(int kind)
+{
+    // Enter in the palette: the new card goes to the middle of what is visible.
+    const QPointF centre = m_canvas->mapToScene(m_canvas->viewport()->rect().center());
+    const mesh::model::ServiceId id = m_canvas->addService(mesh::model::ServiceTemplate(kind), centre);
+    if (!id.isNull())
+        m_canvas->selectAndCenter(id);
+}
+
+void MainWindow::showCommandPalette()
+{
+    QList<CommandPalette::Entry> entries;
+    for (const QMenu *menu : std::as_const(m_menus)) {
+        QString menuTitle = menu->title();
+        menuTitle.remove(u'&');
+        for (QAction *action : menu->actions()) {
+            if (action->isSeparator() || action->menu())
+                continue;
+            QString text = action->text();
+            text.remove(u'&');
+            entries.append({action, menuTitle + u" › " + text});
+        }
+    }
+    auto *palette = new CommandPalette(entries, this);
+    // Centred at the top of the window, as editors place it.
+    palette->move(mapToGlobal(QPoint((width() - palette->width()) / 2, 60)));
+    palette->open();
+    palette->filterField()->setFocus();
+}
+
+void MainWindow::showShortcuts()
+{
+    QList<ShortcutsSheet::Group> groups;
+    for (const QMenu *menu : std::as_const(m_menus)) {
+        QString title = menu->title();
+        title.remove(u'&');
+        QList<QAction *> actions;
+        for (QAction *action : menu->actions()) {
+            if (!action->isSeparator() && !action->menu())
+                actions.append(action);
+        }
+        groups.append({title, actions});
+    }
+    auto *sheet = new ShortcutsSheet(groups, this);
+    sheet->open();
+}
+
+} // namespace meshpad::gui

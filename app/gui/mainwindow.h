@@ -1,0 +1,126 @@
+#pragma once
+
+#include "model/problem.h"
+
+#include <QMainWindow>
+#include <QTimer>
+
+class QAction;
+class QLabel;
+class QLineEdit;
+class QMenu;
+class QUndoStack;
+
+namespace mesh::model {
+class TopologyModel;
+struct Topology;
+}
+
+namespace meshpad::gui {
+
+class ArtifactsDock;
+class Autosaver;
+class CanvasView;
+class InspectorDock;
+class PaletteWidget;
+class ProblemsDock;
+
+// The editor window: palette (left), canvas (centre), inspector (right),
+// Artifacts and Problems tabs (bottom), menus and toolbar.
+//
+// It owns the one TopologyModel and QUndoStack of the session. The title is
+// Qt's window-file-path form, `<file>[*] — Meshpad`, modified while the undo
+// stack is not at its clean index. Files load all-or-nothing: a broken file
+// leaves the current design untouched and says why. Unsaved work is copied
+// to a recovery file (Autosaver) and offered back after a crash.
+class MainWindow final : public QMainWindow
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MainWindow)
+
+public:
+    static constexpr char kExamplePath[] = ":/examples/countdash.meshpad";
+
+    explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    enum class RecoveryPolicy { Ask, Accept, Ignore };
+    // What `meshpad [FILE]` shows: a crashed session's work (if any and
+    // accepted), else FILE, else the last project, else the example. Also
+    // restores the window layout.
+    void start(const QString &file, RecoveryPolicy recovery = RecoveryPolicy::Ask);
+
+    // Replaces the design with the file's, or shows the error (a window-
+    // modal message, not blocking) and changes nothing. Does not ask about
+    // unsaved changes: the File menu does that first.
+    bool openFile(const QString &path);
+    // Writes the design atomically; on success the design becomes clean.
+    bool saveTo(const QString &path);
+    // A crashed session's recovery files, restored if `accept` (or if the
+    // user agrees when `ask`). True if restored.
+    bool offerRecovery(bool ask);
+
+    mesh::model::TopologyModel &model() const { return *m_model; }
+    QUndoStack &undoStack() const { return *m_undoStack; }
+    CanvasView *canvas() const { return m_canvas; }
+    PaletteWidget *palette() const { return m_palette; }
+    InspectorDock *inspector() const { return m_inspector; }
+    ArtifactsDock *artifacts() const { return m_artifacts; }
+    ProblemsDock *problems() const { return m_problems; }
+    Autosaver &autosaver() const { return *m_autosaver; }
+    // The file Save writes to; empty for a new design or the example.
+    QString filePath() const { return m_filePath; }
+    // Every action of the window, for the command palette and tests.
+    QList<QAction *> allActions() const;
+    QLineEdit *findField() const { return m_findField; }
+    // Validation runs this long after the last change.
+    void setValidationDelay(int ms) { m_validateTimer.setInterval(ms); }
+
+public Q_SLOTS:
+    void newDesign();
+    void open();
+    bool save();
+    bool saveAs();
+    void exportPng();
+    void exportSvg();
+    void showCommandPalette();
+    void showShortcuts();
+    void activateProblem(const mesh::model::Problem &problem);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
+private:
+    void createDocks();
+    void createActions();
+    void setDesign(mesh::model::Topology topology, const QString &filePath, const QString &displayName);
+    void setFilePath(const QString &filePath, const QString &displayName);
+    bool maybeSave();
+    void validateNow();
+    void updateInspectorFromSelection();
+    void findNext(bool restart);
+    void updateRecentMenu();
+    void addServiceFromPalette(int kind);
+    void showMessage(const QString &title, const QString &text);
+    void restoreLayout();
+    void saveLayout();
+
+    mesh::model::TopologyModel *m_model;
+    QUndoStack *m_undoStack;
+    Autosaver *m_autosaver;
+    CanvasView *m_canvas;
+    PaletteWidget *m_palette = nullptr;
+    InspectorDock *m_inspector = nullptr;
+    ArtifactsDock *m_artifacts = nullptr;
+    ProblemsDock *m_problems = nullptr;
+    QLineEdit *m_findField = nullptr;
+    QLabel *m_findStatus = nullptr;
+    QMenu *m_recentMenu = nullptr;
+    QList<QMenu *> m_menus;
+    QTimer m_validateTimer;
+    QString m_filePath;
+    int m_findIndex = -1;
+};
+
+} // namespace meshpad::gui
