@@ -18,6 +18,7 @@
 
 #include <QApplication>
 #include <QClipboard>
+#include <QCursor>
 #include <QDragEnterEvent>
 #include <QGraphicsPathItem>
 #include <QImage>
@@ -121,7 +122,15 @@ CanvasView::CanvasView(TopologyModel &model, QUndoStack &undoStack, QWidget *par
     updateSceneRect();
 }
 
-CanvasView::~CanvasView() = default;
+CanvasView::~CanvasView()
+{
+    // The scene is our child; QWidget's destructor would delete it after this
+    // object stopped being a CanvasView, while its items' removal still
+    // emits selectionChanged() into us.
+    disconnect(m_scene, nullptr, this, nullptr);
+    setScene(nullptr);
+    delete m_scene;
+}
 
 QList<ServiceId> CanvasView::selectedServices() const
 {
@@ -285,8 +294,9 @@ void CanvasView::cut()
 
 QPointF CanvasView::pasteTopLeft(const Topology &fragment) const
 {
-    if (m_lastMouseViewPos && viewport()->rect().contains(*m_lastMouseViewPos))
-        return snapped(mapToScene(*m_lastMouseViewPos), Qt::NoModifier);
+    const QPoint cursor = viewport()->mapFromGlobal(QCursor::pos());
+    if (viewport()->isVisible() && viewport()->rect().contains(cursor))
+        return snapped(mapToScene(cursor), Qt::NoModifier);
     // Not over the canvas (pasted from the menu): beside the originals.
     QPointF topLeft(std::numeric_limits<qreal>::max(), std::numeric_limits<qreal>::max());
     for (const Service &s : fragment.services)
@@ -396,9 +406,11 @@ void CanvasView::updateRubberLine(QPointF scenePos)
     if (!source)
         return;
     const ServiceItem *target = m_scene->serviceItemAt(scenePos);
-    // Over its own start (the handle sits on the card's edge) is not a
-    // target yet: no red until the pointer leaves the card.
-    const bool overSource = target && target == source;
+    // The handle sits on the card's edge, so the drag starts over its own
+    // card: refuse it visibly only once the pointer is clearly inside it.
+    const QPointF fromHandle = scenePos - source->outPoint();
+    const bool nearHandle = fromHandle.x() * fromHandle.x() + fromHandle.y() * fromHandle.y() < 24.0 * 24.0;
+    const bool overSource = target && target == source && nearHandle;
     QPointF end = scenePos;
     QPen pen(palette().color(QPalette::Text), 2, Qt::DashLine);
     if (target && !overSource) {
@@ -473,13 +485,6 @@ bool CanvasView::event(QEvent *event)
         return true;
     }
     return QGraphicsView::event(event);
-}
-
-bool CanvasView::viewportEvent(QEvent *event)
-{
-    if (event->type() == QEvent::Leave)
-        m_lastMouseViewPos.reset();
-    return QGraphicsView::viewportEvent(event);
 }
 
 void CanvasView::keyPressEvent(QKeyEvent *event)
@@ -578,7 +583,6 @@ void CanvasView::keyReleaseEvent(QKeyEvent *event)
 void CanvasView::mousePressEvent(QMouseEvent *event)
 {
     const QPoint viewPos = event->position().toPoint();
-    m_lastMouseViewPos = viewPos;
     if (m_mode != Mode::Idle) {
         event->accept();
         return;
@@ -645,7 +649,6 @@ void CanvasView::mousePressEvent(QMouseEvent *event)
 void CanvasView::mouseMoveEvent(QMouseEvent *event)
 {
     const QPoint viewPos = event->position().toPoint();
-    m_lastMouseViewPos = viewPos;
     const QPointF scenePos = mapToScene(viewPos);
     switch (m_mode) {
     case Mode::Panning: {

@@ -97,7 +97,6 @@ Q_SIGNALS:
 
 protected:
     bool event(QEvent *event) override;
-    bool viewportEvent(QEvent *event) override;
     void keyPressEvent(QKeyEvent *event) override;
     void keyReleaseEvent(QKeyEvent *event) override;
     void mousePressEvent(QMouseEvent *event) override;
@@ -141,7 +140,6 @@ private:
     QPoint m_pressViewPos;
     bool m_moveStarted = false;
     QList<std::pair<mesh::model::ServiceId, QPointF>> m_moveStart;  // positions at press
-    std::optional<QPoint> m_lastMouseViewPos;  // for paste at the cursor
     mesh::model::ServiceId m_connectFrom;                 // Connecting
     mesh::model::UpstreamId m_retargeting;                // Retargeting
     QGraphicsPathItem *m_rubberLine = nullptr;
