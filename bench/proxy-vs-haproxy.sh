@@ -34,7 +34,7 @@ pids=()
 cleanup() {
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
     wait 2>/dev/null || true
-    rm -rf "$work"
+    [[ -n ${KEEP:-} ]] || rm -rf "$work"
 }
 trap cleanup EXIT
 
@@ -65,7 +65,9 @@ start "$load" sink "$sink_port"
 wait_for_port "$http_port"; wait_for_port "$sink_port"
 
 # --- our pair, one for HTTP and one for bulk (each: inbound db + upstream web) --
-pair_meshpad() { # app_port → prints "upstream_port pid_in pid_up"
+# Each pair function sets pair_port, pair_in, pair_up (no subshell, so the
+# cleanup trap knows every process).
+pair_meshpad() { # app_port
     local in_port up_port
     in_port=$(free_port); up_port=$(free_port)
     "$meshpad" proxy -ca-dir "$work/ca" -service db -listen "127.0.0.1:$in_port" -service-addr "127.0.0.1:$1" \
@@ -75,7 +77,7 @@ pair_meshpad() { # app_port → prints "upstream_port pid_in pid_up"
         -max-connections 4096 2>>"$work/meshpad.log" &
     pids+=($!); local pup=$!
     wait_for_port "$in_port"; wait_for_port "$up_port"
-    echo "$up_port $pin $pup"
+    pair_port=$up_port; pair_in=$pin; pair_up=$pup
 }
 # --- HAProxy pair: the same roles and certificates, TLS 1.2+. no-ssl-reuse
 # and no-tls-tickets: full handshakes as ours (we disable resumption, perf doc
@@ -87,7 +89,7 @@ pair_haproxy() {
     cat >"$work/hin-$1.cfg" <<EOF
 global
     nbthread 1
-    maxconn 8192
+    maxconn 4000
     ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets
 defaults
     mode tcp
@@ -103,7 +105,7 @@ EOF
     cat >"$work/hup-$1.cfg" <<EOF
 global
     nbthread 1
-    maxconn 8192
+    maxconn 4000
 defaults
     mode tcp
     timeout connect 5s
@@ -120,13 +122,13 @@ EOF
     haproxy -db -f "$work/hup-$1.cfg" >>"$work/haproxy.log" 2>&1 &
     pids+=($!); local pup=$!
     wait_for_port "$in_port"; wait_for_port "$up_port"
-    echo "$up_port $pin $pup"
+    pair_port=$up_port; pair_in=$pin; pair_up=$pup
 }
 
-read -r m_http m_http_in m_http_up < <(pair_meshpad "$http_port")
-read -r m_bulk m_bulk_in m_bulk_up < <(pair_meshpad "$sink_port")
-read -r h_http h_http_in h_http_up < <(pair_haproxy "$http_port")
-read -r h_bulk h_bulk_in h_bulk_up < <(pair_haproxy "$sink_port")
+pair_meshpad "$http_port"; m_http=$pair_port m_http_in=$pair_in m_http_up=$pair_up
+pair_meshpad "$sink_port"; m_bulk=$pair_port
+pair_haproxy "$http_port"; h_http=$pair_port h_http_in=$pair_in h_http_up=$pair_up
+pair_haproxy "$sink_port"; h_bulk=$pair_port
 
 echo "machine:  $(nproc) CPUs, $(uname -r); $(openssl version); Qt $(qtpaths6 --qt-version 2>/dev/null || echo '?'); $(haproxy -v | head -1 | cut -d' ' -f1-3)"
 echo "TLS:      both pairs negotiate TLS 1.3 (ours: Qt TlsV1_2OrLater; HAProxy: ssl-min-ver TLSv1.2), same leaves from meshpad ca"

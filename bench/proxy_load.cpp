@@ -159,7 +159,7 @@ int bulk(int port, uint64_t mib)
 
 int rate(int port, double rps, double seconds, int connections)
 {
-    std::vector<std::vector<double>> latencies(size_t(connections));
+    std::vector<std::vector<double>> latencies(static_cast<size_t>(connections));
     std::atomic<int> errors{0};
     const auto start = Clock::now() + std::chrono::milliseconds(200);
     const double interval = double(connections) / rps;  // seconds between sends per connection
