@@ -22,12 +22,12 @@ public:
     // keeps a visible entry current so Enter adds it.
     void setFilter(const QString &text);
 
-Q_SIGNALS:
-    void templateActivated(mesh::model::ServiceTemplate kind);
-
-protected:
+    // What a drag of `items` carries (public for tests that deliver drops).
     QStringList mimeTypes() const override;
     QMimeData *mimeData(const QList<QListWidgetItem *> &items) const override;
+
+Q_SIGNALS:
+    void templateActivated(mesh::model::ServiceTemplate kind);
 };
 
 } // namespace meshpad::gui

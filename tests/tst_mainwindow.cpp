@@ -1,0 +1,425 @@
+// The editor window as a user meets it, offscreen: real mouse clicks and key
+// presses on the inspector, the problems list, the palette and the window's
+// shortcuts; files opened and saved on disk; and crash recovery with the
+// real `meshpad` binary killed with SIGKILL and started again.
+
+#include "canvas/canvasscene.h"
+#include "canvas/canvasview.h"
+#include "canvas/serviceitem.h"
+#include "docks/artifactsdock.h"
+#include "docks/inspectordock.h"
+#include "docks/problemsdock.h"
+#include "files/autosaver.h"
+#include "mainwindow.h"
+#include "palette/commandpalette.h"
+#include "palette/palettewidget.h"
+#include "palette/templatelist.h"
+
+#include "model/projectfile.h"
+#include "model/topologymodel.h"
+
+#include <QAbstractButton>
+#include <QApplication>
+#include <QCheckBox>
+#include <QDir>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProcess>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+#include <QTreeWidget>
+#include <QUndoStack>
+
+#include <memory>
+
+using namespace mesh::model;
+using meshpad::gui::MainWindow;
+
+namespace {
+
+constexpr int kTimeoutMs = 10000;
+
+QString example()
+{
+    return QStringLiteral(MESHPAD_SOURCE_DIR "/resources/examples/countdash.meshpad");
+}
+
+ServiceId idOf(const MainWindow &window, QStringView name)
+{
+    const Service *s = window.model().topology().serviceByName(name);
+    return s ? s->id : ServiceId{};
+}
+
+QMessageBox *visibleMessageBox(const QWidget *parent)
+{
+    for (QMessageBox *box : parent->findChildren<QMessageBox *>()) {
+        if (box->isVisible())
+            return box;
+    }
+    return nullptr;
+}
+
+// A left click where the user sees the card: the centre of its item.
+void clickService(MainWindow &window, const ServiceId &id)
+{
+    meshpad::gui::CanvasView *view = window.canvas();
+    const auto *item = view->canvasScene()->serviceItem(id);
+    QVERIFY(item);
+    const QPoint at = view->mapFromScene(item->sceneBoundingRect().center());
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, at);
+}
+
+// Replaces a line edit's text by typing, as a user does: click, select all, type.
+void retype(QWidget *field, const QString &text)
+{
+    QTest::mouseClick(field, Qt::LeftButton, {}, QPoint(10, field->height() / 2));
+    QTest::keyClick(field, Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClicks(field, text);
+}
+
+QStringList recoveryFiles()
+{
+    return QDir(meshpad::gui::Autosaver::recoveryDirectory()).entryList({u"*.meshpad"_qs}, QDir::Files);
+}
+
+} // namespace
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_home;
+    std::unique_ptr<MainWindow> m_window;
+
+    MainWindow &openExample()
+    {
+        m_window = std::make_unique<MainWindow>();
+        m_window->setValidationDelay(50);
+        m_window->artifacts()->setDebounceInterval(50);
+        // A copy: saving must not touch the repository's example.
+        const QString copy = m_home.filePath(u"countdash.meshpad"_qs);
+        QFile::remove(copy);
+        QFile::copy(example(), copy);
+        QFile::setPermissions(copy, QFile::ReadOwner | QFile::WriteOwner);
+        [&] { QVERIFY(m_window->openFile(copy)); }();
+        m_window->show();
+        m_window->activateWindow();
+        [&] { QVERIFY(QTest::qWaitForWindowActive(m_window.get())); }();
+        return *m_window;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_home.isValid());
+        // Settings and recovery files of this test only, shared with the
+        // `meshpad` child processes through the same environment.
+        qputenv("XDG_CONFIG_HOME", m_home.filePath(u"config"_qs).toUtf8());
+        qputenv("XDG_DATA_HOME", m_home.filePath(u"data"_qs).toUtf8());
+        QCoreApplication::setApplicationName(u"meshpad"_qs);
+    }
+
+    void cleanup()
+    {
+        if (m_window)
+            m_window->undoStack().setClean();  // no "save changes?" on close
+        m_window.reset();
+    }
+
+    void brokenFileShowsTheErrorAndKeepsTheDesign()
+    {
+        MainWindow &window = openExample();
+        const Topology before = window.model().topology();
+        const QString path = window.filePath();
+        const QString broken = m_home.filePath(u"broken.meshpad"_qs);
+        QFile file(broken);
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write("{\n  \"format\": \"meshpad\",\n  \"version\": 1,\n  \"services\": [ { \"id\": \n");
+        file.close();
+
+        QVERIFY(!window.openFile(broken));
+        QMessageBox *box = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((box = visibleMessageBox(&window)), kTimeoutMs);
+        // ProjectFile's own message, which says where (line:column).
+        const QString expected = ProjectFile::load(broken).error().message;
+        QVERIFY2(box->text().contains(expected), qPrintable(box->text()));
+        QCOMPARE(window.model().topology(), before);
+        QCOMPARE(window.filePath(), path);
+        QVERIFY(window.undoStack().isClean());
+        box->close();
+    }
+
+    void inspectorTypingIsOneUndoStepPerField()
+    {
+        MainWindow &window = openExample();
+        const ServiceId api = idOf(window, u"count-api");
+        clickService(window, api);
+        QCOMPARE(window.canvas()->selectedServices(), QList<ServiceId>{api});
+        QCOMPARE(window.inspector()->shownService(), api);
+        QVERIFY(!window.isWindowModified());
+
+        QWidget *name = window.inspector()->fieldWidget(u"name"_qs);
+        QVERIFY(qobject_cast<QLineEdit *>(name));
+        retype(name, u"counter-api"_qs);
+        QCOMPARE(window.model().service(api)->name, u"counter-api"_qs);
+        QCOMPARE(window.undoStack().count(), 1);  // eleven keys, one step
+        QVERIFY(window.isWindowModified());
+        QVERIFY(window.windowTitle().startsWith(u"countdash.meshpad[*] — Meshpad"_qs));
+
+        QWidget *job = window.inspector()->fieldWidget(u"job"_qs);
+        retype(job, u"counting"_qs);
+        QCOMPARE(window.model().service(api)->job, u"counting"_qs);
+        QCOMPARE(window.undoStack().count(), 2);
+        // Typing did not lose its place: the field still has focus and text.
+        QCOMPARE(QApplication::focusWidget(), job);
+        QCOMPARE(qobject_cast<QLineEdit *>(job)->text(), u"counting"_qs);
+
+        QTest::keyClick(window.canvas(), Qt::Key_Z, Qt::ControlModifier);  // via the Edit menu's shortcut
+        QCOMPARE(window.model().service(api)->job, u"counter"_qs);
+        QCOMPARE(qobject_cast<QLineEdit *>(job)->text(), u"counter"_qs);  // the form follows the model
+        window.undoStack().undo();
+        QCOMPARE(window.model().service(api)->name, u"count-api"_qs);
+        QCOMPARE(qobject_cast<QLineEdit *>(name)->text(), u"count-api"_qs);
+        QVERIFY(!window.isWindowModified());
+    }
+
+    void spinBoxAndTableEditsReachTheModel()
+    {
+        MainWindow &window = openExample();
+        const ServiceId dashboard = idOf(window, u"count-dashboard");
+        clickService(window, dashboard);
+        auto *env = qobject_cast<QTableWidget *>(window.inspector()->fieldWidget(u"env"_qs));
+        QVERIFY(env);
+        QCOMPARE(env->rowCount(), 2);
+        // Double-click the PORT value and type a new one.
+        const QRect cell = env->visualItemRect(env->item(0, 1));
+        QTest::mouseDClick(env->viewport(), Qt::LeftButton, {}, cell.center());
+        QWidget *editor = QApplication::focusWidget();
+        QVERIFY(qobject_cast<QLineEdit *>(editor));
+        QTest::keyClick(editor, Qt::Key_A, Qt::ControlModifier);
+        QTest::keyClicks(editor, u"9090"_qs);
+        QTest::keyClick(editor, Qt::Key_Return);
+        // The delegate commits on Return through a queued call.
+        QTRY_COMPARE(window.model().service(dashboard)->env.at(0), (KeyValue{u"PORT"_qs, u"9090"_qs}));
+        QCOMPARE(window.undoStack().count(), 1);
+
+        auto *count = qobject_cast<QSpinBox *>(window.inspector()->fieldWidget(u"count"_qs));
+        QVERIFY(count);
+        retype(count, u"4"_qs);
+        QCOMPARE(window.model().service(dashboard)->count, 4);
+        QCOMPARE(window.undoStack().count(), 2);
+    }
+
+    void problemClickSelectsTheItemAndFocusesTheField()
+    {
+        MainWindow &window = openExample();
+        const ServiceId dashboard = idOf(window, u"count-dashboard");
+        // An env name the validator refuses, typed into the inspector.
+        clickService(window, dashboard);
+        auto *env = qobject_cast<QTableWidget *>(window.inspector()->fieldWidget(u"env"_qs));
+        QTest::mouseDClick(env->viewport(), Qt::LeftButton, {}, env->visualItemRect(env->item(0, 0)).center());
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_A, Qt::ControlModifier);
+        QTest::keyClicks(QApplication::focusWidget(), u"1PORT"_qs);
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_Return);
+        QTRY_COMPARE(window.model().service(dashboard)->env.at(0).key, u"1PORT"_qs);
+
+        // Select the other card, so the click has something to change.
+        clickService(window, idOf(window, u"count-api"));
+        QCOMPARE(window.inspector()->shownService(), idOf(window, u"count-api"));
+
+        QTreeWidget *list = window.problems()->view();
+        QTreeWidgetItem *row = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                for (int i = 0; i < list->topLevelItemCount(); ++i) {
+                    if (list->topLevelItem(i)->text(2) == u"env.1PORT")
+                        row = list->topLevelItem(i);
+                }
+                return row != nullptr;
+            }(),
+            kTimeoutMs);
+        window.problems()->show();
+        window.problems()->raise();
+        QTRY_VERIFY(list->isVisible());
+        QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, list->visualItemRect(row).center());
+
+        QCOMPARE(window.canvas()->selectedServices(), QList<ServiceId>{dashboard});
+        QCOMPARE(window.inspector()->shownService(), dashboard);
+        QCOMPARE(QApplication::focusWidget(), env);
+        QCOMPARE(env->currentRow(), 0);
+        // The field is marked with the validator's message.
+        QVERIFY(env->property("invalid").toBool());
+        QVERIFY2(env->toolTip().contains(u"1PORT"_qs), qPrintable(env->toolTip()));
+    }
+
+    void artifactsFollowAnEditAfterTheDebounce()
+    {
+        MainWindow &window = openExample();
+        meshpad::gui::ArtifactsDock *artifacts = window.artifacts();
+        QTRY_VERIFY_WITH_TIMEOUT(artifacts->showPath(u"nomad/counter.nomad.hcl"_qs), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(artifacts->currentText().contains(u"count = 3"_qs), kTimeoutMs);
+
+        const ServiceId api = idOf(window, u"count-api");
+        clickService(window, api);
+        retype(window.inspector()->fieldWidget(u"count"_qs), u"5"_qs);
+        QCOMPARE(window.model().service(api)->count, 5);
+        // Not regenerated while the keys arrive (debounced, off the GUI thread)…
+        QVERIFY(artifacts->currentText().contains(u"count = 3"_qs));
+        // …but shortly after, still showing the same file.
+        QTRY_VERIFY_WITH_TIMEOUT(artifacts->currentText().contains(u"count = 5"_qs), kTimeoutMs);
+        QCOMPARE(artifacts->currentPath(), u"nomad/counter.nomad.hcl"_qs);
+    }
+
+    void saveWritesTheFileAndMakesTheDesignClean()
+    {
+        MainWindow &window = openExample();
+        clickService(window, idOf(window, u"count-api"));
+        retype(window.inspector()->fieldWidget(u"name"_qs), u"saved-api"_qs);
+        QVERIFY(window.isWindowModified());
+
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"saved.meshpad"_qs);
+        QVERIFY(window.saveTo(path));
+        QCOMPARE(window.filePath(), QFileInfo(path).absoluteFilePath());
+        QVERIFY(!window.isWindowModified());
+        QVERIFY(window.windowTitle().startsWith(u"saved.meshpad[*] — Meshpad"_qs));
+        const mesh::Result<Topology> reloaded = ProjectFile::load(path);
+        QVERIFY(reloaded);
+        QCOMPARE(*reloaded, window.model().topology());
+        // Written through a temporary file renamed into place: nothing else
+        // is left in the folder.
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList{u"saved.meshpad"_qs});
+
+        // Saving over a path whose folder does not exist fails, says so, and
+        // leaves the design modified state as it was (clean here).
+        retype(window.inspector()->fieldWidget(u"name"_qs), u"unsaved-api"_qs);
+        QVERIFY(!window.saveTo(dir.filePath(u"missing/folder/x.meshpad"_qs)));
+        QVERIFY(window.isWindowModified());
+        QTRY_VERIFY(visibleMessageBox(&window));
+        visibleMessageBox(&window)->close();
+    }
+
+    void closingWithUnsavedChangesAsks()
+    {
+        MainWindow &window = openExample();
+        clickService(window, idOf(window, u"count-api"));
+        retype(window.inspector()->fieldWidget(u"name"_qs), u"edited"_qs);
+
+        const auto answer = [&](QMessageBox::StandardButton button) {
+            QTimer::singleShot(0, &window, [&window, button] {
+                QTRY_VERIFY(qobject_cast<QMessageBox *>(QApplication::activeModalWidget()));
+                auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+                QVERIFY(box->text().contains(u"unsaved changes"_qs));
+                box->button(button)->click();
+            });
+        };
+        answer(QMessageBox::Cancel);
+        QVERIFY(!window.close());
+        QVERIFY(window.isVisible());
+        answer(QMessageBox::Discard);
+        QVERIFY(window.close());
+    }
+
+    void paletteTemplatesDropOntoTheCanvasAndEnterAddsOne()
+    {
+        MainWindow &window = openExample();
+        meshpad::gui::TemplateList *list = window.palette()->list();
+        // What a drag from the palette carries, delivered as the drop events
+        // the canvas gets (QDrag::exec cannot run offscreen).
+        QListWidgetItem *counter = list->findItems(u"Counter"_qs, Qt::MatchExactly).value(0);
+        QVERIFY(counter);
+        std::unique_ptr<QMimeData> mime(list->mimeData({counter}));
+        QCOMPARE(mime->data(u"application/x-meshpad-template"_qs), QByteArray("counter"));
+        QWidget *viewport = window.canvas()->viewport();
+        const QPoint at(viewport->width() / 2, viewport->height() - 60);
+        QDragEnterEvent enter(at, Qt::CopyAction, mime.get(), Qt::LeftButton, {});
+        QApplication::sendEvent(viewport, &enter);
+        QDragMoveEvent move(at, Qt::CopyAction, mime.get(), Qt::LeftButton, {});
+        QApplication::sendEvent(viewport, &move);
+        QDropEvent drop(at, Qt::CopyAction, mime.get(), Qt::LeftButton, {});
+        QApplication::sendEvent(viewport, &drop);
+        QCOMPARE(window.model().topology().services.size(), 3);
+        QVERIFY(window.model().topology().services.last().templateKind == ServiceTemplate::Counter);
+
+        // Keyboard: search the palette, Enter adds the match.
+        window.palette()->searchField()->setFocus();
+        QTest::keyClicks(window.palette()->searchField(), u"docker"_qs);
+        QTest::keyClick(window.palette()->searchField(), Qt::Key_Return);
+        QCOMPARE(window.model().topology().services.size(), 4);
+        QVERIFY(window.model().topology().services.last().templateKind == ServiceTemplate::Docker);
+        QCOMPARE(window.undoStack().count(), 2);
+    }
+
+    void findCommandPaletteAndShortcutsSheet()
+    {
+        MainWindow &window = openExample();
+        window.canvas()->setFocus();
+        QTest::keyClick(window.canvas(), Qt::Key_F, Qt::ControlModifier);
+        QCOMPARE(QApplication::focusWidget(), window.findField());
+        QTest::keyClicks(window.findField(), u"api"_qs);
+        QCOMPARE(window.canvas()->selectedServices(), QList<ServiceId>{idOf(window, u"count-api")});
+        QCOMPARE(QApplication::focusWidget(), window.findField());  // still typing
+
+        window.canvas()->setFocus();
+        QTest::keyClick(window.canvas(), Qt::Key_P, Qt::ControlModifier | Qt::ShiftModifier);
+        auto *palette = window.findChild<meshpad::gui::CommandPalette *>();
+        QVERIFY(palette);
+        QTRY_VERIFY(palette->isVisible());
+        QTest::keyClicks(palette->filterField(), u"select all"_qs);
+        QCOMPARE(palette->visibleCommands(), QStringList{u"Edit › Select All"_qs});
+        QTest::keyClick(palette->filterField(), Qt::Key_Return);
+        QTRY_COMPARE(window.canvas()->selectedServices().size(), 2);
+
+        window.canvas()->setFocus();
+        // The offscreen platform does not hand activation back after a dialog.
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QTest::keyClick(window.canvas(), Qt::Key_F1);
+        QDialog *sheet = window.findChild<QDialog *>(u"shortcutsSheet"_qs);
+        QVERIFY(sheet);
+        auto *tree = sheet->findChild<QTreeWidget *>();
+        QVERIFY(!tree->findItems(u"Ctrl+Shift+P"_qs, Qt::MatchExactly | Qt::MatchRecursive, 1).isEmpty());
+        sheet->close();
+    }
+
+    // The real binary, killed with SIGKILL after an edit and started again.
+    void crashedSessionIsRestored()
+    {
+        const QString binary = QStringLiteral(MESHPAD_BINARY_DIR "/bin/meshpad");
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"MESHPAD_AUTOSAVE_MS"_qs, u"200"_qs);
+        QVERIFY(recoveryFiles().isEmpty());
+
+        QProcess first;
+        first.setProcessEnvironment(env);
+        first.start(binary, {u"-platform"_qs, u"offscreen"_qs, u"--no-recovery"_qs, u"--test-rename"_qs,
+                             u"crashed-dashboard"_qs, example()});
+        QVERIFY(first.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(!recoveryFiles().isEmpty(), kTimeoutMs);
+        first.kill();  // SIGKILL: no chance to clean up
+        QVERIFY(first.waitForFinished());
+        QCOMPARE(first.exitStatus(), QProcess::CrashExit);
+        QCOMPARE(recoveryFiles().size(), 1);
+
+        QProcess second;
+        second.setProcessEnvironment(env);
+        second.start(binary, {u"-platform"_qs, u"offscreen"_qs, u"--restore-recovery"_qs, u"--quit-after-load"_qs});
+        QVERIFY(second.waitForFinished(30000));
+        QCOMPARE(second.exitCode(), 0);
+        const QString out = QString::fromUtf8(second.readAllStandardOutput());
+        QVERIFY2(out.contains(u"services: crashed-dashboard, count-api\n"_qs), qPrintable(out));
+        // Back on the file it was edited from, and unsaved.
+        QVERIFY2(out.contains(u"title: countdash.meshpad* — Meshpad\n"_qs), qPrintable(out));
+        QVERIFY2(out.contains(u"file: "_qs + example() + u'\n'), qPrintable(out));
+        // Restored, then ended normally: no copy left to offer again.
+        QVERIFY2(recoveryFiles().isEmpty(), qPrintable(recoveryFiles().join(u' ')));
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"
