@@ -387,6 +387,20 @@ private Q_SLOTS:
         sheet->close();
     }
 
+    void nextStartReopensTheLastProject()
+    {
+        MainWindow &window = openExample();
+        const QString path = window.filePath();
+        QVERIFY(window.close());
+        m_window.reset();
+
+        MainWindow next;
+        next.start({}, MainWindow::RecoveryPolicy::Ignore);
+        QCOMPARE(next.filePath(), path);
+        QCOMPARE(next.model().topology(), *ProjectFile::load(path));
+        QVERIFY(next.windowTitle().startsWith(u"countdash.meshpad[*]"_qs));
+    }
+
     // The real binary, killed with SIGKILL after an edit and started again.
     void crashedSessionIsRestored()
     {
