@@ -106,6 +106,35 @@ void CanvasScene::serviceGeometryChanged(const ServiceId &id)
     }
 }
 
+const Service *CanvasScene::service(const ServiceId &id) const
+{
+    const auto &services = m_model.topology().services;
+    qsizetype i = m_serviceIndex.value(id, -1);
+    if (i < 0 || i >= services.size() || services[i].id != id) {
+        // Stale after an insert or removal shifted the list: re-index once.
+        m_serviceIndex.clear();
+        m_serviceIndex.reserve(services.size());
+        for (qsizetype k = 0; k < services.size(); ++k)
+            m_serviceIndex.insert(services[k].id, k);
+        i = m_serviceIndex.value(id, -1);
+    }
+    return i < 0 ? nullptr : &services[i];
+}
+
+const Upstream *CanvasScene::upstream(const UpstreamId &id) const
+{
+    const auto &upstreams = m_model.topology().upstreams;
+    qsizetype i = m_upstreamIndex.value(id, -1);
+    if (i < 0 || i >= upstreams.size() || upstreams[i].id != id) {
+        m_upstreamIndex.clear();
+        m_upstreamIndex.reserve(upstreams.size());
+        for (qsizetype k = 0; k < upstreams.size(); ++k)
+            m_upstreamIndex.insert(upstreams[k].id, k);
+        i = m_upstreamIndex.value(id, -1);
+    }
+    return i < 0 ? nullptr : &upstreams[i];
+}
+
 QList<ServiceId> CanvasScene::selectedServices() const
 {
     QList<ServiceId> ids;
@@ -152,7 +181,7 @@ void CanvasScene::setProblems(const Problems &problems)
     for (const Problem &p : problems) {
         ServiceId id = p.service;
         if (id.isNull() && !p.upstream.isNull()) {
-            if (const Upstream *u = m_model.upstream(p.upstream))
+            if (const Upstream *u = upstream(p.upstream))
                 id = u->downstream;
         }
         if (id.isNull())

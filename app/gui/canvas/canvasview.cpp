@@ -355,7 +355,7 @@ void CanvasView::nudge(QPointF delta)
 {
     QList<ServiceMove> moves;
     for (const ServiceId &id : selectedServices()) {
-        if (const Service *s = m_model.service(id))
+        if (const Service *s = m_scene->service(id))
             moves.append({id, s->position, s->position + delta});
     }
     if (!moves.isEmpty())
@@ -369,7 +369,7 @@ ServiceId CanvasView::connectionSource() const
     if (m_mode == Mode::Connecting)
         return m_connectFrom;
     if (m_mode == Mode::Retargeting) {
-        if (const Upstream *u = m_model.upstream(m_retargeting))
+        if (const Upstream *u = m_scene->upstream(m_retargeting))
             return u->downstream;
     }
     return {};
@@ -452,7 +452,7 @@ void CanvasView::finishConnection(QPointF scenePos)
         m_undoStack.push(command);
         m_scene->setSelection({}, {command->upstreamId()});
     } else if (mode == Mode::Retargeting) {
-        const Upstream *current = m_model.upstream(retargeting);
+        const Upstream *current = m_scene->upstream(retargeting);
         if (!current || current->destination == targetId)
             return;
         Upstream u = *current;
@@ -616,7 +616,7 @@ void CanvasView::mousePressEvent(QMouseEvent *event)
         auto *arrow = static_cast<UpstreamItem *>(item);
         if (!arrow->isNearEnd(scenePos) || (card && scenePos.x() > arrow->endPoint().x() + 6))
             continue;
-        const Upstream *u = m_model.upstream(arrow->upstreamId());
+        const Upstream *u = m_scene->upstream(arrow->upstreamId());
         if (!u)
             continue;
         m_mode = Mode::Retargeting;
@@ -640,7 +640,7 @@ void CanvasView::mousePressEvent(QMouseEvent *event)
         m_gesture = MoveServicesCommand::newGesture();
         m_moveStart.clear();
         for (const ServiceId &id : selectedServices()) {
-            if (const Service *s = m_model.service(id))
+            if (const Service *s = m_scene->service(id))
                 m_moveStart.append({id, s->position});
         }
     }
@@ -676,7 +676,7 @@ void CanvasView::mouseMoveEvent(QMouseEvent *event)
         QList<ServiceMove> moves;
         bool changes = false;
         for (const auto &[id, start] : std::as_const(m_moveStart)) {
-            const Service *s = m_model.service(id);
+            const Service *s = m_scene->service(id);
             if (!s)
                 continue;
             const QPointF to = snapped(start + delta, event->modifiers());

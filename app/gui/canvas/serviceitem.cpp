@@ -47,7 +47,7 @@ ServiceItem::ServiceItem(CanvasScene &scene, ServiceId id)
 
 const Service *ServiceItem::service() const
 {
-    return m_scene.model().service(m_id);
+    return m_scene.service(m_id);
 }
 
 QPointF ServiceItem::outPoint() const

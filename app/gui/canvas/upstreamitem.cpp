@@ -50,7 +50,7 @@ QPainterPath UpstreamItem::curve(QPointF from, QPointF to)
 
 void UpstreamItem::updateGeometry()
 {
-    const Upstream *u = m_scene.model().upstream(m_id);
+    const Upstream *u = m_scene.upstream(m_id);
     const ServiceItem *from = u ? m_scene.serviceItem(u->downstream) : nullptr;
     const ServiceItem *to = u ? m_scene.serviceItem(u->destination) : nullptr;
     prepareGeometryChange();
@@ -94,7 +94,7 @@ QPainterPath UpstreamItem::shape() const
 
 void UpstreamItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *)
 {
-    const Upstream *u = m_scene.model().upstream(m_id);
+    const Upstream *u = m_scene.upstream(m_id);
     if (!u || m_path.isEmpty())
         return;
     const QPalette pal = m_scene.palette();
