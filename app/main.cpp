@@ -139,7 +139,17 @@ int runEditor(int argc, char *argv[])
 
 int main(int argc, char *argv[])
 {
-    if (meshpad::cli::CommandLine::isCommand(argumentsOf(argc, argv)))
+    const QStringList arguments = argumentsOf(argc, argv);
+    if (meshpad::cli::CommandLine::isCommand(arguments))
         return runCommand(argc, argv);
+    // `meshpad typo`: a first word that is neither an option nor a file is a
+    // mistyped command. Say so before opening a display, so it works over
+    // SSH and in scripts too.
+    const QString first = arguments.value(1);
+    if (!first.isEmpty() && !first.startsWith(u'-') && !QFileInfo::exists(first)) {
+        QTextStream err(stderr);
+        err << "meshpad: no such file or command \"" << first << "\"\n\n" << meshpad::cli::CommandLine::usage();
+        return meshpad::cli::ExitCode::Usage;
+    }
     return runEditor(argc, argv);
 }
