@@ -273,6 +273,11 @@ private Q_SLOTS:
         const QString before = e.json();
         e.click(e.centreOf(QStringLiteral("count-api")));
         QCOMPARE(e.view.selectedServices().size(), 1);
+        // Ctrl+click adds the other card, Ctrl+click again takes it away.
+        e.click(e.centreOf(QStringLiteral("count-dashboard")), Qt::ControlModifier);
+        QCOMPARE(e.view.selectedServices().size(), 2);
+        e.click(e.centreOf(QStringLiteral("count-dashboard")), Qt::ControlModifier);
+        QCOMPARE(e.view.selectedServices(), QList<ServiceId>{e.byName(QStringLiteral("count-api"))->id});
         e.key(Qt::Key_Delete);
         QCOMPARE(e.model.topology().services.size(), 1);
         QVERIFY(e.model.topology().upstreams.isEmpty());

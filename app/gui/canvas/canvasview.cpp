@@ -631,8 +631,12 @@ void CanvasView::mousePressEvent(QMouseEvent *event)
     if (card) {
         // Cards are not ItemIsMovable: moving is a command per mouse move
         // (merged per gesture), so the model — and the arrows — follow.
-        if (!card->isSelected())
+        if (!card->isSelected()) {
+            // Ctrl+click just toggled it off: nothing to drag.
+            if (event->modifiers() & Qt::ControlModifier)
+                return;
             m_scene->setSelection({card->serviceId()});
+        }
         m_mode = Mode::Moving;
         m_moveStarted = false;
         m_pressViewPos = viewPos;
