@@ -510,8 +510,16 @@ private Q_SLOTS:
         receiver->setPaused(true);
         QTRY_VERIFY(appSender);
         // Let the pipeline fill: progress stops when every buffer is full.
+        // "Stopped" means no progress for a whole second: on a loaded or
+        // sanitized build a 50 ms pause is not yet the end of the flow.
         qint64 last = -1;
-        QTRY_VERIFY_WITH_TIMEOUT(([&] { const qint64 now = appSender->sent(); const bool still = now == last; last = now; return still; }()), 20000);
+        int stillPolls = 0;
+        QTRY_VERIFY_WITH_TIMEOUT(([&] {
+            const qint64 now = appSender->sent();
+            stillPolls = now == last ? stillPolls + 1 : 0;
+            last = now;
+            return stillPolls >= 20;
+        }()), 60000);
         QTest::qWait(300);
         const qint64 before = rssKiB();
         QTest::qWait(1000);
@@ -527,8 +535,16 @@ private Q_SLOTS:
         const qint64 peak = rssKiB();
         qInfo("stalled at %lld bytes queued end to end; RSS growth over the stall %lld KiB, after 64 MiB more %lld KiB",
               stalledAt, growth, peak - baseline);
+#if defined(__SANITIZE_ADDRESS__)
+        // AddressSanitizer keeps freed memory in quarantine (256 MB by
+        // default), so RSS says nothing about our buffers in that build;
+        // the stall itself was checked above.
+        Q_UNUSED(growth);
+        Q_UNUSED(peak);
+#else
         QVERIFY2(growth < 2048, qPrintable(QString::number(growth)));
         QVERIFY2(peak - baseline < 2048, qPrintable(QString::number(peak - baseline)));
+#endif
     }
 
     void appDyingMidStreamClosesClient()
