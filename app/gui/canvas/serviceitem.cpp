@@ -119,7 +119,10 @@ void ServiceItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *optio
     // Far zoomed out, text is unreadable and painting it is what costs: a
     // coloured block per card keeps fit-to-view on big designs smooth.
     const qreal lod = option->levelOfDetailFromTransform(painter->worldTransform());
+    // Rounded top, square bottom: a rounded rect plus a rect over its lower
+    // corners. Winding fill, or the overlap would be cut out (odd-even).
     QPainterPath header;
+    header.setFillRule(Qt::WindingFill);
     header.addRoundedRect(QRectF(0, 0, kWidth, 26), 8, 8);
     header.addRect(QRectF(0, 14, kWidth, 12));
     painter->setPen(Qt::NoPen);
