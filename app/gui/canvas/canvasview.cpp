@@ -95,6 +95,9 @@ CanvasView::CanvasView(TopologyModel &model, QUndoStack &undoStack, QWidget *par
     setTransformationAnchor(QGraphicsView::NoAnchor);
     setResizeAnchor(QGraphicsView::AnchorViewCenter);
     setViewportUpdateMode(QGraphicsView::SmartViewportUpdate);
+    // The grid only changes with zoom and scroll; painting it for every
+    // dirty region was the largest cost of a drag step on big designs.
+    setCacheMode(QGraphicsView::CacheBackground);
     setAcceptDrops(true);
     viewport()->setAcceptDrops(true);
     setFocusPolicy(Qt::StrongFocus);
