@@ -73,6 +73,7 @@ private Q_SLOTS:
         const Run sub = meshpad({u"generate"_qs, u"--help"_qs});
         QCOMPARE(sub.status, 0);
         QVERIFY(sub.out.contains(u"--output"));
+        QVERIFY2(sub.out.startsWith(u"Usage: meshpad generate [options] FILE"), qPrintable(sub.out));
     }
 
     void usageErrorsExitTwo_data()

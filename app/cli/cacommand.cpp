@@ -1,5 +1,6 @@
 #include "cacommand.h"
 
+#include "commandline.h"
 #include "exitcode.h"
 
 #include "pki/certificateauthority.h"
@@ -104,7 +105,7 @@ int CaCommand::init(const QStringList &arguments, QTextStream &out, QTextStream 
         return ExitCode::Usage;
     }
     if (parser.isSet(help)) {
-        out << parser.helpText().replace(arguments.first(), QStringLiteral("meshpad ca init"));
+        out << CommandLine::helpText(parser, u"ca init");
         return ExitCode::Ok;
     }
     if (!parser.isSet(dir) || parser.value(dir).isEmpty() || !parser.positionalArguments().isEmpty()) {
@@ -158,7 +159,7 @@ int CaCommand::leaf(const QStringList &arguments, QTextStream &out, QTextStream 
         return ExitCode::Usage;
     }
     if (parser.isSet(help)) {
-        out << parser.helpText().replace(arguments.first(), QStringLiteral("meshpad ca leaf"));
+        out << CommandLine::helpText(parser, u"ca leaf");
         return ExitCode::Ok;
     }
     if (parser.value(dir).isEmpty() || !parser.isSet(service) || !parser.positionalArguments().isEmpty()) {

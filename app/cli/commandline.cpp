@@ -1,5 +1,7 @@
 #include "commandline.h"
 
+#include <QCoreApplication>
+
 #include "cacommand.h"
 #include "exitcode.h"
 #include "generatecommand.h"
@@ -52,6 +54,16 @@ QString CommandLine::usage()
         "\n"
         "Without a command, meshpad opens FILE (else the example design).\n"
         "Exit status: 0 ok, 1 the design has errors, 2 usage or I/O error.\n");
+}
+
+QString CommandLine::helpText(const QCommandLineParser &parser, QStringView command)
+{
+    QString text = parser.helpText();
+    const QString program = QCoreApplication::arguments().value(0);
+    const qsizetype at = program.isEmpty() ? -1 : text.indexOf(program);
+    if (at >= 0)
+        text.replace(at, program.size(), u"meshpad " + command);
+    return text;
 }
 
 bool CommandLine::isCommand(const QStringList &arguments)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QCommandLineParser>
 #include <QStringList>
 #include <QTextStream>
 
@@ -15,6 +16,9 @@ public:
     static bool isCommand(const QStringList &arguments);
     static int run(const QStringList &arguments, QTextStream &out, QTextStream &err);
     static QString usage();
+    // A subcommand's --help text, its Usage line naming `meshpad <command>`
+    // rather than the path the binary was started from.
+    static QString helpText(const QCommandLineParser &parser, QStringView command);
 };
 
 } // namespace meshpad::cli

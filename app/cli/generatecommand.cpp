@@ -1,5 +1,6 @@
 #include "generatecommand.h"
 
+#include "commandline.h"
 #include "exitcode.h"
 #include "problemprinter.h"
 
@@ -33,7 +34,7 @@ int GenerateCommand::run(const QStringList &arguments, QTextStream &out, QTextSt
         return ExitCode::Usage;
     }
     if (parser.isSet(help)) {
-        out << parser.helpText().replace(arguments.first(), QStringLiteral("meshpad generate"));
+        out << CommandLine::helpText(parser, u"generate");
         return ExitCode::Ok;
     }
     if (parser.positionalArguments().size() != 1 || !parser.isSet(output)) {

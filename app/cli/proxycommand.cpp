@@ -1,5 +1,6 @@
 #include "proxycommand.h"
 
+#include "commandline.h"
 #include "exitcode.h"
 
 #include "pki/spiffeid.h"
@@ -116,7 +117,7 @@ int ProxyCommand::run(const QStringList &arguments, QTextStream &out, QTextStrea
         return ExitCode::Usage;
     }
     if (parser.isSet(help)) {
-        out << parser.helpText().replace(arguments.first(), QStringLiteral("meshpad proxy"));
+        out << CommandLine::helpText(parser, u"proxy");
         return ExitCode::Ok;
     }
     if (!parser.isSet(caDir) || !parser.isSet(service)) {

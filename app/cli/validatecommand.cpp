@@ -1,5 +1,6 @@
 #include "validatecommand.h"
 
+#include "commandline.h"
 #include "exitcode.h"
 #include "problemprinter.h"
 
@@ -28,7 +29,7 @@ int ValidateCommand::run(const QStringList &arguments, QTextStream &out, QTextSt
         return ExitCode::Usage;
     }
     if (parser.isSet(help)) {
-        out << parser.helpText().replace(arguments.first(), QStringLiteral("meshpad validate"));
+        out << CommandLine::helpText(parser, u"validate");
         return ExitCode::Ok;
     }
     if (parser.positionalArguments().size() != 1) {
