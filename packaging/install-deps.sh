@@ -32,8 +32,11 @@ test_packages=(
     shellcheck curl
     # The dashboard page is tested in a real headless browser.
     chromium
-    # Benchmarks: load generator and baselines measured in the same run.
+    # Benchmarks (load generator, baselines measured in the same run); HAProxy
+    # is also the interop peer of tests/tst_proxyinterop.cpp.
     wrk nginx-light haproxy bc curl python3
+    # The TLS tests check our certificates and proxy against the openssl CLI.
+    openssl
     # GUI screenshots and the GUI under a real X server.
     xvfb xauth
     clang-format clang-tidy

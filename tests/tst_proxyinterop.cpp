@@ -103,7 +103,7 @@ private Q_SLOTS:
     {
         QLoggingCategory::setFilterRules(QStringLiteral("meshpad.proxy.info=false"));
         if (QStandardPaths::findExecutable(QStringLiteral("openssl")).isEmpty())
-            QSKIP("openssl not installed");
+            QFAIL("the openssl command is missing: run packaging/install-deps.sh");
     }
 
     void init()
@@ -193,7 +193,7 @@ private Q_SLOTS:
     void haproxyAsClientToInbound()
     {
         if (QStandardPaths::findExecutable(QStringLiteral("haproxy"), {QStringLiteral("/usr/sbin"), QStringLiteral("/usr/bin")}).isEmpty())
-            QSKIP("haproxy not installed");
+            QFAIL("haproxy is missing: run packaging/install-deps.sh");
         InboundListener inbound(QStringLiteral("db"), m_db.get(), &m_intentions);
         inbound.setLocalApp(QHostAddress::LocalHost, m_app->port());
         QVERIFY(inbound.listen(QHostAddress::LocalHost, 0));
@@ -225,7 +225,7 @@ private Q_SLOTS:
     void upstreamToHaproxyServer()
     {
         if (QStandardPaths::findExecutable(QStringLiteral("haproxy"), {QStringLiteral("/usr/sbin"), QStringLiteral("/usr/bin")}).isEmpty())
-            QSKIP("haproxy not installed");
+            QFAIL("haproxy is missing: run packaging/install-deps.sh");
         const quint16 port = freePort();
         QFile cfg(path(QStringLiteral("haproxy-server.cfg")));
         QVERIFY(cfg.open(QIODevice::WriteOnly));
