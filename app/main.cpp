@@ -26,6 +26,14 @@ QStringList argumentsOf(int argc, char *argv[])
     return arguments;
 }
 
+// A word that is neither a subcommand nor an existing file.
+int refuseUnknownWord(const QString &word)
+{
+    QTextStream err(stderr);
+    err << "meshpad: no such file or command \"" << word << "\"\n\n" << meshpad::cli::CommandLine::usage();
+    return meshpad::cli::ExitCode::Usage;
+}
+
 void setIdentity()
 {
     QCoreApplication::setApplicationName(QStringLiteral("meshpad"));
@@ -90,9 +98,7 @@ int runEditor(int argc, char *argv[])
     if (!file.isEmpty() && !QFileInfo::exists(file)) {
         // Most likely a mistyped command: say so rather than open an editor
         // with an error.
-        QTextStream err(stderr);
-        err << "meshpad: no such file or command \"" << file << "\"\n\n" << meshpad::cli::CommandLine::usage();
-        return meshpad::cli::ExitCode::Usage;
+        return refuseUnknownWord(file);
     }
 
     meshpad::gui::MainWindow window;
@@ -146,10 +152,7 @@ int main(int argc, char *argv[])
     // mistyped command. Say so before opening a display, so it works over
     // SSH and in scripts too.
     const QString first = arguments.value(1);
-    if (!first.isEmpty() && !first.startsWith(u'-') && !QFileInfo::exists(first)) {
-        QTextStream err(stderr);
-        err << "meshpad: no such file or command \"" << first << "\"\n\n" << meshpad::cli::CommandLine::usage();
-        return meshpad::cli::ExitCode::Usage;
-    }
+    if (!first.isEmpty() && !first.startsWith(u'-') && !QFileInfo::exists(first))
+        return refuseUnknownWord(first);
     return runEditor(argc, argv);
 }
