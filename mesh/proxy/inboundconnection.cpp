@@ -157,7 +157,7 @@ void InboundConnection::refuse(RefusalReason reason, const QString &detail)
 {
     if (m_finished)
         return;
-    m_context.metrics->refused(reason, !m_encrypted);
+    m_context.metrics->refused(reason, !m_encrypted, m_peer, detail);
     qCInfo(lcProxy).noquote() << "inbound" << m_context.service << "refused" << m_peer << pki::toString(reason)
                               << (detail.isEmpty() ? QString() : u"(" + detail + u')');
     close(QString());

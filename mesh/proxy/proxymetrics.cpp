@@ -50,12 +50,14 @@ void ProxyMetrics::rejectedOverLimit()
     touch();
 }
 
-void ProxyMetrics::refused(pki::RefusalReason reason, bool duringHandshake)
+void ProxyMetrics::refused(pki::RefusalReason reason, bool duringHandshake, const QString &peer,
+                           const QString &detail)
 {
     ++m_snapshot.refusals[static_cast<int>(reason)];
     if (duringHandshake)
         ++m_snapshot.handshakeFailures;
     touch();
+    Q_EMIT connectionRefused(reason, peer, detail);
 }
 
 void ProxyMetrics::connectFailed()

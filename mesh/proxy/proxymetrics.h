@@ -51,7 +51,11 @@ public:
     void connectionAccepted();
     void connectionClosed();
     void rejectedOverLimit();
-    void refused(pki::RefusalReason reason, bool duringHandshake);
+    // `peer` is the remote address:port, `detail` says what was wrong (for a
+    // denial, the source's SPIFFE ID first). Emits connectionRefused() at
+    // once: refusals are rare and each one matters to whoever watches.
+    void refused(pki::RefusalReason reason, bool duringHandshake, const QString &peer = QString(),
+                 const QString &detail = QString());
     void connectFailed();
     void connected(double latencyMs);
     void addBytesFromDownstream(qint64 n) { m_snapshot.bytesFromDownstream += quint64(n); touch(); }
@@ -59,6 +63,7 @@ public:
 
 Q_SIGNALS:
     void changed(const mesh::proxy::MetricsSnapshot &snapshot);
+    void connectionRefused(mesh::pki::RefusalReason reason, const QString &peer, const QString &detail);
 
 private:
     void touch();

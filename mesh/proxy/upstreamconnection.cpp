@@ -9,6 +9,7 @@
 #include "pki/peeridentity.h"
 
 #include <QSslSocket>
+#include <QTimer>
 #include <QTimerEvent>
 
 namespace mesh::proxy {
@@ -29,7 +30,10 @@ UpstreamConnection::UpstreamConnection(qintptr descriptor, const Context &contex
         if (!m_pipe)
             close();
     });
-    QMetaObject::invokeMethod(this, &UpstreamConnection::tryNext, Qt::QueuedConnection);
+    if (m_context.addedLatency.count() > 0)
+        QTimer::singleShot(m_context.addedLatency, Qt::PreciseTimer, this, &UpstreamConnection::tryNext);
+    else
+        QMetaObject::invokeMethod(this, &UpstreamConnection::tryNext, Qt::QueuedConnection);
 }
 
 UpstreamConnection::~UpstreamConnection() = default;
@@ -165,7 +169,8 @@ void UpstreamConnection::attemptFailed(std::optional<RefusalReason> reason, cons
     if (reason) {
         m_context.metrics->refused(*reason, *reason != RefusalReason::WrongIdentity
                                                && *reason != RefusalReason::BadIdentity
-                                               && *reason != RefusalReason::WrongPurpose);
+                                               && *reason != RefusalReason::WrongPurpose,
+                                   where, detail);
         qCInfo(lcProxy).noquote() << "upstream" << m_context.destination << "refused instance" << where
                                   << pki::toString(*reason) << u"(" + detail + u')';
     } else {

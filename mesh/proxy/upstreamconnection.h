@@ -40,6 +40,8 @@ public:
         QSslConfiguration configuration;
         ProxyMetrics *metrics = nullptr;
         ProxyOptions options;
+        // A lab drill: wait this long before dialling the first instance.
+        std::chrono::milliseconds addedLatency{0};
     };
 
     UpstreamConnection(qintptr descriptor, const Context &context, QObject *parent = nullptr);

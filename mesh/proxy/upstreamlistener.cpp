@@ -8,6 +8,10 @@
 #include "tlspolicy.h"
 #include "upstreamconnection.h"
 
+#include <QRandomGenerator>
+
+#include <algorithm>
+
 #include <unistd.h>
 
 namespace mesh::proxy {
@@ -57,6 +61,12 @@ void UpstreamListener::close()
     m_server->close();
 }
 
+void UpstreamListener::setFault(std::chrono::milliseconds latency, double failureRate)
+{
+    m_addedLatency = std::max(latency, std::chrono::milliseconds(0));
+    m_failureRate = std::clamp(failureRate, 0.0, 1.0);
+}
+
 quint16 UpstreamListener::port() const
 {
     return m_server->serverPort();
@@ -72,6 +82,13 @@ void UpstreamListener::onDescriptor(qintptr descriptor)
                                                          : QStringLiteral("refused a connection: no certificate yet"));
         return;
     }
+    if (m_failureRate > 0 && QRandomGenerator::global()->generateDouble() < m_failureRate) {
+        ::close(int(descriptor));
+        m_metrics->connectionAccepted();
+        m_metrics->connectFailed();
+        m_metrics->connectionClosed();
+        return;
+    }
     QList<Instance> instances = m_resolver->resolve(m_destination);
     if (!instances.isEmpty()) {
         // Round robin: each connection starts one instance further on and
@@ -79,7 +96,8 @@ void UpstreamListener::onDescriptor(qintptr descriptor)
         const qsizetype start = qsizetype(m_roundRobin++ % quint64(instances.size()));
         std::rotate(instances.begin(), instances.begin() + start, instances.end());
     }
-    UpstreamConnection::Context context{m_destination, instances, m_configuration, m_metrics, m_options};
+    UpstreamConnection::Context context{m_destination, instances, m_configuration, m_metrics, m_options,
+                                        m_addedLatency};
     auto *connection = new UpstreamConnection(descriptor, context, this);
     m_connections.insert(connection);
     m_metrics->connectionAccepted();

@@ -36,6 +36,11 @@ public:
     quint16 port() const;
     QString destination() const { return m_destination; }
 
+    // Fault injection for drills: every new connection waits `latency`
+    // before it is dialled, and `failureRate` (0…1) of them are closed at
+    // once, counted as connect failures. Open connections are not touched.
+    void setFault(std::chrono::milliseconds latency, double failureRate);
+
     ProxyMetrics *metrics() const { return m_metrics; }
     int activeConnections() const { return int(m_connections.size()); }
 
@@ -50,6 +55,8 @@ private:
     QSslConfiguration m_configuration;
     bool m_hasConfiguration = false;
     quint64 m_roundRobin = 0;
+    std::chrono::milliseconds m_addedLatency{0};
+    double m_failureRate = 0;
     DescriptorServer *m_server = nullptr;
     ProxyMetrics *m_metrics = nullptr;
     QSet<UpstreamConnection *> m_connections;

@@ -1,0 +1,556 @@
+#include "allocationrunner.h"
+
+#include "healthchecker.h"
+#include "labcatalog.h"
+#include "portforwarder.h"
+#include "runtimeenvironment.h"
+
+#include "proxy/identitysource.h"
+#include "proxy/inboundlistener.h"
+#include "proxy/proxymetrics.h"
+#include "proxy/upstreamlistener.h"
+#include "pki/spiffeid.h"
+
+#include "counterserver.h"
+#include "dashboardserver.h"
+#include "environment.h"
+
+#include <QDir>
+#include <QFileInfo>
+
+#include <csignal>
+
+namespace mesh::lab {
+
+namespace {
+constexpr int kPortAttempts = 64;
+constexpr int kOutputLines = 200;
+constexpr auto kStopGrace = std::chrono::seconds(2);
+// A task that ran this long before failing starts its back-off afresh.
+constexpr qint64 kStableRunMs = 60'000;
+// Health checks of services that declare none (the lab's own TCP check).
+constexpr int kDefaultCheckTimeoutMs = 1000;
+}
+
+AllocationRunner::AllocationRunner(const Context &context, QObject *parent)
+    : QObject(parent)
+    , m_context(context)
+{
+    m_service = m_context.topology->service(m_context.serviceId);
+    Q_ASSERT(m_service);
+    m_restartTimer.setSingleShot(true);
+    connect(&m_restartTimer, &QTimer::timeout, this, [this] {
+        ++m_restarts;
+        start();
+        if (m_state == InstanceState::Starting || m_state == InstanceState::Running)
+            Q_EMIT eventOccurred(LabEvent::Kind::Restarted,
+                                 QStringLiteral("restarted (restart %1)").arg(m_restarts));
+    });
+    m_killTimer.setSingleShot(true);
+    connect(&m_killTimer, &QTimer::timeout, this, [this] {
+        if (m_process && m_process->state() != QProcess::NotRunning)
+            m_process->kill();
+    });
+}
+
+AllocationRunner::~AllocationRunner()
+{
+    if (m_process) {
+        m_process->disconnect(this);
+        if (m_process->state() != QProcess::NotRunning) {
+            m_process->kill();
+            m_process->waitForFinished(1000);
+        }
+    }
+    teardown(/*keepPorts=*/false);
+    if (m_context.catalog)
+        m_context.catalog->deregister(m_context.plan.allocId);
+    if (!m_context.allocDir.isEmpty())
+        QDir(m_context.allocDir).removeRecursively();
+}
+
+AllocationRunner::TaskKind AllocationRunner::taskKind() const
+{
+    const model::Service &service = *m_service;
+    if (service.driver == model::Driver::Docker) {
+        // The seed's first version ran HashiCorp's images; the lab has the
+        // same programs built in.
+        if (service.image.contains(QStringLiteral("counter-api")))
+            return TaskKind::Counter;
+        if (service.image.contains(QStringLiteral("counter-dashboard")))
+            return TaskKind::Dashboard;
+        return TaskKind::Unsupported;
+    }
+    const QString program = QFileInfo(service.command).fileName();
+    if (program == QLatin1String("counter"))
+        return TaskKind::Counter;
+    if (program == QLatin1String("dashboard"))
+        return TaskKind::Dashboard;
+    return TaskKind::Process;
+}
+
+std::optional<quint16> AllocationRunner::servicePort() const
+{
+    const std::optional<int> port = m_service->servicePortNumber();
+    if (!port || *port <= 0 || *port > 65535)
+        return std::nullopt;
+    return quint16(*port);
+}
+
+bool AllocationRunner::isIdle() const
+{
+    return !m_process || m_process->state() == QProcess::NotRunning;
+}
+
+void AllocationRunner::setState(InstanceState state, const QString &message)
+{
+    if (state == m_state && message == m_message)
+        return;
+    m_state = state;
+    m_message = message;
+    Q_EMIT stateChanged();
+}
+
+void AllocationRunner::start()
+{
+    m_stopping = false;
+    m_restartTimer.stop();
+    m_health = HealthStatus::Unknown;
+    if (taskKind() == TaskKind::Unsupported) {
+        const QString why = QStringLiteral("the lab cannot run docker image \"%1\"; use an exec task "
+                                           "(the lab runs HashiCorp's counter-api and counter-dashboard "
+                                           "images as its built-in apps)")
+                                .arg(m_service->image);
+        setState(InstanceState::Failed, why);
+        Q_EMIT eventOccurred(LabEvent::Kind::Failed, why);
+        return;
+    }
+    setState(InstanceState::Starting);
+    if (!m_context.allocDir.isEmpty()) {
+        const QDir alloc(m_context.allocDir);
+        alloc.mkpath(QStringLiteral("alloc"));
+        alloc.mkpath(m_service->task + QStringLiteral("/local"));
+        alloc.mkpath(m_service->task + QStringLiteral("/secrets"));
+    }
+    QString error;
+    if (!startPorts(&error) || !startSidecar(&error) || !startTask(&error)) {
+        taskFailed(error);
+        return;
+    }
+    if (m_context.catalog) {
+        LabCatalog::Registration registration;
+        registration.allocId = m_context.plan.allocId;
+        registration.service = m_service->name;
+        registration.node = m_context.node.name;
+        registration.address = m_context.node.address;
+        registration.port = m_inbound ? m_sidecarPort : 0;
+        m_context.catalog->registerInstance(registration);
+    }
+    m_runningSince.start();
+    if (!m_process) {
+        setState(InstanceState::Running);
+        Q_EMIT eventOccurred(LabEvent::Kind::Started,
+                             QStringLiteral("started on %1 (%2)").arg(m_context.node.name,
+                                                                     m_context.plan.address.toString()));
+    }
+    startHealthCheck();
+}
+
+bool AllocationRunner::startPorts(QString *error)
+{
+    const bool reuse = !m_ports.isEmpty();  // a restart keeps its host ports, so URLs stay valid
+    if (!reuse) {
+        for (const model::PortMapping &mapping : m_service->ports) {
+            AllocatedPort port;
+            port.label = mapping.label;
+            port.hostAddress = m_context.node.address.toString();
+            port.hostPort = quint16(mapping.staticPort);
+            m_ports.append(port);
+        }
+    }
+    for (int i = 0; i < m_service->ports.size() && i < m_ports.size(); ++i) {
+        const model::PortMapping &mapping = m_service->ports.at(i);
+        AllocatedPort &port = m_ports[i];
+        port.to = quint16(mapping.to > 0 ? mapping.to : 0);
+        Result<> listening = fail(Error::Code::Network, QString());
+        for (int attempt = 0; attempt < kPortAttempts; ++attempt) {
+            if (port.hostPort == 0 || (mapping.staticPort == 0 && attempt > 0))
+                port.hostPort = m_context.takePort(m_context.node.address);
+            // Without `to` the task listens on the host port number inside
+            // its namespace, as Nomad maps it.
+            const quint16 inside = port.to > 0 ? port.to : port.hostPort;
+            auto *forwarder = new PortForwarder(m_context.plan.address, inside, this);
+            listening = forwarder->listen(m_context.node.address, port.hostPort);
+            if (listening) {
+                m_forwarders.append(forwarder);
+                break;
+            }
+            delete forwarder;
+            if (mapping.staticPort != 0)
+                break;
+        }
+        if (!listening) {
+            *error = QStringLiteral("port \"%1\": %2").arg(mapping.label, listening.error().message);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool AllocationRunner::startSidecar(QString *error)
+{
+    if (!m_service->connectSidecar || m_service->networkMode != model::NetworkMode::Bridge || !m_context.identity)
+        return true;
+    if (const std::optional<quint16> appPort = servicePort()) {
+        m_inbound = new proxy::InboundListener(m_service->name, m_context.identity, m_context.catalog,
+                                               m_context.proxyOptions, this);
+        m_inbound->setLocalApp(m_context.plan.address, *appPort);
+        Result<> listening = fail(Error::Code::Network, QString());
+        for (int attempt = 0; attempt < kPortAttempts; ++attempt) {
+            if (m_sidecarPort == 0 || attempt > 0)
+                m_sidecarPort = m_context.takePort(m_context.node.address);
+            listening = m_inbound->listen(m_context.node.address, m_sidecarPort);
+            if (listening)
+                break;
+        }
+        if (!listening) {
+            *error = QStringLiteral("sidecar: %1").arg(listening.error().message);
+            return false;
+        }
+        connect(m_inbound->metrics(), &proxy::ProxyMetrics::connectionRefused, this,
+                [this](pki::RefusalReason reason, const QString &peer, const QString &detail) {
+                    const bool denied = reason == pki::RefusalReason::Denied;
+                    if (denied) {
+                        // InboundConnection puts the source's SPIFFE ID first.
+                        const auto source = pki::SpiffeId::parse(QStringView(detail).left(detail.indexOf(u':', 9)));
+                        if (source)
+                            Q_EMIT sourceDenied(source->service);
+                    }
+                    Q_EMIT eventOccurred(denied ? LabEvent::Kind::Denied : LabEvent::Kind::Refused,
+                                         QStringLiteral("sidecar refused %1: %2%3")
+                                             .arg(peer, pki::toString(reason),
+                                                  detail.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(detail)));
+                });
+    }
+    for (const model::Upstream *upstream : m_context.topology->upstreamsFrom(m_service->id)) {
+        const model::Service *destination = m_context.topology->service(upstream->destination);
+        if (!destination)
+            continue;
+        auto *listener = new proxy::UpstreamListener(destination->name, m_context.identity, m_context.catalog,
+                                                     m_context.proxyOptions, this);
+        // The local bind address is the allocation's own (see RuntimeEnvironment).
+        if (Result<> listening = listener->listen(m_context.plan.address, quint16(upstream->localBindPort));
+            !listening) {
+            delete listener;
+            *error = QStringLiteral("upstream %1: %2").arg(destination->name, listening.error().message);
+            return false;
+        }
+        const auto fault = m_faults.constFind(upstream->id);
+        if (fault != m_faults.constEnd())
+            listener->setFault(fault->first, fault->second);
+        m_upstreams.insert(upstream->id, listener);
+    }
+    return true;
+}
+
+bool AllocationRunner::startTask(QString *error)
+{
+    RuntimeEnvironment::Inputs inputs;
+    inputs.topology = m_context.topology.get();
+    inputs.service = m_service;
+    inputs.plan = m_context.plan;
+    inputs.node = m_context.node;
+    inputs.ports = m_ports;
+    inputs.sidecarPort = m_inbound ? m_sidecarPort : 0;
+    inputs.allocDir = m_context.allocDir;
+    const RuntimeEnvironment runtime(inputs);
+    const QMap<QString, QString> environment = runtime.taskEnvironment();
+
+    const auto portFrom = [&](int fallback) {
+        return apps::portFromEnvironment(environment.value(QStringLiteral("PORT")).toUtf8(), fallback);
+    };
+    switch (taskKind()) {
+    case TaskKind::Counter: {
+        const int port = portFrom(servicePort().value_or(9001));
+        if (port < 0) {
+            *error = QStringLiteral("counter: invalid PORT \"%1\"").arg(environment.value(QStringLiteral("PORT")));
+            return false;
+        }
+        m_counter = new apps::counter::CounterServer(this);
+        m_counter->setHostname(m_context.plan.allocName);
+        if (!m_counter->listen(m_context.plan.address, quint16(port))) {
+            *error = QStringLiteral("counter: listen %1:%2: %3")
+                         .arg(m_context.plan.address.toString())
+                         .arg(port)
+                         .arg(m_counter->errorString());
+            return false;
+        }
+        return true;
+    }
+    case TaskKind::Dashboard: {
+        const int port = portFrom(servicePort().value_or(9002));
+        if (port < 0) {
+            *error = QStringLiteral("dashboard: invalid PORT \"%1\"").arg(environment.value(QStringLiteral("PORT")));
+            return false;
+        }
+        m_dashboard = new apps::dashboard::DashboardServer(this);
+        const QString url = environment.contains(QStringLiteral("COUNTING_SERVICE_URL"))
+                                ? environment.value(QStringLiteral("COUNTING_SERVICE_URL"))
+                                : QString::fromLatin1(apps::dashboard::DashboardServer::DefaultCountingServiceUrl);
+        m_dashboard->setCountingServiceUrl(url);
+        m_dashboard->setUpdateInterval(
+            std::chrono::milliseconds(std::max(50, m_context.topology->settings.lab.dashboardRefreshMs)));
+        if (!m_dashboard->listen(m_context.plan.address, quint16(port))) {
+            *error = QStringLiteral("dashboard: listen %1:%2: %3")
+                         .arg(m_context.plan.address.toString())
+                         .arg(port)
+                         .arg(m_dashboard->errorString());
+            return false;
+        }
+        return true;
+    }
+    case TaskKind::Process: {
+        const QString program = runtime.interpolate(m_service->command);
+        if (program.isEmpty()) {
+            *error = QStringLiteral("no command to run");
+            return false;
+        }
+        m_process = new QProcess(this);
+        QProcessEnvironment processEnvironment = QProcessEnvironment::systemEnvironment();
+        for (auto it = environment.cbegin(); it != environment.cend(); ++it)
+            processEnvironment.insert(it.key(), it.value());
+        m_process->setProcessEnvironment(processEnvironment);
+        if (!m_context.allocDir.isEmpty())
+            m_process->setWorkingDirectory(QDir(m_context.allocDir).filePath(m_service->task));
+        m_process->setProcessChannelMode(QProcess::MergedChannels);
+        connect(m_process, &QProcess::readyReadStandardOutput, this,
+                [this] { appendOutput(m_process->readAllStandardOutput()); });
+        connect(m_process, &QProcess::started, this, [this] {
+            setState(InstanceState::Running);
+            Q_EMIT eventOccurred(LabEvent::Kind::Started, QStringLiteral("started on %1 (%2), pid %3")
+                                                              .arg(m_context.node.name,
+                                                                   m_context.plan.address.toString())
+                                                              .arg(m_process->processId()));
+        });
+        connect(m_process, &QProcess::finished, this, &AllocationRunner::onProcessFinished);
+        connect(m_process, &QProcess::errorOccurred, this, [this](QProcess::ProcessError processError) {
+            if (processError == QProcess::FailedToStart)
+                onProcessFinished(-1, QProcess::CrashExit);
+        });
+        m_process->start(program, runtime.taskArguments());
+        return true;
+    }
+    case TaskKind::Unsupported:
+        break;
+    }
+    *error = QStringLiteral("unsupported task");
+    return false;
+}
+
+void AllocationRunner::startHealthCheck()
+{
+    const std::optional<quint16> port = servicePort();
+    if (!port) {
+        // Nothing to check: the task running is all the lab can tell.
+        m_health = HealthStatus::Passing;
+        if (m_context.catalog)
+            m_context.catalog->setHealthy(m_context.plan.allocId, true);
+        return;
+    }
+    HealthChecker::Target target;
+    const model::HealthCheck &check = m_service->check;
+    target.kind = check.kind == model::CheckKind::Http ? model::CheckKind::Http : model::CheckKind::Tcp;
+    target.address = m_context.plan.address;
+    target.port = *port;
+    target.path = check.path;
+    if (check.kind == model::CheckKind::None) {
+        target.interval = std::chrono::milliseconds(std::max(100, m_context.topology->settings.lab.healthIntervalMs));
+        target.timeout = std::chrono::milliseconds(kDefaultCheckTimeoutMs);
+    } else {
+        target.interval = std::chrono::milliseconds(std::max(100, check.intervalMs));
+        target.timeout = std::chrono::milliseconds(std::max(100, check.timeoutMs));
+    }
+    m_checker = new HealthChecker(target, this);
+    connect(m_checker, &HealthChecker::statusChanged, this, [this](HealthStatus status, const QString &output) {
+        m_health = status;
+        if (m_context.catalog)
+            m_context.catalog->setHealthy(m_context.plan.allocId, status == HealthStatus::Passing);
+        Q_EMIT eventOccurred(status == HealthStatus::Passing ? LabEvent::Kind::Healthy : LabEvent::Kind::Unhealthy,
+                             output);
+        Q_EMIT stateChanged();
+    });
+    m_checker->start();
+}
+
+void AllocationRunner::teardown(bool keepPorts)
+{
+    if (m_checker) {
+        m_checker->stop();
+        delete m_checker;
+        m_checker = nullptr;
+    }
+    delete m_counter;
+    m_counter = nullptr;
+    delete m_dashboard;
+    m_dashboard = nullptr;
+    if (m_inbound) {
+        m_inbound->close();
+        delete m_inbound;
+        m_inbound = nullptr;
+    }
+    qDeleteAll(m_upstreams);
+    m_upstreams.clear();
+    qDeleteAll(m_forwarders);
+    m_forwarders.clear();
+    if (!keepPorts) {
+        m_ports.clear();
+        m_sidecarPort = 0;
+    }
+    m_health = HealthStatus::Unknown;
+    if (m_context.catalog)
+        m_context.catalog->setHealthy(m_context.plan.allocId, false);
+}
+
+void AllocationRunner::taskFailed(const QString &why)
+{
+    if (m_stopping)
+        return;
+    if (m_process) {
+        m_process->disconnect(this);
+        if (m_process->state() != QProcess::NotRunning) {
+            m_process->kill();
+            m_process->waitForFinished(200);  // SIGKILL is immediate; reaping it takes microseconds
+        }
+        m_process->deleteLater();
+        m_process = nullptr;
+    }
+    teardown(/*keepPorts=*/true);
+    if (m_runningSince.isValid() && m_runningSince.elapsed() > kStableRunMs)
+        m_consecutiveFailures = 0;
+    ++m_consecutiveFailures;
+    auto delay = m_context.restartDelay;
+    for (int i = 1; i < m_consecutiveFailures && delay < m_context.maxRestartDelay; ++i)
+        delay *= 2;
+    delay = std::min(delay, m_context.maxRestartDelay);
+    setState(InstanceState::Restarting, why);
+    Q_EMIT eventOccurred(LabEvent::Kind::Failed,
+                         QStringLiteral("%1; restarting in %2 ms").arg(why).arg(delay.count()));
+    m_restartTimer.start(delay);
+}
+
+void AllocationRunner::onProcessFinished(int exitCode, QProcess::ExitStatus status)
+{
+    if (!m_process)
+        return;
+    if (!m_partialLine.isEmpty())
+        appendOutput("\n");
+    const QString last = m_output.isEmpty() ? QString() : QStringLiteral(": ") + m_output.constLast();
+    if (m_stopping) {
+        m_process->deleteLater();
+        m_process = nullptr;
+        m_killTimer.stop();
+        Q_EMIT idle();
+        return;
+    }
+    QString why;
+    if (m_process->error() == QProcess::FailedToStart)
+        why = QStringLiteral("cannot start \"%1\": %2").arg(m_process->program(), m_process->errorString());
+    else if (status == QProcess::CrashExit)
+        why = QStringLiteral("the task was killed") + last;
+    else
+        why = QStringLiteral("the task exited with status %1").arg(exitCode) + last;
+    taskFailed(why);
+}
+
+void AllocationRunner::appendOutput(const QByteArray &bytes)
+{
+    m_partialLine += bytes;
+    qsizetype newline;
+    while ((newline = m_partialLine.indexOf('\n')) >= 0) {
+        m_output.append(QString::fromUtf8(m_partialLine.left(newline)));
+        m_partialLine.remove(0, newline + 1);
+    }
+    if (m_partialLine.size() > 4096) {  // a line that never ends is still shown
+        m_output.append(QString::fromUtf8(m_partialLine));
+        m_partialLine.clear();
+    }
+    while (m_output.size() > kOutputLines)
+        m_output.removeFirst();
+}
+
+void AllocationRunner::stop(const QString &why)
+{
+    m_restartTimer.stop();
+    m_stopping = true;
+    teardown(/*keepPorts=*/true);
+    if (m_context.catalog)
+        m_context.catalog->deregister(m_context.plan.allocId);
+    const bool wasStopped = m_state == InstanceState::Stopped;
+    setState(InstanceState::Stopped, why);
+    if (!wasStopped)
+        Q_EMIT eventOccurred(LabEvent::Kind::Stopped, QStringLiteral("stopped: %1").arg(why));
+    if (m_process && m_process->state() != QProcess::NotRunning) {
+        m_process->terminate();
+        m_killTimer.start(kStopGrace);
+        return;  // idle() when it exits
+    }
+    if (m_process) {
+        m_process->deleteLater();
+        m_process = nullptr;
+    }
+    Q_EMIT idle();
+}
+
+void AllocationRunner::kill()
+{
+    if (m_state != InstanceState::Running && m_state != InstanceState::Starting)
+        return;
+    if (m_process && m_process->state() != QProcess::NotRunning) {
+        m_process->kill();  // onProcessFinished() takes it from here
+        return;
+    }
+    taskFailed(QStringLiteral("the task was killed (drill)"));
+}
+
+std::optional<proxy::MetricsSnapshot> AllocationRunner::upstreamMetrics(const model::UpstreamId &arrow) const
+{
+    const auto listener = m_upstreams.constFind(arrow);
+    if (listener == m_upstreams.constEnd())
+        return std::nullopt;
+    return (*listener)->metrics()->snapshot();
+}
+
+void AllocationRunner::setArrowFault(const model::UpstreamId &arrow, std::chrono::milliseconds latency,
+                                     double failureRate)
+{
+    m_faults.insert(arrow, {latency, failureRate});
+    if (proxy::UpstreamListener *listener = m_upstreams.value(arrow))
+        listener->setFault(latency, failureRate);
+}
+
+InstanceSnapshot AllocationRunner::snapshot() const
+{
+    InstanceSnapshot snapshot;
+    snapshot.allocId = m_context.plan.allocId;
+    snapshot.allocName = m_context.plan.allocName;
+    snapshot.index = m_context.plan.index;
+    snapshot.serviceId = m_service->id;
+    snapshot.serviceName = m_service->name;
+    snapshot.node = m_context.node.name;
+    snapshot.nodeAddress = m_context.node.address.toString();
+    snapshot.address = m_context.plan.address.toString();
+    snapshot.state = m_state;
+    snapshot.health = m_health;
+    snapshot.restarts = m_restarts;
+    snapshot.message = m_message;
+    snapshot.ports = m_ports;
+    snapshot.sidecarPort = m_inbound ? m_sidecarPort : 0;
+    const TaskKind kind = taskKind();
+    snapshot.embedded = kind == TaskKind::Counter || kind == TaskKind::Dashboard;
+    snapshot.pid = m_process ? m_process->processId() : 0;
+    if (m_counter)
+        snapshot.counterValue = m_counter->count();
+    return snapshot;
+}
+
+} // namespace mesh::lab

@@ -1,0 +1,141 @@
+#pragma once
+
+#include "lab/labevent.h"
+#include "lab/labsnapshot.h"
+#include "lab/placement.h"
+#include "model/topology.h"
+#include "proxy/proxyoptions.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QPointer>
+#include <QProcess>
+#include <QTimer>
+
+#include <functional>
+#include <memory>
+
+namespace apps::counter {
+class CounterServer;
+}
+namespace apps::dashboard {
+class DashboardServer;
+}
+namespace mesh::proxy {
+class IdentitySource;
+class InboundListener;
+class UpstreamListener;
+struct MetricsSnapshot;
+}
+
+namespace mesh::lab {
+
+class HealthChecker;
+class LabCatalog;
+class PortForwarder;
+
+// One allocation of the lab, as a Nomad client runs one: its published
+// ports (forwarded from the node's address), its sidecar (an inbound mTLS
+// listener on the node's address and upstream listeners on the allocation's
+// own address), its task (the embedded counter or dashboard, or a child
+// process with Nomad's environment) and its health check, registered in the
+// lab's catalog. A task that fails is restarted after a back-off that
+// doubles per failure. Lives on the lab's network thread; never blocks it.
+class AllocationRunner final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(AllocationRunner)
+
+public:
+    struct Context final
+    {
+        std::shared_ptr<const model::Topology> topology;
+        model::ServiceId serviceId;
+        AllocationPlan plan;
+        LabNode node;
+        proxy::IdentitySource *identity = nullptr;  // the service's leaf; not owned
+        LabCatalog *catalog = nullptr;              // not owned
+        // A free-looking host port on a node's address (the lab's dynamic
+        // port range); the runner binds it and asks again if it was taken.
+        std::function<quint16(const QHostAddress &)> takePort;
+        QString allocDir;  // created by the runner, removed by stop
+        std::chrono::milliseconds restartDelay{500};
+        std::chrono::milliseconds maxRestartDelay{15'000};
+        proxy::ProxyOptions proxyOptions;
+    };
+
+    explicit AllocationRunner(const Context &context, QObject *parent = nullptr);
+    ~AllocationRunner() override;  // stops everything; a child gets SIGKILL
+
+    void start();
+    // Wanted stop (drill, node down, count lowered, lab stop): no restart.
+    // A child process gets SIGTERM, then SIGKILL after 2 s; finished() follows.
+    void stop(const QString &why);
+    // As if the task crashed: the restart policy brings it back.
+    void kill();
+
+    bool isStopped() const { return m_state == InstanceState::Stopped || m_state == InstanceState::Failed; }
+    // True once nothing of this allocation runs any more (after stop()).
+    bool isIdle() const;
+    const model::Service &service() const { return *m_service; }
+    const AllocationPlan &plan() const { return m_context.plan; }
+    QString nodeName() const { return m_context.node.name; }
+
+    InstanceSnapshot snapshot() const;
+    // Metrics of this allocation's upstream listener for `arrow`, if any.
+    std::optional<proxy::MetricsSnapshot> upstreamMetrics(const model::UpstreamId &arrow) const;
+    void setArrowFault(const model::UpstreamId &arrow, std::chrono::milliseconds latency, double failureRate);
+    // What the child process printed last (stdout and stderr, at most 200 lines).
+    QStringList recentOutput() const { return m_output; }
+
+Q_SIGNALS:
+    void eventOccurred(mesh::lab::LabEvent::Kind kind, const QString &text);
+    void stateChanged();
+    // The sidecar refused `source` because intentions deny it.
+    void sourceDenied(const QString &source);
+    // After stop(): every socket closed and the child (if any) gone.
+    void idle();
+
+private:
+    enum class TaskKind { Counter, Dashboard, Process, Unsupported };
+    TaskKind taskKind() const;
+    bool startPorts(QString *error);
+    bool startSidecar(QString *error);
+    bool startTask(QString *error);
+    void startHealthCheck();
+    void teardown(bool keepPorts);
+    void taskFailed(const QString &why);
+    void setState(InstanceState state, const QString &message = QString());
+    void onProcessFinished(int exitCode, QProcess::ExitStatus status);
+    void appendOutput(const QByteArray &bytes);
+    std::optional<quint16> servicePort() const;
+
+    Context m_context;
+    const model::Service *m_service = nullptr;
+    InstanceState m_state = InstanceState::Pending;
+    HealthStatus m_health = HealthStatus::Unknown;
+    QString m_message;
+    int m_restarts = 0;
+    int m_consecutiveFailures = 0;
+    QElapsedTimer m_runningSince;
+    QTimer m_restartTimer;
+    QTimer m_killTimer;
+
+    QList<AllocatedPort> m_ports;
+    quint16 m_sidecarPort = 0;
+    QList<PortForwarder *> m_forwarders;
+    proxy::InboundListener *m_inbound = nullptr;
+    QHash<model::UpstreamId, proxy::UpstreamListener *> m_upstreams;
+    QHash<model::UpstreamId, std::pair<std::chrono::milliseconds, double>> m_faults;
+    HealthChecker *m_checker = nullptr;
+    apps::counter::CounterServer *m_counter = nullptr;
+    apps::dashboard::DashboardServer *m_dashboard = nullptr;
+    QProcess *m_process = nullptr;
+    bool m_stopping = false;
+    QStringList m_output;
+    QByteArray m_partialLine;
+};
+
+} // namespace mesh::lab

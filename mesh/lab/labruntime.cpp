@@ -1,0 +1,491 @@
+#include "labruntime.h"
+
+#include "allocationrunner.h"
+#include "labcertificates.h"
+
+#include "model/validator.h"
+#include "proxy/proxymetrics.h"
+#include "proxy/staticidentitysource.h"
+
+#include <QDir>
+#include <QTcpServer>
+#include <QTemporaryDir>
+
+namespace mesh::lab {
+
+namespace {
+// Nomad's default dynamic port range (nomad.md §4: min/max_dynamic_port).
+constexpr quint16 kFirstDynamicPort = 20000;
+constexpr quint16 kLastDynamicPort = 32000;
+constexpr auto kShutdownDeadline = std::chrono::milliseconds(3000);
+// Address slots: lab k uses 127.k.1.x for nodes and 127.k.2.x for allocations,
+// and holds 127.0.0.1:(kSlotLockPort + k) while it runs.
+constexpr quint16 kSlotLockPort = 32150;
+constexpr int kSlots = 32;
+}
+
+LabRuntime::LabRuntime(const Lab::Options &options)
+    : m_options(options)
+    , m_snapshotTimer(this)      // parented, so moveToThread() takes the timers along
+    , m_shutdownDeadline(this)
+{
+    m_snapshotTimer.setInterval(options.snapshotInterval);
+    connect(&m_snapshotTimer, &QTimer::timeout, this, &LabRuntime::publishSnapshot);
+    m_shutdownDeadline.setSingleShot(true);
+    connect(&m_shutdownDeadline, &QTimer::timeout, this, &LabRuntime::finishShutdown);
+}
+
+LabRuntime::~LabRuntime()
+{
+    clear();
+}
+
+void LabRuntime::clear()
+{
+    m_snapshotTimer.stop();
+    m_shutdownDeadline.stop();
+    // Runners first: their listeners hold the identity sources and the catalog.
+    qDeleteAll(m_runners);
+    m_runners.clear();
+    m_stoppedByNode.clear();
+    qDeleteAll(m_identities);
+    m_identities.clear();
+    m_allocRoot.reset();
+    delete m_slotLock;
+    m_slotLock = nullptr;
+    m_catalog = LabCatalog();
+    m_placement = Placement();
+    m_counts.clear();
+    m_actions.clear();
+    m_faults.clear();
+    m_nextPort.clear();
+    m_lastArrowBytes.clear();
+    m_arrowDenials.clear();
+    m_topology.reset();
+    m_ca.reset();
+    m_running = false;
+    m_shuttingDown = false;
+}
+
+void LabRuntime::run(const model::Topology &topology)
+{
+    if (m_running || m_shuttingDown) {
+        Q_EMIT runFailed(QStringLiteral("the lab is already running; stop it first"));
+        return;
+    }
+    const QString caDirectory = m_options.caDirectory.isEmpty() ? LabCertificates::defaultDirectory()
+                                                                : m_options.caDirectory;
+    Result<pki::CertificateAuthority> ca = LabCertificates::openOrCreate(caDirectory, topology.settings.datacenter);
+    if (!ca) {
+        Q_EMIT runFailed(ca.error().message);
+        return;
+    }
+    m_ca.emplace(std::move(*ca));
+    m_allocRoot = std::make_unique<QTemporaryDir>(QDir(QDir::tempPath()).filePath(QStringLiteral("meshpad-lab-XXXXXX")));
+    if (!m_allocRoot->isValid()) {
+        const QString why = QStringLiteral("cannot create the allocation directories: %1").arg(m_allocRoot->errorString());
+        clear();
+        Q_EMIT runFailed(why);
+        return;
+    }
+    if (!takeSlot()) {
+        clear();
+        Q_EMIT runFailed(QStringLiteral("%1 labs already run on this machine; stop one first").arg(kSlots));
+        return;
+    }
+    m_topology = std::make_shared<const model::Topology>(topology);
+    m_catalog.setIdentity(m_ca->trustDomain(), topology.settings.datacenter);
+    m_catalog.setIntentions(topology);
+    for (const model::Upstream &upstream : topology.upstreams)
+        m_actions.insert(upstream.id, upstream.action);
+
+    // One leaf per service, shared by its allocations (Consul issues one per
+    // service identity; every instance presents the same SPIFFE ID).
+    const auto ttl = std::chrono::hours(std::max(1, topology.settings.lab.leafTtlHours));
+    for (const model::Service &service : topology.services) {
+        if (!service.connectSidecar || m_identities.contains(service.name))
+            continue;
+        Result<pki::IssuedCertificate> leaf = m_ca->issueLeaf(service.name, ttl);
+        if (!leaf) {
+            const QString why = QStringLiteral("cannot issue a certificate for %1: %2").arg(service.name, leaf.error().message);
+            clear();
+            Q_EMIT runFailed(why);
+            return;
+        }
+        auto *identity = new proxy::StaticIdentitySource(this);
+        if (Result<> set = identity->setIdentity(*leaf, {m_ca->rootCertificate()}); !set) {
+            delete identity;
+            const QString why = QStringLiteral("cannot use the certificate of %1: %2").arg(service.name, set.error().message);
+            clear();
+            Q_EMIT runFailed(why);
+            return;
+        }
+        m_identities.insert(service.name, identity);
+    }
+
+    m_running = true;
+    for (const model::Service &service : topology.services) {
+        m_counts.insert(service.id, service.count);
+        for (int index = 0; index < service.count; ++index)
+            addAllocation(service, index);
+    }
+    for (AllocationRunner *runner : std::as_const(m_runners))
+        runner->start();
+    m_sinceLastSnapshot.start();
+    m_snapshotTimer.start();
+    const LabSnapshot snapshot = buildSnapshot();
+    Q_EMIT runStarted(snapshot);
+    Q_EMIT snapshotReady(snapshot);
+}
+
+AllocationRunner *LabRuntime::addAllocation(const model::Service &service, int index)
+{
+    const std::optional<AllocationPlan> plan = m_placement.place(service, index);
+    if (!plan) {
+        emitEvent(LabEvent::Kind::Error, service.name, Placement::allocationName(service, index),
+                  QStringLiteral("no node is up to place it on"));
+        return nullptr;
+    }
+    AllocationRunner::Context context;
+    context.topology = m_topology;
+    context.serviceId = service.id;
+    context.plan = *plan;
+    context.node = m_placement.nodes().at(plan->node);
+    context.identity = m_identities.value(service.name);
+    context.catalog = &m_catalog;
+    context.takePort = [this](const QHostAddress &address) { return takePort(address); };
+    context.allocDir = QDir(m_allocRoot->path()).filePath(plan->allocId);
+    context.restartDelay = m_options.restartDelay;
+    context.maxRestartDelay = m_options.maxRestartDelay;
+    auto *runner = new AllocationRunner(context, this);
+    for (auto fault = m_faults.cbegin(); fault != m_faults.cend(); ++fault)
+        runner->setArrowFault(fault.key(), fault->first, fault->second);
+    const QString serviceName = service.name;
+    const QString allocName = plan->allocName;
+    connect(runner, &AllocationRunner::eventOccurred, this,
+            [this, serviceName, allocName](LabEvent::Kind kind, const QString &text) {
+                emitEvent(kind, serviceName, allocName, text);
+            });
+    const model::ServiceId destinationId = service.id;
+    connect(runner, &AllocationRunner::sourceDenied, this, [this, destinationId](const QString &source) {
+        for (const model::Upstream *upstream : m_topology->upstreamsTo(destinationId)) {
+            const model::Service *downstream = m_topology->service(upstream->downstream);
+            if (downstream && downstream->name == source)
+                ++m_arrowDenials[upstream->id];
+        }
+    });
+    m_runners.append(runner);
+    emitEvent(LabEvent::Kind::Placed, service.name, plan->allocName,
+              QStringLiteral("placed on node %1, address %2").arg(context.node.name, plan->address.toString()));
+    return runner;
+}
+
+AllocationRunner *LabRuntime::runner(const QString &allocId) const
+{
+    for (AllocationRunner *candidate : m_runners) {
+        if (candidate->plan().allocId == allocId)
+            return candidate;
+    }
+    return nullptr;
+}
+
+bool LabRuntime::takeSlot()
+{
+    // A listening socket is the lock: the kernel frees it when this process
+    // ends, however it ends, so a crashed lab never keeps its slot.
+    for (int slot = 0; slot < kSlots; ++slot) {
+        auto *lock = new QTcpServer(this);
+        if (lock->listen(QHostAddress::LocalHost, quint16(kSlotLockPort + slot))) {
+            m_slotLock = lock;
+            m_slot = slot;
+            m_placement = Placement(Placement::defaultNodes(slot), slot);
+            return true;
+        }
+        delete lock;
+    }
+    return false;
+}
+
+quint16 LabRuntime::takePort(const QHostAddress &nodeAddress)
+{
+    quint16 &next = m_nextPort[nodeAddress.toString()];
+    if (next < kFirstDynamicPort || next > kLastDynamicPort)
+        next = kFirstDynamicPort;
+    return next++;
+}
+
+void LabRuntime::emitEvent(LabEvent::Kind kind, const QString &service, const QString &allocName, const QString &text)
+{
+    Q_EMIT eventOccurred(LabEvent{QDateTime::currentDateTime(), kind, service, allocName, text});
+}
+
+void LabRuntime::shutdown()
+{
+    if (!m_running) {
+        if (!m_shuttingDown)
+            Q_EMIT shutDown();
+        return;
+    }
+    if (m_shuttingDown)
+        return;
+    m_shuttingDown = true;
+    m_snapshotTimer.stop();
+    for (AllocationRunner *runner : std::as_const(m_runners)) {
+        connect(runner, &AllocationRunner::idle, this, [this] {
+            const bool allIdle = std::all_of(m_runners.cbegin(), m_runners.cend(),
+                                             [](const AllocationRunner *r) { return r->isIdle(); });
+            if (allIdle)
+                QMetaObject::invokeMethod(this, &LabRuntime::finishShutdown, Qt::QueuedConnection);
+        });
+        runner->stop(QStringLiteral("the lab stopped"));
+    }
+    m_shutdownDeadline.start(kShutdownDeadline);
+    const bool allIdle = std::all_of(m_runners.cbegin(), m_runners.cend(),
+                                     [](const AllocationRunner *r) { return r->isIdle(); });
+    if (allIdle)
+        QMetaObject::invokeMethod(this, &LabRuntime::finishShutdown, Qt::QueuedConnection);
+}
+
+void LabRuntime::finishShutdown()
+{
+    if (!m_shuttingDown)
+        return;
+    clear();
+    Q_EMIT snapshotReady(LabSnapshot{});
+    Q_EMIT shutDown();
+}
+
+void LabRuntime::stopInstance(const QString &allocId)
+{
+    if (AllocationRunner *target = runner(allocId); target && !target->isStopped()) {
+        emitEvent(LabEvent::Kind::Drill, target->service().name, target->plan().allocName,
+                  QStringLiteral("stop instance"));
+        target->stop(QStringLiteral("stopped by a drill"));
+        publishSnapshot();
+    }
+}
+
+void LabRuntime::startInstance(const QString &allocId)
+{
+    AllocationRunner *target = runner(allocId);
+    if (!target || target->snapshot().state != InstanceState::Stopped)
+        return;
+    if (!m_placement.isNodeUp(m_placement.nodeIndex(target->nodeName()))) {
+        emitEvent(LabEvent::Kind::Error, target->service().name, target->plan().allocName,
+                  QStringLiteral("cannot start: node %1 is down").arg(target->nodeName()));
+        return;
+    }
+    emitEvent(LabEvent::Kind::Drill, target->service().name, target->plan().allocName, QStringLiteral("start instance"));
+    target->start();
+    publishSnapshot();
+}
+
+void LabRuntime::killInstance(const QString &allocId)
+{
+    if (AllocationRunner *target = runner(allocId)) {
+        emitEvent(LabEvent::Kind::Drill, target->service().name, target->plan().allocName,
+                  QStringLiteral("kill instance"));
+        target->kill();
+        publishSnapshot();
+    }
+}
+
+void LabRuntime::stopNode(const QString &node)
+{
+    const int index = m_placement.nodeIndex(node);
+    if (!m_running || index < 0 || !m_placement.isNodeUp(index))
+        return;
+    m_placement.setNodeUp(index, false);
+    m_catalog.setNodeUp(node, false);
+    emitEvent(LabEvent::Kind::Node, QString(), QString(), QStringLiteral("node %1 is down").arg(node));
+    for (AllocationRunner *runner : std::as_const(m_runners)) {
+        if (runner->nodeName() != node || runner->isStopped())
+            continue;
+        runner->stop(QStringLiteral("node %1 is down").arg(node));
+        m_stoppedByNode.insert(runner);
+    }
+    publishSnapshot();
+}
+
+void LabRuntime::startNode(const QString &node)
+{
+    const int index = m_placement.nodeIndex(node);
+    if (!m_running || index < 0 || m_placement.isNodeUp(index))
+        return;
+    m_placement.setNodeUp(index, true);
+    m_catalog.setNodeUp(node, true);
+    emitEvent(LabEvent::Kind::Node, QString(), QString(), QStringLiteral("node %1 is up").arg(node));
+    const auto stopped = m_stoppedByNode;
+    for (AllocationRunner *runner : stopped) {
+        if (runner->nodeName() != node)
+            continue;
+        m_stoppedByNode.remove(runner);
+        runner->start();
+    }
+    publishSnapshot();
+}
+
+void LabRuntime::setArrowAction(const model::UpstreamId &arrow, model::IntentionAction action)
+{
+    if (!m_topology)
+        return;
+    const model::Upstream *upstream = m_topology->upstream(arrow);
+    const model::Service *source = upstream ? m_topology->service(upstream->downstream) : nullptr;
+    const model::Service *destination = upstream ? m_topology->service(upstream->destination) : nullptr;
+    if (!source || !destination)
+        return;
+    m_actions.insert(arrow, action);
+    m_catalog.setIntention(source->name, destination->name, action);
+    emitEvent(LabEvent::Kind::Drill, QString(), QString(),
+              QStringLiteral("intention %1 → %2 is now %3").arg(source->name, destination->name, model::toString(action)));
+    publishSnapshot();
+}
+
+void LabRuntime::setArrowFault(const model::UpstreamId &arrow, std::chrono::milliseconds latency, double failureRate)
+{
+    if (!m_topology || !m_topology->upstream(arrow))
+        return;
+    failureRate = std::clamp(failureRate, 0.0, 1.0);
+    latency = std::max(latency, std::chrono::milliseconds(0));
+    if (latency.count() == 0 && failureRate == 0)
+        m_faults.remove(arrow);
+    else
+        m_faults.insert(arrow, {latency, failureRate});
+    for (AllocationRunner *runner : std::as_const(m_runners))
+        runner->setArrowFault(arrow, latency, failureRate);
+    emitEvent(LabEvent::Kind::Drill, QString(), QString(),
+              QStringLiteral("arrow %1: %2 ms added latency, %3 % of connections fail")
+                  .arg(arrow.value)
+                  .arg(latency.count())
+                  .arg(failureRate * 100, 0, 'g', 3));
+    publishSnapshot();
+}
+
+void LabRuntime::setCount(const model::ServiceId &serviceId, int count)
+{
+    const model::Service *service = m_topology ? m_topology->service(serviceId) : nullptr;
+    if (!service || count < 0)
+        return;
+    const int current = m_counts.value(serviceId);
+    emitEvent(LabEvent::Kind::Drill, service->name, QString(),
+              QStringLiteral("count %1 → %2").arg(current).arg(count));
+    m_counts.insert(serviceId, count);
+    for (int index = current; index < count; ++index) {
+        if (AllocationRunner *added = addAllocation(*service, index))
+            added->start();
+    }
+    // Lowering the count stops the highest indexes, as Nomad does.
+    for (int index = current - 1; index >= count; --index) {
+        for (AllocationRunner *candidate : std::as_const(m_runners)) {
+            if (candidate->service().id != serviceId || candidate->plan().index != index)
+                continue;
+            m_runners.removeOne(candidate);
+            m_stoppedByNode.remove(candidate);
+            m_placement.release(candidate->plan());
+            candidate->stop(QStringLiteral("count lowered to %1").arg(count));
+            if (candidate->isIdle())
+                candidate->deleteLater();
+            else
+                connect(candidate, &AllocationRunner::idle, candidate, &QObject::deleteLater);
+            break;
+        }
+    }
+    publishSnapshot();
+}
+
+LabSnapshot LabRuntime::buildSnapshot()
+{
+    LabSnapshot snapshot;
+    snapshot.running = m_running;
+    snapshot.taken = QDateTime::currentDateTime();
+    if (!m_topology)
+        return snapshot;
+    snapshot.trustDomain = m_ca ? m_ca->trustDomain() : QString();
+    snapshot.datacenter = m_topology->settings.datacenter;
+    for (int i = 0; i < m_placement.nodes().size(); ++i) {
+        const LabNode &node = m_placement.nodes().at(i);
+        snapshot.nodes.append(NodeSnapshot{node.name, node.address.toString(), m_placement.isNodeUp(i)});
+    }
+    // Instances in design order, then by index.
+    for (const model::Service &service : m_topology->services) {
+        QList<InstanceSnapshot> ofService;
+        for (const AllocationRunner *runner : std::as_const(m_runners)) {
+            if (runner->service().id == service.id)
+                ofService.append(runner->snapshot());
+        }
+        std::sort(ofService.begin(), ofService.end(),
+                  [](const InstanceSnapshot &a, const InstanceSnapshot &b) { return a.index < b.index; });
+        snapshot.instances.append(ofService);
+    }
+
+    const double seconds = std::max(1e-3, double(m_sinceLastSnapshot.restart()) / 1000.0);
+    for (const model::Upstream &upstream : m_topology->upstreams) {
+        const model::Service *source = m_topology->service(upstream.downstream);
+        const model::Service *destination = m_topology->service(upstream.destination);
+        if (!source || !destination)
+            continue;
+        ArrowSnapshot arrow;
+        arrow.id = upstream.id;
+        arrow.from = source->name;
+        arrow.to = destination->name;
+        arrow.allowed = m_catalog.isAllowed(source->name, destination->name);
+        for (const AllocationRunner *runner : std::as_const(m_runners)) {
+            const std::optional<proxy::MetricsSnapshot> metrics = runner->upstreamMetrics(upstream.id);
+            if (!metrics)
+                continue;
+            arrow.activeConnections += metrics->activeConnections;
+            arrow.totalConnections += metrics->totalConnections;
+            arrow.bytesSent += metrics->bytesFromDownstream;
+            arrow.bytesReceived += metrics->bytesToDownstream;
+            arrow.connectFailures += metrics->connectFailures;
+        }
+        arrow.refusals = m_arrowDenials.value(upstream.id);
+        const quint64 bytes = arrow.bytesSent + arrow.bytesReceived;
+        const quint64 last = m_lastArrowBytes.value(upstream.id, bytes);
+        arrow.bytesPerSecond = bytes >= last ? double(bytes - last) / seconds : 0;
+        m_lastArrowBytes.insert(upstream.id, bytes);
+        const auto fault = m_faults.constFind(upstream.id);
+        if (fault != m_faults.constEnd()) {
+            arrow.addedLatencyMs = int(fault->first.count());
+            arrow.failureRate = fault->second;
+        }
+        snapshot.arrows.append(arrow);
+    }
+
+    // Endpoints: dashboards first (the template, or the job the seed's jq
+    // recipe looks for), then the rest in design order.
+    QList<Endpoint> dashboards;
+    QList<Endpoint> others;
+    for (const InstanceSnapshot &instance : std::as_const(snapshot.instances)) {
+        if (instance.state == InstanceState::Stopped || instance.state == InstanceState::Failed)
+            continue;
+        const model::Service *service = m_topology->service(instance.serviceId);
+        const bool dashboard = service->templateKind == model::ServiceTemplate::Dashboard
+                               || service->job == QLatin1String("dashboard");
+        for (const AllocatedPort &port : instance.ports) {
+            if (port.hostPort == 0)
+                continue;
+            Endpoint endpoint{instance.serviceName, instance.allocName, port.label,
+                              QStringLiteral("http://%1:%2").arg(port.hostAddress).arg(port.hostPort)};
+            (dashboard ? dashboards : others).append(endpoint);
+        }
+    }
+    snapshot.endpoints = dashboards + others;
+    for (const Endpoint &endpoint : std::as_const(dashboards)) {
+        if (endpoint.label == QLatin1String("http")) {
+            snapshot.dashboardUrl = endpoint.url;
+            break;
+        }
+    }
+    if (snapshot.dashboardUrl.isEmpty() && !snapshot.endpoints.isEmpty())
+        snapshot.dashboardUrl = snapshot.endpoints.constFirst().url;
+    return snapshot;
+}
+
+void LabRuntime::publishSnapshot()
+{
+    if (m_running && !m_shuttingDown)
+        Q_EMIT snapshotReady(buildSnapshot());
+}
+
+} // namespace mesh::lab

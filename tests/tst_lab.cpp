@@ -1,0 +1,572 @@
+// The embedded lab (mesh/lab) on real sockets, real mTLS and real child
+// processes: placement and Nomad's runtime variables, the countdash example
+// running end to end, and every drill of issue 6 with its effect observed
+// from outside (HTTP through the sidecars, the dashboard's WebSocket).
+
+#include "lab/lab.h"
+#include "lab/labcatalog.h"
+#include "lab/placement.h"
+#include "lab/runtimeenvironment.h"
+#include "model/projectfile.h"
+#include "pki/certificateauthority.h"
+#include "proxy/tlspolicy.h"
+
+#include "testtopologies.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSignalSpy>
+#include <QSslSocket>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QWebSocket>
+
+#include <csignal>
+
+using namespace mesh;
+using namespace mesh::lab;
+
+namespace {
+
+constexpr int kStartTimeoutMs = 10'000;
+
+struct HttpAnswer
+{
+    bool ok = false;
+    int status = 0;
+    QByteArray body;
+    QString error;
+};
+
+// A blocking GET with Connection: close; the lab runs on its own thread, so
+// the test thread may wait.
+HttpAnswer httpGet(const QString &host, quint16 port, const QByteArray &path = "/", int timeoutMs = 3000)
+{
+    HttpAnswer answer;
+    QTcpSocket socket;
+    socket.connectToHost(host, port);
+    if (!socket.waitForConnected(timeoutMs)) {
+        answer.error = socket.errorString();
+        return answer;
+    }
+    socket.write("GET " + path + " HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n");
+    QByteArray response;
+    QElapsedTimer clock;
+    clock.start();
+    while (clock.elapsed() < timeoutMs) {
+        if (socket.waitForReadyRead(100))
+            response += socket.readAll();
+        if (socket.state() == QAbstractSocket::UnconnectedState)
+            break;
+    }
+    response += socket.readAll();
+    const qsizetype headerEnd = response.indexOf("\r\n\r\n");
+    if (headerEnd < 0) {
+        answer.error = response.isEmpty() ? QStringLiteral("closed without an answer") : QStringLiteral("no header end");
+        return answer;
+    }
+    const QList<QByteArray> statusLine = response.left(response.indexOf("\r\n")).split(' ');
+    answer.status = statusLine.value(1).toInt();
+    answer.body = response.mid(headerEnd + 4);
+    answer.ok = true;
+    return answer;
+}
+
+std::pair<QString, quint16> splitUrl(const QString &url)
+{
+    const QUrl parsed(url);
+    return {parsed.host(), quint16(parsed.port())};
+}
+
+bool allRunningAndPassing(const LabSnapshot &snapshot, int expected)
+{
+    if (snapshot.instances.size() != expected)
+        return false;
+    return std::all_of(snapshot.instances.cbegin(), snapshot.instances.cend(), [](const InstanceSnapshot &i) {
+        return i.state == InstanceState::Running && i.health == HealthStatus::Passing;
+    });
+}
+
+const InstanceSnapshot *firstOf(const LabSnapshot &snapshot, const QString &service)
+{
+    for (const InstanceSnapshot &instance : snapshot.instances) {
+        if (instance.serviceName == service)
+            return &instance;
+    }
+    return nullptr;
+}
+
+// Reads the dashboard's pushes ({"count":N,"message":…,"hostname":…}).
+class DashboardWatcher
+{
+public:
+    explicit DashboardWatcher(const QString &dashboardUrl)
+    {
+        QObject::connect(&m_socket, &QWebSocket::textMessageReceived, [this](const QString &text) {
+            m_frames.append(QJsonDocument::fromJson(text.toUtf8()).object());
+        });
+        QUrl url(dashboardUrl);
+        url.setScheme(QStringLiteral("ws"));
+        url.setPath(QStringLiteral("/ws"));
+        m_socket.open(url);
+    }
+    const QList<QJsonObject> &frames() const { return m_frames; }
+    QJsonObject last() const { return m_frames.isEmpty() ? QJsonObject() : m_frames.constLast(); }
+    qint64 lastCount() const { return m_frames.isEmpty() ? -2 : qint64(m_frames.constLast().value(u"count").toDouble()); }
+    void clear() { m_frames.clear(); }
+
+private:
+    QWebSocket m_socket;
+    QList<QJsonObject> m_frames;
+};
+
+} // namespace
+
+class TestLab final : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_caDir;
+    model::Topology m_countdash;
+
+    Lab::Options options() const
+    {
+        Lab::Options o;
+        o.caDirectory = m_caDir.path();
+        o.snapshotInterval = std::chrono::milliseconds(100);
+        o.restartDelay = std::chrono::milliseconds(200);
+        return o;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_caDir.isValid());
+        Result<model::Topology> loaded =
+            model::ProjectFile::load(QStringLiteral(MESHPAD_SOURCE_DIR "/resources/examples/countdash.meshpad"));
+        QVERIFY2(loaded.has_value(), loaded ? "" : qPrintable(loaded.error().message));
+        m_countdash = *loaded;
+    }
+
+    void placementSpreadsEachGroupAndGivesOwnAddresses()
+    {
+        Placement placement;
+        QList<AllocationPlan> plans;
+        for (const model::Service &service : m_countdash.services) {
+            for (int i = 0; i < service.count; ++i)
+                plans.append(*placement.place(service, i));
+        }
+        QCOMPARE(plans.size(), 4);
+        QCOMPARE(plans.at(0).allocName, QStringLiteral("dashboard.dashboard[0]"));
+        QCOMPARE(plans.at(1).allocName, QStringLiteral("counter.api[0]"));
+        // The three counters land on three different nodes.
+        QSet<int> counterNodes{plans.at(1).node, plans.at(2).node, plans.at(3).node};
+        QCOMPARE(counterNodes.size(), 3);
+        QSet<QString> addresses;
+        for (const AllocationPlan &plan : plans) {
+            QVERIFY(plan.address.toString().startsWith(QStringLiteral("127.0.2.")));
+            addresses.insert(plan.address.toString());
+            QCOMPARE(plan.allocId.size(), 36);
+        }
+        QCOMPARE(addresses.size(), 4);
+
+        placement.setNodeUp(0, false);
+        placement.setNodeUp(1, false);
+        const std::optional<AllocationPlan> onThree = placement.place(m_countdash.services.at(1), 3);
+        QVERIFY(onThree.has_value());
+        QCOMPARE(onThree->node, 2);
+        placement.setNodeUp(2, false);
+        QVERIFY(!placement.place(m_countdash.services.at(1), 4).has_value());
+    }
+
+    void runtimeVariablesFollowNomad()
+    {
+        const model::Service &dashboard = m_countdash.services.at(0);
+        RuntimeEnvironment::Inputs inputs;
+        inputs.topology = &m_countdash;
+        inputs.service = &dashboard;
+        inputs.plan.allocId = QStringLiteral("5b3e7c1a-0000-4000-8000-000000000001");
+        inputs.plan.allocName = QStringLiteral("dashboard.dashboard[0]");
+        inputs.plan.address = QHostAddress(QStringLiteral("127.0.2.7"));
+        inputs.node = Placement::defaultNodes().at(1);
+        inputs.ports = {AllocatedPort{QStringLiteral("http"), QStringLiteral("127.0.1.2"), 21234, 9002}};
+        inputs.sidecarPort = 20001;
+        const RuntimeEnvironment runtime(inputs);
+        const QMap<QString, QString> &v = runtime.nomadVariables();
+        QCOMPARE(v.value(QStringLiteral("NOMAD_PORT_http")), QStringLiteral("9002"));
+        QCOMPARE(v.value(QStringLiteral("NOMAD_HOST_PORT_http")), QStringLiteral("21234"));
+        QCOMPARE(v.value(QStringLiteral("NOMAD_ADDR_http")), QStringLiteral("127.0.1.2:21234"));
+        QCOMPARE(v.value(QStringLiteral("NOMAD_IP_http")), QStringLiteral("127.0.1.2"));
+        QCOMPARE(v.value(QStringLiteral("NOMAD_ALLOC_ADDR_http")), QStringLiteral("127.0.2.7:9002"));
+        QCOMPARE(v.value(QStringLiteral("NOMAD_SHORT_ALLOC_ID")), QStringLiteral("5b3e7c1a"));
+        QCOMPARE(v.value(QStringLiteral("NOMAD_ALLOC_NAME")), QStringLiteral("dashboard.dashboard[0]"));
+        QCOMPARE(v.value(QStringLiteral("NOMAD_JOB_NAME")), QStringLiteral("dashboard"));
+        QCOMPARE(v.value(QStringLiteral("NOMAD_GROUP_NAME")), QStringLiteral("dashboard"));
+        QCOMPARE(v.value(QStringLiteral("NOMAD_TASK_NAME")), QStringLiteral("dashboard"));
+        QCOMPARE(v.value(QStringLiteral("NOMAD_DC")), QStringLiteral("dc1"));
+        QCOMPARE(v.value(QStringLiteral("NOMAD_MEMORY_LIMIT")), QStringLiteral("300"));
+        // The sidecar's port under its cleaned name; upstreams raw and cleaned.
+        QCOMPARE(v.value(QStringLiteral("NOMAD_PORT_connect_proxy_count_dashboard")), QStringLiteral("20001"));
+        QVERIFY(!v.contains(QStringLiteral("NOMAD_PORT_connect-proxy-count-dashboard")));
+        QCOMPARE(v.value(QStringLiteral("NOMAD_UPSTREAM_ADDR_count_api")), QStringLiteral("127.0.2.7:8080"));
+        QCOMPARE(v.value(QStringLiteral("NOMAD_UPSTREAM_ADDR_count-api")), QStringLiteral("127.0.2.7:8080"));
+        QCOMPARE(v.value(QStringLiteral("NOMAD_UPSTREAM_PORT_count_api")), QStringLiteral("8080"));
+
+        const QMap<QString, QString> env = runtime.taskEnvironment();
+        QCOMPARE(env.value(QStringLiteral("PORT")), QStringLiteral("9002"));
+        QCOMPARE(env.value(QStringLiteral("COUNTING_SERVICE_URL")), QStringLiteral("http://127.0.2.7:8080"));
+        QCOMPARE(runtime.interpolate(QStringLiteral("${node.unique.name}/${NOMAD_NOPE}/${attr.unique.network.ip-address}/${")),
+                 QStringLiteral("two/${NOMAD_NOPE}/127.0.1.2/${"));
+    }
+
+    void catalogResolvesHealthyInstancesAndAuthorizesByArrows()
+    {
+        LabCatalog catalog;
+        catalog.setIdentity(QStringLiteral("td.consul"), QStringLiteral("dc1"));
+        model::Topology design = m_countdash;
+        design.settings.defaultPolicy = model::IntentionAction::Deny;
+        catalog.setIntentions(design);
+        const auto id = [](const QString &service) {
+            return pki::SpiffeId::forService(QStringLiteral("td.consul"), QStringLiteral("dc1"), service);
+        };
+        QVERIFY(catalog.authorize(id(QStringLiteral("count-dashboard")), QStringLiteral("count-api")).allowed);
+        QVERIFY(!catalog.authorize(id(QStringLiteral("intruder")), QStringLiteral("count-api")).allowed);
+        catalog.setIntention(QStringLiteral("count-dashboard"), QStringLiteral("count-api"), model::IntentionAction::Deny);
+        QVERIFY(!catalog.isAllowed(QStringLiteral("count-dashboard"), QStringLiteral("count-api")));
+
+        catalog.registerInstance({QStringLiteral("a"), QStringLiteral("count-api"), QStringLiteral("one"),
+                                  QHostAddress(QStringLiteral("127.0.1.1")), 20000, false, true});
+        catalog.registerInstance({QStringLiteral("b"), QStringLiteral("count-api"), QStringLiteral("two"),
+                                  QHostAddress(QStringLiteral("127.0.1.2")), 20000, false, true});
+        QVERIFY(catalog.resolve(QStringLiteral("count-api")).isEmpty());
+        catalog.setHealthy(QStringLiteral("a"), true);
+        catalog.setHealthy(QStringLiteral("b"), true);
+        QCOMPARE(catalog.resolve(QStringLiteral("count-api")).size(), 2);
+        QCOMPARE(catalog.resolve(QStringLiteral("count-api")).at(0).identity, id(QStringLiteral("count-api")));
+        catalog.setNodeUp(QStringLiteral("one"), false);
+        QCOMPARE(catalog.resolve(QStringLiteral("count-api")).size(), 1);
+        QCOMPARE(catalog.resolve(QStringLiteral("count-api")).at(0).address, QStringLiteral("127.0.1.2"));
+    }
+
+    void countdashRunsEndToEnd()
+    {
+        Lab lab(options());
+        QSignalSpy started(&lab, &Lab::started);
+        QElapsedTimer clock;
+        clock.start();
+        QVERIFY(lab.start(m_countdash).has_value());
+        QVERIFY(!lab.start(m_countdash).has_value());  // one run at a time
+        QTRY_VERIFY_WITH_TIMEOUT(!lab.snapshot().dashboardUrl.isEmpty(), kStartTimeoutMs);
+        qInfo("dashboard URL known %lld ms after start()", clock.elapsed());
+        QCOMPARE(started.size(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(allRunningAndPassing(lab.snapshot(), 4), kStartTimeoutMs);
+
+        const LabSnapshot snapshot = lab.snapshot();
+        QCOMPARE(snapshot.nodes.size(), 3);
+        QVERIFY(snapshot.trustDomain.endsWith(QStringLiteral(".consul")));
+        QCOMPARE(snapshot.endpoints.constFirst().service, QStringLiteral("count-dashboard"));
+        QVERIFY(snapshot.dashboardUrl.startsWith(QStringLiteral("http://127.0.1.")));
+
+        // The published port reaches the dashboard through the forward.
+        const auto [host, port] = splitUrl(snapshot.dashboardUrl);
+        const HttpAnswer page = httpGet(host, port);
+        QVERIFY2(page.ok, qPrintable(page.error));
+        QCOMPARE(page.status, 200);
+        QVERIFY(page.body.contains("<html") || page.body.contains("<!DOCTYPE"));
+
+        // Through the dashboard's upstream listener (its own address, port
+        // 8080) and the counters' sidecars over mTLS: every counter answers,
+        // round robin.
+        const InstanceSnapshot *dashboard = firstOf(snapshot, QStringLiteral("count-dashboard"));
+        QVERIFY(dashboard);
+        QSet<QString> hostnames;
+        for (int i = 0; i < 6; ++i) {
+            const HttpAnswer count = httpGet(dashboard->address, 8080);
+            QVERIFY2(count.ok, qPrintable(count.error));
+            const QJsonObject body = QJsonDocument::fromJson(count.body).object();
+            QVERIFY(body.value(u"count").toInt() >= 1);
+            hostnames.insert(body.value(u"hostname").toString());
+        }
+        QCOMPARE(hostnames, (QSet<QString>{QStringLiteral("counter.api[0]"), QStringLiteral("counter.api[1]"),
+                                           QStringLiteral("counter.api[2]")}));
+
+        // The dashboard page's feed counts, and the arrow shows the traffic.
+        DashboardWatcher watcher(snapshot.dashboardUrl);
+        QTRY_VERIFY_WITH_TIMEOUT(watcher.lastCount() >= 1, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(lab.snapshot().arrows.value(0).totalConnections >= 7, 5000);
+        const ArrowSnapshot arrow = lab.snapshot().arrows.value(0);
+        QVERIFY(arrow.allowed);
+        QVERIFY(arrow.bytesReceived > 0);
+        const auto counted = [&lab] {
+            quint64 sum = 0;
+            for (const InstanceSnapshot &instance : lab.snapshot().instances)
+                sum += instance.counterValue.value_or(0);
+            return sum;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(counted() >= 7, 2000);
+
+        QSignalSpy stopped(&lab, &Lab::stopped);
+        lab.stop();
+        QVERIFY(stopped.wait(5000));
+        QVERIFY(!lab.isRunning());
+        // Nothing listens any more.
+        QTcpSocket probe;
+        probe.connectToHost(host, port);
+        QVERIFY(!probe.waitForConnected(1000));
+        QTcpSocket upstream;
+        upstream.connectToHost(dashboard->address, 8080);
+        QVERIFY(!upstream.waitForConnected(1000));
+    }
+
+    void deniedArrowMakesTheDashboardUnreachableUntilAllowedAgain()
+    {
+        Lab lab(options());
+        QVERIFY(lab.start(m_countdash).has_value());
+        QTRY_VERIFY_WITH_TIMEOUT(allRunningAndPassing(lab.snapshot(), 4), kStartTimeoutMs);
+        DashboardWatcher watcher(lab.snapshot().dashboardUrl);
+        QTRY_VERIFY_WITH_TIMEOUT(watcher.lastCount() >= 1, 5000);
+        QSignalSpy events(&lab, &Lab::eventOccurred);
+
+        const model::UpstreamId arrow = m_countdash.upstreams.at(0).id;
+        lab.setArrowAction(arrow, model::IntentionAction::Deny);
+        QElapsedTimer clock;
+        clock.start();
+        QTRY_VERIFY_WITH_TIMEOUT(watcher.lastCount() == -1, 2000);
+        qInfo("unreachable %lld ms after deny", clock.elapsed());
+        QCOMPARE(watcher.last().value(u"hostname").toString(), QStringLiteral("[Unreachable]"));
+        QTRY_VERIFY_WITH_TIMEOUT(!lab.snapshot().arrows.value(0).allowed, 1000);
+        QTRY_VERIFY_WITH_TIMEOUT(lab.snapshot().arrows.value(0).refusals >= 1, 2000);
+        const bool deniedLogged = std::any_of(events.cbegin(), events.cend(), [](const QList<QVariant> &args) {
+            const auto event = args.at(0).value<LabEvent>();
+            return event.kind == LabEvent::Kind::Denied && event.service == QLatin1String("count-api")
+                   && event.text.contains(QLatin1String("count-dashboard"));
+        });
+        QVERIFY(deniedLogged);
+
+        lab.setArrowAction(arrow, model::IntentionAction::Allow);
+        clock.restart();
+        QTRY_VERIFY_WITH_TIMEOUT(watcher.lastCount() >= 1, 2000);
+        qInfo("counting again %lld ms after allow", clock.elapsed());
+    }
+
+    void stoppedNodeFailsOverToTheOtherCounters()
+    {
+        Lab lab(options());
+        QVERIFY(lab.start(m_countdash).has_value());
+        QTRY_VERIFY_WITH_TIMEOUT(allRunningAndPassing(lab.snapshot(), 4), kStartTimeoutMs);
+        const LabSnapshot before = lab.snapshot();
+        const QString dashboardNode = firstOf(before, QStringLiteral("count-dashboard"))->node;
+        QString victimNode;
+        QString victimHost;
+        for (const InstanceSnapshot &instance : before.instances) {
+            if (instance.serviceName == QLatin1String("count-api") && instance.node != dashboardNode) {
+                victimNode = instance.node;
+                victimHost = instance.allocName;
+                break;
+            }
+        }
+        QVERIFY(!victimNode.isEmpty());
+        DashboardWatcher watcher(before.dashboardUrl);
+        QTRY_VERIFY_WITH_TIMEOUT(watcher.lastCount() >= 1, 5000);
+
+        lab.stopNode(victimNode);
+        QTRY_VERIFY_WITH_TIMEOUT(!lab.snapshot().nodes.value(Placement().nodeIndex(victimNode)).up, 2000);
+        watcher.clear();
+        // Six pushes after the stop: all count, none from the stopped node.
+        QTRY_VERIFY_WITH_TIMEOUT(watcher.frames().size() >= 6, 10'000);
+        for (const QJsonObject &frame : watcher.frames()) {
+            QVERIFY2(frame.value(u"count").toInt() >= 1, QJsonDocument(frame).toJson().constData());
+            QVERIFY(frame.value(u"hostname").toString() != victimHost);
+        }
+        const InstanceSnapshot *victim = nullptr;
+        for (const InstanceSnapshot &instance : lab.snapshot().instances) {
+            if (instance.allocName == victimHost)
+                victim = &instance;
+        }
+        QVERIFY(victim && victim->state == InstanceState::Stopped);
+
+        lab.startNode(victimNode);
+        QTRY_VERIFY_WITH_TIMEOUT(allRunningAndPassing(lab.snapshot(), 4), kStartTimeoutMs);
+    }
+
+    void killedCounterIsRestarted()
+    {
+        Lab lab(options());
+        QVERIFY(lab.start(m_countdash).has_value());
+        QTRY_VERIFY_WITH_TIMEOUT(allRunningAndPassing(lab.snapshot(), 4), kStartTimeoutMs);
+        const InstanceSnapshot counter = *firstOf(lab.snapshot(), QStringLiteral("count-api"));
+        QSignalSpy events(&lab, &Lab::eventOccurred);
+        lab.killInstance(counter.allocId);
+        QTRY_VERIFY_WITH_TIMEOUT(lab.snapshot().instance(counter.allocId)->restarts == 1, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(allRunningAndPassing(lab.snapshot(), 4), kStartTimeoutMs);
+        const bool restartedLogged = std::any_of(events.cbegin(), events.cend(), [&](const QList<QVariant> &args) {
+            const auto event = args.at(0).value<LabEvent>();
+            return event.kind == LabEvent::Kind::Restarted && event.allocName == counter.allocName;
+        });
+        QVERIFY(restartedLogged);
+        // Same address and service port after the restart.
+        const HttpAnswer answer = httpGet(counter.address, 9001);
+        QVERIFY2(answer.ok, qPrintable(answer.error));
+        QCOMPARE(QJsonDocument::fromJson(answer.body).object().value(u"hostname").toString(), counter.allocName);
+    }
+
+    void inboundRefusesWrongCertificatesAndLogsThem()
+    {
+        model::Topology design = m_countdash;
+        design.settings.defaultPolicy = model::IntentionAction::Deny;
+        Lab lab(options());
+        QVERIFY(lab.start(design).has_value());
+        QTRY_VERIFY_WITH_TIMEOUT(allRunningAndPassing(lab.snapshot(), 4), kStartTimeoutMs);
+        const InstanceSnapshot counter = *firstOf(lab.snapshot(), QStringLiteral("count-api"));
+        QVERIFY(counter.sidecarPort != 0);
+        QSignalSpy events(&lab, &Lab::eventOccurred);
+
+        // The lab's own CA, a service no intention allows: denied after the handshake.
+        Result<pki::CertificateAuthority> labCa = pki::CertificateAuthority::load(m_caDir.path());
+        QVERIFY(labCa.has_value());
+        // Another CA, the dashboard's name: refused in the handshake.
+        Result<pki::CertificateAuthority> otherCa = pki::CertificateAuthority::create();
+        QVERIFY(otherCa.has_value());
+
+        const auto connectWith = [&](const pki::CertificateAuthority &ca, const QString &service) {
+            Result<pki::IssuedCertificate> leaf = ca.issueLeaf(service);
+            QVERIFY(leaf.has_value());
+            QSslSocket socket;
+            QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+            configuration.setLocalCertificate(leaf->certificate);
+            configuration.setPrivateKey(leaf->privateKey);
+            configuration.setCaCertificates({labCa->rootCertificate()});
+            configuration.setPeerVerifyMode(QSslSocket::VerifyNone);
+            socket.setSslConfiguration(configuration);
+            socket.connectToHostEncrypted(counter.nodeAddress, counter.sidecarPort);
+            socket.waitForEncrypted(3000);
+            socket.write("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            socket.waitForReadyRead(1000);
+            QVERIFY(!socket.readAll().contains("count"));
+        };
+        connectWith(*labCa, QStringLiteral("intruder"));
+        connectWith(*otherCa, QStringLiteral("count-dashboard"));
+
+        const auto logged = [&](LabEvent::Kind kind, const QString &needle) {
+            return std::any_of(events.cbegin(), events.cend(), [&](const QList<QVariant> &args) {
+                const auto event = args.at(0).value<LabEvent>();
+                return event.kind == kind && event.allocName == counter.allocName && event.text.contains(needle);
+            });
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(logged(LabEvent::Kind::Denied, QStringLiteral("svc/intruder")), 3000);
+        QTRY_VERIFY_WITH_TIMEOUT(logged(LabEvent::Kind::Refused, QStringLiteral("unknown-ca")), 3000);
+        // The dashboard itself is still allowed by its arrow.
+        QVERIFY(httpGet(firstOf(lab.snapshot(), QStringLiteral("count-dashboard"))->address, 8080).ok);
+    }
+
+    void twoDashboardsOnDifferentNodesBothBindPort8080()
+    {
+        Lab lab(options());
+        QVERIFY(lab.start(m_countdash).has_value());
+        QTRY_VERIFY_WITH_TIMEOUT(allRunningAndPassing(lab.snapshot(), 4), kStartTimeoutMs);
+        lab.setCount(m_countdash.services.at(0).id, 2);
+        QTRY_VERIFY_WITH_TIMEOUT(allRunningAndPassing(lab.snapshot(), 5), kStartTimeoutMs);
+        const QList<const InstanceSnapshot *> dashboards = lab.snapshot().instancesOf(m_countdash.services.at(0).id);
+        QCOMPARE(dashboards.size(), 2);
+        QVERIFY(dashboards.at(0)->node != dashboards.at(1)->node);
+        for (const InstanceSnapshot *dashboard : dashboards) {
+            const HttpAnswer answer = httpGet(dashboard->address, 8080);
+            QVERIFY2(answer.ok, qPrintable(answer.error));
+            QVERIFY(QJsonDocument::fromJson(answer.body).object().value(u"count").toInt() >= 1);
+        }
+        QCOMPARE(lab.snapshot().endpoints.size(), 2);
+        lab.setCount(m_countdash.services.at(0).id, 1);
+        QTRY_COMPARE_WITH_TIMEOUT(lab.snapshot().instances.size(), 4, 5000);
+    }
+
+    void twoLabsAtOnceUseTheirOwnAddresses()
+    {
+        Lab first(options());
+        Lab second(options());
+        QVERIFY(first.start(m_countdash).has_value());
+        QTRY_VERIFY_WITH_TIMEOUT(allRunningAndPassing(first.snapshot(), 4), kStartTimeoutMs);
+        QVERIFY(second.start(m_countdash).has_value());
+        QTRY_VERIFY_WITH_TIMEOUT(allRunningAndPassing(second.snapshot(), 4), kStartTimeoutMs);
+        const QString firstNode = first.snapshot().nodes.value(0).address;
+        const QString secondNode = second.snapshot().nodes.value(0).address;
+        QVERIFY2(firstNode != secondNode, qPrintable(firstNode));
+        for (const Lab *lab : {&first, &second}) {
+            const HttpAnswer answer = httpGet(firstOf(lab->snapshot(), QStringLiteral("count-dashboard"))->address, 8080);
+            QVERIFY2(answer.ok, qPrintable(answer.error));
+        }
+    }
+
+    void childProcessGetsNomadEnvironmentIsRestartedAndLeavesNothing()
+    {
+        model::Topology design;
+        design.name = QStringLiteral("processes");
+        model::Service worker = meshtest::makeService(QStringLiteral("worker"), QStringLiteral("worker"), QString());
+        worker.driver = model::Driver::RawExec;
+        worker.command = QStringLiteral("/bin/sh");
+        worker.args = {QStringLiteral("-c"),
+                       QStringLiteral("env > \"$NOMAD_TASK_DIR/env.txt\"; echo started ${NOMAD_ALLOC_NAME}; exec sleep 300")};
+        worker.connectSidecar = false;
+        worker.env = {{QStringLiteral("GREETING"), QStringLiteral("hello ${NOMAD_ALLOC_INDEX} on ${node.unique.name}")}};
+        design.services = {worker};
+
+        Lab lab(options());
+        QVERIFY(lab.start(design).has_value());
+        QTRY_VERIFY_WITH_TIMEOUT(allRunningAndPassing(lab.snapshot(), 1), kStartTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(lab.snapshot().instances.value(0).pid > 0, 2000);
+        const InstanceSnapshot first = lab.snapshot().instances.value(0);
+
+        // Its environment, read back from the file it wrote in its task dir.
+        const QString envFile = QStringLiteral("/proc/%1/cwd/local/env.txt").arg(first.pid);
+        QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(envFile).size() > 0, 3000);
+        QFile file(envFile);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray env = file.readAll();
+        QVERIFY(env.contains("NOMAD_ALLOC_NAME=worker.worker[0]\n"));
+        QVERIFY(env.contains(QByteArray("NOMAD_ALLOC_ID=" + first.allocId.toLatin1() + "\n")));
+        QVERIFY(env.contains(QByteArray("GREETING=hello 0 on " + first.node.toLatin1() + "\n")));
+        const QString allocDir = QFileInfo(QStringLiteral("/proc/%1/cwd").arg(first.pid)).canonicalFilePath();
+        QVERIFY(!allocDir.isEmpty());
+
+        // Killed from outside: the restart policy starts it again, new pid.
+        QCOMPARE(::kill(pid_t(first.pid), SIGKILL), 0);
+        QTRY_VERIFY_WITH_TIMEOUT(lab.snapshot().instances.value(0).restarts == 1, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(lab.snapshot().instances.value(0).pid > 0, 5000);
+        const qint64 second = lab.snapshot().instances.value(0).pid;
+        QVERIFY(second != first.pid);
+
+        QSignalSpy stopped(&lab, &Lab::stopped);
+        lab.stop();
+        QVERIFY(stopped.wait(5000));
+        QVERIFY(!QFileInfo::exists(QStringLiteral("/proc/%1").arg(second)));
+        QVERIFY(!QFileInfo::exists(allocDir));
+    }
+
+    void dockerImageTheLabCannotRunFailsClearly()
+    {
+        model::Topology design;
+        model::Service web = meshtest::makeService(QStringLiteral("web"), QStringLiteral("web"), QStringLiteral("80"));
+        web.driver = model::Driver::Docker;
+        web.image = QStringLiteral("nginx:1.25");
+        design.services = {web};
+        Lab lab(options());
+        QVERIFY(lab.start(design).has_value());
+        QTRY_VERIFY_WITH_TIMEOUT(lab.snapshot().instances.value(0).state == InstanceState::Failed, 5000);
+        QVERIFY(lab.snapshot().instances.value(0).message.contains(QLatin1String("nginx:1.25")));
+    }
+
+    void designWithErrorsIsRefused()
+    {
+        model::Topology design = m_countdash;
+        design.services[1].name = QStringLiteral("Not A Label");
+        Lab lab(options());
+        const Result<> started = lab.start(design);
+        QVERIFY(!started.has_value());
+        QVERIFY(started.error().message.contains(QLatin1String("error")));
+        QVERIFY(!lab.isRunning());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLab)
+#include "tst_lab.moc"
