@@ -15,7 +15,7 @@ ctest --preset debug
 # browser test run once, above.
 sanitized=(projectfile validator topologymodel hclwriter nomadjobgenerator consulgenerator
            scriptgenerator readmegenerator spiffeid certificateauthority peeridentity proxy
-           counter dashboard)
+           counter dashboard lab)
 cmake --preset asan >/dev/null
 cmake --build --preset asan --target "${sanitized[@]/#/tst_}"
 ctest --preset asan -R "^($(IFS='|'; echo "${sanitized[*]}"))\$"

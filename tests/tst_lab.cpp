@@ -461,6 +461,33 @@ private Q_SLOTS:
         QVERIFY(httpGet(firstOf(lab.snapshot(), QStringLiteral("count-dashboard"))->address, 8080).ok);
     }
 
+    void arrowFaultsDelayOrFailNewConnectionsUntilCleared()
+    {
+        Lab lab(options());
+        QVERIFY(lab.start(m_countdash).has_value());
+        QTRY_VERIFY_WITH_TIMEOUT(allRunningAndPassing(lab.snapshot(), 4), kStartTimeoutMs);
+        const QString dashboard = firstOf(lab.snapshot(), QStringLiteral("count-dashboard"))->address;
+        const model::UpstreamId arrow = m_countdash.upstreams.at(0).id;
+
+        lab.setArrowFault(arrow, std::chrono::milliseconds(400), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(lab.snapshot().arrows.value(0).addedLatencyMs, 400, 2000);
+        QElapsedTimer clock;
+        clock.start();
+        const HttpAnswer slow = httpGet(dashboard, 8080);
+        QVERIFY2(slow.ok, qPrintable(slow.error));
+        QVERIFY2(clock.elapsed() >= 400, qPrintable(QString::number(clock.elapsed())));
+
+        lab.setArrowFault(arrow, std::chrono::milliseconds(0), 1.0);
+        QTRY_COMPARE_WITH_TIMEOUT(lab.snapshot().arrows.value(0).failureRate, 1.0, 2000);
+        const quint64 failuresBefore = lab.snapshot().arrows.value(0).connectFailures;
+        QVERIFY(!httpGet(dashboard, 8080).ok);
+        QTRY_VERIFY_WITH_TIMEOUT(lab.snapshot().arrows.value(0).connectFailures > failuresBefore, 2000);
+
+        lab.setArrowFault(arrow, std::chrono::milliseconds(0), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(lab.snapshot().arrows.value(0).failureRate, 0.0, 2000);
+        QVERIFY(httpGet(dashboard, 8080).ok);
+    }
+
     void twoDashboardsOnDifferentNodesBothBindPort8080()
     {
         Lab lab(options());
