@@ -267,7 +267,11 @@ private Q_SLOTS:
         QCOMPARE(snapshot.nodes.size(), 3);
         QVERIFY(snapshot.trustDomain.endsWith(QStringLiteral(".consul")));
         QCOMPARE(snapshot.endpoints.constFirst().service, QStringLiteral("count-dashboard"));
-        QVERIFY(snapshot.dashboardUrl.startsWith(QStringLiteral("http://127.0.1.")));
+        // Published on the dashboard's node (127.<slot>.1.x; slot 0 unless
+        // another lab runs on this machine).
+        const InstanceSnapshot *dashboardInstance = firstOf(snapshot, QStringLiteral("count-dashboard"));
+        QVERIFY(snapshot.dashboardUrl.startsWith(QStringLiteral("http://") + dashboardInstance->nodeAddress + u':'));
+        QVERIFY(QHostAddress(dashboardInstance->nodeAddress).isLoopback());
 
         // The published port reaches the dashboard through the forward.
         const auto [host, port] = splitUrl(snapshot.dashboardUrl);
@@ -301,7 +305,8 @@ private Q_SLOTS:
         QVERIFY(arrow.bytesReceived > 0);
         const auto counted = [&lab] {
             quint64 sum = 0;
-            for (const InstanceSnapshot &instance : lab.snapshot().instances)
+            const LabSnapshot now = lab.snapshot();
+            for (const InstanceSnapshot &instance : now.instances)
                 sum += instance.counterValue.value_or(0);
             return sum;
         };
@@ -380,8 +385,9 @@ private Q_SLOTS:
             QVERIFY2(frame.value(u"count").toInt() >= 1, QJsonDocument(frame).toJson().constData());
             QVERIFY(frame.value(u"hostname").toString() != victimHost);
         }
+        const LabSnapshot after = lab.snapshot();
         const InstanceSnapshot *victim = nullptr;
-        for (const InstanceSnapshot &instance : lab.snapshot().instances) {
+        for (const InstanceSnapshot &instance : after.instances) {
             if (instance.allocName == victimHost)
                 victim = &instance;
         }
@@ -495,7 +501,8 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(allRunningAndPassing(lab.snapshot(), 4), kStartTimeoutMs);
         lab.setCount(m_countdash.services.at(0).id, 2);
         QTRY_VERIFY_WITH_TIMEOUT(allRunningAndPassing(lab.snapshot(), 5), kStartTimeoutMs);
-        const QList<const InstanceSnapshot *> dashboards = lab.snapshot().instancesOf(m_countdash.services.at(0).id);
+        const LabSnapshot running = lab.snapshot();
+        const QList<const InstanceSnapshot *> dashboards = running.instancesOf(m_countdash.services.at(0).id);
         QCOMPARE(dashboards.size(), 2);
         QVERIFY(dashboards.at(0)->node != dashboards.at(1)->node);
         for (const InstanceSnapshot *dashboard : dashboards) {
