@@ -22,6 +22,8 @@ build_packages=(
     qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
     qcoro-qt6-dev qtkeychain-qt6-dev libssl-dev libgraphviz-dev
     libqt6svg6 qt6-qpa-plugins
+    # Qt6Charts' CMake package needs Qt6OpenGL's, which qt6-base-dev lacks.
+    libqt6opengl6-dev
 )
 test_packages=(
     # Checks of generated artifacts: HashiCorp's HCL parser (npm, see tests/tools)

@@ -2,9 +2,12 @@
 
 #include "canvas/canvasscene.h"
 #include "canvas/canvasview.h"
+#include "canvas/livestate.h"
 #include "canvas/minimapview.h"
 #include "docks/artifactsdock.h"
+#include "docks/chartsdock.h"
 #include "docks/inspectordock.h"
+#include "docks/labdock.h"
 #include "docks/problemsdock.h"
 #include "files/autosaver.h"
 #include "files/recentfiles.h"
@@ -12,6 +15,7 @@
 #include "palette/palettewidget.h"
 #include "palette/shortcutssheet.h"
 
+#include "lab/lab.h"
 #include "model/projectfile.h"
 #include "model/topologymodel.h"
 #include "model/validator.h"
@@ -33,6 +37,8 @@
 #include <QStyle>
 #include <QToolBar>
 #include <QUndoStack>
+
+#include <algorithm>
 
 namespace meshpad::gui {
 
@@ -60,6 +66,7 @@ bool isUpstreamField(const QString &field)
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
     , m_model(new mesh::model::TopologyModel(this))
+    , m_lab(new mesh::lab::Lab(this))
     , m_undoStack(new QUndoStack(this))
     , m_autosaver(new Autosaver(*m_model, this))
     , m_canvas(new CanvasView(*m_model, *m_undoStack))
@@ -72,6 +79,7 @@ MainWindow::MainWindow(QWidget *parent)
     setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
     createDocks();
     createActions();
+    connectLab();
     statusBar()->showMessage(tr("Drag a template from the palette; drag from a card's handle to connect. "
                                 "F1 lists every shortcut."));
 
@@ -91,6 +99,15 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_model, &mesh::model::TopologyModel::modelReset, &m_validateTimer, qOverload<>(&QTimer::start));
 
     connect(m_canvas, &CanvasView::selectionChanged, this, &MainWindow::updateInspectorFromSelection);
+    connect(m_canvas, &CanvasView::selectionChanged, this, [this] {
+        // The Lab dock's drills act on what the canvas selects.
+        const QList<mesh::model::UpstreamId> upstreams = m_canvas->selectedUpstreams();
+        const QList<mesh::model::ServiceId> services = m_canvas->selectedServices();
+        if (upstreams.size() == 1)
+            m_labDock->setCurrentArrow(upstreams.constFirst());
+        if (services.size() == 1)
+            m_labDock->setCurrentService(services.constFirst());
+    });
     connect(m_canvas, &CanvasView::serviceEditRequested, this, [this](const mesh::model::ServiceId &id) {
         m_inspector->show();
         m_inspector->raise();
@@ -109,7 +126,13 @@ MainWindow::MainWindow(QWidget *parent)
     resize(1400, 900);
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // The lab's last signals must not reach a window half torn down: let go
+    // of them, then stop it (its destructor joins the network thread).
+    m_lab->disconnect(this);
+    delete m_lab;
+}
 
 void MainWindow::createDocks()
 {
@@ -134,10 +157,18 @@ void MainWindow::createDocks()
 
     m_artifacts = new ArtifactsDock(m_model, this);
     m_problems = new ProblemsDock(m_model, this);
+    m_labDock = new LabDock(*m_lab, this);
     addDockWidget(Qt::BottomDockWidgetArea, m_artifacts);
     addDockWidget(Qt::BottomDockWidgetArea, m_problems);
+    addDockWidget(Qt::BottomDockWidgetArea, m_labDock);
     tabifyDockWidget(m_artifacts, m_problems);
+    tabifyDockWidget(m_problems, m_labDock);
     m_artifacts->raise();
+
+    m_charts = new ChartsDock(this);
+    addDockWidget(Qt::RightDockWidgetArea, m_charts);
+    tabifyDockWidget(m_inspector, m_charts);
+    m_inspector->raise();
 
     resizeDocks({paletteDock, m_inspector}, {220, 380}, Qt::Horizontal);
     resizeDocks({m_artifacts}, {260}, Qt::Vertical);
@@ -247,6 +278,21 @@ void MainWindow::createActions()
     if (QDockWidget *overview = findChild<QDockWidget *>(u"overviewDock"_qs))
         overview->toggleViewAction()->setShortcut(QKeySequence(u"Alt+M"_qs));
 
+    // Lab
+    QMenu *labMenu = menuBar()->addMenu(tr("&Lab"));
+    m_runAction = make(u"actionLabRun"_qs, tr("&Run"), {QKeySequence(Qt::Key_F5)}, [this] { runLab(); },
+                       themed("media-playback-start", QStyle::SP_MediaPlay));
+    m_runAction->setToolTip(tr("Run the design on the embedded three-node lab (F5)"));
+    m_stopAction = make(u"actionLabStop"_qs, tr("&Stop"), {QKeySequence(Qt::SHIFT | Qt::Key_F5)},
+                        [this] { stopLab(); }, themed("media-playback-stop", QStyle::SP_MediaStop));
+    m_stopAction->setToolTip(tr("Stop the lab (Shift+F5)"));
+    m_dashboardAction = make(u"actionLabDashboard"_qs, tr("Open &Dashboard"), {QKeySequence(u"Ctrl+F5"_qs)},
+                             [this] { m_labDock->openDashboard(); });
+    labMenu->addAction(m_runAction);
+    labMenu->addAction(m_stopAction);
+    labMenu->addSeparator();
+    labMenu->addAction(m_dashboardAction);
+
     // Help
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(make(u"actionShortcuts"_qs, tr("&Keyboard Shortcuts"), {QKeySequence(Qt::Key_F1)},
@@ -257,7 +303,7 @@ void MainWindow::createActions()
                               "every file it means.</p>")
                                .arg(QCoreApplication::applicationVersion()));
     }));
-    m_menus = {file, edit, view, help};
+    m_menus = {file, edit, view, labMenu, help};
 
     // The toolbar: the everyday actions and the find field.
     QToolBar *bar = addToolBar(tr("Main"));
@@ -275,6 +321,9 @@ void MainWindow::createActions()
     bar->addAction(zoomIn);
     bar->addAction(fit);
     bar->addAction(layout);
+    bar->addSeparator();
+    bar->addAction(m_runAction);
+    bar->addAction(m_stopAction);
     auto *spacer = new QWidget;
     spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
     bar->addWidget(spacer);
@@ -625,6 +674,121 @@ void MainWindow::addServiceFromPalette(int kind)
     const mesh::model::ServiceId id = m_canvas->addService(mesh::model::ServiceTemplate(kind), centre);
     if (!id.isNull())
         m_canvas->selectAndCenter(id);
+}
+
+void MainWindow::connectLab()
+{
+    using mesh::lab::Lab;
+    m_labIndicator = new QLabel;
+    m_labIndicator->setObjectName(u"labIndicator"_qs);
+    statusBar()->addPermanentWidget(m_labIndicator);
+    setLabState(LabState::Idle);
+
+    connect(m_lab, &Lab::started, this, [this](const mesh::lab::LabSnapshot &snapshot) {
+        if (m_labState != LabState::Starting)
+            return;
+        setLabState(LabState::Running);
+        showLabSnapshot(snapshot);
+        m_labDock->show();
+        m_labDock->raise();
+        m_charts->show();
+        m_charts->raise();
+        statusBar()->showMessage(snapshot.dashboardUrl.isEmpty()
+                                     ? tr("The lab runs the design.")
+                                     : tr("The lab runs the design; the dashboard is at %1").arg(snapshot.dashboardUrl),
+                                 10000);
+    });
+    connect(m_lab, &Lab::startFailed, this, [this](const QString &error) {
+        setLabState(LabState::Idle);
+        m_canvas->canvasScene()->clearLiveState();
+        m_labDock->setSnapshot({});
+        refuseRun(error);
+    });
+    connect(m_lab, &Lab::stopped, this, [this] {
+        setLabState(LabState::Idle);
+        m_canvas->canvasScene()->clearLiveState();
+        m_labDock->setSnapshot({});
+        statusBar()->showMessage(tr("The lab stopped."), 5000);
+    });
+    connect(m_lab, &Lab::snapshotChanged, this, &MainWindow::showLabSnapshot);
+    connect(m_lab, &Lab::eventOccurred, this, [this](const mesh::lab::LabEvent &event) {
+        if (m_labState != LabState::Idle)
+            m_labDock->appendEvent(event);
+    });
+}
+
+void MainWindow::runLab()
+{
+    if (m_labState != LabState::Idle)
+        return;
+    // The lab validates too; validating here first makes Problems current
+    // for the message below.
+    validateNow();
+    const mesh::Result<> started = m_lab->start(m_model->topology());
+    if (!started) {
+        refuseRun(started.error().message);
+        return;
+    }
+    m_labDock->clearEvents();
+    m_charts->clear();
+    setLabState(LabState::Starting);
+    statusBar()->showMessage(tr("Starting the lab…"));
+}
+
+void MainWindow::stopLab()
+{
+    if (m_labState == LabState::Idle || m_labState == LabState::Stopping)
+        return;
+    m_lab->stop();
+    setLabState(LabState::Stopping);
+    statusBar()->showMessage(tr("Stopping the lab…"));
+}
+
+void MainWindow::setLabState(LabState state)
+{
+    m_labState = state;
+    m_runAction->setEnabled(state == LabState::Idle);
+    m_stopAction->setEnabled(state == LabState::Starting || state == LabState::Running);
+    m_dashboardAction->setEnabled(state == LabState::Running && !m_labDock->dashboardUrl().isEmpty());
+    switch (state) {
+    case LabState::Idle:
+        m_labIndicator->clear();
+        break;
+    case LabState::Starting:
+        m_labIndicator->setText(tr("Lab starting…"));
+        break;
+    case LabState::Running:
+        m_labIndicator->setText(u"<span style=\"color:#2ea04f\">●</span> "_qs + tr("Lab running").toHtmlEscaped());
+        break;
+    case LabState::Stopping:
+        m_labIndicator->setText(tr("Lab stopping…"));
+        break;
+    }
+}
+
+void MainWindow::showLabSnapshot(const mesh::lab::LabSnapshot &snapshot)
+{
+    // A snapshot queued before stop() may arrive after stopped().
+    if (m_labState == LabState::Idle || !snapshot.running)
+        return;
+    m_canvas->canvasScene()->setLiveState(LiveState::fromSnapshot(snapshot));
+    m_labDock->setSnapshot(snapshot);
+    m_charts->addSnapshot(snapshot);
+    m_dashboardAction->setEnabled(m_labState == LabState::Running && !snapshot.dashboardUrl.isEmpty());
+}
+
+void MainWindow::refuseRun(const QString &reason)
+{
+    // Point to Problems only when the validator has errors to show there.
+    const bool invalid = std::ranges::any_of(m_problems->problems(), &Problem::isError);
+    statusBar()->showMessage(tr("The lab did not start: %1").arg(reason.section(u'\n', 0, 0)), 15000);
+    QString text = reason;
+    if (invalid) {
+        m_problems->show();
+        m_problems->raise();
+        text += u"\n\n"_qs + tr("The Problems tab lists what to fix.");
+    }
+    showMessage(tr("Cannot run the lab"), text);
 }
 
 void MainWindow::showCommandPalette()

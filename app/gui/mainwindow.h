@@ -11,6 +11,10 @@ class QLineEdit;
 class QMenu;
 class QUndoStack;
 
+namespace mesh::lab {
+class Lab;
+struct LabSnapshot;
+}
 namespace mesh::model {
 class TopologyModel;
 struct Topology;
@@ -21,18 +25,27 @@ namespace meshpad::gui {
 class ArtifactsDock;
 class Autosaver;
 class CanvasView;
+class ChartsDock;
 class InspectorDock;
+class LabDock;
 class PaletteWidget;
 class ProblemsDock;
 
 // The editor window: palette (left), canvas (centre), inspector (right),
-// Artifacts and Problems tabs (bottom), menus and toolbar.
+// Artifacts, Problems and Lab tabs (bottom), Charts (right, beside the
+// inspector), menus and toolbar.
 //
 // It owns the one TopologyModel and QUndoStack of the session. The title is
 // Qt's window-file-path form, `<file>[*] — Meshpad`, modified while the undo
 // stack is not at its clean index. Files load all-or-nothing: a broken file
 // leaves the current design untouched and says why. Unsaved work is copied
 // to a recovery file (Autosaver) and offered back after a crash.
+//
+// Lab › Run (F5) starts the design as it is on the embedded lab (one
+// mesh::lab::Lab for the window's life, its sockets on its own thread);
+// Stop (Shift+F5) stops it. A design the lab refuses says why and raises
+// Problems. While it runs, each snapshot (at most 4 a second, queued) feeds
+// the canvas overlays, the Lab dock and the Charts; they clear when it stops.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -67,6 +80,11 @@ public:
     InspectorDock *inspector() const { return m_inspector; }
     ArtifactsDock *artifacts() const { return m_artifacts; }
     ProblemsDock *problems() const { return m_problems; }
+    LabDock *labDock() const { return m_labDock; }
+    ChartsDock *charts() const { return m_charts; }
+    mesh::lab::Lab &lab() const { return *m_lab; }
+    enum class LabState { Idle, Starting, Running, Stopping };
+    LabState labState() const { return m_labState; }
     Autosaver &autosaver() const { return *m_autosaver; }
     // The file Save writes to; empty for a new design or the example.
     QString filePath() const { return m_filePath; }
@@ -86,6 +104,8 @@ public Q_SLOTS:
     void showCommandPalette();
     void showShortcuts();
     void activateProblem(const mesh::model::Problem &problem);
+    void runLab();
+    void stopLab();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -105,8 +125,13 @@ private:
     void showMessage(const QString &title, const QString &text);
     void restoreLayout();
     void saveLayout();
+    void connectLab();
+    void setLabState(LabState state);
+    void showLabSnapshot(const mesh::lab::LabSnapshot &snapshot);
+    void refuseRun(const QString &reason);
 
     mesh::model::TopologyModel *m_model;
+    mesh::lab::Lab *m_lab;
     QUndoStack *m_undoStack;
     Autosaver *m_autosaver;
     CanvasView *m_canvas;
@@ -114,8 +139,15 @@ private:
     InspectorDock *m_inspector = nullptr;
     ArtifactsDock *m_artifacts = nullptr;
     ProblemsDock *m_problems = nullptr;
+    LabDock *m_labDock = nullptr;
+    ChartsDock *m_charts = nullptr;
+    QAction *m_runAction = nullptr;
+    QAction *m_stopAction = nullptr;
+    QAction *m_dashboardAction = nullptr;
+    LabState m_labState = LabState::Idle;
     QLineEdit *m_findField = nullptr;
     QLabel *m_findStatus = nullptr;
+    QLabel *m_labIndicator = nullptr;
     QMenu *m_recentMenu = nullptr;
     QList<QMenu *> m_menus;
     QTimer m_validateTimer;

@@ -14,6 +14,24 @@ namespace meshpad::gui {
 
 using namespace mesh::model;
 
+namespace {
+
+// Repaints the items whose live state appeared, went or changed.
+template<class Items, class States>
+void repaintChanged(const Items &items, const States &before, const States &after)
+{
+    for (auto it = items.cbegin(); it != items.cend(); ++it) {
+        const auto was = before.constFind(it.key());
+        const auto is = after.constFind(it.key());
+        const bool had = was != before.cend();
+        const bool has = is != after.cend();
+        if (had != has || (has && *was != *is))
+            it.value()->update();
+    }
+}
+
+} // namespace
+
 CanvasScene::CanvasScene(TopologyModel &model, QObject *parent)
     : QGraphicsScene(parent)
     , m_model(model)
@@ -200,6 +218,25 @@ void CanvasScene::setProblemCounts(const QHash<ServiceId, ProblemCount> &counts)
         if (differs(old.value(it.key()), m_problems.value(it.key())))
             it.value()->update();
     }
+}
+
+void CanvasScene::setLiveState(LiveState state)
+{
+    const LiveState old = std::exchange(m_live, std::move(state));
+    repaintChanged(m_services, old.services, m_live.services);
+    repaintChanged(m_upstreams, old.arrows, m_live.arrows);
+}
+
+const ServiceLive *CanvasScene::serviceLive(const ServiceId &id) const
+{
+    const auto it = m_live.services.constFind(id);
+    return it == m_live.services.cend() ? nullptr : &*it;
+}
+
+const ArrowLive *CanvasScene::arrowLive(const UpstreamId &id) const
+{
+    const auto it = m_live.arrows.constFind(id);
+    return it == m_live.arrows.cend() ? nullptr : &*it;
 }
 
 ServiceItem *CanvasScene::serviceItemAt(QPointF scenePos) const

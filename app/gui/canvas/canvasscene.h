@@ -1,5 +1,6 @@
 #pragma once
 
+#include "livestate.h"
 #include "model/problem.h"
 #include "model/topology.h"
 
@@ -30,7 +31,8 @@ struct ProblemCount
 // undo commands pushed by CanvasView.
 //
 // Besides the model, the scene keeps view state only: problem counts
-// (setProblems), the connection-drag highlight and the export flag.
+// (setProblems), what a running lab reports (setLiveState), the
+// connection-drag highlight and the export flag.
 class CanvasScene final : public QGraphicsScene
 {
     Q_OBJECT
@@ -67,6 +69,16 @@ public:
     void setProblemCounts(const QHash<mesh::model::ServiceId, ProblemCount> &counts);
     ProblemCount problemCount(const mesh::model::ServiceId &id) const { return m_problems.value(id); }
 
+    // A running lab's state for the cards and arrows (instances and health,
+    // traffic, mTLS, denied); only items whose state changed repaint, so a
+    // snapshot costs little. An empty state (the lab stopped) clears them.
+    void setLiveState(LiveState state);
+    void clearLiveState() { setLiveState({}); }
+    bool isLive() const { return !m_live.services.isEmpty() || !m_live.arrows.isEmpty(); }
+    // Null when the lab does not run it.
+    const ServiceLive *serviceLive(const mesh::model::ServiceId &id) const;
+    const ArrowLive *arrowLive(const mesh::model::UpstreamId &id) const;
+
     // The card under `scenePos`, if any.
     ServiceItem *serviceItemAt(QPointF scenePos) const;
 
@@ -98,6 +110,7 @@ private:
     QHash<mesh::model::ServiceId, ServiceItem *> m_services;
     QHash<mesh::model::UpstreamId, UpstreamItem *> m_upstreams;
     QHash<mesh::model::ServiceId, ProblemCount> m_problems;
+    LiveState m_live;
     mutable QHash<mesh::model::ServiceId, qsizetype> m_serviceIndex;
     mutable QHash<mesh::model::UpstreamId, qsizetype> m_upstreamIndex;
     mesh::model::ServiceId m_connectionTarget;

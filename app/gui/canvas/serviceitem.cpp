@@ -33,6 +33,21 @@ QColor accent(ServiceTemplate kind)
 const QColor kErrorColour(0xd6, 0x33, 0x33);
 const QColor kWarningColour(0xe0, 0x9b, 0x1a);
 const QColor kAcceptColour(0x2e, 0xa0, 0x4f);
+const QColor kUnknownColour(0x8a, 0x93, 0x9e);
+
+// Consul's UI colours: passing green, critical red, anything else grey.
+QColor healthColour(mesh::lab::HealthStatus health)
+{
+    switch (health) {
+    case mesh::lab::HealthStatus::Passing:
+        return kAcceptColour;
+    case mesh::lab::HealthStatus::Critical:
+        return kErrorColour;
+    case mesh::lab::HealthStatus::Unknown:
+        break;
+    }
+    return kUnknownColour;
+}
 
 } // namespace
 
@@ -77,6 +92,12 @@ void ServiceItem::refresh()
     update();
 }
 
+QString ServiceItem::liveText() const
+{
+    const ServiceLive *live = m_scene.serviceLive(m_id);
+    return live ? runningText(*live) : QString();
+}
+
 QRectF ServiceItem::boundingRect() const
 {
     return QRectF(-3, -3, kWidth + kHandleRadius + 6, kHeight + 6);
@@ -101,8 +122,13 @@ void ServiceItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *optio
     const QRectF card(0, 0, kWidth, kHeight);
     const QColor hue = accent(s->templateKind);
 
+    const ServiceLive *live = m_scene.serviceLive(m_id);
     QColor border = pal.color(QPalette::Mid);
     qreal borderWidth = 1;
+    if (live) {
+        border = healthColour(live->health);
+        borderWidth = 2;
+    }
     if (m_scene.connectionTarget() == m_id && !exporting) {
         border = m_scene.connectionTargetAccepted() ? kAcceptColour : kErrorColour;
         borderWidth = 3;
@@ -166,6 +192,21 @@ void ServiceItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *optio
     painter->setPen(pal.color(QPalette::PlaceholderText));
     painter->drawText(QRectF(10, 56, kWidth - 20, 20), Qt::AlignVCenter | Qt::AlignLeft,
                       metrics.elidedText(details, Qt::ElideRight, kWidth - 20));
+
+    if (live) {
+        // The foot: a health dot, then "2/3 running · passing".
+        const QColor colour = healthColour(live->health);
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(colour);
+        painter->drawEllipse(QPointF(15, 84), 4.5, 4.5);
+        const QString text = runningText(*live) + u"  ·  " + mesh::lab::toString(live->health);
+        QFont strong = font;
+        strong.setWeight(QFont::DemiBold);
+        painter->setFont(strong);
+        painter->setPen(live->running < live->desired ? kWarningColour.darker(115) : pal.color(QPalette::Text));
+        painter->drawText(QRectF(26, 75, kWidth - 40, 18), Qt::AlignVCenter | Qt::AlignLeft,
+                          QFontMetricsF(strong).elidedText(text, Qt::ElideRight, kWidth - 40));
+    }
 
     // The handle an arrow is dragged from: always visible, stronger on hover
     // so it reads as something to grab.

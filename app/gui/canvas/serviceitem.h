@@ -15,7 +15,9 @@ class CanvasScene;
 // A service's card: name, job/group, ×count, port, driver, a problems badge,
 // and on its right edge the handle an upstream is dragged from. Holds only
 // its id: geometry and text come from the model. Position = the model's
-// position (top-left); CanvasScene keeps it in step.
+// position (top-left); CanvasScene keeps it in step. While a lab runs it,
+// the card's foot shows its instances ("2/3 running") and a health dot, and
+// its outline takes the health colour (CanvasScene::serviceLive).
 class ServiceItem final : public QGraphicsItem
 {
 public:
@@ -39,6 +41,10 @@ public:
 
     // Re-reads the model (text changed) and repaints.
     void refresh();
+
+    // What the card's foot shows while a lab runs it ("3/3 running"); empty
+    // otherwise.
+    QString liveText() const;
 
     int type() const override { return Type; }
     QRectF boundingRect() const override;

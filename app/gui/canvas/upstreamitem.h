@@ -13,6 +13,11 @@ class CanvasScene;
 // solid for allow, dashed red for deny. Holds only its id; its path is
 // recomputed from the two cards' model positions by updateGeometry(), which
 // CanvasScene calls when either end moves or the arrow changes.
+//
+// While a lab runs it (CanvasScene::arrowLive), the label carries a lock
+// (mTLS between the sidecars), its traffic is written under it, the line
+// turns blue while bytes flow, and an arrow the intentions deny now is
+// crossed out with a red ✕.
 class UpstreamItem final : public QGraphicsItem
 {
 public:
@@ -29,6 +34,11 @@ public:
     QPointF endPoint() const { return m_end; }
     QPointF startPoint() const { return m_start; }
     bool isNearEnd(QPointF scenePos) const;
+
+    // What the lab overlay shows: empty / false while no lab runs the arrow.
+    QString trafficText() const;
+    bool showsLock() const;
+    bool isCrossedOut() const;
 
     // The curve both arrows and the rubber line use between two points.
     static QPainterPath curve(QPointF from, QPointF to);

@@ -1,0 +1,320 @@
+// The GUI's Run, offscreen: the main window on the countdash example runs it
+// on the real embedded lab (real sockets, mTLS sidecars, the in-process
+// counter and dashboard), and the test looks where a user looks — the cards'
+// instances and health, the arrow's traffic, lock and cross, the Lab dock's
+// rows, log and link, the Charts — while pressing the buttons a user presses.
+// Traffic comes from a real page connection: a WebSocket to the dashboard's
+// /ws makes it fetch the count through its upstream.
+
+#include "canvas/canvasscene.h"
+#include "canvas/canvasview.h"
+#include "canvas/serviceitem.h"
+#include "canvas/upstreamitem.h"
+#include "commands/updateservicecommand.h"
+#include "docks/chartsdock.h"
+#include "docks/labdock.h"
+#include "docks/problemsdock.h"
+#include "mainwindow.h"
+
+#include "lab/lab.h"
+#include "model/topologymodel.h"
+
+#include <QAction>
+#include <QDesktopServices>
+#include <QLabel>
+#include <QLineSeries>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeWidget>
+#include <QUndoStack>
+#include <QUrl>
+#include <QWebSocket>
+
+#include <memory>
+
+using namespace mesh::model;
+using meshpad::gui::MainWindow;
+
+namespace {
+
+// Placing four allocations, certificates and sidecars takes well under a
+// second here; the margin is for a loaded 2-core machine.
+constexpr int kLabTimeoutMs = 15000;
+
+QString example()
+{
+    return QStringLiteral(MESHPAD_SOURCE_DIR "/resources/examples/countdash.meshpad");
+}
+
+ServiceId idOf(const MainWindow &window, QStringView name)
+{
+    const Service *s = window.model().topology().serviceByName(name);
+    return s ? s->id : ServiceId{};
+}
+
+QAction *action(const MainWindow &window, const QString &objectName)
+{
+    for (QAction *a : window.allActions()) {
+        if (a->objectName() == objectName)
+            return a;
+    }
+    return nullptr;
+}
+
+QPushButton *drill(const MainWindow &window, const char *objectName)
+{
+    return window.labDock()->findChild<QPushButton *>(QString::fromLatin1(objectName));
+}
+
+// The dashboard page's WebSocket address for the lab's dashboard URL.
+QUrl pageSocketUrl(const QString &dashboardUrl)
+{
+    QUrl url(dashboardUrl);
+    url.setScheme(u"ws"_qs);
+    url.setPath(u"/ws"_qs);
+    return url;
+}
+
+} // namespace
+
+class TestLabGui : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_home;
+    std::unique_ptr<MainWindow> m_window;
+    QList<QUrl> m_opened;
+
+    MainWindow &openExample()
+    {
+        m_window = std::make_unique<MainWindow>();
+        m_window->setValidationDelay(50);
+        [&] { QVERIFY(m_window->openFile(example())); }();
+        m_window->show();
+        [&] { QVERIFY(QTest::qWaitForWindowExposed(m_window.get())); }();
+        return *m_window;
+    }
+
+    // Presses Run and waits until both cards show every instance running
+    // and passing.
+    void runUntilHealthy(MainWindow &window)
+    {
+        QAction *run = action(window, u"actionLabRun"_qs);
+        QVERIFY(run);
+        QVERIFY(run->isEnabled());
+        run->trigger();
+        const auto *scene = window.canvas()->canvasScene();
+        const ServiceId api = idOf(window, u"count-api");
+        const ServiceId dashboard = idOf(window, u"count-dashboard");
+        const auto healthy = [&](const ServiceId &id) {
+            const meshpad::gui::ServiceLive *live = scene->serviceLive(id);
+            return live && live->running == live->desired && live->health == mesh::lab::HealthStatus::Passing;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(healthy(api) && healthy(dashboard), kLabTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(window.labState() == MainWindow::LabState::Running, kLabTimeoutMs);
+    }
+
+    // A page on the dashboard: it fetches the count through its upstream
+    // once a second while the socket is open. Returns the messages received.
+    std::unique_ptr<QWebSocket> openPage(const MainWindow &window, QStringList *messages)
+    {
+        auto socket = std::make_unique<QWebSocket>();
+        connect(socket.get(), &QWebSocket::textMessageReceived, this,
+                [messages](const QString &message) { messages->append(message); });
+        socket->open(pageSocketUrl(window.labDock()->dashboardUrl()));
+        return socket;
+    }
+
+public Q_SLOTS:
+    // QDesktopServices' handler for http(s) in this test: records instead of
+    // starting a browser.
+    void openUrl(const QUrl &url) { m_opened.append(url); }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_home.isValid());
+        // Settings and the lab's CA (under the data directory) of this test only.
+        qputenv("XDG_CONFIG_HOME", m_home.filePath(u"config"_qs).toUtf8());
+        qputenv("XDG_DATA_HOME", m_home.filePath(u"data"_qs).toUtf8());
+        QCoreApplication::setApplicationName(u"meshpad"_qs);
+        QDesktopServices::setUrlHandler(u"http"_qs, this, "openUrl");
+    }
+
+    void cleanupTestCase() { QDesktopServices::unsetUrlHandler(u"http"_qs); }
+
+    void cleanup()
+    {
+        if (m_window)
+            m_window->undoStack().setClean();  // no "save changes?" on close
+        m_window.reset();
+        m_opened.clear();
+    }
+
+    void runAndStopAreListedWithTheirKeys()
+    {
+        MainWindow &window = openExample();
+        QAction *run = action(window, u"actionLabRun"_qs);
+        QAction *stop = action(window, u"actionLabStop"_qs);
+        QVERIFY(run && stop);
+        QCOMPARE(run->shortcut(), QKeySequence(Qt::Key_F5));
+        QCOMPARE(stop->shortcut(), QKeySequence(Qt::SHIFT | Qt::Key_F5));
+        QVERIFY(run->isEnabled());
+        QVERIFY(!stop->isEnabled());
+        QVERIFY(!window.canvas()->canvasScene()->isLive());
+    }
+
+    void invalidDesignIsRefusedAndPointsToProblems()
+    {
+        MainWindow &window = openExample();
+        // Two services of one name: an error Consul would refuse.
+        Service api = *window.model().service(idOf(window, u"count-api"));
+        api.name = u"count-dashboard"_qs;
+        window.undoStack().push(new meshpad::gui::UpdateServiceCommand(window.model(), api, u"name"_qs));
+
+        action(window, u"actionLabRun"_qs)->trigger();
+
+        QMessageBox *box = window.findChild<QMessageBox *>(u"errorMessage"_qs);
+        QVERIFY(box);
+        QTRY_VERIFY(box->isVisible());
+        QVERIFY2(box->text().contains(u"error"), qPrintable(box->text()));
+        QVERIFY2(box->text().contains(u"Problems"), qPrintable(box->text()));
+        QVERIFY(window.problems()->isVisible());
+        QVERIFY(!window.problems()->problems().isEmpty());
+        QVERIFY(window.labState() == MainWindow::LabState::Idle);
+        QVERIFY(!window.lab().isRunning());
+        QVERIFY(action(window, u"actionLabRun"_qs)->isEnabled());
+        box->close();
+    }
+
+    void runShowsHealthAndTrafficAndStopClearsThem()
+    {
+        MainWindow &window = openExample();
+        runUntilHealthy(window);
+        if (QTest::currentTestFailed())
+            return;
+        auto *scene = window.canvas()->canvasScene();
+        const ServiceId api = idOf(window, u"count-api");
+        const ServiceId dashboard = idOf(window, u"count-dashboard");
+        const UpstreamId arrow = window.model().topology().upstreams.constFirst().id;
+        QCOMPARE(scene->serviceItem(api)->liveText(), u"3/3 running"_qs);
+        QCOMPARE(scene->serviceItem(dashboard)->liveText(), u"1/1 running"_qs);
+        QVERIFY(scene->upstreamItem(arrow)->showsLock());
+        QVERIFY(!scene->upstreamItem(arrow)->isCrossedOut());
+
+        // The Lab dock lists the four allocations and links the dashboard.
+        QTreeWidget *instances = window.labDock()->instanceView();
+        QCOMPARE(instances->topLevelItemCount(), 4);
+        const QString url = window.labDock()->dashboardUrl();
+        // On a lab node's own loopback address, not 127.0.0.1.
+        QVERIFY2(url.startsWith(u"http://127.") && !url.startsWith(u"http://127.0.0.1"), qPrintable(url));
+        QVERIFY(window.labDock()->dashboardLink()->text().contains(url));
+        // The link as a user follows it: the QLabel's linkActivated.
+        Q_EMIT window.labDock()->dashboardLink()->linkActivated(url);
+        QCOMPARE(m_opened, QList<QUrl>{QUrl(url)});
+
+        // A page on the dashboard makes it fetch through the arrow.
+        QStringList messages;
+        const std::unique_ptr<QWebSocket> page = openPage(window, &messages);
+        QTRY_VERIFY_WITH_TIMEOUT(!messages.isEmpty() && messages.constLast().contains(u"\"count\""), kLabTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(scene->arrowLive(arrow) && scene->arrowLive(arrow)->bytesPerSecond > 0,
+                                 kLabTimeoutMs);
+        const QString traffic = scene->upstreamItem(arrow)->trafficText();
+        QVERIFY2(traffic.contains(u"/s"), qPrintable(traffic));
+        QVERIFY2(!traffic.startsWith(u"0 "), qPrintable(traffic));
+
+        // The Charts: the counters' counts and the arrow's throughput.
+        const mesh::lab::LabSnapshot snapshot = window.lab().snapshot();
+        QString counterAlloc;
+        for (const mesh::lab::InstanceSnapshot &i : snapshot.instances) {
+            if (i.serviceId == api)
+                counterAlloc = i.allocName;
+        }
+        QVERIFY(!counterAlloc.isEmpty());
+        const auto *charts = window.charts();
+        QTRY_VERIFY(charts->counterSeries(counterAlloc) && charts->counterSeries(counterAlloc)->count() > 0);
+        QVERIFY(charts->throughputSeries(arrow));
+        QTRY_VERIFY(charts->throughputSeries(arrow)->count() > 1);
+
+        // The log tells what happened, newest at the bottom.
+        const QString log = window.labDock()->eventLog()->toPlainText();
+        QVERIFY2(log.contains(u"placed") && log.contains(u"healthy"), qPrintable(log));
+
+        action(window, u"actionLabStop"_qs)->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(window.labState() == MainWindow::LabState::Idle, kLabTimeoutMs);
+        QVERIFY(!scene->isLive());
+        QVERIFY(scene->serviceItem(api)->liveText().isEmpty());
+        QVERIFY(scene->upstreamItem(arrow)->trafficText().isEmpty());
+        QVERIFY(!scene->upstreamItem(arrow)->showsLock());
+        QCOMPARE(instances->topLevelItemCount(), 0);
+        QVERIFY(action(window, u"actionLabRun"_qs)->isEnabled());
+        QVERIFY(!action(window, u"actionLabStop"_qs)->isEnabled());
+    }
+
+    void denyFromTheLabDockCrossesTheArrowOut()
+    {
+        MainWindow &window = openExample();
+        runUntilHealthy(window);
+        if (QTest::currentTestFailed())
+            return;
+        auto *scene = window.canvas()->canvasScene();
+        const UpstreamId arrow = window.model().topology().upstreams.constFirst().id;
+        QStringList messages;
+        const std::unique_ptr<QWebSocket> page = openPage(window, &messages);
+
+        // The drill acts on the arrow selected on the canvas.
+        window.canvas()->selectAndCenterUpstream(arrow);
+        QCOMPARE(window.labDock()->currentArrow(), arrow);
+        QPushButton *deny = drill(window, "drillDeny");
+        QPushButton *allow = drill(window, "drillAllow");
+        QVERIFY(deny && allow);
+        QTRY_VERIFY(deny->isEnabled());
+        QTest::mouseClick(deny, Qt::LeftButton);
+
+        QTRY_VERIFY_WITH_TIMEOUT(scene->upstreamItem(arrow)->isCrossedOut(), kLabTimeoutMs);
+        QVERIFY(scene->upstreamItem(arrow)->trafficText().startsWith(u"denied"));
+        // The page's next fetches are refused by the counters' sidecars.
+        QTRY_VERIFY_WITH_TIMEOUT(!messages.isEmpty() && messages.constLast().contains(u"Unreachable"), kLabTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(window.labDock()->eventLog()->toPlainText().contains(u"denied"), kLabTimeoutMs);
+        // The design is not changed by a drill.
+        QVERIFY(window.model().upstream(arrow)->action == IntentionAction::Allow);
+
+        QTRY_VERIFY(allow->isEnabled());
+        QTest::mouseClick(allow, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!scene->upstreamItem(arrow)->isCrossedOut(), kLabTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(messages.constLast().contains(u"\"count\":")
+                                     && !messages.constLast().contains(u"Unreachable"),
+                                 kLabTimeoutMs);
+    }
+
+    void stopAndStartAnInstanceFromTheLabDock()
+    {
+        MainWindow &window = openExample();
+        runUntilHealthy(window);
+        if (QTest::currentTestFailed())
+            return;
+        auto *scene = window.canvas()->canvasScene();
+        const ServiceId api = idOf(window, u"count-api");
+        QString allocId;
+        for (const mesh::lab::InstanceSnapshot &i : window.labDock()->snapshot().instances) {
+            if (i.serviceId == api)
+                allocId = i.allocId;
+        }
+        QVERIFY(!allocId.isEmpty());
+        window.labDock()->selectInstance(allocId);
+        QCOMPARE(window.labDock()->currentInstance(), allocId);
+
+        QTest::mouseClick(drill(window, "drillStopInstance"), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(scene->serviceItem(api)->liveText(), u"2/3 running"_qs, kLabTimeoutMs);
+        QTRY_VERIFY(drill(window, "drillStartInstance")->isEnabled());
+        QTest::mouseClick(drill(window, "drillStartInstance"), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(scene->serviceItem(api)->liveText(), u"3/3 running"_qs, kLabTimeoutMs);
+    }
+};
+
+QTEST_MAIN(TestLabGui)
+#include "tst_labgui.moc"
