@@ -5,6 +5,7 @@
 #include "cacommand.h"
 #include "exitcode.h"
 #include "generatecommand.h"
+#include "labcommand.h"
 #include "proxycommand.h"
 #include "validatecommand.h"
 
@@ -23,6 +24,7 @@ constexpr Subcommand kSubcommands[] = {
     {u"generate", &GenerateCommand::run},
     {u"ca", &CaCommand::run},
     {u"proxy", &ProxyCommand::run},
+    {u"lab", &LabCommand::run},
 };
 
 const QStringList kGlobalFlags = {QStringLiteral("-h"), QStringLiteral("--help"), QStringLiteral("help"),
@@ -47,6 +49,9 @@ QString CommandLine::usage()
         "  proxy -ca-dir DIR -service NAME [-listen HOST:PORT -service-addr HOST:PORT]\n"
         "        [-upstream DEST:LOCALPORT=HOST:PORT …] [-allow SRC … | -deny SRC …] [-default-deny]\n"
         "                          run the mTLS sidecar until SIGINT/SIGTERM\n"
+        "  lab up FILE [-json]     run FILE on the embedded three-node lab until SIGINT/SIGTERM;\n"
+        "                          prints one line per endpoint, the dashboard first\n"
+        "  lab status [-json]      show the running lab's nodes, instances and arrows\n"
         "\n"
         "Options:\n"
         "  -h, --help              show this help (meshpad <command> --help for a command)\n"

@@ -1,0 +1,382 @@
+#include "labcommand.h"
+
+#include "commandline.h"
+#include "exitcode.h"
+#include "labsnapshotjson.h"
+#include "labstatusserver.h"
+#include "problemprinter.h"
+
+#include "lab/lab.h"
+#include "model/projectfile.h"
+#include "model/validator.h"
+#include "unixsignalwatcher.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QLocale>
+#include <QTimer>
+
+#include <algorithm>
+#include <csignal>
+#include <utility>
+
+namespace meshpad::cli {
+
+using namespace mesh::lab;
+
+namespace {
+
+const QString kUsage = QStringLiteral(
+    "Usage: meshpad lab up FILE [-json]\n"
+    "       meshpad lab status [-json]\n"
+    "\n"
+    "The embedded three-node lab (nodes one, two, three on 127.0.1.1-3) without the editor.\n"
+    "  up      validate FILE, run it, print one line per endpoint (dashboards first):\n"
+    "          <service> <alloc> http://ADDR:PORT; run until Ctrl-C (SIGINT/SIGTERM)\n"
+    "  status  show the running lab's nodes, instances, arrows and dashboard URL\n"
+    "Exit status: 0 ok, 1 the design has errors, the lab could not start or none is running,\n"
+    "2 usage or I/O error.\n");
+
+// How long `lab up` waits for the lab to start and to stop, and `lab status`
+// for an answer.
+constexpr auto kStartTimeout = std::chrono::seconds(30);
+constexpr auto kStopTimeout = std::chrono::seconds(10);
+constexpr auto kStatusTimeout = std::chrono::seconds(5);
+
+void prepare(QCommandLineParser &parser)
+{
+    // consul-style flags: `-json`, not `-j -s -o -n`.
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+}
+
+// Whether the design publishes any port, i.e. whether `up` has endpoints to
+// print before anything else.
+bool publishesPorts(const mesh::model::Topology &topology)
+{
+    return std::any_of(topology.services.cbegin(), topology.services.cend(),
+                       [](const mesh::model::Service &s) { return s.count > 0 && !s.ports.isEmpty(); });
+}
+
+QString clockText(const QDateTime &time)
+{
+    return time.toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz"));
+}
+
+// What `lab up` prints while it runs: the endpoints once, first on stdout,
+// then the events (on stdout as JSON lines with -json, else on stderr).
+class UpPrinter final
+{
+public:
+    UpPrinter(QTextStream &out, QTextStream &err, bool json, bool expectsEndpoints)
+        : m_out(out)
+        , m_err(err)
+        , m_json(json)
+        , m_expectsEndpoints(expectsEndpoints)
+    {
+    }
+
+    // started() may come before the ports are in the snapshot; the first
+    // snapshot that has them prints them.
+    void snapshot(const LabSnapshot &snapshot, bool started)
+    {
+        if (m_announced || (snapshot.endpoints.isEmpty() && !(started && !m_expectsEndpoints)))
+            return;
+        m_announced = true;
+        for (const Endpoint &e : snapshot.endpoints) {
+            if (m_json)
+                m_out << LabSnapshotJson::endpoint(e) << '\n';
+            else
+                m_out << e.service << ' ' << e.allocName << ' ' << e.url << '\n';
+        }
+        m_out.flush();
+        QStringList nodes;
+        for (const NodeSnapshot &n : snapshot.nodes)
+            nodes.append(n.name);
+        m_err << "meshpad lab: " << snapshot.instances.size() << " allocations on nodes " << nodes.join(u", ");
+        if (!snapshot.dashboardUrl.isEmpty())
+            m_err << "; dashboard " << snapshot.dashboardUrl;
+        m_err << " (meshpad lab status shows them; Ctrl-C stops the lab)\n";
+        m_err.flush();
+        const QList<LabEvent> held = std::exchange(m_held, {});
+        for (const LabEvent &e : held)
+            event(e);
+    }
+
+    // With -json, stdout starts with the endpoints: events wait for them.
+    void event(const LabEvent &event)
+    {
+        if (!m_json) {
+            const QString about = event.allocName.isEmpty() ? event.service : event.allocName;
+            m_err << clockText(event.time) << "  " << toString(event.kind).leftJustified(9) << "  "
+                  << (about.isEmpty() ? QString() : about + u": ") << event.text << '\n';
+            m_err.flush();
+        } else if (!m_announced) {
+            m_held.append(event);
+        } else {
+            m_out << LabSnapshotJson::event(event) << '\n';
+            m_out.flush();
+        }
+    }
+
+    // The events held back, when the lab ends before printing endpoints.
+    void flush()
+    {
+        const QList<LabEvent> held = std::exchange(m_held, {});
+        for (const LabEvent &e : held)
+            m_out << LabSnapshotJson::event(e) << '\n';
+        m_out.flush();
+    }
+
+private:
+    QTextStream &m_out;
+    QTextStream &m_err;
+    const bool m_json;
+    const bool m_expectsEndpoints;
+    bool m_announced = false;
+    QList<LabEvent> m_held;
+};
+
+// Rows of text with columns two spaces apart; the first row is the header.
+void printTable(QTextStream &out, const QList<QStringList> &rows)
+{
+    QList<qsizetype> widths;
+    for (const QStringList &row : rows) {
+        for (qsizetype c = 0; c < row.size(); ++c) {
+            if (c >= widths.size())
+                widths.append(0);
+            widths[c] = std::max(widths[c], row.at(c).size());
+        }
+    }
+    for (const QStringList &row : rows) {
+        QString line;
+        for (qsizetype c = 0; c < row.size(); ++c)
+            line += c + 1 < row.size() ? row.at(c).leftJustified(widths.at(c) + 2) : row.at(c);
+        out << line.trimmed() << '\n';
+    }
+}
+
+void printStatus(QTextStream &out, const LabSnapshot &s)
+{
+    out << "lab " << (s.running ? "running" : "starting");
+    if (!s.trustDomain.isEmpty())
+        out << ", trust domain " << s.trustDomain;
+    if (!s.datacenter.isEmpty())
+        out << ", datacenter " << s.datacenter;
+    out << '\n';
+    out << "dashboard: " << (s.dashboardUrl.isEmpty() ? QStringLiteral("(none published)") : s.dashboardUrl) << "\n\n";
+
+    QList<QStringList> nodes{{QStringLiteral("NODE"), QStringLiteral("ADDRESS"), QStringLiteral("STATUS")}};
+    for (const NodeSnapshot &n : s.nodes)
+        nodes.append({n.name, n.address, n.up ? QStringLiteral("up") : QStringLiteral("down")});
+    printTable(out, nodes);
+    out << '\n';
+
+    QList<QStringList> instances{{QStringLiteral("ALLOC"), QStringLiteral("SERVICE"), QStringLiteral("NODE"),
+                                  QStringLiteral("ADDRESS"), QStringLiteral("STATE"), QStringLiteral("HEALTH"),
+                                  QStringLiteral("RESTARTS"), QStringLiteral("PORTS")}};
+    QStringList messages;
+    for (const InstanceSnapshot &i : s.instances) {
+        QStringList ports;
+        for (const AllocatedPort &p : i.ports)
+            ports.append(QStringLiteral("%1 %2:%3->%4").arg(p.label, p.hostAddress).arg(p.hostPort).arg(p.to));
+        if (i.sidecarPort != 0)
+            ports.append(QStringLiteral("mtls %1:%2").arg(i.nodeAddress).arg(i.sidecarPort));
+        instances.append({i.allocName, i.serviceName, i.node, i.address, toString(i.state), toString(i.health),
+                          QString::number(i.restarts), ports.join(u", ")});
+        if (!i.message.isEmpty())
+            messages.append(i.allocName + u": " + i.message);
+    }
+    printTable(out, instances);
+    for (const QString &m : messages)
+        out << "  " << m << '\n';
+
+    if (!s.arrows.isEmpty()) {
+        out << '\n';
+        const QLocale c = QLocale::c();
+        QList<QStringList> arrows{{QStringLiteral("ARROW"), QStringLiteral("INTENTION"), QStringLiteral("ACTIVE"),
+                                   QStringLiteral("CONNECTIONS"), QStringLiteral("SENT"), QStringLiteral("RECEIVED"),
+                                   QStringLiteral("RATE"), QStringLiteral("REFUSED"), QStringLiteral("FAILED")}};
+        for (const ArrowSnapshot &a : s.arrows) {
+            arrows.append({a.from + u" → " + a.to, a.allowed ? QStringLiteral("allow") : QStringLiteral("deny"),
+                           QString::number(a.activeConnections), QString::number(a.totalConnections),
+                           c.formattedDataSize(qint64(a.bytesSent)), c.formattedDataSize(qint64(a.bytesReceived)),
+                           c.formattedDataSize(qint64(a.bytesPerSecond)) + u"/s", QString::number(a.refusals),
+                           QString::number(a.connectFailures)});
+        }
+        printTable(out, arrows);
+    }
+}
+
+} // namespace
+
+int LabCommand::run(const QStringList &arguments, QTextStream &out, QTextStream &err)
+{
+    const QString sub = arguments.value(1);
+    if (sub == u"up")
+        return up(arguments.mid(1), out, err);
+    if (sub == u"status")
+        return status(arguments.mid(1), out, err);
+    if (sub == u"-h" || sub == u"--help" || sub == u"-help" || sub == u"help") {
+        out << kUsage;
+        return ExitCode::Ok;
+    }
+    err << (sub.isEmpty() ? QStringLiteral("meshpad lab: expected up or status\n\n")
+                          : u"meshpad lab: unknown subcommand \"" + sub + u"\"\n\n")
+        << kUsage;
+    return ExitCode::Usage;
+}
+
+int LabCommand::up(const QStringList &arguments, QTextStream &out, QTextStream &err)
+{
+    QCommandLineParser parser;
+    prepare(parser);
+    parser.setApplicationDescription(QStringLiteral(
+        "Run a design on the embedded three-node lab until SIGINT/SIGTERM. Prints one line per endpoint,\n"
+        "dashboards first: <service> <alloc> http://ADDR:PORT (-json: one JSON object per line, then the\n"
+        "lab's events as JSON lines; without it, events go to stderr).\n"
+        "Exit status: 0 stopped by a signal, 1 the design has errors or the lab could not start,\n"
+        "2 usage or I/O error."));
+    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("the design (*.meshpad)"));
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("print endpoints and events as JSON lines"));
+    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("show this help"));
+    parser.addOptions({json, help});
+    if (!parser.parse(arguments)) {
+        err << "meshpad lab up: " << parser.errorText() << "\n";
+        return ExitCode::Usage;
+    }
+    if (parser.isSet(help)) {
+        out << CommandLine::helpText(parser, u"lab up");
+        return ExitCode::Ok;
+    }
+    if (parser.positionalArguments().size() != 1) {
+        err << "meshpad lab up: expected exactly one FILE (see meshpad lab up -help)\n";
+        return ExitCode::Usage;
+    }
+
+    const QString file = parser.positionalArguments().constFirst();
+    const auto topology = mesh::model::ProjectFile::load(file);
+    if (!topology) {
+        err << "meshpad lab up: " << topology.error().message << "\n";
+        return ExitCode::Usage;
+    }
+    const mesh::model::Problems problems = mesh::model::Validator::validate(*topology);
+    // Always on stderr: with -json, stdout starts with the endpoints.
+    ProblemPrinter::print(err, file, *topology, problems);
+    if (mesh::model::Validator::hasErrors(problems)) {
+        err << file << ": " << ProblemPrinter::summary(problems) << "; the lab runs a design only without errors\n";
+        return ExitCode::Problems;
+    }
+
+    Lab lab;
+    // Declared after the lab, so it is gone before the lab it reads.
+    LabStatusServer statusServer([&lab] { return lab.snapshot(); });
+    if (const auto listening = statusServer.listen(LabStatusServer::defaultPath()); !listening) {
+        err << "meshpad lab up: " << listening.error().message << "\n";
+        if (listening.error().code == mesh::Error::Code::Invalid)
+            return ExitCode::Problems;
+        err << "meshpad lab up: running without `meshpad lab status`\n";
+    }
+    err.flush();
+
+    UpPrinter printer(out, err, parser.isSet(json), publishesPorts(*topology));
+    bool stopping = false;
+    QTimer deadline;
+    deadline.setSingleShot(true);
+    const auto fail = [&](const QString &message) {
+        printer.flush();
+        err << "meshpad lab up: " << message << "\n";
+        err.flush();
+        QCoreApplication::exit(ExitCode::Problems);
+    };
+    QObject::connect(&deadline, &QTimer::timeout, &lab, [&] {
+        fail(stopping ? QStringLiteral("the lab did not stop within %1 s").arg(kStopTimeout.count())
+                      : QStringLiteral("the lab did not start within %1 s").arg(kStartTimeout.count()));
+    });
+    QObject::connect(&lab, &Lab::started, &lab, [&](const LabSnapshot &snapshot) {
+        if (!stopping)
+            deadline.stop();
+        printer.snapshot(snapshot, true);
+    });
+    QObject::connect(&lab, &Lab::snapshotChanged, &lab,
+                     [&](const LabSnapshot &snapshot) { printer.snapshot(snapshot, false); });
+    QObject::connect(&lab, &Lab::eventOccurred, &lab, [&](const LabEvent &event) { printer.event(event); });
+    QObject::connect(&lab, &Lab::startFailed, &lab, [&](const QString &error) { fail(error); });
+    QObject::connect(&lab, &Lab::stopped, &lab, [&] {
+        if (!stopping) {
+            fail(QStringLiteral("the lab stopped by itself"));
+            return;
+        }
+        printer.flush();
+        statusServer.close();
+        err << "meshpad lab: stopped\n";
+        err.flush();
+        QCoreApplication::exit(ExitCode::Ok);
+    });
+
+    apps::UnixSignalWatcher signals({SIGINT, SIGTERM});
+    QObject::connect(&signals, &apps::UnixSignalWatcher::signalReceived, &lab, [&](int) {
+        if (stopping) {
+            // A second Ctrl-C: leave now; ~Lab still stops everything (bounded).
+            QCoreApplication::exit(ExitCode::Ok);
+            return;
+        }
+        stopping = true;
+        err << "meshpad lab: stopping\n";
+        err.flush();
+        deadline.start(kStopTimeout);
+        lab.stop();
+    });
+
+    if (const auto started = lab.start(*topology); !started) {
+        err << "meshpad lab up: " << started.error().message << "\n";
+        return ExitCode::Problems;
+    }
+    deadline.start(kStartTimeout);
+    return QCoreApplication::exec();
+}
+
+int LabCommand::status(const QStringList &arguments, QTextStream &out, QTextStream &err)
+{
+    QCommandLineParser parser;
+    prepare(parser);
+    parser.setApplicationDescription(QStringLiteral(
+        "Show the lab a `meshpad lab up` runs: nodes, instances (node, address, state, health, restarts),\n"
+        "arrows (connections, bytes, refusals) and the dashboard URL.\n"
+        "Exit status: 0 shown, 1 no lab is running, 2 usage error."));
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("print the lab's snapshot as one JSON object"));
+    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("show this help"));
+    parser.addOptions({json, help});
+    if (!parser.parse(arguments)) {
+        err << "meshpad lab status: " << parser.errorText() << "\n";
+        return ExitCode::Usage;
+    }
+    if (parser.isSet(help)) {
+        out << CommandLine::helpText(parser, u"lab status");
+        return ExitCode::Ok;
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        err << "meshpad lab status: takes no arguments (see meshpad lab status -help)\n";
+        return ExitCode::Usage;
+    }
+
+    const auto document = LabStatusServer::fetch(LabStatusServer::defaultPath(), kStatusTimeout);
+    if (!document) {
+        err << "meshpad lab status: " << document.error().message;
+        if (document.error().code == mesh::Error::Code::NotFound)
+            err << "; start one with meshpad lab up FILE";
+        err << "\n";
+        return ExitCode::Problems;
+    }
+    const auto snapshot = LabSnapshotJson::parseSnapshot(*document);
+    if (!snapshot) {
+        err << "meshpad lab status: " << snapshot.error().message << "\n";
+        return ExitCode::Problems;
+    }
+    if (parser.isSet(json))
+        out << *document << '\n';
+    else
+        printStatus(out, *snapshot);
+    return ExitCode::Ok;
+}
+
+} // namespace meshpad::cli

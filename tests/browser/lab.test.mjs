@@ -1,0 +1,159 @@
+#!/usr/bin/env node
+// `meshpad lab up` on the example, its dashboard in a real headless Chromium:
+//   1. the first stdout line is the dashboard's endpoint;
+//   2. the page shows a count that climbs, badge "Connected";
+//   3. the hostname changes among the three counter instances (their
+//      hostnames are their allocation names, counter.api[0…2]), since the
+//      dashboard dials its upstream anew for every count;
+//   4. SIGINT stops the lab: exit status 0.
+// The lab gets its own HOME and XDG directories (its CA, its status socket).
+//
+// usage: node lab.test.mjs <meshpad executable> <countdash.meshpad>
+// CHROMIUM overrides the browser (default /usr/bin/chromium).
+
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const require = createRequire(import.meta.url);
+const { chromium } = require('../tools/node_modules/playwright-core');
+
+const [meshpadBin, design] = process.argv.slice(2);
+if (!meshpadBin || !design) {
+  console.error('usage: lab.test.mjs <meshpad> <design.meshpad>');
+  process.exit(2);
+}
+
+function step(text) {
+  console.log(`# ${text}`);
+}
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+// Starts `meshpad lab up` and resolves with its first stdout line.
+function labUp(env) {
+  const child = spawn(meshpadBin, ['lab', 'up', design], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const started = Date.now();
+  let err = '';
+  child.stderr.on('data', (chunk) => { err += chunk; });
+  const firstLine = new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`no endpoint from meshpad lab up: ${err}`)), 15000);
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const end = out.indexOf('\n');
+      if (end >= 0) {
+        clearTimeout(timer);
+        resolve({ line: out.slice(0, end), ms: Date.now() - started });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`meshpad lab up exited (${code}): ${err}`)));
+    child.on('error', reject);
+  });
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return { child, firstLine, exited, stderr: () => err };
+}
+
+async function readCount(page) {
+  const text = await page.textContent('#count');
+  return Number(text.replace(/[^0-9-]/g, ''));
+}
+
+async function waitForCountAbove(page, n, timeout) {
+  await page.waitForFunction((min) => {
+    const value = Number(document.querySelector('#count').textContent.replace(/[^0-9-]/g, ''));
+    return value > min;
+  }, n, { timeout, polling: 50 });
+  return readCount(page);
+}
+
+const home = mkdtempSync(path.join(tmpdir(), 'meshpad-lab-home-'));
+const runtime = path.join(home, 'run');
+mkdirSync(runtime);
+chmodSync(runtime, 0o700);
+const profile = mkdtempSync(path.join(tmpdir(), 'meshpad-chromium-'));
+let context;
+let lab;
+let exitCode = 0;
+try {
+  step('meshpad lab up: the dashboard first');
+  lab = labUp({
+    HOME: home,
+    XDG_DATA_HOME: path.join(home, 'data'),
+    XDG_CONFIG_HOME: path.join(home, 'config'),
+    XDG_CACHE_HOME: path.join(home, 'cache'),
+    XDG_RUNTIME_DIR: runtime,
+  });
+  const { line, ms } = await lab.firstLine;
+  const m = line.match(/^count-dashboard dashboard\.dashboard\[0\] (http:\/\/127\.0\.1\.\d+:\d+)$/);
+  check(m, `first line is not the dashboard: ${line}`);
+  const url = m[1];
+  console.log(`ok 1 - ${line} after ${ms} ms`);
+
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const page = context.pages()[0] ?? await context.newPage();
+  const foreign = [];
+  const wsUrl = url.replace(/^http:/, 'ws:');
+  page.on('request', (r) => {
+    if (!r.url().startsWith(`${url}/`) && !r.url().startsWith(`${wsUrl}/`))
+      foreign.push(r.url());
+  });
+
+  step('the count appears and climbs');
+  await page.goto(`${url}/`);
+  check(await page.title() === 'Tutorial: Counter via Service', 'page title');
+  await page.waitForFunction(() => document.querySelector('#connection-status').textContent === 'Connected',
+    null, { timeout: 10000, polling: 50 });
+  const first = await waitForCountAbove(page, 0, 10000);
+  const climbed = await waitForCountAbove(page, first, 10000);
+  console.log(`ok 2 - count ${first} → ${climbed}`);
+
+  step('the hostname changes among the three counters');
+  const seen = [];
+  const deadline = Date.now() + 30000;
+  while (new Set(seen).size < 3 && Date.now() < deadline) {
+    const hostname = await page.textContent('#hostname');
+    if (seen[seen.length - 1] !== hostname) seen.push(hostname);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const distinct = [...new Set(seen)].sort();
+  check(distinct.every((h) => /^counter\.api\[[0-2]\]$/.test(h)), `hostnames shown: ${seen.join(' → ')}`);
+  check(distinct.length === 3, `not every counter answered within 30 s: ${seen.join(' → ')}`);
+  console.log(`ok 3 - hostnames ${seen.slice(0, 8).join(' → ')}${seen.length > 8 ? ' …' : ''}`);
+
+  check(foreign.length === 0, `requests outside the dashboard: ${foreign.join(', ')}`);
+  console.log('ok 4 - no requests outside the dashboard');
+
+  step('SIGINT stops the lab');
+  await context.close();
+  context = undefined;
+  lab.child.kill('SIGINT');
+  const stopped = await Promise.race([
+    lab.exited,
+    new Promise((resolve) => setTimeout(() => resolve({ code: 'timeout' }), 15000)),
+  ]);
+  check(stopped.code === 0, `meshpad lab up exit: ${JSON.stringify(stopped)}; stderr: ${lab.stderr()}`);
+  console.log('ok 5 - exit status 0');
+} catch (error) {
+  console.error(`not ok - ${error.message}`);
+  if (lab) console.error(lab.stderr());
+  exitCode = 1;
+} finally {
+  if (context) await context.close().catch(() => {});
+  if (lab && lab.child.exitCode === null && lab.child.signalCode === null) {
+    lab.child.kill('SIGKILL');
+    await lab.exited;
+  }
+  rmSync(profile, { recursive: true, force: true });
+  rmSync(home, { recursive: true, force: true });
+}
+process.exit(exitCode);

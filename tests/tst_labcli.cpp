@@ -1,0 +1,420 @@
+// `meshpad lab up|status` run as the real binary on the real example: the
+// dashboard's URL first on stdout within 3 s, the page served there, `lab
+// status` (text and -json) while it runs, SIGINT leaving no listener and no
+// status socket behind, a second lab refused, a killed lab's stale socket
+// cleaned up, broken designs refused. The child gets its own HOME and XDG
+// directories, so the lab CA and the status socket live in a temporary dir.
+
+#include "model/projectfile.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSet>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUrl>
+
+#include <csignal>
+#include <memory>
+
+namespace {
+
+struct Run
+{
+    int status = -1;
+    QString out;
+    QString err;
+};
+
+QString meshpadPath()
+{
+    return QStringLiteral(MESHPAD_BINARY_DIR "/bin/meshpad");
+}
+
+QString example()
+{
+    return QStringLiteral(MESHPAD_SOURCE_DIR "/resources/examples/countdash.meshpad");
+}
+
+// `meshpad lab up …` in the background: its stdout as lines, its stderr as
+// text, both read as they come.
+class LabUp final
+{
+public:
+    LabUp(const QProcessEnvironment &env, const QStringList &arguments)
+    {
+        m_process.setProcessEnvironment(env);
+        QObject::connect(&m_process, &QProcess::readyReadStandardOutput, &m_process, [this] {
+            while (m_process.canReadLine()) {
+                if (m_lines.isEmpty())
+                    m_firstLineMs = m_clock.elapsed();
+                m_lines.append(QString::fromUtf8(m_process.readLine()).chopped(1));
+            }
+        });
+        QObject::connect(&m_process, &QProcess::readyReadStandardError, &m_process,
+                         [this] { m_err += QString::fromUtf8(m_process.readAllStandardError()); });
+        m_clock.start();
+        m_process.start(meshpadPath(), QStringList{u"lab"_qs, u"up"_qs} + arguments);
+    }
+    ~LabUp()
+    {
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.kill();
+            m_process.waitForFinished(5000);
+        }
+    }
+    Q_DISABLE_COPY_MOVE(LabUp)
+
+    bool waitForLines(qsizetype n, int timeoutMs)
+    {
+        return QTest::qWaitFor([&] { return m_lines.size() >= n || m_process.state() == QProcess::NotRunning; },
+                               timeoutMs)
+               && m_lines.size() >= n;
+    }
+    void signal(int number) { ::kill(pid_t(m_process.processId()), number); }
+    bool waitForExit(int timeoutMs)
+    {
+        return QTest::qWaitFor([&] { return m_process.state() == QProcess::NotRunning; }, timeoutMs);
+    }
+    int exitCode() const
+    {
+        return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
+    }
+
+    const QStringList &lines() const { return m_lines; }
+    const QString &err() const { return m_err; }
+    qint64 firstLineMs() const { return m_firstLineMs; }
+
+private:
+    QProcess m_process;
+    QElapsedTimer m_clock;
+    QStringList m_lines;
+    QString m_err;
+    qint64 m_firstLineMs = -1;
+};
+
+QJsonObject parseObject(const QString &text)
+{
+    QJsonParseError e;
+    const QJsonDocument d = QJsonDocument::fromJson(text.toUtf8(), &e);
+    return e.error == QJsonParseError::NoError && d.isObject() ? d.object() : QJsonObject();
+}
+
+bool listens(const QString &host, quint16 port)
+{
+    QTcpSocket socket;
+    socket.connectToHost(host, port);
+    return socket.waitForConnected(2000);
+}
+
+} // namespace
+
+class TestLabCli : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_home;
+    QProcessEnvironment m_env;
+    QString m_socket;
+
+    Run meshpad(const QStringList &arguments)
+    {
+        QProcess p;
+        p.setProcessEnvironment(m_env);
+        p.start(meshpadPath(), arguments);
+        if (!p.waitForFinished(30000))
+            return {};
+        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+                QString::fromUtf8(p.readAllStandardError())};
+    }
+
+    QJsonObject statusJson()
+    {
+        const Run r = meshpad({u"lab"_qs, u"status"_qs, u"-json"_qs});
+        return r.status == 0 ? parseObject(r.out) : QJsonObject();
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_home.isValid());
+        const QString runtime = m_home.filePath(u"run"_qs);
+        QVERIFY(QDir().mkpath(runtime));
+        // Qt insists on a private runtime directory, as XDG says it is.
+        QVERIFY(QFile::setPermissions(runtime, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        m_env = QProcessEnvironment::systemEnvironment();
+        m_env.insert(u"HOME"_qs, m_home.path());
+        m_env.insert(u"XDG_DATA_HOME"_qs, m_home.filePath(u"data"_qs));
+        m_env.insert(u"XDG_CONFIG_HOME"_qs, m_home.filePath(u"config"_qs));
+        m_env.insert(u"XDG_CACHE_HOME"_qs, m_home.filePath(u"cache"_qs));
+        m_env.insert(u"XDG_RUNTIME_DIR"_qs, runtime);
+        m_socket = runtime + u"/meshpad-lab.sock";
+    }
+
+    void usage_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("lab alone") << QStringList{u"lab"_qs} << 2 << u"expected up or status"_qs;
+        QTest::newRow("unknown lab word") << QStringList{u"lab"_qs, u"down"_qs} << 2 << u"unknown subcommand \"down\""_qs;
+        QTest::newRow("up without a file") << QStringList{u"lab"_qs, u"up"_qs} << 2 << u"exactly one FILE"_qs;
+        QTest::newRow("up with an unknown flag")
+            << QStringList{u"lab"_qs, u"up"_qs, u"-bogus"_qs, example()} << 2 << u"bogus"_qs;
+        QTest::newRow("status with a word") << QStringList{u"lab"_qs, u"status"_qs, u"now"_qs} << 2
+                                            << u"takes no arguments"_qs;
+    }
+
+    void usage()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(int, status);
+        QFETCH(QString, message);
+        const Run r = meshpad(arguments);
+        QCOMPARE(r.status, status);
+        QVERIFY2(r.err.contains(message), qPrintable(r.err));
+        QVERIFY2(r.out.isEmpty(), qPrintable(r.out));
+    }
+
+    void help()
+    {
+        const Run top = meshpad({u"--help"_qs});
+        QCOMPARE(top.status, 0);
+        QVERIFY2(top.out.contains(u"lab up FILE [-json]"), qPrintable(top.out));
+        QVERIFY(top.out.contains(u"lab status [-json]"));
+        const Run up = meshpad({u"lab"_qs, u"up"_qs, u"-help"_qs});
+        QCOMPARE(up.status, 0);
+        QVERIFY2(up.out.startsWith(u"Usage: meshpad lab up [options] FILE"), qPrintable(up.out));
+        QVERIFY(up.out.contains(u"-json"));
+    }
+
+    void statusWithoutLab()
+    {
+        QVERIFY(!QFile::exists(m_socket));
+        for (const QStringList &arguments : {QStringList{u"lab"_qs, u"status"_qs}, QStringList{u"lab"_qs, u"status"_qs, u"-json"_qs}}) {
+            const Run r = meshpad(arguments);
+            QCOMPARE(r.status, 1);
+            QVERIFY2(r.err.contains(u"no lab is running"), qPrintable(r.err));
+            QVERIFY(r.out.isEmpty());
+        }
+    }
+
+    void refusesBrokenDesigns_data()
+    {
+        QTest::addColumn<QByteArray>("content");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("message");
+
+        auto t = mesh::model::ProjectFile::load(example());
+        QVERIFY(t);
+        t->services[1].command.clear();
+        const QByteArray invalid = mesh::model::ProjectFile::toJson(*t).toUtf8();
+
+        // Unreadable input is a usage/I-O error (2), as for validate and
+        // generate; a design with errors is 1.
+        QTest::newRow("not JSON") << QByteArray("{\"format\": \"meshpad\", ") << 2 << u"meshpad lab up: "_qs;
+        QTest::newRow("not a design") << QByteArray("[1, 2, 3]") << 2 << u"meshpad lab up: "_qs;
+        QTest::newRow("validation errors")
+            << invalid << 1
+            << u"error: service \"count-api\" (command): The exec driver needs a command to run."_qs;
+    }
+
+    void refusesBrokenDesigns()
+    {
+        QFETCH(QByteArray, content);
+        QFETCH(int, status);
+        QFETCH(QString, message);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"design.meshpad"_qs);
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(content);
+        f.close();
+
+        const Run r = meshpad({u"lab"_qs, u"up"_qs, path});
+        QCOMPARE(r.status, status);
+        QVERIFY2(r.err.contains(message), qPrintable(r.err));
+        if (status == 1)
+            QVERIFY2(r.err.contains(u"the lab runs a design only without errors"), qPrintable(r.err));
+        QVERIFY2(r.out.isEmpty(), qPrintable(r.out));
+        QVERIFY(!QFile::exists(m_socket));
+
+        const Run missing = meshpad({u"lab"_qs, u"up"_qs, dir.filePath(u"absent.meshpad"_qs)});
+        QCOMPARE(missing.status, 2);
+        QVERIFY2(missing.err.contains(u"absent.meshpad"), qPrintable(missing.err));
+    }
+
+    void upRunsTheExampleUntilSigint()
+    {
+        LabUp lab(m_env, {example()});
+        QVERIFY2(lab.waitForLines(1, 15000), qPrintable(lab.err()));
+        qInfo("lab up: first line after %lld ms: %s", lab.firstLineMs(), qPrintable(lab.lines().constFirst()));
+        // The promise: the dashboard's URL within 3 s.
+        QVERIFY2(lab.firstLineMs() < 3000, qPrintable(QString::number(lab.firstLineMs())));
+        static const QRegularExpression endpoint(
+            QStringLiteral("^count-dashboard dashboard\\.dashboard\\[0\\] (http://(127\\.0\\.1\\.[123]):(\\d+))$"));
+        const QRegularExpressionMatch m = endpoint.match(lab.lines().constFirst());
+        QVERIFY2(m.hasMatch(), qPrintable(lab.lines().constFirst()));
+        const QString url = m.captured(1);
+        const QString host = m.captured(2);
+        const quint16 port = quint16(m.captured(3).toUInt());
+
+        // The page is served there.
+        QNetworkAccessManager network;
+        std::unique_ptr<QNetworkReply> reply(network.get(QNetworkRequest(QUrl(url + u"/"))));
+        QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 10000);
+        QCOMPARE(reply->error(), QNetworkReply::NoError);
+        const QByteArray page = reply->readAll();
+        QVERIFY2(page.contains("<title>Tutorial: Counter via Service</title>"), page.left(300).constData());
+
+        // The lab CA went to the temporary data directory.
+        QVERIFY(QFile::exists(m_home.filePath(u"data/meshpad/lab-ca/ca.pem"_qs)));
+
+        // `lab status -json`: four instances on the three nodes, all running.
+        QJsonObject status;
+        const bool allRunning = QTest::qWaitFor(
+            [&] {
+                status = statusJson();
+                const QJsonArray instances = status.value(u"instances").toArray();
+                return instances.size() == 4
+                       && std::all_of(instances.begin(), instances.end(), [](const QJsonValue &v) {
+                              return v.toObject().value(u"state").toString() == u"running";
+                          });
+            },
+            10000);
+        QVERIFY2(allRunning, QJsonDocument(status).toJson().constData());
+        QVERIFY(status.value(u"running").toBool());
+        QCOMPARE(status.value(u"dashboardUrl").toString(), url);
+        QStringList nodeNames;
+        for (const QJsonValue &v : status.value(u"nodes").toArray())
+            nodeNames.append(v.toObject().value(u"name").toString());
+        QCOMPARE(nodeNames, (QStringList{u"one"_qs, u"two"_qs, u"three"_qs}));
+        QSet<QString> counterNodes;
+        QStringList dashboards;
+        QList<QPair<QString, quint16>> listeners{{host, port}};
+        for (const QJsonValue &v : status.value(u"instances").toArray()) {
+            const QJsonObject i = v.toObject();
+            if (i.value(u"service").toString() == u"count-api")
+                counterNodes.insert(i.value(u"node").toString());
+            else
+                dashboards.append(i.value(u"allocName").toString());
+            if (const int sidecar = i.value(u"sidecarPort").toInt(); sidecar != 0)
+                listeners.append({i.value(u"nodeAddress").toString(), quint16(sidecar)});
+        }
+        QCOMPARE(counterNodes, (QSet<QString>{u"one"_qs, u"two"_qs, u"three"_qs}));
+        QCOMPARE(dashboards, QStringList{u"dashboard.dashboard[0]"_qs});
+
+        // The same as text.
+        const Run text = meshpad({u"lab"_qs, u"status"_qs});
+        QCOMPARE(text.status, 0);
+        QVERIFY2(text.out.contains(u"dashboard: " + url), qPrintable(text.out));
+        for (const QString &alloc : {u"dashboard.dashboard[0]"_qs, u"counter.api[0]"_qs, u"counter.api[1]"_qs, u"counter.api[2]"_qs}) {
+            static const QRegularExpression row(QStringLiteral("^(\\S+)\\s+(count-dashboard|count-api)\\s+(one|two|three)\\s+"
+                                                               "127\\.0\\.2\\.\\d+\\s+running\\s"),
+                                                QRegularExpression::MultilineOption);
+            bool found = false;
+            for (auto it = row.globalMatch(text.out); it.hasNext() && !found;)
+                found = it.next().captured(1) == alloc;
+            QVERIFY2(found, qPrintable(alloc + u"\n" + text.out));
+        }
+        QVERIFY2(text.out.contains(u"count-dashboard → count-api"), qPrintable(text.out));
+
+        // A second lab would fight over the same addresses: refused.
+        const Run second = meshpad({u"lab"_qs, u"up"_qs, example()});
+        QCOMPARE(second.status, 1);
+        QVERIFY2(second.err.contains(u"a lab is already running"), qPrintable(second.err));
+        QVERIFY(QFile::exists(m_socket));
+
+        // Ctrl-C: exit 0, nothing listens any more, the socket is gone.
+        lab.signal(SIGINT);
+        QVERIFY(lab.waitForExit(15000));
+        QCOMPARE(lab.exitCode(), 0);
+        QVERIFY2(lab.err().contains(u"meshpad lab: stopped"), qPrintable(lab.err()));
+        for (const auto &[address, listenerPort] : listeners)
+            QVERIFY2(!listens(address, listenerPort), qPrintable(address + u':' + QString::number(listenerPort)));
+        QVERIFY(!QFile::exists(m_socket));
+        QCOMPARE(meshpad({u"lab"_qs, u"status"_qs}).status, 1);
+    }
+
+    void jsonLinesParse()
+    {
+        LabUp lab(m_env, {u"-json"_qs, example()});
+        QVERIFY2(lab.waitForLines(1, 15000), qPrintable(lab.err()));
+        const QJsonObject first = parseObject(lab.lines().constFirst());
+        QCOMPARE(first.value(u"service").toString(), u"count-dashboard"_qs);
+        QCOMPARE(first.value(u"alloc").toString(), u"dashboard.dashboard[0]"_qs);
+        QCOMPARE(first.value(u"label").toString(), u"http"_qs);
+        QVERIFY2(first.value(u"url").toString().startsWith(u"http://127.0.1."), qPrintable(lab.lines().constFirst()));
+
+        // Then the events, as JSON lines too.
+        const auto hasEvent = [&lab](QStringView kind) {
+            return std::any_of(lab.lines().cbegin(), lab.lines().cend(), [kind](const QString &line) {
+                return parseObject(line).value(u"event").toString() == kind;
+            });
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(hasEvent(u"started"), 10000);
+
+        lab.signal(SIGTERM);
+        QVERIFY(lab.waitForExit(15000));
+        QCOMPARE(lab.exitCode(), 0);
+        QVERIFY(hasEvent(u"stopped"));
+        bool endpoints = true;
+        for (const QString &line : lab.lines()) {
+            const QJsonObject o = parseObject(line);
+            QVERIFY2(!o.isEmpty(), qPrintable(line));
+            if (o.contains(u"event")) {
+                endpoints = false;
+                QVERIFY2(QDateTime::fromString(o.value(u"time").toString(), Qt::ISODateWithMs).isValid(), qPrintable(line));
+                QVERIFY2(!o.value(u"text").toString().isEmpty(), qPrintable(line));
+            } else {
+                // Endpoints come first, events after them.
+                QVERIFY2(endpoints && o.contains(u"url"), qPrintable(line));
+            }
+        }
+        QVERIFY(!QFile::exists(m_socket));
+    }
+
+    void killedLabLeavesAStaleSocketThatIsCleanedUp()
+    {
+        {
+            LabUp killed(m_env, {example()});
+            QVERIFY2(killed.waitForLines(1, 15000), qPrintable(killed.err()));
+            killed.signal(SIGKILL);
+            QVERIFY(killed.waitForExit(5000));
+        }
+        QVERIFY(QFile::exists(m_socket));
+
+        const Run r = meshpad({u"lab"_qs, u"status"_qs});
+        QCOMPARE(r.status, 1);
+        QVERIFY2(r.err.contains(u"no lab is running (removed"), qPrintable(r.err));
+        QVERIFY(!QFile::exists(m_socket));
+
+        // A new lab takes the place of a killed one.
+        {
+            LabUp killed(m_env, {example()});
+            QVERIFY2(killed.waitForLines(1, 15000), qPrintable(killed.err()));
+            killed.signal(SIGKILL);
+            QVERIFY(killed.waitForExit(5000));
+        }
+        LabUp again(m_env, {example()});
+        QVERIFY2(again.waitForLines(1, 15000), qPrintable(again.err()));
+        QCOMPARE(meshpad({u"lab"_qs, u"status"_qs}).status, 0);
+        again.signal(SIGINT);
+        QVERIFY(again.waitForExit(15000));
+        QCOMPARE(again.exitCode(), 0);
+        QVERIFY(!QFile::exists(m_socket));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLabCli)
+#include "tst_labcli.moc"
