@@ -21,6 +21,7 @@
 #include <QAbstractButton>
 #include <QApplication>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDir>
 #include <QLineEdit>
 #include <QMessageBox>
@@ -255,6 +256,44 @@ private Q_SLOTS:
         // The field is marked with the validator's message.
         QVERIFY(env->property("invalid").toBool());
         QVERIFY2(env->toolTip().contains(u"1PORT"_qs), qPrintable(env->toolTip()));
+    }
+
+    void meshSettingsAreEditableWithNothingSelected()
+    {
+        MainWindow &window = openExample();
+        window.canvas()->scene()->clearSelection();
+        QWidget *datacenter = window.inspector()->fieldWidget(u"datacenter"_qs);
+        QVERIFY(qobject_cast<QLineEdit *>(datacenter));
+        QTRY_VERIFY(datacenter->isVisible());
+
+        retype(datacenter, u"DC 1"_qs);
+        QCOMPARE(window.model().topology().settings.datacenter, u"DC 1"_qs);
+        QCOMPARE(window.undoStack().count(), 1);  // four keys, one step
+        // The validator's message marks the field.
+        QTRY_VERIFY_WITH_TIMEOUT(datacenter->property("invalid").toBool(), kTimeoutMs);
+        QVERIFY2(datacenter->toolTip().contains(u"lowercase"_qs), qPrintable(datacenter->toolTip()));
+        retype(datacenter, u"dc2"_qs);
+        QCOMPARE(window.undoStack().count(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(!datacenter->property("invalid").toBool(), kTimeoutMs);
+
+        auto *intention = qobject_cast<QComboBox *>(window.inspector()->fieldWidget(u"defaultIntention"_qs));
+        QVERIFY(intention);
+        intention->setCurrentIndex(intention->findData(u"deny"_qs));
+        QVERIFY(window.model().topology().settings.defaultPolicy == mesh::model::IntentionAction::Deny);
+        auto *health = qobject_cast<QSpinBox *>(window.inspector()->fieldWidget(u"lab.healthIntervalMs"_qs));
+        QVERIFY(health);
+        health->setValue(500);
+        QCOMPARE(window.model().topology().settings.lab.healthIntervalMs, 500);
+        QCOMPARE(window.undoStack().count(), 3);
+
+        window.undoStack().undo();
+        window.undoStack().undo();
+        QVERIFY(window.model().topology().settings.defaultPolicy == mesh::model::IntentionAction::Allow);
+        QCOMPARE(intention->currentData().toString(), u"allow"_qs);  // the form follows the model
+        QCOMPARE(health->value(), 2000);
+        window.undoStack().undo();
+        QCOMPARE(qobject_cast<QLineEdit *>(datacenter)->text(), u"dc1"_qs);
+        QVERIFY(!window.isWindowModified());
     }
 
     void artifactsFollowAnEditAfterTheDebounce()

@@ -8,6 +8,7 @@ enum class CommandId : int {
     MoveServices = 1,
     UpdateService,
     UpdateUpstream,
+    UpdateSettings,
 };
 
 } // namespace meshpad::gui

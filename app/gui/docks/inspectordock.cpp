@@ -1,5 +1,8 @@
 #include "inspectordock.h"
 
+#include "fieldmarker.h"
+#include "meshsettingsform.h"
+
 #include "commands/updateservicecommand.h"
 #include "commands/updateupstreamcommand.h"
 
@@ -35,8 +38,6 @@ namespace {
 
 // Readable on light and dark backgrounds; the frame is what tells, the
 // tooltip says why.
-constexpr auto kInvalidStyle = "#%1 { border: 2px solid #e0464b; border-radius: 3px; }";
-
 QString objectNameFor(const QString &key)
 {
     QString name = u"field_"_qs + key;
@@ -139,6 +140,8 @@ InspectorDock::InspectorDock(mesh::model::TopologyModel &model, QUndoStack &undo
     , m_emptyPage(new QLabel)
     , m_servicePage(new QScrollArea)
     , m_upstreamPage(nullptr)
+    , m_meshPage(new QScrollArea)
+    , m_meshForm(new MeshSettingsForm(model, undoStack))
 {
     setObjectName(QStringLiteral("inspectorDock"));
     auto *empty = static_cast<QLabel *>(m_emptyPage);
@@ -155,6 +158,10 @@ InspectorDock::InspectorDock(mesh::model::TopologyModel &model, QUndoStack &undo
     m_pages->addWidget(m_emptyPage);
     m_pages->addWidget(m_servicePage);
     m_pages->addWidget(m_upstreamPage);
+    m_meshPage->setWidget(m_meshForm);
+    m_meshPage->setWidgetResizable(true);
+    m_meshPage->setFrameShape(QFrame::NoFrame);
+    m_pages->addWidget(m_meshPage);
     setWidget(m_pages);
     showNothing();
 
@@ -580,11 +587,13 @@ void InspectorDock::showNothing(int count)
     m_service = {};
     m_upstream = {};
     setWindowTitle(tr("Inspector"));
-    static_cast<QLabel *>(m_emptyPage)
-        ->setText(count > 1 ? tr("%1 items selected.").arg(count)
-                            : tr("Select a service or an arrow to edit it here. Double-click a card to edit "
-                                 "its name."));
-    m_pages->setCurrentWidget(m_emptyPage);
+    if (count > 1) {
+        static_cast<QLabel *>(m_emptyPage)->setText(tr("%1 items selected.").arg(count));
+        m_pages->setCurrentWidget(m_emptyPage);
+    } else {
+        setWindowTitle(tr("Inspector — mesh"));
+        m_pages->setCurrentWidget(m_meshPage);
+    }
 }
 
 void InspectorDock::commit(const QString &key)
@@ -653,6 +662,7 @@ void InspectorDock::setProblems(const mesh::model::Problems &problems)
 {
     m_problems = problems;
     markProblems();
+    m_meshForm->setProblems(problems);
 }
 
 const InspectorDock::Field *InspectorDock::fieldFor(const QString &problemField) const
@@ -685,25 +695,26 @@ void InspectorDock::markProblems()
     }
     const QList<Field> &fields = m_service.isNull() ? m_upstreamFields : m_serviceFields;
     for (const Field &field : fields) {
-        const QStringList list = messages.value(&field);
-        const bool invalid = !list.isEmpty();
-        if (field.widget->property("invalid").toBool() == invalid && !invalid)
-            continue;
-        field.widget->setProperty("invalid", invalid);
-        field.widget->setStyleSheet(invalid ? QString::fromLatin1(kInvalidStyle).arg(field.widget->objectName())
-                                            : QString());
-        field.widget->setToolTip(invalid ? list.join(u'\n') : field.toolTip);
+        markField(field.widget, messages.value(&field), field.toolTip);
     }
 }
 
 QWidget *InspectorDock::fieldWidget(const QString &field) const
 {
+    if (m_service.isNull() && m_upstream.isNull())
+        return m_meshForm->fieldWidget(field);
     const Field *f = fieldFor(field);
     return f ? f->widget : nullptr;
 }
 
 bool InspectorDock::focusField(const QString &problemField)
 {
+    if (m_service.isNull() && m_upstream.isNull()) {
+        if (!m_meshForm->focusField(problemField))
+            return false;
+        m_meshPage->ensureWidgetVisible(m_meshForm->fieldWidget(problemField));
+        return true;
+    }
     const Field *field = fieldFor(problemField);
     if (!field)
         return false;

@@ -21,6 +21,8 @@ class TopologyModel;
 
 namespace meshpad::gui {
 
+class MeshSettingsForm;
+
 // The form for the selected service or arrow: every field of a Service
 // (name, Nomad job/group/task, count, driver, command, args, image, env,
 // network mode, ports, service port, sidecar, check, tags, meta, resources)
@@ -31,7 +33,8 @@ namespace meshpad::gui {
 // the canvas, another field) reload a widget only when it no longer shows
 // the model's value, so the field being typed in keeps its text and cursor.
 // Problems of the shown item mark their field: a red frame and the
-// validator's message as tooltip.
+// validator's message as tooltip. With nothing selected it shows the
+// design's own settings (MeshSettingsForm).
 class InspectorDock final : public QDockWidget
 {
     Q_OBJECT
@@ -43,7 +46,7 @@ public:
 
     void showService(const mesh::model::ServiceId &id);
     void showUpstream(const mesh::model::UpstreamId &id);
-    // `count` > 1 says how many items are selected.
+    // `count` > 1 says how many items are selected; 0 shows the mesh settings.
     void showNothing(int count = 0);
     mesh::model::ServiceId shownService() const { return m_service; }
     mesh::model::UpstreamId shownUpstream() const { return m_upstream; }
@@ -52,7 +55,8 @@ public:
 
     // Focuses the widget for a Problem's field of the shown item: "name",
     // "env.PORT" (that row of the env table), "ports[0].to", "meta.KEY",
-    // "tags[2]", "check.path", "localBindPort", "to"… False if none.
+    // "tags[2]", "check.path", "localBindPort", "to"…; with nothing shown,
+    // a mesh settings field ("datacenter", …). False if none.
     bool focusField(const QString &field);
     // The widget editing `field` (as focusField names it), or nullptr.
     QWidget *fieldWidget(const QString &field) const;
@@ -94,6 +98,8 @@ private:
     QWidget *m_emptyPage;
     QScrollArea *m_servicePage;
     QWidget *m_upstreamPage;
+    QScrollArea *m_meshPage;
+    MeshSettingsForm *m_meshForm;
     QList<Field> m_serviceFields;
     QList<Field> m_upstreamFields;
     QComboBox *m_destination = nullptr;
