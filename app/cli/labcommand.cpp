@@ -173,7 +173,7 @@ void printStatus(QTextStream &out, const LabSnapshot &s)
 
     QList<QStringList> instances{{QStringLiteral("ALLOC"), QStringLiteral("SERVICE"), QStringLiteral("NODE"),
                                   QStringLiteral("ADDRESS"), QStringLiteral("STATE"), QStringLiteral("HEALTH"),
-                                  QStringLiteral("RESTARTS"), QStringLiteral("PORTS")}};
+                                  QStringLiteral("RESTARTS"), QStringLiteral("COUNT"), QStringLiteral("PORTS")}};
     QStringList messages;
     for (const InstanceSnapshot &i : s.instances) {
         QStringList ports;
@@ -182,7 +182,8 @@ void printStatus(QTextStream &out, const LabSnapshot &s)
         if (i.sidecarPort != 0)
             ports.append(QStringLiteral("mtls %1:%2").arg(i.nodeAddress).arg(i.sidecarPort));
         instances.append({i.allocName, i.serviceName, i.node, i.address, toString(i.state), toString(i.health),
-                          QString::number(i.restarts), ports.join(u", ")});
+                          QString::number(i.restarts),
+                          i.counterValue ? QString::number(*i.counterValue) : QStringLiteral("-"), ports.join(u", ")});
         if (!i.message.isEmpty())
             messages.append(i.allocName + u": " + i.message);
     }
