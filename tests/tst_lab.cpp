@@ -560,6 +560,9 @@ private Q_SLOTS:
         QVERIFY(env.contains("NOMAD_ALLOC_NAME=worker.worker[0]\n"));
         QVERIFY(env.contains(QByteArray("NOMAD_ALLOC_ID=" + first.allocId.toLatin1() + "\n")));
         QVERIFY(env.contains(QByteArray("GREETING=hello 0 on " + first.node.toLatin1() + "\n")));
+        // Its output is captured.
+        QTRY_VERIFY_WITH_TIMEOUT(lab.snapshot().instances.value(0).output.contains(QStringLiteral("started worker.worker[0]")),
+                                 3000);
         const QString allocDir = QFileInfo(QStringLiteral("/proc/%1/cwd").arg(first.pid)).canonicalFilePath();
         QVERIFY(!allocDir.isEmpty());
 

@@ -548,6 +548,8 @@ InstanceSnapshot AllocationRunner::snapshot() const
     const TaskKind kind = taskKind();
     snapshot.embedded = kind == TaskKind::Counter || kind == TaskKind::Dashboard;
     snapshot.pid = m_process ? m_process->processId() : 0;
+    constexpr qsizetype kSnapshotLines = 50;
+    snapshot.output = m_output.mid(std::max<qsizetype>(0, m_output.size() - kSnapshotLines));
     if (m_counter)
         snapshot.counterValue = m_counter->count();
     return snapshot;

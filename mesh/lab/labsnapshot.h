@@ -6,6 +6,7 @@
 #include <QList>
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
@@ -54,6 +55,7 @@ struct InstanceSnapshot final
     quint16 sidecarPort = 0;   // the inbound mTLS listener on nodeAddress; 0 without sidecar
     bool embedded = false;     // the in-process counter/dashboard, not a child process
     qint64 pid = 0;            // child process id while one runs
+    QStringList output;        // the child's last lines, stdout and stderr merged (at most 50)
     std::optional<quint64> counterValue;  // the embedded counter's count
 };
 
