@@ -333,6 +333,7 @@ private Q_SLOTS:
         DashboardWatcher watcher(lab.snapshot().dashboardUrl);
         QTRY_VERIFY_WITH_TIMEOUT(watcher.lastCount() >= 1, 5000);
         QSignalSpy events(&lab, &Lab::eventOccurred);
+        const QString dashboardAddress = firstOf(lab.snapshot(), QStringLiteral("count-dashboard"))->address;
 
         const model::UpstreamId arrow = m_countdash.upstreams.at(0).id;
         lab.setArrowAction(arrow, model::IntentionAction::Deny);
@@ -343,10 +344,12 @@ private Q_SLOTS:
         QCOMPARE(watcher.last().value(u"hostname").toString(), QStringLiteral("[Unreachable]"));
         QTRY_VERIFY_WITH_TIMEOUT(!lab.snapshot().arrows.value(0).allowed, 1000);
         QTRY_VERIFY_WITH_TIMEOUT(lab.snapshot().arrows.value(0).refusals >= 1, 2000);
-        const bool deniedLogged = std::any_of(events.cbegin(), events.cend(), [](const QList<QVariant> &args) {
+        const bool deniedLogged = std::any_of(events.cbegin(), events.cend(), [&dashboardAddress](const QList<QVariant> &args) {
             const auto event = args.at(0).value<LabEvent>();
+            // Named by its SPIFFE ID, coming from the dashboard allocation's own address.
             return event.kind == LabEvent::Kind::Denied && event.service == QLatin1String("count-api")
-                   && event.text.contains(QLatin1String("count-dashboard"));
+                   && event.text.contains(QLatin1String("svc/count-dashboard"))
+                   && event.text.contains(dashboardAddress + u':');
         });
         QVERIFY(deniedLogged);
 

@@ -245,6 +245,7 @@ bool AllocationRunner::startSidecar(QString *error)
             *error = QStringLiteral("upstream %1: %2").arg(destination->name, listening.error().message);
             return false;
         }
+        listener->setSourceAddress(m_context.plan.address);
         const auto fault = m_faults.constFind(upstream->id);
         if (fault != m_faults.constEnd())
             listener->setFault(fault->first, fault->second);

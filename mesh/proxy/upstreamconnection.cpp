@@ -64,6 +64,9 @@ void UpstreamConnection::tryNext()
     m_tls = new QSslSocket(this);
     m_tls->setSslConfiguration(m_context.configuration);
     m_tls->setReadBufferSize(m_context.options.tlsReadBufferSize);
+    // A failed bind only loses the nicer source address; the dial goes on.
+    if (!m_context.sourceAddress.isNull())
+        m_tls->bind(m_context.sourceAddress, 0);
     connect(m_tls, &QSslSocket::connected, this, [this] {
         m_tcpConnected = true;
         m_tls->setSocketOption(QAbstractSocket::LowDelayOption, 1);

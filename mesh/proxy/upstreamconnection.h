@@ -6,6 +6,7 @@
 
 #include <QBasicTimer>
 #include <QElapsedTimer>
+#include <QHostAddress>
 #include <QObject>
 #include <QSsl>
 #include <QSslConfiguration>
@@ -42,6 +43,8 @@ public:
         ProxyOptions options;
         // A lab drill: wait this long before dialling the first instance.
         std::chrono::milliseconds addedLatency{0};
+        // Where instances see us come from; null: the kernel's choice.
+        QHostAddress sourceAddress;
     };
 
     UpstreamConnection(qintptr descriptor, const Context &context, QObject *parent = nullptr);

@@ -97,7 +97,7 @@ void UpstreamListener::onDescriptor(qintptr descriptor)
         std::rotate(instances.begin(), instances.begin() + start, instances.end());
     }
     UpstreamConnection::Context context{m_destination, instances, m_configuration, m_metrics, m_options,
-                                        m_addedLatency};
+                                        m_addedLatency, m_sourceAddress};
     auto *connection = new UpstreamConnection(descriptor, context, this);
     m_connections.insert(connection);
     m_metrics->connectionAccepted();

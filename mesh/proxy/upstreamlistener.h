@@ -40,6 +40,9 @@ public:
     // before it is dialled, and `failureRate` (0…1) of them are closed at
     // once, counted as connect failures. Open connections are not touched.
     void setFault(std::chrono::milliseconds latency, double failureRate);
+    // The address new connections to instances are made from (the lab gives
+    // each allocation's its own, so a refusal names the caller's allocation).
+    void setSourceAddress(const QHostAddress &address) { m_sourceAddress = address; }
 
     ProxyMetrics *metrics() const { return m_metrics; }
     int activeConnections() const { return int(m_connections.size()); }
@@ -57,6 +60,7 @@ private:
     quint64 m_roundRobin = 0;
     std::chrono::milliseconds m_addedLatency{0};
     double m_failureRate = 0;
+    QHostAddress m_sourceAddress;
     DescriptorServer *m_server = nullptr;
     ProxyMetrics *m_metrics = nullptr;
     QSet<UpstreamConnection *> m_connections;
