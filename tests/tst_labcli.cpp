@@ -384,6 +384,26 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(m_socket));
     }
 
+    void designWithoutPortsPrintsEventsOnly()
+    {
+        // The counters alone: nothing published, so -json starts with events.
+        auto t = mesh::model::ProjectFile::load(example());
+        QVERIFY(t);
+        t->services.removeFirst();
+        t->upstreams.clear();
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"counters.meshpad"_qs);
+        QVERIFY(mesh::model::ProjectFile::save(*t, path));
+
+        LabUp lab(m_env, {u"-json"_qs, path});
+        QVERIFY2(lab.waitForLines(1, 15000), qPrintable(lab.err()));
+        QVERIFY2(parseObject(lab.lines().constFirst()).contains(u"event"), qPrintable(lab.lines().constFirst()));
+        QTRY_VERIFY_WITH_TIMEOUT(lab.err().contains(u"meshpad lab: 3 allocations on nodes one, two, three"), 10000);
+        lab.signal(SIGINT);
+        QVERIFY(lab.waitForExit(15000));
+        QCOMPARE(lab.exitCode(), 0);
+    }
+
     void killedLabLeavesAStaleSocketThatIsCleanedUp()
     {
         {

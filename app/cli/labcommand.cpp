@@ -76,10 +76,13 @@ public:
     }
 
     // started() may come before the ports are in the snapshot; the first
-    // snapshot that has them prints them.
+    // snapshot that has them prints them. A design without ports has none
+    // to wait for.
     void snapshot(const LabSnapshot &snapshot, bool started)
     {
-        if (m_announced || (snapshot.endpoints.isEmpty() && !(started && !m_expectsEndpoints)))
+        if (m_announced)
+            return;
+        if (snapshot.endpoints.isEmpty() && (m_expectsEndpoints || !started))
             return;
         m_announced = true;
         for (const Endpoint &e : snapshot.endpoints) {
