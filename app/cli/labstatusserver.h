@@ -36,7 +36,8 @@ public:
 
     // Listens at `path`. A socket file nobody answers on is stale (its lab
     // was killed) and is replaced; one a lab answers on fails with
-    // Error::Code::Invalid, so two labs never fight over the same addresses.
+    // Error::Code::Invalid: one `lab up` per user, so `lab status` always
+    // knows which lab it reports on.
     mesh::Result<> listen(const QString &path);
     // Stops listening and removes the socket file.
     void close();
