@@ -1,6 +1,7 @@
 #include "cli/commandline.h"
 #include "cli/exitcode.h"
 #include "commands/updateservicecommand.h"
+#include "gui/appearance.h"
 #include "gui/mainwindow.h"
 #include "canvas/canvasview.h"
 
@@ -72,6 +73,8 @@ int runEditor(int argc, char *argv[])
     setIdentity();
     QGuiApplication::setApplicationDisplayName(QStringLiteral("Meshpad"));
     QGuiApplication::setDesktopFileName(QStringLiteral("meshpad"));
+    // Before any window exists, so nothing paints light first.
+    meshpad::gui::Appearance::apply(app, meshpad::gui::Appearance::savedScheme());
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QCoreApplication::translate("main", "Design a Consul service mesh on Nomad."));

@@ -3,6 +3,7 @@
 // shortcuts; files opened and saved on disk; and crash recovery with the
 // real `meshpad` binary killed with SIGKILL and started again.
 
+#include "appearance.h"
 #include "canvas/canvasscene.h"
 #include "canvas/canvasview.h"
 #include "canvas/serviceitem.h"
@@ -28,6 +29,7 @@
 #include <QMimeData>
 #include <QProcess>
 #include <QSpinBox>
+#include <QStyle>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
@@ -38,6 +40,7 @@
 #include <memory>
 
 using namespace mesh::model;
+using meshpad::gui::Appearance;
 using meshpad::gui::MainWindow;
 
 namespace {
@@ -294,6 +297,37 @@ private Q_SLOTS:
         window.undoStack().undo();
         QCOMPARE(qobject_cast<QLineEdit *>(datacenter)->text(), u"dc1"_qs);
         QVERIFY(!window.isWindowModified());
+    }
+
+    void colorSchemeFollowsTheDesktopOrTheUsersChoice()
+    {
+        MainWindow &window = openExample();
+        auto &app = *qApp;
+        const QColor lightWindow = QApplication::palette().color(QPalette::Window);
+        QVERIFY(!Appearance::isDark(QApplication::palette()));
+
+        qputenv("MESHPAD_COLOR_SCHEME", "dark");
+        QVERIFY(Appearance::systemPrefersDark());
+        Appearance::apply(app, Appearance::Scheme::System);
+        QVERIFY(Appearance::isDark(QApplication::palette()));
+        QCOMPARE(app.style()->name(), u"fusion"_qs);
+        // Widgets and the canvas follow the palette.
+        QTRY_VERIFY(Appearance::isDark(window.canvas()->palette()));
+        QVERIFY(window.canvas()->canvasScene()->palette().color(QPalette::Base).lightnessF() < 0.5);
+
+        // The user's choice wins over the desktop, and light restores the start.
+        Appearance::apply(app, Appearance::Scheme::Light);
+        QCOMPARE(QApplication::palette().color(QPalette::Window), lightWindow);
+        QTRY_VERIFY(!Appearance::isDark(window.canvas()->palette()));
+        qputenv("MESHPAD_COLOR_SCHEME", "light");
+        Appearance::apply(app, Appearance::Scheme::Dark);
+        QVERIFY(Appearance::isDark(QApplication::palette()));
+        Appearance::saveScheme(Appearance::Scheme::Dark);
+        QVERIFY(Appearance::savedScheme() == Appearance::Scheme::Dark);
+        Appearance::saveScheme(Appearance::Scheme::System);
+        Appearance::apply(app, Appearance::Scheme::System);
+        QCOMPARE(QApplication::palette().color(QPalette::Window), lightWindow);
+        qunsetenv("MESHPAD_COLOR_SCHEME");
     }
 
     void artifactsFollowAnEditAfterTheDebounce()

@@ -487,6 +487,9 @@ bool CanvasView::event(QEvent *event)
         event->accept();
         return true;
     }
+    // The cached grid was painted with the old palette (a light/dark switch).
+    if (event->type() == QEvent::PaletteChange)
+        resetCachedContent();
     return QGraphicsView::event(event);
 }
 

@@ -1,0 +1,170 @@
+#include "appearance.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QStyle>
+#include <QStyleFactory>
+
+namespace meshpad::gui {
+
+namespace {
+
+constexpr int kGsettingsTimeoutMs = 300;
+
+QString gsettings(const QString &schema, const QString &key)
+{
+    const QString program = QStandardPaths::findExecutable(QStringLiteral("gsettings"));
+    if (program.isEmpty())
+        return {};
+    QProcess process;
+    process.start(program, {QStringLiteral("get"), schema, key});
+    if (!process.waitForFinished(kGsettingsTimeoutMs)) {
+        process.kill();
+        process.waitForFinished(100);
+        return {};
+    }
+    return QString::fromUtf8(process.readAllStandardOutput()).trimmed();
+}
+
+QString kdeColorScheme()
+{
+    const QString config = QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation);
+    const QString path = QDir(config).filePath(QStringLiteral("kdeglobals"));
+    if (!QFile::exists(path))
+        return {};
+    QSettings kde(path, QSettings::IniFormat);
+    return kde.value(QStringLiteral("General/ColorScheme")).toString();
+}
+
+// What the application looked like before we touched it, so "light" can
+// go back to it after "dark".
+struct Original
+{
+    QString style;
+    QPalette palette;
+    bool saved = false;
+};
+
+Original &original()
+{
+    static Original value;
+    return value;
+}
+
+} // namespace
+
+QString Appearance::toString(Scheme scheme)
+{
+    switch (scheme) {
+    case Scheme::System: return QStringLiteral("system");
+    case Scheme::Light: return QStringLiteral("light");
+    case Scheme::Dark: return QStringLiteral("dark");
+    }
+    return {};
+}
+
+Appearance::Scheme Appearance::schemeFromString(const QString &text)
+{
+    if (text == QLatin1String("light"))
+        return Scheme::Light;
+    if (text == QLatin1String("dark"))
+        return Scheme::Dark;
+    return Scheme::System;
+}
+
+bool Appearance::systemPrefersDark()
+{
+    const QString forced = qEnvironmentVariable("MESHPAD_COLOR_SCHEME").toLower();
+    if (forced == QLatin1String("dark"))
+        return true;
+    if (forced == QLatin1String("light"))
+        return false;
+    if (qEnvironmentVariable("GTK_THEME").endsWith(QLatin1String(":dark"), Qt::CaseInsensitive))
+        return true;
+    if (qEnvironmentVariable("XDG_CURRENT_DESKTOP").contains(QLatin1String("KDE"), Qt::CaseInsensitive))
+        return kdeColorScheme().contains(QLatin1String("dark"), Qt::CaseInsensitive);
+    const QString scheme = gsettings(QStringLiteral("org.gnome.desktop.interface"), QStringLiteral("color-scheme"));
+    if (scheme.contains(QLatin1String("prefer-dark")))
+        return true;
+    if (scheme.contains(QLatin1String("prefer-light")))
+        return false;
+    return gsettings(QStringLiteral("org.gnome.desktop.interface"), QStringLiteral("gtk-theme"))
+        .contains(QLatin1String("dark"), Qt::CaseInsensitive);
+}
+
+QPalette Appearance::darkPalette()
+{
+    // Fusion's colours, darkened: AA contrast for text on every surface.
+    const QColor window(0x2b, 0x2d, 0x30);
+    const QColor base(0x1e, 0x1f, 0x22);
+    const QColor alternate(0x26, 0x28, 0x2b);
+    const QColor text(0xdf, 0xe1, 0xe5);
+    const QColor disabledText(0x8c, 0x90, 0x96);
+    const QColor button(0x3c, 0x3f, 0x41);
+    const QColor highlight(0x35, 0x74, 0xf0);
+    QPalette palette;
+    palette.setColor(QPalette::Window, window);
+    palette.setColor(QPalette::WindowText, text);
+    palette.setColor(QPalette::Base, base);
+    palette.setColor(QPalette::AlternateBase, alternate);
+    palette.setColor(QPalette::ToolTipBase, QColor(0x3c, 0x3f, 0x41));
+    palette.setColor(QPalette::ToolTipText, text);
+    palette.setColor(QPalette::PlaceholderText, disabledText);
+    palette.setColor(QPalette::Text, text);
+    palette.setColor(QPalette::Button, button);
+    palette.setColor(QPalette::ButtonText, text);
+    palette.setColor(QPalette::BrightText, QColor(0xff, 0x6b, 0x6b));
+    palette.setColor(QPalette::Light, QColor(0x4a, 0x4d, 0x50));
+    palette.setColor(QPalette::Midlight, QColor(0x43, 0x46, 0x49));
+    palette.setColor(QPalette::Mid, QColor(0x5a, 0x5d, 0x61));
+    palette.setColor(QPalette::Dark, QColor(0x19, 0x1a, 0x1c));
+    palette.setColor(QPalette::Shadow, QColor(0x0e, 0x0e, 0x10));
+    palette.setColor(QPalette::Highlight, highlight);
+    palette.setColor(QPalette::HighlightedText, QColor(0xff, 0xff, 0xff));
+    palette.setColor(QPalette::Link, QColor(0x6c, 0xa8, 0xff));
+    palette.setColor(QPalette::LinkVisited, QColor(0xb1, 0x8c, 0xf5));
+    for (QPalette::ColorRole role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText}) {
+        palette.setColor(QPalette::Disabled, role, disabledText);
+    }
+    palette.setColor(QPalette::Disabled, QPalette::Highlight, QColor(0x4a, 0x4d, 0x50));
+    return palette;
+}
+
+bool Appearance::isDark(const QPalette &palette)
+{
+    return palette.color(QPalette::Window).lightnessF() < 0.5;
+}
+
+void Appearance::apply(QApplication &app, Scheme scheme)
+{
+    Original &before = original();
+    if (!before.saved) {
+        before.style = app.style()->name();
+        before.palette = QApplication::palette();
+        before.saved = true;
+    }
+    const bool dark = scheme == Scheme::Dark || (scheme == Scheme::System && systemPrefersDark());
+    if (dark) {
+        QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+        QApplication::setPalette(darkPalette());
+    } else {
+        QApplication::setStyle(QStyleFactory::create(before.style));
+        QApplication::setPalette(before.palette);
+    }
+}
+
+Appearance::Scheme Appearance::savedScheme()
+{
+    return schemeFromString(QSettings().value(QStringLiteral("appearance/colorScheme")).toString());
+}
+
+void Appearance::saveScheme(Scheme scheme)
+{
+    QSettings().setValue(QStringLiteral("appearance/colorScheme"), toString(scheme));
+}
+
+} // namespace meshpad::gui
