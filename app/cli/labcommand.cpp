@@ -318,6 +318,10 @@ int LabCommand::up(const QStringList &arguments, QTextStream &out, QTextStream &
         QCoreApplication::exit(ExitCode::Ok);
     });
 
+    // `meshpad lab up -json FILE | head -1` must not die of SIGPIPE at the
+    // next event: a write to a closed pipe fails quietly instead, and the lab
+    // runs on until it is told to stop, and then stops its children.
+    std::signal(SIGPIPE, SIG_IGN);
     apps::UnixSignalWatcher signals({SIGINT, SIGTERM});
     QObject::connect(&signals, &apps::UnixSignalWatcher::signalReceived, &lab, [&](int) {
         if (stopping) {
