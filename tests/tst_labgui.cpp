@@ -19,13 +19,13 @@
 #include "lab/lab.h"
 #include "model/topologymodel.h"
 
+#include <QAbstractButton>
 #include <QAction>
 #include <QDesktopServices>
 #include <QLabel>
 #include <QLineSeries>
 #include <QMessageBox>
 #include <QPlainTextEdit>
-#include <QPushButton>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeWidget>
@@ -64,9 +64,9 @@ QAction *action(const MainWindow &window, const QString &objectName)
     return nullptr;
 }
 
-QPushButton *drill(const MainWindow &window, const char *objectName)
+QAbstractButton *drill(const MainWindow &window, const char *objectName)
 {
-    return window.labDock()->findChild<QPushButton *>(QString::fromLatin1(objectName));
+    return window.labDock()->findChild<QAbstractButton *>(QString::fromLatin1(objectName));
 }
 
 // The dashboard page's WebSocket address for the lab's dashboard URL.
@@ -269,8 +269,8 @@ private Q_SLOTS:
         // The drill acts on the arrow selected on the canvas.
         window.canvas()->selectAndCenterUpstream(arrow);
         QCOMPARE(window.labDock()->currentArrow(), arrow);
-        QPushButton *deny = drill(window, "drillDeny");
-        QPushButton *allow = drill(window, "drillAllow");
+        QAbstractButton *deny = drill(window, "drillDeny");
+        QAbstractButton *allow = drill(window, "drillAllow");
         QVERIFY(deny && allow);
         QTRY_VERIFY(deny->isEnabled());
         QTest::mouseClick(deny, Qt::LeftButton);

@@ -48,6 +48,8 @@ using mesh::model::Topology;
 namespace {
 
 constexpr int kValidateDelayMs = 250;
+constexpr int kChartsWidth = 420;
+constexpr int kLabDockHeight = 300;
 QString fileFilter()
 {
     return MainWindow::tr("Meshpad designs (*.meshpad)");
@@ -693,6 +695,12 @@ void MainWindow::connectLab()
         m_labDock->raise();
         m_charts->show();
         m_charts->raise();
+        // Room for the charts' legends and the lab's lists; a bigger dock
+        // the user chose stays.
+        if (m_charts->width() < kChartsWidth)
+            resizeDocks({m_charts}, {kChartsWidth}, Qt::Horizontal);
+        if (m_labDock->height() < kLabDockHeight)
+            resizeDocks({m_labDock}, {kLabDockHeight}, Qt::Vertical);
         statusBar()->showMessage(snapshot.dashboardUrl.isEmpty()
                                      ? tr("The lab runs the design.")
                                      : tr("The lab runs the design; the dashboard is at %1").arg(snapshot.dashboardUrl),
@@ -731,6 +739,7 @@ void MainWindow::runLab()
     }
     m_labDock->clearEvents();
     m_charts->clear();
+    m_traffic.clear();
     setLabState(LabState::Starting);
     statusBar()->showMessage(tr("Starting the lab…"));
 }
@@ -771,7 +780,8 @@ void MainWindow::showLabSnapshot(const mesh::lab::LabSnapshot &snapshot)
     // A snapshot queued before stop() may arrive after stopped().
     if (m_labState == LabState::Idle || !snapshot.running)
         return;
-    m_canvas->canvasScene()->setLiveState(LiveState::fromSnapshot(snapshot));
+    m_traffic.add(snapshot);
+    m_canvas->canvasScene()->setLiveState(LiveState::fromSnapshot(snapshot, &m_traffic));
     m_labDock->setSnapshot(snapshot);
     m_charts->addSnapshot(snapshot);
     m_dashboardAction->setEnabled(m_labState == LabState::Running && !snapshot.dashboardUrl.isEmpty());

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "canvas/livestate.h"
 #include "model/problem.h"
 
 #include <QMainWindow>
@@ -145,6 +146,7 @@ private:
     QAction *m_stopAction = nullptr;
     QAction *m_dashboardAction = nullptr;
     LabState m_labState = LabState::Idle;
+    TrafficMeter m_traffic;
     QLineEdit *m_findField = nullptr;
     QLabel *m_findStatus = nullptr;
     QLabel *m_labIndicator = nullptr;

@@ -1,6 +1,7 @@
 #include "livestate.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QLocale>
 
 namespace meshpad::gui {
@@ -8,7 +9,32 @@ namespace meshpad::gui {
 using mesh::lab::HealthStatus;
 using mesh::lab::InstanceState;
 
-LiveState LiveState::fromSnapshot(const mesh::lab::LabSnapshot &snapshot)
+void TrafficMeter::add(const mesh::lab::LabSnapshot &snapshot)
+{
+    const qint64 now = snapshot.taken.isValid() ? snapshot.taken.toMSecsSinceEpoch()
+                                                : QDateTime::currentMSecsSinceEpoch();
+    for (const mesh::lab::ArrowSnapshot &arrow : snapshot.arrows) {
+        QList<Sample> &samples = m_samples[arrow.id];
+        samples.append({now, arrow.bytesSent + arrow.bytesReceived});
+        // Keep one sample at or before the window's start as the base.
+        while (samples.size() > 2 && samples.at(1).ms <= now - m_windowMs)
+            samples.removeFirst();
+    }
+}
+
+double TrafficMeter::bytesPerSecond(const mesh::model::UpstreamId &arrow) const
+{
+    const auto it = m_samples.constFind(arrow);
+    if (it == m_samples.cend() || it->size() < 2)
+        return 0;
+    const Sample &first = it->constFirst();
+    const Sample &last = it->constLast();
+    if (last.ms <= first.ms || last.bytes < first.bytes)
+        return 0;
+    return double(last.bytes - first.bytes) * 1000.0 / double(last.ms - first.ms);
+}
+
+LiveState LiveState::fromSnapshot(const mesh::lab::LabSnapshot &snapshot, const TrafficMeter *meter)
 {
     LiveState state;
     if (!snapshot.running)
@@ -36,7 +62,7 @@ LiveState LiveState::fromSnapshot(const mesh::lab::LabSnapshot &snapshot)
     for (const mesh::lab::ArrowSnapshot &arrow : snapshot.arrows) {
         ArrowLive &live = state.arrows[arrow.id];
         live.allowed = arrow.allowed;
-        live.bytesPerSecond = arrow.bytesPerSecond;
+        live.bytesPerSecond = meter ? meter->bytesPerSecond(arrow.id) : arrow.bytesPerSecond;
         live.activeConnections = arrow.activeConnections;
         live.totalConnections = arrow.totalConnections;
         live.refusals = arrow.refusals;
@@ -44,6 +70,16 @@ LiveState LiveState::fromSnapshot(const mesh::lab::LabSnapshot &snapshot)
         live.failureRate = arrow.failureRate;
     }
     return state;
+}
+
+QString rateText(double bytesPerSecond)
+{
+    const QLocale locale;
+    if (bytesPerSecond < 1000)
+        return locale.toString(qRound(bytesPerSecond)) + u" B/s";
+    if (bytesPerSecond < 1e6)
+        return locale.toString(bytesPerSecond / 1e3, 'f', 1) + u" kB/s";
+    return locale.toString(bytesPerSecond / 1e6, 'f', 1) + u" MB/s";
 }
 
 QString runningText(const ServiceLive &live)
@@ -55,9 +91,9 @@ QString trafficText(const ArrowLive &live)
 {
     if (!live.allowed)
         return QCoreApplication::translate("LiveState", "denied · %n refused", nullptr, int(live.refusals));
-    const QLocale locale;
-    QString text = locale.formattedDataSize(qint64(live.bytesPerSecond), 1, QLocale::DataSizeSIFormat) + u"/s";
-    text += u" · " + QCoreApplication::translate("LiveState", "%n conn", nullptr, int(live.activeConnections));
+    QString text = rateText(live.bytesPerSecond);
+    if (live.activeConnections > 0)
+        text += u" · " + QCoreApplication::translate("LiveState", "%n open", nullptr, int(live.activeConnections));
     if (live.addedLatencyMs > 0)
         text += u" · +" + QString::number(live.addedLatencyMs) + u" ms";
     if (live.failureRate > 0)

@@ -4,7 +4,10 @@
 #include "model/ids.h"
 
 #include <QHash>
+#include <QList>
 #include <QString>
+
+#include <chrono>
 
 namespace meshpad::gui {
 
@@ -35,19 +38,49 @@ struct ArrowLive final
     friend bool operator==(const ArrowLive &, const ArrowLive &) = default;
 };
 
+// Each arrow's bytes per second over the last `window`, from the byte totals
+// of successive snapshots. The lab's own figure covers one snapshot interval
+// (250 ms), so a dashboard fetching once a second would blink on and off.
+class TrafficMeter final
+{
+public:
+    explicit TrafficMeter(std::chrono::milliseconds window = std::chrono::seconds(2))
+        : m_windowMs(window.count())
+    {
+    }
+
+    void add(const mesh::lab::LabSnapshot &snapshot);
+    // 0 until two snapshots of the arrow were added.
+    double bytesPerSecond(const mesh::model::UpstreamId &arrow) const;
+    void clear() { m_samples.clear(); }
+
+private:
+    struct Sample
+    {
+        qint64 ms = 0;
+        quint64 bytes = 0;
+    };
+    qint64 m_windowMs;
+    QHash<mesh::model::UpstreamId, QList<Sample>> m_samples;
+};
+
 // The canvas's view of one lab snapshot, by model id. Built on the GUI
-// thread from a snapshot copy; holds nothing the snapshot lacks.
+// thread from a snapshot copy; holds nothing the snapshot lacks. With a
+// meter, arrows carry its smoothed bytes/s instead of the snapshot's.
 struct LiveState final
 {
     QHash<mesh::model::ServiceId, ServiceLive> services;
     QHash<mesh::model::UpstreamId, ArrowLive> arrows;
 
-    static LiveState fromSnapshot(const mesh::lab::LabSnapshot &snapshot);
+    static LiveState fromSnapshot(const mesh::lab::LabSnapshot &snapshot, const TrafficMeter *meter = nullptr);
 };
+
+// "1.2 kB/s", "950 B/s".
+QString rateText(double bytesPerSecond);
 
 // "3/3 running".
 QString runningText(const ServiceLive &live);
-// "1.2 kB/s · 2 conn", with the drills' faults when set; "denied · 3 refused"
+// "1.2 kB/s · 2 open", with the drills' faults when set; "denied · 3 refused"
 // while the intentions deny it.
 QString trafficText(const ArrowLive &live);
 

@@ -2,7 +2,7 @@
 
 #include <QChart>
 #include <QChartView>
-#include <QDateTimeAxis>
+#include <QDateTime>
 #include <QEvent>
 #include <QLineSeries>
 #include <QValueAxis>
@@ -12,7 +12,11 @@ namespace meshpad::gui {
 
 namespace {
 
-constexpr qint64 kWindowMs = std::chrono::duration_cast<std::chrono::milliseconds>(ChartsDock::kWindow).count();
+constexpr qreal kWindowSeconds = std::chrono::duration_cast<std::chrono::seconds>(ChartsDock::kWindow).count();
+constexpr qint64 kSampleMs = std::chrono::duration_cast<std::chrono::milliseconds>(ChartsDock::kSampleInterval).count();
+// The x axis spans at least this much, so the first minute does not crowd
+// its few points into a wall.
+constexpr qreal kMinimumSpanSeconds = 60;
 
 bool isDark(const QPalette &palette)
 {
@@ -59,11 +63,11 @@ QChartView *ChartsDock::createPlot(Plot &plot, const QString &title, const QStri
     // Redrawn a few times a second: no animation to run behind.
     plot.chart->setAnimationOptions(QChart::NoAnimation);
 
-    plot.time = new QDateTimeAxis;
-    plot.time->setFormat(u"HH:mm:ss"_qs);
-    plot.time->setTickCount(6);
-    const QDateTime now = QDateTime::currentDateTime();
-    plot.time->setRange(now.addMSecs(-kWindowMs), now);
+    plot.time = new QValueAxis;
+    plot.time->setTitleText(tr("seconds since Run"));
+    plot.time->setLabelFormat(u"%.0f"_qs);
+    plot.time->setRange(0, kMinimumSpanSeconds);
+    plot.time->setTickCount(5);
     plot.value = new QValueAxis;
     plot.value->setTitleText(unit);
     plot.value->setLabelFormat(u"%.0f"_qs);
@@ -97,25 +101,39 @@ void ChartsDock::addSnapshot(const mesh::lab::LabSnapshot &snapshot)
 {
     if (!snapshot.running)
         return;
-    const QDateTime taken = snapshot.taken.isValid() ? snapshot.taken : QDateTime::currentDateTime();
-    const qint64 now = taken.toMSecsSinceEpoch();
+    const qint64 now = (snapshot.taken.isValid() ? snapshot.taken : QDateTime::currentDateTime()).toMSecsSinceEpoch();
+    if (m_originMs < 0)
+        m_originMs = now;
+    if (m_lastSampleMs >= 0 && now - m_lastSampleMs < kSampleMs)
+        return;
+    const qreal dt = m_lastSampleMs < 0 ? 0 : qreal(now - m_lastSampleMs) / 1000;
+    const qreal x = qreal(now - m_originMs) / 1000;
+    m_lastSampleMs = now;
+
     for (const mesh::lab::InstanceSnapshot &instance : snapshot.instances) {
         if (instance.counterValue)
-            line(m_counter, instance.allocName, instance.allocName)->append(qreal(now), qreal(*instance.counterValue));
+            line(m_counter, instance.allocName, instance.allocName)->append(x, qreal(*instance.counterValue));
     }
-    for (const mesh::lab::ArrowSnapshot &arrow : snapshot.arrows)
-        line(m_throughput, arrow.id.value, arrow.from + u" → " + arrow.to)->append(qreal(now), arrow.bytesPerSecond);
+    for (const mesh::lab::ArrowSnapshot &arrow : snapshot.arrows) {
+        const quint64 bytes = arrow.bytesSent + arrow.bytesReceived;
+        const auto last = m_lastBytes.constFind(arrow.id.value);
+        // The first sample of an arrow has no interval: the lab's own figure.
+        const qreal rate = last == m_lastBytes.cend() || dt <= 0 || bytes < *last ? arrow.bytesPerSecond
+                                                                                 : qreal(bytes - *last) / dt;
+        m_lastBytes.insert(arrow.id.value, bytes);
+        line(m_throughput, arrow.id.value, arrow.from + u" → " + arrow.to)->append(x, rate);
+    }
     for (Plot *plot : {&m_counter, &m_throughput}) {
-        trim(*plot, now);
-        plot->time->setRange(taken.addMSecs(-kWindowMs), taken);
+        const qreal oldest = qMax<qreal>(0, x - kWindowSeconds);
+        trim(*plot, oldest);
+        plot->time->setRange(oldest, qMax(x, oldest + kMinimumSpanSeconds));
         plot->value->setRange(0, qMax<qreal>(1, maxValue(plot->lines) * 1.1));
         plot->value->applyNiceNumbers();
     }
 }
 
-void ChartsDock::trim(Plot &plot, qint64 now)
+void ChartsDock::trim(Plot &plot, qreal oldest)
 {
-    const qreal oldest = qreal(now - kWindowMs);
     for (QLineSeries *series : std::as_const(plot.lines)) {
         int stale = 0;
         while (stale < series->count() && series->at(stale).x() < oldest)
@@ -127,9 +145,13 @@ void ChartsDock::trim(Plot &plot, qint64 now)
 
 void ChartsDock::clear()
 {
+    m_originMs = -1;
+    m_lastSampleMs = -1;
+    m_lastBytes.clear();
     for (Plot *plot : {&m_counter, &m_throughput}) {
         plot->chart->removeAllSeries();
         plot->lines.clear();
+        plot->time->setRange(0, kMinimumSpanSeconds);
         plot->value->setRange(0, 1);
     }
 }

@@ -9,7 +9,6 @@
 
 class QChart;
 class QChartView;
-class QDateTimeAxis;
 class QLineSeries;
 class QValueAxis;
 
@@ -17,10 +16,12 @@ namespace meshpad::gui {
 
 // Two Qt Charts of the running lab over a rolling window (kWindow, the last
 // five minutes): each embedded counter instance's count, and each arrow's
-// throughput in bytes/s (both ways). One line per instance / arrow, named
-// as the Lab dock names them. addSnapshot() appends one point per line and
-// drops the points that left the window; clear() starts over (the main
-// window calls it when a new run starts, so a stopped run stays readable).
+// throughput in bytes/s (both ways, from the byte totals, so a fetch a
+// second reads as a steady rate). One line per instance / arrow, named as
+// the Lab dock names them; x is seconds since the run's first snapshot.
+// addSnapshot() appends a point per line at most once a second and drops
+// the points that left the window; clear() starts over (the main window
+// calls it when a new run starts, so a stopped run stays readable).
 class ChartsDock final : public QDockWidget
 {
     Q_OBJECT
@@ -28,6 +29,7 @@ class ChartsDock final : public QDockWidget
 
 public:
     static constexpr std::chrono::minutes kWindow{5};
+    static constexpr std::chrono::seconds kSampleInterval{1};
 
     explicit ChartsDock(QWidget *parent = nullptr);
     ~ChartsDock() override;
@@ -48,16 +50,19 @@ private:
     struct Plot final
     {
         QChart *chart = nullptr;
-        QDateTimeAxis *time = nullptr;
+        QValueAxis *time = nullptr;
         QValueAxis *value = nullptr;
         QHash<QString, QLineSeries *> lines;  // by allocation name / arrow id
     };
 
     QChartView *createPlot(Plot &plot, const QString &title, const QString &unit);
     QLineSeries *line(Plot &plot, const QString &key, const QString &name);
-    void trim(Plot &plot, qint64 now);
+    void trim(Plot &plot, qreal oldest);
     void applyTheme();
 
+    qint64 m_originMs = -1;   // the run's first snapshot
+    qint64 m_lastSampleMs = -1;
+    QHash<QString, quint64> m_lastBytes;  // by arrow id, at m_lastSampleMs
     Plot m_counter;
     Plot m_throughput;
     QChart *m_counterChart = nullptr;

@@ -5,17 +5,18 @@
 #include <QComboBox>
 #include <QDesktopServices>
 #include <QFontDatabase>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QPainter>
 #include <QPlainTextEdit>
-#include <QPushButton>
+#include <QScrollArea>
 #include <QScrollBar>
 #include <QSpinBox>
 #include <QSplitter>
-#include <QTextBlock>
 #include <QTextCursor>
+#include <QToolButton>
 #include <QTreeWidget>
 #include <QUrl>
 #include <QVBoxLayout>
@@ -106,12 +107,15 @@ void syncCombo(QComboBox *combo, const QList<std::pair<QString, QString>> &entri
     combo->setCurrentIndex(index >= 0 ? index : 0);
 }
 
-QPushButton *button(const QString &objectName, const QString &text, const QString &toolTip)
+// Compact text buttons: the drills share one narrow column.
+QToolButton *button(const QString &objectName, const QString &text, const QString &toolTip)
 {
-    auto *b = new QPushButton(text);
+    auto *b = new QToolButton;
+    b->setText(text);
     b->setObjectName(objectName);
     b->setToolTip(toolTip);
-    b->setAutoDefault(false);
+    b->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    b->setMinimumWidth(52);
     return b;
 }
 
@@ -165,12 +169,25 @@ LabDock::LabDock(mesh::lab::Lab &lab, QWidget *parent)
     m_log->setMaximumBlockCount(kMaxLogLines);
     m_log->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_log->setPlaceholderText(tr("Events of the running lab appear here."));
+    // Follow the newest line while the view is at the bottom; a user who
+    // scrolled up to read keeps their place. rangeChanged also comes when the
+    // log is first shown or resized, so a hidden tab follows too.
+    QScrollBar *bar = m_log->verticalScrollBar();
+    connect(bar, &QScrollBar::valueChanged, this, [this, bar](int value) { m_followLog = value == bar->maximum(); });
+    connect(bar, &QScrollBar::rangeChanged, this, [this, bar](int, int max) {
+        if (m_followLog)
+            bar->setValue(max);
+    });
 
+    auto *lists = new QSplitter(Qt::Vertical);
+    lists->addWidget(m_instances);
+    lists->addWidget(m_log);
+    lists->setChildrenCollapsible(false);
     auto *split = new QSplitter(Qt::Horizontal);
-    split->addWidget(m_instances);
-    split->addWidget(m_log);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
+    split->addWidget(lists);
+    split->addWidget(createDrills());
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 0);
     split->setChildrenCollapsible(false);
 
     auto *content = new QWidget;
@@ -178,7 +195,6 @@ LabDock::LabDock(mesh::lab::Lab &lab, QWidget *parent)
     layout->setContentsMargins(6, 4, 6, 4);
     layout->setSpacing(4);
     layout->addLayout(header);
-    layout->addWidget(createDrills());
     layout->addWidget(split, 1);
     setWidget(content);
 
@@ -198,18 +214,18 @@ QWidget *LabDock::createDrills()
     m_killInstance = button(u"drillKillInstance"_qs, tr("Kill"),
                             tr("Make the selected instance's task fail as a crash would; the restart policy "
                                "brings it back"));
-    connect(m_stopInstance, &QPushButton::clicked, this, [this] { m_lab.stopInstance(currentInstance()); });
-    connect(m_startInstance, &QPushButton::clicked, this, [this] { m_lab.startInstance(currentInstance()); });
-    connect(m_killInstance, &QPushButton::clicked, this, [this] { m_lab.killInstance(currentInstance()); });
+    connect(m_stopInstance, &QToolButton::clicked, this, [this] { m_lab.stopInstance(currentInstance()); });
+    connect(m_startInstance, &QToolButton::clicked, this, [this] { m_lab.startInstance(currentInstance()); });
+    connect(m_killInstance, &QToolButton::clicked, this, [this] { m_lab.killInstance(currentInstance()); });
 
     m_node = new QComboBox;
     m_node->setObjectName(QStringLiteral("drillNode"));
     m_node->setAccessibleName(tr("Node"));
-    m_stopNode = button(u"drillStopNode"_qs, tr("Stop Node"), tr("Take the node down: its instances go away"));
-    m_startNode = button(u"drillStartNode"_qs, tr("Start Node"), tr("Bring the node back up"));
+    m_stopNode = button(u"drillStopNode"_qs, tr("Stop"), tr("Take the node down: its instances go away"));
+    m_startNode = button(u"drillStartNode"_qs, tr("Start"), tr("Bring the node back up"));
     connect(m_node, &QComboBox::currentIndexChanged, this, &LabDock::updateEnabled);
-    connect(m_stopNode, &QPushButton::clicked, this, [this] { m_lab.stopNode(m_node->currentData().toString()); });
-    connect(m_startNode, &QPushButton::clicked, this, [this] { m_lab.startNode(m_node->currentData().toString()); });
+    connect(m_stopNode, &QToolButton::clicked, this, [this] { m_lab.stopNode(m_node->currentData().toString()); });
+    connect(m_startNode, &QToolButton::clicked, this, [this] { m_lab.startNode(m_node->currentData().toString()); });
 
     m_arrow = new QComboBox;
     m_arrow->setObjectName(QStringLiteral("drillArrow"));
@@ -240,9 +256,9 @@ QWidget *LabDock::createDrills()
         if (!id.isNull())
             m_lab.setArrowAction(id, action);
     };
-    connect(m_allow, &QPushButton::clicked, this, [setAction] { setAction(mesh::model::IntentionAction::Allow); });
-    connect(m_deny, &QPushButton::clicked, this, [setAction] { setAction(mesh::model::IntentionAction::Deny); });
-    connect(m_applyFault, &QPushButton::clicked, this, [this] {
+    connect(m_allow, &QToolButton::clicked, this, [setAction] { setAction(mesh::model::IntentionAction::Allow); });
+    connect(m_deny, &QToolButton::clicked, this, [setAction] { setAction(mesh::model::IntentionAction::Deny); });
+    connect(m_applyFault, &QToolButton::clicked, this, [this] {
         const mesh::model::UpstreamId id = currentArrow();
         if (!id.isNull())
             m_lab.setArrowFault(id, std::chrono::milliseconds(m_latency->value()), m_failures->value() / 100.0);
@@ -251,56 +267,58 @@ QWidget *LabDock::createDrills()
     m_service = new QComboBox;
     m_service->setObjectName(QStringLiteral("drillService"));
     m_service->setAccessibleName(tr("Service"));
+    m_service->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_count = new QSpinBox;
     m_count->setObjectName(QStringLiteral("drillCount"));
     m_count->setAccessibleName(tr("Count"));
     m_count->setRange(0, 30);
     m_count->setPrefix(u"×"_qs);
-    m_setCount = button(u"drillSetCount"_qs, tr("Set Count"), tr("Place or stop allocations to reach this count"));
+    m_setCount = button(u"drillSetCount"_qs, tr("Set"), tr("Place or stop allocations to reach this count"));
     connect(m_service, &QComboBox::currentIndexChanged, this, [this] {
         const mesh::model::ServiceId id{m_service->currentData().toString()};
         m_count->setValue(int(m_snapshot.instancesOf(id).size()));
         updateEnabled();
     });
-    connect(m_setCount, &QPushButton::clicked, this, [this] {
+    connect(m_setCount, &QToolButton::clicked, this, [this] {
         const mesh::model::ServiceId id{m_service->currentData().toString()};
         if (!id.isNull())
             m_lab.setCount(id, m_count->value());
     });
 
+    // One column beside the lists: captions left, controls right. In a
+    // scroll area, so a short dock scrolls it rather than squeezing it.
     auto *drills = new QWidget;
-    auto *rows = new QVBoxLayout(drills);
-    rows->setContentsMargins(0, 0, 0, 0);
-    rows->setSpacing(4);
-    auto *first = new QHBoxLayout;
-    first->addWidget(caption(tr("Instance")));
-    first->addWidget(m_stopInstance);
-    first->addWidget(m_startInstance);
-    first->addWidget(m_killInstance);
-    first->addSpacing(16);
-    first->addWidget(caption(tr("Node")));
-    first->addWidget(m_node);
-    first->addWidget(m_stopNode);
-    first->addWidget(m_startNode);
-    first->addSpacing(16);
-    first->addWidget(caption(tr("Count")));
-    first->addWidget(m_service);
-    first->addWidget(m_count);
-    first->addWidget(m_setCount);
-    first->addStretch(1);
-    auto *second = new QHBoxLayout;
-    second->addWidget(caption(tr("Arrow")));
-    second->addWidget(m_arrow);
-    second->addWidget(m_allow);
-    second->addWidget(m_deny);
-    second->addSpacing(16);
-    second->addWidget(m_latency);
-    second->addWidget(m_failures);
-    second->addWidget(m_applyFault);
-    second->addStretch(1);
-    rows->addLayout(first);
-    rows->addLayout(second);
-    return drills;
+    auto *grid = new QGridLayout(drills);
+    grid->setContentsMargins(4, 0, 4, 0);
+    grid->setHorizontalSpacing(6);
+    grid->setVerticalSpacing(3);
+    const auto addRow = [grid](const QString &title, const QList<QWidget *> &widgets) {
+        const int row = grid->rowCount();
+        if (!title.isEmpty())
+            grid->addWidget(caption(title), row, 0);
+        auto *line = new QHBoxLayout;
+        line->setSpacing(4);
+        for (QWidget *w : widgets)
+            line->addWidget(w);
+        line->addStretch(1);
+        grid->addLayout(line, row, 1);
+    };
+    addRow(tr("Instance"), {m_stopInstance, m_startInstance, m_killInstance});
+    addRow(tr("Node"), {m_node, m_stopNode, m_startNode});
+    addRow(tr("Arrow"), {m_arrow});
+    addRow({}, {m_allow, m_deny});
+    addRow(tr("Fault"), {m_latency, m_failures, m_applyFault});
+    addRow(tr("Count"), {m_service, m_count, m_setCount});
+    grid->setRowStretch(grid->rowCount(), 1);
+
+    auto *scroll = new QScrollArea;
+    scroll->setObjectName(QStringLiteral("labDrills"));
+    scroll->setWidget(drills);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    scroll->setMinimumWidth(drills->sizeHint().width() + scroll->verticalScrollBar()->sizeHint().width());
+    return scroll;
 }
 
 void LabDock::setSnapshot(const mesh::lab::LabSnapshot &snapshot)
@@ -511,6 +529,7 @@ void LabDock::clearEvents()
 {
     m_pendingEvents.clear();
     m_log->clear();
+    m_followLog = true;
 }
 
 void LabDock::flushEvents()
@@ -521,8 +540,6 @@ void LabDock::flushEvents()
     if (m_pendingEvents.size() > kMaxLogLines)
         m_pendingEvents.remove(0, m_pendingEvents.size() - kMaxLogLines);
 
-    QScrollBar *bar = m_log->verticalScrollBar();
-    const bool atBottom = bar->value() == bar->maximum();
     QTextCharFormat plain;
     QTextCharFormat dim;
     dim.setForeground(m_log->palette().placeholderText());
@@ -543,8 +560,6 @@ void LabDock::flushEvents()
     }
     cursor.endEditBlock();
     m_pendingEvents.clear();
-    if (atBottom)
-        bar->setValue(bar->maximum());
 }
 
 } // namespace meshpad::gui

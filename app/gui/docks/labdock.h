@@ -11,8 +11,8 @@
 class QComboBox;
 class QLabel;
 class QPlainTextEdit;
-class QPushButton;
 class QSpinBox;
+class QToolButton;
 class QTreeWidget;
 
 namespace mesh::lab {
@@ -22,9 +22,10 @@ class Lab;
 namespace meshpad::gui {
 
 // The running lab: a status line with the dashboard's link (opened in the
-// browser with QDesktopServices), the instances (allocation, service, node,
-// address, state, health, restarts), the event log (newest at the bottom,
-// capped at kMaxLogLines) and the drills, each acting at once on `lab`:
+// browser with QDesktopServices), then side by side the instances
+// (allocation, service, node, address, state, health, restarts), the event
+// log (newest at the bottom, followed while scrolled there, capped at
+// kMaxLogLines) and a column of drills, each acting at once on `lab`:
 //   instance — stop, start, kill the selected row;
 //   node     — stop, start the chosen node;
 //   arrow    — allow, deny, or add latency and a failure rate to the chosen
@@ -82,22 +83,23 @@ private:
     QLabel *m_link = nullptr;
     QTreeWidget *m_instances = nullptr;
     QPlainTextEdit *m_log = nullptr;
-    QPushButton *m_stopInstance = nullptr;
-    QPushButton *m_startInstance = nullptr;
-    QPushButton *m_killInstance = nullptr;
+    QToolButton *m_stopInstance = nullptr;
+    QToolButton *m_startInstance = nullptr;
+    QToolButton *m_killInstance = nullptr;
     QComboBox *m_node = nullptr;
-    QPushButton *m_stopNode = nullptr;
-    QPushButton *m_startNode = nullptr;
+    QToolButton *m_stopNode = nullptr;
+    QToolButton *m_startNode = nullptr;
     QComboBox *m_arrow = nullptr;
-    QPushButton *m_allow = nullptr;
-    QPushButton *m_deny = nullptr;
+    QToolButton *m_allow = nullptr;
+    QToolButton *m_deny = nullptr;
     QSpinBox *m_latency = nullptr;
     QSpinBox *m_failures = nullptr;
-    QPushButton *m_applyFault = nullptr;
+    QToolButton *m_applyFault = nullptr;
     QComboBox *m_service = nullptr;
     QSpinBox *m_count = nullptr;
-    QPushButton *m_setCount = nullptr;
+    QToolButton *m_setCount = nullptr;
     QList<mesh::lab::LabEvent> m_pendingEvents;
+    bool m_followLog = true;
     QTimer m_flush;
 };
 
