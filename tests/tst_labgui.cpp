@@ -291,6 +291,54 @@ private Q_SLOTS:
                                  kLabTimeoutMs);
     }
 
+    void killFromTheLabDockRestartsTheInstance()
+    {
+        MainWindow &window = openExample();
+        runUntilHealthy(window);
+        if (QTest::currentTestFailed())
+            return;
+        const ServiceId api = idOf(window, u"count-api");
+        mesh::lab::InstanceSnapshot victim;
+        for (const mesh::lab::InstanceSnapshot &i : window.labDock()->snapshot().instances) {
+            if (i.serviceId == api)
+                victim = i;
+        }
+        QVERIFY(!victim.allocId.isEmpty());
+        window.labDock()->selectInstance(victim.allocId);
+        QAbstractButton *kill = drill(window, "drillKillInstance");
+        QTRY_VERIFY(kill->isEnabled());
+        QTest::mouseClick(kill, Qt::LeftButton);
+
+        // The row counts the restart; the card is whole again.
+        const auto restarts = [&] {
+            const QTreeWidget *view = window.labDock()->instanceView();
+            for (int i = 0; i < view->topLevelItemCount(); ++i) {
+                if (view->topLevelItem(i)->text(0) == victim.allocName)
+                    return view->topLevelItem(i)->text(view->columnCount() - 1);
+            }
+            return QString();
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(restarts(), u"1"_qs, kLabTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(window.canvas()->canvasScene()->serviceItem(api)->liveText(), u"3/3 running"_qs,
+                                  kLabTimeoutMs);
+        const QPlainTextEdit *log = window.labDock()->eventLog();
+        QTRY_VERIFY2(log->toPlainText().contains(u"failed") && log->toPlainText().contains(u"restarted"),
+                     qPrintable(log->toPlainText()));
+    }
+
+    void openingAnotherDesignStopsTheLab()
+    {
+        MainWindow &window = openExample();
+        runUntilHealthy(window);
+        if (QTest::currentTestFailed())
+            return;
+        QVERIFY(window.openFile(example()));
+        QVERIFY(!window.canvas()->canvasScene()->isLive());
+        QTRY_VERIFY_WITH_TIMEOUT(window.labState() == MainWindow::LabState::Idle, kLabTimeoutMs);
+        QVERIFY(!window.lab().isRunning());
+        QVERIFY(!window.canvas()->canvasScene()->isLive());
+    }
+
     void stopAndStartAnInstanceFromTheLabDock()
     {
         MainWindow &window = openExample();

@@ -416,6 +416,11 @@ bool MainWindow::offerRecovery(bool ask)
 
 void MainWindow::setDesign(Topology topology, const QString &filePath, const QString &displayName)
 {
+    // The lab runs the design that was shown; another one replaces it.
+    if (m_labState == LabState::Starting || m_labState == LabState::Running) {
+        stopLab();
+        m_canvas->canvasScene()->clearLiveState();
+    }
     m_undoStack->clear();
     m_model->setTopology(std::move(topology));
     m_undoStack->setClean();
@@ -777,8 +782,8 @@ void MainWindow::setLabState(LabState state)
 
 void MainWindow::showLabSnapshot(const mesh::lab::LabSnapshot &snapshot)
 {
-    // A snapshot queued before stop() may arrive after stopped().
-    if (m_labState == LabState::Idle || !snapshot.running)
+    // A snapshot queued before stop() may arrive after it.
+    if ((m_labState != LabState::Starting && m_labState != LabState::Running) || !snapshot.running)
         return;
     m_traffic.add(snapshot);
     m_canvas->canvasScene()->setLiveState(LiveState::fromSnapshot(snapshot, &m_traffic));
