@@ -55,6 +55,17 @@ ServiceId idOf(const MainWindow &window, QStringView name)
     return s ? s->id : ServiceId{};
 }
 
+// The last instance the Lab dock lists of `service`.
+mesh::lab::InstanceSnapshot instanceOf(const MainWindow &window, const ServiceId &service)
+{
+    mesh::lab::InstanceSnapshot found;
+    for (const mesh::lab::InstanceSnapshot &i : window.labDock()->snapshot().instances) {
+        if (i.serviceId == service)
+            found = i;
+    }
+    return found;
+}
+
 QAction *action(const MainWindow &window, const QString &objectName)
 {
     for (QAction *a : window.allActions()) {
@@ -116,6 +127,16 @@ private:
         };
         QTRY_VERIFY_WITH_TIMEOUT(healthy(api) && healthy(dashboard), kLabTimeoutMs);
         QTRY_VERIFY_WITH_TIMEOUT(window.labState() == MainWindow::LabState::Running, kLabTimeoutMs);
+    }
+
+    // The example, opened and run until healthy; null if that failed.
+    MainWindow *runExample()
+    {
+        MainWindow &window = openExample();
+        if (QTest::currentTestFailed())
+            return nullptr;
+        runUntilHealthy(window);
+        return QTest::currentTestFailed() ? nullptr : &window;
     }
 
     // A page on the dashboard: it fetches the count through its upstream
@@ -193,10 +214,10 @@ private Q_SLOTS:
 
     void runShowsHealthAndTrafficAndStopClearsThem()
     {
-        MainWindow &window = openExample();
-        runUntilHealthy(window);
-        if (QTest::currentTestFailed())
+        MainWindow *running = runExample();
+        if (!running)
             return;
+        MainWindow &window = *running;
         auto *scene = window.canvas()->canvasScene();
         const ServiceId api = idOf(window, u"count-api");
         const ServiceId dashboard = idOf(window, u"count-dashboard");
@@ -228,12 +249,7 @@ private Q_SLOTS:
         QVERIFY2(!traffic.startsWith(u"0 "), qPrintable(traffic));
 
         // The Charts: the counters' counts and the arrow's throughput.
-        const mesh::lab::LabSnapshot snapshot = window.lab().snapshot();
-        QString counterAlloc;
-        for (const mesh::lab::InstanceSnapshot &i : snapshot.instances) {
-            if (i.serviceId == api)
-                counterAlloc = i.allocName;
-        }
+        const QString counterAlloc = instanceOf(window, api).allocName;
         QVERIFY(!counterAlloc.isEmpty());
         const auto *charts = window.charts();
         QTRY_VERIFY(charts->counterSeries(counterAlloc) && charts->counterSeries(counterAlloc)->count() > 0);
@@ -257,10 +273,10 @@ private Q_SLOTS:
 
     void denyFromTheLabDockCrossesTheArrowOut()
     {
-        MainWindow &window = openExample();
-        runUntilHealthy(window);
-        if (QTest::currentTestFailed())
+        MainWindow *running = runExample();
+        if (!running)
             return;
+        MainWindow &window = *running;
         auto *scene = window.canvas()->canvasScene();
         const UpstreamId arrow = window.model().topology().upstreams.constFirst().id;
         QStringList messages;
@@ -293,16 +309,12 @@ private Q_SLOTS:
 
     void killFromTheLabDockRestartsTheInstance()
     {
-        MainWindow &window = openExample();
-        runUntilHealthy(window);
-        if (QTest::currentTestFailed())
+        MainWindow *running = runExample();
+        if (!running)
             return;
+        MainWindow &window = *running;
         const ServiceId api = idOf(window, u"count-api");
-        mesh::lab::InstanceSnapshot victim;
-        for (const mesh::lab::InstanceSnapshot &i : window.labDock()->snapshot().instances) {
-            if (i.serviceId == api)
-                victim = i;
-        }
+        const mesh::lab::InstanceSnapshot victim = instanceOf(window, api);
         QVERIFY(!victim.allocId.isEmpty());
         window.labDock()->selectInstance(victim.allocId);
         QAbstractButton *kill = drill(window, "drillKillInstance");
@@ -328,10 +340,10 @@ private Q_SLOTS:
 
     void openingAnotherDesignStopsTheLab()
     {
-        MainWindow &window = openExample();
-        runUntilHealthy(window);
-        if (QTest::currentTestFailed())
+        MainWindow *running = runExample();
+        if (!running)
             return;
+        MainWindow &window = *running;
         QVERIFY(window.openFile(example()));
         QVERIFY(!window.canvas()->canvasScene()->isLive());
         QTRY_VERIFY_WITH_TIMEOUT(window.labState() == MainWindow::LabState::Idle, kLabTimeoutMs);
@@ -341,17 +353,13 @@ private Q_SLOTS:
 
     void stopAndStartAnInstanceFromTheLabDock()
     {
-        MainWindow &window = openExample();
-        runUntilHealthy(window);
-        if (QTest::currentTestFailed())
+        MainWindow *running = runExample();
+        if (!running)
             return;
+        MainWindow &window = *running;
         auto *scene = window.canvas()->canvasScene();
         const ServiceId api = idOf(window, u"count-api");
-        QString allocId;
-        for (const mesh::lab::InstanceSnapshot &i : window.labDock()->snapshot().instances) {
-            if (i.serviceId == api)
-                allocId = i.allocId;
-        }
+        const QString allocId = instanceOf(window, api).allocId;
         QVERIFY(!allocId.isEmpty());
         window.labDock()->selectInstance(allocId);
         QCOMPARE(window.labDock()->currentInstance(), allocId);

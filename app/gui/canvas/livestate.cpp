@@ -72,6 +72,19 @@ LiveState LiveState::fromSnapshot(const mesh::lab::LabSnapshot &snapshot, const 
     return state;
 }
 
+QColor healthColour(HealthStatus health)
+{
+    switch (health) {
+    case HealthStatus::Passing:
+        return QColor(0x2e, 0xa0, 0x4f);
+    case HealthStatus::Critical:
+        return QColor(0xd6, 0x33, 0x33);
+    case HealthStatus::Unknown:
+        break;
+    }
+    return QColor(0x8a, 0x93, 0x9e);
+}
+
 QString rateText(double bytesPerSecond)
 {
     const QLocale locale;

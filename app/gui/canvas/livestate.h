@@ -3,6 +3,7 @@
 #include "lab/labsnapshot.h"
 #include "model/ids.h"
 
+#include <QColor>
 #include <QHash>
 #include <QList>
 #include <QString>
@@ -77,6 +78,9 @@ struct LiveState final
 
 // "1.2 kB/s", "950 B/s".
 QString rateText(double bytesPerSecond);
+
+// Consul's UI colours: passing green, critical red, anything else grey.
+QColor healthColour(mesh::lab::HealthStatus health);
 
 // "3/3 running".
 QString runningText(const ServiceLive &live);

@@ -33,21 +33,6 @@ QColor accent(ServiceTemplate kind)
 const QColor kErrorColour(0xd6, 0x33, 0x33);
 const QColor kWarningColour(0xe0, 0x9b, 0x1a);
 const QColor kAcceptColour(0x2e, 0xa0, 0x4f);
-const QColor kUnknownColour(0x8a, 0x93, 0x9e);
-
-// Consul's UI colours: passing green, critical red, anything else grey.
-QColor healthColour(mesh::lab::HealthStatus health)
-{
-    switch (health) {
-    case mesh::lab::HealthStatus::Passing:
-        return kAcceptColour;
-    case mesh::lab::HealthStatus::Critical:
-        return kErrorColour;
-    case mesh::lab::HealthStatus::Unknown:
-        break;
-    }
-    return kUnknownColour;
-}
 
 } // namespace
 

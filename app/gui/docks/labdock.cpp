@@ -1,5 +1,6 @@
 #include "labdock.h"
 
+#include "canvas/livestate.h"
 #include "lab/lab.h"
 
 #include <QComboBox>
@@ -36,19 +37,6 @@ constexpr int kIdRole = Qt::UserRole;
 constexpr int kFlushMs = 100;
 
 enum Column { Alloc, Service, Node, Address, State, Health, Restarts, ColumnCount };
-
-QColor healthColour(HealthStatus health)
-{
-    switch (health) {
-    case HealthStatus::Passing:
-        return QColor(0x2e, 0xa0, 0x4f);
-    case HealthStatus::Critical:
-        return QColor(0xd6, 0x33, 0x33);
-    case HealthStatus::Unknown:
-        break;
-    }
-    return QColor(0x8a, 0x93, 0x9e);
-}
 
 QIcon dot(const QColor &colour)
 {
@@ -117,6 +105,16 @@ QToolButton *button(const QString &objectName, const QString &text, const QStrin
     b->setToolButtonStyle(Qt::ToolButtonTextOnly);
     b->setMinimumWidth(52);
     return b;
+}
+
+QSpinBox *spinBox(const QString &objectName, const QString &accessibleName, int maximum, int step)
+{
+    auto *box = new QSpinBox;
+    box->setObjectName(objectName);
+    box->setAccessibleName(accessibleName);
+    box->setRange(0, maximum);
+    box->setSingleStep(step);
+    return box;
 }
 
 QLabel *caption(const QString &text)
@@ -233,17 +231,9 @@ QWidget *LabDock::createDrills()
     m_arrow->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_allow = button(u"drillAllow"_qs, tr("Allow"), tr("Let the intentions allow this arrow"));
     m_deny = button(u"drillDeny"_qs, tr("Deny"), tr("Let the intentions deny this arrow"));
-    m_latency = new QSpinBox;
-    m_latency->setObjectName(QStringLiteral("drillLatency"));
-    m_latency->setAccessibleName(tr("Added latency"));
-    m_latency->setRange(0, 10000);
-    m_latency->setSingleStep(50);
+    m_latency = spinBox(u"drillLatency"_qs, tr("Added latency"), 10000, 50);
     m_latency->setSuffix(tr(" ms"));
-    m_failures = new QSpinBox;
-    m_failures->setObjectName(QStringLiteral("drillFailures"));
-    m_failures->setAccessibleName(tr("Failure rate"));
-    m_failures->setRange(0, 100);
-    m_failures->setSingleStep(10);
+    m_failures = spinBox(u"drillFailures"_qs, tr("Failure rate"), 100, 10);
     m_failures->setSuffix(tr(" % fail"));
     m_applyFault = button(u"drillApplyFault"_qs, tr("Apply"),
                           tr("Delay each new connection of the arrow and close this share of them at once"));
@@ -268,10 +258,7 @@ QWidget *LabDock::createDrills()
     m_service->setObjectName(QStringLiteral("drillService"));
     m_service->setAccessibleName(tr("Service"));
     m_service->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    m_count = new QSpinBox;
-    m_count->setObjectName(QStringLiteral("drillCount"));
-    m_count->setAccessibleName(tr("Count"));
-    m_count->setRange(0, 30);
+    m_count = spinBox(u"drillCount"_qs, tr("Count"), 30, 1);
     m_count->setPrefix(u"×"_qs);
     m_setCount = button(u"drillSetCount"_qs, tr("Set"), tr("Place or stop allocations to reach this count"));
     connect(m_service, &QComboBox::currentIndexChanged, this, [this] {
