@@ -86,6 +86,49 @@ QString extension(const QString &text, const QString &heading)
     return lines.size() > 1 ? lines.at(1).trimmed() : QString();
 }
 
+// A PKCS#10 request made by the openssl CLI (not our code): a new key of
+// `keyType` ("ec:P-256", "ec:P-384", "rsa:2048"), subject `subject`, and
+// `-addext` for each of `extensions`. Empty on failure.
+QByteArray opensslCsr(const QStringList &extensions, const QString &keyType = QStringLiteral("ec:P-256"),
+                      const QString &subject = QStringLiteral("/CN=web"))
+{
+    QTemporaryDir dir;
+    QStringList arguments{QStringLiteral("req"), QStringLiteral("-new"), QStringLiteral("-nodes"),
+                          QStringLiteral("-keyout"), dir.filePath(QStringLiteral("key.pem")),
+                          QStringLiteral("-out"), dir.filePath(QStringLiteral("csr.pem")),
+                          QStringLiteral("-subj"), subject};
+    if (keyType.startsWith(u"ec:"))
+        arguments << QStringLiteral("-newkey") << QStringLiteral("ec") << QStringLiteral("-pkeyopt")
+                  << u"ec_paramgen_curve:" + keyType.mid(3);
+    else
+        arguments << QStringLiteral("-newkey") << keyType;
+    for (const QString &extension : extensions)
+        arguments << QStringLiteral("-addext") << extension;
+    const Run r = openssl(arguments);
+    if (r.status != 0)
+        qWarning("openssl req: %s", qPrintable(r.out));
+    return r.status == 0 ? readBytes(dir.filePath(QStringLiteral("csr.pem"))) : QByteArray();
+}
+
+// `openssl x509 -text` without what differs between two leaves of the same
+// format: serial, dates, public key and key id bytes, signature bytes.
+QString formatOf(const QSslCertificate &certificate)
+{
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral("c.pem"));
+    if (!writeBytes(file, certificate.toPem()))
+        return {};
+    static const QRegularExpression variable(QStringLiteral(
+        "^\\s*(([0-9A-Fa-f]{2}:)+[0-9A-Fa-f]{0,2}|Serial Number:.*|Not (Before|After) *:.*)$"));
+    QStringList kept;
+    const QStringList lines = x509Text(file).out.split(u'\n');
+    for (const QString &line : lines) {
+        if (!variable.match(line).hasMatch())
+            kept << line;
+    }
+    return kept.join(u'\n');
+}
+
 } // namespace
 
 class TestCertificateAuthority : public QObject
@@ -545,6 +588,194 @@ private Q_SLOTS:
         const Run v = verify(dir.filePath(QStringLiteral("ca.pem")), dir.filePath(QStringLiteral("web.pem")));
         QVERIFY(v.status != 0);
         QVERIFY2(v.out.contains(u"permitted subtree violation"), qPrintable(v.out));
+    }
+
+    // A CSR from another stack (the openssl CLI) holding one service ID is
+    // signed into exactly issueLeaf()'s format, on the CSR's own key.
+    void signCsrIssuesConsulLeafOnTheRequestKey()
+    {
+        QTemporaryDir dir;
+        auto ca = CertificateAuthority::create(kTd, QStringLiteral("dc1"));
+        QVERIFY(ca && ca->save(dir.path()));
+        const QString web = u"spiffe://" + kTd + u"/ns/default/dc/dc1/svc/web";
+        // The subject's CN and extra extensions are not copied.
+        const QByteArray csr = opensslCsr({u"subjectAltName=URI:" + web, QStringLiteral("extendedKeyUsage=codeSigning")},
+                                          QStringLiteral("ec:P-256"), QStringLiteral("/CN=anything/O=Evil Corp"));
+        QVERIFY(!csr.isEmpty());
+        const auto signed_ = ca->signCsr(csr, 24h);
+        QVERIFY2(signed_, qPrintable(signed_ ? QString() : signed_.error().message));
+        const QSslCertificate leaf = signed_->certificate;
+        QVERIFY(signed_->privateKey.isNull());  // the key never left the requester
+        QVERIFY(signed_->chain.isEmpty());
+
+        // The peer checks the proxy runs accept it as svc/web.
+        const auto id = PeerIdentity::serviceIdentity(leaf);
+        QVERIFY2(id, qPrintable(id ? QString() : id.error().message));
+        QCOMPARE(id->toString(), web);
+        QVERIFY(PeerIdentity::hasExtendedKeyUsage(leaf, PeerIdentity::Purpose::ClientAuth));
+        QVERIFY(PeerIdentity::hasExtendedKeyUsage(leaf, PeerIdentity::Purpose::ServerAuth));
+        QVERIFY(!PeerIdentity::isCertificateAuthority(leaf));
+        QCOMPARE(leaf.subjectInfo(QSslCertificate::CommonName),
+                 QStringList{CertificateAuthority::serviceCommonName(QStringLiteral("web"), kTd)});
+        QVERIFY(leaf.subjectInfo(QSslCertificate::Organization).isEmpty());
+        QCOMPARE(leaf.effectiveDate().secsTo(leaf.expiryDate()), 24 * 3600 + 60);
+
+        // The CSR's key, as openssl reads it from the CSR.
+        QVERIFY(writeBytes(dir.filePath(QStringLiteral("web.csr")), csr));
+        QVERIFY(writeBytes(dir.filePath(QStringLiteral("web.pem")), signed_->certificatePem()));
+        const Run csrKey = openssl({QStringLiteral("req"), QStringLiteral("-in"), dir.filePath(QStringLiteral("web.csr")),
+                                    QStringLiteral("-noout"), QStringLiteral("-pubkey")});
+        const Run leafKey = openssl({QStringLiteral("x509"), QStringLiteral("-in"), dir.filePath(QStringLiteral("web.pem")),
+                                     QStringLiteral("-noout"), QStringLiteral("-pubkey")});
+        QCOMPARE(csrKey.status, 0);
+        QCOMPARE(leafKey.out, csrKey.out);
+        const Run v = verify(dir.filePath(QStringLiteral("ca.pem")), dir.filePath(QStringLiteral("web.pem")),
+                             {QStringLiteral("-purpose"), QStringLiteral("sslclient")});
+        QVERIFY2(v.status == 0, qPrintable(v.out));
+
+        // Exactly issueLeaf()'s format: same extensions, names and order.
+        const auto issued = ca->issueLeaf(QStringLiteral("web"), 24h);
+        QVERIFY(issued);
+        const QString format = formatOf(leaf);
+        QVERIFY(format.contains(u"X509v3 Subject Alternative Name"));
+        QCOMPARE(format, formatOf(issued->certificate));
+    }
+
+    void signCsrRefuses_data()
+    {
+        QTest::addColumn<QStringList>("extensions");  // -addext values; "TAMPER" alters the signed request
+        QTest::addColumn<QString>("keyType");
+        QTest::addColumn<QString>("subject");
+        QTest::addColumn<QString>("why");  // part of the error message
+        const QString web = u"spiffe://" + kTd + u"/ns/default/dc/dc1/svc/web";
+        const QString admin = u"spiffe://" + kTd + u"/ns/default/dc/dc1/svc/admin";
+        const QString ec = QStringLiteral("ec:P-256");
+        const QString cn = QStringLiteral("/CN=web");
+        const auto san = [](const QString &names) { return QStringList{u"subjectAltName=" + names}; };
+
+        QTest::newRow("B1 two URI SANs") << san(u"URI:" + web + u",URI:" + admin) << ec << cn << "2 URI SANs";
+        QTest::newRow("B1 two URI SANs, the allowed one second")
+            << san(u"URI:" + admin + u",URI:" + web) << ec << cn << "2 URI SANs";
+        QTest::newRow("URI SAN and DNS SAN") << san(u"URI:" + web + u",DNS:web.service.consul") << ec << cn
+                                             << "asks for a SAN of type DNS";
+        QTest::newRow("URI SAN and IP SAN") << san(u"URI:" + web + u",IP:127.0.0.1") << ec << cn
+                                            << "asks for a SAN of type IP address";
+        QTest::newRow("B2 ID in a DNS SAN only") << san(u"DNS:" + web) << ec << cn << "asks for a SAN of type DNS";
+        QTest::newRow("B2 ID in an email SAN only") << san(u"email:" + web) << ec << cn << "asks for a SAN of type email";
+        QTest::newRow("B2 ID in the CN only (no SAN)")
+            << QStringList() << ec << QStringLiteral("/CN=web.svc.default.7f42f496.consul") << "no URI SAN";
+        QTest::newRow("B2 no SAN, other extensions")
+            << QStringList{QStringLiteral("extendedKeyUsage=clientAuth")} << ec << cn << "no URI SAN";
+        QTest::newRow("other trust domain")
+            << san(QStringLiteral("URI:spiffe://11111111-2222-3333-4444-555555555555.consul/ns/default/dc/dc1/svc/web"))
+            << ec << cn << "not in this CA's trust domain";
+        QTest::newRow("trust domain as a prefix")
+            << san(u"URI:spiffe://" + kTd + u".evil.example/ns/default/dc/dc1/svc/web") << ec << cn
+            << "not in this CA's trust domain";
+        QTest::newRow("trailing slash") << san(u"URI:" + web + u'/') << ec << cn << "is not a Consul service SPIFFE ID";
+        QTest::newRow("svc/web/.. path") << san(u"URI:" + web + u"/../admin") << ec << cn
+                                         << "is not a Consul service SPIFFE ID";
+        QTest::newRow("svc/web with a query") << san(u"URI:" + web + u"?admin") << ec << cn
+                                              << "is not a Consul service SPIFFE ID";
+        QTest::newRow("svc/web percent-encoded") << san(u"URI:" + web.chopped(1) + u"%62") << ec << cn
+                                                 << "is not a Consul service SPIFFE ID";
+        QTest::newRow("userinfo before the trust domain")
+            << san(u"URI:spiffe://web@" + kTd + u"/ns/default/dc/dc1/svc/web") << ec << cn
+            << "is not a Consul service SPIFFE ID";
+        QTest::newRow("the CA's own ID") << san(u"URI:spiffe://" + kTd) << ec << cn
+                                         << "is not a Consul service SPIFFE ID";
+        QTest::newRow("other datacenter") << san(u"URI:spiffe://" + kTd + u"/ns/default/dc/dc2/svc/web") << ec << cn
+                                          << "not in this CA's datacenter dc1";
+        QTest::newRow("other namespace") << san(u"URI:spiffe://" + kTd + u"/ns/team/dc/dc1/svc/web") << ec << cn
+                                         << "namespace default only";
+        QTest::newRow("a partition") << san(u"URI:spiffe://" + kTd + u"/ap/team/ns/default/dc/dc1/svc/web") << ec
+                                     << cn << "namespace default only";
+        QTest::newRow("service not a DNS label") << san(u"URI:spiffe://" + kTd + u"/ns/default/dc/dc1/svc/Web_1")
+                                                 << ec << cn << "is not a DNS label";
+        QTest::newRow("CA:TRUE") << QStringList{u"subjectAltName=URI:" + web,
+                                                QStringLiteral("basicConstraints=critical,CA:TRUE")}
+                                 << ec << cn << "CA:TRUE";
+        QTest::newRow("keyCertSign") << QStringList{u"subjectAltName=URI:" + web,
+                                                    QStringLiteral("keyUsage=digitalSignature,keyCertSign")}
+                                     << ec << cn << "keyCertSign";
+        QTest::newRow("RSA key") << san(u"URI:" + web) << QStringLiteral("rsa:2048") << cn << "not EC P-256";
+        QTest::newRow("EC P-384 key") << san(u"URI:" + web) << QStringLiteral("ec:P-384") << cn << "not EC P-256";
+        QTest::newRow("tampered: svc/web changed to svc/wex after signing")
+            << QStringList{u"subjectAltName=URI:" + web, QStringLiteral("TAMPER")} << ec << cn
+            << "signature does not verify";
+    }
+    void signCsrRefuses()
+    {
+        QFETCH(QStringList, extensions);
+        QFETCH(QString, keyType);
+        QFETCH(QString, subject);
+        QFETCH(QString, why);
+        auto ca = CertificateAuthority::create(kTd, QStringLiteral("dc1"));
+        QVERIFY(ca);
+        const bool tamper = extensions.removeAll(QStringLiteral("TAMPER")) > 0;
+        QByteArray csr = opensslCsr(extensions, keyType, subject);
+        QVERIFY(!csr.isEmpty());
+        if (tamper) {
+            // One byte of the signed request body changed, in DER: the
+            // structure still parses, the signature no longer matches.
+            QByteArray body = csr;
+            body.replace("-----BEGIN CERTIFICATE REQUEST-----", "").replace("-----END CERTIFICATE REQUEST-----", "");
+            QByteArray der = QByteArray::fromBase64(body.simplified().replace(' ', ""));
+            const qsizetype at = der.indexOf("/svc/web");
+            QVERIFY(at > 0);
+            der[at + 7] = 'x';
+            csr = "-----BEGIN CERTIFICATE REQUEST-----\n" + der.toBase64() + "\n-----END CERTIFICATE REQUEST-----\n";
+        }
+        const auto signed_ = ca->signCsr(csr);
+        QVERIFY(!signed_);
+        QCOMPARE(signed_.error().code, mesh::Error::Code::Invalid);
+        QVERIFY2(signed_.error().message.contains(why), qPrintable(signed_.error().message));
+    }
+
+    // Look-alike names are not refused when they are real, different
+    // services: they are signed as exactly what they say, never as svc/web.
+    void signCsrSignsExactlyTheRequestedId()
+    {
+        auto ca = CertificateAuthority::create(kTd, QStringLiteral("dc2"));
+        QVERIFY(ca);
+        const QString webAdmin = u"spiffe://" + kTd + u"/ns/default/dc/dc2/svc/web-admin";
+        const auto signed_ = ca->signCsr(opensslCsr({u"subjectAltName=URI:" + webAdmin}), 1h);
+        QVERIFY(signed_);
+        QCOMPARE(PeerIdentity::uriSubjectAlternativeNames(signed_->certificate), QStringList{webAdmin});
+        QCOMPARE(PeerIdentity::serviceIdentity(signed_->certificate)->service, QStringLiteral("web-admin"));
+    }
+
+    void signCsrRefusesWhatIsNoRequest_data()
+    {
+        QTest::addColumn<QByteArray>("pem");
+        QTest::addColumn<int>("code");
+        using C = mesh::Error::Code;
+        QTest::newRow("empty") << QByteArray() << int(C::Parse);
+        QTest::newRow("garbage") << QByteArray("hello\n") << int(C::Parse);
+        QTest::newRow("a certificate") << QByteArray("CERT") << int(C::Parse);
+        QTest::newRow("truncated") << QByteArray("TRUNCATE") << int(C::Parse);
+        QTest::newRow("\"encrypted\" PEM (no prompt)") << QByteArray("ENCRYPTED") << int(C::Parse);
+        QTest::newRow("larger than 64 KiB") << QByteArray("LARGE") << int(C::TooLarge);
+    }
+    void signCsrRefusesWhatIsNoRequest()
+    {
+        QFETCH(QByteArray, pem);
+        auto ca = CertificateAuthority::create(kTd);
+        QVERIFY(ca);
+        const QByteArray good = opensslCsr({u"subjectAltName=URI:spiffe://" + kTd + u"/ns/default/dc/dc1/svc/web"});
+        QVERIFY(ca->signCsr(good));
+        if (pem == "CERT")
+            pem = ca->rootCertificate().toPem();
+        else if (pem == "TRUNCATE")
+            pem = good.left(good.size() / 2);
+        else if (pem == "ENCRYPTED")
+            pem = QByteArray(good).replace("REQUEST-----\n", "REQUEST-----\nProc-Type: 4,ENCRYPTED\n"
+                                                               "DEK-Info: AES-128-CBC,00112233445566778899AABBCCDDEEFF\n\n");
+        else if (pem == "LARGE")
+            pem = good + QByteArray(64 * 1024, '\n');
+        const auto signed_ = ca->signCsr(pem);
+        QVERIFY(!signed_);
+        QTEST(int(signed_.error().code), "code");
     }
 };
 

@@ -4,11 +4,13 @@
 #include "exitcode.h"
 
 #include "pki/certificateauthority.h"
+#include "pki/peeridentity.h"
 #include "pki/spiffeid.h"
 
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
+#include <QSaveFile>
 #include <QRegularExpression>
 
 #include <optional>
@@ -22,10 +24,12 @@ namespace {
 const QString kUsage = QStringLiteral(
     "Usage: meshpad ca init -dir DIR [-trust-domain TD] [-datacenter DC] [-force]\n"
     "       meshpad ca leaf -dir DIR -service NAME [-ttl 72h] [-datacenter DC]\n"
+    "       meshpad ca sign -dir DIR -csr FILE [-out FILE] [-ttl 72h] [-datacenter DC]\n"
     "\n"
     "A Connect CA in Consul's format, for the lab and the proxy.\n"
     "  init   write DIR/ca.pem and DIR/ca-key.pem; print the trust domain\n"
     "  leaf   write DIR/NAME.pem and DIR/NAME-key.pem signed by DIR's CA; print the SPIFFE ID\n"
+    "  sign   sign a CSR holding one service SPIFFE ID (URI SAN) with DIR's CA; print the leaf\n"
     "Exit status: 0 done, 1 refused (existing CA, name not accepted), 2 usage or I/O error.\n");
 
 // A Go duration as consul takes it, limited to hours, minutes and seconds:
@@ -64,6 +68,24 @@ void prepare(QCommandLineParser &parser)
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
 }
 
+// -ttl, as `ca leaf` and `ca sign` take it.
+QCommandLineOption ttlOption()
+{
+    return QCommandLineOption(QStringLiteral("ttl"), QStringLiteral("lifetime, e.g. 72h, 30m (default 72h, max 8760h)"),
+                              QStringLiteral("DURATION"), QStringLiteral("72h"));
+}
+
+// The -ttl value, or nullopt after saying why on `err`.
+std::optional<std::chrono::seconds> lifetimeOf(const QCommandLineParser &parser, const QCommandLineOption &ttl,
+                                               QStringView subcommand, QTextStream &err)
+{
+    const auto lifetime = parseDuration(parser.value(ttl));
+    if (!lifetime)
+        err << "meshpad ca " << subcommand << ": -ttl \"" << parser.value(ttl)
+            << "\" is not a duration like 72h or 30m\n";
+    return lifetime;
+}
+
 } // namespace
 
 int CaCommand::run(const QStringList &arguments, QTextStream &out, QTextStream &err)
@@ -73,11 +95,13 @@ int CaCommand::run(const QStringList &arguments, QTextStream &out, QTextStream &
         return init(arguments.mid(1), out, err);
     if (sub == u"leaf")
         return leaf(arguments.mid(1), out, err);
+    if (sub == u"sign")
+        return sign(arguments.mid(1), out, err);
     if (sub == u"-h" || sub == u"--help" || sub == u"-help" || sub == u"help") {
         out << kUsage;
         return ExitCode::Ok;
     }
-    err << (sub.isEmpty() ? QStringLiteral("meshpad ca: expected init or leaf\n\n")
+    err << (sub.isEmpty() ? QStringLiteral("meshpad ca: expected init, leaf or sign\n\n")
                           : u"meshpad ca: unknown subcommand \"" + sub + u"\"\n\n")
         << kUsage;
     return ExitCode::Usage;
@@ -147,8 +171,7 @@ int CaCommand::leaf(const QStringList &arguments, QTextStream &out, QTextStream 
                                  QStringLiteral("DIR"));
     const QCommandLineOption service(QStringLiteral("service"), QStringLiteral("service name (a DNS label)"),
                                      QStringLiteral("NAME"));
-    const QCommandLineOption ttl(QStringLiteral("ttl"), QStringLiteral("lifetime, e.g. 72h, 30m (default 72h, max 8760h)"),
-                                 QStringLiteral("DURATION"), QStringLiteral("72h"));
+    const QCommandLineOption ttl = ttlOption();
     const QCommandLineOption datacenter(QStringLiteral("datacenter"),
                                         QStringLiteral("datacenter in the SPIFFE ID (default dc1)"),
                                         QStringLiteral("DC"), QStringLiteral("dc1"));
@@ -166,11 +189,9 @@ int CaCommand::leaf(const QStringList &arguments, QTextStream &out, QTextStream 
         err << "meshpad ca leaf: expected -dir DIR -service NAME (see meshpad ca leaf -help)\n";
         return ExitCode::Usage;
     }
-    const auto lifetime = parseDuration(parser.value(ttl));
-    if (!lifetime) {
-        err << "meshpad ca leaf: -ttl \"" << parser.value(ttl) << "\" is not a duration like 72h or 30m\n";
+    const auto lifetime = lifetimeOf(parser, ttl, u"leaf", err);
+    if (!lifetime)
         return ExitCode::Usage;
-    }
     const auto ca = CertificateAuthority::load(parser.value(dir), parser.value(datacenter));
     if (!ca) {
         err << "meshpad ca leaf: " << ca.error().message << "\n";
@@ -190,6 +211,78 @@ int CaCommand::leaf(const QStringList &arguments, QTextStream &out, QTextStream 
     const QDir directory(parser.value(dir));
     err << "wrote " << directory.filePath(name + u".pem") << " and " << directory.filePath(name + u"-key.pem")
         << " (serial " << issued->serialColonHex() << ")\n";
+    return ExitCode::Ok;
+}
+
+int CaCommand::sign(const QStringList &arguments, QTextStream &out, QTextStream &err)
+{
+    QCommandLineParser parser;
+    prepare(parser);
+    parser.setApplicationDescription(QStringLiteral(
+        "Sign a PKCS#10 CSR (PEM) with the CA in DIR: a leaf in Consul's format on the CSR's key. The CSR must\n"
+        "hold an EC P-256 key and exactly one SAN, a URI with a service SPIFFE ID of this CA's trust domain\n"
+        "and datacenter; its subject and other extensions are ignored.\n"
+        "Exit status: 0 signed, 1 refused (the CSR breaks a rule, TTL out of range), 2 usage or I/O error."));
+    const QCommandLineOption dir(QStringLiteral("dir"), QStringLiteral("the CA's directory"), QStringLiteral("DIR"));
+    const QCommandLineOption csr(QStringLiteral("csr"), QStringLiteral("the certificate signing request (PEM)"),
+                                 QStringLiteral("FILE"));
+    const QCommandLineOption output(QStringLiteral("out"),
+                                    QStringLiteral("write the leaf (then chain) here and print its SPIFFE ID; "
+                                                   "default: print the leaf"),
+                                    QStringLiteral("FILE"));
+    const QCommandLineOption ttl = ttlOption();
+    const QCommandLineOption datacenter(QStringLiteral("datacenter"),
+                                        QStringLiteral("the CA's datacenter, which the SPIFFE ID must name (default dc1)"),
+                                        QStringLiteral("DC"), QStringLiteral("dc1"));
+    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("show this help"));
+    parser.addOptions({dir, csr, output, ttl, datacenter, help});
+    if (!parser.parse(arguments)) {
+        err << "meshpad ca sign: " << parser.errorText() << "\n";
+        return ExitCode::Usage;
+    }
+    if (parser.isSet(help)) {
+        out << CommandLine::helpText(parser, u"ca sign");
+        return ExitCode::Ok;
+    }
+    if (parser.value(dir).isEmpty() || parser.value(csr).isEmpty()
+        || (parser.isSet(output) && parser.value(output).isEmpty()) || !parser.positionalArguments().isEmpty()) {
+        err << "meshpad ca sign: expected -dir DIR -csr FILE (see meshpad ca sign -help)\n";
+        return ExitCode::Usage;
+    }
+    const auto lifetime = lifetimeOf(parser, ttl, u"sign", err);
+    if (!lifetime)
+        return ExitCode::Usage;
+    QFile request(parser.value(csr));
+    if (!request.open(QIODevice::ReadOnly)) {
+        err << "meshpad ca sign: " << request.fileName() << ": cannot read: " << request.errorString() << "\n";
+        return ExitCode::Usage;
+    }
+    // One byte past signCsr()'s limit, so an oversized file is refused as such.
+    const QByteArray pem = request.read(64 * 1024 + 1);
+    const auto ca = CertificateAuthority::load(parser.value(dir), parser.value(datacenter));
+    if (!ca) {
+        err << "meshpad ca sign: " << ca.error().message << "\n";
+        return ExitCode::Usage;
+    }
+    const auto issued = ca->signCsr(pem, *lifetime);
+    if (!issued) {
+        err << "meshpad ca sign: " << request.fileName() << ": " << issued.error().message << "\n";
+        return statusFor(issued.error());
+    }
+    const QString id = mesh::pki::PeerIdentity::uriSubjectAlternativeNames(issued->certificate).value(0);
+    if (!parser.isSet(output)) {
+        out << QString::fromLatin1(issued->certificatePem());
+        err << "signed " << id << " (serial " << issued->serialColonHex() << ")\n";
+        return ExitCode::Ok;
+    }
+    QSaveFile file(parser.value(output));
+    if (!file.open(QIODevice::WriteOnly) || file.write(issued->certificatePem()) != issued->certificatePem().size()
+        || !file.commit()) {
+        err << "meshpad ca sign: " << file.fileName() << ": cannot write: " << file.errorString() << "\n";
+        return ExitCode::Usage;
+    }
+    out << id << "\n";
+    err << "wrote " << file.fileName() << " (serial " << issued->serialColonHex() << ")\n";
     return ExitCode::Ok;
 }
 

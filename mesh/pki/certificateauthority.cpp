@@ -23,6 +23,7 @@ using namespace detail;
 namespace {
 
 constexpr qint64 kMaxPemFile = 1 << 20;  // a CA or leaf file is a few KiB
+constexpr qsizetype kMaxCsr = 64 * 1024;  // a P-256 CSR is under 1 KiB
 constexpr auto kMaxLeafTtl = std::chrono::hours(8760);  // Consul's LeafCertTTL upper bound
 
 const QString kCaFile = QStringLiteral("ca.pem");
@@ -129,6 +130,139 @@ QString randomBase36(int length)
     for (int i = 0; i < length; ++i)
         s += QChar::fromLatin1(kAlphabet[QRandomGenerator::system()->bounded(36)]);
     return s;
+}
+
+Result<> checkLeafRequest(const QString &service, std::chrono::seconds ttl)
+{
+    if (!CertificateAuthority::isValidServiceName(service))
+        return fail(Error::Code::Invalid,
+                    u"service name \"" + service + u"\" is not a DNS label (a-z, 0-9, '-', at most 63)");
+    if (ttl <= std::chrono::seconds::zero() || ttl > kMaxLeafTtl)
+        return fail(Error::Code::Invalid, QStringLiteral("leaf TTL must be more than 0 and at most 8760h"));
+    return {};
+}
+
+std::unexpected<Error> refuseCsr(const QString &why)
+{
+    return fail(Error::Code::Invalid, u"certificate signing request refused: " + why);
+}
+
+// Consul's leaf key (consul.md §2.4): EC on the named curve P-256. Explicit
+// curve parameters have no group name and are refused with the rest.
+bool isEcP256(const EVP_PKEY *key)
+{
+    if (EVP_PKEY_get_base_id(key) != EVP_PKEY_EC)
+        return false;
+    char group[80] = {};
+    size_t length = 0;
+    if (EVP_PKEY_get_group_name(key, group, sizeof group, &length) != 1) {
+        takeOpenSslError();
+        return false;
+    }
+    return OBJ_sn2nid(group) == NID_X9_62_prime256v1;
+}
+
+QString sanTypeName(int type)
+{
+    switch (type) {
+    case GEN_DNS:
+        return QStringLiteral("DNS");
+    case GEN_EMAIL:
+        return QStringLiteral("email");
+    case GEN_IPADD:
+        return QStringLiteral("IP address");
+    case GEN_DIRNAME:
+        return QStringLiteral("directory name");
+    case GEN_RID:
+        return QStringLiteral("registered ID");
+    default:
+        return QStringLiteral("other-name");
+    }
+}
+
+// An extension's value, decoded and owned; null when unreadable.
+template<class Handle>
+Handle decoded(X509_EXTENSION *extension)
+{
+    Handle value(static_cast<typename Handle::pointer>(X509V3_EXT_d2i(extension)));
+    if (!value)
+        takeOpenSslError();
+    return value;
+}
+
+// The one URI SAN a request asks for, after every requested extension was
+// read: nothing it asks for may exceed a service leaf, even what we would
+// not copy (a CA that ignores "CA:TRUE" quietly is one refactor from honouring it).
+Result<QByteArray> requestedUri(X509_REQ *request)
+{
+    // Both OIDs X509_REQ_get_extensions() reads; two attributes would be two
+    // views of one request.
+    int extensionRequests = 0;
+    for (int i = 0; i < X509_REQ_get_attr_count(request); ++i) {
+        X509_ATTRIBUTE *attribute = X509_REQ_get_attr(request, i);
+        const int nid = OBJ_obj2nid(X509_ATTRIBUTE_get0_object(attribute));
+        if (nid != NID_ext_req && nid != NID_ms_ext_req)
+            continue;
+        if (++extensionRequests > 1 || X509_ATTRIBUTE_count(attribute) != 1)
+            return refuseCsr(QStringLiteral("the extension request is repeated"));
+    }
+    if (extensionRequests == 0)
+        return refuseCsr(QStringLiteral("no URI SAN (a SPIFFE ID in the subject's CN does not count)"));
+    X509Extensions extensions(X509_REQ_get_extensions(request));
+    if (!extensions) {
+        takeOpenSslError();
+        return refuseCsr(QStringLiteral("the requested extensions are unreadable"));
+    }
+
+    std::optional<QByteArray> uri;
+    bool sawSan = false;
+    for (int i = 0; i < sk_X509_EXTENSION_num(extensions.get()); ++i) {
+        X509_EXTENSION *extension = sk_X509_EXTENSION_value(extensions.get(), i);
+        switch (OBJ_obj2nid(X509_EXTENSION_get_object(extension))) {
+        case NID_subject_alt_name: {
+            if (sawSan)
+                return refuseCsr(QStringLiteral("subjectAltName is requested twice"));
+            sawSan = true;
+            const auto names = decoded<GeneralNames>(extension);
+            if (!names)
+                return refuseCsr(QStringLiteral("the requested subjectAltName is unreadable"));
+            const int count = sk_GENERAL_NAME_num(names.get());
+            for (int n = 0; n < count; ++n) {
+                const GENERAL_NAME *name = sk_GENERAL_NAME_value(names.get(), n);
+                if (name->type != GEN_URI)
+                    return refuseCsr(u"it asks for a SAN of type " + sanTypeName(name->type)
+                                     + u"; a service leaf has one URI SAN and nothing else");
+            }
+            if (count != 1)
+                return refuseCsr(QStringLiteral("%1 URI SANs; a service leaf has exactly one").arg(count));
+            const ASN1_IA5STRING *text = sk_GENERAL_NAME_value(names.get(), 0)->d.uniformResourceIdentifier;
+            uri = QByteArray(reinterpret_cast<const char *>(ASN1_STRING_get0_data(text)), ASN1_STRING_length(text));
+            break;
+        }
+        case NID_basic_constraints: {
+            const auto constraints = decoded<BasicConstraints>(extension);
+            if (!constraints)
+                return refuseCsr(QStringLiteral("the requested basicConstraints are unreadable"));
+            if (constraints->ca)
+                return refuseCsr(QStringLiteral("it asks for CA:TRUE; this CA signs service leaves only"));
+            break;
+        }
+        case NID_key_usage: {
+            const auto usage = decoded<Asn1BitString>(extension);
+            if (!usage)
+                return refuseCsr(QStringLiteral("the requested keyUsage is unreadable"));
+            // RFC 5280 §4.2.1.3: bit 5 keyCertSign, bit 6 cRLSign.
+            if (ASN1_BIT_STRING_get_bit(usage.get(), 5) || ASN1_BIT_STRING_get_bit(usage.get(), 6))
+                return refuseCsr(QStringLiteral("it asks for keyCertSign or cRLSign; this CA signs service leaves only"));
+            break;
+        }
+        default:
+            break;  // not copied: the leaf's extensions are issueLeaf()'s
+        }
+    }
+    if (!uri)
+        return refuseCsr(QStringLiteral("no URI SAN (a SPIFFE ID in the subject's CN does not count)"));
+    return *uri;
 }
 
 } // namespace
@@ -241,14 +375,59 @@ CertificateBuilder CertificateAuthority::leafBuilder(const QString &service, std
 
 Result<IssuedCertificate> CertificateAuthority::issueLeaf(const QString &service, std::chrono::seconds ttl) const
 {
-    if (!isValidServiceName(service))
-        return fail(Error::Code::Invalid,
-                    u"service name \"" + service + u"\" is not a DNS label (a-z, 0-9, '-', at most 63)");
-    if (ttl <= std::chrono::seconds::zero() || ttl > kMaxLeafTtl)
-        return fail(Error::Code::Invalid, QStringLiteral("leaf TTL must be more than 0 and at most 8760h"));
+    if (auto ok = checkLeafRequest(service, ttl); !ok)
+        return std::unexpected(ok.error());
     auto leaf = leafBuilder(service, ttl).build();
     if (leaf)
         qCDebug(lcPki) << "issued leaf for" << service << "serial" << leaf->serialColonHex();
+    return leaf;
+}
+
+Result<IssuedCertificate> CertificateAuthority::signCsr(const QByteArray &pem, std::chrono::seconds ttl) const
+{
+    if (pem.size() > kMaxCsr)
+        return fail(Error::Code::TooLarge, QStringLiteral("larger than 64 KiB, not a certificate signing request"));
+    const X509Req request = readCsrPem(pem);
+    if (!request)
+        return fail(Error::Code::Parse, QStringLiteral("not a PEM certificate signing request"));
+    if (X509_REQ_get_version(request.get()) != X509_REQ_VERSION_1)
+        return refuseCsr(QStringLiteral("not a version 1 PKCS#10 request"));
+    EVP_PKEY *key = X509_REQ_get0_pubkey(request.get());
+    if (!key) {
+        takeOpenSslError();
+        return refuseCsr(QStringLiteral("its public key is unreadable"));
+    }
+    if (!isEcP256(key))
+        return refuseCsr(QStringLiteral("its key is not EC P-256, Consul's leaf key type"));
+    // Proof of possession, and that nothing below was changed after signing.
+    if (X509_REQ_verify(request.get(), key) != 1) {
+        takeOpenSslError();
+        return refuseCsr(QStringLiteral("its signature does not verify (altered, or not signed by its key)"));
+    }
+    const auto uri = requestedUri(request.get());
+    if (!uri)
+        return std::unexpected(uri.error());
+    // Latin-1 keeps every byte one character, so parse() refuses non-ASCII.
+    const auto id = SpiffeId::parse(QString::fromLatin1(*uri));
+    if (!id)
+        return refuseCsr(u"URI SAN " + quotedUntrusted(*uri) + u" is not a Consul service SPIFFE ID");
+    if (id->trustDomain != m_trustDomain)
+        return refuseCsr(u"URI SAN " + quotedUntrusted(*uri) + u" is not in this CA's trust domain " + m_trustDomain);
+    if (id->datacenter != m_datacenter)
+        return refuseCsr(u"URI SAN " + quotedUntrusted(*uri) + u" is not in this CA's datacenter " + m_datacenter);
+    if (id->partition || id->ns != u"default")
+        return refuseCsr(u"URI SAN " + quotedUntrusted(*uri) + u": this CA issues namespace default only");
+    if (auto ok = checkLeafRequest(id->service, ttl); !ok)
+        return std::unexpected(ok.error());
+
+    auto publicKey = publicKeyToQt(key);
+    if (!publicKey)
+        return std::unexpected(publicKey.error());
+    CertificateBuilder builder = leafBuilder(id->service, ttl);
+    builder.setPublicKey(*publicKey);
+    auto leaf = builder.build();
+    if (leaf)
+        qCDebug(lcPki) << "signed a request for" << id->service << "serial" << leaf->serialColonHex();
     return leaf;
 }
 

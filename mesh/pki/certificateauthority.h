@@ -38,6 +38,25 @@ public:
     Result<IssuedCertificate> issueLeaf(const QString &service,
                                         std::chrono::seconds ttl = kDefaultLeafTtl) const;
 
+    // Signs a PKCS#10 request (PEM) from a service that keeps its own key,
+    // as Consul's /v1/connect/ca/sign does for an agent, without Consul's
+    // trust in the request (perf doc B1, CVE-2022-40716: Consul checked the
+    // first URI SAN and signed them all). Signed only when the request's
+    // self-signature verifies; its key is EC P-256 (Consul's leaf key type);
+    // it asks for exactly one subjectAltName entry, a URI that
+    // SpiffeId::parse() reads as a service ID in this CA's trust domain and
+    // datacenter, namespace default, no partition, the service a DNS label
+    // (isValidServiceName()); and it asks for neither CA:TRUE nor
+    // keyCertSign/cRLSign. Refused with Error::Code::Invalid: a second URI
+    // SAN, any DNS, email, IP or other SAN, no SAN (an ID only in the CN),
+    // a repeated or unreadable extension, a bad signature, another key type;
+    // Error::Code::Parse when `pem` holds no request, TooLarge over 64 KiB.
+    // The request's subject and other extensions are ignored: the leaf is
+    // exactly what issueLeaf(service, ttl) makes, on the request's public
+    // key. The result's privateKey is null (the key never leaves the
+    // requester); its chain is issueLeaf()'s.
+    Result<IssuedCertificate> signCsr(const QByteArray &pem, std::chrono::seconds ttl = kDefaultLeafTtl) const;
+
     // issueLeaf()'s builder before build(), for tests that change one thing
     // (a second URI SAN, serverAuth only, expired…). No validation of `service`.
     CertificateBuilder leafBuilder(const QString &service, std::chrono::seconds ttl = kDefaultLeafTtl) const;

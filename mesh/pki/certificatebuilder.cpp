@@ -106,14 +106,20 @@ QByteArray keyUsageText(CertificateBuilder::KeyUsages usages)
 
 Result<IssuedCertificate> CertificateBuilder::build() const
 {
-    PKey key = m_privateKey.isNull() ? generateKey(m_keyType) : toPKey(m_privateKey);
+    const bool publicKeyOnly = m_privateKey.isNull() && !m_publicKey.isNull();
+    const bool selfSigned = m_issuerCertificate.isNull();
+    if (publicKeyOnly && selfSigned)
+        return fail(Error::Code::Invalid, QStringLiteral("a certificate for a public key alone needs an issuer"));
+    PKey key = !m_privateKey.isNull() ? toPKey(m_privateKey)
+               : publicKeyOnly        ? toPublicPKey(m_publicKey)
+                                      : generateKey(m_keyType);
     if (!key)
-        return fail(Error::Code::Invalid, m_privateKey.isNull() ? QStringLiteral("could not generate a private key")
-                                                                : QStringLiteral("the given private key is not usable"));
+        return fail(Error::Code::Invalid, !m_privateKey.isNull() ? QStringLiteral("the given private key is not usable")
+                                          : publicKeyOnly        ? QStringLiteral("the given public key is not usable")
+                                                                 : QStringLiteral("could not generate a private key"));
 
     X509Ptr issuer;
     PKey issuerKey;
-    const bool selfSigned = m_issuerCertificate.isNull();
     if (!selfSigned) {
         issuer = toX509(m_issuerCertificate);
         issuerKey = toPKey(m_issuerKey);
@@ -224,10 +230,12 @@ Result<IssuedCertificate> CertificateBuilder::build() const
     issued.certificate = toQt(x.get());
     if (issued.certificate.isNull())
         return fail(Error::Code::Internal, QStringLiteral("Qt could not read the certificate just built"));
-    auto qtKey = toQt(key.get());
-    if (!qtKey)
-        return std::unexpected(qtKey.error());
-    issued.privateKey = *qtKey;
+    if (!publicKeyOnly) {
+        auto qtKey = toQt(key.get());
+        if (!qtKey)
+            return std::unexpected(qtKey.error());
+        issued.privateKey = *qtKey;
+    }
     // Consul's CertPEM is the leaf then intermediates, never the root itself.
     if (!selfSigned && X509_self_signed(issuer.get(), 1) != 1) {
         issued.chain.append(m_issuerCertificate);

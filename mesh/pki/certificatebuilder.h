@@ -48,6 +48,10 @@ public:
     void setKeyType(KeyType type) { m_keyType = type; }
     // Certify an existing key (e.g. a leaf renewed on the same key).
     void setPrivateKey(const QSslKey &key) { m_privateKey = key; }
+    // Certify a public key whose private half stays with its owner (a CSR's,
+    // see CertificateAuthority::signCsr()): the built IssuedCertificate has a
+    // null privateKey. Needs setIssuer(); ignored when setPrivateKey() is given.
+    void setPublicKey(const QSslKey &key) { m_publicKey = key; }
 
     void setSubjectCommonName(const QString &cn) { m_commonName = cn; }
     void setSubjectOrganization(const QString &o) { m_organization = o; }
@@ -101,6 +105,7 @@ public:
 private:
     KeyType m_keyType = KeyType::EcP256;
     QSslKey m_privateKey;
+    QSslKey m_publicKey;
     QString m_commonName;
     QString m_organization;
     QStringList m_uriSans;

@@ -20,11 +20,36 @@ Bio memoryBio(const QByteArray &bytes)
     return Bio(BIO_new_mem_buf(bytes.constData(), int(bytes.size())));
 }
 
+// The first PEM block `Read` understands, never prompting for a passphrase.
+template<class Handle, auto Read>
+Handle readPem(const QByteArray &pem)
+{
+    Bio bio = memoryBio(pem);
+    if (!bio)
+        return {};
+    Handle value(Read(bio.get(), nullptr, &noPassphrase, nullptr));
+    ERR_clear_error();
+    return value;
+}
+
 QByteArray drain(BIO *bio)
 {
     char *data = nullptr;
     const long n = BIO_get_mem_data(bio, &data);
     return n > 0 ? QByteArray(data, n) : QByteArray();
+}
+
+// The key types Qt's QSslKey can hold.
+std::optional<QSsl::KeyAlgorithm> qtAlgorithm(const EVP_PKEY *key)
+{
+    switch (EVP_PKEY_get_base_id(key)) {
+    case EVP_PKEY_EC:
+        return QSsl::Ec;
+    case EVP_PKEY_RSA:
+        return QSsl::Rsa;
+    default:
+        return std::nullopt;
+    }
 }
 
 } // namespace
@@ -51,12 +76,7 @@ QSslCertificate toQt(const X509 *certificate)
 
 PKey readPrivateKeyPem(const QByteArray &pem)
 {
-    Bio bio = memoryBio(pem);
-    if (!bio)
-        return {};
-    PKey key(PEM_read_bio_PrivateKey(bio.get(), nullptr, &noPassphrase, nullptr));
-    ERR_clear_error();
-    return key;
+    return readPem<PKey, PEM_read_bio_PrivateKey>(pem);
 }
 
 PKey toPKey(const QSslKey &key)
@@ -76,23 +96,53 @@ QByteArray privateKeyPem(const EVP_PKEY *key)
 
 Result<QSslKey> toQt(const EVP_PKEY *key)
 {
-    QSsl::KeyAlgorithm algorithm;
-    switch (EVP_PKEY_get_base_id(key)) {
-    case EVP_PKEY_EC:
-        algorithm = QSsl::Ec;
-        break;
-    case EVP_PKEY_RSA:
-        algorithm = QSsl::Rsa;
-        break;
-    default:
+    const auto algorithm = qtAlgorithm(key);
+    if (!algorithm)
         return fail(Error::Code::Unsupported, QStringLiteral("only EC and RSA private keys are supported"));
-    }
     QByteArray pem = privateKeyPem(key);
-    QSslKey qtKey(pem, algorithm, QSsl::Pem, QSsl::PrivateKey);
+    QSslKey qtKey(pem, *algorithm, QSsl::Pem, QSsl::PrivateKey);
     pem.fill('\0');
     if (qtKey.isNull())
         return fail(Error::Code::Internal, QStringLiteral("Qt's TLS backend could not load the private key"));
     return qtKey;
+}
+
+PKey toPublicPKey(const QSslKey &key)
+{
+    if (key.isNull() || key.type() != QSsl::PublicKey)
+        return {};
+    return readPem<PKey, PEM_read_bio_PUBKEY>(key.toPem());
+}
+
+Result<QSslKey> publicKeyToQt(const EVP_PKEY *key)
+{
+    const auto algorithm = qtAlgorithm(key);
+    if (!algorithm)
+        return fail(Error::Code::Unsupported, QStringLiteral("only EC and RSA public keys are supported"));
+    Bio bio(BIO_new(BIO_s_mem()));
+    if (!bio || PEM_write_bio_PUBKEY(bio.get(), key) != 1) {
+        ERR_clear_error();
+        return fail(Error::Code::Internal, QStringLiteral("could not encode the public key"));
+    }
+    QSslKey qtKey(drain(bio.get()), *algorithm, QSsl::Pem, QSsl::PublicKey);
+    if (qtKey.isNull())
+        return fail(Error::Code::Internal, QStringLiteral("Qt's TLS backend could not load the public key"));
+    return qtKey;
+}
+
+X509Req readCsrPem(const QByteArray &pem)
+{
+    return readPem<X509Req, PEM_read_bio_X509_REQ>(pem);
+}
+
+QString quotedUntrusted(const QByteArray &text)
+{
+    QString quoted;
+    for (const char c : text.left(96))
+        quoted += (c >= 0x20 && c < 0x7f) ? QChar::fromLatin1(c) : QChar(u'?');
+    if (text.size() > 96)
+        quoted += u"…";
+    return u'"' + quoted + u'"';
 }
 
 QString takeOpenSslError()

@@ -9,6 +9,7 @@
 #include <QLoggingCategory>
 #include <QSslCertificate>
 #include <QSslKey>
+#include <QString>
 
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
@@ -18,6 +19,7 @@
 #include <openssl/x509v3.h>
 
 #include <memory>
+#include <optional>
 
 Q_DECLARE_LOGGING_CATEGORY(lcPki)
 
@@ -42,6 +44,15 @@ using BigNum = std::unique_ptr<BIGNUM, Deleter<BN_free>>;
 using Asn1Integer = std::unique_ptr<ASN1_INTEGER, Deleter<ASN1_INTEGER_free>>;
 using Asn1OctetString = std::unique_ptr<ASN1_OCTET_STRING, Deleter<ASN1_OCTET_STRING_free>>;
 using AuthorityKeyId = std::unique_ptr<AUTHORITY_KEYID, Deleter<AUTHORITY_KEYID_free>>;
+using X509Req = std::unique_ptr<X509_REQ, Deleter<X509_REQ_free>>;
+using BasicConstraints = std::unique_ptr<BASIC_CONSTRAINTS, Deleter<BASIC_CONSTRAINTS_free>>;
+using Asn1BitString = std::unique_ptr<ASN1_BIT_STRING, Deleter<ASN1_BIT_STRING_free>>;
+
+inline void freeExtensions(STACK_OF(X509_EXTENSION) *extensions)
+{
+    sk_X509_EXTENSION_pop_free(extensions, X509_EXTENSION_free);
+}
+using X509Extensions = std::unique_ptr<STACK_OF(X509_EXTENSION), Deleter<freeExtensions>>;
 
 // The certificate as OpenSSL sees it, from its DER. Null when unreadable.
 X509Ptr toX509(const QSslCertificate &certificate);
@@ -55,8 +66,21 @@ PKey readPrivateKeyPem(const QByteArray &pem);
 QByteArray privateKeyPem(const EVP_PKEY *key);
 Result<QSslKey> toQt(const EVP_PKEY *key);
 
+// The public half only ("PUBLIC KEY", SubjectPublicKeyInfo), both ways.
+PKey toPublicPKey(const QSslKey &key);
+Result<QSslKey> publicKeyToQt(const EVP_PKEY *key);
+
+// The first PKCS#10 request in `pem` ("CERTIFICATE REQUEST"). Null when
+// there is none or it is unreadable; never prompts (an "encrypted" PEM block
+// fails like a garbled one).
+X509Req readCsrPem(const QByteArray &pem);
+
 // The last OpenSSL error queue entry as text, and the queue cleared.
 QString takeOpenSslError();
+
+// Untrusted text (a peer's URI, a CSR's SAN) for messages and logs: at most
+// 96 printable ASCII characters, others as '?', in double quotes.
+QString quotedUntrusted(const QByteArray &text);
 
 // Every URI SAN of `certificate`, or nullopt when the extension is present
 // but unreadable or duplicated.

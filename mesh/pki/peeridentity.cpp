@@ -8,18 +8,6 @@ using namespace detail;
 
 namespace {
 
-// A peer's URI is untrusted input: quote at most 96 printable ASCII
-// characters of it in messages and logs.
-QString quoted(const QByteArray &uri)
-{
-    QString text;
-    for (const char c : uri.left(96))
-        text += (c >= 0x20 && c < 0x7f) ? QChar::fromLatin1(c) : QChar(u'?');
-    if (uri.size() > 96)
-        text += u"…";
-    return u'"' + text + u'"';
-}
-
 bool isCa(const X509 *x)
 {
     // X509_get_extension_flags() also caches the parsed extensions.
@@ -64,7 +52,7 @@ Result<SpiffeId> PeerIdentity::serviceIdentity(const QSslCertificate &leaf)
     // refuses) anything that is not plain ASCII.
     auto id = SpiffeId::parse(QString::fromLatin1(uri));
     if (!id)
-        return fail(Error::Code::Invalid, QStringLiteral("URI SAN %1 is not a Consul service SPIFFE ID").arg(quoted(uri)));
+        return fail(Error::Code::Invalid, QStringLiteral("URI SAN %1 is not a Consul service SPIFFE ID").arg(quotedUntrusted(uri)));
     return *id;
 }
 
