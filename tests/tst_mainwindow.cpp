@@ -314,11 +314,21 @@ private Q_SLOTS:
         // Widgets and the canvas follow the palette.
         QTRY_VERIFY(Appearance::isDark(window.canvas()->palette()));
         QVERIFY(window.canvas()->canvasScene()->palette().color(QPalette::Base).lightnessF() < 0.5);
+        // The cards (cached as pixmaps) are repainted in the new colours.
+        const auto cardBody = [&window] {
+            meshpad::gui::CanvasView *view = window.canvas();
+            const auto *item = view->canvasScene()->serviceItem(idOf(window, u"count-api"));
+            const QRectF card = item->sceneBoundingRect();
+            const QPoint at = view->mapFromScene(QPointF(card.center().x(), card.bottom() - 8));
+            return view->viewport()->grab().toImage().pixelColor(at);
+        };
+        QTRY_VERIFY2(cardBody().lightnessF() < 0.5, qPrintable(cardBody().name()));
 
         // The user's choice wins over the desktop, and light restores the start.
         Appearance::apply(app, Appearance::Scheme::Light);
         QCOMPARE(QApplication::palette().color(QPalette::Window), lightWindow);
         QTRY_VERIFY(!Appearance::isDark(window.canvas()->palette()));
+        QTRY_VERIFY2(cardBody().lightnessF() > 0.5, qPrintable(cardBody().name()));
         qputenv("MESHPAD_COLOR_SCHEME", "light");
         Appearance::apply(app, Appearance::Scheme::Dark);
         QVERIFY(Appearance::isDark(QApplication::palette()));

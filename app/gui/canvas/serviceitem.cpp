@@ -43,6 +43,11 @@ ServiceItem::ServiceItem(CanvasScene &scene, ServiceId id)
     setFlag(ItemIsSelectable);
     setAcceptHoverEvents(true);
     setZValue(1);  // cards above arrows
+    // A card is text, gradients and rounded rects: the costliest thing on the
+    // canvas to paint, and a drag step on a big design repaints dozens of
+    // them under a long arrow's bounds. Cached as device pixels (crisp at
+    // any zoom, redrawn when the card itself changes), they become blits.
+    setCacheMode(DeviceCoordinateCache);
 }
 
 const Service *ServiceItem::service() const

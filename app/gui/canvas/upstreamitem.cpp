@@ -92,15 +92,17 @@ void UpstreamItem::updateGeometry()
     stroker.setWidth(10);
     m_shape = stroker.createStroke(m_path);
     const QFontMetricsF metrics(m_scene.font());
-    const QRectF label = labelRect(metrics, QString::number(u->localBindPort), m_path.pointAtPercent(0.5));
+    // Points along the curve cost a length computation each: found once per
+    // geometry change, never per paint.
+    m_mid = m_path.pointAtPercent(0.5);
+    m_crossPoint = m_path.pointAtPercent(kCrossAt);
+    const QRectF label = labelRect(metrics, QString::number(u->localBindPort), m_mid);
     m_shape.addRect(label);
     // Room for the lab overlay whether or not a lab runs, so a snapshot
     // never changes the geometry: the lock, a traffic line under the label,
     // and the ✕ of a denied arrow.
-    const QPointF mid = m_path.pointAtPercent(0.5);
-    const QRectF traffic(mid.x() - kTrafficWidth / 2, label.bottom(), kTrafficWidth, metrics.height() + 4);
-    const QPointF cross = m_path.pointAtPercent(kCrossAt);
-    const QRectF crossRect(cross - QPointF(kCrossRadius + 2, kCrossRadius + 2),
+    const QRectF traffic(m_mid.x() - kTrafficWidth / 2, label.bottom(), kTrafficWidth, metrics.height() + 4);
+    const QRectF crossRect(m_crossPoint - QPointF(kCrossRadius + 2, kCrossRadius + 2),
                            QSizeF(2 * kCrossRadius + 4, 2 * kCrossRadius + 4));
     m_bounds = m_shape.boundingRect()
                    .united(label.adjusted(-kLockWidth / 2, 0, kLockWidth / 2, 0))
@@ -182,7 +184,7 @@ void UpstreamItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *opti
 
     if (crossed) {
         // Denied by the intentions now: a red ✕ across the line.
-        const QPointF at = m_path.pointAtPercent(kCrossAt);
+        const QPointF at = m_crossPoint;
         painter->setPen(QPen(Qt::white, 1.5));
         painter->setBrush(kDenyColour);
         painter->drawEllipse(at, kCrossRadius, kCrossRadius);
@@ -197,7 +199,7 @@ void UpstreamItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *opti
     const QString text = QString::number(u->localBindPort);
     const QFontMetricsF metrics(m_scene.font());
     const qreal lock = live && live->mtls ? kLockWidth : 0;
-    const QRectF label = labelRect(metrics, text, m_path.pointAtPercent(0.5), lock);
+    const QRectF label = labelRect(metrics, text, m_mid, lock);
     painter->setPen(QPen(colour, 1));
     painter->setBrush(pal.color(QPalette::Base));
     painter->drawRoundedRect(label, label.height() / 2, label.height() / 2);
