@@ -275,6 +275,23 @@ private Q_SLOTS:
         // The validator's message marks the field.
         QTRY_VERIFY_WITH_TIMEOUT(datacenter->property("invalid").toBool(), kTimeoutMs);
         QVERIFY2(datacenter->toolTip().contains(u"lowercase"_qs), qPrintable(datacenter->toolTip()));
+
+        // Its problem, clicked while a card is selected, comes back to the field.
+        clickService(window, idOf(window, u"count-api"));
+        QCOMPARE(window.inspector()->shownService(), idOf(window, u"count-api"));
+        QTreeWidget *list = window.problems()->view();
+        QTreeWidgetItem *row = nullptr;
+        for (int i = 0; i < list->topLevelItemCount(); ++i) {
+            if (list->topLevelItem(i)->text(2) == u"datacenter")
+                row = list->topLevelItem(i);
+        }
+        QVERIFY(row);
+        window.problems()->show();
+        window.problems()->raise();
+        QTRY_VERIFY(list->isVisible());
+        QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, list->visualItemRect(row).center());
+        QVERIFY(window.canvas()->selectedServices().isEmpty());
+        QTRY_COMPARE(QApplication::focusWidget(), datacenter);
         retype(datacenter, u"dc2"_qs);
         QCOMPARE(window.undoStack().count(), 1);
         QTRY_VERIFY_WITH_TIMEOUT(!datacenter->property("invalid").toBool(), kTimeoutMs);
@@ -314,7 +331,7 @@ private Q_SLOTS:
         // Widgets and the canvas follow the palette.
         QTRY_VERIFY(Appearance::isDark(window.canvas()->palette()));
         QVERIFY(window.canvas()->canvasScene()->palette().color(QPalette::Base).lightnessF() < 0.5);
-        // The cards (cached as pixmaps) are repainted in the new colours.
+        // The cards are repainted in the new colours.
         const auto cardBody = [&window] {
             meshpad::gui::CanvasView *view = window.canvas();
             const auto *item = view->canvasScene()->serviceItem(idOf(window, u"count-api"));
@@ -334,8 +351,15 @@ private Q_SLOTS:
         QVERIFY(Appearance::isDark(QApplication::palette()));
         Appearance::saveScheme(Appearance::Scheme::Dark);
         QVERIFY(Appearance::savedScheme() == Appearance::Scheme::Dark);
-        Appearance::saveScheme(Appearance::Scheme::System);
-        Appearance::apply(app, Appearance::Scheme::System);
+        // The View menu's choice is applied and kept.
+        auto *systemChoice = window.findChild<QAction *>(u"actionColorScheme_system"_qs);
+        QVERIFY(systemChoice && systemChoice->isCheckable());
+        systemChoice->trigger();
+        QVERIFY(Appearance::savedScheme() == Appearance::Scheme::System);
+        QCOMPARE(QApplication::palette().color(QPalette::Window), lightWindow);
+        window.findChild<QAction *>(u"actionColorScheme_dark"_qs)->trigger();
+        QVERIFY(Appearance::isDark(QApplication::palette()));
+        systemChoice->trigger();
         QCOMPARE(QApplication::palette().color(QPalette::Window), lightWindow);
         qunsetenv("MESHPAD_COLOR_SCHEME");
     }

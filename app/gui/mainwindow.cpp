@@ -1,5 +1,7 @@
 #include "mainwindow.h"
 
+#include "appearance.h"
+
 #include "canvas/canvasscene.h"
 #include "canvas/canvasview.h"
 #include "canvas/livestate.h"
@@ -21,6 +23,7 @@
 #include "model/validator.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
@@ -270,6 +273,24 @@ void MainWindow::createActions()
     view->addAction(snap);
     view->addSeparator();
     view->addAction(commands);
+    view->addSeparator();
+    // Light or dark: the desktop's choice unless the user makes one here.
+    QMenu *scheme = view->addMenu(tr("Colo&r Scheme"));
+    auto *schemes = new QActionGroup(scheme);
+    const Appearance::Scheme saved = Appearance::savedScheme();
+    for (const auto &[value, text] : {std::pair{Appearance::Scheme::System, tr("Follow the &System")},
+                                      std::pair{Appearance::Scheme::Light, tr("&Light")},
+                                      std::pair{Appearance::Scheme::Dark, tr("&Dark")}}) {
+        QAction *choice = scheme->addAction(text);
+        choice->setObjectName(u"actionColorScheme_"_qs + Appearance::toString(value));
+        choice->setCheckable(true);
+        choice->setChecked(value == saved);
+        schemes->addAction(choice);
+        connect(choice, &QAction::triggered, this, [value] {
+            Appearance::saveScheme(value);
+            Appearance::apply(*qApp, value);
+        });
+    }
     view->addSeparator();
     for (QDockWidget *dock : findChildren<QDockWidget *>(QString(), Qt::FindDirectChildrenOnly)) {
         QAction *toggle = dock->toggleViewAction();
@@ -617,7 +638,10 @@ void MainWindow::activateProblem(const Problem &problem)
         m_canvas->selectAndCenter(problem.service);
         m_inspector->showService(problem.service);
     } else {
-        return;  // mesh settings: nothing on the canvas to point at
+        // A mesh setting: nothing on the canvas to point at; the inspector
+        // shows the mesh settings with nothing selected.
+        m_canvas->scene()->clearSelection();
+        m_inspector->showNothing();
     }
     m_inspector->focusField(problem.field);
 }

@@ -4,7 +4,6 @@
 #include "serviceitem.h"
 #include "upstreamitem.h"
 
-#include <QEvent>
 #include <QPainter>
 #include <QPalette>
 
@@ -262,22 +261,9 @@ void CanvasScene::setConnectionTarget(const ServiceId &id, bool accepted)
         item->update();
 }
 
-bool CanvasScene::event(QEvent *event)
-{
-    if (event->type() == QEvent::PaletteChange) {
-        for (ServiceItem *item : std::as_const(m_services))
-            item->update();
-    }
-    return QGraphicsScene::event(event);
-}
-
 void CanvasScene::setExporting(bool exporting)
 {
     m_exporting = exporting;
-    // Cached cards would reach an SVG as pixmaps (no text, no vectors) and a
-    // PNG at screen resolution: while exporting, they paint for real.
-    for (ServiceItem *item : std::as_const(m_services))
-        item->setCacheMode(exporting ? QGraphicsItem::NoCache : QGraphicsItem::DeviceCoordinateCache);
 }
 
 QRectF CanvasScene::designRect() const

@@ -98,10 +98,6 @@ public:
 protected:
     void drawBackground(QPainter *painter, const QRectF &rect) override;
 
-protected:
-    // A light/dark switch: cached cards are repainted with the new palette.
-    bool event(QEvent *event) override;
-
 private:
     void rebuild();
     void addServiceItem(const mesh::model::ServiceId &id);

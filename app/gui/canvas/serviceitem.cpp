@@ -43,11 +43,9 @@ ServiceItem::ServiceItem(CanvasScene &scene, ServiceId id)
     setFlag(ItemIsSelectable);
     setAcceptHoverEvents(true);
     setZValue(1);  // cards above arrows
-    // A card is text, gradients and rounded rects: the costliest thing on the
-    // canvas to paint, and a drag step on a big design repaints dozens of
-    // them under a long arrow's bounds. Cached as device pixels (crisp at
-    // any zoom, redrawn when the card itself changes), they become blits.
-    setCacheMode(DeviceCoordinateCache);
+    // Not cached (DeviceCoordinateCache): Qt keeps one "exposed" flag per
+    // item but one pixmap per view, so with the minimap as a second view the
+    // canvas kept stale cards after a change (found by the dark-scheme test).
 }
 
 const Service *ServiceItem::service() const
