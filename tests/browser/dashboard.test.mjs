@@ -13,12 +13,10 @@
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-const require = createRequire(import.meta.url);
-const { chromium } = require('../tools/node_modules/playwright-core');
+import { check, launchChromium, readCount, step, waitForBadge, waitForCountAbove } from './dashboardpage.mjs';
 
 const [counterBin, dashboardBin] = process.argv.slice(2);
 if (!counterBin || !dashboardBin) {
@@ -57,32 +55,10 @@ function stopApp(child) {
   });
 }
 
-function step(text) {
-  console.log(`# ${text}`);
-}
 
-async function waitForBadge(page, text, timeout) {
-  await page.waitForFunction(
-    (expected) => document.querySelector('#connection-status').textContent === expected,
-    text, { timeout, polling: 50 });
-}
 
-async function readCount(page) {
-  const text = await page.textContent('#count');
-  return Number(text.replace(/[^0-9-]/g, ''));
-}
 
-async function waitForCountAbove(page, n, timeout) {
-  await page.waitForFunction((min) => {
-    const value = Number(document.querySelector('#count').textContent.replace(/[^0-9-]/g, ''));
-    return value > min;
-  }, n, { timeout, polling: 50 });
-  return readCount(page);
-}
 
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
 
 const profile = mkdtempSync(path.join(tmpdir(), 'meshpad-chromium-'));
 let context;
@@ -96,12 +72,7 @@ try {
   });
   const dashboardPort = dashboard.port;
 
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  context = await launchChromium(profile);
   const page = context.pages()[0] ?? await context.newPage();
   // Works offline: every request the page makes must go to the dashboard.
   const foreign = [];

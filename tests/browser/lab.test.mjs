@@ -13,12 +13,10 @@
 
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-const require = createRequire(import.meta.url);
-const { chromium } = require('../tools/node_modules/playwright-core');
+import { check, launchChromium, step, waitForBadge, waitForCountAbove } from './dashboardpage.mjs';
 
 const [meshpadBin, design] = process.argv.slice(2);
 if (!meshpadBin || !design) {
@@ -26,13 +24,7 @@ if (!meshpadBin || !design) {
   process.exit(2);
 }
 
-function step(text) {
-  console.log(`# ${text}`);
-}
 
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
 
 // Starts `meshpad lab up` and resolves with its first stdout line.
 function labUp(env) {
@@ -58,18 +50,7 @@ function labUp(env) {
   return { child, firstLine, exited, stderr: () => err };
 }
 
-async function readCount(page) {
-  const text = await page.textContent('#count');
-  return Number(text.replace(/[^0-9-]/g, ''));
-}
 
-async function waitForCountAbove(page, n, timeout) {
-  await page.waitForFunction((min) => {
-    const value = Number(document.querySelector('#count').textContent.replace(/[^0-9-]/g, ''));
-    return value > min;
-  }, n, { timeout, polling: 50 });
-  return readCount(page);
-}
 
 const home = mkdtempSync(path.join(tmpdir(), 'meshpad-lab-home-'));
 const runtime = path.join(home, 'run');
@@ -95,12 +76,7 @@ try {
   const url = m[1];
   console.log(`ok 1 - ${line} after ${ms} ms`);
 
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  context = await launchChromium(profile);
   const page = context.pages()[0] ?? await context.newPage();
   const foreign = [];
   const wsUrl = url.replace(/^http:/, 'ws:');
@@ -112,8 +88,7 @@ try {
   step('the count appears and climbs');
   await page.goto(`${url}/`);
   check(await page.title() === 'Tutorial: Counter via Service', 'page title');
-  await page.waitForFunction(() => document.querySelector('#connection-status').textContent === 'Connected',
-    null, { timeout: 10000, polling: 50 });
+  await waitForBadge(page, 'Connected', 10000);
   const first = await waitForCountAbove(page, 0, 10000);
   const climbed = await waitForCountAbove(page, first, 10000);
   console.log(`ok 2 - count ${first} → ${climbed}`);
