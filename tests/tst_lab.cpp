@@ -497,6 +497,61 @@ private Q_SLOTS:
         QVERIFY(httpGet(dashboard, 8080).ok);
     }
 
+    void leavesRotateWhileTrafficFlows()
+    {
+        Lab::Options rotating = options();
+        rotating.leafRotationInterval = std::chrono::milliseconds(700);
+        Lab lab(rotating);
+        QSignalSpy events(&lab, &Lab::eventOccurred);
+        QVERIFY(lab.start(m_countdash).has_value());
+        QTRY_VERIFY_WITH_TIMEOUT(allRunningAndPassing(lab.snapshot(), 4), kStartTimeoutMs);
+        const InstanceSnapshot counter = *firstOf(lab.snapshot(), QStringLiteral("count-api"));
+        const QString dashboard = firstOf(lab.snapshot(), QStringLiteral("count-dashboard"))->address;
+
+        // The serial the counter's sidecar presents, seen by a client with a lab leaf.
+        Result<pki::CertificateAuthority> ca = pki::CertificateAuthority::load(m_caDir.path());
+        QVERIFY(ca.has_value());
+        Result<pki::IssuedCertificate> client = ca->issueLeaf(QStringLiteral("count-dashboard"));
+        QVERIFY(client.has_value());
+        const auto presentedSerial = [&]() -> QByteArray {
+            QSslSocket socket;
+            QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+            configuration.setLocalCertificate(client->certificate);
+            configuration.setPrivateKey(client->privateKey);
+            configuration.setCaCertificates({ca->rootCertificate()});
+            configuration.setPeerVerifyMode(QSslSocket::VerifyNone);
+            socket.setSslConfiguration(configuration);
+            socket.connectToHostEncrypted(counter.nodeAddress, counter.sidecarPort);
+            if (!socket.waitForEncrypted(3000))
+                return {};
+            return socket.peerCertificate().serialNumber();
+        };
+        const QByteArray before = presentedSerial();
+        QVERIFY(!before.isEmpty());
+
+        // Requests keep succeeding across two rotations.
+        QElapsedTimer clock;
+        clock.start();
+        int requests = 0;
+        while (clock.elapsed() < 1800) {
+            const HttpAnswer answer = httpGet(dashboard, 8080);
+            QVERIFY2(answer.ok, qPrintable(answer.error));
+            ++requests;
+        }
+        // The loop blocked this thread; the lab's queued events arrive now.
+        const auto rotationCount = [&events] {
+            return int(std::count_if(events.cbegin(), events.cend(), [](const QList<QVariant> &args) {
+                return args.at(0).value<LabEvent>().kind == LabEvent::Kind::Certificate;
+            }));
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(rotationCount() >= 2, 2000);
+        const int rotations = rotationCount();
+        const QByteArray after = presentedSerial();
+        QVERIFY(!after.isEmpty());
+        QVERIFY(after != before);
+        qInfo("%d requests, %d rotations, none failed", requests, rotations);
+    }
+
     void twoDashboardsOnDifferentNodesBothBindPort8080()
     {
         Lab lab(options());

@@ -42,6 +42,11 @@ public:
         // to maxRestartDelay, and resets after a minute of running.
         std::chrono::milliseconds restartDelay{500};
         std::chrono::milliseconds maxRestartDelay{15'000};
+        // How often every service's leaf is issued again; 0: at two thirds of
+        // the design's leaf lifetime (lab.leafTtlHours), at most once a day,
+        // as Consul renews leaves well before they expire. Open connections
+        // keep their handshake; new ones use the new leaf.
+        std::chrono::milliseconds leafRotationInterval{0};
     };
 
     explicit Lab(QObject *parent = nullptr);

@@ -17,6 +17,7 @@ QString toString(LabEvent::Kind kind)
     case Kind::Denied: return QStringLiteral("denied");
     case Kind::Drill: return QStringLiteral("drill");
     case Kind::Node: return QStringLiteral("node");
+    case Kind::Certificate: return QStringLiteral("certificate");
     case Kind::Error: return QStringLiteral("error");
     }
     return {};

@@ -21,6 +21,7 @@ struct LabEvent final
         Denied,      // refused because intentions deny the source
         Drill,       // a drill was applied
         Node,        // a node went down or came up
+        Certificate, // services' leaf certificates were issued again (rotation)
         Error,       // the lab itself could not do something
     };
 
@@ -32,7 +33,7 @@ struct LabEvent final
 };
 
 // "placed", "started", "healthy", "unhealthy", "failed", "restarted",
-// "stopped", "refused", "denied", "drill", "node", "error".
+// "stopped", "refused", "denied", "drill", "node", "certificate", "error".
 QString toString(LabEvent::Kind kind);
 
 } // namespace mesh::lab

@@ -28,7 +28,9 @@ LabRuntime::LabRuntime(const Lab::Options &options)
     : m_options(options)
     , m_snapshotTimer(this)      // parented, so moveToThread() takes the timers along
     , m_shutdownDeadline(this)
+    , m_rotation(this)
 {
+    connect(&m_rotation, &QTimer::timeout, this, &LabRuntime::rotateLeaves);
     m_snapshotTimer.setInterval(options.snapshotInterval);
     connect(&m_snapshotTimer, &QTimer::timeout, this, &LabRuntime::publishSnapshot);
     m_shutdownDeadline.setSingleShot(true);
@@ -44,6 +46,7 @@ void LabRuntime::clear()
 {
     m_snapshotTimer.stop();
     m_shutdownDeadline.stop();
+    m_rotation.stop();
     // Runners first: their listeners hold the identity sources and the catalog.
     qDeleteAll(m_runners);
     m_runners.clear();
@@ -101,26 +104,14 @@ void LabRuntime::run(const model::Topology &topology)
 
     // One leaf per service, shared by its allocations (Consul issues one per
     // service identity; every instance presents the same SPIFFE ID).
-    const auto ttl = std::chrono::hours(std::max(1, topology.settings.lab.leafTtlHours));
     for (const model::Service &service : topology.services) {
         if (!service.connectSidecar || m_identities.contains(service.name))
             continue;
-        Result<pki::IssuedCertificate> leaf = m_ca->issueLeaf(service.name, ttl);
-        if (!leaf) {
-            const QString why = QStringLiteral("cannot issue a certificate for %1: %2").arg(service.name, leaf.error().message);
+        if (Result<> issued = issueLeaf(service.name); !issued) {
             clear();
-            Q_EMIT runFailed(why);
+            Q_EMIT runFailed(issued.error().message);
             return;
         }
-        auto *identity = new proxy::StaticIdentitySource(this);
-        if (Result<> set = identity->setIdentity(*leaf, {m_ca->rootCertificate()}); !set) {
-            delete identity;
-            const QString why = QStringLiteral("cannot use the certificate of %1: %2").arg(service.name, set.error().message);
-            clear();
-            Q_EMIT runFailed(why);
-            return;
-        }
-        m_identities.insert(service.name, identity);
     }
 
     m_running = true;
@@ -133,6 +124,11 @@ void LabRuntime::run(const model::Topology &topology)
         runner->start();
     m_sinceLastSnapshot.start();
     m_snapshotTimer.start();
+    const auto ttl = std::chrono::hours(std::max(1, topology.settings.lab.leafTtlHours));
+    const auto rotation = m_options.leafRotationInterval.count() > 0
+                              ? m_options.leafRotationInterval
+                              : std::min<std::chrono::milliseconds>(ttl * 2 / 3, std::chrono::hours(24));
+    m_rotation.start(rotation);
     const LabSnapshot snapshot = buildSnapshot();
     Q_EMIT runStarted(snapshot);
     Q_EMIT snapshotReady(snapshot);
@@ -187,6 +183,46 @@ AllocationRunner *LabRuntime::runner(const QString &allocId) const
             return candidate;
     }
     return nullptr;
+}
+
+Result<> LabRuntime::issueLeaf(const QString &service)
+{
+    const auto ttl = std::chrono::hours(std::max(1, m_topology->settings.lab.leafTtlHours));
+    Result<pki::IssuedCertificate> leaf = m_ca->issueLeaf(service, ttl);
+    if (!leaf)
+        return fail(leaf.error().code,
+                    QStringLiteral("cannot issue a certificate for %1: %2").arg(service, leaf.error().message));
+    proxy::StaticIdentitySource *identity = m_identities.value(service);
+    const bool created = identity == nullptr;
+    if (created)
+        identity = new proxy::StaticIdentitySource(this);
+    if (Result<> set = identity->setIdentity(*leaf, {m_ca->rootCertificate()}); !set) {
+        if (created)
+            delete identity;
+        return fail(set.error().code,
+                    QStringLiteral("cannot use the certificate of %1: %2").arg(service, set.error().message));
+    }
+    m_identities.insert(service, identity);
+    return {};
+}
+
+void LabRuntime::rotateLeaves()
+{
+    if (!m_running || m_shuttingDown)
+        return;
+    QStringList rotated;
+    const QStringList services = m_identities.keys();
+    for (const QString &service : services) {
+        if (Result<> issued = issueLeaf(service); !issued)
+            emitEvent(LabEvent::Kind::Error, service, QString(), issued.error().message);
+        else
+            rotated.append(service);
+    }
+    if (!rotated.isEmpty()) {
+        std::sort(rotated.begin(), rotated.end());
+        emitEvent(LabEvent::Kind::Certificate, QString(), QString(),
+                  QStringLiteral("new leaf certificates for %1; new connections use them").arg(rotated.join(u", ")));
+    }
 }
 
 bool LabRuntime::takeSlot()

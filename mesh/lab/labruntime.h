@@ -64,6 +64,10 @@ private:
     AllocationRunner *runner(const QString &allocId) const;
     quint16 takePort(const QHostAddress &nodeAddress);
     bool takeSlot();
+    // Issues `service`'s leaf (again) into its identity source, creating the
+    // source the first time.
+    Result<> issueLeaf(const QString &service);
+    void rotateLeaves();
     void emitEvent(LabEvent::Kind kind, const QString &service, const QString &allocName, const QString &text);
     LabSnapshot buildSnapshot();
     void publishSnapshot();
@@ -90,6 +94,7 @@ private:
     int m_slot = 0;
     QTimer m_snapshotTimer;
     QTimer m_shutdownDeadline;
+    QTimer m_rotation;
     // For bytes/s: the byte totals of each arrow at the last snapshot.
     QHash<model::UpstreamId, quint64> m_lastArrowBytes;
     // Connections the destination's sidecars refused because intentions deny them.

@@ -70,6 +70,7 @@ QColor eventColour(LabEvent::Kind kind)
         return QColor(0x2f, 0x7d, 0xd1);
     case Kind::Placed:
     case Kind::Stopped:
+    case Kind::Certificate:
         break;
     }
     return {};
