@@ -706,6 +706,110 @@ private Q_SLOTS:
         QCOMPARE(probe->peerCertificate(), m_dbIdentity->identity().leaf.certificate);
     }
 
+    // B4: a client that kept its session (a TLS 1.3 ticket, a TLS 1.2
+    // session ID) and offers it again after its intention flipped to deny, or
+    // after our roots dropped its CA, is refused under that reason: the
+    // listener never resumes, so every connection is a full handshake with
+    // chain verification, then the identity and intention checks. The same
+    // openssl s_client command resumes against openssl s_server (the
+    // control), so "not resumed" is our listener's doing, not a client that
+    // never offered.
+    void resumedSessionSkipsNoCheck_data()
+    {
+        QTest::addColumn<QString>("version");
+        QTest::newRow("TLS 1.3 ticket") << QStringLiteral("-tls1_3");
+        QTest::newRow("TLS 1.2 session ID") << QStringLiteral("-tls1_2");
+    }
+    void resumedSessionSkipsNoCheck()
+    {
+        QFETCH(QString, version);
+        QTemporaryDir dir;
+        QVERIFY(m_ca->save(dir.path()));
+        QVERIFY(pki::CertificateAuthority::writeLeaf(leaf(QStringLiteral("web")), dir.path(), QStringLiteral("web")));
+        QVERIFY(pki::CertificateAuthority::writeLeaf(leaf(QStringLiteral("db")), dir.path(), QStringLiteral("db")));
+        // One s_client connection as web: sends "hello-b4", and returns its
+        // output once `expect` came back or s_client ended (a refusal). s_client
+        // interleaves the peer's bytes with its own dumps, so no line anchors.
+        const auto sClient = [&](quint16 port, const QStringList &sessionArguments, const QByteArray &expect) -> QByteArray {
+            auto *p = make<QProcess>();
+            p->setProcessChannelMode(QProcess::MergedChannels);
+            p->start(QStringLiteral("openssl"),
+                     QStringList{QStringLiteral("s_client"), QStringLiteral("-connect"), u"127.0.0.1:" + QString::number(port),
+                                 QStringLiteral("-cert"), dir.filePath(QStringLiteral("web.pem")), QStringLiteral("-key"),
+                                 dir.filePath(QStringLiteral("web-key.pem")), QStringLiteral("-CAfile"),
+                                 dir.filePath(QStringLiteral("ca.pem")), version}
+                         + sessionArguments);
+            p->write("hello-b4\n");
+            QByteArray out;
+            QElapsedTimer t;
+            t.start();
+            // Event-loop waits only: the listener under test runs on this thread.
+            while (!out.contains(expect) && p->state() != QProcess::NotRunning && t.elapsed() < 10000) {
+                QTest::qWait(20);
+                out += p->readAll();
+            }
+            p->closeWriteChannel();
+            while (p->state() != QProcess::NotRunning && t.elapsed() < 15000)
+                QTest::qWait(20);
+            out += p->readAll();
+            return out;
+        };
+
+        // The control: openssl s_server (tickets and its session cache on, as
+        // by default) resumes the session this client offers.
+        auto *server = make<QProcess>();
+        server->setProcessChannelMode(QProcess::MergedChannels);
+        server->start(QStringLiteral("openssl"),
+                      {QStringLiteral("s_server"), QStringLiteral("-accept"), QStringLiteral("127.0.0.1:0"),
+                       QStringLiteral("-cert"), dir.filePath(QStringLiteral("db.pem")), QStringLiteral("-key"),
+                       dir.filePath(QStringLiteral("db-key.pem")), QStringLiteral("-CAfile"),
+                       dir.filePath(QStringLiteral("ca.pem")), QStringLiteral("-Verify"), QStringLiteral("1"),
+                       QStringLiteral("-rev")});
+        QByteArray banner;
+        QTRY_VERIFY_WITH_TIMEOUT((banner += server->readAll()).contains("ACCEPT 127.0.0.1:") && banner.endsWith('\n'), 10000);
+        const quint16 controlPort = quint16(banner.mid(banner.indexOf("ACCEPT 127.0.0.1:") + 17).trimmed().toUInt());
+        const QString controlSession = dir.filePath(QStringLiteral("control-session.pem"));
+        const QByteArray controlFirst = sClient(controlPort, {QStringLiteral("-sess_out"), controlSession}, "4b-olleh");
+        QVERIFY2(controlFirst.contains("4b-olleh") && controlFirst.contains("New, TLSv1."), controlFirst.constData());
+        const QByteArray controlResumed = sClient(controlPort, {QStringLiteral("-sess_in"), controlSession}, "4b-olleh");
+        QVERIFY2(controlResumed.contains("4b-olleh") && controlResumed.contains("Reused, TLSv1."),
+                 controlResumed.constData());
+        server->kill();
+
+        startPair();
+        const QString session = dir.filePath(QStringLiteral("session.pem"));
+        const QByteArray first = sClient(m_inbound->port(), {QStringLiteral("-sess_out"), session}, "hello-b4");
+        QVERIFY2(first.contains("hello-b4") && first.contains("New, TLSv1."), first.constData());
+        QVERIFY(QFileInfo(session).size() > 0);
+        QCOMPARE(m_app->accepted, 1);
+        qInfo("%s: %lld session ticket(s) sent by the listener, none of which it ever honours", qPrintable(version),
+              qlonglong(first.count("Post-Handshake New Session Ticket arrived")));
+        const QByteArray again = sClient(m_inbound->port(), {QStringLiteral("-sess_in"), session}, "hello-b4");
+        QVERIFY2(again.contains("hello-b4") && again.contains("New, TLSv1.") && !again.contains("Reused,"),
+                 again.constData());
+        QCOMPARE(m_app->accepted, 2);
+
+        // The intention flips to deny: the session offered again gets a full
+        // handshake and the intention check.
+        m_intentions->setDenied({QStringLiteral("web")});
+        const QByteArray denied = sClient(m_inbound->port(), {QStringLiteral("-sess_in"), session}, "hello-b4");
+        QVERIFY2(!denied.contains("Reused,") && denied.contains("New, TLSv1.") && !denied.contains("hello-b4"),
+                 denied.constData());
+        QTRY_COMPARE(m_inbound->metrics()->snapshot().refusalCount(RefusalReason::Denied), 1u);
+        QCOMPARE(m_app->accepted, 2);
+
+        // Allowed again, but the roots moved to a new CA without web's: the
+        // chain is verified again and fails.
+        m_intentions->setDenied({});
+        auto newCa = pki::CertificateAuthority::create(kTrustDomain, QStringLiteral("dc1"));
+        QVERIFY(newCa);
+        QVERIFY(m_dbIdentity->setIdentity(*newCa->issueLeaf(QStringLiteral("db")), {newCa->rootCertificate()}));
+        const QByteArray rotated = sClient(m_inbound->port(), {QStringLiteral("-sess_in"), session}, "hello-b4");
+        QVERIFY2(!rotated.contains("Reused,") && !rotated.contains("hello-b4"), rotated.constData());
+        QTRY_COMPARE(m_inbound->metrics()->snapshot().refusalCount(RefusalReason::UnknownCa), 1u);
+        QCOMPARE(m_inbound->metrics()->snapshot().totalRefusals(), 2u);
+        QCOMPARE(m_app->accepted, 2);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestProxy)

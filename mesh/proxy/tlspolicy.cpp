@@ -20,6 +20,16 @@ QSslConfiguration baseConfiguration(const Identity &identity)
     // The built-in proxy overrides ALPN with an empty list (§4.1): neither
     // side offers it, and an HAProxy or Envoy peer expects none.
     c.setAllowedNextProtocols({});
+    // B4 (perf doc; Envoy and Consul re-validate fully): no connection may
+    // resume another's session. SslOptionDisableSessionTickets sets
+    // SSL_OP_NO_TICKET, which stops stateless tickets; TLS 1.2 session IDs and
+    // the two stateful tickets OpenSSL still sends in TLS 1.3 name sessions
+    // in the SSL_CTX's own cache, and Qt 6.4 gives each socket a new SSL_CTX
+    // (cache and ticket keys included), so a returning
+    // client never finds its session and gets a full handshake (what
+    // tst_proxy's resumedSessionSkipsNoCheck checks against s_server, which
+    // does resume). Qt's backend options cannot set NumTickets to 0: it
+    // applies SSL_CONF commands without the server flag.
     c.setSslOption(QSsl::SslOptionDisableSessionTickets, true);
     c.setSslOption(QSsl::SslOptionDisableSessionSharing, true);
     c.setSslOption(QSsl::SslOptionDisableSessionPersistence, true);

@@ -18,8 +18,9 @@ class TlsPolicy final
 public:
     // TLS 1.2 or later; TLS 1.2 suites ECDHE with AES-GCM or ChaCha20-Poly1305
     // only, plus the three TLS 1.3 suites; our leaf + chain and key; all roots
-    // as the only CAs; no ALPN; no session tickets (B4: a resumed session
-    // would skip the checks done after the handshake).
+    // as the only CAs; no ALPN; no session resumption (B4: a resumed session
+    // would skip chain verification, so a removed root or a revoked leaf
+    // would still get in; the note in tlspolicy.cpp says how).
     static QSslConfiguration serverConfiguration(const Identity &identity);
     static QSslConfiguration clientConfiguration(const Identity &identity);
 
