@@ -266,6 +266,23 @@ private Q_SLOTS:
         QCOMPARE(e.model.service(id)->position, start + QPointF(173, 47));
     }
 
+    void arrowsAreFastWhileDraggingAndSmoothAfter()
+    {
+        Editor e;
+        e.buildCountdash();
+        CanvasScene *scene = e.view.canvasScene();
+        const QPointF from = e.centreOf(QStringLiteral("count-api"));
+        QVERIFY(!scene->fastArrows());
+        QTest::mousePress(e.viewport(), Qt::LeftButton, {}, e.at(from));
+        QVERIFY(!scene->fastArrows());  // a press alone is not a drag
+        const QPoint p = e.at(from + QPointF(60, 20));
+        QMouseEvent move(QEvent::MouseMove, p, e.viewport()->mapToGlobal(p), Qt::NoButton, Qt::LeftButton, {});
+        QCoreApplication::sendEvent(e.viewport(), &move);
+        QVERIFY(scene->fastArrows());
+        QTest::mouseRelease(e.viewport(), Qt::LeftButton, {}, p);
+        QVERIFY(!scene->fastArrows());
+    }
+
     void deleteRemovesServiceWithArrowsAsOneStep()
     {
         Editor e;

@@ -261,6 +261,17 @@ void CanvasScene::setConnectionTarget(const ServiceId &id, bool accepted)
         item->update();
 }
 
+void CanvasScene::setFastArrows(bool fast)
+{
+    if (m_fastArrows == fast)
+        return;
+    m_fastArrows = fast;
+    if (!fast) {
+        for (UpstreamItem *item : std::as_const(m_upstreams))
+            item->update();
+    }
+}
+
 void CanvasScene::setExporting(bool exporting)
 {
     m_exporting = exporting;

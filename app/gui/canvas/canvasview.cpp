@@ -108,6 +108,7 @@ CanvasView::CanvasView(TopologyModel &model, QUndoStack &undoStack, QWidget *par
     connect(&model, &TopologyModel::modelReset, this, [this] {
         cancelConnection();
         m_mode = Mode::Idle;
+        m_scene->setFastArrows(false);
         setSceneRect(QRectF());
         updateSceneRect();
         zoomToFit();
@@ -681,6 +682,8 @@ void CanvasView::mouseMoveEvent(QMouseEvent *event)
             event->accept();
             return;
         }
+        if (!m_moveStarted)
+            m_scene->setFastArrows(true);
         m_moveStarted = true;
         const QPointF delta = scenePos - m_pressScenePos;
         QList<ServiceMove> moves;
@@ -727,6 +730,7 @@ void CanvasView::mouseReleaseEvent(QMouseEvent *event)
         m_mode = Mode::Idle;
         m_gesture = 0;
         m_moveStart.clear();
+        m_scene->setFastArrows(false);
         break;
     case Mode::Idle:
         break;

@@ -165,7 +165,7 @@ void UpstreamItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *opti
     if (selected)
         colour = pal.color(QPalette::Highlight);
 
-    painter->setRenderHint(QPainter::Antialiasing);
+    painter->setRenderHint(QPainter::Antialiasing, !m_scene.fastArrows() || m_scene.isExporting());
     QPen pen(colour, selected ? 3 : 2);
     if (deny)
         pen.setStyle(Qt::DashLine);
@@ -181,6 +181,7 @@ void UpstreamItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *opti
     painter->setPen(Qt::NoPen);
     painter->setBrush(colour);
     painter->drawPolygon(head);
+    painter->setRenderHint(QPainter::Antialiasing);  // labels and marks stay smooth
 
     if (crossed) {
         // Denied by the intentions now: a red ✕ across the line.
