@@ -113,7 +113,7 @@ private Q_SLOTS:
         QVERIFY(ca);
         m_ca = std::move(*ca);
         QVERIFY(m_ca->save(m_dir->path()));
-        for (const QString s : {QStringLiteral("web"), QStringLiteral("db")}) {
+        for (const QString &s : {QStringLiteral("web"), QStringLiteral("db")}) {
             QVERIFY(pki::CertificateAuthority::writeLeaf(*m_ca->issueLeaf(s), m_dir->path(), s));
             writeCombined(s);
         }
