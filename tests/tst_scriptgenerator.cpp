@@ -443,7 +443,11 @@ wait "$sleeper"
         return QString::fromUtf8(f.readAll()).split(u'\n', Qt::SkipEmptyParts);
     };
     if (signal != 0) {
-        QTRY_VERIFY_WITH_TIMEOUT(logLines().join(u'\n').contains(u"proxy started"), 20000);
+        // App and proxy start side by side: signal once both run, or a
+        // loaded machine sends it before the app has started at all.
+        QTRY_VERIFY_WITH_TIMEOUT(logLines().join(u'\n').contains(u"proxy started")
+                                     && logLines().join(u'\n').contains(u"app started"),
+                                 20000);
         ::kill(pid_t(process.processId()), signal);
     }
     QTRY_VERIFY_WITH_TIMEOUT(process.state() == QProcess::NotRunning, 30000);
