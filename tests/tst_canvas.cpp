@@ -5,6 +5,7 @@
 
 #include "canvas/canvasscene.h"
 #include "canvas/canvasview.h"
+#include "canvas/minimapview.h"
 #include "canvas/serviceitem.h"
 #include "canvas/servicetemplates.h"
 #include "canvas/upstreamitem.h"
@@ -15,7 +16,9 @@
 #include <QApplication>
 #include <QGraphicsPathItem>
 #include <QImage>
+#include <QLineEdit>
 #include <QMimeData>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -24,6 +27,7 @@
 using namespace mesh::model;
 using meshpad::gui::CanvasScene;
 using meshpad::gui::CanvasView;
+using meshpad::gui::MinimapView;
 using meshpad::gui::ServiceItem;
 using meshpad::gui::UpstreamItem;
 
@@ -117,6 +121,26 @@ QString nomadJob(const Topology &topology, const QString &job)
             return a.text;
     }
     return {};
+}
+
+// A drag in viewport pixels with `button` held: what a pan is, since the
+// scene moves under the pointer while it happens.
+void dragPixels(QWidget *viewport, Qt::MouseButton button, QPoint from, QPoint to)
+{
+    QTest::mousePress(viewport, button, {}, from);
+    for (int i = 1; i <= 4; ++i) {
+        const QPoint p = from + (to - from) * i / 4;
+        QMouseEvent move(QEvent::MouseMove, p, viewport->mapToGlobal(p), Qt::NoButton, button, {});
+        QCoreApplication::sendEvent(viewport, &move);
+    }
+    QTest::mouseRelease(viewport, button, {}, to);
+    QCoreApplication::processEvents();
+}
+
+// The scene rectangle the canvas shows.
+QRectF visibleRect(const CanvasView &view)
+{
+    return view.mapToScene(view.viewport()->rect()).boundingRect();
 }
 
 } // namespace
@@ -447,6 +471,144 @@ private Q_SLOTS:
         QVERIFY(text.contains("<svg"));
         QVERIFY(text.contains("count-api"));
         QVERIFY(!e.view.exportPng(dir.filePath(QStringLiteral("no/such/dir/x.png"))).has_value());
+    }
+
+    void spaceDragAndMiddleButtonPan()
+    {
+        Editor e;
+        e.buildCountdash();
+        const QString design = e.json();
+        const int steps = e.stack.index();
+        QScrollBar *h = e.view.horizontalScrollBar();
+        QScrollBar *v = e.view.verticalScrollBar();
+        const QPoint card = e.at(e.centreOf(QStringLiteral("count-api")));
+        const auto cursorShape = [&e] { return e.viewport()->cursor().shape(); };
+        const QList<ServiceId> selected = e.view.selectedServices();
+
+        // Space held: an open hand; a drag that starts on a card pans the
+        // view with the hand and leaves the card (and the undo stack) alone.
+        QTest::keyPress(&e.view, Qt::Key_Space);
+        QVERIFY(cursorShape() == Qt::OpenHandCursor);
+        int h0 = h->value();
+        int v0 = v->value();
+        QTest::mousePress(e.viewport(), Qt::LeftButton, {}, card);
+        QVERIFY(cursorShape() == Qt::ClosedHandCursor);
+        QTest::mouseRelease(e.viewport(), Qt::LeftButton, {}, card);
+        dragPixels(e.viewport(), Qt::LeftButton, card, card + QPoint(-120, -60));
+        QCOMPARE(h->value(), h0 + 120);
+        QCOMPARE(v->value(), v0 + 60);
+        QCOMPARE(e.json(), design);
+        QCOMPARE(e.stack.index(), steps);
+        QCOMPARE(e.view.selectedServices(), selected);
+        QVERIFY(cursorShape() == Qt::OpenHandCursor);  // still held: ready for the next drag
+        QTest::keyRelease(&e.view, Qt::Key_Space);
+        QVERIFY(cursorShape() == Qt::ArrowCursor);
+
+        // Without Space the same drag moves the card again.
+        const QPoint cardNow = e.at(e.centreOf(QStringLiteral("count-api")));
+        h0 = h->value();
+        dragPixels(e.viewport(), Qt::LeftButton, cardNow, cardNow + QPoint(40, 0));
+        QCOMPARE(h->value(), h0);
+        QCOMPARE(e.stack.index(), steps + 1);
+        e.key(Qt::Key_Z, Qt::ControlModifier);
+
+        // The middle button pans the same, from anywhere.
+        h0 = h->value();
+        v0 = v->value();
+        dragPixels(e.viewport(), Qt::MiddleButton, card, card + QPoint(80, 40));
+        QCOMPARE(h->value(), h0 - 80);
+        QCOMPARE(v->value(), v0 - 40);
+        QCOMPARE(e.json(), design);
+        QCOMPARE(e.stack.index(), steps);
+        QVERIFY(cursorShape() == Qt::ArrowCursor);
+
+        // Space let go in the middle of a drag: the drag pans to its end,
+        // then the cursor is the arrow again.
+        QTest::keyPress(&e.view, Qt::Key_Space);
+        QTest::mousePress(e.viewport(), Qt::LeftButton, {}, card);
+        QTest::keyRelease(&e.view, Qt::Key_Space);
+        QVERIFY(cursorShape() == Qt::ClosedHandCursor);
+        h0 = h->value();
+        QMouseEvent move(QEvent::MouseMove, card + QPoint(-30, 0), e.viewport()->mapToGlobal(card + QPoint(-30, 0)),
+                         Qt::NoButton, Qt::LeftButton, {});
+        QCoreApplication::sendEvent(e.viewport(), &move);
+        QCOMPARE(h->value(), h0 + 30);
+        QTest::mouseRelease(e.viewport(), Qt::LeftButton, {}, card + QPoint(-30, 0));
+        QVERIFY(cursorShape() == Qt::ArrowCursor);
+        QCOMPARE(e.json(), design);
+
+        // Focus leaving while Space is down (its release goes elsewhere):
+        // no hand is left behind on the canvas.
+        QTest::keyPress(&e.view, Qt::Key_Space);
+        QVERIFY(cursorShape() == Qt::OpenHandCursor);
+        e.view.clearFocus();
+        QVERIFY(cursorShape() == Qt::ArrowCursor);
+        QTest::mousePress(e.viewport(), Qt::LeftButton, {}, card);
+        QTest::mouseRelease(e.viewport(), Qt::LeftButton, {}, card);
+        QCOMPARE(e.view.selectedServices(), QList<ServiceId>{e.byName(QStringLiteral("count-api"))->id});
+    }
+
+    void minimapShowsTheDesignAndCentresTheCanvas()
+    {
+        Editor e;
+        e.buildCountdash();
+        MinimapView minimap(e.view);
+        minimap.resize(240, 160);
+        minimap.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&minimap));
+        const auto shown = [&minimap] { return minimap.mapToScene(minimap.viewport()->rect()).boundingRect(); };
+        QTRY_VERIFY(shown().contains(e.view.canvasScene()->designRect()));
+
+        // The canvas shows part of a design that grows: the overview follows.
+        for (int i = 0; i < 3; ++i)
+            e.key(Qt::Key_Equal, Qt::ControlModifier);
+        QVERIFY(e.drop("generic", QPointF(400, 300)));
+        for (int i = 0; i < 30; ++i)
+            e.key(Qt::Key_Down);  // 600 px further down, one step
+        QCOMPARE(e.stack.count(), 5);
+        const QRectF design = e.view.canvasScene()->designRect();
+        QVERIFY(!visibleRect(e.view).contains(design));
+        QTRY_VERIFY(shown().contains(design));
+
+        // A click centres the canvas on that point of the design.
+        const qreal tolerance = 2 * shown().width() / minimap.viewport()->width();  // two minimap pixels
+        const auto centredOn = [&](QPointF target) {
+            const QPointF centre = visibleRect(e.view).center();
+            const bool ok = (centre - target).manhattanLength() <= tolerance;
+            if (!ok)
+                qWarning("canvas centre %g,%g, expected %g,%g", centre.x(), centre.y(), target.x(), target.y());
+            return ok;
+        };
+        const QPointF dashboard = e.centreOf(QStringLiteral("count-dashboard"));
+        const QPoint from = minimap.mapFromScene(dashboard);
+        QTest::mouseClick(minimap.viewport(), Qt::LeftButton, {}, from);
+        QVERIFY(centredOn(minimap.mapToScene(from)));
+        QVERIFY(visibleRect(e.view).contains(e.byName(QStringLiteral("count-dashboard"))->position));
+
+        // A drag keeps centring under the pointer, to the card far below.
+        const QPointF far = e.centreOf(QStringLiteral("service"));
+        const QPoint to = minimap.mapFromScene(far);
+        QTest::mousePress(minimap.viewport(), Qt::LeftButton, {}, from);
+        for (int i = 1; i <= 4; ++i) {
+            const QPoint p = from + (to - from) * i / 4;
+            QMouseEvent move(QEvent::MouseMove, p, minimap.viewport()->mapToGlobal(p), Qt::NoButton, Qt::LeftButton,
+                             {});
+            QCoreApplication::sendEvent(minimap.viewport(), &move);
+            QVERIFY(centredOn(minimap.mapToScene(p)));
+        }
+        QTest::mouseRelease(minimap.viewport(), Qt::LeftButton, {}, to);
+        QVERIFY(visibleRect(e.view).contains(e.byName(QStringLiteral("service"))->position));
+        QCOMPARE(e.stack.count(), 5);  // looking moves nothing
+        QCOMPARE(e.view.selectedServices(), QList<ServiceId>{e.byName(QStringLiteral("service"))->id});
+
+        // Undone, the design shrinks back and the overview stays whole:
+        // a wheel over it does not scroll it away from the design.
+        e.key(Qt::Key_Z, Qt::ControlModifier);
+        QTRY_VERIFY(shown().contains(e.view.canvasScene()->designRect()));
+        QWheelEvent wheel(QPointF(to), minimap.viewport()->mapToGlobal(QPointF(to)), {}, QPoint(0, -480), Qt::NoButton,
+                          Qt::NoModifier, Qt::NoScrollPhase, false);
+        QCoreApplication::sendEvent(minimap.viewport(), &wheel);
+        QVERIFY(shown().contains(e.view.canvasScene()->designRect()));
     }
 };
 

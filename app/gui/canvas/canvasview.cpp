@@ -818,7 +818,11 @@ void CanvasView::resizeEvent(QResizeEvent *event)
 
 void CanvasView::focusOutEvent(QFocusEvent *event)
 {
+    // Space's release goes to the new focus: drop the hand it showed (a pan
+    // under way keeps its closed hand until the button is released).
     m_spaceHeld = false;
+    if (m_mode == Mode::Idle)
+        viewport()->unsetCursor();
     QGraphicsView::focusOutEvent(event);
 }
 

@@ -6,6 +6,7 @@
 #include <QMouseEvent>
 #include <QPainter>
 #include <QScrollBar>
+#include <QWheelEvent>
 
 namespace meshpad::gui {
 
@@ -60,6 +61,14 @@ void MinimapView::mouseMoveEvent(QMouseEvent *event)
 {
     if (event->buttons() & Qt::LeftButton)
         m_canvas.centerOn(mapToScene(event->position().toPoint()));
+    event->accept();
+}
+
+void MinimapView::wheelEvent(QWheelEvent *event)
+{
+    // QAbstractScrollArea would scroll the hidden scroll bars, whose range
+    // is not empty once the scene's rect outgrew the design (a card moved
+    // away and back): the overview would lose part of the design.
     event->accept();
 }
 

@@ -8,7 +8,8 @@ class CanvasView;
 
 // An overview of the whole design (a second view on the canvas's scene,
 // scaled to fit) with the canvas's visible area drawn as a rectangle;
-// pressing or dragging in it centres the canvas there.
+// pressing or dragging in it centres the canvas there. It never scrolls or
+// zooms itself: it always shows the whole design.
 class MinimapView final : public QGraphicsView
 {
     Q_OBJECT
@@ -23,6 +24,7 @@ protected:
     void mousePressEvent(QMouseEvent *event) override;
     void mouseMoveEvent(QMouseEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
+    void wheelEvent(QWheelEvent *event) override;
 
 private:
     void refit();
