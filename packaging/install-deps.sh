@@ -42,6 +42,10 @@ test_packages=(
     # GUI screenshots and the GUI under a real X server.
     xvfb xauth
     clang-format clang-tidy
+    # libFuzzer targets (fuzz/, the fuzz preset): clang 16 and its runtimes.
+    # Debian 12's default clang (14) cannot compile libstdc++ 12's
+    # std::expected, which mesh::Result is.
+    clang-16 libclang-rt-16-dev
 )
 
 packages=("${build_packages[@]}")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets everything up and runs every test: installs the Debian packages and
 # the npm test tools, builds the debug preset and runs CTest; then builds the
-# library-level tests with AddressSanitizer + UBSan and runs them again.
+# library-level tests with AddressSanitizer + UBSan and runs them again; then
+# runs each libFuzzer target for a bounded time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 packaging/install-deps.sh
@@ -19,3 +20,26 @@ sanitized=(projectfile validator topologymodel hclwriter nomadjobgenerator consu
 cmake --preset asan >/dev/null
 cmake --build --preset asan --target "${sanitized[@]/#/tst_}"
 ctest --preset asan -R "^($(IFS='|'; echo "${sanitized[*]}"))\$"
+
+# libFuzzer targets (fuzz/, clang 16, ASan + UBSan), 20 s each from their
+# seeds (read only: new inputs go to a scratch corpus). A crash, leak,
+# sanitizer report or broken property fails the run; its input and log stay
+# in build/fuzz/artifacts/.
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz
+mkdir -p build/fuzz/artifacts
+for target in spiffeid peeridentity csr projectfile intentions httprequest; do
+    scratch=$(mktemp -d)
+    dict=()
+    [[ -f fuzz/$target.dict ]] && dict=("-dict=fuzz/$target.dict")
+    log=build/fuzz/artifacts/$target.log
+    if ! build/fuzz/fuzz/fuzz_$target -max_total_time=20 -rss_limit_mb=2048 -timeout=5 -print_final_stats=1 \
+            "${dict[@]}" "-artifact_prefix=build/fuzz/artifacts/$target-" "$scratch" "fuzz/corpus/$target" \
+            >"$log" 2>&1; then
+        cat "$log" >&2
+        echo "run-tests: fuzz_$target failed; the input is in build/fuzz/artifacts/" >&2
+        exit 1
+    fi
+    rm -rf "$scratch"
+    echo "fuzz_$target: $(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n1)"
+done
