@@ -775,6 +775,7 @@ private Q_SLOTS:
         QVERIFY2(controlResumed.contains("4b-olleh") && controlResumed.contains("Reused, TLSv1."),
                  controlResumed.constData());
         server->kill();
+        QVERIFY(server->waitForFinished(5000));
 
         startPair();
         const QString session = dir.filePath(QStringLiteral("session.pem"));
