@@ -23,11 +23,18 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDialogButtonBox>
 #include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QImage>
 #include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProcess>
+#include <QPushButton>
 #include <QSpinBox>
 #include <QStyle>
 #include <QTableWidget>
@@ -90,6 +97,65 @@ QStringList recoveryFiles()
     return QDir(meshpad::gui::Autosaver::recoveryDirectory()).entryList({u"*.meshpad"_qs}, QDir::Files);
 }
 
+// Answers the next file dialog as a user does: type the path, click Save
+// (or Esc when `path` is empty). Polls from the event loop, so it acts
+// inside the dialog's own loop once the dialog is up; gives up after 10 s.
+void answerFileDialog(QObject *context, const QString &path, QString *suggested = nullptr)
+{
+    auto *poll = new QTimer(context);
+    poll->setInterval(20);
+    QObject::connect(poll, &QTimer::timeout, context, [poll, path, suggested, tries = 0]() mutable {
+        auto *dialog = qobject_cast<QFileDialog *>(QApplication::activeModalWidget());
+        if (!dialog || !dialog->isVisible()) {
+            if (++tries > 500)
+                poll->deleteLater();
+            return;
+        }
+        poll->stop();
+        poll->deleteLater();
+        // Clicks reach a window only once it is on screen.
+        if (!QTest::qWaitForWindowExposed(dialog)) {
+            dialog->reject();
+            return;
+        }
+        auto *name = dialog->findChild<QLineEdit *>(u"fileNameEdit"_qs);
+        if (suggested)
+            *suggested = name ? name->text() : QString();
+        if (!name || path.isEmpty()) {
+            QTest::keyClick(dialog, Qt::Key_Escape);
+            return;
+        }
+        // The completer fills its list on a file-system thread and shows it
+        // whenever that ends, as a popup that would take the click: typed
+        // without it.
+        name->setCompleter(nullptr);
+        QTest::keyClick(name, Qt::Key_A, Qt::ControlModifier);
+        QTest::keyClicks(name, path);
+        auto *buttons = dialog->findChild<QDialogButtonBox *>(u"buttonBox"_qs);
+        QTest::mouseClick(buttons->button(QDialogButtonBox::Save), Qt::LeftButton);
+        if (dialog->isVisible())  // refused: let the test fail, not hang
+            dialog->reject();
+    });
+    poll->start();
+}
+
+// Clicks a menu's item as a user does: opens the menu from the menu bar,
+// then clicks the action's row.
+void clickMenuItem(QMainWindow &window, const QString &menuTitle, const QString &actionName)
+{
+    QMenu *menu = nullptr;
+    for (QAction *top : window.menuBar()->actions()) {
+        if (top->menu() && top->text().remove(u'&') == menuTitle)
+            menu = top->menu();
+    }
+    QVERIFY(menu);
+    auto *action = window.findChild<QAction *>(actionName);
+    QVERIFY(action && menu->actions().contains(action));
+    menu->popup(window.mapToGlobal(QPoint(10, 10)));
+    QVERIFY(QTest::qWaitForWindowExposed(menu));
+    QTest::mouseClick(menu, Qt::LeftButton, {}, menu->actionGeometry(action).center());
+}
+
 } // namespace
 
 class TestMainWindow : public QObject
@@ -126,6 +192,9 @@ private Q_SLOTS:
         qputenv("XDG_CONFIG_HOME", m_home.filePath(u"config"_qs).toUtf8());
         qputenv("XDG_DATA_HOME", m_home.filePath(u"data"_qs).toUtf8());
         QCoreApplication::setApplicationName(u"meshpad"_qs);
+        // Qt's own file dialog, which a test can type into, whatever the
+        // desktop would offer.
+        QCoreApplication::setAttribute(Qt::AA_DontUseNativeDialogs);
     }
 
     void cleanup()
@@ -539,6 +608,162 @@ private Q_SLOTS:
         QVERIFY2(out.contains(u"file: "_qs + example() + u'\n'), qPrintable(out));
         // Restored, then ended normally: no copy left to offer again.
         QVERIFY2(recoveryFiles().isEmpty(), qPrintable(recoveryFiles().join(u' ')));
+    }
+
+    void exportThroughTheFileMenuWritesWhatTheUserChose()
+    {
+        MainWindow &window = openExample();
+        QTemporaryDir dir;
+        const QString png = dir.filePath(u"picture.png"_qs);
+        const QString svg = dir.filePath(u"picture.svg"_qs);
+
+        QString suggested;
+        answerFileDialog(&window, png, &suggested);
+        clickMenuItem(window, u"File"_qs, u"actionExportPng"_qs);
+        QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(png), kTimeoutMs);
+        QCOMPARE(suggested, u"countdash.png"_qs);  // named after the design
+        const QImage image(png);
+        QVERIFY(!image.isNull());
+        QVERIFY2(image.width() > 400 && image.height() > 150,
+                 qPrintable(u"%1×%2"_qs.arg(image.width()).arg(image.height())));
+
+        answerFileDialog(&window, svg, &suggested);
+        clickMenuItem(window, u"File"_qs, u"actionExportSvg"_qs);
+        QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(svg), kTimeoutMs);
+        QCOMPARE(suggested, u"countdash.svg"_qs);
+        QFile file(svg);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray text = file.readAll();
+        QVERIFY(text.contains("<svg"));
+        QVERIFY(text.contains("count-api"));
+
+        // Cancelled: nothing written, no message.
+        answerFileDialog(&window, {});
+        clickMenuItem(window, u"File"_qs, u"actionExportPng"_qs);
+        QTRY_VERIFY(!QApplication::activeModalWidget());
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files), (QStringList{u"picture.png"_qs, u"picture.svg"_qs}));
+        QVERIFY(!visibleMessageBox(&window));
+        QVERIFY(window.undoStack().isClean());
+    }
+
+    // A crash as in crashedSessionIsRestored, then the start a user makes
+    // (no hidden flags): MainWindow::start with the Ask policy main.cpp
+    // uses, and the user's answer clicked in the offer.
+    void crashRecoveryIsOfferedOnTheNextStart_data()
+    {
+        QTest::addColumn<bool>("restore");
+        QTest::newRow("restore") << true;
+        QTest::newRow("discard") << false;
+    }
+
+    void crashRecoveryIsOfferedOnTheNextStart()
+    {
+        QFETCH(bool, restore);
+        const QString binary = QStringLiteral(MESHPAD_BINARY_DIR "/bin/meshpad");
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"MESHPAD_AUTOSAVE_MS"_qs, u"200"_qs);
+        QVERIFY(recoveryFiles().isEmpty());
+        QProcess crashed;
+        crashed.setProcessEnvironment(env);
+        crashed.start(binary, {u"-platform"_qs, u"offscreen"_qs, u"--no-recovery"_qs, u"--test-rename"_qs,
+                               u"lost-dashboard"_qs, example()});
+        QVERIFY(crashed.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(!recoveryFiles().isEmpty(), kTimeoutMs);
+        crashed.kill();
+        QVERIFY(crashed.waitForFinished());
+        QCOMPARE(meshpad::gui::Autosaver::crashedSessions().size(), 1);
+
+        QString offer;
+        QTimer::singleShot(0, qApp, [&offer, restore] {
+            QMessageBox *box = nullptr;
+            QTRY_VERIFY((box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget())));
+            offer = box->text();
+            QAbstractButton *answer = nullptr;
+            for (QAbstractButton *button : box->buttons()) {
+                if (button->text().remove(u'&') == (restore ? u"Restore"_qs : u"Discard"_qs))
+                    answer = button;
+            }
+            QVERIFY2(answer, qPrintable(offer));
+            QTest::mouseClick(answer, Qt::LeftButton);
+        });
+        m_window = std::make_unique<MainWindow>();
+        m_window->start({}, MainWindow::RecoveryPolicy::Ask);
+        m_window->show();
+        QVERIFY2(offer.contains(QDir::toNativeSeparators(example())), qPrintable(offer));
+        // Answered either way: not offered again.
+        QVERIFY(meshpad::gui::Autosaver::crashedSessions().isEmpty());
+
+        const QStringList names = [&] {
+            QStringList result;
+            for (const Service &s : m_window->model().topology().services)
+                result.append(s.name);
+            return result;
+        }();
+        if (restore) {
+            QCOMPARE(names, (QStringList{u"lost-dashboard"_qs, u"count-api"_qs}));
+            QCOMPARE(m_window->filePath(), example());
+            QVERIFY(m_window->isWindowModified());
+            QVERIFY(m_window->windowTitle().startsWith(u"countdash.meshpad[*]"_qs));
+            // Still unsaved work: this session keeps its own copy.
+            QTRY_COMPARE(recoveryFiles().size(), 1);
+            QCOMPARE(QDir(meshpad::gui::Autosaver::recoveryDirectory()).filePath(recoveryFiles().constFirst()),
+                     m_window->autosaver().recoveryPath());
+        } else {
+            QVERIFY2(!names.contains(u"lost-dashboard"_qs), qPrintable(names.join(u' ')));
+            QVERIFY(!m_window->isWindowModified());
+            QVERIFY(recoveryFiles().isEmpty());
+        }
+        m_window.reset();  // a normal end (cleanup() marks it clean first)
+        QVERIFY(recoveryFiles().isEmpty());
+    }
+
+    void keyboardReachesTheInspectorDocksAndShortcuts()
+    {
+        MainWindow &window = openExample();
+        const ServiceId api = idOf(window, u"count-api");
+        clickService(window, api);
+        window.canvas()->setFocus(Qt::MouseFocusReason);
+        QCOMPARE(QApplication::focusWidget(), window.canvas());
+
+        // Tab from the canvas: the selected card's first field, ready to type.
+        QTest::keyClick(window.canvas(), Qt::Key_Tab);
+        QWidget *name = window.inspector()->fieldWidget(u"name"_qs);
+        QCOMPARE(QApplication::focusWidget(), name);
+        QTest::keyClick(name, Qt::Key_A, Qt::ControlModifier);
+        QTest::keyClicks(name, u"typed-api"_qs);
+        QCOMPARE(window.model().service(api)->name, u"typed-api"_qs);
+        // …and Shift+Tab leads back to the canvas.
+        QTest::keyClick(name, Qt::Key_Backtab);
+        QCOMPARE(QApplication::focusWidget(), window.canvas());
+
+        // Every dock comes back from the View menu.
+        const QList<QDockWidget *> docks = window.findChildren<QDockWidget *>(QString(), Qt::FindDirectChildrenOnly);
+        QVERIFY(docks.size() >= 7);
+        for (QDockWidget *dock : docks) {
+            dock->close();
+            QVERIFY(!dock->isVisible());
+            clickMenuItem(window, u"View"_qs, u"actionShow_"_qs + dock->objectName());
+            QTRY_VERIFY2(dock->isVisible(), qPrintable(dock->objectName()));
+        }
+        // The overview has a key of its own.
+        QDockWidget *overview = window.findChild<QDockWidget *>(u"overviewDock"_qs);
+        QTest::keyClick(window.canvas(), Qt::Key_M, Qt::AltModifier);
+        QVERIFY(!overview->isVisible());
+        QTest::keyClick(window.canvas(), Qt::Key_M, Qt::AltModifier);
+        QVERIFY(overview->isVisible());
+
+        // F1: the shortcuts sheet lists Run with its key.
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QTest::keyClick(window.canvas(), Qt::Key_F1);
+        QDialog *sheet = window.findChild<QDialog *>(u"shortcutsSheet"_qs);
+        QVERIFY(sheet);
+        QTRY_VERIFY(sheet->isVisible());
+        const QList<QTreeWidgetItem *> run =
+            sheet->findChild<QTreeWidget *>()->findItems(u"Run"_qs, Qt::MatchExactly | Qt::MatchRecursive, 0);
+        QCOMPARE(run.size(), 1);
+        QCOMPARE(run.first()->text(1), u"F5"_qs);
+        sheet->close();
     }
 };
 

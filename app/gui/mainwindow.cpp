@@ -22,6 +22,7 @@
 #include "model/topologymodel.h"
 #include "model/validator.h"
 
+#include <QAbstractScrollArea>
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
@@ -35,6 +36,7 @@
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QSettings>
 #include <QStatusBar>
 #include <QStyle>
@@ -408,13 +410,20 @@ bool MainWindow::offerRecovery(bool ask)
     if (ask) {
         const QString from = newest.originPath.isEmpty() ? tr("an unsaved design")
                                                          : QDir::toNativeSeparators(newest.originPath);
-        const auto answer = QMessageBox::question(
-            this, tr("Restore unsaved work?"),
-            tr("Meshpad did not close normally. Restore the work on %1 saved at %2?")
-                .arg(from, QLocale().toString(newest.saved, QLocale::ShortFormat)),
-            QMessageBox::Yes | QMessageBox::Discard, QMessageBox::Yes);
-        if (answer != QMessageBox::Yes) {
-            Autosaver::removeRecovery(newest);
+        // Buttons that say what they do; no escape button, so the work is
+        // only thrown away when the user says Discard.
+        QMessageBox box(QMessageBox::Question, tr("Restore unsaved work?"),
+                        tr("Meshpad did not close normally. Restore the work on %1 saved at %2?")
+                            .arg(from, QLocale().toString(newest.saved, QLocale::ShortFormat)),
+                        QMessageBox::Discard, this);
+        box.setObjectName(u"recoveryOffer"_qs);
+        QPushButton *restore = box.addButton(tr("&Restore"), QMessageBox::AcceptRole);
+        box.setDefaultButton(restore);
+        box.exec();
+        if (box.clickedButton() != restore) {
+            // Kept for the next start if the box went away unanswered.
+            if (box.clickedButton() == box.button(QMessageBox::Discard))
+                Autosaver::removeRecovery(newest);
             return false;
         }
     }
@@ -677,6 +686,32 @@ bool MainWindow::eventFilter(QObject *watched, QEvent *event)
         return true;
     }
     return QMainWindow::eventFilter(watched, event);
+}
+
+bool MainWindow::focusNextPrevChild(bool next)
+{
+    // Tab bubbles up here from any widget that does not take it itself.
+    QWidget *first = nullptr;
+    if (m_inspector->isVisible()) {
+        for (QWidget *w = m_inspector->nextInFocusChain(); w && w != m_inspector; w = w->nextInFocusChain()) {
+            // The form's scroll area takes focus too, but is not a field.
+            if (m_inspector->isAncestorOf(w) && w->isVisible() && w->isEnabled()
+                && (w->focusPolicy() & Qt::TabFocus) && !qobject_cast<QAbstractScrollArea *>(w)) {
+                first = w;
+                break;
+            }
+        }
+    }
+    QWidget *focus = QApplication::focusWidget();
+    if (first && next && focus == m_canvas) {
+        first->setFocus(Qt::TabFocusReason);
+        return true;
+    }
+    if (first && !next && focus == first) {
+        m_canvas->setFocus(Qt::BacktabFocusReason);
+        return true;
+    }
+    return QMainWindow::focusNextPrevChild(next);
 }
 
 void MainWindow::updateRecentMenu()

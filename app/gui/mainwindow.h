@@ -111,6 +111,9 @@ public Q_SLOTS:
 protected:
     void closeEvent(QCloseEvent *event) override;
     bool eventFilter(QObject *watched, QEvent *event) override;
+    // Tab from the canvas goes to the inspector's first field (the selection's
+    // form), Shift+Tab from there back to the canvas; elsewhere Qt's order.
+    bool focusNextPrevChild(bool next) override;
 
 private:
     void createDocks();
