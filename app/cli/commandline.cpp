@@ -46,6 +46,8 @@ QString CommandLine::usage()
         "  ca init -dir DIR        create a Connect CA in Consul's format (ca.pem, ca-key.pem)\n"
         "  ca leaf -dir DIR -service NAME\n"
         "                          sign a leaf for NAME with that CA (NAME.pem, NAME-key.pem)\n"
+        "  ca sign -dir DIR -csr FILE [-out FILE]\n"
+        "                          sign a CSR holding exactly one service SPIFFE ID\n"
         "  proxy -ca-dir DIR -service NAME [-listen HOST:PORT -service-addr HOST:PORT]\n"
         "        [-upstream DEST:LOCALPORT=HOST:PORT …] [-allow SRC … | -deny SRC …] [-default-deny]\n"
         "                          run the mTLS sidecar until SIGINT/SIGTERM\n"
