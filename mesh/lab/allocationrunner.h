@@ -76,6 +76,7 @@ public:
     // As if the task crashed: the restart policy brings it back.
     void kill();
 
+    InstanceState state() const { return m_state; }
     bool isStopped() const { return m_state == InstanceState::Stopped || m_state == InstanceState::Failed; }
     // True once nothing of this allocation runs any more (after stop()).
     bool isIdle() const;

@@ -266,20 +266,18 @@ void LabRuntime::shutdown()
         return;
     m_shuttingDown = true;
     m_snapshotTimer.stop();
+    // Done when no runner has a child left; queued, since idle() may come
+    // from inside a runner's stop().
+    const auto finishWhenIdle = [this] {
+        if (std::all_of(m_runners.cbegin(), m_runners.cend(), [](const AllocationRunner *r) { return r->isIdle(); }))
+            QMetaObject::invokeMethod(this, &LabRuntime::finishShutdown, Qt::QueuedConnection);
+    };
     for (AllocationRunner *runner : std::as_const(m_runners)) {
-        connect(runner, &AllocationRunner::idle, this, [this] {
-            const bool allIdle = std::all_of(m_runners.cbegin(), m_runners.cend(),
-                                             [](const AllocationRunner *r) { return r->isIdle(); });
-            if (allIdle)
-                QMetaObject::invokeMethod(this, &LabRuntime::finishShutdown, Qt::QueuedConnection);
-        });
+        connect(runner, &AllocationRunner::idle, this, finishWhenIdle);
         runner->stop(QStringLiteral("the lab stopped"));
     }
     m_shutdownDeadline.start(kShutdownDeadline);
-    const bool allIdle = std::all_of(m_runners.cbegin(), m_runners.cend(),
-                                     [](const AllocationRunner *r) { return r->isIdle(); });
-    if (allIdle)
-        QMetaObject::invokeMethod(this, &LabRuntime::finishShutdown, Qt::QueuedConnection);
+    finishWhenIdle();
 }
 
 void LabRuntime::finishShutdown()
@@ -304,7 +302,7 @@ void LabRuntime::stopInstance(const QString &allocId)
 void LabRuntime::startInstance(const QString &allocId)
 {
     AllocationRunner *target = runner(allocId);
-    if (!target || target->snapshot().state != InstanceState::Stopped)
+    if (!target || target->state() != InstanceState::Stopped)
         return;
     if (!m_placement.isNodeUp(m_placement.nodeIndex(target->nodeName()))) {
         emitEvent(LabEvent::Kind::Error, target->service().name, target->plan().allocName,
