@@ -6,6 +6,7 @@
 #include "proxylog.h"
 #include "proxymetrics.h"
 #include "tlspolicy.h"
+#include "tlssocketmemory.h"
 
 #include "pki/peeridentity.h"
 
@@ -31,6 +32,7 @@ InboundConnection::InboundConnection(qintptr descriptor, const QSslConfiguration
     m_tls->setSslConfiguration(configuration);
     m_tls->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_tls->setReadBufferSize(context.options.tlsReadBufferSize);
+    TlsSocketMemory::shrinkBuffers(m_tls);
     connect(m_tls, &QSslSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
         // Not ignored: Qt aborts the handshake after this signal.
         m_verifyReason = TlsPolicy::reasonFor(errors);

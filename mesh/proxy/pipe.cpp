@@ -2,6 +2,7 @@
 
 #include "plainsocket.h"
 #include "proxymetrics.h"
+#include "tlssocketmemory.h"
 
 #include <QDeadlineTimer>
 #include <QSslSocket>
@@ -49,6 +50,10 @@ void Pipe::start()
     m_started = true;
     m_tls->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_tls->setReadBufferSize(m_options.tlsReadBufferSize);
+    // Again now the channels are final (a client socket makes them when the
+    // TCP connect completes); the identity check is behind us.
+    TlsSocketMemory::shrinkBuffers(m_tls);
+    TlsSocketMemory::dropPeerCertificates(m_tls);
     connect(m_plain, &PlainSocket::readyRead, this, &Pipe::pumpPlainToTls);
     connect(m_plain, &PlainSocket::bytesWritten, this, &Pipe::onPlainBytesWritten);
     connect(m_plain, &PlainSocket::errorOccurred, this,

@@ -5,6 +5,7 @@
 #include "proxylog.h"
 #include "proxymetrics.h"
 #include "tlspolicy.h"
+#include "tlssocketmemory.h"
 
 #include "pki/peeridentity.h"
 
@@ -99,6 +100,7 @@ void UpstreamConnection::tryNext()
     connect(m_tls, &QSslSocket::errorOccurred, this, &UpstreamConnection::onAttemptError);
     m_deadline.start(int(m_context.options.connectTimeout.count()), Qt::PreciseTimer, this);
     m_tls->connectToHostEncrypted(instance.address, instance.port, TlsPolicy::sniName(instance.identity));
+    TlsSocketMemory::shrinkBuffers(m_tls);
 }
 
 void UpstreamConnection::timerEvent(QTimerEvent *event)
