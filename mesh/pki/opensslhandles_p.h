@@ -55,6 +55,7 @@ inline void freeExtensions(STACK_OF(X509_EXTENSION) *extensions)
 using X509Extensions = std::unique_ptr<STACK_OF(X509_EXTENSION), Deleter<freeExtensions>>;
 
 // The certificate as OpenSSL sees it, from its DER. Null when unreadable.
+// Shares Qt's own decoded certificate when it has one: read, never modify.
 X509Ptr toX509(const QSslCertificate &certificate);
 QSslCertificate toQt(const X509 *certificate);
 

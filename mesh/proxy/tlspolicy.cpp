@@ -1,5 +1,7 @@
 #include "tlspolicy.h"
 
+#include "pki/nativekey.h"
+
 namespace mesh::proxy {
 
 using pki::RefusalReason;
@@ -15,7 +17,8 @@ QSslConfiguration baseConfiguration(const Identity &identity)
     QList<QSslCertificate> chain{identity.leaf.certificate};
     chain += identity.leaf.chain;
     c.setLocalCertificateChain(chain);
-    c.setPrivateKey(identity.leaf.privateKey);
+    // One OpenSSL key object for every connection's context (see NativeKey).
+    c.setPrivateKey(pki::NativeKey::from(identity.leaf.privateKey));
     c.setPeerVerifyMode(QSslSocket::VerifyPeer);
     // The built-in proxy overrides ALPN with an empty list (§4.1): neither
     // side offers it, and an HAProxy or Envoy peer expects none.
