@@ -154,6 +154,9 @@ void Pipe::pumpPlainToTls()
     if (moved > 0) {
         countPlainToTls(moved);
         touch();
+        // Encrypt and send now: QSslSocket would otherwise wait for a
+        // queued event, one more event-loop turn on every request's path.
+        m_tls->flush();
     }
     if (tlsPending() >= m_options.highWater && !m_plainPaused) {
         m_plainPaused = true;
