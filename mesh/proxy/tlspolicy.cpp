@@ -17,7 +17,7 @@ QSslConfiguration baseConfiguration(const Identity &identity)
     QList<QSslCertificate> chain{identity.leaf.certificate};
     chain += identity.leaf.chain;
     c.setLocalCertificateChain(chain);
-    // One OpenSSL key object for every connection's context (see NativeKey).
+    // Given to Qt as an EVP_PKEY: cheaper per-connection contexts (NativeKey).
     c.setPrivateKey(pki::NativeKey::from(identity.leaf.privateKey));
     c.setPeerVerifyMode(QSslSocket::VerifyPeer);
     // The built-in proxy overrides ALPN with an empty list (§4.1): neither

@@ -16,7 +16,7 @@ namespace mesh::proxy {
 //   tiny, so every chunk is freed once read out. Data in flight is buffered
 //   exactly as before (a chunk is then sized to the data).
 // - Qt keeps its own decoded copies of the peer's certificate and chain (the
-//   leaf twice) beside OpenSSL's, ~20 KiB with their parsed names. The proxy
+//   leaf twice) beside OpenSSL's, ~13 KiB with their parsed names. The proxy
 //   reads them once, in its identity check; dropPeerCertificates() frees
 //   them after it. peerCertificate() is null from then on.
 //
