@@ -97,6 +97,31 @@ QStringList recoveryFiles()
     return QDir(meshpad::gui::Autosaver::recoveryDirectory()).entryList({u"*.meshpad"_qs}, QDir::Files);
 }
 
+// The real binary with a fast autosave (what the crash tests start).
+QProcessEnvironment fastAutosaveEnvironment()
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"MESHPAD_AUTOSAVE_MS"_qs, u"200"_qs);
+    return env;
+}
+
+// Leaves a crashed session behind: the real binary opens the example, renames
+// its dashboard to `renamedTo`, autosaves, and is killed with SIGKILL (no
+// chance to clean up). The caller checks QTest::currentTestFailed().
+void crashAfterAutosave(const QString &renamedTo)
+{
+    QVERIFY(recoveryFiles().isEmpty());
+    QProcess crashed;
+    crashed.setProcessEnvironment(fastAutosaveEnvironment());
+    crashed.start(QStringLiteral(MESHPAD_BINARY_DIR "/bin/meshpad"),
+                  {u"-platform"_qs, u"offscreen"_qs, u"--no-recovery"_qs, u"--test-rename"_qs, renamedTo, example()});
+    QVERIFY(crashed.waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT(!recoveryFiles().isEmpty(), kTimeoutMs);
+    crashed.kill();
+    QVERIFY(crashed.waitForFinished());
+    QCOMPARE(crashed.exitStatus(), QProcess::CrashExit);
+}
+
 // Answers the next file dialog as a user does: type the path, click Save
 // (or Esc when `path` is empty). Polls from the event loop, so it acts
 // inside the dialog's own loop once the dialog is up; gives up after 10 s.
@@ -580,25 +605,14 @@ private Q_SLOTS:
     // The real binary, killed with SIGKILL after an edit and started again.
     void crashedSessionIsRestored()
     {
-        const QString binary = QStringLiteral(MESHPAD_BINARY_DIR "/bin/meshpad");
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(u"MESHPAD_AUTOSAVE_MS"_qs, u"200"_qs);
-        QVERIFY(recoveryFiles().isEmpty());
-
-        QProcess first;
-        first.setProcessEnvironment(env);
-        first.start(binary, {u"-platform"_qs, u"offscreen"_qs, u"--no-recovery"_qs, u"--test-rename"_qs,
-                             u"crashed-dashboard"_qs, example()});
-        QVERIFY(first.waitForStarted());
-        QTRY_VERIFY_WITH_TIMEOUT(!recoveryFiles().isEmpty(), kTimeoutMs);
-        first.kill();  // SIGKILL: no chance to clean up
-        QVERIFY(first.waitForFinished());
-        QCOMPARE(first.exitStatus(), QProcess::CrashExit);
+        crashAfterAutosave(u"crashed-dashboard"_qs);
+        if (QTest::currentTestFailed())
+            return;
         QCOMPARE(recoveryFiles().size(), 1);
 
         QProcess second;
-        second.setProcessEnvironment(env);
-        second.start(binary, {u"-platform"_qs, u"offscreen"_qs, u"--restore-recovery"_qs, u"--quit-after-load"_qs});
+        second.setProcessEnvironment(fastAutosaveEnvironment());
+        second.start(QStringLiteral(MESHPAD_BINARY_DIR "/bin/meshpad"), {u"-platform"_qs, u"offscreen"_qs, u"--restore-recovery"_qs, u"--quit-after-load"_qs});
         QVERIFY(second.waitForFinished(30000));
         QCOMPARE(second.exitCode(), 0);
         const QString out = QString::fromUtf8(second.readAllStandardOutput());
@@ -659,18 +673,9 @@ private Q_SLOTS:
     void crashRecoveryIsOfferedOnTheNextStart()
     {
         QFETCH(bool, restore);
-        const QString binary = QStringLiteral(MESHPAD_BINARY_DIR "/bin/meshpad");
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(u"MESHPAD_AUTOSAVE_MS"_qs, u"200"_qs);
-        QVERIFY(recoveryFiles().isEmpty());
-        QProcess crashed;
-        crashed.setProcessEnvironment(env);
-        crashed.start(binary, {u"-platform"_qs, u"offscreen"_qs, u"--no-recovery"_qs, u"--test-rename"_qs,
-                               u"lost-dashboard"_qs, example()});
-        QVERIFY(crashed.waitForStarted());
-        QTRY_VERIFY_WITH_TIMEOUT(!recoveryFiles().isEmpty(), kTimeoutMs);
-        crashed.kill();
-        QVERIFY(crashed.waitForFinished());
+        crashAfterAutosave(u"lost-dashboard"_qs);
+        if (QTest::currentTestFailed())
+            return;
         QCOMPARE(meshpad::gui::Autosaver::crashedSessions().size(), 1);
 
         QString offer;
