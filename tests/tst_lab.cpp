@@ -1,4 +1,4 @@
-// The embedded lab (mesh/lab) on real sockets, real mTLS and real child
+// The embedded lab (lab/) on real sockets, real mTLS and real child
 // processes: placement and Nomad's runtime variables, the countdash example
 // running end to end, and every drill of issue 6 with its effect observed
 // from outside (HTTP through the sidecars, the dashboard's WebSocket).
