@@ -219,6 +219,9 @@ void TestScriptGenerator::artifacts_data()
 {
     QTest::addColumn<Topology>("topology");
     QTest::newRow("countdash") << meshtest::countdash();
+    Topology withMeshpadProxy = meshtest::countdash();
+    withMeshpadProxy.settings.scriptProxy = mesh::model::ScriptProxy::Meshpad;
+    QTest::newRow("countdash-meshpad-proxy") << withMeshpadProxy;
     QTest::newRow("apps-and-drivers") << withAppsAndDrivers();
     QTest::newRow("escaping") << ::escaping();
     QTest::newRow("invalid") << invalid();

@@ -167,9 +167,12 @@ QString ReadmeGenerator::readme(const Topology &topology, const ArtifactSet &set
     }
 
     if (has(u"scripts/")) {
+        const bool meshpadProxy = topology.settings.scriptProxy == model::ScriptProxy::Meshpad;
         md += u"## Running services without Nomad (the manual path)\n\n"
-              u"Each script registers its service, starts the app and `consul connect proxy -sidecar-for`, "
-              u"and always deregisters and stops both when it ends (Ctrl-C, SIGTERM, or the app or the "
+              u"Each script registers its service, starts the app and "
+            + (meshpadProxy ? QStringLiteral("`meshpad proxy -sidecar-for` (`MESHPAD` names the binary)")
+                            : QStringLiteral("`consul connect proxy -sidecar-for`"))
+            + u", and always deregisters and stops both when it ends (Ctrl-C, SIGTERM, or the app or the "
               u"proxy stopping). Set `CONSUL_HTTP_ADDR` for another agent. The apps must exist at the "
               u"paths the design names.\n\n"
               u"```sh\n";

@@ -186,6 +186,7 @@ QString ScriptGenerator::script(const Topology &topology, const Service &service
     bool literals = id.contains(u'$') || id.contains(u'`');
     const QString command = commandLine(topology, service, &unresolved, &problem, &literals);
     const bool sidecar = service.connectSidecar;
+    const bool meshpadProxy = topology.settings.scriptProxy == model::ScriptProxy::Meshpad;
 
     QString s;
     s.reserve(4096);
@@ -196,7 +197,10 @@ QString ScriptGenerator::script(const Topology &topology, const Service &service
     s += u"#   1. registers it with the local Consul agent (the body below is\n"
          u"#      consul/<service>.json),\n"
          u"#   2. starts the app,\n";
-    if (sidecar)
+    if (sidecar && meshpadProxy)
+        s += u"#   3. runs Meshpad's sidecar proxy for it (`meshpad proxy -sidecar-for`;\n"
+             u"#      MESHPAD names the binary, default: meshpad on PATH),\n";
+    else if (sidecar)
         s += u"#   3. runs Consul's built-in sidecar proxy for it,\n";
     s += u"# and on exit, Ctrl-C, SIGTERM, or when the app or the proxy stops (also on\n"
          u"# an error), stops both and deregisters the service, which also removes its\n"
@@ -267,7 +271,11 @@ QString ScriptGenerator::script(const Topology &topology, const Service &service
     s += u"app_pid=$!\n\n";
     if (sidecar) {
         s += u"echo \"==> Starting the sidecar proxy for $service_id\" >&2\n";
-        s += QStringLiteral("consul connect proxy -sidecar-for %1 &\n").arg(shellQuote(id));
+        // Both read the agent from CONSUL_HTTP_ADDR, exported above.
+        if (meshpadProxy)
+            s += QStringLiteral("\"${MESHPAD:-meshpad}\" proxy -sidecar-for %1 &\n").arg(shellQuote(id));
+        else
+            s += QStringLiteral("consul connect proxy -sidecar-for %1 &\n").arg(shellQuote(id));
         s += u"proxy_pid=$!\n\n";
     }
     // Background jobs plus `wait`: a trapped signal interrupts `wait` at

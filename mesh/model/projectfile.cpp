@@ -399,6 +399,8 @@ Result<Topology> ProjectFile::fromJson(const QByteArray &json)
         topology.settings.datacenter = dc;
         TRY(policy, s.word(u"defaultIntention", IntentionAction::Allow, &intentionActionFromString, u"allow, deny"));
         topology.settings.defaultPolicy = policy;
+        TRY(scriptProxy, s.word(u"scriptProxy", ScriptProxy::Consul, &scriptProxyFromString, u"consul, meshpad"));
+        topology.settings.scriptProxy = scriptProxy;
         TRY(lab, s.object(u"lab"));
         ObjectReader l(lab, QStringLiteral("settings.lab"));
         LabSettings &ls = topology.settings.lab;
@@ -482,6 +484,7 @@ QString ProjectFile::toJson(const Topology &t)
     w.key(u"settings").beginObject();
     w.field(u"datacenter", t.settings.datacenter);
     w.field(u"defaultIntention", toString(t.settings.defaultPolicy));
+    w.field(u"scriptProxy", toString(t.settings.scriptProxy));
     w.key(u"lab").beginObject()
         .field(u"leafTtlHours", t.settings.lab.leafTtlHours)
         .field(u"dashboardRefreshMs", t.settings.lab.dashboardRefreshMs)

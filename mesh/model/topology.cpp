@@ -38,6 +38,8 @@ constexpr std::pair<ServiceTemplate, QStringView> kTemplates[] = {
     {ServiceTemplate::Counter, u"counter"},
     {ServiceTemplate::Dashboard, u"dashboard"},
     {ServiceTemplate::Docker, u"docker"}};
+constexpr std::pair<ScriptProxy, QStringView> kScriptProxies[] = {
+    {ScriptProxy::Consul, u"consul"}, {ScriptProxy::Meshpad, u"meshpad"}};
 
 } // namespace
 
@@ -46,11 +48,13 @@ QString toString(NetworkMode v) { return word(v, kModes); }
 QString toString(IntentionAction v) { return word(v, kActions); }
 QString toString(CheckKind v) { return word(v, kChecks); }
 QString toString(ServiceTemplate v) { return word(v, kTemplates); }
+QString toString(ScriptProxy v) { return word(v, kScriptProxies); }
 std::optional<Driver> driverFromString(QStringView t) { return lookup(t, kDrivers); }
 std::optional<NetworkMode> networkModeFromString(QStringView t) { return lookup(t, kModes); }
 std::optional<IntentionAction> intentionActionFromString(QStringView t) { return lookup(t, kActions); }
 std::optional<CheckKind> checkKindFromString(QStringView t) { return lookup(t, kChecks); }
 std::optional<ServiceTemplate> serviceTemplateFromString(QStringView t) { return lookup(t, kTemplates); }
+std::optional<ScriptProxy> scriptProxyFromString(QStringView t) { return lookup(t, kScriptProxies); }
 
 const PortMapping *Service::portMapping(QStringView label) const
 {

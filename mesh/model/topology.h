@@ -17,6 +17,9 @@ enum class IntentionAction { Allow, Deny };
 enum class CheckKind { None, Http, Tcp };
 // Where a service came from in the palette; gives defaults, never limits.
 enum class ServiceTemplate { Generic, Counter, Dashboard, Docker };
+// Which sidecar proxy the generated scripts run: Consul's built-in one, as
+// the seed post does, or Meshpad's own (`meshpad proxy -sidecar-for`).
+enum class ScriptProxy { Consul, Meshpad };
 
 // The words used in Nomad/Consul files and in our project file.
 QString toString(Driver driver);            // "exec", "raw_exec", "docker"
@@ -24,11 +27,13 @@ QString toString(NetworkMode mode);         // "bridge", "host"
 QString toString(IntentionAction action);   // "allow", "deny"
 QString toString(CheckKind kind);           // "none", "http", "tcp"
 QString toString(ServiceTemplate kind);     // "generic", "counter", "dashboard", "docker"
+QString toString(ScriptProxy proxy);        // "consul", "meshpad"
 std::optional<Driver> driverFromString(QStringView text);
 std::optional<NetworkMode> networkModeFromString(QStringView text);
 std::optional<IntentionAction> intentionActionFromString(QStringView text);
 std::optional<CheckKind> checkKindFromString(QStringView text);
 std::optional<ServiceTemplate> serviceTemplateFromString(QStringView text);
+std::optional<ScriptProxy> scriptProxyFromString(QStringView text);
 
 struct KeyValue
 {
@@ -130,6 +135,7 @@ struct MeshSettings
     QString datacenter = QStringLiteral("dc1");
     // What applies when no arrow (intention) names a source.
     IntentionAction defaultPolicy = IntentionAction::Allow;
+    ScriptProxy scriptProxy = ScriptProxy::Consul;
     LabSettings lab;
     friend bool operator==(const MeshSettings &, const MeshSettings &) = default;
 };

@@ -45,6 +45,7 @@ MeshSettingsForm::MeshSettingsForm(TopologyModel &model, QUndoStack &undoStack, 
     , m_name(new QLineEdit)
     , m_datacenter(new QLineEdit)
     , m_defaultIntention(new QComboBox)
+    , m_scriptProxy(new QComboBox)
     , m_leafTtl(spinBox(1, 8760, tr(" h")))
     , m_dashboardRefresh(spinBox(50, kMaxDurationMs, tr(" ms")))
     , m_healthInterval(spinBox(50, kMaxDurationMs, tr(" ms")))
@@ -52,6 +53,8 @@ MeshSettingsForm::MeshSettingsForm(TopologyModel &model, QUndoStack &undoStack, 
     setObjectName(QStringLiteral("meshSettingsForm"));
     m_defaultIntention->addItem(tr("Allow"), QStringLiteral("allow"));
     m_defaultIntention->addItem(tr("Deny"), QStringLiteral("deny"));
+    m_scriptProxy->addItem(tr("consul connect proxy"), QStringLiteral("consul"));
+    m_scriptProxy->addItem(tr("meshpad proxy"), QStringLiteral("meshpad"));
 
     const auto field = [this](const QString &key, QWidget *widget, const QString &toolTip) {
         QString name = key;
@@ -79,6 +82,11 @@ MeshSettingsForm::MeshSettingsForm(TopologyModel &model, QUndoStack &undoStack, 
                      field(QStringLiteral("defaultIntention"), m_defaultIntention,
                            tr("What Consul does for a source no arrow names: allow (Consul's default without "
                               "ACLs) or deny (written as a trailing \"*\" deny).")));
+    meshForm->addRow(tr("Script &proxy"),
+                     field(QStringLiteral("scriptProxy"), m_scriptProxy,
+                           tr("The sidecar the generated scripts/*.sh run: Consul's built-in proxy, as the post "
+                              "does, or Meshpad's own (meshpad proxy -sidecar-for), which also runs against "
+                              "the lab's Consul API.")));
 
     auto *lab = new QGroupBox(tr("Lab"));
     auto *labForm = new QFormLayout(lab);
@@ -103,6 +111,7 @@ MeshSettingsForm::MeshSettingsForm(TopologyModel &model, QUndoStack &undoStack, 
     connect(m_datacenter, &QLineEdit::textEdited, this, [this] { commit(QStringLiteral("datacenter")); });
     connect(m_defaultIntention, &QComboBox::currentIndexChanged, this,
             [this] { commit(QStringLiteral("defaultIntention")); });
+    connect(m_scriptProxy, &QComboBox::currentIndexChanged, this, [this] { commit(QStringLiteral("scriptProxy")); });
     connect(m_leafTtl, &QSpinBox::valueChanged, this, [this] { commit(QStringLiteral("lab.leafTtlHours")); });
     connect(m_dashboardRefresh, &QSpinBox::valueChanged, this,
             [this] { commit(QStringLiteral("lab.dashboardRefreshMs")); });
@@ -131,6 +140,9 @@ void MeshSettingsForm::reload()
     const int intention = m_defaultIntention->findData(mesh::model::toString(settings.defaultPolicy));
     if (m_defaultIntention->currentIndex() != intention)
         m_defaultIntention->setCurrentIndex(intention);
+    const int scriptProxy = m_scriptProxy->findData(mesh::model::toString(settings.scriptProxy));
+    if (m_scriptProxy->currentIndex() != scriptProxy)
+        m_scriptProxy->setCurrentIndex(scriptProxy);
     if (m_leafTtl->value() != settings.lab.leafTtlHours)
         m_leafTtl->setValue(settings.lab.leafTtlHours);
     if (m_dashboardRefresh->value() != settings.lab.dashboardRefreshMs)
@@ -153,6 +165,9 @@ void MeshSettingsForm::commit(const QString &field)
     else if (field == QLatin1String("defaultIntention"))
         after.defaultPolicy = mesh::model::intentionActionFromString(m_defaultIntention->currentData().toString())
                                   .value_or(IntentionAction::Allow);
+    else if (field == QLatin1String("scriptProxy"))
+        after.scriptProxy = mesh::model::scriptProxyFromString(m_scriptProxy->currentData().toString())
+                                .value_or(mesh::model::ScriptProxy::Consul);
     else if (field == QLatin1String("lab.leafTtlHours"))
         after.lab.leafTtlHours = m_leafTtl->value();
     else if (field == QLatin1String("lab.dashboardRefreshMs"))

@@ -47,6 +47,7 @@ private:
     QLineEdit *m_name;
     QLineEdit *m_datacenter;
     QComboBox *m_defaultIntention;
+    QComboBox *m_scriptProxy;
     QSpinBox *m_leafTtl;
     QSpinBox *m_dashboardRefresh;
     QSpinBox *m_healthInterval;
