@@ -2,7 +2,10 @@
 
 #include "pki/spiffeid.h"
 
+#include <QPointer>
 #include <QString>
+
+#include <functional>
 
 namespace mesh::proxy {
 
@@ -13,16 +16,33 @@ struct Authorization final
 };
 
 // Decides whether a verified client may reach our service, as Consul's
-// /v1/agent/connect/authorize does (consul.md §3.1). Called once per inbound
+// /v1/agent/connect/authorize does (consul.md §3.1). Asked once per inbound
 // connection after the chain and the SPIFFE ID were checked, so an intention
 // change applies to the next connection (G14); open ones carry on.
-// Contract: answers synchronously from local state (Consul's agent serves
-// authorize from its caches); must not block.
+//
+// Two homes (ARCHITECTURE.md): the lab and `meshpad proxy -allow/-deny`
+// decide from local state and implement authorize(); a Consul agent client
+// (`-sidecar-for`) asks the agent over HTTP and implements
+// requestAuthorization(), as Consul's built-in proxy calls authorize during
+// each handshake (hashicorp/consul: connect/tls.go, newServerSideVerifier).
+// Neither may block.
 class Authorizer
 {
 public:
+    using Decided = std::function<void(const Authorization &)>;
+
     virtual ~Authorizer() = default;
-    virtual Authorization authorize(const pki::SpiffeId &source, const QString &destination) const = 0;
+
+    // The decision from local state, at once. The default refuses: an
+    // authorizer that must ask someone overrides requestAuthorization().
+    virtual Authorization authorize(const pki::SpiffeId &source, const QString &destination) const;
+
+    // What the proxy calls: `decided` runs exactly once on the caller's
+    // thread — before this returns (the default: authorize()) or later from
+    // the event loop — unless `context` is destroyed first, in which case it
+    // never runs.
+    virtual void requestAuthorization(const pki::SpiffeId &source, const QString &destination, QObject *context,
+                                      Decided decided) const;
 };
 
 } // namespace mesh::proxy

@@ -65,6 +65,10 @@ void InboundConnection::timerEvent(QTimerEvent *event)
     if (!m_encrypted)
         refuse(RefusalReason::HandshakeTimeout, QStringLiteral("no complete handshake within %1 ms")
                                                     .arg(m_context.options.handshakeTimeout.count()));
+    else if (m_authorizing)
+        // Fail closed: no answer is no permission.
+        refuse(RefusalReason::Denied, QStringLiteral("no authorization decision within %1 ms")
+                                          .arg(m_context.options.handshakeTimeout.count()));
     else if (!m_pipe)
         close(QStringLiteral("local app %1:%2 did not accept within %3 ms")
                   .arg(m_context.appAddress.toString())
@@ -114,13 +118,23 @@ void InboundConnection::onEncrypted()
                source->toString() + QStringLiteral(" is not in trust domain ") + m_context.trustDomain);
         return;
     }
-    const Authorization decision = m_context.authorizer->authorize(*source, m_context.service);
-    if (!decision.allowed) {
-        refuse(RefusalReason::Denied, source->toString() + QStringLiteral(": ") + decision.reason);
-        return;
-    }
-    m_peer += u" (" + source->service + u')';
-    connectApp();
+    // The handshake deadline also bounds an authorizer that asks an agent;
+    // the client leg's bytes wait in its bounded TLS buffer meanwhile.
+    m_deadline.start(int(m_context.options.handshakeTimeout.count()), Qt::PreciseTimer, this);
+    m_authorizing = true;
+    const pki::SpiffeId caller = *source;
+    m_context.authorizer->requestAuthorization(caller, m_context.service, this, [this, caller](const Authorization &decision) {
+        if (m_finished)
+            return;
+        m_authorizing = false;
+        m_deadline.stop();
+        if (!decision.allowed) {
+            refuse(RefusalReason::Denied, caller.toString() + QStringLiteral(": ") + decision.reason);
+            return;
+        }
+        m_peer += u" (" + caller.service + u')';
+        connectApp();
+    });
 }
 
 void InboundConnection::connectApp()

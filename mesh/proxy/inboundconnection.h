@@ -74,6 +74,7 @@ private:
     std::optional<pki::RefusalReason> m_verifyReason;
     std::optional<QSsl::AlertType> m_alertSent;
     bool m_encrypted = false;
+    bool m_authorizing = false;  // waiting for the authorizer's decision
     bool m_finished = false;
 };
 
