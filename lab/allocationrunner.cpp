@@ -5,6 +5,7 @@
 #include "portforwarder.h"
 #include "runtimeenvironment.h"
 
+#include "core/goduration.h"
 #include "proxy/identitysource.h"
 #include "proxy/inboundlistener.h"
 #include "proxy/proxymetrics.h"
@@ -38,6 +39,7 @@ AllocationRunner::AllocationRunner(const Context &context, QObject *parent)
 {
     m_service = m_context.topology->service(m_context.serviceId);
     Q_ASSERT(m_service);
+    m_clock.start();
     m_restartTimer.setSingleShot(true);
     connect(&m_restartTimer, &QTimer::timeout, this, [this] {
         ++m_restarts;
@@ -116,6 +118,11 @@ void AllocationRunner::start()
     m_stopping = false;
     m_restartTimer.stop();
     m_health = HealthStatus::Unknown;
+    if (!m_received) {
+        m_received = true;
+        reportTask({.type = nomad::kTaskReceived.toString()}, Tasks::Both);
+        reportTask({.type = nomad::kTaskSetup.toString()}, Tasks::Both);
+    }
     if (taskKind() == TaskKind::Unsupported) {
         const QString why = QStringLiteral("the lab cannot run docker image \"%1\"; use an exec task "
                                            "(the lab runs HashiCorp's counter-api and counter-dashboard "
@@ -123,6 +130,7 @@ void AllocationRunner::start()
                                 .arg(m_service->image);
         setState(InstanceState::Failed, why);
         Q_EMIT eventOccurred(LabEvent::Kind::Failed, why);
+        reportTask({.type = nomad::kTaskDriverFailure.toString(), .failsTask = true, .driverError = why});
         return;
     }
     setState(InstanceState::Starting);
@@ -134,7 +142,7 @@ void AllocationRunner::start()
     }
     QString error;
     if (!startPorts(&error) || !startSidecar(&error) || !startTask(&error)) {
-        taskFailed(error);
+        taskFailed(error, std::nullopt, 0, /*driverFailure=*/true);
         return;
     }
     if (m_context.catalog) {
@@ -144,14 +152,27 @@ void AllocationRunner::start()
         registration.node = m_context.node.name;
         registration.address = m_context.node.address;
         registration.port = m_inbound ? m_sidecarPort : 0;
+        registration.group = m_service->group;
+        registration.portLabel = m_service->port;
+        registration.appAddress = m_context.plan.address;
+        registration.appPort = servicePort().value_or(0);
+        registration.tags = m_service->tags;
+        for (const model::Upstream *upstream : m_context.topology->upstreamsFrom(m_service->id)) {
+            registration.upstreams.append({RuntimeEnvironment::destinationName(*m_context.topology, *upstream),
+                                           m_context.plan.address.toString(), upstream->localBindPort});
+        }
         m_context.catalog->registerInstance(registration);
     }
     m_runningSince.start();
+    // The sidecar task runs as soon as its listeners do.
+    if (m_inbound || !m_upstreams.isEmpty())
+        reportTask({.type = nomad::kTaskStarted.toString()}, Tasks::Sidecar);
     if (!m_process) {
         setState(InstanceState::Running);
         Q_EMIT eventOccurred(LabEvent::Kind::Started,
                              QStringLiteral("started on %1 (%2)").arg(m_context.node.name,
                                                                      m_context.plan.address.toString()));
+        reportTask({.type = nomad::kTaskStarted.toString()});
     }
     startHealthCheck();
 }
@@ -233,16 +254,14 @@ bool AllocationRunner::startSidecar(QString *error)
                 });
     }
     for (const model::Upstream *upstream : m_context.topology->upstreamsFrom(m_service->id)) {
-        const model::Service *destination = m_context.topology->service(upstream->destination);
-        if (!destination)
-            continue;
-        auto *listener = new proxy::UpstreamListener(destination->name, m_context.identity, m_context.catalog,
+        const QString destination = RuntimeEnvironment::destinationName(*m_context.topology, *upstream);
+        auto *listener = new proxy::UpstreamListener(destination, m_context.identity, m_context.catalog,
                                                      m_context.proxyOptions, this);
         // The local bind address is the allocation's own (see RuntimeEnvironment).
         if (Result<> listening = listener->listen(m_context.plan.address, quint16(upstream->localBindPort));
             !listening) {
             delete listener;
-            *error = QStringLiteral("upstream %1: %2").arg(destination->name, listening.error().message);
+            *error = QStringLiteral("upstream %1: %2").arg(destination, listening.error().message);
             return false;
         }
         listener->setSourceAddress(m_context.plan.address);
@@ -328,6 +347,7 @@ bool AllocationRunner::startTask(QString *error)
                 [this] { appendOutput(m_process->readAllStandardOutput()); });
         connect(m_process, &QProcess::started, this, [this] {
             setState(InstanceState::Running);
+            reportTask({.type = nomad::kTaskStarted.toString()});
             Q_EMIT eventOccurred(LabEvent::Kind::Started, QStringLiteral("started on %1 (%2), pid %3")
                                                               .arg(m_context.node.name,
                                                                    m_context.plan.address.toString())
@@ -412,10 +432,14 @@ void AllocationRunner::teardown(bool keepPorts)
         m_context.catalog->setHealthy(m_context.plan.allocId, false);
 }
 
-void AllocationRunner::taskFailed(const QString &why)
+void AllocationRunner::taskFailed(const QString &why, std::optional<int> exitCode, int signal, bool driverFailure)
 {
     if (m_stopping)
         return;
+    if (driverFailure)
+        reportTask({.type = nomad::kTaskDriverFailure.toString(), .driverError = why});
+    else
+        reportTask({.type = nomad::kTaskTerminated.toString(), .exitCode = exitCode.value_or(0), .signal = signal});
     if (m_process) {
         m_process->disconnect(this);
         if (m_process->state() != QProcess::NotRunning) {
@@ -433,6 +457,35 @@ void AllocationRunner::taskFailed(const QString &why)
     for (int i = 1; i < m_consecutiveFailures && delay < m_context.maxRestartDelay; ++i)
         delay *= 2;
     delay = std::min(delay, m_context.maxRestartDelay);
+    if (const auto &policy = m_context.restartPolicy) {
+        // Nomad's restart tracker (hashicorp/nomad:
+        // client/allocrunner/taskrunner/restarts/restarts.go): restarts
+        // within the interval count against `attempts`.
+        const qint64 now = m_clock.elapsed();
+        m_policyRestarts.removeIf([&](qint64 at) { return now - at >= policy->interval.count(); });
+        if (m_policyRestarts.size() >= policy->attempts && policy->failWhenExhausted) {
+            const QString reason = policy->attempts == 0
+                                       ? QStringLiteral("Policy allows no restarts")
+                                       : QStringLiteral("Exceeded allowed attempts %1 in interval %2 and mode is \"fail\"")
+                                             .arg(policy->attempts)
+                                             .arg(formatGoDuration(policy->interval));
+            // A dead allocation's services leave Consul, as a Nomad client
+            // deregisters them when its tasks stop.
+            if (m_context.catalog)
+                m_context.catalog->deregister(m_context.plan.allocId);
+            setState(InstanceState::Failed, why + u"; " + reason);
+            Q_EMIT eventOccurred(LabEvent::Kind::Failed, why + QStringLiteral("; not restarting: ") + reason);
+            reportTask({.type = nomad::kTaskNotRestarting.toString(), .restartReason = reason});
+            return;
+        }
+        delay = m_policyRestarts.size() >= policy->attempts
+                    ? std::chrono::milliseconds(policy->interval.count() - (now - m_policyRestarts.constFirst()))
+                    : policy->delay;
+        m_policyRestarts.append(now + delay.count());
+    }
+    reportTask({.type = nomad::kTaskRestarting.toString(),
+                .restartReason = QStringLiteral("Restart within policy"),
+                .startDelayNs = qint64(delay.count()) * 1'000'000});
     setState(InstanceState::Restarting, why);
     Q_EMIT eventOccurred(LabEvent::Kind::Failed,
                          QStringLiteral("%1; restarting in %2 ms").arg(why).arg(delay.count()));
@@ -454,13 +507,31 @@ void AllocationRunner::onProcessFinished(int exitCode, QProcess::ExitStatus stat
         return;
     }
     QString why;
-    if (m_process->error() == QProcess::FailedToStart)
+    if (m_process->error() == QProcess::FailedToStart) {
         why = QStringLiteral("cannot start \"%1\": %2").arg(m_process->program(), m_process->errorString());
-    else if (status == QProcess::CrashExit)
+        taskFailed(why, std::nullopt, 0, /*driverFailure=*/true);
+    } else if (status == QProcess::CrashExit) {
+        // On Unix, QProcess gives a crashed child's signal as its exit code.
         why = QStringLiteral("the task was killed") + last;
-    else
+        taskFailed(why, 0, exitCode);
+    } else {
         why = QStringLiteral("the task exited with status %1").arg(exitCode) + last;
-    taskFailed(why);
+        taskFailed(why, exitCode);
+    }
+}
+
+QString AllocationRunner::sidecarTaskName() const
+{
+    // The task Nomad's Connect hook injects (nomad/job_endpoint_hook_connect.go).
+    return QStringLiteral("connect-proxy-") + m_service->name;
+}
+
+void AllocationRunner::reportTask(const nomad::TaskEventReport &event, Tasks tasks)
+{
+    if (tasks != Tasks::Sidecar)
+        Q_EMIT taskEvent(m_service->task, event);
+    if (tasks != Tasks::App && m_service->connectSidecar)
+        Q_EMIT taskEvent(sidecarTaskName(), event);
 }
 
 void AllocationRunner::appendOutput(const QByteArray &bytes)
@@ -488,8 +559,12 @@ void AllocationRunner::stop(const QString &why)
         m_context.catalog->deregister(m_context.plan.allocId);
     const bool wasStopped = m_state == InstanceState::Stopped;
     setState(InstanceState::Stopped, why);
-    if (!wasStopped)
+    if (!wasStopped) {
         Q_EMIT eventOccurred(LabEvent::Kind::Stopped, QStringLiteral("stopped: %1").arg(why));
+        reportTask({.type = nomad::kTaskKilling.toString(), .killTimeoutNs = std::chrono::nanoseconds(kStopGrace).count()},
+                   Tasks::Both);
+        reportTask({.type = nomad::kTaskKilled.toString()}, Tasks::Both);
+    }
     if (m_process && m_process->state() != QProcess::NotRunning) {
         m_process->terminate();
         m_killTimer.start(kStopGrace);

@@ -2,6 +2,7 @@
 
 #include "lab/labevent.h"
 #include "lab/labsnapshot.h"
+#include "lab/nomad/taskevent.h"
 #include "lab/placement.h"
 #include "model/topology.h"
 #include "proxy/proxyoptions.h"
@@ -16,6 +17,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace apps::counter {
 class CounterServer;
@@ -33,7 +35,7 @@ struct MetricsSnapshot;
 namespace mesh::lab {
 
 class HealthChecker;
-class LabCatalog;
+class ConsulState;
 class PortForwarder;
 
 // One allocation of the lab, as a Nomad client runs one: its published
@@ -56,13 +58,26 @@ public:
         AllocationPlan plan;
         LabNode node;
         proxy::IdentitySource *identity = nullptr;  // the service's leaf; not owned
-        LabCatalog *catalog = nullptr;              // not owned
+        ConsulState *catalog = nullptr;             // not owned
         // A free-looking host port on a node's address (the lab's dynamic
         // port range); the runner binds it and asks again if it was taken.
         std::function<quint16(const QHostAddress &)> takePort;
         QString allocDir;  // created by the runner, removed by stop
         std::chrono::milliseconds restartDelay{500};
         std::chrono::milliseconds maxRestartDelay{15'000};
+        // A job's group `restart` block (Nomad's RestartPolicy): at most
+        // `attempts` restarts within `interval`, each after `delay`; then,
+        // with mode "fail", the task is not restarted and the allocation
+        // fails. Unset (a design's Run): restart for ever with the back-off
+        // above.
+        struct RestartPolicy
+        {
+            int attempts = 2;
+            std::chrono::milliseconds interval{30 * 60'000};
+            std::chrono::milliseconds delay{15'000};
+            bool failWhenExhausted = true;  // mode "fail"; "delay" waits out the interval
+        };
+        std::optional<RestartPolicy> restartPolicy;
         proxy::ProxyOptions proxyOptions;
     };
 
@@ -96,6 +111,11 @@ Q_SIGNALS:
     void stateChanged();
     // The sidecar refused `source` because intentions deny it.
     void sourceDenied(const QString &source);
+    // What Nomad's task runner would record for `task` (the service's task,
+    // or its sidecar "connect-proxy-<service>"): Received, Task Setup,
+    // Started, Terminated, Restarting, Not Restarting, Driver Failure,
+    // Killing, Killed.
+    void taskEvent(const QString &task, const mesh::lab::nomad::TaskEventReport &event);
     // After stop(): every socket closed and the child (if any) gone.
     void idle();
 
@@ -107,7 +127,13 @@ private:
     bool startTask(QString *error);
     void startHealthCheck();
     void teardown(bool keepPorts);
-    void taskFailed(const QString &why);
+    // `exitCode`: a task process that exited; `driverFailure`: the task could
+    // not be started at all.
+    void taskFailed(const QString &why, std::optional<int> exitCode = std::nullopt, int signal = 0,
+                    bool driverFailure = false);
+    enum class Tasks { App, Sidecar, Both };
+    void reportTask(const nomad::TaskEventReport &event, Tasks tasks = Tasks::App);
+    QString sidecarTaskName() const;
     void setState(InstanceState state, const QString &message = QString());
     void onProcessFinished(int exitCode, QProcess::ExitStatus status);
     void appendOutput(const QByteArray &bytes);
@@ -120,6 +146,9 @@ private:
     QString m_message;
     int m_restarts = 0;
     int m_consecutiveFailures = 0;
+    QList<qint64> m_policyRestarts;  // steady ms of each restart, for restartPolicy
+    QElapsedTimer m_clock;
+    bool m_received = false;
     QElapsedTimer m_runningSince;
     QTimer m_restartTimer;
     QTimer m_killTimer;

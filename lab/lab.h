@@ -47,6 +47,10 @@ public:
         // as Consul renews leaves well before they expire. Open connections
         // keep their handshake; new ones use the new leaf.
         std::chrono::milliseconds leafRotationInterval{0};
+        // The ports of each node's Consul and Nomad HTTP APIs; 0 picks free
+        // ports (tests that must not depend on 8500 being free).
+        quint16 consulPort = 8500;
+        quint16 nomadPort = 4646;
     };
 
     explicit Lab(QObject *parent = nullptr);

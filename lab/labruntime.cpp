@@ -1,8 +1,13 @@
 #include "labruntime.h"
 
+#include "allocationreporter.h"
 #include "allocationrunner.h"
 #include "labcertificates.h"
+#include "api/consulapi.h"
+#include "nomad/nomadapi.h"
+#include "nomad/nomadstate.h"
 
+#include "generate/nomadjobgenerator.h"
 #include "model/validator.h"
 #include "proxy/proxymetrics.h"
 #include "proxy/staticidentitysource.h"
@@ -22,7 +27,23 @@ constexpr auto kShutdownDeadline = std::chrono::milliseconds(3000);
 // and holds 127.0.0.1:(kSlotLockPort + k) while it runs.
 constexpr quint16 kSlotLockPort = 32150;
 constexpr int kSlots = 32;
+
+// A Nomad duration of the stored (canonical) job: integer nanoseconds.
+std::chrono::milliseconds nanosecondsIn(const QJsonObject &object, QStringView key, std::chrono::milliseconds fallback)
+{
+    const QJsonValue value = object.value(key);
+    return value.isDouble() ? std::chrono::milliseconds(qint64(value.toDouble() / 1e6)) : fallback;
 }
+
+QJsonObject groupOf(const QJsonObject &job, const QString &group)
+{
+    for (const QJsonValue &g : job.value(u"TaskGroups").toArray()) {
+        if (g.toObject().value(u"Name").toString() == group)
+            return g.toObject();
+    }
+    return {};
+}
+} // namespace
 
 LabRuntime::LabRuntime(const Lab::Options &options)
     : m_options(options)
@@ -47,9 +68,19 @@ void LabRuntime::clear()
     m_snapshotTimer.stop();
     m_shutdownDeadline.stop();
     m_rotation.stop();
-    // Runners first: their listeners hold the identity sources and the catalog.
+    // Runners first: their listeners hold the identity sources and the
+    // catalog. The Nomad state goes before them, so no runner reports into it
+    // while it goes.
+    qDeleteAll(m_nomadApis);
+    m_nomadApis.clear();
+    delete m_nomad;
+    m_nomad = nullptr;
     qDeleteAll(m_runners);
+    delete m_api;
+    m_api = nullptr;
     m_runners.clear();
+    m_design.reset();
+    m_jobVersions.clear();
     m_stoppedByNode.clear();
     qDeleteAll(m_identities);
     m_identities.clear();
@@ -96,9 +127,49 @@ void LabRuntime::run(const model::Topology &topology)
         Q_EMIT runFailed(QStringLiteral("%1 labs already run on this machine; stop one first").arg(kSlots));
         return;
     }
-    m_topology = std::make_shared<const model::Topology>(topology);
+    // The runtime's topology holds what is placed; the design's jobs arrive
+    // in it through placeJob().
+    m_design = std::make_shared<const model::Topology>(topology);
+    {
+        model::Topology placed = topology;
+        placed.services.clear();
+        placed.upstreams.clear();
+        m_topology = std::make_shared<const model::Topology>(std::move(placed));
+    }
     m_catalog.setIdentity(m_ca->trustDomain(), topology.settings.datacenter);
-    m_catalog.setIntentions(topology);
+    QList<ConsulState::NodeInfo> consulNodes;
+    for (const LabNode &node : m_placement.nodes())
+        consulNodes.append({node.name, node.address, QString(), true});
+    m_catalog.setNodes(consulNodes);
+    // Without services there is no design policy to speak for: Consul's own
+    // default with ACLs disabled is allow (consul.md §3.1).
+    if (topology.services.isEmpty())
+        m_catalog.setDefaultAllow(true);
+    else
+        m_catalog.setIntentions(topology);
+    {
+        const auto ttl = std::chrono::hours(std::max(1, topology.settings.lab.leafTtlHours));
+        m_api = new ConsulApi(&m_catalog, &*m_ca, ttl, this);
+        m_nomad = new nomad::NomadState(m_placement.nodes(), this);
+        m_nomad->setScheduler(this);
+        QHash<QString, nomad::NomadApi *> byNode;
+        for (const LabNode &node : m_placement.nodes()) {
+            auto *api = new nomad::NomadApi(m_nomad, node.name, this);
+            m_nomadApis.append(api);
+            byNode.insert(node.name, api);
+        }
+        m_api->setNomadHandler([byNode](const QString &node, const apps::http::Request &request,
+                                        apps::http::Response &response) {
+            if (nomad::NomadApi *api = byNode.value(node))
+                api->handle(request, response);
+        });
+        if (Result<> listening = m_api->listen(m_options.consulPort, m_options.nomadPort); !listening) {
+            const QString why = listening.error().message;
+            clear();
+            Q_EMIT runFailed(why);
+            return;
+        }
+    }
     for (const model::Upstream &upstream : topology.upstreams)
         m_actions.insert(upstream.id, upstream.action);
 
@@ -115,13 +186,25 @@ void LabRuntime::run(const model::Topology &topology)
     }
 
     m_running = true;
-    for (const model::Service &service : topology.services) {
-        m_counts.insert(service.id, service.count);
-        for (int index = 0; index < service.count; ++index)
-            addAllocation(service, index);
+    // The design's jobs, exactly as `meshpad generate` writes nomad/<job>.json,
+    // through the register path of POST /v1/jobs.
+    m_submittingDesign = true;
+    for (const QString &job : topology.jobNames()) {
+        QByteArray answer;
+        const int status = m_nomadApis.constFirst()->submit(generate::NomadJobGenerator::json(topology, job).toUtf8(),
+                                                            &answer);
+        if (status != 200) {
+            m_submittingDesign = false;
+            const QString why = QStringLiteral("Nomad refused job %1 (HTTP %2): %3")
+                                    .arg(job)
+                                    .arg(status)
+                                    .arg(QString::fromUtf8(answer).trimmed());
+            clear();
+            Q_EMIT runFailed(why);
+            return;
+        }
     }
-    for (AllocationRunner *runner : std::as_const(m_runners))
-        runner->start();
+    m_submittingDesign = false;
     m_sinceLastSnapshot.start();
     m_snapshotTimer.start();
     const auto ttl = std::chrono::hours(std::max(1, topology.settings.lab.leafTtlHours));
@@ -134,7 +217,8 @@ void LabRuntime::run(const model::Topology &topology)
     Q_EMIT snapshotReady(snapshot);
 }
 
-AllocationRunner *LabRuntime::addAllocation(const model::Service &service, int index)
+AllocationRunner *LabRuntime::addAllocation(const model::Service &service, int index,
+                                            const std::optional<AllocationRunner::Context::RestartPolicy> &restartPolicy)
 {
     const std::optional<AllocationPlan> plan = m_placement.place(service, index);
     if (!plan) {
@@ -153,6 +237,7 @@ AllocationRunner *LabRuntime::addAllocation(const model::Service &service, int i
     context.allocDir = QDir(m_allocRoot->path()).filePath(plan->allocId);
     context.restartDelay = m_options.restartDelay;
     context.maxRestartDelay = m_options.maxRestartDelay;
+    context.restartPolicy = restartPolicy;
     auto *runner = new AllocationRunner(context, this);
     for (auto fault = m_faults.cbegin(); fault != m_faults.cend(); ++fault)
         runner->setArrowFault(fault.key(), fault->first, fault->second);
@@ -218,6 +303,8 @@ void LabRuntime::rotateLeaves()
         else
             rotated.append(service);
     }
+    if (m_api)
+        m_api->rotateLeaves();
     if (!rotated.isEmpty()) {
         std::sort(rotated.begin(), rotated.end());
         emitEvent(LabEvent::Kind::Certificate, QString(), QString(),
@@ -331,6 +418,8 @@ void LabRuntime::stopNode(const QString &node)
         return;
     m_placement.setNodeUp(index, false);
     m_catalog.setNodeUp(node, false);
+    if (m_nomad)
+        m_nomad->setNodeUp(node, false);
     emitEvent(LabEvent::Kind::Node, QString(), QString(), QStringLiteral("node %1 is down").arg(node));
     for (AllocationRunner *runner : std::as_const(m_runners)) {
         if (runner->nodeName() != node || runner->isStopped())
@@ -348,6 +437,8 @@ void LabRuntime::startNode(const QString &node)
         return;
     m_placement.setNodeUp(index, true);
     m_catalog.setNodeUp(node, true);
+    if (m_nomad)
+        m_nomad->setNodeUp(node, true);
     emitEvent(LabEvent::Kind::Node, QString(), QString(), QStringLiteral("node %1 is up").arg(node));
     const auto stopped = m_stoppedByNode;
     for (AllocationRunner *runner : stopped) {
@@ -404,10 +495,8 @@ void LabRuntime::setCount(const model::ServiceId &serviceId, int count)
     emitEvent(LabEvent::Kind::Drill, service->name, QString(),
               QStringLiteral("count %1 → %2").arg(current).arg(count));
     m_counts.insert(serviceId, count);
-    for (int index = current; index < count; ++index) {
-        if (AllocationRunner *added = addAllocation(*service, index))
-            added->start();
-    }
+    for (int index = current; index < count; ++index)
+        startAllocation(*service, index);
     // Lowering the count stops the highest indexes, as Nomad does.
     for (int index = current - 1; index >= count; --index) {
         for (AllocationRunner *candidate : std::as_const(m_runners)) {
@@ -427,6 +516,141 @@ void LabRuntime::setCount(const model::ServiceId &serviceId, int count)
     publishSnapshot();
 }
 
+void LabRuntime::placeJob(const QString &jobId, quint64 version, const QList<model::Service> &services,
+                          const QList<model::Upstream> &upstreams)
+{
+    if (!m_running || m_shuttingDown)
+        return;
+    // A new version replaces the old one's allocations (Nomad's destructive
+    // update, all at once: the lab has no rolling update).
+    removeJobAllocations(jobId, QStringLiteral("job %1 is at version %2 now").arg(jobId).arg(version));
+
+    model::Topology merged = *m_topology;
+    QList<model::Service> added;
+    QList<model::Upstream> arrows;
+    for (const model::Service &submitted : services) {
+        const model::Service *designed = nullptr;
+        if (m_submittingDesign && m_design) {
+            for (const model::Service *candidate : m_design->servicesOfJob(jobId)) {
+                if (candidate->group == submitted.group)
+                    designed = candidate;
+            }
+        }
+        if (designed) {
+            // The design's own service (its id, its arrows' ids), with the
+            // count the scheduler could place.
+            model::Service service = *designed;
+            service.count = submitted.count;
+            added.append(service);
+            for (const model::Upstream *upstream : m_design->upstreamsFrom(designed->id))
+                arrows.append(*upstream);
+        } else {
+            added.append(submitted);
+        }
+    }
+    merged.services += added;
+    // Arrows of submitted jobs name their destination by Consul service
+    // name, which may be a service of another job: the id of that service
+    // when it runs, else the name (AllocationRunner resolves it by name).
+    for (model::Upstream upstream : upstreams) {
+        if (std::any_of(arrows.cbegin(), arrows.cend(), [&](const model::Upstream &a) { return a.downstream.value == upstream.downstream.value; }))
+            continue;
+        if (!std::any_of(added.cbegin(), added.cend(), [&](const model::Service &s) { return s.id == upstream.downstream; }))
+            continue;
+        if (const model::Service *destination = merged.serviceByName(upstream.destination.value))
+            upstream.destination = destination->id;
+        arrows.append(upstream);
+    }
+    merged.upstreams += arrows;
+    m_topology = std::make_shared<const model::Topology>(std::move(merged));
+    m_jobVersions.insert(jobId, version);
+
+    for (const model::Service &service : std::as_const(added)) {
+        if (service.connectSidecar && !m_identities.contains(service.name)) {
+            if (Result<> issued = issueLeaf(service.name); !issued) {
+                emitEvent(LabEvent::Kind::Error, service.name, QString(), issued.error().message);
+                continue;
+            }
+        }
+        m_counts.insert(service.id, service.count);
+        for (int index = 0; index < service.count; ++index)
+            startAllocation(*m_topology->service(service.id), index);
+    }
+    publishSnapshot();
+}
+
+void LabRuntime::stopJob(const QString &jobId)
+{
+    if (!m_running || m_shuttingDown)
+        return;
+    removeJobAllocations(jobId, QStringLiteral("job %1 was stopped").arg(jobId));
+    model::Topology rest = *m_topology;
+    QSet<QString> gone;
+    for (const model::Service &service : std::as_const(rest.services)) {
+        if (service.job == jobId)
+            gone.insert(service.id.value);
+    }
+    rest.services.removeIf([&](const model::Service &s) { return gone.contains(s.id.value); });
+    rest.upstreams.removeIf([&](const model::Upstream &u) { return gone.contains(u.downstream.value); });
+    for (const QString &id : std::as_const(gone))
+        m_counts.remove(model::ServiceId{id});
+    m_topology = std::make_shared<const model::Topology>(std::move(rest));
+    m_jobVersions.remove(jobId);
+    publishSnapshot();
+}
+
+void LabRuntime::startAllocation(const model::Service &service, int index)
+{
+    // Nomad's defaults for a service job (api/jobs.go Canonicalize): healthy
+    // after 10 s of passing checks.
+    std::chrono::milliseconds minHealthy{10'000};
+    std::optional<AllocationRunner::Context::RestartPolicy> restartPolicy;
+    const std::optional<QJsonObject> job = m_nomad ? m_nomad->job(service.job) : std::nullopt;
+    if (job) {
+        const QJsonObject group = groupOf(*job, service.group);
+        const QJsonObject update = group.value(u"Update").isObject() ? group.value(u"Update").toObject()
+                                                                      : job->value(u"Update").toObject();
+        minHealthy = nanosecondsIn(update, u"MinHealthyTime", minHealthy);
+        // The design's own services keep the lab's restart-for-ever back-off
+        // (Run is for watching; its drills kill tasks on purpose).
+        const bool fromDesign = m_design && m_design->service(service.id) != nullptr;
+        const QJsonObject restart = group.value(u"RestartPolicy").toObject();
+        if (!fromDesign && !restart.isEmpty()) {
+            AllocationRunner::Context::RestartPolicy policy;
+            policy.attempts = restart.value(u"Attempts").toInt(policy.attempts);
+            policy.interval = nanosecondsIn(restart, u"Interval", policy.interval);
+            policy.delay = nanosecondsIn(restart, u"Delay", policy.delay);
+            policy.failWhenExhausted = restart.value(u"Mode").toString(QStringLiteral("fail")) == u"fail";
+            restartPolicy = policy;
+        }
+    }
+    AllocationRunner *runner = addAllocation(service, index, restartPolicy);
+    if (!runner)
+        return;
+    if (m_nomad)
+        new AllocationReporter(runner, m_nomad, service.job, m_jobVersions.value(service.job), minHealthy);
+    runner->start();
+    if (auto *reporter = runner->findChild<AllocationReporter *>(QString(), Qt::FindDirectChildrenOnly))
+        reporter->placed();
+}
+
+void LabRuntime::removeJobAllocations(const QString &jobId, const QString &why)
+{
+    const QList<AllocationRunner *> runners = m_runners;
+    for (AllocationRunner *candidate : runners) {
+        if (candidate->service().job != jobId)
+            continue;
+        m_runners.removeOne(candidate);
+        m_stoppedByNode.remove(candidate);
+        m_placement.release(candidate->plan());
+        candidate->stop(why);
+        if (candidate->isIdle())
+            candidate->deleteLater();
+        else
+            connect(candidate, &AllocationRunner::idle, candidate, &QObject::deleteLater);
+    }
+}
+
 LabSnapshot LabRuntime::buildSnapshot()
 {
     LabSnapshot snapshot;
@@ -438,7 +662,10 @@ LabSnapshot LabRuntime::buildSnapshot()
     snapshot.datacenter = m_topology->settings.datacenter;
     for (int i = 0; i < m_placement.nodes().size(); ++i) {
         const LabNode &node = m_placement.nodes().at(i);
-        snapshot.nodes.append(NodeSnapshot{node.name, node.address.toString(), m_placement.isNodeUp(i)});
+        const auto url = [](const QString &hostPort) { return hostPort.isEmpty() ? QString() : u"http://" + hostPort; };
+        snapshot.nodes.append(NodeSnapshot{node.name, node.address.toString(), m_placement.isNodeUp(i),
+                                           url(m_api ? m_api->consulAddress(node.name) : QString()),
+                                           url(m_api ? m_api->nomadAddress(node.name) : QString())});
     }
     // Instances in design order, then by index.
     for (const model::Service &service : m_topology->services) {

@@ -1,7 +1,9 @@
 #pragma once
 
+#include "lab/allocationrunner.h"
 #include "lab/lab.h"
 #include "lab/labcatalog.h"
+#include "lab/nomad/jobscheduler.h"
 #include "lab/placement.h"
 #include "pki/certificateauthority.h"
 
@@ -23,13 +25,27 @@ class StaticIdentitySource;
 
 namespace mesh::lab {
 
-class AllocationRunner;
+class ConsulApi;
+
+namespace nomad {
+class NomadApi;
+class NomadState;
+}
 
 // The lab itself, on the network thread: the CA and the services' leaves,
-// the catalog, the placement, one AllocationRunner per allocation, the
-// drills, and the snapshots and events it reports. Lab (the facade) creates
-// it, moves it to its thread and talks to it only through queued calls.
-class LabRuntime final : public QObject
+// the Consul state and API, the Nomad state and API, the placement, one
+// AllocationRunner per allocation, the drills, and the snapshots and events
+// it reports. Lab (the facade) creates it, moves it to its thread and talks
+// to it only through queued calls.
+//
+// One way in: run() submits the design's jobs through the same register
+// path as POST /v1/jobs (NomadApi::submit), and NomadState asks this
+// runtime to place them (JobScheduler), as it does for jobs sent with curl
+// or `nomad job run`. Jobs from the design keep the design's service and
+// arrow ids (the editor's cards, arrows and drills follow them) and the
+// lab's restart-for-ever back-off; jobs from elsewhere follow their own
+// restart block.
+class LabRuntime final : public QObject, public nomad::JobScheduler
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(LabRuntime)
@@ -51,6 +67,16 @@ public:
     void setArrowAction(const model::UpstreamId &arrow, model::IntentionAction action);
     void setArrowFault(const model::UpstreamId &arrow, std::chrono::milliseconds latency, double failureRate);
     void setCount(const model::ServiceId &service, int count);
+    // JobScheduler: called by NomadState on this thread.
+    void placeJob(const QString &jobId, quint64 version, const QList<model::Service> &services,
+                  const QList<model::Upstream> &upstreams) override;
+    void stopJob(const QString &jobId) override;
+
+    // The lab's Consul (catalog, checks, intentions, config entries), for
+    // the code on this thread that serves or drives it (the Nomad API).
+    ConsulState &consulState() { return m_catalog; }
+    // The HTTP servers of the run; null while not running.
+    ConsulApi *consulApi() const { return m_api; }
 
 Q_SIGNALS:
     void runStarted(const mesh::lab::LabSnapshot &snapshot);
@@ -60,7 +86,13 @@ Q_SIGNALS:
     void eventOccurred(const mesh::lab::LabEvent &event);
 
 private:
-    AllocationRunner *addAllocation(const model::Service &service, int index);
+    AllocationRunner *addAllocation(const model::Service &service, int index,
+                                    const std::optional<AllocationRunner::Context::RestartPolicy> &restartPolicy = {});
+    // Starts a new allocation of `service` (index `index`) for job `jobId`
+    // and reports it to the Nomad state.
+    void startAllocation(const model::Service &service, int index);
+    // Stops and forgets every allocation of `jobId`.
+    void removeJobAllocations(const QString &jobId, const QString &why);
     AllocationRunner *runner(const QString &allocId) const;
     quint16 takePort(const QHostAddress &nodeAddress);
     bool takeSlot();
@@ -81,6 +113,13 @@ private:
     std::optional<pki::CertificateAuthority> m_ca;
     QHash<QString, proxy::StaticIdentitySource *> m_identities;  // by service name
     LabCatalog m_catalog;
+    ConsulApi *m_api = nullptr;  // child; per run
+    nomad::NomadState *m_nomad = nullptr;      // child; per run
+    QList<nomad::NomadApi *> m_nomadApis;      // children; one per node, per run
+    // The design as run() got it; its jobs are placed with its ids.
+    std::shared_ptr<const model::Topology> m_design;
+    bool m_submittingDesign = false;
+    QHash<QString, quint64> m_jobVersions;     // the version each job runs
     Placement m_placement;
     QList<AllocationRunner *> m_runners;
     QSet<AllocationRunner *> m_stoppedByNode;

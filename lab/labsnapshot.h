@@ -83,6 +83,10 @@ struct NodeSnapshot final
     QString name;
     QString address;
     bool up = true;
+    // Where the node's agents serve their HTTP APIs, as CONSUL_HTTP_ADDR and
+    // NOMAD_ADDR take them: "http://127.0.1.1:8500", "http://127.0.1.1:4646".
+    QString consulAddress;
+    QString nomadAddress;
 };
 
 // What `meshpad lab up` prints, one per allocated port of every instance.

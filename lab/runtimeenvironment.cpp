@@ -10,6 +10,12 @@ constexpr int kDefaultCpuMhz = 100;
 constexpr int kDefaultMemoryMb = 300;
 }
 
+QString RuntimeEnvironment::destinationName(const model::Topology &topology, const model::Upstream &upstream)
+{
+    const model::Service *destination = topology.service(upstream.destination);
+    return destination ? destination->name : upstream.destination.value;
+}
+
 RuntimeEnvironment::RuntimeEnvironment(const Inputs &inputs)
     : m_inputs(inputs)
 {
@@ -68,11 +74,9 @@ RuntimeEnvironment::RuntimeEnvironment(const Inputs &inputs)
         if (member.job != service.job || member.group != service.group || !member.connectSidecar)
             continue;
         for (const model::Upstream *upstream : inputs.topology->upstreamsFrom(member.id)) {
-            const model::Service *destination = inputs.topology->service(upstream->destination);
-            if (!destination)
-                continue;
+            const QString destination = destinationName(*inputs.topology, *upstream);
             const QString port = QString::number(upstream->localBindPort);
-            for (const QString &name : {destination->name, model::cleanEnvVarName(destination->name)}) {
+            for (const QString &name : {destination, model::cleanEnvVarName(destination)}) {
                 add(QStringLiteral("NOMAD_UPSTREAM_IP_") + name, allocIp);
                 add(QStringLiteral("NOMAD_UPSTREAM_PORT_") + name, port);
                 add(QStringLiteral("NOMAD_UPSTREAM_ADDR_") + name, allocIp + u':' + port);

@@ -32,6 +32,11 @@ public:
 
     explicit RuntimeEnvironment(const Inputs &inputs);
 
+    // The Consul service an arrow leads to: the destination service's name,
+    // or — for a job sent through the lab's Nomad API, whose upstream names a
+    // service that does not run (yet) — the name the upstream gives.
+    static QString destinationName(const model::Topology &topology, const model::Upstream &upstream);
+
     // NOMAD_* variables only, sorted by name.
     const QMap<QString, QString> &nomadVariables() const { return m_variables; }
     // What the task sees: the NOMAD_* variables, then the service's env with

@@ -55,9 +55,15 @@ public:
         m_process.setProcessEnvironment(env);
         QObject::connect(&m_process, &QProcess::readyReadStandardOutput, &m_process, [this] {
             while (m_process.canReadLine()) {
+                const QString line = QString::fromUtf8(m_process.readLine()).chopped(1);
+                // Where each node's agents listen comes first, as text or JSON.
+                if (line.startsWith(u"node ") || line.startsWith(u"{\"node\":")) {
+                    m_nodes.append(line);
+                    continue;
+                }
                 if (m_lines.isEmpty())
                     m_firstLineMs = m_clock.elapsed();
-                m_lines.append(QString::fromUtf8(m_process.readLine()).chopped(1));
+                m_lines.append(line);
             }
         });
         QObject::connect(&m_process, &QProcess::readyReadStandardError, &m_process,
@@ -90,7 +96,15 @@ public:
         return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
     }
 
+    // stdout after the node lines.
     const QStringList &lines() const { return m_lines; }
+    const QStringList &nodeLines() const { return m_nodes; }
+    bool waitForNodes(int timeoutMs)
+    {
+        return QTest::qWaitFor([&] { return m_nodes.size() >= 3 || m_process.state() == QProcess::NotRunning; },
+                               timeoutMs)
+               && m_nodes.size() >= 3;
+    }
     const QString &err() const { return m_err; }
     qint64 firstLineMs() const { return m_firstLineMs; }
 
@@ -98,6 +112,7 @@ private:
     QProcess m_process;
     QElapsedTimer m_clock;
     QStringList m_lines;
+    QStringList m_nodes;
     QString m_err;
     qint64 m_firstLineMs = -1;
 };
@@ -166,9 +181,11 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("arguments");
         QTest::addColumn<int>("status");
         QTest::addColumn<QString>("message");
-        QTest::newRow("lab alone") << QStringList{u"lab"_qs} << 2 << u"expected up or status"_qs;
+        QTest::newRow("lab alone") << QStringList{u"lab"_qs} << 2 << u"expected up, status or env"_qs;
         QTest::newRow("unknown lab word") << QStringList{u"lab"_qs, u"down"_qs} << 2 << u"unknown subcommand \"down\""_qs;
-        QTest::newRow("up without a file") << QStringList{u"lab"_qs, u"up"_qs} << 2 << u"exactly one FILE"_qs;
+        QTest::newRow("up with two files") << QStringList{u"lab"_qs, u"up"_qs, example(), example()} << 2
+                                           << u"at most one FILE"_qs;
+        QTest::newRow("env with a word") << QStringList{u"lab"_qs, u"env"_qs, u"now"_qs} << 2 << u"takes no arguments"_qs;
         QTest::newRow("up with an unknown flag")
             << QStringList{u"lab"_qs, u"up"_qs, u"-bogus"_qs, example()} << 2 << u"bogus"_qs;
         QTest::newRow("status with a word") << QStringList{u"lab"_qs, u"status"_qs, u"now"_qs} << 2
@@ -190,18 +207,21 @@ private Q_SLOTS:
     {
         const Run top = meshpad({u"--help"_qs});
         QCOMPARE(top.status, 0);
-        QVERIFY2(top.out.contains(u"lab up FILE [-json]"), qPrintable(top.out));
+        QVERIFY2(top.out.contains(u"lab up [FILE] [-json]"), qPrintable(top.out));
         QVERIFY(top.out.contains(u"lab status [-json]"));
+        QVERIFY(top.out.contains(u"lab env"));
+        QVERIFY(top.out.contains(u"proxy -sidecar-for SERVICE_ID"));
         const Run up = meshpad({u"lab"_qs, u"up"_qs, u"-help"_qs});
         QCOMPARE(up.status, 0);
-        QVERIFY2(up.out.startsWith(u"Usage: meshpad lab up [options] FILE"), qPrintable(up.out));
+        QVERIFY2(up.out.startsWith(u"Usage: meshpad lab up [options] [FILE]"), qPrintable(up.out));
         QVERIFY(up.out.contains(u"-json"));
     }
 
     void statusWithoutLab()
     {
         QVERIFY(!QFile::exists(m_socket));
-        for (const QStringList &arguments : {QStringList{u"lab"_qs, u"status"_qs}, QStringList{u"lab"_qs, u"status"_qs, u"-json"_qs}}) {
+        for (const QStringList &arguments : {QStringList{u"lab"_qs, u"status"_qs}, QStringList{u"lab"_qs, u"status"_qs, u"-json"_qs},
+                                             QStringList{u"lab"_qs, u"env"_qs}}) {
             const Run r = meshpad(arguments);
             QCOMPARE(r.status, 1);
             QVERIFY2(r.err.contains(u"no lab is running"), qPrintable(r.err));
@@ -271,6 +291,69 @@ private Q_SLOTS:
         QVERIFY2(lab.err().contains(file), qPrintable(lab.err()));
         QVERIFY(lab.lines().isEmpty());
         QVERIFY(!QFile::exists(m_socket));
+    }
+
+    // `lab up` alone: three empty nodes serving Consul's and Nomad's APIs,
+    // their addresses printed first; `lab env` points a shell at node one.
+    void upWithoutDesignServesTheApis()
+    {
+        LabUp lab(m_env, {});
+        QVERIFY2(lab.waitForNodes(15000), qPrintable(lab.err()));
+        static const QRegularExpression nodeLine(QStringLiteral(
+            "^node (one|two|three) consul (http://127\\.\\d+\\.1\\.[123]:8500) nomad (http://127\\.\\d+\\.1\\.[123]:4646)$"));
+        QStringList consul;
+        QStringList nomad;
+        for (const QString &line : lab.nodeLines()) {
+            const QRegularExpressionMatch m = nodeLine.match(line);
+            QVERIFY2(m.hasMatch(), qPrintable(line));
+            consul.append(m.captured(2));
+            nomad.append(m.captured(3));
+        }
+        QCOMPARE(consul.size(), 3);
+        QVERIFY(lab.lines().isEmpty());
+
+        // Each node answers as an agent does.
+        QNetworkAccessManager network;
+        for (const QString &base : consul + nomad) {
+            std::unique_ptr<QNetworkReply> reply(network.get(QNetworkRequest(QUrl(base + u"/v1/status/leader"))));
+            QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 10000);
+            QVERIFY2(reply->error() == QNetworkReply::NoError, qPrintable(base + u": " + reply->errorString()));
+            QVERIFY2(reply->readAll().startsWith("\"127."), qPrintable(base));
+        }
+
+        const Run env = meshpad({u"lab"_qs, u"env"_qs});
+        QCOMPARE(env.status, 0);
+        QCOMPARE(env.out, u"export CONSUL_HTTP_ADDR="_qs + consul.constFirst() + u" NOMAD_ADDR=" + nomad.constFirst() + u'\n');
+        // What a shell makes of it.
+        QProcess shell;
+        shell.setProcessEnvironment(m_env);
+        shell.start(u"bash"_qs, {u"-c"_qs, u"eval \"$(\"$0\" lab env)\" && echo \"$CONSUL_HTTP_ADDR $NOMAD_ADDR\""_qs,
+                                 meshpadPath()});
+        QVERIFY(shell.waitForFinished(30000));
+        QCOMPARE(QString::fromUtf8(shell.readAllStandardOutput()), consul.constFirst() + u' ' + nomad.constFirst() + u'\n');
+
+        const QJsonObject status = statusJson();
+        QCOMPARE(status.value(u"instances").toArray().size(), 0);
+        QCOMPARE(status.value(u"nodes").toArray().first().toObject().value(u"consul").toString(), consul.constFirst());
+
+        lab.signal(SIGINT);
+        QVERIFY(lab.waitForExit(15000));
+        QCOMPARE(lab.exitCode(), 0);
+        QCOMPARE(meshpad({u"lab"_qs, u"env"_qs}).status, 1);
+    }
+
+    void jsonNodeLinesComeFirst()
+    {
+        LabUp lab(m_env, {u"-json"_qs});
+        QVERIFY2(lab.waitForNodes(15000), qPrintable(lab.err()));
+        const QJsonObject first = parseObject(lab.nodeLines().constFirst());
+        QCOMPARE(first.value(u"node").toString(), u"one"_qs);
+        QVERIFY2(first.value(u"consul").toString().endsWith(u":8500"), qPrintable(lab.nodeLines().constFirst()));
+        QVERIFY2(first.value(u"nomad").toString().endsWith(u":4646"), qPrintable(lab.nodeLines().constFirst()));
+        QVERIFY(first.value(u"address").toString().startsWith(u"127."));
+        lab.signal(SIGINT);
+        QVERIFY(lab.waitForExit(15000));
+        QCOMPARE(lab.exitCode(), 0);
     }
 
     void upRunsTheExampleUntilSigint()

@@ -27,14 +27,19 @@ using namespace mesh::lab;
 namespace {
 
 const QString kUsage = QStringLiteral(
-    "Usage: meshpad lab up FILE [-json]\n"
+    "Usage: meshpad lab up [FILE] [-json]\n"
     "       meshpad lab status [-json]\n"
+    "       meshpad lab env\n"
     "\n"
     "The embedded three-node lab without the editor: nodes one, two, three on 127.0.1.1-3\n"
-    "(127.N.1.1-3 beside other labs, e.g. the editor's Run).\n"
-    "  up      validate FILE, run it, print one line per endpoint (dashboards first):\n"
-    "          <service> <alloc> http://ADDR:PORT; run until Ctrl-C (SIGINT/SIGTERM)\n"
+    "(127.N.1.1-3 beside other labs, e.g. the editor's Run), each serving Consul's HTTP API\n"
+    "on ADDR:8500 and Nomad's on ADDR:4646.\n"
+    "  up      print each node's Consul and Nomad address, then validate FILE and run it, printing\n"
+    "          one line per endpoint (dashboards first): <service> <alloc> http://ADDR:PORT;\n"
+    "          without FILE, three empty nodes wait for jobs; run until Ctrl-C (SIGINT/SIGTERM)\n"
     "  status  show the running lab's nodes, instances, arrows and dashboard URL\n"
+    "  env     print export CONSUL_HTTP_ADDR=... NOMAD_ADDR=... for the running lab:\n"
+    "          eval \"$(meshpad lab env)\"\n"
     "Exit status: 0 ok, 1 the design has errors, the lab could not start or none is running,\n"
     "2 usage or I/O error.\n");
 
@@ -76,6 +81,8 @@ public:
     {
     }
 
+    // Where the nodes' agents listen comes first: they are known as soon as
+    // the lab runs, and a user points curl, consul or nomad at them.
     // started() may come before the ports are in the snapshot; the first
     // snapshot that has them prints them. A design without ports has none
     // to wait for.
@@ -83,6 +90,16 @@ public:
     {
         if (m_announced)
             return;
+        if (!m_nodesAnnounced && started) {
+            m_nodesAnnounced = true;
+            for (const NodeSnapshot &n : snapshot.nodes) {
+                if (m_json)
+                    m_out << LabSnapshotJson::nodeApis(n) << '\n';
+                else
+                    m_out << "node " << n.name << " consul " << n.consulAddress << " nomad " << n.nomadAddress << '\n';
+            }
+            m_out.flush();
+        }
         if (snapshot.endpoints.isEmpty() && (m_expectsEndpoints || !started))
             return;
         m_announced = true;
@@ -136,6 +153,7 @@ private:
     QTextStream &m_err;
     const bool m_json;
     const bool m_expectsEndpoints;
+    bool m_nodesAnnounced = false;
     bool m_announced = false;
     QList<LabEvent> m_held;
 };
@@ -221,11 +239,13 @@ int LabCommand::run(const QStringList &arguments, QTextStream &out, QTextStream 
         return up(arguments.mid(1), out, err);
     if (sub == u"status")
         return status(arguments.mid(1), out, err);
+    if (sub == u"env")
+        return env(arguments.mid(1), out, err);
     if (sub == u"-h" || sub == u"--help" || sub == u"-help" || sub == u"help") {
         out << kUsage;
         return ExitCode::Ok;
     }
-    err << (sub.isEmpty() ? QStringLiteral("meshpad lab: expected up or status\n\n")
+    err << (sub.isEmpty() ? QStringLiteral("meshpad lab: expected up, status or env\n\n")
                           : u"meshpad lab: unknown subcommand \"" + sub + u"\"\n\n")
         << kUsage;
     return ExitCode::Usage;
@@ -236,12 +256,14 @@ int LabCommand::up(const QStringList &arguments, QTextStream &out, QTextStream &
     QCommandLineParser parser;
     prepare(parser);
     parser.setApplicationDescription(QStringLiteral(
-        "Run a design on the embedded three-node lab until SIGINT/SIGTERM. Prints one line per endpoint,\n"
-        "dashboards first: <service> <alloc> http://ADDR:PORT (-json: one JSON object per line, then the\n"
-        "lab's events as JSON lines; without it, events go to stderr).\n"
+        "Run the embedded three-node lab until SIGINT/SIGTERM, with a design or (no FILE) empty, waiting\n"
+        "for jobs through its Nomad API. Prints each node's agents first: node NAME consul URL nomad URL;\n"
+        "then one line per endpoint, dashboards first: <service> <alloc> http://ADDR:PORT (-json: one JSON\n"
+        "object per line, then the lab's events as JSON lines; without it, events go to stderr).\n"
         "Exit status: 0 stopped by a signal, 1 the design has errors or the lab could not start,\n"
         "2 usage or I/O error."));
-    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("the design (*.meshpad)"));
+    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("the design (*.meshpad); none: an empty lab"),
+                                 QStringLiteral("[FILE]"));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("print endpoints and events as JSON lines"));
     const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("show this help"));
     parser.addOptions({json, help});
@@ -253,23 +275,28 @@ int LabCommand::up(const QStringList &arguments, QTextStream &out, QTextStream &
         out << CommandLine::helpText(parser, u"lab up");
         return ExitCode::Ok;
     }
-    if (parser.positionalArguments().size() != 1) {
-        err << "meshpad lab up: expected exactly one FILE (see meshpad lab up -help)\n";
+    if (parser.positionalArguments().size() > 1) {
+        err << "meshpad lab up: expected at most one FILE (see meshpad lab up -help)\n";
         return ExitCode::Usage;
     }
 
-    const QString file = parser.positionalArguments().constFirst();
-    const auto topology = mesh::model::ProjectFile::load(file);
-    if (!topology) {
-        err << "meshpad lab up: " << topology.error().message << "\n";
-        return ExitCode::Usage;
-    }
-    const mesh::model::Problems problems = mesh::model::Validator::validate(*topology);
-    // Always on stderr: with -json, stdout starts with the endpoints.
-    ProblemPrinter::print(err, file, *topology, problems);
-    if (mesh::model::Validator::hasErrors(problems)) {
-        err << file << ": " << ProblemPrinter::summary(problems) << "; the lab runs a design only without errors\n";
-        return ExitCode::Problems;
+    // No FILE: three empty nodes that run what arrives through their APIs.
+    mesh::model::Topology topology;
+    if (!parser.positionalArguments().isEmpty()) {
+        const QString file = parser.positionalArguments().constFirst();
+        auto loaded = mesh::model::ProjectFile::load(file);
+        if (!loaded) {
+            err << "meshpad lab up: " << loaded.error().message << "\n";
+            return ExitCode::Usage;
+        }
+        topology = std::move(*loaded);
+        const mesh::model::Problems problems = mesh::model::Validator::validate(topology);
+        // Always on stderr: with -json, stdout starts with the endpoints.
+        ProblemPrinter::print(err, file, topology, problems);
+        if (mesh::model::Validator::hasErrors(problems)) {
+            err << file << ": " << ProblemPrinter::summary(problems) << "; the lab runs a design only without errors\n";
+            return ExitCode::Problems;
+        }
     }
 
     Lab lab;
@@ -283,7 +310,7 @@ int LabCommand::up(const QStringList &arguments, QTextStream &out, QTextStream &
     }
     err.flush();
 
-    UpPrinter printer(out, err, parser.isSet(json), publishesPorts(*topology));
+    UpPrinter printer(out, err, parser.isSet(json), publishesPorts(topology));
     bool stopping = false;
     QTimer deadline;
     deadline.setSingleShot(true);
@@ -336,7 +363,7 @@ int LabCommand::up(const QStringList &arguments, QTextStream &out, QTextStream &
         lab.stop();
     });
 
-    if (const auto started = lab.start(*topology); !started) {
+    if (const auto started = lab.start(topology); !started) {
         err << "meshpad lab up: " << started.error().message << "\n";
         return ExitCode::Problems;
     }
@@ -368,14 +395,9 @@ int LabCommand::status(const QStringList &arguments, QTextStream &out, QTextStre
         return ExitCode::Usage;
     }
 
-    const auto document = LabStatusServer::fetch(LabStatusServer::defaultPath(), kStatusTimeout);
-    if (!document) {
-        err << "meshpad lab status: " << document.error().message;
-        if (document.error().code == mesh::Error::Code::NotFound)
-            err << "; start one with meshpad lab up FILE";
-        err << "\n";
+    const auto document = fetchRunning(u"status", err);
+    if (!document)
         return ExitCode::Problems;
-    }
     const auto snapshot = LabSnapshotJson::parseSnapshot(*document);
     if (!snapshot) {
         err << "meshpad lab status: " << snapshot.error().message << "\n";
@@ -386,6 +408,57 @@ int LabCommand::status(const QStringList &arguments, QTextStream &out, QTextStre
     else
         printStatus(out, *snapshot);
     return ExitCode::Ok;
+}
+
+int LabCommand::env(const QStringList &arguments, QTextStream &out, QTextStream &err)
+{
+    QCommandLineParser parser;
+    prepare(parser);
+    parser.setApplicationDescription(QStringLiteral(
+        "Print, for a shell, where the running lab's first node serves Consul's and Nomad's APIs:\n"
+        "  export CONSUL_HTTP_ADDR=http://127.0.1.1:8500 NOMAD_ADDR=http://127.0.1.1:4646\n"
+        "so curl, consul, nomad and meshpad point at the lab after: eval \"$(meshpad lab env)\"\n"
+        "Exit status: 0 printed, 1 no lab is running, 2 usage error."));
+    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("show this help"));
+    parser.addOption(help);
+    if (!parser.parse(arguments)) {
+        err << "meshpad lab env: " << parser.errorText() << "\n";
+        return ExitCode::Usage;
+    }
+    if (parser.isSet(help)) {
+        out << CommandLine::helpText(parser, u"lab env");
+        return ExitCode::Ok;
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        err << "meshpad lab env: takes no arguments (see meshpad lab env -help)\n";
+        return ExitCode::Usage;
+    }
+    const auto document = fetchRunning(u"env", err);
+    if (!document)
+        return ExitCode::Problems;
+    const auto snapshot = LabSnapshotJson::parseSnapshot(*document);
+    if (!snapshot || snapshot->nodes.isEmpty() || snapshot->nodes.constFirst().consulAddress.isEmpty()) {
+        err << "meshpad lab env: the running lab did not say where its APIs listen"
+            << (snapshot ? QString() : u": " + snapshot.error().message) << "\n";
+        return ExitCode::Problems;
+    }
+    // Node one: the lab's leader, as `consul`/`nomad` users would pick a server.
+    const NodeSnapshot &node = snapshot->nodes.constFirst();
+    out << "export CONSUL_HTTP_ADDR=" << node.consulAddress << " NOMAD_ADDR=" << node.nomadAddress << '\n';
+    return ExitCode::Ok;
+}
+
+std::optional<QByteArray> LabCommand::fetchRunning(QStringView command, QTextStream &err)
+{
+    auto document = LabStatusServer::fetch(LabStatusServer::defaultPath(), kStatusTimeout);
+    if (!document) {
+        err << "meshpad lab " << command << ": " << document.error().message;
+        if (document.error().code == mesh::Error::Code::NotFound)
+            err << "; start one with meshpad lab up";
+        err << "\n";
+        return std::nullopt;
+    }
+    return std::move(*document);
 }
 
 } // namespace meshpad::cli

@@ -58,6 +58,18 @@ QString LabSnapshotJson::timeText(const QDateTime &time)
     return time.isValid() ? time.toUTC().toString(Qt::ISODateWithMs) : QString();
 }
 
+QString LabSnapshotJson::nodeApis(const NodeSnapshot &node)
+{
+    JsonWriter w(JsonWriter::Style::Compact);
+    w.beginObject()
+        .field(u"node", node.name)
+        .field(u"address", node.address)
+        .field(u"consul", node.consulAddress)
+        .field(u"nomad", node.nomadAddress)
+        .endObject();
+    return w.text();
+}
+
 QString LabSnapshotJson::endpoint(const Endpoint &endpoint)
 {
     JsonWriter w(JsonWriter::Style::Compact);
@@ -90,7 +102,13 @@ QString LabSnapshotJson::snapshot(const LabSnapshot &snapshot)
 
     w.key(u"nodes").beginArray();
     for (const NodeSnapshot &n : snapshot.nodes)
-        w.beginObject().field(u"name", n.name).field(u"address", n.address).field(u"up", n.up).endObject();
+        w.beginObject()
+            .field(u"name", n.name)
+            .field(u"address", n.address)
+            .field(u"up", n.up)
+            .field(u"consul", n.consulAddress)
+            .field(u"nomad", n.nomadAddress)
+            .endObject();
     w.endArray();
 
     w.key(u"instances").beginArray();
@@ -178,7 +196,13 @@ mesh::Result<LabSnapshot> LabSnapshotJson::parseSnapshot(const QByteArray &json)
     const QJsonArray nodes = o.value(u"nodes").toArray();
     for (const QJsonValue &v : nodes) {
         const QJsonObject n = v.toObject();
-        s.nodes.append({n.value(u"name").toString(), n.value(u"address").toString(), n.value(u"up").toBool(true)});
+        NodeSnapshot node;
+        node.name = n.value(u"name").toString();
+        node.address = n.value(u"address").toString();
+        node.up = n.value(u"up").toBool(true);
+        node.consulAddress = n.value(u"consul").toString();
+        node.nomadAddress = n.value(u"nomad").toString();
+        s.nodes.append(node);
     }
 
     const QJsonArray instances = o.value(u"instances").toArray();

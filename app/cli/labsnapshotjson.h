@@ -16,13 +16,16 @@ namespace meshpad::cli {
 class LabSnapshotJson final
 {
 public:
+    // {"node","address","consul","nomad"}: where a node's agents listen.
+    static QString nodeApis(const mesh::lab::NodeSnapshot &node);
     // {"service","alloc","label","url"}
     static QString endpoint(const mesh::lab::Endpoint &endpoint);
     // {"event","service","alloc","text","time"}: event is toString(kind),
     // time ISO 8601 in UTC with milliseconds.
     static QString event(const mesh::lab::LabEvent &event);
     // Every field of the snapshot: running, taken, trustDomain, datacenter,
-    // dashboardUrl, nodes, instances, arrows, endpoints.
+    // dashboardUrl, nodes (with their consul and nomad addresses), instances,
+    // arrows, endpoints.
     static QString snapshot(const mesh::lab::LabSnapshot &snapshot);
     // The reverse of snapshot(). Fails (Error::Code::Parse) on text that is
     // not a JSON object; absent fields keep their defaults.

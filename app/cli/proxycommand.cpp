@@ -3,7 +3,10 @@
 #include "commandline.h"
 #include "exitcode.h"
 
+#include "consul/consulclient.h"
+#include "consul/consulconfig.h"
 #include "pki/spiffeid.h"
+#include "proxy/agentsidecar.h"
 #include "proxy/inboundlistener.h"
 #include "proxy/intentionauthorizer.h"
 #include "proxy/staticidentitysource.h"
@@ -14,6 +17,8 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QHostAddress>
+#include <QLoggingCategory>
+#include <QProcessEnvironment>
 
 #include <csignal>
 #include <memory>
@@ -90,6 +95,62 @@ std::optional<Upstream> parseUpstream(const QString &text)
     return u;
 }
 
+// -log-level as consul's (trace, debug, info, warn, error): which of the
+// proxy's and the API clients' messages are shown.
+bool applyLogLevel(const QString &level)
+{
+    static const QStringList levels{QStringLiteral("trace"), QStringLiteral("debug"), QStringLiteral("info"),
+                                    QStringLiteral("warn"), QStringLiteral("error")};
+    const qsizetype at = levels.indexOf(level.toLower());
+    if (at < 0)
+        return false;
+    QString rules;
+    rules += QStringLiteral("meshpad.*.debug=%1\n").arg(at <= 1 ? u"true" : u"false");
+    rules += QStringLiteral("meshpad.*.info=%1\n").arg(at <= 2 ? u"true" : u"false");
+    rules += QStringLiteral("meshpad.*.warning=%1\n").arg(at <= 3 ? u"true" : u"false");
+    QLoggingCategory::setFilterRules(rules);
+    return true;
+}
+
+// `-sidecar-for ID` / `-proxy-id ID`: configured by the agent (AgentSidecar).
+int runAgentMode(mesh::proxy::AgentSidecar::Lookup lookup, const QString &id, mesh::consul::ConsulConfig config,
+                 const ProxyOptions &options, QTextStream &err)
+{
+    auto endpoint = config.endpoint();
+    if (!endpoint) {
+        err << "meshpad proxy: " << endpoint.error().message << "\n";
+        return ExitCode::Usage;
+    }
+    for (const QString &warning : std::as_const(config.warnings))
+        err << "meshpad proxy: " << warning << "\n";
+    mesh::consul::ConsulClient client(*endpoint);
+    mesh::proxy::AgentSidecar sidecar(&client, lookup, id);
+    sidecar.setOptions(options);
+    int status = ExitCode::Ok;
+    QObject::connect(&sidecar, &mesh::proxy::AgentSidecar::message, &sidecar, [&err](const QString &text) {
+        err << text << "\n";
+        err.flush();
+    });
+    QObject::connect(&sidecar, &mesh::proxy::AgentSidecar::ready, &sidecar, [&err] {
+        err << "meshpad proxy: running\n";
+        err.flush();
+    });
+    QObject::connect(&sidecar, &mesh::proxy::AgentSidecar::failed, &sidecar, [&err, &status](const QString &reason) {
+        err << "meshpad proxy: " << reason << "\n";
+        err.flush();
+        status = ExitCode::Usage;
+        QCoreApplication::quit();
+    });
+    apps::UnixSignalWatcher signals({SIGINT, SIGTERM});
+    QObject::connect(&signals, &apps::UnixSignalWatcher::signalReceived, QCoreApplication::instance(),
+                     [](int) { QCoreApplication::quit(); });
+    sidecar.start();
+    QCoreApplication::exec();
+    if (status == ExitCode::Ok)
+        err << "meshpad proxy: stopped\n";
+    return status;
+}
+
 } // namespace
 
 int ProxyCommand::run(const QStringList &arguments, QTextStream &out, QTextStream &err)
@@ -97,9 +158,18 @@ int ProxyCommand::run(const QStringList &arguments, QTextStream &out, QTextStrea
     QCommandLineParser parser;
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     parser.setApplicationDescription(QStringLiteral(
-        "The Meshpad mTLS sidecar from files written by `meshpad ca`: an inbound listener (-listen with\n"
-        "-service-addr), upstream listeners (-upstream), or both. Runs until SIGINT/SIGTERM.\n"
-        "Exit status: 0 stopped by a signal, 2 usage or I/O error."));
+        "The Meshpad mTLS sidecar, as `consul connect proxy`. Either configured by a Consul agent\n"
+        "(-sidecar-for SERVICE_ID or -proxy-id ID, with -http-addr/-token or CONSUL_HTTP_ADDR,\n"
+        "CONSUL_HTTP_TOKEN, CONSUL_CACERT…): the registration, certificates, intentions and upstream\n"
+        "instances all come from the agent and follow its changes; or from files written by\n"
+        "`meshpad ca`: an inbound listener (-listen with -service-addr), upstream listeners\n"
+        "(-upstream), or both. Runs until SIGINT/SIGTERM.\n"
+        "Exit status: 0 stopped by a signal, 2 usage, I/O or agent error."));
+    const QCommandLineOption sidecarFor(QStringLiteral("sidecar-for"), QStringLiteral("run the sidecar registered for this service ID (env CONNECT_SIDECAR_FOR)"), QStringLiteral("SERVICE_ID"));
+    const QCommandLineOption proxyId(QStringLiteral("proxy-id"), QStringLiteral("run the connect-proxy service with this ID (env CONNECT_PROXY_ID)"), QStringLiteral("ID"));
+    const QCommandLineOption httpAddr(QStringLiteral("http-addr"), QStringLiteral("the Consul agent (default CONSUL_HTTP_ADDR, else 127.0.0.1:8500)"), QStringLiteral("ADDR"));
+    const QCommandLineOption token(QStringLiteral("token"), QStringLiteral("ACL token (default CONSUL_HTTP_TOKEN)"), QStringLiteral("TOKEN"));
+    const QCommandLineOption logLevel(QStringLiteral("log-level"), QStringLiteral("trace, debug, info (default), warn or error"), QStringLiteral("LEVEL"), QStringLiteral("info"));
     const QCommandLineOption caDir(QStringLiteral("ca-dir"), QStringLiteral("DIR with ca.pem, NAME.pem, NAME-key.pem"), QStringLiteral("DIR"));
     const QCommandLineOption service(QStringLiteral("service"), QStringLiteral("the service this proxy represents"), QStringLiteral("NAME"));
     const QCommandLineOption datacenter(QStringLiteral("datacenter"), QStringLiteral("datacenter of upstream instances (default dc1)"), QStringLiteral("DC"), QStringLiteral("dc1"));
@@ -111,7 +181,8 @@ int ProxyCommand::run(const QStringList &arguments, QTextStream &out, QTextStrea
     const QCommandLineOption defaultDeny(QStringLiteral("default-deny"), QStringLiteral("deny sources no -allow names"));
     const QCommandLineOption maxConnections(QStringLiteral("max-connections"), QStringLiteral("per listener (default 1024)"), QStringLiteral("N"), QStringLiteral("1024"));
     const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("show this help"));
-    parser.addOptions({caDir, service, datacenter, listen, serviceAddr, upstream, allow, deny, defaultDeny, maxConnections, help});
+    parser.addOptions({sidecarFor, proxyId, httpAddr, token, logLevel, caDir, service, datacenter, listen, serviceAddr,
+                       upstream, allow, deny, defaultDeny, maxConnections, help});
     if (!parser.parse(arguments)) {
         err << "meshpad proxy: " << parser.errorText() << "\n";
         return ExitCode::Usage;
@@ -120,8 +191,46 @@ int ProxyCommand::run(const QStringList &arguments, QTextStream &out, QTextStrea
         out << CommandLine::helpText(parser, u"proxy");
         return ExitCode::Ok;
     }
+    if (!applyLogLevel(parser.value(logLevel))) {
+        err << "meshpad proxy: -log-level wants trace, debug, info, warn or error\n";
+        return ExitCode::Usage;
+    }
+    bool parsed = false;
+    ProxyOptions agentOptions;
+    agentOptions.maxConnections = parser.value(maxConnections).toInt(&parsed);
+    if (!parsed || agentOptions.maxConnections < 1) {
+        err << "meshpad proxy: -max-connections wants a positive number\n";
+        return ExitCode::Usage;
+    }
+    // Flags win over the environment, as consul's proxy reads them.
+    const QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    const QString sidecarId = parser.isSet(sidecarFor) ? parser.value(sidecarFor) : env.value(QStringLiteral("CONNECT_SIDECAR_FOR"));
+    const QString proxyServiceId = parser.isSet(proxyId) ? parser.value(proxyId) : env.value(QStringLiteral("CONNECT_PROXY_ID"));
+    if (!sidecarId.isEmpty() || !proxyServiceId.isEmpty()) {
+        if (parser.isSet(caDir) || parser.isSet(service) || parser.isSet(listen) || parser.isSet(upstream)
+            || parser.isSet(allow) || parser.isSet(deny) || parser.isSet(defaultDeny)) {
+            err << "meshpad proxy: -sidecar-for/-proxy-id take their configuration from the agent; "
+                   "drop -ca-dir, -service, -listen, -upstream, -allow, -deny and -default-deny\n";
+            return ExitCode::Usage;
+        }
+        mesh::consul::ConsulConfig config = mesh::consul::ConsulConfig::fromEnvironment(env);
+        if (parser.isSet(httpAddr))
+            config.address = parser.value(httpAddr);
+        if (parser.isSet(token)) {
+            config.token = parser.value(token);
+            config.tokenFile.clear();
+        }
+        // -proxy-id names the proxy itself and wins, as in consul's command.
+        return proxyServiceId.isEmpty()
+                   ? runAgentMode(mesh::proxy::AgentSidecar::Lookup::SidecarFor, sidecarId, config, agentOptions, err)
+                   : runAgentMode(mesh::proxy::AgentSidecar::Lookup::ProxyId, proxyServiceId, config, agentOptions, err);
+    }
+    if (parser.isSet(httpAddr) || parser.isSet(token)) {
+        err << "meshpad proxy: -http-addr and -token go with -sidecar-for or -proxy-id\n";
+        return ExitCode::Usage;
+    }
     if (!parser.isSet(caDir) || !parser.isSet(service)) {
-        err << "meshpad proxy: -ca-dir DIR and -service NAME are required (see meshpad proxy -help)\n";
+        err << "meshpad proxy: give -sidecar-for SERVICE_ID, or -ca-dir DIR and -service NAME (see meshpad proxy -help)\n";
         return ExitCode::Usage;
     }
     if (parser.isSet(listen) != parser.isSet(serviceAddr)) {

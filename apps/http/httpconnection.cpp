@@ -28,6 +28,9 @@ constexpr qint64 ResumeOutputBytes = 64 * 1024;
 // rather than a reset (the lingering close nginx and Go do).
 constexpr qint64 LingerMs = 2000;
 constexpr qsizetype MaxChunkLine = 4096;
+// A buffered body grows from here, whatever Content-Length claims, so a
+// client cannot make us allocate its whole cap by announcing it.
+constexpr qint64 InitialBodyReserve = 64 * 1024;
 
 constexpr std::array<bool, 256> makeTokenTable()
 {
@@ -125,6 +128,31 @@ QByteArrayView Request::header(QByteArrayView name) const
     return {};
 }
 
+Deferred Request::defer() const
+{
+    if (!m_connection) {
+        qCWarning(lcHttp) << "Request::defer() called outside the handler; ignored";
+        return {};
+    }
+    return m_connection->defer();
+}
+
+Deferred::Deferred(std::shared_ptr<DeferredState> state)
+    : m_state(std::move(state))
+{
+}
+
+bool Deferred::isOpen() const
+{
+    return m_state && m_state->connection;
+}
+
+void Deferred::respond(const Response &response) const
+{
+    if (isOpen())
+        m_state->connection->respondDeferred(response);
+}
+
 QByteArrayView reasonPhrase(int status)
 {
     switch (status) {
@@ -161,7 +189,10 @@ HttpConnection::HttpConnection(HttpServer *server, QTcpSocket *socket)
     m_socket->setParent(this);
     connect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
     connect(m_socket, &QTcpSocket::bytesWritten, this, &HttpConnection::onBytesWritten);
-    connect(m_socket, &QTcpSocket::disconnected, this, [this] { m_server->release(this); });
+    connect(m_socket, &QTcpSocket::disconnected, this, [this] {
+        closeDeferred();
+        m_server->release(this);
+    });
     m_in.reserve(4096);
     m_out.reserve(4096);
 }
@@ -173,7 +204,10 @@ void HttpConnection::start()
         onReadyRead();
 }
 
-HttpConnection::~HttpConnection() = default;
+HttpConnection::~HttpConnection()
+{
+    closeDeferred();
+}
 
 void HttpConnection::onReadyRead()
 {
@@ -184,8 +218,11 @@ void HttpConnection::onReadyRead()
         m_socket->skip(m_socket->bytesAvailable());
         return;
     }
-    if (m_paused)
-        return; // left in the socket's capped buffer: back-pressure
+    // Left in the socket's capped buffer: back-pressure while the client
+    // does not read, and no new request while one is owed. Qt still reads
+    // the kernel socket into that buffer, so a client that leaves is seen.
+    if (m_paused || (m_deferred && m_phase == Phase::Head))
+        return;
     const qint64 available = m_socket->bytesAvailable();
     if (available <= 0)
         return;
@@ -220,18 +257,25 @@ void HttpConnection::process()
     while (step == Step::Continue && !m_paused) {
         switch (m_phase) {
         case Phase::Head:
-            step = processHead();
+            step = m_deferred ? Step::NeedMore : processHead();
             break;
         case Phase::Body:
         case Phase::ChunkData: {
             const qint64 n = std::min<qint64>(m_bodyLeft, m_in.size() - m_pos);
+            if (m_buffered)
+                m_buffered->body.append(m_in.constData() + m_pos, n);
             m_pos += n;
             m_bodyLeft -= n;
             if (m_bodyLeft > 0) {
                 step = Step::NeedMore;
-            } else {
-                m_phase = m_phase == Phase::Body ? Phase::Head : Phase::ChunkEnd;
+            } else if (m_phase == Phase::ChunkData) {
+                m_phase = Phase::ChunkEnd;
                 m_scan = m_pos;
+            } else {
+                m_phase = Phase::Head;
+                m_scan = m_pos;
+                if (m_buffered)
+                    step = dispatchBuffered();
             }
             break;
         }
@@ -259,6 +303,19 @@ void HttpConnection::process()
         m_pos = 0;
     }
     flushOutput();
+    releaseIdleBuffers();
+}
+
+void HttpConnection::releaseIdleBuffers()
+{
+    // A blocking query may hold its connection for minutes, and the lab
+    // keeps hundreds of them; their 4 KiB reserves are worth giving back.
+    if (!m_deferred || m_phase != Phase::Head)
+        return;
+    if (m_in.isEmpty())
+        m_in = QByteArray();
+    if (m_out.isEmpty())
+        m_out = QByteArray();
 }
 
 void HttpConnection::flushOutput()
@@ -478,7 +535,7 @@ HttpConnection::Step HttpConnection::handleHead(qsizetype headEnd)
         fail(400); // RFC 9112 §3.2
         return Step::Stop;
     }
-    if (contentLength > limits.maxBodyBytes) {
+    if (contentLength > bodyCap()) {
         fail(413);
         return Step::Stop;
     }
@@ -504,27 +561,70 @@ HttpConnection::Step HttpConnection::handleHead(qsizetype headEnd)
     if (expectContinue && hasBody && request.minorVersion == 1)
         m_out.append("HTTP/1.1 100 Continue\r\n\r\n");
 
-    Response response;
-    if (m_server->m_handler) {
-        m_server->m_handler(request, response);
-    } else {
-        response.status = 404;
-        response.body = QByteArrayLiteral("404 page not found\n");
-    }
-    ++m_server->m_requests;
-    appendResponse(request, response, close);
-
+    const qsizetype headStart = m_pos;
     m_pos = headEnd;
     m_scan = headEnd;
     m_headStartMs = -1;
     m_bodyTotal = 0;
+    m_headRequest = request.method == "HEAD";
+    m_minorVersion = request.minorVersion;
+    m_closeAfter = close;
     if (chunked) {
         m_phase = Phase::ChunkSize;
     } else if (contentLength > 0) {
         m_phase = Phase::Body;
         m_bodyLeft = contentLength;
     }
-    if (close) {
+    if (hasBody && limits.bufferBodyBytes > 0) {
+        // The handler runs once the body is in. m_in is compacted and
+        // reallocated meanwhile, so the head moves to a buffer of its own
+        // and the request's views with it.
+        auto buffered = std::make_unique<BufferedRequest>();
+        const char *from = m_in.constData() + headStart;
+        buffered->head = QByteArray(from, headEnd - headStart);
+        const char *to = buffered->head.constData();
+        auto moved = [from, to](QByteArrayView v) {
+            return v.isNull() ? v : QByteArrayView(to + (v.data() - from), v.size());
+        };
+        Request &copy = buffered->request;
+        copy = request;
+        copy.method = moved(request.method);
+        copy.target = moved(request.target);
+        copy.path = moved(request.path);
+        for (Request::Header &h : copy.headers) {
+            h.name = moved(h.name);
+            h.value = moved(h.value);
+        }
+        buffered->body.reserve(std::min(std::max<qint64>(contentLength, 0), InitialBodyReserve));
+        m_buffered = std::move(buffered);
+        return Step::Continue;
+    }
+    return dispatch(request);
+}
+
+HttpConnection::Step HttpConnection::dispatch(Request &request)
+{
+    Response response;
+    request.m_connection = this;
+    m_inHandler = true;
+    if (m_server->m_handler) {
+        m_server->m_handler(request, response);
+    } else {
+        response.status = 404;
+        response.body = QByteArrayLiteral("404 page not found\n");
+    }
+    m_inHandler = false;
+    request.m_connection = nullptr;
+    ++m_server->m_requests;
+    if (m_deferred) {
+        if (!m_earlyResponse)
+            return Step::Continue; // process() stops at the next head
+        response = std::move(*m_earlyResponse);
+        m_earlyResponse.reset();
+        m_deferred.reset();
+    }
+    appendResponse(response, m_headRequest, m_minorVersion, m_closeAfter);
+    if (m_closeAfter) {
         beginClose();
         return Step::Stop;
     }
@@ -535,7 +635,67 @@ HttpConnection::Step HttpConnection::handleHead(qsizetype headEnd)
     return Step::Continue;
 }
 
-void HttpConnection::appendResponse(const Request &request, const Response &response, bool close)
+HttpConnection::Step HttpConnection::dispatchBuffered()
+{
+    // Freed when the handler has returned: a deferred answer copies what it needs.
+    const std::unique_ptr<BufferedRequest> buffered = std::move(m_buffered);
+    buffered->request.body = buffered->body;
+    return dispatch(buffered->request);
+}
+
+Deferred HttpConnection::defer()
+{
+    if (!m_inHandler) {
+        qCWarning(lcHttp) << "Request::defer() called outside the handler; ignored";
+        return {};
+    }
+    if (!m_deferred)
+        m_deferred = std::make_shared<DeferredState>(DeferredState{this});
+    return Deferred(m_deferred);
+}
+
+void HttpConnection::respondDeferred(const Response &response)
+{
+    if (!m_deferred || !m_socket)
+        return;
+    m_deferred->connection = nullptr; // later respond() calls are no-ops
+    if (m_inHandler) {
+        // Answered before the handler even returned: dispatch() sends it.
+        m_earlyResponse = std::make_unique<Response>(response);
+        return;
+    }
+    m_deferred.reset();
+    m_lastActivityMs = nowMs();
+    appendResponse(response, m_headRequest, m_minorVersion, m_closeAfter);
+    if (m_closeAfter) {
+        beginClose();
+        return;
+    }
+    flushOutput();
+    m_paused = m_socket->bytesToWrite() > PauseOutputBytes;
+    // Pipelined requests that arrived meanwhile: those already read, then
+    // those still waiting in the socket.
+    process();
+    if (m_socket && m_socket->bytesAvailable() > 0)
+        onReadyRead();
+}
+
+void HttpConnection::closeDeferred()
+{
+    if (m_deferred) {
+        m_deferred->connection = nullptr;
+        m_deferred.reset();
+    }
+    m_earlyResponse.reset();
+}
+
+qint64 HttpConnection::bodyCap() const
+{
+    const HttpServer::Limits &limits = m_server->limits();
+    return limits.bufferBodyBytes > 0 ? limits.bufferBodyBytes : limits.maxBodyBytes;
+}
+
+void HttpConnection::appendResponse(const Response &response, bool headRequest, int minorVersion, bool close)
 {
     m_out.append("HTTP/1.1 ");
     appendNumber(m_out, response.status);
@@ -553,10 +713,10 @@ void HttpConnection::appendResponse(const Request &request, const Response &resp
     m_out.append(response.extraHeaders);
     if (close)
         m_out.append("Connection: close\r\n");
-    else if (request.minorVersion == 0)
+    else if (minorVersion == 0)
         m_out.append("Connection: keep-alive\r\n");
     m_out.append("\r\n");
-    if (request.method != "HEAD")
+    if (!headRequest)
         m_out.append(response.body);
 }
 
@@ -588,7 +748,7 @@ HttpConnection::Step HttpConnection::processChunkSize()
         return Step::Stop;
     }
     m_bodyTotal += size;
-    if (m_bodyTotal > m_server->limits().maxBodyBytes) {
+    if (m_bodyTotal > bodyCap()) {
         fail(413);
         return Step::Stop;
     }
@@ -637,7 +797,7 @@ HttpConnection::Step HttpConnection::processTrailers()
         if (line.isEmpty()) {
             m_phase = Phase::Head;
             m_scan = m_pos;
-            return Step::Continue;
+            return m_buffered ? dispatchBuffered() : Step::Continue;
         }
     }
 }
@@ -645,12 +805,15 @@ HttpConnection::Step HttpConnection::processTrailers()
 void HttpConnection::fail(int status)
 {
     qCDebug(lcHttp) << "answering" << status << "and closing" << m_socket->peerAddress();
+    // A request still owed its deferred response broke the protocol (in
+    // the body that followed it); this error answers it instead.
+    closeDeferred();
+    m_buffered.reset();
     const QByteArray body = QByteArray::number(status) + ' ' + reasonPhrase(status).toByteArray();
     Response response;
     response.status = status;
     response.body = body;
-    Request request; // HTTP/1.1, not HEAD
-    appendResponse(request, response, true);
+    appendResponse(response, false, 1, true);
     Q_EMIT m_server->connectionRejected(status);
     beginClose();
 }
@@ -682,6 +845,7 @@ void HttpConnection::shutdownWrite()
 
 void HttpConnection::drop()
 {
+    closeDeferred();
     if (!m_socket)
         return;
     m_socket->disconnect(this);
@@ -697,8 +861,21 @@ void HttpConnection::abort()
 void HttpConnection::checkDeadlines(qint64 nowMs)
 {
     const HttpServer::Limits &limits = m_server->limits();
+    if (m_deferred && m_deferred.use_count() == 1 && !m_earlyResponse) {
+        // Every handle is gone, so nobody can answer: say so rather than
+        // keep the client waiting until it gives up.
+        qCWarning(lcHttp) << "a deferred response was dropped unanswered; answering 500";
+        Response response;
+        response.status = 500;
+        response.body = QByteArrayLiteral("500 Internal Server Error\n");
+        respondDeferred(response);
+        if (!m_socket)
+            return;
+    }
     switch (m_phase) {
     case Phase::Head:
+        if (m_deferred)
+            break; // a blocking query may rightly wait for minutes
         if (m_headStartMs >= 0) {
             if (nowMs - m_headStartMs > limits.headerTimeout.count()) {
                 qCDebug(lcHttp) << "request head too slow, dropping" << m_socket->peerAddress();

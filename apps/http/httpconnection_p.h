@@ -4,11 +4,22 @@
 
 #include <QObject>
 
+#include <memory>
+
 class QTcpSocket;
 
 namespace apps::http {
 
 class HttpServer;
+
+// What a Deferred handle shares with its connection: the connection while
+// the response is still owed and the client connected, else null. The
+// connection clears it when it answers, breaks or is destroyed, so a handle
+// outliving the connection (or the server) is safe.
+struct DeferredState
+{
+    HttpConnection *connection = nullptr;
+};
 
 // One accepted connection of HttpServer: the parser state machine, the
 // response buffer and the deadlines. Owned by the server (QObject parent),
@@ -31,14 +42,18 @@ public:
     // Closes at once (server shutdown).
     void abort();
 
+    // For Request::defer() and Deferred::respond().
+    Deferred defer();
+    void respondDeferred(const Response &response);
+
     static qint64 nowMs();
 
 private:
     enum class Phase {
         Head,        // reading a request line and headers
-        Body,        // dropping m_bodyLeft bytes of a Content-Length body
+        Body,        // dropping (or buffering) m_bodyLeft bytes of a Content-Length body
         ChunkSize,   // chunked: reading a chunk-size line
-        ChunkData,   // chunked: dropping m_bodyLeft bytes of chunk data
+        ChunkData,   // chunked: dropping (or buffering) m_bodyLeft bytes of chunk data
         ChunkEnd,    // chunked: the CRLF after chunk data
         Trailers,    // chunked: trailer lines up to an empty line
         Closing,     // last response queued; waiting for it to be written
@@ -53,9 +68,19 @@ private:
     Step processChunkSize();
     Step processChunkEnd();
     Step processTrailers();
-    // Parses the head in m_in[m_pos, headEnd); answers it or fails.
+    // Parses the head in m_in[m_pos, headEnd); answers it, starts
+    // buffering its body, or fails.
     Step handleHead(qsizetype headEnd);
-    void appendResponse(const Request &request, const Response &response, bool close);
+    // Runs the handler for `request` and queues its response unless it was
+    // deferred; then what the connection does next (close, pause, go on).
+    Step dispatch(Request &request);
+    // The end of a buffered body: dispatches the request kept in m_buffered.
+    Step dispatchBuffered();
+    void appendResponse(const Response &response, bool headRequest, int minorVersion, bool close);
+    qint64 bodyCap() const;
+    // Turns a pending Deferred handle closed (client gone, protocol error).
+    void closeDeferred();
+    void releaseIdleBuffers();
     void fail(int status);
     void beginClose();
     void shutdownWrite();
@@ -75,6 +100,26 @@ private:
     qint64 m_headStartMs = -1;
     qint64 m_lastActivityMs = 0;
     qint64 m_closeDeadlineMs = 0;
+
+    // A request whose body is being buffered: its head copied out of m_in
+    // (the views in `request` point into it) and the de-chunked body.
+    struct BufferedRequest
+    {
+        QByteArray head;
+        QByteArray body;
+        Request request;
+    };
+    std::unique_ptr<BufferedRequest> m_buffered;
+    // How the current request is to be answered (kept for a deferred one).
+    bool m_headRequest = false;
+    bool m_closeAfter = false;
+    int m_minorVersion = 1;
+    bool m_inHandler = false;
+    // Set while a response is owed (from defer() until it is sent); while
+    // set, the connection reads no new request head.
+    std::shared_ptr<DeferredState> m_deferred;
+    // respond() called inside the handler that deferred: sent on its return.
+    std::unique_ptr<Response> m_earlyResponse;
 };
 
 } // namespace apps::http

@@ -21,16 +21,24 @@ class HttpConnection;
 // - Keep-alive and pipelining: requests on one connection are answered in
 //   order; every response is written in one piece and sockets have
 //   LowDelayOption set, so no Nagle/delayed-ACK stall.
-// - Bodies are never buffered: they are read and dropped (the apps ignore
-//   them); Content-Length and chunked are understood.
+// - Bodies: by default they are read and dropped (the demo apps ignore
+//   them) and the handler runs on the request head. With
+//   Limits::bufferBodyBytes > 0 the whole body (Content-Length or chunked,
+//   de-chunked) is read first and handed to the handler in Request::body.
+// - Deferred responses (Request::defer()): the handler may answer later, as
+//   Consul's and Nomad's blocking queries do. While a response is deferred
+//   the connection reads no further request and no header/idle deadline
+//   applies; a client that disconnects closes the handle and frees the
+//   connection. An idle deferred connection holds no parse buffers.
 // - Bad input is answered and the connection closed: a malformed request
 //   line or header, conflicting Content-Length/Transfer-Encoding → 400;
-//   headers over maxHeaderBytes or maxHeaderCount → 431; a body over
-//   maxBodyBytes → 413 (before reading it); an HTTP version other than 1.x →
-//   505; transfer codings other than chunked → 501.
+//   headers over maxHeaderBytes or maxHeaderCount → 431; a body over the
+//   body cap (bufferBodyBytes when buffering, else maxBodyBytes) → 413,
+//   before reading it when Content-Length says so; an HTTP version other
+//   than 1.x → 505; transfer codings other than chunked → 501.
 // - A request head must be complete within headerTimeout of its first byte
 //   (slowloris); an idle keep-alive connection is closed after idleTimeout; a
-//   body that stalls for headerTimeout is dropped.
+//   body (buffered or dropped) that stalls for headerTimeout is dropped.
 //
 // Lives in the thread it was created in; never blocks it.
 class HttpServer final : public QObject
@@ -43,7 +51,11 @@ public:
     {
         qsizetype maxHeaderBytes = 64 * 1024; // request line + headers
         int maxHeaderCount = 100;
-        qint64 maxBodyBytes = 1024 * 1024;
+        qint64 maxBodyBytes = 1024 * 1024; // for bodies that are dropped
+        // 0: bodies are dropped (above); > 0: bodies up to this many bytes
+        // are buffered into Request::body, larger ones get 413 (this then
+        // replaces maxBodyBytes).
+        qint64 bufferBodyBytes = 0;
         std::chrono::milliseconds headerTimeout{20'000};
         std::chrono::milliseconds idleTimeout{75'000};
         int maxConnections = 4096;
@@ -61,7 +73,9 @@ public:
 
     // Port 0 picks a free port; see port(). False with errorString() on failure.
     bool listen(const QHostAddress &address = QHostAddress::Any, quint16 port = 0);
-    // Stops listening and closes every connection.
+    // Stops listening and closes every connection; pending Deferred
+    // handles turn closed (isOpen() false, respond() a no-op), as they do
+    // when the server is destroyed.
     void close();
     bool isListening() const;
     quint16 port() const;

@@ -20,10 +20,18 @@ struct Error
         Network,
         Timeout,
         Internal,
+        Refused,           // the peer actively refused the connection
+        Tls,               // TLS handshake or certificate verification failed
+        PermissionDenied,  // HTTP 401/403: the token lacks a permission
+        Cancelled,         // the caller gave up (cancel token, object gone)
+        Conflict,          // HTTP 409, or a check-and-set that lost
+        HttpStatus,        // any other unexpected HTTP status (httpStatus says which)
     };
 
     Code code = Code::Internal;
     QString message;
+    // The HTTP status behind the error when there was one (0 otherwise).
+    int httpStatus = 0;
 
     static Error io(QString m) { return {Code::Io, std::move(m)}; }
     static Error parse(QString m) { return {Code::Parse, std::move(m)}; }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `meshpad lab up` on the example, its dashboard in a real headless Chromium:
-//   1. the first stdout line is the dashboard's endpoint;
+//   1. after the nodes' API addresses, the first stdout line is the
+//      dashboard's endpoint;
 //   2. the page shows a count that climbs, badge "Connected";
 //   3. the hostname changes among the three counter instances (their
 //      hostnames are their allocation names, counter.api[0…2]), since the
@@ -26,7 +27,8 @@ if (!meshpadBin || !design) {
 
 
 
-// Starts `meshpad lab up` and resolves with its first stdout line.
+// Starts `meshpad lab up` and resolves with its first stdout line after the
+// `node NAME consul URL nomad URL` lines.
 function labUp(env) {
   const child = spawn(meshpadBin, ['lab', 'up', design], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const started = Date.now();
@@ -37,10 +39,13 @@ function labUp(env) {
     const timer = setTimeout(() => reject(new Error(`no endpoint from meshpad lab up: ${err}`)), 15000);
     child.stdout.on('data', (chunk) => {
       out += chunk;
-      const end = out.indexOf('\n');
-      if (end >= 0) {
+      for (let end = out.indexOf('\n'); end >= 0; end = out.indexOf('\n')) {
+        const line = out.slice(0, end);
+        out = out.slice(end + 1);
+        if (line.startsWith('node ')) continue;
         clearTimeout(timer);
-        resolve({ line: out.slice(0, end), ms: Date.now() - started });
+        resolve({ line, ms: Date.now() - started });
+        return;
       }
     });
     child.on('exit', (code) => reject(new Error(`meshpad lab up exited (${code}): ${err}`)));

@@ -1,4 +1,4 @@
-#include "apischemachecker.h"
+#include "gostructschema.h"
 
 #include <QByteArray>
 #include <QDateTime>
@@ -9,7 +9,7 @@
 
 #include <cmath>
 
-namespace meshtest {
+namespace mesh::lab {
 
 namespace {
 
@@ -82,6 +82,55 @@ std::pair<double, double> intRange(const QString &range, bool isUnsigned)
     return {-9223372036854775808.0, 9223372036854775807.0};
 }
 
+// "list of HealthCheck (HealthChecks)", "string (ServiceKind)": the remark in
+// brackets names the Go type and does not change the JSON.
+QString plainType(QString type)
+{
+    static const QRegularExpression remark(QStringLiteral("\\s*\\([^)]*\\)"));
+    type.remove(remark);
+    return type.trimmed();
+}
+
+// encoding/json's words for a JSON value in an UnmarshalTypeError.
+QString goValueKind(const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::Bool: return QStringLiteral("bool");
+    case QJsonValue::Double: return QStringLiteral("number");
+    case QJsonValue::String: return QStringLiteral("string");
+    case QJsonValue::Array: return QStringLiteral("array");
+    case QJsonValue::Object: return QStringLiteral("object");
+    default: break;
+    }
+    return QStringLiteral("null");
+}
+
+// The Go type as reflect.Type.String() prints it, near enough for messages.
+QString goTypeName(const QString &type, const QString &range)
+{
+    if (type.startsWith(kListOf))
+        return u"[]" + goTypeName(type.mid(kListOf.size()), {});
+    if (type.startsWith(kMapOf))
+        return u"map[string]" + goTypeName(type.mid(kMapOf.size()), {});
+    if (!range.isEmpty())
+        return range;
+    if (type == u"uint")
+        return QStringLiteral("uint64");
+    if (type == u"float")
+        return QStringLiteral("float64");
+    if (type == u"any")
+        return QStringLiteral("interface {}");
+    if (type.startsWith(u"duration"))
+        return QStringLiteral("time.Duration");
+    if (type == u"time-rfc3339")
+        return QStringLiteral("time.Time");
+    if (type == u"bytes-base64")
+        return QStringLiteral("[]uint8");
+    if (type == u"string" || type == u"int" || type == u"bool")
+        return type;
+    return u"structs." + type;
+}
+
 QString childPath(const QString &path, const QString &key)
 {
     // Keys that are not plain identifiers are quoted so the path stays readable.
@@ -93,18 +142,31 @@ QString childPath(const QString &path, const QString &key)
 
 } // namespace
 
-std::optional<ApiSchemaChecker> ApiSchemaChecker::load(const QString &path, QString *error)
+std::optional<GoStructSchema> GoStructSchema::load(const QString &path, QString *error)
 {
-    auto failWith = [error](QString message) -> std::optional<ApiSchemaChecker> {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        if (error)
+            *error = QStringLiteral("cannot read %1: %2").arg(path, file.errorString());
+        return std::nullopt;
+    }
+    return fromJson(file.readAll(), path, error);
+}
+
+std::optional<GoStructSchema> GoStructSchema::consulRequests(QString *error)
+{
+    return load(QStringLiteral(":/meshlab/api-schemas/consul.json"), error);
+}
+
+std::optional<GoStructSchema> GoStructSchema::fromJson(const QByteArray &json, const QString &path, QString *error)
+{
+    auto failWith = [error](QString message) -> std::optional<GoStructSchema> {
         if (error)
             *error = std::move(message);
         return std::nullopt;
     };
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return failWith(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
     QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
+    const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
     if (parseError.error != QJsonParseError::NoError || !doc.isObject())
         return failWith(QStringLiteral("%1 is not a JSON object: %2").arg(path, parseError.errorString()));
     const QJsonObject top = doc.object();
@@ -112,7 +174,7 @@ std::optional<ApiSchemaChecker> ApiSchemaChecker::load(const QString &path, QStr
     if (structs.isEmpty())
         return failWith(QStringLiteral("%1 has no \"structs\"").arg(path));
 
-    ApiSchemaChecker checker;
+    GoStructSchema checker;
     checker.m_product = top.value(u"product").toString();
     for (auto it = structs.begin(); it != structs.end(); ++it) {
         const QJsonObject s = it.value().toObject();
@@ -122,7 +184,7 @@ std::optional<ApiSchemaChecker> ApiSchemaChecker::load(const QString &path, QStr
             Field field;
             field.goName = f.value(u"go_name").toString();
             field.json = f.value(u"json").toString();
-            field.type = f.value(u"type").toString();
+            field.type = plainType(f.value(u"type").toString());
             field.intRange = f.value(u"int_range").toString();
             field.nullable = f.value(u"nullable").toBool();
             field.enterpriseOnly = f.value(u"enterprise_only").toBool();
@@ -142,7 +204,7 @@ std::optional<ApiSchemaChecker> ApiSchemaChecker::load(const QString &path, QStr
     const QJsonObject roots = top.value(u"roots").toObject();
     for (auto it = roots.begin(); it != roots.end(); ++it) {
         if (it.value().isString()) {
-            checker.m_roots.insert(it.key(), it.value().toString());
+            checker.m_roots.insert(it.key(), plainType(it.value().toString()));
         } else {
             const QJsonObject kinds = it.value().toObject();
             for (auto k = kinds.begin(); k != kinds.end(); ++k)
@@ -152,11 +214,11 @@ std::optional<ApiSchemaChecker> ApiSchemaChecker::load(const QString &path, QStr
     return checker;
 }
 
-QStringList ApiSchemaChecker::unresolvedTypes() const
+QStringList GoStructSchema::unresolvedTypes() const
 {
     static const QStringList primitives = {
         QStringLiteral("string"), QStringLiteral("int"), QStringLiteral("uint"), QStringLiteral("bool"), QStringLiteral("float"), QStringLiteral("any"), QStringLiteral("duration"),
-        QStringLiteral("duration-string"), QStringLiteral("duration-ns"), QStringLiteral("time-rfc3339"), QStringLiteral("bytes-base64")};
+        QStringLiteral("duration-string"), QStringLiteral("duration-ns"), QStringLiteral("time-rfc3339"), QStringLiteral("bytes-base64"), QStringLiteral("ReadableDuration")};
     QStringList out;
     for (auto it = m_structs.begin(); it != m_structs.end(); ++it) {
         for (const Field &f : it->fields) {
@@ -177,7 +239,7 @@ QStringList ApiSchemaChecker::unresolvedTypes() const
     return out;
 }
 
-std::optional<ApiSchemaChecker::Root> ApiSchemaChecker::resolveRoot(QStringView root) const
+std::optional<GoStructSchema::Root> GoStructSchema::resolveRoot(QStringView root) const
 {
     const Mode bodyMode = m_product == u"nomad" ? Mode::Nomad : Mode::Agent;
     const QString name = root.toString();
@@ -196,7 +258,7 @@ std::optional<ApiSchemaChecker::Root> ApiSchemaChecker::resolveRoot(QStringView 
     return Root{structName, bodyMode, {}};
 }
 
-const ApiSchemaChecker::Field *ApiSchemaChecker::matchField(const Struct &s, const QString &key,
+const GoStructSchema::Field *GoStructSchema::matchField(const Struct &s, const QString &key,
                                                             Mode mode) const
 {
     // Config entries are decoded by mapstructure, which matches Go field
@@ -230,12 +292,12 @@ const ApiSchemaChecker::Field *ApiSchemaChecker::matchField(const Struct &s, con
     return nullptr;
 }
 
-void ApiSchemaChecker::checkStruct(const QString &structName, const QJsonObject &object,
-                                   const QString &path, Mode mode, QStringList &out) const
+void GoStructSchema::checkStruct(const QString &structName, const QJsonObject &object,
+                                 const QString &path, Mode mode, Problems &out) const
 {
     const auto found = m_structs.constFind(structName);
     if (found == m_structs.cend()) {
-        out.append(QStringLiteral("%1: the schema has no struct %2").arg(path, structName));
+        out.messages.append(QStringLiteral("%1: the schema has no struct %2").arg(path, structName));
         return;
     }
     const Struct &s = *found;
@@ -245,6 +307,8 @@ void ApiSchemaChecker::checkStruct(const QString &structName, const QJsonObject 
         const QString here = childPath(path, key);
         const Field *field = matchField(s, key, mode);
         if (!field) {
+            if (mode == Mode::Response)
+                continue;  // the Go client ignores keys it does not know
             QString consequence;
             if (mode == Mode::Nomad)
                 consequence = QStringLiteral("Nomad silently ignores it, so the setting is lost");
@@ -254,35 +318,53 @@ void ApiSchemaChecker::checkStruct(const QString &structName, const QJsonObject 
                 consequence = QStringLiteral("Consul rejects the body (HTTP 400, unknown field)");
             else
                 consequence = QStringLiteral("Consul rejects the config entry (HTTP 400, invalid config key)");
-            out.append(QStringLiteral("%1: unknown key \"%2\" in %3: %4").arg(here, key, structName, consequence));
+            out.messages.append(QStringLiteral("%1: unknown key \"%2\" in %3: %4").arg(here, key, structName, consequence));
+            if (out.goError.isEmpty() && mode == Mode::Agent && !s.agentIgnoresUnknown)
+                out.goError = QStringLiteral("json: unknown field \"%1\"").arg(key);
+            else if (out.goError.isEmpty() && mode == Mode::ConfigEntry)
+                out.goError = QStringLiteral("invalid config key \"%1\"").arg(key);
             continue;
         }
-        if (seen.contains(field)) {
-            out.append(QStringLiteral("%1: \"%2\" and \"%3\" both set %4.%5; only one survives decoding")
-                           .arg(here, seen.value(field), key, structName, field->goName));
+        if (seen.contains(field) && mode != Mode::Response) {
+            out.messages.append(QStringLiteral("%1: \"%2\" and \"%3\" both set %4.%5; only one survives decoding")
+                                    .arg(here, seen.value(field), key, structName, field->goName));
         }
         seen.insert(field, key);
-        if (field->enterpriseOnly) {
-            out.append(QStringLiteral("%1: %2.%3 is Consul Enterprise only; Consul CE rejects it")
-                           .arg(here, structName, field->goName));
+        if (field->enterpriseOnly && mode != Mode::Response) {
+            out.messages.append(QStringLiteral("%1: %2.%3 is Consul Enterprise only; Consul CE rejects it")
+                                    .arg(here, structName, field->goName));
             continue;
         }
         if (it.value().isNull()) {
-            if (!field->nullable)
-                out.append(QStringLiteral("%1: null for %2.%3, which is not a pointer in Go; "
-                                          "leave the key out or give a %4")
-                               .arg(here, structName, field->goName, field->type));
+            // encoding/json leaves a non-pointer field alone on null; only
+            // the request checks flag it (the key means nothing there).
+            if (!field->nullable && mode != Mode::Response)
+                out.messages.append(QStringLiteral("%1: null for %2.%3, which is not a pointer in Go; "
+                                                   "leave the key out or give a %4")
+                                        .arg(here, structName, field->goName, field->type));
             continue;
         }
-        checkValue(field->type, it.value(), here, field->intRange, mode, out);
+        checkValue(field->type, it.value(), here, field->intRange, mode, out,
+                   mode == Mode::ConfigEntry ? field->goName : field->json);
     }
 }
 
-void ApiSchemaChecker::checkValue(const QString &type, const QJsonValue &value, const QString &path,
-                                  const QString &range, Mode mode, QStringList &out) const
+void GoStructSchema::checkValue(const QString &type, const QJsonValue &value, const QString &path,
+                                const QString &range, Mode mode, Problems &out, const QString &goField) const
 {
     auto wrong = [&](const QString &expected) {
-        out.append(QStringLiteral("%1: expected %2, got %3").arg(path, expected, describe(value)));
+        out.messages.append(QStringLiteral("%1: expected %2, got %3").arg(path, expected, describe(value)));
+        // The agent decodes through UnmarshalJSON methods on anonymous alias
+        // structs, so Go names no struct: "Go struct field .Port".
+        if (out.goError.isEmpty()) {
+            // Go names a number it could not fit by its text ("number 1.5").
+            QString kind = goValueKind(value);
+            if (value.isDouble() && std::floor(value.toDouble()) != value.toDouble())
+                kind += QStringLiteral(" %1").arg(value.toDouble(), 0, 'g', 17);
+            out.goError = QStringLiteral("json: cannot unmarshal %1 into Go struct field .%2 of type %3")
+                              .arg(kind, goField.isEmpty() ? path.section(u'.', -1) : goField,
+                                   goTypeName(type, range));
+        }
     };
     auto integral = [&](bool isUnsigned) {
         const QString name = range.isEmpty() ? type : range;
@@ -297,7 +379,7 @@ void ApiSchemaChecker::checkValue(const QString &type, const QJsonValue &value, 
         }
         const auto [low, high] = intRange(range, isUnsigned);
         if (d < low || d > high)
-            out.append(QStringLiteral("%1: %2 is out of range for a Go %3").arg(path).arg(d, 0, 'g', 17).arg(name));
+            out.messages.append(QStringLiteral("%1: %2 is out of range for a Go %3").arg(path).arg(d, 0, 'g', 17).arg(name));
     };
 
     if (type == u"any")
@@ -315,12 +397,12 @@ void ApiSchemaChecker::checkValue(const QString &type, const QJsonValue &value, 
     } else if (type == u"bool") {
         if (!value.isBool())
             wrong(type);
-    } else if (type == u"duration-string" || type == u"duration") {
+    } else if (type == u"duration-string" || type == u"duration" || type == u"ReadableDuration") {
         // The agent parses a string with time.ParseDuration and takes a
         // number as nanoseconds; mapstructure's StringToTimeDuration the same.
         if (value.isString()) {
             if (!isGoDuration(value.toString()))
-                out.append(QStringLiteral("%1: \"%2\" is not a Go duration (like \"10s\", \"1m30s\")")
+                out.messages.append(QStringLiteral("%1: \"%2\" is not a Go duration (like \"10s\", \"1m30s\")")
                                .arg(path, value.toString()));
         } else if (value.isDouble()) {
             if (std::floor(value.toDouble()) != value.toDouble())
@@ -331,7 +413,7 @@ void ApiSchemaChecker::checkValue(const QString &type, const QJsonValue &value, 
     } else if (type == u"duration-ns") {
         // Nomad decodes time.Duration with encoding/json: only an integer.
         if (value.isString())
-            out.append(QStringLiteral("%1: expected a duration as integer nanoseconds, got %2 "
+            out.messages.append(QStringLiteral("%1: expected a duration as integer nanoseconds, got %2 "
                                       "(Nomad's JSON API does not parse duration strings)")
                            .arg(path, describe(value)));
         else
@@ -352,9 +434,9 @@ void ApiSchemaChecker::checkValue(const QString &type, const QJsonValue &value, 
         for (qsizetype i = 0; i < array.size(); ++i) {
             const QString here = QStringLiteral("%1[%2]").arg(path).arg(i);
             if (array.at(i).isNull())
-                out.append(QStringLiteral("%1: null element in a %2").arg(here, type));
+                out.messages.append(QStringLiteral("%1: null element in a %2").arg(here, type));
             else
-                checkValue(element, array.at(i), here, {}, mode, out);
+                checkValue(element, array.at(i), here, {}, mode, out, goField);
         }
     } else if (type.startsWith(kMapOf)) {
         if (!value.isObject()) {
@@ -366,9 +448,9 @@ void ApiSchemaChecker::checkValue(const QString &type, const QJsonValue &value, 
         for (auto it = map.begin(); it != map.end(); ++it) {
             const QString here = childPath(path, it.key());
             if (it.value().isNull() && element != u"any")
-                out.append(QStringLiteral("%1: null value in a %2").arg(here, type));
+                out.messages.append(QStringLiteral("%1: null value in a %2").arg(here, type));
             else
-                checkValue(element, it.value(), here, {}, mode, out);
+                checkValue(element, it.value(), here, {}, mode, out, goField);
         }
     } else if (m_structs.contains(type)) {
         if (!value.isObject()) {
@@ -377,18 +459,17 @@ void ApiSchemaChecker::checkValue(const QString &type, const QJsonValue &value, 
         }
         checkStruct(type, value.toObject(), path, mode, out);
     } else {
-        out.append(QStringLiteral("%1: the schema names an unknown type %2").arg(path, type));
+        out.messages.append(QStringLiteral("%1: the schema names an unknown type %2").arg(path, type));
     }
 }
 
-QStringList ApiSchemaChecker::check(const QJsonObject &body, QStringView rootName) const
+void GoStructSchema::checkRootBody(const QJsonObject &body, QStringView rootName, Problems &out) const
 {
-    QStringList out;
     const std::optional<Root> root = resolveRoot(rootName);
     if (!root) {
-        out.append(QStringLiteral("$: %1 is neither a root nor a struct of the %2 schema")
-                       .arg(rootName.toString(), m_product));
-        return out;
+        out.messages.append(QStringLiteral("$: %1 is neither a root nor a struct of the %2 schema")
+                                .arg(rootName.toString(), m_product));
+        return;
     }
     checkStruct(root->structName, body, QStringLiteral("$"), root->mode, out);
 
@@ -404,17 +485,17 @@ QStringList ApiSchemaChecker::check(const QJsonObject &body, QStringView rootNam
         // structs.DecodeConfigEntry reads "Kind" or "kind" first.
         const QString kind = stringAt(body, u"Kind");
         if (kind.isEmpty())
-            out.append(QStringLiteral("$: a config entry needs a string \"Kind\""));
+            out.messages.append(QStringLiteral("$: a config entry needs a string \"Kind\""));
         else if (kind != root->configEntryKind)
-            out.append(QStringLiteral("$.Kind: \"%1\", but this is a %2 entry").arg(kind, root->configEntryKind));
+            out.messages.append(QStringLiteral("$.Kind: \"%1\", but this is a %2 entry").arg(kind, root->configEntryKind));
         if (stringAt(body, u"Name").isEmpty())
-            out.append(QStringLiteral("$: a config entry needs a Name"));
+            out.messages.append(QStringLiteral("$: a config entry needs a Name"));
     } else if (root->structName == u"AgentServiceRegistration") {
         if (stringAt(body, u"Name").isEmpty())
-            out.append(QStringLiteral("$: no Name; the agent answers 400 \"Missing service name\""));
+            out.messages.append(QStringLiteral("$: no Name; the agent answers 400 \"Missing service name\""));
         const QString address = stringAt(body, u"Address");
         if (address == u"0.0.0.0" || address == u"::")
-            out.append(QStringLiteral("$.Address: %1; the agent answers 400 \"Invalid service address\"").arg(address));
+            out.messages.append(QStringLiteral("$.Address: %1; the agent answers 400 \"Invalid service address\"").arg(address));
     } else if (root->structName == u"JobRegisterRequest") {
         QJsonObject job;
         for (auto it = body.begin(); it != body.end(); ++it) {
@@ -422,17 +503,39 @@ QStringList ApiSchemaChecker::check(const QJsonObject &body, QStringView rootNam
                 job = it.value().toObject();
         }
         if (job.isEmpty())
-            out.append(QStringLiteral("$: no Job; Nomad answers 400 \"Job must be specified\""));
+            out.messages.append(QStringLiteral("$: no Job; Nomad answers 400 \"Job must be specified\""));
         else if (stringAt(job, u"ID").isEmpty())
-            out.append(QStringLiteral("$.Job: no ID; Nomad answers 400 \"Job ID hasn't been provided\""));
+            out.messages.append(QStringLiteral("$.Job: no ID; Nomad answers 400 \"Job ID hasn't been provided\""));
     } else if (root->structName == u"Job") {
         if (stringAt(body, u"ID").isEmpty())
-            out.append(QStringLiteral("$: no ID; Nomad answers 400 \"Job ID hasn't been provided\""));
+            out.messages.append(QStringLiteral("$: no ID; Nomad answers 400 \"Job ID hasn't been provided\""));
     }
-    return out;
 }
 
-QJsonValue ApiSchemaChecker::canonicalValue(const QString &type, const QJsonValue &value, Mode mode) const
+QStringList GoStructSchema::check(const QJsonObject &body, QStringView rootName) const
+{
+    Problems out;
+    checkRootBody(body, rootName, out);
+    return out.messages;
+}
+
+QString GoStructSchema::goDecodeError(const QJsonObject &body, QStringView rootName) const
+{
+    Problems out;
+    checkRootBody(body, rootName, out);
+    return out.goError;
+}
+
+QStringList GoStructSchema::checkResponse(const QJsonValue &value, QStringView type) const
+{
+    Problems out;
+    const QString plain = plainType(type.toString());
+    const QString structName = m_roots.value(plain, plain);
+    checkValue(structName, value, QStringLiteral("$"), {}, Mode::Response, out);
+    return out.messages;
+}
+
+QJsonValue GoStructSchema::canonicalValue(const QString &type, const QJsonValue &value, Mode mode) const
 {
     if (type.startsWith(kListOf) && value.isArray()) {
         QJsonArray out;
@@ -463,7 +566,7 @@ QJsonValue ApiSchemaChecker::canonicalValue(const QString &type, const QJsonValu
     return out;
 }
 
-QJsonObject ApiSchemaChecker::canonical(const QJsonObject &body, QStringView rootName) const
+QJsonObject GoStructSchema::canonical(const QJsonObject &body, QStringView rootName) const
 {
     const std::optional<Root> root = resolveRoot(rootName);
     if (!root)
@@ -471,7 +574,7 @@ QJsonObject ApiSchemaChecker::canonical(const QJsonObject &body, QStringView roo
     return canonicalValue(root->structName, body, root->mode).toObject();
 }
 
-QStringList ApiSchemaChecker::checkText(const QString &json, QStringView root) const
+QStringList GoStructSchema::checkText(const QString &json, QStringView root) const
 {
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(json.toUtf8(), &error);
@@ -482,4 +585,4 @@ QStringList ApiSchemaChecker::checkText(const QString &json, QStringView root) c
     return check(doc.object(), root);
 }
 
-} // namespace meshtest
+} // namespace mesh::lab

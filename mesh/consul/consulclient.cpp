@@ -1,0 +1,317 @@
+#include "consulclient.h"
+
+#include "api/apiclient.h"
+#include "api/jsonfields.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+using namespace Qt::StringLiterals;
+
+namespace mesh::consul {
+
+using api::ApiRequest;
+using api::ApiResponse;
+using api::Indexed;
+using api::QueryOptions;
+
+namespace {
+
+void applyOptions(ApiRequest &request, const QueryOptions &options)
+{
+    if (options.index > 0)
+        request.query.addQueryItem(u"index"_s, QString::number(options.index));
+    if (!options.hash.isEmpty())
+        request.query.addQueryItem(u"hash"_s, options.hash);
+    request.blockingWait = options.wait;
+    request.cancelToken = options.cancel;
+}
+
+
+} // namespace
+
+ConsulClient::ConsulClient(api::ApiEndpoint endpoint, QObject *parent)
+    : QObject(parent)
+    , m_api(new api::ApiClient(std::move(endpoint), this))
+{
+}
+
+ConsulClient::~ConsulClient() = default;
+
+template<class T, class Decode>
+Result<T> ConsulClient::decode(const ApiRequest &request, const ApiResponse &response, Decode decodeFn) const
+{
+    auto json = m_api->parseJson(request, response);
+    if (!json)
+        return std::unexpected(json.error());
+    Result<T> value = decodeFn(*json);
+    if (!value) {
+        return fail(Error::Code::Parse, m_api->endpoint().product + u" answered "_s + request.describe()
+                                            + u" with JSON of an unexpected shape: "_s + value.error().message);
+    }
+    return value;
+}
+
+template<class T, class Decode>
+QCoro::Task<Result<Indexed<T>>> ConsulClient::query(ApiRequest request, QueryOptions options, Decode decodeFn)
+{
+    applyOptions(request, options);
+    auto response = co_await m_api->request(request);
+    if (!response)
+        co_return std::unexpected(response.error());
+    auto value = decode<T>(request, *response, decodeFn);
+    if (!value)
+        co_return std::unexpected(value.error());
+    Indexed<T> out;
+    out.value = std::move(*value);
+    out.index = response->index.value_or(0);
+    out.contentHash = response->contentHash;
+    out.knownLeader = response->knownLeader.value_or(false);
+    co_return out;
+}
+
+QCoro::Task<Result<QString>> ConsulClient::leader(QueryOptions options)
+{
+    auto r = co_await query<QString>(ApiRequest::get(u"/v1/status/leader"_s), std::move(options),
+                                     [](const QJsonValue &json) -> Result<QString> {
+                                         if (!json.isString())
+                                             return fail(Error::Code::Parse, u"expected a string"_s);
+                                         return json.toString();
+                                     });
+    if (!r)
+        co_return std::unexpected(r.error());
+    co_return r->value;
+}
+
+QCoro::Task<Result<QJsonObject>> ConsulClient::agentSelf(QueryOptions options)
+{
+    auto r = co_await query<QJsonObject>(ApiRequest::get(u"/v1/agent/self"_s), std::move(options), api::objectFrom);
+    if (!r)
+        co_return std::unexpected(r.error());
+    co_return r->value;
+}
+
+QCoro::Task<Result<>> ConsulClient::registerService(QJsonObject registration, bool replaceExistingChecks,
+                                                    QueryOptions options)
+{
+    ApiRequest request = ApiRequest::withBody("PUT", u"/v1/agent/service/register"_s, api::compactJson(registration));
+    if (replaceExistingChecks)
+        request.query.addQueryItem(u"replace-existing-checks"_s, u"true"_s);
+    request.cancelToken = options.cancel;
+    auto r = co_await m_api->request(request);
+    if (!r)
+        co_return std::unexpected(r.error());
+    co_return Result<>{};
+}
+
+QCoro::Task<Result<>> ConsulClient::deregisterService(QString serviceId, QueryOptions options)
+{
+    ApiRequest request;
+    request.method = "PUT";
+    request.path = u"/v1/agent/service/deregister/"_s + ApiRequest::segment(serviceId);
+    request.cancelToken = options.cancel;
+    auto r = co_await m_api->request(request);
+    if (!r)
+        co_return std::unexpected(r.error());
+    co_return Result<>{};
+}
+
+QCoro::Task<Result<Indexed<QMap<QString, AgentService>>>> ConsulClient::agentServices(QueryOptions options)
+{
+    co_return co_await query<QMap<QString, AgentService>>(
+        ApiRequest::get(u"/v1/agent/services"_s), std::move(options),
+        [](const QJsonValue &json) -> Result<QMap<QString, AgentService>> {
+            if (!json.isObject())
+                return fail(Error::Code::Parse, u"expected an object of services"_s);
+            QMap<QString, AgentService> out;
+            const QJsonObject o = json.toObject();
+            for (auto it = o.begin(); it != o.end(); ++it) {
+                auto s = AgentService::fromJson(it.value());
+                if (!s) {
+                    Error e = s.error();
+                    e.message = it.key() + u"."_s + e.message;
+                    return std::unexpected(e);
+                }
+                out.insert(it.key(), std::move(*s));
+            }
+            return out;
+        });
+}
+
+ApiRequest ConsulClient::agentServiceRequest(const QString &serviceId)
+{
+    return ApiRequest::get(u"/v1/agent/service/"_s + ApiRequest::segment(serviceId));
+}
+
+QCoro::Task<Result<Indexed<AgentService>>> ConsulClient::agentService(QString serviceId, QueryOptions options)
+{
+    co_return co_await query<AgentService>(agentServiceRequest(serviceId), std::move(options), AgentService::fromJson);
+}
+
+QCoro::Task<Result<Indexed<QMap<QString, QStringList>>>> ConsulClient::catalogServices(QueryOptions options)
+{
+    co_return co_await query<QMap<QString, QStringList>>(
+        ApiRequest::get(u"/v1/catalog/services"_s), std::move(options),
+        [](const QJsonValue &json) -> Result<QMap<QString, QStringList>> {
+            if (!json.isObject())
+                return fail(Error::Code::Parse, u"expected an object of service names"_s);
+            QMap<QString, QStringList> out;
+            const QJsonObject o = json.toObject();
+            for (auto it = o.begin(); it != o.end(); ++it) {
+                QStringList tags;
+                if (!it.value().isArray() && !it.value().isNull())
+                    return fail(Error::Code::Parse, it.key() + u": expected an array of tags"_s);
+                for (const QJsonValue &t : it.value().toArray())
+                    tags << t.toString();
+                out.insert(it.key(), tags);
+            }
+            return out;
+        });
+}
+
+ApiRequest ConsulClient::healthConnectRequest(const QString &service, bool passingOnly)
+{
+    ApiRequest request = ApiRequest::get(u"/v1/health/connect/"_s + ApiRequest::segment(service));
+    if (passingOnly)
+        request.query.addQueryItem(u"passing"_s, u"true"_s);
+    return request;
+}
+
+QCoro::Task<Result<Indexed<QList<ServiceEntry>>>> ConsulClient::healthService(QString service, bool passingOnly,
+                                                                              QueryOptions options)
+{
+    ApiRequest request = ApiRequest::get(u"/v1/health/service/"_s + ApiRequest::segment(service));
+    if (passingOnly)
+        request.query.addQueryItem(u"passing"_s, u"true"_s);
+    co_return co_await query<QList<ServiceEntry>>(request, std::move(options), api::listFrom<ServiceEntry>);
+}
+
+QCoro::Task<Result<Indexed<QList<ServiceEntry>>>> ConsulClient::healthConnect(QString service, bool passingOnly,
+                                                                              QueryOptions options)
+{
+    co_return co_await query<QList<ServiceEntry>>(healthConnectRequest(service, passingOnly), std::move(options),
+                                                  api::listFrom<ServiceEntry>);
+}
+
+ApiRequest ConsulClient::caRootsRequest()
+{
+    return ApiRequest::get(u"/v1/agent/connect/ca/roots"_s);
+}
+
+ApiRequest ConsulClient::leafCertRequest(const QString &service)
+{
+    return ApiRequest::get(u"/v1/agent/connect/ca/leaf/"_s + ApiRequest::segment(service));
+}
+
+QCoro::Task<Result<Indexed<CARoots>>> ConsulClient::caRoots(QueryOptions options)
+{
+    co_return co_await query<CARoots>(caRootsRequest(), std::move(options), CARoots::fromJson);
+}
+
+QCoro::Task<Result<Indexed<LeafCert>>> ConsulClient::leafCert(QString service, QueryOptions options)
+{
+    co_return co_await query<LeafCert>(leafCertRequest(service), std::move(options), LeafCert::fromJson);
+}
+
+QCoro::Task<Result<Authorize>> ConsulClient::authorize(QString target, QString clientCertUri,
+                                                       QString clientCertSerial, QueryOptions options)
+{
+    const QJsonObject body{{u"Target"_s, target},
+                           {u"ClientCertURI"_s, clientCertUri},
+                           {u"ClientCertSerial"_s, clientCertSerial}};
+    ApiRequest request = ApiRequest::withBody("POST", u"/v1/agent/connect/authorize"_s, api::compactJson(body));
+    request.retryable = true;
+    auto r = co_await query<Authorize>(request, std::move(options), Authorize::fromJson);
+    if (!r)
+        co_return std::unexpected(r.error());
+    co_return r->value;
+}
+
+QCoro::Task<Result<bool>> ConsulClient::writeBool(ApiRequest request)
+{
+    auto response = co_await m_api->request(request);
+    if (!response)
+        co_return std::unexpected(response.error());
+    if (response->body.trimmed().isEmpty())
+        co_return true;
+    auto json = m_api->parseJson(request, *response);
+    if (!json)
+        co_return std::unexpected(json.error());
+    if (!json->isBool()) {
+        co_return fail(Error::Code::Parse, m_api->endpoint().product + u" answered "_s + request.describe()
+                                               + u" with "_s + QString::fromUtf8(response->body.left(200))
+                                               + u" instead of true or false"_s);
+    }
+    co_return json->toBool();
+}
+
+QCoro::Task<Result<bool>> ConsulClient::putConfigEntry(QJsonObject entry, std::optional<quint64> cas,
+                                                       QueryOptions options)
+{
+    ApiRequest request = ApiRequest::withBody("PUT", u"/v1/config"_s, api::compactJson(entry));
+    if (cas)
+        request.query.addQueryItem(u"cas"_s, QString::number(*cas));
+    request.cancelToken = options.cancel;
+    co_return co_await writeBool(request);
+}
+
+QCoro::Task<Result<Indexed<QJsonObject>>> ConsulClient::configEntry(QString kind, QString name,
+                                                                    QueryOptions options)
+{
+    co_return co_await query<QJsonObject>(
+        ApiRequest::get(u"/v1/config/"_s + ApiRequest::segment(kind) + u'/' + ApiRequest::segment(name)),
+        std::move(options), api::objectFrom);
+}
+
+QCoro::Task<Result<Indexed<QList<QJsonObject>>>> ConsulClient::configEntries(QString kind, QueryOptions options)
+{
+    co_return co_await query<QList<QJsonObject>>(
+        ApiRequest::get(u"/v1/config/"_s + ApiRequest::segment(kind)), std::move(options),
+        [](const QJsonValue &json) -> Result<QList<QJsonObject>> {
+            if (json.isNull())
+                return QList<QJsonObject>{};
+            if (!json.isArray())
+                return fail(Error::Code::Parse, u"expected an array of config entries"_s);
+            QList<QJsonObject> out;
+            for (const QJsonValue &v : json.toArray()) {
+                if (!v.isObject())
+                    return fail(Error::Code::Parse, u"expected config entries to be objects"_s);
+                out << v.toObject();
+            }
+            return out;
+        });
+}
+
+QCoro::Task<Result<bool>> ConsulClient::deleteConfigEntry(QString kind, QString name, std::optional<quint64> cas,
+                                                          QueryOptions options)
+{
+    ApiRequest request;
+    request.method = "DELETE";
+    request.path = u"/v1/config/"_s + ApiRequest::segment(kind) + u'/' + ApiRequest::segment(name);
+    if (cas)
+        request.query.addQueryItem(u"cas"_s, QString::number(*cas));
+    request.cancelToken = options.cancel;
+    co_return co_await writeBool(request);
+}
+
+Result<CARoots> ConsulClient::decodeCaRoots(const ApiResponse &response) const
+{
+    return decode<CARoots>(caRootsRequest(), response, CARoots::fromJson);
+}
+
+Result<LeafCert> ConsulClient::decodeLeafCert(const ApiResponse &response) const
+{
+    return decode<LeafCert>(ApiRequest::get(u"/v1/agent/connect/ca/leaf"_s), response, LeafCert::fromJson);
+}
+
+Result<AgentService> ConsulClient::decodeAgentService(const ApiResponse &response) const
+{
+    return decode<AgentService>(ApiRequest::get(u"/v1/agent/service"_s), response, AgentService::fromJson);
+}
+
+Result<QList<ServiceEntry>> ConsulClient::decodeServiceEntries(const ApiResponse &response) const
+{
+    return decode<QList<ServiceEntry>>(ApiRequest::get(u"/v1/health/connect"_s), response, api::listFrom<ServiceEntry>);
+}
+
+} // namespace mesh::consul

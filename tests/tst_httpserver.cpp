@@ -1,0 +1,632 @@
+// The shared HTTP server's opt-in features for the lab's Consul and Nomad
+// APIs, on real sockets: buffered request bodies (PUT
+// /v1/agent/service/register, POST /v1/jobs) and deferred responses
+// (blocking queries, ?index=N&wait=5m). Server and clients share the test's
+// thread, so every wait is an event-loop wait (QTRY_*). The limits and the
+// synchronous behaviour are tested through the counter in tst_counter.
+
+#include "httpserver.h"
+
+#include <QSignalSpy>
+#include <QTcpSocket>
+#include <QTest>
+#include <QTimer>
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include <sys/resource.h>
+
+using apps::http::Deferred;
+using apps::http::HttpServer;
+using apps::http::Request;
+using apps::http::Response;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr int Timeout = 20'000; // generous: a loaded 2-core machine
+
+struct RawResponse
+{
+    int status = 0;
+    QByteArray head; // status line and headers
+    QByteArray body;
+
+    QByteArray header(QByteArrayView name) const
+    {
+        for (const QByteArray &line : head.split('\n')) {
+            const qsizetype colon = line.indexOf(':');
+            if (colon > 0 && QByteArrayView(line).first(colon).compare(name, Qt::CaseInsensitive) == 0)
+                return line.mid(colon + 1).trimmed();
+        }
+        return {};
+    }
+};
+
+// A client socket on the test's thread that collects what it receives.
+class Client
+{
+public:
+    explicit Client(quint16 port)
+        : m_socket(std::make_unique<QTcpSocket>())
+    {
+        QObject::connect(m_socket.get(), &QTcpSocket::readyRead, m_socket.get(),
+                         [this] { m_received += m_socket->readAll(); });
+        m_socket->connectToHost(QHostAddress::LocalHost, port);
+    }
+
+    QTcpSocket &socket() { return *m_socket; }
+    const QByteArray &received() const { return m_received; }
+    bool isConnected() const { return m_socket->state() == QAbstractSocket::ConnectedState; }
+
+    void send(const QByteArray &bytes) { m_socket->write(bytes); }
+
+    bool hasResponse(bool headRequest = false) const
+    {
+        QByteArray copy = m_received;
+        return parse(copy, headRequest).has_value();
+    }
+    // Takes one complete response off the front of what was received.
+    std::optional<RawResponse> take(bool headRequest = false) { return parse(m_received, headRequest); }
+
+private:
+    static std::optional<RawResponse> parse(QByteArray &m_received, bool headRequest)
+    {
+        const qsizetype end = m_received.indexOf("\r\n\r\n");
+        if (end < 0)
+            return std::nullopt;
+        RawResponse r;
+        r.head = m_received.first(end);
+        r.status = r.head.mid(9, 3).toInt();
+        const qsizetype length = headRequest ? 0 : r.header("Content-Length").toLongLong();
+        if (m_received.size() < end + 4 + length)
+            return std::nullopt;
+        r.body = m_received.mid(end + 4, length);
+        m_received.remove(0, end + 4 + length);
+        return r;
+    }
+
+    std::unique_ptr<QTcpSocket> m_socket;
+    QByteArray m_received;
+};
+
+// Waits for one complete response and takes it; fails the test when none
+// comes. (QTRY_* evaluate their expression more than once, so it must not
+// consume.)
+#define TAKE_RESPONSE(client, var, ...)                                                            \
+    QTRY_VERIFY_WITH_TIMEOUT((client).hasResponse(__VA_ARGS__), Timeout);                          \
+    const std::optional<RawResponse> var = (client).take(__VA_ARGS__)
+
+QByteArray get(const QByteArray &target)
+{
+    return "GET " + target + " HTTP/1.1\r\nHost: test\r\n\r\n";
+}
+
+Response text(QByteArray body, int status = 200)
+{
+    Response response;
+    response.status = status;
+    response.body = std::move(body);
+    return response;
+}
+
+// Answers every request with what it saw; "/defer…" paths are deferred and
+// their handles kept in `pending`.
+struct Recorder
+{
+    QList<QByteArray> paths; // in the order the handler saw them
+    QList<QByteArray> bodies;
+    std::vector<Deferred> pending;
+
+    void install(HttpServer &server)
+    {
+        server.setHandler([this](const Request &request, Response &response) {
+            paths.append(request.path.toByteArray());
+            bodies.append(request.body.toByteArray());
+            if (request.path.startsWith("/defer")) {
+                pending.push_back(request.defer());
+                response = text("not this one\n"); // ignored once deferred
+                return;
+            }
+            response = text(request.method.toByteArray() + ' ' + request.path.toByteArray() + ' '
+                            + request.body.toByteArray());
+        });
+    }
+};
+
+} // namespace
+
+class TestHttpServer final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void bodyReachesHandler_data();
+    void bodyReachesHandler();
+    void bodiesAreDroppedUnlessBuffered();
+    void bodyOverCapRefused_data();
+    void bodyOverCapRefused();
+    void stalledBodyDropped();
+    void deferredResponseArrivesLater_data();
+    void deferredResponseArrivesLater();
+    void pipelinedRequestWaitsBehindDeferred();
+    void deadlinesSpareDeferredConnections();
+    void clientLeavingClosesHandle_data();
+    void clientLeavingClosesHandle();
+    void serverGoneWithPendingDeferreds_data();
+    void serverGoneWithPendingDeferreds();
+    void abandonedHandleAnswered500();
+    void deferOutsideHandlerIsNull();
+    void thousandDeferredConnections();
+};
+
+void TestHttpServer::bodyReachesHandler_data()
+{
+    QTest::addColumn<QByteArray>("request");
+    QTest::addColumn<int>("slice"); // bytes per write; 0: all at once
+    QTest::addColumn<QByteArray>("expectedBody");
+
+    const QByteArray json = R"({"Name":"web","Port":8080})";
+    const QByteArray register_ = "PUT /v1/agent/service/register HTTP/1.1\r\nHost: t\r\nContent-Length: "
+                                 + QByteArray::number(json.size()) + "\r\n\r\n" + json;
+    const QByteArray chunked = "POST /v1/jobs HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+                               "5\r\n{\"Job\r\n"
+                               "b;ext=1\r\n\":{\"ID\":\"x\"\r\n"
+                               "2\r\n}}\r\n"
+                               "0\r\nX-Trailer: y\r\n\r\n";
+
+    QTest::newRow("Content-Length, all at once") << register_ << 0 << json;
+    QTest::newRow("Content-Length, byte by byte") << register_ << 1 << json;
+    QTest::newRow("chunked with extension and trailer, all at once")
+        << chunked << 0 << QByteArray(R"({"Job":{"ID":"x"}})");
+    QTest::newRow("chunked, 3 bytes per write") << chunked << 3 << QByteArray(R"({"Job":{"ID":"x"}})");
+    QTest::newRow("Expect: 100-continue")
+        << QByteArray("POST /v1/jobs HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\nabcd")
+        << 0 << QByteArray("abcd");
+    QTest::newRow("Content-Length: 0 is an empty body")
+        << QByteArray("PUT /v1/kv/x HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n") << 0 << QByteArray();
+    QTest::newRow("binary body with CRLFs and NULs")
+        << QByteArray("PUT /v1/kv/x HTTP/1.1\r\nHost: t\r\nContent-Length: 6\r\n\r\n\r\n\0\r\n\0", 59) << 0
+        << QByteArray("\r\n\0\r\n\0", 6);
+}
+
+void TestHttpServer::bodyReachesHandler()
+{
+    QFETCH(QByteArray, request);
+    QFETCH(int, slice);
+    QFETCH(QByteArray, expectedBody);
+
+    HttpServer server;
+    HttpServer::Limits limits;
+    limits.bufferBodyBytes = 64 * 1024;
+    server.setLimits(limits);
+    Recorder recorder;
+    // The headers the handler sees outlive the body's arrival.
+    QList<QByteArray> hosts;
+    server.setHandler([&](const Request &r, Response &response) {
+        recorder.bodies.append(r.body.toByteArray());
+        hosts.append(r.header("host").toByteArray());
+        response = text(r.method.toByteArray() + ' ' + r.path.toByteArray() + ' ' + r.body.toByteArray());
+    });
+    QVERIFY(server.listen(QHostAddress::LocalHost));
+
+    Client client(server.port());
+    // A second request pipelined behind the body proves where the body ended.
+    const QByteArray wire = request + get("/after");
+    if (slice == 0) {
+        client.send(wire);
+    } else {
+        for (qsizetype i = 0; i < wire.size(); i += slice) {
+            client.send(wire.mid(i, slice));
+            QVERIFY(client.socket().waitForBytesWritten(Timeout));
+            QCoreApplication::processEvents();
+        }
+    }
+
+    TAKE_RESPONSE(client, maybeContinue);
+    std::optional<RawResponse> first = maybeContinue;
+    if (first->status == 100) {
+        TAKE_RESPONSE(client, final);
+        first = final;
+    }
+    QCOMPARE(first->status, 200);
+    const qsizetype space = request.indexOf(' ');
+    const QByteArray method = request.first(space);
+    const QByteArray path = request.mid(space + 1, request.indexOf(' ', space + 1) - space - 1);
+    QCOMPARE(first->body, method + ' ' + path + ' ' + expectedBody);
+    QCOMPARE(hosts.value(0), QByteArray("t"));
+
+    TAKE_RESPONSE(client, second);
+    QCOMPARE(second->body, QByteArray("GET /after "));
+    QCOMPARE(recorder.bodies, (QList<QByteArray>{expectedBody, QByteArray()}));
+}
+
+void TestHttpServer::bodiesAreDroppedUnlessBuffered()
+{
+    HttpServer server; // default limits: bufferBodyBytes == 0
+    Recorder recorder;
+    recorder.install(server);
+    QVERIFY(server.listen(QHostAddress::LocalHost));
+
+    Client client(server.port());
+    client.send("PUT /v1/kv/x HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello" + get("/after"));
+    TAKE_RESPONSE(client, first);
+    QCOMPARE(first->body, QByteArray("PUT /v1/kv/x "));
+    TAKE_RESPONSE(client, second);
+    QCOMPARE(second->body, QByteArray("GET /after "));
+}
+
+void TestHttpServer::bodyOverCapRefused_data()
+{
+    QTest::addColumn<QByteArray>("request");
+    QTest::addColumn<int>("expectedStatus");
+
+    // Cap: 16 bytes.
+    QTest::newRow("Content-Length over the cap: 413 before any body is sent")
+        << QByteArray("PUT /v1/kv/x HTTP/1.1\r\nHost: t\r\nContent-Length: 17\r\n\r\n") << 413;
+    QTest::newRow("Content-Length far over maxBodyBytes too")
+        << QByteArray("PUT /v1/kv/x HTTP/1.1\r\nHost: t\r\nContent-Length: 999999999\r\n\r\n") << 413;
+    QTest::newRow("chunked adding up past the cap")
+        << QByteArray("POST /v1/jobs HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+                      "8\r\n12345678\r\n9\r\n")
+        << 413;
+    QTest::newRow("exactly at the cap is accepted")
+        << QByteArray("PUT /v1/kv/x HTTP/1.1\r\nHost: t\r\nContent-Length: 16\r\n\r\n0123456789abcdef") << 200;
+}
+
+void TestHttpServer::bodyOverCapRefused()
+{
+    QFETCH(QByteArray, request);
+    QFETCH(int, expectedStatus);
+
+    HttpServer server;
+    HttpServer::Limits limits;
+    limits.bufferBodyBytes = 16;
+    server.setLimits(limits);
+    Recorder recorder;
+    recorder.install(server);
+    QSignalSpy rejected(&server, &HttpServer::connectionRejected);
+    QVERIFY(server.listen(QHostAddress::LocalHost));
+
+    Client client(server.port());
+    client.send(request);
+    TAKE_RESPONSE(client, response);
+    QCOMPARE(response->status, expectedStatus);
+    if (expectedStatus == 413) {
+        QVERIFY(recorder.paths.isEmpty());
+        QCOMPARE(response->header("Connection"), QByteArray("close"));
+        QTRY_VERIFY_WITH_TIMEOUT(!client.isConnected(), Timeout);
+        QCOMPARE(rejected.count(), 1);
+        QCOMPARE(rejected.at(0).at(0).toInt(), 413);
+    } else {
+        QCOMPARE(recorder.bodies, QList<QByteArray>{"0123456789abcdef"});
+    }
+}
+
+void TestHttpServer::stalledBodyDropped()
+{
+    HttpServer server;
+    HttpServer::Limits limits;
+    limits.bufferBodyBytes = 1024;
+    limits.headerTimeout = 300ms;
+    server.setLimits(limits);
+    Recorder recorder;
+    recorder.install(server);
+    QVERIFY(server.listen(QHostAddress::LocalHost));
+
+    Client client(server.port());
+    client.send("PUT /v1/kv/x HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc");
+    QTRY_VERIFY_WITH_TIMEOUT(!client.isConnected(), Timeout);
+    QVERIFY(recorder.paths.isEmpty());
+    QCOMPARE(server.openConnections(), 0);
+}
+
+void TestHttpServer::deferredResponseArrivesLater_data()
+{
+    QTest::addColumn<QByteArray>("request");
+    QTest::addColumn<bool>("headRequest");
+    QTest::addColumn<QByteArray>("expectedConnection"); // the Connection header, if any
+    QTest::addColumn<bool>("stays");                     // the connection stays open after
+
+    QTest::newRow("blocking query, keep-alive")
+        << get("/defer/v1/health/service/web?index=7&wait=5m") << false << QByteArray() << true;
+    QTest::newRow("HEAD gets headers only")
+        << QByteArray("HEAD /defer HTTP/1.1\r\nHost: t\r\n\r\n") << true << QByteArray() << true;
+    QTest::newRow("Connection: close closes after")
+        << QByteArray("GET /defer HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n") << false
+        << QByteArray("close") << false;
+    QTest::newRow("HTTP/1.0 closes after") << QByteArray("GET /defer HTTP/1.0\r\n\r\n") << false
+                                           << QByteArray("close") << false;
+    QTest::newRow("HTTP/1.0 keep-alive stays")
+        << QByteArray("GET /defer HTTP/1.0\r\nConnection: keep-alive\r\n\r\n") << false
+        << QByteArray("keep-alive") << true;
+    QTest::newRow("buffered body, then deferred")
+        << QByteArray("PUT /defer/kv?cas=3 HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n\r\ntrue") << false
+        << QByteArray() << true;
+}
+
+void TestHttpServer::deferredResponseArrivesLater()
+{
+    QFETCH(QByteArray, request);
+    QFETCH(bool, headRequest);
+    QFETCH(QByteArray, expectedConnection);
+    QFETCH(bool, stays);
+
+    HttpServer server;
+    HttpServer::Limits limits;
+    limits.bufferBodyBytes = 1024;
+    server.setLimits(limits);
+    Deferred handle;
+    bool answered = false;
+    server.setHandler([&](const Request &r, Response &response) {
+        handle = r.defer();
+        response = text("ignored"); // what the handler leaves is not sent
+        // The answer depends only on what was copied out of the request.
+        const QByteArray body = "index 8 for " + r.path.toByteArray() + ' ' + r.body.toByteArray();
+        QTimer::singleShot(300ms, &server, [&answered, handle = handle, body] {
+            QVERIFY(handle.isOpen());
+            Response late = text(body);
+            late.extraHeaders = "X-Consul-Index: 8\r\n";
+            handle.respond(late);
+            QVERIFY(!handle.isOpen());
+            handle.respond(text("a second answer is ignored"));
+            answered = true;
+        });
+    });
+    QVERIFY(server.listen(QHostAddress::LocalHost));
+
+    Client client(server.port());
+    client.send(request);
+    QTRY_VERIFY_WITH_TIMEOUT(handle.isOpen(), Timeout);
+    QVERIFY(client.received().isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(answered, Timeout);
+
+    TAKE_RESPONSE(client, response, headRequest);
+    QCOMPARE(response->status, 200);
+    QCOMPARE(response->header("X-Consul-Index"), QByteArray("8"));
+    QCOMPARE(response->header("Connection"), expectedConnection);
+    const qsizetype space = request.indexOf(' ');
+    const QByteArray target = request.mid(space + 1, request.indexOf(' ', space + 1) - space - 1);
+    const QByteArray path = target.first(target.contains('?') ? target.indexOf('?') : target.size());
+    const QByteArray expectedBody = "index 8 for " + path + ' '
+                                    + (request.startsWith("PUT") ? QByteArray("true") : QByteArray());
+    QCOMPARE(response->header("Content-Length"), QByteArray::number(expectedBody.size()));
+    QCOMPARE(response->body, headRequest ? QByteArray() : expectedBody);
+
+    if (stays) {
+        // The same connection serves the next request (answered at once
+        // inside the handler this time).
+        server.setHandler([](const Request &r, Response &) { r.defer().respond(text("right away")); });
+        client.send(get("/next"));
+        TAKE_RESPONSE(client, next);
+        QCOMPARE(next->body, QByteArray("right away"));
+        QVERIFY(client.isConnected());
+    } else {
+        QTRY_VERIFY_WITH_TIMEOUT(!client.isConnected(), Timeout);
+    }
+    QVERIFY(client.received().isEmpty()); // the second respond() sent nothing
+}
+
+void TestHttpServer::pipelinedRequestWaitsBehindDeferred()
+{
+    HttpServer server;
+    Recorder recorder;
+    recorder.install(server);
+    QVERIFY(server.listen(QHostAddress::LocalHost));
+
+    Client client(server.port());
+    client.send(get("/before") + get("/defer/1") + get("/fast") + get("/defer/2") + get("/last"));
+    TAKE_RESPONSE(client, before);
+    QCOMPARE(before->body, QByteArray("GET /before "));
+    QTRY_COMPARE_WITH_TIMEOUT(recorder.pending.size(), size_t(1), Timeout);
+    // Nothing behind the deferred request is handled, however long it waits.
+    QTest::qWait(200);
+    QCOMPARE(recorder.paths, (QList<QByteArray>{"/before", "/defer/1"}));
+    QVERIFY(client.received().isEmpty());
+
+    recorder.pending.at(0).respond(text("first deferred"));
+    TAKE_RESPONSE(client, first);
+    QCOMPARE(first->body, QByteArray("first deferred"));
+    TAKE_RESPONSE(client, fast);
+    QCOMPARE(fast->body, QByteArray("GET /fast "));
+    QTRY_COMPARE_WITH_TIMEOUT(recorder.pending.size(), size_t(2), Timeout);
+    QCOMPARE(recorder.paths, (QList<QByteArray>{"/before", "/defer/1", "/fast", "/defer/2"}));
+
+    recorder.pending.at(1).respond(text("second deferred"));
+    TAKE_RESPONSE(client, second);
+    QCOMPARE(second->body, QByteArray("second deferred"));
+    TAKE_RESPONSE(client, last);
+    QCOMPARE(last->body, QByteArray("GET /last "));
+    QCOMPARE(server.requestsHandled(), quint64(5));
+}
+
+void TestHttpServer::deadlinesSpareDeferredConnections()
+{
+    HttpServer server;
+    HttpServer::Limits limits;
+    limits.headerTimeout = 100ms;
+    limits.idleTimeout = 100ms;
+    server.setLimits(limits);
+    Recorder recorder;
+    recorder.install(server);
+    QVERIFY(server.listen(QHostAddress::LocalHost));
+
+    Client waiting(server.port());
+    waiting.send(get("/defer"));
+    Client idle(server.port());
+    idle.send(get("/x"));
+    TAKE_RESPONSE(idle, answer);
+    // Ten times the timeouts: the idle keep-alive connection goes, the
+    // blocking query stays.
+    QTRY_VERIFY_WITH_TIMEOUT(!idle.isConnected(), Timeout);
+    QTest::qWait(1000);
+    QVERIFY(waiting.isConnected());
+    QCOMPARE(recorder.pending.size(), size_t(1));
+    QVERIFY(recorder.pending.at(0).isOpen());
+
+    recorder.pending.at(0).respond(text("changed"));
+    TAKE_RESPONSE(waiting, response);
+    QCOMPARE(response->body, QByteArray("changed"));
+    // Back to the idle timeout once answered.
+    QTRY_VERIFY_WITH_TIMEOUT(!waiting.isConnected(), Timeout);
+}
+
+void TestHttpServer::clientLeavingClosesHandle_data()
+{
+    QTest::addColumn<bool>("reset");             // abort() (RST) rather than a FIN
+    QTest::addColumn<QByteArray>("pipelinedMore"); // sent behind the deferred request
+
+    QTest::newRow("client closes") << false << QByteArray();
+    QTest::newRow("client resets") << true << QByteArray();
+    QTest::newRow("client pipelined another request, then closed") << false << get("/fast");
+    QTest::newRow("client sent half a head, then reset") << true << QByteArray("GET /fa");
+}
+
+void TestHttpServer::clientLeavingClosesHandle()
+{
+    QFETCH(bool, reset);
+    QFETCH(QByteArray, pipelinedMore);
+
+    HttpServer server;
+    Recorder recorder;
+    recorder.install(server);
+    QVERIFY(server.listen(QHostAddress::LocalHost));
+
+    Client client(server.port());
+    client.send(get("/defer") + pipelinedMore);
+    QTRY_COMPARE_WITH_TIMEOUT(recorder.pending.size(), size_t(1), Timeout);
+    const Deferred handle = recorder.pending.at(0);
+    QVERIFY(handle.isOpen());
+    QCOMPARE(server.openConnections(), 1);
+
+    if (reset)
+        client.socket().abort();
+    else
+        client.socket().disconnectFromHost();
+    QTRY_VERIFY_WITH_TIMEOUT(!handle.isOpen(), Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(server.openConnections(), 0, Timeout);
+    handle.respond(text("nobody is listening")); // harmless
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+    handle.respond(text("still harmless once the connection is deleted"));
+    QVERIFY(!handle.isOpen());
+    QCOMPARE(recorder.paths, QList<QByteArray>{"/defer"});
+}
+
+void TestHttpServer::serverGoneWithPendingDeferreds_data()
+{
+    QTest::addColumn<bool>("destroy"); // else close()
+    QTest::newRow("server destroyed") << true;
+    QTest::newRow("server closed") << false;
+}
+
+void TestHttpServer::serverGoneWithPendingDeferreds()
+{
+    QFETCH(bool, destroy);
+
+    auto server = std::make_unique<HttpServer>();
+    HttpServer::Limits limits;
+    limits.bufferBodyBytes = 1024;
+    server->setLimits(limits);
+    Recorder recorder;
+    recorder.install(*server);
+    QVERIFY(server->listen(QHostAddress::LocalHost));
+
+    std::vector<std::unique_ptr<Client>> clients;
+    for (int i = 0; i < 5; ++i) {
+        clients.push_back(std::make_unique<Client>(server->port()));
+        clients.back()->send(get("/defer/" + QByteArray::number(i)));
+    }
+    // One more mid-body, so a buffered request is pending too.
+    clients.push_back(std::make_unique<Client>(server->port()));
+    clients.back()->send("PUT /kv HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc");
+    QTRY_COMPARE_WITH_TIMEOUT(recorder.pending.size(), size_t(5), Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(server->openConnections(), 6, Timeout);
+
+    if (destroy)
+        server.reset();
+    else
+        server->close();
+    for (const Deferred &handle : recorder.pending) {
+        QVERIFY(!handle.isOpen());
+        handle.respond(text("too late")); // a no-op, not a crash
+    }
+    for (const auto &client : clients)
+        QTRY_VERIFY_WITH_TIMEOUT(!client->isConnected(), Timeout);
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+    for (const Deferred &handle : recorder.pending)
+        handle.respond(text("still too late"));
+    if (server)
+        QCOMPARE(server->openConnections(), 0);
+    for (const auto &client : clients)
+        QVERIFY(client->received().isEmpty());
+}
+
+void TestHttpServer::abandonedHandleAnswered500()
+{
+    HttpServer server;
+    server.setHandler([](const Request &r, Response &) { (void)r.defer(); });
+    QVERIFY(server.listen(QHostAddress::LocalHost));
+
+    Client client(server.port());
+    client.send(get("/forgotten"));
+    TAKE_RESPONSE(client, response);
+    QCOMPARE(response->status, 500);
+    QVERIFY(client.isConnected());
+}
+
+void TestHttpServer::deferOutsideHandlerIsNull()
+{
+    const Request request;
+    const Deferred handle = request.defer();
+    QVERIFY(!handle.isOpen());
+    handle.respond(text("nowhere"));
+    const Deferred null;
+    QVERIFY(!null.isOpen());
+    null.respond(text("nowhere"));
+}
+
+void TestHttpServer::thousandDeferredConnections()
+{
+    constexpr int Count = 1000;
+    rlimit files{};
+    ::getrlimit(RLIMIT_NOFILE, &files);
+    // Both ends of every connection live in this process.
+    if (files.rlim_cur < 2 * Count + 64) {
+        files.rlim_cur = std::min<rlim_t>(files.rlim_max, 2 * Count + 64);
+        ::setrlimit(RLIMIT_NOFILE, &files);
+        ::getrlimit(RLIMIT_NOFILE, &files);
+        if (files.rlim_cur < 2 * Count + 64)
+            QSKIP("too few file descriptors for both ends of 1000 connections");
+    }
+
+    HttpServer server;
+    Recorder recorder;
+    recorder.install(server);
+    QVERIFY(server.listen(QHostAddress::LocalHost));
+
+    std::vector<std::unique_ptr<Client>> clients;
+    clients.reserve(Count);
+    for (int i = 0; i < Count; ++i) {
+        clients.push_back(std::make_unique<Client>(server.port()));
+        clients.back()->send(get("/defer/" + QByteArray::number(i)));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(recorder.pending.size(), size_t(Count), 120'000);
+    QCOMPARE(server.openConnections(), Count);
+
+    // Answered in reverse order of arrival, each with its own path.
+    for (int i = Count - 1; i >= 0; --i)
+        recorder.pending.at(i).respond(text(recorder.paths.at(i)));
+    // Every client gets the answer to its own request.
+    for (int i = 0; i < Count; ++i) {
+        TAKE_RESPONSE(*clients.at(i), response);
+        QCOMPARE(response->status, 200);
+        QCOMPARE(response->body, QByteArray("/defer/" + QByteArray::number(i)));
+        QVERIFY(clients.at(i)->isConnected());
+    }
+    QCOMPARE(server.requestsHandled(), quint64(Count));
+}
+
+QTEST_GUILESS_MAIN(TestHttpServer)
+#include "tst_httpserver.moc"
