@@ -23,6 +23,9 @@
 #include <QAction>
 #include <QDesktopServices>
 #include <QLabel>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QRegularExpression>
 #include <QLineSeries>
 #include <QMessageBox>
 #include <QPlainTextEdit>
@@ -237,6 +240,20 @@ private Q_SLOTS:
         // The link as a user follows it: the QLabel's linkActivated.
         Q_EMIT window.labDock()->dashboardLink()->linkActivated(url);
         QCOMPARE(m_opened, QList<QUrl>{QUrl(url)});
+        // Where tools reach this lab's agents, and they answer.
+        const auto *status = window.labDock()->findChild<QLabel *>(u"labStatus"_qs);
+        QVERIFY(status);
+        static const QRegularExpression apis(u"Consul API (http://127\\.\\d+\\.1\\.1:8500), Nomad API (http://127\\.\\d+\\.1\\.1:4646)"_qs);
+        const QRegularExpressionMatch agents = apis.match(status->text());
+        QVERIFY2(agents.hasMatch(), qPrintable(status->text()));
+        {
+            QNetworkAccessManager network;
+            std::unique_ptr<QNetworkReply> jobs(network.get(QNetworkRequest(QUrl(agents.captured(2) + u"/v1/jobs"))));
+            QTRY_VERIFY_WITH_TIMEOUT(jobs->isFinished(), kLabTimeoutMs);
+            // The design's jobs, submitted through the Nomad API's register path.
+            const QByteArray body = jobs->readAll();
+            QVERIFY2(body.contains("\"ID\":\"counter\"") && body.contains("\"ID\":\"dashboard\""), body.constData());
+        }
 
         // A page on the dashboard makes it fetch through the arrow.
         QStringList messages;

@@ -325,12 +325,19 @@ void LabDock::setSnapshot(const mesh::lab::LabSnapshot &snapshot)
         int nodesUp = 0;
         for (const mesh::lab::NodeSnapshot &n : std::as_const(m_snapshot.nodes))
             nodesUp += n.up ? 1 : 0;
-        m_status->setText(tr("Running: %1 of %2 instances, %3 passing, on %4 of %5 nodes. Edits apply at the next Run.")
-                              .arg(running)
-                              .arg(m_snapshot.instances.size())
-                              .arg(passing)
-                              .arg(nodesUp)
-                              .arg(m_snapshot.nodes.size()));
+        QString status = tr("Running: %1 of %2 instances, %3 passing, on %4 of %5 nodes. Edits apply at the next Run.")
+                             .arg(running)
+                             .arg(m_snapshot.instances.size())
+                             .arg(passing)
+                             .arg(nodesUp)
+                             .arg(m_snapshot.nodes.size());
+        // Where curl, consul, nomad or `meshpad proxy -sidecar-for` reach
+        // this lab (every node serves both; node one is the leader).
+        if (!m_snapshot.nodes.isEmpty() && !m_snapshot.nodes.constFirst().consulAddress.isEmpty())
+            status += u'\n'
+                + tr("Consul API %1, Nomad API %2")
+                      .arg(m_snapshot.nodes.constFirst().consulAddress, m_snapshot.nodes.constFirst().nomadAddress);
+        m_status->setText(status);
         const QString url = m_snapshot.dashboardUrl;
         const QString escaped = url.toHtmlEscaped();
         const QString link = url.isEmpty() ? QString() : tr("Dashboard: <a href=\"%1\">%1</a>").arg(escaped);
