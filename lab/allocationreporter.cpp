@@ -15,6 +15,8 @@ AllocationReporter::AllocationReporter(AllocationRunner *runner, nomad::NomadSta
     , m_jobVersion(jobVersion)
 {
     m_minHealthy.setSingleShot(true);
+    // min_healthy_time is a minimum: a coarse timer may fire 5 % early.
+    m_minHealthy.setTimerType(Qt::PreciseTimer);
     m_minHealthy.setInterval(minHealthyTime);
     connect(&m_minHealthy, &QTimer::timeout, this, [this] {
         if (m_state && !m_healthy && m_runner->state() == InstanceState::Running) {

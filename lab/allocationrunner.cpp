@@ -164,9 +164,12 @@ void AllocationRunner::start()
         m_context.catalog->registerInstance(registration);
     }
     m_runningSince.start();
-    // The sidecar task runs as soon as its listeners do.
-    if (m_inbound || !m_upstreams.isEmpty())
+    // The sidecar task runs as soon as its listeners do; to Nomad it keeps
+    // running while the app task restarts.
+    if ((m_inbound || !m_upstreams.isEmpty()) && !m_sidecarRunning) {
+        m_sidecarRunning = true;
         reportTask({.type = nomad::kTaskStarted.toString()}, Tasks::Sidecar);
+    }
     if (!m_process) {
         setState(InstanceState::Running);
         Q_EMIT eventOccurred(LabEvent::Kind::Started,
@@ -476,6 +479,14 @@ void AllocationRunner::taskFailed(const QString &why, std::optional<int> exitCod
             setState(InstanceState::Failed, why + u"; " + reason);
             Q_EMIT eventOccurred(LabEvent::Kind::Failed, why + QStringLiteral("; not restarting: ") + reason);
             reportTask({.type = nomad::kTaskNotRestarting.toString(), .restartReason = reason});
+            // Nomad kills the other tasks of the allocation (hashicorp/nomad:
+            // client/allocrunner/alloc_runner.go handleTaskStateUpdates).
+            if (m_sidecarRunning) {
+                m_sidecarRunning = false;
+                reportTask({.type = nomad::kTaskSiblingFailed.toString(), .message = QStringLiteral("Task's sibling \"%1\" failed").arg(m_service->task)},
+                           Tasks::Sidecar);
+                reportTask({.type = nomad::kTaskKilled.toString()}, Tasks::Sidecar);
+            }
             return;
         }
         delay = m_policyRestarts.size() >= policy->attempts
@@ -564,6 +575,7 @@ void AllocationRunner::stop(const QString &why)
         reportTask({.type = nomad::kTaskKilling.toString(), .killTimeoutNs = std::chrono::nanoseconds(kStopGrace).count()},
                    Tasks::Both);
         reportTask({.type = nomad::kTaskKilled.toString()}, Tasks::Both);
+        m_sidecarRunning = false;
     }
     if (m_process && m_process->state() != QProcess::NotRunning) {
         m_process->terminate();

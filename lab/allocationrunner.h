@@ -149,6 +149,7 @@ private:
     QList<qint64> m_policyRestarts;  // steady ms of each restart, for restartPolicy
     QElapsedTimer m_clock;
     bool m_received = false;
+    bool m_sidecarRunning = false;  // as reported to Nomad
     QElapsedTimer m_runningSince;
     QTimer m_restartTimer;
     QTimer m_killTimer;

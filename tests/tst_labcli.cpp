@@ -361,6 +361,9 @@ private Q_SLOTS:
         LabUp lab(m_env, {example()});
         QVERIFY2(lab.waitForLines(1, 15000), qPrintable(lab.err()));
         qInfo("lab up: first line after %lld ms: %s", lab.firstLineMs(), qPrintable(lab.lines().constFirst()));
+        // The nodes' API addresses came before it.
+        QCOMPARE(lab.nodeLines().size(), 3);
+        QVERIFY2(lab.nodeLines().constFirst().startsWith(u"node one consul http://127."), qPrintable(lab.nodeLines().constFirst()));
         // The promise: the dashboard's URL within 3 s.
         QVERIFY2(lab.firstLineMs() < 3000, qPrintable(QString::number(lab.firstLineMs())));
         static const QRegularExpression endpoint(

@@ -90,7 +90,8 @@ public:
     {
         if (m_announced)
             return;
-        if (!m_nodesAnnounced && started) {
+        const bool nodesKnown = !snapshot.nodes.isEmpty() && !snapshot.nodes.constFirst().consulAddress.isEmpty();
+        if (!m_nodesAnnounced && nodesKnown) {
             m_nodesAnnounced = true;
             for (const NodeSnapshot &n : snapshot.nodes) {
                 if (m_json)

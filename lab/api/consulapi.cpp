@@ -212,24 +212,53 @@ ConsulApi::Reply ConsulApi::error(int status, const QString &text)
     return reply;
 }
 
-void ConsulApi::send(const Reply &reply, Response &response) const
+void ConsulApi::send(const Reply &reply, Response &response, bool read) const
 {
     response.status = reply.status;
     response.contentType = reply.contentType;
     response.body = reply.body;
-    const quint64 index = std::max<quint64>(1, reply.index ? reply.index : m_state->index());
     QByteArray headers = reply.extraHeaders;
-    headers += "X-Consul-Index: " + QByteArray::number(index) + "\r\n";
-    headers += "X-Consul-Knownleader: true\r\n";
-    headers += "X-Consul-Lastcontact: 0\r\n";
-    if (reply.consistency)
-        headers += "X-Consul-Effective-Consistency: leader\r\n";
+    // Query metadata goes with answered reads only, as the agent's setMeta
+    // does (hashicorp/consul: agent/http.go): not on writes, not on errors
+    // (python-consul reads an index header as "this read worked").
+    if (read && reply.status >= 200 && reply.status < 300) {
+        const quint64 index = std::max<quint64>(1, reply.index ? reply.index : m_state->index());
+        headers += "X-Consul-Index: " + QByteArray::number(index) + "\r\n";
+        headers += "X-Consul-Knownleader: true\r\n";
+        headers += "X-Consul-Lastcontact: 0\r\n";
+        if (reply.consistency)
+            headers += "X-Consul-Effective-Consistency: leader\r\n";
+    }
     if (!reply.contentHash.isEmpty())
         headers += "X-Consul-Contenthash: " + reply.contentHash.toLatin1() + "\r\n";
     response.extraHeaders = headers;
 }
 
-void ConsulApi::handle(const QString &node, const Request &request, Response &response)
+namespace {
+
+// What identifies a read's answer: the node, the path and the query without
+// the blocking parameters (index, hash, wait), which only say when to answer.
+QByteArray replyKey(const QString &node, QByteArrayView method, QByteArrayView target)
+{
+    QByteArray key = node.toUtf8() + ' ' + method.toByteArray() + ' ';
+    const qsizetype question = target.indexOf('?');
+    key += target.first(question < 0 ? target.size() : question);
+    if (question < 0)
+        return key;
+    char separator = '?';
+    for (const QByteArrayView item : QByteArrayView(target).sliced(question + 1).toByteArray().split('&')) {
+        if (item.startsWith("index=") || item.startsWith("hash=") || item.startsWith("wait=") || item.isEmpty())
+            continue;
+        key += separator;
+        key += item;
+        separator = '&';
+    }
+    return key;
+}
+
+} // namespace
+
+ConsulApi::Call ConsulApi::makeCall(const QString &node, const Request &request)
 {
     Call call;
     call.node = node;
@@ -239,25 +268,74 @@ void ConsulApi::handle(const QString &node, const Request &request, Response &re
     if (question >= 0)
         call.query = QUrlQuery(QString::fromUtf8(request.target.sliced(question + 1).toByteArray()));
     call.body = request.body.toByteArray();
+    return call;
+}
 
+const ConsulApi::CachedReply *ConsulApi::cachedReply(const QByteArray &key) const
+{
+    // A read's answer depends on the state alone, and every change of the
+    // state moves its index (blocking queries rely on the same rule).
+    const auto hit = m_replies.constFind(key);
+    return hit != m_replies.cend() && hit->stateIndex == m_state->index() ? &*hit : nullptr;
+}
+
+void ConsulApi::cacheReply(const QByteArray &key, const Reply &reply, Endpoint blocking, ConsulState::Table table)
+{
+    if (reply.status < 200 || reply.status >= 300)
+        return;
+    if (m_replies.size() >= kMaxCachedReplies)
+        m_replies.clear();
+    m_replies.insert(key, CachedReply{reply, blocking, table, m_state->index()});
+}
+
+ConsulApi::Reply ConsulApi::replyFor(const Waiter &waiter)
+{
+    if (const CachedReply *hit = cachedReply(waiter.key))
+        return hit->reply;
+    const Reply reply = (this->*waiter.endpoint)(waiter.call);
+    cacheReply(waiter.key, reply, waiter.endpoint, waiter.table);
+    return reply;
+}
+
+void ConsulApi::handle(const QString &node, const Request &request, Response &response)
+{
+    // The same reads come again and again (a sidecar's resolver, a watch
+    // woken with a thousand others, a load balancer's health poll): each is
+    // built once per state index and then served from memory.
+    const bool read = request.method == "GET" || request.method == "HEAD";
+    const QByteArray key = read ? replyKey(node, request.method, request.target) : QByteArray();
     Endpoint blocking = nullptr;
     ConsulState::Table table = ConsulState::Table::Services;
-    Reply reply = route(call, &blocking, &table);
+    Reply reply;
+    std::optional<Call> parsed;
+    if (const CachedReply *hit = read ? cachedReply(key) : nullptr) {
+        reply = hit->reply;
+        blocking = hit->blocking;
+        table = hit->table;
+    } else {
+        parsed = makeCall(node, request);
+        reply = route(*parsed, &blocking, &table);
+        if (read)
+            cacheReply(key, reply, blocking, table);
+    }
 
-    if (blocking && reply.status == 200 && (call.query.hasQueryItem(QStringLiteral("index"))
-                                            || call.query.hasQueryItem(QStringLiteral("hash")))) {
+    if (blocking && reply.status == 200
+        && (request.target.contains(QByteArrayView("index=")) || request.target.contains(QByteArrayView("hash=")))) {
+        if (!parsed)
+            parsed = makeCall(node, request);
+        const Call &call = *parsed;
         const bool byHash = call.query.hasQueryItem(QStringLiteral("hash"));
         bool ok = true;
         const quint64 minIndex = byHash ? 0 : call.query.queryItemValue(QStringLiteral("index")).toULongLong(&ok);
         if (!ok) {
-            send(error(400, QStringLiteral("Invalid index")), response);
+            send(error(400, QStringLiteral("Invalid index")), response, false);
             return;
         }
         std::chrono::milliseconds wait = kDefaultWait;
         if (call.query.hasQueryItem(QStringLiteral("wait"))) {
             const auto parsed = parseWait(call.query.queryItemValue(QStringLiteral("wait")));
             if (!parsed) {
-                send(error(400, QStringLiteral("Invalid wait time")), response);
+                send(error(400, QStringLiteral("Invalid wait time")), response, false);
                 return;
             }
             wait = std::min<std::chrono::milliseconds>(*parsed, kMaxWait);
@@ -266,27 +344,35 @@ void ConsulApi::handle(const QString &node, const Request &request, Response &re
         const bool block = byHash ? reply.contentHash == call.query.queryItemValue(QStringLiteral("hash"))
                                   : minIndex > 0 && m_state->tableIndex(table) <= minIndex;
         if (block && wait.count() > 0) {
-            auto *waiter = new Waiter{call, blocking, table, minIndex,
+            auto *waiter = new Waiter{call, key, blocking, table, minIndex,
                                       byHash ? call.query.queryItemValue(QStringLiteral("hash")) : QString(),
                                       request.defer(), new QTimer(this)};
             const qint64 jitter = wait.count() >= 16 ? QRandomGenerator::global()->bounded(qint64(wait.count() / 16)) : 0;
             waiter->timer->setSingleShot(true);
+            // A coarse timer may fire 5 % early; a blocking query must hold
+            // its wait.
+            waiter->timer->setTimerType(Qt::PreciseTimer);
             connect(waiter->timer, &QTimer::timeout, this, [this, waiter] { finishWaiter(waiter); });
             waiter->timer->start(wait + std::chrono::milliseconds(jitter));
-            m_waiters.append(waiter);
+            m_waiters.insert(waiter);
             return;
         }
     }
-    send(reply, response);
+    send(reply, response, read);
 }
 
 void ConsulApi::finishWaiter(Waiter *waiter)
 {
-    if (!m_waiters.removeOne(waiter))
+    if (!m_waiters.remove(waiter))
         return;
+    answerWaiter(waiter);
+}
+
+void ConsulApi::answerWaiter(Waiter *waiter)
+{
     if (waiter->deferred.isOpen()) {
         Response response;
-        send((this->*waiter->endpoint)(waiter->call), response);
+        send(replyFor(*waiter), response, true);
         waiter->deferred.respond(response);
     }
     waiter->timer->deleteLater();
@@ -300,23 +386,25 @@ void ConsulApi::onStateChanged(ConsulState::Table table)
     QMetaObject::invokeMethod(
         this,
         [this, table] {
-            const QList<Waiter *> waiters = m_waiters;
-            for (Waiter *waiter : waiters) {
-                if (!waiter->deferred.isOpen()) {
-                    finishWaiter(waiter);
-                    continue;
+            // Taken out of the set first, answered after: one pass, and the
+            // answers of equal reads are built once (cacheReply).
+            QList<Waiter *> done;
+            for (auto it = m_waiters.begin(); it != m_waiters.end();) {
+                Waiter *waiter = *it;
+                bool wake = !waiter->deferred.isOpen();
+                if (!wake && waiter->table == table) {
+                    wake = waiter->hash.isEmpty() ? m_state->tableIndex(table) > waiter->index
+                                                  : replyFor(*waiter).contentHash != waiter->hash;
                 }
-                if (waiter->table != table)
-                    continue;
-                if (!waiter->hash.isEmpty()) {
-                    const Reply now = (this->*waiter->endpoint)(waiter->call);
-                    if (now.contentHash == waiter->hash)
-                        continue;
-                } else if (m_state->tableIndex(table) <= waiter->index) {
-                    continue;
+                if (wake) {
+                    done.append(waiter);
+                    it = m_waiters.erase(it);
+                } else {
+                    ++it;
                 }
-                finishWaiter(waiter);
             }
+            for (Waiter *waiter : std::as_const(done))
+                answerWaiter(waiter);
         },
         Qt::QueuedConnection);
 }

@@ -8,6 +8,7 @@
 #include "httptypes.h"
 
 #include <QHash>
+#include <QSet>
 #include <QHostAddress>
 #include <QJsonDocument>
 #include <QList>
@@ -107,6 +108,7 @@ private:
     struct Waiter
     {
         Call call;
+        QByteArray key;        // of its answer in m_replies
         Endpoint endpoint = nullptr;
         ConsulState::Table table = ConsulState::Table::Services;
         quint64 index = 0;     // answer when the table's index is past this
@@ -115,8 +117,23 @@ private:
         QTimer *timer = nullptr;
     };
 
+    // A read's answer as last built, with the state index it was built at.
+    struct CachedReply
+    {
+        Reply reply;
+        Endpoint blocking = nullptr;
+        ConsulState::Table table = ConsulState::Table::Services;
+        quint64 stateIndex = 0;
+    };
+    static constexpr qsizetype kMaxCachedReplies = 4096;
+
+    static Call makeCall(const QString &node, const apps::http::Request &request);
+    const CachedReply *cachedReply(const QByteArray &key) const;
+    void cacheReply(const QByteArray &key, const Reply &reply, Endpoint blocking, ConsulState::Table table);
+    Reply replyFor(const Waiter &waiter);
+    void answerWaiter(Waiter *waiter);
     Reply route(const Call &call, Endpoint *blockingEndpoint, ConsulState::Table *table);
-    void send(const Reply &reply, apps::http::Response &response) const;
+    void send(const Reply &reply, apps::http::Response &response, bool read) const;
     void onStateChanged(ConsulState::Table table);
     void finishWaiter(Waiter *waiter);
 
@@ -172,7 +189,8 @@ private:
     };
     QList<NodeServers> m_servers;
     NomadHandler m_nomadHandler;
-    QList<Waiter *> m_waiters;
+    QSet<Waiter *> m_waiters;
+    QHash<QByteArray, CachedReply> m_replies;
 };
 
 } // namespace mesh::lab

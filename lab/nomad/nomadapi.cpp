@@ -120,6 +120,9 @@ void NomadApi::handle(const apps::http::Request &request, apps::http::Response &
             waiter->index = index;
             waiter->timer = std::make_unique<QTimer>();
             waiter->timer->setSingleShot(true);
+            // A coarse timer may fire 5 % early; a blocking query must hold
+            // its wait.
+            waiter->timer->setTimerType(Qt::PreciseTimer);
             std::weak_ptr<Waiter> weak = waiter;
             connect(waiter->timer.get(), &QTimer::timeout, this, [this, weak] {
                 const std::shared_ptr<Waiter> w = weak.lock();

@@ -4,6 +4,8 @@
 #include "jobscheduler.h"
 #include "jobspec.h"
 
+#include "core/goduration.h"
+
 #include <QDateTime>
 #include <QTimer>
 #include <QUuid>
@@ -41,28 +43,24 @@ QString rfc3339(qint64 ms)
 
 // Go's time.Duration.String() for whole seconds and above, enough for
 // restart delays and kill timeouts ("15s", "1m30s", "30m0s", "500ms").
-QString goDuration(qint64 ns)
-{
-    if (ns < 1'000'000'000 && ns % 1'000'000 == 0 && ns > 0)
-        return QString::number(ns / 1'000'000) + u"ms"_s;
-    qint64 s = ns / 1'000'000'000;
-    const qint64 h = s / 3600;
-    s %= 3600;
-    const qint64 m = s / 60;
-    s %= 60;
-    QString out;
-    if (h > 0)
-        out += QString::number(h) + u'h';
-    if (h > 0 || m > 0)
-        out += QString::number(m) + u'm';
-    return out + QString::number(s) + u's';
-}
-
 // The drivers the lab's AllocationRunner can run; the injected
 // connect-proxy task is the lab's own sidecar, whatever its driver says.
 bool labRunsDriver(const QString &driver)
 {
     return driver == u"exec" || driver == u"raw_exec" || driver == u"docker";
+}
+
+// What a Nomad client says of each client status (hashicorp/nomad:
+// client/allocrunner/alloc_runner.go getClientStatus).
+QString clientDescription(const QString &clientStatus)
+{
+    if (clientStatus == u"failed")
+        return QStringLiteral("Failed tasks");
+    if (clientStatus == u"running")
+        return QStringLiteral("Tasks are running");
+    if (clientStatus == u"complete")
+        return QStringLiteral("All tasks have completed");
+    return QStringLiteral("No tasks have started");
 }
 
 bool isTerminal(const QString &clientStatus)
@@ -293,6 +291,7 @@ void NomadState::armProgressDeadline(const QString &deploymentId)
     if (!timer) {
         timer = new QTimer(this);
         timer->setSingleShot(true);
+        timer->setTimerType(Qt::PreciseTimer);
         connect(timer, &QTimer::timeout, this, [this, deploymentId] {
             failDeployment(deploymentId, u"Failed due to progress deadline"_s);
         });
@@ -676,7 +675,7 @@ QJsonObject NomadState::allocationJson(const Allocation &a, bool full, bool with
                     {u"DesiredStatus"_s, a.desiredStatus},
                     {u"DesiredDescription"_s, QString()},
                     {u"ClientStatus"_s, a.clientStatus},
-                    {u"ClientDescription"_s, QString()},
+                    {u"ClientDescription"_s, clientDescription(a.clientStatus)},
                     {u"TaskStates"_s, taskStates},
                     {u"DeploymentStatus"_s, deploymentStatus},
                     {u"FollowupEvalID"_s, QString()},
@@ -938,7 +937,7 @@ void NomadState::taskEvent(const QString &allocId, const QString &task, const Ta
         state.state = u"dead"_s;
         state.finishedAtMs = now;
     } else if (type == kTaskRestarting) {
-        const QString in = u"Task restarting in "_s + goDuration(report.startDelayNs);
+        const QString in = u"Task restarting in "_s + formatGoDuration(std::chrono::nanoseconds(report.startDelayNs));
         if (message.isEmpty())
             message = report.restartReason.isEmpty() || report.restartReason == u"Restart within policy"
                 ? in
@@ -962,7 +961,7 @@ void NomadState::taskEvent(const QString &allocId, const QString &task, const Ta
         details.insert(u"driver_error", report.driverError);
     } else if (type == kTaskKilling) {
         if (message.isEmpty())
-            message = u"Sent interrupt. Waiting %1 before force killing"_s.arg(goDuration(report.killTimeoutNs));
+            message = u"Sent interrupt. Waiting %1 before force killing"_s.arg(formatGoDuration(std::chrono::nanoseconds(report.killTimeoutNs)));
         details.insert(u"kill_timeout", QString::number(report.killTimeoutNs));
     } else if (type == kTaskKilled) {
         if (message.isEmpty())

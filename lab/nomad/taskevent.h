@@ -30,5 +30,6 @@ inline constexpr QStringView kTaskNotRestarting = u"Not Restarting";
 inline constexpr QStringView kTaskDriverFailure = u"Driver Failure";
 inline constexpr QStringView kTaskKilling = u"Killing";
 inline constexpr QStringView kTaskKilled = u"Killed";
+inline constexpr QStringView kTaskSiblingFailed = u"Sibling Task Failed";
 
 } // namespace mesh::lab::nomad
