@@ -40,6 +40,13 @@ test_packages=(
     # Benchmarks (load generator, baselines measured in the same run); HAProxy
     # is also the interop peer of tests/tst_proxyinterop.cpp.
     wrk nginx-light haproxy bc curl python3
+    # The seed post's `curl | jq` recipe for the dashboard's URL, run for real
+    # against the lab's Nomad API (tests/browser/nomadjobs.test.mjs).
+    jq
+    # A third-party Consul client against the lab's :8500 (tests/python/
+    # consul_client.test.py, ctest python_consul): Debian's python-consul 0.7.1,
+    # run by /usr/bin/python3.
+    python3-consul
     # The TLS tests check our certificates and proxy against the openssl CLI.
     openssl
     # GUI screenshots and the GUI under a real X server.

@@ -212,6 +212,11 @@ ConsulApi::Reply ConsulApi::error(int status, const QString &text)
     return reply;
 }
 
+quint64 ConsulApi::answerIndex(const Reply &reply) const
+{
+    return std::max<quint64>(1, reply.index ? reply.index : m_state->index());
+}
+
 void ConsulApi::send(const Reply &reply, Response &response, bool read) const
 {
     response.status = reply.status;
@@ -222,7 +227,7 @@ void ConsulApi::send(const Reply &reply, Response &response, bool read) const
     // does (hashicorp/consul: agent/http.go): not on writes, not on errors
     // (python-consul reads an index header as "this read worked").
     if (read && reply.status >= 200 && reply.status < 300) {
-        const quint64 index = std::max<quint64>(1, reply.index ? reply.index : m_state->index());
+        const quint64 index = answerIndex(reply);
         headers += "X-Consul-Index: " + QByteArray::number(index) + "\r\n";
         headers += "X-Consul-Knownleader: true\r\n";
         headers += "X-Consul-Lastcontact: 0\r\n";
@@ -342,7 +347,7 @@ void ConsulApi::handle(const QString &node, const Request &request, Response &re
         }
         // Index 0 or an index the table is already past answers at once.
         const bool block = byHash ? reply.contentHash == call.query.queryItemValue(QStringLiteral("hash"))
-                                  : minIndex > 0 && m_state->tableIndex(table) <= minIndex;
+                                  : minIndex > 0 && answerIndex(reply) <= minIndex;
         if (block && wait.count() > 0) {
             auto *waiter = new Waiter{call, key, blocking, table, minIndex,
                                       byHash ? call.query.queryItemValue(QStringLiteral("hash")) : QString(),
@@ -393,8 +398,11 @@ void ConsulApi::onStateChanged(ConsulState::Table table)
                 Waiter *waiter = *it;
                 bool wake = !waiter->deferred.isOpen();
                 if (!wake && waiter->table == table) {
-                    wake = waiter->hash.isEmpty() ? m_state->tableIndex(table) > waiter->index
-                                                  : replyFor(*waiter).contentHash != waiter->hash;
+                    // Each read's own index decides, as the agent's blocking
+                    // queries compare the result's index (a leaf query waits
+                    // for its service's leaf, not for any leaf).
+                    const Reply now = replyFor(*waiter);
+                    wake = waiter->hash.isEmpty() ? answerIndex(now) > waiter->index : now.contentHash != waiter->hash;
                 }
                 if (wake) {
                     done.append(waiter);

@@ -134,6 +134,8 @@ private:
     void answerWaiter(Waiter *waiter);
     Reply route(const Call &call, Endpoint *blockingEndpoint, ConsulState::Table *table);
     void send(const Reply &reply, apps::http::Response &response, bool read) const;
+    // X-Consul-Index of an answer: its own index, else the state's (> 0).
+    quint64 answerIndex(const Reply &reply) const;
     void onStateChanged(ConsulState::Table table);
     void finishWaiter(Waiter *waiter);
 

@@ -4,6 +4,7 @@
 #include "api/apilog.h"
 #include "api/canceltoken.h"
 
+#include <QElapsedTimer>
 #include <QRandomGenerator>
 
 #include <QCoro/QCoroSignal>
@@ -71,6 +72,8 @@ QCoro::Task<> BlockingWatch::run(quint64 generation)
             request.blockingWait = m_wait;
         }
 
+        QElapsedTimer took;
+        took.start();
         Result<ApiResponse> result = co_await client->request(request);
         if (!stillMine())
             co_return;
@@ -103,10 +106,16 @@ QCoro::Task<> BlockingWatch::run(quint64 generation)
                 Q_EMIT indexReset(previous, received);
                 continue;
             }
+            const bool unchanged = received == m_waitIndex;
             m_waitIndex = received;
             if (received != m_reportedIndex) {
                 m_reportedIndex = received;
                 Q_EMIT changed(*result);
+            } else if (unchanged && request.blockingWait.count() > 0 && took.elapsed() < 1000 && stillMine() && token) {
+                // A blocking query that came straight back unchanged did not
+                // block: a server that does that must not make us spin
+                // (the blocking-query docs ask clients to rate-limit).
+                co_await qCoro(token.data(), &CancelToken::cancelled, m_minBackoff);
             }
         } else {
             const QString hash = result->contentHash;

@@ -6,6 +6,7 @@
 #include "proxy/consulidentitysource.h"
 #include "proxy/consulresolver.h"
 #include "proxy/inboundlistener.h"
+#include "proxy/proxymetrics.h"
 #include "proxy/upstreamlistener.h"
 
 #include <QHostAddress>
@@ -55,6 +56,11 @@ AgentSidecar::~AgentSidecar()
 quint16 AgentSidecar::publicPort() const
 {
     return m_inbound ? m_inbound->port() : 0;
+}
+
+ProxyMetrics *AgentSidecar::inboundMetrics() const
+{
+    return m_inbound ? m_inbound->metrics() : nullptr;
 }
 
 void AgentSidecar::start()
@@ -192,6 +198,17 @@ void AgentSidecar::startListeners()
         m_inbound = std::make_unique<InboundListener>(proxy.destinationServiceName, m_identity, m_authorizer.get(),
                                                       m_options);
         m_inbound->setLocalApp(app, quint16(appPort));
+        // A refused caller is what a person running the proxy wants to see:
+        // Consul's proxy logs each failed authorization too
+        // (hashicorp/consul: connect/tls.go newServerSideVerifier). Not the
+        // connections that never completed a handshake: the agent's TCP
+        // check of this listener is one every interval.
+        connect(m_inbound->metrics(), &ProxyMetrics::connectionRefused, this,
+                [this](pki::RefusalReason reason, const QString &peer, const QString &detail) {
+                    if (reason == pki::RefusalReason::HandshakeFailed || reason == pki::RefusalReason::HandshakeTimeout)
+                        return;
+                    Q_EMIT message(QStringLiteral("refused %1 (%2): %3").arg(peer, pki::toString(reason), detail));
+                });
         if (Result<> listening = m_inbound->listen(bind, quint16(registration.port)); !listening) {
             fail(QStringLiteral("public listener on %1: %2")
                      .arg(endpointText(bind, quint16(registration.port)), listening.error().message));
@@ -213,6 +230,8 @@ void AgentSidecar::startListeners()
 
 void AgentSidecar::addUpstream(const consul::Upstream &upstream)
 {
+    if (m_failed)
+        return;
     if (upstream.destinationType == u"prepared_query") {
         Q_EMIT message(QStringLiteral("upstream %1: prepared queries are not supported; skipped")
                            .arg(upstream.destinationName));
@@ -252,8 +271,24 @@ void AgentSidecar::fail(const QString &reason)
     if (m_failed)
         return;
     m_failed = true;
+    // Given up means nothing of this sidecar serves or polls any more: an
+    // upstream that cannot bind must not leave the public listener open
+    // (the CLI exits; an embedding process keeps running).
     if (m_serviceWatch)
         m_serviceWatch->stop();
+    qDeleteAll(m_upstreams);
+    m_upstreams.clear();
+    m_inbound.reset();
+    // fail() may run inside a signal of the identity source (ready →
+    // startListeners): later, and without reaching back here.
+    for (QObject *watcher : std::initializer_list<QObject *>{m_identity, m_resolver}) {
+        if (watcher) {
+            watcher->disconnect(this);
+            watcher->deleteLater();
+        }
+    }
+    m_identity = nullptr;
+    m_resolver = nullptr;
     Q_EMIT failed(reason);
 }
 

@@ -24,6 +24,7 @@ class ConsulAuthorizer;
 class ConsulIdentitySource;
 class ConsulResolver;
 class InboundListener;
+class ProxyMetrics;
 class UpstreamListener;
 
 // The sidecar configured by a Consul agent, as `consul connect proxy
@@ -49,9 +50,11 @@ class UpstreamListener;
 // 4. A later change of the registration adds upstreams it did not have;
 //    like Consul's proxy, nothing is removed or rebound while running.
 //
-// Messages (what it does, what went wrong but is retried) come as
-// message(); a reason to give up (no such sidecar, not a proxy, a port in
-// use) as failed(), once. Does not own the client; lives on its thread.
+// Messages (what it does, what went wrong but is retried, each caller the
+// public listener refuses) come as message(); a reason to give up (no such
+// sidecar, not a proxy, a port in use) as failed(), once, after every
+// listener and watch of the sidecar stopped. Does not own the client; lives
+// on its thread.
 class AgentSidecar final : public QObject
 {
     Q_OBJECT
@@ -67,8 +70,10 @@ public:
     void start();
 
     QString proxyId() const { return m_proxyId; }
-    // 0 before the public listener runs.
+    // 0 before the public listener runs and after failed().
     quint16 publicPort() const;
+    // The public listener's counters; null when publicPort() is 0.
+    ProxyMetrics *inboundMetrics() const;
 
 Q_SIGNALS:
     void message(const QString &text);
