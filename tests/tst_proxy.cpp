@@ -653,6 +653,25 @@ private Q_SLOTS:
         QCOMPARE(m_inbound->metrics()->snapshot().refusalCount(RefusalReason::HandshakeTimeout), 2u);
     }
 
+    // The agent's "Connect Sidecar Listening" check connects and closes every
+    // 10 s: that is no refusal (no count, no log line), and nothing is left.
+    void tcpCheckIsNotARefusal()
+    {
+        startPair();
+        for (int i = 0; i < 3; ++i) {
+            PlainSocket *check = connectTo(m_inbound->port());
+            QTRY_VERIFY(check->isConnected());
+            check->close();
+        }
+        QTRY_COMPARE(m_inbound->activeConnections(), 0);
+        const auto snapshot = m_inbound->metrics()->snapshot();
+        for (int reason = 0; reason < mesh::pki::kRefusalReasonCount; ++reason)
+            QCOMPARE(snapshot.refusalCount(mesh::pki::RefusalReason(reason)), 0u);
+        // A real caller right after is served as ever.
+        QList<PlainSocket *> clients;
+        echoOnEach(1, clients);
+    }
+
     void idleConnectionClosed()
     {
         ProxyOptions options;

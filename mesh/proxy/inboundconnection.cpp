@@ -46,6 +46,8 @@ InboundConnection::InboundConnection(qintptr descriptor, const QSslConfiguration
                 if (level == QSsl::AlertLevel::Fatal && !m_alertSent)
                     m_alertSent = type;
             });
+    // Our first handshake bytes go out in answer to a ClientHello.
+    connect(m_tls, &QSslSocket::encryptedBytesWritten, this, [this] { m_answeredHello = true; });
     connect(m_tls, &QSslSocket::encrypted, this, &InboundConnection::onEncrypted);
     connect(m_tls, &QSslSocket::errorOccurred, this, &InboundConnection::onHandshakeError);
     connect(m_tls, &QSslSocket::disconnected, this, &InboundConnection::onHandshakeError);
@@ -80,6 +82,15 @@ void InboundConnection::onHandshakeError()
 {
     if (m_encrypted || m_finished)
         return;
+    // Closed before a complete ClientHello (so before any identity): a TCP
+    // health check such as the agent's "Connect Sidecar Listening" every 10 s
+    // (https://developer.hashicorp.com/consul/docs/connect/proxies/deploy-sidecar-services),
+    // not a caller to refuse and log.
+    if (!m_answeredHello && !m_verifyReason && !m_alertSent
+        && m_tls->error() == QAbstractSocket::RemoteHostClosedError) {
+        close(QStringLiteral("closed before a TLS handshake (a TCP check)"));
+        return;
+    }
     const QString verifyErrors = m_tls->property("meshpadVerifyErrors").toString();
     if (m_verifyReason) {
         refuse(*m_verifyReason, verifyErrors);

@@ -75,6 +75,7 @@ private:
     std::optional<QSsl::AlertType> m_alertSent;
     bool m_encrypted = false;
     bool m_authorizing = false;  // waiting for the authorizer's decision
+    bool m_answeredHello = false;  // we sent handshake bytes (a ClientHello came)
     bool m_finished = false;
 };
 
