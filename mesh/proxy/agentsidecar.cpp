@@ -198,17 +198,9 @@ void AgentSidecar::startListeners()
         m_inbound = std::make_unique<InboundListener>(proxy.destinationServiceName, m_identity, m_authorizer.get(),
                                                       m_options);
         m_inbound->setLocalApp(app, quint16(appPort));
-        // A refused caller is what a person running the proxy wants to see:
-        // Consul's proxy logs each failed authorization too
-        // (hashicorp/consul: connect/tls.go newServerSideVerifier). Not the
-        // connections that never completed a handshake: the agent's TCP
-        // check of this listener is one every interval.
-        connect(m_inbound->metrics(), &ProxyMetrics::connectionRefused, this,
-                [this](pki::RefusalReason reason, const QString &peer, const QString &detail) {
-                    if (reason == pki::RefusalReason::HandshakeFailed || reason == pki::RefusalReason::HandshakeTimeout)
-                        return;
-                    Q_EMIT message(QStringLiteral("refused %1 (%2): %3").arg(peer, pki::toString(reason), detail));
-                });
+        // Each refused caller is logged once, by the listener (meshpad.proxy),
+        // as Consul's proxy logs failed authorizations
+        // (hashicorp/consul: connect/tls.go newServerSideVerifier).
         if (Result<> listening = m_inbound->listen(bind, quint16(registration.port)); !listening) {
             fail(QStringLiteral("public listener on %1: %2")
                      .arg(endpointText(bind, quint16(registration.port)), listening.error().message));
