@@ -576,7 +576,10 @@ void LabRuntime::placeJob(const QString &jobId, quint64 version, const QList<mod
         for (int index = 0; index < service.count; ++index)
             startAllocation(*m_topology->service(service.id), index);
     }
-    publishSnapshot();
+    // run() reports the design's jobs itself, after runStarted: no snapshot
+    // may reach the facade before the run is known to have started.
+    if (!m_submittingDesign)
+        publishSnapshot();
 }
 
 void LabRuntime::stopJob(const QString &jobId)
