@@ -18,6 +18,7 @@
 #include <QNetworkReply>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QTcpServer>
 #include <QTest>
 #include <QTimer>
 
@@ -312,6 +313,31 @@ private Q_SLOTS:
         QVERIFY(!left.contains(u"gone-sidecar-proxy"));
         QVERIFY(!call("GET", base(0) + u"/v1/catalog/services").json().object().contains(u"gone-sidecar-proxy"));
         QCOMPARE(call("PUT", base(1) + u"/v1/agent/service/deregister/gone").status, 404);
+    }
+
+    // ?replace-existing-checks drops only the checks the new body lacks; the
+    // others keep their state, and writes carry no query metadata (found by
+    // fuzz_consulbody).
+    void replaceExistingChecksKeepsTheOthers()
+    {
+        QTcpServer listening;
+        QVERIFY(listening.listen(QHostAddress::LocalHost, 0));
+        const QByteArray tcp = "127.0.0.1:" + QByteArray::number(listening.serverPort());
+        const QByteArray up = "{\"CheckID\": \"up\", \"Name\": \"up\", \"TCP\": \"" + tcp + "\", \"Interval\": \"1s\"}";
+        const QByteArray both = "{\"Name\": \"kept\", \"Port\": 7100, \"Checks\": [" + up
+                                + ", {\"CheckID\": \"extra\", \"Name\": \"extra\", \"TTL\": \"60s\"}]}";
+        const HttpResult written = call("PUT", base(0) + u"/v1/agent/service/register", both);
+        QCOMPARE(written.status, 200);
+        QVERIFY2(!written.headers.contains("x-consul-index"), "a write has no X-Consul-Index");
+        const auto check = [this](const QString &id) {
+            return call("GET", base(0) + u"/v1/agent/checks").json().object().value(id).toObject();
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(check(QStringLiteral("up")).value(u"Status").toString(), QStringLiteral("passing"), 10'000);
+        const QByteArray one = "{\"Name\": \"kept\", \"Port\": 7100, \"Checks\": [" + up + "]}";
+        QCOMPARE(call("PUT", base(0) + u"/v1/agent/service/register?replace-existing-checks=true", one).status, 200);
+        QCOMPARE(check(QStringLiteral("up")).value(u"Status").toString(), QStringLiteral("passing"));  // not reset to critical
+        QVERIFY(check(QStringLiteral("extra")).isEmpty());
+        QCOMPARE(call("PUT", base(0) + u"/v1/agent/service/deregister/kept").status, 200);
     }
 
     void blockingQueryWakesOnARegistration()

@@ -96,6 +96,7 @@ private Q_SLOTS:
     void decodeErrors_data();
     void decodeErrors();
     void canonicalJobHasConnectSidecar();
+    void unnamedConnectServiceIsStableAcrossRegisters();
 
     void registerRunsAndDeploys();
     void failingTaskFailsDeployment();
@@ -355,6 +356,27 @@ void TestLabNomad::canonicalJobHasConnectSidecar()
     QVERIFY(!registerJob(again).isEmpty());
     QCOMPARE(get(u"/v1/job/counter"_s).json().object().value(u"Version").toInt(), 0);
     QCOMPARE(m_scheduler.placed.size(), 1);
+}
+
+// A Connect service without a name is called <job>-<group> before the
+// sidecar is injected, so reading the job back and registering it again
+// finds that sidecar instead of adding a second one (found by fuzz_nomadjob).
+void TestLabNomad::unnamedConnectServiceIsStableAcrossRegisters()
+{
+    const QByteArray body = R"({"Job":{"ID":"web","TaskGroups":[{"Name":"api","Networks":[{"Mode":"bridge"}],
+        "Services":[{"PortLabel":"8080","Connect":{"SidecarService":{}}}],
+        "Tasks":[{"Name":"app","Driver":"exec","Config":{"command":"/bin/app"}}]}]}})";
+    QVERIFY(!registerJob(body).isEmpty());
+    const QJsonObject job = get(u"/v1/job/web"_s).json().object();
+    const QJsonObject group = job.value(u"TaskGroups").toArray().first().toObject();
+    QCOMPARE(group.value(u"Services").toArray().first().toObject().value(u"Name").toString(), u"web-api"_s);
+    QStringList tasks;
+    for (const QJsonValue &task : group.value(u"Tasks").toArray())
+        tasks.append(task.toObject().value(u"Name").toString());
+    QCOMPARE(tasks, (QStringList{u"app"_s, u"connect-proxy-web-api"_s}));
+    QCOMPARE(JobSpec::canonicalize(job), job);
+    QVERIFY(!registerJob(QJsonDocument(QJsonObject{{u"Job"_s, job}}).toJson()).isEmpty());
+    QCOMPARE(get(u"/v1/job/web"_s).json().object().value(u"Version").toInt(), 0);
 }
 
 void TestLabNomad::registerRunsAndDeploys()

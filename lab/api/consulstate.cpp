@@ -560,16 +560,36 @@ Result<> ConsulState::registerService(const QString &nodeName, const QJsonObject
             entry.createIndex = index;
         }
         entry.modifyIndex = index;
-        if (replaceExistingChecks || agentService(nodeName, entry.id) == nullptr)
-            removeChecksOf(nodeName, entry.id);
-        m_services.removeIf([&](const Service &s) { return s.node == nodeName && s.id == entry.id; });
-        m_services.append(entry);
+        QList<Check> newChecks;
+        QSet<QString> newCheckIds;
         for (qsizetype i = 0; i < entryChecks.size(); ++i) {
             Check check = makeCheck(nodeName, entry, entryChecks.at(i).toObject(), int(i), int(entryChecks.size()));
             if (check.checkId.startsWith(QStringLiteral("service:")) && check.name.startsWith(u"Connect Sidecar")) {
                 // Default sidecar checks are "service:<sidecar-id>:1" and ":2".
                 check.checkId = QStringLiteral("service:%1:%2").arg(entry.id).arg(i + 1);
             }
+            newCheckIds.insert(check.checkId);
+            newChecks.append(check);
+        }
+        if (agentService(nodeName, entry.id) == nullptr) {
+            removeChecksOf(nodeName, entry.id);
+        } else if (replaceExistingChecks) {
+            // Only the checks the new body no longer has go; the others keep
+            // their state (hashicorp/consul: agent/agent_endpoint.go
+            // AgentRegisterService, replace-existing-checks).
+            QStringList gone;
+            for (const Check &c : std::as_const(m_checks)) {
+                if (c.node == nodeName && c.serviceId == entry.id && !newCheckIds.contains(c.checkId))
+                    gone.append(c.checkId);
+            }
+            for (const QString &checkId : std::as_const(gone)) {
+                stopCheck(nodeName, checkId);
+                m_checks.removeIf([&](const Check &c) { return c.node == nodeName && c.checkId == checkId; });
+            }
+        }
+        m_services.removeIf([&](const Service &s) { return s.node == nodeName && s.id == entry.id; });
+        m_services.append(entry);
+        for (Check check : std::as_const(newChecks)) {
             if (Check *old = findCheck(nodeName, check.checkId)) {
                 check.createIndex = old->createIndex;
                 check.status = old->status;  // a check keeps its state across re-registration

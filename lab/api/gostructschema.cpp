@@ -155,7 +155,13 @@ std::optional<GoStructSchema> GoStructSchema::load(const QString &path, QString 
 
 std::optional<GoStructSchema> GoStructSchema::consulRequests(QString *error)
 {
-    return load(QStringLiteral(":/meshlab/api-schemas/consul.json"), error);
+    // Parsed once (44 KB of JSON); every lab run and every test reuses it.
+    // Thread-safe: a function-local static is initialised once.
+    static QString loadError;
+    static const std::optional<GoStructSchema> schema = load(QStringLiteral(":/meshlab/api-schemas/consul.json"), &loadError);
+    if (!schema && error)
+        *error = loadError;
+    return schema;
 }
 
 std::optional<GoStructSchema> GoStructSchema::fromJson(const QByteArray &json, const QString &path, QString *error)

@@ -209,6 +209,18 @@ QJsonObject JobSpec::canonicalize(QJsonObject job)
     for (qsizetype g = 0; g < groups.size(); ++g) {
         QJsonObject group = groups.at(g).toObject();
         const QString groupName = str(group, u"Name");
+        // Services get their default names first: the Connect hook names its
+        // task after the service (as Nomad's API canonicalizes the job before
+        // the server's connect hook runs), and a second pass must find the
+        // task it injected the first time.
+        QJsonArray services = group.value(u"Services").toArray();
+        for (qsizetype s = 0; s < services.size(); ++s) {
+            QJsonObject svc = services.at(s).toObject();
+            canonicalizeService(svc, id, groupName);
+            services.replace(s, svc);
+        }
+        if (!services.isEmpty())
+            group.insert(u"Services", services);
         injectConnect(group);
 
         fillDefaults(group, {{u"Count"_s, 1}});
@@ -247,15 +259,6 @@ QJsonObject JobSpec::canonicalize(QJsonObject job)
             fillDefaults(groupUpdate, job.value(u"Update").toObject());
             group.insert(u"Update", groupUpdate);
         }
-
-        QJsonArray services = group.value(u"Services").toArray();
-        for (qsizetype s = 0; s < services.size(); ++s) {
-            QJsonObject svc = services.at(s).toObject();
-            canonicalizeService(svc, id, groupName);
-            services.replace(s, svc);
-        }
-        if (!services.isEmpty())
-            group.insert(u"Services", services);
 
         QJsonArray tasks = group.value(u"Tasks").toArray();
         for (qsizetype t = 0; t < tasks.size(); ++t) {
