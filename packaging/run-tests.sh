@@ -28,7 +28,7 @@ ctest --preset asan -R "^($(IFS='|'; echo "${sanitized[*]}"))\$"
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz
 mkdir -p build/fuzz/artifacts
-for target in spiffeid peeridentity csr projectfile intentions httprequest; do
+for target in spiffeid peeridentity csr projectfile intentions httprequest consulbody nomadjob; do
     scratch=$(mktemp -d)
     dict=()
     [[ -f fuzz/$target.dict ]] && dict=("-dict=fuzz/$target.dict")
