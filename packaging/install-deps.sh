@@ -18,7 +18,7 @@ fi
 build_packages=(
     build-essential cmake ninja-build pkg-config git
     qt6-base-dev qt6-base-dev-tools qt6-5compat-dev
-    qt6-httpserver-dev qt6-websockets-dev qt6-charts-dev qt6-svg-dev
+    qt6-websockets-dev qt6-charts-dev qt6-svg-dev
     qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
     qcoro-qt6-dev qtkeychain-qt6-dev libssl-dev libgraphviz-dev
     libqt6svg6 qt6-qpa-plugins
