@@ -4,6 +4,7 @@
 
 #include "counterserver.h"
 #include "environment.h"
+#include "support/rawhttpresponse.h"
 #include "httpserver.h"
 
 #include <QElapsedTimer>
@@ -26,39 +27,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct RawResponse
-{
-    int status = 0;
-    QByteArray head; // status line and headers
-    QByteArray body;
-
-    QByteArray header(QByteArrayView name) const
-    {
-        for (const QByteArray &line : head.split('\n')) {
-            const qsizetype colon = line.indexOf(':');
-            if (colon > 0 && QByteArrayView(line).first(colon).compare(name, Qt::CaseInsensitive) == 0)
-                return line.mid(colon + 1).trimmed();
-        }
-        return {};
-    }
-};
-
-// Takes one complete response off the front of `buffer`, if there is one.
-std::optional<RawResponse> takeResponse(QByteArray &buffer, bool headRequest = false)
-{
-    const qsizetype end = buffer.indexOf("\r\n\r\n");
-    if (end < 0)
-        return std::nullopt;
-    RawResponse r;
-    r.head = buffer.first(end);
-    r.status = r.head.mid(9, 3).toInt();
-    const qsizetype length = headRequest ? 0 : r.header("Content-Length").toLongLong();
-    if (buffer.size() < end + 4 + length)
-        return std::nullopt;
-    r.body = buffer.mid(end + 4, length);
-    buffer.remove(0, end + 4 + length);
-    return r;
-}
+using RawResponse = meshtest::RawHttpResponse;
 
 // Blocking read of one response; only for servers on another thread.
 std::optional<RawResponse> readResponse(QTcpSocket &socket, QByteArray &buffer, int timeoutMs = 5000,
@@ -67,12 +36,12 @@ std::optional<RawResponse> readResponse(QTcpSocket &socket, QByteArray &buffer, 
     QElapsedTimer timer;
     timer.start();
     while (true) {
-        if (auto r = takeResponse(buffer, headRequest))
+        if (auto r = RawResponse::take(buffer, headRequest))
             return r;
         if (timer.elapsed() > timeoutMs)
             return std::nullopt;
         if (!socket.waitForReadyRead(int(timeoutMs - timer.elapsed())))
-            return takeResponse(buffer, headRequest);
+            return RawResponse::take(buffer, headRequest);
         buffer += socket.readAll();
     }
 }
@@ -391,7 +360,7 @@ void TestCounter::exactUnderConcurrency()
         });
         QObject::connect(socket, &QTcpSocket::readyRead, &loop, [&, socket, i] {
             buffers[i] += socket->readAll();
-            while (auto r = takeResponse(buffers[i])) {
+            while (auto r = RawResponse::take(buffers[i])) {
                 ++received;
                 const QByteArray prefix = "{\"count\":";
                 const qsizetype comma = r->body.indexOf(',');
@@ -517,7 +486,7 @@ void TestCounter::bigBodyRefusedWithoutReadingIt()
         socket->waitForBytesWritten(10);
         if (socket->waitForReadyRead(10))
             buffer += socket->readAll();
-        r = takeResponse(buffer);
+        r = RawResponse::take(buffer);
     }
     QVERIFY(r);
     QCOMPARE(r->status, 413);

@@ -6,6 +6,7 @@
 // synchronous behaviour are tested through the counter in tst_counter.
 
 #include "httpserver.h"
+#include "support/rawhttpresponse.h"
 
 #include <QSignalSpy>
 #include <QTcpSocket>
@@ -28,22 +29,7 @@ namespace {
 
 constexpr int Timeout = 20'000; // generous: a loaded 2-core machine
 
-struct RawResponse
-{
-    int status = 0;
-    QByteArray head; // status line and headers
-    QByteArray body;
-
-    QByteArray header(QByteArrayView name) const
-    {
-        for (const QByteArray &line : head.split('\n')) {
-            const qsizetype colon = line.indexOf(':');
-            if (colon > 0 && QByteArrayView(line).first(colon).compare(name, Qt::CaseInsensitive) == 0)
-                return line.mid(colon + 1).trimmed();
-        }
-        return {};
-    }
-};
+using RawResponse = meshtest::RawHttpResponse;
 
 // A client socket on the test's thread that collects what it receives.
 class Client
@@ -72,20 +58,9 @@ public:
     std::optional<RawResponse> take(bool headRequest = false) { return parse(m_received, headRequest); }
 
 private:
-    static std::optional<RawResponse> parse(QByteArray &m_received, bool headRequest)
+    static std::optional<RawResponse> parse(QByteArray &received, bool headRequest)
     {
-        const qsizetype end = m_received.indexOf("\r\n\r\n");
-        if (end < 0)
-            return std::nullopt;
-        RawResponse r;
-        r.head = m_received.first(end);
-        r.status = r.head.mid(9, 3).toInt();
-        const qsizetype length = headRequest ? 0 : r.header("Content-Length").toLongLong();
-        if (m_received.size() < end + 4 + length)
-            return std::nullopt;
-        r.body = m_received.mid(end + 4, length);
-        m_received.remove(0, end + 4 + length);
-        return r;
+        return RawResponse::take(received, headRequest);
     }
 
     std::unique_ptr<QTcpSocket> m_socket;
