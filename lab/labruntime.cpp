@@ -169,6 +169,8 @@ void LabRuntime::run(const model::Topology &topology)
             Q_EMIT runFailed(why);
             return;
         }
+        for (const QString &note : m_api->portNotes())
+            emitEvent(LabEvent::Kind::Node, QString(), QString(), note);
     }
     for (const model::Upstream &upstream : topology.upstreams)
         m_actions.insert(upstream.id, upstream.action);

@@ -164,6 +164,37 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!stopped.isEmpty(), 30'000);
     }
 
+    // A real agent listening on every address holds the port on the lab's
+    // addresses too: the lab serves on another port and says so, rather than
+    // refusing to run.
+    void takenPortMovesTheApiAndSaysWhere()
+    {
+        QTcpServer agent;  // as `consul agent -client 0.0.0.0` would hold it
+        QVERIFY(agent.listen(QHostAddress::Any, 0));
+        Lab::Options taken = options();
+        taken.consulPort = agent.serverPort();
+        Lab lab(taken);
+        QSignalSpy started(&lab, &Lab::started);
+        QSignalSpy failed(&lab, &Lab::startFailed);
+        QSignalSpy events(&lab, &Lab::eventOccurred);
+        QVERIFY(lab.start(model::Topology{}).has_value());
+        QTRY_VERIFY_WITH_TIMEOUT(!started.isEmpty() || !failed.isEmpty(), 30'000);
+        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().toString()));
+        const LabSnapshot snapshot = started.first().first().value<LabSnapshot>();
+        const QString consul = snapshot.nodes.constFirst().consulAddress;
+        QVERIFY2(!consul.endsWith(u':' + QString::number(agent.serverPort())), qPrintable(consul));
+        QCOMPARE(call("GET", consul + u"/v1/status/leader").status, 200);
+        QTRY_VERIFY_WITH_TIMEOUT(std::any_of(events.cbegin(), events.cend(), [&](const QList<QVariant> &e) {
+                                     const QString text = e.first().value<LabEvent>().text;
+                                     return text.startsWith(u"Consul's API of node one is on ")
+                                            && text.contains(QStringLiteral("port %1 is taken").arg(agent.serverPort()));
+                                 }),
+                                 10'000);
+        QSignalSpy stopped(&lab, &Lab::stopped);
+        lab.stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!stopped.isEmpty(), 30'000);
+    }
+
     void statusAndSelfLookLikeAServer()
     {
         const HttpResult leader = call("GET", base(1) + u"/v1/status/leader");

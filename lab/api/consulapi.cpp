@@ -85,6 +85,7 @@ ConsulApi::~ConsulApi()
 Result<> ConsulApi::listen(quint16 consulPort, quint16 nomadPort)
 {
     close();
+    m_notes.clear();
     apps::http::HttpServer::Limits limits;
     limits.bufferBodyBytes = kMaxBodyBytes;
     limits.maxBodyBytes = kMaxBodyBytes;
@@ -108,6 +109,19 @@ Result<> ConsulApi::listen(quint16 consulPort, quint16 nomadPort)
         const auto listenOn = [&](apps::http::HttpServer *server, quint16 port, const char *what) -> Result<> {
             if (server->listen(node.address, port))
                 return {};
+            // A real agent on this machine listening on every address
+            // (client_addr 0.0.0.0) holds the port on the lab's addresses
+            // too: the lab takes another port rather than refusing to run,
+            // and says where (lab up, lab env and the Lab dock show it).
+            const QString taken = server->errorString();
+            if (port != 0 && server->listen(node.address, 0)) {
+                m_notes.append(QStringLiteral("%1's API of node %2 is on %3:%4: port %5 is taken (%6)")
+                                   .arg(QLatin1String(what), node.name, node.address.toString())
+                                   .arg(server->port())
+                                   .arg(port)
+                                   .arg(taken));
+                return {};
+            }
             return fail(Error::Code::Network,
                         QStringLiteral("cannot serve %1's API of node %2 on %3:%4: %5 (is a real agent or another "
                                        "program using that address?)")

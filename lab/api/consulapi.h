@@ -9,6 +9,7 @@
 
 #include <QHash>
 #include <QSet>
+#include <QStringList>
 #include <QHostAddress>
 #include <QJsonDocument>
 #include <QList>
@@ -69,6 +70,9 @@ public:
 
     QString consulAddress(const QString &node) const;  // "127.x.1.1:8500", empty when not listening
     QString nomadAddress(const QString &node) const;
+    // After listen(): one sentence per API that had to take another port
+    // because its own was taken (e.g. by a real agent on 0.0.0.0:8500).
+    QStringList portNotes() const { return m_notes; }
 
     // Requests to every node's :4646 go to `handler` with the node's name
     // (404 until set).
@@ -191,6 +195,7 @@ private:
     };
     QList<NodeServers> m_servers;
     NomadHandler m_nomadHandler;
+    QStringList m_notes;
     QSet<Waiter *> m_waiters;
     QHash<QByteArray, CachedReply> m_replies;
 };
