@@ -252,6 +252,16 @@ Result<QJsonValue> ApiClient::parseJson(const ApiRequest &request, const ApiResp
     return doc.array().at(0);
 }
 
+void ApiClient::applyOptions(ApiRequest &request, const QueryOptions &options)
+{
+    if (options.index > 0)
+        request.query.addQueryItem(u"index"_s, QString::number(options.index));
+    if (!options.hash.isEmpty())
+        request.query.addQueryItem(u"hash"_s, options.hash);
+    request.blockingWait = options.wait;
+    request.cancelToken = options.cancel;
+}
+
 QCoro::Task<Result<ApiResponse>> ApiClient::request(ApiRequest request)
 {
     const Where where{m_endpoint.product, m_endpoint.address, request.describe()};

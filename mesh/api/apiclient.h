@@ -3,6 +3,7 @@
 #include "api/apiendpoint.h"
 #include "api/apirequest.h"
 #include "api/apiresponse.h"
+#include "api/queryoptions.h"
 #include "core/result.h"
 
 #include <QJsonValue>
@@ -87,6 +88,17 @@ public:
     // JSON that does not parse: …".
     Result<QJsonValue> parseJson(const ApiRequest &request, const ApiResponse &response) const;
 
+    // A read as both clients make it: `options` applied (?index= or ?hash=,
+    // the blocking wait, the cancel token), the answer parsed as JSON and
+    // decoded with `decode` (a JSON value → Result<T>); a value of another
+    // shape is Parse: "Consul answered GET /v1/… with JSON of an unexpected
+    // shape: …". The response's index, hash and leader come along.
+    template<class T, class Decode>
+    QCoro::Task<Result<Indexed<T>>> query(ApiRequest request, QueryOptions options, Decode decode);
+    template<class T, class Decode>
+    Result<T> decodeJson(const ApiRequest &request, const ApiResponse &response, Decode decode) const;
+    static void applyOptions(ApiRequest &request, const QueryOptions &options);
+
     // The timeout one attempt of `request` gets.
     std::chrono::milliseconds attemptTimeout(const ApiRequest &request) const;
     // The ?wait= a blocking query actually sends (clamped).
@@ -110,5 +122,37 @@ private:
     QSet<UnixHttpExchange *> m_runningUnix;
     bool m_closing = false;
 };
+
+template<class T, class Decode>
+Result<T> ApiClient::decodeJson(const ApiRequest &request, const ApiResponse &response, Decode decode) const
+{
+    auto json = parseJson(request, response);
+    if (!json)
+        return std::unexpected(json.error());
+    Result<T> value = decode(*json);
+    if (!value) {
+        return fail(Error::Code::Parse, m_endpoint.product + QStringLiteral(" answered ") + request.describe()
+                                            + QStringLiteral(" with JSON of an unexpected shape: ") + value.error().message);
+    }
+    return value;
+}
+
+template<class T, class Decode>
+QCoro::Task<Result<Indexed<T>>> ApiClient::query(ApiRequest request, QueryOptions options, Decode decode)
+{
+    applyOptions(request, options);
+    auto response = co_await this->request(request);
+    if (!response)
+        co_return std::unexpected(response.error());
+    auto value = decodeJson<T>(request, *response, decode);
+    if (!value)
+        co_return std::unexpected(value.error());
+    Indexed<T> out;
+    out.value = std::move(*value);
+    out.index = response->index.value_or(0);
+    out.contentHash = response->contentHash;
+    out.knownLeader = response->knownLeader.value_or(false);
+    co_return out;
+}
 
 } // namespace mesh::api

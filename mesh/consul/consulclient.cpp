@@ -4,7 +4,6 @@
 #include "api/jsonfields.h"
 
 #include <QJsonArray>
-#include <QJsonDocument>
 
 using namespace Qt::StringLiterals;
 
@@ -15,21 +14,6 @@ using api::ApiResponse;
 using api::Indexed;
 using api::QueryOptions;
 
-namespace {
-
-void applyOptions(ApiRequest &request, const QueryOptions &options)
-{
-    if (options.index > 0)
-        request.query.addQueryItem(u"index"_s, QString::number(options.index));
-    if (!options.hash.isEmpty())
-        request.query.addQueryItem(u"hash"_s, options.hash);
-    request.blockingWait = options.wait;
-    request.cancelToken = options.cancel;
-}
-
-
-} // namespace
-
 ConsulClient::ConsulClient(api::ApiEndpoint endpoint, QObject *parent)
     : QObject(parent)
     , m_api(new api::ApiClient(std::move(endpoint), this))
@@ -38,41 +22,9 @@ ConsulClient::ConsulClient(api::ApiEndpoint endpoint, QObject *parent)
 
 ConsulClient::~ConsulClient() = default;
 
-template<class T, class Decode>
-Result<T> ConsulClient::decode(const ApiRequest &request, const ApiResponse &response, Decode decodeFn) const
-{
-    auto json = m_api->parseJson(request, response);
-    if (!json)
-        return std::unexpected(json.error());
-    Result<T> value = decodeFn(*json);
-    if (!value) {
-        return fail(Error::Code::Parse, m_api->endpoint().product + u" answered "_s + request.describe()
-                                            + u" with JSON of an unexpected shape: "_s + value.error().message);
-    }
-    return value;
-}
-
-template<class T, class Decode>
-QCoro::Task<Result<Indexed<T>>> ConsulClient::query(ApiRequest request, QueryOptions options, Decode decodeFn)
-{
-    applyOptions(request, options);
-    auto response = co_await m_api->request(request);
-    if (!response)
-        co_return std::unexpected(response.error());
-    auto value = decode<T>(request, *response, decodeFn);
-    if (!value)
-        co_return std::unexpected(value.error());
-    Indexed<T> out;
-    out.value = std::move(*value);
-    out.index = response->index.value_or(0);
-    out.contentHash = response->contentHash;
-    out.knownLeader = response->knownLeader.value_or(false);
-    co_return out;
-}
-
 QCoro::Task<Result<QString>> ConsulClient::leader(QueryOptions options)
 {
-    auto r = co_await query<QString>(ApiRequest::get(u"/v1/status/leader"_s), std::move(options),
+    auto r = co_await m_api->query<QString>(ApiRequest::get(u"/v1/status/leader"_s), std::move(options),
                                      [](const QJsonValue &json) -> Result<QString> {
                                          if (!json.isString())
                                              return fail(Error::Code::Parse, u"expected a string"_s);
@@ -85,7 +37,7 @@ QCoro::Task<Result<QString>> ConsulClient::leader(QueryOptions options)
 
 QCoro::Task<Result<QJsonObject>> ConsulClient::agentSelf(QueryOptions options)
 {
-    auto r = co_await query<QJsonObject>(ApiRequest::get(u"/v1/agent/self"_s), std::move(options), api::objectFrom);
+    auto r = co_await m_api->query<QJsonObject>(ApiRequest::get(u"/v1/agent/self"_s), std::move(options), api::objectFrom);
     if (!r)
         co_return std::unexpected(r.error());
     co_return r->value;
@@ -118,7 +70,7 @@ QCoro::Task<Result<>> ConsulClient::deregisterService(QString serviceId, QueryOp
 
 QCoro::Task<Result<Indexed<QMap<QString, AgentService>>>> ConsulClient::agentServices(QueryOptions options)
 {
-    co_return co_await query<QMap<QString, AgentService>>(
+    co_return co_await m_api->query<QMap<QString, AgentService>>(
         ApiRequest::get(u"/v1/agent/services"_s), std::move(options),
         [](const QJsonValue &json) -> Result<QMap<QString, AgentService>> {
             if (!json.isObject())
@@ -145,12 +97,12 @@ ApiRequest ConsulClient::agentServiceRequest(const QString &serviceId)
 
 QCoro::Task<Result<Indexed<AgentService>>> ConsulClient::agentService(QString serviceId, QueryOptions options)
 {
-    co_return co_await query<AgentService>(agentServiceRequest(serviceId), std::move(options), AgentService::fromJson);
+    co_return co_await m_api->query<AgentService>(agentServiceRequest(serviceId), std::move(options), AgentService::fromJson);
 }
 
 QCoro::Task<Result<Indexed<QMap<QString, QStringList>>>> ConsulClient::catalogServices(QueryOptions options)
 {
-    co_return co_await query<QMap<QString, QStringList>>(
+    co_return co_await m_api->query<QMap<QString, QStringList>>(
         ApiRequest::get(u"/v1/catalog/services"_s), std::move(options),
         [](const QJsonValue &json) -> Result<QMap<QString, QStringList>> {
             if (!json.isObject())
@@ -183,13 +135,13 @@ QCoro::Task<Result<Indexed<QList<ServiceEntry>>>> ConsulClient::healthService(QS
     ApiRequest request = ApiRequest::get(u"/v1/health/service/"_s + ApiRequest::segment(service));
     if (passingOnly)
         request.query.addQueryItem(u"passing"_s, u"true"_s);
-    co_return co_await query<QList<ServiceEntry>>(request, std::move(options), api::listFrom<ServiceEntry>);
+    co_return co_await m_api->query<QList<ServiceEntry>>(request, std::move(options), api::listFrom<ServiceEntry>);
 }
 
 QCoro::Task<Result<Indexed<QList<ServiceEntry>>>> ConsulClient::healthConnect(QString service, bool passingOnly,
                                                                               QueryOptions options)
 {
-    co_return co_await query<QList<ServiceEntry>>(healthConnectRequest(service, passingOnly), std::move(options),
+    co_return co_await m_api->query<QList<ServiceEntry>>(healthConnectRequest(service, passingOnly), std::move(options),
                                                   api::listFrom<ServiceEntry>);
 }
 
@@ -205,12 +157,12 @@ ApiRequest ConsulClient::leafCertRequest(const QString &service)
 
 QCoro::Task<Result<Indexed<CARoots>>> ConsulClient::caRoots(QueryOptions options)
 {
-    co_return co_await query<CARoots>(caRootsRequest(), std::move(options), CARoots::fromJson);
+    co_return co_await m_api->query<CARoots>(caRootsRequest(), std::move(options), CARoots::fromJson);
 }
 
 QCoro::Task<Result<Indexed<LeafCert>>> ConsulClient::leafCert(QString service, QueryOptions options)
 {
-    co_return co_await query<LeafCert>(leafCertRequest(service), std::move(options), LeafCert::fromJson);
+    co_return co_await m_api->query<LeafCert>(leafCertRequest(service), std::move(options), LeafCert::fromJson);
 }
 
 QCoro::Task<Result<Authorize>> ConsulClient::authorize(QString target, QString clientCertUri,
@@ -221,7 +173,7 @@ QCoro::Task<Result<Authorize>> ConsulClient::authorize(QString target, QString c
                            {u"ClientCertSerial"_s, clientCertSerial}};
     ApiRequest request = ApiRequest::withBody("POST", u"/v1/agent/connect/authorize"_s, api::compactJson(body));
     request.retryable = true;
-    auto r = co_await query<Authorize>(request, std::move(options), Authorize::fromJson);
+    auto r = co_await m_api->query<Authorize>(request, std::move(options), Authorize::fromJson);
     if (!r)
         co_return std::unexpected(r.error());
     co_return r->value;
@@ -258,14 +210,14 @@ QCoro::Task<Result<bool>> ConsulClient::putConfigEntry(QJsonObject entry, std::o
 QCoro::Task<Result<Indexed<QJsonObject>>> ConsulClient::configEntry(QString kind, QString name,
                                                                     QueryOptions options)
 {
-    co_return co_await query<QJsonObject>(
+    co_return co_await m_api->query<QJsonObject>(
         ApiRequest::get(u"/v1/config/"_s + ApiRequest::segment(kind) + u'/' + ApiRequest::segment(name)),
         std::move(options), api::objectFrom);
 }
 
 QCoro::Task<Result<Indexed<QList<QJsonObject>>>> ConsulClient::configEntries(QString kind, QueryOptions options)
 {
-    co_return co_await query<QList<QJsonObject>>(
+    co_return co_await m_api->query<QList<QJsonObject>>(
         ApiRequest::get(u"/v1/config/"_s + ApiRequest::segment(kind)), std::move(options),
         [](const QJsonValue &json) -> Result<QList<QJsonObject>> {
             if (json.isNull())
@@ -296,22 +248,22 @@ QCoro::Task<Result<bool>> ConsulClient::deleteConfigEntry(QString kind, QString 
 
 Result<CARoots> ConsulClient::decodeCaRoots(const ApiResponse &response) const
 {
-    return decode<CARoots>(caRootsRequest(), response, CARoots::fromJson);
+    return m_api->decodeJson<CARoots>(caRootsRequest(), response, CARoots::fromJson);
 }
 
 Result<LeafCert> ConsulClient::decodeLeafCert(const ApiResponse &response) const
 {
-    return decode<LeafCert>(ApiRequest::get(u"/v1/agent/connect/ca/leaf"_s), response, LeafCert::fromJson);
+    return m_api->decodeJson<LeafCert>(ApiRequest::get(u"/v1/agent/connect/ca/leaf"_s), response, LeafCert::fromJson);
 }
 
 Result<AgentService> ConsulClient::decodeAgentService(const ApiResponse &response) const
 {
-    return decode<AgentService>(ApiRequest::get(u"/v1/agent/service"_s), response, AgentService::fromJson);
+    return m_api->decodeJson<AgentService>(ApiRequest::get(u"/v1/agent/service"_s), response, AgentService::fromJson);
 }
 
 Result<QList<ServiceEntry>> ConsulClient::decodeServiceEntries(const ApiResponse &response) const
 {
-    return decode<QList<ServiceEntry>>(ApiRequest::get(u"/v1/health/connect"_s), response, api::listFrom<ServiceEntry>);
+    return m_api->decodeJson<QList<ServiceEntry>>(ApiRequest::get(u"/v1/health/connect"_s), response, api::listFrom<ServiceEntry>);
 }
 
 } // namespace mesh::consul

@@ -104,10 +104,6 @@ public:
     Result<QList<ServiceEntry>> decodeServiceEntries(const api::ApiResponse &response) const;
 
 private:
-    template<class T, class Decode>
-    QCoro::Task<Result<api::Indexed<T>>> query(api::ApiRequest request, api::QueryOptions options, Decode decode);
-    template<class T, class Decode>
-    Result<T> decode(const api::ApiRequest &request, const api::ApiResponse &response, Decode decode) const;
     QCoro::Task<Result<bool>> writeBool(api::ApiRequest request);
 
     api::ApiClient *m_api;  // child

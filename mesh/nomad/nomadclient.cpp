@@ -3,27 +3,16 @@
 #include "api/apiclient.h"
 #include "api/jsonfields.h"
 
-#include <QJsonDocument>
 
 using namespace Qt::StringLiterals;
 
 namespace mesh::nomad {
 
 using api::ApiRequest;
-using api::ApiResponse;
 using api::Indexed;
 using api::QueryOptions;
 
 namespace {
-
-void applyOptions(ApiRequest &request, const QueryOptions &options)
-{
-    if (options.index > 0)
-        request.query.addQueryItem(u"index"_s, QString::number(options.index));
-    request.blockingWait = options.wait;
-    request.cancelToken = options.cancel;
-}
-
 
 Result<QJsonArray> arrayFrom(const QJsonValue &json)
 {
@@ -49,31 +38,9 @@ NomadClient::NomadClient(api::ApiEndpoint endpoint, QObject *parent)
 
 NomadClient::~NomadClient() = default;
 
-template<class T, class Decode>
-QCoro::Task<Result<Indexed<T>>> NomadClient::query(ApiRequest request, QueryOptions options, Decode decodeFn)
-{
-    applyOptions(request, options);
-    auto response = co_await m_api->request(request);
-    if (!response)
-        co_return std::unexpected(response.error());
-    auto json = m_api->parseJson(request, *response);
-    if (!json)
-        co_return std::unexpected(json.error());
-    Result<T> value = decodeFn(*json);
-    if (!value) {
-        co_return fail(Error::Code::Parse, m_api->endpoint().product + u" answered "_s + request.describe()
-                                               + u" with JSON of an unexpected shape: "_s + value.error().message);
-    }
-    Indexed<T> out;
-    out.value = std::move(*value);
-    out.index = response->index.value_or(0);
-    out.knownLeader = response->knownLeader.value_or(false);
-    co_return out;
-}
-
 QCoro::Task<Result<QString>> NomadClient::leader(QueryOptions options)
 {
-    auto r = co_await query<QString>(ApiRequest::get(u"/v1/status/leader"_s), std::move(options),
+    auto r = co_await m_api->query<QString>(ApiRequest::get(u"/v1/status/leader"_s), std::move(options),
                                      [](const QJsonValue &json) -> Result<QString> {
                                          if (!json.isString())
                                              return fail(Error::Code::Parse, u"expected a string"_s);
@@ -86,7 +53,7 @@ QCoro::Task<Result<QString>> NomadClient::leader(QueryOptions options)
 
 QCoro::Task<Result<QJsonObject>> NomadClient::agentSelf(QueryOptions options)
 {
-    auto r = co_await query<QJsonObject>(ApiRequest::get(u"/v1/agent/self"_s), std::move(options), api::objectFrom);
+    auto r = co_await m_api->query<QJsonObject>(ApiRequest::get(u"/v1/agent/self"_s), std::move(options), api::objectFrom);
     if (!r)
         co_return std::unexpected(r.error());
     co_return r->value;
@@ -94,7 +61,7 @@ QCoro::Task<Result<QJsonObject>> NomadClient::agentSelf(QueryOptions options)
 
 QCoro::Task<Result<Indexed<QJsonArray>>> NomadClient::nodes(QueryOptions options)
 {
-    co_return co_await query<QJsonArray>(ApiRequest::get(u"/v1/nodes"_s), std::move(options), arrayFrom);
+    co_return co_await m_api->query<QJsonArray>(ApiRequest::get(u"/v1/nodes"_s), std::move(options), arrayFrom);
 }
 
 QCoro::Task<Result<Indexed<QJsonArray>>> NomadClient::jobs(QString prefix, QueryOptions options)
@@ -102,7 +69,7 @@ QCoro::Task<Result<Indexed<QJsonArray>>> NomadClient::jobs(QString prefix, Query
     ApiRequest request = ApiRequest::get(u"/v1/jobs"_s);
     if (!prefix.isEmpty())
         request.query.addQueryItem(u"prefix"_s, QString::fromLatin1(QUrl::toPercentEncoding(prefix)));
-    co_return co_await query<QJsonArray>(request, std::move(options), arrayFrom);
+    co_return co_await m_api->query<QJsonArray>(request, std::move(options), arrayFrom);
 }
 
 QJsonObject NomadClient::registerBody(const QJsonObject &job, const JobRegisterOptions &options)
@@ -122,7 +89,7 @@ QCoro::Task<Result<JobRegisterResponse>> NomadClient::registerJob(QJsonObject jo
 {
     ApiRequest request = ApiRequest::withBody("POST", u"/v1/jobs"_s, api::compactJson(registerBody(job, registerOptions)));
     request.cancelToken = options.cancel;
-    auto r = co_await query<JobRegisterResponse>(request, {.cancel = options.cancel}, JobRegisterResponse::fromJson);
+    auto r = co_await m_api->query<JobRegisterResponse>(request, {.cancel = options.cancel}, JobRegisterResponse::fromJson);
     if (!r)
         co_return std::unexpected(r.error());
     co_return r->value;
@@ -130,7 +97,7 @@ QCoro::Task<Result<JobRegisterResponse>> NomadClient::registerJob(QJsonObject jo
 
 QCoro::Task<Result<Indexed<QJsonObject>>> NomadClient::job(QString jobId, QueryOptions options)
 {
-    co_return co_await query<QJsonObject>(ApiRequest::get(jobPath(jobId)), std::move(options), api::objectFrom);
+    co_return co_await m_api->query<QJsonObject>(ApiRequest::get(jobPath(jobId)), std::move(options), api::objectFrom);
 }
 
 QCoro::Task<Result<QJsonObject>> NomadClient::deregisterJob(QString jobId, bool purge, QueryOptions options)
@@ -140,7 +107,7 @@ QCoro::Task<Result<QJsonObject>> NomadClient::deregisterJob(QString jobId, bool 
     request.path = jobPath(jobId);
     if (purge)
         request.query.addQueryItem(u"purge"_s, u"true"_s);
-    auto r = co_await query<QJsonObject>(request, {.cancel = options.cancel}, api::objectFrom);
+    auto r = co_await m_api->query<QJsonObject>(request, {.cancel = options.cancel}, api::objectFrom);
     if (!r)
         co_return std::unexpected(r.error());
     co_return r->value;
@@ -155,7 +122,7 @@ QCoro::Task<Result<QJsonObject>> NomadClient::planJob(QJsonObject job, bool diff
     ApiRequest request = ApiRequest::withBody("POST", jobPath(id) + u"/plan"_s, api::compactJson(body));
     // A plan changes nothing: safe to retry.
     request.retryable = true;
-    auto r = co_await query<QJsonObject>(request, {.cancel = options.cancel}, api::objectFrom);
+    auto r = co_await m_api->query<QJsonObject>(request, {.cancel = options.cancel}, api::objectFrom);
     if (!r)
         co_return std::unexpected(r.error());
     co_return r->value;
@@ -164,20 +131,20 @@ QCoro::Task<Result<QJsonObject>> NomadClient::planJob(QJsonObject job, bool diff
 QCoro::Task<Result<Indexed<QList<AllocationListStub>>>> NomadClient::jobAllocations(QString jobId,
                                                                                    QueryOptions options)
 {
-    co_return co_await query<QList<AllocationListStub>>(ApiRequest::get(jobPath(jobId) + u"/allocations"_s),
+    co_return co_await m_api->query<QList<AllocationListStub>>(ApiRequest::get(jobPath(jobId) + u"/allocations"_s),
                                                         std::move(options), api::listFrom<AllocationListStub>);
 }
 
 QCoro::Task<Result<Indexed<QList<Evaluation>>>> NomadClient::jobEvaluations(QString jobId, QueryOptions options)
 {
-    co_return co_await query<QList<Evaluation>>(ApiRequest::get(jobPath(jobId) + u"/evaluations"_s),
+    co_return co_await m_api->query<QList<Evaluation>>(ApiRequest::get(jobPath(jobId) + u"/evaluations"_s),
                                                 std::move(options), api::listFrom<Evaluation>);
 }
 
 QCoro::Task<Result<Indexed<std::optional<Deployment>>>> NomadClient::jobDeployment(QString jobId,
                                                                                   QueryOptions options)
 {
-    co_return co_await query<std::optional<Deployment>>(
+    co_return co_await m_api->query<std::optional<Deployment>>(
         ApiRequest::get(jobPath(jobId) + u"/deployment"_s), std::move(options),
         [](const QJsonValue &json) -> Result<std::optional<Deployment>> {
             if (json.isNull())
@@ -191,33 +158,33 @@ QCoro::Task<Result<Indexed<std::optional<Deployment>>>> NomadClient::jobDeployme
 
 QCoro::Task<Result<Indexed<Deployment>>> NomadClient::deployment(QString deploymentId, QueryOptions options)
 {
-    co_return co_await query<Deployment>(ApiRequest::get(u"/v1/deployment/"_s + ApiRequest::segment(deploymentId)),
+    co_return co_await m_api->query<Deployment>(ApiRequest::get(u"/v1/deployment/"_s + ApiRequest::segment(deploymentId)),
                                          std::move(options), Deployment::fromJson);
 }
 
 QCoro::Task<Result<Indexed<QList<AllocationListStub>>>> NomadClient::deploymentAllocations(QString deploymentId,
                                                                                           QueryOptions options)
 {
-    co_return co_await query<QList<AllocationListStub>>(
+    co_return co_await m_api->query<QList<AllocationListStub>>(
         ApiRequest::get(u"/v1/deployment/allocations/"_s + ApiRequest::segment(deploymentId)), std::move(options),
         api::listFrom<AllocationListStub>);
 }
 
 QCoro::Task<Result<Indexed<QList<AllocationListStub>>>> NomadClient::allocations(QueryOptions options)
 {
-    co_return co_await query<QList<AllocationListStub>>(ApiRequest::get(u"/v1/allocations"_s), std::move(options),
+    co_return co_await m_api->query<QList<AllocationListStub>>(ApiRequest::get(u"/v1/allocations"_s), std::move(options),
                                                         api::listFrom<AllocationListStub>);
 }
 
 QCoro::Task<Result<Indexed<QJsonObject>>> NomadClient::allocation(QString allocationId, QueryOptions options)
 {
-    co_return co_await query<QJsonObject>(ApiRequest::get(u"/v1/allocation/"_s + ApiRequest::segment(allocationId)),
+    co_return co_await m_api->query<QJsonObject>(ApiRequest::get(u"/v1/allocation/"_s + ApiRequest::segment(allocationId)),
                                           std::move(options), api::objectFrom);
 }
 
 QCoro::Task<Result<Indexed<Evaluation>>> NomadClient::evaluation(QString evaluationId, QueryOptions options)
 {
-    co_return co_await query<Evaluation>(ApiRequest::get(u"/v1/evaluation/"_s + ApiRequest::segment(evaluationId)),
+    co_return co_await m_api->query<Evaluation>(ApiRequest::get(u"/v1/evaluation/"_s + ApiRequest::segment(evaluationId)),
                                          std::move(options), Evaluation::fromJson);
 }
 

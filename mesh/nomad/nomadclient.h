@@ -70,9 +70,6 @@ public:
     static QJsonObject registerBody(const QJsonObject &job, const JobRegisterOptions &options);
 
 private:
-    template<class T, class Decode>
-    QCoro::Task<Result<api::Indexed<T>>> query(api::ApiRequest request, api::QueryOptions options, Decode decode);
-
     api::ApiClient *m_api;  // child
 };
 
