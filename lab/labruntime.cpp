@@ -142,7 +142,8 @@ void LabRuntime::run(const model::Topology &topology)
         consulNodes.append({node.name, node.address, QString(), true});
     m_catalog.setNodes(consulNodes);
     // Without services there is no design policy to speak for: Consul's own
-    // default with ACLs disabled is allow (consul.md §3.1).
+    // default with ACLs disabled is allow (hashicorp/consul:
+    // agent/connect_auth.go ConnectAuthorize).
     if (topology.services.isEmpty())
         m_catalog.setDefaultAllow(true);
     else

@@ -412,10 +412,10 @@ private Q_SLOTS:
         if (seed) {
             // The blog's counter.sh and dashboard.sh, unchanged.
             if (!counter.listen(QHostAddress::LocalHost, 9001))
-                QSKIP("127.0.0.1:9001 is taken on this machine; the seed's payloads need it");
+                QFAIL("127.0.0.1:9001 is taken on this machine; the seed's payloads need it (stop what holds it)");
             QTcpServer probe;
             if (!probe.listen(QHostAddress::LocalHost, 8080))
-                QSKIP("127.0.0.1:8080 is taken on this machine; the seed's dashboard upstream needs it");
+                QFAIL("127.0.0.1:8080 is taken on this machine; the seed's dashboard upstream needs it (stop what holds it)");
             probe.close();
             ports.counterApp = 9001;
             ports.upstream = 8080;

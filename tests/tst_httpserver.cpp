@@ -573,7 +573,7 @@ void TestHttpServer::thousandDeferredConnections()
         ::setrlimit(RLIMIT_NOFILE, &files);
         ::getrlimit(RLIMIT_NOFILE, &files);
         if (files.rlim_cur < 2 * Count + 64)
-            QSKIP("too few file descriptors for both ends of 1000 connections");
+            QFAIL("too few file descriptors for both ends of 1000 connections: raise the hard limit (ulimit -Hn)");
     }
 
     HttpServer server;

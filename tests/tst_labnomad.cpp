@@ -676,7 +676,7 @@ void TestLabNomad::jqRecipeFindsDashboard()
     const QString jq = QStandardPaths::findExecutable(u"jq"_s);
     const QString curl = QStandardPaths::findExecutable(u"curl"_s);
     if (jq.isEmpty() || curl.isEmpty())
-        QSKIP("jq or curl is not installed");
+        QFAIL("jq or curl is not installed: run packaging/install-deps.sh");
     // The server runs on this thread: wait in an event loop, never block.
     const auto shell = [](const QString &script) {
         QProcess p;

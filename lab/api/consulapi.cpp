@@ -826,7 +826,7 @@ ConsulApi::Reply ConsulApi::caLeaf(const Call &call)
 ConsulApi::Reply ConsulApi::authorize(const Call &call)
 {
     // hashicorp/consul: agent/agent_endpoint.go AgentConnectAuthorize and
-    // agent/connect_auth.go ConnectAuthorize (consul.md §3.1).
+    // agent/connect_auth.go ConnectAuthorize.
     const QJsonDocument document = QJsonDocument::fromJson(call.body);
     if (!document.isObject())
         return error(400, QStringLiteral("Request decode failed: %1")

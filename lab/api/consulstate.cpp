@@ -224,7 +224,8 @@ proxy::Authorization ConsulState::authorize(const pki::SpiffeId &source, const Q
         if (c.source != u"*" && c.source != source.service)
             continue;
         if (c.l7) {
-            // L7 intentions always deny at this endpoint (consul.md §3.1).
+            // L7 intentions always deny at this endpoint (hashicorp/consul:
+            // agent/connect_auth.go ConnectAuthorize).
             return {false, QStringLiteral("Matched L7 intention: %1 => %2 (L7 permissions are not enforced by this endpoint)")
                                .arg(c.source, c.destination)};
         }
@@ -484,7 +485,7 @@ Result<> ConsulState::registerService(const QString &nodeName, const QJsonObject
 
     if (connect.value(u"SidecarService").isObject()) {
         // The defaults of hashicorp/consul: agent/sidecar_service.go
-        // sidecarServiceFromNodeService (consul.md §1.4).
+        // sidecarServiceFromNodeService.
         const QJsonObject sidecarIn = connect.value(u"SidecarService").toObject();
         Service sidecar;
         sidecar.node = nodeName;
@@ -718,7 +719,8 @@ QList<const ConsulState::Service *> ConsulState::connectEntries(const QString &n
 
 QList<proxy::Instance> ConsulState::resolve(const QString &name) const
 {
-    // What /v1/health/connect/<name>?passing=1 lists (consul.md §3.3).
+    // What /v1/health/connect/<name>?passing=1 lists
+    // (https://developer.hashicorp.com/consul/api-docs/health#list-service-instances-for-mesh-enabled-service).
     QList<proxy::Instance> instances;
     for (const Service *service : connectEntries(name)) {
         if (service->port <= 0 || !isPassing(*service))

@@ -31,8 +31,8 @@ class HealthChecker;
 //   cluster-wide. Checks with a status; every node has its "serfHealth" check,
 //   critical while the node is down (its services then fail health queries,
 //   as Consul's do until the node is reaped).
-// - The allocations the lab runs register as Nomad registers them (nomad.md
-//   "Consul registration"; hashicorp/nomad: command/agent/consul/service_client.go).
+// - The allocations the lab runs register as Nomad registers them
+//   (hashicorp/nomad: command/agent/consul/service_client.go).
 // - service-intentions config entries; authorize() evaluates them by
 //   precedence as Consul's /v1/agent/connect/authorize does
 //   (hashicorp/consul: agent/connect_auth.go).

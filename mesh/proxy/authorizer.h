@@ -16,9 +16,11 @@ struct Authorization final
 };
 
 // Decides whether a verified client may reach our service, as Consul's
-// /v1/agent/connect/authorize does (consul.md §3.1). Asked once per inbound
-// connection after the chain and the SPIFFE ID were checked, so an intention
-// change applies to the next connection (G14); open ones carry on.
+// /v1/agent/connect/authorize does
+// (https://developer.hashicorp.com/consul/api-docs/agent/connect#authorize).
+// Asked once per inbound connection after the chain and the SPIFFE ID were
+// checked, so an intention change applies to the next connection; open ones
+// carry on.
 //
 // Two homes (ARCHITECTURE.md): the lab and `meshpad proxy -allow/-deny`
 // decide from local state and implement authorize(); a Consul agent client

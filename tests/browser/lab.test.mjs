@@ -13,19 +13,18 @@
 // CHROMIUM overrides the browser (default /usr/bin/chromium).
 
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { check, launchChromium, step, waitForBadge, waitForCountAbove } from './dashboardpage.mjs';
+import { labHome, waitForAllCounters } from './labprocess.mjs';
 
 const [meshpadBin, design] = process.argv.slice(2);
 if (!meshpadBin || !design) {
   console.error('usage: lab.test.mjs <meshpad> <design.meshpad>');
   process.exit(2);
 }
-
-
 
 // Starts `meshpad lab up` and resolves with its first stdout line after the
 // `node NAME consul URL nomad URL` lines.
@@ -57,23 +56,14 @@ function labUp(env) {
 
 
 
-const home = mkdtempSync(path.join(tmpdir(), 'meshpad-lab-home-'));
-const runtime = path.join(home, 'run');
-mkdirSync(runtime);
-chmodSync(runtime, 0o700);
+const home = labHome('lab');
 const profile = mkdtempSync(path.join(tmpdir(), 'meshpad-chromium-'));
 let context;
 let lab;
 let exitCode = 0;
 try {
   step('meshpad lab up: the dashboard first');
-  lab = labUp({
-    HOME: home,
-    XDG_DATA_HOME: path.join(home, 'data'),
-    XDG_CONFIG_HOME: path.join(home, 'config'),
-    XDG_CACHE_HOME: path.join(home, 'cache'),
-    XDG_RUNTIME_DIR: runtime,
-  });
+  lab = labUp(home.env);
   const { line, ms } = await lab.firstLine;
   // 127.<slot>.1.x: slot 0 unless another lab (the editor's Run) holds it.
   const m = line.match(/^count-dashboard dashboard\.dashboard\[0\] (http:\/\/127\.\d+\.1\.[123]:\d+)$/);
@@ -99,16 +89,7 @@ try {
   console.log(`ok 2 - count ${first} → ${climbed}`);
 
   step('the hostname changes among the three counters');
-  const seen = [];
-  const deadline = Date.now() + 30000;
-  while (new Set(seen).size < 3 && Date.now() < deadline) {
-    const hostname = await page.textContent('#hostname');
-    if (seen[seen.length - 1] !== hostname) seen.push(hostname);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  const distinct = [...new Set(seen)].sort();
-  check(distinct.every((h) => /^counter\.api\[[0-2]\]$/.test(h)), `hostnames shown: ${seen.join(' → ')}`);
-  check(distinct.length === 3, `not every counter answered within 30 s: ${seen.join(' → ')}`);
+  const seen = await waitForAllCounters(page);
   console.log(`ok 3 - hostnames ${seen.slice(0, 8).join(' → ')}${seen.length > 8 ? ' …' : ''}`);
 
   check(foreign.length === 0, `requests outside the dashboard: ${foreign.join(', ')}`);
@@ -135,6 +116,6 @@ try {
     await lab.exited;
   }
   rmSync(profile, { recursive: true, force: true });
-  rmSync(home, { recursive: true, force: true });
+  home.remove();
 }
 process.exit(exitCode);

@@ -18,39 +18,18 @@
 // usage: node manualpath.test.mjs <meshpad> <countdash.meshpad> <counter> <dashboard>
 // CHROMIUM overrides the browser (default /usr/bin/chromium).
 
-import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { check, launchChromium, step, waitForBadge, waitForCountAbove } from './dashboardpage.mjs';
+import { kill, labHome, run, stop, until } from './labprocess.mjs';
 
 const [meshpadBin, design, counterBin, dashboardBin] = process.argv.slice(2);
 if (!meshpadBin || !design || !counterBin || !dashboardBin) {
   console.error('usage: manualpath.test.mjs <meshpad> <design.meshpad> <counter> <dashboard>');
   process.exit(2);
-}
-
-// Each in a process group of its own, so that cleanup after a failure also
-// reaches a script's app and proxy.
-function run(command, args, env) {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (chunk) => { out += chunk; });
-  child.stderr.on('data', (chunk) => { err += chunk; });
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return { child, exited, out: () => out, err: () => err };
-}
-
-async function until(what, timeoutMs, probe) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 async function getJson(url) {
@@ -59,24 +38,8 @@ async function getJson(url) {
   return response.json();
 }
 
-async function stop(proc, signal, timeoutMs) {
-  if (!proc || proc.child.exitCode !== null || proc.child.signalCode !== null) return proc ? proc.exited : null;
-  proc.child.kill(signal);
-  return Promise.race([proc.exited, new Promise((resolve) => setTimeout(() => resolve({ code: 'timeout' }), timeoutMs))]);
-}
-
-const home = mkdtempSync(path.join(tmpdir(), 'meshpad-manual-home-'));
-const runtime = path.join(home, 'run');
-mkdirSync(runtime);
-chmodSync(runtime, 0o700);
+const { home, env, remove: removeHome } = labHome('manual');
 const profile = mkdtempSync(path.join(tmpdir(), 'meshpad-chromium-'));
-const env = {
-  HOME: home,
-  XDG_DATA_HOME: path.join(home, 'data'),
-  XDG_CONFIG_HOME: path.join(home, 'config'),
-  XDG_CACHE_HOME: path.join(home, 'cache'),
-  XDG_RUNTIME_DIR: runtime,
-};
 let context;
 let lab;
 const scripts = [];
@@ -168,13 +131,9 @@ try {
   exitCode = 1;
 } finally {
   if (context) await context.close().catch(() => {});
-  for (const proc of [...scripts, lab]) {
-    if (proc && proc.child.exitCode === null && proc.child.signalCode === null) {
-      try { process.kill(-proc.child.pid, 'SIGKILL'); } catch { proc.child.kill('SIGKILL'); }
-      await proc.exited;
-    }
-  }
+  for (const proc of [...scripts, lab])
+    await kill(proc);
   rmSync(profile, { recursive: true, force: true });
-  rmSync(home, { recursive: true, force: true });
+  removeHome();
 }
 process.exit(exitCode);

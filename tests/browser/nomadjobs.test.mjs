@@ -24,46 +24,19 @@
 // usage: node nomadjobs.test.mjs <meshpad executable> <jobs directory>
 // CHROMIUM overrides the browser (default /usr/bin/chromium).
 
-import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { check, launchChromium, step, waitForBadge, waitForCountAbove } from './dashboardpage.mjs';
+import { kill, labHome, run, stop, until, waitForAllCounters } from './labprocess.mjs';
 
 const [meshpadBin, jobsDir] = process.argv.slice(2);
 if (!meshpadBin || !jobsDir) {
   console.error('usage: nomadjobs.test.mjs <meshpad> <jobs directory>');
   process.exit(2);
-}
-
-// In a process group of its own, so that cleanup after a failure also reaches
-// whatever the lab started.
-function run(command, args, env) {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (chunk) => { out += chunk; });
-  child.stderr.on('data', (chunk) => { err += chunk; });
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return { child, exited, out: () => out, err: () => err };
-}
-
-async function until(what, timeoutMs, probe) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-async function stop(proc, signal, timeoutMs) {
-  if (!proc || proc.child.exitCode !== null || proc.child.signalCode !== null) return proc ? proc.exited : null;
-  proc.child.kill(signal);
-  return Promise.race([proc.exited, new Promise((resolve) => setTimeout(() => resolve({ code: 'timeout' }), timeoutMs))]);
 }
 
 // One HTTP exchange with a 60 s cap (longer than any ?wait=30s plus jitter).
@@ -149,18 +122,8 @@ function childrenOf(pid) {
   return out;
 }
 
-const home = mkdtempSync(path.join(tmpdir(), 'meshpad-nomadjobs-home-'));
-const runtime = path.join(home, 'run');
-mkdirSync(runtime);
-chmodSync(runtime, 0o700);
+const { env, remove: removeHome } = labHome('nomadjobs');
 const profile = mkdtempSync(path.join(tmpdir(), 'meshpad-chromium-'));
-const env = {
-  HOME: home,
-  XDG_DATA_HOME: path.join(home, 'data'),
-  XDG_CONFIG_HOME: path.join(home, 'config'),
-  XDG_CACHE_HOME: path.join(home, 'cache'),
-  XDG_RUNTIME_DIR: runtime,
-};
 const counterJob = JSON.parse(readFileSync(path.join(jobsDir, 'counter.json'), 'utf8'));
 const dashboardJob = JSON.parse(readFileSync(path.join(jobsDir, 'dashboard.json'), 'utf8'));
 let context;
@@ -230,16 +193,7 @@ try {
   await waitForBadge(page, 'Connected', 20000);
   const first = await waitForCountAbove(page, 0, 20000);
   const climbed = await waitForCountAbove(page, first, 10000);
-  const seen = [];
-  const deadline = Date.now() + 30000;
-  while (new Set(seen).size < 3 && Date.now() < deadline) {
-    const hostname = await page.textContent('#hostname');
-    if (seen[seen.length - 1] !== hostname) seen.push(hostname);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  const distinct = [...new Set(seen)].sort();
-  check(distinct.every((h) => /^counter\.api\[[0-2]\]$/.test(h)), `hostnames shown: ${seen.join(' → ')}`);
-  check(distinct.length === 3, `not every counter answered within 30 s: ${seen.join(' → ')}`);
+  const distinct = [...new Set(await waitForAllCounters(page))].sort();
   console.log(`ok 3 - ${dashboardUrl}: Connected, count ${first} → ${climbed}, hostnames ${distinct.join(', ')}`
     + ` (${Date.now() - opened} ms after opening)`);
   await context.close();
@@ -366,11 +320,8 @@ try {
   exitCode = 1;
 } finally {
   if (context) await context.close().catch(() => {});
-  if (lab && lab.child.exitCode === null && lab.child.signalCode === null) {
-    try { process.kill(-lab.child.pid, 'SIGKILL'); } catch { lab.child.kill('SIGKILL'); }
-    await lab.exited;
-  }
+  await kill(lab);
   rmSync(profile, { recursive: true, force: true });
-  rmSync(home, { recursive: true, force: true });
+  removeHome();
 }
 process.exit(exitCode);

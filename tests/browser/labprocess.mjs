@@ -1,0 +1,86 @@
+// What the browser tests that run `meshpad lab up` and other processes share:
+// a home of their own for the lab, child processes in their own process
+// group, polling with a deadline, a bounded stop, and the dashboard's
+// hostnames as the three counters answer.
+
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { check } from './dashboardpage.mjs';
+
+// A fresh HOME with its XDG directories (the lab's CA, its status socket),
+// as environment variables; remove() deletes it all.
+export function labHome(prefix) {
+  const home = mkdtempSync(path.join(tmpdir(), `meshpad-${prefix}-home-`));
+  const runtime = path.join(home, 'run');
+  mkdirSync(runtime);
+  chmodSync(runtime, 0o700);  // Qt insists on a private runtime directory
+  return {
+    home,
+    env: {
+      HOME: home,
+      XDG_DATA_HOME: path.join(home, 'data'),
+      XDG_CONFIG_HOME: path.join(home, 'config'),
+      XDG_CACHE_HOME: path.join(home, 'cache'),
+      XDG_RUNTIME_DIR: runtime,
+    },
+    remove: () => rmSync(home, { recursive: true, force: true }),
+  };
+}
+
+// Starts `command` in a process group of its own, so that cleanup after a
+// failure also reaches what it started (a script's app and proxy, the lab's
+// tasks); out()/err() are what it printed so far.
+export function run(command, args, env) {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk) => { out += chunk; });
+  child.stderr.on('data', (chunk) => { err += chunk; });
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return { child, exited, out: () => out, err: () => err };
+}
+
+// Polls `probe` every 100 ms until it returns something truthy.
+export async function until(what, timeoutMs, probe) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+// Sends `signal` and waits for the exit, at most `timeoutMs` ({code: 'timeout'}).
+export async function stop(proc, signal, timeoutMs) {
+  if (!proc || proc.child.exitCode !== null || proc.child.signalCode !== null) return proc ? proc.exited : null;
+  proc.child.kill(signal);
+  return Promise.race([proc.exited, new Promise((resolve) => setTimeout(() => resolve({ code: 'timeout' }), timeoutMs))]);
+}
+
+// After a failure: the whole process group goes.
+export async function kill(proc) {
+  if (!proc || proc.child.exitCode !== null || proc.child.signalCode !== null) return;
+  try { process.kill(-proc.child.pid, 'SIGKILL'); } catch { proc.child.kill('SIGKILL'); }
+  await proc.exited;
+}
+
+// Reads the page's hostname until all three counters (counter.api[0..2])
+// have answered, at most 30 s; the dashboard dials its upstream anew for
+// every count. Returns the sequence seen.
+export async function waitForAllCounters(page) {
+  const seen = [];
+  const deadline = Date.now() + 30000;
+  while (new Set(seen).size < 3 && Date.now() < deadline) {
+    const hostname = await page.textContent('#hostname');
+    if (seen[seen.length - 1] !== hostname) seen.push(hostname);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const distinct = [...new Set(seen)].sort();
+  check(distinct.every((h) => /^counter\.api\[[0-2]\]$/.test(h)), `hostnames shown: ${seen.join(' → ')}`);
+  check(distinct.length === 3, `not every counter answered within 30 s: ${seen.join(' → ')}`);
+  return seen;
+}
