@@ -35,18 +35,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-wait_for_port() {
-    for _ in $(seq 100); do
-        python3 -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0.1', $1)))" && return 0
-        sleep 0.05
-    done
-    echo "counter-vs-nginx: nothing listens on $1" >&2
-    exit 1
-}
+bench_name='counter-vs-nginx'
+# shellcheck source=bench/benchlib.sh
+source "$here/bench/benchlib.sh"
 
 # --- the counter ------------------------------------------------------------
 counter_port=$(free_port)
@@ -92,9 +83,7 @@ nginx_pid=$!
 wait_for_port "$nginx_port"
 
 # --- measurements -------------------------------------------------------------
-rate() { # url seconds → requests/s
-    wrk -t$threads -c$connections -d"$2"s "$1" | awk '/^Requests\/sec:/ { print $2 }'
-}
+rate() { wrk_rate "$1" "$2" "$threads" "$connections"; }
 
 counter_url=http://127.0.0.1:$counter_port/
 nginx_url=http://127.0.0.1:$nginx_port/
@@ -116,7 +105,6 @@ for i in $(seq "$repetitions"); do
     printf 'run %d: counter %10.0f req/s   nginx %10.0f req/s   ratio %.2f\n' "$i" "$c" "$n" "$(echo "$c / $n" | bc -l)"
 done
 
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 cm=$(median "${counter_rates[@]}")
 nm=$(median "${nginx_rates[@]}")
 echo

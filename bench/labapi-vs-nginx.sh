@@ -45,18 +45,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-wait_for_port() {
-    for _ in $(seq 100); do
-        python3 -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0.1', $1)))" && return 0
-        sleep 0.05
-    done
-    echo "labapi-vs-nginx: nothing listens on $1" >&2
-    exit 1
-}
+bench_name='labapi-vs-nginx'
+# shellcheck source=bench/benchlib.sh
+source "$here/bench/benchlib.sh"
 
 # --- the lab, with its own HOME and XDG directories (its CA, its status
 # socket), as tests/browser/lab.test.mjs runs it --------------------------------
@@ -142,9 +133,7 @@ nginx_type=$(curl -s -o /dev/null -w '%{content_type}' "$nginx_url")
 cmp -s "$work/body" <(curl -s "$nginx_url") || { echo "labapi-vs-nginx: nginx's body differs" >&2; exit 1; }
 
 # --- request rate ---------------------------------------------------------------
-rate() { # url seconds → requests/s
-    wrk -t$threads -c$connections -d"$2"s "$1" | awk '/^Requests\/sec:/ { print $2 }'
-}
+rate() { wrk_rate "$1" "$2" "$threads" "$connections"; }
 response_bytes() { curl -s -o /dev/null -w '%{size_header} + %{size_download}' "$1"; }
 
 echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) before the run; $(uname -r)"
@@ -166,7 +155,6 @@ for i in $(seq "$repetitions"); do
     printf 'run %d: lab %10.0f req/s   nginx %10.0f req/s   ratio %.2f\n' "$i" "$l" "$n" "$(echo "$l / $n" | bc -l)"
 done
 
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 lm=$(median "${lab_rates[@]}")
 nm=$(median "${nginx_rates[@]}")
 echo

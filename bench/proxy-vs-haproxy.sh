@@ -38,14 +38,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_for_port() {
-    for _ in $(seq 200); do
-        python3 -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0.1', $1)))" 2>/dev/null && return 0
-        sleep 0.05
-    done
-    echo "proxy-vs-haproxy: nothing listens on $1" >&2; exit 1
-}
+bench_name='proxy-vs-haproxy'
+# shellcheck source=bench/benchlib.sh
+source "$here/bench/benchlib.sh"
 start() { "$@" & pids+=($!); }
 rss_kib() { local t=0; for p in "$@"; do t=$((t + $(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status"))); done; echo "$t"; }
 
@@ -135,7 +130,6 @@ echo "TLS:      both pairs negotiate TLS 1.3 (ours: Qt TlsV1_2OrLater; HAProxy: 
 echo
 
 # --- bulk: 1 GiB per path, 3 interleaved runs, median ---------------------------
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 "$load" bulk "$m_bulk" 64 >/dev/null; "$load" bulk "$h_bulk" 64 >/dev/null
 bd=(); bm=(); bh=()
 for _ in 1 2 3; do
@@ -148,7 +142,7 @@ printf 'bulk 1 GiB (MiB/s, median of 3):     direct %8.0f   meshpad pair %8.0f  
     "$BD" "$BM" "$BH" "$(echo "100 * $BM / $BH" | bc -l)"
 
 # --- request rate: wrk keep-alive, 64 connections --------------------------------
-rate() { wrk -t2 -c64 -d"$2"s "http://127.0.0.1:$1/" | awk '/^Requests\/sec:/ { print $2 }'; }
+rate() { wrk_rate "http://127.0.0.1:$1/" "$2"; }
 rate "$m_http" 2 >/dev/null; rate "$h_http" 2 >/dev/null
 rd=(); rm_=(); rh=()
 for _ in 1 2 3; do
