@@ -1,7 +1,7 @@
 #include "allocationrunner.h"
 
 #include "healthchecker.h"
-#include "labcatalog.h"
+#include "api/consulstate.h"
 #include "portforwarder.h"
 #include "runtimeenvironment.h"
 
@@ -146,7 +146,7 @@ void AllocationRunner::start()
         return;
     }
     if (m_context.catalog) {
-        LabCatalog::Registration registration;
+        ConsulState::Registration registration;
         registration.allocId = m_context.plan.allocId;
         registration.service = m_service->name;
         registration.node = m_context.node.name;

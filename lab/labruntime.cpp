@@ -87,7 +87,7 @@ void LabRuntime::clear()
     m_allocRoot.reset();
     delete m_slotLock;
     m_slotLock = nullptr;
-    m_catalog = LabCatalog();
+    m_catalog = ConsulState();
     m_placement = Placement();
     m_counts.clear();
     m_actions.clear();

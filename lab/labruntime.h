@@ -2,7 +2,7 @@
 
 #include "lab/allocationrunner.h"
 #include "lab/lab.h"
-#include "lab/labcatalog.h"
+#include "lab/api/consulstate.h"
 #include "lab/nomad/jobscheduler.h"
 #include "lab/placement.h"
 #include "pki/certificateauthority.h"
@@ -112,7 +112,7 @@ private:
     std::shared_ptr<const model::Topology> m_topology;
     std::optional<pki::CertificateAuthority> m_ca;
     QHash<QString, proxy::StaticIdentitySource *> m_identities;  // by service name
-    LabCatalog m_catalog;
+    ConsulState m_catalog;
     ConsulApi *m_api = nullptr;  // child; per run
     nomad::NomadState *m_nomad = nullptr;      // child; per run
     QList<nomad::NomadApi *> m_nomadApis;      // children; one per node, per run

@@ -4,7 +4,7 @@
 // from outside (HTTP through the sidecars, the dashboard's WebSocket).
 
 #include "lab/lab.h"
-#include "lab/labcatalog.h"
+#include "lab/api/consulstate.h"
 #include "lab/placement.h"
 #include "lab/runtimeenvironment.h"
 #include "model/projectfile.h"
@@ -223,7 +223,7 @@ private Q_SLOTS:
 
     void catalogResolvesHealthyInstancesAndAuthorizesByArrows()
     {
-        LabCatalog catalog;
+        ConsulState catalog;
         catalog.setIdentity(QStringLiteral("td.consul"), QStringLiteral("dc1"));
         model::Topology design = m_countdash;
         design.settings.defaultPolicy = model::IntentionAction::Deny;
