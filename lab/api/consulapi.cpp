@@ -9,8 +9,6 @@
 #include <QCryptographicHash>
 #include <QJsonArray>
 #include <QLoggingCategory>
-#include <QRandomGenerator>
-#include <QTimer>
 
 #include <algorithm>
 
@@ -69,6 +67,7 @@ ConsulApi::ConsulApi(ConsulState *state, const pki::CertificateAuthority *ca, st
     , m_ca(ca)
     , m_leafTtl(leafTtl)
     , m_schema(GoStructSchema::consulRequests(&m_schemaError))
+    , m_blocking(new BlockingQueries(this))
 {
     if (!m_schema)
         qCWarning(lcLabApi) << "the compiled-in Consul schema did not load:" << m_schemaError;
@@ -141,11 +140,7 @@ Result<> ConsulApi::listen(quint16 consulPort, quint16 nomadPort)
 
 void ConsulApi::close()
 {
-    for (Waiter *waiter : std::as_const(m_waiters)) {
-        delete waiter->timer;
-        delete waiter;
-    }
-    m_waiters.clear();
+    m_blocking->clear();
     for (const NodeServers &servers : std::as_const(m_servers)) {
         delete servers.consul;
         delete servers.nomad;
@@ -352,50 +347,38 @@ void ConsulApi::handle(const QString &node, const Request &request, Response &re
         }
         std::chrono::milliseconds wait = kDefaultWait;
         if (call.query.hasQueryItem(QStringLiteral("wait"))) {
-            const auto parsed = parseWait(call.query.queryItemValue(QStringLiteral("wait")));
-            if (!parsed) {
+            const auto asked = parseWait(call.query.queryItemValue(QStringLiteral("wait")));
+            if (!asked) {
                 send(error(400, QStringLiteral("Invalid wait time")), response, false);
                 return;
             }
-            wait = std::min<std::chrono::milliseconds>(*parsed, kMaxWait);
+            wait = std::min<std::chrono::milliseconds>(*asked, kMaxWait);
         }
         // Index 0 or an index the table is already past answers at once.
         const bool block = byHash ? reply.contentHash == call.query.queryItemValue(QStringLiteral("hash"))
                                   : minIndex > 0 && answerIndex(reply) <= minIndex;
         if (block && wait.count() > 0) {
-            auto *waiter = new Waiter{call, key, blocking, table, minIndex,
-                                      byHash ? call.query.queryItemValue(QStringLiteral("hash")) : QString(),
-                                      request.defer(), new QTimer(this)};
-            const qint64 jitter = wait.count() >= 16 ? QRandomGenerator::global()->bounded(qint64(wait.count() / 16)) : 0;
-            waiter->timer->setSingleShot(true);
-            // A coarse timer may fire 5 % early; a blocking query must hold
-            // its wait.
-            waiter->timer->setTimerType(Qt::PreciseTimer);
-            connect(waiter->timer, &QTimer::timeout, this, [this, waiter] { finishWaiter(waiter); });
-            waiter->timer->start(wait + std::chrono::milliseconds(jitter));
-            m_waiters.insert(waiter);
+            const Waiter waiter{call, key, blocking, table, minIndex,
+                                byHash ? call.query.queryItemValue(QStringLiteral("hash")) : QString()};
+            m_blocking->park(
+                request.defer(), int(table), wait,
+                [this, waiter] {
+                    // Each read's own index decides, as the agent's blocking
+                    // queries compare the result's index (a leaf query waits
+                    // for its service's leaf, not for any leaf). Equal reads
+                    // share one built answer (cacheReply).
+                    const Reply now = replyFor(waiter);
+                    return waiter.hash.isEmpty() ? answerIndex(now) > waiter.index : now.contentHash != waiter.hash;
+                },
+                [this, waiter] {
+                    Response answer;
+                    send(replyFor(waiter), answer, true);
+                    return answer;
+                });
             return;
         }
     }
     send(reply, response, read);
-}
-
-void ConsulApi::finishWaiter(Waiter *waiter)
-{
-    if (!m_waiters.remove(waiter))
-        return;
-    answerWaiter(waiter);
-}
-
-void ConsulApi::answerWaiter(Waiter *waiter)
-{
-    if (waiter->deferred.isOpen()) {
-        Response response;
-        send(replyFor(*waiter), response, true);
-        waiter->deferred.respond(response);
-    }
-    waiter->timer->deleteLater();
-    delete waiter;
 }
 
 void ConsulApi::onStateChanged(ConsulState::Table table)
@@ -404,30 +387,7 @@ void ConsulApi::onStateChanged(ConsulState::Table table)
     // callback; answer once that is done.
     QMetaObject::invokeMethod(
         this,
-        [this, table] {
-            // Taken out of the set first, answered after: one pass, and the
-            // answers of equal reads are built once (cacheReply).
-            QList<Waiter *> done;
-            for (auto it = m_waiters.begin(); it != m_waiters.end();) {
-                Waiter *waiter = *it;
-                bool wake = !waiter->deferred.isOpen();
-                if (!wake && waiter->table == table) {
-                    // Each read's own index decides, as the agent's blocking
-                    // queries compare the result's index (a leaf query waits
-                    // for its service's leaf, not for any leaf).
-                    const Reply now = replyFor(*waiter);
-                    wake = waiter->hash.isEmpty() ? answerIndex(now) > waiter->index : now.contentHash != waiter->hash;
-                }
-                if (wake) {
-                    done.append(waiter);
-                    it = m_waiters.erase(it);
-                } else {
-                    ++it;
-                }
-            }
-            for (Waiter *waiter : std::as_const(done))
-                answerWaiter(waiter);
-        },
+        [this, table] { m_blocking->wake(int(table)); },
         Qt::QueuedConnection);
 }
 

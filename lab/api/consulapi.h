@@ -3,6 +3,7 @@
 #include "core/result.h"
 #include "lab/api/consulstate.h"
 #include "lab/api/gostructschema.h"
+#include "lab/blockingqueries.h"
 #include "pki/issuedcertificate.h"
 
 #include "httptypes.h"
@@ -109,16 +110,15 @@ private:
         bool consistency = false;  // X-Consul-Effective-Consistency: leader
     };
     using Endpoint = Reply (ConsulApi::*)(const Call &);
+    // A parked blocking read: what to build and when it has changed.
     struct Waiter
     {
         Call call;
         QByteArray key;        // of its answer in m_replies
         Endpoint endpoint = nullptr;
         ConsulState::Table table = ConsulState::Table::Services;
-        quint64 index = 0;     // answer when the table's index is past this
+        quint64 index = 0;     // answer when the read's own index is past this
         QString hash;          // or, for hash blocking, when the hash differs
-        apps::http::Deferred deferred;
-        QTimer *timer = nullptr;
     };
 
     // A read's answer as last built, with the state index it was built at.
@@ -135,13 +135,11 @@ private:
     const CachedReply *cachedReply(const QByteArray &key) const;
     void cacheReply(const QByteArray &key, const Reply &reply, Endpoint blocking, ConsulState::Table table);
     Reply replyFor(const Waiter &waiter);
-    void answerWaiter(Waiter *waiter);
     Reply route(const Call &call, Endpoint *blockingEndpoint, ConsulState::Table *table);
     void send(const Reply &reply, apps::http::Response &response, bool read) const;
     // X-Consul-Index of an answer: its own index, else the state's (> 0).
     quint64 answerIndex(const Reply &reply) const;
     void onStateChanged(ConsulState::Table table);
-    void finishWaiter(Waiter *waiter);
 
     Reply statusLeader(const Call &call);
     Reply statusPeers(const Call &call);
@@ -196,7 +194,7 @@ private:
     QList<NodeServers> m_servers;
     NomadHandler m_nomadHandler;
     QStringList m_notes;
-    QSet<Waiter *> m_waiters;
+    BlockingQueries *m_blocking;  // child
     QHash<QByteArray, CachedReply> m_replies;
 };
 

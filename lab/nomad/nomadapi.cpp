@@ -5,8 +5,6 @@
 #include "jobspec.h"
 
 #include <QJsonDocument>
-#include <QRandomGenerator>
-#include <QTimer>
 #include <QUrl>
 #include <QUrlQuery>
 
@@ -55,21 +53,15 @@ QStringList segments(const QByteArray &path)
 
 } // namespace
 
-struct NomadApi::Waiter
-{
-    apps::http::Deferred deferred;
-    Call call;
-    Table table = Table::Jobs;
-    quint64 index = 0;
-    std::unique_ptr<QTimer> timer;
-};
-
 NomadApi::NomadApi(NomadState *state, const QString &nodeName, QObject *parent)
     : QObject(parent)
     , m_state(state)
     , m_nodeName(nodeName)
+    , m_blocking(new BlockingQueries(this))
 {
-    connect(state, &NomadState::changed, this, &NomadApi::wakeWaiters);
+    // NomadState says that something changed, not what: every parked read
+    // compares its own table's index.
+    connect(state, &NomadState::changed, m_blocking, [this] { m_blocking->wake(); });
 }
 
 NomadApi::~NomadApi() = default;
@@ -112,48 +104,15 @@ void NomadApi::handle(const apps::http::Request &request, apps::http::Response &
             qint64 wait = waitMs.value_or(0);
             if (wait <= 0 || wait > m_maxWait.count())
                 wait = m_maxWait.count();
-            wait += QRandomGenerator::global()->bounded(qint64(wait / 16 + 1));
-            auto waiter = std::make_shared<Waiter>();
-            waiter->deferred = request.defer();
-            waiter->call = call;
-            waiter->table = *table;
-            waiter->index = index;
-            waiter->timer = std::make_unique<QTimer>();
-            waiter->timer->setSingleShot(true);
-            // A coarse timer may fire 5 % early; a blocking query must hold
-            // its wait.
-            waiter->timer->setTimerType(Qt::PreciseTimer);
-            std::weak_ptr<Waiter> weak = waiter;
-            connect(waiter->timer.get(), &QTimer::timeout, this, [this, weak] {
-                const std::shared_ptr<Waiter> w = weak.lock();
-                if (!w)
-                    return;
-                w->deferred.respond(render(w->call, dispatch(w->call)));
-                m_waiters.removeOne(w);
-            });
-            waiter->timer->start(std::chrono::milliseconds(wait));
-            m_waiters.append(waiter);
+            const Table waited = *table;
+            m_blocking->park(
+                request.defer(), int(waited), std::chrono::milliseconds(wait),
+                [this, waited, index] { return m_state && m_state->tableIndex(waited) > index; },
+                [this, call] { return render(call, dispatch(call)); });
             return;
         }
     }
     response = render(call, dispatch(call));
-}
-
-void NomadApi::wakeWaiters()
-{
-    if (!m_state)
-        return;
-    const QList<std::shared_ptr<Waiter>> waiters = m_waiters;
-    for (const std::shared_ptr<Waiter> &w : waiters) {
-        if (!w->deferred.isOpen()) {
-            m_waiters.removeOne(w);
-            continue;
-        }
-        if (m_state->tableIndex(w->table) > w->index) {
-            w->deferred.respond(render(w->call, dispatch(w->call)));
-            m_waiters.removeOne(w);
-        }
-    }
 }
 
 apps::http::Response NomadApi::render(const Call &call, const Reply &reply) const

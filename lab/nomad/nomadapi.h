@@ -1,6 +1,7 @@
 #pragma once
 
 #include "apps/http/httptypes.h"
+#include "lab/blockingqueries.h"
 #include "nomadstate.h"
 
 #include <QHostAddress>
@@ -60,7 +61,7 @@ public:
     // The cap on ?wait= (Nomad's MaxBlockingRPCQueryTime, 300 s); tests
     // lower it.
     void setMaxWait(std::chrono::milliseconds wait) { m_maxWait = wait; }
-    int pendingQueries() const { return int(m_waiters.size()); }
+    int pendingQueries() const { return m_blocking->size(); }
 
 private:
     struct Call
@@ -77,14 +78,12 @@ private:
         bool json = true;
         std::optional<NomadState::Table> table;  // what a GET read (its index)
     };
-    struct Waiter;
 
     Reply dispatch(const Call &call) const;
     // Which table a GET reads, without answering it; nullopt for writes and
     // unknown paths.
     std::optional<NomadState::Table> readTable(const Call &call) const;
     apps::http::Response render(const Call &call, const Reply &reply) const;
-    void wakeWaiters();
 
     Reply registerJob(const Call &call, const QString &pathJobId) const;
     Reply planJob(const Call &call, const QString &jobId) const;
@@ -93,7 +92,7 @@ private:
     QPointer<NomadState> m_state;
     QString m_nodeName;
     std::chrono::milliseconds m_maxWait{300'000};
-    QList<std::shared_ptr<Waiter>> m_waiters;
+    BlockingQueries *m_blocking;  // child
 };
 
 } // namespace mesh::lab::nomad
