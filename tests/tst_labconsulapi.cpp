@@ -220,6 +220,60 @@ private Q_SLOTS:
         QCOMPARE(jobs.body.trimmed(), QByteArray("[]"));
     }
 
+    // GET /v1/agent/members: the three nodes as alive LAN members, each a
+    // Go api.AgentMember (hashicorp/consul: api/agent.go; not in
+    // consul-responses.json, so its struct is given here field for field).
+    void membersListsTheThreeNodesAlive()
+    {
+        const QByteArray memberSchema = R"({"product": "consul", "structs": {"AgentMember": {
+            "source": "api/agent.go", "fields": [
+            {"go_name": "Name", "json": "Name", "type": "string", "go_type": "string"},
+            {"go_name": "Addr", "json": "Addr", "type": "string", "go_type": "string"},
+            {"go_name": "Port", "json": "Port", "type": "uint", "go_type": "uint16"},
+            {"go_name": "Tags", "json": "Tags", "type": "map of string to string", "go_type": "map[string]string"},
+            {"go_name": "Status", "json": "Status", "type": "int", "go_type": "int"},
+            {"go_name": "ProtocolMin", "json": "ProtocolMin", "type": "uint", "go_type": "uint8"},
+            {"go_name": "ProtocolMax", "json": "ProtocolMax", "type": "uint", "go_type": "uint8"},
+            {"go_name": "ProtocolCur", "json": "ProtocolCur", "type": "uint", "go_type": "uint8"},
+            {"go_name": "DelegateMin", "json": "DelegateMin", "type": "uint", "go_type": "uint8"},
+            {"go_name": "DelegateMax", "json": "DelegateMax", "type": "uint", "go_type": "uint8"},
+            {"go_name": "DelegateCur", "json": "DelegateCur", "type": "uint", "go_type": "uint8"}]}}})";
+        QString schemaError;
+        const auto schema = ApiSchemaChecker::fromJson(memberSchema, QStringLiteral("AgentMember"), &schemaError);
+        QVERIFY2(schema, qPrintable(schemaError));
+
+        const HttpResult members = call("GET", base(2) + u"/v1/agent/members");
+        QCOMPARE(members.status, 200);
+        const QStringList problems = schema->checkResponse(members.json().array(), u"list of AgentMember");
+        QVERIFY2(problems.isEmpty(), qPrintable(problems.join(u'\n') + u'\n' + QString::fromUtf8(members.body)));
+        const QJsonArray list = members.json().array();
+        QCOMPARE(list.size(), 3);
+        QStringList fields{QStringLiteral("Name"),        QStringLiteral("Addr"),        QStringLiteral("Port"),
+                           QStringLiteral("Tags"),        QStringLiteral("Status"),      QStringLiteral("ProtocolMin"),
+                           QStringLiteral("ProtocolMax"), QStringLiteral("ProtocolCur"), QStringLiteral("DelegateMin"),
+                           QStringLiteral("DelegateMax"), QStringLiteral("DelegateCur")};
+        fields.sort();
+        for (qsizetype i = 0; i < list.size(); ++i) {
+            const QJsonObject member = list.at(i).toObject();
+            const NodeSnapshot &node = m_snapshot.nodes.at(i);
+            QStringList keys = member.keys();
+            keys.sort();
+            QCOMPARE(keys, fields);
+            QCOMPARE(member.value(u"Name").toString(), node.name);
+            QCOMPARE(member.value(u"Addr").toString(), node.address);
+            QCOMPARE(member.value(u"Port").toInt(), 8301);
+            QCOMPARE(member.value(u"Status").toInt(), 1);  // serf's StatusAlive
+            const QJsonObject tags = member.value(u"Tags").toObject();
+            QCOMPARE(tags.value(u"role").toString(), QStringLiteral("consul"));
+            QCOMPARE(tags.value(u"dc").toString(),
+                     m_snapshot.datacenter.isEmpty() ? QStringLiteral("dc1") : m_snapshot.datacenter);
+        }
+        // Every agent knows the same pool; the one /v1/agent/self shows is in it.
+        QCOMPARE(call("GET", base(0) + u"/v1/agent/members").json(), members.json());
+        QCOMPARE(call("GET", base(1) + u"/v1/agent/self").json().object().value(u"Member").toObject(),
+                 list.at(1).toObject());
+    }
+
     void seedPayloadsRegisterAndShowEverywhere()
     {
         QCOMPARE(m_requests->check(QJsonDocument::fromJson(kCounterPayload).object(), u"consul-registration"), QStringList());

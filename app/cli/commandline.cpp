@@ -3,8 +3,10 @@
 #include <QCoreApplication>
 
 #include "cacommand.h"
+#include "deploycommand.h"
 #include "exitcode.h"
 #include "generatecommand.h"
+#include "hashiboxcommand.h"
 #include "labcommand.h"
 #include "proxycommand.h"
 #include "validatecommand.h"
@@ -25,6 +27,10 @@ constexpr Subcommand kSubcommands[] = {
     {u"ca", &CaCommand::run},
     {u"proxy", &ProxyCommand::run},
     {u"lab", &LabCommand::run},
+    {u"plan", &DeployCommand::plan},
+    {u"deploy", &DeployCommand::deploy},
+    {u"teardown", &DeployCommand::teardown},
+    {u"hashibox", &HashiboxCommand::run},
 };
 
 const QStringList kGlobalFlags = {QStringLiteral("-h"), QStringLiteral("--help"), QStringLiteral("help"),
@@ -58,6 +64,17 @@ QString CommandLine::usage()
         "                          one line per endpoint, the dashboard first\n"
         "  lab status [-json]      show the running lab's nodes, instances and arrows\n"
         "  lab env                 export CONSUL_HTTP_ADDR=... NOMAD_ADDR=... for the running lab\n"
+        "  plan FILE [-target T] [-json]\n"
+        "                          what deploying FILE would change on a cluster (lab, environment\n"
+        "                          = CONSUL_HTTP_ADDR/NOMAD_ADDR, hashibox, or a saved profile);\n"
+        "                          exit 0 no changes, 1 changes, 2 error\n"
+        "  deploy FILE [-target T] [-auto-approve] [-detach] [-deadline D] [-json]\n"
+        "                          plan, ask, apply and watch until healthy; prints the URLs\n"
+        "  teardown FILE [-target T] [-auto-approve] [-json]\n"
+        "                          remove exactly what FILE's design put on the cluster\n"
+        "  hashibox up|status|destroy [-dir DIR]\n"
+        "                          bring the generated Hashibox (vagrant-libvirt) up and wait for\n"
+        "                          its Consul and Nomad, show its machines, or destroy it\n"
         "\n"
         "Options:\n"
         "  -h, --help              show this help (meshpad <command> --help for a command)\n"

@@ -6,6 +6,7 @@
 #include "canvas/canvasview.h"
 #include "canvas/livestate.h"
 #include "canvas/minimapview.h"
+#include "deploy/deploydialog.h"
 #include "docks/artifactsdock.h"
 #include "docks/chartsdock.h"
 #include "docks/inspectordock.h"
@@ -318,6 +319,17 @@ void MainWindow::createActions()
     labMenu->addSeparator();
     labMenu->addAction(m_dashboardAction);
 
+    // Deploy
+    QMenu *deployMenu = menuBar()->addMenu(tr("&Deploy"));
+    QAction *deployAction = make(u"actionDeploy"_qs, tr("&Deploy…"), {QKeySequence(u"Ctrl+Shift+D"_qs)},
+                                 [this] { deploy(); }, themed("cloud-upload", QStyle::SP_ArrowUp));
+    deployAction->setToolTip(tr("Plan and deploy the design to the lab, a cluster or the Hashibox (Ctrl+Shift+D)"));
+    QAction *teardownAction = make(u"actionTeardown"_qs, tr("&Teardown…"), {}, [this] { teardown(); },
+                                   themed("edit-delete", QStyle::SP_TrashIcon));
+    teardownAction->setToolTip(tr("Remove everything the design deployed from a target"));
+    deployMenu->addAction(deployAction);
+    deployMenu->addAction(teardownAction);
+
     // Help
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(make(u"actionShortcuts"_qs, tr("&Keyboard Shortcuts"), {QKeySequence(Qt::Key_F1)},
@@ -328,7 +340,7 @@ void MainWindow::createActions()
                               "every file it means.</p>")
                                .arg(QCoreApplication::applicationVersion()));
     }));
-    m_menus = {file, edit, view, labMenu, help};
+    m_menus = {file, edit, view, labMenu, deployMenu, help};
 
     // The toolbar: the everyday actions and the find field.
     QToolBar *bar = addToolBar(tr("Main"));
@@ -349,6 +361,7 @@ void MainWindow::createActions()
     bar->addSeparator();
     bar->addAction(m_runAction);
     bar->addAction(m_stopAction);
+    bar->addAction(deployAction);
     auto *spacer = new QWidget;
     spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
     bar->addWidget(spacer);
@@ -751,6 +764,10 @@ void MainWindow::connectLab()
     setLabState(LabState::Idle);
 
     connect(m_lab, &Lab::started, this, [this](const mesh::lab::LabSnapshot &snapshot) {
+        if (m_labState == LabState::Serving) {
+            statusBar()->showMessage(tr("The lab is up as a cluster to deploy to; Lab › Stop stops it."), 10000);
+            return;
+        }
         if (m_labState != LabState::Starting)
             return;
         setLabState(LabState::Running);
@@ -771,6 +788,11 @@ void MainWindow::connectLab()
                                  10000);
     });
     connect(m_lab, &Lab::startFailed, this, [this](const QString &error) {
+        if (m_labState == LabState::Serving) {
+            // The Deploy dialog that asked for it says why.
+            setLabState(LabState::Idle);
+            return;
+        }
         setLabState(LabState::Idle);
         m_canvas->canvasScene()->clearLiveState();
         m_labDock->setSnapshot({});
@@ -808,6 +830,57 @@ void MainWindow::runLab()
     statusBar()->showMessage(tr("Starting the lab…"));
 }
 
+mesh::Result<> MainWindow::startLabForDeploy()
+{
+    if (m_labState == LabState::Serving)
+        return {};
+    if (m_labState != LabState::Idle)
+        return mesh::fail(mesh::Error::Code::Invalid,
+                          tr("Stop the lab's Run first: it runs this design directly (Lab › Stop)"));
+    // No design: the lab is an empty cluster; what runs on it is what the
+    // deploy registers through its Nomad API.
+    if (mesh::Result<> started = m_lab->start(Topology{}); !started)
+        return started;
+    m_labDock->clearEvents();
+    setLabState(LabState::Serving);
+    statusBar()->showMessage(tr("Starting the lab for Deploy…"));
+    return {};
+}
+
+DeployDialog *MainWindow::deployDialog() const
+{
+    return m_deployDialog;
+}
+
+void MainWindow::deploy()
+{
+    openDeployDialog(false);
+}
+
+void MainWindow::teardown()
+{
+    openDeployDialog(true);
+}
+
+void MainWindow::openDeployDialog(bool teardown)
+{
+    const auto mode = teardown ? DeployDialog::Mode::Teardown : DeployDialog::Mode::Deploy;
+    if (m_deployDialog) {
+        // One at a time; an idle one of the other kind gives way.
+        const bool busy = m_deployDialog->stage() == DeployDialog::Stage::Applying;
+        if (m_deployDialog->mode() == mode || busy) {
+            m_deployDialog->raise();
+            m_deployDialog->activateWindow();
+            return;
+        }
+        m_deployDialog->close();
+    }
+    validateNow();
+    m_deployDialog = new DeployDialog(mode, *this);
+    m_deployDialog->setAttribute(Qt::WA_DeleteOnClose);
+    m_deployDialog->show();
+}
+
 void MainWindow::stopLab()
 {
     if (m_labState == LabState::Idle || m_labState == LabState::Stopping)
@@ -821,7 +894,8 @@ void MainWindow::setLabState(LabState state)
 {
     m_labState = state;
     m_runAction->setEnabled(state == LabState::Idle);
-    m_stopAction->setEnabled(state == LabState::Starting || state == LabState::Running);
+    m_stopAction->setEnabled(state == LabState::Starting || state == LabState::Running
+                             || state == LabState::Serving);
     m_dashboardAction->setEnabled(state == LabState::Running && !m_labDock->dashboardUrl().isEmpty());
     switch (state) {
     case LabState::Idle:
@@ -835,6 +909,10 @@ void MainWindow::setLabState(LabState state)
         break;
     case LabState::Stopping:
         m_labIndicator->setText(tr("Lab stopping…"));
+        break;
+    case LabState::Serving:
+        m_labIndicator->setText(u"<span style=\"color:#2ea04f\">●</span> "_qs
+                                + tr("Lab up for Deploy").toHtmlEscaped());
         break;
     }
 }

@@ -1,9 +1,11 @@
 #pragma once
 
 #include "canvas/livestate.h"
+#include "core/result.h"
 #include "model/problem.h"
 
 #include <QMainWindow>
+#include <QPointer>
 #include <QTimer>
 
 class QAction;
@@ -27,6 +29,7 @@ class ArtifactsDock;
 class Autosaver;
 class CanvasView;
 class ChartsDock;
+class DeployDialog;
 class InspectorDock;
 class LabDock;
 class PaletteWidget;
@@ -47,6 +50,11 @@ class ProblemsDock;
 // Stop (Shift+F5) stops it. A design the lab refuses says why and raises
 // Problems. While it runs, each snapshot (at most 4 a second, queued) feeds
 // the canvas overlays, the Lab dock and the Charts; they clear when it stops.
+//
+// Deploy › Deploy… (Ctrl+Shift+D) and Teardown… open a DeployDialog (one at
+// a time). Its `lab` target is this window's Lab started with no design
+// (startLabForDeploy: LabState::Serving), an empty cluster the deploy's jobs
+// go to through the lab's Consul and Nomad APIs; Run waits until it stops.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -84,8 +92,16 @@ public:
     LabDock *labDock() const { return m_labDock; }
     ChartsDock *charts() const { return m_charts; }
     mesh::lab::Lab &lab() const { return *m_lab; }
-    enum class LabState { Idle, Starting, Running, Stopping };
+    // Serving: started by startLabForDeploy() with no design of its own;
+    // Stop stops it, Run is disabled meanwhile.
+    enum class LabState { Idle, Starting, Running, Stopping, Serving };
     LabState labState() const { return m_labState; }
+    // Starts the lab with no design, as the Deploy dialog's `lab` target
+    // (Lab::started follows); nothing to do while Serving. Refused while
+    // Run runs the design on it (or it starts or stops).
+    mesh::Result<> startLabForDeploy();
+    // The open Deploy or Teardown dialog, if any.
+    DeployDialog *deployDialog() const;
     Autosaver &autosaver() const { return *m_autosaver; }
     // The file Save writes to; empty for a new design or the example.
     QString filePath() const { return m_filePath; }
@@ -107,6 +123,8 @@ public Q_SLOTS:
     void activateProblem(const mesh::model::Problem &problem);
     void runLab();
     void stopLab();
+    void deploy();
+    void teardown();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -133,6 +151,7 @@ private:
     void setLabState(LabState state);
     void showLabSnapshot(const mesh::lab::LabSnapshot &snapshot);
     void refuseRun(const QString &reason);
+    void openDeployDialog(bool teardown);
 
     mesh::model::TopologyModel *m_model;
     mesh::lab::Lab *m_lab;
@@ -148,6 +167,7 @@ private:
     QAction *m_runAction = nullptr;
     QAction *m_stopAction = nullptr;
     QAction *m_dashboardAction = nullptr;
+    QPointer<DeployDialog> m_deployDialog;
     LabState m_labState = LabState::Idle;
     TrafficMeter m_traffic;
     QLineEdit *m_findField = nullptr;

@@ -405,6 +405,7 @@ ConsulApi::Reply ConsulApi::route(const Call &call, Endpoint *blocking, ConsulSt
         {QStringLiteral("/v1/status/leader"), "GET", &ConsulApi::statusLeader, {}},
         {QStringLiteral("/v1/status/peers"), "GET", &ConsulApi::statusPeers, {}},
         {QStringLiteral("/v1/agent/self"), "GET", &ConsulApi::agentSelf, {}},
+        {QStringLiteral("/v1/agent/members"), "GET", &ConsulApi::agentMembers, {}},
         {QStringLiteral("/v1/agent/services"), "GET", &ConsulApi::agentServices, {}},
         {QStringLiteral("/v1/agent/service/register"), "PUT", &ConsulApi::agentRegister, {}},
         {QStringLiteral("/v1/agent/service/deregister/*"), "PUT", &ConsulApi::agentDeregister, {}},
@@ -631,8 +632,25 @@ ConsulApi::Reply ConsulApi::agentSelf(const Call &call)
         {QStringLiteral("HTTPPort"), ConsulApi::kConsulPort},
         {QStringLiteral("GRPCPort"), -1},
     };
-    const QJsonObject member{
-        {QStringLiteral("Name"), call.node},
+    const QJsonObject member = memberJson(call.node);
+    return json(QJsonDocument(QJsonObject{{QStringLiteral("Config"), config},
+                                          {QStringLiteral("DebugConfig"), debug},
+                                          {QStringLiteral("Coord"), QJsonValue()},
+                                          {QStringLiteral("Member"), member},
+                                          {QStringLiteral("Stats"), QJsonObject()},
+                                          {QStringLiteral("Meta"), QJsonObject{{QStringLiteral("consul-network-segment"), QString()}}}}));
+}
+
+// A server's entry in the LAN gossip pool, as /v1/agent/self's Member and
+// /v1/agent/members show it (hashicorp/consul: agent/agent_endpoint.go
+// AgentMembers; the tags a server agent gossips: role, dc, id, port, build,
+// vsn).
+QJsonObject ConsulApi::memberJson(const QString &name) const
+{
+    const ConsulState::NodeInfo *node = m_state->node(name);
+    const QString address = node ? node->address.toString() : QString();
+    return QJsonObject{
+        {QStringLiteral("Name"), name},
         {QStringLiteral("Addr"), address},
         {QStringLiteral("Port"), kSerfLanPort},
         {QStringLiteral("Tags"), QJsonObject{{QStringLiteral("role"), QStringLiteral("consul")},
@@ -649,12 +667,14 @@ ConsulApi::Reply ConsulApi::agentSelf(const Call &call)
         {QStringLiteral("DelegateMax"), 5},
         {QStringLiteral("DelegateCur"), 4},
     };
-    return json(QJsonDocument(QJsonObject{{QStringLiteral("Config"), config},
-                                          {QStringLiteral("DebugConfig"), debug},
-                                          {QStringLiteral("Coord"), QJsonValue()},
-                                          {QStringLiteral("Member"), member},
-                                          {QStringLiteral("Stats"), QJsonObject()},
-                                          {QStringLiteral("Meta"), QJsonObject{{QStringLiteral("consul-network-segment"), QString()}}}}));
+}
+
+ConsulApi::Reply ConsulApi::agentMembers(const Call &)
+{
+    QJsonArray members;
+    for (const ConsulState::NodeInfo &node : m_state->nodes())
+        members.append(memberJson(node.name));
+    return json(QJsonDocument(members));
 }
 
 ConsulApi::Reply ConsulApi::agentServices(const Call &call)

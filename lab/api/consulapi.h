@@ -37,7 +37,7 @@ namespace mesh::lab {
 // :4646 server for Nomad's API, whose handler the runtime sets (the lab's
 // NomadApi; 404 until then). Lives on the lab's network thread.
 //
-// Served: /v1/status/{leader,peers}; /v1/agent/{self, services, service/:id
+// Served: /v1/status/{leader,peers}; /v1/agent/{self, members, services, service/:id
 // (hash blocking), service/register, service/deregister/:id, checks,
 // connect/ca/roots, connect/ca/leaf/:service (index blocking, rotated by
 // rotateLeaves()), connect/authorize}; /v1/catalog/{services, service/:name,
@@ -144,6 +144,7 @@ private:
     Reply statusLeader(const Call &call);
     Reply statusPeers(const Call &call);
     Reply agentSelf(const Call &call);
+    Reply agentMembers(const Call &call);
     Reply agentServices(const Call &call);
     Reply agentService(const Call &call);
     Reply agentChecks(const Call &call);
@@ -164,6 +165,7 @@ private:
 
     QJsonObject agentServiceJson(const ConsulState::Service &service) const;
     QJsonObject nodeJson(const QString &node) const;
+    QJsonObject memberJson(const QString &node) const;
     QJsonObject checkJson(const ConsulState::Check &check, const ConsulState::Service *service) const;
     QJsonObject catalogServiceJson(const ConsulState::Service &service) const;
     Reply healthEntries(const Call &call, bool connect);

@@ -531,6 +531,20 @@ QJsonObject NomadState::plan(const QJsonObject &job, bool withDiff) const
             put(u"InPlaceUpdate"_s, u"in-place update"_s);
             put(u"DestructiveUpdate"_s, u"create/destroy update"_s);
             groupDiff.insert(u"Updates", words);
+            // scheduler/annotate.go annotateCountChange: a larger count
+            // "forces create", a smaller one "forces destroy".
+            QJsonArray fields = groupDiff.value(u"Fields").toArray();
+            for (qsizetype f = 0; f < fields.size(); ++f) {
+                QJsonObject field = fields.at(f).toObject();
+                if (field.value(u"Name").toString() != u"Count" || field.value(u"Type").toString() != u"Edited")
+                    continue;
+                const int from = field.value(u"Old").toString().toInt();
+                const int to = field.value(u"New").toString().toInt();
+                if (from != to)
+                    field.insert(u"Annotations", QJsonArray{to > from ? u"forces create"_s : u"forces destroy"_s});
+                fields.replace(f, field);
+            }
+            groupDiff.insert(u"Fields", fields);
             QJsonArray tasks = groupDiff.value(u"Tasks").toArray();
             for (qsizetype t = 0; t < tasks.size(); ++t) {
                 QJsonObject task = tasks.at(t).toObject();
@@ -634,6 +648,7 @@ QJsonArray NomadState::jobStubs(const QString &prefix) const
             {u"ModifyIndex"_s, j.value(u"ModifyIndex")},
             {u"JobModifyIndex"_s, j.value(u"JobModifyIndex")},
             {u"SubmitTime"_s, j.value(u"SubmitTime")},
+            {u"Meta"_s, j.value(u"Meta")},
         });
     }
     return out;

@@ -43,6 +43,34 @@ QCoro::Task<Result<QJsonObject>> ConsulClient::agentSelf(QueryOptions options)
     co_return r->value;
 }
 
+Result<AgentMember> AgentMember::fromJson(const QJsonValue &json)
+{
+    if (!json.isObject())
+        return fail(Error::Code::Parse, u"expected a member object"_s);
+    const QJsonObject o = json.toObject();
+    const QJsonValue tags = o.value(u"Tags"_s);
+    if (!tags.isObject() && !tags.isNull() && !tags.isUndefined())
+        return fail(Error::Code::Parse, u"Tags: expected an object"_s);
+    AgentMember member;
+    member.name = o.value(u"Name"_s).toString();
+    member.addr = o.value(u"Addr"_s).toString();
+    member.port = o.value(u"Port"_s).toInt();
+    member.status = o.value(u"Status"_s).toInt();
+    const QJsonObject t = tags.toObject();
+    for (auto it = t.begin(); it != t.end(); ++it)
+        member.tags.insert(it.key(), it.value().toString());
+    return member;
+}
+
+QCoro::Task<Result<QList<AgentMember>>> ConsulClient::members(QueryOptions options)
+{
+    auto r = co_await m_api->query<QList<AgentMember>>(ApiRequest::get(u"/v1/agent/members"_s), std::move(options),
+                                                       api::listFrom<AgentMember>);
+    if (!r)
+        co_return std::unexpected(r.error());
+    co_return r->value;
+}
+
 QCoro::Task<Result<>> ConsulClient::registerService(QJsonObject registration, bool replaceExistingChecks,
                                                     QueryOptions options)
 {

@@ -24,6 +24,20 @@ class ApiClient;
 
 namespace mesh::consul {
 
+// One member of the agent's LAN gossip pool (hashicorp/consul: api/agent.go
+// AgentMember). status is serf's MemberStatus: 0 none, 1 alive, 2 leaving,
+// 3 left, 4 failed.
+struct AgentMember
+{
+    QString name;
+    QString addr;
+    int port = 0;
+    QMap<QString, QString> tags;  // role ("consul" for servers, "node"), dc, …
+    int status = 0;
+
+    static Result<AgentMember> fromJson(const QJsonValue &json);
+};
+
 // The Consul HTTP API calls deploy and the sidecar make
 // (https://developer.hashicorp.com/consul/api-docs), as coroutines over an
 // owned api::ApiClient: errors are ApiClient's (a person's words, with the
@@ -46,6 +60,8 @@ public:
     QCoro::Task<Result<QString>> leader(api::QueryOptions options = {});
     // GET /v1/agent/self: Config, DebugConfig, Member, Meta… as received.
     QCoro::Task<Result<QJsonObject>> agentSelf(api::QueryOptions options = {});
+    // GET /v1/agent/members: the LAN members this agent knows.
+    QCoro::Task<Result<QList<AgentMember>>> members(api::QueryOptions options = {});
 
     // PUT /v1/agent/service/register with `registration` as the body,
     // unchanged (an AgentServiceRegistration, see consul.json).

@@ -77,6 +77,9 @@ struct NomadJob
 
     QString id;
     QStringList datacenters;
+    // The job's own `meta`: empty from a design; deploy adds its ownership
+    // marks (deploy::Ownership) so the HCL and the JSON both carry them.
+    QList<model::KeyValue> meta;
     QList<Group> groups;
 
     // The job `job` of `topology`: one group per service of that job, in

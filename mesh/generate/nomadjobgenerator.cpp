@@ -242,6 +242,7 @@ QString NomadJobGenerator::hcl(const NomadJob &job)
     HclWriter writer;
     Body &body = writer.root().block(u"job", {job.id});
     body.attribute(u"datacenters", HclWriter::stringList(job.datacenters));
+    keyValues(body, u"meta", job.meta);
     for (const NomadJob::Group &group : job.groups)
         writeHclGroup(body, group);
     return writer.text();
@@ -255,6 +256,8 @@ QString NomadJobGenerator::json(const NomadJob &job)
     w.field(u"Name", QStringView(job.id));
     w.field(u"Type", QStringView(u"service"));
     w.key(u"Datacenters").stringArray(job.datacenters);
+    if (!job.meta.isEmpty())
+        stringMap(w, u"Meta", job.meta);
     w.key(u"TaskGroups").beginArray();
     for (const NomadJob::Group &group : job.groups)
         writeJsonGroup(w, group);

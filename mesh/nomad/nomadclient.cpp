@@ -23,6 +23,17 @@ Result<QJsonArray> arrayFrom(const QJsonValue &json)
     return json.toArray();
 }
 
+// The cancel token of `options` alone (a write or a plan is never a
+// blocking query). A named value, not a braced temporary inside co_await:
+// GCC 12 destroys such temporaries twice, and a live QPointer's count then
+// underflows.
+QueryOptions cancelOnly(const QueryOptions &options)
+{
+    QueryOptions out;
+    out.cancel = options.cancel;
+    return out;
+}
+
 QString jobPath(const QString &id)
 {
     return u"/v1/job/"_s + ApiRequest::segment(id);
@@ -89,7 +100,8 @@ QCoro::Task<Result<JobRegisterResponse>> NomadClient::registerJob(QJsonObject jo
 {
     ApiRequest request = ApiRequest::withBody("POST", u"/v1/jobs"_s, api::compactJson(registerBody(job, registerOptions)));
     request.cancelToken = options.cancel;
-    auto r = co_await m_api->query<JobRegisterResponse>(request, {.cancel = options.cancel}, JobRegisterResponse::fromJson);
+    const QueryOptions plain = cancelOnly(options);
+    auto r = co_await m_api->query<JobRegisterResponse>(request, plain, JobRegisterResponse::fromJson);
     if (!r)
         co_return std::unexpected(r.error());
     co_return r->value;
@@ -107,7 +119,8 @@ QCoro::Task<Result<QJsonObject>> NomadClient::deregisterJob(QString jobId, bool 
     request.path = jobPath(jobId);
     if (purge)
         request.query.addQueryItem(u"purge"_s, u"true"_s);
-    auto r = co_await m_api->query<QJsonObject>(request, {.cancel = options.cancel}, api::objectFrom);
+    const QueryOptions plain = cancelOnly(options);
+    auto r = co_await m_api->query<QJsonObject>(request, plain, api::objectFrom);
     if (!r)
         co_return std::unexpected(r.error());
     co_return r->value;
@@ -122,7 +135,8 @@ QCoro::Task<Result<QJsonObject>> NomadClient::planJob(QJsonObject job, bool diff
     ApiRequest request = ApiRequest::withBody("POST", jobPath(id) + u"/plan"_s, api::compactJson(body));
     // A plan changes nothing: safe to retry.
     request.retryable = true;
-    auto r = co_await m_api->query<QJsonObject>(request, {.cancel = options.cancel}, api::objectFrom);
+    const QueryOptions plain = cancelOnly(options);
+    auto r = co_await m_api->query<QJsonObject>(request, plain, api::objectFrom);
     if (!r)
         co_return std::unexpected(r.error());
     co_return r->value;

@@ -239,6 +239,25 @@ const ArrowLive *CanvasScene::arrowLive(const UpstreamId &id) const
     return it == m_live.arrows.cend() ? nullptr : &*it;
 }
 
+void CanvasScene::setDeployBadges(QHash<ServiceId, DeployBadge> badges)
+{
+    const QHash<ServiceId, DeployBadge> old = std::exchange(m_deployBadges, std::move(badges));
+    for (auto it = m_services.cbegin(); it != m_services.cend(); ++it) {
+        const auto before = old.constFind(it.key());
+        const auto after = m_deployBadges.constFind(it.key());
+        const bool had = before != old.cend();
+        const bool has = after != m_deployBadges.cend();
+        if (had != has || (has && (before->state != after->state || before->text != after->text)))
+            it.value()->update();
+    }
+}
+
+const DeployBadge *CanvasScene::deployBadge(const ServiceId &id) const
+{
+    const auto it = m_deployBadges.constFind(id);
+    return it == m_deployBadges.cend() ? nullptr : &*it;
+}
+
 ServiceItem *CanvasScene::serviceItemAt(QPointF scenePos) const
 {
     for (QGraphicsItem *item : items(scenePos)) {

@@ -33,6 +33,15 @@ struct ProblemCount
 // Besides the model, the scene keeps view state only: problem counts
 // (setProblems), what a running lab reports (setLiveState), the
 // connection-drag highlight and the export flag.
+// What the Deploy… dialog reports for one card while it watches a deploy on
+// a cluster (not the lab's Run): "2/3 healthy", coloured by state.
+struct DeployBadge
+{
+    enum class State { Pending, Progressing, Healthy, Failed, Stopped };
+    State state = State::Pending;
+    QString text;
+};
+
 class CanvasScene final : public QGraphicsScene
 {
     Q_OBJECT
@@ -79,6 +88,13 @@ public:
     const ServiceLive *serviceLive(const mesh::model::ServiceId &id) const;
     const ArrowLive *arrowLive(const mesh::model::UpstreamId &id) const;
 
+    // The watched deploy's state per card (DeployDialog); an empty map
+    // clears the badges (the dialog closed).
+    void setDeployBadges(QHash<mesh::model::ServiceId, DeployBadge> badges);
+    void clearDeployBadges() { setDeployBadges({}); }
+    // Null when no deploy is watched for it.
+    const DeployBadge *deployBadge(const mesh::model::ServiceId &id) const;
+
     // The card under `scenePos`, if any.
     ServiceItem *serviceItemAt(QPointF scenePos) const;
 
@@ -117,6 +133,7 @@ private:
     QHash<mesh::model::UpstreamId, UpstreamItem *> m_upstreams;
     QHash<mesh::model::ServiceId, ProblemCount> m_problems;
     LiveState m_live;
+    QHash<mesh::model::ServiceId, DeployBadge> m_deployBadges;
     mutable QHash<mesh::model::ServiceId, qsizetype> m_serviceIndex;
     mutable QHash<mesh::model::UpstreamId, qsizetype> m_upstreamIndex;
     mesh::model::ServiceId m_connectionTarget;

@@ -34,6 +34,22 @@ const QColor kErrorColour(0xd6, 0x33, 0x33);
 const QColor kWarningColour(0xe0, 0x9b, 0x1a);
 const QColor kAcceptColour(0x2e, 0xa0, 0x4f);
 
+QColor deployColour(DeployBadge::State state)
+{
+    switch (state) {
+    case DeployBadge::State::Healthy:
+        return kAcceptColour;
+    case DeployBadge::State::Failed:
+        return kErrorColour;
+    case DeployBadge::State::Progressing:
+        return kWarningColour;
+    case DeployBadge::State::Pending:
+    case DeployBadge::State::Stopped:
+        break;
+    }
+    return QColor(0x8c, 0x95, 0x9f);
+}
+
 } // namespace
 
 ServiceItem::ServiceItem(CanvasScene &scene, ServiceId id)
@@ -84,6 +100,12 @@ QString ServiceItem::liveText() const
 {
     const ServiceLive *live = m_scene.serviceLive(m_id);
     return live ? runningText(*live) : QString();
+}
+
+QString ServiceItem::deployText() const
+{
+    const DeployBadge *badge = m_scene.deployBadge(m_id);
+    return badge ? u"deploy: " + badge->text : QString();
 }
 
 QRectF ServiceItem::boundingRect() const
@@ -194,6 +216,17 @@ void ServiceItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *optio
         painter->setPen(live->running < live->desired ? kWarningColour.darker(115) : pal.color(QPalette::Text));
         painter->drawText(QRectF(26, 75, kWidth - 40, 18), Qt::AlignVCenter | Qt::AlignLeft,
                           QFontMetricsF(strong).elidedText(text, Qt::ElideRight, kWidth - 40));
+    } else if (const DeployBadge *deploy = m_scene.deployBadge(m_id)) {
+        // The same foot for a deploy the Deploy… dialog watches.
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(deployColour(deploy->state));
+        painter->drawEllipse(QPointF(15, 84), 4.5, 4.5);
+        QFont strong = font;
+        strong.setWeight(QFont::DemiBold);
+        painter->setFont(strong);
+        painter->setPen(deploy->state == DeployBadge::State::Failed ? kErrorColour : pal.color(QPalette::Text));
+        painter->drawText(QRectF(26, 75, kWidth - 40, 18), Qt::AlignVCenter | Qt::AlignLeft,
+                          QFontMetricsF(strong).elidedText(deployText(), Qt::ElideRight, kWidth - 40));
     }
 
     // The handle an arrow is dragged from: always visible, stronger on hover

@@ -17,7 +17,9 @@ class CanvasScene;
 // its id: geometry and text come from the model. Position = the model's
 // position (top-left); CanvasScene keeps it in step. While a lab runs it,
 // the card's foot shows its instances ("2/3 running") and a health dot, and
-// its outline takes the health colour (CanvasScene::serviceLive).
+// its outline takes the health colour (CanvasScene::serviceLive). While the
+// Deploy… dialog watches a deploy, the foot shows its state instead
+// ("deploy: 2/3 healthy", CanvasScene::deployBadge).
 class ServiceItem final : public QGraphicsItem
 {
 public:
@@ -45,6 +47,8 @@ public:
     // What the card's foot shows while a lab runs it ("3/3 running"); empty
     // otherwise.
     QString liveText() const;
+    // What the card's foot shows for a watched deploy; empty otherwise.
+    QString deployText() const;
 
     int type() const override { return Type; }
     QRectF boundingRect() const override;

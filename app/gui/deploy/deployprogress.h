@@ -1,0 +1,66 @@
+#pragma once
+
+#include <QHash>
+#include <QWidget>
+
+class QLabel;
+class QPlainTextEdit;
+class QProgressBar;
+class QTreeWidget;
+class QTreeWidgetItem;
+
+namespace mesh::deploy {
+struct DeployEvent;
+struct DeployPlan;
+}
+
+namespace meshpad::gui {
+
+// Watching an apply: one row per job and, under it, per task group, each
+// with a bar of healthy of desired allocations ("2 of 3 healthy") and a
+// state ("placed 3, unhealthy 0", "successful", "failed: why"); below, the
+// log of every DeployEvent as the CLI prints it. Fed by DeployDialog.
+class DeployProgress final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(DeployProgress)
+
+public:
+    explicit DeployProgress(QWidget *parent = nullptr);
+    ~DeployProgress() override;
+
+    // Forgets everything and lists the plan's jobs that change.
+    void start(const mesh::deploy::DeployPlan &plan);
+    void addEvent(const mesh::deploy::DeployEvent &event);
+    // A line of the dialog's own (start, outcome, errors) into the log.
+    void appendLog(const QString &line);
+
+    // The bar of a job (empty group: all its groups) or of one group; null
+    // when there is none.
+    QProgressBar *bar(const QString &job, const QString &group = {}) const;
+    // The job's state column ("successful", "failed: …", "stopped").
+    QString state(const QString &job) const;
+    QPlainTextEdit *log() const { return m_log; }
+
+private:
+    struct Row
+    {
+        QTreeWidgetItem *item = nullptr;
+        QProgressBar *bar = nullptr;
+        int desired = 0;
+        int healthy = 0;
+    };
+
+    Row &jobRow(const QString &job);
+    Row &groupRow(const QString &job, const QString &group);
+    void setState(QTreeWidgetItem *item, const QString &text, const QString &change);
+    void updateJobBar(const QString &job);
+    static void showCounts(QProgressBar *bar, int desired, int healthy);
+
+    QTreeWidget *m_tree;
+    QPlainTextEdit *m_log;
+    QHash<QString, Row> m_jobs;
+    QHash<QString, Row> m_groups;  // "job/group"
+};
+
+} // namespace meshpad::gui

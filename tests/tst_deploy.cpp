@@ -1,0 +1,425 @@
+// Deploy (mesh/deploy) against the embedded lab's Consul and Nomad APIs:
+// plans as `nomad job plan` shows them, apply with check-and-set, watching to
+// healthy or to the reason it failed, ownership and teardown.
+
+#include "apischemachecker.h"
+
+#include "consul/consulclient.h"
+#include "deploy/deployer.h"
+#include "deploy/deployplan.h"
+#include "deploy/deploytarget.h"
+#include "deploy/desiredstate.h"
+#include "deploy/ownership.h"
+#include "deploy/planner.h"
+#include "deploy/plantext.h"
+#include "lab/lab.h"
+#include "model/projectfile.h"
+#include "nomad/nomadclient.h"
+
+#include <QCoro/QCoroTask>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+using namespace Qt::StringLiterals;
+using namespace mesh;
+using namespace mesh::deploy;
+
+namespace {
+
+model::Topology countdash()
+{
+    auto loaded = model::ProjectFile::load(QStringLiteral(MESHPAD_SOURCE_DIR "/resources/examples/countdash.meshpad"));
+    Q_ASSERT(loaded);
+    return *loaded;
+}
+
+model::Service *serviceNamed(model::Topology &topology, QStringView name)
+{
+    for (model::Service &s : topology.services) {
+        if (s.name == name)
+            return &s;
+    }
+    return nullptr;
+}
+
+QString joined(const QList<DeployEvent> &events)
+{
+    QStringList lines;
+    for (const DeployEvent &e : events)
+        lines.append(e.toText());
+    return lines.join(u'\n');
+}
+
+} // namespace
+
+class TestDeploy final : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_caDir;
+    std::unique_ptr<lab::Lab> m_lab;
+    std::unique_ptr<consul::ConsulClient> m_consul;
+    std::unique_ptr<nomad::NomadClient> m_nomad;
+    QList<DeployEvent> m_events;
+
+    Result<DeployPlan> plan(const model::Topology &topology, bool teardown = false)
+    {
+        Planner planner(m_consul.get(), m_nomad.get());
+        const DesiredState desired = teardown ? DesiredState::nothing(topology.name)
+                                              : DesiredState::fromTopology(topology, topology.name);
+        return QCoro::waitFor(planner.plan(desired, teardown));
+    }
+
+    Result<DeployOutcome> apply(const DeployPlan &plan, std::chrono::milliseconds deadline = std::chrono::seconds(90))
+    {
+        Deployer deployer(m_consul.get(), m_nomad.get());
+        m_events.clear();
+        connect(&deployer, &Deployer::event, this, [this](const DeployEvent &e) { m_events.append(e); });
+        return QCoro::waitFor(deployer.apply(plan, {.deadline = deadline}));
+    }
+
+    // Plans and applies `topology`, which must come up.
+    void deploy(const model::Topology &topology)
+    {
+        auto planned = plan(topology);
+        QVERIFY2(planned, qPrintable(planned ? QString() : planned.error().message));
+        auto outcome = apply(*planned);
+        QVERIFY2(outcome, qPrintable(outcome ? QString() : outcome.error().message));
+        QVERIFY2(outcome->status == DeployOutcome::Status::Succeeded,
+                 qPrintable(outcome->failures.join(u'\n') + u'\n' + joined(m_events)));
+    }
+
+    void teardownAll(const model::Topology &topology)
+    {
+        auto planned = plan(topology, true);
+        QVERIFY2(planned, qPrintable(planned ? QString() : planned.error().message));
+        auto outcome = apply(*planned);
+        QVERIFY2(outcome && outcome->status == DeployOutcome::Status::Succeeded,
+                 qPrintable((outcome ? outcome->failures.join(u'\n') : outcome.error().message) + joined(m_events)));
+    }
+
+    QJsonArray jobsOnCluster()
+    {
+        auto jobs = QCoro::waitFor(m_nomad->jobs());
+        return jobs ? jobs->value : QJsonArray();
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        qRegisterMetaType<DeployEvent>();
+        lab::Lab::Options options;
+        options.caDirectory = m_caDir.path();
+        options.consulPort = 0;
+        options.nomadPort = 0;
+        m_lab = std::make_unique<lab::Lab>(options);
+        QSignalSpy started(m_lab.get(), &lab::Lab::started);
+        QSignalSpy failed(m_lab.get(), &lab::Lab::startFailed);
+        QVERIFY(m_lab->start(model::Topology{}));
+        QTRY_VERIFY_WITH_TIMEOUT(!started.isEmpty() || !failed.isEmpty(), 30'000);
+        QVERIFY2(failed.isEmpty(), qPrintable(failed.isEmpty() ? QString() : failed.first().first().toString()));
+        const auto snapshot = started.first().first().value<lab::LabSnapshot>();
+        DeployTarget target = DeployTarget::lab(snapshot.nodes.first().consulAddress, snapshot.nodes.first().nomadAddress,
+                                                QProcessEnvironment());
+        m_consul = std::make_unique<consul::ConsulClient>(*target.consul.endpoint());
+        m_nomad = std::make_unique<nomad::NomadClient>(*target.nomad.endpoint());
+    }
+
+    void cleanup()
+    {
+        // Every test starts from an empty cluster: purge whatever is left.
+        for (const QJsonValue &job : jobsOnCluster())
+            QCoro::waitFor(m_nomad->deregisterJob(job.toObject().value(u"ID").toString(), true));
+        auto entries = QCoro::waitFor(m_consul->configEntries(u"service-intentions"_s));
+        if (entries) {
+            for (const QJsonObject &e : std::as_const(entries->value))
+                QCoro::waitFor(m_consul->deleteConfigEntry(u"service-intentions"_s, e.value(u"Name").toString()));
+        }
+    }
+
+    void cleanupTestCase()
+    {
+        m_consul.reset();
+        m_nomad.reset();
+        if (m_lab) {
+            QSignalSpy stopped(m_lab.get(), &lab::Lab::stopped);
+            m_lab->stop();
+            QTRY_VERIFY_WITH_TIMEOUT(!stopped.isEmpty(), 30'000);
+        }
+    }
+
+    // The whole round: plan (two jobs to create, the intention to add),
+    // deploy until healthy with the dashboard's URL, the dashboard answers,
+    // a second plan shows no changes, teardown leaves nothing.
+    void countdashRoundTrip()
+    {
+        const model::Topology topology = countdash();
+        auto first = plan(topology);
+        QVERIFY2(first, qPrintable(first ? QString() : first.error().message));
+        QCOMPARE(first->jobs.size(), 2);
+        for (const JobChange &job : first->jobs) {
+            QCOMPARE(toString(job.action), u"create"_s);
+            QCOMPARE(job.jobModifyIndex, 0u);
+        }
+        const QString text = PlanText::text(*first);
+        QVERIFY2(text.contains(u"+   Job: \"dashboard\""_s), qPrintable(text));
+        QVERIFY2(text.contains(u"+   Task Group: \"api\" (3 create)"_s), qPrintable(text));
+        QVERIFY2(text.contains(u"- All tasks successfully allocated."_s), qPrintable(text));
+        QVERIFY2(text.contains(u"+   Intentions: \"count-api\""_s), qPrintable(text));
+        QVERIFY2(text.contains(u"count-dashboard → count-api: allow"_s), qPrintable(text));
+
+        auto outcome = apply(*first);
+        QVERIFY2(outcome, qPrintable(outcome ? QString() : outcome.error().message));
+        QVERIFY2(outcome->status == DeployOutcome::Status::Succeeded,
+                 qPrintable(outcome->failures.join(u'\n') + u'\n' + joined(m_events)));
+        QCOMPARE(outcome->urls.size(), 1);
+        QVERIFY2(outcome->urls.first().startsWith(u"http://127."_s), qPrintable(outcome->urls.first()));
+        // Progress reached 3 of 3 healthy for the counter.
+        bool sawHealthy = false;
+        for (const DeployEvent &e : std::as_const(m_events))
+            sawHealthy = sawHealthy || (e.kind == DeployEvent::Kind::Progress && e.group == u"api" && e.healthy == 3);
+        QVERIFY2(sawHealthy, qPrintable(joined(m_events)));
+
+        // The dashboard it names answers.
+        QNetworkAccessManager net;
+        std::unique_ptr<QNetworkReply> reply(net.get(QNetworkRequest(QUrl(outcome->urls.first()))));
+        QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 10'000);
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+
+        // What Meshpad wrote carries its ownership.
+        auto counter = QCoro::waitFor(m_nomad->job(u"counter"_s));
+        QVERIFY(counter);
+        QCOMPARE(counter->value.value(u"Meta").toObject().value(u"meshpad.design").toString(), u"countdash"_s);
+        auto entry = QCoro::waitFor(m_consul->configEntry(u"service-intentions"_s, u"count-api"_s));
+        QVERIFY(entry);
+        const QJsonObject source = entry->value.value(u"Sources").toArray().first().toObject();
+        QCOMPARE(Ownership::designOfSource(source), u"countdash"_s);
+
+        // Nothing the servers fill in looks like a change.
+        auto second = plan(topology);
+        QVERIFY2(second, qPrintable(second ? QString() : second.error().message));
+        QVERIFY2(!second->hasChanges(), qPrintable(PlanText::text(*second)));
+        QVERIFY2(PlanText::text(*second).contains(u"No changes."_s), qPrintable(PlanText::text(*second)));
+
+        teardownAll(topology);
+        QCOMPARE(jobsOnCluster().size(), 0);
+        auto entries = QCoro::waitFor(m_consul->configEntries(u"service-intentions"_s));
+        QVERIFY(entries);
+        QCOMPARE(entries->value.size(), 0);
+        for (const QString &service : {u"count-api"_s, u"count-dashboard"_s}) {
+            auto health = QCoro::waitFor(m_consul->healthService(service));
+            QVERIFY(health);
+            QCOMPARE(health->value.size(), 0);
+        }
+        // Its processes are gone: the dashboard's port no longer answers.
+        std::unique_ptr<QNetworkReply> gone(net.get(QNetworkRequest(QUrl(outcome->urls.first()))));
+        QTRY_VERIFY_WITH_TIMEOUT(gone->isFinished(), 10'000);
+        QCOMPARE(gone->error(), QNetworkReply::ConnectionRefusedError);
+        QTRY_COMPARE_WITH_TIMEOUT(m_lab->snapshot().instances.size(), 0, 15'000);
+    }
+
+    // A changed design plans as Nomad annotates it.
+    void planShowsChanges_data()
+    {
+        QTest::addColumn<QString>("change");
+        QTest::addColumn<QStringList>("expected");
+        QTest::newRow("count 3 to 5 places 2")
+            << u"count"_s
+            << QStringList{u"+/- Task Group: \"api\" (2 create, 3 ignore)"_s,
+                           u"  +/- Count: \"3\" => \"5\" (forces create)"_s};
+        QTest::newRow("renamed env var replaces the allocations")
+            << u"env"_s
+            << QStringList{u"+/- Task Group: \"api\" (3 create/destroy update)"_s,
+                           u"  +/- Task: \"counter\" (forces create/destroy update)"_s,
+                           u"    +   Env[LISTEN_PORT]: \"9001\""_s, u"    -   Env[PORT]: \"9001\""_s};
+        QTest::newRow("flipped arrow flips the intention")
+            << u"deny"_s << QStringList{u"+/- Intentions: \"count-api\""_s,
+                                        u"  +/- count-dashboard → count-api: \"allow\" => \"deny\""_s};
+        QTest::newRow("removed service stops its job")
+            << u"remove"_s << QStringList{u"-   Job: \"dashboard\" (stop: the design no longer has it)"_s,
+                                          u"-   Intentions: \"count-api\" (entry deleted: nothing else remains in it)"_s};
+    }
+
+    void planShowsChanges()
+    {
+        QFETCH(QString, change);
+        QFETCH(QStringList, expected);
+        model::Topology topology = countdash();
+        deploy(topology);
+        if (QTest::currentTestFailed())
+            return;
+
+        model::Service *api = serviceNamed(topology, u"count-api");
+        if (change == u"count") {
+            api->count = 5;
+        } else if (change == u"env") {
+            api->env = {{u"LISTEN_PORT"_s, u"9001"_s}};
+        } else if (change == u"deny") {
+            topology.upstreams.first().action = model::IntentionAction::Deny;
+        } else if (change == u"remove") {
+            topology.upstreams.clear();
+            topology.services.removeIf([](const model::Service &s) { return s.name == u"count-dashboard"; });
+        }
+        auto planned = plan(topology);
+        QVERIFY2(planned, qPrintable(planned ? QString() : planned.error().message));
+        QVERIFY(planned->hasChanges());
+        const QString text = PlanText::text(*planned);
+        for (const QString &line : expected)
+            QVERIFY2(text.contains(line), qPrintable(u"missing: "_s + line + u"\n\n"_s + text));
+        if (change == u"count") {
+            const JobChange &counter = planned->jobs.at(1);
+            QCOMPARE(counter.id, u"counter"_s);
+            QCOMPARE(counter.desiredUpdates.value(u"api").toObject().value(u"Place").toInt(), 2);
+        }
+
+        // Applied, the second plan is clean again.
+        auto outcome = apply(*planned);
+        QVERIFY2(outcome && outcome->status == DeployOutcome::Status::Succeeded,
+                 qPrintable((outcome ? outcome->failures.join(u'\n') : outcome.error().message) + joined(m_events)));
+        auto again = plan(topology);
+        QVERIFY(again);
+        QVERIFY2(!again->hasChanges(), qPrintable(PlanText::text(*again)));
+    }
+
+    // Someone changes the job between plan and apply: refused, and nothing
+    // of the plan is written (its intention flip included).
+    void changedSincePlanIsRefused()
+    {
+        model::Topology topology = countdash();
+        deploy(topology);
+        if (QTest::currentTestFailed())
+            return;
+        serviceNamed(topology, u"count-api")->count = 4;
+        topology.upstreams.first().action = model::IntentionAction::Deny;
+        auto planned = plan(topology);
+        QVERIFY(planned && planned->hasChanges());
+
+        // A colleague scales the counter through the API meanwhile.
+        auto current = QCoro::waitFor(m_nomad->job(u"counter"_s));
+        QVERIFY(current);
+        QJsonObject edited = current->value;
+        QJsonArray groups = edited.value(u"TaskGroups").toArray();
+        QJsonObject group = groups.first().toObject();
+        group.insert(u"Count"_s, 2);
+        groups.replace(0, group);
+        edited.insert(u"TaskGroups"_s, groups);
+        QVERIFY(QCoro::waitFor(m_nomad->registerJob(edited)));
+
+        auto outcome = apply(*planned);
+        QVERIFY(!outcome);
+        QCOMPARE(outcome.error().code, Error::Code::Conflict);
+        QVERIFY2(outcome.error().message.contains(u"job \"counter\" changed since the plan"_s),
+                 qPrintable(outcome.error().message));
+        QVERIFY2(outcome.error().message.contains(u"nothing was applied"_s), qPrintable(outcome.error().message));
+        QVERIFY(m_events.isEmpty());
+        auto after = QCoro::waitFor(m_nomad->job(u"counter"_s));
+        QCOMPARE(after->value.value(u"TaskGroups").toArray().first().toObject().value(u"Count").toInt(), 2);
+        auto entry = QCoro::waitFor(m_consul->configEntry(u"service-intentions"_s, u"count-api"_s));
+        QCOMPARE(entry->value.value(u"Sources").toArray().first().toObject().value(u"Action").toString(), u"allow"_s);
+    }
+
+    // A job of the same name that the design does not own is a conflict at
+    // plan time, and apply refuses the plan.
+    void foreignJobIsAConflict()
+    {
+        const model::Topology topology = countdash();
+        // The same job, registered by hand (no meshpad.design).
+        QJsonObject job = DesiredState::fromTopology(topology, u"countdash"_s).job(u"counter"_s);
+        job.remove(u"Meta"_s);
+        QVERIFY(QCoro::waitFor(m_nomad->registerJob(job)));
+        auto planned = plan(topology);
+        QVERIFY(planned);
+        QCOMPARE(planned->conflicts.size(), 1);
+        QVERIFY2(planned->conflicts.first().contains(u"job \"counter\" exists on the cluster and belongs to no Meshpad design"_s),
+                 qPrintable(planned->conflicts.first()));
+        QVERIFY(PlanText::text(*planned).contains(u"! Conflict: job \"counter\""_s));
+        auto outcome = apply(*planned);
+        QVERIFY(!outcome);
+        QCOMPARE(outcome.error().code, Error::Code::Conflict);
+        QCOMPARE(jobsOnCluster().size(), 1);  // the dashboard was not deployed either
+        // And a teardown of the design does not touch it.
+        auto teardown = plan(topology, true);
+        QVERIFY(teardown);
+        QVERIFY(!teardown->hasChanges());
+    }
+
+    // Another owner's intention sources stay exactly as they are; the
+    // design's own are added beside them and removed alone.
+    void foreignIntentionSourcesAreKept()
+    {
+        const model::Topology topology = countdash();
+        const QJsonObject theirs{{u"Kind"_s, u"service-intentions"_s},
+                                 {u"Name"_s, u"count-api"_s},
+                                 {u"Sources"_s, QJsonArray{QJsonObject{{u"Name"_s, u"billing"_s},
+                                                                       {u"Action"_s, u"deny"_s},
+                                                                       {u"Description"_s, u"by hand"_s}}}}};
+        QVERIFY(QCoro::waitFor(m_consul->putConfigEntry(theirs)).value_or(false));
+        deploy(topology);
+        if (QTest::currentTestFailed())
+            return;
+        auto entry = QCoro::waitFor(m_consul->configEntry(u"service-intentions"_s, u"count-api"_s));
+        QVERIFY(entry);
+        QCOMPARE(entry->value.value(u"Sources").toArray().size(), 2);
+        teardownAll(topology);
+        entry = QCoro::waitFor(m_consul->configEntry(u"service-intentions"_s, u"count-api"_s));
+        QVERIFY2(entry, "the entry must stay: another owner's source remains in it");
+        const QJsonArray sources = entry->value.value(u"Sources").toArray();
+        QCOMPARE(sources.size(), 1);
+        QCOMPARE(sources.first().toObject().value(u"Name").toString(), u"billing"_s);
+        QCOMPARE(sources.first().toObject().value(u"Description").toString(), u"by hand"_s);
+    }
+
+    // A task that exits at once: the deploy fails within its deadline and
+    // says which allocation and task, with the exit code.
+    void failingTaskIsExplained()
+    {
+        model::Topology topology = countdash();
+        model::Service *api = serviceNamed(topology, u"count-api");
+        api->driver = model::Driver::RawExec;
+        api->command = u"/bin/sh"_s;
+        api->args = {u"-c"_s, u"exit 3"_s};
+        api->count = 1;
+        auto planned = plan(topology);
+        QVERIFY(planned);
+        QElapsedTimer timer;
+        timer.start();
+        auto outcome = apply(*planned, std::chrono::seconds(60));
+        QVERIFY(outcome);
+        QVERIFY(outcome->status == DeployOutcome::Status::Failed);
+        QVERIFY(timer.elapsed() < 65'000);
+        const QString failures = outcome->failures.join(u'\n');
+        QVERIFY2(failures.contains(u"counter: "_s), qPrintable(failures));
+        QVERIFY2(failures.contains(u"counter.api[0]"_s), qPrintable(failures));
+        QVERIFY2(failures.contains(u"task \"counter\""_s), qPrintable(failures));
+        QVERIFY2(failures.contains(u"exit code 3"_s), qPrintable(failures));
+    }
+
+    // What deploy sends to Consul decodes into Consul's own structs.
+    void intentionEntriesMatchConsulSchema()
+    {
+        const auto schema = meshtest::ApiSchemaChecker::load(QStringLiteral(MESHPAD_TEST_DATA "/api-schemas/consul.json"));
+        QVERIFY(schema);
+        model::Topology topology = countdash();
+        topology.settings.defaultPolicy = model::IntentionAction::Deny;
+        QStringList conflicts;
+        const auto changes = Planner::planIntentions(DesiredState::fromTopology(topology, u"countdash"_s), {}, &conflicts);
+        QVERIFY(conflicts.isEmpty());
+        QCOMPARE(changes.size(), 2);  // count-api (arrow + *), count-dashboard (*)
+        for (const IntentionChange &change : changes) {
+            const QStringList problems = schema->check(change.entry, u"service-intentions");
+            QVERIFY2(problems.isEmpty(), qPrintable(problems.join(u'\n')));
+            QCOMPARE(change.entry.value(u"Meta").toObject().value(u"meshpad.design").toString(), u"countdash"_s);
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDeploy)
+#include "tst_deploy.moc"
