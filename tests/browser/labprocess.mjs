@@ -4,7 +4,8 @@
 // hostnames as the three counters answer.
 
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -83,4 +84,32 @@ export async function waitForAllCounters(page) {
   check(distinct.every((h) => /^counter\.api\[[0-2]\]$/.test(h)), `hostnames shown: ${seen.join(' → ')}`);
   check(distinct.length === 3, `not every counter answered within 30 s: ${seen.join(' → ')}`);
   return seen;
+}
+
+// Whether something accepts a TCP connection at host:port (a timeout counts
+// as accepted: only a refusal means nothing listens).
+export function connects(host, port) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.setTimeout(3000);
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('timeout', () => { socket.destroy(); resolve(true); });  // not refused
+    socket.once('error', () => resolve(false));
+  });
+}
+
+// Children of `pid` from /proc/<n>/stat (ppid is the 2nd field after the
+// parenthesised command name, which may itself hold spaces or parentheses).
+export function childrenOf(pid) {
+  const out = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat;
+    try { stat = readFileSync(`/proc/${entry}/stat`, 'utf8'); } catch { continue; }
+    const close = stat.lastIndexOf(')');
+    const comm = stat.slice(stat.indexOf('(') + 1, close);
+    const [state, ppid] = stat.slice(close + 2).split(' ');
+    if (Number(ppid) === pid) out.push({ pid: Number(entry), comm, state });
+  }
+  return out;
 }

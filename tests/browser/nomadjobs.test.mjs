@@ -25,13 +25,12 @@
 // CHROMIUM overrides the browser (default /usr/bin/chromium).
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { check, launchChromium, step, waitForBadge, waitForCountAbove } from './dashboardpage.mjs';
-import { kill, labHome, run, stop, until, waitForAllCounters } from './labprocess.mjs';
+import { childrenOf, connects, kill, labHome, run, stop, until, waitForAllCounters } from './labprocess.mjs';
 
 const [meshpadBin, jobsDir] = process.argv.slice(2);
 if (!meshpadBin || !jobsDir) {
@@ -94,32 +93,6 @@ function checkGroups(deployment, expected) {
   }
   check(Object.keys(deployment.TaskGroups).length === Object.keys(expected).length,
     `groups of ${deployment.JobID}: ${Object.keys(deployment.TaskGroups).join(', ')}`);
-}
-
-function connects(host, port) {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    socket.setTimeout(3000);
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
-    socket.once('timeout', () => { socket.destroy(); resolve(true); });  // not refused
-    socket.once('error', () => resolve(false));
-  });
-}
-
-// Children of `pid` from /proc/<n>/stat (ppid is the 2nd field after the
-// parenthesised command name, which may itself hold spaces or parentheses).
-function childrenOf(pid) {
-  const out = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat;
-    try { stat = readFileSync(`/proc/${entry}/stat`, 'utf8'); } catch { continue; }
-    const close = stat.lastIndexOf(')');
-    const comm = stat.slice(stat.indexOf('(') + 1, close);
-    const [state, ppid] = stat.slice(close + 2).split(' ');
-    if (Number(ppid) === pid) out.push({ pid: Number(entry), comm, state });
-  }
-  return out;
 }
 
 const { env, remove: removeHome } = labHome('nomadjobs');
