@@ -63,9 +63,11 @@ mesh::Result<DeployTarget> DeployCommand::resolveTarget(const QString &name)
     if (name == u"lab") {
         auto document = LabStatusServer::fetch(LabStatusServer::defaultPath(), kLabStatusTimeout);
         if (!document) {
+            // fetch() says "no lab is running (no …/meshpad-lab.sock)" or why
+            // the lab did not answer.
             return mesh::fail(mesh::Error::Code::NotFound,
-                              u"no lab is running (%1); start one with meshpad lab up, or pick another -target"_s.arg(
-                                  document.error().message));
+                              document.error().message
+                                  + u"; start one with meshpad lab up, or pick another -target"_s);
         }
         auto snapshot = LabSnapshotJson::parseSnapshot(*document);
         if (!snapshot || snapshot->nodes.isEmpty() || snapshot->nodes.constFirst().consulAddress.isEmpty())

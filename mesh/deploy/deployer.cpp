@@ -381,9 +381,18 @@ QCoro::Task<QString> Deployer::explainFailure(QString jobId, QString deploymentI
     for (const nomad::AllocationListStub &stub : std::as_const(allocations->value)) {
         const QJsonObject alloc = stub.raw;
         const QJsonObject states = alloc.value(u"TaskStates").toObject();
+        // A task that only died because its sibling failed (the injected
+        // sidecar) says nothing new once the sibling's own reason is shown.
+        bool ownFailure = false;
+        for (auto it = states.begin(); it != states.end(); ++it) {
+            for (const QString &problem : taskProblems(it.value().toObject()))
+                ownFailure = ownFailure || !problem.startsWith(u"Sibling Task Failed"_s);
+        }
         bool any = false;
         for (auto it = states.begin(); it != states.end(); ++it) {
-            const QStringList problems = taskProblems(it.value().toObject());
+            QStringList problems = taskProblems(it.value().toObject());
+            if (ownFailure)
+                problems.removeIf([](const QString &p) { return p.startsWith(u"Sibling Task Failed"_s); });
             if (problems.isEmpty())
                 continue;
             any = true;

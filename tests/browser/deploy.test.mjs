@@ -10,14 +10,18 @@
 //   5. `teardown -auto-approve -json`: one JSON object per line, ending in a
 //      succeeded result; then no job, no intention, no registration, no task
 //      process under the lab, and the dashboard's port refuses connections;
-//   6. SIGINT stops the lab.
+//   6. without -auto-approve, an answer other than "yes" applies nothing;
+//   7. Ctrl-C while watching detaches (exit 0) and the deployment goes on;
+//   8. a task that exits at once: deploy exits 1 within its deadline, naming
+//      the allocation, the task and the exit code;
+//   9. SIGINT stops the lab.
 // Prints the time from `deploy` to its exit (the figure the benchmark also
 // reports). The lab gets its own HOME and XDG directories.
 //
 // usage: node deploy.test.mjs <meshpad executable> <design>
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -117,10 +121,48 @@ try {
   console.log(`ok 5 - teardown: exit 0, ${events.length} JSON lines; no job, intention, registration,`
     + ` process (${children.length}) or socket left`);
 
+  step('deploy without -auto-approve: anything but "yes" applies nothing');
+  const refused = spawnSync(meshpadBin, ['deploy', design, '-target', 'lab'],
+    { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60000, input: 'no\n' });
+  check(refused.status === 2 && refused.stdout.includes("Only 'yes' will be accepted")
+    && refused.stderr.includes('cancelled; nothing was applied'),
+    `refused deploy: status ${refused.status}\n${refused.stdout}\n${refused.stderr}`);
+  check((await getJson(`${nomad}/v1/jobs`)).length === 0, 'a refused deploy registered jobs');
+  console.log('ok 6 - answer "no": exit 2, nothing applied');
+
+  step('Ctrl-C while watching detaches; the deployment goes on');
+  const watching = run(meshpadBin, ['deploy', design, '-target', 'lab', '-auto-approve'], env);
+  await until('the jobs to be registered', 30000, () => watching.out().includes('dashboard: registered'));
+  watching.child.kill('SIGINT');
+  const detached = await Promise.race([watching.exited,
+    new Promise((resolve) => setTimeout(() => resolve({ code: 'timeout' }), 30000))]);
+  check(detached.code === 0 && watching.out().includes('Stopped watching; the deployment goes on'),
+    `detach: ${JSON.stringify(detached)}\n${watching.out()}\n${watching.err()}`);
+  await until('the deployments to finish without us', 60000, async () => {
+    const d = await getJson(`${nomad}/v1/job/counter/deployment`);
+    return d?.Status === 'successful';
+  });
+  check(meshpad(['teardown', design, '-target', 'lab', '-auto-approve']).status === 0, 'teardown after detach');
+  console.log('ok 7 - Ctrl-C: exit 0, "Stopped watching; the deployment goes on", and it went on to successful');
+
+  step('a task that exits at once: deploy exits 1 naming allocation, task and exit code');
+  const broken = JSON.parse(readFileSync(design, 'utf8'));
+  const counter = broken.services.find((s) => s.name === 'count-api');
+  Object.assign(counter, { driver: 'raw_exec', command: '/bin/sh', args: ['-c', 'exit 3'], count: 1 });
+  const brokenFile = path.join(env.HOME, 'broken.meshpad');
+  writeFileSync(brokenFile, JSON.stringify(broken));
+  const failed = meshpad(['deploy', brokenFile, '-target', 'lab', '-auto-approve', '-deadline', '90s']);
+  check(failed.status === 1, `broken deploy: status ${failed.status}\n${failed.out}\n${failed.err}`);
+  const why = failed.err.split('\n').find((l) => l.includes('failed: counter:')) ?? '';
+  for (const part of ['counter.api[0]', 'task "counter"', 'exit code 3'])
+    check(why.includes(part), `the failure does not name ${part}:\n${failed.err}`);
+  check(meshpad(['teardown', brokenFile, '-target', 'lab', '-auto-approve']).status === 0, 'teardown of broken');
+  console.log(`ok 8 - failing task: exit 1 after ${failed.ms} ms: ${why.trim()}`);
+
   step('SIGINT stops the lab');
   const stopped = await stop(lab, 'SIGINT', 30000);
   check(stopped.code === 0, `lab up exit: ${JSON.stringify(stopped)}\n${lab.err()}`);
-  console.log('ok 6 - the lab stopped');
+  console.log('ok 9 - the lab stopped');
 } catch (error) {
   exitCode = 1;
   console.error(`not ok - ${error.message}`);
