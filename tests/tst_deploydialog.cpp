@@ -30,7 +30,6 @@
 #include <QLabel>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
-#include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -246,11 +245,11 @@ private Q_SLOTS:
         const auto *progress = dialog->progress();
         for (const auto &[job, group, desired] : {std::tuple{u"counter"_qs, u"api"_qs, 3},
                                                   std::tuple{u"dashboard"_qs, u"dashboard"_qs, 1}}) {
-            const QProgressBar *bar = progress->bar(job, group);
+            const auto bar = progress->bar(job, group);
             QVERIFY2(bar, qPrintable(job + u'/' + group));
-            QCOMPARE(bar->maximum(), desired);
-            QCOMPARE(bar->value(), desired);
-            QCOMPARE(bar->text(), u"%1 of %1 healthy"_qs.arg(desired));
+            QCOMPARE(bar->maximum, desired);
+            QCOMPARE(bar->value, desired);
+            QCOMPARE(bar->text, u"%1 of %1 healthy"_qs.arg(desired));
             QCOMPARE(progress->state(job), u"successful"_qs);
         }
 

@@ -3,9 +3,10 @@
 #include <QHash>
 #include <QWidget>
 
+#include <optional>
+
 class QLabel;
 class QPlainTextEdit;
-class QProgressBar;
 class QTreeWidget;
 class QTreeWidgetItem;
 
@@ -35,9 +36,15 @@ public:
     // A line of the dialog's own (start, outcome, errors) into the log.
     void appendLog(const QString &line);
 
-    // The bar of a job (empty group: all its groups) or of one group; null
-    // when there is none.
-    QProgressBar *bar(const QString &job, const QString &group = {}) const;
+    // What the bar of a job (empty group: all its groups) or of one group
+    // shows; nullopt when there is none.
+    struct Bar
+    {
+        int value = 0;
+        int maximum = 0;
+        QString text;  // "2 of 3 healthy"
+    };
+    std::optional<Bar> bar(const QString &job, const QString &group = {}) const;
     // The job's state column ("successful", "failed: …", "stopped").
     QString state(const QString &job) const;
     QPlainTextEdit *log() const { return m_log; }
@@ -46,7 +53,6 @@ private:
     struct Row
     {
         QTreeWidgetItem *item = nullptr;
-        QProgressBar *bar = nullptr;
         int desired = 0;
         int healthy = 0;
     };
@@ -55,7 +61,8 @@ private:
     Row &groupRow(const QString &job, const QString &group);
     void setState(QTreeWidgetItem *item, const QString &text, const QString &change);
     void updateJobBar(const QString &job);
-    static void showCounts(QProgressBar *bar, int desired, int healthy);
+    static void showCounts(QTreeWidgetItem *item, int desired, int healthy);
+    static void showBar(QTreeWidgetItem *item, int maximum, int value, const QString &text);
 
     QTreeWidget *m_tree;
     QPlainTextEdit *m_log;
