@@ -260,7 +260,8 @@ int DeployCommand::run(Mode mode, const QStringList &arguments, QTextStream &out
         watching = true;
         mesh::deploy::ApplyOptions applyOptions;
         applyOptions.deadline = watchDeadline;
-        applyOptions.watch = !parser.isSet(detach);
+        const bool detached = mode == Mode::Deploy && parser.isSet(detach);
+        applyOptions.watch = !detached;
         auto outcome = co_await deployer.apply(*plan, applyOptions);
         watching = false;
         if (!outcome) {
@@ -283,7 +284,7 @@ int DeployCommand::run(Mode mode, const QStringList &arguments, QTextStream &out
                     print(u"Deployed design \"%1\"."_s.arg(design));
                 for (const QString &url : std::as_const(outcome->urls))
                     print(u"Open: "_s + url);
-            } else if (outcome->status == DeployOutcome::Status::Detached && !parser.isSet(detach)) {
+            } else if (outcome->status == DeployOutcome::Status::Detached && !detached) {
                 // The Detached event said it already.
             } else if (outcome->status == DeployOutcome::Status::Detached) {
                 print(u"Applied; not watching (-detach). nomad job status shows the deployments."_s);

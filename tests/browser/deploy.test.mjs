@@ -142,7 +142,9 @@ try {
     const d = await getJson(`${nomad}/v1/job/counter/deployment`);
     return d?.Status === 'successful';
   });
-  check(meshpad(['teardown', design, '-target', 'lab', '-auto-approve']).status === 0, 'teardown after detach');
+  const cleaned = meshpad(['teardown', design, '-target', 'lab', '-auto-approve']);
+  check(cleaned.status === 0 && cleaned.out.includes('Teardown complete') && !cleaned.err.includes('QCommandLineParser'),
+    `teardown after detach: status ${cleaned.status}\n${cleaned.out}\n${cleaned.err}`);
   console.log('ok 7 - Ctrl-C: exit 0, "Stopped watching; the deployment goes on", and it went on to successful');
 
   step('a task that exits at once: deploy exits 1 naming allocation, task and exit code');
