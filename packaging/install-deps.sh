@@ -32,6 +32,10 @@ test_packages=(
     # Checks of generated artifacts: HashiCorp's HCL parser (npm, see tests/tools)
     # runs on Node.js; `vagrant validate` checks the generated Vagrantfile.
     vagrant
+    # The Hashibox's provider, so `meshpad hashibox status/up` meet the real
+    # vagrant-libvirt (tests/tst_hashiboxcommand.cpp); no libvirt daemon: no
+    # VMs run on test machines.
+    vagrant-libvirt
     # Generated scripts/*.sh: linted by shellcheck, run by bash with curl
     # against a fake Consul agent (tests/tst_scriptgenerator.cpp).
     shellcheck curl

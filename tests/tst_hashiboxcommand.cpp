@@ -103,7 +103,10 @@ class TestHashiboxCommand final : public QObject
 
 private:
     QTemporaryDir m_tmp;
-    QProcessEnvironment m_env; // vagrant as installed: no libvirt provider
+    // vagrant as packaging/install-deps.sh installs it: with vagrant-libvirt,
+    // without a libvirt daemon (no VMs on these machines).
+    QProcessEnvironment m_env;
+    QProcessEnvironment m_noPluginEnv; // vagrant without vagrant-libvirt
     QProcessEnvironment m_standInEnv; // vagrant with the stand-in provider
     QString m_dir; // meshpad generate's output
 
@@ -158,6 +161,10 @@ private Q_SLOTS:
         m_env.insert(u"XDG_RUNTIME_DIR"_s, runtime);
         m_env.remove(u"VAGRANT_DEFAULT_PROVIDER"_s);
         m_env.remove(u"VAGRANT_CWD"_s);
+        // VAGRANT_NO_PLUGINS: vagrant loads no plugin, the installed
+        // vagrant-libvirt included — what a user without it has.
+        m_noPluginEnv = m_env;
+        m_noPluginEnv.insert(u"VAGRANT_NO_PLUGINS"_s, u"1"_s);
         m_standInEnv = m_env;
         const QString standInHome = m_tmp.filePath(u"vagrant-standin.d"_s);
         QVERIFY(QDir().mkpath(standInHome));
@@ -211,8 +218,8 @@ private Q_SLOTS:
         QVERIFY(help.out.contains(u"-consul-addr <URL>"));
     }
 
-    // The real vagrant without vagrant-libvirt: what a user without the
-    // provider sees, for each command.
+    // The real vagrant without the vagrant-libvirt plugin: what a user
+    // without the provider sees, for each command.
     void noUsableProviderSaysWhatToInstall_data()
     {
         QTest::addColumn<QString>("command");
@@ -227,7 +234,7 @@ private Q_SLOTS:
     {
         QFETCH(QString, command);
         QFETCH(QString, vagrantSaid);
-        const Run r = meshpad({ u"hashibox"_s, command, u"-dir"_s, m_dir }, m_env);
+        const Run r = meshpad({ u"hashibox"_s, command, u"-dir"_s, m_dir }, m_noPluginEnv);
         QCOMPARE(r.status, 1);
         QVERIFY2(r.err.startsWith(u"meshpad hashibox "_s + command + u": vagrant "_s + command
                                   + u": no usable provider: the Hashibox runs on libvirt"_s),
@@ -237,6 +244,30 @@ private Q_SLOTS:
         // Vagrant's own words follow, unescaped.
         QVERIFY2(r.err.contains(u"vagrant said: "_s + vagrantSaid), qPrintable(r.err));
         QVERIFY2(!r.err.contains(u"VAGRANT_COMMA") && !r.err.contains(u"\\n"), qPrintable(r.err));
+    }
+
+    // The real vagrant-libvirt with no libvirt daemon: status reads the
+    // three machines (not created), up says to start libvirt, with vagrant's
+    // reason once, not once per machine.
+    void libvirtNotRunningSaysToStartIt()
+    {
+        const Run status = meshpad({ u"hashibox"_s, u"status"_s, u"-dir"_s, m_dir, u"-json"_s }, m_env);
+        QVERIFY2(status.status == 0, qPrintable(status.out + status.err));
+        const QJsonObject json = QJsonDocument::fromJson(status.out.toUtf8()).object();
+        const QMap<QString, QString> states = machineStates(json);
+        QCOMPARE(states, (QMap<QString, QString>{{u"one"_s, u"not_created"_s},
+                                                 {u"two"_s, u"not_created"_s},
+                                                 {u"three"_s, u"not_created"_s}}));
+        for (const QJsonValue &m : json.value(u"machines").toArray())
+            QCOMPARE(m[u"provider"].toString(), u"libvirt"_s);
+
+        const Run up = meshpad({ u"hashibox"_s, u"up"_s, u"-dir"_s, m_dir }, m_env);
+        QCOMPARE(up.status, 1);
+        QVERIFY2(up.err.startsWith(u"meshpad hashibox up: vagrant up: vagrant-libvirt cannot reach libvirt."_s),
+                 qPrintable(up.err));
+        QVERIFY2(up.err.contains(u"sudo systemctl start libvirtd"), qPrintable(up.err));
+        QCOMPARE(up.err.count(u"Failed to connect socket to '/var/run/libvirt/libvirt-sock'"_s), 1);
+        QVERIFY2(!up.err.contains(u"executing the action on the 'two'"), qPrintable(up.err));
     }
 
     void noVagrantfileSaysToGenerate_data()

@@ -45,6 +45,25 @@ const QString kInstallLibvirt = u"Install the vagrant-libvirt provider and libvi
                                 u"(sudo usermod -aG libvirt $USER, then log in again), and check that "
                                 u"virsh -c qemu:///system list answers."_s;
 
+// Vagrant's words without the repetition of a parallel action: `vagrant up`
+// brings the three machines up at once, and a failure common to all comes
+// back as one BatchMultiError repeating the same paragraph per machine under
+// "An error occurred while executing the action on the 'one' machine…"
+// (hashicorp/vagrant: templates/locales/en.yml batch_multi_error). Keeps each
+// distinct paragraph once, in order.
+QString condense(const QString &said)
+{
+    QStringList kept;
+    for (const QString &paragraph : said.split(u"\n\n"_s)) {
+        const QString text = paragraph.trimmed();
+        if (text.isEmpty() || text.startsWith(u"An error occurred while executing multiple actions in parallel"_s)
+            || text.startsWith(u"An error occurred while executing the action on the"_s) || kept.contains(text))
+            continue;
+        kept.append(text);
+    }
+    return kept.isEmpty() ? said : kept.join(u"\n\n"_s);
+}
+
 } // namespace
 
 Vagrant::Vagrant(QString directory, QObject *parent)
@@ -198,7 +217,7 @@ Result<> Vagrant::failure(const QString &command, const Run &run) const
 
 Error Vagrant::explain(const QString &command, const QString &errorClass, const QString &message)
 {
-    const QString said = message.trimmed();
+    const QString said = condense(message.trimmed());
     const QString lead = u"vagrant "_s + command + u": "_s;
     // hashicorp/vagrant: lib/vagrant/errors.rb and templates/locales/en.yml
     // for the core classes; vagrant-libvirt/vagrant-libvirt:
@@ -212,7 +231,9 @@ Error Vagrant::explain(const QString &command, const QString &errorClass, const 
                              u"libvirt provider. "_s
                            + kInstallLibvirt + u"\nvagrant said: "_s + said };
     }
-    if (errorClass.contains(u"ProviderLibvirt")
+    // Also when it comes wrapped in a BatchMultiError, as `up` reports it
+    // for all three machines at once.
+    if ((errorClass.contains(u"ProviderLibvirt") || isOneOf(errorClass, {u"BatchMultiError"}))
         && (errorClass.endsWith(u"ConnectionError") || said.contains(u"connecting to Libvirt"))) {
         return Error { Error::Code::Unsupported,
                        lead + u"vagrant-libvirt cannot reach libvirt. "_s + kInstallLibvirt
