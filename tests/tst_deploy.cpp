@@ -22,6 +22,8 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -76,10 +78,23 @@ private:
         DesiredState desired = teardown ? DesiredState::nothing(topology.name)
                                         : DesiredState::fromTopology(topology, topology.name);
         // An allocation counts as healthy after 500 ms instead of Nomad's
-        // default min_healthy_time of 10 s, so the suite does not wait 10 s
-        // per deployment. The same for every plan, so "no changes" holds.
-        for (QJsonObject &job : desired.jobs)
+        // default min_healthy_time of 10 s, and a failing task gives up after
+        // one restart 200 ms later instead of two 15 s apart, so the suite
+        // does not wait on Nomad's defaults. The same for every plan, so "no
+        // changes" holds.
+        for (QJsonObject &job : desired.jobs) {
             job.insert(u"Update"_s, QJsonObject{{u"MinHealthyTime"_s, 500'000'000}});
+            QJsonArray groups = job.value(u"TaskGroups"_s).toArray();
+            for (qsizetype i = 0; i < groups.size(); ++i) {
+                QJsonObject group = groups.at(i).toObject();
+                group.insert(u"RestartPolicy"_s, QJsonObject{{u"Attempts"_s, 1},
+                                                             {u"Delay"_s, 200'000'000},
+                                                             {u"Interval"_s, qint64(60'000'000'000)},
+                                                             {u"Mode"_s, u"fail"_s}});
+                groups.replace(i, group);
+            }
+            job.insert(u"TaskGroups"_s, groups);
+        }
         return QCoro::waitFor(planner.plan(desired, teardown));
     }
 
@@ -400,11 +415,52 @@ private Q_SLOTS:
         QVERIFY(outcome);
         QVERIFY(outcome->status == DeployOutcome::Status::Failed);
         QVERIFY(timer.elapsed() < 65'000);
+        qInfo("failed after %lld ms: %s", qint64(timer.elapsed()), qPrintable(outcome->failures.join(u'\n')));
         const QString failures = outcome->failures.join(u'\n');
         QVERIFY2(failures.contains(u"counter: "_s), qPrintable(failures));
         QVERIFY2(failures.contains(u"counter.api[0]"_s), qPrintable(failures));
         QVERIFY2(failures.contains(u"task \"counter\""_s), qPrintable(failures));
         QVERIFY2(failures.contains(u"exit code 3"_s), qPrintable(failures));
+    }
+
+    // A target that refuses, or answers 403: the plan fails at once with the
+    // address or the server's words, and nothing hangs.
+    void unreachableOrForbiddenTargetSaysSo()
+    {
+        QTcpServer closed;
+        QVERIFY(closed.listen(QHostAddress::LocalHost));
+        const quint16 closedPort = closed.serverPort();
+        closed.close();
+        QTcpServer forbidding;
+        QVERIFY(forbidding.listen(QHostAddress::LocalHost));
+        connect(&forbidding, &QTcpServer::newConnection, this, [&forbidding] {
+            QTcpSocket *socket = forbidding.nextPendingConnection();
+            connect(socket, &QTcpSocket::readyRead, socket, [socket] {
+                socket->readAll();
+                socket->write("HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: 17\r\n\r\n"
+                              "Permission denied");
+                socket->disconnectFromHost();
+            });
+        });
+        for (const quint16 port : {closedPort, forbidding.serverPort()}) {
+            const QString address = u"http://127.0.0.1:%1"_s.arg(port);
+            DeployTarget target = DeployTarget::lab(address, address, QProcessEnvironment());
+            consul::ConsulClient consul(*target.consul.endpoint());
+            nomad::NomadClient nomad(*target.nomad.endpoint());
+            Planner planner(&consul, &nomad);
+            QElapsedTimer timer;
+            timer.start();
+            auto planned = QCoro::waitFor(planner.plan(DesiredState::fromTopology(countdash(), u"countdash"_s)));
+            QVERIFY(!planned);
+            QVERIFY(timer.elapsed() < 30'000);
+            if (port == closedPort) {
+                QCOMPARE(planned.error().code, Error::Code::Refused);
+                QVERIFY2(planned.error().message.contains(address), qPrintable(planned.error().message));
+            } else {
+                QCOMPARE(planned.error().code, Error::Code::PermissionDenied);
+                QVERIFY2(planned.error().message.contains(u"Permission denied"_s), qPrintable(planned.error().message));
+            }
+        }
     }
 
     // What deploy sends to Consul decodes into Consul's own structs.

@@ -21,7 +21,7 @@
 // usage: node deploy.test.mjs <meshpad executable> <design>
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -91,11 +91,18 @@ try {
   context = undefined;
   console.log(`ok 3 - deploy: exit 0 after ${deployed.ms} ms; ${url}: Connected, count ${count} → ${climbed}`);
 
-  step('plan right after: no changes');
-  const again = meshpad(['plan', design, '-target', 'lab']);
+  step('plan right after, through a saved profile: no changes');
+  mkdirSync(path.join(env.XDG_CONFIG_HOME, 'meshpad'), { recursive: true });
+  writeFileSync(path.join(env.XDG_CONFIG_HOME, 'meshpad', 'targets.json'),
+    JSON.stringify({ targets: [{ name: 'mylab', consul: { address: consul }, nomad: { address: nomad } }] }));
+  const again = meshpad(['plan', design, '-target', 'mylab']);
   check(again.status === 0, `second plan: status ${again.status}\n${again.out}\n${again.err}`);
-  check(again.out.includes('No changes.'), `second plan:\n${again.out}`);
-  console.log('ok 4 - plan after deploy: exit 0, "No changes."');
+  check(again.out.includes('No changes.') && again.out.includes(`Target: mylab (Consul ${consul}, Nomad ${nomad})`),
+    `second plan:\n${again.out}`);
+  const unknown = meshpad(['plan', design, '-target', 'nope']);
+  check(unknown.status === 2 && unknown.err.includes('no deploy target "nope"; known: environment, lab, hashibox, mylab'),
+    `unknown target: ${unknown.status} ${unknown.err}`);
+  console.log('ok 4 - plan after deploy through the profile "mylab": exit 0, "No changes."; an unknown target is named');
 
   step('teardown -auto-approve -json: nothing left');
   const down = meshpad(['teardown', design, '-target', 'lab', '-auto-approve', '-json']);
