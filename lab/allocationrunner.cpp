@@ -398,7 +398,7 @@ void AllocationRunner::startHealthCheck()
     connect(m_checker, &HealthChecker::statusChanged, this, [this](HealthStatus status, const QString &output) {
         m_health = status;
         if (m_context.catalog)
-            m_context.catalog->setHealthy(m_context.plan.allocId, status == HealthStatus::Passing);
+            m_context.catalog->setHealthy(m_context.plan.allocId, status == HealthStatus::Passing, output);
         Q_EMIT eventOccurred(status == HealthStatus::Passing ? LabEvent::Kind::Healthy : LabEvent::Kind::Unhealthy,
                              output);
         Q_EMIT stateChanged();

@@ -77,8 +77,18 @@ void HealthChecker::runCheck()
                                    .arg(m_target.path, status.mid(status.indexOf(u' ') + 1));
         finishCheck(ok && code >= 200 && code < 300, output);
     });
-    connect(m_socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError) {
-        finishCheck(false, m_socket->errorString());
+    connect(m_socket, &QTcpSocket::errorOccurred, this, [this, http](QAbstractSocket::SocketError error) {
+        // In the words of Consul's checks, which print Go's dial error
+        // (hashicorp/consul: agent/checks/check.go CheckTCP, CheckHTTP):
+        // `dial tcp A:P: connect: connection refused`, behind
+        // `Get "http://A:P/path": ` for an HTTP check.
+        const QString where = m_target.address.toString() + u':' + QString::number(m_target.port);
+        QString why = error == QAbstractSocket::ConnectionRefusedError
+                          ? QStringLiteral("dial tcp %1: connect: connection refused").arg(where)
+                          : m_socket->errorString();
+        if (http)
+            why = QStringLiteral("Get \"http://%1%2\": %3").arg(where, m_target.path, why);
+        finishCheck(false, why);
     });
     m_timeout.start();
     m_socket->connectToHost(m_target.address, m_target.port);

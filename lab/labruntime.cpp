@@ -608,8 +608,9 @@ void LabRuntime::stopJob(const QString &jobId)
 void LabRuntime::startAllocation(const model::Service &service, int index)
 {
     // Nomad's defaults for a service job (api/jobs.go Canonicalize): healthy
-    // after 10 s of passing checks.
+    // after 10 s of passing checks, unhealthy if not by 5 min.
     std::chrono::milliseconds minHealthy{10'000};
+    std::chrono::milliseconds healthyDeadline{300'000};
     std::optional<AllocationRunner::Context::RestartPolicy> restartPolicy;
     const std::optional<QJsonObject> job = m_nomad ? m_nomad->job(service.job) : std::nullopt;
     if (job) {
@@ -617,6 +618,7 @@ void LabRuntime::startAllocation(const model::Service &service, int index)
         const QJsonObject update = group.value(u"Update").isObject() ? group.value(u"Update").toObject()
                                                                       : job->value(u"Update").toObject();
         minHealthy = nanosecondsIn(update, u"MinHealthyTime", minHealthy);
+        healthyDeadline = nanosecondsIn(update, u"HealthyDeadline", healthyDeadline);
         // The design's own services keep the lab's restart-for-ever back-off
         // (Run is for watching; its drills kill tasks on purpose).
         const bool fromDesign = m_design && m_design->service(service.id) != nullptr;
@@ -634,7 +636,8 @@ void LabRuntime::startAllocation(const model::Service &service, int index)
     if (!runner)
         return;
     if (m_nomad)
-        new AllocationReporter(runner, m_nomad, service.job, m_jobVersions.value(service.job), minHealthy);
+        new AllocationReporter(runner, m_nomad, service.job, m_jobVersions.value(service.job), minHealthy,
+                               healthyDeadline);
     runner->start();
     if (auto *reporter = runner->findChild<AllocationReporter *>(QString(), Qt::FindDirectChildrenOnly))
         reporter->placed();

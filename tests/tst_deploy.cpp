@@ -78,12 +78,14 @@ private:
         DesiredState desired = teardown ? DesiredState::nothing(topology.name)
                                         : DesiredState::fromTopology(topology, topology.name);
         // An allocation counts as healthy after 500 ms instead of Nomad's
-        // default min_healthy_time of 10 s, and a failing task gives up after
+        // default min_healthy_time of 10 s (unhealthy if not by 5 s, not
+        // 5 min), and a failing task gives up after
         // one restart 200 ms later instead of two 15 s apart, so the suite
         // does not wait on Nomad's defaults. The same for every plan, so "no
         // changes" holds.
         for (QJsonObject &job : desired.jobs) {
-            job.insert(u"Update"_s, QJsonObject{{u"MinHealthyTime"_s, 500'000'000}});
+            job.insert(u"Update"_s, QJsonObject{{u"MinHealthyTime"_s, 500'000'000},
+                                                {u"HealthyDeadline"_s, qint64(5'000'000'000)}});
             QJsonArray groups = job.value(u"TaskGroups"_s).toArray();
             for (qsizetype i = 0; i < groups.size(); ++i) {
                 QJsonObject group = groups.at(i).toObject();
@@ -461,6 +463,58 @@ private Q_SLOTS:
                 QVERIFY2(planned.error().message.contains(u"Permission denied"_s), qPrintable(planned.error().message));
             }
         }
+    }
+
+    // A check that never passes (the counter listens on 9009, the service
+    // says 9001): the allocation is unhealthy at healthy_deadline, and the
+    // failure quotes the check.
+    void failingCheckIsExplained()
+    {
+        model::Topology topology = countdash();
+        model::Service *api = serviceNamed(topology, u"count-api");
+        api->count = 1;
+        api->env = {{u"PORT"_s, u"9009"_s}};
+        api->check.kind = model::CheckKind::Http;
+        api->check.path = u"/health"_s;
+        api->check.intervalMs = 500;
+        api->check.timeoutMs = 400;
+        auto planned = plan(topology);
+        QVERIFY(planned);
+        auto outcome = apply(*planned, std::chrono::seconds(60));
+        QVERIFY(outcome);
+        QVERIFY(outcome->status == DeployOutcome::Status::Failed);
+        const QString failures = outcome->failures.join(u'\n');
+        qInfo("%s", qPrintable(failures));
+        QVERIFY2(failures.contains(u"counter.api[0]"_s), qPrintable(failures));
+        QVERIFY2(failures.contains(u"Alloc Unhealthy: Services not healthy by deadline: count-api"_s),
+                 qPrintable(failures));
+        QVERIFY2(failures.contains(u"is critical: Get \"http://"_s) && failures.contains(u"connect: connection refused"_s),
+                 qPrintable(failures));
+    }
+
+    // A group that cannot be placed: the plan's dry run says so with Nomad's
+    // reason, and the deploy fails naming the group.
+    void placementFailureIsExplained()
+    {
+        model::Topology topology = countdash();
+        model::Service *api = serviceNamed(topology, u"count-api");
+        api->count = 4;  // three nodes, one static port each
+        api->ports = {{u"http"_s, 9001, 29001}};
+        api->port = u"http"_s;
+        auto planned = plan(topology);
+        QVERIFY(planned);
+        const QString text = PlanText::text(*planned);
+        QVERIFY2(text.contains(u"- WARNING: Failed to place all allocations."_s), qPrintable(text));
+        QVERIFY2(text.contains(u"Task Group \"api\" (failed to place 1 allocation):"_s), qPrintable(text));
+        QVERIFY2(text.contains(u"dimension \"network: reserved port collision"_s), qPrintable(text));
+        QCOMPARE(planned->placementFailures(), QStringList{u"counter/api"_s});
+        auto outcome = apply(*planned, std::chrono::seconds(30));
+        QVERIFY(outcome);
+        QVERIFY(outcome->status == DeployOutcome::Status::Failed);
+        const QString failures = outcome->failures.join(u'\n');
+        QVERIFY2(failures.contains(u"group \"api\" could not be placed"_s)
+                     && failures.contains(u"reserved port collision"_s),
+                 qPrintable(failures));
     }
 
     // What deploy sends to Consul decodes into Consul's own structs.

@@ -836,14 +836,17 @@ void ConsulState::deregister(const QString &allocId)
         bump(Table::Services);
 }
 
-void ConsulState::setHealthy(const QString &allocId, bool healthy)
+void ConsulState::setHealthy(const QString &allocId, bool healthy, const QString &output)
 {
     bool changed = false;
     for (Check &check : m_checks) {
         if (check.labAllocId != allocId || check.type == u"alias" || check.name.startsWith(u"Connect Sidecar"))
             continue;
-        if (check.status != statusWord(healthy)) {
+        const bool newOutput = !output.isEmpty() && check.output != output;
+        if (check.status != statusWord(healthy) || newOutput) {
             check.status = statusWord(healthy);
+            if (newOutput)
+                check.output = output;
             check.modifyIndex = m_index + 1;
             changed = true;
         }

@@ -148,7 +148,8 @@ public:
     // --- the lab's allocations (Nomad's registrations)
     void registerInstance(const Registration &registration);
     void deregister(const QString &allocId);
-    void setHealthy(const QString &allocId, bool healthy);
+    // `output`: what the check saw, as Consul records it (empty: keep).
+    void setHealthy(const QString &allocId, bool healthy, const QString &output = {});
 
     // --- the agent API
     // `body` is the registration in canonical (CamelCase) keys. The error

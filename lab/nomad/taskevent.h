@@ -31,5 +31,8 @@ inline constexpr QStringView kTaskDriverFailure = u"Driver Failure";
 inline constexpr QStringView kTaskKilling = u"Killing";
 inline constexpr QStringView kTaskKilled = u"Killed";
 inline constexpr QStringView kTaskSiblingFailed = u"Sibling Task Failed";
+// The allocation health hook's event when healthy_deadline passes
+// (client/allocrunner/health_hook.go; the message from allochealth/tracker.go).
+inline constexpr QStringView kTaskAllocUnhealthy = u"Alloc Unhealthy";
 
 } // namespace mesh::lab::nomad

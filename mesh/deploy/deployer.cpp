@@ -377,7 +377,6 @@ QCoro::Task<QString> Deployer::explainFailure(QString jobId, QString deploymentI
     if (!allocations)
         co_return u"(the allocations could not be read: %1)"_s.arg(allocations.error().message);
     QStringList reasons;
-    QSet<QString> groupsWithTaskProblems;
     for (const nomad::AllocationListStub &stub : std::as_const(allocations->value)) {
         const QJsonObject alloc = stub.raw;
         const QJsonObject states = alloc.value(u"TaskStates").toObject();
@@ -401,19 +400,16 @@ QCoro::Task<QString> Deployer::explainFailure(QString jobId, QString deploymentI
                        .alloc = allocLabel(alloc), .task = it.key(), .text = text});
             reasons.append(u"allocation %1, task \"%2\": %3"_s.arg(allocLabel(alloc), it.key(), text));
         }
-        if (any)
-            groupsWithTaskProblems.insert(stub.taskGroup);
-        else if (stub.deploymentHealthy == std::optional<bool>(false) || stub.clientStatus == u"failed")
+        if (!any && (stub.deploymentHealthy == std::optional<bool>(false) || stub.clientStatus == u"failed")) {
             reasons.append(u"allocation %1 is %2"_s.arg(allocLabel(alloc),
                                                          stub.clientStatus == u"failed" ? u"failed"_s
                                                                                         : u"unhealthy"_s));
+        }
     }
-    // Tasks that run but are not healthy: what Consul's checks say.
+    // What Consul's checks say: why a task that runs is not healthy.
     auto job = co_await m_nomad->job(jobId);
     if (job) {
         for (const QJsonValue &g : job->value.value(u"TaskGroups").toArray()) {
-            if (groupsWithTaskProblems.contains(g.toObject().value(u"Name").toString()))
-                continue;
             for (const QJsonValue &s : g.toObject().value(u"Services").toArray()) {
                 const QString service = s.toObject().value(u"Name").toString();
                 auto entries = co_await m_consul->healthService(service);
