@@ -6,9 +6,14 @@ namespace mesh::deploy {
 
 namespace {
 
+// The version of these marks, not of Meshpad: a job's Meta reaches every
+// task's environment (NOMAD_META_*), so a value that changed with each
+// Meshpad release would make the next deploy replace every allocation of
+// every job (hashicorp/nomad: scheduler/util.go tasksUpdated compares the
+// combined task meta). It changes only if the marks' meaning does.
 QString version()
 {
-    return QStringLiteral(MESHPAD_VERSION);
+    return QStringLiteral("1");
 }
 
 constexpr QStringView kDesignPrefix = u"meshpad.design=";

@@ -9,7 +9,8 @@ namespace mesh::deploy {
 // it owns, never touches what it does not, and a teardown removes exactly
 // its own:
 // - a Nomad job carries Meta {"meshpad.design": <design>,
-//   "meshpad.version": <Meshpad's version>};
+//   "meshpad.version": "1"} — the version of these marks, which stays put
+//   across Meshpad releases (see ownership.cpp for why);
 // - a `service-intentions` config entry Meshpad creates carries the same
 //   Meta; each source Meshpad writes carries them in its Description,
 //   `meshpad.design=<design>; meshpad.version=<version>`, because a source
