@@ -322,7 +322,7 @@ void MainWindow::createActions()
     // Deploy
     QMenu *deployMenu = menuBar()->addMenu(tr("&Deploy"));
     QAction *deployAction = make(u"actionDeploy"_qs, tr("&Deploy…"), {QKeySequence(u"Ctrl+Shift+D"_qs)},
-                                 [this] { deploy(); }, themed("cloud-upload", QStyle::SP_ArrowUp));
+                                 [this] { deploy(); }, themed("cloud-upload", QStyle::SP_DriveNetIcon));
     deployAction->setToolTip(tr("Plan and deploy the design to the lab, a cluster or the Hashibox (Ctrl+Shift+D)"));
     QAction *teardownAction = make(u"actionTeardown"_qs, tr("&Teardown…"), {}, [this] { teardown(); },
                                    themed("edit-delete", QStyle::SP_TrashIcon));
