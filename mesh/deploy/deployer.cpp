@@ -195,16 +195,29 @@ QCoro::Task<Result<DeployOutcome>> Deployer::apply(DeployPlan plan, ApplyOptions
 
 QCoro::Task<Result<QStringList>> Deployer::checkUnchanged(const DeployPlan &plan)
 {
+    // Two list reads, as the plan made them (JobListStub carries
+    // JobModifyIndex, the entries their ModifyIndex), not one read per job
+    // and per destination.
+    auto stubs = co_await m_nomad->jobs();
+    if (!stubs)
+        co_return std::unexpected(stubs.error());
+    QHash<QString, quint64> jobIndex;
+    for (const QJsonValue &s : std::as_const(stubs->value))
+        jobIndex.insert(s.toObject().value(u"ID").toString(), quint64(s.toObject().value(u"JobModifyIndex").toInteger()));
+    auto entries = co_await m_consul->configEntries(u"service-intentions"_s);
+    if (!entries)
+        co_return std::unexpected(entries.error());
+    QHash<QString, quint64> entryIndex;
+    for (const QJsonObject &e : std::as_const(entries->value))
+        entryIndex.insert(e.value(u"Name").toString(), quint64(e.value(u"ModifyIndex").toInteger()));
+
     QStringList changed;
-    QStringList services;  // of the jobs to stop, for a teardown's wait
+    QStringList purged;  // jobs a teardown removes, whose services it then waits for
     for (const JobChange &job : plan.jobs) {
         if (job.action == JobChange::Action::None)
             continue;
-        auto current = co_await m_nomad->job(job.id);
-        if (!current && current.error().code != Error::Code::NotFound)
-            co_return std::unexpected(current.error());
-        const bool exists = current.has_value();
-        const quint64 index = exists ? quint64(current->value.value(u"JobModifyIndex").toInteger()) : 0;
+        const bool exists = jobIndex.contains(job.id);
+        const quint64 index = jobIndex.value(job.id);
         if (job.action == JobChange::Action::Create && exists) {
             changed.append(u"job \"%1\" was created by someone else since the plan (JobModifyIndex %2)"_s.arg(job.id)
                                .arg(index));
@@ -218,16 +231,14 @@ QCoro::Task<Result<QStringList>> Deployer::checkUnchanged(const DeployPlan &plan
                                .arg(job.jobModifyIndex));
         }
         if (plan.teardown && exists)
-            services += serviceNames(current->value);
+            purged.append(job.id);
     }
     for (const IntentionChange &intention : plan.intentions) {
         if (!intention.changes())
             continue;
-        auto current = co_await m_consul->configEntry(u"service-intentions"_s, intention.destination);
-        if (!current && current.error().code != Error::Code::NotFound)
-            co_return std::unexpected(current.error());
-        const quint64 index = current ? quint64(current->value.value(u"ModifyIndex").toInteger()) : 0;
-        if (current.has_value() != intention.exists || index != intention.modifyIndex)
+        const bool exists = entryIndex.contains(intention.destination);
+        const quint64 index = entryIndex.value(intention.destination);
+        if (exists != intention.exists || index != intention.modifyIndex)
             changed.append(u"the intentions of \"%1\" changed since the plan (ModifyIndex %2, the plan saw %3)"_s
                                .arg(intention.destination)
                                .arg(index)
@@ -236,6 +247,16 @@ QCoro::Task<Result<QStringList>> Deployer::checkUnchanged(const DeployPlan &plan
     if (!changed.isEmpty())
         co_return fail(Error::Code::Conflict, u"the cluster changed since the plan; nothing was applied — plan "
                                               "again:\n  "_s + changed.join(u"\n  "_s));
+
+    // The services a teardown waits to see leave Consul are in the full jobs.
+    QStringList services;
+    for (const QString &id : std::as_const(purged)) {
+        auto job = co_await m_nomad->job(id);
+        if (!job && job.error().code != Error::Code::NotFound)
+            co_return std::unexpected(job.error());
+        if (job)
+            services += serviceNames(job->value);
+    }
     services.removeDuplicates();
     co_return services;
 }

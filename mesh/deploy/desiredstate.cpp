@@ -7,6 +7,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSet>
 
 using namespace Qt::StringLiterals;
 
@@ -40,8 +41,11 @@ DesiredState DesiredState::fromTopology(const model::Topology &topology, const Q
         out.intentions.insert(service.name, sources);
     }
 
+    QSet<model::ServiceId> called;
+    for (const model::Upstream &upstream : topology.upstreams)
+        called.insert(upstream.destination);
     for (const model::Service &service : topology.services) {
-        if (!topology.upstreamsTo(service.id).isEmpty() || service.port.isEmpty() || service.job.isEmpty())
+        if (called.contains(service.id) || service.port.isEmpty() || service.job.isEmpty())
             continue;
         // The published port: the group network's port of that label, or
         // the one mapped to that number inside the allocation (the seed's
