@@ -192,9 +192,10 @@ void LabRuntime::run(const model::Topology &topology)
     // The design's jobs, exactly as `meshpad generate` writes nomad/<job>.json,
     // through the register path of POST /v1/jobs.
     m_submittingDesign = true;
-    for (const QString &job : topology.jobNames()) {
+    const model::TopologyIndex index(topology);
+    for (const QString &job : index.jobNames()) {
         QByteArray answer;
-        const int status = m_nomadApis.constFirst()->submit(generate::NomadJobGenerator::json(topology, job).toUtf8(),
+        const int status = m_nomadApis.constFirst()->submit(generate::NomadJobGenerator::json(index, job).toUtf8(),
                                                             &answer);
         if (status != 200) {
             m_submittingDesign = false;

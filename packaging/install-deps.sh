@@ -32,6 +32,9 @@ test_packages=(
     # Checks of generated artifacts: HashiCorp's HCL parser (npm, see tests/tools)
     # runs on Node.js; `vagrant validate` checks the generated Vagrantfile.
     vagrant
+    # HCL 1 as Consul reads consul/*.hcl: tests/tools/hcl1json, built offline
+    # with Debian's Go against Debian's github.com/hashicorp/hcl (v1).
+    golang-go golang-github-hashicorp-hcl-dev
     # The Hashibox's provider, so `meshpad hashibox status/up` meet the real
     # vagrant-libvirt (tests/tst_hashiboxcommand.cpp); no libvirt daemon: no
     # VMs run on test machines.

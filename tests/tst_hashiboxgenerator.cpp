@@ -10,9 +10,11 @@
 #include "hcl2json.h"
 #include "testtopologies.h"
 
+#include "filetree.h"
 #include "generate/artifactset.h"
 #include "generate/hashiboxgenerator.h"
 #include "generate/scriptgenerator.h"
+#include "model/validator.h"
 
 #include <QDir>
 #include <QFile>
@@ -62,6 +64,20 @@ QStringList strings(const QJsonValue &v)
     return out;
 }
 
+// Issue 17: the countdash design renamed, with one more task running
+// `command`. Most names below are valid (a name may say anything); those
+// with control characters only `generate --force` writes.
+Topology hostile(const QString &name, const QString &command)
+{
+    Topology t = meshtest::countdash();
+    t.name = name;
+    Service odd = meshtest::makeService(QStringLiteral("odd"), QStringLiteral("odd"), QStringLiteral("1"));
+    odd.command = command;
+    t.services.append(odd);
+    return t;
+}
+
+
 struct Result
 {
     int exitCode = -1;
@@ -95,6 +111,8 @@ private Q_SLOTS:
     void agentConfigs_data();
     void agentConfigs();
     void deterministic();
+    void hostileNames_data();
+    void hostileNames();
 
 private:
     QString m_vagrant;
@@ -261,6 +279,80 @@ void TestHashiboxGenerator::deterministic()
         for (const auto &artifact : a.artifacts())
             QCOMPARE(b.find(artifact.path)->text, artifact.text);
     }
+}
+
+void TestHashiboxGenerator::hostileNames_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("command");
+    const QString app = QStringLiteral("/vagrant/apps/bin/app");
+    auto row = [](const char *scenario, const QString &name, const QString &command) {
+        QTest::newRow(scenario) << name << command;
+    };
+    row("name sets the encoding, emacs style", QStringLiteral("-*- coding: utf-16le -*-"), app);
+    row("name sets the encoding on its own line", QStringLiteral("x\n# encoding: ascii-8bit"), app);
+    row("name freezes string literals", QStringLiteral("frozen_string_literal: true"), app);
+    row("name freezes string literals, emacs style", QStringLiteral("a -*- frozen_string_literal: true -*- b"), app);
+    row("name makes constants shareable", QStringLiteral("shareable_constant_value: experimental_everything"), app);
+    row("name with quotes and backslashes", QStringLiteral("it's \"quoted\" \\' \\\\"), app);
+    row("name that interpolates", QStringLiteral("#{File.write('pwned', 'x')} #@x #$0"), app);
+    row("name that breaks out on a new line", QStringLiteral("x'\nFile.write('pwned', 'x')\n# '"), app);
+    row("name that ends the program", QStringLiteral("a\n__END__\n"), app);
+    row("name that opens a block comment", QStringLiteral("a\n=begin\n"), app);
+    row("name with NUL, escape and bidi override", QStringLiteral("a\0b\x1b[31m\u202e\u0085c"), app);
+    row("command freezes string literals, emacs style", QStringLiteral("countdash"),
+        QStringLiteral("/app -*- frozen_string_literal: true -*-"));
+    row("command sets the encoding on its own line", QStringLiteral("countdash"),
+        QStringLiteral("/app\n# -*- coding: utf-16le -*-"));
+    row("command with control characters", QStringLiteral("countdash"), QStringLiteral("/app\0\x1b]0;x\x07\u2066"));
+}
+
+// Whatever the design's name and commands, Ruby reads the Vagrantfile as we
+// wrote it: it parses, the only magic comments in effect are ours (source
+// UTF-8, string literals not frozen, constants not made shareable), DESIGN
+// holds the name exactly, nothing of the name runs; no raw control
+// character is in the Vagrantfile or install.sh, which bash and shellcheck
+// accept.
+void TestHashiboxGenerator::hostileNames()
+{
+    QFETCH(QString, name);
+    QFETCH(QString, command);
+    const Topology topology = hostile(name, command);
+    const ArtifactSet set = generate(topology);
+    const QString vagrantfile = set.find(u"hashibox/Vagrantfile")->text;
+    const QString install = set.find(u"hashibox/provision/install.sh")->text;
+    QVERIFY2(meshtest::rawControlCharacters(vagrantfile).isEmpty(), qPrintable(meshtest::rawControlCharacters(vagrantfile)));
+    QVERIFY2(meshtest::rawControlCharacters(install).isEmpty(), qPrintable(meshtest::rawControlCharacters(install)));
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QVERIFY(set.writeTo(dir.path()).has_value());
+    const QString hashibox = dir.filePath(QStringLiteral("hashibox"));
+    Result r = runIn(hashibox, QStringLiteral("ruby"), {QStringLiteral("-c"), QStringLiteral("Vagrantfile")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.output));
+
+    // Load it under a Vagrant that configures nothing, then ask Ruby what
+    // the file's own code saw. A probe appended at the end is past the
+    // leading comments, so it cannot change which magic comments apply.
+    QFile stub(dir.filePath(QStringLiteral("vagrant_stub.rb")));
+    QVERIFY(stub.open(QIODevice::WriteOnly));
+    stub.write("module Vagrant\n  def self.configure(_version); end\nend\n");
+    stub.close();
+    QFile probe(dir.filePath(QStringLiteral("hashibox/Vagrantfile.probe")));
+    QVERIFY(probe.open(QIODevice::WriteOnly));
+    probe.write(vagrantfile.toUtf8());
+    probe.write("\nputs __ENCODING__.name, ''.frozen?, Ractor.shareable?(NODES), DESIGN.unpack1('H*')\n");
+    probe.close();
+    r = runIn(hashibox, QStringLiteral("ruby"), {QStringLiteral("-r"), stub.fileName(), probe.fileName()});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.output));
+    QCOMPARE(r.output, QStringLiteral("UTF-8\nfalse\nfalse\n%1\n").arg(QString::fromLatin1(name.toUtf8().toHex())));
+    QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("hashibox/pwned"))));
+
+    const QString script = dir.filePath(QStringLiteral("hashibox/provision/install.sh"));
+    r = runIn(dir.path(), QStringLiteral("bash"), {QStringLiteral("-n"), script});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.output));
+    r = runIn(dir.path(), QStringLiteral("shellcheck"), {QStringLiteral("--severity=style"), script});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.output));
 }
 
 QTEST_GUILESS_MAIN(TestHashiboxGenerator)

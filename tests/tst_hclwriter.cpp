@@ -1,9 +1,12 @@
 // HclWriter: layout as `nomad fmt` leaves it, and strings that HashiCorp's
-// HCL2 parser (tests/tools/hcl2json.mjs) reads back as exactly what we meant.
+// HCL2 parser (tests/tools/hcl2json.mjs) reads back as exactly what we meant;
+// plainString() also through HCL 1 as Consul reads it (tests/tools/hcl1json).
 #include "generate/hclwriter.h"
+#include "hcl1json.h"
 
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -75,6 +78,9 @@ private Q_SLOTS:
     void objectKeys_data();
     void objectKeys();
     void keysAndLabelsRoundTrip();
+    void plainStringSource_data();
+    void plainStringSource();
+    void plainStringsRoundTripInHcl1AndHcl2();
 };
 
 static QString countdashLikeText()
@@ -179,6 +185,18 @@ void TestHclWriter::stringSource_data()
                                            << u"\"http://${NOMAD_UPSTREAM_ADDR_count_api}\""_s;
     QTest::newRow("dotted runtime variable kept") << u"${meta.connect.log_level}"_s << u"\"${meta.connect.log_level}\""_s;
     QTest::newRow("expression in ${} escaped") << u"${a + 1}"_s << u"\"$${a + 1}\""_s;
+    // HCL2 evaluates these as values (`${true}` is the bool true), and
+    // jobspec2 defines var and local: none is passed through as text.
+    QTest::newRow("${true} escaped") << u"${true}"_s << u"\"$${true}\""_s;
+    QTest::newRow("${false} escaped") << u"x=${false}"_s << u"\"x=$${false}\""_s;
+    QTest::newRow("${null} escaped") << u"${null}"_s << u"\"$${null}\""_s;
+    QTest::newRow("${true.x} escaped") << u"${true.x}"_s << u"\"$${true.x}\""_s;
+    QTest::newRow("${var.x} escaped") << u"${var.x}"_s << u"\"$${var.x}\""_s;
+    QTest::newRow("${local.y} escaped") << u"${local.y}"_s << u"\"$${local.y}\""_s;
+    QTest::newRow("${var} escaped") << u"${var}"_s << u"\"$${var}\""_s;
+    QTest::newRow("function call escaped") << u"${upper(x)}"_s << u"\"$${upper(x)}\""_s;
+    QTest::newRow("root only looks like a keyword: kept") << u"${trueish} ${variable} ${x.true}"_s
+                                                          << u"\"${trueish} ${variable} ${x.true}\""_s;
     QTest::newRow("unclosed ${ escaped") << u"cost ${5"_s << u"\"cost $${5\""_s;
     QTest::newRow("directive %{ escaped") << u"%{if x}"_s << u"\"%%{if x}\""_s;
     QTest::newRow("escape sequence itself") << u"$${x} %%{y}"_s << u"\"$$${x} %%%{y}\""_s;
@@ -203,6 +221,7 @@ void TestHclWriter::stringsRoundTrip()
         u"${a + 1}"_s, u"cost ${5"_s, u"%{if x}"_s, u"$${x} %%{y}"_s, u"$$${x}"_s,
         u"%%%{"_s, u"$${NOMAD_PORT_http}"_s, u"100% $5 $"_s, u"grüße ✓ 𝄞"_s, QString(),
         u"${NOMAD_PORT_http}${NOMAD_PORT_http}"_s, u"}${"_s, u"${}"_s, u"${ x }"_s,
+        u"${true}"_s, u"${false}"_s, u"${null}"_s, u"${var.x}"_s, u"${local.y}"_s, u"${trueish}"_s,
     };
     HclWriter w;
     for (qsizetype i = 0; i < values.size(); ++i)
@@ -228,7 +247,9 @@ void TestHclWriter::objectKeys_data()
     QTest::newRow("keyword quoted") << u"for"_s << u"\"for\""_s;
     QTest::newRow("null quoted") << u"null"_s << u"\"null\""_s;
     QTest::newRow("empty quoted") << QString() << u"\"\""_s;
-    QTest::newRow("template in a key is literal") << u"${x}"_s << u"\"$${x}\""_s;
+    // Quoted as plainString(): keys go to HCL 1 (Consul) as well as HCL 2.
+    QTest::newRow("template in a key is literal") << u"${x}"_s << u"\"\\u0024{x}\""_s;
+    QTest::newRow("directive in a key is literal") << u"%{x}"_s << u"\"\\u0025{x}\""_s;
     QTest::newRow("non-ASCII quoted") << u"größe"_s << u"\"größe\""_s;
 }
 
@@ -269,6 +290,85 @@ void TestHclWriter::keysAndLabelsRoundTrip()
     read.sort();
     expected.sort();
     QCOMPARE(read, expected);
+}
+
+void TestHclWriter::plainStringSource_data()
+{
+    QTest::addColumn<QString>("value");
+    QTest::addColumn<QString>("source");
+
+    QTest::newRow("plain") << u"/health"_s << u"\"/health\""_s;
+    QTest::newRow("quote and backslash") << u"a\"b\\c"_s << u"\"a\\\"b\\\\c\""_s;
+    QTest::newRow("newline, tab, return") << u"a\nb\tc\rd"_s << u"\"a\\nb\\tc\\rd\""_s;
+    QTest::newRow("other control characters") << u"a\u0001b\u007f"_s << u"\"a\\u0001b\\u007f\""_s;
+    QTest::newRow("${ as \\u0024{") << u"team-${{"_s << u"\"team-\\u0024{{\""_s;
+    QTest::newRow("runtime variable is text too") << u"${NOMAD_PORT_http}"_s << u"\"\\u0024{NOMAD_PORT_http}\""_s;
+    QTest::newRow("%{ as \\u0025{") << u"%{if x}"_s << u"\"\\u0025{if x}\""_s;
+    QTest::newRow("HCL2 escapes are plain text") << u"$${x} %%{y}"_s << u"\"$\\u0024{x} %\\u0025{y}\""_s;
+    QTest::newRow("braces alone untouched") << u"}} {{ { }"_s << u"\"}} {{ { }\""_s;
+    QTest::newRow("lone $ and %") << u"100% $5 $"_s << u"\"100% $5 $\""_s;
+    QTest::newRow("text that looks like the escape") << u"\\u0024{x}"_s << u"\"\\\\u0024{x}\""_s;
+    QTest::newRow("unicode as is") << u"grüße ✓ 𝄞"_s << u"\"grüße ✓ 𝄞\""_s;
+    QTest::newRow("empty") << QString() << u"\"\""_s;
+}
+
+void TestHclWriter::plainStringSource()
+{
+    QFETCH(QString, value);
+    QFETCH(QString, source);
+    QCOMPARE(HclWriter::plainString(value), source);
+    QCOMPARE(HclWriter::plainStringList({value, value}), u'[' + source + u", " + source + u']');
+}
+
+// Every plainString() comes back as the text itself from HCL 1 (as Consul
+// decodes it, no interpolation: HCL 1 would keep a `${…}` as text, so a
+// stray one would show) and from HCL 2 (no template left: hcl2json prints
+// literal text with `${` / `%{` escaped, so untemplate() gives the text).
+void TestHclWriter::plainStringsRoundTripInHcl1AndHcl2()
+{
+    if (const QString missing = meshtest::Hcl1Json::missing(); !missing.isEmpty())
+        QFAIL(qPrintable(missing));
+    const QStringList values = {
+        u"team-${{"_s, u"/health}}"_s, u"${NOMAD_PORT_http}"_s, u"cost ${5"_s, u"${ \"a\" }"_s,
+        u"%{if x}y%{endif}"_s, u"$${x} %%{y}"_s, u"$$${x}"_s, u"}} {{ { }"_s, u"a\"b\\c"_s,
+        u"a\nb\tc\rd"_s, u"a\u0001b\u007f"_s, u"\\u0024{x}"_s, u"\\${x}"_s, u"$"_s, u"%"_s, u"${"_s,
+        u"grüße ✓ 𝄞"_s, QString(), u"${true}"_s, u"x$"_s,
+    };
+    HclWriter w;
+    auto &block = w.root().block(u"values");
+    for (qsizetype i = 0; i < values.size(); ++i)
+        block.attribute(QString(u"v" + QString::number(i)), HclWriter::plainString(values[i]));
+    QList<std::pair<QString, QString>> keyed;
+    for (qsizetype i = 0; i < values.size(); ++i)
+        keyed.append({values[i], HclWriter::number(i)});
+    block.attribute(u"keys", HclWriter::object(keyed));
+    block.attribute(u"list", HclWriter::plainStringList(values));
+    const QString text = w.text();
+
+    const meshtest::Hcl1Json::Parsed hcl1 = meshtest::Hcl1Json::parse(text);
+    QVERIFY2(hcl1.json, qPrintable(hcl1.error + u"\n--- in ---\n" + text));
+    QJsonObject hcl2;
+    QString error;
+    QVERIFY2(parseHcl(text, &hcl2, &error), qPrintable(error));
+
+    // HCL 1: blocks and objects are lists of objects.
+    const QJsonObject one = hcl1.json->value(u"values").toArray().at(0).toObject();
+    const QJsonObject two = hcl2.value(u"values").toArray().at(0).toObject();
+    const QJsonObject oneKeys = one.value(u"keys").toArray().at(0).toObject();
+    const QJsonObject twoKeys = two.value(u"keys").toObject();
+    QCOMPARE(one.value(u"list").toArray().size(), values.size());
+    QCOMPARE(oneKeys.size(), values.size());
+    QCOMPARE(twoKeys.size(), values.size());
+    for (qsizetype i = 0; i < values.size(); ++i) {
+        const QString name = u"v" + QString::number(i);
+        QCOMPARE(one.value(name).toString(), values[i]);
+        QCOMPARE(untemplate(two.value(name).toString()), values[i]);
+        QCOMPARE(one.value(u"list").toArray().at(i).toString(), values[i]);
+        QCOMPARE(untemplate(two.value(u"list").toArray().at(i).toString()), values[i]);
+        QCOMPARE(oneKeys.value(values[i]).toInt(-1), int(i));
+    }
+    for (auto it = twoKeys.begin(); it != twoKeys.end(); ++it)
+        QCOMPARE(untemplate(it.key()), values[it.value().toInt()]);
 }
 
 QTEST_GUILESS_MAIN(TestHclWriter)

@@ -89,6 +89,31 @@ const QStringList &awkwardValues()
     return values;
 }
 
+// Interpolations in env values and args (issue 17), one job each: what HCL2
+// would evaluate (`${true}` is the bool true, `${var.x}` jobspec2's own
+// variable) must be escaped so the jobspec means the text the JSON body
+// carries; a runtime variable must be kept. Row name, value.
+const QList<std::pair<QString, QString>> &hostileInterpolations()
+{
+    static const QList<std::pair<QString, QString>> rows = {
+        {u"env and args ${true}"_s, u"${true}"_s},
+        {u"env and args ${false}"_s, u"${false}"_s},
+        {u"env and args ${null}"_s, u"${null}"_s},
+        {u"env and args x${true}y inside text"_s, u"x${true}y"_s},
+        {u"env and args ${true.x}"_s, u"${true.x}"_s},
+        {u"env and args ${var.x}"_s, u"${var.x}"_s},
+        {u"env and args ${local.y}"_s, u"${local.y}"_s},
+        {u"env and args ${var}"_s, u"${var}"_s},
+        {u"env and args ${upper(x)} function call"_s, u"${upper(x)}"_s},
+        {u"env and args $${x} stays text"_s, u"$${x}"_s},
+        {u"env and args %{if} directive"_s, u"%{if true}x%{endif}"_s},
+        {u"env and args ${NOMAD_PORT_http} kept"_s, u"${NOMAD_PORT_http}"_s},
+        {u"env and args ${trueish} kept"_s, u"${trueish}"_s},
+        {u"env and args ${node.unique.name} kept"_s, u"${node.unique.name}"_s},
+    };
+    return rows;
+}
+
 Topology countdashExample()
 {
     auto loaded = ProjectFile::load(kSource + u"/resources/examples/countdash.meshpad");
@@ -163,6 +188,14 @@ Topology scenario(const QString &slug)
         }
         s.env.append({u"a.b"_s, u"dotted key, so the map form"_s});
         t.services = {s};
+    } else if (slug == u"hostile-interpolations") {
+        for (qsizetype i = 0; i < hostileInterpolations().size(); ++i) {
+            Service s = service(u"h"_s + QString::number(i), u"h"_s + QString::number(i));
+            s.port = u"9000"_s;
+            s.env = {{u"V"_s, hostileInterpolations()[i].second}};
+            s.args = {hostileInterpolations()[i].second};
+            t.services.append(s);
+        }
     } else if (slug == u"invalid-design") {
         // What the GUI meets mid-edit: empty names, a path in a job name,
         // an arrow to nowhere, count 0, a repeated env key.
@@ -187,7 +220,7 @@ const QStringList &scenarioSlugs()
 {
     static const QStringList slugs = {
         u"countdash"_s, u"docker-static-host"_s, u"checks-and-groups"_s, u"tags-meta-resources"_s,
-        u"mapped-label-upstreams"_s, u"escaping"_s, u"invalid-design"_s,
+        u"mapped-label-upstreams"_s, u"escaping"_s, u"hostile-interpolations"_s, u"invalid-design"_s,
     };
     return slugs;
 }
@@ -229,6 +262,8 @@ private Q_SLOTS:
 
     void escaping_data();
     void escaping();
+    void hostileInterpolations_data();
+    void hostileInterpolations();
     void jsonFacts();
     void artifactPaths();
     void unknownJobIsEmptyButValid();
@@ -474,6 +509,35 @@ void TestNomadJobGenerator::escaping()
         QCOMPARE(task.value(u"Config").toObject().value(u"args").toArray().at(index).toString(), value);
         QCOMPARE(task.value(u"Config").toObject().value(u"command").toString(), u"/opt/my app/bin \"x\""_s);
     }
+}
+
+void TestNomadJobGenerator::hostileInterpolations_data()
+{
+    QTest::addColumn<int>("index");
+    for (qsizetype i = 0; i < ::hostileInterpolations().size(); ++i)
+        QTest::newRow(qPrintable(::hostileInterpolations()[i].first)) << int(i);
+}
+
+// The jobspec, read as jobspec2 reads it (nomad-hcl-to-api.mjs reports an
+// error for anything jobspec2 would evaluate), means its JSON body, and both
+// carry the value as the design holds it, in env and in args.
+void TestNomadJobGenerator::hostileInterpolations()
+{
+    QFETCH(int, index);
+    if (!m_mapperError.isEmpty())
+        QFAIL(qPrintable(m_mapperError));
+    const QString value = ::hostileInterpolations().at(index).second;
+    const QString stem = m_dir.filePath(u"hostile-interpolations/nomad/h"_s + QString::number(index));
+    const QJsonObject fromHcl = mapped(stem + u".nomad.hcl");
+    const QJsonObject fromJson = mapped(stem + u".json");
+    QVERIFY2(!fromHcl.contains(u"error"), qPrintable(fromHcl.value(u"error").toString()));
+    QVERIFY2(!fromJson.contains(u"error"), qPrintable(fromJson.value(u"error").toString()));
+    QVERIFY2(fromHcl == fromJson, qPrintable(u"HCL means:\n"_s + QString::fromUtf8(QJsonDocument(fromHcl).toJson())
+                                             + u"\nJSON means:\n" + QString::fromUtf8(QJsonDocument(fromJson).toJson())));
+    const QJsonObject task = fromHcl.value(u"Job").toObject().value(u"TaskGroups").toArray().at(0).toObject()
+                                 .value(u"Tasks").toArray().at(0).toObject();
+    QCOMPARE(task.value(u"Env").toObject().value(u"V").toString(), value);
+    QCOMPARE(task.value(u"Config").toObject().value(u"args").toArray().at(0).toString(), value);
 }
 
 // The API facts of nomad.md §1 that a plain equality would not name.

@@ -26,6 +26,14 @@ QByteArray readAll(const QString &path)
     return f.readAll();
 }
 
+// A one-service design whose name is `raw`, bytes as they are: the name
+// sits on line 3, and its first character at column 10.
+QByteArray withName(const QByteArray &raw)
+{
+    return "{\"format\": \"meshpad\", \"version\": 1,\n\"services\": [{\"id\": \"s\",\n\"name\": \"" + raw
+        + "\"}]}\n";
+}
+
 } // namespace
 
 class TestProjectFile : public QObject
@@ -190,6 +198,123 @@ private Q_SLOTS:
         QVERIFY2(!t, "a malformed file loaded");
         QVERIFY2(t.error().message.contains(expected),
                  qPrintable(u"message: "_qs + t.error().message + u"\nexpected to contain: "_qs + expected));
+    }
+
+    // Strict JSON (RFC 8259 §7, §8) where QJsonDocument is lenient: raw
+    // controls in strings, escapes of lone surrogates and invalid UTF-8 are
+    // refused with where they are; nothing loads.
+    void textStrictJsonRefusesIsRefused_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QString>("expected");
+
+        QTest::newRow("raw NUL in a name") << withName(QByteArray("we\0b", 4))
+                                           << u"line 3, column 12: raw control character U+0000 (NUL) inside a string; "
+                                              "write it as \\u0000 or remove it"_qs;
+        QTest::newRow("raw ESC clearing the screen") << withName("web\x1b[2J")
+                                                     << u"line 3, column 13: raw control character U+001B (ESC) "
+                                                        "inside a string; write it as \\u001b or remove it"_qs;
+        QTest::newRow("raw newline in a name") << withName("web\nx")
+                                               << u"line 3, column 13: raw control character U+000A (LF) inside a "
+                                                  "string; write it as \\n or remove it"_qs;
+        QTest::newRow("raw tab in a name") << withName("a\tb") << u"line 3, column 11: raw control character U+0009 "
+                                                                  "(TAB) inside a string; write it as \\t"_qs;
+        QTest::newRow("raw ESC in a key")
+            << QByteArray("{\"form\x1b" "at\": 1}") << u"line 1, column 7: raw control"_qs;
+        QTest::newRow("raw control after an escaped quote")
+            << withName("say \\\"hi\x07") << u"line 3, column 18: raw control character U+0007 (BEL)"_qs;
+        QTest::newRow("column counts characters, not bytes")
+            << withName("café\x1b") << u"line 3, column 14: raw control character U+001B"_qs;
+        QTest::newRow("lone high surrogate escape") << withName("x\\ud800y")
+                                                    << u"line 3, column 11: lone surrogate \\ud800: a high surrogate "
+                                                       "must be followed by a low one"_qs;
+        QTest::newRow("high surrogate escape followed by another high one")
+            << withName("\\ud83d\\ud83d") << u"line 3, column 10: lone surrogate \\ud83d"_qs;
+        QTest::newRow("high surrogate escape at the end of the string")
+            << withName("\\uD800") << u"line 3, column 10: lone surrogate \\ud800"_qs;
+        QTest::newRow("lone low surrogate escape")
+            << withName("ab\\udc00") << u"line 3, column 12: lone surrogate \\udc00: a low surrogate must follow"_qs;
+        QTest::newRow("invalid UTF-8: C3 then an ASCII byte")
+            << withName("a\xc3\x28") << u"line 3, column 11: invalid UTF-8 (bytes 0xC3, then 0x28)"_qs;
+        QTest::newRow("invalid UTF-8: overlong slash C0 AF")
+            << withName("\xc0\xaf") << u"line 3, column 10: invalid UTF-8 (bytes 0xC0 0xAF, an overlong form)"_qs;
+        QTest::newRow("invalid UTF-8: encoded surrogate ED A0 80")
+            << withName("\xed\xa0\x80")
+            << u"line 3, column 10: invalid UTF-8 (bytes 0xED 0xA0 0x80, an overlong form, a surrogate"_qs;
+        QTest::newRow("invalid UTF-8: stray continuation byte")
+            << withName("ok\x80") << u"line 3, column 12: invalid UTF-8 (bytes 0x80, a continuation byte"_qs;
+        QTest::newRow("invalid UTF-8: sequence cut off at the end of the file")
+            << QByteArray("{\"name\": \"\xe2\x82") << u"line 1, column 11: invalid UTF-8 (bytes 0xE2 0x82, cut off at "
+                                                      "the end of the file)"_qs;
+        QTest::newRow("invalid UTF-8 outside a string")
+            << QByteArray("{\"format\": \"meshpad\",\xff \"version\": 1}") << u"line 1, column 22: invalid UTF-8"_qs;
+        QTest::newRow("control character between tokens")
+            << QByteArray("{\"format\": \"meshpad\",\x0b \"version\": 1}")
+            << u"line 1, column 22: control character U+000B (VT) outside a string"_qs;
+        QTest::newRow("earlier syntax error is reported first")
+            << QByteArray("{\"format\" \"meshpad\",\n\"name\": \"\x1b\"}") << u"line 1, column "_qs;
+    }
+
+    void textStrictJsonRefusesIsRefused()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(QString, expected);
+        const auto t = ProjectFile::fromJson(json);
+        QVERIFY2(!t, "a file strict JSON refuses loaded");
+        QVERIFY(t.error().code == mesh::Error::Code::Parse);
+        QVERIFY2(t.error().message.contains(expected),
+                 qPrintable(u"message: "_qs + t.error().message + u"\nexpected to contain: "_qs + expected));
+
+        // Through load(): the path is named, and a caller's design stays
+        // as it was (all-or-nothing).
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"hostile.meshpad"_qs);
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(json);
+        f.close();
+        TopologyModel model;
+        const auto good = ProjectFile::load(examplePath());
+        QVERIFY(good);
+        model.setTopology(*good);
+        const auto loaded = ProjectFile::load(path);
+        QVERIFY(!loaded);
+        QVERIFY2(loaded.error().message.startsWith(path + u": "), qPrintable(loaded.error().message));
+        QVERIFY(loaded.error().message.contains(expected));
+        if (loaded)
+            model.setTopology(*loaded);
+        QCOMPARE(model.topology(), *good);
+    }
+
+    void textStrictJsonAllows_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QString>("name");
+
+        QTest::newRow("escaped ESC loads (the validator judges names)") << withName("web\\u001b[2J")
+                                                                        << u"web\x1b[2J"_qs;
+        QTest::newRow("escaped NUL loads") << withName("a\\u0000b") << QString(u"a" + QString(QChar(0)) + u"b");
+        QTest::newRow("escaped newline and tab load") << withName("a\\n\\tb") << u"a\n\tb"_qs;
+        QTest::newRow("surrogate pair escape is one emoji") << withName("\\ud83d\\ude00") << QString::fromUtf8("😀");
+        QTest::newRow("upper-case surrogate pair escape") << withName("\\uD83D\\uDE80") << QString::fromUtf8("🚀");
+        QTest::newRow("raw UTF-8: two, three and four bytes")
+            << withName("caf\xc3\xa9 \xe2\x86\x92 \xf0\x9f\x98\x80") << QString::fromUtf8("café → 😀");
+        QTest::newRow("raw DEL is legal JSON") << withName("a\x7f") << u"a\x7f"_qs;
+        QTest::newRow("escaped backslash before u is not an escape") << withName("\\\\ud800") << uR"(\ud800)"_qs;
+        QTest::newRow("raw tab, CR and LF between tokens")
+            << QByteArray("{\t\"format\":\r\n\"meshpad\",\n\t\"version\": 1,\r\n"
+                          "\"services\": [{\"id\": \"s\", \"name\":\t\"x\"}]\n}\n")
+            << u"x"_qs;
+    }
+
+    void textStrictJsonAllows()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(QString, name);
+        const auto t = ProjectFile::fromJson(json);
+        QVERIFY2(t, qPrintable(t ? QString() : t.error().message));
+        QCOMPARE(t->services.size(), 1);
+        QCOMPARE(t->services.first().name, name);
     }
 
     void duplicateUpstreamIdIsRefused()

@@ -11,18 +11,23 @@
 #include "goldenfiles.h"
 #include "testtopologies.h"
 
+#include "filetree.h"
 #include "generate/artifactset.h"
 #include "generate/consulgenerator.h"
 #include "generate/scriptgenerator.h"
 
+#include "model/validator.h"
+
 #include <QDir>
 #include <QFile>
+#include <QJsonDocument>
 #include <QProcess>
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUrl>
 
 #include <csignal>
 
@@ -159,6 +164,28 @@ Topology invalid()
     return t;
 }
 
+// Issue 17: one service the validator refuses, as `generate --force` still
+// writes it; connectSidecar off unless the row is about the proxy.
+Service hostileService(Driver driver, const QString &commandOrImage, QStringList args = {},
+                       QList<KeyValue> env = {})
+{
+    Service s = makeService(QStringLiteral("h"), QStringLiteral("hostile"), QStringLiteral("9001"));
+    s.connectSidecar = false;
+    s.driver = driver;
+    (driver == Driver::Docker ? s.image : s.command) = commandOrImage;
+    s.args = std::move(args);
+    s.env = std::move(env);
+    return s;
+}
+
+Topology designOf(const Service &service)
+{
+    Topology t;
+    t.services = {service};
+    return t;
+}
+
+
 ArtifactSet generate(const Topology &t)
 {
     ArtifactSet set;
@@ -199,6 +226,8 @@ private Q_SLOTS:
     void deterministic();
     void run_data();
     void run();
+    void hostileDesigns_data();
+    void hostileDesigns();
 
 private:
     QString m_shellcheck;
@@ -327,15 +356,25 @@ void TestScriptGenerator::shellQuoteSurvivesBash_data()
     QTest::newRow("unicode") << QStringLiteral("\u00fc\u2603\U0001F680");
     QTest::newRow("leading dash") << QStringLiteral("-n");
     QTest::newRow("leading equals") << QStringLiteral("=x");
+    QTest::newRow("terminal escape sequence") << QStringLiteral("\x1b]0;owned\x07\x1b[31mred");
+    QTest::newRow("DEL, C1 and bidi controls") << QStringLiteral("a\x7f\u0085\u009b\u202e\u2066b\u2069");
+    QTest::newRow("control next to quote, backslash and hex digits") << QStringLiteral("'\\\x01ff\x1b1'");
+    QTest::newRow("carriage return") << QStringLiteral("a\r\nb");
+    QTest::newRow("NUL, which bash cannot hold") << QStringLiteral("a\0b");
 }
 
+// What bash makes of the quoted word is the text (NUL marked by U+FFFD),
+// and the word itself holds no raw control character but a line break.
 void TestScriptGenerator::shellQuoteSurvivesBash()
 {
     QFETCH(QString, text);
+    const QString quoted = ScriptGenerator::shellQuote(text);
+    QVERIFY2(meshtest::rawControlCharacters(quoted).isEmpty(), qPrintable(meshtest::rawControlCharacters(quoted)));
+    QVERIFY(!quoted.contains(u'\n'));
     QProcess bash;
-    bash.start(QStringLiteral("bash"), {QStringLiteral("-c"), u"printf '%s' " + ScriptGenerator::shellQuote(text)});
+    bash.start(QStringLiteral("bash"), {QStringLiteral("-c"), u"printf '%s' " + quoted});
     QVERIFY(bash.waitForFinished(10000));
-    QCOMPARE(QString::fromUtf8(bash.readAllStandardOutput()), text);
+    QCOMPARE(QString::fromUtf8(bash.readAllStandardOutput()), QString(text).replace(QChar(u'\0'), QChar::ReplacementCharacter));
 }
 
 void TestScriptGenerator::deterministic()
@@ -476,6 +515,177 @@ wait "$sleeper"
     if (refuse)
         QVERIFY2(lines.isEmpty(), qPrintable(lines.join(u'\n')));
     QVERIFY2(stderrText.contains(u"==> Done") || refuse, qPrintable(stderrText));
+}
+
+
+void TestScriptGenerator::hostileDesigns_data()
+{
+    QTest::addColumn<Topology>("topology");
+    QTest::addColumn<QString>("program");         // file name of the fake that must be started
+    QTest::addColumn<QStringList>("argv");        // the arguments it must get, in order
+    QTest::addColumn<QStringList>("environment"); // NAME=value lines it must see
+    QTest::addColumn<bool>("refused");            // by the validator: only --force writes it
+
+    const QList<KeyValue> port = {{QStringLiteral("PORT"), QStringLiteral("9001")}};
+    const QList<KeyValue> dotted = {{QStringLiteral("java.home"), QStringLiteral("/opt/jdk")},
+                                    {QStringLiteral("PORT"), QStringLiteral("9001")}};
+    const QStringList portSeen = {QStringLiteral("PORT=9001")};
+    const QStringList dottedSeen = {QStringLiteral("java.home=/opt/jdk"), QStringLiteral("PORT=9001")};
+
+    QTest::newRow("docker image that mounts the host")
+        << designOf(hostileService(Driver::Docker, QStringLiteral("--volume=/:/host"),
+                                   {QStringLiteral("-c"), QStringLiteral("a=b")}, port))
+        << QStringLiteral("docker")
+        << QStringList{QStringLiteral("run"), QStringLiteral("--rm"), QStringLiteral("--network"),
+                       QStringLiteral("host"),
+                       QStringLiteral("--env"), QStringLiteral("PORT=9001"), QStringLiteral("--"),
+                       QStringLiteral("--volume=/:/host"), QStringLiteral("-c"), QStringLiteral("a=b")}
+        << QStringList{} << true;
+    QTest::newRow("docker image that is a short option")
+        << designOf(hostileService(Driver::Docker, QStringLiteral("-it")))
+        << QStringLiteral("docker")
+        << QStringList{QStringLiteral("run"), QStringLiteral("--rm"), QStringLiteral("--network"),
+                       QStringLiteral("host"),
+                       QStringLiteral("--"), QStringLiteral("-it")}
+        << QStringList{} << true;
+    QTest::newRow("command that is an assignment")
+        << designOf(hostileService(Driver::Exec, QStringLiteral("FOO=bar"),
+                                   {QStringLiteral("a=b"), QStringLiteral("--x")}, port))
+        << QStringLiteral("FOO=bar") << QStringList{QStringLiteral("a=b"), QStringLiteral("--x")} << portSeen << true;
+    QTest::newRow("command that appends to a variable")
+        << designOf(hostileService(Driver::RawExec, QStringLiteral("FOO+=bar")))
+        << QStringLiteral("FOO+=bar") << QStringList{} << QStringList{} << true;
+    QTest::newRow("command that is an option")
+        << designOf(hostileService(Driver::Exec, QStringLiteral("--help"), {QStringLiteral("-x")}, port))
+        << QStringLiteral("--help") << QStringList{QStringLiteral("-x")} << portSeen << true;
+    QTest::newRow("command that is a lone dash")
+        << designOf(hostileService(Driver::Exec, QStringLiteral("-")))
+        << QStringLiteral("-") << QStringList{} << QStringList{} << true;
+    // Through env(1), which takes any operand holding '=' for an assignment.
+    QTest::newRow("assignment command with a dotted env name")
+        << designOf(hostileService(Driver::Exec, QStringLiteral("FOO=bar"), {QStringLiteral("x=1")}, dotted))
+        << QStringLiteral("FOO=bar") << QStringList{QStringLiteral("x=1")} << dottedSeen << true;
+    QTest::newRow("valid command holding '=', dotted env name")
+        << designOf(hostileService(Driver::Exec, QStringLiteral("9lives=x"), {}, dotted))
+        << QStringLiteral("9lives=x") << QStringList{} << dottedSeen << false;
+    QTest::newRow("option command with a dotted env name")
+        << designOf(hostileService(Driver::Exec, QStringLiteral("--help"), {QStringLiteral("--")}, dotted))
+        << QStringLiteral("--help") << QStringList{QStringLiteral("--")} << dottedSeen << true;
+
+    // Names and values with control characters: escaped in the script,
+    // exact where bash can hold them (NUL it cannot: U+FFFD marks it).
+    Service named = hostileService(Driver::Exec, QStringLiteral("app"), {QStringLiteral("\x1b[2J")},
+                                   {{QStringLiteral("MSG"), QStringLiteral("red\x1b[31m\u202e\u0085 end")}});
+    named.name = QStringLiteral("web\0\x1b]0;owned\x07\n\u202Eevil\u009b");
+    named.job = named.name;
+    named.connectSidecar = true;
+    named.tags = {QStringLiteral("t\u2066ag")};
+    named.meta = {{QStringLiteral("team"), QStringLiteral("a\u007fb")}};
+    named.check = {CheckKind::Http, QStringLiteral("/health\r\nX: 1"), 10000, 2000};
+    QTest::newRow("names and values with control characters")
+        << designOf(named) << QStringLiteral("app") << QStringList{QStringLiteral("\x1b[2J")}
+        << QStringList{QStringLiteral("MSG=red\x1b[31m\u202e\u0085 end")} << true;
+}
+
+// What `generate --force` writes for a refused design (and one valid design
+// env(1) used to misread): it passes `bash -n`
+// and shellcheck, holds no raw control character, and run against fakes
+// on PATH (which record their argv) starts the image or command as the
+// program, never as an option or an assignment.
+void TestScriptGenerator::hostileDesigns()
+{
+    QFETCH(Topology, topology);
+    QFETCH(QString, program);
+    QFETCH(QStringList, argv);
+    QFETCH(QStringList, environment);
+    QFETCH(bool, refused);
+    QCOMPARE(Validator::hasErrors(Validator::validate(topology)), refused);
+    const Service &service = topology.services.first();
+    const QString text = ScriptGenerator::script(topology, service);
+    QVERIFY2(meshtest::rawControlCharacters(text).isEmpty(), qPrintable(meshtest::rawControlCharacters(text)));
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString bin = dir.filePath(QStringLiteral("bin"));
+    QVERIFY(QDir().mkpath(bin));
+    const QString script = dir.filePath(QStringLiteral("service.sh"));
+    QVERIFY(writeExecutable(script, text.toUtf8()));
+
+    QProcess check;
+    check.start(QStringLiteral("bash"), {QStringLiteral("-n"), script});
+    QVERIFY(check.waitForFinished(10000));
+    QVERIFY2(check.exitCode() == 0, qPrintable(QString::fromUtf8(check.readAllStandardError())));
+    check.start(m_shellcheck, {QStringLiteral("--shell=bash"), QStringLiteral("--severity=style"), script});
+    QVERIFY(check.waitForFinished(30000));
+    QVERIFY2(check.exitCode() == 0, qPrintable(QString::fromUtf8(check.readAllStandardOutput())));
+
+    // Each fake writes its arguments one per line (atomically: the script
+    // may stop the proxy as soon as the app ends). The app waits until the
+    // proxy has written, so the script ends when both have been seen.
+    QVERIFY(writeExecutable(dir.filePath(QStringLiteral("bin/") + program), R"(#!/usr/bin/env bash
+out="$MESHPAD_FAKE_DIR/app.argv"
+for a in "$@"; do printf '%s\n' "$a"; done > "$out.tmp" && mv "$out.tmp" "$out"
+env > "$MESHPAD_FAKE_DIR/app.env"
+if [[ -n "${MESHPAD_FAKE_PROXY:-}" ]]; then
+    for _ in $(seq 300); do [[ -e "$MESHPAD_FAKE_DIR/consul.argv" ]] && break; sleep 0.1; done
+fi
+)"));
+    QVERIFY(writeExecutable(dir.filePath(QStringLiteral("bin/consul")), R"(#!/usr/bin/env bash
+out="$MESHPAD_FAKE_DIR/consul.argv"
+for a in "$@"; do printf '%s\n' "$a"; done > "$out.tmp" && mv "$out.tmp" "$out"
+trap 'exit 0' TERM
+sleep 60 & wait "$!"
+)"));
+    QVERIFY(writeExecutable(dir.filePath(QStringLiteral("bin/curl")), R"(#!/usr/bin/env bash
+printf '%s\n' "$@" >> "$MESHPAD_FAKE_DIR/curl.argv"
+for a in "$@"; do
+    if [[ "$a" == @- ]]; then cat > "$MESHPAD_FAKE_DIR/curl.body"; fi
+done
+)"));
+
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("PATH"), bin + u':' + env.value(QStringLiteral("PATH")));
+    env.insert(QStringLiteral("MESHPAD_FAKE_DIR"), dir.path());
+    if (service.connectSidecar)
+        env.insert(QStringLiteral("MESHPAD_FAKE_PROXY"), QStringLiteral("1"));
+    env.remove(QStringLiteral("CONSUL_HTTP_ADDR"));
+    QProcess process;
+    process.setProcessEnvironment(env);
+    process.start(QStringLiteral("bash"), {script});
+    QVERIFY(process.waitForStarted(5000));
+    QTRY_VERIFY_WITH_TIMEOUT(process.state() == QProcess::NotRunning, 60000);
+    const QString stderrText = QString::fromUtf8(process.readAllStandardError());
+    QVERIFY2(process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0, qPrintable(stderrText));
+
+    // Whole files compared: an argument may hold a line break.
+    auto written = [&dir](const char *name) {
+        QFile f(dir.filePath(QString::fromLatin1(name)));
+        if (!f.open(QIODevice::ReadOnly))
+            return QStringLiteral("(%1 missing)").arg(QString::fromLatin1(name));
+        return QString::fromUtf8(f.readAll());
+    };
+    auto lines = [&written](const char *name) { return written(name).split(u'\n', Qt::SkipEmptyParts); };
+    auto oneALine = [](const QStringList &args) { return args.isEmpty() ? QString() : args.join(u'\n') + u'\n'; };
+    // The image or command arrived as what runs, with its own arguments.
+    QCOMPARE(written("app.argv"), oneALine(argv));
+    const QStringList seen = lines("app.env");
+    for (const QString &expected : environment)
+        QVERIFY2(seen.contains(expected), qPrintable(expected));
+
+    // Registered with the body of consul/<service>.json (the same JSON; the
+    // script may spell DEL, C1 and bidi controls as \u escapes).
+    QFile body(dir.filePath(QStringLiteral("curl.body")));
+    QVERIFY(body.open(QIODevice::ReadOnly));
+    QCOMPARE(QJsonDocument::fromJson(body.readAll()),
+             QJsonDocument::fromJson(ConsulGenerator::registrationJson(topology, service).toUtf8()));
+    QString shellId = ConsulGenerator::serviceId(service);
+    shellId.replace(QChar(u'\0'), QChar(QChar::ReplacementCharacter));
+    const QString deregister = QStringLiteral("http://127.0.0.1:8500/v1/agent/service/deregister/")
+                               + QString::fromLatin1(QUrl::toPercentEncoding(ConsulGenerator::serviceId(service)));
+    QVERIFY2(lines("curl.argv").contains(deregister), qPrintable(lines("curl.argv").join(u'\n')));
+    if (service.connectSidecar)
+        QCOMPARE(written("consul.argv"), oneALine({QStringLiteral("connect"), QStringLiteral("proxy"),
+                                                   QStringLiteral("-sidecar-for"), shellId}));
 }
 
 QTEST_GUILESS_MAIN(TestScriptGenerator)

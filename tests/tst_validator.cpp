@@ -162,6 +162,78 @@ private Q_SLOTS:
             "service.memory.small", true, c, {}, "resources.memoryMb");
         row("datacenter with uppercase", [](Topology &t) { t.settings.datacenter = u"DC1"_qs; },
             "mesh.datacenter.invalid", true, {}, {}, "datacenter");
+
+        // Issue 17: what a generated script would read as an option or an
+        // assignment instead of the image or program to run.
+        auto docker = [](Topology &t, const QString &image) {
+            counter(t).driver = Driver::Docker;
+            counter(t).image = image;
+        };
+        row("docker image that mounts the host as an option",
+            [docker](Topology &t) { docker(t, u"--volume=/:/host"_qs); }, "service.image.option", true, c, {}, "image");
+        row("docker image that runs privileged", [docker](Topology &t) { docker(t, u"--privileged"_qs); },
+            "service.image.option", true, c, {}, "image");
+        row("command that is an option", [](Topology &t) { counter(t).command = u"--help"_qs; },
+            "service.command.option", true, c, {}, "command");
+        row("command that is a single-dash option", [](Topology &t) { counter(t).command = u"-i"_qs; },
+            "service.command.option", true, c, {}, "command");
+        row("command that assigns PATH", [](Topology &t) { counter(t).command = u"PATH=/tmp/evil"_qs; },
+            "service.command.assignment", true, c, {}, "command");
+        row("command that assigns with an empty value", [](Topology &t) { counter(t).command = u"_x="_qs; },
+            "service.command.assignment", true, c, {}, "command");
+        row("command that appends to a variable", [](Topology &t) { counter(t).command = u"LD_PRELOAD+=/x.so"_qs; },
+            "service.command.assignment", true, c, {}, "command");
+        row("command that sets an array element", [](Topology &t) { counter(t).command = u"a[0]=x /bin/app"_qs; },
+            "service.command.assignment", true, c, {}, "command");
+
+        // Issue 17: control characters that would act in files and terminals.
+        row("design name with a NUL", [](Topology &t) { t.name = u"count\0dash"_qs; },
+            "mesh.name.control", true, {}, {}, "name");
+        row("design name that retitles the terminal", [](Topology &t) { t.name = u"\x1b]0;owned\x07"_qs; },
+            "mesh.name.control", true, {}, {}, "name");
+        row("design name with a newline", [](Topology &t) { t.name = u"a\nb"_qs; },
+            "mesh.name.control", true, {}, {}, "name");
+        row("design name with DEL", [](Topology &t) { t.name = u"a\x7f"_qs; },
+            "mesh.name.control", true, {}, {}, "name");
+        row("design name with a C1 CSI", [](Topology &t) { t.name = u"a\u009b31m"_qs; },
+            "mesh.name.control", true, {}, {}, "name");
+        row("design name with a right-to-left override", [](Topology &t) { t.name = u"abc\u202Efdp.exe"_qs; },
+            "mesh.name.control", true, {}, {}, "name");
+        row("design name with a first-strong isolate", [](Topology &t) { t.name = u"a\u2068b\u2069"_qs; },
+            "mesh.name.control", true, {}, {}, "name");
+        row("job name with an escape sequence", [](Topology &t) { counter(t).job = u"counter\x1b[2J"_qs; },
+            "service.job.control", true, c, {}, "job");
+        row("group name with a left-to-right embedding", [](Topology &t) { counter(t).group = u"api\u202A"_qs; },
+            "service.group.control", true, c, {}, "group");
+        row("task name with a C1 next-line", [](Topology &t) { counter(t).task = u"counter\u0085"_qs; },
+            "service.task.control", true, c, {}, "task");
+        row("tag with a newline", [](Topology &t) { counter(t).tags = {u"ok"_qs, u"a\nb"_qs}; },
+            "tag.control", true, c, {}, "tags[1]");
+        row("tag with a pop-directional-isolate", [](Topology &t) { counter(t).tags = {u"\u2069"_qs}; },
+            "tag.control", true, c, {}, "tags[0]");
+        row("meta value with an escape sequence",
+            [](Topology &t) { counter(t).meta.append({u"team"_qs, u"\x1b[31mred"_qs}); },
+            "meta.value.control", true, c, {}, "meta.team");
+        row("meta key with a control character", [](Topology &t) { counter(t).meta.append({u"te\tam"_qs, u"x"_qs}); },
+            "meta.key.invalid", true, c, {}, "meta.te\tam");
+        row("env name with a control character", [](Topology &t) { counter(t).env.append({u"A\x01"_qs, u"1"_qs}); },
+            "env.name.invalid", true, c, {}, "env.A\x01");
+        row("http check path that injects a header", [](Topology &t) {
+            counter(t).check = {CheckKind::Http, u"/health\r\nX-Evil: 1"_qs, 10000, 2000};
+        }, "check.path.control", true, c, {}, "check.path");
+        row("command with a newline", [](Topology &t) { counter(t).command = u"/bin/app\nrm -rf /"_qs; },
+            "service.command.control", true, c, {}, "command");
+        row("docker image with an escape", [docker](Topology &t) { docker(t, u"redis\x1b[8m:7"_qs); },
+            "service.image.control", true, c, {}, "image");
+
+        // Issue 17: nomad/<job>.nomad.hcl files that are one file on a
+        // case-insensitive file system; the second job is refused.
+        row("jobs Dashboard and dashboard", [](Topology &t) { counter(t).job = u"DashBoard"_qs; },
+            "service.job.case", true, c, {}, "job");
+        row("jobs whose file names differ only in case", [](Topology &t) {
+            dashboard(t).job = u"\u00e9dashboard"_qs;  // nomad/_dashboard.nomad.hcl
+            counter(t).job = u"_Dashboard"_qs;        // nomad/_Dashboard.nomad.hcl
+        }, "service.job.case", true, c, {}, "job");
     }
 
     void reportsEachMistake()
@@ -191,6 +263,94 @@ private Q_SLOTS:
         // consequences (a renamed service breaks env references to it).
         if (!isError)
             QVERIFY2(problems.size() == 1, qPrintable(describe(problems)));
+    }
+
+    // What resembles a hostile value but is what real designs hold.
+    void acceptsLookAlikes_data()
+    {
+        QTest::addColumn<Mutation>("mutate");
+        auto row = [](const char *name, Mutation m) { QTest::newRow(name) << m; };
+        row("image from a registry with a port and a dash", [](Topology &t) {
+            counter(t).driver = Driver::Docker;
+            counter(t).image = u"registry:5000/a-b"_qs;
+        });
+        row("image with a dash in its tag", [](Topology &t) {
+            counter(t).driver = Driver::Docker;
+            counter(t).image = u"hashicorp/counting-service:0.0.2-rc"_qs;
+        });
+        row("options and assignments as args", [](Topology &t) {
+            counter(t).command = u"/usr/bin/env"_qs;
+            counter(t).args = {u"a=b"_qs, u"--flag"_qs, u"-x"_qs, u"PATH=/x"_qs, u"line\nbreak"_qs};
+        });
+        row("command path with an equals sign", [](Topology &t) { counter(t).command = u"/opt/a=b/app"_qs; });
+        row("command that starts with a digit and holds '='", [](Topology &t) { counter(t).command = u"9lives=x"_qs; });
+        row("relative command", [](Topology &t) { counter(t).command = u"./counter"_qs; });
+        row("design name with non-ASCII letters", [](Topology &t) {
+            t.name = u"Gr\u00f6\u00dfe \u6771\u4eac \u0645\u0631\u062d\u0628\u0627"_qs;
+        });
+        row("design name with an emoji", [](Topology &t) { t.name = u"shop \U0001F680"_qs; });
+        // Marks, not embeddings: they steer one character's direction and
+        // are common in right-to-left text (judgement: not refused).
+        row("design name with a right-to-left mark",
+            [](Topology &t) { t.name = u"\u05e9\u05dc\u05d5\u05dd\u200f 1"_qs; });
+        row("job, group and task with non-ASCII letters", [](Topology &t) {
+            counter(t).job = u"z\u00e4hler"_qs;
+            counter(t).group = u"z\u00e4hler"_qs;
+            counter(t).task = u"Z\u00e4hler"_qs;
+        });
+        row("tag and meta with non-ASCII text", [](Topology &t) {
+            counter(t).tags = {u"caf\u00e9"_qs};
+            counter(t).meta.append({u"owner"_qs, u"Zo\u00eb \U0001F680"_qs});
+        });
+        row("two services in one job", [](Topology &t) { counter(t).job = u"dashboard"_qs; });
+        row("jobs that share a file stem (numbered)", [](Topology &t) {
+            dashboard(t).job = u"caf\u00e9"_qs;
+            counter(t).job = u"caf\u00eb"_qs;
+        });
+    }
+
+    void acceptsLookAlikes()
+    {
+        QFETCH(Mutation, mutate);
+        Topology t = example();
+        mutate(t);
+        const Problems problems = Validator::validate(t);
+        QVERIFY2(problems.isEmpty(), qPrintable(describe(problems)));
+    }
+
+    void controlCharacters_data()
+    {
+        QTest::addColumn<int>("codePoint");
+        QTest::addColumn<bool>("control");
+        QTest::newRow("NUL") << 0x0 << true;
+        QTest::newRow("unit separator") << 0x1f << true;
+        QTest::newRow("space") << 0x20 << false;
+        QTest::newRow("tilde") << 0x7e << false;
+        QTest::newRow("DEL") << 0x7f << true;
+        QTest::newRow("C1 first") << 0x80 << true;
+        QTest::newRow("C1 last") << 0x9f << true;
+        QTest::newRow("no-break space") << 0xa0 << false;
+        QTest::newRow("right-to-left mark") << 0x200f << false;
+        QTest::newRow("left-to-right embedding") << 0x202a << true;
+        QTest::newRow("right-to-left override") << 0x202e << true;
+        QTest::newRow("narrow no-break space") << 0x202f << false;
+        QTest::newRow("left-to-right isolate") << 0x2066 << true;
+        QTest::newRow("pop directional isolate") << 0x2069 << true;
+        QTest::newRow("inhibit symmetric swapping") << 0x206a << false;
+    }
+
+    // The character set's edges, as a user meets them: a tag holding the
+    // character is refused, or not.
+    void controlCharacters()
+    {
+        QFETCH(int, codePoint);
+        QFETCH(bool, control);
+        Topology t = example();
+        counter(t).tags = {u"a"_qs + QChar(char16_t(codePoint)) + u"b"_qs};
+        const Problems problems = Validator::validate(t);
+        const bool refused = std::any_of(problems.begin(), problems.end(),
+                                         [](const Problem &p) { return p.code == u"tag.control"; });
+        QVERIFY2(refused == control, qPrintable(describe(problems)));
     }
 
     void dnsLabels_data()

@@ -8,6 +8,7 @@
 
 #include "consul/consulclient.h"
 #include "core/goduration.h"
+#include "core/terminaltext.h"
 #include "deploy/deployer.h"
 #include "deploy/deploytarget.h"
 #include "deploy/desiredstate.h"
@@ -172,28 +173,30 @@ int DeployCommand::run(Mode mode, const QStringList &arguments, QTextStream &out
     const QString file = parser.positionalArguments().constFirst();
     auto topology = mesh::model::ProjectFile::load(file);
     if (!topology) {
-        err << prefix << topology.error().message << "\n";
+        err << prefix << mesh::TerminalText::escaped(topology.error().message) << "\n";
         return ExitCode::Usage;
     }
     const mesh::model::Problems problems = mesh::model::Validator::validate(*topology);
     ProblemPrinter::print(err, file, *topology, problems);
     if (mesh::model::Validator::hasErrors(problems)) {
-        err << file << ": " << ProblemPrinter::summary(problems) << "; only a design without errors is deployed\n";
+        err << mesh::TerminalText::escaped(file) << ": " << ProblemPrinter::summary(problems)
+            << "; only a design without errors is deployed\n";
         return ExitCode::Usage;
     }
     const QString design = topology->name.isEmpty() ? QFileInfo(file).completeBaseName() : topology->name;
 
     auto resolved = resolveTarget(parser.value(target));
     if (!resolved) {
-        err << prefix << resolved.error().message << "\n";
+        err << prefix << mesh::TerminalText::escaped(resolved.error().message) << "\n";
         return ExitCode::Usage;
     }
     auto consulEndpoint = resolved->consul.endpoint();
     auto nomadEndpoint = resolved->nomad.endpoint();
     for (const QString &warning : resolved->consul.warnings + resolved->nomad.warnings)
-        err << prefix << warning << "\n";
+        err << prefix << mesh::TerminalText::escaped(warning) << "\n";
     if (!consulEndpoint || !nomadEndpoint) {
-        err << prefix << (consulEndpoint ? nomadEndpoint.error() : consulEndpoint.error()).message << "\n";
+        const mesh::Error &error = consulEndpoint ? nomadEndpoint.error() : consulEndpoint.error();
+        err << prefix << mesh::TerminalText::escaped(error.message) << "\n";
         return ExitCode::Usage;
     }
     mesh::consul::ConsulClient consul(*consulEndpoint);
@@ -205,7 +208,9 @@ int DeployCommand::run(Mode mode, const QStringList &arguments, QTextStream &out
         out.flush();
     };
     QObject::connect(&deployer, &mesh::deploy::Deployer::event, &deployer, [&](const DeployEvent &event) {
-        print(asJson ? compact(event.toJson()) : event.toText());
+        // Job, group, task and service names come from the design, texts
+        // from Nomad and Consul: escaped for the terminal (JSON escapes itself).
+        print(asJson ? compact(event.toJson()) : mesh::TerminalText::escaped(event.toText()));
     });
 
     std::signal(SIGPIPE, SIG_IGN);
@@ -228,14 +233,15 @@ int DeployCommand::run(Mode mode, const QStringList &arguments, QTextStream &out
                                                     : mesh::deploy::DesiredState::fromTopology(*topology, design);
         auto plan = co_await planner.plan(desired, mode == Mode::Teardown);
         if (!plan) {
-            err << prefix << plan.error().message << "\n";
+            err << prefix << mesh::TerminalText::escaped(plan.error().message) << "\n";
             co_return;
         }
         plan->target = resolved->describe();
         if (asJson) {
             print(compact(mesh::deploy::PlanText::json(*plan)));
         } else {
-            out << "Target: " << plan->target << "\n\n" << mesh::deploy::PlanText::text(*plan);
+            out << "Target: " << mesh::TerminalText::escaped(plan->target) << "\n\n"
+                << mesh::TerminalText::escapedLines(mesh::deploy::PlanText::text(*plan));
             out.flush();
         }
         if (plan->hasConflicts()) {
@@ -265,7 +271,7 @@ int DeployCommand::run(Mode mode, const QStringList &arguments, QTextStream &out
         auto outcome = co_await deployer.apply(*plan, applyOptions);
         watching = false;
         if (!outcome) {
-            err << prefix << outcome.error().message << "\n";
+            err << prefix << mesh::TerminalText::escaped(outcome.error().message) << "\n";
             co_return;
         }
         if (asJson) {
@@ -276,14 +282,15 @@ int DeployCommand::run(Mode mode, const QStringList &arguments, QTextStream &out
                            {u"failures"_s, QJsonArray::fromStringList(outcome->failures)}}));
         } else {
             for (const QString &failure : std::as_const(outcome->failures))
-                err << prefix << "failed: " << failure << "\n";
+                err << prefix << "failed: " << mesh::TerminalText::escaped(failure) << "\n";
             if (outcome->status == DeployOutcome::Status::Succeeded) {
                 if (mode == Mode::Teardown)
-                    print(u"Teardown complete: nothing of design \"%1\" is left on the cluster."_s.arg(design));
+                    print(u"Teardown complete: nothing of design \"%1\" is left on the cluster."_s.arg(
+                        mesh::TerminalText::escaped(design)));
                 else
-                    print(u"Deployed design \"%1\"."_s.arg(design));
+                    print(u"Deployed design \"%1\"."_s.arg(mesh::TerminalText::escaped(design)));
                 for (const QString &url : std::as_const(outcome->urls))
-                    print(u"Open: "_s + url);
+                    print(u"Open: "_s + mesh::TerminalText::escaped(url));
             } else if (outcome->status == DeployOutcome::Status::Detached && !detached) {
                 // The Detached event said it already.
             } else if (outcome->status == DeployOutcome::Status::Detached) {

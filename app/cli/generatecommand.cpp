@@ -4,6 +4,7 @@
 #include "exitcode.h"
 #include "problemprinter.h"
 
+#include "core/terminaltext.h"
 #include "generate/artifactgenerator.h"
 #include "model/projectfile.h"
 #include "model/validator.h"
@@ -45,25 +46,29 @@ int GenerateCommand::run(const QStringList &arguments, QTextStream &out, QTextSt
     const QString directory = parser.value(output);
     const auto topology = ProjectFile::load(file);
     if (!topology) {
-        err << "meshpad generate: " << topology.error().message << "\n";
+        err << "meshpad generate: " << mesh::TerminalText::escaped(topology.error().message) << "\n";
         return ExitCode::Usage;
     }
     const Problems problems = Validator::validate(*topology);
     ProblemPrinter::print(err, file, *topology, problems);
     if (Validator::hasErrors(problems) && !parser.isSet(force)) {
-        err << file << ": " << ProblemPrinter::summary(problems)
+        err << mesh::TerminalText::escaped(file) << ": " << ProblemPrinter::summary(problems)
             << "; nothing written (fix them, or pass --force to write anyway)\n";
         return ExitCode::Problems;
     }
     const mesh::generate::ArtifactSet artifacts = mesh::generate::ArtifactGenerator::generate(*topology);
+    // writeTo() refuses links in DIR, unsafe paths and case collisions before
+    // writing anything; its message names the path (which may come from DIR
+    // or a design, hence escaped).
     if (const auto written = artifacts.writeTo(directory); !written) {
-        err << "meshpad generate: " << written.error().message << "\n";
+        err << "meshpad generate: " << mesh::TerminalText::escaped(written.error().message) << "\n";
         return ExitCode::Usage;
     }
     const QDir dir(directory);
     for (const QString &path : artifacts.paths())
-        out << QDir::cleanPath(dir.filePath(path)) << "\n";
-    err << "wrote " << artifacts.artifacts().size() << " files to " << QDir(directory).absolutePath() << "\n";
+        out << mesh::TerminalText::escaped(QDir::cleanPath(dir.filePath(path))) << "\n";
+    err << "wrote " << artifacts.artifacts().size() << " files to "
+        << mesh::TerminalText::escaped(QDir(directory).absolutePath()) << "\n";
     return Validator::hasErrors(problems) ? ExitCode::Problems : ExitCode::Ok;
 }
 

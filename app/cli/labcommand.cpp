@@ -6,6 +6,7 @@
 #include "labstatusserver.h"
 #include "problemprinter.h"
 
+#include "core/terminaltext.h"
 #include "lab/lab.h"
 #include "model/projectfile.h"
 #include "model/validator.h"
@@ -14,6 +15,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QLocale>
+#include <QRegularExpression>
 #include <QTimer>
 
 #include <algorithm>
@@ -22,6 +24,7 @@
 
 namespace meshpad::cli {
 
+using mesh::TerminalText;
 using namespace mesh::lab;
 
 namespace {
@@ -63,6 +66,14 @@ bool publishesPorts(const mesh::model::Topology &topology)
                        [](const mesh::model::Service &s) { return s.count > 0 && !s.ports.isEmpty(); });
 }
 
+// `eval "$(meshpad lab env)"` runs what env prints: it prints only plain
+// http URLs (host or address and port), never text a shell reads as more.
+bool isPlainUrl(const QString &text)
+{
+    static const QRegularExpression plain(QStringLiteral("^https?://[A-Za-z0-9.:\\[\\]-]+/?$"));
+    return plain.match(text).hasMatch();
+}
+
 QString clockText(const QDateTime &time)
 {
     return time.toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz"));
@@ -97,7 +108,9 @@ public:
                 if (m_json)
                     m_out << LabSnapshotJson::nodeApis(n) << '\n';
                 else
-                    m_out << "node " << n.name << " consul " << n.consulAddress << " nomad " << n.nomadAddress << '\n';
+                    m_out << "node " << TerminalText::escaped(n.name) << " consul "
+                          << TerminalText::escaped(n.consulAddress) << " nomad "
+                          << TerminalText::escaped(n.nomadAddress) << '\n';
             }
             m_out.flush();
         }
@@ -108,15 +121,17 @@ public:
             if (m_json)
                 m_out << LabSnapshotJson::endpoint(e) << '\n';
             else
-                m_out << e.service << ' ' << e.allocName << ' ' << e.url << '\n';
+                m_out << TerminalText::escaped(e.service) << ' ' << TerminalText::escaped(e.allocName) << ' '
+                      << TerminalText::escaped(e.url) << '\n';
         }
         m_out.flush();
         QStringList nodes;
         for (const NodeSnapshot &n : snapshot.nodes)
             nodes.append(n.name);
-        m_err << "meshpad lab: " << snapshot.instances.size() << " allocations on nodes " << nodes.join(u", ");
+        m_err << "meshpad lab: " << snapshot.instances.size() << " allocations on nodes "
+              << TerminalText::escaped(nodes.join(u", "));
         if (!snapshot.dashboardUrl.isEmpty())
-            m_err << "; dashboard " << snapshot.dashboardUrl;
+            m_err << "; dashboard " << TerminalText::escaped(snapshot.dashboardUrl);
         m_err << " (meshpad lab status shows them; Ctrl-C stops the lab)\n";
         m_err.flush();
         const QList<LabEvent> held = std::exchange(m_held, {});
@@ -125,12 +140,14 @@ public:
     }
 
     // With -json, stdout starts with the endpoints: events wait for them.
+    // Service and allocation names come from the design, the text may quote
+    // a task's output: one escaped line per event, whatever they hold.
     void event(const LabEvent &event)
     {
         if (!m_json) {
             const QString about = event.allocName.isEmpty() ? event.service : event.allocName;
             m_err << clockText(event.time) << "  " << toString(event.kind).leftJustified(9) << "  "
-                  << (about.isEmpty() ? QString() : about + u": ") << event.text << '\n';
+                  << TerminalText::escaped(about.isEmpty() ? event.text : about + u": " + event.text) << '\n';
             m_err.flush();
         } else if (!m_announced) {
             m_held.append(event);
@@ -160,8 +177,14 @@ private:
 };
 
 // Rows of text with columns two spaces apart; the first row is the header.
-void printTable(QTextStream &out, const QList<QStringList> &rows)
+// Cells are escaped (names come from the design, through the lab's socket)
+// before they are measured, so the columns stay aligned.
+void printTable(QTextStream &out, QList<QStringList> rows)
 {
+    for (QStringList &row : rows) {
+        for (QString &cell : row)
+            cell = TerminalText::escaped(cell);
+    }
     QList<qsizetype> widths;
     for (const QStringList &row : rows) {
         for (qsizetype c = 0; c < row.size(); ++c) {
@@ -182,11 +205,13 @@ void printStatus(QTextStream &out, const LabSnapshot &s)
 {
     out << "lab " << (s.running ? "running" : "starting");
     if (!s.trustDomain.isEmpty())
-        out << ", trust domain " << s.trustDomain;
+        out << ", trust domain " << TerminalText::escaped(s.trustDomain);
     if (!s.datacenter.isEmpty())
-        out << ", datacenter " << s.datacenter;
+        out << ", datacenter " << TerminalText::escaped(s.datacenter);
     out << '\n';
-    out << "dashboard: " << (s.dashboardUrl.isEmpty() ? QStringLiteral("(none published)") : s.dashboardUrl) << "\n\n";
+    out << "dashboard: "
+        << (s.dashboardUrl.isEmpty() ? QStringLiteral("(none published)") : TerminalText::escaped(s.dashboardUrl))
+        << "\n\n";
 
     QList<QStringList> nodes{{QStringLiteral("NODE"), QStringLiteral("ADDRESS"), QStringLiteral("STATUS")}};
     for (const NodeSnapshot &n : s.nodes)
@@ -212,7 +237,7 @@ void printStatus(QTextStream &out, const LabSnapshot &s)
     }
     printTable(out, instances);
     for (const QString &m : messages)
-        out << "  " << m << '\n';
+        out << "  " << TerminalText::escaped(m) << '\n';
 
     if (!s.arrows.isEmpty()) {
         out << '\n';
@@ -287,7 +312,7 @@ int LabCommand::up(const QStringList &arguments, QTextStream &out, QTextStream &
         const QString file = parser.positionalArguments().constFirst();
         auto loaded = mesh::model::ProjectFile::load(file);
         if (!loaded) {
-            err << "meshpad lab up: " << loaded.error().message << "\n";
+            err << "meshpad lab up: " << TerminalText::escaped(loaded.error().message) << "\n";
             return ExitCode::Usage;
         }
         topology = std::move(*loaded);
@@ -295,7 +320,8 @@ int LabCommand::up(const QStringList &arguments, QTextStream &out, QTextStream &
         // Always on stderr: with -json, stdout starts with the endpoints.
         ProblemPrinter::print(err, file, topology, problems);
         if (mesh::model::Validator::hasErrors(problems)) {
-            err << file << ": " << ProblemPrinter::summary(problems) << "; the lab runs a design only without errors\n";
+            err << TerminalText::escaped(file) << ": " << ProblemPrinter::summary(problems)
+                << "; the lab runs a design only without errors\n";
             return ExitCode::Problems;
         }
     }
@@ -317,7 +343,7 @@ int LabCommand::up(const QStringList &arguments, QTextStream &out, QTextStream &
     deadline.setSingleShot(true);
     const auto fail = [&](const QString &message) {
         printer.flush();
-        err << "meshpad lab up: " << message << "\n";
+        err << "meshpad lab up: " << TerminalText::escaped(message) << "\n";
         err.flush();
         QCoreApplication::exit(ExitCode::Problems);
     };
@@ -365,7 +391,7 @@ int LabCommand::up(const QStringList &arguments, QTextStream &out, QTextStream &
     });
 
     if (const auto started = lab.start(topology); !started) {
-        err << "meshpad lab up: " << started.error().message << "\n";
+        err << "meshpad lab up: " << TerminalText::escaped(started.error().message) << "\n";
         return ExitCode::Problems;
     }
     deadline.start(kStartTimeout);
@@ -401,7 +427,7 @@ int LabCommand::status(const QStringList &arguments, QTextStream &out, QTextStre
         return ExitCode::Problems;
     const auto snapshot = LabSnapshotJson::parseSnapshot(*document);
     if (!snapshot) {
-        err << "meshpad lab status: " << snapshot.error().message << "\n";
+        err << "meshpad lab status: " << TerminalText::escaped(snapshot.error().message) << "\n";
         return ExitCode::Problems;
     }
     if (parser.isSet(json))
@@ -440,11 +466,16 @@ int LabCommand::env(const QStringList &arguments, QTextStream &out, QTextStream 
     const auto snapshot = LabSnapshotJson::parseSnapshot(*document);
     if (!snapshot || snapshot->nodes.isEmpty() || snapshot->nodes.constFirst().consulAddress.isEmpty()) {
         err << "meshpad lab env: the running lab did not say where its APIs listen"
-            << (snapshot ? QString() : u": " + snapshot.error().message) << "\n";
+            << (snapshot ? QString() : u": " + TerminalText::escaped(snapshot.error().message)) << "\n";
         return ExitCode::Problems;
     }
     // Node one: the lab's leader, as `consul`/`nomad` users would pick a server.
     const NodeSnapshot &node = snapshot->nodes.constFirst();
+    if (!isPlainUrl(node.consulAddress) || !isPlainUrl(node.nomadAddress)) {
+        err << "meshpad lab env: the running lab gave addresses that are not plain http URLs: "
+            << TerminalText::escaped(node.consulAddress) << ", " << TerminalText::escaped(node.nomadAddress) << "\n";
+        return ExitCode::Problems;
+    }
     out << "export CONSUL_HTTP_ADDR=" << node.consulAddress << " NOMAD_ADDR=" << node.nomadAddress << '\n';
     return ExitCode::Ok;
 }
@@ -453,7 +484,7 @@ std::optional<QByteArray> LabCommand::fetchRunning(QStringView command, QTextStr
 {
     auto document = LabStatusServer::fetch(LabStatusServer::defaultPath(), kStatusTimeout);
     if (!document) {
-        err << "meshpad lab " << command << ": " << document.error().message;
+        err << "meshpad lab " << command << ": " << TerminalText::escaped(document.error().message);
         if (document.error().code == mesh::Error::Code::NotFound)
             err << "; start one with meshpad lab up";
         err << "\n";

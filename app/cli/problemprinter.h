@@ -2,6 +2,7 @@
 
 #include "model/problem.h"
 #include "model/topology.h"
+#include "model/topologyindex.h"
 
 #include <QTextStream>
 
@@ -22,7 +23,7 @@ public:
     static QString summary(const mesh::model::Problems &problems);
 
 private:
-    static QString itemName(const mesh::model::Topology &topology, const mesh::model::Problem &problem);
+    static QString itemName(const mesh::model::TopologyIndex &design, const mesh::model::Problem &problem);
 };
 
 } // namespace meshpad::cli

@@ -4,6 +4,7 @@
 #include "exitcode.h"
 #include "problemprinter.h"
 
+#include "core/terminaltext.h"
 #include "model/projectfile.h"
 #include "model/validator.h"
 
@@ -39,7 +40,7 @@ int ValidateCommand::run(const QStringList &arguments, QTextStream &out, QTextSt
     const QString file = parser.positionalArguments().first();
     const auto topology = ProjectFile::load(file);
     if (!topology) {
-        err << "meshpad validate: " << topology.error().message << "\n";
+        err << "meshpad validate: " << mesh::TerminalText::escaped(topology.error().message) << "\n";
         return ExitCode::Usage;
     }
     const Problems problems = Validator::validate(*topology);
@@ -47,7 +48,7 @@ int ValidateCommand::run(const QStringList &arguments, QTextStream &out, QTextSt
         ProblemPrinter::printJson(out, *topology, problems);
     } else {
         ProblemPrinter::print(err, file, *topology, problems);
-        err << file << ": " << ProblemPrinter::summary(problems) << "\n";
+        err << mesh::TerminalText::escaped(file) << ": " << ProblemPrinter::summary(problems) << "\n";
     }
     return Validator::hasErrors(problems) ? ExitCode::Problems : ExitCode::Ok;
 }

@@ -157,11 +157,12 @@ void ConsulState::bump(Table table)
 void ConsulState::setIntentions(const model::Topology &topology)
 {
     m_defaultAllow = topology.settings.defaultPolicy == model::IntentionAction::Allow;
+    const model::TopologyIndex index(topology);
     for (const model::Service &service : topology.services) {
-        if (!generate::ConsulGenerator::needsIntentions(topology, service))
+        if (!generate::ConsulGenerator::needsIntentions(index, service))
             continue;
         const QJsonObject entry =
-            QJsonDocument::fromJson(generate::ConsulGenerator::intentionsJson(topology, service).toUtf8()).object();
+            QJsonDocument::fromJson(generate::ConsulGenerator::intentionsJson(index, service).toUtf8()).object();
         writeConfigEntry(entry);
     }
 }

@@ -17,7 +17,7 @@ void JsonWriter::newline()
     if (m_style == Style::Compact)
         return;
     m_out += u'\n';
-    m_out += QString(m_stack.size() * 2, u' ');
+    m_out.resize(m_out.size() + m_stack.size() * 2, u' ');
 }
 
 void JsonWriter::beforeValue()
@@ -80,7 +80,7 @@ JsonWriter &JsonWriter::key(QStringView name)
         m_out += u',';
     level.empty = false;
     newline();
-    m_out += quote(name);
+    appendQuoted(m_out, name);
     m_out += m_style == Style::Compact ? QStringView(u":") : QStringView(u": ");
     m_afterKey = true;
     return *this;
@@ -89,7 +89,7 @@ JsonWriter &JsonWriter::key(QStringView name)
 JsonWriter &JsonWriter::value(QStringView text)
 {
     beforeValue();
-    m_out += quote(text);
+    appendQuoted(m_out, text);
     return *this;
 }
 
@@ -144,9 +144,21 @@ QString JsonWriter::quote(QStringView text)
 {
     QString out;
     out.reserve(text.size() + 2);
+    appendQuoted(out, text);
+    return out;
+}
+
+void JsonWriter::appendQuoted(QString &out, QStringView text)
+{
     out += u'"';
-    for (const QChar c : text) {
-        switch (c.unicode()) {
+    qsizetype plainFrom = 0;  // start of the run of characters copied as they are
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const char16_t c = text[i].unicode();
+        if (c >= 0x20 && c != u'"' && c != u'\\' && c != 0x2028 && c != 0x2029)
+            continue;
+        out += text.sliced(plainFrom, i - plainFrom);
+        plainFrom = i + 1;
+        switch (c) {
         case u'"': out += u"\\\""; break;
         case u'\\': out += u"\\\\"; break;
         case u'\n': out += u"\\n"; break;
@@ -155,17 +167,13 @@ QString JsonWriter::quote(QStringView text)
         case u'\b': out += u"\\b"; break;
         case u'\f': out += u"\\f"; break;
         default:
-            if (c.unicode() < 0x20 || c.unicode() == 0x2028 || c.unicode() == 0x2029) {
-                // Control characters must be escaped; U+2028/9 are legal JSON
-                // but break JavaScript consumers and some editors.
-                out += QStringLiteral("\\u%1").arg(c.unicode(), 4, 16, QLatin1Char('0'));
-            } else {
-                out += c;
-            }
+            // Control characters must be escaped; U+2028/9 are legal JSON
+            // but break JavaScript consumers and some editors.
+            out += QStringLiteral("\\u%1").arg(uint(c), 4, 16, QLatin1Char('0'));
         }
     }
+    out += text.sliced(plainFrom);
     out += u'"';
-    return out;
 }
 
 } // namespace mesh

@@ -45,6 +45,9 @@ public:
 private:
     void beforeValue();
     void newline();
+    // Appends `text` as a JSON string to `out`: the writer's hot path, so no
+    // temporary string per value.
+    static void appendQuoted(QString &out, QStringView text);
 
     struct Level { bool isObject; bool empty; };
     QString m_out;

@@ -19,8 +19,9 @@ DesiredState DesiredState::fromTopology(const model::Topology &topology, const Q
     out.design = design;
 
     const QJsonObject owner = Ownership::meta(design);
-    for (const QString &name : topology.jobNames()) {
-        generate::NomadJob nomadJob = generate::NomadJob::fromTopology(topology, name);
+    const model::TopologyIndex index(topology);
+    for (const QString &name : index.jobNames()) {
+        generate::NomadJob nomadJob = generate::NomadJob::fromTopology(index, name);
         for (auto it = owner.begin(); it != owner.end(); ++it)
             nomadJob.meta.append({it.key(), it.value().toString()});
         const QJsonObject job =
@@ -31,10 +32,10 @@ DesiredState DesiredState::fromTopology(const model::Topology &topology, const Q
 
     for (const model::Service &service : topology.services) {
         if (service.name.isEmpty() || out.intentions.contains(service.name)
-            || !generate::ConsulGenerator::needsIntentions(topology, service))
+            || !generate::ConsulGenerator::needsIntentions(index, service))
             continue;
         const QJsonObject entry =
-            QJsonDocument::fromJson(generate::ConsulGenerator::intentionsJson(topology, service).toUtf8()).object();
+            QJsonDocument::fromJson(generate::ConsulGenerator::intentionsJson(index, service).toUtf8()).object();
         QList<IntentionSource> sources;
         for (const QJsonValue &s : entry.value(u"Sources"_s).toArray())
             sources.append({s.toObject().value(u"Name"_s).toString(), s.toObject().value(u"Action"_s).toString()});

@@ -4,12 +4,16 @@
 #include "core/jsonwriter.h"
 #include "hclwriter.h"
 
+#include <QHash>
 #include <QSet>
+
+#include <algorithm>
 
 namespace mesh::generate {
 
 using model::Service;
 using model::Topology;
+using model::TopologyIndex;
 using model::Upstream;
 
 namespace {
@@ -19,12 +23,14 @@ namespace {
 QList<model::KeyValue> uniqueMeta(const QList<model::KeyValue> &meta)
 {
     QList<model::KeyValue> out;
+    QHash<QString, qsizetype> position;  // key -> index in out
     for (const model::KeyValue &kv : meta) {
-        auto it = std::find_if(out.begin(), out.end(), [&](const auto &o) { return o.key == kv.key; });
-        if (it != out.end())
-            it->value = kv.value;
-        else
+        if (const auto it = position.constFind(kv.key); it != position.constEnd()) {
+            out[*it].value = kv.value;
+        } else {
+            position.insert(kv.key, out.size());
             out.append(kv);
+        }
     }
     return out;
 }
@@ -55,11 +61,11 @@ CheckTarget checkTarget(const Service &service)
 // destination's intention refuses the connection (consul.md §3.1) — which is
 // what a user testing a deny expects to see, rather than "connection
 // refused" from a listener that was never there.
-QList<std::pair<const Upstream *, const Service *>> upstreamsOf(const Topology &topology, const Service &service)
+QList<std::pair<const Upstream *, const Service *>> upstreamsOf(const TopologyIndex &design, const Service &service)
 {
     QList<std::pair<const Upstream *, const Service *>> out;
-    for (const Upstream *u : topology.upstreamsFrom(service.id)) {
-        if (const Service *destination = topology.service(u->destination))
+    for (const Upstream *u : design.upstreamsFrom(service.id)) {
+        if (const Service *destination = design.service(u->destination))
             out.append({u, destination});
     }
     return out;
@@ -81,6 +87,7 @@ QStringList ConsulGenerator::fileStems(const Topology &topology)
     QStringList stems;
     stems.reserve(topology.services.size());
     QSet<QString> used;
+    QHash<QString, int> nextSuffix;
     for (const Service &service : topology.services) {
         QString base;
         base.reserve(service.name.size());
@@ -93,9 +100,14 @@ QStringList ConsulGenerator::fileStems(const Topology &topology)
         // "." and ".." would be directories, a leading dot a hidden file.
         if (base.isEmpty() || base.startsWith(u'.'))
             base.prepend(QStringLiteral("service"));
+        // Numbering resumes where this base left off, so many names sharing
+        // one base cost one probe each, not one per earlier sibling.
         QString stem = base;
-        for (int n = 2; used.contains(stem.toLower()); ++n)
+        int &next = nextSuffix[base.toLower()];
+        for (int n = std::max(next, 2); used.contains(stem.toLower()); ++n) {
             stem = QStringLiteral("%1-%2").arg(base).arg(n);
+            next = n + 1;
+        }
         // Compared case-insensitively: the output may land on a
         // case-insensitive file system (a Vagrant synced folder on macOS).
         used.insert(stem.toLower());
@@ -104,7 +116,7 @@ QStringList ConsulGenerator::fileStems(const Topology &topology)
     return stems;
 }
 
-QString ConsulGenerator::registrationJson(const Topology &topology, const Service &service)
+QString ConsulGenerator::registrationJson(const TopologyIndex &design, const Service &service)
 {
     JsonWriter w;
     w.beginObject();
@@ -131,7 +143,7 @@ QString ConsulGenerator::registrationJson(const Topology &topology, const Servic
     if (service.connectSidecar) {
         // Upstreams live on the sidecar; a service without one has none.
         w.key(u"Connect").beginObject().key(u"SidecarService").beginObject();
-        const auto upstreams = upstreamsOf(topology, service);
+        const auto upstreams = upstreamsOf(design, service);
         if (!upstreams.isEmpty()) {
             w.key(u"Proxy").beginObject().key(u"Upstreams").beginArray();
             for (const auto &[u, destination] : upstreams) {
@@ -151,43 +163,43 @@ QString ConsulGenerator::registrationJson(const Topology &topology, const Servic
     return w.text();
 }
 
-QString ConsulGenerator::serviceDefinitionHcl(const Topology &topology, const Service &service)
+QString ConsulGenerator::serviceDefinitionHcl(const TopologyIndex &design, const Service &service)
 {
     // Agent config format (consul.md §1.5): `consul services register` loads
     // it with the agent's config loader, which takes snake_case keys.
     HclWriter w;
     HclWriter::Body &s = w.root().block(u"service");
-    s.attribute(u"name", HclWriter::string(service.name));
+    s.attribute(u"name", HclWriter::plainString(service.name));
     if (const std::optional<int> port = service.servicePortNumber(); port && *port > 0)
         s.attribute(u"port", HclWriter::number(*port));
     if (!service.tags.isEmpty())
-        s.attribute(u"tags", HclWriter::stringList(service.tags));
+        s.attribute(u"tags", HclWriter::plainStringList(service.tags));
     if (const QList<model::KeyValue> meta = uniqueMeta(service.meta); !meta.isEmpty()) {
         QList<std::pair<QString, QString>> entries;
         for (const model::KeyValue &kv : meta)
-            entries.append({kv.key, HclWriter::string(kv.value)});
+            entries.append({kv.key, HclWriter::plainString(kv.value)});
         s.attribute(u"meta", HclWriter::object(entries));
     }
     if (const CheckTarget check = checkTarget(service); !check.target.isEmpty()) {
         HclWriter::Body &c = s.blankLine().block(u"check");
-        c.attribute(check.http ? u"http" : u"tcp", HclWriter::string(check.target));
+        c.attribute(check.http ? u"http" : u"tcp", HclWriter::plainString(check.target));
         if (const QString interval = goDuration(service.check.intervalMs); !interval.isEmpty())
-            c.attribute(u"interval", HclWriter::string(interval));
+            c.attribute(u"interval", HclWriter::plainString(interval));
         if (const QString timeout = goDuration(service.check.timeoutMs); !timeout.isEmpty())
-            c.attribute(u"timeout", HclWriter::string(timeout));
+            c.attribute(u"timeout", HclWriter::plainString(timeout));
     }
     if (service.connectSidecar) {
         HclWriter::Body &sidecar = s.blankLine().block(u"connect").block(u"sidecar_service");
-        const auto upstreams = upstreamsOf(topology, service);
+        const auto upstreams = upstreamsOf(design, service);
         if (!upstreams.isEmpty()) {
             QStringList items;
             for (const auto &[u, destination] : upstreams) {
                 QList<std::pair<QString, QString>> fields;
-                fields.append({QStringLiteral("destination_name"), HclWriter::string(destination->name)});
+                fields.append({QStringLiteral("destination_name"), HclWriter::plainString(destination->name)});
                 if (u->localBindPort > 0)
                     fields.append({QStringLiteral("local_bind_port"), HclWriter::number(u->localBindPort)});
                 if (!u->localBindAddress.isEmpty())
-                    fields.append({QStringLiteral("local_bind_address"), HclWriter::string(u->localBindAddress)});
+                    fields.append({QStringLiteral("local_bind_address"), HclWriter::plainString(u->localBindAddress)});
                 items.append(HclWriter::object(fields));
             }
             sidecar.block(u"proxy").attribute(u"upstreams", HclWriter::list(items));
@@ -196,18 +208,18 @@ QString ConsulGenerator::serviceDefinitionHcl(const Topology &topology, const Se
     return w.text();
 }
 
-bool ConsulGenerator::needsIntentions(const Topology &topology, const Service &destination)
+bool ConsulGenerator::needsIntentions(const TopologyIndex &design, const Service &destination)
 {
-    if (topology.settings.defaultPolicy == model::IntentionAction::Deny)
+    if (design.topology().settings.defaultPolicy == model::IntentionAction::Deny)
         return true;
-    for (const Upstream *u : topology.upstreamsTo(destination.id)) {
-        if (topology.service(u->downstream))
+    for (const Upstream *u : design.upstreamsTo(destination.id)) {
+        if (design.service(u->downstream))
             return true;
     }
     return false;
 }
 
-QString ConsulGenerator::intentionsJson(const Topology &topology, const Service &destination)
+QString ConsulGenerator::intentionsJson(const TopologyIndex &design, const Service &destination)
 {
     JsonWriter w;
     w.beginObject();
@@ -217,8 +229,8 @@ QString ConsulGenerator::intentionsJson(const Topology &topology, const Service 
     // Consul refuses an entry naming one source twice; the first arrow of a
     // pair wins (the Validator reports the duplicate).
     QSet<QString> named;
-    for (const Upstream *u : topology.upstreamsTo(destination.id)) {
-        const Service *source = topology.service(u->downstream);
+    for (const Upstream *u : design.upstreamsTo(destination.id)) {
+        const Service *source = design.service(u->downstream);
         if (!source || named.contains(source->name))
             continue;
         named.insert(source->name);
@@ -238,7 +250,8 @@ QString ConsulGenerator::intentionsJson(const Topology &topology, const Service 
     // carries a `*` deny. Exact source names take precedence over `*`, so the
     // allows above still win. Under default allow nothing is added: Consul's
     // own default is the design's.
-    if (topology.settings.defaultPolicy == model::IntentionAction::Deny && !named.contains(QStringLiteral("*"))) {
+    if (design.topology().settings.defaultPolicy == model::IntentionAction::Deny
+        && !named.contains(QStringLiteral("*"))) {
         w.beginObject();
         w.field(u"Name", QStringView(u"*"));
         w.field(u"Action", QStringView(u"deny"));
@@ -252,21 +265,22 @@ QString ConsulGenerator::intentionsJson(const Topology &topology, const Service 
     return w.text();
 }
 
-void ConsulGenerator::addArtifacts(const Topology &topology, ArtifactSet &out)
+void ConsulGenerator::addArtifacts(const TopologyIndex &design, ArtifactSet &out)
 {
+    const Topology &topology = design.topology();
     const QStringList stems = fileStems(topology);
     for (qsizetype i = 0; i < topology.services.size(); ++i) {
         const Service &service = topology.services.at(i);
         out.add({QStringLiteral("consul/%1.json").arg(stems.at(i)), ArtifactKind::Json,
-                 registrationJson(topology, service), false});
+                 registrationJson(design, service), false});
         out.add({QStringLiteral("consul/%1.hcl").arg(stems.at(i)), ArtifactKind::Hcl,
-                 serviceDefinitionHcl(topology, service), false});
+                 serviceDefinitionHcl(design, service), false});
     }
     for (qsizetype i = 0; i < topology.services.size(); ++i) {
         const Service &service = topology.services.at(i);
-        if (needsIntentions(topology, service))
+        if (needsIntentions(design, service))
             out.add({QStringLiteral("consul/intentions/%1.json").arg(stems.at(i)), ArtifactKind::Json,
-                     intentionsJson(topology, service), false});
+                     intentionsJson(design, service), false});
     }
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "model/topology.h"
+#include "model/topologyindex.h"
 
 #include <QString>
 #include <QStringList>
@@ -28,7 +29,7 @@ class ArtifactSet;
 class ConsulGenerator final
 {
 public:
-    static void addArtifacts(const model::Topology &topology, ArtifactSet &out);
+    static void addArtifacts(const model::TopologyIndex &design, ArtifactSet &out);
 
     // A file name stem per service (parallel to topology.services): the name
     // with everything but [A-Za-z0-9._-] replaced by '_', "service" when
@@ -38,17 +39,17 @@ public:
     // The registration body. Name, Port (the application's port:
     // servicePortNumber()), Tags, Meta, Check, Connect.SidecarService with
     // its upstreams; empty fields are left out.
-    static QString registrationJson(const model::Topology &topology, const model::Service &service);
+    static QString registrationJson(const model::TopologyIndex &design, const model::Service &service);
     // The same registration as a service definition file (agent config
     // format: `service { name = … connect { sidecar_service { … } } }`).
-    static QString serviceDefinitionHcl(const model::Topology &topology, const model::Service &service);
+    static QString serviceDefinitionHcl(const model::TopologyIndex &design, const model::Service &service);
 
     // Whether `destination` gets an intentions entry: it is the destination
     // of an arrow, or the mesh's default policy is deny.
-    static bool needsIntentions(const model::Topology &topology, const model::Service &destination);
+    static bool needsIntentions(const model::TopologyIndex &design, const model::Service &destination);
     // The `service-intentions` entry for `destination`: one source per
     // arrow into it (allow/deny), then, under default deny, `*` → deny.
-    static QString intentionsJson(const model::Topology &topology, const model::Service &destination);
+    static QString intentionsJson(const model::TopologyIndex &design, const model::Service &destination);
 
     // The ID the agent gives a registration without one: its Name. Scripts
     // deregister and run `-sidecar-for` with it.

@@ -18,6 +18,22 @@ bool isIdentifierChar(char16_t c)
     return isAsciiLetter(c) || (c >= u'0' && c <= u'9') || c == u'_' || c == u'-';
 }
 
+// Roots of a traversal that jobspec2 evaluates instead of passing through:
+// HCL2 reads `true`, `false` and `null` as literal values (hashicorp/hcl:
+// hclsyntax/parser.go, parseExpressionTerm), so `${true}` is the bool true;
+// `var` and `local` are the two variables jobspec2 defines, so `${var.x}` is
+// an error or a value (hashicorp/nomad: jobspec2/types.config.go, EvalContext
+// — every other root goes to its UnknownVariable hook, which gives back
+// "${" + expr + "}").
+bool isEvaluatedRoot(QStringView name)
+{
+    static const QStringList roots = {
+        QStringLiteral("true"), QStringLiteral("false"), QStringLiteral("null"),
+        QStringLiteral("var"), QStringLiteral("local"),
+    };
+    return roots.contains(name);
+}
+
 // Length of a plain traversal (`NOMAD_PORT_http`, `meta.connect.log_level`)
 // starting at `from` and closed by `}`, or 0. Only these survive jobspec2 as
 // literal text; anything else inside `${…}` is an expression it evaluates.
@@ -30,8 +46,11 @@ qsizetype traversalLength(QStringView text, qsizetype from)
         if (expectName) {
             if (!(isAsciiLetter(c) || c == u'_'))
                 return 0;
+            const qsizetype start = i;
             while (i < text.size() && isIdentifierChar(text[i].unicode()))
                 ++i;
+            if (start == from && isEvaluatedRoot(text.sliced(start, i - start)))
+                return 0;
             expectName = false;
         } else if (c == u'.') {
             expectName = true;
@@ -137,7 +156,7 @@ void HclWriter::render(const Body &body, int depth, QString &out)
     }
 }
 
-QString HclWriter::quote(QStringView text, bool keepTraversals)
+QString HclWriter::quote(QStringView text, Quoting quoting)
 {
     QString out;
     out.reserve(text.size() + 2);
@@ -153,17 +172,27 @@ QString HclWriter::quote(QStringView text, bool keepTraversals)
         case u'\t': out += u"\\t"; break;
         case u'%':
             // `%{` opens a template directive; the user means a literal.
-            out += opensBrace ? QStringView(u"%%") : QStringView(u"%");
+            if (!opensBrace)
+                out += c;
+            else
+                out += quoting == Quoting::Plain ? QStringView(u"\\u0025") : QStringView(u"%%");
             break;
         case u'$': {
             if (!opensBrace) {
                 out += c;
                 break;
             }
+            if (quoting == Quoting::Plain) {
+                // HCL 1 has no `$${` escape: it would keep both dollars and
+                // copy what follows verbatim up to the matching brace.
+                out += u"\\u0024";
+                break;
+            }
             // A `$` right before `${` would turn the pair into the `$${`
             // escape, so a kept traversal must not follow one.
             const bool afterDollar = i > 0 && text[i - 1] == u'$';
-            const qsizetype length = keepTraversals && !afterDollar ? traversalLength(text, i + 2) : 0;
+            const qsizetype length
+                = quoting == Quoting::KeepTraversals && !afterDollar ? traversalLength(text, i + 2) : 0;
             if (length > 0) {
                 out += text.mid(i, length + 3);  // `${` name `}`
                 i += length + 2;
@@ -185,12 +214,36 @@ QString HclWriter::quote(QStringView text, bool keepTraversals)
 
 QString HclWriter::string(QStringView text)
 {
-    return quote(text, true);
+    return quote(text, Quoting::KeepTraversals);
 }
 
 QString HclWriter::literal(QStringView text)
 {
-    return quote(text, false);
+    return quote(text, Quoting::EscapeTemplates);
+}
+
+// HCL 1 (hashicorp/hcl v1, with which Consul loads service definitions:
+// hcl.Decode in hashicorp/consul: agent/config/config.go) treats `${` as the
+// start of an interpolation in two places: its scanner (hcl/scanner/scanner.go, scanString) stops honouring `"` until
+// the braces balance again, and hcl/strconv/quote.go (Unquote) copies the
+// region unescaped. It knows no `$${` / `%%{` escapes. Its unquoteChar does
+// decode `\u` and four hex digits, and HCL2 decodes escapes only after its
+// scanner has split the template into literals and interpolations
+// (hashicorp/hcl v2: hclsyntax/scan_tokens.rl, then ParseStringLiteralToken
+// in hclsyntax/parser.go), so `\u0024{` is a literal `${` in both. The other
+// escapes we write (\" \\ \n \r \t \u00XX) mean the same in both.
+QString HclWriter::plainString(QStringView text)
+{
+    return quote(text, Quoting::Plain);
+}
+
+QString HclWriter::plainStringList(const QStringList &texts)
+{
+    QStringList quoted;
+    quoted.reserve(texts.size());
+    for (const QString &t : texts)
+        quoted.append(plainString(t));
+    return list(quoted);
 }
 
 QString HclWriter::number(qint64 value)
@@ -234,7 +287,7 @@ bool HclWriter::isIdentifier(QStringView name)
 
 QString HclWriter::objectKey(QStringView key)
 {
-    return isIdentifier(key) ? key.toString() : literal(key);
+    return isIdentifier(key) ? key.toString() : plainString(key);
 }
 
 qsizetype HclWriter::columns(QStringView text)

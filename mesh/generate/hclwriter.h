@@ -59,11 +59,20 @@ public:
     // `${NOMAD_PORT_http}`) is kept as written: jobspec2 passes undefined
     // variables through literally (nomad.md §1), and people write it so.
     // Every other `${` and every `%{` is escaped (`$${`, `%%{`), so no
-    // input can make the template invalid or evaluate something.
+    // input can make the template invalid or evaluate something; that
+    // includes traversals jobspec2 does evaluate: roots `true`, `false`,
+    // `null` (HCL keywords) and `var`, `local` (jobspec2's variables).
     static QString string(QStringView text);
-    // A quoted string with every template sequence escaped: for block
-    // labels (where HCL forbids templates) and object keys.
+    // A quoted string with every template sequence escaped (`$${`, `%%{`):
+    // for block labels, where HCL2 forbids templates.
     static QString literal(QStringView text);
+    // A quoted string that HCL 1 and HCL 2 both read as exactly `text`, with
+    // no interpolation or template in either: `${` is written `\u0024{` and
+    // `%{` `\u0025{`. For files HCL 1 reads (Consul's agent config and
+    // service definitions), where HCL2's `$${` escape does not exist: HCL 1
+    // copies a `${…}` region verbatim, counting braces and ignoring quotes.
+    static QString plainString(QStringView text);
+    static QString plainStringList(const QStringList &texts);
     static QString number(qint64 value);
     static QString boolean(bool value);
     static QString list(const QStringList &expressions);
@@ -71,7 +80,8 @@ public:
     // `{` newline, `key = expr` one per line with aligned `=`, `}`. Keys are
     // written as objectKey().
     static QString object(const QList<std::pair<QString, QString>> &entries);
-    // An object key: bare if it is an identifier, else quoted (literal()).
+    // An object key: bare if it is an identifier, else quoted as
+    // plainString(), so HCL 1 and HCL 2 read it as `key`.
     static QString objectKey(QStringView key);
     // A name HCL reads as an attribute name everywhere: an identifier
     // (letter or '_', then letters, digits, '_' and '-'; ASCII only, which
@@ -84,7 +94,8 @@ public:
 
 private:
     static void render(const Body &body, int depth, QString &out);
-    static QString quote(QStringView text, bool keepTraversals);
+    enum class Quoting { KeepTraversals, EscapeTemplates, Plain };
+    static QString quote(QStringView text, Quoting quoting);
     std::unique_ptr<Body> m_root;
 };
 

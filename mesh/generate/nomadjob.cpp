@@ -1,5 +1,7 @@
 #include "nomadjob.h"
 
+#include <QHash>
+
 namespace mesh::generate {
 
 namespace {
@@ -11,13 +13,14 @@ QList<model::KeyValue> uniqueKeys(const QList<model::KeyValue> &entries)
 {
     QList<model::KeyValue> out;
     out.reserve(entries.size());
+    QHash<QString, qsizetype> position;  // key -> index in out
     for (const model::KeyValue &entry : entries) {
-        auto it = std::find_if(out.begin(), out.end(),
-                               [&](const model::KeyValue &e) { return e.key == entry.key; });
-        if (it != out.end())
-            it->value = entry.value;
-        else
+        if (const auto it = position.constFind(entry.key); it != position.constEnd()) {
+            out[*it].value = entry.value;
+        } else {
+            position.insert(entry.key, out.size());
             out.append(entry);
+        }
     }
     return out;
 }
@@ -46,13 +49,13 @@ std::optional<NomadJob::Check> checkOf(const model::Service &service)
 
 } // namespace
 
-NomadJob NomadJob::fromTopology(const model::Topology &topology, QStringView job)
+NomadJob NomadJob::fromTopology(const model::TopologyIndex &design, QStringView job)
 {
     NomadJob out;
     out.id = job.toString();
-    out.datacenters = {topology.settings.datacenter};
+    out.datacenters = {design.topology().settings.datacenter};
 
-    for (const model::Service *s : topology.servicesOfJob(job)) {
+    for (const model::Service *s : design.servicesOfJob(out.id)) {
         Group group;
         group.name = s->group;
         group.count = s->count;
@@ -74,8 +77,8 @@ NomadJob NomadJob::fromTopology(const model::Topology &topology, QStringView job
             if (const model::PortMapping *mapping = s->portMapping(s->port);
                 mapping && mapping->to > 0 && s->networkMode == model::NetworkMode::Bridge)
                 service.localServicePort = mapping->to;
-            for (const model::Upstream *u : topology.upstreamsFrom(s->id)) {
-                const model::Service *destination = topology.service(u->destination);
+            for (const model::Upstream *u : design.upstreamsFrom(s->id)) {
+                const model::Service *destination = design.service(u->destination);
                 if (!destination)
                     continue;
                 service.upstreams.append({destination->name, u->localBindPort, u->localBindAddress});

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "model/topology.h"
+#include "model/topologyindex.h"
 
 #include <QList>
 #include <QString>
@@ -82,12 +83,12 @@ struct NomadJob
     QList<model::KeyValue> meta;
     QList<Group> groups;
 
-    // The job `job` of `topology`: one group per service of that job, in
+    // The job `job` of the design: one group per service of that job, in
     // model order. Never fails: an invalid design gives the job it literally
     // describes (the Validator reports what Nomad would refuse), except that
     // upstreams to a missing service are left out and repeated env/meta keys
     // keep their first position and last value (what Nomad's decoder keeps).
-    static NomadJob fromTopology(const model::Topology &topology, QStringView job);
+    static NomadJob fromTopology(const model::TopologyIndex &design, QStringView job);
 };
 
 } // namespace mesh::generate

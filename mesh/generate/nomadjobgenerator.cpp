@@ -4,7 +4,10 @@
 #include "hclwriter.h"
 #include "nomadjob.h"
 
+#include <QHash>
 #include <QSet>
+
+#include <algorithm>
 
 namespace mesh::generate {
 
@@ -266,28 +269,34 @@ QString NomadJobGenerator::json(const NomadJob &job)
     return w.text();
 }
 
-QString NomadJobGenerator::hcl(const model::Topology &topology, QStringView job)
+QString NomadJobGenerator::hcl(const model::TopologyIndex &design, QStringView job)
 {
-    return hcl(NomadJob::fromTopology(topology, job));
+    return hcl(NomadJob::fromTopology(design, job));
 }
 
-QString NomadJobGenerator::json(const model::Topology &topology, QStringView job)
+QString NomadJobGenerator::json(const model::TopologyIndex &design, QStringView job)
 {
-    return json(NomadJob::fromTopology(topology, job));
+    return json(NomadJob::fromTopology(design, job));
 }
 
-void NomadJobGenerator::addArtifacts(const model::Topology &topology, ArtifactSet &artifacts)
+void NomadJobGenerator::addArtifacts(const model::TopologyIndex &design, ArtifactSet &artifacts)
 {
-    QSet<QString> stems;
-    for (const QString &name : topology.jobNames()) {
+    // Stems compared lowercased: "Web" and "web" would be one file on a
+    // case-insensitive file system (a Vagrant synced folder on macOS).
+    QSet<QString> used;
+    QHash<QString, int> nextSuffix;  // numbering resumes per base: one probe per name
+    for (const QString &name : design.jobNames()) {
         // Two names can share a stem ("a/b", "a_b"); number the later ones.
         const QString base = fileStem(name);
         QString stem = base;
-        for (int n = 2; stems.contains(stem); ++n)
+        int &next = nextSuffix[base.toLower()];
+        for (int n = std::max(next, 2); used.contains(stem.toLower()); ++n) {
             stem = base + u'-' + QString::number(n);
-        stems.insert(stem);
+            next = n + 1;
+        }
+        used.insert(stem.toLower());
 
-        const NomadJob job = NomadJob::fromTopology(topology, name);
+        const NomadJob job = NomadJob::fromTopology(design, name);
         artifacts.add({u"nomad/" + stem + u".nomad.hcl", ArtifactKind::Hcl, hcl(job), false});
         artifacts.add({u"nomad/" + stem + u".json", ArtifactKind::Json, json(job), false});
     }

@@ -2,6 +2,7 @@
 
 #include "artifactset.h"
 #include "model/topology.h"
+#include "model/topologyindex.h"
 
 #include <QString>
 
@@ -21,12 +22,13 @@ struct NomadJob;
 class NomadJobGenerator final
 {
 public:
-    static QString hcl(const model::Topology &topology, QStringView job);
-    static QString json(const model::Topology &topology, QStringView job);
+    static QString hcl(const model::TopologyIndex &design, QStringView job);
+    static QString json(const model::TopologyIndex &design, QStringView job);
 
     // Adds `nomad/<job>.nomad.hcl` (Hcl) and `nomad/<job>.json` (Json) for
-    // every job, in Topology::jobNames() order.
-    static void addArtifacts(const model::Topology &topology, ArtifactSet &artifacts);
+    // every job, in Topology::jobNames() order. Stems are unique ignoring
+    // case: the output may land on a case-insensitive file system.
+    static void addArtifacts(const model::TopologyIndex &design, ArtifactSet &artifacts);
 
     // The file name stem for a job: the name itself when it is a safe file
     // name (letters, digits, `.`, `_`, `-`), else with every other character

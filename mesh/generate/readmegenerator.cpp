@@ -12,6 +12,7 @@ namespace mesh::generate {
 
 using model::Service;
 using model::Topology;
+using model::TopologyIndex;
 
 namespace {
 
@@ -34,8 +35,9 @@ QString stemOf(const QString &path, QStringView suffix)
 
 } // namespace
 
-QString ReadmeGenerator::readme(const Topology &topology, const ArtifactSet &set)
+QString ReadmeGenerator::readme(const TopologyIndex &design, const ArtifactSet &set)
 {
+    const Topology &topology = design.topology();
     // Which service or job each generated path belongs to.
     const QStringList stems = ConsulGenerator::fileStems(topology);
     QHash<QString, const Service *> serviceByStem;
@@ -44,7 +46,7 @@ QString ReadmeGenerator::readme(const Topology &topology, const ArtifactSet &set
     // Nomad job files come one per job, in jobNames() order.
     QHash<QString, QString> jobByStem;
     {
-        const QStringList jobs = topology.jobNames();
+        const QStringList &jobs = design.jobNames();
         qsizetype next = 0;
         for (const Artifact &a : set.artifacts()) {
             if (a.path.startsWith(u"nomad/") && a.path.endsWith(u".nomad.hcl") && next < jobs.size())
@@ -202,7 +204,7 @@ QString ReadmeGenerator::readme(const Topology &topology, const ArtifactSet &set
                     + u" \"$NOMAD_ADDR/v1/jobs\"\n";
         }
         md += u"# to stop and remove them:\n";
-        for (const QString &job : topology.jobNames())
+        for (const QString &job : design.jobNames())
             md += u"nomad job stop -purge " + ScriptGenerator::shellQuote(job) + u'\n';
         md += u"```\n\n";
 
@@ -234,9 +236,9 @@ QString ReadmeGenerator::readme(const Topology &topology, const ArtifactSet &set
     return md;
 }
 
-void ReadmeGenerator::addArtifacts(const Topology &topology, ArtifactSet &set)
+void ReadmeGenerator::addArtifacts(const TopologyIndex &design, ArtifactSet &set)
 {
-    set.add({QStringLiteral("README.md"), ArtifactKind::Markdown, readme(topology, set), false});
+    set.add({QStringLiteral("README.md"), ArtifactKind::Markdown, readme(design, set), false});
 }
 
 } // namespace mesh::generate

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "model/topology.h"
+#include "model/topologyindex.h"
 
 #include <QString>
 
@@ -17,8 +18,8 @@ class ArtifactSet;
 class ReadmeGenerator final
 {
 public:
-    static void addArtifacts(const model::Topology &topology, ArtifactSet &set);
-    static QString readme(const model::Topology &topology, const ArtifactSet &set);
+    static void addArtifacts(const model::TopologyIndex &design, ArtifactSet &set);
+    static QString readme(const model::TopologyIndex &design, const ArtifactSet &set);
 };
 
 } // namespace mesh::generate

@@ -1,6 +1,7 @@
 #include "scriptgenerator.h"
 
 #include "artifactset.h"
+#include "core/terminaltext.h"
 #include "consulgenerator.h"
 
 #include <QRegularExpression>
@@ -10,6 +11,7 @@ namespace mesh::generate {
 
 using model::Service;
 using model::Topology;
+using model::TopologyIndex;
 
 namespace {
 
@@ -19,11 +21,33 @@ bool isShellIdentifier(QStringView name)
     return re.match(name.toString()).hasMatch();
 }
 
-// Lines of a `#` comment; a newline in a name must not end the comment.
+// Lines of a `#` comment; a newline in a name must not end the comment, and
+// no other control character reaches the file (U+FFFD marks where one was).
 QString commentText(QString text)
 {
     text.replace(u'\n', u' ').replace(u'\r', u' ');
+    for (QChar &c : text) {
+        if (TerminalText::isControl(c.unicode()))
+            c = QChar::ReplacementCharacter;
+    }
     return text;
+}
+
+// The registration body for the heredoc. JsonWriter escapes C0 in strings
+// (its only raw C0 are the line breaks); the other control characters (DEL,
+// C1, bidi) can only stand inside JSON strings, where \uXXXX means the same
+// (RFC 8259 §7), so the script holds none of them raw.
+QString heredocJson(QString json)
+{
+    for (qsizetype i = 0; i < json.size(); ++i) {
+        const char16_t c = json[i].unicode();
+        if (c >= 0x20 && TerminalText::isControl(c)) {
+            const QString escape = QStringLiteral("\\u%1").arg(uint(c), 4, 16, QLatin1Char('0'));
+            json.replace(i, 1, escape);
+            i += escape.size() - 1;
+        }
+    }
+    return json;
 }
 
 QString portOf(const model::PortMapping &p)
@@ -37,7 +61,7 @@ QString portOf(const model::PortMapping &p)
 
 // The app's command line, as the Nomad task would run it. *literals is set
 // when a quoted word holds a `$` or a backquote that is meant literally.
-QString commandLine(const Topology &topology, const Service &service, QStringList *unresolved,
+QString commandLine(const TopologyIndex &design, const Service &service, QStringList *unresolved,
                     QString *problem, bool *literals)
 {
     auto note = [literals](const QString &text) {
@@ -48,7 +72,7 @@ QString commandLine(const Topology &topology, const Service &service, QStringLis
     QList<std::pair<QString, QString>> env;
     bool plainNames = true;
     for (const model::KeyValue &kv : service.env) {
-        env.append({kv.key, note(ScriptGenerator::resolveNomadVariables(topology, service, kv.value, unresolved))});
+        env.append({kv.key, note(ScriptGenerator::resolveNomadVariables(design, service, kv.value, unresolved))});
         plainNames = plainNames && isShellIdentifier(kv.key);
     }
     QStringList words;
@@ -62,25 +86,43 @@ QString commandLine(const Topology &topology, const Service &service, QStringLis
               << QStringLiteral("--network") << QStringLiteral("host");
         for (const auto &[key, value] : env)
             words << QStringLiteral("--env") << ScriptGenerator::shellQuote(QString(key + u'=' + value));
-        words << ScriptGenerator::shellQuote(note(service.image));
+        // `--` ends docker's options (its CLI parses them with spf13/pflag,
+        // flag.go: `"--" terminates the flags`), so the image is the image
+        // even when it reads "--volume=/:/host".
+        words << QStringLiteral("--") << ScriptGenerator::shellQuote(note(service.image));
     } else {
         if (service.command.isEmpty()) {
             *problem = QStringLiteral("has no command to run");
             return {};
         }
-        // `NAME=value cmd` reads like the post (only an unquoted NAME= is an
-        // assignment); names bash cannot assign (a dash, a dot) go through
-        // env(1) instead, which takes the whole word quoted.
+        // The command must arrive as the program, whatever it reads like
+        // (`PATH=/x`, `-i`). A shell takes NAME=value words for assignments
+        // only before the command name (Shell Command Language §2.9.1,
+        // https://pubs.opengroup.org/onlinepubs/9699919799/utilities/V3_chap02.html#tag_18_09_01);
+        // in `NAME=value command -- CMD` the command name is `command`, CMD
+        // its operand, and `--` ends its options. The `command` builtin
+        // execs CMD in the background job itself, so $! is still the app.
+        // env(1), needed for names bash cannot assign (a dot, a dash), takes
+        // any operand holding '=' for one more assignment, CMD included; so
+        // it starts bash, which execs CMD passed as "$0": a word that comes
+        // from an expansion is never an assignment, and `exec --` reads no
+        // option from it.
         if (!env.isEmpty() && !plainNames)
             words << QStringLiteral("env") << QStringLiteral("--");
         for (const auto &[key, value] : env) {
             words << (plainNames ? key + u'=' + ScriptGenerator::shellQuote(value)
                                  : ScriptGenerator::shellQuote(QString(key + u'=' + value)));
         }
+        if (!env.isEmpty() && !plainNames) {
+            words << QStringLiteral("\"$BASH\" -c 'exec -- \"$0\" \"$@\"'");
+            *literals = true;
+        } else {
+            words << QStringLiteral("command") << QStringLiteral("--");
+        }
         words << ScriptGenerator::shellQuote(note(service.command));
     }
     for (const QString &arg : service.args)
-        words << ScriptGenerator::shellQuote(note(ScriptGenerator::resolveNomadVariables(topology, service, arg, unresolved)));
+        words << ScriptGenerator::shellQuote(note(ScriptGenerator::resolveNomadVariables(design, service, arg, unresolved)));
     return words.join(u' ');
 }
 
@@ -88,17 +130,41 @@ QString commandLine(const Topology &topology, const Service &service, QStringLis
 
 QString ScriptGenerator::shellQuote(QStringView text)
 {
-    // Bash strings cannot hold NUL; dropping it is the only thing we can do.
+    // Bash strings cannot hold NUL at all; U+FFFD marks where one was.
     QString clean = text.toString();
-    clean.remove(QChar(u'\0'));
+    clean.replace(QChar(u'\0'), QChar(QChar::ReplacementCharacter));
     static const QRegularExpression safe(QStringLiteral("^[A-Za-z0-9_./:@%+,=-]+$"));
     if (safe.match(clean).hasMatch() && !clean.startsWith(u'='))
         return clean;
-    clean.replace(u'\'', QStringLiteral("'\\''"));
-    return u'\'' + clean + u'\'';
+    const auto isControl = [](QChar c) { return TerminalText::isControl(c.unicode()); };
+    if (std::none_of(clean.cbegin(), clean.cend(), isControl)) {
+        clean.replace(u'\'', QStringLiteral("'\\''"));
+        return u'\'' + clean + u'\'';
+    }
+    // ANSI-C quoting (bash manual, §3.1.2.4): control characters as the
+    // \xHH escapes of their UTF-8 bytes, exact in any locale, so the
+    // script holds none raw to act on an editor or a terminal.
+    QString out = QStringLiteral("$'");
+    for (const QChar c : std::as_const(clean)) {
+        switch (c.unicode()) {
+        case u'\\': out += u"\\\\"; break;
+        case u'\'': out += u"\\'"; break;
+        case u'\n': out += u"\\n"; break;
+        case u'\t': out += u"\\t"; break;
+        case u'\r': out += u"\\r"; break;
+        default:
+            if (isControl(c)) {
+                for (const char byte : QString(c).toUtf8())
+                    out += QStringLiteral("\\x%1").arg(uint(uchar(byte)), 2, 16, QLatin1Char('0'));
+            } else {
+                out += c;
+            }
+        }
+    }
+    return out + u'\'';
 }
 
-QString ScriptGenerator::resolveNomadVariables(const Topology &topology, const Service &service,
+QString ScriptGenerator::resolveNomadVariables(const TopologyIndex &design, const Service &service,
                                                QStringView value, QStringList *unresolved)
 {
     auto lookup = [&](const QString &name) -> std::optional<QString> {
@@ -112,8 +178,8 @@ QString ScriptGenerator::resolveNomadVariables(const Topology &topology, const S
             const std::optional<QString> dest = suffix(prefix);
             if (!dest)
                 continue;
-            for (const model::Upstream *u : topology.upstreamsFrom(service.id)) {
-                const Service *d = topology.service(u->destination);
+            for (const model::Upstream *u : design.upstreamsFrom(service.id)) {
+                const Service *d = design.service(u->destination);
                 if (!d || u->localBindPort <= 0 || (d->name != *dest && model::cleanEnvVarName(d->name) != *dest))
                     continue;
                 // The built-in proxy binds LocalBindAddress, default
@@ -136,7 +202,7 @@ QString ScriptGenerator::resolveNomadVariables(const Topology &topology, const S
             }
         }
         if (name == u"NOMAD_DC")
-            return topology.settings.datacenter;
+            return design.topology().settings.datacenter;
         if (name == u"NOMAD_JOB_ID" || name == u"NOMAD_JOB_NAME")
             return service.job;
         if (name == u"NOMAD_GROUP_NAME")
@@ -176,15 +242,16 @@ QString ScriptGenerator::resolveNomadVariables(const Topology &topology, const S
     return out;
 }
 
-QString ScriptGenerator::script(const Topology &topology, const Service &service)
+QString ScriptGenerator::script(const TopologyIndex &design, const Service &service)
 {
+    const Topology &topology = design.topology();
     const QString id = ConsulGenerator::serviceId(service);
     // The deregister endpoint takes the ID in the path.
     const QString idPath = QString::fromLatin1(QUrl::toPercentEncoding(id));
     QStringList unresolved;
     QString problem;
     bool literals = id.contains(u'$') || id.contains(u'`');
-    const QString command = commandLine(topology, service, &unresolved, &problem, &literals);
+    const QString command = commandLine(design, service, &unresolved, &problem, &literals);
     const bool sidecar = service.connectSidecar;
     const bool meshpadProxy = topology.settings.scriptProxy == model::ScriptProxy::Meshpad;
 
@@ -263,7 +330,7 @@ QString ScriptGenerator::script(const Topology &topology, const Service &service
          u"    --data-binary @- \"$consul_addr/v1/agent/service/register\" <<'MESHPAD_JSON'\n";
     // A quoted heredoc passes the JSON through untouched; no JSON line can
     // be the bare delimiter (JsonWriter indents everything but braces).
-    s += ConsulGenerator::registrationJson(topology, service);
+    s += heredocJson(ConsulGenerator::registrationJson(design, service));
     s += u"MESHPAD_JSON\n"
          u"registered=true\n\n";
     s += u"echo \"==> Starting the app\" >&2\n";
@@ -288,12 +355,13 @@ QString ScriptGenerator::script(const Topology &topology, const Service &service
     return s;
 }
 
-void ScriptGenerator::addArtifacts(const Topology &topology, ArtifactSet &out)
+void ScriptGenerator::addArtifacts(const TopologyIndex &design, ArtifactSet &out)
 {
+    const Topology &topology = design.topology();
     const QStringList stems = ConsulGenerator::fileStems(topology);
     for (qsizetype i = 0; i < topology.services.size(); ++i) {
         out.add({QStringLiteral("scripts/%1.sh").arg(stems.at(i)), ArtifactKind::Shell,
-                 script(topology, topology.services.at(i)), true});
+                 script(design, topology.services.at(i)), true});
     }
 }
 

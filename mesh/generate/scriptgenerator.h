@@ -1,6 +1,7 @@
 #pragma once
 
 #include "model/topology.h"
+#include "model/topologyindex.h"
 
 #include <QString>
 #include <QStringList>
@@ -16,7 +17,10 @@ class ArtifactSet;
 //      ${CONSUL_HTTP_ADDR:-http://127.0.0.1:8500} (curl --fail, the body of
 //      consul/<stem>.json embedded in a quoted heredoc),
 //   2. starts the app with its environment, Nomad's runtime variables
-//      resolved to what they mean outside Nomad (resolveNomadVariables()),
+//      resolved to what they mean outside Nomad (resolveNomadVariables()):
+//      `command -- <command> <args>` or `docker run … -- <image> <args>`,
+//      so neither command nor image is ever read as an option or (the
+//      command) a variable assignment,
 //   3. runs `consul connect proxy -sidecar-for <id>` (services with a sidecar),
 // and on exit, Ctrl-C, SIGTERM, or when the app or the proxy stops (also
 // with an error), stops both and deregisters the service.
@@ -24,8 +28,8 @@ class ArtifactSet;
 class ScriptGenerator final
 {
 public:
-    static void addArtifacts(const model::Topology &topology, ArtifactSet &out);
-    static QString script(const model::Topology &topology, const model::Service &service);
+    static void addArtifacts(const model::TopologyIndex &design, ArtifactSet &out);
+    static QString script(const model::TopologyIndex &design, const model::Service &service);
 
     // `value` with the ${NOMAD_…} references a manual run can know replaced:
     //   NOMAD_UPSTREAM_ADDR_<dest>  -> <bind address or 127.0.0.1>:<local bind port>
@@ -38,11 +42,13 @@ public:
     // <dest> is the destination's name as written or as Nomad cleans it
     // (count-api or count_api), <label> likewise (nomad.md §3). Anything
     // else is kept as written and appended to *unresolved.
-    static QString resolveNomadVariables(const model::Topology &topology, const model::Service &service,
+    static QString resolveNomadVariables(const model::TopologyIndex &design, const model::Service &service,
                                          QStringView value, QStringList *unresolved = nullptr);
 
     // `text` as one bash word: bare when it holds only characters bash
-    // never treats specially, else in single quotes.
+    // never treats specially, else in single quotes, or as $'…' with escapes
+    // when it holds control characters (TerminalText::isControl),
+    // so none reaches the script raw. Bash cannot hold NUL: U+FFFD marks it.
     static QString shellQuote(QStringView text);
 };
 

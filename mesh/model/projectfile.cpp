@@ -11,6 +11,8 @@
 
 #include <cmath>
 
+using namespace Qt::StringLiterals;
+
 namespace mesh::model {
 
 namespace {
@@ -345,10 +347,11 @@ Result<Upstream> readUpstream(const QJsonObject &object, const QString &path)
     return u;
 }
 
-// QJsonParseError gives a byte offset; people want line and column.
-QString describeParseError(const QByteArray &json, const QJsonParseError &error)
+// Parsers give a byte offset; people want line and column. Columns count
+// UTF-16 units (characters; one outside the BMP counts two), not bytes.
+QString describeOffset(const QByteArray &json, qsizetype byteOffset)
 {
-    const qsizetype offset = std::clamp<qsizetype>(error.offset, 0, json.size());
+    const qsizetype offset = std::clamp<qsizetype>(byteOffset, 0, json.size());
     int line = 1;
     qsizetype lineStart = 0;
     for (qsizetype i = 0; i < offset; ++i) {
@@ -358,7 +361,199 @@ QString describeParseError(const QByteArray &json, const QJsonParseError &error)
         }
     }
     const int column = int(QString::fromUtf8(json.mid(lineStart, offset - lineStart)).size()) + 1;
-    return QStringLiteral("line %1, column %2: %3").arg(line).arg(column).arg(error.errorString());
+    return QStringLiteral("line %1, column %2").arg(line).arg(column);
+}
+
+// Something strict JSON refuses that QJsonDocument lets through, at a byte
+// offset.
+struct TextProblem
+{
+    qsizetype offset = -1;
+    QString message;
+};
+
+QString hexByte(uchar b)
+{
+    return QStringLiteral("0x%1").arg(QString::number(b, 16).toUpper().rightJustified(2, u'0'));
+}
+
+QString codePoint(uint c)
+{
+    return u"U+"_s + QString::number(c, 16).toUpper().rightJustified(4, u'0');
+}
+
+QString controlName(uchar c)
+{
+    static const char *const names[] = {"NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS", "TAB", "LF",
+                                        "VT",  "FF",  "CR",  "SO",  "SI",  "DLE", "DC1", "DC2", "DC3", "DC4", "NAK",
+                                        "SYN", "ETB", "CAN", "EM",  "SUB", "ESC", "FS",  "GS",  "RS",  "US"};
+    return QLatin1StringView(names[c & 0x1f]);
+}
+
+QString rawControlMessage(uchar c)
+{
+    QString spelled = QStringLiteral("\\u%1").arg(uint(c), 4, 16, QLatin1Char('0'));
+    switch (c) {
+    case '\t': spelled = QStringLiteral("\\t"); break;
+    case '\n': spelled = QStringLiteral("\\n"); break;
+    case '\r': spelled = QStringLiteral("\\r"); break;
+    default: break;
+    }
+    return QStringLiteral("raw control character %1 (%2) inside a string; write it as %3 or remove it")
+        .arg(codePoint(c), controlName(c), spelled);
+}
+
+int hexValue(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+// The four hex digits of a \uXXXX escape at `at` (the backslash), or -1.
+int unicodeEscape(const char *data, qsizetype size, qsizetype at)
+{
+    if (at + 6 > size || data[at] != '\\' || data[at + 1] != 'u')
+        return -1;
+    int value = 0;
+    for (int k = 2; k < 6; ++k) {
+        const int digit = hexValue(data[at + k]);
+        if (digit < 0)
+            return -1;
+        value = value * 16 + digit;
+    }
+    return value;
+}
+
+// The length of the valid UTF-8 sequence starting at `at`, or 0. Strict as
+// RFC 3629 §4 (https://www.rfc-editor.org/rfc/rfc3629#section-4): no
+// overlong forms (C0, C1, E0 80–9F, F0 80–8F), no encoded surrogates
+// (ED A0–BF), nothing above U+10FFFF (F4 90–, F5–FF).
+qsizetype utf8SequenceLength(const uchar *data, qsizetype size, qsizetype at)
+{
+    const uchar lead = data[at];
+    qsizetype length = 0;
+    uchar low = 0x80, high = 0xbf;  // the allowed range of the second byte
+    if (lead >= 0xc2 && lead <= 0xdf) {
+        length = 2;
+    } else if (lead >= 0xe0 && lead <= 0xef) {
+        length = 3;
+        if (lead == 0xe0)
+            low = 0xa0;
+        else if (lead == 0xed)
+            high = 0x9f;
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+        length = 4;
+        if (lead == 0xf0)
+            low = 0x90;
+        else if (lead == 0xf4)
+            high = 0x8f;
+    } else {
+        return 0;
+    }
+    if (at + length > size)
+        return 0;
+    if (data[at + 1] < low || data[at + 1] > high)
+        return 0;
+    for (qsizetype k = 2; k < length; ++k) {
+        if ((data[at + k] & 0xc0) != 0x80)
+            return 0;
+    }
+    return length;
+}
+
+QString invalidUtf8Message(const uchar *data, qsizetype size, qsizetype at)
+{
+    // Show the lead byte and the continuation bytes after it, then why.
+    const uchar lead = data[at];
+    QStringList bytes{hexByte(lead)};
+    for (qsizetype k = at + 1; k < size && k < at + 4 && (data[k] & 0xc0) == 0x80; ++k)
+        bytes.append(hexByte(data[k]));
+    const qsizetype expected = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+    const qsizetype next = at + bytes.size();
+    QString why;
+    if (lead >= 0x80 && lead <= 0xbf)
+        why = u", a continuation byte without a lead byte"_s;
+    else if (lead == 0xc0 || lead == 0xc1)
+        why = u", an overlong form"_s;
+    else if (lead >= 0xf5)
+        why = u", not a UTF-8 lead byte"_s;
+    else if (bytes.size() < expected && next >= size)
+        why = u", cut off at the end of the file"_s;
+    else if (bytes.size() < expected)
+        why = u", then "_s + hexByte(data[next]);
+    else
+        why = u", an overlong form, a surrogate or beyond U+10FFFF"_s;
+    return QStringLiteral("invalid UTF-8 (bytes %1%2); a Meshpad project is UTF-8 text — save it as UTF-8")
+        .arg(bytes.join(u' '), why);
+}
+
+// One pass over the bytes for what RFC 8259 refuses but QJsonDocument
+// accepts: raw control characters inside strings (§7: U+0000–U+001F "MUST be
+// escaped"), escapes naming a lone surrogate (§8.2: "unpaired surrogates"
+// would turn into U+FFFD downstream) and invalid UTF-8 (§8.1). Control
+// characters between tokens other than JSON's whitespace (§2) are refused
+// here too, with a clearer message than the parser's.
+// https://www.rfc-editor.org/rfc/rfc8259
+TextProblem checkText(const QByteArray &json)
+{
+    const auto *data = reinterpret_cast<const uchar *>(json.constData());
+    const qsizetype size = json.size();
+    bool inString = false;
+    qsizetype i = 0;
+    while (i < size) {
+        const uchar c = data[i];
+        if (c >= 0x80) {
+            const qsizetype length = utf8SequenceLength(data, size, i);
+            if (length == 0)
+                return {i, invalidUtf8Message(data, size, i)};
+            i += length;
+            continue;
+        }
+        if (!inString) {
+            if (c == '"')
+                inString = true;
+            else if (c < 0x20 && c != ' ' && c != '\t' && c != '\n' && c != '\r')
+                return {i, QStringLiteral("control character %1 (%2) outside a string; between values JSON "
+                                          "allows only spaces, tabs and line breaks")
+                               .arg(codePoint(c), controlName(c))};
+            ++i;
+            continue;
+        }
+        if (c == '"') {
+            inString = false;
+            ++i;
+        } else if (c < 0x20) {
+            return {i, rawControlMessage(c)};
+        } else if (c != '\\') {
+            ++i;
+        } else if (i + 1 < size && data[i + 1] == 'u') {
+            const int unit = unicodeEscape(json.constData(), size, i);
+            if (unit < 0) {
+                i += 2;  // not four hex digits: the parser says so
+            } else if (unit >= 0xd800 && unit <= 0xdbff) {
+                const int next = unicodeEscape(json.constData(), size, i + 6);
+                if (next < 0xdc00 || next > 0xdfff)
+                    return {i, QStringLiteral("lone surrogate \\u%1: a high surrogate must be followed by a low "
+                                              "one (\\udc00–\\udfff) to make one character")
+                                   .arg(unit, 4, 16, QLatin1Char('0'))};
+                i += 12;
+            } else if (unit >= 0xdc00 && unit <= 0xdfff) {
+                return {i, QStringLiteral("lone surrogate \\u%1: a low surrogate must follow a high one "
+                                          "(\\ud800–\\udbff) to make one character")
+                               .arg(unit, 4, 16, QLatin1Char('0'))};
+            } else {
+                i += 6;
+            }
+        } else {
+            i += 2;  // \" \\ \/ \b … — the escaped byte never ends the string
+        }
+    }
+    return {};
 }
 
 } // namespace
@@ -368,10 +563,15 @@ Result<Topology> ProjectFile::fromJson(const QByteArray &json)
     if (json.size() > kMaxFileBytes)
         return fail(Error::Code::TooLarge, QStringLiteral("the file is %1 MB; a Meshpad project is at most %2 MB")
                                                .arg(json.size() / (1024 * 1024)).arg(kMaxFileBytes / (1024 * 1024)));
+    // Both checks run; the user hears of the first problem in the file.
+    const TextProblem textProblem = checkText(json);
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
-    if (parseError.error != QJsonParseError::NoError)
-        return fail(Error::Code::Parse, describeParseError(json, parseError));
+    const bool parsed = parseError.error == QJsonParseError::NoError;
+    if (textProblem.offset >= 0 && (parsed || textProblem.offset <= parseError.offset))
+        return fail(Error::Code::Parse, describeOffset(json, textProblem.offset) + u": " + textProblem.message);
+    if (!parsed)
+        return fail(Error::Code::Parse, describeOffset(json, parseError.offset) + u": " + parseError.errorString());
     if (!document.isObject())
         return fail(Error::Code::Invalid, QStringLiteral("the file must hold a JSON object"));
 

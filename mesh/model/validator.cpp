@@ -1,5 +1,7 @@
 #include "validator.h"
 
+#include "core/terminaltext.h"
+
 #include <QHash>
 #include <QHostAddress>
 #include <QRegularExpression>
@@ -39,6 +41,49 @@ private:
 QString quoted(QStringView text)
 {
     return u'"' + text.toString() + u'"';
+}
+
+// The first character of `text` no name, tag or path may hold: it would reach
+// generated files and terminals and act there instead of being shown.
+std::optional<char16_t> firstControl(QStringView text)
+{
+    for (const QChar c : text) {
+        if (TerminalText::isControl(c.unicode()))
+            return c.unicode();
+    }
+    return std::nullopt;
+}
+
+// "U+001B": how a message names a character it must not print.
+QString codePoint(char16_t c)
+{
+    return QStringLiteral("U+%1").arg(uint(c), 4, 16, QLatin1Char('0')).toUpper();
+}
+
+// A command word a POSIX shell would take for a variable assignment
+// (NAME=value; bash also NAME+=value and NAME[i]=value) rather than the
+// program to run: Shell Command Language §2.9.1
+// (https://pubs.opengroup.org/onlinepubs/9699919799/utilities/V3_chap02.html#tag_18_09_01).
+bool isAssignmentWord(QStringView word)
+{
+    static const QRegularExpression re(QStringLiteral(R"(^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=)"));
+    return re.match(word).hasMatch();
+}
+
+// The stem NomadJobGenerator::fileStem() makes of a job name for
+// nomad/<stem>.nomad.hcl: ASCII letters, digits, '.', '_' and '-' kept,
+// anything else '_'.
+QString jobFileStem(QStringView job)
+{
+    QString stem;
+    stem.reserve(job.size());
+    for (const QChar c : job) {
+        const char16_t u = c.unicode();
+        const bool safe = (u >= u'a' && u <= u'z') || (u >= u'A' && u <= u'Z') || (u >= u'0' && u <= u'9')
+                          || u == u'.' || u == u'_' || u == u'-';
+        stem += safe ? c : QChar(u'_');
+    }
+    return stem;
 }
 
 bool isPortLabel(QStringView label)
@@ -88,6 +133,15 @@ void validateSettings(const Topology &t, Collector &out)
                      .arg(quoted(t.settings.datacenter)));
 }
 
+void validateDesignName(const Topology &t, Collector &out)
+{
+    // The name heads the README and sits in the Vagrantfile.
+    if (const std::optional<char16_t> c = firstControl(t.name))
+        out.mesh(Severity::Error, QStringLiteral("name"), QStringLiteral("mesh.name.control"),
+                 QStringLiteral("The design name holds the control character %1, which would reach the generated "
+                                "files and terminals as-is; remove it.").arg(codePoint(*c)));
+}
+
 void validateNames(const Service &s, Collector &out)
 {
     if (s.name.isEmpty()) {
@@ -106,6 +160,11 @@ void validateNames(const Service &s, Collector &out)
         if (part.value.isEmpty()) {
             out.service(Severity::Error, s, part.field.toString(), u"service." + part.field + u".empty",
                         QStringLiteral("Service %1 has no Nomad %2 name.").arg(quoted(s.name), part.what));
+        } else if (const std::optional<char16_t> c = firstControl(part.value)) {
+            out.service(Severity::Error, s, part.field.toString(), u"service." + part.field + u".control",
+                        QStringLiteral("The Nomad %1 name holds the control character %2, which would reach file "
+                                       "names, generated files and terminals as-is; remove it.")
+                            .arg(part.what, codePoint(*c)));
         } else if (!isSafeNomadName(part.value)) {
             out.service(Severity::Error, s, part.field.toString(), u"service." + part.field + u".invalid",
                         QStringLiteral("Nomad %1 name %2 must have no spaces, slashes, quotes or control "
@@ -125,13 +184,40 @@ void validateRuntime(const Service &s, Collector &out)
         out.service(Severity::Warning, s, QStringLiteral("count"), QStringLiteral("service.count.zero"),
                     QStringLiteral("Count is 0: Nomad will run no instance of %1, and every arrow to it will "
                                    "fail. Set a count of 1 or more.").arg(quoted(s.name)));
+    // The generated scripts put the image after `docker run`'s options and
+    // the command where a shell expects a program; each must be read as
+    // that, never as an option or (the command) an assignment. Args are the
+    // program's own arguments: options and NAME=value are meant there.
     if (s.driver == Driver::Docker) {
         if (s.image.trimmed().isEmpty())
             out.service(Severity::Error, s, QStringLiteral("image"), QStringLiteral("service.image.empty"),
                         QStringLiteral("The docker driver needs an image to run."));
+        else if (const std::optional<char16_t> c = firstControl(s.image))
+            out.service(Severity::Error, s, QStringLiteral("image"), QStringLiteral("service.image.control"),
+                        QStringLiteral("The image holds the control character %1; no image reference does, "
+                                       "remove it.").arg(codePoint(*c)));
+        else if (s.image.startsWith(u'-'))
+            out.service(Severity::Error, s, QStringLiteral("image"), QStringLiteral("service.image.option"),
+                        QStringLiteral("Image %1 starts with '-', so `docker run` would read it as an option "
+                                       "rather than the image to run; name an image such as \"redis:7\".")
+                            .arg(quoted(s.image)));
     } else if (s.command.trimmed().isEmpty()) {
         out.service(Severity::Error, s, QStringLiteral("command"), QStringLiteral("service.command.empty"),
                     QStringLiteral("The %1 driver needs a command to run.").arg(toString(s.driver)));
+    } else if (const std::optional<char16_t> c = firstControl(s.command)) {
+        out.service(Severity::Error, s, QStringLiteral("command"), QStringLiteral("service.command.control"),
+                    QStringLiteral("The command holds the control character %1, which would reach the generated "
+                                   "scripts and terminals as-is; remove it.").arg(codePoint(*c)));
+    } else if (s.command.startsWith(u'-')) {
+        out.service(Severity::Error, s, QStringLiteral("command"), QStringLiteral("service.command.option"),
+                    QStringLiteral("Command %1 starts with '-', so it would be read as an option rather than the "
+                                   "program to run; give the program's path and put options in args.")
+                        .arg(quoted(s.command)));
+    } else if (isAssignmentWord(s.command)) {
+        out.service(Severity::Error, s, QStringLiteral("command"), QStringLiteral("service.command.assignment"),
+                    QStringLiteral("Command %1 has the form NAME=value, which a shell reads as a variable "
+                                   "assignment rather than the program to run; set the variable under env and "
+                                   "give the program's path as the command.").arg(quoted(s.command)));
     }
     if (s.resources.memoryMb > 0 && s.resources.memoryMb < kMinMemoryMb)
         out.service(Severity::Error, s, QStringLiteral("resources.memoryMb"), QStringLiteral("service.memory.small"),
@@ -208,9 +294,15 @@ void validateCheck(const Service &s, Collector &out)
     const HealthCheck &c = s.check;
     if (c.kind == CheckKind::None)
         return;
-    if (c.kind == CheckKind::Http && !c.path.startsWith(u'/'))
-        out.service(Severity::Error, s, QStringLiteral("check.path"), QStringLiteral("check.path.invalid"),
-                    QStringLiteral("The HTTP check path %1 must start with '/'.").arg(quoted(c.path)));
+    if (c.kind == CheckKind::Http) {
+        if (!c.path.startsWith(u'/'))
+            out.service(Severity::Error, s, QStringLiteral("check.path"), QStringLiteral("check.path.invalid"),
+                        QStringLiteral("The HTTP check path %1 must start with '/'.").arg(quoted(c.path)));
+        else if (const std::optional<char16_t> ch = firstControl(c.path))
+            out.service(Severity::Error, s, QStringLiteral("check.path"), QStringLiteral("check.path.control"),
+                        QStringLiteral("The HTTP check path holds the control character %1; remove it or "
+                                       "percent-encode it.").arg(codePoint(*ch)));
+    }
     bool numericPort = false;
     s.port.toInt(&numericPort);
     if (c.kind == CheckKind::Tcp && s.connectSidecar && s.networkMode == NetworkMode::Bridge && numericPort)
@@ -236,7 +328,11 @@ void validateCheck(const Service &s, Collector &out)
 void validateTagsAndMeta(const Service &s, Collector &out)
 {
     for (qsizetype i = 0; i < s.tags.size(); ++i) {
-        if (s.tags[i].trimmed().isEmpty())
+        if (const std::optional<char16_t> c = firstControl(s.tags[i]))
+            out.service(Severity::Error, s, QStringLiteral("tags[%1]").arg(i), QStringLiteral("tag.control"),
+                        QStringLiteral("Tag %1 holds the control character %2, which would reach the generated "
+                                       "files and terminals as-is; remove it.").arg(i + 1).arg(codePoint(*c)));
+        else if (s.tags[i].trimmed().isEmpty())
             out.service(Severity::Warning, s, QStringLiteral("tags[%1]").arg(i), QStringLiteral("tag.empty"),
                         QStringLiteral("An empty tag is registered as-is; remove it."));
     }
@@ -252,6 +348,44 @@ void validateTagsAndMeta(const Service &s, Collector &out)
             out.service(Severity::Error, s, field, QStringLiteral("meta.key.duplicate"),
                         QStringLiteral("Meta key %1 is set twice.").arg(quoted(key)));
         keys.insert(key);
+        if (const std::optional<char16_t> c = firstControl(s.meta[i].value))
+            out.service(Severity::Error, s, field, QStringLiteral("meta.value.control"),
+                        QStringLiteral("The value of meta key %1 holds the control character %2, which would "
+                                       "reach the generated files and terminals as-is; remove it.")
+                            .arg(quoted(key), codePoint(*c)));
+    }
+}
+
+// Jobs whose files would be one file on a case-insensitive file system
+// (macOS, Windows, a Vagrant synced folder there): names that differ only in
+// case (Web, web), or whose file stems do (éweb and _Web: nomad/_web… and
+// nomad/_Web…). Stems equal outright do not clash: the generator numbers
+// them. The later service of each pair is refused, naming the first.
+void validateJobFiles(const Topology &t, Collector &out)
+{
+    QHash<QString, const Service *> byFolded;  // case-folded name
+    QHash<QString, const Service *> byStem;    // lower-cased file stem
+    for (const Service &s : t.services) {
+        if (s.job.isEmpty() || firstControl(s.job))
+            continue;  // refused already
+        const QString folded = s.job.toCaseFolded();
+        const QString stem = jobFileStem(s.job);
+        const Service *first = byFolded.value(folded);
+        const Service *sameStem = byStem.value(stem.toLower());
+        if (!first && sameStem && jobFileStem(sameStem->job) != stem)
+            first = sameStem;
+        if (first && first->job != s.job) {
+            out.service(Severity::Error, s, QStringLiteral("job"), QStringLiteral("service.job.case"),
+                        QStringLiteral("Job %1 and job %2 (service %3) differ only in case as file names, so their "
+                                       "files in nomad/ would overwrite each other on a case-insensitive file "
+                                       "system (macOS, Windows); rename one.")
+                            .arg(quoted(s.job), quoted(first->job), quoted(first->name)));
+            continue;
+        }
+        if (!byFolded.contains(folded))
+            byFolded.insert(folded, &s);
+        if (!byStem.contains(stem.toLower()))
+            byStem.insert(stem.toLower(), &s);
     }
 }
 
@@ -420,6 +554,7 @@ bool Validator::hasErrors(const Problems &problems)
 Problems Validator::validate(const Topology &t)
 {
     Collector out;
+    validateDesignName(t, out);
     validateSettings(t, out);
 
     QHash<ServiceId, const Service *> services;
@@ -453,6 +588,7 @@ Problems Validator::validate(const Topology &t)
         validateCheck(s, out);
         validateTagsAndMeta(s, out);
     }
+    validateJobFiles(t, out);
 
     QHash<ServiceId, UpstreamNames> upstreamNames;
     validateUpstreams(t, services, upstreamNames, out);

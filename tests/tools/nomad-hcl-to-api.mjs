@@ -21,8 +21,18 @@
 // - Env/Meta values as strings (jobspec2 turns `PORT = 9001` into "9001"),
 //   service `port` as a string PortLabel, durations as integer nanoseconds;
 // - template escapes resolved: hcl2json gives strings in HCL's JSON syntax,
-//   where `$${` and `%%{` stand for literal `${` and `%{`; `${…}` left as
-//   is, as jobspec2 passes undefined variables through (nomad.md §1).
+//   where `$${` and `%%{` stand for literal `${` and `%{`;
+// - an interpolation hcl2json leaves in a string (`${…}`, not escaped) is
+//   kept as that text only where jobspec2 keeps it: a plain traversal
+//   (`${NOMAD_PORT_http}`, `${meta.x}`) whose root jobspec2 does not define
+//   goes to its UnknownVariable hook, which gives back "${" + expr + "}"
+//   (hashicorp/nomad: jobspec2/types.config.go, EvalContext; nomad.md §1).
+//   Anything else is evaluated by jobspec2 — roots `true`, `false`, `null`
+//   (HCL2's literal values), `var` and `local` (jobspec2's own variables),
+//   function calls, operators — and so is a directive (`%{…}`): the file
+//   is reported as an error, as its text does not survive. (hcl2json itself
+//   already evaluates constant templates: `"${true}"` comes out as the bool
+//   true and `"x${false}"` as "xfalse", which is what jobspec2 makes of them.)
 // Parse errors and input outside the subset are reported as "error".
 import { parse } from "@cdktf/hcl2json";
 import { readFileSync } from "node:fs";
@@ -32,13 +42,42 @@ function fail(message) {
     throw new MapError(message);
 }
 
-// HCL template semantics of a string printed by hcl2json.
+// Roots jobspec2 evaluates rather than passing through (see the header).
+const evaluatedRoots = new Set(["true", "false", "null", "var", "local"]);
+const plainTraversal = /^([A-Za-z_][A-Za-z0-9_-]*)(\.[A-Za-z_][A-Za-z0-9_-]*)*$/;
+
+// End (index after the closing brace) of the `${…}` or `%{…}` opening at i,
+// skipping quoted strings inside the expression; -1 if it never closes.
+function sequenceEnd(s, i) {
+    let depth = 0;
+    for (let j = i + 1; j < s.length; j++) {
+        const c = s[j];
+        if (c === '"') {
+            for (j++; j < s.length && s[j] !== '"'; j++) if (s[j] === "\\") j++;
+        } else if (c === "{") {
+            depth++;
+        } else if (c === "}" && --depth === 0) {
+            return j + 1;
+        }
+    }
+    return -1;
+}
+
+// What jobspec2 makes of a string printed by hcl2json.
 function untemplate(s) {
     let out = "";
     for (let i = 0; i < s.length; ) {
         if (s.startsWith("$${", i) || s.startsWith("%%{", i)) {
             out += s[i] + "{";
             i += 3;
+        } else if (s.startsWith("${", i) || s.startsWith("%{", i)) {
+            const end = sequenceEnd(s, i);
+            const sequence = end < 0 ? s.slice(i) : s.slice(i, end);
+            const m = s[i] === "$" && end > 0 ? plainTraversal.exec(sequence.slice(2, -1)) : null;
+            if (!m || evaluatedRoots.has(m[1]))
+                fail(`${JSON.stringify(sequence)} in ${JSON.stringify(s)} is evaluated by jobspec2, not kept as text`);
+            out += sequence;
+            i = end;
         } else {
             out += s[i];
             i += 1;

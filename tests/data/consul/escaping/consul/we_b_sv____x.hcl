@@ -3,9 +3,9 @@ service {
   port = 80
   tags = ["quo\"te", "back\\slash", "tab\there", "line\nbreak", "🚀 rocket"]
   meta = {
-    x-y         = "${NOMAD_PORT_http}"
-    "has space" = "%%{if true}x%%{endif}"
-    "q\"k"      = "$$${lit} and $${not a traversal}"
+    x-y         = "\u0024{NOMAD_PORT_http}"
+    "has space" = "\u0025{if true}x\u0025{endif}"
+    "q\"k"      = "$\u0024{lit} and \u0024{not a traversal}"
     "for"       = "keyword key"
     ctl         = "bell\u0007"
   }

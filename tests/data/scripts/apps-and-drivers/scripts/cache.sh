@@ -11,6 +11,7 @@
 # Run it on a node with a Consul agent, e.g. in the Hashibox:
 #   vagrant ssh one -c /vagrant/scripts/<this file>
 # CONSUL_HTTP_ADDR selects another agent (default http://127.0.0.1:8500).
+# shellcheck disable=SC2016  # a $ or ` in single quotes is meant literally
 set -euo pipefail
 
 consul_addr="${CONSUL_HTTP_ADDR:-http://127.0.0.1:8500}"
@@ -63,7 +64,7 @@ MESHPAD_JSON
 registered=true
 
 echo "==> Starting the app" >&2
-env -- odd-name.x=1 /usr/bin/redis-server &
+env -- odd-name.x=1 "$BASH" -c 'exec -- "$0" "$@"' /usr/bin/redis-server &
 app_pid=$!
 
 # Whichever stops first ends the script; the EXIT trap stops the other.

@@ -67,7 +67,7 @@ MESHPAD_JSON
 registered=true
 
 echo "==> Starting the app" >&2
-docker run --rm --network host --env 'POSTGRES_PASSWORD=s3cr'\''et' postgres:16 -c max_connections=50 &
+docker run --rm --network host --env 'POSTGRES_PASSWORD=s3cr'\''et' -- postgres:16 -c max_connections=50 &
 app_pid=$!
 
 echo "==> Starting the sidecar proxy for $service_id" >&2

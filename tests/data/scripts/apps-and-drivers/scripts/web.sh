@@ -85,7 +85,7 @@ MESHPAD_JSON
 registered=true
 
 echo "==> Starting the app" >&2
-DB=postgres://127.0.0.5:15432/shop DB_HOST=127.0.0.5 DB_PORT=15432 CACHE=127.0.0.1:16379 ADMIN=9100 DYN='${NOMAD_PORT_dyn}' WHERE='shop/front/server#0' NODE='${node.unique.name} ${NOMAD_ALLOC_ID}' '/opt/web/bin/web server' --listen=:8080 --dc eu-west 'it'\''s "quoted" $HOME `x`' &
+DB=postgres://127.0.0.5:15432/shop DB_HOST=127.0.0.5 DB_PORT=15432 CACHE=127.0.0.1:16379 ADMIN=9100 DYN='${NOMAD_PORT_dyn}' WHERE='shop/front/server#0' NODE='${node.unique.name} ${NOMAD_ALLOC_ID}' command -- '/opt/web/bin/web server' --listen=:8080 --dc eu-west 'it'\''s "quoted" $HOME `x`' &
 app_pid=$!
 
 echo "==> Starting the sidecar proxy for $service_id" >&2

@@ -68,7 +68,7 @@ MESHPAD_JSON
 registered=true
 
 echo "==> Starting the app" >&2
-PORT=9001 /vagrant/apps/bin/counter &
+PORT=9001 command -- /vagrant/apps/bin/counter &
 app_pid=$!
 
 echo "==> Starting the sidecar proxy for $service_id" >&2

@@ -76,7 +76,7 @@ MESHPAD_JSON
 registered=true
 
 echo "==> Starting the app" >&2
-PORT=9002 COUNTING_SERVICE_URL=http://127.0.0.1:8080 /vagrant/apps/bin/dashboard &
+PORT=9002 COUNTING_SERVICE_URL=http://127.0.0.1:8080 command -- /vagrant/apps/bin/dashboard &
 app_pid=$!
 
 echo "==> Starting the sidecar proxy for $service_id" >&2

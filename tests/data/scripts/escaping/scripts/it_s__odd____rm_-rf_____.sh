@@ -23,8 +23,7 @@ case "$consul_addr" in
 esac
 export CONSUL_HTTP_ADDR="$consul_addr"
 
-service_id='it'\''s "odd"
-$(rm -rf /) ü'
+service_id=$'it\'s "odd"\n$(rm -rf /) ü'
 app_pid=
 proxy_pid=
 registered=false
@@ -69,13 +68,11 @@ MESHPAD_JSON
 registered=true
 
 echo "==> Starting the app" >&2
-MSG='a'\''b"c$d`e\f
-g' /bin/echo &
+MSG=$'a\'b"c$d`e\\f\ng' command -- /bin/echo &
 app_pid=$!
 
 echo "==> Starting the sidecar proxy for $service_id" >&2
-consul connect proxy -sidecar-for 'it'\''s "odd"
-$(rm -rf /) ü' &
+consul connect proxy -sidecar-for $'it\'s "odd"\n$(rm -rf /) ü' &
 proxy_pid=$!
 
 # Whichever stops first ends the script; the EXIT trap stops the other.

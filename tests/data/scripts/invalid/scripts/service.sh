@@ -66,7 +66,7 @@ MESHPAD_JSON
 registered=true
 
 echo "==> Starting the app" >&2
-/bin/true &
+command -- /bin/true &
 app_pid=$!
 
 echo "==> Starting the sidecar proxy for $service_id" >&2
