@@ -83,22 +83,23 @@ Topology largeDesign(int services, int upstreamsPerService)
     return t;
 }
 
-// The issue's 15 MB file: 150,000 services written by hand the shortest
-// way the format allows (every field left out takes its default), one
-// arrow from each service to the next.
+// The issue's 15 MB file: 150,000 services written the shortest way the
+// format allows (every field left out takes its default), in jobs of 50
+// groups, and an arrow from every tenth service to the next.
 QByteArray minimalDesignFile(int services)
 {
     QByteArray json = R"({"format":"meshpad","version":1,"name":"minimal","services":[)";
     for (int i = 0; i < services; ++i) {
         if (i > 0)
             json += ',';
-        json += QStringLiteral(R"({"id":"s%1","name":"s-%1","job":"j%2","group":"g%1","task":"t","command":"/a","port":"80"})")
+        json += QStringLiteral(R"({"id":"s%1","name":"s%1","job":"j%2","group":"g%3","task":"t","command":"/a","port":"80"})")
                     .arg(i)
                     .arg(i / 50)
+                    .arg(i % 50)
                     .toUtf8();
     }
     json += R"(],"upstreams":[)";
-    for (int i = 0; i + 1 < services; ++i) {
+    for (int i = 0; i + 1 < services; i += 10) {
         if (i > 0)
             json += ',';
         json += QStringLiteral(R"({"id":"u%1","from":"s%1","to":"s%2","localBindPort":81})").arg(i).arg(i + 1).toUtf8();
@@ -141,16 +142,19 @@ int runSize(int services, int runs, QTextStream &out)
     const QByteArray json = ProjectFile::toJson(design).toUtf8();
     Problems problems;
     qsizetype files = 0;
-    const Figure load = measure(runs, [&] { (void)ProjectFile::fromJson(json); });
+    // Designs past the loader's 16 MB cap are refused unread: no baseline.
+    const bool loadable = json.size() <= ProjectFile::kMaxFileBytes;
+    const Figure load = loadable ? measure(runs, [&] { (void)ProjectFile::fromJson(json); }) : Figure{};
     const Figure validate = measure(runs, [&] { problems = Validator::validate(design); });
     const Figure generate = measure(runs, [&] {
         files = mesh::generate::ArtifactGenerator::generate(design).artifacts().size();
     });
-    out << QStringLiteral("%1 services  %2 upstreams  load %3 ms  validate %4 ms  generate %5 ms  "
+    out << QStringLiteral("%1 services  %2 upstreams  load %3  validate %4 ms  generate %5 ms  "
                           "validate+generate %6 ms  %7 files  %8 problems  peak RSS %9 MiB\n")
                .arg(services, 7)
                .arg(design.upstreams.size(), 7)
-               .arg(load.medianMs, 8, 'f', 1)
+               .arg(loadable ? QStringLiteral("%1 ms").arg(load.medianMs, 8, 'f', 1)
+                             : QStringLiteral("(%1 MB file, over the cap)").arg(json.size() / 1000000))
                .arg(validate.medianMs, 8, 'f', 1)
                .arg(generate.medianMs, 9, 'f', 1)
                .arg(validate.medianMs + generate.medianMs, 9, 'f', 1)

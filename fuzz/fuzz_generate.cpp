@@ -18,7 +18,7 @@
 // - the Vagrantfile's leading comment section, where Ruby honours magic
 //   comments, is the same whatever the design's name and commands are;
 // - writing the set into DIR/out creates exactly the artifact paths there
-//   and nothing anywhere else under DIR.
+//   and nothing anywhere else under DIR (for one input in four).
 
 #include "fuzzcheck.h"
 
@@ -476,7 +476,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     require(leadingComments(vagrantfile->text) == leadingComments(plainSet.find(u"hashibox/Vagrantfile")->text),
             "the Vagrantfile's leading comments do not depend on the design");
 
-    // Written: exactly the artifacts, under out/, nothing else.
+    // Written: exactly the artifacts, under out/, nothing else. One input in
+    // four: writing (and the one syncfs) costs more than all of the above.
+    if (size % 4 != 0)
+        return 0;
     QTemporaryDir scratch;
     require(scratch.isValid(), "a scratch directory");
     const auto written = set.writeTo(scratch.filePath(QStringLiteral("out")));

@@ -1,11 +1,7 @@
 #include "hcl1json.h"
 
-#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
-#include <QJsonDocument>
-#include <QProcess>
-#include <QTemporaryDir>
 
 namespace meshtest {
 
@@ -56,51 +52,9 @@ QString Hcl1Json::missing()
 
 QList<Hcl1Json::Parsed> Hcl1Json::parse(const QStringList &texts)
 {
-    QList<Parsed> results(texts.size());
-    auto failAll = [&](const QString &error) {
-        for (Parsed &p : results)
-            p = {std::nullopt, error};
-        return results;
-    };
-    if (texts.isEmpty())
-        return results;
-    if (const QString why = missing(); !why.isEmpty())
-        return failAll(why);
-
-    QTemporaryDir dir;
-    if (!dir.isValid())
-        return failAll(QStringLiteral("no temporary directory"));
-    QStringList files;
-    for (qsizetype i = 0; i < texts.size(); ++i) {
-        const QString path = dir.filePath(QStringLiteral("f%1.hcl").arg(i));
-        QFile f(path);
-        if (!f.open(QIODevice::WriteOnly) || f.write(texts.at(i).toUtf8()) < 0)
-            return failAll(QStringLiteral("cannot write %1").arg(path));
-        files.append(path);
-    }
-
-    QProcess helper;
-    helper.start(QStringLiteral(MESHPAD_HCL1JSON), files);
-    if (!helper.waitForStarted(10000))
-        return failAll(QStringLiteral("hcl1json did not start: %1").arg(helper.errorString()));
-    if (!helper.waitForFinished(60000)) {
-        helper.kill();
-        helper.waitForFinished(5000);
-        return failAll(QStringLiteral("hcl1json timed out"));
-    }
-    if (helper.exitStatus() != QProcess::NormalExit || helper.exitCode() != 0)
-        return failAll(QStringLiteral("hcl1json failed: %1").arg(QString::fromUtf8(helper.readAllStandardError())));
-    const QJsonArray array = QJsonDocument::fromJson(helper.readAllStandardOutput()).array();
-    if (array.size() != texts.size())
-        return failAll(QStringLiteral("hcl1json gave %1 results for %2 files").arg(array.size()).arg(texts.size()));
-    for (qsizetype i = 0; i < array.size(); ++i) {
-        const QJsonObject r = array.at(i).toObject();
-        if (r.contains(u"json"))
-            results[i] = {r.value(u"json").toObject(), {}};
-        else
-            results[i] = {std::nullopt, r.value(u"error").toString()};
-    }
-    return results;
+    if (const QString why = missing(); !why.isEmpty() && !texts.isEmpty())
+        return QList<Parsed>(texts.size(), Parsed{std::nullopt, why});
+    return ParserBatch::run(QStringLiteral("hcl1json"), QStringLiteral(MESHPAD_HCL1JSON), {}, {}, texts, 60000);
 }
 
 Hcl1Json::Parsed Hcl1Json::parse(const QString &text)

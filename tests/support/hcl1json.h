@@ -1,5 +1,7 @@
 #pragma once
 
+#include "parserbatch.h"
+
 #include <QJsonObject>
 #include <QList>
 #include <QString>
@@ -20,11 +22,7 @@ namespace meshtest {
 class Hcl1Json final
 {
 public:
-    struct Parsed
-    {
-        std::optional<QJsonObject> json;  // nullopt: HCL 1 refused the text
-        QString error;                    // its error
-    };
+    using Parsed = ParserBatch::Parsed;
 
     // Empty when the helper was built; else why not and the command that
     // installs what it needs (tests QFAIL with it, never skip).

@@ -1,14 +1,9 @@
 #include "hcl2json.h"
 
-#include <QDir>
-#include <QFile>
 #include <QFileInfo>
 #include <QHash>
 #include <QJsonArray>
-#include <QJsonDocument>
-#include <QProcess>
 #include <QStandardPaths>
-#include <QTemporaryDir>
 
 namespace meshtest {
 
@@ -92,59 +87,13 @@ QList<Hcl2Json::Parsed> Hcl2Json::parse(const QStringList &allTexts)
 QList<Hcl2Json::Parsed> Hcl2Json::parseUncached(const QStringList &texts, bool *ran)
 {
     *ran = false;
-    QList<Parsed> results(texts.size());
-    auto failAll = [&](const QString &error) {
-        for (Parsed &p : results)
-            p = {std::nullopt, error};
-        return results;
-    };
-    if (texts.isEmpty())
-        return results;
-    if (const QString why = missing(); !why.isEmpty())
-        return failAll(why);
-
-    QTemporaryDir dir;
-    if (!dir.isValid())
-        return failAll(QStringLiteral("no temporary directory"));
-    QStringList files;
-    for (qsizetype i = 0; i < texts.size(); ++i) {
-        const QString path = dir.filePath(QStringLiteral("f%1.hcl").arg(i));
-        QFile f(path);
-        if (!f.open(QIODevice::WriteOnly) || f.write(texts.at(i).toUtf8()) < 0)
-            return failAll(QStringLiteral("cannot write %1").arg(path));
-        files.append(path);
-    }
-
-    QProcess node;
+    if (const QString why = missing(); !why.isEmpty() && !texts.isEmpty())
+        return QList<Parsed>(texts.size(), Parsed{std::nullopt, why});
     // Bare "@cdktf/hcl2json" resolves from the working directory's
     // node_modules for an --eval'd module.
-    node.setWorkingDirectory(toolsDir());
-    node.start(QStringLiteral("node"),
-               QStringList{QStringLiteral("--input-type=module"), QStringLiteral("--eval"),
-                           QString::fromUtf8(kScript)}
-                   + files);
-    if (!node.waitForStarted(10000))
-        return failAll(QStringLiteral("node did not start: %1").arg(node.errorString()));
-    if (!node.waitForFinished(120000)) {
-        node.kill();
-        node.waitForFinished(5000);
-        return failAll(QStringLiteral("node hcl2json timed out"));
-    }
-    const QByteArray stdoutBytes = node.readAllStandardOutput();
-    if (node.exitStatus() != QProcess::NormalExit || node.exitCode() != 0)
-        return failAll(QStringLiteral("node hcl2json failed: %1").arg(QString::fromUtf8(node.readAllStandardError())));
-    const QJsonArray array = QJsonDocument::fromJson(stdoutBytes).array();
-    if (array.size() != texts.size())
-        return failAll(QStringLiteral("node hcl2json gave %1 results for %2 files").arg(array.size()).arg(texts.size()));
-    *ran = true;
-    for (qsizetype i = 0; i < array.size(); ++i) {
-        const QJsonObject r = array.at(i).toObject();
-        if (r.contains(u"json"))
-            results[i] = {r.value(u"json").toObject(), {}};
-        else
-            results[i] = {std::nullopt, r.value(u"error").toString()};
-    }
-    return results;
+    return ParserBatch::run(QStringLiteral("node hcl2json"), QStringLiteral("node"),
+                            {QStringLiteral("--input-type=module"), QStringLiteral("--eval"), QString::fromUtf8(kScript)},
+                            toolsDir(), texts, 120000, ran);
 }
 
 Hcl2Json::Parsed Hcl2Json::parse(const QString &text)

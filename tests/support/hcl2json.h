@@ -1,5 +1,7 @@
 #pragma once
 
+#include "parserbatch.h"
+
 #include <QJsonObject>
 #include <QList>
 #include <QString>
@@ -17,11 +19,7 @@ namespace meshtest {
 class Hcl2Json final
 {
 public:
-    struct Parsed
-    {
-        std::optional<QJsonObject> json;  // nullopt: the parser refused it
-        QString error;                    // its diagnostics
-    };
+    using Parsed = ParserBatch::Parsed;
 
     // Empty when node and the npm package are present; else what is missing
     // and the command that installs it (tests QFAIL with it, never skip).
