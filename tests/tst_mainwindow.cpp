@@ -38,6 +38,7 @@
 #include <QSpinBox>
 #include <QStyle>
 #include <QTableWidget>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -122,8 +123,8 @@ void crashAfterAutosave(const QString &renamedTo)
     QCOMPARE(crashed.exitStatus(), QProcess::CrashExit);
 }
 
-// Answers the next file dialog as a user does: type the path, click Save
-// (or Esc when `path` is empty). Polls from the event loop, so it acts
+// Answers the next file dialog as a user does: type the path, click Save or
+// Choose (or Esc when `path` is empty). Polls from the event loop, so it acts
 // inside the dialog's own loop once the dialog is up; gives up after 10 s.
 void answerFileDialog(QObject *context, const QString &path, QString *suggested = nullptr)
 {
@@ -157,7 +158,10 @@ void answerFileDialog(QObject *context, const QString &path, QString *suggested 
         QTest::keyClick(name, Qt::Key_A, Qt::ControlModifier);
         QTest::keyClicks(name, path);
         auto *buttons = dialog->findChild<QDialogButtonBox *>(u"buttonBox"_qs);
-        QTest::mouseClick(buttons->button(QDialogButtonBox::Save), Qt::LeftButton);
+        QAbstractButton *accept = buttons->button(QDialogButtonBox::Save);
+        if (!accept)
+            accept = buttons->button(QDialogButtonBox::Open);  // a folder: "Choose"
+        QTest::mouseClick(accept, Qt::LeftButton);
         if (dialog->isVisible())  // refused: let the test fail, not hang
             dialog->reject();
     });
@@ -474,6 +478,43 @@ private Q_SLOTS:
         // …but shortly after, still showing the same file.
         QTRY_VERIFY_WITH_TIMEOUT(artifacts->currentText().contains(u"count = 5"_qs), kTimeoutMs);
         QCOMPARE(artifacts->currentPath(), u"nomad/counter.nomad.hcl"_qs);
+    }
+
+    void exportArtifactsWritesEveryFileAndRefusesALinkInTheFolder()
+    {
+        MainWindow &window = openExample();
+        meshpad::gui::ArtifactsDock *artifacts = window.artifacts();
+        QTRY_VERIFY_WITH_TIMEOUT(artifacts->showPath(u"nomad/counter.nomad.hcl"_qs), kTimeoutMs);
+        QSignalSpy finished(artifacts, &meshpad::gui::ArtifactsDock::exportFinished);
+        QTemporaryDir dir;
+        const QString out = dir.filePath(u"out"_qs);
+        QVERIFY(QDir().mkpath(out));
+
+        answerFileDialog(&window, out);
+        clickMenuItem(window, u"File"_qs, u"actionExportArtifacts"_qs);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, kTimeoutMs);
+        QCOMPARE(finished.at(0).at(1).toString(), QString());
+        for (const QString &path : artifacts->artifacts().paths())
+            QVERIFY2(QFileInfo(out + u'/' + path).isFile(), qPrintable(path));
+        QVERIFY(QFileInfo(out + u"/scripts/count-api.sh"_qs).isExecutable());
+
+        // A link already in the chosen folder: refused with its path, nothing
+        // written through it, told in a box that leaves the window working
+        // (an exec()'d box would stop this test inside QTRY).
+        const QString elsewhere = dir.filePath(u"elsewhere"_qs);
+        const QString planted = dir.filePath(u"planted"_qs);
+        QVERIFY(QDir().mkpath(elsewhere) && QDir().mkpath(planted));
+        QVERIFY(QFile::link(elsewhere, planted + u"/consul"_qs));
+        answerFileDialog(&window, planted);
+        clickMenuItem(window, u"File"_qs, u"actionExportArtifacts"_qs);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, kTimeoutMs);
+        const QString error = finished.at(1).at(1).toString();
+        QVERIFY2(error.contains(u"symbolic link"_qs) && error.contains(u"consul"_qs), qPrintable(error));
+        QVERIFY(QDir(elsewhere).isEmpty());
+        QMessageBox *box = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((box = visibleMessageBox(&window)), kTimeoutMs);
+        QCOMPARE(box->text(), error);
+        box->close();
     }
 
     void saveWritesTheFileAndMakesTheDesignClean()

@@ -1,5 +1,7 @@
 #include "jsonwriter.h"
 
+#include "terminaltext.h"
+
 #include <QLocale>
 
 #include <cmath>
@@ -154,7 +156,7 @@ void JsonWriter::appendQuoted(QString &out, QStringView text)
     qsizetype plainFrom = 0;  // start of the run of characters copied as they are
     for (qsizetype i = 0; i < text.size(); ++i) {
         const char16_t c = text[i].unicode();
-        if (c >= 0x20 && c != u'"' && c != u'\\' && c != 0x2028 && c != 0x2029)
+        if (c >= 0x20 && c != u'"' && c != u'\\' && c != 0x2028 && c != 0x2029 && !TerminalText::isControl(c))
             continue;
         out += text.sliced(plainFrom, i - plainFrom);
         plainFrom = i + 1;
@@ -167,8 +169,10 @@ void JsonWriter::appendQuoted(QString &out, QStringView text)
         case u'\b': out += u"\\b"; break;
         case u'\f': out += u"\\f"; break;
         default:
-            // Control characters must be escaped; U+2028/9 are legal JSON
-            // but break JavaScript consumers and some editors.
+            // C0 must be escaped (RFC 8259 §7); U+2028/9 are legal JSON but
+            // break JavaScript consumers and some editors; DEL, C1 and the
+            // bidi controls are legal too, but a terminal acts on them when
+            // the file is shown (TerminalText), so none is written raw.
             out += QStringLiteral("\\u%1").arg(uint(c), 4, 16, QLatin1Char('0'));
         }
     }

@@ -33,23 +33,6 @@ QString commentText(QString text)
     return text;
 }
 
-// The registration body for the heredoc. JsonWriter escapes C0 in strings
-// (its only raw C0 are the line breaks); the other control characters (DEL,
-// C1, bidi) can only stand inside JSON strings, where \uXXXX means the same
-// (RFC 8259 §7), so the script holds none of them raw.
-QString heredocJson(QString json)
-{
-    for (qsizetype i = 0; i < json.size(); ++i) {
-        const char16_t c = json[i].unicode();
-        if (c >= 0x20 && TerminalText::isControl(c)) {
-            const QString escape = QStringLiteral("\\u%1").arg(uint(c), 4, 16, QLatin1Char('0'));
-            json.replace(i, 1, escape);
-            i += escape.size() - 1;
-        }
-    }
-    return json;
-}
-
 QString portOf(const model::PortMapping &p)
 {
     if (p.to > 0)
@@ -330,7 +313,7 @@ QString ScriptGenerator::script(const TopologyIndex &design, const Service &serv
          u"    --data-binary @- \"$consul_addr/v1/agent/service/register\" <<'MESHPAD_JSON'\n";
     // A quoted heredoc passes the JSON through untouched; no JSON line can
     // be the bare delimiter (JsonWriter indents everything but braces).
-    s += heredocJson(ConsulGenerator::registrationJson(design, service));
+    s += ConsulGenerator::registrationJson(design, service);
     s += u"MESHPAD_JSON\n"
          u"registered=true\n\n";
     s += u"echo \"==> Starting the app\" >&2\n";

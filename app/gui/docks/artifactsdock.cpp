@@ -250,20 +250,38 @@ void ArtifactsDock::exportAll()
     const QString directory = QFileDialog::getExistingDirectory(this, tr("Export all artifacts to"));
     if (directory.isEmpty())
         return;
-    const QString error = exportTo(directory);
-    if (!error.isEmpty())
-        QMessageBox::warning(this, tr("Export failed"), error);
+    exportTo(directory);
 }
 
-QString ArtifactsDock::exportTo(const QString &directory)
+void ArtifactsDock::exportTo(const QString &directory)
 {
     // Exports what the panel shows, even if a newer generation is pending:
-    // what you see is what you get.
-    const mesh::Result<> written = m_artifacts.writeTo(directory);
-    if (!written)
-        return written.error().message;
-    m_status->setText(tr("Exported %n file(s) to %1", nullptr, int(m_artifacts.artifacts().size())).arg(directory));
-    return {};
+    // what you see is what you get. The set is implicitly shared, so the
+    // copy costs nothing; the pool is drained in our destructor, so `this`
+    // outlives the post.
+    const mesh::generate::ArtifactSet artifacts = m_artifacts;
+    m_status->setText(tr("Exporting %n file(s) to %1…", nullptr, int(artifacts.artifacts().size())).arg(directory));
+    m_pool.start([this, artifacts, directory] {
+        const mesh::Result<> written = artifacts.writeTo(directory);
+        const QString error = written ? QString() : written.error().message;
+        const qsizetype files = artifacts.artifacts().size();
+        QMetaObject::invokeMethod(
+            this, [this, directory, files, error] { exported(directory, files, error); }, Qt::QueuedConnection);
+    });
+}
+
+void ArtifactsDock::exported(const QString &directory, qsizetype files, const QString &error)
+{
+    if (error.isEmpty()) {
+        m_status->setText(tr("Exported %n file(s) to %1", nullptr, int(files)).arg(directory));
+    } else {
+        m_status->setText(tr("Export failed"));
+        // Window-modal and not exec()'d: the editor's event loop keeps going.
+        auto *box = new QMessageBox(QMessageBox::Warning, tr("Export failed"), error, QMessageBox::Ok, this);
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
+    }
+    Q_EMIT exportFinished(directory, error);
 }
 
 void ArtifactsDock::changeEvent(QEvent *event)

@@ -48,11 +48,16 @@ public:
     void copyCurrent();
     // Asks for a folder and writes every artifact into it.
     void exportAll();
-    // Writes every artifact under `directory`; the error text or empty.
-    QString exportTo(const QString &directory);
+    // Writes every artifact shown now under `directory`, on the dock's pool
+    // thread (a large design or a slow disk must not freeze the window);
+    // exportFinished() says how it went.
+    void exportTo(const QString &directory);
 
 Q_SIGNALS:
     void artifactsUpdated();
+    // After exportTo(): `error` is empty when every file was written, else
+    // what was refused or failed (nothing is written through a link).
+    void exportFinished(const QString &directory, const QString &error);
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -61,6 +66,7 @@ private:
     void requestGeneration();
     void startGeneration();
     void deliver(quint64 serial, mesh::generate::ArtifactSet artifacts);
+    void exported(const QString &directory, qsizetype files, const QString &error);
     void rebuildTree();
     void showSelected();
     void updateHighlighterColours();
