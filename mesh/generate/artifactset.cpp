@@ -2,6 +2,8 @@
 
 #include "outputdirectory.h"
 
+#include <algorithm>
+
 namespace mesh::generate {
 
 namespace {
@@ -69,6 +71,12 @@ void ArtifactSet::add(Artifact artifact)
     // writeTo() refuses the set.
     if (!m_index.contains(artifact.path))
         m_index.insert(artifact.path, m_artifacts.size());
+    // The writers reserve ahead and grow by doubling; a set keeps hundreds
+    // of thousands of texts, so one that wastes more than half its buffer
+    // gives it back (a 100,000-service design held 4.4 GB of capacity for
+    // 1.7 GB of text, and paid for it in page faults).
+    if (artifact.text.capacity() - artifact.text.size() > std::max<qsizetype>(1024, artifact.text.size() / 2))
+        artifact.text.squeeze();
     m_artifacts.append(std::move(artifact));
 }
 

@@ -99,7 +99,7 @@ HclWriter::Body &HclWriter::Body::blankLine()
 QString HclWriter::text() const
 {
     QString out;
-    out.reserve(4096);
+    out.reserve(512);  // a service definition is ~300 characters; a job grows by doubling
     render(*m_root, 0, out);
     return out;
 }

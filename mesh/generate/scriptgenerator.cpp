@@ -4,8 +4,9 @@
 #include "core/terminaltext.h"
 #include "consulgenerator.h"
 
-#include <QRegularExpression>
 #include <QUrl>
+
+#include <algorithm>
 
 namespace mesh::generate {
 
@@ -15,10 +16,26 @@ using model::TopologyIndex;
 
 namespace {
 
+bool isAsciiAlnum(QChar c)
+{
+    return (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9');
+}
+
 bool isShellIdentifier(QStringView name)
 {
-    static const QRegularExpression re(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
-    return re.match(name.toString()).hasMatch();
+    if (name.isEmpty() || (name[0] >= u'0' && name[0] <= u'9'))
+        return false;
+    return std::all_of(name.begin(), name.end(), [](QChar c) { return isAsciiAlnum(c) || c == u'_'; });
+}
+
+// A word bash reads as itself, unquoted: no glob, expansion, quote,
+// separator or redirection character (and not a leading '=').
+bool isPlainShellWord(QStringView word)
+{
+    static constexpr QStringView punctuation = u"_./:@%+,=-";
+    return !word.isEmpty() && !word.startsWith(u'=') && std::all_of(word.begin(), word.end(), [](QChar c) {
+        return isAsciiAlnum(c) || punctuation.contains(c);
+    });
 }
 
 // Lines of a `#` comment; a newline in a name must not end the comment, and
@@ -116,8 +133,7 @@ QString ScriptGenerator::shellQuote(QStringView text)
     // Bash strings cannot hold NUL at all; U+FFFD marks where one was.
     QString clean = text.toString();
     clean.replace(QChar(u'\0'), QChar(QChar::ReplacementCharacter));
-    static const QRegularExpression safe(QStringLiteral("^[A-Za-z0-9_./:@%+,=-]+$"));
-    if (safe.match(clean).hasMatch() && !clean.startsWith(u'='))
+    if (isPlainShellWord(clean))
         return clean;
     const auto isControl = [](QChar c) { return TerminalText::isControl(c.unicode()); };
     if (std::none_of(clean.cbegin(), clean.cend(), isControl)) {

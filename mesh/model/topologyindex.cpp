@@ -21,6 +21,8 @@ TopologyIndex::TopologyIndex(const Topology &topology)
         job->append(&s);
     }
     m_upstreams.reserve(topology.upstreams.size());
+    m_upstreamsFrom.reserve(topology.services.size());
+    m_upstreamsTo.reserve(topology.services.size());
     for (const Upstream &u : topology.upstreams) {
         if (!m_upstreams.contains(u.id))
             m_upstreams.insert(u.id, &u);

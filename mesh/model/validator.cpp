@@ -5,6 +5,8 @@
 #include <QHash>
 #include <QHostAddress>
 #include <QRegularExpression>
+
+#include <algorithm>
 #include <QSet>
 
 namespace mesh::model {
@@ -86,10 +88,29 @@ QString jobFileStem(QStringView job)
     return stem;
 }
 
+// Character classes as loops, not regular expressions: they run for every
+// port, env var and meta key of a design on each keystroke.
+bool isAsciiLetter(QChar c)
+{
+    return (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z');
+}
+
+bool isAsciiDigit(QChar c)
+{
+    return c >= u'0' && c <= u'9';
+}
+
+// Letters, digits, '_' and '-' only, at least one.
+bool isWordOrDash(QStringView text)
+{
+    return !text.isEmpty() && std::all_of(text.begin(), text.end(), [](QChar c) {
+        return isAsciiLetter(c) || isAsciiDigit(c) || c == u'_' || c == u'-';
+    });
+}
+
 bool isPortLabel(QStringView label)
 {
-    static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9_-]+$"));
-    return re.match(label).hasMatch();
+    return isWordOrDash(label);
 }
 
 // Nomad job ids become file names (nomad/<job>.nomad.hcl) and URL path
@@ -110,15 +131,16 @@ bool isEnvName(QStringView name)
     // Nomad passes any key through, but a shell (and the scripts we
     // generate) can only set POSIX names; dots are common in Java land and
     // Nomad keeps them, so they are allowed.
-    static const QRegularExpression re(QStringLiteral("^[A-Za-z_][A-Za-z0-9_.]*$"));
-    return re.match(name).hasMatch();
+    if (name.isEmpty() || !(isAsciiLetter(name[0]) || name[0] == u'_'))
+        return false;
+    return std::all_of(name.begin(), name.end(),
+                       [](QChar c) { return isAsciiLetter(c) || isAsciiDigit(c) || c == u'_' || c == u'.'; });
 }
 
 bool isMetaKey(QStringView key)
 {
     // Consul: letters, digits, '-' and '_', at most 128, no "consul-" prefix.
-    static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9_-]{1,128}$"));
-    return re.match(key).hasMatch() && !key.startsWith(u"consul-");
+    return key.size() <= 128 && isWordOrDash(key) && !key.startsWith(u"consul-");
 }
 
 void validateSettings(const Topology &t, Collector &out)
@@ -420,6 +442,8 @@ void validateEnv(const Service &s, const UpstreamNames &upstreams, Collector &ou
                         QStringLiteral("Environment variable %1 is set twice.").arg(quoted(kv.key)));
         names.insert(kv.key);
 
+        if (!kv.value.contains(u"${NOMAD_"))
+            continue;  // the common case, without running the expression
         auto it = ref.globalMatch(kv.value);
         while (it.hasNext()) {
             const QRegularExpressionMatch m = it.next();
