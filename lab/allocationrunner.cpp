@@ -21,6 +21,11 @@
 
 #include <csignal>
 
+#if defined(Q_OS_LINUX)
+#include <sys/prctl.h>
+#include <unistd.h>
+#endif
+
 namespace mesh::lab {
 
 namespace {
@@ -361,6 +366,30 @@ bool AllocationRunner::startTask(QString *error)
             if (processError == QProcess::FailedToStart)
                 onProcessFinished(-1, QProcess::CrashExit);
         });
+#if defined(Q_OS_LINUX)
+        // No orphans, ever: a task dies with the lab however the lab
+        // ends, kill -9 included, where no destructor runs and the task would
+        // otherwise live on under init, holding its address and port. The
+        // kernel sends the PR_SET_PDEATHSIG signal when the *thread* that
+        // forked the child exits, not the process (man 2 prctl, "parent
+        // thread": https://man7.org/linux/man-pages/man2/prctl.2.html). Runners
+        // live on, and start tasks only from, the lab's own thread
+        // ("meshpad-lab", Lab::Lab), which ~Lab joins only after the runtime
+        // has stopped every task — so the signal means "the lab is gone".
+        // Starting a task from a short-lived thread would kill it early.
+        // If the lab died between fork and prctl, no signal will come: the
+        // child then has another parent (init or a subreaper) and leaves at
+        // once. The setting survives execve (bar set-user-ID programs), so it
+        // holds through exec-ing wrappers such as pyenv's shims, but not fork:
+        // a task's own children are not covered. This runs in the child of a
+        // multi-threaded process: async-signal-safe calls only.
+        const pid_t labPid = ::getpid();
+        m_process->setChildProcessModifier([labPid] {
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (::getppid() != labPid)
+                ::_exit(127);
+        });
+#endif
         m_process->start(program, runtime.taskArguments());
         return true;
     }

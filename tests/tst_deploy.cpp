@@ -21,6 +21,7 @@
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -59,6 +60,57 @@ QString joined(const QList<DeployEvent> &events)
     return lines.join(u'\n');
 }
 
+// ESC [ 2 J clears the screen, OSC 52 (ESC ] 52 ; c ; … BEL) writes the
+// clipboard, U+009B is CSI in its C1 form, U+202E reverses what follows
+// (Trojan Source, CVE-2021-42574).
+QString hostileText()
+{
+    return u"\x1b[2J\x1b]52;c;aGk=\x07"_s + QChar(0x9b) + u"31m"_s + QChar(0x202e);
+}
+
+// hostileText() as the terminal must show it.
+QString hostileEscaped()
+{
+    return uR"(\x1b[2J\x1b]52;c;aGk=\x07\x9b31m\u202e)"_s;
+}
+
+bool actsOnTerminal(char16_t c)
+{
+    return (c < 0x20 && c != u'\n') || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e)
+           || (c >= 0x2066 && c <= 0x2069) || c == 0xfffd;
+}
+
+// The first character in `bytes` a terminal would act on (a control other
+// than a newline, C1 as UTF-8, a bidi control) or that is not UTF-8 (U+FFFD
+// once decoded); empty when there is none.
+QString rawControl(const QByteArray &bytes)
+{
+    if (const qsizetype at = bytes.indexOf('\x1b'); at >= 0)
+        return u"a raw ESC at byte %1"_s.arg(at);
+    const QString text = QString::fromUtf8(bytes);
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        if (actsOnTerminal(text.at(i).unicode()))
+            return u"a raw U+%1 at %2"_s.arg(int(text.at(i).unicode()), 4, 16, QLatin1Char('0')).arg(i);
+    }
+    return {};
+}
+
+// `text` safe for the test log itself.
+QString visible(const QString &text)
+{
+    QString out;
+    for (const QChar c : text)
+        out += actsOnTerminal(c.unicode()) ? u"<U+%1>"_s.arg(int(c.unicode()), 4, 16, QLatin1Char('0')) : QString(c);
+    return out;
+}
+
+struct CliRun
+{
+    int status = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
 } // namespace
 
 class TestDeploy final : public QObject
@@ -71,6 +123,35 @@ private:
     std::unique_ptr<consul::ConsulClient> m_consul;
     std::unique_ptr<nomad::NomadClient> m_nomad;
     QList<DeployEvent> m_events;
+    QString m_consulAddress;
+    QString m_nomadAddress;
+
+    // `meshpad ARGUMENTS` with its own HOME, its Consul and Nomad at the
+    // given addresses (-target environment). Waits without blocking: the lab
+    // (or a fake peer) it talks to runs on this thread.
+    CliRun meshpad(const QStringList &arguments, const QString &consul, const QString &nomad)
+    {
+        QTemporaryDir home;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const QString &key : env.keys()) {
+            if (key.startsWith(u"CONSUL_") || key.startsWith(u"NOMAD_") || key.startsWith(u"XDG_"))
+                env.remove(key);
+        }
+        env.insert(u"HOME"_s, home.path());
+        env.insert(u"CONSUL_HTTP_ADDR"_s, consul);
+        env.insert(u"NOMAD_ADDR"_s, nomad);
+        QProcess p;
+        p.setProcessEnvironment(env);
+        p.start(QStringLiteral(MESHPAD_BINARY_DIR "/bin/meshpad"), arguments);
+        if (!p.waitForStarted(10'000)
+            || !QTest::qWaitFor([&p] { return p.state() == QProcess::NotRunning; }, 30'000)) {
+            p.kill();
+            p.waitForFinished(5'000);
+            return {};
+        }
+        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+                p.readAllStandardError()};
+    }
 
     Result<DeployPlan> plan(const model::Topology &topology, bool teardown = false)
     {
@@ -151,6 +232,8 @@ private Q_SLOTS:
         const auto snapshot = started.first().first().value<lab::LabSnapshot>();
         DeployTarget target = DeployTarget::lab(snapshot.nodes.first().consulAddress, snapshot.nodes.first().nomadAddress,
                                                 QProcessEnvironment());
+        m_consulAddress = snapshot.nodes.first().consulAddress;
+        m_nomadAddress = snapshot.nodes.first().nomadAddress;
         m_consul = std::make_unique<consul::ConsulClient>(*target.consul.endpoint());
         m_nomad = std::make_unique<nomad::NomadClient>(*target.nomad.endpoint());
     }
@@ -515,6 +598,111 @@ private Q_SLOTS:
         QVERIFY2(failures.contains(u"group \"api\" could not be placed"_s)
                      && failures.contains(u"reserved port collision"_s),
                  qPrintable(failures));
+    }
+
+    // `meshpad plan` quotes what peers say: another owner's name from a
+    // job's Meta or an intention source's Description in its conflict lines,
+    // a server's error body in its error line. All of it reaches the
+    // terminal escaped: nothing clears the screen, writes the clipboard or
+    // reorders the line.
+    void cliPlanEscapesPeerText_data()
+    {
+        QTest::addColumn<QString>("peer");
+        QTest::addColumn<QStringList>("command");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<bool>("onStdout");
+        QTest::addColumn<QString>("expected");
+        const QString escaped = hostileEscaped();
+        QTest::newRow("foreign job's owner in the conflict line")
+            << u"job"_s << QStringList{u"plan"_s} << 2 << true
+            << u"! Conflict: job \"counter\" exists on the cluster and belongs to the design \"rival"_s + escaped
+                   + u"\", not to \"countdash\"";
+        QTest::newRow("foreign intention source's owner in the conflict line")
+            << u"intention"_s << QStringList{u"plan"_s} << 2 << true
+            << u"! Conflict: the intention count-dashboard → count-api exists in Consul and belongs to the design "
+               "\"rival"_s
+                   + escaped + u"\", not to \"countdash\"";
+        QTest::newRow("server's error body in the error line")
+            << u"forbidding"_s << QStringList{u"plan"_s} << 2 << false
+            << u"meshpad plan: Nomad refused GET /v1/jobs: denied"_s + escaped;
+        // A job marked as the design's but named by someone else: the
+        // teardown plans it and prints its event lines about it.
+        QTest::newRow("owned job's name in the teardown's event lines")
+            << u"owned"_s << QStringList{u"teardown"_s, u"-auto-approve"_s} << 0 << true
+            << u"evil"_s + escaped + u": stopped and purged\n"_s;
+    }
+
+    void cliPlanEscapesPeerText()
+    {
+        QFETCH(QString, peer);
+        QFETCH(QStringList, command);
+        QFETCH(int, status);
+        QFETCH(bool, onStdout);
+        QFETCH(QString, expected);
+        const QString design = QStringLiteral(MESHPAD_SOURCE_DIR "/resources/examples/countdash.meshpad");
+        QVERIFY2(QFile::exists(QStringLiteral(MESHPAD_BINARY_DIR "/bin/meshpad")),
+                 "build the meshpad target: this test runs the real binary");
+        const QString hostile = hostileText();
+        QString consul = m_consulAddress;
+        QString nomad = m_nomadAddress;
+
+        QTcpServer forbidding;
+        if (peer == u"job" || peer == u"owned") {
+            QJsonObject job = DesiredState::fromTopology(countdash(), u"countdash"_s).job(u"counter"_s);
+            if (peer == u"job") {
+                job.insert(u"Meta"_s, QJsonObject{{u"meshpad.design"_s, QString(u"rival"_s + hostile)}});
+            } else {
+                job.insert(u"ID"_s, QString(u"evil"_s + hostile));
+                job.insert(u"Name"_s, QString(u"evil"_s + hostile));
+            }
+            QVERIFY(QCoro::waitFor(m_nomad->registerJob(job)));
+        } else if (peer == u"intention") {
+            const QJsonObject theirs{
+                {u"Kind"_s, u"service-intentions"_s},
+                {u"Name"_s, u"count-api"_s},
+                {u"Sources"_s, QJsonArray{QJsonObject{{u"Name"_s, u"count-dashboard"_s},
+                                                      {u"Action"_s, u"deny"_s},
+                                                      {u"Description"_s, QString(u"meshpad.design=rival"_s + hostile
+                                                                                     + u"; meshpad.version=1"_s)}}}}};
+            QVERIFY(QCoro::waitFor(m_consul->putConfigEntry(theirs)).value_or(false));
+        } else {
+            // A server that refuses every request, its words carrying the escapes.
+            QVERIFY(forbidding.listen(QHostAddress::LocalHost));
+            const QByteArray body = (u"denied"_s + hostile).toUtf8();
+            connect(&forbidding, &QTcpServer::newConnection, this, [&forbidding, body] {
+                while (QTcpSocket *socket = forbidding.nextPendingConnection()) {
+                    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+                    connect(socket, &QTcpSocket::readyRead, socket, [socket, body] {
+                        socket->readAll();
+                        socket->write("HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                                      "Connection: close\r\nContent-Length: "
+                                      + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+                        socket->disconnectFromHost();
+                    });
+                }
+            });
+            consul = nomad = u"http://127.0.0.1:%1"_s.arg(forbidding.serverPort());
+        }
+
+        const CliRun r = meshpad(command + QStringList{design, u"-target"_s, u"environment"_s}, consul, nomad);
+        const QString out = QString::fromUtf8(r.out);
+        const QString err = QString::fromUtf8(r.err);
+        const QString both = visible(out + u"\n--- stderr:\n"_s + err);
+        QVERIFY2(r.status == status, qPrintable(u"exit status %1\n"_s.arg(r.status) + both));
+        QVERIFY2((onStdout ? out : err).contains(expected), qPrintable(u"missing: "_s + expected + u"\n"_s + both));
+        for (const QByteArray &stream : {r.out, r.err}) {
+            const QString raw = rawControl(stream);
+            QVERIFY2(raw.isEmpty(), qPrintable(raw + u"\n"_s + both));
+        }
+        for (const QString &shown : {uR"(\x1b[2J)"_s, uR"(\x1b]52;c;aGk=\x07)"_s, uR"(\x9b)"_s, uR"(\u202e)"_s})
+            QVERIFY2(QString(out + err).contains(shown), qPrintable(shown + u"\n"_s + both));
+        if (peer == u"job" || peer == u"intention")
+            QVERIFY2(err.contains(u"the plan has conflicts; nothing was applied"_s), qPrintable(both));
+        if (peer == u"owned") {
+            // The plan's own line about it, before the events.
+            QVERIFY2(out.contains(u"-   Job: \"evil"_s + hostileEscaped() + u"\" (stop and purge)\n"_s), qPrintable(both));
+            QCOMPARE(jobsOnCluster().size(), 0);
+        }
     }
 
     // What deploy sends to Consul decodes into Consul's own structs.

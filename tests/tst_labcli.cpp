@@ -10,6 +10,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -25,6 +26,7 @@
 
 #include <csignal>
 #include <memory>
+#include <optional>
 
 namespace {
 
@@ -66,8 +68,11 @@ public:
                 m_lines.append(line);
             }
         });
-        QObject::connect(&m_process, &QProcess::readyReadStandardError, &m_process,
-                         [this] { m_err += QString::fromUtf8(m_process.readAllStandardError()); });
+        // Decoded from all bytes so far: a read may end inside a UTF-8 sequence.
+        QObject::connect(&m_process, &QProcess::readyReadStandardError, &m_process, [this] {
+            m_errBytes += m_process.readAllStandardError();
+            m_err = QString::fromUtf8(m_errBytes);
+        });
         m_clock.start();
         m_process.start(meshpadPath(), QStringList{u"lab"_qs, u"up"_qs} + arguments);
     }
@@ -87,6 +92,7 @@ public:
                && m_lines.size() >= n;
     }
     void signal(int number) { ::kill(pid_t(m_process.processId()), number); }
+    qint64 pid() const { return m_process.processId(); }
     bool waitForExit(int timeoutMs)
     {
         return QTest::qWaitFor([&] { return m_process.state() == QProcess::NotRunning; }, timeoutMs);
@@ -106,6 +112,7 @@ public:
                && m_nodes.size() >= 3;
     }
     const QString &err() const { return m_err; }
+    const QByteArray &errBytes() const { return m_errBytes; }
     qint64 firstLineMs() const { return m_firstLineMs; }
 
 private:
@@ -113,6 +120,7 @@ private:
     QElapsedTimer m_clock;
     QStringList m_lines;
     QStringList m_nodes;
+    QByteArray m_errBytes;
     QString m_err;
     qint64 m_firstLineMs = -1;
 };
@@ -124,11 +132,128 @@ QJsonObject parseObject(const QString &text)
     return e.error == QJsonParseError::NoError && d.isObject() ? d.object() : QJsonObject();
 }
 
+// ESC [ 2 J clears the screen, OSC 52 (ESC ] 52 ; c ; … BEL) writes the
+// clipboard, U+009B is CSI in its C1 form, U+202E reverses what follows
+// (Trojan Source, CVE-2021-42574).
+QString hostileText()
+{
+    return u"\x1b[2J\x1b]52;c;aGk=\x07"_qs + QChar(0x9b) + u"31m"_qs + QChar(0x202e);
+}
+
+// hostileText() as the terminal must show it.
+QString hostileEscaped()
+{
+    return uR"(\x1b[2J\x1b]52;c;aGk=\x07\x9b31m\u202e)"_qs;
+}
+
+bool actsOnTerminal(char16_t c)
+{
+    return (c < 0x20 && c != u'\n') || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e)
+           || (c >= 0x2066 && c <= 0x2069) || c == 0xfffd;
+}
+
+// The first character in `bytes` a terminal would act on (a control other
+// than a newline, C1 as UTF-8, a bidi control) or that is not UTF-8 (U+FFFD
+// once decoded); empty when there is none.
+QString rawControl(const QByteArray &bytes)
+{
+    if (const qsizetype at = bytes.indexOf('\x1b'); at >= 0)
+        return u"a raw ESC at byte %1"_qs.arg(at);
+    const QString text = QString::fromUtf8(bytes);
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        if (actsOnTerminal(text.at(i).unicode()))
+            return u"a raw U+%1 at %2"_qs.arg(int(text.at(i).unicode()), 4, 16, QLatin1Char('0')).arg(i);
+    }
+    return {};
+}
+
+// `text` safe for the test log itself.
+QString visible(const QString &text)
+{
+    QString out;
+    for (const QChar c : text)
+        out += actsOnTerminal(c.unicode()) ? u"<U+%1>"_qs.arg(int(c.unicode()), 4, 16, QLatin1Char('0')) : QString(c);
+    return out;
+}
+
+// A one-group, one-task job as the Nomad API takes it; no restarts, so a
+// failing task fails once.
+QJsonObject singleTaskJob(const QString &id, const QString &group, const QJsonObject &task)
+{
+    const QJsonObject restart{{u"Attempts"_qs, 0}, {u"Mode"_qs, u"fail"_qs},
+                              {u"Interval"_qs, qint64(60'000'000'000)}, {u"Delay"_qs, qint64(1'000'000'000)}};
+    return {{u"ID"_qs, id},
+            {u"TaskGroups"_qs, QJsonArray{QJsonObject{{u"Name"_qs, group},
+                                                      {u"Count"_qs, 1},
+                                                      {u"RestartPolicy"_qs, restart},
+                                                      {u"Tasks"_qs, QJsonArray{task}}}}}};
+}
+
 bool listens(const QString &host, quint16 port)
 {
     QTcpSocket socket;
     socket.connectToHost(host, port);
     return socket.waitForConnected(2000);
+}
+
+// A process as /proc/PID/stat shows it (man 5 proc:
+// https://man7.org/linux/man-pages/man5/proc.5.html): its parent, its state,
+// and when it started, so a reused pid is not taken for the old process.
+struct ProcStat
+{
+    qint64 pid = 0;
+    qint64 ppid = 0;
+    char state = 0;
+    QByteArray startTime;
+};
+
+std::optional<ProcStat> procStat(qint64 pid)
+{
+    QFile file(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!file.open(QIODevice::ReadOnly))
+        return std::nullopt;
+    const QByteArray text = file.readAll();
+    // The command name in parentheses may hold spaces: count from the last
+    // ')'. Fields 3 (state), 4 (ppid) and 22 (starttime) of the man page.
+    const qsizetype close = text.lastIndexOf(')');
+    if (close < 0)
+        return std::nullopt;
+    const QList<QByteArray> fields = text.mid(close + 2).split(' ');
+    if (fields.size() < 20 || fields[0].isEmpty())
+        return std::nullopt;
+    return ProcStat{pid, fields[1].toLongLong(), fields[0].at(0), fields[19]};
+}
+
+// Every process below `root`: its children, theirs, and so on.
+QList<ProcStat> descendants(qint64 root)
+{
+    QMultiHash<qint64, ProcStat> children;
+    for (const QString &entry : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        bool isPid = false;
+        const qint64 pid = entry.toLongLong(&isPid);
+        if (!isPid)
+            continue;
+        if (const std::optional<ProcStat> stat = procStat(pid))
+            children.insert(stat->ppid, *stat);
+    }
+    QList<ProcStat> found;
+    QList<qint64> parents{root};
+    while (!parents.isEmpty()) {
+        const qint64 parent = parents.takeFirst();
+        for (const ProcStat &child : children.values(parent)) {
+            found.append(child);
+            parents.append(child.pid);
+        }
+    }
+    return found;
+}
+
+// Gone: no such process, a zombie waiting for init to reap it (it holds no
+// socket any more), or its pid taken by a newer process.
+bool gone(const ProcStat &process)
+{
+    const std::optional<ProcStat> now = procStat(process.pid);
+    return !now || now->state == 'Z' || now->startTime != process.startTime;
 }
 
 } // namespace
@@ -508,6 +633,152 @@ private Q_SLOTS:
         lab.signal(SIGINT);
         QVERIFY(lab.waitForExit(15000));
         QCOMPARE(lab.exitCode(), 0);
+    }
+
+    // A job submitted through the lab's Nomad API names its job, group and
+    // task and prints what it likes; `lab up` quotes those in its event
+    // lines on stderr, escaped: nothing there clears the screen, writes the
+    // clipboard or reorders the line.
+    void hostileJobTextIsEscapedOnStderr_data()
+    {
+        QTest::addColumn<QJsonObject>("job");
+        QTest::addColumn<QString>("expected");
+        const QString hostile = hostileText();
+        const QString escaped = hostileEscaped();
+
+        const QJsonObject sleeper{{u"Name"_qs, u"t"_qs},
+                                  {u"Driver"_qs, u"exec"_qs},
+                                  {u"Config"_qs, QJsonObject{{u"command"_qs, u"/bin/sleep"_qs},
+                                                             {u"args"_qs, QJsonArray{u"30"_qs}}}}};
+        QTest::newRow("job and group names in the placed line")
+            << singleTaskJob(u"evil"_qs + hostile, u"g"_qs + hostile, sleeper)
+            << u"evil"_qs + escaped + u".g" + escaped + u"[0]: placed on node ";
+
+        // The same bytes as hostileText(), printed by the task (octal for sh's printf).
+        const QJsonObject printer{
+            {u"Name"_qs, u"t"_qs},
+            {u"Driver"_qs, u"exec"_qs},
+            {u"Config"_qs, QJsonObject{{u"command"_qs, u"/bin/sh"_qs},
+                                       {u"args"_qs, QJsonArray{u"-c"_qs, uR"(printf 'boom\033[2J\033]52;c;aGk=\007\302\23331m\342\200\256\n'; exit 3)"_qs}}}}};
+        QTest::newRow("task output in the failure line")
+            << singleTaskJob(u"noisy"_qs, u"g"_qs, printer)
+            << u"noisy.g[0]: the task exited with status 3: boom"_qs + escaped + u"; not restarting";
+
+        const QJsonObject docker{{u"Name"_qs, u"t"_qs},
+                                 {u"Driver"_qs, u"docker"_qs},
+                                 {u"Config"_qs, QJsonObject{{u"image"_qs, QString(u"evil"_qs + hostile)}}}};
+        QTest::newRow("docker image in the failure line")
+            << singleTaskJob(u"docked"_qs, u"g"_qs, docker)
+            << u"docked.g[0]: the lab cannot run docker image \"evil"_qs + escaped + u"\"";
+    }
+
+    void hostileJobTextIsEscapedOnStderr()
+    {
+        QFETCH(QJsonObject, job);
+        QFETCH(QString, expected);
+        LabUp lab(m_env, {});
+        QVERIFY2(lab.waitForNodes(15000), qPrintable(visible(lab.err())));
+        static const QRegularExpression nomadUrl(QStringLiteral(" nomad (http://\\S+)$"));
+        const QRegularExpressionMatch m = nomadUrl.match(lab.nodeLines().constFirst());
+        QVERIFY2(m.hasMatch(), qPrintable(lab.nodeLines().constFirst()));
+
+        QNetworkAccessManager network;
+        QNetworkRequest request(QUrl(m.captured(1) + u"/v1/jobs"));
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+        std::unique_ptr<QNetworkReply> reply(
+            network.post(request, QJsonDocument(QJsonObject{{u"Job"_qs, job}}).toJson(QJsonDocument::Compact)));
+        QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 10000);
+        const QByteArray answer = reply->readAll();
+        QVERIFY2(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() == 200, answer.constData());
+
+        QTRY_VERIFY2_WITH_TIMEOUT(lab.err().contains(expected), qPrintable(visible(lab.err())), 20000);
+        lab.signal(SIGINT);
+        QVERIFY(lab.waitForExit(15000));
+        QCOMPARE(lab.exitCode(), 0);
+        // Everything the lab printed, to its last line.
+        const QString raw = rawControl(lab.errBytes());
+        QVERIFY2(raw.isEmpty(), qPrintable(raw + u"\n" + visible(lab.err())));
+        for (const QString &shown : {uR"(\x1b[2J)"_qs, uR"(\x1b]52;c;aGk=\x07)"_qs, uR"(\x9b)"_qs, uR"(\u202e)"_qs})
+            QVERIFY2(lab.err().contains(shown), qPrintable(shown + u"\n" + lab.err()));
+        QVERIFY(!QFile::exists(m_socket));
+    }
+
+    // No orphans, ever (issue 16): `kill -9` of the lab takes its tasks along
+    // (PR_SET_PDEATHSIG, AllocationRunner::startTask), so a second `lab up` of
+    // the same design binds the same addresses and ports again instead of
+    // crash-looping on "Address already in use".
+    void killedLabTakesItsTasksAlong()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"web.meshpad"_qs);
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(R"({
+  "format": "meshpad",
+  "version": 1,
+  "name": "orphans",
+  "settings": {"lab": {"healthIntervalMs": 200}},
+  "services": [{
+    "id": "web", "name": "web", "job": "web", "group": "web", "task": "web", "count": 3,
+    "driver": "raw_exec", "command": "python3",
+    "args": ["-m", "http.server", "--bind", "${NOMAD_ALLOC_IP_http}", "9001"],
+    "network": {"mode": "bridge", "ports": [{"label": "http", "to": 9001, "static": 0}]},
+    "port": "http", "sidecar": false
+  }],
+  "upstreams": []
+})");
+        file.close();
+        const Run validate = meshpad({u"validate"_qs, path});
+        QVERIFY2(validate.status == 0, qPrintable(validate.out + validate.err));
+
+        // Three instances running, their port answering the health check,
+        // none restarted.
+        QJsonObject status;
+        const auto serving = [&] {
+            status = statusJson();
+            const QJsonArray instances = status.value(u"instances").toArray();
+            return instances.size() == 3 && std::all_of(instances.begin(), instances.end(), [](const QJsonValue &v) {
+                       const QJsonObject i = v.toObject();
+                       return i.value(u"state").toString() == u"running" && i.value(u"health").toString() == u"passing"
+                              && i.value(u"restarts").toInt() == 0;
+                   });
+        };
+
+        {
+            LabUp killed(m_env, {path});
+            QVERIFY2(QTest::qWaitFor(serving, 30000), qPrintable(killed.err() + QString::fromUtf8(QJsonDocument(status).toJson())));
+            const QList<ProcStat> tasks = descendants(killed.pid());
+            // The three pythons the lab reports are among them.
+            for (const QJsonValue &v : status.value(u"instances").toArray()) {
+                const qint64 pid = v.toObject().value(u"pid").toInteger();
+                QVERIFY2(std::any_of(tasks.cbegin(), tasks.cend(), [pid](const ProcStat &p) { return p.pid == pid; }),
+                         qPrintable(QString::number(pid)));
+            }
+
+            killed.signal(SIGKILL);
+            QElapsedTimer clock;
+            clock.start();
+            const bool allGone =
+                QTest::qWaitFor([&] { return std::all_of(tasks.cbegin(), tasks.cend(), &gone); }, 5000);
+            qInfo("kill -9 of the lab: its %lld processes gone after %lld ms (the issue's target: 1000 ms)",
+                  qint64(tasks.size()), clock.elapsed());
+            QStringList survivors;
+            for (const ProcStat &p : tasks) {
+                if (!gone(p)) {
+                    survivors.append(QString::number(p.pid));
+                    ::kill(pid_t(p.pid), SIGKILL);  // so a failure here does not break the tests after it
+                }
+            }
+            QVERIFY2(allGone, qPrintable(u"still running: "_qs + survivors.join(u' ')));
+            QVERIFY(killed.waitForExit(5000));
+        }
+
+        // The same addresses and ports are free for the next lab.
+        LabUp again(m_env, {path});
+        QVERIFY2(QTest::qWaitFor(serving, 30000), qPrintable(again.err() + QString::fromUtf8(QJsonDocument(status).toJson())));
+        again.signal(SIGINT);
+        QVERIFY(again.waitForExit(15000));
+        QCOMPARE(again.exitCode(), 0);
     }
 
     void killedLabLeavesAStaleSocketThatIsCleanedUp()

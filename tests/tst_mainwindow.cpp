@@ -359,6 +359,19 @@ private Q_SLOTS:
         QVERIFY2(env->toolTip().contains(u"1PORT"_qs), qPrintable(env->toolTip()));
     }
 
+    void anArgumentNamingAMissingPortMarksTheArgumentsField()
+    {
+        MainWindow &window = openExample();
+        const ServiceId api = idOf(window, u"count-api");
+        clickService(window, api);
+        QWidget *args = window.inspector()->fieldWidget(u"args"_qs);
+        QVERIFY(qobject_cast<QLineEdit *>(args));
+        retype(args, u"--bind ${NOMAD_ALLOC_IP_nothere}"_qs);
+        QCOMPARE(window.model().service(api)->args.size(), 2);
+        QTRY_VERIFY_WITH_TIMEOUT(args->property("invalid").toBool(), kTimeoutMs);
+        QVERIFY2(args->toolTip().contains(u"nothere"_qs), qPrintable(args->toolTip()));
+    }
+
     void meshSettingsAreEditableWithNothingSelected()
     {
         MainWindow &window = openExample();

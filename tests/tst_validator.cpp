@@ -143,6 +143,44 @@ private Q_SLOTS:
         }, "env.port.unknown", true, d, {}, "env.X");
         row("denied arrow still used by env", [](Topology &t) { arrow(t).action = IntentionAction::Deny; },
             "env.upstream.denied", false, d, a, "env.COUNTING_SERVICE_URL");
+        row("env alloc IP names an unknown label", [](Topology &t) {
+            dashboard(t).env.append({u"BIND"_qs, u"${NOMAD_ALLOC_IP_admin}"_qs});
+        }, "env.port.unknown", true, d, {}, "env.BIND");
+        row("env alloc interface names an unknown label", [](Topology &t) {
+            dashboard(t).env.append({u"IF"_qs, u"${NOMAD_ALLOC_INTERFACE_admin}"_qs});
+        }, "env.port.unknown", true, d, {}, "env.IF");
+        // Nomad re-cleans NOMAD_PORT_ keys: NOMAD_PORT_web-ui does not exist.
+        row("env port variable with the label's dash", [](Topology &t) {
+            dashboard(t).ports[0].label = u"web-ui"_qs;
+            dashboard(t).env[0].value = u"${NOMAD_PORT_web-ui}"_qs;
+        }, "env.port.unknown", true, d, {}, "env.PORT");
+
+        // Issue 16 item 5: args and the command are interpolated like env.
+        row("python http.server binds to an unknown label", [](Topology &t) {
+            counter(t).driver = Driver::RawExec;
+            counter(t).command = u"python3"_qs;
+            counter(t).args = {u"-m"_qs, u"http.server"_qs, u"--bind"_qs, u"${NOMAD_ALLOC_IP_http}"_qs, u"9001"_qs};
+        }, "args.port.unknown", true, c, {}, "args[3]");
+        row("arg names an unknown port label", [](Topology &t) {
+            dashboard(t).args = {u"--listen=:${NOMAD_PORT_web}"_qs};
+        }, "args.port.unknown", true, d, {}, "args[0]");
+        row("arg names an unknown upstream", [](Topology &t) {
+            dashboard(t).args = {u"--api"_qs, u"http://${NOMAD_UPSTREAM_ADDR_nothere}"_qs};
+        }, "args.upstream.unknown", true, d, {}, "args[1]");
+        row("denied arrow still used by an arg", [](Topology &t) {
+            arrow(t).action = IntentionAction::Deny;
+            dashboard(t).env[1].value = u"http://127.0.0.1:8080"_qs;
+            dashboard(t).args = {u"--api=${NOMAD_UPSTREAM_ADDR_count-api}"_qs};
+        }, "args.upstream.denied", false, d, a, "args[0]");
+        // NOMAD_ALLOC_* keep the label as written: no NOMAD_ALLOC_IP_web_ui.
+        row("arg alloc IP with the label cleaned", [](Topology &t) {
+            dashboard(t).ports[0].label = u"web-ui"_qs;
+            dashboard(t).env[0].value = u"${NOMAD_PORT_web_ui}"_qs;
+            dashboard(t).args = {u"${NOMAD_ALLOC_IP_web_ui}"_qs};
+        }, "args.port.unknown", true, d, {}, "args[0]");
+        row("command names an unknown port label", [](Topology &t) {
+            counter(t).command = u"/opt/app-${NOMAD_HOST_PORT_web}"_qs;
+        }, "args.port.unknown", true, c, {}, "command");
         row("env name with a dash", [](Topology &t) { counter(t).env.append({u"MY-VAR"_qs, u"1"_qs}); },
             "env.name.invalid", true, c, {}, "env.MY-VAR");
         row("env set twice", [](Topology &t) { counter(t).env.append({u"PORT"_qs, u"1"_qs}); },
@@ -265,6 +303,46 @@ private Q_SLOTS:
             QVERIFY2(problems.size() == 1, qPrintable(describe(problems)));
     }
 
+    // Issue 16 item 5: the message names the argument and the label, and
+    // a label written in another kind's form is named in the right one.
+    void argumentMessages_data()
+    {
+        QTest::addColumn<Mutation>("mutate");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("python http.server without a label") << Mutation([](Topology &t) {
+            counter(t).driver = Driver::RawExec;
+            counter(t).command = u"python3"_qs;
+            counter(t).args = {u"-m"_qs, u"http.server"_qs, u"--bind"_qs, u"${NOMAD_ALLOC_IP_http}"_qs, u"9001"_qs};
+        }) << u"Argument 3 refers to ${NOMAD_ALLOC_IP_http}, but the group has no port labelled \"http\"."_qs;
+        QTest::newRow("cleaned label in an alloc variable") << Mutation([](Topology &t) {
+            dashboard(t).ports[0].label = u"web-ui"_qs;
+            dashboard(t).env[0].value = u"${NOMAD_PORT_web_ui}"_qs;
+            dashboard(t).args = {u"--bind=${NOMAD_ALLOC_ADDR_web_ui}"_qs};
+        }) << u"Argument 0 refers to ${NOMAD_ALLOC_ADDR_web_ui}, but Nomad sets that variable for port \"web-ui\" "
+              "as ${NOMAD_ALLOC_ADDR_web-ui}."_qs;
+        QTest::newRow("dashed label in a port variable") << Mutation([](Topology &t) {
+            dashboard(t).ports[0].label = u"web-ui"_qs;
+            dashboard(t).env[0].value = u"${NOMAD_PORT_web_ui}"_qs;
+            dashboard(t).command = u"/bin/app-${NOMAD_PORT_web-ui}"_qs;
+        }) << u"The command refers to ${NOMAD_PORT_web-ui}, but Nomad sets that variable for port \"web-ui\" as "
+              "${NOMAD_PORT_web_ui}."_qs;
+        QTest::newRow("unknown upstream") << Mutation([](Topology &t) {
+            dashboard(t).args = {u"${NOMAD_UPSTREAM_PORT_nothere}"_qs};
+        }) << u"Argument 0 refers to ${NOMAD_UPSTREAM_PORT_nothere}, but \"count-dashboard\" has no upstream named "
+              "\"nothere\"; draw an arrow to that service or fix the name."_qs;
+    }
+
+    void argumentMessages()
+    {
+        QFETCH(Mutation, mutate);
+        QFETCH(QString, message);
+        Topology t = example();
+        mutate(t);
+        const Problems problems = Validator::validate(t);
+        QVERIFY2(problems.size() == 1, qPrintable(describe(problems)));
+        QCOMPARE(problems.first().message, message);
+    }
+
     // What resembles a hostile value but is what real designs hold.
     void acceptsLookAlikes_data()
     {
@@ -281,6 +359,41 @@ private Q_SLOTS:
         row("options and assignments as args", [](Topology &t) {
             counter(t).command = u"/usr/bin/env"_qs;
             counter(t).args = {u"a=b"_qs, u"--flag"_qs, u"-x"_qs, u"PATH=/x"_qs, u"line\nbreak"_qs};
+        });
+        // Issue 16 item 5: ${NOMAD_…} in args that name what exists.
+        row("python http.server binds to its labelled port", [](Topology &t) {
+            counter(t).driver = Driver::RawExec;
+            counter(t).command = u"python3"_qs;
+            counter(t).args = {u"-m"_qs, u"http.server"_qs, u"--bind"_qs, u"${NOMAD_ALLOC_IP_http}"_qs, u"9001"_qs};
+            counter(t).ports = {{u"http"_qs, 9001, 0}};
+        });
+        row("args name the upstream raw and cleaned", [](Topology &t) {
+            dashboard(t).args = {u"--api=${NOMAD_UPSTREAM_ADDR_count_api}"_qs, u"${NOMAD_UPSTREAM_IP_count-api}"_qs,
+                                 u"${NOMAD_UPSTREAM_PORT_count_api}"_qs};
+        });
+        row("args with variables that name no label", [](Topology &t) {
+            counter(t).args = {u"--id=${NOMAD_ALLOC_ID}"_qs, u"${NOMAD_TASK_NAME}"_qs, u"${NOMAD_ALLOC_INDEX}"_qs,
+                               u"${NOMAD_ALLOC_DIR}/data"_qs, u"${NOMAD_ALLOC_NAME}"_qs, u"${NOMAD_META_owner}"_qs,
+                               u"${node.unique.name}"_qs, u"$NOMAD_PORT_web"_qs};
+            counter(t).command = u"${NOMAD_TASK_DIR}/counter"_qs;
+        });
+        row("every port variable of a dashed label", [](Topology &t) {
+            dashboard(t).ports[0].label = u"web-ui"_qs;
+            dashboard(t).env[0].value = u"${NOMAD_PORT_web_ui}"_qs;
+            dashboard(t).args = {u"${NOMAD_PORT_web_ui}"_qs, u"${NOMAD_HOST_PORT_web_ui}"_qs,
+                                 u"${NOMAD_ADDR_web_ui}"_qs, u"${NOMAD_IP_web_ui}"_qs,
+                                 u"${NOMAD_ALLOC_PORT_web-ui}"_qs, u"${NOMAD_HOST_ADDR_web-ui}"_qs,
+                                 u"${NOMAD_HOST_IP_web-ui}"_qs, u"${NOMAD_ALLOC_IP_web-ui}"_qs,
+                                 u"${NOMAD_ALLOC_ADDR_web-ui}"_qs, u"${NOMAD_ALLOC_INTERFACE_web-ui}"_qs};
+        });
+        row("args name the sidecar's port", [](Topology &t) {
+            dashboard(t).args = {u"${NOMAD_PORT_connect_proxy_count_dashboard}"_qs,
+                                 u"${NOMAD_ALLOC_PORT_connect-proxy-count-dashboard}"_qs};
+        });
+        row("label that starts with a digit", [](Topology &t) {
+            dashboard(t).ports[0].label = u"8080-admin"_qs;
+            dashboard(t).env[0].value = u"${NOMAD_PORT_8080_admin}"_qs;
+            dashboard(t).args = {u"${NOMAD_ALLOC_ADDR_8080-admin}"_qs};
         });
         row("command path with an equals sign", [](Topology &t) { counter(t).command = u"/opt/a=b/app"_qs; });
         row("command that starts with a digit and holds '='", [](Topology &t) { counter(t).command = u"9lives=x"_qs; });

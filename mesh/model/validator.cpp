@@ -418,19 +418,107 @@ struct UpstreamNames
     QHash<QString, const Upstream *> byName;
 };
 
+// The names a task's ${NOMAD_<KIND>_<name>} variables can carry, in the form
+// Nomad sets each kind (hashicorp/nomad: client/taskenv/env.go, addPorts,
+// addNomadAllocNetwork and buildUpstreamsEnv; nomad.md §3). buildEnv
+// re-cleans the keys starting with NOMAD_ADDR_, NOMAD_IP_, NOMAD_PORT_ and
+// NOMAD_HOST_PORT_ (its prefixesToClean), so those exist only as
+// NOMAD_PORT_web_ui for port "web-ui"; NOMAD_HOST_ADDR_, NOMAD_HOST_IP_
+// and NOMAD_ALLOC_* keep the label as written (NOMAD_ALLOC_IP_web-ui).
+struct TaskVariables
+{
+    const UpstreamNames &upstreams;
+    QHash<QString, QString> cleanedLabels;  // cleaned form → label
+    QHash<QString, QString> rawLabels;      // label → label
+};
+
+TaskVariables taskVariables(const Service &s, const UpstreamNames &upstreams)
+{
+    TaskVariables vars{upstreams, {}, {}};
+    auto add = [&vars](const QString &label) {
+        // Cleaned as the tail of the whole key, so a leading digit stays
+        // (NOMAD_PORT_8080x), unlike a name cleaned on its own.
+        vars.cleanedLabels.insert(cleanEnvVarName(QString(u'_' + label)).mid(1), label);
+        vars.rawLabels.insert(label, label);
+    };
+    for (const PortMapping &p : s.ports)
+        add(p.label);
+    if (s.connectSidecar)
+        add(QString(u"connect-proxy-" + s.name));  // the sidecar's port label
+    return vars;
+}
+
+// Where a value that Nomad interpolates sits: its field ("env.PORT",
+// "args[3]", "command"), the family of its codes and how a message names it.
+struct InterpolatedValue
+{
+    QString field;
+    QString codeFamily;  // "env" or "args"
+    QString subject;     // "PORT", "Argument 3", "The command"
+};
+
+// Reports each ${NOMAD_<KIND>_<name>} in `value` that names an upstream or a
+// port label the task will not have: Nomad accepts the job and the task
+// fails only at run time (an unknown name is left as written:
+// hashicorp/nomad: helper/args/args.go, ReplaceEnv). Others (NOMAD_ALLOC_ID,
+// …) are not checked.
+void checkNomadReferences(const Service &s, const TaskVariables &vars, const QString &value,
+                          const InterpolatedValue &where, Collector &out)
+{
+    if (!value.contains(u"${NOMAD_"))
+        return;  // the common case, without running the expression
+    // The label-keyed kinds are those env.go sets from a port: addPorts
+    // (NOMAD_{,HOST_,ALLOC_}PORT_, NOMAD_{,HOST_}ADDR_, NOMAD_{,HOST_}IP_)
+    // and addNomadAllocNetwork (NOMAD_ALLOC_{IP,ADDR,INTERFACE}_).
+    // NOMAD_IPv4_/IPv6_ come only from task-level networks, which Meshpad
+    // does not write, so they are left alone.
+    static const QRegularExpression ref(QStringLiteral(
+        R"(\$\{(NOMAD_UPSTREAM_(?:ADDR|IP|PORT)|NOMAD_(?:HOST_|ALLOC_)?(?:PORT|ADDR|IP)|NOMAD_ALLOC_INTERFACE)_([^}]*)\})"));
+    auto it = ref.globalMatch(value);
+    while (it.hasNext()) {
+        const QRegularExpressionMatch m = it.next();
+        const QString kind = m.captured(1);
+        const QString name = m.captured(2);
+        if (kind.startsWith(u"NOMAD_UPSTREAM_")) {
+            const Upstream *u = vars.upstreams.byName.value(name);
+            if (!u) {
+                out.service(Severity::Error, s, where.field, where.codeFamily + u".upstream.unknown",
+                            QStringLiteral("%1 refers to ${%2_%3}, but %4 has no upstream named %5; draw "
+                                           "an arrow to that service or fix the name.")
+                                .arg(where.subject, kind, name, quoted(s.name), quoted(name)));
+            } else if (u->action == IntentionAction::Deny) {
+                out.upstream(Severity::Warning, *u, where.field, where.codeFamily + u".upstream.denied",
+                             QStringLiteral("%1 still points at upstream %2, but that arrow is denied: "
+                                            "every call will be refused.").arg(where.subject, quoted(name)));
+            }
+            continue;
+        }
+        const bool cleaned = kind == u"NOMAD_PORT" || kind == u"NOMAD_HOST_PORT" || kind == u"NOMAD_ADDR"
+                             || kind == u"NOMAD_IP";
+        const QHash<QString, QString> &labels = cleaned ? vars.cleanedLabels : vars.rawLabels;
+        if (labels.contains(name))
+            continue;
+        const QHash<QString, QString> &otherForm = cleaned ? vars.rawLabels : vars.cleanedLabels;
+        if (const auto label = otherForm.constFind(name); label != otherForm.cend()) {
+            // The label exists, written in the form another kind uses.
+            const QString right = cleaned ? cleanEnvVarName(QString(u'_' + *label)).mid(1) : *label;
+            out.service(Severity::Error, s, where.field, where.codeFamily + u".port.unknown",
+                        QStringLiteral("%1 refers to ${%2_%3}, but Nomad sets that variable for port %4 as "
+                                       "${%2_%5}.").arg(where.subject, kind, name, quoted(*label), right));
+        } else {
+            out.service(Severity::Error, s, where.field, where.codeFamily + u".port.unknown",
+                        QStringLiteral("%1 refers to ${%2_%3}, but the group has no port labelled %4.")
+                            .arg(where.subject, kind, name, quoted(name)));
+        }
+    }
+}
+
+// The task's env, and the command and args Nomad interpolates from it
+// (https://developer.hashicorp.com/nomad/docs/runtime/interpolation).
 void validateEnv(const Service &s, const UpstreamNames &upstreams, Collector &out)
 {
-    // ${NOMAD_<KIND>_<name>}: the variables that name an upstream or a port
-    // label (nomad.md §3). Others (NOMAD_ALLOC_ID, …) are not checked.
-    static const QRegularExpression ref(QStringLiteral(
-        R"(\$\{(NOMAD_UPSTREAM_(?:ADDR|IP|PORT)|NOMAD_(?:HOST_|ALLOC_)?PORT|NOMAD_(?:HOST_)?(?:ADDR|IP))_([^}]*)\})"));
+    const TaskVariables vars = taskVariables(s, upstreams);
     QSet<QString> names;
-    QSet<QString> labels;
-    for (const PortMapping &p : s.ports)
-        labels.insert(cleanEnvVarName(p.label));
-    if (s.connectSidecar)
-        labels.insert(cleanEnvVarName(QString(u"connect-proxy-" + s.name)));
-
     for (const KeyValue &kv : s.env) {
         const QString field = u"env." + kv.key;
         if (kv.key.isEmpty() || !isEnvName(kv.key))
@@ -441,33 +529,13 @@ void validateEnv(const Service &s, const UpstreamNames &upstreams, Collector &ou
             out.service(Severity::Error, s, field, QStringLiteral("env.name.duplicate"),
                         QStringLiteral("Environment variable %1 is set twice.").arg(quoted(kv.key)));
         names.insert(kv.key);
-
-        if (!kv.value.contains(u"${NOMAD_"))
-            continue;  // the common case, without running the expression
-        auto it = ref.globalMatch(kv.value);
-        while (it.hasNext()) {
-            const QRegularExpressionMatch m = it.next();
-            const QString kind = m.captured(1);
-            const QString name = m.captured(2);
-            if (kind.startsWith(u"NOMAD_UPSTREAM_")) {
-                const Upstream *u = upstreams.byName.value(name);
-                if (!u) {
-                    out.service(Severity::Error, s, field, QStringLiteral("env.upstream.unknown"),
-                                QStringLiteral("%1 refers to ${%2_%3}, but %4 has no upstream named %5; draw "
-                                               "an arrow to that service or fix the name.")
-                                    .arg(kv.key, kind, name, quoted(s.name), quoted(name)));
-                } else if (u->action == IntentionAction::Deny) {
-                    out.upstream(Severity::Warning, *u, field, QStringLiteral("env.upstream.denied"),
-                                 QStringLiteral("%1 still points at upstream %2, but that arrow is denied: "
-                                                "every call will be refused.").arg(kv.key, quoted(name)));
-                }
-            } else if (!labels.contains(name)) {
-                out.service(Severity::Error, s, field, QStringLiteral("env.port.unknown"),
-                            QStringLiteral("%1 refers to ${%2_%3}, but the group has no port labelled %4.")
-                                .arg(kv.key, kind, name, quoted(name)));
-            }
-        }
+        checkNomadReferences(s, vars, kv.value, {field, QStringLiteral("env"), kv.key}, out);
     }
+    checkNomadReferences(s, vars, s.command, {QStringLiteral("command"), QStringLiteral("args"),
+                                              QStringLiteral("The command")}, out);
+    for (qsizetype i = 0; i < s.args.size(); ++i)
+        checkNomadReferences(s, vars, s.args[i], {QStringLiteral("args[%1]").arg(i), QStringLiteral("args"),
+                                                  QStringLiteral("Argument %1").arg(i)}, out);
 }
 
 void validateUpstreams(const Topology &t, const QHash<ServiceId, const Service *> &services,

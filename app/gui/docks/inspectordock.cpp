@@ -670,7 +670,7 @@ const InspectorDock::Field *InspectorDock::fieldFor(const QString &problemField)
     const QList<Field> &fields = m_service.isNull() ? m_upstreamFields : m_serviceFields;
     QString key = problemField;
     // Rows of a table or list belong to the table's field.
-    static const QRegularExpression row(QStringLiteral("^(env|meta)\\.|^(ports|tags)\\["));
+    static const QRegularExpression row(QStringLiteral("^(env|meta)\\.|^(ports|tags|args)\\["));
     if (const QRegularExpressionMatch m = row.match(problemField); m.hasMatch())
         key = m.captured(1).isEmpty() ? m.captured(2) : m.captured(1);
     if (!m_upstream.isNull() && key == u"from")
