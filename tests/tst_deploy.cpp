@@ -1,6 +1,8 @@
 // Deploy (mesh/deploy) against the embedded lab's Consul and Nomad APIs:
 // plans as `nomad job plan` shows them, apply with check-and-set, watching to
-// healthy or to the reason it failed, ownership and teardown.
+// healthy or to the reason it failed, ownership and teardown; and the real
+// `meshpad plan|teardown` printing what peers say (owners, job names, error
+// bodies) escaped for the terminal.
 
 #include "apischemachecker.h"
 
@@ -28,6 +30,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <functional>
 #include <memory>
 
 using namespace Qt::StringLiterals;
@@ -515,9 +518,11 @@ private Q_SLOTS:
         QTcpServer closed;
         QVERIFY(closed.listen(QHostAddress::LocalHost));
         const quint16 closedPort = closed.serverPort();
-        closed.close();
         QTcpServer forbidding;
         QVERIFY(forbidding.listen(QHostAddress::LocalHost));
+        // Closed only now: closed first, its port could be handed straight
+        // to `forbidding`, and the "refused" target would answer 403.
+        closed.close();
         connect(&forbidding, &QTcpServer::newConnection, this, [&forbidding] {
             QTcpSocket *socket = forbidding.nextPendingConnection();
             connect(socket, &QTcpSocket::readyRead, socket, [socket] {
@@ -703,6 +708,54 @@ private Q_SLOTS:
             QVERIFY2(out.contains(u"-   Job: \"evil"_s + hostileEscaped() + u"\" (stop and purge)\n"_s), qPrintable(both));
             QCOMPARE(jobsOnCluster().size(), 0);
         }
+    }
+
+    // With -json the same peer text arrives as JSON escapes (\u001b,
+    // \u009b, \u202e), never raw, and parses back to exactly what the peer
+    // wrote.
+    void cliPlanJsonEscapesPeerText()
+    {
+        const QString design = QStringLiteral(MESHPAD_SOURCE_DIR "/resources/examples/countdash.meshpad");
+        const QString hostile = hostileText();
+        QJsonObject job = DesiredState::fromTopology(countdash(), u"countdash"_s).job(u"counter"_s);
+        job.insert(u"Meta"_s, QJsonObject{{u"meshpad.design"_s, QString(u"rival"_s + hostile)}});
+        QVERIFY(QCoro::waitFor(m_nomad->registerJob(job)));
+
+        const CliRun r = meshpad({u"plan"_s, u"-json"_s, design, u"-target"_s, u"environment"_s}, m_consulAddress,
+                                 m_nomadAddress);
+        const QString both = visible(QString::fromUtf8(r.out) + u"\n--- stderr:\n"_s + QString::fromUtf8(r.err));
+        QVERIFY2(r.status == 2, qPrintable(u"exit status %1\n"_s.arg(r.status) + both));
+        QVERIFY2(rawControl(r.out).isEmpty(), qPrintable(rawControl(r.out) + u"\n"_s + both));
+        QVERIFY2(r.out.contains("\\u009b") && r.out.contains("\\u202e"), qPrintable(both));
+        bool found = false;
+        for (const QByteArray &line : r.out.split('\n')) {
+            if (line.trimmed().isEmpty())
+                continue;
+            QJsonParseError error{};
+            const QJsonDocument doc = QJsonDocument::fromJson(line, &error);
+            QVERIFY2(error.error == QJsonParseError::NoError, line.constData());
+            // Somewhere in the line's values: the owner exactly as the peer wrote it.
+            const std::function<bool(const QJsonValue &)> holds = [&](const QJsonValue &v) {
+                if (v.isString())
+                    return v.toString().contains(u"rival"_s + hostile);
+                if (v.isArray()) {
+                    const QJsonArray array = v.toArray();
+                    for (const QJsonValue &e : array) {
+                        if (holds(e))
+                            return true;
+                    }
+                    return false;
+                }
+                const QJsonObject object = v.toObject();
+                for (auto it = object.begin(); it != object.end(); ++it) {
+                    if (holds(it.value()))
+                        return true;
+                }
+                return false;
+            };
+            found = found || holds(doc.object());
+        }
+        QVERIFY2(found, qPrintable(both));
     }
 
     // What deploy sends to Consul decodes into Consul's own structs.

@@ -48,10 +48,6 @@ QString commandName(int mode)
     return names[mode];
 }
 
-QString compact(const QJsonObject &object)
-{
-    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
-}
 
 } // namespace
 
@@ -209,8 +205,9 @@ int DeployCommand::run(Mode mode, const QStringList &arguments, QTextStream &out
     };
     QObject::connect(&deployer, &mesh::deploy::Deployer::event, &deployer, [&](const DeployEvent &event) {
         // Job, group, task and service names come from the design, texts
-        // from Nomad and Consul: escaped for the terminal (JSON escapes itself).
-        print(asJson ? compact(event.toJson()) : mesh::TerminalText::escaped(event.toText()));
+        // from Nomad and Consul: escaped for the terminal, in JSON too
+        // (compactJson() escapes what QJsonDocument leaves raw).
+        print(asJson ? mesh::TerminalText::compactJson(event.toJson()) : mesh::TerminalText::escaped(event.toText()));
     });
 
     std::signal(SIGPIPE, SIG_IGN);
@@ -238,7 +235,7 @@ int DeployCommand::run(Mode mode, const QStringList &arguments, QTextStream &out
         }
         plan->target = resolved->describe();
         if (asJson) {
-            print(compact(mesh::deploy::PlanText::json(*plan)));
+            print(mesh::TerminalText::compactJson(mesh::deploy::PlanText::json(*plan)));
         } else {
             out << "Target: " << mesh::TerminalText::escaped(plan->target) << "\n\n"
                 << mesh::TerminalText::escapedLines(mesh::deploy::PlanText::text(*plan));
@@ -276,7 +273,7 @@ int DeployCommand::run(Mode mode, const QStringList &arguments, QTextStream &out
         }
         if (asJson) {
             static const QString statuses[] = {u"succeeded"_s, u"failed"_s, u"detached"_s};
-            print(compact({{u"event"_s, u"result"_s},
+            print(mesh::TerminalText::compactJson({{u"event"_s, u"result"_s},
                            {u"status"_s, statuses[int(outcome->status)]},
                            {u"urls"_s, QJsonArray::fromStringList(outcome->urls)},
                            {u"failures"_s, QJsonArray::fromStringList(outcome->failures)}}));

@@ -3,6 +3,8 @@
 #include "commandline.h"
 #include "exitcode.h"
 
+#include "core/terminaltext.h"
+
 #include "consul/consulclient.h"
 #include "consul/consulconfig.h"
 #include "core/goduration.h"
@@ -17,7 +19,6 @@
 #include <QCommandLineParser>
 #include <QDeadlineTimer>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonObject>
 
 #include <QCoro/QCoroTask>
@@ -139,10 +140,6 @@ std::optional<Options> parse(const QStringList &arguments, QStringView command, 
     return options;
 }
 
-QString compact(const QJsonObject &object)
-{
-    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
-}
 
 // Where progress goes: text lines on `out`, or JSON lines.
 class Printer final
@@ -157,7 +154,7 @@ public:
     {
         if (!m_json)
             return;
-        m_out << compact({ { QStringLiteral("event"), QStringLiteral("vagrant") },
+        m_out << mesh::TerminalText::compactJson({ { QStringLiteral("event"), QStringLiteral("vagrant") },
                            { QStringLiteral("time"), event.time.toString(Qt::ISODate) },
                            { QStringLiteral("target"), event.target },
                            { QStringLiteral("type"), event.type },
@@ -169,7 +166,7 @@ public:
     void progress(const QString &text)
     {
         if (m_json)
-            m_out << compact(
+            m_out << mesh::TerminalText::compactJson(
                 { { QStringLiteral("event"), QStringLiteral("progress") }, { QStringLiteral("text"), text } });
         else
             m_out << text;
@@ -179,7 +176,7 @@ public:
 
     void object(const QJsonObject &object)
     {
-        m_out << compact(object) << '\n';
+        m_out << mesh::TerminalText::compactJson(object) << '\n';
         m_out.flush();
     }
 

@@ -1,5 +1,7 @@
 #include "terminaltext.h"
 
+#include <QJsonDocument>
+
 namespace mesh {
 
 namespace {
@@ -123,6 +125,23 @@ QString TerminalText::escapedLines(QStringView text)
 bool TerminalText::isControl(char16_t c)
 {
     return isC0C1(c) || isBidiControl(c);
+}
+
+QString TerminalText::compactJson(const QJsonObject &object)
+{
+    // Outside strings compact JSON holds only ASCII punctuation, digits and
+    // letters, so every such character found is inside a string, where
+    // \uXXXX means the same (RFC 8259 §7).
+    const QString json = QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
+    QString out;
+    out.reserve(json.size());
+    for (const QChar c : json) {
+        if (c.unicode() >= 0x7f && isControl(c.unicode()))
+            out += QStringLiteral("\\u%1").arg(uint(c.unicode()), 4, 16, QLatin1Char('0'));
+        else
+            out += c;
+    }
+    return out;
 }
 
 } // namespace mesh

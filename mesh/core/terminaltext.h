@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QJsonObject>
 #include <QString>
 #include <QStringView>
 
@@ -25,6 +26,10 @@ public:
     // Multi-line text (a plan, a table): each line escaped, the line breaks
     // ('\n') kept. Every other control is escaped as in escaped().
     static QString escapedLines(QStringView text);
+    // `object` as one line of JSON for a terminal: QJsonDocument's compact
+    // form, which escapes only C0, with the rest of isControl() (DEL, C1,
+    // bidi) written as \uXXXX too — the same JSON value, nothing raw.
+    static QString compactJson(const QJsonObject &object);
     // Whether escaped() would change `text`.
     static bool needsEscaping(QStringView text);
     // The characters escaped() writes visibly, lone surrogates aside: C0,
