@@ -239,11 +239,7 @@ QString HclWriter::plainString(QStringView text)
 
 QString HclWriter::plainStringList(const QStringList &texts)
 {
-    QStringList quoted;
-    quoted.reserve(texts.size());
-    for (const QString &t : texts)
-        quoted.append(plainString(t));
-    return list(quoted);
+    return quotedList(texts, Quoting::Plain);
 }
 
 QString HclWriter::number(qint64 value)
@@ -263,10 +259,15 @@ QString HclWriter::list(const QStringList &expressions)
 
 QString HclWriter::stringList(const QStringList &texts)
 {
+    return quotedList(texts, Quoting::KeepTraversals);
+}
+
+QString HclWriter::quotedList(const QStringList &texts, Quoting quoting)
+{
     QStringList quoted;
     quoted.reserve(texts.size());
     for (const QString &t : texts)
-        quoted.append(string(t));
+        quoted.append(quote(t, quoting));
     return list(quoted);
 }
 

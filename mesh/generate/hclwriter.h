@@ -96,6 +96,7 @@ private:
     static void render(const Body &body, int depth, QString &out);
     enum class Quoting { KeepTraversals, EscapeTemplates, Plain };
     static QString quote(QStringView text, Quoting quoting);
+    static QString quotedList(const QStringList &texts, Quoting quoting);
     std::unique_ptr<Body> m_root;
 };
 

@@ -420,7 +420,7 @@ struct UpstreamNames
 
 // The names a task's ${NOMAD_<KIND>_<name>} variables can carry, in the form
 // Nomad sets each kind (hashicorp/nomad: client/taskenv/env.go, addPorts,
-// addNomadAllocNetwork and buildUpstreamsEnv; nomad.md §3). buildEnv
+// addNomadAllocNetwork and buildUpstreamsEnv). buildEnv
 // re-cleans the keys starting with NOMAD_ADDR_, NOMAD_IP_, NOMAD_PORT_ and
 // NOMAD_HOST_PORT_ (its prefixesToClean), so those exist only as
 // NOMAD_PORT_web_ui for port "web-ui"; NOMAD_HOST_ADDR_, NOMAD_HOST_IP_

@@ -26,7 +26,7 @@
 //   kept as that text only where jobspec2 keeps it: a plain traversal
 //   (`${NOMAD_PORT_http}`, `${meta.x}`) whose root jobspec2 does not define
 //   goes to its UnknownVariable hook, which gives back "${" + expr + "}"
-//   (hashicorp/nomad: jobspec2/types.config.go, EvalContext; nomad.md §1).
+//   (hashicorp/nomad: jobspec2/types.config.go, EvalContext).
 //   Anything else is evaluated by jobspec2 — roots `true`, `false`, `null`
 //   (HCL2's literal values), `var` and `local` (jobspec2's own variables),
 //   function calls, operators — and so is a directive (`%{…}`): the file
