@@ -42,6 +42,9 @@ test_packages=(
     # Generated scripts/*.sh: linted by shellcheck, run by bash with curl
     # against a fake Consul agent (tests/tst_scriptgenerator.cpp).
     shellcheck curl
+    # Deploy tokens without a keychain (tests/tst_tokenstore.cpp): private
+    # session buses with no Secret Service or KWallet on them.
+    dbus-daemon
     # The dashboard page is tested in a real headless browser.
     chromium
     # Benchmarks (load generator, baselines measured in the same run); HAProxy

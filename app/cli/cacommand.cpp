@@ -3,6 +3,7 @@
 #include "commandline.h"
 #include "exitcode.h"
 
+#include "core/atomicfile.h"
 #include "pki/certificateauthority.h"
 #include "pki/peeridentity.h"
 #include "pki/spiffeid.h"
@@ -10,7 +11,6 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
-#include <QSaveFile>
 #include <QRegularExpression>
 
 #include <optional>
@@ -275,14 +275,13 @@ int CaCommand::sign(const QStringList &arguments, QTextStream &out, QTextStream 
         err << "signed " << id << " (serial " << issued->serialColonHex() << ")\n";
         return ExitCode::Ok;
     }
-    QSaveFile file(parser.value(output));
-    if (!file.open(QIODevice::WriteOnly) || file.write(issued->certificatePem()) != issued->certificatePem().size()
-        || !file.commit()) {
-        err << "meshpad ca sign: " << file.fileName() << ": cannot write: " << file.errorString() << "\n";
+    const QString outputPath = parser.value(output);
+    if (const mesh::Result<> written = mesh::AtomicFile::write(outputPath, issued->certificatePem()); !written) {
+        err << "meshpad ca sign: cannot write " << written.error().message << "\n";
         return ExitCode::Usage;
     }
     out << id << "\n";
-    err << "wrote " << file.fileName() << " (serial " << issued->serialColonHex() << ")\n";
+    err << "wrote " << outputPath << " (serial " << issued->serialColonHex() << ")\n";
     return ExitCode::Ok;
 }
 

@@ -1,11 +1,12 @@
 #include "targetprofiles.h"
 
+#include "core/atomicfile.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QSaveFile>
 #include <QStandardPaths>
 
 using namespace Qt::StringLiterals;
@@ -47,12 +48,9 @@ Result<> TargetProfiles::save(const QList<DeployTarget> &targets, const QString 
     for (const DeployTarget &target : targets)
         array.append(target.toProfile());
     QDir().mkpath(QFileInfo(path).absolutePath());
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return fail(Error::Code::Io, u"cannot write %1: %2"_s.arg(path, file.errorString()));
-    file.write(QJsonDocument(QJsonObject{{u"targets"_s, array}}).toJson());
-    if (!file.commit())
-        return fail(Error::Code::Io, u"cannot write %1: %2"_s.arg(path, file.errorString()));
+    if (Result<> written = AtomicFile::write(path, QJsonDocument(QJsonObject{{u"targets"_s, array}}).toJson());
+        !written)
+        return fail(Error::Code::Io, u"cannot write %1"_s.arg(written.error().message));
     return {};
 }
 

@@ -1,12 +1,12 @@
 #include "projectfile.h"
 
+#include "core/atomicfile.h"
 #include "core/jsonwriter.h"
 
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSaveFile>
 #include <QSet>
 
 #include <cmath>
@@ -746,13 +746,9 @@ QString ProjectFile::toJson(const Topology &t)
 
 Result<> ProjectFile::save(const Topology &topology, const QString &path)
 {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return fail(Error::Code::Io, QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
-    file.write(toJson(topology).toUtf8());
-    if (!file.commit())
-        return fail(Error::Code::Io, QStringLiteral("cannot save %1: %2 (the previous file is unchanged)")
-                                         .arg(path, file.errorString()));
+    if (Result<> written = AtomicFile::write(path, toJson(topology).toUtf8()); !written)
+        return fail(Error::Code::Io, QStringLiteral("cannot save %1 (the previous file is unchanged)")
+                                         .arg(written.error().message));
     return {};
 }
 

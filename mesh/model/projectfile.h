@@ -27,7 +27,8 @@ public:
     static Result<Topology> load(const QString &path);
     static Result<Topology> fromJson(const QByteArray &json);
 
-    // Writes atomically (QSaveFile): a crash mid-save leaves the old file.
+    // Writes atomically (QSaveFile): a crash mid-save leaves the old file,
+    // and so does a full disk, which fails the save with the reason.
     static Result<> save(const Topology &topology, const QString &path);
     static QString toJson(const Topology &topology);
 };

@@ -1,5 +1,6 @@
 #include "autosaver.h"
 
+#include "core/atomicfile.h"
 #include "model/projectfile.h"
 #include "model/topologymodel.h"
 
@@ -7,7 +8,6 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QSaveFile>
 #include <QStandardPaths>
 
 namespace meshpad::gui {
@@ -125,13 +125,13 @@ void Autosaver::saveNow()
     // shares its lists with the model until the next edit detaches them.
     m_pool.start([this, path, origin, topology = m_model.topology()] {
         QString error;
-        QSaveFile originFile(sibling(path, u".origin"));
-        if (originFile.open(QIODevice::WriteOnly)) {
-            originFile.write(origin.toUtf8());
-            originFile.commit();
-        }
-        if (const mesh::Result<> written = mesh::model::ProjectFile::save(topology, path); !written)
-            error = written.error().message;
+        // The origin first: without it a recovery would be offered as an
+        // untitled design.
+        if (const mesh::Result<> written = mesh::AtomicFile::write(sibling(path, u".origin"), origin.toUtf8());
+            !written)
+            error = QStringLiteral("cannot write %1").arg(written.error().message);
+        else if (const mesh::Result<> saved = mesh::model::ProjectFile::save(topology, path); !saved)
+            error = saved.error().message;
         QMetaObject::invokeMethod(
             this, [this, path, error] { Q_EMIT saved(path, error); }, Qt::QueuedConnection);
     });
