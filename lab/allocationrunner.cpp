@@ -3,6 +3,7 @@
 #include "healthchecker.h"
 #include "api/consulstate.h"
 #include "portforwarder.h"
+#include "portholder.h"
 #include "runtimeenvironment.h"
 
 #include "core/goduration.h"
@@ -36,6 +37,10 @@ constexpr auto kStopGrace = std::chrono::seconds(2);
 constexpr qint64 kStableRunMs = 60'000;
 // Health checks of services that declare none (the lab's own TCP check).
 constexpr int kDefaultCheckTimeoutMs = 1000;
+// How often an allocation waiting for a held address looks again: a bind
+// and no process started, so no back-off beyond the restart delay is needed.
+constexpr auto kMinAddressPoll = std::chrono::milliseconds(100);
+constexpr auto kMaxAddressPoll = std::chrono::milliseconds(2000);
 }
 
 AllocationRunner::AllocationRunner(const Context &context, QObject *parent)
@@ -47,9 +52,12 @@ AllocationRunner::AllocationRunner(const Context &context, QObject *parent)
     m_clock.start();
     m_restartTimer.setSingleShot(true);
     connect(&m_restartTimer, &QTimer::timeout, this, [this] {
-        ++m_restarts;
+        // Looking again at a held address is no restart: no task ran since.
+        const bool restart = !m_waitingForAddress;
+        if (restart)
+            ++m_restarts;
         start();
-        if (m_state == InstanceState::Starting || m_state == InstanceState::Running)
+        if (restart && (m_state == InstanceState::Starting || m_state == InstanceState::Running))
             Q_EMIT eventOccurred(LabEvent::Kind::Restarted,
                                  QStringLiteral("restarted (restart %1)").arg(m_restarts));
     });
@@ -122,7 +130,6 @@ void AllocationRunner::start()
 {
     m_stopping = false;
     m_restartTimer.stop();
-    m_health = HealthStatus::Unknown;
     if (!m_received) {
         m_received = true;
         reportTask({.type = nomad::kTaskReceived.toString()}, Tasks::Both);
@@ -146,7 +153,18 @@ void AllocationRunner::start()
         alloc.mkpath(m_service->task + QStringLiteral("/secrets"));
     }
     QString error;
-    if (!startPorts(&error) || !startSidecar(&error) || !startTask(&error)) {
+    if (!startPorts(&error)) {
+        taskFailed(error, std::nullopt, 0, /*driverFailure=*/true);
+        return;
+    }
+    if (const auto clash = addressClash()) {
+        waitForAddress(clash->first, clash->second);
+        return;
+    }
+    m_waitingForAddress = false;
+    m_clashPort = 0;
+    m_clash.clear();
+    if (!startSidecar(&error) || !startTask(&error)) {
         taskFailed(error, std::nullopt, 0, /*driverFailure=*/true);
         return;
     }
@@ -162,6 +180,11 @@ void AllocationRunner::start()
         registration.appAddress = m_context.plan.address;
         registration.appPort = servicePort().value_or(0);
         registration.tags = m_service->tags;
+        // Critical until a check passes while the task runs, as a new
+        // Consul check starts critical (Status, default "critical":
+        // https://developer.hashicorp.com/consul/api-docs/agent/check); a
+        // child process may have started, and been checked, in startTask().
+        registration.healthy = m_health == HealthStatus::Passing && taskRunning();
         for (const model::Upstream *upstream : m_context.topology->upstreamsFrom(m_service->id)) {
             registration.upstreams.append({RuntimeEnvironment::destinationName(*m_context.topology, *upstream),
                                            m_context.plan.address.toString(), upstream->localBindPort});
@@ -181,8 +204,76 @@ void AllocationRunner::start()
                              QStringLiteral("started on %1 (%2)").arg(m_context.node.name,
                                                                      m_context.plan.address.toString()));
         reportTask({.type = nomad::kTaskStarted.toString()});
+        startHealthCheck();
     }
-    startHealthCheck();
+    // A child process is checked from when it has started (startTask), as
+    // Nomad registers a task's services only once the task runs
+    // (hashicorp/nomad: client/allocrunner/taskrunner/service_hook.go, Poststart).
+}
+
+QList<quint16> AllocationRunner::ownPorts() const
+{
+    QList<quint16> ports;
+    const auto add = [&ports](int port) {
+        if (port > 0 && port <= 65535 && !ports.contains(quint16(port)))
+            ports.append(quint16(port));
+    };
+    // The embedded apps are bound by the lab itself, which reports a failed
+    // listen at once; a child process only fails after it has started.
+    if (taskKind() == TaskKind::Process) {
+        if (const std::optional<quint16> port = servicePort())
+            add(*port);
+        for (const AllocatedPort &port : m_ports)
+            add(port.to > 0 ? port.to : port.hostPort);  // as startPorts() forwards them
+    }
+    // The sidecar's upstream listeners, bound on the allocation's address
+    // when startSidecar() runs.
+    if (m_service->connectSidecar && m_service->networkMode == model::NetworkMode::Bridge && m_context.identity) {
+        for (const model::Upstream *upstream : m_context.topology->upstreamsFrom(m_service->id))
+            add(upstream->localBindPort);
+    }
+    return ports;
+}
+
+std::optional<std::pair<quint16, QString>> AllocationRunner::addressClash() const
+{
+    for (const quint16 port : ownPorts()) {
+        if (!PortHolder::isTaken(m_context.plan.address, port))
+            continue;
+        // Still the clash already told about: spare the walk over /proc.
+        if (port == m_clashPort && !m_clash.isEmpty())
+            return std::pair{port, m_clash};
+        return std::pair{port, PortHolder::describeClash(m_context.plan.address, port,
+                                                         PortHolder::find(m_context.plan.address, port))};
+    }
+    return std::nullopt;
+}
+
+void AllocationRunner::waitForAddress(quint16 port, const QString &clash)
+{
+    // Starting the task anyway would only crash-loop on "Address already in
+    // use" while whoever holds the port answers the health check. Nomad's
+    // bridge networking gives each allocation its own network namespace, so
+    // this cannot happen there; in the lab, the address is the namespace.
+    teardown(/*keepPorts=*/true);
+    setHealth(HealthStatus::Critical, clash, m_health == HealthStatus::Passing);
+    m_waitingForAddress = true;
+    setState(InstanceState::Restarting, clash + QStringLiteral("; the task starts once it is free"));
+    const auto poll = std::clamp(m_context.restartDelay, std::chrono::milliseconds(kMinAddressPoll),
+                                 std::chrono::milliseconds(kMaxAddressPoll));
+    if (port != m_clashPort || clash != m_clash) {
+        m_clashPort = port;
+        m_clash = clash;
+        reportTask({.type = nomad::kTaskDriverFailure.toString(), .driverError = clash});
+        reportTask({.type = nomad::kTaskRestarting.toString(),
+                    .restartReason = QStringLiteral("Restart within policy"),
+                    .startDelayNs = qint64(poll.count()) * 1'000'000});
+        Q_EMIT eventOccurred(LabEvent::Kind::Failed,
+                             QStringLiteral("%1; the task starts once it is free (looking every %2 ms)")
+                                 .arg(clash)
+                                 .arg(poll.count()));
+    }
+    m_restartTimer.start(poll);
 }
 
 bool AllocationRunner::startPorts(QString *error)
@@ -360,6 +451,7 @@ bool AllocationRunner::startTask(QString *error)
                                                               .arg(m_context.node.name,
                                                                    m_context.plan.address.toString())
                                                               .arg(m_process->processId()));
+            startHealthCheck();
         });
         connect(m_process, &QProcess::finished, this, &AllocationRunner::onProcessFinished);
         connect(m_process, &QProcess::errorOccurred, this, [this](QProcess::ProcessError processError) {
@@ -405,9 +497,7 @@ void AllocationRunner::startHealthCheck()
     const std::optional<quint16> port = servicePort();
     if (!port) {
         // Nothing to check: the task running is all the lab can tell.
-        m_health = HealthStatus::Passing;
-        if (m_context.catalog)
-            m_context.catalog->setHealthy(m_context.plan.allocId, true);
+        setHealth(HealthStatus::Passing, QString(), /*announce=*/false);
         return;
     }
     HealthChecker::Target target;
@@ -425,14 +515,47 @@ void AllocationRunner::startHealthCheck()
     }
     m_checker = new HealthChecker(target, this);
     connect(m_checker, &HealthChecker::statusChanged, this, [this](HealthStatus status, const QString &output) {
-        m_health = status;
-        if (m_context.catalog)
-            m_context.catalog->setHealthy(m_context.plan.allocId, status == HealthStatus::Passing, output);
-        Q_EMIT eventOccurred(status == HealthStatus::Passing ? LabEvent::Kind::Healthy : LabEvent::Kind::Unhealthy,
-                             output);
-        Q_EMIT stateChanged();
+        // A check counts only while the task runs: whatever answers on the
+        // port of a task that does not — an orphan of an earlier run, any
+        // stranger — is not this allocation. The checker lives only while the
+        // task runs (teardown() deletes it), so this is a second line.
+        if (!taskRunning())
+            status = HealthStatus::Critical;
+        setHealth(status, output);
     });
     m_checker->start();
+}
+
+bool AllocationRunner::taskRunning() const
+{
+    if (m_state != InstanceState::Running)
+        return false;
+    switch (taskKind()) {
+    case TaskKind::Counter:
+        return m_counter != nullptr;
+    case TaskKind::Dashboard:
+        return m_dashboard != nullptr;
+    case TaskKind::Process:
+        return m_process && m_process->state() == QProcess::Running;
+    case TaskKind::Unsupported:
+        break;
+    }
+    return false;
+}
+
+void AllocationRunner::setHealth(HealthStatus status, const QString &output, bool announce)
+{
+    // The catalog first, also without a change here, so its check shows the
+    // latest output.
+    if (m_context.catalog && status != HealthStatus::Unknown)
+        m_context.catalog->setHealthy(m_context.plan.allocId, status == HealthStatus::Passing, output);
+    if (status == m_health)
+        return;
+    m_health = status;
+    if (announce && status != HealthStatus::Unknown)
+        Q_EMIT eventOccurred(status == HealthStatus::Passing ? LabEvent::Kind::Healthy : LabEvent::Kind::Unhealthy,
+                             output);
+    Q_EMIT stateChanged();
 }
 
 void AllocationRunner::teardown(bool keepPorts)
@@ -459,7 +582,8 @@ void AllocationRunner::teardown(bool keepPorts)
         m_ports.clear();
         m_sidecarPort = 0;
     }
-    m_health = HealthStatus::Unknown;
+    // The snapshot's health is the caller's to set (critical after a
+    // failure, unknown after a stop); the catalog's check fails at once.
     if (m_context.catalog)
         m_context.catalog->setHealthy(m_context.plan.allocId, false);
 }
@@ -482,6 +606,11 @@ void AllocationRunner::taskFailed(const QString &why, std::optional<int> exitCod
         m_process = nullptr;
     }
     teardown(/*keepPorts=*/true);
+    // A task that is not running is critical at once, not after its next
+    // check: whatever answers on its port now is not it. Consul's check of a
+    // Nomad task goes when the task stops (hashicorp/nomad:
+    // client/allocrunner/taskrunner/service_hook.go, Exited deregisters).
+    setHealth(HealthStatus::Critical, why, /*announce=*/m_health == HealthStatus::Passing);
     if (m_runningSince.isValid() && m_runningSince.elapsed() > kStableRunMs)
         m_consecutiveFailures = 0;
     ++m_consecutiveFailures;
@@ -594,7 +723,11 @@ void AllocationRunner::stop(const QString &why)
 {
     m_restartTimer.stop();
     m_stopping = true;
+    m_waitingForAddress = false;
+    m_clashPort = 0;
+    m_clash.clear();
     teardown(/*keepPorts=*/true);
+    m_health = HealthStatus::Unknown;  // deregistered below: no check any more
     if (m_context.catalog)
         m_context.catalog->deregister(m_context.plan.allocId);
     const bool wasStopped = m_state == InstanceState::Stopped;

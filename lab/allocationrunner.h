@@ -45,6 +45,16 @@ class PortForwarder;
 // process with Nomad's environment) and its health check, registered in the
 // lab's catalog. A task that fails is restarted after a back-off that
 // doubles per failure. Lives on the lab's network thread; never blocks it.
+//
+// Health tells the truth about the task: a check counts only while the task
+// runs, so a restarting, exited or stopped task is never passing, whatever
+// answers on its port. Before a child process starts, the runner makes sure
+// nothing else listens where the task (or its sidecar's upstream listeners)
+// must: if something does, the allocation waits in Restarting with a message
+// naming the address and its holder ("127.0.2.2:9001 is already in use by PID
+// 4242 (python3)"), told once as a Failed event, and starts as soon as the
+// address is free; such waits are not restarts (no restart counted, no
+// restart policy spent: no task ran).
 class AllocationRunner final : public QObject
 {
     Q_OBJECT
@@ -126,6 +136,19 @@ private:
     bool startSidecar(QString *error);
     bool startTask(QString *error);
     void startHealthCheck();
+    // Whether the task runs now: a child process that has started and not
+    // exited, or the embedded server object while it exists.
+    bool taskRunning() const;
+    // The only place m_health changes; mirrors it into the catalog.
+    // `announce`: emit a Healthy/Unhealthy event when the status changes.
+    void setHealth(HealthStatus status, const QString &output, bool announce = true);
+    // The ports on the allocation's own address the task and its upstream
+    // listeners must bind.
+    QList<quint16> ownPorts() const;
+    // The first of ownPorts() someone else listens on, with a message naming
+    // it and its holder.
+    std::optional<std::pair<quint16, QString>> addressClash() const;
+    void waitForAddress(quint16 port, const QString &clash);
     void teardown(bool keepPorts);
     // `exitCode`: a task process that exited; `driverFailure`: the task could
     // not be started at all.
@@ -149,6 +172,9 @@ private:
     QList<qint64> m_policyRestarts;  // steady ms of each restart, for restartPolicy
     QElapsedTimer m_clock;
     bool m_received = false;
+    bool m_waitingForAddress = false;  // Restarting because an address is held (see waitForAddress)
+    quint16 m_clashPort = 0;           // the held port last told about, with its message
+    QString m_clash;
     bool m_sidecarRunning = false;  // as reported to Nomad
     QElapsedTimer m_runningSince;
     QTimer m_restartTimer;
