@@ -74,6 +74,9 @@ public:
     void startInstance(const QString &allocId);
     // Makes the task fail as a crash would (the restart policy brings it back).
     void killInstance(const QString &allocId);
+    // A node down: what ran there is lost (LabSnapshot::lost) and placed
+    // again on the nodes up, as Nomad does; a node up again: lost
+    // allocations stay lost, only what found no node is placed.
     void stopNode(const QString &node);
     void startNode(const QString &node);
     void setArrowAction(const model::UpstreamId &arrow, model::IntentionAction action);

@@ -81,7 +81,7 @@ void LabRuntime::clear()
     m_runners.clear();
     m_design.reset();
     m_jobVersions.clear();
-    m_stoppedByNode.clear();
+    m_lost.clear();
     qDeleteAll(m_identities);
     m_identities.clear();
     m_allocRoot.reset();
@@ -222,14 +222,17 @@ void LabRuntime::run(const model::Topology &topology)
 }
 
 AllocationRunner *LabRuntime::addAllocation(const model::Service &service, int index,
-                                            const std::optional<AllocationRunner::Context::RestartPolicy> &restartPolicy)
+                                            const std::optional<AllocationRunner::Context::RestartPolicy> &restartPolicy,
+                                            const QString &previousAllocId)
 {
-    const std::optional<AllocationPlan> plan = m_placement.place(service, index);
+    std::optional<AllocationPlan> plan = m_placement.place(service, index);
     if (!plan) {
         emitEvent(LabEvent::Kind::Error, service.name, Placement::allocationName(service, index),
-                  QStringLiteral("no node is up to place it on"));
+                  QStringLiteral("no node that is up can take it (all down, or its static ports taken); "
+                                 "it waits for a node"));
         return nullptr;
     }
+    plan->previousAllocId = previousAllocId;
     AllocationRunner::Context context;
     context.topology = m_topology;
     context.serviceId = service.id;
@@ -260,8 +263,10 @@ AllocationRunner *LabRuntime::addAllocation(const model::Service &service, int i
         }
     });
     m_runners.append(runner);
-    emitEvent(LabEvent::Kind::Placed, service.name, plan->allocName,
-              QStringLiteral("placed on node %1, address %2").arg(context.node.name, plan->address.toString()));
+    QString placed = QStringLiteral("placed on node %1, address %2").arg(context.node.name, plan->address.toString());
+    if (!previousAllocId.isEmpty())
+        placed += QStringLiteral(", replacing lost allocation %1").arg(previousAllocId.left(8));
+    emitEvent(LabEvent::Kind::Placed, service.name, plan->allocName, placed);
     return runner;
 }
 
@@ -425,12 +430,16 @@ void LabRuntime::stopNode(const QString &node)
     if (m_nomad)
         m_nomad->setNodeUp(node, false);
     emitEvent(LabEvent::Kind::Node, QString(), QString(), QStringLiteral("node %1 is down").arg(node));
-    for (AllocationRunner *runner : std::as_const(m_runners)) {
-        if (runner->nodeName() != node || runner->isStopped())
-            continue;
-        runner->stop(QStringLiteral("node %1 is down").arg(node));
-        m_stoppedByNode.insert(runner);
+    // Nomad marks what ran there lost and places each again on the nodes
+    // still up, under the same name (hashicorp/nomad: scheduler/reconcile.go
+    // computePlacements for lost allocations). What a drill stopped or what
+    // failed is already terminal and stays as it is.
+    const QList<AllocationRunner *> runners = m_runners;
+    for (AllocationRunner *runner : runners) {
+        if (runner->nodeName() == node && !runner->isStopped())
+            loseAllocation(runner, node);
     }
+    placeMissing();
     publishSnapshot();
 }
 
@@ -444,14 +453,70 @@ void LabRuntime::startNode(const QString &node)
     if (m_nomad)
         m_nomad->setNodeUp(node, true);
     emitEvent(LabEvent::Kind::Node, QString(), QString(), QStringLiteral("node %1 is up").arg(node));
-    const auto stopped = m_stoppedByNode;
-    for (AllocationRunner *runner : stopped) {
-        if (runner->nodeName() != node)
-            continue;
-        m_stoppedByNode.remove(runner);
-        runner->start();
-    }
+    // Its lost allocations were replaced already: they stay lost (Nomad
+    // stops them on the returning client; their DesiredStatus is "stop").
+    // Only what no node could take while this one was down is placed now,
+    // as a blocked evaluation is when capacity returns.
+    placeMissing();
     publishSnapshot();
+}
+
+void LabRuntime::loseAllocation(AllocationRunner *runner, const QString &node)
+{
+    InstanceSnapshot record = runner->snapshot();
+    record.state = InstanceState::Lost;
+    record.health = HealthStatus::Unknown;
+    record.pid = 0;
+    record.counterValue.reset();
+    record.previousAllocation = runner->plan().previousAllocId;
+    // The scheduler's words for it (hashicorp/nomad: scheduler/generic_sched.go allocLost).
+    record.message = QStringLiteral("alloc is lost since its node is down");
+    // Lost before the runner stops, so its last task events (Killing,
+    // Killed) do not reach the Nomad state: a down node's client reports
+    // nothing.
+    if (m_nomad)
+        m_nomad->allocationLost(record.allocId);
+    m_runners.removeOne(runner);
+    m_placement.release(runner->plan());
+    retire(runner, QStringLiteral("node %1 is down").arg(node));
+    QList<InstanceSnapshot> &kept = m_lost[record.serviceId];
+    kept.append(record);
+    while (kept.size() > nomad::NomadState::kKeptLostAllocations)
+        kept.removeFirst();
+}
+
+QString LabRuntime::unreplacedLost(const model::ServiceId &service, int index) const
+{
+    const QList<InstanceSnapshot> kept = m_lost.value(service);
+    for (auto it = kept.crbegin(); it != kept.crend(); ++it) {
+        if (it->index == index && it->nextAllocation.isEmpty())
+            return it->allocId;
+    }
+    return {};
+}
+
+void LabRuntime::placeMissing()
+{
+    const QList<model::Service> services = m_topology ? m_topology->services : QList<model::Service>();
+    for (const model::Service &service : services) {
+        const int count = m_counts.value(service.id);
+        for (int index = 0; index < count; ++index) {
+            const bool held = std::any_of(m_runners.cbegin(), m_runners.cend(), [&](const AllocationRunner *r) {
+                return r->service().id == service.id && r->plan().index == index;
+            });
+            if (!held)
+                startAllocation(*m_topology->service(service.id), index, unreplacedLost(service.id, index));
+        }
+    }
+}
+
+void LabRuntime::retire(AllocationRunner *runner, const QString &why)
+{
+    runner->stop(why);
+    if (runner->isIdle())
+        runner->deleteLater();
+    else
+        connect(runner, &AllocationRunner::idle, runner, &QObject::deleteLater);
 }
 
 void LabRuntime::setArrowAction(const model::UpstreamId &arrow, model::IntentionAction action)
@@ -507,13 +572,8 @@ void LabRuntime::setCount(const model::ServiceId &serviceId, int count)
             if (candidate->service().id != serviceId || candidate->plan().index != index)
                 continue;
             m_runners.removeOne(candidate);
-            m_stoppedByNode.remove(candidate);
             m_placement.release(candidate->plan());
-            candidate->stop(QStringLiteral("count lowered to %1").arg(count));
-            if (candidate->isIdle())
-                candidate->deleteLater();
-            else
-                connect(candidate, &AllocationRunner::idle, candidate, &QObject::deleteLater);
+            retire(candidate, QStringLiteral("count lowered to %1").arg(count));
             break;
         }
     }
@@ -599,14 +659,16 @@ void LabRuntime::stopJob(const QString &jobId)
     }
     rest.services.removeIf([&](const model::Service &s) { return gone.contains(s.id.value); });
     rest.upstreams.removeIf([&](const model::Upstream &u) { return gone.contains(u.downstream.value); });
-    for (const QString &id : std::as_const(gone))
+    for (const QString &id : std::as_const(gone)) {
         m_counts.remove(model::ServiceId{id});
+        m_lost.remove(model::ServiceId{id});
+    }
     m_topology = std::make_shared<const model::Topology>(std::move(rest));
     m_jobVersions.remove(jobId);
     publishSnapshot();
 }
 
-void LabRuntime::startAllocation(const model::Service &service, int index)
+void LabRuntime::startAllocation(const model::Service &service, int index, const QString &previousAllocId)
 {
     // Nomad's defaults for a service job (api/jobs.go Canonicalize): healthy
     // after 10 s of passing checks, unhealthy if not by 5 min.
@@ -633,7 +695,7 @@ void LabRuntime::startAllocation(const model::Service &service, int index)
             restartPolicy = policy;
         }
     }
-    AllocationRunner *runner = addAllocation(service, index, restartPolicy);
+    AllocationRunner *runner = addAllocation(service, index, restartPolicy, previousAllocId);
     if (!runner)
         return;
     if (m_nomad)
@@ -642,6 +704,14 @@ void LabRuntime::startAllocation(const model::Service &service, int index)
     runner->start();
     if (auto *reporter = runner->findChild<AllocationReporter *>(QString(), Qt::FindDirectChildrenOnly))
         reporter->placed();
+    if (previousAllocId.isEmpty())
+        return;
+    if (m_nomad)
+        m_nomad->allocationReplaced(previousAllocId, runner->plan().allocId);
+    for (InstanceSnapshot &lost : m_lost[service.id]) {
+        if (lost.allocId == previousAllocId)
+            lost.nextAllocation = runner->plan().allocId;
+    }
 }
 
 void LabRuntime::removeJobAllocations(const QString &jobId, const QString &why)
@@ -651,13 +721,8 @@ void LabRuntime::removeJobAllocations(const QString &jobId, const QString &why)
         if (candidate->service().job != jobId)
             continue;
         m_runners.removeOne(candidate);
-        m_stoppedByNode.remove(candidate);
         m_placement.release(candidate->plan());
-        candidate->stop(why);
-        if (candidate->isIdle())
-            candidate->deleteLater();
-        else
-            connect(candidate, &AllocationRunner::idle, candidate, &QObject::deleteLater);
+        retire(candidate, why);
     }
 }
 
@@ -680,13 +745,33 @@ LabSnapshot LabRuntime::buildSnapshot()
     // Instances in design order, then by index.
     for (const model::Service &service : m_topology->services) {
         QList<InstanceSnapshot> ofService;
+        QSet<int> held;
         for (const AllocationRunner *runner : std::as_const(m_runners)) {
-            if (runner->service().id == service.id)
-                ofService.append(runner->snapshot());
+            if (runner->service().id != service.id)
+                continue;
+            InstanceSnapshot instance = runner->snapshot();
+            instance.previousAllocation = runner->plan().previousAllocId;
+            ofService.append(instance);
+            held.insert(runner->plan().index);
+        }
+        // What the count wants and no node could take yet (all down).
+        for (int index = 0; index < m_counts.value(service.id); ++index) {
+            if (held.contains(index))
+                continue;
+            InstanceSnapshot waiting;
+            waiting.allocName = Placement::allocationName(service, index);
+            waiting.index = index;
+            waiting.serviceId = service.id;
+            waiting.serviceName = service.name;
+            waiting.state = InstanceState::Pending;
+            waiting.message = QStringLiteral("waiting for a node to place it on");
+            waiting.previousAllocation = unreplacedLost(service.id, index);
+            ofService.append(waiting);
         }
         std::sort(ofService.begin(), ofService.end(),
                   [](const InstanceSnapshot &a, const InstanceSnapshot &b) { return a.index < b.index; });
         snapshot.instances.append(ofService);
+        snapshot.lost.append(m_lost.value(service.id));
     }
 
     const double seconds = std::max(1e-3, double(m_sinceLastSnapshot.restart()) / 1000.0);

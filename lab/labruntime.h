@@ -87,12 +87,25 @@ Q_SIGNALS:
 
 private:
     AllocationRunner *addAllocation(const model::Service &service, int index,
-                                    const std::optional<AllocationRunner::Context::RestartPolicy> &restartPolicy = {});
+                                    const std::optional<AllocationRunner::Context::RestartPolicy> &restartPolicy,
+                                    const QString &previousAllocId);
     // Starts a new allocation of `service` (index `index`) for job `jobId`
-    // and reports it to the Nomad state.
-    void startAllocation(const model::Service &service, int index);
+    // and reports it to the Nomad state; `previousAllocId`: the lost
+    // allocation it replaces.
+    void startAllocation(const model::Service &service, int index, const QString &previousAllocId = {});
     // Stops and forgets every allocation of `jobId`.
     void removeJobAllocations(const QString &jobId, const QString &why);
+    // Stops `runner` and deletes it once idle; the caller has taken it out
+    // of m_runners and the placement.
+    void retire(AllocationRunner *runner, const QString &why);
+    // `runner`'s node went down: recorded as lost (m_lost, the Nomad
+    // state), stopped and forgotten.
+    void loseAllocation(AllocationRunner *runner, const QString &node);
+    // Places every allocation a service's count wants and no runner holds
+    // (lost ones' replacements that found no node to take them).
+    void placeMissing();
+    // The newest lost allocation of `service` index `index` not replaced yet.
+    QString unreplacedLost(const model::ServiceId &service, int index) const;
     AllocationRunner *runner(const QString &allocId) const;
     quint16 takePort(const QHostAddress &nodeAddress);
     bool takeSlot();
@@ -122,7 +135,9 @@ private:
     QHash<QString, quint64> m_jobVersions;     // the version each job runs
     Placement m_placement;
     QList<AllocationRunner *> m_runners;
-    QSet<AllocationRunner *> m_stoppedByNode;
+    // Allocations lost with their node, oldest first, at most
+    // NomadState::kKeptLostAllocations per service (what the snapshot lists).
+    QHash<model::ServiceId, QList<InstanceSnapshot>> m_lost;
     QHash<model::ServiceId, int> m_counts;
     QHash<model::UpstreamId, model::IntentionAction> m_actions;
     QHash<model::UpstreamId, std::pair<std::chrono::milliseconds, double>> m_faults;

@@ -11,6 +11,7 @@ QString toString(InstanceState state)
     case InstanceState::Restarting: return QStringLiteral("restarting");
     case InstanceState::Failed: return QStringLiteral("failed");
     case InstanceState::Stopped: return QStringLiteral("stopped");
+    case InstanceState::Lost: return QStringLiteral("lost");
     }
     return {};
 }
@@ -27,7 +28,20 @@ QString toString(HealthStatus status)
 
 const InstanceSnapshot *LabSnapshot::instance(const QString &allocId) const
 {
+    if (allocId.isEmpty())
+        return nullptr;
     for (const InstanceSnapshot &candidate : instances) {
+        if (candidate.allocId == allocId)
+            return &candidate;
+    }
+    return nullptr;
+}
+
+const InstanceSnapshot *LabSnapshot::lostAllocation(const QString &allocId) const
+{
+    if (allocId.isEmpty())
+        return nullptr;
+    for (const InstanceSnapshot &candidate : lost) {
         if (candidate.allocId == allocId)
             return &candidate;
     }

@@ -14,12 +14,17 @@ namespace mesh::lab {
 
 // Where an allocation is in its life, as Nomad's client status words.
 enum class InstanceState {
-    Pending,     // placed, not started yet (or waiting for its node)
+    Pending,     // placed, not started yet (or, without an allocId, waiting for a node)
     Starting,    // task started, not yet listening / checked
     Running,
     Restarting,  // failed; waiting for the back-off before the next start
     Failed,      // could not start at all (e.g. a docker image the lab cannot run)
-    Stopped,     // stopped by a drill or because its node is down
+    Stopped,     // stopped by a drill (or its count was lowered)
+    // Its node went down while it ran: Nomad's ClientStatus "lost". The
+    // scheduler places a replacement elsewhere (hashicorp/nomad:
+    // scheduler/reconcile.go, lost allocations are stopped and placed again);
+    // a lost allocation never runs again, even when its node comes back.
+    Lost,
 };
 // Consul's check status words: "unknown" before the first check.
 enum class HealthStatus { Unknown, Passing, Critical };
@@ -57,6 +62,12 @@ struct InstanceSnapshot final
     qint64 pid = 0;            // child process id while one runs
     QStringList output;        // the child's last lines, stdout and stderr merged (at most 50)
     std::optional<quint64> counterValue;  // the embedded counter's count
+    // Nomad's Allocation.PreviousAllocation / NextAllocation (hashicorp/nomad:
+    // nomad/structs/structs.go): the lost allocation this one replaces, and
+    // the one that replaced a lost one. A replacement keeps the lost one's
+    // name ("<job>.<group>[<index>]"), so only the ids tell them apart.
+    QString previousAllocation;
+    QString nextAllocation;
 };
 
 // One arrow as the lab carries it: the downstream sidecars' upstream
@@ -105,7 +116,14 @@ struct LabSnapshot final
     QString trustDomain;
     QString datacenter;
     QList<NodeSnapshot> nodes;
+    // The allocations the lab runs or means to run, in design order, then by
+    // index. One whose node is gone and that waits for a node to come up is
+    // Pending with an empty allocId and node.
     QList<InstanceSnapshot> instances;
+    // Allocations lost with their node (state Lost), oldest first: the last
+    // few of each service, as Nomad keeps terminal allocations until its
+    // garbage collection. Not part of `instances`.
+    QList<InstanceSnapshot> lost;
     QList<ArrowSnapshot> arrows;
     // Dashboards first, then every other service, in design order.
     QList<Endpoint> endpoints;
@@ -114,7 +132,10 @@ struct LabSnapshot final
     // the first endpoint; empty when nothing is published.
     QString dashboardUrl;
 
+    // In `instances`; null for an empty id.
     const InstanceSnapshot *instance(const QString &allocId) const;
+    // In `lost`; null for an empty id.
+    const InstanceSnapshot *lostAllocation(const QString &allocId) const;
     QList<const InstanceSnapshot *> instancesOf(const model::ServiceId &service) const;
     const ArrowSnapshot *arrow(const model::UpstreamId &id) const;
 };

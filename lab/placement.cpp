@@ -57,6 +57,11 @@ QString Placement::allocationName(const model::Service &service, int index)
 
 std::optional<AllocationPlan> Placement::place(const model::Service &service, int index)
 {
+    QList<int> staticPorts;
+    for (const model::PortMapping &port : service.ports) {
+        if (port.staticPort != 0)
+            staticPorts.append(port.staticPort);
+    }
     int best = -1;
     int bestInGroup = std::numeric_limits<int>::max();
     int bestTotal = std::numeric_limits<int>::max();
@@ -65,13 +70,22 @@ std::optional<AllocationPlan> Placement::place(const model::Service &service, in
             continue;
         int inGroup = 0;
         int total = 0;
+        bool portTaken = false;
         for (const AllocationPlan &placed : m_placed) {
             if (placed.node != node)
                 continue;
             ++total;
             if (placed.serviceId == service.id)
                 ++inGroup;
+            // A node has each host port once: Nomad's network check finds
+            // it exhausted ("reserved port collision", hashicorp/nomad:
+            // nomad/structs/network.go), e.g. for a lost allocation's
+            // replacement on a node that runs another of its group.
+            for (int port : staticPorts)
+                portTaken = portTaken || placed.staticPorts.contains(port);
         }
+        if (portTaken)
+            continue;
         if (inGroup < bestInGroup || (inGroup == bestInGroup && total < bestTotal)) {
             best = node;
             bestInGroup = inGroup;
@@ -87,6 +101,7 @@ std::optional<AllocationPlan> Placement::place(const model::Service &service, in
     plan.serviceId = service.id;
     plan.node = best;
     plan.address = nextAddress();
+    plan.staticPorts = staticPorts;
     m_placed.append(plan);
     return plan;
 }

@@ -27,14 +27,20 @@ struct AllocationPlan final
     model::ServiceId serviceId;
     int node = 0;              // index into the lab's nodes
     QHostAddress address;      // the allocation's own address (its "network namespace")
+    // The lost allocation this one replaces (Nomad's PreviousAllocation);
+    // empty for a first placement. Set by the caller of place().
+    QString previousAllocId;
+    QList<int> staticPorts;    // the node's host ports it reserves (static ports)
 };
 
 // Places allocations as Nomad's scheduler would spread them: each group's
 // instances over the nodes that are up, the node with fewest instances of
 // that group first, then the node with fewest allocations overall, then
-// node order. Gives every allocation its own address from 127.0.2.1 on, so
-// fixed ports (9001, an upstream's 8080) never clash between allocations,
-// as bridge networking gives each its own network namespace.
+// node order; a node where another allocation holds one of the service's
+// static host ports is not a candidate. Gives every allocation its own
+// address from 127.0.2.1 on, so fixed ports (9001, an upstream's 8080) never
+// clash between allocations, as bridge networking gives each its own network
+// namespace.
 class Placement final
 {
 public:
@@ -52,7 +58,8 @@ public:
     void setNodeUp(int node, bool up);
     bool isNodeUp(int node) const { return m_up.value(node, false); }
 
-    // Places instance `index` of `service`; false when no node is up.
+    // Places instance `index` of `service`; nullopt when no node that is up
+    // has its static ports free.
     // Records the allocation so later placements spread around it.
     std::optional<AllocationPlan> place(const model::Service &service, int index);
     // Forgets an allocation (its count was lowered); its address is not reused

@@ -21,6 +21,7 @@
 
 #include <QAbstractButton>
 #include <QAction>
+#include <QComboBox>
 #include <QDesktopServices>
 #include <QLabel>
 #include <QNetworkAccessManager>
@@ -366,6 +367,55 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(window.labState() == MainWindow::LabState::Idle, kLabTimeoutMs);
         QVERIFY(!window.lab().isRunning());
         QVERIFY(!window.canvas()->canvasScene()->isLive());
+    }
+
+    void stoppedNodeShowsLostAllocationsAndTheirReplacements()
+    {
+        MainWindow *running = runExample();
+        if (!running)
+            return;
+        MainWindow &window = *running;
+        auto *scene = window.canvas()->canvasScene();
+        const ServiceId api = idOf(window, u"count-api");
+        auto *node = window.labDock()->findChild<QComboBox *>(u"drillNode"_qs);
+        QVERIFY(node);
+        node->setCurrentIndex(node->findData(u"two"_qs));
+        QTest::mouseClick(drill(window, "drillStopNode"), Qt::LeftButton);
+
+        // The lost row, greyed, says which allocation replaced it; the
+        // replacement (same name) says which one it replaces.
+        const auto rowWithState = [&](const QString &prefix) -> QTreeWidgetItem * {
+            QTreeWidget *view = window.labDock()->instanceView();
+            for (int i = 0; i < view->topLevelItemCount(); ++i) {
+                if (view->topLevelItem(i)->text(4).startsWith(prefix))
+                    return view->topLevelItem(i);
+            }
+            return nullptr;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(rowWithState(u"lost, replaced by "_qs), kLabTimeoutMs);
+        QTreeWidgetItem *lost = rowWithState(u"lost, replaced by "_qs);
+        QCOMPARE(lost->text(2), u"two"_qs);
+        QCOMPARE(lost->foreground(0).color(), window.labDock()->instanceView()->palette().placeholderText().color());
+        const mesh::lab::LabSnapshot snapshot = window.labDock()->snapshot();
+        const mesh::lab::InstanceSnapshot *gone = snapshot.lostAllocation(lost->toolTip(0));
+        QVERIFY(gone);
+        QTRY_VERIFY_WITH_TIMEOUT(rowWithState(u"running, replaces "_qs + gone->allocId.left(8)), kLabTimeoutMs);
+        QCOMPARE(rowWithState(u"running, replaces "_qs)->text(0), lost->text(0));
+        QTRY_COMPARE_WITH_TIMEOUT(scene->serviceItem(api)->liveText(), u"3/3 running"_qs, kLabTimeoutMs);
+
+        // Selecting the lost row offers no drill on it.
+        window.labDock()->selectInstance(gone->allocId);
+        QVERIFY(!drill(window, "drillStopInstance")->isEnabled());
+        QVERIFY(!drill(window, "drillStartInstance")->isEnabled());
+        QVERIFY(!drill(window, "drillKillInstance")->isEnabled());
+
+        // Node two back: the lost one stays lost, the count stays.
+        QTRY_VERIFY(drill(window, "drillStartNode")->isEnabled());
+        QTest::mouseClick(drill(window, "drillStartNode"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!drill(window, "drillStartNode")->isEnabled(), kLabTimeoutMs);
+        QVERIFY(rowWithState(u"lost, replaced by "_qs));
+        QCOMPARE(scene->serviceItem(api)->liveText(), u"3/3 running"_qs);
+        QCOMPARE(window.labDock()->instanceView()->topLevelItemCount(), 5);
     }
 
     void stopAndStartAnInstanceFromTheLabDock()

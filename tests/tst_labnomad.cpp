@@ -101,6 +101,7 @@ private Q_SLOTS:
     void registerRunsAndDeploys();
     void failingTaskFailsDeployment();
     void progressDeadlineFailsDeployment();
+    void lostAllocationIsReplaced();
     void planSameJobIsNone();
     void planChangedCount();
     void planUnplaceableDriver();
@@ -486,6 +487,108 @@ void TestLabNomad::progressDeadlineFailsDeployment()
     placeAndStart(u"dashboard"_s, u"dashboard"_s, u"dashboard"_s, 1);  // never healthy
     QTRY_COMPARE_WITH_TIMEOUT(get(u"/v1/job/dashboard/deployment"_s).json().object().value(u"StatusDescription").toString(),
                               u"Failed due to progress deadline"_s, 20'000);
+}
+
+// A node goes down: the runtime (played here) reports its allocation lost
+// and places a replacement under the same name on a node still up; the API
+// shows them as Nomad does (hashicorp/nomad: scheduler/reconcile.go for the
+// lost allocations, nomad/state/state_store.go upsertAllocsImpl for the
+// PreviousAllocation / NextAllocation link).
+void TestLabNomad::lostAllocationIsReplaced()
+{
+    QVERIFY(!registerJob(readFile(QStringLiteral(MESHPAD_SOURCE_DIR "/jobs/counter.json"))).isEmpty());
+    const QStringList ids = placeAndStart(u"counter"_s, u"api"_s, u"counter"_s, 3);  // on one, two, three
+    for (const QString &id : ids)
+        m_state->allocationHealth(id, true);
+    const QString deploymentId = get(u"/v1/job/counter/deployment"_s).json().object().value(u"ID").toString();
+    QCOMPARE(get(u"/v1/deployment/"_s + deploymentId).json().object().value(u"Status").toString(), u"successful"_s);
+
+    m_state->setNodeUp(u"two"_s, false);
+    const QString lost = ids.at(1);
+    m_state->allocationLost(lost);
+    // What the runner reports while it stops never reaches the server.
+    m_state->taskEvent(lost, u"counter"_s, {kTaskKilled.toString()});
+    m_state->allocationStopped(lost);
+
+    const auto replace = [this](const QString &previous, const QString &node, const QString &name) {
+        PlacedAllocation placed;
+        placed.allocId = u"%1-0000-4000-8000-000000000000"_s.arg(++m_nextAlloc, 8, 10, QChar(u'0'));
+        placed.allocName = name;
+        placed.jobId = u"counter"_s;
+        placed.group = u"api"_s;
+        placed.node = node;
+        placed.nodeAddress = u"127.0.1.3"_s;
+        placed.allocAddress = u"127.0.2.%1"_s.arg(m_nextAlloc);
+        m_state->allocationPlaced(placed);
+        for (const QStringView type : {kTaskReceived, kTaskSetup, kTaskStarted})
+            m_state->taskEvent(placed.allocId, u"counter"_s, {type.toString()});
+        m_state->allocationReplaced(previous, placed.allocId);
+        return placed.allocId;
+    };
+    const QString replacement = replace(lost, u"three"_s, u"counter.api[1]"_s);
+
+    HttpReply r = get(u"/v1/job/counter/allocations"_s);
+    checkResponse(r, u"list of AllocationListStub"_s);
+    QJsonArray allocs = r.json().array();
+    QCOMPARE(allocs.size(), 4);
+    QHash<QString, QJsonObject> byId;
+    for (const QJsonValue &a : std::as_const(allocs))
+        byId.insert(a.toObject().value(u"ID").toString(), a.toObject());
+    const QJsonObject gone = byId.value(lost);
+    QCOMPARE(gone.value(u"ClientStatus").toString(), u"lost"_s);
+    QCOMPARE(gone.value(u"DesiredStatus").toString(), u"stop"_s);
+    QCOMPARE(gone.value(u"DesiredDescription").toString(), u"alloc is lost since its node is down"_s);
+    QCOMPARE(gone.value(u"ClientDescription").toString(), u"Tasks are running"_s);
+    QCOMPARE(gone.value(u"NodeName").toString(), u"two"_s);
+    QCOMPARE(gone.value(u"NextAllocation").toString(), replacement);
+    const QJsonObject next = byId.value(replacement);
+    QCOMPARE(next.value(u"Name").toString(), gone.value(u"Name").toString());
+    QCOMPARE(next.value(u"ClientStatus").toString(), u"running"_s);
+    QCOMPARE(next.value(u"NodeName").toString(), u"three"_s);
+    QCOMPARE(next.value(u"NextAllocation").toString(), QString());
+
+    r = get(u"/v1/allocation/"_s + replacement);
+    checkResponse(r, u"Allocation"_s);
+    QCOMPARE(r.json().object().value(u"PreviousAllocation").toString(), lost);
+    // The deployment had succeeded: the replacement joins none.
+    QCOMPARE(r.json().object().value(u"DeploymentID").toString(), QString());
+    r = get(u"/v1/allocation/"_s + lost);
+    checkResponse(r, u"Allocation"_s);
+    QCOMPARE(r.json().object().value(u"NextAllocation").toString(), replacement);
+    QCOMPARE(r.json().object().value(u"PreviousAllocation").toString(), QString());
+    QCOMPARE(r.json().object().value(u"TaskStates").toObject().value(u"counter").toObject().value(u"State").toString(),
+             u"running"_s);  // as the client last reported it
+
+    r = get(u"/v1/jobs"_s);
+    checkResponse(r, u"list of JobListStub"_s);
+    const QJsonObject summary = r.json().array().first().toObject().value(u"JobSummary").toObject().value(u"Summary")
+                                    .toObject().value(u"api").toObject();
+    QCOMPARE(summary.value(u"Running").toInt(), 3);
+    QCOMPARE(summary.value(u"Lost").toInt(), 1);
+    QCOMPARE(r.json().array().first().toObject().value(u"Status").toString(), u"running"_s);
+    QCOMPARE(get(u"/v1/deployment/"_s + deploymentId).json().object().value(u"TaskGroups").toObject().value(u"api")
+                 .toObject().value(u"PlacedAllocs").toInt(),
+             3);
+
+    // The node comes back: the lost allocation stays lost.
+    m_state->setNodeUp(u"two"_s, true);
+    QCOMPARE(get(u"/v1/allocation/"_s + lost).json().object().value(u"ClientStatus").toString(), u"lost"_s);
+
+    // Losing the same index again and again keeps only the newest few lost.
+    QString previous = replacement;
+    for (int i = 0; i < 8; ++i) {
+        m_state->allocationLost(previous);
+        previous = replace(previous, u"one"_s, u"counter.api[1]"_s);
+    }
+    r = get(u"/v1/job/counter/allocations"_s);
+    checkResponse(r, u"list of AllocationListStub"_s);
+    allocs = r.json().array();
+    const auto lostCount = std::count_if(allocs.begin(), allocs.end(), [](const QJsonValue &a) {
+        return a.toObject().value(u"ClientStatus").toString() == u"lost";
+    });
+    QCOMPARE(int(lostCount), NomadState::kKeptLostAllocations);
+    QCOMPARE(allocs.size(), 3 + NomadState::kKeptLostAllocations);
+    QVERIFY(get(u"/v1/allocation/"_s + lost).status == 404);  // collected
 }
 
 void TestLabNomad::planSameJobIsNone()

@@ -234,10 +234,25 @@ void printStatus(QTextStream &out, const LabSnapshot &s)
                           i.counterValue ? QString::number(*i.counterValue) : QStringLiteral("-"), ports.join(u", ")});
         if (!i.message.isEmpty())
             messages.append(i.allocName + u": " + i.message);
+        // Same name as the lost one it replaces (Nomad keeps the name): the
+        // ids tell them apart, shortened as `nomad job status` does.
+        if (!i.previousAllocation.isEmpty())
+            messages.append(i.allocName + u": replaces lost allocation " + i.previousAllocation.left(8));
     }
     printTable(out, instances);
     for (const QString &m : messages)
         out << "  " << TerminalText::escaped(m) << '\n';
+
+    if (!s.lost.isEmpty()) {
+        out << '\n';
+        QList<QStringList> lost{{QStringLiteral("LOST"), QStringLiteral("ID"), QStringLiteral("SERVICE"),
+                                 QStringLiteral("NODE"), QStringLiteral("REPLACED BY")}};
+        for (const InstanceSnapshot &i : s.lost) {
+            lost.append({i.allocName, i.allocId.left(8), i.serviceName, i.node,
+                         i.nextAllocation.isEmpty() ? QStringLiteral("(waiting for a node)") : i.nextAllocation.left(8)});
+        }
+        printTable(out, lost);
+    }
 
     if (!s.arrows.isEmpty()) {
         out << '\n';

@@ -51,6 +51,79 @@ quint16 portFrom(const QJsonValue &value)
     return n > 0 && n <= 65535 ? quint16(n) : 0;
 }
 
+void writeInstance(JsonWriter &w, const InstanceSnapshot &i)
+{
+    w.beginObject()
+        .field(u"allocId", i.allocId)
+        .field(u"allocName", i.allocName)
+        .field(u"index", i.index)
+        .field(u"serviceId", i.serviceId.value)
+        .field(u"service", i.serviceName)
+        .field(u"node", i.node)
+        .field(u"nodeAddress", i.nodeAddress)
+        .field(u"address", i.address)
+        .field(u"state", toString(i.state))
+        .field(u"health", toString(i.health))
+        .field(u"restarts", i.restarts)
+        .field(u"message", i.message);
+    w.key(u"ports").beginArray();
+    for (const AllocatedPort &p : i.ports) {
+        w.beginObject()
+            .field(u"label", p.label)
+            .field(u"hostAddress", p.hostAddress)
+            .field(u"hostPort", int(p.hostPort))
+            .field(u"to", int(p.to))
+            .endObject();
+    }
+    w.endArray();
+    w.field(u"sidecarPort", int(i.sidecarPort)).field(u"embedded", i.embedded).field(u"pid", i.pid);
+    w.key(u"counterValue");
+    if (i.counterValue)
+        w.value(number(*i.counterValue));
+    else
+        w.nullValue();
+    w.field(u"previousAllocation", i.previousAllocation).field(u"nextAllocation", i.nextAllocation);
+    w.endObject();
+}
+
+InstanceSnapshot readInstance(const QJsonValue &v)
+{
+    const QJsonObject n = v.toObject();
+    InstanceSnapshot i;
+    i.allocId = n.value(u"allocId").toString();
+    i.allocName = n.value(u"allocName").toString();
+    i.index = n.value(u"index").toInt();
+    i.serviceId.value = n.value(u"serviceId").toString();
+    i.serviceName = n.value(u"service").toString();
+    i.node = n.value(u"node").toString();
+    i.nodeAddress = n.value(u"nodeAddress").toString();
+    i.address = n.value(u"address").toString();
+    i.state = enumFrom(n.value(u"state").toString(),
+                       {InstanceState::Pending, InstanceState::Starting, InstanceState::Running,
+                        InstanceState::Restarting, InstanceState::Failed, InstanceState::Stopped,
+                        InstanceState::Lost},
+                       InstanceState::Pending);
+    i.health = enumFrom(n.value(u"health").toString(),
+                        {HealthStatus::Unknown, HealthStatus::Passing, HealthStatus::Critical},
+                        HealthStatus::Unknown);
+    i.restarts = n.value(u"restarts").toInt();
+    i.message = n.value(u"message").toString();
+    const QJsonArray ports = n.value(u"ports").toArray();
+    for (const QJsonValue &pv : ports) {
+        const QJsonObject p = pv.toObject();
+        i.ports.append({p.value(u"label").toString(), p.value(u"hostAddress").toString(),
+                        portFrom(p.value(u"hostPort")), portFrom(p.value(u"to"))});
+    }
+    i.sidecarPort = portFrom(n.value(u"sidecarPort"));
+    i.embedded = n.value(u"embedded").toBool();
+    i.pid = n.value(u"pid").toInteger();
+    if (const QJsonValue count = n.value(u"counterValue"); count.isDouble())
+        i.counterValue = unsignedFrom(count);
+    i.previousAllocation = n.value(u"previousAllocation").toString();
+    i.nextAllocation = n.value(u"nextAllocation").toString();
+    return i;
+}
+
 } // namespace
 
 QString LabSnapshotJson::timeText(const QDateTime &time)
@@ -112,38 +185,13 @@ QString LabSnapshotJson::snapshot(const LabSnapshot &snapshot)
     w.endArray();
 
     w.key(u"instances").beginArray();
-    for (const InstanceSnapshot &i : snapshot.instances) {
-        w.beginObject()
-            .field(u"allocId", i.allocId)
-            .field(u"allocName", i.allocName)
-            .field(u"index", i.index)
-            .field(u"serviceId", i.serviceId.value)
-            .field(u"service", i.serviceName)
-            .field(u"node", i.node)
-            .field(u"nodeAddress", i.nodeAddress)
-            .field(u"address", i.address)
-            .field(u"state", toString(i.state))
-            .field(u"health", toString(i.health))
-            .field(u"restarts", i.restarts)
-            .field(u"message", i.message);
-        w.key(u"ports").beginArray();
-        for (const AllocatedPort &p : i.ports) {
-            w.beginObject()
-                .field(u"label", p.label)
-                .field(u"hostAddress", p.hostAddress)
-                .field(u"hostPort", int(p.hostPort))
-                .field(u"to", int(p.to))
-                .endObject();
-        }
-        w.endArray();
-        w.field(u"sidecarPort", int(i.sidecarPort)).field(u"embedded", i.embedded).field(u"pid", i.pid);
-        w.key(u"counterValue");
-        if (i.counterValue)
-            w.value(number(*i.counterValue));
-        else
-            w.nullValue();
-        w.endObject();
-    }
+    for (const InstanceSnapshot &i : snapshot.instances)
+        writeInstance(w, i);
+    w.endArray();
+
+    w.key(u"lost").beginArray();
+    for (const InstanceSnapshot &i : snapshot.lost)
+        writeInstance(w, i);
     w.endArray();
 
     w.key(u"arrows").beginArray();
@@ -205,40 +253,10 @@ mesh::Result<LabSnapshot> LabSnapshotJson::parseSnapshot(const QByteArray &json)
         s.nodes.append(node);
     }
 
-    const QJsonArray instances = o.value(u"instances").toArray();
-    for (const QJsonValue &v : instances) {
-        const QJsonObject n = v.toObject();
-        InstanceSnapshot i;
-        i.allocId = n.value(u"allocId").toString();
-        i.allocName = n.value(u"allocName").toString();
-        i.index = n.value(u"index").toInt();
-        i.serviceId.value = n.value(u"serviceId").toString();
-        i.serviceName = n.value(u"service").toString();
-        i.node = n.value(u"node").toString();
-        i.nodeAddress = n.value(u"nodeAddress").toString();
-        i.address = n.value(u"address").toString();
-        i.state = enumFrom(n.value(u"state").toString(),
-                           {InstanceState::Pending, InstanceState::Starting, InstanceState::Running,
-                            InstanceState::Restarting, InstanceState::Failed, InstanceState::Stopped},
-                           InstanceState::Pending);
-        i.health = enumFrom(n.value(u"health").toString(),
-                            {HealthStatus::Unknown, HealthStatus::Passing, HealthStatus::Critical},
-                            HealthStatus::Unknown);
-        i.restarts = n.value(u"restarts").toInt();
-        i.message = n.value(u"message").toString();
-        const QJsonArray ports = n.value(u"ports").toArray();
-        for (const QJsonValue &pv : ports) {
-            const QJsonObject p = pv.toObject();
-            i.ports.append({p.value(u"label").toString(), p.value(u"hostAddress").toString(),
-                            portFrom(p.value(u"hostPort")), portFrom(p.value(u"to"))});
-        }
-        i.sidecarPort = portFrom(n.value(u"sidecarPort"));
-        i.embedded = n.value(u"embedded").toBool();
-        i.pid = n.value(u"pid").toInteger();
-        if (const QJsonValue count = n.value(u"counterValue"); count.isDouble())
-            i.counterValue = unsignedFrom(count);
-        s.instances.append(i);
-    }
+    for (const QJsonValue &v : o.value(u"instances").toArray())
+        s.instances.append(readInstance(v));
+    for (const QJsonValue &v : o.value(u"lost").toArray())
+        s.lost.append(readInstance(v));
 
     const QJsonArray arrows = o.value(u"arrows").toArray();
     for (const QJsonValue &v : arrows) {

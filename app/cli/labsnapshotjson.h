@@ -25,7 +25,8 @@ public:
     static QString event(const mesh::lab::LabEvent &event);
     // Every field of the snapshot: running, taken, trustDomain, datacenter,
     // dashboardUrl, nodes (with their consul and nomad addresses), instances,
-    // arrows, endpoints.
+    // lost (allocations lost with their node, same shape as instances; each
+    // instance with previousAllocation / nextAllocation ids), arrows, endpoints.
     static QString snapshot(const mesh::lab::LabSnapshot &snapshot);
     // The reverse of snapshot(). Fails (Error::Code::Parse) on text that is
     // not a JSON object; absent fields keep their defaults.

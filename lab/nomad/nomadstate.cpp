@@ -626,7 +626,8 @@ QJsonArray NomadState::jobStubs(const QString &prefix) const
             summary.insert(g.toObject().value(u"Name").toString(),
                            QJsonObject{{u"Queued"_s, 0}, {u"Complete"_s, by.value(u"complete"_s)},
                                        {u"Failed"_s, by.value(u"failed"_s)}, {u"Running"_s, by.value(u"running"_s)},
-                                       {u"Starting"_s, by.value(u"pending"_s)}, {u"Lost"_s, 0}, {u"Unknown"_s, 0}});
+                                       {u"Starting"_s, by.value(u"pending"_s)}, {u"Lost"_s, by.value(u"lost"_s)},
+                                       {u"Unknown"_s, 0}});
         }
         out.append(QJsonObject{
             {u"ID"_s, j.value(u"ID")},
@@ -688,13 +689,14 @@ QJsonObject NomadState::allocationJson(const Allocation &a, bool full, bool with
                     {u"JobVersion"_s, qint64(a.placed.jobVersion)},
                     {u"TaskGroup"_s, a.placed.group},
                     {u"DesiredStatus"_s, a.desiredStatus},
-                    {u"DesiredDescription"_s, QString()},
+                    {u"DesiredDescription"_s, a.desiredDescription},
                     {u"ClientStatus"_s, a.clientStatus},
-                    {u"ClientDescription"_s, clientDescription(a.clientStatus)},
+                    {u"ClientDescription"_s, a.clientStatus == u"lost" ? a.lostClientDescription
+                                                                       : clientDescription(a.clientStatus)},
                     {u"TaskStates"_s, taskStates},
                     {u"DeploymentStatus"_s, deploymentStatus},
                     {u"FollowupEvalID"_s, QString()},
-                    {u"NextAllocation"_s, QString()},
+                    {u"NextAllocation"_s, a.nextAllocation},
                     {u"RescheduleTracker"_s, QJsonValue::Null},
                     {u"PreemptedAllocations"_s, QJsonValue::Null},
                     {u"PreemptedByAllocation"_s, QString()},
@@ -739,6 +741,9 @@ QJsonObject NomadState::allocationJson(const Allocation &a, bool full, bool with
                                                  {u"Address"_s, a.placed.allocAddress},
                                                  {u"DNS"_s, QJsonValue::Null}});
         out.insert(u"AllocModifyIndex", qint64(a.modifyIndex));
+        // Only the full Allocation has it; AllocListStub does not
+        // (hashicorp/nomad: nomad/structs/structs.go AllocListStub).
+        out.insert(u"PreviousAllocation", a.previousAllocation);
         out.insert(u"Metrics", QJsonValue::Null);
     }
     return out;
@@ -882,8 +887,13 @@ void NomadState::allocationPlaced(const PlacedAllocation &placed)
     const auto job = m_jobs.constFind(placed.jobId);
     if (job != m_jobs.constEnd()) {
         a.evalId = job->latestEvalId;
+        // Placements join the job's deployment only while it is active: a
+        // replacement after it succeeded (a lost allocation's) has none
+        // (hashicorp/nomad: scheduler/reconcile.go cancelUnneededDeployments
+        // drops a terminal deployment before placing).
         const QJsonObject d = m_deployments.value(job->latestDeploymentId);
-        if (quint64(d.value(u"JobVersion").toInteger()) == placed.jobVersion)
+        if (quint64(d.value(u"JobVersion").toInteger()) == placed.jobVersion
+            && d.value(u"Status").toString() == u"running")
             a.deploymentId = job->latestDeploymentId;
     }
     a.createIndex = a.modifyIndex = index;
@@ -922,7 +932,7 @@ void NomadState::setAllocClientStatus(Allocation &alloc)
 void NomadState::taskEvent(const QString &allocId, const QString &task, const TaskEventReport &report)
 {
     auto it = m_allocations.find(allocId);
-    if (it == m_allocations.end())
+    if (it == m_allocations.end() || it->clientStatus == u"lost")
         return;
     TaskState &state = it->tasks[task];
     const qint64 now = nowMs();
@@ -1023,7 +1033,7 @@ void NomadState::taskEvent(const QString &allocId, const QString &task, const Ta
 void NomadState::allocationHealth(const QString &allocId, bool healthy)
 {
     auto it = m_allocations.find(allocId);
-    if (it == m_allocations.end() || (it->healthy && *it->healthy == healthy))
+    if (it == m_allocations.end() || it->clientStatus == u"lost" || (it->healthy && *it->healthy == healthy))
         return;
     it->healthy = healthy;
     it->healthMs = nowMs();
@@ -1039,7 +1049,7 @@ void NomadState::allocationHealth(const QString &allocId, bool healthy)
 void NomadState::allocationStopped(const QString &allocId)
 {
     auto it = m_allocations.find(allocId);
-    if (it == m_allocations.end())
+    if (it == m_allocations.end() || it->clientStatus == u"lost")
         return;
     it->desiredStatus = u"stop"_s;
     for (TaskState &t : it->tasks) {
@@ -1053,6 +1063,48 @@ void NomadState::allocationStopped(const QString &allocId)
         it->clientStatus = u"complete"_s;
     it->modifyIndex = bump({Table::Allocations, Table::Jobs});
     it->modifyTimeNs = nowNs();
+    Q_EMIT changed(m_index);
+}
+
+void NomadState::allocationLost(const QString &allocId)
+{
+    auto it = m_allocations.find(allocId);
+    if (it == m_allocations.end() || isTerminal(it->clientStatus))
+        return;
+    const quint64 index = bump({Table::Allocations, Table::Jobs});
+    it->lostClientDescription = clientDescription(it->clientStatus);
+    it->clientStatus = u"lost"_s;
+    it->desiredStatus = u"stop"_s;
+    it->desiredDescription = u"alloc is lost since its node is down"_s;
+    it->modifyIndex = index;
+    it->modifyTimeNs = nowNs();
+
+    // The oldest lost allocations of the group beyond the kept number go.
+    const QString jobId = it->placed.jobId;
+    const QString group = it->placed.group;
+    QList<std::pair<quint64, QString>> lost;  // create index, id
+    for (auto a = m_allocations.cbegin(); a != m_allocations.cend(); ++a) {
+        if (a->clientStatus == u"lost" && a->placed.jobId == jobId && a->placed.group == group)
+            lost.append({a->createIndex, a.key()});
+    }
+    std::sort(lost.begin(), lost.end());
+    for (qsizetype i = 0; i + kKeptLostAllocations < lost.size(); ++i)
+        m_allocations.remove(lost.at(i).second);
+    Q_EMIT changed(m_index);
+}
+
+void NomadState::allocationReplaced(const QString &previousAllocId, const QString &allocId)
+{
+    auto next = m_allocations.find(allocId);
+    if (next == m_allocations.end())
+        return;
+    const quint64 index = bump({Table::Allocations});
+    next->previousAllocation = previousAllocId;
+    next->modifyIndex = index;
+    if (auto previous = m_allocations.find(previousAllocId); previous != m_allocations.end()) {
+        previous->nextAllocation = allocId;
+        previous->modifyIndex = index;
+    }
     Q_EMIT changed(m_index);
 }
 

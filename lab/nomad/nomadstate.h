@@ -128,7 +128,23 @@ public:
     void taskEvent(const QString &allocId, const QString &task, const TaskEventReport &event);
     void allocationHealth(const QString &allocId, bool healthy);
     void allocationStopped(const QString &allocId);
+    // The allocation's node went down while it should run: ClientStatus
+    // "lost", DesiredStatus "stop" with the scheduler's words for it
+    // (hashicorp/nomad: scheduler/generic_sched.go allocLost). Later reports
+    // of it are ignored: a down node's client reports nothing, and a lost
+    // allocation stays lost. Keeps only the newest kKeptLostAllocations lost
+    // allocations of each job's group, as Nomad's garbage collector forgets
+    // terminal ones, so node drills in a loop do not grow the state.
+    // No-op for an unknown or already terminal allocation.
+    void allocationLost(const QString &allocId);
+    // `allocId` was placed in place of the lost `previousAllocId`: the new
+    // one's PreviousAllocation and the old one's NextAllocation, as the
+    // state store links them (hashicorp/nomad: nomad/state/state_store.go
+    // upsertAllocsImpl).
+    void allocationReplaced(const QString &previousAllocId, const QString &allocId);
     void setNodeUp(const QString &nodeName, bool up);
+
+    static constexpr int kKeptLostAllocations = 5;
 
 Q_SIGNALS:
     void changed(quint64 index);
@@ -148,7 +164,10 @@ private:
         QString evalId;
         QString deploymentId;
         QString desiredStatus = QStringLiteral("run");
+        QString desiredDescription;
         QString clientStatus = QStringLiteral("pending");
+        QString lostClientDescription;  // what the client said last, before it was lost
+        QString previousAllocation, nextAllocation;
         QMap<QString, TaskState> tasks;
         std::optional<bool> healthy;
         qint64 healthMs = 0;

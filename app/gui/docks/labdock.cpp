@@ -34,6 +34,9 @@ using mesh::lab::LabEvent;
 namespace {
 
 constexpr int kIdRole = Qt::UserRole;
+// What a row stands for across snapshots: the allocation id, or the name of
+// an allocation that waits for a node and has no id yet.
+constexpr int kKeyRole = Qt::UserRole + 1;
 constexpr int kFlushMs = 100;
 
 enum Column { Alloc, Service, Node, Address, State, Health, Restarts, ColumnCount };
@@ -220,7 +223,8 @@ QWidget *LabDock::createDrills()
     m_node = new QComboBox;
     m_node->setObjectName(QStringLiteral("drillNode"));
     m_node->setAccessibleName(tr("Node"));
-    m_stopNode = button(u"drillStopNode"_qs, tr("Stop"), tr("Take the node down: its instances go away"));
+    m_stopNode = button(u"drillStopNode"_qs, tr("Stop"),
+                        tr("Take the node down: its instances are lost and placed again on the nodes up"));
     m_startNode = button(u"drillStartNode"_qs, tr("Start"), tr("Bring the node back up"));
     connect(m_node, &QComboBox::currentIndexChanged, this, &LabDock::updateEnabled);
     connect(m_stopNode, &QToolButton::clicked, this, [this] { m_lab.stopNode(m_node->currentData().toString()); });
@@ -358,14 +362,22 @@ void LabDock::updateInstances()
     QHash<QString, QTreeWidgetItem *> existing;
     for (int i = 0; i < m_instances->topLevelItemCount(); ++i) {
         QTreeWidgetItem *item = m_instances->topLevelItem(i);
-        existing.insert(item->data(Alloc, kIdRole).toString(), item);
+        existing.insert(item->data(Alloc, kKeyRole).toString(), item);
     }
+    // The live allocations, then the lost ones (greyed) below them.
+    QList<const InstanceSnapshot *> rows;
+    for (const InstanceSnapshot &instance : std::as_const(m_snapshot.instances))
+        rows.append(&instance);
+    for (const InstanceSnapshot &instance : std::as_const(m_snapshot.lost))
+        rows.append(&instance);
     int row = 0;
-    for (const InstanceSnapshot &instance : std::as_const(m_snapshot.instances)) {
-        QTreeWidgetItem *item = existing.take(instance.allocId);
+    for (const InstanceSnapshot *instance : std::as_const(rows)) {
+        const QString key = instance->allocId.isEmpty() ? u"waiting "_qs + instance->allocName : instance->allocId;
+        QTreeWidgetItem *item = existing.take(key);
         if (!item) {
             item = new QTreeWidgetItem;
-            item->setData(Alloc, kIdRole, instance.allocId);
+            item->setData(Alloc, kIdRole, instance->allocId);
+            item->setData(Alloc, kKeyRole, key);
             item->setTextAlignment(Restarts, Qt::AlignRight | Qt::AlignVCenter);
             m_instances->insertTopLevelItem(row, item);
         } else if (m_instances->indexOfTopLevelItem(item) != row) {
@@ -376,27 +388,40 @@ void LabDock::updateInstances()
                 m_instances->setCurrentItem(item);
         }
         ++row;
-        const QString state = mesh::lab::toString(instance.state);
-        const QStringList texts = {instance.allocName,
-                                   instance.serviceName,
-                                   instance.node,
-                                   instance.address,
+        const bool lost = instance->state == InstanceState::Lost;
+        // A replacement has the lost allocation's name (Nomad keeps it): the
+        // short ids, as `nomad job status` prints them, tell them apart.
+        QString state = mesh::lab::toString(instance->state);
+        if (lost && !instance->nextAllocation.isEmpty())
+            state = tr("%1, replaced by %2").arg(state, instance->nextAllocation.left(8));
+        else if (!lost && !instance->previousAllocation.isEmpty())
+            state = tr("%1, replaces %2").arg(state, instance->previousAllocation.left(8));
+        const QStringList texts = {instance->allocName,
+                                   instance->serviceName,
+                                   instance->node,
+                                   instance->address,
                                    state,
-                                   mesh::lab::toString(instance.health),
-                                   QString::number(instance.restarts)};
+                                   lost ? QString() : mesh::lab::toString(instance->health),
+                                   QString::number(instance->restarts)};
         for (int c = 0; c < ColumnCount; ++c) {
             if (item->text(c) != texts.at(c))
                 item->setText(c, texts.at(c));
         }
-        item->setToolTip(Alloc, instance.allocId);
-        item->setToolTip(State, instance.message);
-        item->setIcon(Health, instance.health == HealthStatus::Passing    ? passing
-                              : instance.health == HealthStatus::Critical ? critical
-                                                                          : unknown);
-        const bool failing = instance.state == InstanceState::Failed || instance.state == InstanceState::Restarting;
-        item->setForeground(State, instance.state == InstanceState::Running ? m_instances->palette().text()
+        item->setToolTip(Alloc, instance->allocId);
+        item->setToolTip(State, instance->message);
+        item->setIcon(Health, lost                                         ? QIcon()
+                              : instance->health == HealthStatus::Passing  ? passing
+                              : instance->health == HealthStatus::Critical ? critical
+                                                                           : unknown);
+        const bool failing = instance->state == InstanceState::Failed || instance->state == InstanceState::Restarting;
+        const QBrush grey = m_instances->palette().placeholderText();
+        for (int c = 0; c < ColumnCount; ++c) {
+            if (c != State)
+                item->setForeground(c, lost ? grey : m_instances->palette().text());
+        }
+        item->setForeground(State, instance->state == InstanceState::Running ? m_instances->palette().text()
                                    : failing ? QBrush(healthColour(HealthStatus::Critical))
-                                             : m_instances->palette().placeholderText());
+                                             : grey);
     }
     qDeleteAll(existing);
 }

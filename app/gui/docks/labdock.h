@@ -23,7 +23,9 @@ namespace meshpad::gui {
 
 // The running lab: a status line with the dashboard's link (opened in the
 // browser with QDesktopServices), then side by side the instances
-// (allocation, service, node, address, state, health, restarts), the event
+// (allocation, service, node, address, state, health, restarts; below them,
+// greyed, the allocations lost with their node, "lost, replaced by <id>",
+// and a replacement's state says "replaces <id>"), the event
 // log (newest at the bottom, followed while scrolled there, capped at
 // kMaxLogLines) and a column of drills, each acting at once on `lab`:
 //   instance — stop, start, kill the selected row;
