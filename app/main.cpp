@@ -7,6 +7,7 @@
 
 #include "model/topologymodel.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -14,6 +15,7 @@
 #include <QTimer>
 #include <QUndoStack>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace {
@@ -95,7 +97,10 @@ int runEditor(int argc, char *argv[])
     const QCommandLineOption noRecovery = hidden(QCommandLineOption(QStringLiteral("no-recovery")));
     const QCommandLineOption testRename =
         hidden(QCommandLineOption(QStringLiteral("test-rename"), QString(), QStringLiteral("name")));
-    parser.addOptions({quitAfterLoad, screenshot, restore, noRecovery, testRename});
+    // Lab › Run once the design is open, for tests that need the editor's
+    // lab running without a window manager to click in.
+    const QCommandLineOption runLab = hidden(QCommandLineOption(QStringLiteral("run-lab")));
+    parser.addOptions({quitAfterLoad, screenshot, restore, noRecovery, testRename, runLab});
     parser.process(app);
     const QString file = parser.positionalArguments().value(0);
     if (!file.isEmpty() && !QFileInfo::exists(file)) {
@@ -121,6 +126,18 @@ int runEditor(int argc, char *argv[])
             window.undoStack().push(
                 new meshpad::gui::UpdateServiceCommand(window.model(), std::move(renamed), QStringLiteral("name")));
         }
+    }
+    if (parser.isSet(runLab)) {
+        // The very action the toolbar's Run button triggers, so the test
+        // runs what a user's click runs.
+        QTimer::singleShot(0, &window, [&window] {
+            const QList<QAction *> actions = window.allActions();
+            const auto run = std::ranges::find(actions, u"actionLabRun"_qs, &QAction::objectName);
+            if (run != actions.end())
+                (*run)->trigger();
+            else
+                QTextStream(stderr) << "meshpad: --run-lab: no Run action\n";
+        });
     }
     if (parser.isSet(quitAfterLoad)) {
         QTimer::singleShot(0, &window, [&window] {
