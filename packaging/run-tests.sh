@@ -17,7 +17,7 @@ ctest --preset debug
 # destroyed a coroutine temporary twice there); the GUI and the browser
 # tests run once, above.
 sanitized=(projectfile validator topologymodel hclwriter nomadjobgenerator consulgenerator
-           scriptgenerator readmegenerator spiffeid certificateauthority peeridentity proxy
+           scriptgenerator readmegenerator spiffeid certificateauthority peeridentity proxy proxyexhaustion
            counter dashboard lab httpserver goduration apiclient labconsulapi labnomad deploy
            vagrantoutput terminaltext artifactset)
 cmake --preset asan >/dev/null

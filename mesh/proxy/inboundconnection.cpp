@@ -100,10 +100,23 @@ void InboundConnection::onHandshakeError()
     refuse(TlsPolicy::reasonForAlert(m_alertSent.value_or(QSsl::AlertType::UnknownAlertMessage), error), error);
 }
 
+void InboundConnection::drain()
+{
+    if (m_encrypted || m_finished)
+        return;
+    close(QStringLiteral("drained at the connection limit"));
+}
+
 void InboundConnection::onEncrypted()
 {
     m_encrypted = true;
     m_deadline.stop();
+    // The peer has proved the key of a certificate our roots verified
+    // (VerifyPeer, see TlsPolicy): a caller being checked from here on, no
+    // longer a stall the listener may drain.
+    Q_EMIT handshakeCompleted();
+    if (m_finished)
+        return;
     const QSslCertificate peer = m_tls->peerCertificate();
     if (peer.isNull()) {
         refuse(RefusalReason::NoCertificate, QStringLiteral("no client certificate"));

@@ -25,8 +25,10 @@ struct Identity;
 // roots (items 5, 6); EKU clientAuth and exactly one service SPIFFE ID in the
 // trust domain of our own identity (item 7); authorize for our service (8);
 // only then connect to the local app (9) and pipe. Any refusal is counted
-// under its reason, logged once and closes the connection. finished() fires
-// once; the listener deletes the object.
+// under its reason, logged once and closes the connection.
+// handshakeCompleted() fires once, when the TLS handshake completes (before
+// the identity checks); finished() fires once, last, and may follow at once.
+// The listener deletes the object.
 class InboundConnection final : public QObject
 {
     Q_OBJECT
@@ -50,7 +52,14 @@ public:
 
     bool isFinished() const { return m_finished; }
 
+    // Closes a connection whose TLS handshake has not completed, without a
+    // refusal or a log line: the listener wants the slot and reports drains
+    // itself. finished() fires before it returns. Does nothing once the
+    // handshake completed or the connection finished.
+    void drain();
+
 Q_SIGNALS:
+    void handshakeCompleted();
     void finished();
 
 protected:

@@ -7,9 +7,21 @@
 #include "proxymetrics.h"
 #include "tlspolicy.h"
 
+#include <QTimerEvent>
+
+#include <chrono>
+
 #include <unistd.h>
 
 namespace mesh::proxy {
+
+namespace {
+
+// At most one summary line of drains and refusals per interval: a flood of
+// stalled handshakes must not become a flood of log lines.
+constexpr std::chrono::milliseconds kOverloadLogInterval{1000};
+
+} // namespace
 
 InboundListener::InboundListener(const QString &service, IdentitySource *identity, const Authorizer *authorizer,
                                  const ProxyOptions &options, QObject *parent)
@@ -28,9 +40,12 @@ InboundListener::InboundListener(const QString &service, IdentitySource *identit
 
 InboundListener::~InboundListener()
 {
+    if (m_drainedUnlogged || m_refusedUnlogged || m_refusedNoIdentityUnlogged)
+        logOverload();
     // Connections first: they report to m_metrics while closing.
-    const auto connections = m_connections;
+    const QList<InboundConnection *> connections = m_connections.keys();
     m_connections.clear();
+    m_handshaking.clear();
     qDeleteAll(connections);
 }
 
@@ -79,24 +94,116 @@ QHostAddress InboundListener::address() const
 
 void InboundListener::onDescriptor(qintptr descriptor)
 {
-    if (m_connections.size() >= m_options.maxConnections || !m_hasConfiguration) {
+    if (!m_hasConfiguration) {
+        ::close(int(descriptor));
+        m_metrics->rejectedOverLimit();
+        ++m_refusedNoIdentityUnlogged;
+        reportOverload();
+        return;
+    }
+    // At the limit, a connection still in its TLS handshake gives way to the
+    // new one, oldest first: otherwise maxConnections sockets that connect
+    // and never finish a handshake (or never send a ClientHello) shut every
+    // caller out until handshakeTimeout frees them. nginx does the same for
+    // its reusable connections (nginx/nginx: src/core/ngx_connection.c,
+    // ngx_get_connection → ngx_drain_connections closes the oldest of
+    // reusable_connections_queue and logs "worker_connections are not
+    // enough, reusing connections" at most once a second). Established
+    // connections are never displaced: they carry a caller's traffic.
+    bool drained = false;
+    while (m_connections.size() >= m_options.maxConnections && !m_handshaking.empty()) {
+        InboundConnection *oldest = m_handshaking.front();
+        oldest->drain();
+        // drain() has already finished it through finished(); forgetting it
+        // again is a no-op that still guarantees this loop moves on.
+        onFinished(oldest);
+        m_metrics->handshakeDrained();
+        ++m_drainedUnlogged;
+        drained = true;
+    }
+    if (m_connections.size() >= m_options.maxConnections) {
         // Closed before any TLS work: a flood costs an accept and a close (F8).
         ::close(int(descriptor));
         m_metrics->rejectedOverLimit();
-        qCInfo(lcProxy).noquote() << "inbound" << m_service << "refused a connection: limit of"
-                                  << m_options.maxConnections << "reached";
+        ++m_refusedUnlogged;
+        reportOverload();
         return;
     }
+    if (drained)
+        reportOverload();
     InboundConnection::Context context{m_service, m_trustDomain, m_authorizer, m_metrics,
                                        m_appAddress, m_appPort, m_options};
     auto *connection = new InboundConnection(descriptor, m_configuration, context, this);
-    m_connections.insert(connection);
+    m_connections.insert(connection, m_handshaking.insert(m_handshaking.end(), connection));
     m_metrics->connectionAccepted();
-    connect(connection, &InboundConnection::finished, this, [this, connection] {
-        if (m_connections.remove(connection))
-            m_metrics->connectionClosed();
-        connection->deleteLater();
-    });
+    connect(connection, &InboundConnection::handshakeCompleted, this,
+            [this, connection] { onHandshakeCompleted(connection); });
+    connect(connection, &InboundConnection::finished, this, [this, connection] { onFinished(connection); });
+}
+
+void InboundListener::onHandshakeCompleted(InboundConnection *connection)
+{
+    const auto it = m_connections.find(connection);
+    if (it == m_connections.end() || *it == m_handshaking.end())
+        return;
+    m_handshaking.erase(*it);
+    *it = m_handshaking.end();
+}
+
+void InboundListener::onFinished(InboundConnection *connection)
+{
+    const auto it = m_connections.find(connection);
+    if (it == m_connections.end())
+        return;
+    if (*it != m_handshaking.end())
+        m_handshaking.erase(*it);
+    m_connections.erase(it);
+    m_metrics->connectionClosed();
+    connection->deleteLater();
+}
+
+void InboundListener::reportOverload()
+{
+    // The first drain or refusal after a quiet interval is logged at once;
+    // the rest wait for the timer and go out summed.
+    if (m_overloadLog.isActive())
+        return;
+    logOverload();
+    m_overloadLog.start(int(kOverloadLogInterval.count()), Qt::PreciseTimer, this);
+}
+
+void InboundListener::timerEvent(QTimerEvent *event)
+{
+    if (event->timerId() != m_overloadLog.timerId()) {
+        QObject::timerEvent(event);
+        return;
+    }
+    if (m_drainedUnlogged || m_refusedUnlogged || m_refusedNoIdentityUnlogged) {
+        logOverload();
+        // Restarted rather than left periodic: a periodic timer that fired
+        // late fires early next time to keep its cadence, and two lines
+        // would come less than a second apart.
+        m_overloadLog.start(int(kOverloadLogInterval.count()), Qt::PreciseTimer, this);
+    } else {
+        m_overloadLog.stop();
+    }
+}
+
+void InboundListener::logOverload()
+{
+    if (m_drainedUnlogged || m_refusedUnlogged) {
+        qCInfo(lcProxy).noquote().nospace()
+            << "inbound " << m_service << " at its limit of " << m_options.maxConnections
+            << " connections: closed " << m_drainedUnlogged << " unfinished TLS handshakes (oldest first) and refused "
+            << m_refusedUnlogged << " new connections (every open one past its handshake)";
+    }
+    if (m_refusedNoIdentityUnlogged) {
+        qCInfo(lcProxy).noquote().nospace() << "inbound " << m_service << " refused " << m_refusedNoIdentityUnlogged
+                                            << " connections: no certificate yet";
+    }
+    m_drainedUnlogged = 0;
+    m_refusedUnlogged = 0;
+    m_refusedNoIdentityUnlogged = 0;
 }
 
 } // namespace mesh::proxy

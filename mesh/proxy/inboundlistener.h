@@ -3,10 +3,13 @@
 #include "core/result.h"
 #include "proxy/proxyoptions.h"
 
+#include <QBasicTimer>
+#include <QHash>
 #include <QHostAddress>
 #include <QObject>
-#include <QSet>
 #include <QSslConfiguration>
+
+#include <list>
 
 namespace mesh::proxy {
 
@@ -22,6 +25,13 @@ class ProxyMetrics;
 // next handshake; open connections keep theirs. Lives on one thread and never
 // blocks it. Does not own the identity source or the authorizer; both must
 // outlive it.
+//
+// At options().maxConnections a new connection first displaces the oldest
+// one still in its TLS handshake (closed without a refusal, counted as
+// MetricsSnapshot::drainedHandshakes); only when every open connection has
+// completed its handshake is the new one closed at accept, before any TLS
+// work (rejectedOverLimit). Both are logged as one summary line a second at
+// most, never one per connection.
 class InboundListener final : public QObject
 {
     Q_OBJECT
@@ -41,10 +51,21 @@ public:
 
     ProxyMetrics *metrics() const { return m_metrics; }
     int activeConnections() const { return int(m_connections.size()); }
+    // Of those, the ones still in their TLS handshake: the ones a new caller may displace.
+    int handshakingConnections() const { return int(m_handshaking.size()); }
     const ProxyOptions &options() const { return m_options; }
 
+protected:
+    void timerEvent(QTimerEvent *event) override;
+
 private:
+    using Queue = std::list<InboundConnection *>;
+
     void onDescriptor(qintptr descriptor);
+    void onHandshakeCompleted(InboundConnection *connection);
+    void onFinished(InboundConnection *connection);
+    void reportOverload();
+    void logOverload();
     void rebuildConfiguration();
 
     QString m_service;
@@ -58,7 +79,15 @@ private:
     bool m_hasConfiguration = false;
     DescriptorServer *m_server = nullptr;
     ProxyMetrics *m_metrics = nullptr;
-    QSet<InboundConnection *> m_connections;
+    // Every open connection, with its place in m_handshaking while its TLS
+    // handshake runs (m_handshaking.end() once it completed).
+    QHash<InboundConnection *, Queue::iterator> m_connections;
+    Queue m_handshaking;  // oldest first; list iterators survive other erasures
+    // Drains and refusals since the last summary line, and its pacing.
+    quint64 m_drainedUnlogged = 0;
+    quint64 m_refusedUnlogged = 0;
+    quint64 m_refusedNoIdentityUnlogged = 0;
+    QBasicTimer m_overloadLog;
 };
 
 } // namespace mesh::proxy

@@ -50,6 +50,12 @@ void ProxyMetrics::rejectedOverLimit()
     touch();
 }
 
+void ProxyMetrics::handshakeDrained()
+{
+    ++m_snapshot.drainedHandshakes;
+    touch();
+}
+
 void ProxyMetrics::refused(pki::RefusalReason reason, bool duringHandshake, const QString &peer,
                            const QString &detail)
 {

@@ -19,6 +19,10 @@ struct MetricsSnapshot final
     quint64 activeConnections = 0;
     quint64 totalConnections = 0;       // accepted, refused ones included
     quint64 rejectedOverLimit = 0;      // closed at accept because of maxConnections
+    // Inbound only: connections still in their TLS handshake, closed (oldest
+    // first) to make room for a new one at maxConnections. Not refusals and
+    // not handshakeFailures: nobody was judged, the slot was wanted.
+    quint64 drainedHandshakes = 0;
     quint64 bytesFromDownstream = 0;
     quint64 bytesToDownstream = 0;
     quint64 handshakeFailures = 0;      // TLS handshakes that did not complete
@@ -51,6 +55,7 @@ public:
     void connectionAccepted();
     void connectionClosed();
     void rejectedOverLimit();
+    void handshakeDrained();
     // `peer` is the remote address:port, `detail` says what was wrong (for a
     // denial, the source's SPIFFE ID first). Emits connectionRefused() at
     // once: refusals are rare and each one matters to whoever watches.

@@ -20,7 +20,10 @@ struct ProxyOptions final
     // (see Pipe); TCP cannot tell a half-close from a full close, so this
     // inactivity limit ends it, as HAProxy's `timeout client-fin` does.
     std::chrono::milliseconds halfClosedTimeout{10'000};
-    int maxConnections = 1024;                              // active (handshaking included); excess closed at once
+    // Open connections, handshaking included. Inbound, a new one at the
+    // limit displaces the oldest unfinished TLS handshake, else it is closed
+    // at accept (see InboundListener); upstream, it is closed at accept.
+    int maxConnections = 1024;
 
     // Back-pressure per direction: stop reading a side while the other side
     // has more than highWater bytes queued, resume under lowWater (G11).
