@@ -10,6 +10,7 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QSysInfo>
 #include <QTcpSocket>
@@ -20,6 +21,8 @@
 #include <csignal>
 #include <memory>
 #include <vector>
+
+#include <sys/resource.h>
 
 using apps::counter::CounterServer;
 using apps::http::HttpServer;
@@ -141,6 +144,8 @@ private Q_SLOTS:
     void executableStopsCleanly_data();
     void executableStopsCleanly();
     void executableRejectsBadPort();
+    void executableAnswersPastFiveThousandIdleSockets();
+    void executableAnswersPastItsFileDescriptorLimit();
 };
 
 void TestCounter::routes_data()
@@ -629,6 +634,173 @@ void TestCounter::executableRejectsBadPort()
     QVERIFY(process.waitForFinished(5000));
     QCOMPARE(process.exitCode(), 1);
     QVERIFY(process.readAllStandardError().contains("notaport"));
+}
+
+void TestCounter::executableAnswersPastFiveThousandIdleSockets()
+{
+    // Issue 16's "done means": 5,000 idle sockets to the counter (none sends
+    // a request, more than its 4,096 connection slots), then a real request
+    // is answered within a second. The counter drains the least recently
+    // active idle connection for each newcomer, as nginx does.
+    constexpr int Idle = 5000;
+    rlimit files{};
+    ::getrlimit(RLIMIT_NOFILE, &files);
+    // Our 5,000 client ends here, and (inherited) the counter's 4,096.
+    if (files.rlim_cur < Idle + 256) {
+        files.rlim_cur = files.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &files);
+        ::getrlimit(RLIMIT_NOFILE, &files);
+        if (files.rlim_cur < Idle + 256)
+            QFAIL("too few file descriptors for 5,000 sockets: raise the hard limit (ulimit -Hn)");
+    }
+
+    QProcess process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("PORT"), QStringLiteral("0"));
+    process.setProcessEnvironment(env);
+    process.start(executable("counter"));
+    QVERIFY(process.waitForStarted());
+    const auto stop = qScopeGuard([&process] {
+        process.terminate();
+        if (!process.waitForFinished(5000))
+            process.kill();
+    });
+    QByteArray out;
+    while (!out.contains('\n') && process.waitForReadyRead(5000))
+        out += process.readAllStandardOutput();
+    const QByteArray first = out.left(out.indexOf('\n'));
+    QVERIFY2(first.startsWith("Serving at http://localhost:"), out.constData());
+    const quint16 port = quint16(first.mid(first.lastIndexOf(':') + 1).toUInt());
+    QVERIFY(port != 0);
+
+    // Opened at once, asynchronously; `settled` counts those whose connect
+    // completed (or failed), `closed` those the counter closed since.
+    int settled = 0;
+    int closed = 0;
+    int failed = 0;
+    std::vector<std::unique_ptr<QTcpSocket>> idle;
+    idle.reserve(Idle);
+    for (int i = 0; i < Idle; ++i) {
+        auto socket = std::make_unique<QTcpSocket>();
+        QTcpSocket *raw = socket.get();
+        QObject::connect(raw, &QTcpSocket::connected, raw, [&settled] { ++settled; });
+        QObject::connect(raw, &QTcpSocket::disconnected, raw, [&closed] { ++closed; });
+        QObject::connect(raw, &QTcpSocket::errorOccurred, raw, [&, raw](QAbstractSocket::SocketError) {
+            if (raw->state() != QAbstractSocket::ConnectedState && !raw->property("seen").toBool()) {
+                raw->setProperty("seen", true);
+                ++failed;
+            }
+        });
+        socket->connectToHost(QHostAddress::LocalHost, port);
+        idle.push_back(std::move(socket));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(settled + failed, Idle, 120'000);
+    QCOMPARE(failed, 0);
+    // Each connection past the 4,096th made the counter close an idle one:
+    // once that many are closed, it has accepted all 5,000.
+    constexpr int Slots = 4096;
+    QTRY_VERIFY_WITH_TIMEOUT(closed >= Idle - Slots, 120'000);
+    QCOMPARE(process.state(), QProcess::Running);
+
+    QTcpSocket client;
+    QByteArray buffer;
+    QObject::connect(&client, &QTcpSocket::readyRead, &client, [&] { buffer += client.readAll(); });
+    client.connectToHost(QHostAddress::LocalHost, port);
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::ConnectedState, 20'000);
+    QElapsedTimer timer;
+    timer.start();
+    client.write(get());
+    // Blocking on this one socket: the idle ones need no service meanwhile.
+    std::optional<RawResponse> response;
+    while (!(response = RawResponse::take(buffer)) && client.state() == QAbstractSocket::ConnectedState
+           && timer.elapsed() < 20'000)
+        client.waitForReadyRead(int(20'000 - timer.elapsed()));
+    const qint64 elapsedMs = timer.elapsed();
+    qInfo("answered in %lld ms past %d idle sockets (%d of them closed by the counter)", elapsedMs, Idle,
+          closed);
+    QVERIFY2(response, "no answer: the request was refused");
+    QCOMPARE(response->status, 200);
+    QVERIFY(response->body.startsWith("{\"count\":1,\"hostname\":\""));
+    QVERIFY2(elapsedMs < 1000, qPrintable(QStringLiteral("answered after %1 ms").arg(elapsedMs)));
+    // Not more than needed were closed: one per connection past the cap.
+    QTRY_COMPARE_WITH_TIMEOUT(closed, Idle + 1 - Slots, 20'000);
+
+    // And it said so in a summary line or two, not a line per connection.
+    process.terminate();
+    QVERIFY(process.waitForFinished(5000));
+    const QByteArrayList log = process.readAllStandardError().split('\n');
+    qsizetype lines = 0;
+    qint64 reported = 0;
+    for (const QByteArray &line : log) {
+        const qsizetype at = line.indexOf("closed ");
+        if (at < 0 || !line.contains("idle connections to make room"))
+            continue;
+        ++lines;
+        reported += line.mid(at + 7, line.indexOf(' ', at + 7) - at - 7).toLongLong();
+    }
+    QCOMPARE(reported, qint64(Idle + 1 - Slots));
+    QVERIFY2(lines <= 3, qPrintable(QString::number(lines)));
+}
+
+void TestCounter::executableAnswersPastItsFileDescriptorLimit()
+{
+    // Under a low `ulimit -n` accept() would fail with EMFILE long before
+    // the 4,096 connection cap; with Qt 6.4 QTcpServer then stops accepting
+    // (or spins on the listen socket). The counter must treat the nearing
+    // descriptor limit like the cap: close an idle client, answer the new one.
+    constexpr int Idle = 100;
+    constexpr rlim_t Files = 64;
+    QProcess process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("PORT"), QStringLiteral("0"));
+    process.setProcessEnvironment(env);
+    process.start(executable("counter"));
+    QVERIFY(process.waitForStarted());
+    const auto stop = qScopeGuard([&process] {
+        process.terminate();
+        if (!process.waitForFinished(5000))
+            process.kill();
+    });
+    QByteArray out;
+    while (!out.contains('\n') && process.waitForReadyRead(5000))
+        out += process.readAllStandardOutput();
+    const QByteArray first = out.left(out.indexOf('\n'));
+    QVERIFY2(first.startsWith("Serving at http://localhost:"), out.constData());
+    const quint16 port = quint16(first.mid(first.lastIndexOf(':') + 1).toUInt());
+    QVERIFY(port != 0);
+    rlimit limit{};
+    QCOMPARE(::prlimit(pid_t(process.processId()), RLIMIT_NOFILE, nullptr, &limit), 0);
+    limit.rlim_cur = Files;
+    QCOMPARE(::prlimit(pid_t(process.processId()), RLIMIT_NOFILE, &limit, nullptr), 0);
+
+    int settled = 0;
+    int closed = 0;
+    std::vector<std::unique_ptr<QTcpSocket>> idle;
+    for (int i = 0; i < Idle; ++i) {
+        auto socket = std::make_unique<QTcpSocket>();
+        QObject::connect(socket.get(), &QTcpSocket::connected, socket.get(), [&settled] { ++settled; });
+        QObject::connect(socket.get(), &QTcpSocket::disconnected, socket.get(), [&closed] { ++closed; });
+        socket->connectToHost(QHostAddress::LocalHost, port);
+        idle.push_back(std::move(socket));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(settled, Idle, 60'000);
+    // At most `Files` descriptors: the rest were accepted only by closing
+    // idle connections.
+    QTRY_VERIFY_WITH_TIMEOUT(closed >= Idle - int(Files), 60'000);
+
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, port);
+    QVERIFY(client.waitForConnected(20'000));
+    QElapsedTimer timer;
+    timer.start();
+    client.write(get());
+    QByteArray buffer;
+    const auto response = readResponse(client, buffer, 20'000);
+    qInfo("answered in %lld ms with %d idle sockets and %d descriptors", qint64(timer.elapsed()), Idle,
+          int(Files));
+    QVERIFY2(response, "no answer: the counter stopped accepting");
+    QCOMPARE(response->status, 200);
+    QCOMPARE(process.state(), QProcess::Running);
 }
 
 QTEST_GUILESS_MAIN(TestCounter)

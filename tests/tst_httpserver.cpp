@@ -8,11 +8,13 @@
 #include "httpserver.h"
 #include "support/rawhttpresponse.h"
 
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTest>
 #include <QTimer>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -135,6 +137,11 @@ private Q_SLOTS:
     void abandonedHandleAnswered500();
     void deferOutsideHandlerIsNull();
     void thousandDeferredConnections();
+    void atTheCapAnIdleConnectionMakesRoom_data();
+    void atTheCapAnIdleConnectionMakesRoom();
+    void overloadLoggedOncePerSecond_data();
+    void overloadLoggedOncePerSecond();
+    void manyIdleSocketsDoNotLockOutARequest();
 };
 
 void TestHttpServer::bodyReachesHandler_data()
@@ -601,6 +608,272 @@ void TestHttpServer::thousandDeferredConnections()
         QVERIFY(clients.at(i)->isConnected());
     }
     QCOMPARE(server.requestsHandled(), quint64(Count));
+}
+
+void TestHttpServer::atTheCapAnIdleConnectionMakesRoom_data()
+{
+    // Four slots, set up in this order (0 first), each in one state:
+    //   fresh    connected, never sent a byte
+    //   idle     keep-alive, its request answered
+    //   partial  half a request head sent
+    //   body     head and 3 of 10 body bytes sent
+    //   deferred a blocking query waiting for its answer
+    //   writing  a 32 MiB response the client does not read
+    //   touched  idle, then one more request later (after all four are set)
+    // `drained`: which slot the fifth client's arrival closes (-1: none,
+    // the fifth is refused instead).
+    QTest::addColumn<QByteArrayList>("slots");
+    QTest::addColumn<int>("drained");
+
+    QTest::newRow("all idle keep-alive: the oldest goes")
+        << QByteArrayList{"idle", "idle", "idle", "idle"} << 0;
+    QTest::newRow("least recently active goes, not first accepted")
+        << QByteArrayList{"touched", "idle", "idle", "idle"} << 1;
+    QTest::newRow("a client that never sent a byte is reusable")
+        << QByteArrayList{"partial", "fresh", "idle", "idle"} << 1;
+    QTest::newRow("half a head and a deferred response are spared")
+        << QByteArrayList{"partial", "deferred", "partial", "idle"} << 3;
+    QTest::newRow("a request body in progress is spared")
+        << QByteArrayList{"body", "deferred", "idle", "fresh"} << 2;
+    QTest::newRow("a response being written is spared")
+        << QByteArrayList{"writing", "partial", "fresh", "deferred"} << 2;
+    QTest::newRow("every slot busy: the newcomer is refused")
+        << QByteArrayList{"partial", "deferred", "body", "writing"} << -1;
+}
+
+void TestHttpServer::atTheCapAnIdleConnectionMakesRoom()
+{
+    QFETCH(QByteArrayList, slots);
+    QFETCH(int, drained);
+
+    HttpServer server;
+    HttpServer::Limits limits;
+    limits.maxConnections = 4;
+    limits.bufferBodyBytes = 1024; // so a request is in progress until its body is in
+    server.setLimits(limits);
+    Recorder recorder;
+    const QByteArray big(32 * 1024 * 1024, 'x');
+    server.setHandler([&](const Request &request, Response &response) {
+        recorder.paths.append(request.path.toByteArray());
+        if (request.path == "/defer")
+            recorder.pending.push_back(request.defer());
+        else
+            response = text(request.path == "/big" ? big : request.path.toByteArray());
+    });
+    QSignalSpy rejected(&server, &HttpServer::connectionRejected);
+    QVERIFY(server.listen(QHostAddress::LocalHost));
+
+    // Each state is confirmed on the server's side (reusableConnections())
+    // before the next slot is set up, so the order of activity is known.
+    std::vector<std::unique_ptr<Client>> clients;
+    std::unique_ptr<QTcpSocket> nonReader; // the "writing" slot's client
+    int reusable = 0;
+    for (const QByteArray &state : slots) {
+        const int accepted = int(server.acceptedConnections());
+        if (state == "writing") {
+            nonReader = std::make_unique<QTcpSocket>();
+            nonReader->setReadBufferSize(4096); // Qt stops reading from the kernel
+            nonReader->connectToHost(QHostAddress::LocalHost, server.port());
+            clients.push_back(nullptr);
+        } else {
+            clients.push_back(std::make_unique<Client>(server.port()));
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(int(server.acceptedConnections()), accepted + 1, Timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(server.reusableConnections(), reusable + 1, Timeout);
+        Client *client = clients.back().get();
+        if (state == "fresh") {
+            ++reusable;
+        } else if (state == "idle" || state == "touched") {
+            client->send(get("/hello"));
+            TAKE_RESPONSE(*client, response);
+            QCOMPARE(response->status, 200);
+            ++reusable;
+            QTRY_COMPARE_WITH_TIMEOUT(server.reusableConnections(), reusable, Timeout);
+        } else if (state == "partial") {
+            client->send("GET /half HTTP/1.1\r\nHost: t\r\n");
+        } else if (state == "body") {
+            client->send("PUT /kv HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc");
+        } else if (state == "deferred") {
+            client->send(get("/defer"));
+            QTRY_COMPARE_WITH_TIMEOUT(recorder.pending.size(), size_t(1), Timeout);
+        } else if (state == "writing") {
+            QVERIFY(nonReader->waitForConnected(Timeout));
+            nonReader->write(get("/big"));
+            QTRY_VERIFY_WITH_TIMEOUT(recorder.paths.contains("/big"), Timeout);
+        } else {
+            QFAIL(state.constData());
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(server.reusableConnections(), reusable, Timeout);
+    }
+    for (qsizetype i = 0; i < slots.size(); ++i) {
+        if (slots.at(i) == "touched") {
+            clients.at(i)->send(get("/again"));
+            TAKE_RESPONSE(*clients.at(i), again);
+            QCOMPARE(again->body, QByteArray("/again"));
+        }
+    }
+    QCOMPARE(server.openConnections(), 4);
+    QCOMPARE(server.reusableConnections(), reusable);
+
+    Client newcomer(server.port());
+    if (drained >= 0) {
+        newcomer.send(get("/new"));
+        TAKE_RESPONSE(newcomer, response);
+        QCOMPARE(response->status, 200);
+        QCOMPARE(response->body, QByteArray("/new"));
+        QTRY_VERIFY_WITH_TIMEOUT(!clients.at(drained)->isConnected(), Timeout);
+        QVERIFY(clients.at(drained)->received().isEmpty());
+        QCOMPARE(server.drainedConnections(), quint64(1));
+        QCOMPARE(server.refusedConnections(), quint64(0));
+        QCOMPARE(rejected.count(), 0); // draining is not a rejection
+    } else {
+        QTRY_COMPARE_WITH_TIMEOUT(server.refusedConnections(), quint64(1), Timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(newcomer.socket().state(), QAbstractSocket::UnconnectedState, Timeout);
+        QVERIFY(newcomer.received().isEmpty());
+        QCOMPARE(server.drainedConnections(), quint64(0));
+        QCOMPARE(rejected.count(), 1);
+        QCOMPARE(rejected.at(0).at(0).toInt(), 0);
+    }
+    QCOMPARE(server.openConnections(), 4);
+    // Every other slot is untouched: still connected, nothing unexpected
+    // answered. (A refused newcomer leaves all four.)
+    for (qsizetype i = 0; i < slots.size(); ++i) {
+        if (i == drained)
+            continue;
+        if (slots.at(i) == "writing") {
+            QCOMPARE(nonReader->state(), QAbstractSocket::ConnectedState);
+            continue;
+        }
+        QVERIFY2(clients.at(i)->isConnected(), slots.at(i).constData());
+        QVERIFY2(clients.at(i)->received().isEmpty(), slots.at(i).constData());
+    }
+    // The spared requests still complete.
+    for (qsizetype i = 0; i < slots.size(); ++i) {
+        if (slots.at(i) == "partial") {
+            clients.at(i)->send("\r\n");
+            TAKE_RESPONSE(*clients.at(i), half);
+            QCOMPARE(half->body, QByteArray("/half"));
+        } else if (slots.at(i) == "deferred") {
+            recorder.pending.at(0).respond(text("changed"));
+            TAKE_RESPONSE(*clients.at(i), late);
+            QCOMPARE(late->body, QByteArray("changed"));
+        } else if (slots.at(i) == "body") {
+            clients.at(i)->send("defghij");
+            TAKE_RESPONSE(*clients.at(i), put);
+            QCOMPARE(put->body, QByteArray("/kv"));
+        }
+    }
+}
+
+void TestHttpServer::overloadLoggedOncePerSecond_data()
+{
+    QTest::addColumn<bool>("idleSlots"); // else the slots are busy mid-request
+    QTest::addColumn<QByteArray>("expectedLine");
+    QTest::newRow("refusals") << false << QByteArray("refused 10 connections in the last second: limit of 2 reached");
+    QTest::newRow("drains")
+        << true << QByteArray("closed 10 idle connections to make room in the last second: limit of 2 reached");
+}
+
+namespace {
+QStringList *s_httpMessages = nullptr;
+QtMessageHandler s_previousHandler = nullptr;
+
+void collectHttpMessages(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    if (s_httpMessages && qstrcmp(context.category, "meshpad.http") == 0)
+        s_httpMessages->append(message);
+    s_previousHandler(type, context, message);
+}
+} // namespace
+
+void TestHttpServer::overloadLoggedOncePerSecond()
+{
+    QFETCH(bool, idleSlots);
+    QFETCH(QByteArray, expectedLine);
+
+    QStringList messages;
+    s_httpMessages = &messages;
+    s_previousHandler = qInstallMessageHandler(collectHttpMessages);
+    const auto restore = qScopeGuard([] {
+        qInstallMessageHandler(s_previousHandler);
+        s_httpMessages = nullptr;
+    });
+
+    HttpServer server;
+    HttpServer::Limits limits;
+    limits.maxConnections = 2;
+    server.setLimits(limits);
+    Recorder recorder;
+    recorder.install(server);
+    QVERIFY(server.listen(QHostAddress::LocalHost));
+
+    std::vector<std::unique_ptr<Client>> busy;
+    for (int i = 0; i < 2; ++i) {
+        busy.push_back(std::make_unique<Client>(server.port()));
+        QTRY_COMPARE_WITH_TIMEOUT(server.reusableConnections(), idleSlots ? i + 1 : 1, Timeout);
+        if (!idleSlots) {
+            busy.back()->send("GET / HTTP/1.1\r\n");
+            QTRY_COMPARE_WITH_TIMEOUT(server.reusableConnections(), 0, Timeout);
+        }
+    }
+    // Ten newcomers, one after the other, each seen by the server before
+    // the next.
+    std::vector<std::unique_ptr<Client>> newcomers;
+    for (int i = 0; i < 10; ++i) {
+        newcomers.push_back(std::make_unique<Client>(server.port()));
+        QTRY_COMPARE_WITH_TIMEOUT(server.drainedConnections() + server.refusedConnections(), quint64(i + 1),
+                                  Timeout);
+    }
+    QCOMPARE(idleSlots ? server.drainedConnections() : server.refusedConnections(), quint64(10));
+    // One summary line, after the second is over; not ten.
+    QTRY_VERIFY_WITH_TIMEOUT(!messages.isEmpty(), Timeout);
+    QTest::qWait(1500);
+    qInfo() << "logged:" << messages;
+    QCOMPARE(messages.size(), 1);
+    QCOMPARE(messages.at(0), QString::fromLatin1(expectedLine));
+}
+
+void TestHttpServer::manyIdleSocketsDoNotLockOutARequest()
+{
+    // The scenario at a smaller cap: 3x as many idle sockets as
+    // slots, then a real request. Both ends are in this process.
+    constexpr int Cap = 300;
+    constexpr int Idle = 3 * Cap;
+    rlimit files{};
+    ::getrlimit(RLIMIT_NOFILE, &files);
+    if (files.rlim_cur < 2 * Idle + 64) {
+        files.rlim_cur = std::min<rlim_t>(files.rlim_max, 2 * Idle + 64);
+        ::setrlimit(RLIMIT_NOFILE, &files);
+        ::getrlimit(RLIMIT_NOFILE, &files);
+        if (files.rlim_cur < 2 * Idle + 64)
+            QFAIL("too few file descriptors: raise the hard limit (ulimit -Hn)");
+    }
+
+    HttpServer server;
+    HttpServer::Limits limits;
+    limits.maxConnections = Cap;
+    server.setLimits(limits);
+    Recorder recorder;
+    recorder.install(server);
+    QVERIFY(server.listen(QHostAddress::LocalHost));
+
+    std::vector<std::unique_ptr<Client>> idle;
+    idle.reserve(Idle);
+    for (int i = 0; i < Idle; ++i)
+        idle.push_back(std::make_unique<Client>(server.port()));
+    QTRY_COMPARE_WITH_TIMEOUT(server.acceptedConnections(), quint64(Idle), 120'000);
+    QCOMPARE(server.openConnections(), Cap);
+    QCOMPARE(server.drainedConnections(), quint64(Idle - Cap));
+    QCOMPARE(server.refusedConnections(), quint64(0));
+
+    Client client(server.port());
+    client.send(get("/real"));
+    TAKE_RESPONSE(client, response);
+    QCOMPARE(response->status, 200);
+    QCOMPARE(server.drainedConnections(), quint64(Idle - Cap + 1));
+    // The survivors are the most recent ones.
+    QTRY_COMPARE_WITH_TIMEOUT(std::count_if(idle.begin(), idle.end(), [](const auto &c) { return c->isConnected(); }),
+                              qsizetype(Cap - 1), Timeout);
 }
 
 QTEST_GUILESS_MAIN(TestHttpServer)

@@ -11,6 +11,7 @@
 #include <ctime>
 
 #ifdef Q_OS_UNIX
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #endif
 
@@ -187,8 +188,14 @@ HttpConnection::HttpConnection(HttpServer *server, QTcpSocket *socket)
     , m_lastActivityMs(nowMs())
 {
     m_socket->setParent(this);
-    connect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
-    connect(m_socket, &QTcpSocket::bytesWritten, this, &HttpConnection::onBytesWritten);
+    connect(m_socket, &QTcpSocket::readyRead, this, [this] {
+        onReadyRead();
+        updateReusable();
+    });
+    connect(m_socket, &QTcpSocket::bytesWritten, this, [this] {
+        onBytesWritten();
+        updateReusable();
+    });
     connect(m_socket, &QTcpSocket::disconnected, this, [this] {
         closeDeferred();
         m_server->release(this);
@@ -202,6 +209,40 @@ void HttpConnection::start()
     // Bytes may have arrived before we connected to readyRead.
     if (m_socket->bytesAvailable() > 0)
         onReadyRead();
+    // A connection waiting for its first request is reusable, as in nginx's
+    // ngx_http_wait_request_handler() (nginx/nginx:
+    // src/http/ngx_http_request.c): a client that connects and sends
+    // nothing must not hold a slot a real request needs.
+    updateReusable();
+}
+
+void HttpConnection::updateReusable()
+{
+    // nginx marks a connection reusable while it waits for a request
+    // (ngx_http_wait_request_handler, ngx_http_set_keepalive) and not
+    // reusable once a request starts (nginx/nginx:
+    // src/http/ngx_http_request.c). Here: between requests, no byte of the
+    // next one read, nothing queued to write, no response owed, not paused.
+    const bool reusable = m_socket && m_socket->state() == QAbstractSocket::ConnectedState
+                          && m_phase == Phase::Head && !m_deferred && !m_buffered && !m_paused
+                          && !m_inHandler && m_headStartMs < 0 && m_pos == m_in.size() && m_out.isEmpty()
+                          && m_socket->bytesToWrite() == 0;
+    m_server->setReusable(this, reusable);
+}
+
+bool HttpConnection::hasUnreadInput() const
+{
+    if (!m_socket)
+        return false;
+    if (m_socket->bytesAvailable() > 0)
+        return true;
+#ifdef Q_OS_UNIX
+    // Qt has not been told yet: the bytes are still in the kernel.
+    int pending = 0;
+    if (::ioctl(int(m_socket->socketDescriptor()), FIONREAD, &pending) == 0 && pending > 0)
+        return true;
+#endif
+    return false;
 }
 
 HttpConnection::~HttpConnection()
@@ -678,6 +719,7 @@ void HttpConnection::respondDeferred(const Response &response)
     process();
     if (m_socket && m_socket->bytesAvailable() > 0)
         onReadyRead();
+    updateReusable();
 }
 
 void HttpConnection::closeDeferred()

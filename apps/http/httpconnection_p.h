@@ -49,6 +49,8 @@ public:
     static qint64 nowMs();
 
 private:
+    friend class HttpServer;
+
     enum class Phase {
         Head,        // reading a request line and headers
         Body,        // dropping (or buffering) m_bodyLeft bytes of a Content-Length body
@@ -86,6 +88,12 @@ private:
     void shutdownWrite();
     void drop();
     void flushOutput();
+    // Tells the server whether this connection may be drained now: waiting
+    // for a request with no byte of it read and nothing left to write.
+    void updateReusable();
+    // Bytes of a request the client sent that we have not read yet, in Qt's
+    // buffer or still in the kernel's.
+    bool hasUnreadInput() const;
 
     HttpServer *m_server;
     QTcpSocket *m_socket;
@@ -120,6 +128,13 @@ private:
     std::shared_ptr<DeferredState> m_deferred;
     // respond() called inside the handler that deferred: sent on its return.
     std::unique_ptr<Response> m_earlyResponse;
+
+    // Kept by HttpServer: the index in its connection list, and the links
+    // of its reusable LRU list (nginx's c->queue in ngx_connection_t).
+    qsizetype m_index = -1;
+    bool m_reusable = false;
+    HttpConnection *m_reusablePrev = nullptr; // towards the head (more recent)
+    HttpConnection *m_reusableNext = nullptr; // towards the tail (older)
 };
 
 } // namespace apps::http

@@ -6,6 +6,7 @@
 #include <QObject>
 
 #include <chrono>
+#include <limits>
 
 class QTcpServer;
 class QTimer;
@@ -39,6 +40,16 @@ class HttpConnection;
 // - A request head must be complete within headerTimeout of its first byte
 //   (slowloris); an idle keep-alive connection is closed after idleTimeout; a
 //   body (buffered or dropped) that stalls for headerTimeout is dropped.
+// - At Limits::maxConnections, a new connection takes the place of the
+//   least recently active *reusable* one, as nginx does: a connection that
+//   has not sent a byte of a request yet, or an idle keep-alive connection
+//   between requests with nothing left to write. Connections with a request
+//   in progress, a response being written or deferred, or handed to the
+//   upgrade handler are never closed for this. Only when no reusable
+//   connection exists is the new one refused (reset). Drains and refusals
+//   are counted and logged as one summary line per second at most. Nearing
+//   RLIMIT_NOFILE (accepted descriptors within 16 of it) caps connections
+//   the same way, since running into EMFILE stalls QTcpServer.
 //
 // Lives in the thread it was created in; never blocks it.
 class HttpServer final : public QObject
@@ -83,29 +94,65 @@ public:
     QString errorString() const;
 
     int openConnections() const { return int(m_connections.size()); }
+    // Open connections that could be closed to make room right now (idle
+    // keep-alive, or no request byte yet): nginx's "Waiting" in stub_status.
+    int reusableConnections() const { return m_reusableCount; }
     quint64 acceptedConnections() const { return m_accepted; }
+    // Reusable connections closed at maxConnections to accept a new one.
+    quint64 drainedConnections() const { return m_drained; }
+    // New connections reset at maxConnections (or near RLIMIT_NOFILE)
+    // because no open connection was reusable.
+    quint64 refusedConnections() const { return m_refused; }
     quint64 requestsHandled() const { return m_requests; }
 
 Q_SIGNALS:
     // A connection was closed by us for breaking a limit or the protocol;
     // `status` is what it was answered with (0 when it was just dropped).
+    // A new connection refused at maxConnections emits it with 0. A
+    // reusable connection drained to make room broke nothing and does not
+    // emit it (see drainedConnections()).
     void connectionRejected(int status);
 
 private:
     friend class HttpConnection;
 
     void acceptPending();
+    void onAcceptError();
+    // Closes the least recently active reusable connection; false if none.
+    bool drainOne();
+    void noteOverload(bool drained);
+    void logOverload();
     void sweep();
     void release(HttpConnection *connection);
+    // nginx's ngx_reusable_connection(): (re)inserts at the head of the
+    // LRU list (most recently active) or unlinks.
+    void setReusable(HttpConnection *connection, bool reusable);
 
     QTcpServer *m_tcp = nullptr;
     QTimer *m_sweepTimer = nullptr;
+    QTimer *m_overloadLogTimer = nullptr;
     Handler m_handler;
     UpgradeHandler m_upgradeHandler;
     Limits m_limits;
+    // Unordered; each connection knows its index (O(1) removal).
     QList<HttpConnection *> m_connections;
+    // Intrusive doubly linked LRU list through HttpConnection: head is the
+    // most recently active reusable connection, tail the one drained next.
+    HttpConnection *m_reusableHead = nullptr;
+    HttpConnection *m_reusableTail = nullptr;
+    int m_reusableCount = 0;
+    // Connections open when accept() got within DescriptorReserve of
+    // RLIMIT_NOFILE: a cap like Limits::maxConnections from then on.
+    qsizetype m_descriptorCap = std::numeric_limits<qsizetype>::max();
     quint64 m_accepted = 0;
+    quint64 m_drained = 0;
+    quint64 m_refused = 0;
     quint64 m_requests = 0;
+    // Since the last summary line.
+    quint64 m_drainedUnlogged = 0;
+    quint64 m_refusedUnlogged = 0;
+    quint64 m_acceptErrorsUnlogged = 0;
+    QString m_lastAcceptError;
 };
 
 } // namespace apps::http
