@@ -3,7 +3,8 @@
 // Consul's words, traffic from the dashboard's upstream to an embedded
 // counter through two sidecars configured by the agent, intentions written
 // through /v1/config, leaf rotation under an open connection, upstreams added
-// by a re-registration, and the real binary's exit status and stderr.
+// by a re-registration, the agent going away and coming back (F11), and the
+// real binary's exit status and stderr.
 #include "consul/consulclient.h"
 #include "consul/consulconfig.h"
 #include "lab/lab.h"
@@ -175,14 +176,15 @@ private:
 
     QString agent(int node = 0) const { return m_snapshot.nodes.at(node).consulAddress; }
 
-    bool startLab(std::chrono::milliseconds rotation)
+    // `consulPort` 0: free ports for the APIs (this test must not depend on
+    // 8500); another: the agents come back where they were (F11).
+    bool startLab(std::chrono::milliseconds rotation, quint16 consulPort = 0)
     {
         Lab::Options options;
         options.caDirectory = m_caDir.path();
         options.snapshotInterval = std::chrono::milliseconds(100);
         options.leafRotationInterval = rotation;
-        // Free ports for the APIs: this test must not depend on 8500.
-        options.consulPort = 0;
+        options.consulPort = consulPort;
         options.nomadPort = 0;
         m_lab = std::make_unique<Lab>(options);
         QSignalSpy started(m_lab.get(), &Lab::started);
@@ -304,7 +306,9 @@ private Q_SLOTS:
     // Each test leaves the agents and the intentions as it found them.
     void cleanup()
     {
-        if (!m_lab)
+        // A test that stopped the lab and failed before starting it again
+        // must not take the next tests down with it.
+        if (!m_lab && !startLab(std::chrono::milliseconds(0)))
             return;
         for (const auto &[node, id] : std::as_const(m_registered))
             call("PUT", agent(node) + u"/v1/agent/service/deregister/" + id);
@@ -581,6 +585,108 @@ private Q_SLOTS:
         err += meshpad.readAllStandardError();
         QCOMPARE(meshpad.exitCode(), 0);
         QVERIFY2(err.endsWith("meshpad proxy: stopped\n"), err.constData());
+    }
+
+    // F11: the control plane goes away. Both sidecars follow the lab's
+    // agent on node one; the lab stops, so that agent's HTTP API is gone.
+    // What holds (mesh/proxy/agentsidecar.cpp, consulresolver.cpp,
+    // consulauthorizer.cpp):
+    // - a connection opened before keeps working: nothing on its path asks
+    //   the agent;
+    // - neither sidecar gives up (no failed()); both say "(retrying)" and
+    //   keep every listener open; the dashboard's upstream keeps the last
+    //   instances it had;
+    // - a new connection is refused by the counter's inbound listener: it
+    //   asks the agent to authorize every caller, and no answer is no
+    //   permission (Denied "cannot ask the agent"), as Consul's built-in
+    //   proxy fails a handshake whose authorize call fails (hashicorp/consul:
+    //   connect/tls.go, newServerSideVerifier);
+    // - once the agent answers on the same address again, a new connection
+    //   is answered.
+    void agentGoneKeepsOpenConnectionsAndCachedConfig()
+    {
+        OwnPorts ports;
+        apps::counter::CounterServer counter;
+        QVERIFY(counter.listen(QHostAddress::LocalHost, 0));
+        ports.counterApp = counter.port();
+        QVERIFY(registerService(counterPayload(ports)));
+        QVERIFY(registerService(dashboardPayload(ports)));
+        Sidecar counterSidecar(agent(), AgentSidecar::Lookup::SidecarFor, QStringLiteral("counter"));
+        Sidecar dashboardSidecar(agent(), AgentSidecar::Lookup::SidecarFor, QStringLiteral("dashboard"));
+        QTRY_VERIFY_WITH_TIMEOUT(!counterSidecar.ready->isEmpty() || !counterSidecar.failed->isEmpty(), 30'000);
+        QVERIFY2(counterSidecar.failed->isEmpty(), qPrintable(counterSidecar.failure()));
+        QTRY_VERIFY_WITH_TIMEOUT(!dashboardSidecar.ready->isEmpty() || !dashboardSidecar.failed->isEmpty(), 30'000);
+        QVERIFY2(dashboardSidecar.failed->isEmpty(), qPrintable(dashboardSidecar.failure()));
+        QTRY_VERIFY_WITH_TIMEOUT(passing(QStringLiteral("counter")) == 1, 60'000);
+        QTRY_VERIFY_WITH_TIMEOUT(countIn(get(ports.upstream)) > 0, 30'000);
+
+        QTcpSocket open;
+        QVERIFY(connectSocket(open, ports.upstream));
+        const quint64 before = countIn(getOn(open));
+        QVERIFY(before > 0);
+        proxy::ProxyMetrics *metrics = counterSidecar.sidecar->inboundMetrics();
+        QVERIFY(metrics);
+        const quint64 deniedBefore = metrics->snapshot().refusalCount(pki::RefusalReason::Denied);
+
+        const QString agentAddress = agent();
+        const QUrl agentUrl = QUrl::fromUserInput(agentAddress);
+        QVERIFY2(agentUrl.port() > 0, qPrintable(agentAddress));
+        stopLab();
+        QTcpSocket agentProbe;
+        agentProbe.connectToHost(agentUrl.host(), quint16(agentUrl.port()));
+        QTRY_VERIFY_WITH_TIMEOUT(agentProbe.state() == QAbstractSocket::UnconnectedState, 10'000);
+        QCOMPARE(agentProbe.error(), QAbstractSocket::ConnectionRefusedError);
+
+        // The open connection still answers.
+        QCOMPARE(open.state(), QAbstractSocket::ConnectedState);
+        QCOMPARE(countIn(getOn(open)), before + 1);
+        // Both sidecars notice and carry on.
+        QTRY_VERIFY2_WITH_TIMEOUT(counterSidecar.said(QStringLiteral("(retrying)"))
+                                      && dashboardSidecar.said(QStringLiteral("(retrying)")),
+                                  qPrintable(counterSidecar.messages.join(u'\n') + u'\n'
+                                             + dashboardSidecar.messages.join(u'\n')),
+                                  30'000);
+
+        // A new connection reaches the counter's sidecar (the dashboard's
+        // upstream kept its instance) and is refused there: fail closed.
+        QTest::ignoreMessage(QtInfoMsg, QRegularExpression(QStringLiteral(
+            "^inbound counter refused \\S+ denied \\(spiffe://\\S+/svc/dashboard: cannot ask the agent: .+\\)$")));
+        QElapsedTimer refusal;
+        refusal.start();
+        QCOMPARE(get(ports.upstream), QByteArray());
+        qInfo("with the agent gone a new connection was closed unanswered after %lld ms", refusal.elapsed());
+        QTRY_COMPARE(metrics->snapshot().refusalCount(pki::RefusalReason::Denied), deniedBefore + 1);
+        QCOMPARE(counter.count(), before + 1);
+        // Every listener still listens.
+        QCOMPARE(counterSidecar.sidecar->publicPort(), ports.counterSidecar);
+        for (quint16 port : {ports.counterSidecar, ports.upstream}) {
+            QTcpSocket probe;
+            QVERIFY2(connectSocket(probe, port), qPrintable(QString::number(port)));
+        }
+        QVERIFY(counterSidecar.failed->isEmpty());
+        QVERIFY(dashboardSidecar.failed->isEmpty());
+
+        // The agent is back where it was (its registrations made again, as a
+        // restarted agent reloads them): new connections are answered.
+        QVERIFY(startLab(std::chrono::milliseconds(0), quint16(agentUrl.port())));
+        QVERIFY2(agent() == agentAddress,
+                 qPrintable(QStringLiteral("the lab came back on %1, not %2 (another lab took its address)")
+                                .arg(agent(), agentAddress)));
+        QVERIFY(registerService(counterPayload(ports)));
+        QVERIFY(registerService(dashboardPayload(ports)));
+        QElapsedTimer back;
+        back.start();
+        QByteArray body;
+        // spinUntil, not QTRY_*: QTRY evaluates its condition again after it
+        // holds, and each evaluation here is a GET the counter counts.
+        QVERIFY(spinUntil([&] { return countIn(body = get(ports.upstream)) > 0; }, 60'000));
+        qInfo("with the agent back a new connection was answered after %lld ms", back.elapsed());
+        QCOMPARE(countIn(body), before + 2);
+        QCOMPARE(countIn(getOn(open)), before + 3);
+        QCOMPARE(counterSidecar.ready->size(), 1);
+        QCOMPARE(dashboardSidecar.ready->size(), 1);
+        QVERIFY(counterSidecar.failed->isEmpty());
+        QVERIFY(dashboardSidecar.failed->isEmpty());
     }
 
     // Last: it runs its own lab that rotates every service's leaf often.

@@ -9,14 +9,22 @@
 #include "proxy/plainsocket.h"
 
 #include <QByteArray>
+#include <QDir>
 #include <QFile>
 #include <QHostAddress>
 #include <QList>
 #include <QObject>
 #include <QRandomGenerator>
 
+#include <cerrno>
 #include <cstring>
 #include <functional>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 namespace proxytest {
 
@@ -193,5 +201,116 @@ inline qint64 rssKiB()
     }
     return -1;
 }
+
+// Open descriptors of this process (/proc/self/fd).
+inline int openDescriptors()
+{
+    return int(QDir(QStringLiteral("/proc/self/fd")).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::System).size());
+}
+
+// 127.0.0.1:port as a sockaddr.
+inline sockaddr_in loopback(quint16 port)
+{
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return address;
+}
+
+// A listener on 127.0.0.1 that never accepts and whose accept queue is full,
+// as an app too busy to accept: listen(fd, 0) lets one connection queue
+// (Linux admits one more than the backlog: torvalds/linux:
+// include/net/sock.h, sk_acceptq_is_full), one client takes that place, and
+// every later SYN is dropped (net/ipv4/tcp_input.c, tcp_conn_request), so a
+// connect neither completes nor fails until TCP gives up, minutes later.
+class FullBacklogListener final
+{
+public:
+    Q_DISABLE_COPY_MOVE(FullBacklogListener)
+    FullBacklogListener()
+    {
+        m_listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in address = loopback(0);
+        socklen_t length = sizeof address;
+        if (m_listener < 0 || ::bind(m_listener, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0
+            || ::listen(m_listener, 0) != 0
+            || ::getsockname(m_listener, reinterpret_cast<sockaddr *>(&address), &length) != 0)
+            return;
+        m_port = ntohs(address.sin_port);
+        // Blocking, bounded: on loopback it returns once the connection is queued.
+        m_filler = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        const timeval timeout{5, 0};
+        ::setsockopt(m_filler, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+        const sockaddr_in to = loopback(m_port);
+        m_full = ::connect(m_filler, reinterpret_cast<const sockaddr *>(&to), sizeof to) == 0;
+    }
+    ~FullBacklogListener()
+    {
+        if (m_filler >= 0)
+            ::close(m_filler);
+        if (m_listener >= 0)
+            ::close(m_listener);
+    }
+    // 0 when it could not be set up.
+    quint16 port() const { return m_full ? m_port : 0; }
+
+private:
+    int m_listener = -1;
+    int m_filler = -1;
+    quint16 m_port = 0;
+    bool m_full = false;
+};
+
+// Raw client sockets (plain descriptors, no QObject: a flood of them must cost
+// the test process nothing but the descriptors).
+class RawClients final
+{
+public:
+    Q_DISABLE_COPY_MOVE(RawClients)
+    RawClients() = default;
+    ~RawClients() { closeAll(); }
+
+    // A blocking connect while this thread's event loop does not run: it
+    // completes only when the kernel queues the connection for the listener's
+    // accept(), so it fails (after `timeoutMs`) when the accept queue is full.
+    bool open(quint16 port, int timeoutMs)
+    {
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+            return false;
+        const timeval timeout{timeoutMs / 1000, (timeoutMs % 1000) * 1000};
+        ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+        const sockaddr_in to = loopback(port);
+        if (::connect(fd, reinterpret_cast<const sockaddr *>(&to), sizeof to) != 0) {
+            ::close(fd);
+            return false;
+        }
+        m_fds.append(fd);
+        return true;
+    }
+    int count() const { return int(m_fds.size()); }
+    // How many the peer has closed (EOF or reset seen, nothing else to read).
+    int closedByPeer() const
+    {
+        int closed = 0;
+        for (int fd : m_fds) {
+            char byte;
+            const ssize_t n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+            if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+                ++closed;
+        }
+        return closed;
+    }
+    void closeAll()
+    {
+        for (int fd : m_fds)
+            ::close(fd);
+        m_fds.clear();
+    }
+
+private:
+    QList<int> m_fds;
+};
 
 } // namespace proxytest

@@ -2,6 +2,12 @@
 
 namespace mesh::proxy {
 
+DescriptorServer::DescriptorServer(QObject *parent)
+    : QTcpServer(parent)
+{
+    setListenBacklogSize(kListenBacklog);
+}
+
 DescriptorServer::~DescriptorServer() = default;
 
 } // namespace mesh::proxy

@@ -25,7 +25,7 @@ InboundConnection::InboundConnection(qintptr descriptor, const QSslConfiguration
     m_since.start();
     m_tls = new QSslSocket(this);
     if (!m_tls->setSocketDescriptor(descriptor)) {
-        QMetaObject::invokeMethod(this, [this] { close(QStringLiteral("bad descriptor")); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(this, [this] { fail(QStringLiteral("bad descriptor")); }, Qt::QueuedConnection);
         return;
     }
     m_peer = m_tls->peerAddress().toString() + u':' + QString::number(m_tls->peerPort());
@@ -71,11 +71,15 @@ void InboundConnection::timerEvent(QTimerEvent *event)
         // Fail closed: no answer is no permission.
         refuse(RefusalReason::Denied, QStringLiteral("no authorization decision within %1 ms")
                                           .arg(m_context.options.handshakeTimeout.count()));
-    else if (!m_pipe)
-        close(QStringLiteral("local app %1:%2 did not accept within %3 ms")
-                  .arg(m_context.appAddress.toString())
-                  .arg(m_context.appPort)
-                  .arg(m_context.options.localConnectTimeout.count()));
+    else if (!m_pipe) {
+        // A local app whose accept queue is full drops our SYN: no error
+        // comes before TCP gives up (minutes), only this deadline.
+        m_context.metrics->connectFailed();
+        fail(QStringLiteral("local app %1:%2 did not accept within %3 ms")
+                 .arg(m_context.appAddress.toString())
+                 .arg(m_context.appPort)
+                 .arg(m_context.options.localConnectTimeout.count()));
+    }
 }
 
 void InboundConnection::onHandshakeError()
@@ -88,7 +92,7 @@ void InboundConnection::onHandshakeError()
     // not a caller to refuse and log.
     if (!m_answeredHello && !m_verifyReason && !m_alertSent
         && m_tls->error() == QAbstractSocket::RemoteHostClosedError) {
-        close(QStringLiteral("closed before a TLS handshake (a TCP check)"));
+        close();
         return;
     }
     const QString verifyErrors = m_tls->property("meshpadVerifyErrors").toString();
@@ -104,7 +108,7 @@ void InboundConnection::drain()
 {
     if (m_encrypted || m_finished)
         return;
-    close(QStringLiteral("drained at the connection limit"));
+    close();
 }
 
 void InboundConnection::onEncrypted()
@@ -168,14 +172,15 @@ void InboundConnection::connectApp()
     connect(m_app, &PlainSocket::connected, this, &InboundConnection::onAppConnected);
     connect(m_app, &PlainSocket::errorOccurred, this, [this] {
         m_context.metrics->connectFailed();
-        close(QStringLiteral("local app %1:%2 unreachable: %3")
-                  .arg(m_context.appAddress.toString())
-                  .arg(m_context.appPort)
-                  .arg(m_app->errorString()));
+        fail(QStringLiteral("local app %1:%2 unreachable: %3")
+                 .arg(m_context.appAddress.toString())
+                 .arg(m_context.appPort)
+                 .arg(m_app->errorString()));
     });
     connect(m_tls, &QSslSocket::disconnected, this, [this] {
+        // The caller gave up, not us: nothing to report.
         if (!m_pipe)
-            close(QStringLiteral("client left before the local app answered"));
+            close();
     });
     m_deadline.start(int(m_context.options.localConnectTimeout.count()), Qt::PreciseTimer, this);
     m_app->connectToHost(m_context.appAddress, m_context.appPort);
@@ -189,7 +194,13 @@ void InboundConnection::onAppConnected()
     m_context.metrics->connected(double(m_since.nsecsElapsed()) / 1e6);
     m_pipe = new Pipe(m_app, m_tls, m_context.options, m_context.metrics, /*plainIsDownstream=*/false,
                       Pipe::PlainEof::CloseTls, this);
-    connect(m_pipe, &Pipe::finished, this, [this] { close(m_pipe->finishReason()); });
+    connect(m_pipe, &Pipe::finished, this, [this] {
+        // A normal end (or the caller's or the app's failure): too common for
+        // an info line.
+        qCDebug(lcProxy).noquote().nospace() << "inbound " << m_context.service << " closed " << m_peer << ": "
+                                             << m_pipe->finishReason();
+        close();
+    });
     m_pipe->start();
 }
 
@@ -200,10 +211,18 @@ void InboundConnection::refuse(RefusalReason reason, const QString &detail)
     m_context.metrics->refused(reason, !m_encrypted, m_peer, detail);
     qCInfo(lcProxy).noquote() << "inbound" << m_context.service << "refused" << m_peer << pki::toString(reason)
                               << (detail.isEmpty() ? QString() : u"(" + detail + u')');
-    close(QString());
+    close();
 }
 
-void InboundConnection::close(const QString &)
+void InboundConnection::fail(const QString &why)
+{
+    if (m_finished)
+        return;
+    qCInfo(lcProxy).noquote().nospace() << "inbound " << m_context.service << " closed " << m_peer << ": " << why;
+    close();
+}
+
+void InboundConnection::close()
 {
     if (m_finished)
         return;

@@ -25,7 +25,9 @@ struct Identity;
 // roots (items 5, 6); EKU clientAuth and exactly one service SPIFFE ID in the
 // trust domain of our own identity (item 7); authorize for our service (8);
 // only then connect to the local app (9) and pipe. Any refusal is counted
-// under its reason, logged once and closes the connection.
+// under its reason, logged once and closes the connection; so is a local app
+// that refuses or does not accept within localConnectTimeout (a connect
+// failure).
 // handshakeCompleted() fires once, when the TLS handshake completes (before
 // the identity checks); finished() fires once, last, and may follow at once.
 // The listener deletes the object.
@@ -71,7 +73,13 @@ private:
     void connectApp();
     void onAppConnected();
     void refuse(pki::RefusalReason reason, const QString &detail);
-    void close(const QString &why);
+    // Closes after our side failed the caller (the local app unreachable or
+    // too slow to accept): one log line with `why`, as refuse() logs a
+    // refusal (F2: the caller only sees its connection closed).
+    void fail(const QString &why);
+    // Closes without a log line: a normal end, a drain, a TCP check, a
+    // refusal already logged.
+    void close();
 
     Context m_context;
     QSslSocket *m_tls = nullptr;

@@ -7,21 +7,9 @@
 #include "proxymetrics.h"
 #include "tlspolicy.h"
 
-#include <QTimerEvent>
-
-#include <chrono>
-
 #include <unistd.h>
 
 namespace mesh::proxy {
-
-namespace {
-
-// At most one summary line of drains and refusals per interval: a flood of
-// stalled handshakes must not become a flood of log lines.
-constexpr std::chrono::milliseconds kOverloadLogInterval{1000};
-
-} // namespace
 
 InboundListener::InboundListener(const QString &service, IdentitySource *identity, const Authorizer *authorizer,
                                  const ProxyOptions &options, QObject *parent)
@@ -40,8 +28,6 @@ InboundListener::InboundListener(const QString &service, IdentitySource *identit
 
 InboundListener::~InboundListener()
 {
-    if (m_drainedUnlogged || m_refusedUnlogged || m_refusedNoIdentityUnlogged)
-        logOverload();
     // Connections first: they report to m_metrics while closing.
     const QList<InboundConnection *> connections = m_connections.keys();
     m_connections.clear();
@@ -97,8 +83,7 @@ void InboundListener::onDescriptor(qintptr descriptor)
     if (!m_hasConfiguration) {
         ::close(int(descriptor));
         m_metrics->rejectedOverLimit();
-        ++m_refusedNoIdentityUnlogged;
-        reportOverload();
+        m_overloadLog.add({.refusedNoIdentity = 1});
         return;
     }
     // At the limit, a connection still in its TLS handshake gives way to the
@@ -110,7 +95,7 @@ void InboundListener::onDescriptor(qintptr descriptor)
     // reusable_connections_queue and logs "worker_connections are not
     // enough, reusing connections" at most once a second). Established
     // connections are never displaced: they carry a caller's traffic.
-    bool drained = false;
+    OverloadCounts overload;
     while (m_connections.size() >= m_options.maxConnections && !m_handshaking.empty()) {
         InboundConnection *oldest = m_handshaking.front();
         oldest->drain();
@@ -118,19 +103,18 @@ void InboundListener::onDescriptor(qintptr descriptor)
         // again is a no-op that still guarantees this loop moves on.
         onFinished(oldest);
         m_metrics->handshakeDrained();
-        ++m_drainedUnlogged;
-        drained = true;
+        ++overload.drained;
     }
     if (m_connections.size() >= m_options.maxConnections) {
         // Closed before any TLS work: a flood costs an accept and a close (F8).
         ::close(int(descriptor));
         m_metrics->rejectedOverLimit();
-        ++m_refusedUnlogged;
-        reportOverload();
+        ++overload.refused;
+        m_overloadLog.add(overload);
         return;
     }
-    if (drained)
-        reportOverload();
+    if (overload.any())
+        m_overloadLog.add(overload);
     InboundConnection::Context context{m_service, m_trustDomain, m_authorizer, m_metrics,
                                        m_appAddress, m_appPort, m_options};
     auto *connection = new InboundConnection(descriptor, m_configuration, context, this);
@@ -162,48 +146,18 @@ void InboundListener::onFinished(InboundConnection *connection)
     connection->deleteLater();
 }
 
-void InboundListener::reportOverload()
+void InboundListener::logOverload(const OverloadCounts &counts) const
 {
-    // The first drain or refusal after a quiet interval is logged at once;
-    // the rest wait for the timer and go out summed.
-    if (m_overloadLog.isActive())
-        return;
-    logOverload();
-    m_overloadLog.start(int(kOverloadLogInterval.count()), Qt::PreciseTimer, this);
-}
-
-void InboundListener::timerEvent(QTimerEvent *event)
-{
-    if (event->timerId() != m_overloadLog.timerId()) {
-        QObject::timerEvent(event);
-        return;
-    }
-    if (m_drainedUnlogged || m_refusedUnlogged || m_refusedNoIdentityUnlogged) {
-        logOverload();
-        // Restarted rather than left periodic: a periodic timer that fired
-        // late fires early next time to keep its cadence, and two lines
-        // would come less than a second apart.
-        m_overloadLog.start(int(kOverloadLogInterval.count()), Qt::PreciseTimer, this);
-    } else {
-        m_overloadLog.stop();
-    }
-}
-
-void InboundListener::logOverload()
-{
-    if (m_drainedUnlogged || m_refusedUnlogged) {
+    if (counts.drained || counts.refused) {
         qCInfo(lcProxy).noquote().nospace()
             << "inbound " << m_service << " at its limit of " << m_options.maxConnections
-            << " connections: closed " << m_drainedUnlogged << " unfinished TLS handshakes (oldest first) and refused "
-            << m_refusedUnlogged << " new connections (every open one past its handshake)";
+            << " connections: closed " << counts.drained << " unfinished TLS handshakes (oldest first) and refused "
+            << counts.refused << " new connections (every open one past its handshake)";
     }
-    if (m_refusedNoIdentityUnlogged) {
-        qCInfo(lcProxy).noquote().nospace() << "inbound " << m_service << " refused " << m_refusedNoIdentityUnlogged
+    if (counts.refusedNoIdentity) {
+        qCInfo(lcProxy).noquote().nospace() << "inbound " << m_service << " refused " << counts.refusedNoIdentity
                                             << " connections: no certificate yet";
     }
-    m_drainedUnlogged = 0;
-    m_refusedUnlogged = 0;
-    m_refusedNoIdentityUnlogged = 0;
 }
 
 } // namespace mesh::proxy

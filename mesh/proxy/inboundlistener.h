@@ -1,9 +1,9 @@
 #pragma once
 
 #include "core/result.h"
+#include "proxy/overloadlog.h"
 #include "proxy/proxyoptions.h"
 
-#include <QBasicTimer>
 #include <QHash>
 #include <QHostAddress>
 #include <QObject>
@@ -55,17 +55,13 @@ public:
     int handshakingConnections() const { return int(m_handshaking.size()); }
     const ProxyOptions &options() const { return m_options; }
 
-protected:
-    void timerEvent(QTimerEvent *event) override;
-
 private:
     using Queue = std::list<InboundConnection *>;
 
     void onDescriptor(qintptr descriptor);
     void onHandshakeCompleted(InboundConnection *connection);
     void onFinished(InboundConnection *connection);
-    void reportOverload();
-    void logOverload();
+    void logOverload(const OverloadCounts &counts) const;
     void rebuildConfiguration();
 
     QString m_service;
@@ -83,11 +79,10 @@ private:
     // handshake runs (m_handshaking.end() once it completed).
     QHash<InboundConnection *, Queue::iterator> m_connections;
     Queue m_handshaking;  // oldest first; list iterators survive other erasures
-    // Drains and refusals since the last summary line, and its pacing.
-    quint64 m_drainedUnlogged = 0;
-    quint64 m_refusedUnlogged = 0;
-    quint64 m_refusedNoIdentityUnlogged = 0;
-    QBasicTimer m_overloadLog;
+    // Drains and refusals as one summary line a second at most. Last: its
+    // destructor writes the rest with m_service and m_options. Parented, so
+    // moveToThread() takes its timer along.
+    OverloadLog m_overloadLog{[this](const OverloadCounts &counts) { logOverload(counts); }, this};
 };
 
 } // namespace mesh::proxy

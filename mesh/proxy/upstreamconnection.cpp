@@ -51,9 +51,9 @@ void UpstreamConnection::tryNext()
     }
     if (m_next >= m_context.instances.size()) {
         m_context.metrics->connectFailed();
-        qCInfo(lcProxy).noquote() << "upstream" << m_context.destination << "closed" << m_peer << ":"
-                                  << (m_context.instances.isEmpty() ? QStringLiteral("no healthy instance")
-                                                                    : QStringLiteral("no instance could be reached"));
+        qCInfo(lcProxy).noquote().nospace() << "upstream " << m_context.destination << " closed " << m_peer << ": "
+                                            << (m_context.instances.isEmpty() ? QStringLiteral("no healthy instance")
+                                                                              : QStringLiteral("no instance could be reached"));
         close();
         return;
     }

@@ -75,11 +75,10 @@ quint16 UpstreamListener::port() const
 void UpstreamListener::onDescriptor(qintptr descriptor)
 {
     if (m_connections.size() >= m_options.maxConnections || !m_hasConfiguration) {
+        // Closed before any work: a flood costs an accept and a close (F8).
         ::close(int(descriptor));
         m_metrics->rejectedOverLimit();
-        qCInfo(lcProxy).noquote() << "upstream" << m_destination
-                                  << (m_hasConfiguration ? QStringLiteral("refused a connection: limit reached")
-                                                         : QStringLiteral("refused a connection: no certificate yet"));
+        m_overloadLog.add(m_hasConfiguration ? OverloadCounts{.refused = 1} : OverloadCounts{.refusedNoIdentity = 1});
         return;
     }
     if (m_failureRate > 0 && QRandomGenerator::global()->generateDouble() < m_failureRate) {
@@ -106,6 +105,19 @@ void UpstreamListener::onDescriptor(qintptr descriptor)
             m_metrics->connectionClosed();
         connection->deleteLater();
     });
+}
+
+void UpstreamListener::logOverload(const OverloadCounts &counts) const
+{
+    if (counts.refused) {
+        qCInfo(lcProxy).noquote().nospace() << "upstream " << m_destination << " at its limit of "
+                                            << m_options.maxConnections << " connections: refused " << counts.refused
+                                            << " new connections";
+    }
+    if (counts.refusedNoIdentity) {
+        qCInfo(lcProxy).noquote().nospace() << "upstream " << m_destination << " refused "
+                                            << counts.refusedNoIdentity << " connections: no certificate yet";
+    }
 }
 
 } // namespace mesh::proxy

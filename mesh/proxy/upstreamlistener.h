@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "proxy/overloadlog.h"
 #include "proxy/proxyoptions.h"
 
 #include <QHostAddress>
@@ -21,6 +22,10 @@ class UpstreamConnection;
 // to its instances, round robin over the healthy ones (see
 // UpstreamConnection). Identity changes apply to the next dial. Lives on one
 // thread and never blocks it. Does not own the identity source or resolver.
+//
+// At options().maxConnections, or before it has a certificate, a new
+// connection is closed at accept (rejectedOverLimit), logged as one summary
+// line a second at most, never one per connection.
 class UpstreamListener final : public QObject
 {
     Q_OBJECT
@@ -50,6 +55,7 @@ public:
 private:
     void onDescriptor(qintptr descriptor);
     void rebuildConfiguration();
+    void logOverload(const OverloadCounts &counts) const;
 
     QString m_destination;
     IdentitySource *m_identity;
@@ -64,6 +70,9 @@ private:
     DescriptorServer *m_server = nullptr;
     ProxyMetrics *m_metrics = nullptr;
     QSet<UpstreamConnection *> m_connections;
+    // Last: its destructor writes what is unlogged with m_destination.
+    // Parented, so moveToThread() takes its timer along.
+    OverloadLog m_overloadLog{[this](const OverloadCounts &counts) { logOverload(counts); }, this};
 };
 
 } // namespace mesh::proxy
