@@ -22,9 +22,9 @@ namespace meshpad::gui {
 // `<session>.lock` (a QLockFile held while the session lives) under
 // recoveryDirectory(). A recovery file whose lock is stale — its process
 // died — is a crashed session's, which crashedSessions() finds. Files are
-// written on a pool thread from a copy of the design; discard() waits for
-// a write in flight before removing them, so none reappears after a clean
-// save or close.
+// written on a pool thread from a copy of the design, and removed on it too
+// (discard()), after any write in flight, so none reappears after a clean
+// save or close and the GUI thread never waits for the disk.
 class Autosaver final : public QObject
 {
     Q_OBJECT
@@ -59,7 +59,8 @@ public:
     void setModified(bool modified);
     // Writes the copy now (on the pool thread).
     void saveNow();
-    // Removes this session's copy, after any write in flight.
+    // Removes this session's copy on the pool thread, after any write in
+    // flight; returns at once.
     void discard();
 
 Q_SIGNALS:
