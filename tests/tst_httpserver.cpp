@@ -8,6 +8,8 @@
 #include "httpserver.h"
 #include "support/rawhttpresponse.h"
 
+#include <QPointer>
+#include <QRegularExpression>
 #include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTcpSocket>
@@ -20,6 +22,7 @@
 #include <vector>
 
 #include <sys/resource.h>
+#include <sys/socket.h>
 
 using apps::http::Deferred;
 using apps::http::HttpServer;
@@ -142,6 +145,10 @@ private Q_SLOTS:
     void overloadLoggedOncePerSecond_data();
     void overloadLoggedOncePerSecond();
     void manyIdleSocketsDoNotLockOutARequest();
+    void pipeliningClientThatNeverReadsIsPaused();
+    void everySlotDeferredRefusesNewcomers();
+    void halfClosedClientGetsEveryLargeAnswer_data();
+    void halfClosedClientGetsEveryLargeAnswer();
 };
 
 void TestHttpServer::bodyReachesHandler_data()
@@ -874,6 +881,245 @@ void TestHttpServer::manyIdleSocketsDoNotLockOutARequest()
     // The survivors are the most recent ones.
     QTRY_COMPARE_WITH_TIMEOUT(std::count_if(idle.begin(), idle.end(), [](const auto &c) { return c->isConnected(); }),
                               qsizetype(Cap - 1), Timeout);
+}
+
+void TestHttpServer::pipeliningClientThatNeverReadsIsPaused()
+{
+    // F6 for the HTTP server: a client pipelines 10,000 requests and reads
+    // nothing. Past its output limit (PauseOutputBytes, 1 MiB, in
+    // apps/http/httpconnection.cpp) the server must stop reading requests,
+    // so what it holds for the connection stays bounded and TCP flow
+    // control holds the client back; once the client reads, every answer
+    // arrives, in order. A server without the pause would answer all
+    // 10,000 at once and buffer ~42 MB for this one socket.
+    constexpr int Requests = 10'000;
+    constexpr qsizetype AnswerBytes = 4096;
+    constexpr qint64 Bound = 2 * 1024 * 1024; // 1 MiB pause mark + one answer, with room
+
+    HttpServer server;
+    server.setHandler([](const Request &request, Response &response) {
+        // The path names the request; padded to 4 KiB.
+        QByteArray body = request.path.toByteArray();
+        body.append(AnswerBytes - body.size(), '.');
+        response = text(std::move(body));
+    });
+    QVERIFY(server.listen(QHostAddress::LocalHost));
+
+    QTcpSocket client;
+    // Qt then stops reading from the kernel: the socket reads nothing more
+    // until it is told otherwise below.
+    client.setReadBufferSize(4096);
+    client.connectToHost(QHostAddress::LocalHost, server.port());
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::ConnectedState, Timeout);
+    QByteArray batch;
+    for (int i = 0; i < Requests; ++i)
+        batch += get('/' + QByteArray::number(i));
+    client.write(batch);
+
+    // The server's end of the connection (HttpConnection owns it, under
+    // the server): how much output Qt holds for it in user space.
+    QTRY_COMPARE_WITH_TIMEOUT(server.openConnections(), 1, Timeout);
+    const auto serverSockets = server.findChildren<QTcpSocket *>();
+    QCOMPARE(serverSockets.size(), 1);
+    const QPointer<QTcpSocket> serverSide = serverSockets.at(0);
+
+    // Paused: the kernel's buffers are full and Qt holds more than the
+    // pause mark.
+    QTRY_VERIFY_WITH_TIMEOUT(serverSide->bytesToWrite() > 1024 * 1024, Timeout);
+    const quint64 handledAtPause = server.requestsHandled();
+    // An observation window, not a synchronisation: a server that kept
+    // going would answer more, and buffer more, meanwhile.
+    qint64 mostBuffered = 0;
+    for (int i = 0; i < 10; ++i) {
+        QTest::qWait(100);
+        mostBuffered = std::max(mostBuffered, serverSide->bytesToWrite());
+    }
+    qInfo("paused after %llu of %d requests, %lld bytes buffered by the server", server.requestsHandled(),
+          Requests, mostBuffered);
+    QCOMPARE(server.requestsHandled(), handledAtPause);
+    QVERIFY2(server.requestsHandled() < quint64(Requests / 2), "the server did not stop answering");
+    QVERIFY2(mostBuffered < Bound, qPrintable(QString::number(mostBuffered)));
+
+    // Now read: every answer arrives, in order. Parsed as it comes, so the
+    // buffer stays small.
+    QByteArray received;
+    int answered = 0;
+    int outOfOrder = 0;
+    qint64 mostBufferedWhileReading = 0;
+    auto drain = [&] {
+        received += client.readAll();
+        while (auto response = RawResponse::take(received)) {
+            const QByteArray expected = '/' + QByteArray::number(answered) + '.';
+            if (response->status != 200 || response->body.size() != AnswerBytes
+                || !response->body.startsWith(expected))
+                ++outOfOrder;
+            ++answered;
+            if (serverSide)
+                mostBufferedWhileReading = std::max(mostBufferedWhileReading, serverSide->bytesToWrite());
+        }
+    };
+    QObject::connect(&client, &QTcpSocket::readyRead, &client, drain);
+    client.setReadBufferSize(0);
+    drain();
+    QTRY_COMPARE_WITH_TIMEOUT(answered, Requests, 120'000);
+    QCOMPARE(outOfOrder, 0);
+    QVERIFY(received.isEmpty());
+    QVERIFY2(mostBufferedWhileReading < Bound, qPrintable(QString::number(mostBufferedWhileReading)));
+    QCOMPARE(server.requestsHandled(), quint64(Requests));
+    QCOMPARE(client.state(), QAbstractSocket::ConnectedState);
+}
+
+void TestHttpServer::everySlotDeferredRefusesNewcomers()
+{
+    // F8 for the HTTP server when nothing can be drained: 50 blocking
+    // queries hold all 50 slots, so 10 newcomers are refused (not one of
+    // the waiting queries closed), the overload is one summary line rather
+    // than a line per refusal, and the queries are still answered later.
+    constexpr int Cap = 50;
+    constexpr int Newcomers = 10;
+
+    QStringList messages;
+    s_httpMessages = &messages;
+    s_previousHandler = qInstallMessageHandler(collectHttpMessages);
+    const auto restore = qScopeGuard([] {
+        qInstallMessageHandler(s_previousHandler);
+        s_httpMessages = nullptr;
+    });
+
+    HttpServer server;
+    HttpServer::Limits limits;
+    limits.maxConnections = Cap;
+    server.setLimits(limits);
+    Recorder recorder;
+    recorder.install(server);
+    QSignalSpy rejected(&server, &HttpServer::connectionRejected);
+    QVERIFY(server.listen(QHostAddress::LocalHost));
+
+    std::vector<std::unique_ptr<Client>> waiting;
+    for (int i = 0; i < Cap; ++i) {
+        waiting.push_back(std::make_unique<Client>(server.port()));
+        waiting.back()->send(get("/defer/" + QByteArray::number(i)));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(recorder.pending.size(), size_t(Cap), Timeout);
+    QCOMPARE(server.openConnections(), Cap);
+    QCOMPARE(server.reusableConnections(), 0);
+
+    // All at once, so the refusals fall within one logging period.
+    std::vector<std::unique_ptr<Client>> newcomers;
+    for (int i = 0; i < Newcomers; ++i)
+        newcomers.push_back(std::make_unique<Client>(server.port()));
+    QTRY_COMPARE_WITH_TIMEOUT(server.refusedConnections(), quint64(Newcomers), Timeout);
+    for (const auto &newcomer : newcomers) {
+        QTRY_COMPARE_WITH_TIMEOUT(newcomer->socket().state(), QAbstractSocket::UnconnectedState, Timeout);
+        QVERIFY(newcomer->received().isEmpty());
+    }
+    QCOMPARE(server.drainedConnections(), quint64(0));
+    QCOMPARE(server.openConnections(), Cap);
+    QCOMPARE(rejected.count(), Newcomers);
+
+    // The summary line, once: it comes at the end of the second that saw
+    // the first refusal; then a further period passes without another.
+    const QRegularExpression line(
+        QStringLiteral("^refused (\\d+) connections in the last second: limit of 50 reached$"));
+    QTRY_VERIFY_WITH_TIMEOUT(!messages.isEmpty(), Timeout);
+    QTest::qWait(1500);
+    qInfo() << "logged:" << messages;
+    QCOMPARE(messages.size(), 1);
+    const QRegularExpressionMatch match = line.match(messages.at(0));
+    QVERIFY2(match.hasMatch(), qPrintable(messages.at(0)));
+    QCOMPARE(match.captured(1).toInt(), Newcomers);
+
+    // The waiting queries were never touched, and are all answered.
+    for (int i = 0; i < Cap; ++i) {
+        QVERIFY(waiting.at(i)->isConnected());
+        QVERIFY(waiting.at(i)->received().isEmpty());
+        QVERIFY(recorder.pending.at(i).isOpen());
+    }
+    for (int i = Cap - 1; i >= 0; --i)
+        recorder.pending.at(i).respond(text(recorder.paths.at(i)));
+    for (int i = 0; i < Cap; ++i) {
+        TAKE_RESPONSE(*waiting.at(i), response);
+        QCOMPARE(response->status, 200);
+        QCOMPARE(response->body, QByteArray("/defer/" + QByteArray::number(i)));
+        QVERIFY(waiting.at(i)->isConnected());
+    }
+    // Answered, they are idle keep-alive connections: reusable again.
+    QTRY_COMPARE_WITH_TIMEOUT(server.reusableConnections(), Cap, Timeout);
+}
+
+void TestHttpServer::halfClosedClientGetsEveryLargeAnswer_data()
+{
+    QTest::addColumn<bool>("lastAsksToClose");
+    QTest::newRow("keep-alive requests") << false;
+    // The server then closes after that answer itself (Connection: close).
+    QTest::newRow("the last asks Connection: close") << true;
+}
+
+void TestHttpServer::halfClosedClientGetsEveryLargeAnswer()
+{
+    QFETCH(bool, lastAsksToClose);
+    // F3 where it bites: the client pipelines requests whose answers (50 x
+    // 256 KiB) are far more than the kernel's socket buffers hold, then
+    // shuts its write side (shutdown(SHUT_WR), man 2 shutdown). The server
+    // reads that EOF while most answers are still unwritten or not yet
+    // produced (it pauses past 1 MiB of output). A half-close means "no
+    // more requests", not "no more interest" in the answers (RFC 9112
+    // §9.6); every request already sent must still be answered, then the
+    // connection closed. Qt reads that EOF as a full close and drops what
+    // it has not written yet, so without apps/http's hold on input
+    // (HttpConnection::updateHold()) this got 14 of the 50. tst_counter's
+    // halfClosedClientStillGetsItsAnswer covers small answers.
+    constexpr int Requests = 50;
+    constexpr qsizetype AnswerBytes = 256 * 1024;
+
+    HttpServer server;
+    server.setHandler([](const Request &request, Response &response) {
+        QByteArray body = request.path.toByteArray();
+        body.append(AnswerBytes - body.size(), '.');
+        response = text(std::move(body));
+    });
+    QVERIFY(server.listen(QHostAddress::LocalHost));
+
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, server.port());
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::ConnectedState, Timeout);
+    QByteArray batch;
+    for (int i = 0; i < Requests - 1; ++i)
+        batch += get('/' + QByteArray::number(i));
+    batch += "GET /" + QByteArray::number(Requests - 1) + " HTTP/1.1\r\nHost: test\r\n"
+             + (lastAsksToClose ? "Connection: close\r\n" : "") + "\r\n";
+    client.write(batch);
+    QTRY_COMPARE_WITH_TIMEOUT(client.bytesToWrite(), qint64(0), Timeout);
+    // QTcpSocket has no half-close of its own.
+    QCOMPARE(::shutdown(int(client.socketDescriptor()), SHUT_WR), 0);
+
+    QByteArray received;
+    int answered = 0;
+    int wrong = 0;
+    auto drain = [&] {
+        received += client.readAll();
+        while (auto response = RawResponse::take(received)) {
+            const QByteArray expected = '/' + QByteArray::number(answered) + '.';
+            if (response->status != 200 || response->body.size() != AnswerBytes
+                || !response->body.startsWith(expected))
+                ++wrong;
+            ++answered;
+        }
+    };
+    QObject::connect(&client, &QTcpSocket::readyRead, &client, drain);
+    bool closedByServer = false;
+    QObject::connect(&client, &QTcpSocket::disconnected, &client, [&] {
+        drain();
+        closedByServer = client.error() == QAbstractSocket::RemoteHostClosedError;
+    });
+    drain();
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::UnconnectedState, 60'000);
+    qInfo("%d of %d answers before the close", answered, Requests);
+    QCOMPARE(answered, Requests);
+    QCOMPARE(wrong, 0);
+    QVERIFY2(received.isEmpty(), "an answer was cut short");
+    QVERIFY2(closedByServer, qPrintable(client.errorString()));
+    QTRY_COMPARE_WITH_TIMEOUT(server.openConnections(), 0, Timeout);
 }
 
 QTEST_GUILESS_MAIN(TestHttpServer)

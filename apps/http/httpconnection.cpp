@@ -190,10 +190,12 @@ HttpConnection::HttpConnection(HttpServer *server, QTcpSocket *socket)
     m_socket->setParent(this);
     connect(m_socket, &QTcpSocket::readyRead, this, [this] {
         onReadyRead();
+        updateHold();
         updateReusable();
     });
     connect(m_socket, &QTcpSocket::bytesWritten, this, [this] {
         onBytesWritten();
+        updateHold();
         updateReusable();
     });
     connect(m_socket, &QTcpSocket::disconnected, this, [this] {
@@ -228,6 +230,61 @@ void HttpConnection::updateReusable()
                           && !m_inHandler && m_headStartMs < 0 && m_pos == m_in.size() && m_out.isEmpty()
                           && m_socket->bytesToWrite() == 0;
     m_server->setReusable(this, reusable);
+}
+
+void HttpConnection::updateHold()
+{
+    // A client that half-closes (shutdown(SHUT_WR), man 2 shutdown) has
+    // sent its last request, not withdrawn the ones before: "a TCP
+    // connection that is half-closed by the client does not ... imply that
+    // the client is no longer interested in a response" (RFC 9112 §9.6).
+    // Those answers must be written before we close. But
+    // QAbstractSocket treats a read EOF as a full close: its socket engine
+    // closes the descriptor and the socket drops its unwritten output
+    // (qtbase: src/network/socket/qnativesocketengine.cpp, read();
+    // qabstractsocket.cpp, readFromSocket()). So while output waits in
+    // Qt's buffer, or pipelined requests wait for a paused client, Qt must
+    // not read from the kernel: a read buffer that is full stops it
+    // (QAbstractSocket::setReadBufferSize()). Its buffer is made full by
+    // giving back the last unparsed byte (ungetChar()), or, between
+    // requests, an empty line, which the parser skips before a request
+    // line (RFC 9112 §2.2). Input waiting in the middle of a body with
+    // nothing unparsed cannot be held this way; its EOF still closes.
+    if (!m_socket)
+        return;
+    const bool owes = m_socket->state() == QAbstractSocket::ConnectedState && m_phase != Phase::Lingering
+                      && (m_paused || m_socket->bytesToWrite() > 0);
+    if (owes) {
+        // Our own read() may have emptied Qt's buffer since the last call;
+        // then it must be made full again before control returns to Qt.
+        if (m_holding && m_socket->bytesAvailable() > 0)
+            return;
+        if (m_socket->bytesAvailable() == 0) {
+            if (m_pos < m_in.size()) {
+                const char last = m_in.back();
+                m_in.chop(1);
+                m_scan = std::min(m_scan, m_in.size());
+                m_socket->ungetChar(last);
+            } else if (m_phase == Phase::Head || m_phase == Phase::Closing) {
+                m_socket->ungetChar('\n');
+            }
+        }
+        if (m_socket->bytesAvailable() > 0) {
+            if (!m_holding)
+                m_heldReadBufferSize = m_socket->readBufferSize();
+            m_socket->setReadBufferSize(m_socket->bytesAvailable());
+            m_holding = true;
+            return;
+        }
+    }
+    if (!m_holding)
+        return;
+    m_holding = false;
+    m_socket->setReadBufferSize(m_heldReadBufferSize);
+    if (m_socket->bytesAvailable() > 0) {
+        onReadyRead();
+        updateHold();
+    }
 }
 
 bool HttpConnection::hasUnreadInput() const
@@ -587,6 +644,10 @@ HttpConnection::Step HttpConnection::handleHead(qsizetype headEnd)
         // The upgrade handler reads the handshake itself, so the bytes go
         // back into the socket (last byte first) before we let go of it.
         QTcpSocket *socket = m_socket;
+        if (m_holding) {
+            m_holding = false;
+            socket->setReadBufferSize(m_heldReadBufferSize);
+        }
         for (qsizetype i = m_in.size() - 1; i >= m_pos; --i)
             socket->ungetChar(m_in.at(i));
         m_socket = nullptr;
@@ -719,6 +780,7 @@ void HttpConnection::respondDeferred(const Response &response)
     process();
     if (m_socket && m_socket->bytesAvailable() > 0)
         onReadyRead();
+    updateHold();
     updateReusable();
 }
 

@@ -94,6 +94,12 @@ private:
     // Bytes of a request the client sent that we have not read yet, in Qt's
     // buffer or still in the kernel's.
     bool hasUnreadInput() const;
+    // While we owe the client output that Qt still buffers (or requests we
+    // paused before answering), keeps Qt from reading further from the
+    // kernel, so that a client's half-close (EOF) is not seen yet: Qt
+    // treats a read EOF as a full close and drops its unwritten output.
+    // Released, and input read again, once the output is in the kernel.
+    void updateHold();
 
     HttpServer *m_server;
     QTcpSocket *m_socket;
@@ -105,6 +111,8 @@ private:
     qint64 m_bodyLeft = 0;
     qint64 m_bodyTotal = 0;
     bool m_paused = false; // the client is not reading our responses
+    bool m_holding = false; // see updateHold()
+    qint64 m_heldReadBufferSize = 0; // the socket's read buffer size before the hold
     qint64 m_headStartMs = -1;
     qint64 m_lastActivityMs = 0;
     qint64 m_closeDeadlineMs = 0;
