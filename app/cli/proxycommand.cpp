@@ -5,6 +5,7 @@
 
 #include "consul/consulclient.h"
 #include "consul/consulconfig.h"
+#include "core/heaptrimmer.h"
 #include "pki/spiffeid.h"
 #include "proxy/agentsidecar.h"
 #include "proxy/inboundlistener.h"
@@ -144,6 +145,7 @@ int runAgentMode(mesh::proxy::AgentSidecar::Lookup lookup, const QString &id, me
     apps::UnixSignalWatcher signals({SIGINT, SIGTERM});
     QObject::connect(&signals, &apps::UnixSignalWatcher::signalReceived, QCoreApplication::instance(),
                      [](int) { QCoreApplication::quit(); });
+    const mesh::HeapTrimmer trimmer;
     sidecar.start();
     QCoreApplication::exec();
     if (status == ExitCode::Ok)
@@ -311,6 +313,7 @@ int ProxyCommand::run(const QStringList &arguments, QTextStream &out, QTextStrea
     apps::UnixSignalWatcher signals({SIGINT, SIGTERM});
     QObject::connect(&signals, &apps::UnixSignalWatcher::signalReceived, QCoreApplication::instance(),
                      [](int) { QCoreApplication::quit(); });
+    const mesh::HeapTrimmer trimmer;
     QCoreApplication::exec();
     err << "meshpad proxy: stopped\n";
     return ExitCode::Ok;

@@ -143,9 +143,9 @@ void Autosaver::saveNow()
 void Autosaver::discard()
 {
     // Queued behind any write in flight on the one pool thread, so no copy
-    // reappears after it, and the GUI thread never waits for the disk (an
-    // undo back to the saved design discards; bench_labgui saw the GUI thread
-    // blocked 171 ms when this waited here).
+    // reappears after it, and the GUI thread never waits for the disk: an
+    // undo back to the saved design discards, and a write in flight on a busy
+    // disk would freeze the editor for as long as it takes.
     m_pool.start([path = recoveryPath()] {
         QFile::remove(path);
         QFile::remove(sibling(path, u".origin"));
