@@ -124,6 +124,47 @@ QString executable(const char *name)
     return QStringLiteral(MESHPAD_BINARY_DIR "/apps/bin/") + QLatin1StringView(name);
 }
 
+// The real counter binary on a free port (PORT=0), stopped (SIGTERM, then
+// SIGKILL) when it goes out of scope.
+class CounterProcess
+{
+    Q_DISABLE_COPY_MOVE(CounterProcess)
+
+public:
+    CounterProcess()
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("PORT"), QStringLiteral("0"));
+        m_process.setProcessEnvironment(env);
+        m_process.start(executable("counter"));
+        if (!m_process.waitForStarted())
+            return;
+        while (!m_output.contains('\n') && m_process.waitForReadyRead(5000))
+            m_output += m_process.readAllStandardOutput();
+        // "Serving at http://localhost:PORT", as the Go original prints it.
+        const QByteArray first = m_output.left(m_output.indexOf('\n'));
+        if (first.startsWith("Serving at http://localhost:"))
+            m_port = quint16(first.mid(first.lastIndexOf(':') + 1).toUInt());
+    }
+    ~CounterProcess()
+    {
+        m_process.terminate();
+        if (!m_process.waitForFinished(5000))
+            m_process.kill();
+    }
+
+    QProcess &process() { return m_process; }
+    // 0 when it did not start or say where it serves.
+    quint16 port() const { return m_port; }
+    // What it printed first, for failure messages.
+    const QByteArray &output() const { return m_output; }
+
+private:
+    QProcess m_process;
+    QByteArray m_output;
+    quint16 m_port = 0;
+};
+
 } // namespace
 
 class TestCounter final : public QObject
@@ -671,24 +712,9 @@ void TestCounter::halfClosedClientStillGetsItsAnswer()
     // hence a plain POSIX socket. The real counter binary is the server.
     QFETCH(int, requests);
 
-    QProcess process;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("PORT"), QStringLiteral("0"));
-    process.setProcessEnvironment(env);
-    process.start(executable("counter"));
-    QVERIFY(process.waitForStarted());
-    const auto stop = qScopeGuard([&process] {
-        process.terminate();
-        if (!process.waitForFinished(5000))
-            process.kill();
-    });
-    QByteArray out;
-    while (!out.contains('\n') && process.waitForReadyRead(5000))
-        out += process.readAllStandardOutput();
-    const QByteArray first = out.left(out.indexOf('\n'));
-    QVERIFY2(first.startsWith("Serving at http://localhost:"), out.constData());
-    const quint16 port = quint16(first.mid(first.lastIndexOf(':') + 1).toUInt());
-    QVERIFY(port != 0);
+    CounterProcess counter;
+    const quint16 port = counter.port();
+    QVERIFY2(port != 0, counter.output().constData());
 
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     QVERIFY(fd >= 0);
@@ -846,24 +872,10 @@ void TestCounter::executableAnswersPastFiveThousandIdleSockets()
             QFAIL("too few file descriptors for 5,000 sockets: raise the hard limit (ulimit -Hn)");
     }
 
-    QProcess process;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("PORT"), QStringLiteral("0"));
-    process.setProcessEnvironment(env);
-    process.start(executable("counter"));
-    QVERIFY(process.waitForStarted());
-    const auto stop = qScopeGuard([&process] {
-        process.terminate();
-        if (!process.waitForFinished(5000))
-            process.kill();
-    });
-    QByteArray out;
-    while (!out.contains('\n') && process.waitForReadyRead(5000))
-        out += process.readAllStandardOutput();
-    const QByteArray first = out.left(out.indexOf('\n'));
-    QVERIFY2(first.startsWith("Serving at http://localhost:"), out.constData());
-    const quint16 port = quint16(first.mid(first.lastIndexOf(':') + 1).toUInt());
-    QVERIFY(port != 0);
+    CounterProcess counter;
+    QProcess &process = counter.process();
+    const quint16 port = counter.port();
+    QVERIFY2(port != 0, counter.output().constData());
 
     // Opened at once, asynchronously; `settled` counts those whose connect
     // completed (or failed), `closed` those the counter closed since.
@@ -942,24 +954,10 @@ void TestCounter::executableAnswersPastItsFileDescriptorLimit()
     // descriptor limit like the cap: close an idle client, answer the new one.
     constexpr int Idle = 100;
     constexpr rlim_t Files = 64;
-    QProcess process;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("PORT"), QStringLiteral("0"));
-    process.setProcessEnvironment(env);
-    process.start(executable("counter"));
-    QVERIFY(process.waitForStarted());
-    const auto stop = qScopeGuard([&process] {
-        process.terminate();
-        if (!process.waitForFinished(5000))
-            process.kill();
-    });
-    QByteArray out;
-    while (!out.contains('\n') && process.waitForReadyRead(5000))
-        out += process.readAllStandardOutput();
-    const QByteArray first = out.left(out.indexOf('\n'));
-    QVERIFY2(first.startsWith("Serving at http://localhost:"), out.constData());
-    const quint16 port = quint16(first.mid(first.lastIndexOf(':') + 1).toUInt());
-    QVERIFY(port != 0);
+    CounterProcess counter;
+    QProcess &process = counter.process();
+    const quint16 port = counter.port();
+    QVERIFY2(port != 0, counter.output().constData());
     rlimit limit{};
     QCOMPARE(::prlimit(pid_t(process.processId()), RLIMIT_NOFILE, nullptr, &limit), 0);
     limit.rlim_cur = Files;
