@@ -25,6 +25,8 @@
 // second Plan (warm). BENCH_ONLY=https runs only that.
 // Figures only.
 
+#include "schedtimes.h"
+
 #include "deploy/deploydialog.h"
 #include "deploy/deployprogress.h"
 #include "mainwindow.h"
@@ -59,10 +61,7 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
-#include <fcntl.h>
 #include <functional>
-#include <unistd.h>
 #include <vector>
 
 using namespace Qt::StringLiterals;
@@ -71,38 +70,13 @@ using namespace mesh;
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using mesh::bench::SchedTimes;
+using mesh::bench::schedTimes;
 
 QTextStream &out()
 {
     static QTextStream stream(stdout);
     return stream;
-}
-
-// The calling thread's time on a CPU and waiting for one (runnable but not
-// running: on a busy machine, other processes' share), from the kernel's
-// /proc/thread-self/schedstat (nanoseconds; Documentation/scheduler/
-// sched-stats.rst in torvalds/linux). A gap that is neither was spent
-// asleep: in poll() with nothing due, or blocked (a lock, a write).
-struct SchedTimes
-{
-    double cpuMs = 0;
-    double waitMs = 0;
-};
-
-SchedTimes schedTimes()
-{
-    // Opened by the thread that asks (the GUI thread): thread-self is it.
-    static const int fd = ::open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
-    char buffer[128];
-    const ssize_t n = fd < 0 ? -1 : ::pread(fd, buffer, sizeof buffer - 1, 0);
-    if (n <= 0)
-        return {};
-    buffer[n] = 0;
-    unsigned long long cpu = 0;
-    unsigned long long wait = 0;
-    if (std::sscanf(buffer, "%llu %llu", &cpu, &wait) != 2)
-        return {};
-    return {double(cpu) / 1e6, double(wait) / 1e6};
 }
 
 // Gaps between ticks of a 1 ms timer while it is alive.

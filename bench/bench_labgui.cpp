@@ -18,6 +18,9 @@
 // Targets (issue 6): under 2 s, under 150 MB, under 50 ms. Figures only.
 // --duration S: seconds of load (default 10); the soak of row L4 is 120+.
 
+#include "httpexchange.h"
+#include "schedtimes.h"
+
 #include "canvas/canvasscene.h"
 #include "canvas/canvasview.h"
 #include "canvas/serviceitem.h"
@@ -45,20 +48,13 @@
 #include <QWebSocket>
 
 #include <algorithm>
-#include <arpa/inet.h>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <cstdio>
-#include <cstring>
-#include <fcntl.h>
 #include <functional>
 #include <mutex>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <optional>
 #include <string>
-#include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -69,6 +65,8 @@ using meshpad::gui::MainWindow;
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using mesh::bench::SchedTimes;
+using mesh::bench::schedTimes;
 
 constexpr int kRate = 1000;           // requests per second, all workers together
 constexpr int kWorkers = 4;           // one keep-alive connection each
@@ -133,33 +131,6 @@ Stall figuresOf(std::vector<double> gaps)
     stall.maxMs = gaps.back();
     stall.p99Ms = gaps[size_t(double(gaps.size() - 1) * 0.99)];
     return stall;
-}
-
-// The calling thread's time on a CPU and waiting for one (runnable but not
-// running: on a busy machine, other processes' share), from the kernel's
-// /proc/thread-self/schedstat (nanoseconds; Documentation/scheduler/
-// sched-stats.rst in torvalds/linux). A gap that is neither was spent
-// asleep: in poll() with nothing due, or blocked (a lock, a write).
-struct SchedTimes
-{
-    double cpuMs = 0;
-    double waitMs = 0;
-};
-
-SchedTimes schedTimes()
-{
-    // Opened by the thread that asks (the GUI thread): thread-self is it.
-    static const int fd = ::open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
-    char buffer[128];
-    const ssize_t n = fd < 0 ? -1 : ::pread(fd, buffer, sizeof buffer - 1, 0);
-    if (n <= 0)
-        return {};
-    buffer[n] = 0;
-    unsigned long long cpu = 0;
-    unsigned long long wait = 0;
-    if (std::sscanf(buffer, "%llu %llu", &cpu, &wait) != 2)
-        return {};
-    return {double(cpu) / 1e6, double(wait) / 1e6};
 }
 
 // What the kernel says the GUI thread is doing while one of its gaps is
@@ -588,51 +559,9 @@ public:
     quint64 errors() const { return m_errors; }
 
 private:
-    int dial() const
-    {
-        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_port = htons(m_port);
-        ::inet_pton(AF_INET, m_address.c_str(), &a.sin_addr);
-        if (::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0) {
-            ::close(fd);
-            return -1;
-        }
-        const int one = 1;
-        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        timeval timeout{2, 0};
-        ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-        return fd;
-    }
-
-    // One request and its whole reply (headers, then Content-Length bytes).
-    static bool exchange(int fd, const std::string &request)
-    {
-        if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) != ssize_t(request.size()))
-            return false;
-        std::string in;
-        char buffer[4096];
-        size_t headerEnd = std::string::npos;
-        size_t need = 0;
-        for (;;) {
-            const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-            if (n <= 0)
-                return false;
-            in.append(buffer, size_t(n));
-            if (headerEnd == std::string::npos) {
-                headerEnd = in.find("\r\n\r\n");
-                if (headerEnd == std::string::npos)
-                    continue;
-                const size_t at = in.find("Content-Length:");
-                if (at == std::string::npos || at > headerEnd)
-                    return false;
-                need = headerEnd + 4 + std::stoul(in.substr(at + 15));
-            }
-            if (in.size() >= need)
-                return in.compare(0, 12, "HTTP/1.1 200") == 0;
-        }
-    }
+    // A reply that never comes costs the request (an error) after 2 s, not
+    // the worker's whole run.
+    int dial() const { return mesh::bench::dialTcp(m_address, m_port, std::chrono::seconds(2)); }
 
     void work()
     {
@@ -647,7 +576,7 @@ private:
                 ++m_errors;
                 continue;
             }
-            if (exchange(fd, request)) {
+            if (mesh::bench::exchange(fd, request)) {
                 ++m_completed;
             } else {
                 ++m_errors;

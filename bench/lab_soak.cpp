@@ -34,6 +34,8 @@
 // the growth of RSS and descriptors from the first line to the last.
 // Figures only: the exit status is non-zero only when the soak could not run.
 
+#include "httpexchange.h"
+
 #include "lab/lab.h"
 #include "model/projectfile.h"
 
@@ -58,19 +60,15 @@
 #include <QWebSocket>
 
 #include <algorithm>
-#include <arpa/inet.h>
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <optional>
 #include <string>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
 #include <utility>
@@ -211,53 +209,12 @@ private:
             std::lock_guard lock(m_targetMutex);
             target = m_target;
         }
-        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-            return -1;
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_port = htons(m_port);
-        if (::inet_pton(AF_INET, target.c_str(), &a.sin_addr) != 1
-            || ::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0) {
-            ::close(fd);
-            return -1;
-        }
-        const int one = 1;
-        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         // A counter on a stopped node may never answer: give up on the
         // request (and the connection) after 2 s.
-        timeval timeout{2, 0};
-        ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-        ++m_connects;
+        const int fd = mesh::bench::dialTcp(target, m_port, std::chrono::seconds(2));
+        if (fd >= 0)
+            ++m_connects;
         return fd;
-    }
-
-    // One request and its whole reply (headers, then Content-Length bytes).
-    static bool exchange(int fd, const std::string &request)
-    {
-        if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) != ssize_t(request.size()))
-            return false;
-        std::string in;
-        char buffer[4096];
-        size_t headerEnd = std::string::npos;
-        size_t need = 0;
-        for (;;) {
-            const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-            if (n <= 0)
-                return false;
-            in.append(buffer, size_t(n));
-            if (headerEnd == std::string::npos) {
-                headerEnd = in.find("\r\n\r\n");
-                if (headerEnd == std::string::npos)
-                    continue;
-                const size_t at = in.find("Content-Length:");
-                if (at == std::string::npos || at > headerEnd)
-                    return false;
-                need = headerEnd + 4 + std::stoul(in.substr(at + 15));
-            }
-            if (in.size() >= need)
-                return in.compare(0, 12, "HTTP/1.1 200") == 0;
-        }
     }
 
     void fail()
@@ -288,7 +245,7 @@ private:
                     continue;
                 }
             }
-            if (exchange(fd, request)) {
+            if (mesh::bench::exchange(fd, request)) {
                 ++m_answered;
             } else {
                 fail();
