@@ -5,6 +5,7 @@
 #include "counterserver.h"
 #include "environment.h"
 #include "support/rawhttpresponse.h"
+#include "support/filelimit.h"
 #include "httpserver.h"
 
 #include <QElapsedTimer>
@@ -613,16 +614,9 @@ void TestCounter::fiveHundredSlowClientsDroppedWhileOthersAreServed()
     // runs from a head's first byte, so never before 1.5 s after it), and a
     // well-behaved client on the same server must be answered all along.
     constexpr int Slow = 500;
-    rlimit files{};
-    ::getrlimit(RLIMIT_NOFILE, &files);
     // Both ends of every connection live in this process.
-    if (files.rlim_cur < 2 * Slow + 64) {
-        files.rlim_cur = files.rlim_max;
-        ::setrlimit(RLIMIT_NOFILE, &files);
-        ::getrlimit(RLIMIT_NOFILE, &files);
-        if (files.rlim_cur < 2 * Slow + 64)
-            QFAIL("too few file descriptors for both ends of 500 connections: raise the hard limit (ulimit -Hn)");
-    }
+    if (!meshtest::raiseFileLimit(2 * Slow + 64))
+        QFAIL("too few file descriptors for both ends of 500 connections: raise the hard limit (ulimit -Hn)");
     ThreadedCounter counter([](CounterServer &s) {
         HttpServer::Limits limits;
         limits.headerTimeout = 1500ms;
@@ -861,16 +855,9 @@ void TestCounter::executableAnswersPastFiveThousandIdleSockets()
     // is answered within a second. The counter drains the least recently
     // active idle connection for each newcomer, as nginx does.
     constexpr int Idle = 5000;
-    rlimit files{};
-    ::getrlimit(RLIMIT_NOFILE, &files);
     // Our 5,000 client ends here, and (inherited) the counter's 4,096.
-    if (files.rlim_cur < Idle + 256) {
-        files.rlim_cur = files.rlim_max;
-        ::setrlimit(RLIMIT_NOFILE, &files);
-        ::getrlimit(RLIMIT_NOFILE, &files);
-        if (files.rlim_cur < Idle + 256)
-            QFAIL("too few file descriptors for 5,000 sockets: raise the hard limit (ulimit -Hn)");
-    }
+    if (!meshtest::raiseFileLimit(Idle + 256))
+        QFAIL("too few file descriptors for 5,000 sockets: raise the hard limit (ulimit -Hn)");
 
     CounterProcess counter;
     QProcess &process = counter.process();

@@ -7,6 +7,7 @@
 
 #include "httpserver.h"
 #include "support/rawhttpresponse.h"
+#include "support/filelimit.h"
 
 #include <QPointer>
 #include <QRegularExpression>
@@ -579,16 +580,9 @@ void TestHttpServer::deferOutsideHandlerIsNull()
 void TestHttpServer::thousandDeferredConnections()
 {
     constexpr int Count = 1000;
-    rlimit files{};
-    ::getrlimit(RLIMIT_NOFILE, &files);
     // Both ends of every connection live in this process.
-    if (files.rlim_cur < 2 * Count + 64) {
-        files.rlim_cur = std::min<rlim_t>(files.rlim_max, 2 * Count + 64);
-        ::setrlimit(RLIMIT_NOFILE, &files);
-        ::getrlimit(RLIMIT_NOFILE, &files);
-        if (files.rlim_cur < 2 * Count + 64)
-            QFAIL("too few file descriptors for both ends of 1000 connections: raise the hard limit (ulimit -Hn)");
-    }
+    if (!meshtest::raiseFileLimit(2 * Count + 64))
+        QFAIL("too few file descriptors for both ends of 1000 connections: raise the hard limit (ulimit -Hn)");
 
     HttpServer server;
     Recorder recorder;
@@ -846,15 +840,8 @@ void TestHttpServer::manyIdleSocketsDoNotLockOutARequest()
     // slots, then a real request. Both ends are in this process.
     constexpr int Cap = 300;
     constexpr int Idle = 3 * Cap;
-    rlimit files{};
-    ::getrlimit(RLIMIT_NOFILE, &files);
-    if (files.rlim_cur < 2 * Idle + 64) {
-        files.rlim_cur = std::min<rlim_t>(files.rlim_max, 2 * Idle + 64);
-        ::setrlimit(RLIMIT_NOFILE, &files);
-        ::getrlimit(RLIMIT_NOFILE, &files);
-        if (files.rlim_cur < 2 * Idle + 64)
-            QFAIL("too few file descriptors: raise the hard limit (ulimit -Hn)");
-    }
+    if (!meshtest::raiseFileLimit(2 * Idle + 64))
+        QFAIL("too few file descriptors: raise the hard limit (ulimit -Hn)");
 
     HttpServer server;
     HttpServer::Limits limits;
