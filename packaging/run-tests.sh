@@ -11,7 +11,7 @@ cmake --preset debug >/dev/null
 cmake --build --preset debug
 ctest --preset debug
 
-# The sanitized pass covers the code that parses untrusted input (project
+# The sanitized pass covers the code that parses untrusted input (HCL2, project
 # files, HTTP requests and responses, API bodies, certificates, TLS peers,
 # vagrant's output), the generators, and deploy's coroutines (GCC 12 has
 # destroyed a coroutine temporary twice there); the GUI and the browser
@@ -19,7 +19,7 @@ ctest --preset debug
 sanitized=(projectfile validator topologymodel hclwriter nomadjobgenerator consulgenerator
            scriptgenerator readmegenerator spiffeid certificateauthority peeridentity proxy proxyexhaustion
            counter dashboard lab httpserver goduration apiclient labconsulapi labnomad deploy
-           vagrantoutput terminaltext artifactset)
+           vagrantoutput terminaltext artifactset hcldifferential)
 cmake --preset asan >/dev/null
 cmake --build --preset asan --target "${sanitized[@]/#/tst_}"
 ctest --preset asan -R "^($(IFS='|'; echo "${sanitized[*]}"))\$"
@@ -31,7 +31,7 @@ ctest --preset asan -R "^($(IFS='|'; echo "${sanitized[*]}"))\$"
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz
 mkdir -p build/fuzz/artifacts
-for target in spiffeid peeridentity csr projectfile intentions httprequest consulbody nomadjob generate; do
+for target in spiffeid peeridentity csr projectfile intentions httprequest consulbody nomadjob generate hcl; do
     scratch=$(mktemp -d)
     dict=()
     [[ -f fuzz/$target.dict ]] && dict=("-dict=fuzz/$target.dict")

@@ -20,6 +20,7 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTest>
 #include <QTimer>
@@ -113,6 +114,11 @@ private Q_SLOTS:
     void jqRecipeFindsDashboard();
     void errorsAndMethods_data();
     void errorsAndMethods();
+    void parseJobspec();
+    void submissionOfTheCurrentVersion();
+    void parseJobspecVariables();
+    void parseJobspecErrors_data();
+    void parseJobspecErrors();
 
 private:
     HttpReply call(const QByteArray &method, const QString &path, const QByteArray &body = {});
@@ -844,6 +850,131 @@ void TestLabNomad::errorsAndMethods()
     checkResponse(self, u"AgentSelf"_s);
     QCOMPARE(self.json().object().value(u"stats").toObject().value(u"client").toObject().value(u"node_id").toString(),
              nodes.json().array().at(0).toObject().value(u"ID").toString());
+}
+
+// POST /v1/jobs/parse (command/agent/job_endpoint.go JobsParseRequest): the
+// bare api.Job jobspec2 makes of JobHCL; with Canonicalize, api.Job's
+// defaults but not the server's Connect mutator; and what it answers
+// registers as is.
+void TestLabNomad::parseJobspec()
+{
+    const QString hcl = QString::fromUtf8(readFile(QStringLiteral(MESHPAD_SOURCE_DIR "/jobs/dashboard.nomad.hcl")));
+    QVERIFY(!hcl.isEmpty());
+    const HttpReply plain = post(u"/v1/jobs/parse"_s, QJsonDocument(QJsonObject{{u"JobHCL"_s, hcl}}).toJson());
+    QCOMPARE(plain.status, 200);
+    checkResponse(plain, u"Job"_s);
+    const QJsonObject job = plain.json().object();
+    QVERIFY2(!job.contains(u"Job"), "the answer is the bare job");
+    QCOMPARE(job.value(u"ID").toString(), u"dashboard"_s);
+    QVERIFY2(!job.contains(u"Priority"), "no defaults without Canonicalize");
+    const QJsonObject group = job.value(u"TaskGroups").toArray().at(0).toObject();
+    QCOMPARE(group.value(u"Networks").toArray().at(0).toObject().value(u"DynamicPorts").toArray(),
+             QJsonArray({QJsonObject{{u"Label"_s, u"http"_s}, {u"Value"_s, 0}, {u"To"_s, 9002}}}));
+    QCOMPARE(group.value(u"Tasks").toArray().at(0).toObject().value(u"Env").toObject().value(u"PORT").toString(),
+             u"${NOMAD_PORT_http}"_s);
+
+    const HttpReply canonical = post(u"/v1/jobs/parse?pretty"_s,
+                                     QJsonDocument(QJsonObject{{u"jobhcl"_s, hcl}, {u"canonicalize"_s, true}}).toJson());
+    QCOMPARE(canonical.status, 200);
+    checkResponse(canonical, u"Job"_s);
+    QVERIFY2(canonical.body.contains("\n  "), "?pretty indents");
+    const QJsonObject filled = canonical.json().object();
+    QCOMPARE(filled.value(u"Priority").toInt(), 50);
+    QCOMPARE(filled.value(u"Region").toString(), u"global"_s);
+    const QJsonObject filledGroup = filled.value(u"TaskGroups").toArray().at(0).toObject();
+    QCOMPARE(filledGroup.value(u"Count").toInt(), 1);
+    QCOMPARE(filledGroup.value(u"RestartPolicy").toObject().value(u"Mode").toString(), u"fail"_s);
+    QCOMPARE(filledGroup.value(u"Tasks").toArray().size(), 1);  // no connect-proxy task: that is the server's
+    QCOMPARE(filledGroup.value(u"Tasks").toArray().at(0).toObject().value(u"Resources").toObject().value(u"CPU").toInt(),
+             100);
+
+    // What parse answers is what `nomad job run` then registers.
+    QVERIFY(!registerJob(QJsonDocument(QJsonObject{{u"Job"_s, job}}).toJson()).isEmpty());
+    const HttpReply stored = get(u"/v1/job/dashboard"_s);
+    QCOMPARE(stored.status, 200);
+    QCOMPARE(stored.json().object().value(u"TaskGroups").toArray().at(0).toObject().value(u"Tasks").toArray().size(), 2);
+}
+
+// GET /v1/job/:id/submission?version=N (command/agent/job_endpoint.go
+// jobSubmissionCRUD): the jobspec a version was registered with, which
+// import reads for the order env and meta were written in.
+void TestLabNomad::submissionOfTheCurrentVersion()
+{
+    const QByteArray hcl = readFile(QStringLiteral(MESHPAD_SOURCE_DIR "/jobs/dashboard.nomad.hcl"));
+    const QByteArray json = readFile(QStringLiteral(MESHPAD_SOURCE_DIR "/jobs/dashboard.json"));
+    QJsonObject body = QJsonDocument::fromJson(json).object();
+    body.insert(u"Submission"_s, QJsonObject{{u"Source"_s, QString::fromUtf8(hcl)}, {u"Format"_s, u"hcl2"_s}});
+    QVERIFY(!registerJob(QJsonDocument(body).toJson()).isEmpty());
+
+    const HttpReply current = get(u"/v1/job/dashboard/submission?version=0"_s);
+    QCOMPARE(current.status, 200);
+    const QJsonObject submission = current.json().object();
+    QCOMPARE(submission.value(u"Source").toString(), QString::fromUtf8(hcl));
+    QCOMPARE(submission.value(u"Format").toString(), u"hcl2"_s);
+    QCOMPARE(submission.value(u"JobID").toString(), u"dashboard"_s);
+    QCOMPARE(submission.value(u"Version").toInt(), 0);
+
+    QCOMPARE(get(u"/v1/job/dashboard/submission?version=1"_s).status, 404);
+    QCOMPARE(get(u"/v1/job/nosuchjob/submission?version=0"_s).status, 404);
+    const HttpReply noVersion = get(u"/v1/job/dashboard/submission"_s);
+    QCOMPARE(noVersion.status, 400);
+    QCOMPARE(noVersion.body, QByteArray("Unable to parse job submission version parameter"));
+}
+
+void TestLabNomad::parseJobspecVariables()
+{
+    const QByteArray hcl = "variable \"n\" {\n  type = number\n}\n"
+                           "variable \"dc\" {\n  default = \"dc1\"\n}\n"
+                           "job \"web\" {\n  datacenters = [var.dc]\n  group \"web\" {\n    count = var.n\n"
+                           "    task \"web\" {\n      driver = \"exec\"\n    }\n  }\n}\n";
+    // Variables is a var-file's text, VariableFlags are -var flags (which
+    // win); an undeclared name is ignored, as the server parses leniently.
+    const QJsonObject request{{u"JobHCL"_s, QString::fromUtf8(hcl)},
+                              {u"Variables"_s, u"n = 2\nunused = true\n"_s},
+                              {u"VariableFlags"_s, QJsonObject{{u"dc"_s, u"dc9"_s}, {u"other"_s, u"x"_s}}}};
+    const HttpReply r = post(u"/v1/jobs/parse"_s, QJsonDocument(request).toJson());
+    QCOMPARE(r.status, 200);
+    checkResponse(r, u"Job"_s);
+    const QJsonObject job = r.json().object();
+    QCOMPARE(job.value(u"Datacenters").toArray(), QJsonArray({u"dc9"_s}));
+    QCOMPARE(job.value(u"TaskGroups").toArray().at(0).toObject().value(u"Count").toInt(), 2);
+}
+
+void TestLabNomad::parseJobspecErrors_data()
+{
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("message");  // a regular expression
+    QTest::newRow("empty jobspec") << QByteArray("POST") << QByteArray(R"({"JobHCL": ""})") << 400
+                                   << u"^Job spec is empty$"_s;
+    QTest::newRow("no jobspec") << QByteArray("PUT") << QByteArray(R"({"Canonicalize": true})") << 400
+                                << u"^Job spec is empty$"_s;
+    QTest::newRow("a wrong field type") << QByteArray("POST") << QByteArray(R"({"JobHCL": 3})") << 400
+                                        << u"^json: cannot unmarshal .*JobHCL of type string$"_s;
+    QTest::newRow("not JSON") << QByteArray("POST") << QByteArray("job {") << 400
+                              << u"^invalid character 'j' looking for beginning of value$"_s;
+    QTest::newRow("a syntax error") << QByteArray("POST") << QByteArray(R"({"JobHCL": "job \"x\" {"})") << 400
+                                    << u"^Failed to parse job: input\\.hcl:1:\\d+: .*$"_s;
+    QTest::newRow("an unknown block, with its place")
+        << QByteArray("POST") << QByteArray(R"({"JobHCL": "job \"x\" {\n  grup \"g\" {}\n}"})") << 400
+        << u"^Failed to parse job: input\\.hcl:2:3: Unsupported block type; Blocks of type \"grup\" are not expected here in job \"x\"\\. Did you mean \"group\"\\?$"_s;
+    QTest::newRow("a variable without a value")
+        << QByteArray("POST") << QByteArray(R"({"JobHCL": "variable \"v\" {}\njob \"x\" {}"})") << 400
+        << u"^Failed to parse job: input\\.hcl:1:1: Unset variable \"v\"; .*$"_s;
+    QTest::newRow("GET is not allowed") << QByteArray("GET") << QByteArray() << 405 << u"^Invalid method$"_s;
+}
+
+void TestLabNomad::parseJobspecErrors()
+{
+    QFETCH(QByteArray, method);
+    QFETCH(QByteArray, body);
+    QFETCH(int, status);
+    QFETCH(QString, message);
+    const HttpReply r = call(method, u"/v1/jobs/parse"_s, body);
+    QCOMPARE(r.status, status);
+    QVERIFY2(QRegularExpression(message).match(QString::fromUtf8(r.body)).hasMatch(), r.body.constData());
+    QVERIFY(m_scheduler.placed.isEmpty());
 }
 
 QTEST_MAIN(TestLabNomad)

@@ -181,7 +181,7 @@ QList<model::KeyValue> keyValues(const QJsonObject &map)
 
 } // namespace
 
-QJsonObject JobSpec::canonicalize(QJsonObject job)
+QJsonObject JobSpec::canonicalize(QJsonObject job, Stage stage)
 {
     const QString id = str(job, u"ID");
     if (str(job, u"Name").isEmpty())
@@ -221,7 +221,8 @@ QJsonObject JobSpec::canonicalize(QJsonObject job)
         }
         if (!services.isEmpty())
             group.insert(u"Services", services);
-        injectConnect(group);
+        if (stage == Stage::Registered)
+            injectConnect(group);
 
         fillDefaults(group, {{u"Count"_s, 1}});
         QJsonObject disk = group.value(u"EphemeralDisk").toObject();

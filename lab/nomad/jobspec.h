@@ -35,7 +35,12 @@ struct RunModel
 class JobSpec final
 {
 public:
-    static QJsonObject canonicalize(QJsonObject job);
+    // What canonicalize() applies: Api is api.Job.Canonicalize alone (what
+    // POST /v1/jobs/parse with Canonicalize answers); Registered adds the
+    // server's admission mutators (the Connect sidecar task and port), as a
+    // registered job is stored.
+    enum class Stage { Api, Registered };
+    static QJsonObject canonicalize(QJsonObject job, Stage stage = Stage::Registered);
     static QStringList validate(const QJsonObject &job);
     static QString multierrorText(const QStringList &errors);
 

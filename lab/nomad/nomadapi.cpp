@@ -3,6 +3,7 @@
 #include "core/goduration.h"
 #include "gojsondecoder.h"
 #include "jobspec.h"
+#include "nomad/jobspecreader.h"
 
 #include <QJsonDocument>
 #include <QUrl>
@@ -203,6 +204,8 @@ NomadApi::Reply NomadApi::dispatch(const Call &call) const
             return registerJob(call, {});
         return invalidMethod;
     }
+    if (what == u"jobs" && s.size() == 3 && s.at(2) == u"parse")
+        return write ? parseJob(call) : invalidMethod;
     if (what == u"job" && s.size() == 3) {
         const QString &id = s.at(2);
         if (get)
@@ -231,6 +234,17 @@ NomadApi::Reply NomadApi::dispatch(const Call &call) const
         const QString &sub = s.at(3);
         if (sub == u"plan")
             return write ? planJob(call, id) : invalidMethod;
+        if (sub == u"submission") {
+            // hashicorp/nomad: command/agent/job_endpoint.go jobSubmissionCRUD
+            // (version required; 404 "job source not found").
+            bool numeric = false;
+            const qint64 version = query.queryItemValue(u"version"_s).toLongLong(&numeric);
+            if (!numeric || version < 0)
+                return text(400, "Unable to parse job submission version parameter");
+            if (!get)
+                return invalidMethod;
+            return found(m_state->submission(id, version), Table::Jobs, "job source not found");
+        }
         if (!get)
             return (sub == u"allocations" || sub == u"evaluations" || sub == u"deployment") ? invalidMethod : notFound;
         if (sub == u"allocations")
@@ -352,6 +366,79 @@ NomadApi::Reply NomadApi::planJob(const Call &call, const QString &jobId) const
     if (!errors.isEmpty())
         return {500, JobSpec::multierrorText(errors).toUtf8(), false, {}};
     return {200, toJson(m_state->plan(job, diffValue.toBool()), false), true, {}};
+}
+
+NomadApi::Reply NomadApi::parseJob(const Call &call) const
+{
+    // command/agent/job_endpoint.go JobsParseRequest: api.JobsParseRequest
+    // {JobHCL, Canonicalize, Variables (a var-file's text), VariableFlags},
+    // read by jobspec2 with the server's settings (no file access, undeclared
+    // variables ignored); the answer is the bare api.Job.
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(call.body, &parseError);
+    if (parseError.error != QJsonParseError::NoError || !document.isObject()) {
+        // The decoder's words for malformed JSON (Go's encoding/json).
+        const Result<QJsonObject> r = GoJsonDecoder::nomadApi().decodeBody(call.body, u"JobRegisterRequest"_s);
+        return {400, r ? QByteArray("json: cannot unmarshal into api.JobsParseRequest") : r.error().message.toUtf8(),
+                false, {}};
+    }
+    QString hcl, variables;
+    QJsonObject flags;
+    bool canonicalize = false, hclv1 = false;
+    const QJsonObject top = document.object();
+    const auto mismatch = [](const char *field, const char *type) {
+        return Reply{400, QByteArray("json: cannot unmarshal into Go struct field JobsParseRequest.") + field
+                              + " of type " + type, false, {}};
+    };
+    // Go's encoding/json: keys match case-insensitively, null leaves the
+    // field alone, unknown keys are dropped.
+    for (auto it = top.begin(); it != top.end(); ++it) {
+        const QJsonValue &v = it.value();
+        if (v.isNull())
+            continue;
+        const QString key = it.key().toLower();
+        if (key == u"jobhcl") {
+            if (!v.isString())
+                return mismatch("JobHCL", "string");
+            hcl = v.toString();
+        } else if (key == u"canonicalize") {
+            if (!v.isBool())
+                return mismatch("Canonicalize", "bool");
+            canonicalize = v.toBool();
+        } else if (key == u"variables") {
+            if (!v.isString())
+                return mismatch("Variables", "string");
+            variables = v.toString();
+        } else if (key == u"variableflags") {
+            if (!v.isObject())
+                return mismatch("VariableFlags", "map[string]string");
+            flags = v.toObject();
+        } else if (key == u"hclv1") {
+            if (!v.isBool())
+                return mismatch("hclv1", "bool");
+            hclv1 = v.toBool();
+        }
+    }
+    if (hcl.isEmpty())
+        return {400, "Job spec is empty", false, {}};
+    if (hclv1)
+        return {400, "Failed to parse job: HCL1 jobspecs are not supported (Nomad 1.9 dropped them too)", false, {}};
+
+    mesh::nomad::JobspecReader::Options options;
+    options.fileName = u"input.hcl"_s;
+    options.variableFile = variables.toUtf8();
+    options.strict = false;
+    for (auto it = flags.begin(); it != flags.end(); ++it) {
+        if (!it.value().isString())
+            return mismatch("VariableFlags", "map[string]string");
+        options.variables.append({it.key(), it.value().toString()});
+    }
+    const Result<QJsonObject> job = mesh::nomad::JobspecReader::read(hcl.toUtf8(), options);
+    if (!job)
+        return {400, "Failed to parse job: " + job.error().message.toUtf8(), false, {}};
+    const QUrlQuery query(QString::fromUtf8(call.query));
+    const bool pretty = query.hasQueryItem(u"pretty"_s);
+    return {200, toJson(canonicalize ? JobSpec::canonicalize(*job, JobSpec::Stage::Api) : *job, pretty), true, {}};
 }
 
 NomadApi::Reply NomadApi::agentSelf() const

@@ -25,6 +25,7 @@ namespace mesh::lab::nomad {
 //   GET  /v1/status/leader, /v1/agent/self, /v1/nodes, /v1/node/:id
 //   GET  /v1/jobs[?prefix=]                      [JobListStub]
 //   PUT|POST /v1/jobs, /v1/job/:id               register (JobRegisterRequest)
+//   PUT|POST /v1/jobs/parse                      HCL2 jobspec → the bare Job
 //   GET  /v1/job/:id        DELETE /v1/job/:id[?purge=true]
 //   PUT|POST /v1/job/:id/plan                    JobPlanResponse (+ Diff)
 //   GET  /v1/job/:id/allocations | /evaluations | /deployment (null if none)
@@ -87,6 +88,7 @@ private:
 
     Reply registerJob(const Call &call, const QString &pathJobId) const;
     Reply planJob(const Call &call, const QString &jobId) const;
+    Reply parseJob(const Call &call) const;
     Reply agentSelf() const;
 
     QPointer<NomadState> m_state;

@@ -609,6 +609,24 @@ std::optional<QJsonObject> NomadState::job(const QString &jobId) const
     return withStatus(it->job);
 }
 
+std::optional<QJsonObject> NomadState::submission(const QString &jobId, qint64 version) const
+{
+    const auto it = m_jobs.constFind(jobId);
+    if (it == m_jobs.constEnd() || it->submission.isEmpty() || it->job.value(u"Version").toInteger() != version)
+        return std::nullopt;
+    // structs.JobSubmission's fields (hashicorp/nomad: nomad/structs/structs.go):
+    // what the client sent, plus where it belongs.
+    QJsonObject out{{u"Source"_s, it->submission.value(u"Source").toString()},
+                    {u"Format"_s, it->submission.value(u"Format").toString()},
+                    {u"VariableFlags"_s, it->submission.value(u"VariableFlags").toObject()},
+                    {u"Variables"_s, it->submission.value(u"Variables").toString()},
+                    {u"Namespace"_s, it->job.value(u"Namespace").toString()},
+                    {u"JobID"_s, jobId},
+                    {u"Version"_s, version},
+                    {u"JobModifyIndex"_s, it->job.value(u"JobModifyIndex").toInteger()}};
+    return out;
+}
+
 QJsonArray NomadState::jobStubs(const QString &prefix) const
 {
     QJsonArray out;

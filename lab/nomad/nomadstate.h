@@ -110,6 +110,10 @@ public:
 
     // Reads, as the HTTP API shows them (api structs' JSON names).
     std::optional<QJsonObject> job(const QString &jobId) const;
+    // The JobSubmission (the jobspec source) kept with `version` of the job,
+    // as GET /v1/job/:id/submission?version=N shows it; only the current
+    // version's is kept. nullopt when there is none.
+    std::optional<QJsonObject> submission(const QString &jobId, qint64 version) const;
     QJsonArray jobStubs(const QString &prefix) const;
     std::optional<QJsonObject> allocation(const QString &allocId) const;
     // AllocationListStub list; empty filters match all.

@@ -1,0 +1,10 @@
+attr_splat       = list.*.id
+attr_splat_chain = list.*.foo.bar
+attr_splat_index = list.*.foo[0]
+full_splat       = list[*].id
+full_splat_chain = list[*].foo.bar[0]
+full_splat_bare  = list[*]
+attr_splat_bare  = list.*
+on_call          = values(m)[*].name
+in_template      = "${join(",", list[*].id)}"
+nested           = list[*].items[*].name

@@ -1,0 +1,4 @@
+job "x" {
+  data = <<EOT
+text
+  more

@@ -1,0 +1,11 @@
+newline   = "line1\nline2"
+tab       = "col1\tcol2"
+cr        = "a\rb"
+quote     = "\"quoted\""
+backslash = "C:\\Program Files\\app"
+e_acute   = "caf\u00e9"
+emoji     = "smile \U0001F600"
+bmp_mix   = "\u0041\u00df\u4e2d"
+all       = "\n\t\"\\\u00e9\U0001F600"
+escaped_in_template = "${name}\n\t\"${other}\""
+in_list   = ["\n", "\t", "\\", "\""]

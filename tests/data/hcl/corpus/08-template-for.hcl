@@ -1,0 +1,8 @@
+values   = "%{for x in xs}${x},%{endfor}"
+keyed    = "%{for k, v in m}${k}=${v};%{endfor}"
+spaced   = "%{ for x in xs }[${x}]%{ endfor }"
+call     = "%{for s in split(",", csv)}<${s}>%{endfor}"
+nested   = "%{for a in as}%{for b in bs}${a}${b} %{endfor}%{endfor}"
+with_if  = "%{for x in xs}%{if x != ""}${x}%{endif}%{endfor}"
+literal  = "%{for x in [1, 2, 3]}${x}%{endfor}"
+around   = "start %{for x in xs}${x} %{endfor}end"

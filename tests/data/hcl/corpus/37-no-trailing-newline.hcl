@@ -1,0 +1,4 @@
+job "no-newline" {
+  a = 1
+  b = "x"
+}

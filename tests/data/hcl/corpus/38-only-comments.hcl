@@ -1,0 +1,3 @@
+# Only comments: an empty body.
+// nothing else
+/* at all */

@@ -1,0 +1,4 @@
+a = 1
+last = <<EOT
+text
+EOT
