@@ -178,8 +178,10 @@ void LabRuntime::run(const model::Topology &topology)
 
     // One leaf per service, shared by its allocations (Consul issues one per
     // service identity; every instance presents the same SPIFFE ID).
+    // External services run elsewhere: no leaf, and (TopologyIndex::jobNames
+    // leaves them out) no job below.
     for (const model::Service &service : topology.services) {
-        if (!service.connectSidecar || m_identities.contains(service.name))
+        if (service.external || !service.connectSidecar || m_identities.contains(service.name))
             continue;
         if (Result<> issued = issueLeaf(service.name); !issued) {
             clear();

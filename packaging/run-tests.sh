@@ -13,13 +13,13 @@ ctest --preset debug
 
 # The sanitized pass covers the code that parses untrusted input (HCL2, project
 # files, HTTP requests and responses, API bodies, certificates, TLS peers,
-# vagrant's output), the generators, and deploy's coroutines (GCC 12 has
-# destroyed a coroutine temporary twice there); the GUI and the browser
-# tests run once, above.
+# vagrant's output), the generators, and deploy's and import's coroutines
+# (GCC 12 has destroyed a coroutine temporary twice there); the GUI and the
+# browser tests run once, above.
 sanitized=(projectfile validator topologymodel hclwriter nomadjobgenerator consulgenerator
            scriptgenerator readmegenerator spiffeid certificateauthority peeridentity proxy proxyexhaustion
            counter dashboard lab httpserver goduration apiclient labconsulapi labnomad deploy
-           vagrantoutput terminaltext artifactset hcldifferential)
+           vagrantoutput terminaltext artifactset hcldifferential clusterimport)
 cmake --preset asan >/dev/null
 cmake --build --preset asan --target "${sanitized[@]/#/tst_}"
 ctest --preset asan -R "^($(IFS='|'; echo "${sanitized[*]}"))\$"

@@ -473,6 +473,30 @@ private Q_SLOTS:
         QVERIFY(!e.view.exportPng(dir.filePath(QStringLiteral("no/such/dir/x.png"))).has_value());
     }
 
+    // An external service (imported, run elsewhere) is told apart at a
+    // glance: a dashed outline and "external" where the job would be.
+    void externalServiceCardIsDistinct()
+    {
+        Editor e;
+        e.buildCountdash();
+        Topology t = e.model.topology();
+        for (Service &s : t.services) {
+            if (s.name == u"count-api")
+                s.external = true;
+        }
+        e.model.setTopology(t);
+        QCoreApplication::processEvents();
+        QTemporaryDir dir;
+        const QString svg = dir.filePath(QStringLiteral("design.svg"));
+        QVERIFY(e.view.exportSvg(svg).has_value());
+        QFile file(svg);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray text = file.readAll();
+        QVERIFY(text.contains(">external<"));
+        QCOMPARE(text.count("stroke-dasharray"), 1);
+        QVERIFY(text.contains("count-dashboard"));
+    }
+
     void spaceDragAndMiddleButtonPan()
     {
         Editor e;

@@ -283,6 +283,7 @@ private Q_SLOTS:
     void fileStems();
     void deterministic();
     void neverCrashes();
+    void externalServiceGetsIntentionsOnly();
 
 private:
     void checkBodies(const ArtifactSet &set, bool expectClean);
@@ -685,6 +686,23 @@ void TestConsulGenerator::neverCrashes()
             }
         }
     }
+}
+
+void TestConsulGenerator::externalServiceGetsIntentionsOnly()
+{
+    // count-api registers itself where it runs; who may call it is still
+    // the design's to say.
+    Topology t = meshtest::countdash();
+    t.services[0].external = true;
+    t.upstreams[0].action = IntentionAction::Deny;
+    const ArtifactSet set = generate(t);
+    QCOMPARE(set.paths(), (QStringList{QStringLiteral("consul/count-dashboard.json"),
+                                       QStringLiteral("consul/count-dashboard.hcl"),
+                                       QStringLiteral("consul/intentions/count-api.json")}));
+    const QJsonObject entry = QJsonDocument::fromJson(set.find(QStringLiteral("consul/intentions/count-api.json"))->text.toUtf8()).object();
+    QCOMPARE(entry.value(u"Sources").toArray().first().toObject().value(u"Action").toString(), QStringLiteral("deny"));
+    // The caller's registration still names it as an upstream.
+    QVERIFY(set.find(QStringLiteral("consul/count-dashboard.json"))->text.contains(u"count-api"));
 }
 
 QTEST_GUILESS_MAIN(TestConsulGenerator)

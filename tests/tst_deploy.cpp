@@ -768,6 +768,23 @@ private Q_SLOTS:
     }
 #endif // MESHPAD_DEPLOY_CLI_TESTS
 
+    // An external service (an imported upstream's destination) is not
+    // deployed, but who may call it is.
+    void externalServiceGetsIntentionsButNoJob()
+    {
+        model::Topology topology = countdash();
+        for (model::Service &s : topology.services) {
+            if (s.name == u"count-api")
+                s.external = true;
+        }
+        const DesiredState desired = DesiredState::fromTopology(topology, u"countdash"_s);
+        QCOMPARE(desired.jobs.size(), 1);
+        QCOMPARE(desired.jobs.first().value(u"ID").toString(), u"dashboard"_s);
+        QVERIFY(desired.intentions.contains(u"count-api"_s));
+        for (const auto &entrypoint : desired.entrypoints)
+            QVERIFY(entrypoint.service != u"count-api");
+    }
+
     // What deploy sends to Consul decodes into Consul's own structs.
     void intentionEntriesMatchConsulSchema()
     {

@@ -898,6 +898,27 @@ private Q_SLOTS:
         QVERIFY(lab.snapshot().instances.value(0).message.contains(QLatin1String("nginx:1.25")));
     }
 
+    // An imported upstream's destination that runs elsewhere: the lab runs
+    // the rest of the design and never an instance of it.
+    void externalServiceIsNotRun()
+    {
+        model::Topology design = m_countdash;
+        for (model::Service &s : design.services) {
+            if (s.name == u"count-api")
+                s.external = true;
+        }
+        Lab lab(options());
+        QVERIFY(lab.start(design).has_value());
+        QTRY_VERIFY_WITH_TIMEOUT(runningOf(lab.snapshot(), QStringLiteral("count-dashboard")).size() == 1,
+                                 kStartTimeoutMs);
+        const LabSnapshot snapshot = lab.snapshot();
+        for (const InstanceSnapshot &instance : snapshot.instances)
+            QCOMPARE(instance.serviceName, QStringLiteral("count-dashboard"));
+        QSignalSpy stopped(&lab, &Lab::stopped);
+        lab.stop();
+        QVERIFY(stopped.wait(5000));
+    }
+
     void designWithErrorsIsRefused()
     {
         model::Topology design = m_countdash;

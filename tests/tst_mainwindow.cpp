@@ -15,6 +15,7 @@
 #include "palette/commandpalette.h"
 #include "palette/palettewidget.h"
 #include "palette/templatelist.h"
+#include "support/menuclick.h"
 
 #include "model/projectfile.h"
 #include "model/topologymodel.h"
@@ -50,6 +51,7 @@
 using namespace mesh::model;
 using meshpad::gui::Appearance;
 using meshpad::gui::MainWindow;
+using meshtest::clickMenuItem;
 
 namespace {
 
@@ -166,23 +168,6 @@ void answerFileDialog(QObject *context, const QString &path, QString *suggested 
             dialog->reject();
     });
     poll->start();
-}
-
-// Clicks a menu's item as a user does: opens the menu from the menu bar,
-// then clicks the action's row.
-void clickMenuItem(QMainWindow &window, const QString &menuTitle, const QString &actionName)
-{
-    QMenu *menu = nullptr;
-    for (QAction *top : window.menuBar()->actions()) {
-        if (top->menu() && top->text().remove(u'&') == menuTitle)
-            menu = top->menu();
-    }
-    QVERIFY(menu);
-    auto *action = window.findChild<QAction *>(actionName);
-    QVERIFY(action && menu->actions().contains(action));
-    menu->popup(window.mapToGlobal(QPoint(10, 10)));
-    QVERIFY(QTest::qWaitForWindowExposed(menu));
-    QTest::mouseClick(menu, Qt::LeftButton, {}, menu->actionGeometry(action).center());
 }
 
 } // namespace

@@ -267,6 +267,7 @@ private Q_SLOTS:
     void jsonFacts();
     void artifactPaths();
     void unknownJobIsEmptyButValid();
+    void externalServiceHasNoJob();
 
 private:
     void fillScenarioRows();
@@ -612,6 +613,18 @@ void TestNomadJobGenerator::unknownJobIsEmptyButValid()
     QCOMPARE(NomadJobGenerator::hcl(t, u"nope"), u"job \"nope\" {\n  datacenters = [\"dc1\"]\n}\n"_s);
     QVERIFY(parseJson(NomadJobGenerator::json(t, u"nope")).value(u"Job").toObject().value(u"TaskGroups").toArray().isEmpty());
     QCOMPARE(generate(Topology{}).artifacts().size(), 0);
+}
+
+void TestNomadJobGenerator::externalServiceHasNoJob()
+{
+    // count-api runs elsewhere: no job for it, even if it kept its job name,
+    // while the dashboard's upstream to it stays.
+    Topology t = countdashExample();
+    t.services[1].external = true;
+    const ArtifactSet set = generate(t);
+    QCOMPARE(set.paths(), QStringList({u"nomad/dashboard.nomad.hcl"_s, u"nomad/dashboard.json"_s}));
+    QCOMPARE(NomadJobGenerator::json(t, u"dashboard"), NomadJobGenerator::json(countdashExample(), u"dashboard"));
+    QVERIFY(parseJson(NomadJobGenerator::json(t, u"counter")).value(u"Job").toObject().value(u"TaskGroups").toArray().isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestNomadJobGenerator)

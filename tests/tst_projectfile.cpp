@@ -119,6 +119,7 @@ private Q_SLOTS:
         Service b = s;
         b.id = ServiceId{u"b"_qs};
         b.name = u"db"_qs;
+        b.external = true;
         t.services.append(b);
         t.upstreams.append({UpstreamId{u"u1"_qs}, s.id, b.id, u"127.0.0.2"_qs, 5432, IntentionAction::Deny});
 
@@ -128,6 +129,21 @@ private Q_SLOTS:
         QCOMPARE(*back, t);
         QCOMPARE(ProjectFile::toJson(*back), json);
         QVERIFY(json.startsWith(u"{\n  \"format\": \"meshpad\",\n  \"version\": 1,"));
+    }
+
+    void externalIsWrittenOnlyWhenSet()
+    {
+        // A design without external services keeps the bytes it always had.
+        Topology t = *ProjectFile::load(QStringLiteral(MESHPAD_SOURCE_DIR "/resources/examples/countdash.meshpad"));
+        QVERIFY(!ProjectFile::toJson(t).contains(u"\"external\""));
+
+        t.services[1].external = true;
+        const QString json = ProjectFile::toJson(t);
+        QCOMPARE(json.count(u"\"external\": true"), 1);
+        const auto back = ProjectFile::fromJson(json.toUtf8());
+        QVERIFY(back);
+        QVERIFY(back->services[1].external);
+        QVERIFY(!back->services[0].external);
     }
 
     void saveIsAtomicAndReportsFailure()

@@ -23,6 +23,7 @@ private Q_SLOTS:
     void describesEveryFile_data();
     void describesEveryFile();
     void countdashCommands();
+    void externalServiceIsNamed();
     void emptyDesign();
 };
 
@@ -48,6 +49,9 @@ void TestReadmeGenerator::describesEveryFile_data()
     deny.settings.defaultPolicy = IntentionAction::Deny;
     deny.services[0].name = QStringLiteral("we`ird");
     QTest::newRow("default deny, odd name") << deny;
+    Topology external = meshtest::countdash();
+    external.services[0].external = true;
+    QTest::newRow("an external service") << external;
 }
 
 void TestReadmeGenerator::describesEveryFile()
@@ -86,6 +90,18 @@ void TestReadmeGenerator::countdashCommands()
          })
         QVERIFY2(md.contains(QString::fromUtf8(expected)), qPrintable(QString::fromUtf8(expected) + u"\n" + md));
     QCOMPARE(ReadmeGenerator::readme(t, set), md);  // deterministic
+}
+
+void TestReadmeGenerator::externalServiceIsNamed()
+{
+    Topology t = meshtest::countdash();
+    t.services[0].external = true;  // count-api
+    const ArtifactSet set = fullSet(t);
+    const QString md = ReadmeGenerator::readme(t, set);
+    QVERIFY2(md.contains(u"run and registered elsewhere; no job or script below runs them): `count-api`."), qPrintable(md));
+    QVERIFY(!md.contains(u"nomad job run nomad/counter.nomad.hcl"));
+    QVERIFY(md.contains(u"consul config write consul/intentions/count-api.json"));
+    QVERIFY(!ReadmeGenerator::readme(meshtest::countdash(), fullSet(meshtest::countdash())).contains(u"External services"));
 }
 
 void TestReadmeGenerator::emptyDesign()

@@ -228,6 +228,7 @@ private Q_SLOTS:
     void run();
     void hostileDesigns_data();
     void hostileDesigns();
+    void externalServiceHasNoScript();
 
 private:
     QString m_shellcheck;
@@ -686,6 +687,13 @@ done
     if (service.connectSidecar)
         QCOMPARE(written("consul.argv"), oneALine({QStringLiteral("connect"), QStringLiteral("proxy"),
                                                    QStringLiteral("-sidecar-for"), shellId}));
+}
+
+void TestScriptGenerator::externalServiceHasNoScript()
+{
+    Topology t = meshtest::countdash();
+    t.services[0].external = true;  // count-api runs elsewhere
+    QCOMPARE(generate(t).paths(), QStringList{QStringLiteral("scripts/count-dashboard.sh")});
 }
 
 QTEST_GUILESS_MAIN(TestScriptGenerator)

@@ -431,6 +431,36 @@ private Q_SLOTS:
         QVERIFY2(problems.isEmpty(), qPrintable(describe(problems)));
     }
 
+    // An imported destination no job defines: only its name matters.
+    void externalServiceNeedsNoJob()
+    {
+        Topology t = example();
+        Service &api = counter(t);
+        api.external = true;
+        api.job.clear();
+        api.group.clear();
+        api.task.clear();
+        api.command.clear();
+        api.env.clear();
+        api.port.clear();
+        api.connectSidecar = false;  // its sidecar is not Meshpad's to see
+        api.count = 0;
+        Problems problems = Validator::validate(t);
+        QVERIFY2(problems.isEmpty(), qPrintable(describe(problems)));
+
+        // Its name still is a Consul service name, unique in the mesh.
+        api.name = u"Count_API"_qs;
+        problems = Validator::validate(t);
+        QVERIFY2(std::any_of(problems.begin(), problems.end(),
+                             [](const Problem &p) { return p.code == u"service.name.invalid"; }),
+                 qPrintable(describe(problems)));
+        api.name = u"count-dashboard"_qs;
+        problems = Validator::validate(t);
+        QVERIFY2(std::any_of(problems.begin(), problems.end(),
+                             [](const Problem &p) { return p.code == u"service.name.duplicate"; }),
+                 qPrintable(describe(problems)));
+    }
+
     void controlCharacters_data()
     {
         QTest::addColumn<int>("codePoint");

@@ -7,6 +7,7 @@
 #include "exitcode.h"
 #include "generatecommand.h"
 #include "hashiboxcommand.h"
+#include "importcommand.h"
 #include "labcommand.h"
 #include "proxycommand.h"
 #include "validatecommand.h"
@@ -31,6 +32,7 @@ constexpr Subcommand kSubcommands[] = {
     {u"deploy", &DeployCommand::deploy},
     {u"teardown", &DeployCommand::teardown},
     {u"hashibox", &HashiboxCommand::run},
+    {u"import", &ImportCommand::run},
 };
 
 const QStringList kGlobalFlags = {QStringLiteral("-h"), QStringLiteral("--help"), QStringLiteral("help"),
@@ -72,6 +74,12 @@ QString CommandLine::usage()
         "                          plan, ask, apply and watch until healthy; prints the URLs\n"
         "  teardown FILE [-target T] [-auto-approve] [-json]\n"
         "                          remove exactly what FILE's design put on the cluster\n"
+        "  import JOB.hcl… [-var NAME=VALUE]… [-var-file FILE] [-o DESIGN.meshpad] [--name NAME]\n"
+        "                          draw Nomad job files (HCL2) as a design: one service per Connect\n"
+        "                          service, one arrow per upstream; lists what is not imported\n"
+        "  import -target T [-job ID]… [-timeout D] [-o DESIGN.meshpad] [--name NAME]\n"
+        "                          the same from the jobs a cluster runs and its intentions\n"
+        "                          (targets as for deploy); -o - writes to stdout, --force replaces\n"
         "  hashibox up|status|destroy [-dir DIR]\n"
         "                          bring the generated Hashibox (vagrant-libvirt) up and wait for\n"
         "                          its Consul and Nomad, show its machines, or destroy it\n"

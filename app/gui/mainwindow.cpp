@@ -4,8 +4,11 @@
 
 #include "canvas/canvasscene.h"
 #include "canvas/canvasview.h"
+#include "canvas/graphlayout.h"
 #include "canvas/livestate.h"
 #include "canvas/minimapview.h"
+#include "canvas/serviceitem.h"
+#include "commands/importcommand.h"
 #include "deploy/deploydialog.h"
 #include "docks/artifactsdock.h"
 #include "docks/chartsdock.h"
@@ -14,10 +17,12 @@
 #include "docks/problemsdock.h"
 #include "files/autosaver.h"
 #include "files/recentfiles.h"
+#include "import/importreportdialog.h"
 #include "palette/commandpalette.h"
 #include "palette/palettewidget.h"
 #include "palette/shortcutssheet.h"
 
+#include "importer/fileimport.h"
 #include "lab/lab.h"
 #include "model/projectfile.h"
 #include "model/topologymodel.h"
@@ -45,6 +50,8 @@
 #include <QUndoStack>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 namespace meshpad::gui {
 
@@ -59,6 +66,49 @@ constexpr int kLabDockHeight = 300;
 QString fileFilter()
 {
     return MainWindow::tr("Meshpad designs (*.meshpad)");
+}
+
+constexpr char kImportFolderKey[] = "import/lastFolder";
+// Between the drawing and the cards a merge adds right of it.
+constexpr qreal kMergeGap = 100;
+
+QString jobFileFilter()
+{
+    return MainWindow::tr("Nomad jobs (*.nomad *.hcl *.nomad.hcl)") + u";;"_qs + MainWindow::tr("All files (*)");
+}
+
+// Positions for an imported design (the importer leaves them at 0,0): the
+// auto-layout's, snapped to the grid; for a merge, the whole drawing moved
+// right of `existing`'s cards, top edges aligned.
+void placeImport(Topology &design, const Topology &existing, bool besideExisting)
+{
+    using mesh::model::ServiceId;
+    const QSizeF card(ServiceItem::kWidth, ServiceItem::kHeight);
+    const qreal grid = CanvasScene::kGridSize;
+    QHash<ServiceId, QPointF> positions = GraphLayout::layered(design, card);
+    if (positions.size() != design.services.size()) {
+        // Graphviz failed: a row, in the jobs' order, rather than a pile.
+        positions.clear();
+        for (qsizetype i = 0; i < design.services.size(); ++i)
+            positions.insert(design.services[i].id, QPointF(qreal(i) * (card.width() + 3 * grid), 0));
+    }
+    QPointF offset;
+    if (besideExisting && !existing.services.isEmpty() && !positions.isEmpty()) {
+        qreal right = std::numeric_limits<qreal>::lowest();
+        qreal top = std::numeric_limits<qreal>::max();
+        for (const mesh::model::Service &s : existing.services) {
+            right = qMax(right, s.position.x() + card.width());
+            top = qMin(top, s.position.y());
+        }
+        QPointF layoutTopLeft(std::numeric_limits<qreal>::max(), std::numeric_limits<qreal>::max());
+        for (const QPointF &p : std::as_const(positions))
+            layoutTopLeft = QPointF(qMin(layoutTopLeft.x(), p.x()), qMin(layoutTopLeft.y(), p.y()));
+        offset = QPointF(right + kMergeGap, top) - layoutTopLeft;
+    }
+    for (mesh::model::Service &s : design.services) {
+        const QPointF p = positions.value(s.id) + offset;
+        s.position = QPointF(std::round(p.x() / grid) * grid, std::round(p.y() / grid) * grid);
+    }
 }
 
 // Fields of an arrow's own form; other fields of an arrow's problem (its
@@ -212,6 +262,15 @@ void MainWindow::createActions()
     connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::updateRecentMenu);
     file->addAction(saveAction);
     file->addAction(saveAsAction);
+    file->addSeparator();
+    QAction *importJobsAction = make(u"actionImportJobs"_qs, tr("&Import Nomad Jobs…"), {QKeySequence(u"Ctrl+I"_qs)},
+                                     [this] { importJobs(); });
+    importJobsAction->setToolTip(tr("Draw the Connect services of Nomad job files (HCL2) as a design"));
+    file->addAction(importJobsAction);
+    QAction *importClusterAction = make(u"actionImportCluster"_qs, tr("Import from &Cluster…"), {},
+                                        [this] { importFromCluster(); });
+    importClusterAction->setToolTip(tr("Draw the jobs and intentions a running Consul and Nomad cluster has"));
+    file->addAction(importClusterAction);
     file->addSeparator();
     file->addAction(make(u"actionExportPng"_qs, tr("Export Picture as &PNG…"), {}, [this] { exportPng(); }));
     file->addAction(make(u"actionExportSvg"_qs, tr("Export Picture as S&VG…"), {}, [this] { exportSvg(); }));
@@ -557,6 +616,117 @@ bool MainWindow::saveAs()
     return saveTo(dialog.selectedFiles().constFirst());
 }
 
+void MainWindow::importJobs()
+{
+    QString dir = m_filePath.isEmpty() ? QSettings().value(QString::fromLatin1(kImportFolderKey)).toString()
+                                       : QFileInfo(m_filePath).absolutePath();
+    if (dir.isEmpty() || !QFileInfo(dir).isDir())
+        dir = QDir::homePath();
+    const QStringList paths = QFileDialog::getOpenFileNames(this, tr("Import Nomad jobs"), dir, jobFileFilter());
+    if (paths.isEmpty())
+        return;
+    QSettings().setValue(QString::fromLatin1(kImportFolderKey), QFileInfo(paths.constFirst()).absolutePath());
+    importJobFiles(paths);
+}
+
+bool MainWindow::importJobFiles(const QStringList &paths)
+{
+    mesh::Result<mesh::importer::JobImporter::Result> imported = mesh::importer::FileImport::importFiles(paths);
+    if (!imported) {
+        // FileImport's message names the file, line and column.
+        showMessage(tr("Cannot import"), imported.error().message);
+        return false;
+    }
+    QStringList names;
+    for (const QString &path : paths)
+        names.append(QFileInfo(path).fileName());
+    return applyImport(std::move(*imported), names.join(u", "_qs));
+}
+
+bool MainWindow::applyImport(mesh::importer::JobImporter::Result result, const QString &source)
+{
+    using Mode = ImportCommand::Mode;
+    QStringList notes;
+    for (const mesh::importer::ImportNote &note : std::as_const(result.notes))
+        notes.append(note.text());
+    if (result.design.services.isEmpty()) {
+        // Nothing to draw, but what was left out is still said.
+        const QString summary = tr("%1 holds no Consul Connect service to draw; nothing was imported.").arg(source);
+        statusBar()->showMessage(summary, 10000);
+        auto *report = new ImportReportDialog(summary, notes, this);
+        report->open();
+        return false;
+    }
+
+    // An empty canvas, or the untouched example of a first start, simply
+    // becomes the import: undo brings it back.
+    Mode mode = Mode::Replace;
+    const bool replace = m_model->topology().services.isEmpty() || (m_filePath.isEmpty() && m_undoStack->isClean());
+    if (!replace) {
+        const QString name = QFileInfo(windowFilePath()).fileName();
+        QMessageBox box(QMessageBox::Question, tr("Import"),
+                        tr("Merge the services of %1 into %2, or open them as a new design?").arg(source, name),
+                        QMessageBox::Cancel, this);
+        box.setObjectName(u"importChoice"_qs);
+        QPushButton *merge = box.addButton(tr("&Merge into %1").arg(name), QMessageBox::AcceptRole);
+        merge->setObjectName(u"mergeButton"_qs);
+        QPushButton *fresh = box.addButton(tr("Open as &New Design"), QMessageBox::AcceptRole);
+        fresh->setObjectName(u"newDesignButton"_qs);
+        box.setDefaultButton(merge);
+        box.exec();
+        if (box.clickedButton() == merge) {
+            mode = Mode::Merge;
+        } else if (box.clickedButton() == fresh) {
+            // As File › New: unsaved work is asked for first.
+            if (!maybeSave())
+                return false;
+            Topology empty;
+            empty.name = QStringLiteral("untitled");
+            setDesign(std::move(empty), {}, tr("untitled.meshpad"));
+        } else {
+            return false;
+        }
+    }
+
+    // Jobs from files carry no design name: a saved design keeps its own, an
+    // untitled one is "untitled" (not the example's name it replaces).
+    if (mode == Mode::Replace && result.design.name.isEmpty())
+        result.design.name = m_filePath.isEmpty() ? QStringLiteral("untitled") : m_model->topology().name;
+    placeImport(result.design, m_model->topology(), mode == Mode::Merge);
+    auto *command = new ImportCommand(*m_model, result.design, mode);
+    const QList<mesh::model::ServiceId> ids = command->serviceIds();
+    notes += command->notes();
+    QString summary;
+    if (mode == Mode::Replace) {
+        summary = tr("Imported %1 and %2 from %3.")
+                      .arg(tr("%n service(s)", nullptr, command->addedServices()),
+                           tr("%n arrow(s)", nullptr, command->addedUpstreams()), source);
+    } else {
+        QStringList changes;
+        if (command->addedServices() > 0)
+            changes.append(tr("%n service(s) added", nullptr, command->addedServices()));
+        if (command->updatedServices() > 0)
+            changes.append(tr("%n service(s) updated in place", nullptr, command->updatedServices()));
+        if (command->addedUpstreams() > 0)
+            changes.append(tr("%n arrow(s) added", nullptr, command->addedUpstreams()));
+        summary = tr("Merged %1 into %2: %3.")
+                      .arg(source, QFileInfo(windowFilePath()).fileName(),
+                           changes.isEmpty() ? tr("nothing new") : changes.join(u", "_qs));
+    }
+    m_undoStack->push(command);
+
+    validateNow();
+    if (mode == Mode::Merge)
+        m_canvas->canvasScene()->setSelection(ids);
+    m_canvas->zoomToFit();
+    statusBar()->showMessage(summary, 10000);
+    if (!notes.isEmpty()) {
+        auto *report = new ImportReportDialog(summary, notes, this);
+        report->open();
+    }
+    return true;
+}
+
 bool MainWindow::maybeSave()
 {
     if (m_undoStack->isClean())
@@ -854,17 +1024,21 @@ DeployDialog *MainWindow::deployDialog() const
 
 void MainWindow::deploy()
 {
-    openDeployDialog(false);
+    openDeployDialog(DeployDialog::Mode::Deploy);
 }
 
 void MainWindow::teardown()
 {
-    openDeployDialog(true);
+    openDeployDialog(DeployDialog::Mode::Teardown);
 }
 
-void MainWindow::openDeployDialog(bool teardown)
+void MainWindow::importFromCluster()
 {
-    const auto mode = teardown ? DeployDialog::Mode::Teardown : DeployDialog::Mode::Deploy;
+    openDeployDialog(DeployDialog::Mode::Import);
+}
+
+void MainWindow::openDeployDialog(DeployDialog::Mode mode)
+{
     if (m_deployDialog) {
         // One at a time; an idle one of the other kind gives way.
         const bool busy = m_deployDialog->stage() == DeployDialog::Stage::Applying;
@@ -878,6 +1052,17 @@ void MainWindow::openDeployDialog(bool teardown)
     validateNow();
     m_deployDialog = new DeployDialog(mode, *this);
     m_deployDialog->setAttribute(Qt::WA_DeleteOnClose);
+    if (mode == DeployDialog::Mode::Import) {
+        connect(m_deployDialog, &DeployDialog::imported, this,
+                [this](const mesh::importer::JobImporter::Result &result, const QString &source) {
+                    // Out of the dialog's own call first: the merge question
+                    // and the report are the window's.
+                    m_deployDialog->close();
+                    QTimer::singleShot(0, this, [this, result, source]() mutable {
+                        applyImport(std::move(result), source);
+                    });
+                });
+    }
     m_deployDialog->show();
 }
 

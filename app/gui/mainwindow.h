@@ -2,6 +2,8 @@
 
 #include "canvas/livestate.h"
 #include "core/result.h"
+#include "deploy/deploydialog.h"
+#include "importer/jobimporter.h"
 #include "model/problem.h"
 
 #include <QMainWindow>
@@ -29,7 +31,6 @@ class ArtifactsDock;
 class Autosaver;
 class CanvasView;
 class ChartsDock;
-class DeployDialog;
 class InspectorDock;
 class LabDock;
 class PaletteWidget;
@@ -55,6 +56,12 @@ class ProblemsDock;
 // a time). Its `lab` target is this window's Lab started with no design
 // (startLabForDeploy: LabState::Serving), an empty cluster the deploy's jobs
 // go to through the lab's Consul and Nomad APIs; Run waits until it stops.
+//
+// File › Import Nomad Jobs… and Import from Cluster… read jobs into a
+// design (mesh::importer): into the open one when it is empty or an
+// untitled one nobody changed, else the user picks Merge or a new design.
+// One undo step (ImportCommand), laid out with the auto-layout, the report
+// of what was not imported shown (ImportReportDialog), the view fitted.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -78,6 +85,18 @@ public:
     bool openFile(const QString &path);
     // Writes the design atomically; on success the design becomes clean.
     bool saveTo(const QString &path);
+    // What Import Nomad Jobs… does once files are chosen: reads them all
+    // (mesh::importer::FileImport), then applyImport(). A file that does not
+    // read shows its FILE:LINE:COLUMN error and changes nothing.
+    bool importJobFiles(const QStringList &paths);
+    // Puts an import into the window. The open design is replaced (one undo
+    // step brings it back) when it has no services or is untitled and
+    // unchanged; otherwise the user chooses "Merge into <name>" (services
+    // of the same name updated in place, the new cards right of the
+    // drawing), "Open as New Design" (unsaved changes asked for first, as
+    // New does) or Cancel. False if nothing changed. `source` names where
+    // the jobs came from, for the report.
+    bool applyImport(mesh::importer::JobImporter::Result result, const QString &source);
     // A crashed session's recovery files, restored if `accept` (or if the
     // user agrees when `ask`). True if restored.
     bool offerRecovery(bool ask);
@@ -125,6 +144,8 @@ public Q_SLOTS:
     void stopLab();
     void deploy();
     void teardown();
+    void importJobs();
+    void importFromCluster();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -151,7 +172,7 @@ private:
     void setLabState(LabState state);
     void showLabSnapshot(const mesh::lab::LabSnapshot &snapshot);
     void refuseRun(const QString &reason);
-    void openDeployDialog(bool teardown);
+    void openDeployDialog(DeployDialog::Mode mode);
 
     mesh::model::TopologyModel *m_model;
     mesh::lab::Lab *m_lab;

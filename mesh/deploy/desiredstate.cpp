@@ -46,7 +46,7 @@ DesiredState DesiredState::fromTopology(const model::Topology &topology, const Q
     for (const model::Upstream &upstream : topology.upstreams)
         called.insert(upstream.destination);
     for (const model::Service &service : topology.services) {
-        if (called.contains(service.id) || service.port.isEmpty() || service.job.isEmpty())
+        if (service.external || called.contains(service.id) || service.port.isEmpty() || service.job.isEmpty())
             continue;
         // The published port: the group network's port of that label, or
         // the one mapped to that number inside the allocation (the seed's

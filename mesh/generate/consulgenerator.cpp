@@ -271,6 +271,10 @@ void ConsulGenerator::addArtifacts(const TopologyIndex &design, ArtifactSet &out
     const QStringList stems = fileStems(topology);
     for (qsizetype i = 0; i < topology.services.size(); ++i) {
         const Service &service = topology.services.at(i);
+        // An external service registers itself wherever it runs; its
+        // intentions below are still the design's to write.
+        if (service.external)
+            continue;
         out.add({QStringLiteral("consul/%1.json").arg(stems.at(i)), ArtifactKind::Json,
                  registrationJson(design, service), false});
         out.add({QStringLiteral("consul/%1.hcl").arg(stems.at(i)), ArtifactKind::Hcl,

@@ -71,7 +71,7 @@ QStringList appPaths(const Topology &topology)
     QStringList out;
     QSet<QString> seen;
     for (const model::Service &s : topology.services) {
-        if (s.driver != model::Driver::Docker && !s.command.isEmpty() && !seen.contains(s.command)) {
+        if (!s.external && s.driver != model::Driver::Docker && !s.command.isEmpty() && !seen.contains(s.command)) {
             seen.insert(s.command);
             out.append(s.command);
         }

@@ -68,6 +68,17 @@ QString ReadmeGenerator::readme(const TopologyIndex &design, const ArtifactSet &
               .arg(code(topology.settings.datacenter))
               .arg(topology.services.size())
               .arg(model::toString(topology.settings.defaultPolicy));
+    {
+        QStringList external;
+        for (const Service &s : topology.services) {
+            if (s.external)
+                external.append(code(s.name));
+        }
+        if (!external.isEmpty())
+            md += QStringLiteral("External services (called and given intentions here, but run and registered "
+                                 "elsewhere; no job or script below runs them): %1.\n\n")
+                      .arg(external.join(u", "));
+    }
 
     md += u"## Files\n\n";
     for (const Artifact &a : set.artifacts()) {

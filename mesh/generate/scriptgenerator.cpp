@@ -359,6 +359,8 @@ void ScriptGenerator::addArtifacts(const TopologyIndex &design, ArtifactSet &out
     const Topology &topology = design.topology();
     const QStringList stems = ConsulGenerator::fileStems(topology);
     for (qsizetype i = 0; i < topology.services.size(); ++i) {
+        if (topology.services.at(i).external)
+            continue;  // runs elsewhere: nothing of Meshpad's to start
         out.add({QStringLiteral("scripts/%1.sh").arg(stems.at(i)), ArtifactKind::Shell,
                  script(design, topology.services.at(i)), true});
     }

@@ -286,6 +286,8 @@ Result<Service> readService(const QJsonObject &object, const QString &path)
     s.port = port;
     TRY(sidecar, r.boolean(u"sidecar", true));
     s.connectSidecar = sidecar;
+    TRY(external, r.boolean(u"external", false));
+    s.external = external;
 
     TRY(check, r.object(u"check"));
     {
@@ -711,6 +713,10 @@ QString ProjectFile::toJson(const Topology &t)
         w.endArray().endObject();
         w.field(u"port", s.port);
         w.field(u"sidecar", s.connectSidecar);
+        // Only when set: every design without external services keeps the
+        // bytes it always had.
+        if (s.external)
+            w.field(u"external", true);
         w.key(u"check").beginObject()
             .field(u"type", toString(s.check.kind))
             .field(u"path", s.check.path)

@@ -131,7 +131,7 @@ QStringList Topology::jobNames() const
 {
     QStringList names;
     for (const Service &s : services) {
-        if (!names.contains(s.job))
+        if (!s.external && !names.contains(s.job))
             names.append(s.job);
     }
     return names;
@@ -141,7 +141,7 @@ QList<const Service *> Topology::servicesOfJob(QStringView job) const
 {
     QList<const Service *> out;
     for (const Service &s : services) {
-        if (s.job == job)
+        if (!s.external && s.job == job)
             out.append(&s);
     }
     return out;

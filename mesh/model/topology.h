@@ -99,6 +99,13 @@ struct Service
     QList<KeyValue> meta;
     Resources resources;
 
+    // A service the design calls but does not run (imported as the
+    // destination of an upstream no imported job defines): drawn, validated
+    // and given intentions, but no job, registration or run script is
+    // generated or deployed for it, and the lab does not run it. Its job,
+    // group, task and ports may be empty.
+    bool external = false;
+
     QPointF position;  // top-left of its card on the canvas
 
     // The port number the application listens on, if `port` names one:
@@ -155,7 +162,8 @@ struct Topology
     QList<const Upstream *> upstreamsFrom(const ServiceId &id) const;
     // Arrows arriving at `id`, in file order.
     QList<const Upstream *> upstreamsTo(const ServiceId &id) const;
-    // Job names in first-appearance order, and the services of one job.
+    // Job names in first-appearance order, and the services of one job;
+    // external services belong to no job.
     QStringList jobNames() const;
     QList<const Service *> servicesOfJob(QStringView job) const;
 

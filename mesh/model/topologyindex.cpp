@@ -13,6 +13,8 @@ TopologyIndex::TopologyIndex(const Topology &topology)
             m_services.insert(s.id, &s);
         if (!m_servicesByName.contains(s.name))
             m_servicesByName.insert(s.name, &s);
+        if (s.external)
+            continue;  // no job: Meshpad runs it nowhere
         auto job = m_servicesOfJob.find(s.job);
         if (job == m_servicesOfJob.end()) {
             m_jobNames.append(s.job);

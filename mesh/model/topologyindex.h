@@ -35,7 +35,8 @@ public:
     // Arrows leaving / arriving at `id`, in file order.
     QList<const Upstream *> upstreamsFrom(const ServiceId &id) const { return m_upstreamsFrom.value(id); }
     QList<const Upstream *> upstreamsTo(const ServiceId &id) const { return m_upstreamsTo.value(id); }
-    // Job names in first-appearance order, and the services of one job.
+    // Job names in first-appearance order, and the services of one job;
+    // external services belong to no job.
     const QStringList &jobNames() const { return m_jobNames; }
     QList<const Service *> servicesOfJob(const QString &job) const { return m_servicesOfJob.value(job); }
 

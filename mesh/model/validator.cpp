@@ -176,6 +176,10 @@ void validateNames(const Service &s, Collector &out)
                                    "Nomad's Connect validation require it).")
                         .arg(quoted(s.name)));
     }
+    // An external service runs nowhere Meshpad deploys to: its Nomad names,
+    // if any, are never used.
+    if (s.external)
+        return;
     const struct { QStringView field; const QString &value; QStringView what; } parts[] = {
         {u"job", s.job, u"job"}, {u"group", s.group, u"group"}, {u"task", s.task, u"task"}};
     for (const auto &part : parts) {
@@ -388,8 +392,8 @@ void validateJobFiles(const Topology &t, Collector &out)
     QHash<QString, const Service *> byFolded;  // case-folded name
     QHash<QString, const Service *> byStem;    // lower-cased file stem
     for (const Service &s : t.services) {
-        if (s.job.isEmpty() || firstControl(s.job))
-            continue;  // refused already
+        if (s.external || s.job.isEmpty() || firstControl(s.job))
+            continue;  // refused already, or no job file
         const QString folded = s.job.toCaseFolded();
         const QString stem = jobFileStem(s.job);
         const Service *first = byFolded.value(folded);
@@ -568,11 +572,14 @@ void validateUpstreams(const Topology &t, const QHash<ServiceId, const Service *
         if (!down)
             continue;
 
-        if (!down->connectSidecar)
+        // An external caller's listener is configured where it runs; an
+        // external destination is in the mesh by definition (its sidecar is
+        // not Meshpad's to see).
+        if (!down->connectSidecar && !down->external)
             out.upstream(Severity::Error, u, QStringLiteral("from"), QStringLiteral("upstream.from.no-sidecar"),
                          QStringLiteral("%1 has no Connect sidecar, so nothing listens on its upstream port; "
                                         "turn its sidecar on.").arg(quoted(down->name)));
-        if (dest && !dest->connectSidecar && dest != down)
+        if (dest && !dest->connectSidecar && !dest->external && dest != down)
             out.upstream(Severity::Error, u, QStringLiteral("to"), QStringLiteral("upstream.to.no-sidecar"),
                          QStringLiteral("%1 has no Connect sidecar, so it cannot accept mesh traffic; turn its "
                                         "sidecar on.").arg(quoted(dest->name)));
@@ -663,6 +670,11 @@ Problems Validator::validate(const Topology &t)
             else
                 byName.insert(s.name, &s);
         }
+        validateNames(s, out);
+        // An external service has no job, no task and no registration of
+        // Meshpad's: only its name (which arrows and intentions use) matters.
+        if (s.external)
+            continue;
         const QString groupKey = s.job + u'\n' + s.group;
         if (!s.job.isEmpty() && !s.group.isEmpty()) {
             if (byGroup.contains(groupKey))
@@ -673,7 +685,6 @@ Problems Validator::validate(const Topology &t)
             else
                 byGroup.insert(groupKey, &s);
         }
-        validateNames(s, out);
         validateRuntime(s, out);
         validatePorts(s, out);
         validateConnect(s, out);
@@ -684,8 +695,10 @@ Problems Validator::validate(const Topology &t)
 
     QHash<ServiceId, UpstreamNames> upstreamNames;
     validateUpstreams(t, services, upstreamNames, out);
-    for (const Service &s : t.services)
-        validateEnv(s, upstreamNames.value(s.id), out);
+    for (const Service &s : t.services) {
+        if (!s.external)
+            validateEnv(s, upstreamNames.value(s.id), out);
+    }
     return out.take();
 }
 

@@ -3,10 +3,13 @@
 #include "canvasscene.h"
 #include "model/topologymodel.h"
 
+#include <QCoreApplication>
 #include <QFontMetricsF>
 #include <QPainter>
 #include <QPalette>
 #include <QStyleOptionGraphicsItem>
+
+#include <algorithm>
 
 namespace meshpad::gui {
 
@@ -148,8 +151,11 @@ void ServiceItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *optio
     }
 
     painter->setRenderHint(QPainter::Antialiasing);
-    painter->setPen(QPen(border, borderWidth));
-    painter->setBrush(pal.color(QPalette::AlternateBase));
+    // An external service runs elsewhere: a dashed outline on the plain
+    // background says "not ours to run" at any zoom.
+    painter->setPen(QPen(border, s->external ? std::max<qreal>(borderWidth, 1.5) : borderWidth,
+                         s->external ? Qt::DashLine : Qt::SolidLine));
+    painter->setBrush(pal.color(s->external ? QPalette::Base : QPalette::AlternateBase));
     painter->drawRoundedRect(card, 8, 8);
 
     // Far zoomed out, text is unreadable and painting it is what costs: a
@@ -194,14 +200,23 @@ void ServiceItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *optio
     painter->setFont(font);
     const QFontMetricsF metrics(font);
     painter->setPen(pal.color(QPalette::Text));
-    const QString jobGroup = s->job + u" / " + s->group;
-    painter->drawText(QRectF(10, 32, kWidth - 20, 20), Qt::AlignVCenter | Qt::AlignLeft,
-                      metrics.elidedText(jobGroup, Qt::ElideMiddle, kWidth - 20));
-    const QString port = s->port.isEmpty() ? QStringLiteral("no port") : u"port " + s->port;
-    const QString details = u"×" + QString::number(s->count) + u"  ·  " + port + u"  ·  " + toString(s->driver);
-    painter->setPen(pal.color(QPalette::PlaceholderText));
-    painter->drawText(QRectF(10, 56, kWidth - 20, 20), Qt::AlignVCenter | Qt::AlignLeft,
-                      metrics.elidedText(details, Qt::ElideRight, kWidth - 20));
+    if (s->external) {
+        painter->drawText(QRectF(10, 32, kWidth - 20, 20), Qt::AlignVCenter | Qt::AlignLeft,
+                          QCoreApplication::translate("ServiceItem", "external"));
+        painter->setPen(pal.color(QPalette::PlaceholderText));
+        painter->drawText(QRectF(10, 56, kWidth - 20, 20), Qt::AlignVCenter | Qt::AlignLeft,
+                          metrics.elidedText(QCoreApplication::translate("ServiceItem", "runs elsewhere; not deployed"), Qt::ElideRight,
+                                             kWidth - 20));
+    } else {
+        const QString jobGroup = s->job + u" / " + s->group;
+        painter->drawText(QRectF(10, 32, kWidth - 20, 20), Qt::AlignVCenter | Qt::AlignLeft,
+                          metrics.elidedText(jobGroup, Qt::ElideMiddle, kWidth - 20));
+        const QString port = s->port.isEmpty() ? QStringLiteral("no port") : u"port " + s->port;
+        const QString details = u"×" + QString::number(s->count) + u"  ·  " + port + u"  ·  " + toString(s->driver);
+        painter->setPen(pal.color(QPalette::PlaceholderText));
+        painter->drawText(QRectF(10, 56, kWidth - 20, 20), Qt::AlignVCenter | Qt::AlignLeft,
+                          metrics.elidedText(details, Qt::ElideRight, kWidth - 20));
+    }
 
     if (live) {
         // The foot: a health dot, then "2/3 running · passing".

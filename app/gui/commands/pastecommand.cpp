@@ -42,12 +42,7 @@ PasteCommand::PasteCommand(TopologyModel &model, const Topology &fragment, QPoin
             newJob.insert(original.job, job);
         }
         s.job = newJob.value(original.job);
-        // The model's id generator only knows the model, so keep ids handed
-        // out within this paste apart ourselves.
-        ServiceId id = model.uniqueServiceId(s.name);
-        for (int n = 2; idsTaken.contains(id.value); ++n)
-            id = model.uniqueServiceId(QString(s.name + u'-' + QString::number(n)));
-        idsTaken.insert(id.value);
+        const ServiceId id = freshServiceId(model, s.name, idsTaken);
         newId.insert(original.id, id);
         newName.insert(original.name, s.name);
         s.id = id;
@@ -62,12 +57,7 @@ PasteCommand::PasteCommand(TopologyModel &model, const Topology &fragment, QPoin
         Upstream u = original;
         u.downstream = newId.value(original.downstream);
         u.destination = newId.value(original.destination);
-        const QString hint = u.downstream.value + u"-to-" + u.destination.value;
-        UpstreamId id = model.uniqueUpstreamId(hint);
-        for (int n = 2; upstreamIdsTaken.contains(id.value); ++n)
-            id = model.uniqueUpstreamId(QString(hint + u'-' + QString::number(n)));
-        upstreamIdsTaken.insert(id.value);
-        u.id = id;
+        u.id = freshUpstreamId(model, u.downstream.value + u"-to-" + u.destination.value, upstreamIdsTaken);
         m_upstreams.append(u);
     }
 

@@ -1,5 +1,7 @@
 #include "uniquenames.h"
 
+#include "model/topologymodel.h"
+
 namespace meshpad::gui {
 
 namespace {
@@ -48,6 +50,26 @@ int firstFreeLocalBindPort(const mesh::model::Topology &topology, const mesh::mo
     while (used.contains(port))
         ++port;
     return port;
+}
+
+mesh::model::ServiceId freshServiceId(const mesh::model::TopologyModel &model, const QString &hint,
+                                      QSet<QString> &taken)
+{
+    mesh::model::ServiceId id = model.uniqueServiceId(hint);
+    for (int n = 2; taken.contains(id.value); ++n)
+        id = model.uniqueServiceId(QString(hint + u'-' + QString::number(n)));
+    taken.insert(id.value);
+    return id;
+}
+
+mesh::model::UpstreamId freshUpstreamId(const mesh::model::TopologyModel &model, const QString &hint,
+                                        QSet<QString> &taken)
+{
+    mesh::model::UpstreamId id = model.uniqueUpstreamId(hint);
+    for (int n = 2; taken.contains(id.value); ++n)
+        id = model.uniqueUpstreamId(QString(hint + u'-' + QString::number(n)));
+    taken.insert(id.value);
+    return id;
 }
 
 } // namespace meshpad::gui

@@ -1,9 +1,14 @@
 #pragma once
 
+#include "model/ids.h"
 #include "model/topology.h"
 
 #include <QSet>
 #include <QString>
+
+namespace mesh::model {
+class TopologyModel;
+}
 
 namespace meshpad::gui {
 
@@ -16,6 +21,14 @@ QString uniqueServiceName(const mesh::model::Topology &topology, const QString &
                           const QSet<QString> &alsoTaken = {});
 QString uniqueJobName(const mesh::model::Topology &topology, const QString &hint,
                       const QSet<QString> &alsoTaken = {});
+
+// Fresh ids for services and arrows added in one gesture (a paste, an
+// import): the model's generator only knows the model, so ids handed out
+// earlier in the gesture are kept in `taken`, which gets the new one.
+mesh::model::ServiceId freshServiceId(const mesh::model::TopologyModel &model, const QString &hint,
+                                      QSet<QString> &taken);
+mesh::model::UpstreamId freshUpstreamId(const mesh::model::TopologyModel &model, const QString &hint,
+                                        QSet<QString> &taken);
 
 // The first local bind port ≥ 8080 that `downstream` does not already listen
 // on for another upstream: what a new arrow gets.

@@ -16,6 +16,7 @@
 #include "deploy/planner.h"
 #include "deploy/plantext.h"
 #include "deploy/targetprofiles.h"
+#include "importer/clusterimport.h"
 #include "lab/lab.h"
 #include "model/topologymodel.h"
 #include "model/validator.h"
@@ -30,6 +31,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLoggingCategory>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
 #include <QSplitter>
@@ -89,6 +91,14 @@ QCoro::Task<mesh::Result<DeployOutcome>> runApply([[maybe_unused]] std::shared_p
     co_return co_await deployer->apply(std::move(plan));
 }
 
+QCoro::Task<mesh::Result<mesh::importer::JobImporter::Result>>
+runImport([[maybe_unused]] std::shared_ptr<QObject> keep, mesh::consul::ConsulClient *consul,
+          mesh::nomad::NomadClient *nomad, mesh::importer::ClusterImport::Options options)
+{
+    mesh::importer::ClusterImport import(consul, nomad);
+    co_return co_await import.run(std::move(options));
+}
+
 QString link(const QString &url)
 {
     return u"<a href=\"%1\">%1</a>"_qs.arg(url.toHtmlEscaped());
@@ -111,13 +121,24 @@ DeployDialog::DeployDialog(Mode mode, MainWindow &window)
     , m_planTree(new QTreeWidget)
     , m_progress(new DeployProgress)
     , m_result(new QLabel)
-    , m_applyButton(new QPushButton(mode == Mode::Deploy ? tr("&Deploy") : tr("&Remove")))
+    , m_applyButton(new QPushButton(mode == Mode::Teardown ? tr("&Remove") : tr("&Deploy")))
     , m_cancelButton(new QPushButton(tr("Cancel")))
     , m_closeButton(new QPushButton(tr("Close")))
 {
-    setObjectName(mode == Mode::Deploy ? u"deployDialog"_qs : u"teardownDialog"_qs);
-    setWindowTitle(mode == Mode::Deploy ? tr("Deploy %1").arg(designName())
-                                        : tr("Teardown %1").arg(designName()));
+    switch (mode) {
+    case Mode::Deploy:
+        setObjectName(u"deployDialog"_qs);
+        setWindowTitle(tr("Deploy %1").arg(designName()));
+        break;
+    case Mode::Teardown:
+        setObjectName(u"teardownDialog"_qs);
+        setWindowTitle(tr("Teardown %1").arg(designName()));
+        break;
+    case Mode::Import:
+        setObjectName(u"importClusterDialog"_qs);
+        setWindowTitle(tr("Import from Cluster"));
+        break;
+    }
     setSizeGripEnabled(true);
 
     m_targetBox->setObjectName(u"targetBox"_qs);
@@ -127,6 +148,10 @@ DeployDialog::DeployDialog(Mode mode, MainWindow &window)
     m_editButton->setObjectName(u"editTargetButton"_qs);
     m_planButton->setObjectName(u"planButton"_qs);
     m_planButton->setToolTip(tr("Ask the target what this would change; nothing is written"));
+    if (mode == Mode::Import) {
+        m_planButton->setText(tr("&Import"));
+        m_planButton->setToolTip(tr("Read the target's jobs and intentions into a design; nothing is written"));
+    }
     auto *targetRow = new QHBoxLayout;
     auto *targetLabel = new QLabel(tr("&Target:"));
     targetLabel->setBuddy(m_targetBox);
@@ -161,7 +186,8 @@ DeployDialog::DeployDialog(Mode mode, MainWindow &window)
 
     m_applyButton->setObjectName(u"applyButton"_qs);
     m_cancelButton->setObjectName(u"cancelButton"_qs);
-    m_cancelButton->setToolTip(tr("Stop planning, or stop watching (the deployment goes on)"));
+    m_cancelButton->setToolTip(mode == Mode::Import ? tr("Stop reading the target")
+                                                    : tr("Stop planning, or stop watching (the deployment goes on)"));
     m_closeButton->setObjectName(u"closeButton"_qs);
     auto *buttons = new QDialogButtonBox;
     buttons->addButton(m_applyButton, QDialogButtonBox::ActionRole);
@@ -175,10 +201,26 @@ DeployDialog::DeployDialog(Mode mode, MainWindow &window)
     layout->addWidget(split, 1);
     layout->addWidget(m_result);
     layout->addWidget(buttons);
+    if (mode == Mode::Import) {
+        // Nothing to plan or apply: the target row, what it is doing, Cancel.
+        m_summary->hide();
+        split->hide();
+        m_result->hide();
+        m_applyButton->hide();
+        m_busyBar = new QProgressBar;
+        m_busyBar->setObjectName(u"busyBar"_qs);
+        m_busyBar->setRange(0, 0);
+        m_busyBar->setTextVisible(false);
+        layout->insertWidget(layout->indexOf(m_status) + 1, m_busyBar);
+        layout->insertStretch(layout->indexOf(buttons), 1);
+    }
 
     connect(m_targetBox, &QComboBox::activated, this, [this] {
         QSettings().setValue(QString::fromLatin1(kLastTargetKey), currentTarget());
-        planNow();
+        // A plan is harmless to make at once; an import changes the design,
+        // so it waits for the button.
+        if (m_mode != Mode::Import)
+            planNow();
     });
     connect(m_targetBox, &QComboBox::currentIndexChanged, this, [this] {
         m_editButton->setEnabled(m_stage != Stage::Applying
@@ -218,11 +260,20 @@ DeployDialog::DeployDialog(Mode mode, MainWindow &window)
 
     loadTargets(QSettings().value(QString::fromLatin1(kLastTargetKey), u"lab"_qs).toString());
     setStage(Stage::Idle);
-    setStatus(mode == Mode::Deploy
-                  ? tr("Pick a target and press Plan to see what deploying \"%1\" would change.").arg(designName())
-                  : tr("Pick a target and press Plan to see what removing \"%1\" would take away.")
-                        .arg(designName()));
-    resize(900, 720);
+    switch (mode) {
+    case Mode::Deploy:
+        setStatus(tr("Pick a target and press Plan to see what deploying \"%1\" would change.").arg(designName()));
+        resize(900, 720);
+        break;
+    case Mode::Teardown:
+        setStatus(tr("Pick a target and press Plan to see what removing \"%1\" would take away.").arg(designName()));
+        resize(900, 720);
+        break;
+    case Mode::Import:
+        setStatus(tr("Pick a target and press Import to draw its service jobs and intentions."));
+        resize(760, 200);
+        break;
+    }
 }
 
 DeployDialog::~DeployDialog()
@@ -286,6 +337,8 @@ void DeployDialog::setStage(Stage stage)
     m_planButton->setEnabled(!busy);
     m_applyButton->setEnabled(stage == Stage::Planned && m_plan && m_plan->hasChanges() && !m_plan->hasConflicts());
     m_cancelButton->setEnabled(busy);
+    if (m_busyBar)
+        m_busyBar->setVisible(busy);
     if (stage == Stage::Planned && m_applyButton->isEnabled())
         m_applyButton->setDefault(true);
     else if (!busy)
@@ -356,11 +409,14 @@ void DeployDialog::resolveLab()
     switch (m_window.labState()) {
     case LabState::Starting:
     case LabState::Running:
-        fail(tr("Stop the lab's Run first: it runs this design directly (Lab › Stop, Shift+F5). A deploy then "
-                "starts the lab as an empty cluster of its own."));
+        fail(m_mode == Mode::Import
+                 ? tr("Stop the lab's Run first: it runs this design directly, not through its Nomad API "
+                      "(Lab › Stop, Shift+F5).")
+                 : tr("Stop the lab's Run first: it runs this design directly (Lab › Stop, Shift+F5). A deploy "
+                      "then starts the lab as an empty cluster of its own."));
         return;
     case LabState::Stopping:
-        fail(tr("The lab is stopping; press Plan again once it has stopped."));
+        fail(tr("The lab is stopping; press %1 again once it has stopped.").arg(m_planButton->text().remove(u'&')));
         return;
     case LabState::Serving: {
         const mesh::lab::LabSnapshot snapshot = m_window.lab().snapshot();
@@ -430,6 +486,10 @@ void DeployDialog::startPlan(DeployTarget target)
     m_session = std::shared_ptr<Session>(new Session(*consulEndpoint, *nomadEndpoint),
                                          [](Session *session) { session->deleteLater(); });
     m_target = target;
+    if (m_mode == Mode::Import) {
+        startImport();
+        return;
+    }
     const quint64 generation = ++m_generation;
     setStage(Stage::Planning);
     QString text = tr("Planning on %1…").arg(target.describe());
@@ -445,6 +505,32 @@ void DeployDialog::startPlan(DeployTarget target)
                    this, [this, generation](const mesh::Result<DeployPlan> &plan) {
                        if (generation == m_generation)
                            planned(plan);
+                   });
+}
+
+void DeployDialog::startImport()
+{
+    const quint64 generation = ++m_generation;
+    setStage(Stage::Planning);
+    QString text = tr("Reading the jobs and intentions of %1…").arg(m_target->describe());
+    for (const QString &warning : m_target->consul.warnings + m_target->nomad.warnings)
+        text += u"\n"_qs + warning;
+    setStatus(text);
+    mesh::importer::ClusterImport::Options options;
+    options.cancel = m_session->cancel;
+    options.targetName = m_target->describe();
+    QCoro::connect(runImport(m_session, m_session->consul, m_session->nomad, std::move(options)), this,
+                   [this, generation](const mesh::Result<mesh::importer::JobImporter::Result> &result) {
+                       if (generation != m_generation)
+                           return;
+                       if (!result) {
+                           fail(tr("Could not import from %1:\n%2").arg(m_target->name, result.error().message));
+                           return;
+                       }
+                       setStatus(tr("Read %n service(s) from %1.", nullptr, int(result->design.services.size()))
+                                     .arg(m_target->name));
+                       setStage(Stage::Done);
+                       Q_EMIT imported(*result, m_target->describe());
                    });
 }
 

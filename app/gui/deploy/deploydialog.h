@@ -4,6 +4,7 @@
 
 #include "deploy/deployplan.h"
 #include "deploy/deploytarget.h"
+#include "importer/jobimporter.h"
 
 #include <QDialog>
 #include <QHash>
@@ -15,6 +16,7 @@
 
 class QComboBox;
 class QLabel;
+class QProgressBar;
 class QPushButton;
 class QTreeWidget;
 
@@ -54,13 +56,19 @@ struct DeployBadge;
 // The lab target is the window's own Lab, started on demand with no design
 // (MainWindow::startLabForDeploy), as a cluster to deploy to; while Run
 // runs the design on it directly, the dialog refuses and says so.
+//
+// Import (File › Import from Cluster…) goes the other way on the same
+// targets: Import reads the target's jobs and intentions
+// (mesh::importer::ClusterImport, in the Planning stage, Cancel works) and
+// emits imported(); the window puts them into a design. Nothing is written
+// to the cluster.
 class DeployDialog final : public QDialog
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(DeployDialog)
 
 public:
-    enum class Mode { Deploy, Teardown };
+    enum class Mode { Deploy, Teardown, Import };
     enum class Stage {
         Idle,          // nothing runs; pick a target and Plan
         StartingLab,   // waiting for the lab target to come up
@@ -99,6 +107,8 @@ public:
     DeployProgress *progress() const { return m_progress; }
     QLabel *statusLabel() const { return m_status; }
     QLabel *resultLabel() const { return m_result; }
+    // Import: the indeterminate bar shown while it reads; null otherwise.
+    QProgressBar *busyBar() const { return m_busyBar; }
 
 public Q_SLOTS:
     void planNow();
@@ -109,6 +119,9 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void stageChanged(meshpad::gui::DeployDialog::Stage stage);
+    // Import: the target's design, read; `source` describes the target.
+    // The dialog is Done; the receiver may close it.
+    void imported(const mesh::importer::JobImporter::Result &result, const QString &source);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -125,6 +138,7 @@ private:
     void labStarted(const mesh::lab::LabSnapshot &snapshot);
     void tokensRead(const QString &profile, const TokenStore::Tokens &tokens, const QString &error);
     void startPlan(mesh::deploy::DeployTarget target);
+    void startImport();
     void planned(const mesh::Result<mesh::deploy::DeployPlan> &plan);
     void deployEvent(const mesh::deploy::DeployEvent &event);
     void applied(const mesh::Result<mesh::deploy::DeployOutcome> &outcome);
@@ -161,6 +175,8 @@ private:
     QPushButton *m_applyButton;
     QPushButton *m_cancelButton;
     QPushButton *m_closeButton;
+    // Import only: moves while a step runs (nothing else shows progress).
+    QProgressBar *m_busyBar = nullptr;
 };
 
 } // namespace meshpad::gui
