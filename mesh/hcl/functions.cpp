@@ -1711,90 +1711,6 @@ Result<Value> fnUuidV5(const Call &c)
     return Value::string(QUuid::createUuidV5(space, name.toUtf8()).toString(QUuid::WithoutBraces));
 }
 
-// ---- type conversions (Terraform's tostring & co.: hashicorp/terraform:
-// internal/lang/funcs/conversion.go)
-
-Result<Value> fnToString(const Call &c)
-{
-    const Value &v = c.args.at(0);
-    if (v.isNull())
-        return v;
-    const auto s = v.convertToString();
-    if (!s)
-        return c.fail(u"cannot convert %1 to string"_s.arg(v.typeName()));
-    return Value::string(*s);
-}
-
-Result<Value> fnToNumber(const Call &c)
-{
-    const Value &v = c.args.at(0);
-    if (v.isNull())
-        return v;
-    const auto n = toNumberValue(v);
-    if (!n) {
-        if (v.type() == Value::Type::String)
-            return c.fail(u"cannot convert %1 to number; given string must be a decimal representation of a number"_s.arg(toJsonText(v)));
-        return c.fail(u"cannot convert %1 to number"_s.arg(v.typeName()));
-    }
-    return Value::number(*n);
-}
-
-Result<Value> fnToBool(const Call &c)
-{
-    const Value &v = c.args.at(0);
-    if (v.isNull())
-        return v;
-    const auto b = toBoolValue(v);
-    if (!b) {
-        if (v.type() == Value::Type::String)
-            return c.fail(u"cannot convert %1 to bool; only the strings \"true\" or \"false\" are allowed"_s.arg(toJsonText(v)));
-        return c.fail(u"cannot convert %1 to bool"_s.arg(v.typeName()));
-    }
-    return Value::boolean(*b);
-}
-
-Result<Value> fnToList(const Call &c)
-{
-    if (c.args.at(0).isNull())
-        return c.args.at(0);
-    if (c.args.at(0).type() != Value::Type::Tuple)
-        return c.fail(u"cannot convert %1 to list"_s.arg(c.args.at(0).typeName()));
-    const auto items = unify(c.args.at(0).toTuple());
-    if (!items)
-        return c.fail(u"cannot convert a tuple of mixed types to list: all elements must have the same type"_s);
-    return Value::tuple(*items);
-}
-
-Result<Value> fnToSet(const Call &c)
-{
-    if (c.args.at(0).isNull())
-        return c.args.at(0);
-    if (c.args.at(0).type() != Value::Type::Tuple)
-        return c.fail(u"cannot convert %1 to set"_s.arg(c.args.at(0).typeName()));
-    const auto items = unify(c.args.at(0).toTuple());
-    if (!items)
-        return c.fail(u"cannot convert a tuple of mixed types to set: all elements must have the same type"_s);
-    return Value::tuple(asSet(*items));
-}
-
-Result<Value> fnToMap(const Call &c)
-{
-    const Value &v = c.args.at(0);
-    if (v.isNull())
-        return v;
-    if (v.type() != Value::Type::Object)
-        return c.fail(u"cannot convert %1 to map"_s.arg(v.typeName()));
-    const Value::Object &members = v.toObject();
-    const auto values = unify(members.values());
-    if (!values)
-        return c.fail(u"cannot convert an object of mixed types to map: all attributes must have the same type"_s);
-    Value::Object out;
-    qsizetype i = 0;
-    for (auto it = members.cbegin(); it != members.cend(); ++it)
-        out.insert(it.key(), values->at(i++));
-    return Value::object(out);
-}
-
 // ---------------------------------------------------------------- table
 
 enum class Kind { Pure, ReadsFiles, Unsupported };
@@ -1878,12 +1794,6 @@ const Entry table[] = {
     {u"substr", 3, 3, fnSubstr},
     {u"timeadd", 2, 2, nullptr, Kind::Unsupported},
     {u"title", 1, 1, fnTitle},
-    {u"tobool", 1, 1, fnToBool},
-    {u"tolist", 1, 1, fnToList},
-    {u"tomap", 1, 1, fnToMap},
-    {u"tonumber", 1, 1, fnToNumber},
-    {u"toset", 1, 1, fnToSet},
-    {u"tostring", 1, 1, fnToString},
     {u"trim", 2, 2, fnTrim},
     {u"trimprefix", 2, 2, fnTrimPrefix},
     {u"trimspace", 1, 1, fnTrimSpace},
@@ -1935,8 +1845,7 @@ Result<Value> Functions::call(QStringView name, const QList<Value> &args)
     // cty rejects null arguments unless a parameter allows them; these are
     // the functions whose parameters do (go-cty's AllowNull).
     static const QStringView nullable[] = {u"coalesce", u"coalescelist", u"format", u"formatlist", u"jsonencode",
-                                           u"lookup", u"merge", u"tobool", u"tolist", u"tomap", u"tonumber",
-                                           u"toset", u"tostring"};
+                                           u"lookup", u"merge"};
     if (std::find(std::begin(nullable), std::end(nullable), name) == std::end(nullable)) {
         for (qsizetype i = 0; i < n; ++i) {
             if (args.at(i).isNull()) {
