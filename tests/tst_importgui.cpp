@@ -377,6 +377,55 @@ private Q_SLOTS:
         QVERIFY(window.model().service(dashboardId));
     }
 
+    // A large job file is read off the GUI thread: while it is read, the
+    // window's event loop keeps running (its timers tick, Import is
+    // disabled), and then the import lands as usual.
+    void aLargeFileIsReadWhileTheWindowKeepsResponding()
+    {
+        MainWindow &window = showWindow();
+        // About 2 MB: 300 groups, each task with 150 env variables (few
+        // cards to lay out, much to read).
+        QByteArray env;
+        for (int v = 0; v < 150; ++v)
+            env += "        VARIABLE_" + QByteArray::number(v) + " = \"value ${NOMAD_PORT_http} " + QByteArray::number(v) + "\"\n";
+        QByteArray job = "job \"big\" {\n  datacenters = [\"dc1\"]\n";
+        for (int i = 0; i < 300; ++i) {
+            job += "  group \"g" + QByteArray::number(i) + "\" {\n"
+                   "    network {\n      mode = \"bridge\"\n    }\n"
+                   "    service {\n      name = \"svc-" + QByteArray::number(i) + "\"\n      port = \"9001\"\n"
+                   "      connect {\n        sidecar_service {}\n      }\n    }\n"
+                   "    task \"app\" {\n      driver = \"exec\"\n"
+                   "      config {\n        command = \"/bin/app\"\n        args    = [\"-port\", \"9001\"]\n      }\n"
+                   "      env {\n" + env + "      }\n"
+                   "    }\n  }\n";
+        }
+        job += "}\n";
+        const QString path = m_home.filePath(u"designs/big.nomad.hcl"_qs);
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write(job);
+        file.close();
+
+        QAction *import = window.findChild<QAction *>(u"actionImportJobs"_qs);
+        QVERIFY(import);
+        int ticksWhileReading = 0;
+        QTimer ticker;
+        ticker.setInterval(5);
+        connect(&ticker, &QTimer::timeout, [&] {
+            if (!import->isEnabled())
+                ++ticksWhileReading;
+        });
+        ticker.start();
+        answerFileDialog(&window, path);
+        clickMenuItem(window, u"File"_qs, u"actionImportJobs"_qs);
+        QTRY_COMPARE_WITH_TIMEOUT(window.model().topology().services.size(), 300, 60'000);
+        ticker.stop();
+        QVERIFY(import->isEnabled());
+        // Read on the GUI thread, no tick could land between disabling and
+        // enabling the action.
+        QVERIFY2(ticksWhileReading >= 3, qPrintable(u"%1 ticks"_qs.arg(ticksWhileReading)));
+    }
+
     void theUntouchedExampleIsReplacedAndComesBackOnUndo()
     {
         MainWindow &window = showWindow(QString::fromLatin1(MainWindow::kExamplePath));
@@ -622,11 +671,16 @@ private Q_SLOTS:
         MainWindow &window = showShop();
         const Topology before = window.model().topology();
         answerFileDialog(&window, quoted({ postJob(u"counter.nomad.hcl"_qs) }));
-        whenModal<QMessageBox>(
-            &window, [](QMessageBox *box) { QTest::mouseClick(box->button(QMessageBox::Cancel), Qt::LeftButton); });
-        // The menu's click runs the dialog and the question to their end.
+        bool asked = false;
+        whenModal<QMessageBox>(&window, [&asked](QMessageBox *box) {
+            asked = box->objectName() == u"importChoice";
+            QTest::mouseClick(box->button(QMessageBox::Cancel), Qt::LeftButton);
+        });
+        // The files are read on a thread of their own; the question comes
+        // once they are.
         clickMenuItem(window, u"File"_qs, u"actionImportJobs"_qs);
-        QVERIFY(!QApplication::activeModalWidget());
+        QTRY_VERIFY_WITH_TIMEOUT(asked, kTimeoutMs);
+        QTRY_VERIFY(!QApplication::activeModalWidget());
         QCOMPARE(window.model().topology(), before);
         QCOMPARE(window.undoStack().count(), 0);
         QVERIFY(!visibleReport(&window));

@@ -37,21 +37,25 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFutureWatcher>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPromise>
 #include <QPushButton>
 #include <QSettings>
 #include <QStatusBar>
 #include <QStyle>
+#include <QThread>
 #include <QToolBar>
 #include <QUndoStack>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 
 namespace meshpad::gui {
 
@@ -629,18 +633,44 @@ void MainWindow::importJobs()
     importJobFiles(paths);
 }
 
-bool MainWindow::importJobFiles(const QStringList &paths)
+void MainWindow::importJobFiles(const QStringList &paths)
 {
-    mesh::Result<mesh::importer::JobImporter::Result> imported = mesh::importer::FileImport::importFiles(paths);
-    if (!imported) {
-        // FileImport's message names the file, line and column.
-        showMessage(tr("Cannot import"), imported.error().message);
-        return false;
-    }
+    using Imported = mesh::Result<mesh::importer::JobImporter::Result>;
     QStringList names;
     for (const QString &path : paths)
         names.append(QFileInfo(path).fileName());
-    return applyImport(std::move(*imported), names.join(u", "_qs));
+    const QString source = names.join(u", "_qs);
+    QAction *action = findChild<QAction *>(u"actionImportJobs"_qs);
+    if (action)
+        action->setEnabled(false);
+    statusBar()->showMessage(tr("Reading %1…").arg(source));
+
+    // FileImport shares nothing with the GUI; the watcher is this window's
+    // child, so a window closed meanwhile hears nothing back.
+    auto promise = std::make_shared<QPromise<Imported>>();
+    auto *watcher = new QFutureWatcher<Imported>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, action, source] {
+        watcher->deleteLater();
+        if (action)
+            action->setEnabled(true);
+        statusBar()->clearMessage();
+        Imported imported = watcher->result();
+        if (!imported) {
+            // FileImport's message names the file, line and column.
+            showMessage(tr("Cannot import"), imported.error().message);
+            return;
+        }
+        applyImport(std::move(*imported), source);
+    });
+    watcher->setFuture(promise->future());
+    QThread *reader = QThread::create([promise, paths] {
+        promise->start();
+        promise->addResult(mesh::importer::FileImport::importFiles(paths));
+        promise->finish();
+    });
+    reader->setObjectName(u"meshpad-import"_qs);
+    connect(reader, &QThread::finished, reader, &QObject::deleteLater);
+    reader->start();
 }
 
 bool MainWindow::applyImport(mesh::importer::JobImporter::Result result, const QString &source)

@@ -86,9 +86,11 @@ public:
     // Writes the design atomically; on success the design becomes clean.
     bool saveTo(const QString &path);
     // What Import Nomad Jobs… does once files are chosen: reads them all
-    // (mesh::importer::FileImport), then applyImport(). A file that does not
-    // read shows its FILE:LINE:COLUMN error and changes nothing.
-    bool importJobFiles(const QStringList &paths);
+    // (mesh::importer::FileImport) on a thread of its own — up to 16 MB a
+    // file, which must not freeze the window — then applyImport(). A file
+    // that does not read shows its FILE:LINE:COLUMN error and changes
+    // nothing. Import Nomad Jobs… is disabled meanwhile.
+    void importJobFiles(const QStringList &paths);
     // Puts an import into the window. The open design is replaced (one undo
     // step brings it back) when it has no services or is untitled and
     // unchanged; otherwise the user chooses "Merge into <name>" (services
