@@ -1,8 +1,9 @@
 // JobImporter: Nomad jobs in the API's JSON form (+ Consul intentions) → a
 // design. The jobs come from three places a user imports from: Meshpad's own
 // generated jobs (jobs/*.json), a cluster's GET /v1/job/:id (canonicalized,
-// tests/data/importer/*-cluster.json, written after the shape nomad.md §1
-// describes), and the lab's Nomad API.
+// tests/data/importer/*-cluster.json, written after api.Job.Canonicalize in
+// hashicorp/nomad: api/jobs.go and the Connect hook in
+// nomad/job_endpoint_hook_connect.go), and the lab's Nomad API.
 #include "deploy/ownership.h"
 #include "generate/nomadjob.h"
 #include "generate/nomadjobgenerator.h"

@@ -1,5 +1,7 @@
 #include "jobspec.h"
 
+#include "nomad/nomaddefaults.h"
+
 #include <QJsonArray>
 #include <QRandomGenerator>
 #include <QSet>
@@ -11,7 +13,6 @@ namespace mesh::lab::nomad {
 namespace {
 
 constexpr qint64 kSecond = JobSpec::kSecond;
-constexpr qint64 kMinute = 60 * kSecond;
 
 // Sets the keys of `defaults` that `object` lacks (a nil pointer in the api
 // struct), so explicit values always win: the api Canonicalize methods fill
@@ -22,22 +23,6 @@ void fillDefaults(QJsonObject &object, const QJsonObject &defaults)
         if (!object.contains(it.key()))
             object.insert(it.key(), it.value());
     }
-}
-
-// api/jobs.go DefaultUpdateStrategy.
-QJsonObject defaultUpdate()
-{
-    return {
-        {u"Stagger"_s, 30 * kSecond},
-        {u"MaxParallel"_s, 1},
-        {u"HealthCheck"_s, u"checks"_s},
-        {u"MinHealthyTime"_s, 10 * kSecond},
-        {u"HealthyDeadline"_s, 5 * kMinute},
-        {u"ProgressDeadline"_s, 10 * kMinute},
-        {u"AutoRevert"_s, false},
-        {u"AutoPromote"_s, false},
-        {u"Canary"_s, 0},
-    };
 }
 
 // The Connect hook's sidecar task (nomad/job_endpoint_hook_connect.go
@@ -201,7 +186,7 @@ QJsonObject JobSpec::canonicalize(QJsonObject job, Stage stage)
     const bool service = str(job, u"Type") == u"service";
     QJsonObject update = job.value(u"Update").toObject();
     if (service || job.contains(u"Update")) {
-        fillDefaults(update, defaultUpdate());
+        fillDefaults(update, mesh::nomad::NomadDefaults::updateStrategy());
         job.insert(u"Update", update);
     }
 
@@ -229,29 +214,15 @@ QJsonObject JobSpec::canonicalize(QJsonObject job, Stage stage)
         fillDefaults(disk, {{u"Sticky"_s, false}, {u"Migrate"_s, false}, {u"SizeMB"_s, 300}});
         group.insert(u"EphemeralDisk", disk);
 
-        // api/tasks.go: service jobs restart twice in 30 minutes, 15 s apart,
-        // then fail; they reschedule forever with exponential backoff.
         QJsonObject restart = group.value(u"RestartPolicy").toObject();
-        fillDefaults(restart, {{u"Delay"_s, 15 * kSecond},
-                               {u"Attempts"_s, service ? 2 : 3},
-                               {u"Interval"_s, service ? 30 * kMinute : 24 * 60 * kMinute},
-                               {u"Mode"_s, u"fail"_s},
-                               {u"RenderTemplates"_s, false}});
+        fillDefaults(restart, mesh::nomad::NomadDefaults::restartPolicy(service));
         group.insert(u"RestartPolicy", restart);
         if (service) {
             QJsonObject reschedule = group.value(u"ReschedulePolicy").toObject();
-            fillDefaults(reschedule, {{u"Attempts"_s, 0},
-                                      {u"Interval"_s, 0},
-                                      {u"Delay"_s, 30 * kSecond},
-                                      {u"DelayFunction"_s, u"exponential"_s},
-                                      {u"MaxDelay"_s, 60 * kMinute},
-                                      {u"Unlimited"_s, true}});
+            fillDefaults(reschedule, mesh::nomad::NomadDefaults::reschedulePolicy());
             group.insert(u"ReschedulePolicy", reschedule);
             QJsonObject migrate = group.value(u"Migrate").toObject();
-            fillDefaults(migrate, {{u"MaxParallel"_s, 1},
-                                   {u"HealthCheck"_s, u"checks"_s},
-                                   {u"MinHealthyTime"_s, 10 * kSecond},
-                                   {u"HealthyDeadline"_s, 5 * kMinute}});
+            fillDefaults(migrate, mesh::nomad::NomadDefaults::migrateStrategy());
             group.insert(u"Migrate", migrate);
         }
         if (job.contains(u"Update")) {

@@ -2,6 +2,7 @@
 
 #include "deploy/ownership.h"
 #include "jsonkeyorder.h"
+#include "nomad/nomaddefaults.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -14,45 +15,12 @@ using namespace Qt::StringLiterals;
 
 namespace mesh::importer {
 
+using nomad::NomadDefaults;
+
 namespace {
 
 constexpr qint64 kNanosPerMilli = 1'000'000;
-constexpr qint64 kSecond = 1'000'000'000;
-constexpr qint64 kMinute = 60 * kSecond;
-
-// Nomad's defaults, as api.Job.Canonicalize fills them in (hashicorp/nomad:
-// api/jobs.go DefaultUpdateStrategy, api/tasks.go NewDefaultReschedulePolicy,
-// DefaultMigrateStrategy, NewRestartPolicy for service jobs, DefaultLogConfig,
-// EphemeralDisk.Canonicalize) — the same values lab/nomad/jobspec.cpp fills.
-QJsonObject defaultUpdate()
-{
-    return {{u"Stagger"_s, 30 * kSecond},         {u"MaxParallel"_s, 1},
-            {u"HealthCheck"_s, u"checks"_s},      {u"MinHealthyTime"_s, 10 * kSecond},
-            {u"HealthyDeadline"_s, 5 * kMinute},  {u"ProgressDeadline"_s, 10 * kMinute},
-            {u"AutoRevert"_s, false},             {u"AutoPromote"_s, false},
-            {u"Canary"_s, 0}};
-}
-
-QJsonObject defaultRestart()
-{
-    return {{u"Delay"_s, 15 * kSecond}, {u"Attempts"_s, 2}, {u"Interval"_s, 30 * kMinute}, {u"Mode"_s, u"fail"_s}};
-}
-
-QJsonObject defaultReschedule()
-{
-    return {{u"Delay"_s, 30 * kSecond},
-            {u"DelayFunction"_s, u"exponential"_s},
-            {u"MaxDelay"_s, 60 * kMinute},
-            {u"Unlimited"_s, true}};
-}
-
-QJsonObject defaultMigrate()
-{
-    return {{u"MaxParallel"_s, 1},
-            {u"HealthCheck"_s, u"checks"_s},
-            {u"MinHealthyTime"_s, 10 * kSecond},
-            {u"HealthyDeadline"_s, 5 * kMinute}};
-}
+constexpr qint64 kSecond = NomadDefaults::kSecond;
 
 // `base` with `over`'s keys on top: a group's Update is the job's with the
 // group's fields merged in (api/tasks.go TaskGroup.Canonicalize), and a
@@ -124,8 +92,9 @@ QString join(const QString &where, const QString &key)
 
 QString textOf(const QJsonValue &value)
 {
-    // Env and Meta are string maps; a number or bool here was never accepted
-    // by Nomad (nomad.md §1), but keep what it says rather than "".
+    // Env and Meta are string maps (map[string]string in hashicorp/nomad:
+    // api/tasks.go, api/jobs.go); a number or bool here was never accepted
+    // by Nomad's decoder, but keep what it says rather than "".
     return value.isString() ? value.toString() : value.toVariant().toString();
 }
 
@@ -290,17 +259,18 @@ void Importer::addJob(const JobSource &source)
             notImported(u"Meta › "_s + it.key(), it.value());
     }
 
-    const QJsonObject jobUpdate = merged(defaultUpdate(), job.value(u"Update").toObject());
+    const QJsonObject jobUpdate = merged(NomadDefaults::updateStrategy(), job.value(u"Update").toObject());
     leftovers(job, QString(),
               {u"ID", u"Name", u"Type", u"Datacenters", u"Meta", u"TaskGroups",
-               // Set by the server (nomad.md §1; Job.SpecChanged ignores them).
+               // Set by the server (hashicorp/nomad: nomad/structs/structs.go,
+               // Job.SpecChanged ignores them).
                u"Status", u"StatusDescription", u"Stable", u"Version", u"SubmitTime", u"CreateIndex",
                u"ModifyIndex", u"JobModifyIndex", u"NomadTokenID", u"VersionTag"},
               {{u"Region"_s, u"global"_s},
                {u"Priority"_s, 50},
                {u"Namespace"_s, u"default"_s},
                {u"NodePool"_s, u"default"_s},
-               {u"Update"_s, defaultUpdate()}});
+               {u"Update"_s, NomadDefaults::updateStrategy()}});
 
     const QJsonArray groups = job.value(u"TaskGroups").toArray();
     if (groups.isEmpty())
@@ -389,7 +359,7 @@ void Importer::addGroup(const QJsonObject &group, const QString &pointer, const 
                               && str(tasks.at(taskIndex).toObject(), u"Name") != wanted))
             taskIndex = i;
     }
-    const QJsonObject groupRestart = merged(defaultRestart(), group.value(u"RestartPolicy").toObject());
+    const QJsonObject groupRestart = merged(NomadDefaults::restartPolicy(true), group.value(u"RestartPolicy").toObject());
     if (taskIndex < 0) {
         note(where, u"the group has no task to import"_s);
     } else {
@@ -421,9 +391,9 @@ void Importer::addGroup(const QJsonObject &group, const QString &pointer, const 
     leftovers(group, where,
               {u"Name", u"Count", u"Networks", u"Services", u"Tasks", u"Constraints"},
               {{u"EphemeralDisk"_s, QJsonObject{{u"SizeMB"_s, 300}}},
-               {u"RestartPolicy"_s, defaultRestart()},
-               {u"ReschedulePolicy"_s, defaultReschedule()},
-               {u"Migrate"_s, defaultMigrate()},
+               {u"RestartPolicy"_s, NomadDefaults::restartPolicy(true)},
+               {u"ReschedulePolicy"_s, NomadDefaults::reschedulePolicy()},
+               {u"Migrate"_s, NomadDefaults::migrateStrategy()},
                // The job's Update with the group's on top: only what the
                // group changes is the group's (the job's was reported).
                {u"Update"_s, jobUpdate},
