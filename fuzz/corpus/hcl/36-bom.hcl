@@ -1,5 +1,0 @@
-﻿# This file starts with a UTF-8 byte order mark.
-job "bom" {
-  datacenters = ["dc1"]
-  name        = "café"
-}

@@ -1,2 +1,0 @@
-ok = "fine"
-bad = "x\qy"

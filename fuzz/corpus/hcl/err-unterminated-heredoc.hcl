@@ -1,4 +1,0 @@
-job "x" {
-  data = <<EOT
-text
-  more
