@@ -24,9 +24,6 @@ build_packages=(
     libqt6svg6 qt6-qpa-plugins
     # Qt6Charts' CMake package needs Qt6OpenGL's, which qt6-base-dev lacks.
     libqt6opengl6-dev
-    # The proxy trims what idle QSslSockets hold through Qt's private headers
-    # (mesh/proxy/tlssocketmemory.cpp); there is no public API for it.
-    qt6-base-private-dev
 )
 test_packages=(
     # Checks of generated artifacts: HashiCorp's HCL parser (npm, see tests/tools)

@@ -48,7 +48,7 @@ cmake --build --preset debug
 # (GCC 12 has destroyed a coroutine temporary twice there); the GUI and the
 # browser tests run once, below. The HCL2 reader runs sanitized in fuzz_hcl.
 sanitized=(projectfile validator topologymodel hclwriter nomadjobgenerator consulgenerator
-           scriptgenerator readmegenerator spiffeid certificateauthority peeridentity proxy proxyexhaustion
+           scriptgenerator readmegenerator spiffeid certificateauthority peeridentity proxy proxyexhaustion proxytls
            counter dashboard lab httpserver goduration apiclient labconsulapi labnomad deploy
            vagrantoutput terminaltext artifactset clusterimport)
 cmake --preset asan >/dev/null
@@ -82,7 +82,7 @@ fuzz() {
     rm -rf "$scratch"
     return $status
 }
-targets=(spiffeid peeridentity csr projectfile intentions httprequest consulbody nomadjob generate hcl)
+targets=(spiffeid peeridentity csr projectfile intentions httprequest consulbody nomadjob generate hcl tlshandshake)
 for ((i = 0; i < ${#targets[@]}; i += 2)); do
     pair=("${targets[@]:i:2}")
     pids=()

@@ -4,7 +4,6 @@
 
 #include "pki/certificateauthority.h"
 #include "pki/certificatebuilder.h"
-#include "pki/nativekey.h"
 #include "pki/peeridentity.h"
 #include "pki/spiffeid.h"
 
@@ -172,37 +171,6 @@ private Q_SLOTS:
         QVERIFY(readBytes(dir.filePath(QStringLiteral("ca-key.pem"))).startsWith("-----BEGIN EC PRIVATE KEY-----\n"));
         QCOMPARE(ca->trustDomain(), kTd);
         QCOMPARE(ca->datacenter(), QStringLiteral("dc1"));
-    }
-
-    void nativeKeyIsTheSameKeyAndServesTls()
-    {
-        QVERIFY(NativeKey::from(QSslKey()).isNull());
-        auto ca = CertificateAuthority::create();
-        QVERIFY(ca);
-        auto web = ca->issueLeaf(QStringLiteral("web"));
-        QVERIFY(web);
-        const QSslKey native = NativeKey::from(web->privateKey);
-        QVERIFY(native.algorithm() == QSsl::Ec);
-        QVERIFY(native.type() == QSsl::PrivateKey);
-        QCOMPARE(native.toDer(), web->privateKey.toDer());
-        const QSslKey publicHalf(web->certificate.publicKey());
-        QCOMPARE(NativeKey::from(publicHalf), publicHalf);  // not a private key: unchanged
-
-        // A TLS server on the key completes a handshake, and the client
-        // sees the leaf it belongs to.
-        QSslServer server;
-        QSslConfiguration serverConfig = QSslConfiguration::defaultConfiguration();
-        serverConfig.setLocalCertificate(web->certificate);
-        serverConfig.setPrivateKey(native);
-        server.setSslConfiguration(serverConfig);
-        QVERIFY(server.listen(QHostAddress::LocalHost));
-        QSslSocket client;
-        QSslConfiguration c = QSslConfiguration::defaultConfiguration();
-        c.setPeerVerifyMode(QSslSocket::VerifyNone);
-        client.setSslConfiguration(c);
-        client.connectToHostEncrypted(QStringLiteral("127.0.0.1"), server.serverPort());
-        QTRY_VERIFY(client.isEncrypted());
-        QCOMPARE(client.peerCertificate(), web->certificate);
     }
 
     void newTrustDomainIsUuidDotConsul()

@@ -9,7 +9,6 @@
 #include "lab/runtimeenvironment.h"
 #include "model/projectfile.h"
 #include "pki/certificateauthority.h"
-#include "proxy/tlspolicy.h"
 
 #include "testtopologies.h"
 

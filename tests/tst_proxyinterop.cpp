@@ -11,7 +11,6 @@
 #include "proxy/proxymetrics.h"
 #include "proxy/staticidentitysource.h"
 #include "proxy/staticresolver.h"
-#include "proxy/tlspolicy.h"
 #include "proxy/upstreamlistener.h"
 
 #include <QLoggingCategory>

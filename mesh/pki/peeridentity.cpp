@@ -26,16 +26,24 @@ Result<SpiffeId> PeerIdentity::serviceIdentity(const QSslCertificate &leaf)
     const X509Ptr x = toX509(leaf);
     if (!x)
         return fail(Error::Code::Invalid, QStringLiteral("the certificate cannot be parsed"));
+    return serviceIdentity(x.get());
+}
+
+Result<SpiffeId> PeerIdentity::serviceIdentity(const X509 *leaf)
+{
+    if (!leaf)
+        return fail(Error::Code::Invalid, QStringLiteral("no certificate"));
+    auto *x = const_cast<X509 *>(leaf);  // the flag getters cache, they do not modify
     // Duplicated or undecodable extensions: OpenSSL's verifier refuses these
     // too; refusing here keeps the two views of the certificate the same.
-    if (X509_get_extension_flags(x.get()) & EXFLAG_INVALID)
+    if (X509_get_extension_flags(x) & EXFLAG_INVALID)
         return fail(Error::Code::Invalid, QStringLiteral("the certificate has malformed or repeated extensions"));
     // A CA certificate presented as a leaf is refused even when its chain
     // verifies (performance-and-reliability.md B3, CVE-2022-21657).
-    if (isCa(x.get()))
+    if (isCa(x))
         return fail(Error::Code::Invalid,
                     QStringLiteral("a CA certificate (CA:TRUE or keyCertSign) is not a service identity"));
-    const auto uris = uriSans(x.get());
+    const auto uris = uriSans(x);
     if (!uris)
         return fail(Error::Code::Invalid, QStringLiteral("the subjectAltName extension is unreadable or repeated"));
     // Only the URI SAN type counts: an ID in a DNS or email SAN or the CN is no
@@ -59,14 +67,20 @@ Result<SpiffeId> PeerIdentity::serviceIdentity(const QSslCertificate &leaf)
 bool PeerIdentity::hasExtendedKeyUsage(const QSslCertificate &certificate, Purpose purpose)
 {
     const X509Ptr x = toX509(certificate);
-    if (!x)
+    return x && hasExtendedKeyUsage(x.get(), purpose);
+}
+
+bool PeerIdentity::hasExtendedKeyUsage(const X509 *certificate, Purpose purpose)
+{
+    if (!certificate)
         return false;
-    const uint32_t flags = X509_get_extension_flags(x.get());
+    auto *x = const_cast<X509 *>(certificate);  // the flag getters cache, they do not modify
+    const uint32_t flags = X509_get_extension_flags(x);
     if (flags & EXFLAG_INVALID)
         return false;
     if (!(flags & EXFLAG_XKUSAGE))
         return true;  // no EKU: any purpose (RFC 5280 §4.2.1.12), as OpenSSL's purpose check
-    const uint32_t eku = X509_get_extended_key_usage(x.get());
+    const uint32_t eku = X509_get_extended_key_usage(x);
     const uint32_t wanted = purpose == Purpose::ServerAuth ? XKU_SSL_SERVER : XKU_SSL_CLIENT;
     return eku & (wanted | XKU_ANYEKU);
 }

@@ -6,6 +6,8 @@
 #include <QSslCertificate>
 #include <QStringList>
 
+struct x509_st;  // OpenSSL's X509
+
 namespace mesh::pki {
 
 // What a verified peer certificate says about who it is, by Consul's rules
@@ -26,10 +28,14 @@ public:
     // a service ID, a CA certificate (basicConstraints CA:TRUE or KeyUsage
     // keyCertSign).
     static Result<SpiffeId> serviceIdentity(const QSslCertificate &leaf);
+    // The same on OpenSSL's own certificate (the TLS engine's peer leaf):
+    // nothing decoded twice.
+    static Result<SpiffeId> serviceIdentity(const x509_st *leaf);
 
     // True when the certificate may be used for `purpose`: an EKU extension
     // listing it (or anyExtendedKeyUsage), or no EKU extension at all (RFC 5280).
     static bool hasExtendedKeyUsage(const QSslCertificate &certificate, Purpose purpose);
+    static bool hasExtendedKeyUsage(const x509_st *certificate, Purpose purpose);
 
     // Every URI SAN, in order (empty when none or unreadable).
     static QStringList uriSubjectAlternativeNames(const QSslCertificate &certificate);

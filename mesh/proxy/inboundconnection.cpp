@@ -5,54 +5,28 @@
 #include "plainsocket.h"
 #include "proxylog.h"
 #include "proxymetrics.h"
-#include "tlspolicy.h"
-#include "tlssocketmemory.h"
 
-#include "pki/peeridentity.h"
+#include "tls/tlsstream.h"
 
-#include <QSslSocket>
 #include <QTimerEvent>
 
 namespace mesh::proxy {
 
 using pki::RefusalReason;
+using tls::TlsStream;
 
-InboundConnection::InboundConnection(qintptr descriptor, const QSslConfiguration &configuration,
-                                     const Context &context, QObject *parent)
+InboundConnection::InboundConnection(qintptr descriptor, tls::SharedTlsContext tlsContext, const Context &context,
+                                     QObject *parent)
     : QObject(parent)
     , m_context(context)
 {
     m_since.start();
-    m_tls = new QSslSocket(this);
-    if (!m_tls->setSocketDescriptor(descriptor)) {
-        QMetaObject::invokeMethod(this, [this] { fail(QStringLiteral("bad descriptor")); }, Qt::QueuedConnection);
-        return;
-    }
-    m_peer = m_tls->peerAddress().toString() + u':' + QString::number(m_tls->peerPort());
-    m_tls->setSslConfiguration(configuration);
-    m_tls->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    m_tls->setReadBufferSize(context.options.tlsReadBufferSize);
-    TlsSocketMemory::shrinkBuffers(m_tls);
-    connect(m_tls, &QSslSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
-        // Not ignored: Qt aborts the handshake after this signal.
-        m_verifyReason = TlsPolicy::reasonFor(errors);
-        QStringList texts;
-        for (const QSslError &e : errors)
-            texts << e.errorString();
-        m_tls->setProperty("meshpadVerifyErrors", texts.join(u"; "));
-    });
-    connect(m_tls, &QSslSocket::alertSent, this,
-            [this](QSsl::AlertLevel level, QSsl::AlertType type, const QString &) {
-                if (level == QSsl::AlertLevel::Fatal && !m_alertSent)
-                    m_alertSent = type;
-            });
-    // Our first handshake bytes go out in answer to a ClientHello.
-    connect(m_tls, &QSslSocket::encryptedBytesWritten, this, [this] { m_answeredHello = true; });
-    connect(m_tls, &QSslSocket::encrypted, this, &InboundConnection::onEncrypted);
-    connect(m_tls, &QSslSocket::errorOccurred, this, &InboundConnection::onHandshakeError);
-    connect(m_tls, &QSslSocket::disconnected, this, &InboundConnection::onHandshakeError);
+    m_peer = PlainSocket::describePeer(descriptor);
+    m_tls = new TlsStream(std::move(tlsContext), this);
+    connect(m_tls, &TlsStream::encrypted, this, &InboundConnection::onEncrypted);
+    connect(m_tls, &TlsStream::handshakeFailed, this, &InboundConnection::onHandshakeFailed);
     m_deadline.start(int(context.options.handshakeTimeout.count()), Qt::PreciseTimer, this);
-    m_tls->startServerEncryption();
+    m_tls->startServer(descriptor, context.trustDomain);
 }
 
 InboundConnection::~InboundConnection() = default;
@@ -82,26 +56,19 @@ void InboundConnection::timerEvent(QTimerEvent *event)
     }
 }
 
-void InboundConnection::onHandshakeError()
+void InboundConnection::onHandshakeFailed()
 {
     if (m_encrypted || m_finished)
         return;
-    // Closed before a complete ClientHello (so before any identity): a TCP
-    // health check such as the agent's "Connect Sidecar Listening" every 10 s
+    // Closed before sending a byte (so before any identity): a TCP health
+    // check such as the agent's "Connect Sidecar Listening" every 10 s
     // (https://developer.hashicorp.com/consul/docs/connect/proxies/deploy-sidecar-services),
     // not a caller to refuse and log.
-    if (!m_answeredHello && !m_verifyReason && !m_alertSent
-        && m_tls->error() == QAbstractSocket::RemoteHostClosedError) {
+    if (!m_tls->peerSentBytes()) {
         close();
         return;
     }
-    const QString verifyErrors = m_tls->property("meshpadVerifyErrors").toString();
-    if (m_verifyReason) {
-        refuse(*m_verifyReason, verifyErrors);
-        return;
-    }
-    const QString error = m_tls->errorString();
-    refuse(TlsPolicy::reasonForAlert(m_alertSent.value_or(QSsl::AlertType::UnknownAlertMessage), error), error);
+    refuse(m_tls->error().reason, m_tls->error().message);
 }
 
 void InboundConnection::drain()
@@ -115,42 +82,20 @@ void InboundConnection::onEncrypted()
 {
     m_encrypted = true;
     m_deadline.stop();
-    // The peer has proved the key of a certificate our roots verified
-    // (VerifyPeer, see TlsPolicy): a caller being checked from here on, no
-    // longer a stall the listener may drain.
+    // The peer has proved the key of a certificate our roots verified, and
+    // its identity is a service of our trust domain (TlsContext::verifyLeaf):
+    // a caller being authorized from here on, no longer a stall the listener
+    // may drain.
     Q_EMIT handshakeCompleted();
     if (m_finished)
         return;
-    const QSslCertificate peer = m_tls->peerCertificate();
-    if (peer.isNull()) {
-        refuse(RefusalReason::NoCertificate, QStringLiteral("no client certificate"));
-        return;
-    }
-    // OpenSSL already checked the chain for the sslclient purpose; checking
-    // the leaf's EKU again costs nothing and does not depend on how the TLS
-    // backend sets the purpose (perf doc B3, CVE-2022-21657).
-    if (!pki::PeerIdentity::hasExtendedKeyUsage(peer, pki::PeerIdentity::Purpose::ClientAuth)) {
-        refuse(RefusalReason::WrongPurpose, QStringLiteral("the client certificate lacks EKU clientAuth"));
-        return;
-    }
-    const auto source = pki::PeerIdentity::serviceIdentity(peer);
-    if (!source) {
-        refuse(RefusalReason::BadIdentity, source.error().message);
-        return;
-    }
-    // Exact trust domain, as Envoy matches (consul.md §4.4); Consul's own
-    // authorize ignores it (§3.1), but a certificate chaining to our roots
-    // with another trust domain is something our CA never issues.
-    if (source->trustDomain != m_context.trustDomain) {
-        refuse(RefusalReason::WrongIdentity,
-               source->toString() + QStringLiteral(" is not in trust domain ") + m_context.trustDomain);
-        return;
-    }
+    // Client bytes that arrive meanwhile wait in the kernel.
+    m_tls->setReadingEnabled(false);
     // The handshake deadline also bounds an authorizer that asks an agent;
-    // the client leg's bytes wait in its bounded TLS buffer meanwhile.
+    // the caller's bytes wait in the kernel meanwhile.
     m_deadline.start(int(m_context.options.handshakeTimeout.count()), Qt::PreciseTimer, this);
     m_authorizing = true;
-    const pki::SpiffeId caller = *source;
+    const pki::SpiffeId caller = m_tls->peerIdentity();
     m_context.authorizer->requestAuthorization(caller, m_context.service, this, [this, caller](const Authorization &decision) {
         if (m_finished)
             return;
@@ -168,7 +113,6 @@ void InboundConnection::onEncrypted()
 void InboundConnection::connectApp()
 {
     m_app = new PlainSocket(this);
-    // Client bytes that arrive meanwhile wait in the TLS socket's bounded buffer.
     connect(m_app, &PlainSocket::connected, this, &InboundConnection::onAppConnected);
     connect(m_app, &PlainSocket::errorOccurred, this, [this] {
         m_context.metrics->connectFailed();
@@ -176,11 +120,6 @@ void InboundConnection::connectApp()
                  .arg(m_context.appAddress.toString())
                  .arg(m_context.appPort)
                  .arg(m_app->errorString()));
-    });
-    connect(m_tls, &QSslSocket::disconnected, this, [this] {
-        // The caller gave up, not us: nothing to report.
-        if (!m_pipe)
-            close();
     });
     m_deadline.start(int(m_context.options.localConnectTimeout.count()), Qt::PreciseTimer, this);
     m_app->connectToHost(m_context.appAddress, m_context.appPort);
@@ -228,11 +167,11 @@ void InboundConnection::close()
         return;
     m_finished = true;
     m_deadline.stop();
-    if (m_tls) {
+    if (m_tls && !m_pipe) {
         disconnect(m_tls, nullptr, this, nullptr);
-        m_tls->abort();
+        m_tls->close();
     }
-    if (m_app) {
+    if (m_app && !m_pipe) {
         disconnect(m_app, nullptr, this, nullptr);
         m_app->close();
     }

@@ -3,14 +3,16 @@
 #include "pki/refusalreason.h"
 #include "proxy/proxyoptions.h"
 
+#include "tls/tlscontext.h"
+
 #include <QBasicTimer>
 #include <QElapsedTimer>
 #include <QHostAddress>
 #include <QObject>
-#include <QSsl>
-#include <QSslConfiguration>
 
-class QSslSocket;
+namespace mesh::tls {
+class TlsStream;
+}
 
 namespace mesh::proxy {
 
@@ -20,11 +22,13 @@ class PlainSocket;
 class ProxyMetrics;
 struct Identity;
 
-// One accepted connection of an InboundListener, in the order of consul.md
-// §4.5: TLS handshake with a required client certificate verified against all
-// roots (items 5, 6); EKU clientAuth and exactly one service SPIFFE ID in the
-// trust domain of our own identity (item 7); authorize for our service (8);
-// only then connect to the local app (9) and pipe. Any refusal is counted
+// One accepted connection of an InboundListener, in the order Consul's
+// built-in proxy serves one (hashicorp/consul `connect/proxy/listener.go`,
+// `connect/service.go` ServerTLSConfig): TLS handshake with a required client
+// certificate verified against all roots; EKU clientAuth and exactly one
+// service SPIFFE ID in the trust domain of our own identity (both checked by
+// tls::TlsContext::verifyLeaf); authorize for our service; only then connect
+// to the local app and pipe. Any refusal is counted
 // under its reason, logged once and closes the connection; so is a local app
 // that refuses or does not accept within localConnectTimeout (a connect
 // failure).
@@ -48,7 +52,7 @@ public:
         ProxyOptions options;
     };
 
-    InboundConnection(qintptr descriptor, const QSslConfiguration &configuration, const Context &context,
+    InboundConnection(qintptr descriptor, tls::SharedTlsContext tlsContext, const Context &context,
                       QObject *parent = nullptr);
     ~InboundConnection() override;
 
@@ -69,7 +73,7 @@ protected:
 
 private:
     void onEncrypted();
-    void onHandshakeError();
+    void onHandshakeFailed();
     void connectApp();
     void onAppConnected();
     void refuse(pki::RefusalReason reason, const QString &detail);
@@ -82,17 +86,14 @@ private:
     void close();
 
     Context m_context;
-    QSslSocket *m_tls = nullptr;
+    tls::TlsStream *m_tls = nullptr;
     PlainSocket *m_app = nullptr;
     Pipe *m_pipe = nullptr;
     QBasicTimer m_deadline;
     QElapsedTimer m_since;
     QString m_peer;
-    std::optional<pki::RefusalReason> m_verifyReason;
-    std::optional<QSsl::AlertType> m_alertSent;
     bool m_encrypted = false;
     bool m_authorizing = false;  // waiting for the authorizer's decision
-    bool m_answeredHello = false;  // we sent handshake bytes (a ClientHello came)
     bool m_finished = false;
 };
 

@@ -5,7 +5,6 @@
 #include "inboundconnection.h"
 #include "proxylog.h"
 #include "proxymetrics.h"
-#include "tlspolicy.h"
 
 #include <unistd.h>
 
@@ -37,12 +36,21 @@ InboundListener::~InboundListener()
 
 void InboundListener::rebuildConfiguration()
 {
+    // A new context for new handshakes; open connections keep theirs.
     const Identity identity = m_identity->identity();
-    m_hasConfiguration = !identity.isNull();
-    if (!m_hasConfiguration)
+    if (identity.isNull()) {
+        m_tlsContext.reset();
         return;
+    }
+    auto context = tls::TlsContext::create(tls::TlsContext::Role::Server, identity.leaf, identity.roots);
+    if (!context) {
+        // Keeps serving with the identity it had: a broken update must not
+        // take the listener down.
+        qCWarning(lcProxy).noquote() << "inbound" << m_service << "cannot use the new identity:" << context.error().message;
+        return;
+    }
     m_trustDomain = identity.id.trustDomain;
-    m_configuration = TlsPolicy::serverConfiguration(identity);
+    m_tlsContext = *context;
 }
 
 void InboundListener::setLocalApp(const QHostAddress &address, quint16 port)
@@ -53,7 +61,7 @@ void InboundListener::setLocalApp(const QHostAddress &address, quint16 port)
 
 Result<> InboundListener::listen(const QHostAddress &address, quint16 port)
 {
-    if (!m_hasConfiguration)
+    if (!m_tlsContext)
         return fail(Error::Code::Invalid, QStringLiteral("no certificate and roots to listen with"));
     if (!m_server->listen(address, port))
         return fail(Error::Code::Network, QStringLiteral("cannot listen on %1:%2: %3")
@@ -80,7 +88,7 @@ QHostAddress InboundListener::address() const
 
 void InboundListener::onDescriptor(qintptr descriptor)
 {
-    if (!m_hasConfiguration) {
+    if (!m_tlsContext) {
         ::close(int(descriptor));
         m_metrics->rejectedOverLimit();
         m_overloadLog.add({.refusedNoIdentity = 1});
@@ -117,7 +125,7 @@ void InboundListener::onDescriptor(qintptr descriptor)
         m_overloadLog.add(overload);
     InboundConnection::Context context{m_service, m_trustDomain, m_authorizer, m_metrics,
                                        m_appAddress, m_appPort, m_options};
-    auto *connection = new InboundConnection(descriptor, m_configuration, context, this);
+    auto *connection = new InboundConnection(descriptor, m_tlsContext, context, this);
     m_connections.insert(connection, m_handshaking.insert(m_handshaking.end(), connection));
     m_metrics->connectionAccepted();
     connect(connection, &InboundConnection::handshakeCompleted, this,

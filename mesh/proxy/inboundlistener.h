@@ -3,11 +3,11 @@
 #include "core/result.h"
 #include "proxy/overloadlog.h"
 #include "proxy/proxyoptions.h"
+#include "tls/tlscontext.h"
 
 #include <QHash>
 #include <QHostAddress>
 #include <QObject>
-#include <QSslConfiguration>
 
 #include <list>
 
@@ -19,7 +19,7 @@ class IdentitySource;
 class InboundConnection;
 class ProxyMetrics;
 
-// The public listener of a sidecar (consul.md §4.3, §4.5 items 5–9): accepts
+// The public listener of a sidecar: accepts
 // mTLS from other sidecars, lets through only verified, authorized callers of
 // `service` and pipes them to the local app. Identity changes apply to the
 // next handshake; open connections keep theirs. Lives on one thread and never
@@ -71,8 +71,7 @@ private:
     QHostAddress m_appAddress;
     quint16 m_appPort = 0;
     QString m_trustDomain;
-    QSslConfiguration m_configuration;
-    bool m_hasConfiguration = false;
+    tls::SharedTlsContext m_tlsContext;  // null until there is an identity
     DescriptorServer *m_server = nullptr;
     ProxyMetrics *m_metrics = nullptr;
     // Every open connection, with its place in m_handshaking while its TLS

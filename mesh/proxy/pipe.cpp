@@ -2,16 +2,18 @@
 
 #include "plainsocket.h"
 #include "proxymetrics.h"
-#include "tlssocketmemory.h"
+
+#include "tls/tlsstream.h"
 
 #include <QDeadlineTimer>
-#include <QSslSocket>
 #include <QTimerEvent>
 
 #include <algorithm>
 #include <array>
 
 namespace mesh::proxy {
+
+using tls::TlsStream;
 
 namespace {
 
@@ -28,7 +30,7 @@ qint64 nowMs()
 
 } // namespace
 
-Pipe::Pipe(PlainSocket *plain, QSslSocket *tls, const ProxyOptions &options, ProxyMetrics *metrics,
+Pipe::Pipe(PlainSocket *plain, TlsStream *tls, const ProxyOptions &options, ProxyMetrics *metrics,
            bool plainIsDownstream, PlainEof plainEof, QObject *parent)
     : QObject(parent)
     , m_plain(plain)
@@ -48,46 +50,26 @@ void Pipe::start()
 {
     Q_ASSERT(!m_started);
     m_started = true;
-    m_tls->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    m_tls->setReadBufferSize(m_options.tlsReadBufferSize);
-    // Again now the channels are final (a client socket makes them when the
-    // TCP connect completes); the identity check is behind us.
-    TlsSocketMemory::shrinkBuffers(m_tls);
-    TlsSocketMemory::dropPeerCertificates(m_tls);
     connect(m_plain, &PlainSocket::readyRead, this, &Pipe::pumpPlainToTls);
     connect(m_plain, &PlainSocket::bytesWritten, this, &Pipe::onPlainBytesWritten);
     connect(m_plain, &PlainSocket::errorOccurred, this,
             [this] { finish(QStringLiteral("plain side: ") + m_plain->errorString()); });
-    connect(m_tls, &QSslSocket::readyRead, this, &Pipe::scheduleTlsPump);
-    connect(m_tls, &QSslSocket::bytesWritten, this, &Pipe::onTlsBytesWritten);
-    connect(m_tls, &QSslSocket::encryptedBytesWritten, this, &Pipe::onTlsBytesWritten);
-    connect(m_tls, &QSslSocket::disconnected, this, &Pipe::onTlsEnded);
-    connect(m_tls, &QSslSocket::errorOccurred, this, [this](QAbstractSocket::SocketError error) {
-        if (error == QAbstractSocket::RemoteHostClosedError)
-            onTlsEnded();
-        else
-            finish(QStringLiteral("TLS side: ") + m_tls->errorString());
-    });
+    connect(m_tls, &TlsStream::readyRead, this, &Pipe::pumpTlsToPlain);
+    connect(m_tls, &TlsStream::bytesWritten, this, &Pipe::onTlsBytesWritten);
+    connect(m_tls, &TlsStream::errorOccurred, this, &Pipe::onTlsFailed);
     m_plain->setReadingEnabled(true);
+    m_tls->setReadingEnabled(true);
     touch();
     const auto tick = std::clamp(std::min({m_options.idleTimeout, m_options.lingerTimeout, m_options.halfClosedTimeout}) / 4,
                                  std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
     m_timer.start(int(tick.count()), Qt::CoarseTimer, this);
-    if (m_tls->state() != QAbstractSocket::ConnectedState)
-        onTlsEnded();
-    else
-        scheduleTlsPump();
+    pumpTlsToPlain();
     pumpPlainToTls();
 }
 
 void Pipe::abort(const QString &why)
 {
     finish(why);
-}
-
-qint64 Pipe::tlsPending() const
-{
-    return m_tls->bytesToWrite() + m_tls->encryptedBytesToWrite();
 }
 
 void Pipe::touch()
@@ -115,8 +97,8 @@ void Pipe::pumpPlainToTls()
 {
     if (m_finished || m_plainEof)
         return;
-    if (m_tlsEnded) {
-        // Nowhere to carry it: drain and drop while lingering for the FIN.
+    if (m_tlsAborted) {
+        // Nowhere to carry it: read and drop until the plain FIN.
         for (;;) {
             const qint64 n = m_plain->read(t_scratch.data(), kChunk);
             if (n == PlainSocket::kEof) {
@@ -129,11 +111,11 @@ void Pipe::pumpPlainToTls()
         }
     }
     qint64 moved = 0;
-    while (tlsPending() < m_options.highWater) {
+    while (m_tls->bytesToWrite() < m_options.highWater) {
         const qint64 n = m_plain->read(t_scratch.data(), kChunk);
         if (n > 0) {
-            if (m_tls->write(t_scratch.data(), n) != n) {
-                finish(QStringLiteral("TLS side: write failed"));
+            if (!m_tls->isWriteShutdown() && !m_tls->write(t_scratch.data(), n)) {
+                finish(QStringLiteral("TLS side: ") + m_tls->errorString());
                 return;
             }
             moved += n;
@@ -154,76 +136,99 @@ void Pipe::pumpPlainToTls()
     if (moved > 0) {
         countPlainToTls(moved);
         touch();
-        // Encrypt and send now: QSslSocket would otherwise wait for a
-        // queued event, one more event-loop turn on every request's path.
-        m_tls->flush();
     }
-    if (tlsPending() >= m_options.highWater && !m_plainPaused) {
-        m_plainPaused = true;
-        m_plain->setReadingEnabled(false);
+    const bool pause = m_tls->bytesToWrite() >= m_options.highWater;
+    if (pause != m_plainPaused) {
+        m_plainPaused = pause;
+        m_plain->setReadingEnabled(!pause);
     }
-}
-
-void Pipe::scheduleTlsPump()
-{
-    if (m_tlsPumpScheduled || m_finished)
-        return;
-    m_tlsPumpScheduled = true;
-    QMetaObject::invokeMethod(this, &Pipe::pumpTlsToPlain, Qt::QueuedConnection);
 }
 
 void Pipe::pumpTlsToPlain()
 {
-    m_tlsPumpScheduled = false;
-    if (m_finished)
+    if (m_finished || m_tlsEof)
         return;
     qint64 moved = 0;
-    // Once the TLS leg has ended its remaining bytes are already decrypted in
-    // memory; moving them to the plain queue costs nothing more.
-    while (m_tlsEnded || m_plain->bytesToWrite() < m_options.highWater) {
+    bool ended = false;
+    while (m_plain->bytesToWrite() < m_options.highWater) {
         const qint64 n = m_tls->read(t_scratch.data(), kChunk);
-        if (n <= 0)
-            break;
-        if (!m_plain->write(t_scratch.data(), n)) {
-            finish(QStringLiteral("plain side: ") + m_plain->errorString());
+        if (n > 0) {
+            // Once the plain side is shut for writing (it failed), bytes
+            // are read and dropped so the TLS end can still be seen.
+            if (!m_plain->isWriteShutdown() && !m_plain->write(t_scratch.data(), n)) {
+                finish(QStringLiteral("plain side: ") + m_plain->errorString());
+                return;
+            }
+            moved += n;
+            continue;
+        }
+        if (n == TlsStream::kEof)
+            ended = true;
+        else if (n == TlsStream::kError) {
+            onTlsFailed();
             return;
         }
-        moved += n;
+        break;
     }
     if (moved > 0) {
         countTlsToPlain(moved);
         touch();
     }
-    m_tlsPaused = m_tls->bytesAvailable() > 0;
-    if (m_tlsEnded && !m_tlsPaused) {
-        m_plain->shutdownWrite();
-        maybeFinish();
+    if (ended) {
+        onTlsEof();
+        return;
     }
+    const bool pause = m_plain->bytesToWrite() >= m_options.highWater;
+    if (pause != m_tlsPaused) {
+        m_tlsPaused = pause;
+        m_tls->setReadingEnabled(!pause);
+    }
+}
+
+void Pipe::onTlsFailed()
+{
+    if (m_finished)
+        return;
+    // A peer that broke the policy mid-stream (a renegotiation attempt) is
+    // refused like one that failed its handshake: counted under its reason.
+    if (m_tls->peerRefused())
+        m_metrics->refused(m_tls->error().reason, false, QString(), m_tls->errorString());
+    finish(QStringLiteral("TLS side: ") + m_tls->errorString());
 }
 
 void Pipe::onPlainEof()
 {
     m_plainEof = true;
     m_plain->setReadingEnabled(false);
-    if (m_tlsEnded) {
+    touch();
+    if (m_tls->canHalfClose() || m_plainEofPolicy == PlainEof::CloseTls || m_tlsEof)
+        m_tls->shutdownWrite();  // close_notify once the queue is out, then FIN
+    maybeFinish();
+}
+
+void Pipe::onTlsEof()
+{
+    m_tlsEof = true;
+    m_tls->setReadingEnabled(false);
+    touch();
+    m_plain->shutdownWrite();  // FIN once the queue is out
+    if (!m_tls->peerClosedCleanly()) {
+        m_tlsAborted = true;
+        m_bothEndedSinceMs = nowMs();  // the linger starts now
+        if (!m_plainEof) {
+            if (m_plainPaused) {
+                m_plainPaused = false;
+                m_plain->setReadingEnabled(true);
+            }
+            pumpPlainToTls();
+        }
         maybeFinish();
         return;
     }
-    if (m_plainEofPolicy == PlainEof::CloseTls) {
-        // Qt flushes what is queued, sends close_notify, then FIN.
-        m_tls->disconnectFromHost();
-    }
-}
-
-void Pipe::onTlsEnded()
-{
-    if (m_tlsEnded || m_finished)
-        return;
-    m_tlsEnded = true;
-    m_lingerSinceMs = nowMs();
-    pumpTlsToPlain();
-    if (!m_plainEof)
-        m_plain->setReadingEnabled(true);  // read and drop until the plain FIN
+    // A TLS 1.2 leg kept open for the answer (KeepTlsOpen) ends with it.
+    if (m_plainEof)
+        m_tls->shutdownWrite();
+    maybeFinish();
 }
 
 void Pipe::onTlsBytesWritten()
@@ -231,11 +236,12 @@ void Pipe::onTlsBytesWritten()
     if (m_finished)
         return;
     touch();
-    if (m_plainPaused && tlsPending() <= m_options.lowWater) {
+    if (m_plainPaused && m_tls->bytesToWrite() <= m_options.lowWater) {
         m_plainPaused = false;
         m_plain->setReadingEnabled(true);
         pumpPlainToTls();
     }
+    maybeFinish();
 }
 
 void Pipe::onPlainBytesWritten()
@@ -243,18 +249,21 @@ void Pipe::onPlainBytesWritten()
     if (m_finished)
         return;
     touch();
-    if (m_plain->bytesToWrite() <= m_options.lowWater && (m_tlsPaused || m_tls->bytesAvailable() > 0))
+    if (m_tlsPaused && m_plain->bytesToWrite() <= m_options.lowWater) {
+        m_tlsPaused = false;
+        m_tls->setReadingEnabled(true);
         pumpTlsToPlain();
+    }
     maybeFinish();
 }
 
 void Pipe::maybeFinish()
 {
-    if (m_finished || !m_tlsEnded)
+    if (m_finished || !m_plainEof || !m_tlsEof)
         return;
-    if (m_plain->bytesToWrite() > 0 || m_tls->bytesAvailable() > 0)
-        return;
-    if (m_plainEof)
+    if (m_bothEndedSinceMs < 0)
+        m_bothEndedSinceMs = nowMs();
+    if (m_plain->bytesToWrite() == 0 && (m_tlsAborted || m_tls->bytesToWrite() == 0))
         finish(QStringLiteral("closed"));
 }
 
@@ -265,14 +274,12 @@ void Pipe::timerEvent(QTimerEvent *event)
         return;
     }
     const qint64 now = nowMs();
-    if (m_tlsEnded && m_lingerSinceMs >= 0 && now - m_lingerSinceMs >= m_options.lingerTimeout.count()
-        && m_plain->bytesToWrite() == 0) {
+    if (m_bothEndedSinceMs >= 0 && now - m_bothEndedSinceMs >= m_options.lingerTimeout.count()
+        && m_plain->bytesToWrite() == 0)
         finish(QStringLiteral("closed (linger timeout)"));
-        return;
-    }
-    if (now - m_lastActivityMs >= m_options.idleTimeout.count())
+    else if (now - m_lastActivityMs >= m_options.idleTimeout.count())
         finish(QStringLiteral("idle timeout"));
-    else if (m_plainEof && !m_tlsEnded && now - m_lastActivityMs >= m_options.halfClosedTimeout.count())
+    else if ((m_plainEof || m_tlsEof) && now - m_lastActivityMs >= m_options.halfClosedTimeout.count())
         finish(QStringLiteral("half-closed timeout"));
 }
 
@@ -286,7 +293,7 @@ void Pipe::finish(const QString &why)
     disconnect(m_plain, nullptr, this, nullptr);
     disconnect(m_tls, nullptr, this, nullptr);
     m_plain->close();
-    m_tls->abort();
+    m_tls->close();
     Q_EMIT finished();
 }
 

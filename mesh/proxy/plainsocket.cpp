@@ -46,30 +46,43 @@ bool PlainSocket::adopt(qintptr descriptor)
     return true;
 }
 
-void PlainSocket::connectToHost(const QHostAddress &address, quint16 port)
+namespace {
+
+socklen_t toSockaddr(const QHostAddress &address, quint16 port, sockaddr_storage *storage)
 {
-    Q_ASSERT(m_fd < 0);
-    sockaddr_storage storage{};
-    socklen_t length = 0;
+    *storage = {};
     if (address.protocol() == QAbstractSocket::IPv6Protocol) {
-        auto *a = reinterpret_cast<sockaddr_in6 *>(&storage);
+        auto *a = reinterpret_cast<sockaddr_in6 *>(storage);
         a->sin6_family = AF_INET6;
         a->sin6_port = htons(port);
         const Q_IPV6ADDR raw = address.toIPv6Address();
         std::memcpy(&a->sin6_addr, &raw, sizeof raw);
-        length = sizeof *a;
-    } else {
-        auto *a = reinterpret_cast<sockaddr_in *>(&storage);
-        a->sin_family = AF_INET;
-        a->sin_port = htons(port);
-        a->sin_addr.s_addr = htonl(address.toIPv4Address());
-        length = sizeof *a;
+        return sizeof *a;
     }
+    auto *a = reinterpret_cast<sockaddr_in *>(storage);
+    a->sin_family = AF_INET;
+    a->sin_port = htons(port);
+    a->sin_addr.s_addr = htonl(address.toIPv4Address());
+    return sizeof *a;
+}
+
+} // namespace
+
+void PlainSocket::connectToHost(const QHostAddress &address, quint16 port, const QHostAddress &source)
+{
+    Q_ASSERT(m_fd < 0);
+    sockaddr_storage storage{};
+    const socklen_t length = toSockaddr(address, port, &storage);
     m_fd = ::socket(storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (m_fd < 0) {
         m_error = QString::fromLocal8Bit(std::strerror(errno));
         QMetaObject::invokeMethod(this, &PlainSocket::errorOccurred, Qt::QueuedConnection);
         return;
+    }
+    if (!source.isNull() && source.protocol() == address.protocol()) {
+        sockaddr_storage local{};
+        const socklen_t localLength = toSockaddr(source, 0, &local);
+        ::bind(m_fd, reinterpret_cast<sockaddr *>(&local), localLength);
     }
     m_connecting = true;
     setUp();
@@ -83,11 +96,24 @@ void PlainSocket::connectToHost(const QHostAddress &address, quint16 port)
     }
 }
 
-QString PlainSocket::peerDescription() const
+qintptr PlainSocket::takeDescriptor()
+{
+    const int fd = m_fd;
+    delete m_readNotifier;
+    delete m_writeNotifier;
+    m_readNotifier = nullptr;
+    m_writeNotifier = nullptr;
+    m_fd = -1;
+    m_out = QByteArray();
+    m_outPos = 0;
+    return fd;
+}
+
+QString PlainSocket::describePeer(qintptr descriptor)
 {
     sockaddr_storage storage{};
     socklen_t length = sizeof storage;
-    if (m_fd < 0 || ::getpeername(m_fd, reinterpret_cast<sockaddr *>(&storage), &length) != 0)
+    if (descriptor < 0 || ::getpeername(int(descriptor), reinterpret_cast<sockaddr *>(&storage), &length) != 0)
         return QStringLiteral("?");
     QHostAddress address(reinterpret_cast<sockaddr *>(&storage));
     const quint16 port = storage.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6 *>(&storage)->sin6_port)

@@ -34,13 +34,20 @@ public:
     // Takes an accepted, connected descriptor (made non-blocking here).
     bool adopt(qintptr descriptor);
     // Starts a non-blocking connect; connected() or errorOccurred() follows.
-    // The caller owns the deadline.
-    void connectToHost(const QHostAddress &address, quint16 port);
+    // The caller owns the deadline. A non-null `source` is bound first (a
+    // failed bind only loses the source address; the connect goes on).
+    void connectToHost(const QHostAddress &address, quint16 port, const QHostAddress &source = {});
+    // Gives up the descriptor (connected, non-blocking) to a new owner, e.g.
+    // the TLS engine once the TCP connect is done; this socket is closed
+    // without closing it.
+    qintptr takeDescriptor();
 
     bool isOpen() const { return m_fd >= 0; }
     bool isConnected() const { return m_fd >= 0 && !m_connecting; }
     qintptr descriptor() const { return m_fd; }
-    QString peerDescription() const;
+    QString peerDescription() const { return describePeer(m_fd); }
+    // "address:port" of the peer of a connected descriptor, "?" when unknown.
+    static QString describePeer(qintptr descriptor);
 
     // > 0 bytes read; 0 nothing now; kEof the peer sent FIN (reading stops);
     // kError a reset or other failure (errorString()).

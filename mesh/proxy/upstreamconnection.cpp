@@ -4,18 +4,16 @@
 #include "plainsocket.h"
 #include "proxylog.h"
 #include "proxymetrics.h"
-#include "tlspolicy.h"
-#include "tlssocketmemory.h"
 
-#include "pki/peeridentity.h"
+#include "tls/tlsstream.h"
 
-#include <QSslSocket>
 #include <QTimer>
 #include <QTimerEvent>
 
 namespace mesh::proxy {
 
 using pki::RefusalReason;
+using tls::TlsStream;
 
 UpstreamConnection::UpstreamConnection(qintptr descriptor, const Context &context, QObject *parent)
     : QObject(parent)
@@ -43,12 +41,20 @@ void UpstreamConnection::tryNext()
 {
     if (m_finished)
         return;
-    if (m_tls) {
-        disconnect(m_tls, nullptr, this, nullptr);
-        m_tls->abort();
-        m_tls->deleteLater();
-        m_tls = nullptr;
+    // The previous attempt's sockets, if any: closed now, deleted later (we
+    // may be inside one of their signals).
+    for (QObject *attempt : {static_cast<QObject *>(m_dial), static_cast<QObject *>(m_tls)}) {
+        if (attempt) {
+            disconnect(attempt, nullptr, this, nullptr);
+            attempt->deleteLater();
+        }
     }
+    if (m_dial)
+        m_dial->close();
+    if (m_tls)
+        m_tls->close();
+    m_dial = nullptr;
+    m_tls = nullptr;
     if (m_next >= m_context.instances.size()) {
         m_context.metrics->connectFailed();
         qCInfo(lcProxy).noquote().nospace() << "upstream " << m_context.destination << " closed " << m_peer << ": "
@@ -58,49 +64,35 @@ void UpstreamConnection::tryNext()
         return;
     }
     const Instance &instance = m_context.instances.at(m_next++);
-    m_verifyReason.reset();
-    m_verifyDetail.clear();
-    m_alertSent.reset();
     m_tcpConnected = false;
-    m_tls = new QSslSocket(this);
-    m_tls->setSslConfiguration(m_context.configuration);
-    m_tls->setReadBufferSize(m_context.options.tlsReadBufferSize);
-    // A failed bind only loses the nicer source address; the dial goes on.
-    if (!m_context.sourceAddress.isNull())
-        m_tls->bind(m_context.sourceAddress, 0);
-    connect(m_tls, &QSslSocket::connected, this, [this] {
-        m_tcpConnected = true;
-        m_tls->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-        m_deadline.start(int(m_context.options.handshakeTimeout.count()), Qt::PreciseTimer, this);
+    m_dial = new PlainSocket(this);
+    connect(m_dial, &PlainSocket::connected, this, &UpstreamConnection::onTcpConnected);
+    connect(m_dial, &PlainSocket::errorOccurred, this, [this] {
+        if (!m_tcpConnected)
+            attemptFailed(std::nullopt, m_dial->errorString());
     });
-    connect(m_tls, &QSslSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
-        // The server's leaf has no DNS SAN (consul.md §2.4), so Qt's host name
-        // check always fails; it is replaced by the exact SPIFFE ID check in
-        // onEncrypted(). Every other error stands.
-        bool onlyHostName = true;
-        QStringList texts;
-        for (const QSslError &e : errors) {
-            if (e.error() != QSslError::HostNameMismatch) {
-                onlyHostName = false;
-                texts << e.errorString();
-            }
-        }
-        if (onlyHostName) {
-            m_tls->ignoreSslErrors();
-            return;
-        }
-        m_verifyReason = TlsPolicy::reasonFor(errors);
-        m_verifyDetail = texts.join(u"; ");
-    });
-    connect(m_tls, &QSslSocket::alertSent, this, [this](QSsl::AlertLevel level, QSsl::AlertType type, const QString &) {
-        if (level == QSsl::AlertLevel::Fatal && !m_alertSent)
-            m_alertSent = type;
-    });
-    connect(m_tls, &QSslSocket::encrypted, this, &UpstreamConnection::onEncrypted);
-    connect(m_tls, &QSslSocket::errorOccurred, this, &UpstreamConnection::onAttemptError);
+    const QHostAddress address(instance.address);
+    if (address.isNull()) {
+        attemptFailed(std::nullopt, QStringLiteral("not an IP address"));
+        return;
+    }
     m_deadline.start(int(m_context.options.connectTimeout.count()), Qt::PreciseTimer, this);
-    m_tls->connectToHostEncrypted(instance.address, instance.port, TlsPolicy::sniName(instance.identity));
-    TlsSocketMemory::shrinkBuffers(m_tls);
+    m_dial->connectToHost(address, instance.port, m_context.sourceAddress);
+}
+
+void UpstreamConnection::onTcpConnected()
+{
+    m_tcpConnected = true;
+    const Instance &instance = m_context.instances.at(m_next - 1);
+    disconnect(m_dial, nullptr, this, nullptr);
+    const qintptr descriptor = m_dial->takeDescriptor();
+    m_dial->deleteLater();
+    m_dial = nullptr;
+    m_tls = new TlsStream(m_context.tlsContext, this);
+    connect(m_tls, &TlsStream::encrypted, this, &UpstreamConnection::onEncrypted);
+    connect(m_tls, &TlsStream::handshakeFailed, this, &UpstreamConnection::onHandshakeFailed);
+    m_deadline.start(int(m_context.options.handshakeTimeout.count()), Qt::PreciseTimer, this);
+    m_tls->startClient(descriptor, tls::TlsContext::serverNameFor(instance.identity), instance.identity);
 }
 
 void UpstreamConnection::timerEvent(QTimerEvent *event)
@@ -120,44 +112,16 @@ void UpstreamConnection::timerEvent(QTimerEvent *event)
                                         .arg(m_context.options.connectTimeout.count()));
 }
 
-void UpstreamConnection::onAttemptError()
+void UpstreamConnection::onHandshakeFailed()
 {
     if (m_pipe || m_finished || !m_tls)
         return;
-    if (m_verifyReason) {
-        attemptFailed(m_verifyReason, m_verifyDetail);
-        return;
-    }
-    if (!m_tcpConnected) {
-        attemptFailed(std::nullopt, m_tls->errorString());
-        return;
-    }
-    const QString error = m_tls->errorString();
-    attemptFailed(TlsPolicy::reasonForAlert(m_alertSent.value_or(QSsl::AlertType::UnknownAlertMessage), error), error);
+    attemptFailed(m_tls->error().reason, m_tls->error().message);
 }
 
 void UpstreamConnection::onEncrypted()
 {
     m_deadline.stop();
-    const Instance &instance = m_context.instances.at(m_next - 1);
-    const QSslCertificate server = m_tls->peerCertificate();
-    if (!pki::PeerIdentity::hasExtendedKeyUsage(server, pki::PeerIdentity::Purpose::ServerAuth)) {
-        attemptFailed(RefusalReason::WrongPurpose, QStringLiteral("the server certificate lacks EKU serverAuth"));
-        return;
-    }
-    const auto id = pki::PeerIdentity::serviceIdentity(server);
-    if (!id) {
-        attemptFailed(RefusalReason::BadIdentity, id.error().message);
-        return;
-    }
-    // Exactly the ID asked for, trust domain included, as Envoy does (§4.4);
-    // the built-in proxy's case-insensitive, host-ignoring compare (§4.1) is
-    // what look-alike IDs would slip through.
-    if (!(*id == instance.identity)) {
-        attemptFailed(RefusalReason::WrongIdentity,
-                      id->toString() + QStringLiteral(" is not ") + instance.identity.toString());
-        return;
-    }
     disconnect(m_tls, nullptr, this, nullptr);
     disconnect(m_client, nullptr, this, nullptr);
     m_context.metrics->connected(double(m_since.nsecsElapsed()) / 1e6);
@@ -184,9 +148,12 @@ void UpstreamConnection::attemptFailed(std::optional<RefusalReason> reason, cons
                                   << "unreachable:" << detail;
     }
     // Queued: we may be inside one of the socket's signals.
-    QMetaObject::invokeMethod(this, &UpstreamConnection::tryNext, Qt::QueuedConnection);
+    m_deadline.stop();
+    if (m_dial)
+        disconnect(m_dial, nullptr, this, nullptr);
     if (m_tls)
         disconnect(m_tls, nullptr, this, nullptr);
+    QMetaObject::invokeMethod(this, &UpstreamConnection::tryNext, Qt::QueuedConnection);
 }
 
 void UpstreamConnection::close()
@@ -195,9 +162,13 @@ void UpstreamConnection::close()
         return;
     m_finished = true;
     m_deadline.stop();
+    if (m_dial) {
+        disconnect(m_dial, nullptr, this, nullptr);
+        m_dial->close();
+    }
     if (m_tls && !m_pipe) {
         disconnect(m_tls, nullptr, this, nullptr);
-        m_tls->abort();
+        m_tls->close();
     }
     if (m_client && !m_pipe)
         m_client->close();

@@ -3,17 +3,18 @@
 #include "pki/refusalreason.h"
 #include "proxy/proxyoptions.h"
 #include "proxy/resolver.h"
+#include "tls/tlscontext.h"
 
 #include <QBasicTimer>
 #include <QElapsedTimer>
 #include <QHostAddress>
 #include <QObject>
-#include <QSsl>
-#include <QSslConfiguration>
 
 #include <optional>
 
-class QSslSocket;
+namespace mesh::tls {
+class TlsStream;
+}
 
 namespace mesh::proxy {
 
@@ -23,9 +24,10 @@ class ProxyMetrics;
 
 // One local client of an UpstreamListener: dials the destination's instances
 // in turn (starting where round robin says) until one completes mTLS with
-// our leaf, SNI `<dest>.default.<dc>.internal.<td>` (consul.md §4.4), a chain
-// to our roots, EKU serverAuth and exactly the expected SPIFFE ID (§4.5
-// items 11–13); then pipes. A failed connect, handshake or identity check
+// our leaf, SNI `<dest>.default.<dc>.internal.<td>` as Envoy sends it
+// (hashicorp/consul `agent/connect/sni.go`, ServiceSNI), a chain to our
+// roots, EKU serverAuth and exactly the expected SPIFFE ID
+// (tls::TlsContext::verifyLeaf); then pipes. A failed connect, handshake or identity check
 // moves on to the next instance (each refusal counted); when none is left
 // the client is closed. finished() fires once; the listener deletes it.
 class UpstreamConnection final : public QObject
@@ -38,7 +40,7 @@ public:
     {
         QString destination;
         QList<Instance> instances;  // already rotated by the listener's round robin
-        QSslConfiguration configuration;
+        tls::SharedTlsContext tlsContext;
         ProxyMetrics *metrics = nullptr;
         ProxyOptions options;
         // A lab drill: wait this long before dialling the first instance.
@@ -60,22 +62,21 @@ protected:
 
 private:
     void tryNext();
+    void onTcpConnected();
     void onEncrypted();
-    void onAttemptError();
+    void onHandshakeFailed();
     void attemptFailed(std::optional<pki::RefusalReason> reason, const QString &detail);
     void close();
 
     Context m_context;
     PlainSocket *m_client = nullptr;
-    QSslSocket *m_tls = nullptr;
+    PlainSocket *m_dial = nullptr;      // the TCP connect to the current instance
+    tls::TlsStream *m_tls = nullptr;    // its TLS leg, once connected
     Pipe *m_pipe = nullptr;
     int m_next = 0;
     QBasicTimer m_deadline;
     QElapsedTimer m_since;
     QString m_peer;
-    std::optional<pki::RefusalReason> m_verifyReason;
-    QString m_verifyDetail;
-    std::optional<QSsl::AlertType> m_alertSent;
     bool m_tcpConnected = false;
     bool m_finished = false;
 };

@@ -5,7 +5,6 @@
 #include "proxylog.h"
 #include "proxymetrics.h"
 #include "resolver.h"
-#include "tlspolicy.h"
 #include "upstreamconnection.h"
 
 #include <QRandomGenerator>
@@ -40,10 +39,21 @@ UpstreamListener::~UpstreamListener()
 
 void UpstreamListener::rebuildConfiguration()
 {
+    // A new context for new handshakes; open connections keep theirs.
     const Identity identity = m_identity->identity();
-    m_hasConfiguration = !identity.isNull();
-    if (m_hasConfiguration)
-        m_configuration = TlsPolicy::clientConfiguration(identity);
+    if (identity.isNull()) {
+        m_tlsContext.reset();
+        return;
+    }
+    auto context = tls::TlsContext::create(tls::TlsContext::Role::Client, identity.leaf, identity.roots);
+    if (!context) {
+        // Keeps dialling with the identity it had: a broken update must not
+        // take the listener down.
+        qCWarning(lcProxy).noquote() << "upstream" << m_destination << "cannot use the new identity:"
+                                     << context.error().message;
+        return;
+    }
+    m_tlsContext = *context;
 }
 
 Result<> UpstreamListener::listen(const QHostAddress &address, quint16 port)
@@ -74,11 +84,11 @@ quint16 UpstreamListener::port() const
 
 void UpstreamListener::onDescriptor(qintptr descriptor)
 {
-    if (m_connections.size() >= m_options.maxConnections || !m_hasConfiguration) {
+    if (m_connections.size() >= m_options.maxConnections || !m_tlsContext) {
         // Closed before any work: a flood costs an accept and a close (F8).
         ::close(int(descriptor));
         m_metrics->rejectedOverLimit();
-        m_overloadLog.add(m_hasConfiguration ? OverloadCounts{.refused = 1} : OverloadCounts{.refusedNoIdentity = 1});
+        m_overloadLog.add(m_tlsContext ? OverloadCounts{.refused = 1} : OverloadCounts{.refusedNoIdentity = 1});
         return;
     }
     if (m_failureRate > 0 && QRandomGenerator::global()->generateDouble() < m_failureRate) {
@@ -95,7 +105,7 @@ void UpstreamListener::onDescriptor(qintptr descriptor)
         const qsizetype start = qsizetype(m_roundRobin++ % quint64(instances.size()));
         std::rotate(instances.begin(), instances.begin() + start, instances.end());
     }
-    UpstreamConnection::Context context{m_destination, instances, m_configuration, m_metrics, m_options,
+    UpstreamConnection::Context context{m_destination, instances, m_tlsContext, m_metrics, m_options,
                                         m_addedLatency, m_sourceAddress};
     auto *connection = new UpstreamConnection(descriptor, context, this);
     m_connections.insert(connection);

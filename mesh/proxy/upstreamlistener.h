@@ -3,11 +3,11 @@
 #include "core/result.h"
 #include "proxy/overloadlog.h"
 #include "proxy/proxyoptions.h"
+#include "tls/tlscontext.h"
 
 #include <QHostAddress>
 #include <QObject>
 #include <QSet>
-#include <QSslConfiguration>
 
 namespace mesh::proxy {
 
@@ -61,8 +61,7 @@ private:
     IdentitySource *m_identity;
     const Resolver *m_resolver;
     ProxyOptions m_options;
-    QSslConfiguration m_configuration;
-    bool m_hasConfiguration = false;
+    tls::SharedTlsContext m_tlsContext;  // null until there is an identity
     quint64 m_roundRobin = 0;
     std::chrono::milliseconds m_addedLatency{0};
     double m_failureRate = 0;
