@@ -1,5 +1,6 @@
 #include "cli/commandline.h"
 #include "cli/exitcode.h"
+#include "cli/proxycommand.h"
 #include "commands/updateservicecommand.h"
 #include "gui/appearance.h"
 #include "gui/mainwindow.h"
@@ -166,8 +167,11 @@ int runEditor(int argc, char *argv[])
 int main(int argc, char *argv[])
 {
     const QStringList arguments = argumentsOf(argc, argv);
-    if (meshpad::cli::CommandLine::isCommand(arguments))
+    if (meshpad::cli::CommandLine::isCommand(arguments)) {
+        // Before any application object: Qt picks its event dispatcher then.
+        meshpad::cli::ProxyCommand::chooseEventDispatcher(arguments);
         return runCommand(argc, argv);
+    }
     // `meshpad typo`: a first word that is neither an option nor a file is a
     // mistyped command. Say so before opening a display, so it works over
     // SSH and in scripts too.

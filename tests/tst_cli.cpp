@@ -12,6 +12,7 @@
 #include <QLocalSocket>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -62,6 +63,21 @@ QMap<QString, QByteArray> readTree(const QString &root)
             files.insert(QDir(root).relativeFilePath(path), f.readAll());
     }
     return files;
+}
+
+// A port nothing listens on right now.
+quint16 freePort()
+{
+    QTcpServer probe;
+    return probe.listen(QHostAddress::LocalHost, 0) ? probe.serverPort() : 0;
+}
+
+// A Connect CA and a leaf for `web` in `dir`, as `meshpad ca` writes them:
+// what `meshpad proxy -ca-dir DIR -service web` reads.
+bool writeCa(const QString &dir)
+{
+    return meshpad({u"ca"_qs, u"init"_qs, u"-dir"_qs, dir}).status == 0
+        && meshpad({u"ca"_qs, u"leaf"_qs, u"-dir"_qs, dir, u"-service"_qs, u"web"_qs}).status == 0;
 }
 
 } // namespace
@@ -463,6 +479,103 @@ private Q_SLOTS:
         }
         if (status != 0)
             QVERIFY2(out.isEmpty(), qPrintable(out));  // nothing for the shell to eval
+    }
+
+    // Two -upstream flags for one destination, or binding one local port,
+    // are refused as Consul refuses such a registration, before anything
+    // listens: exit 2, both flags named on stderr, no "listening on" line.
+    // (Before, the second flag took over the first's instances.)
+    // %1 and %2 stand for two free local ports.
+    void proxyRefusesDuplicateUpstreams_data()
+    {
+        QTest::addColumn<QStringList>("upstreams");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("two flags for one destination")
+            << QStringList{u"db:%1=127.0.0.1:1"_qs, u"db:%2=127.0.0.1:2"_qs}
+            << u"meshpad proxy: -upstream \"db:%1=127.0.0.1:1\" and -upstream \"db:%2=127.0.0.1:2\" both name the "
+               "destination \"db\""_qs;
+        QTest::newRow("one flag given twice")
+            << QStringList{u"db:%1=127.0.0.1:1"_qs, u"db:%1=127.0.0.1:1"_qs}
+            << u"meshpad proxy: -upstream \"db:%1=127.0.0.1:1\" and -upstream \"db:%1=127.0.0.1:1\" both name the "
+               "destination \"db\""_qs;
+        QTest::newRow("a third flag names the first's destination")
+            << QStringList{u"db:%1=127.0.0.1:1"_qs, u"cache:%2=127.0.0.1:2"_qs, u"db:0=127.0.0.1:3"_qs}
+            << u"meshpad proxy: -upstream \"db:%1=127.0.0.1:1\" and -upstream \"db:0=127.0.0.1:3\" both name the "
+               "destination \"db\""_qs;
+        QTest::newRow("two destinations on one local port")
+            << QStringList{u"db:%1=127.0.0.1:1"_qs, u"cache:%1=127.0.0.1:2"_qs}
+            << u"meshpad proxy: -upstream \"db:%1=127.0.0.1:1\" and -upstream \"cache:%1=127.0.0.1:2\" both bind "
+               "127.0.0.1:%1"_qs;
+    }
+
+    void proxyRefusesDuplicateUpstreams()
+    {
+        QFETCH(QStringList, upstreams);
+        QFETCH(QString, expected);
+        QTemporaryDir tmp;
+        QVERIFY(writeCa(tmp.path()));
+        const quint16 first = freePort();
+        const quint16 second = freePort();
+        QVERIFY(first != 0 && second != 0);
+        const auto ports = [&](QString text) {
+            return text.replace(u"%1"_qs, QString::number(first)).replace(u"%2"_qs, QString::number(second));
+        };
+        QStringList arguments{u"proxy"_qs, u"-ca-dir"_qs, tmp.path(), u"-service"_qs, u"web"_qs};
+        for (const QString &u : std::as_const(upstreams))
+            arguments << u"-upstream"_qs << ports(u);
+
+        const Run r = meshpad(arguments);
+        QCOMPARE(r.status, 2);
+        QVERIFY2(r.err.contains(ports(expected)), qPrintable(r.err));
+        QVERIFY2(!r.err.contains(u"listening on"), qPrintable(r.err));
+        QVERIFY2(r.out.isEmpty(), qPrintable(r.out));
+    }
+
+    // `meshpad proxy` runs on Qt's UNIX event dispatcher unless
+    // MESHPAD_PROXY_GLIB=1 keeps GLib's; it says which at -log-level debug.
+    // Two upstreams on port 0 (any free port) are distinct, not duplicates.
+    void proxyPicksItsEventDispatcher_data()
+    {
+        QTest::addColumn<QString>("glib");  // MESHPAD_PROXY_GLIB, unset when empty
+        QTest::addColumn<QString>("dispatcher");
+        QTest::newRow("by default Qt's UNIX dispatcher") << QString() << u"QEventDispatcherUNIX"_qs;
+        QTest::newRow("MESHPAD_PROXY_GLIB=1 keeps GLib's") << u"1"_qs << u"QEventDispatcherGlib"_qs;
+        QTest::newRow("MESHPAD_PROXY_GLIB=0 is the default") << u"0"_qs << u"QEventDispatcherUNIX"_qs;
+    }
+
+    void proxyPicksItsEventDispatcher()
+    {
+        QFETCH(QString, glib);
+        QFETCH(QString, dispatcher);
+        QTemporaryDir tmp;
+        QVERIFY(writeCa(tmp.path()));
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        // Only the proxy's own choice: nothing inherited from this test's shell.
+        env.remove(u"QT_NO_GLIB"_qs);
+        env.remove(u"MESHPAD_PROXY_GLIB"_qs);
+        env.remove(u"QT_LOGGING_RULES"_qs);
+        if (!glib.isEmpty())
+            env.insert(u"MESHPAD_PROXY_GLIB"_qs, glib);
+        p.setProcessEnvironment(env);
+        p.start(QStringLiteral(MESHPAD_BINARY_DIR "/bin/meshpad"),
+                {u"proxy"_qs, u"-ca-dir"_qs, tmp.path(), u"-service"_qs, u"web"_qs, u"-log-level"_qs, u"debug"_qs,
+                 u"-upstream"_qs, u"db:0=127.0.0.1:1"_qs, u"-upstream"_qs, u"cache:0=127.0.0.1:2"_qs});
+        QVERIFY(p.waitForStarted(30000));
+        QByteArray err;
+        QTRY_VERIFY_WITH_TIMEOUT((err += p.readAllStandardError()).contains("upstream cache listening on")
+                                     || p.state() == QProcess::NotRunning,
+                                 30000);
+        QVERIFY2(err.contains("upstream db listening on 127.0.0.1:"), err.constData());
+        QVERIFY2(err.contains("upstream cache listening on 127.0.0.1:"), err.constData());
+        const QByteArray line = "meshpad.proxy: event dispatcher: " + dispatcher.toUtf8() + '\n';
+        QVERIFY2(err.contains(line), err.constData());
+        p.terminate();
+        QTRY_VERIFY_WITH_TIMEOUT(p.state() == QProcess::NotRunning, 30000);
+        err += p.readAllStandardError();
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 0);
+        QVERIFY2(err.endsWith("meshpad proxy: stopped\n"), err.constData());
     }
 
     // Without a command, meshpad is the editor: on a first start (empty

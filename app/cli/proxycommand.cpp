@@ -6,15 +6,18 @@
 #include "consul/consulclient.h"
 #include "consul/consulconfig.h"
 #include "core/heaptrimmer.h"
+#include "core/result.h"
 #include "pki/spiffeid.h"
 #include "proxy/agentsidecar.h"
 #include "proxy/inboundlistener.h"
 #include "proxy/intentionauthorizer.h"
+#include "proxy/proxylog.h"
 #include "proxy/staticidentitysource.h"
 #include "proxy/staticresolver.h"
 #include "proxy/upstreamlistener.h"
 #include "unixsignalwatcher.h"
 
+#include <QAbstractEventDispatcher>
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QHostAddress>
@@ -64,6 +67,7 @@ std::optional<Endpoint> parseEndpoint(const QString &text)
 
 struct Upstream
 {
+    QString flag;  // the -upstream value as given, for messages
     QString destination;
     Endpoint local;
     QList<Endpoint> instances;
@@ -81,6 +85,7 @@ std::optional<Upstream> parseUpstream(const QString &text)
     if (colon <= 0)
         return std::nullopt;
     Upstream u;
+    u.flag = text;
     u.destination = left.left(colon);
     bool ok = false;
     const uint port = left.mid(colon + 1).toUInt(&ok);
@@ -94,6 +99,48 @@ std::optional<Upstream> parseUpstream(const QString &text)
         u.instances.append(*e);
     }
     return u;
+}
+
+// Every -upstream parsed and checked before anything listens, so a refused
+// command line opens no port. Two flags for one destination, or binding one
+// local port, are refused as Consul refuses them in a proxy registration
+// rather than merged (hashicorp/consul: agent/structs/structs.go,
+// NodeService.Validate — "upstreams cannot contain duplicates of %s" keyed by
+// Upstream.ToKey() of agent/structs/connect_proxy_config.go, and "upstreams
+// cannot contain duplicates by local bind address and port"). Here every
+// upstream has the same type, namespace and datacenter, so the key is the
+// destination's name; and every one binds 127.0.0.1, so the address is the
+// port. Port 0 asks for any free port and never collides.
+mesh::Result<std::vector<Upstream>> parseUpstreams(const QStringList &flags)
+{
+    std::vector<Upstream> upstreams;
+    upstreams.reserve(std::size_t(flags.size()));
+    for (const QString &text : flags) {
+        auto u = parseUpstream(text);
+        if (!u) {
+            return mesh::fail(
+                mesh::Error::Code::Parse,
+                QStringLiteral("bad -upstream \"%1\" (want DEST:LOCALPORT=HOST:PORT[,HOST:PORT…])").arg(text));
+        }
+        for (const Upstream &earlier : upstreams) {
+            if (earlier.destination == u->destination) {
+                return mesh::fail(mesh::Error::Code::Invalid,
+                                  QStringLiteral("-upstream \"%1\" and -upstream \"%2\" both name the destination "
+                                                 "\"%3\"; as in Consul, one upstream per destination: give all its "
+                                                 "instances in one flag (DEST:LOCALPORT=HOST:PORT,HOST:PORT…)")
+                                      .arg(earlier.flag, u->flag, u->destination));
+            }
+            if (u->local.port != 0 && earlier.local.port == u->local.port) {
+                return mesh::fail(mesh::Error::Code::Invalid,
+                                  QStringLiteral("-upstream \"%1\" and -upstream \"%2\" both bind 127.0.0.1:%3; "
+                                                 "as in Consul, one upstream per local port")
+                                      .arg(earlier.flag, u->flag)
+                                      .arg(u->local.port));
+            }
+        }
+        upstreams.push_back(std::move(*u));
+    }
+    return upstreams;
 }
 
 // -log-level as consul's (trace, debug, info, warn, error): which of the
@@ -155,6 +202,24 @@ int runAgentMode(mesh::proxy::AgentSidecar::Lookup lookup, const QString &id, me
 
 } // namespace
 
+void ProxyCommand::chooseEventDispatcher(const QStringList &arguments)
+{
+    if (arguments.value(1) != u"proxy" || qEnvironmentVariableIntValue("MESHPAD_PROXY_GLIB") != 0)
+        return;
+    // Qt 6.4 creates the main thread's dispatcher in the application
+    // object's constructor (qtbase: src/corelib/kernel/qcoreapplication.cpp,
+    // QCoreApplicationPrivate::createEventDispatcher → QThreadData::
+    // createEventDispatcher) and takes GLib's unless QT_NO_GLIB is non-empty
+    // (src/corelib/thread/qthread_unix.cpp, QThreadPrivate::
+    // createEventDispatcher: `qEnvironmentVariableIsEmpty("QT_NO_GLIB")`);
+    // threads started later ask the same. A value the user set stays.
+    // The proxy's loop is only socket notifiers and timers, and on it the
+    // UNIX dispatcher measured 4–19 % faster than GLib's (the figure Meshpad
+    // issue 14 quotes); the editor's lab and `lab up` keep Qt's default.
+    if (qEnvironmentVariableIsEmpty("QT_NO_GLIB"))
+        qputenv("QT_NO_GLIB", QByteArrayLiteral("1"));
+}
+
 int ProxyCommand::run(const QStringList &arguments, QTextStream &out, QTextStream &err)
 {
     QCommandLineParser parser;
@@ -177,7 +242,7 @@ int ProxyCommand::run(const QStringList &arguments, QTextStream &out, QTextStrea
     const QCommandLineOption datacenter(QStringLiteral("datacenter"), QStringLiteral("datacenter of upstream instances (default dc1)"), QStringLiteral("DC"), QStringLiteral("dc1"));
     const QCommandLineOption listen(QStringLiteral("listen"), QStringLiteral("public mTLS listener"), QStringLiteral("HOST:PORT"));
     const QCommandLineOption serviceAddr(QStringLiteral("service-addr"), QStringLiteral("the local app"), QStringLiteral("HOST:PORT"));
-    const QCommandLineOption upstream(QStringLiteral("upstream"), QStringLiteral("an upstream (repeatable)"), QStringLiteral("DEST:LOCALPORT=HOST:PORT[,HOST:PORT…]"));
+    const QCommandLineOption upstream(QStringLiteral("upstream"), QStringLiteral("an upstream (repeatable: one per destination and local port)"), QStringLiteral("DEST:LOCALPORT=HOST:PORT[,HOST:PORT…]"));
     const QCommandLineOption allow(QStringLiteral("allow"), QStringLiteral("allow a source service or * (repeatable)"), QStringLiteral("SRC"));
     const QCommandLineOption deny(QStringLiteral("deny"), QStringLiteral("deny a source service or * (repeatable)"), QStringLiteral("SRC"));
     const QCommandLineOption defaultDeny(QStringLiteral("default-deny"), QStringLiteral("deny sources no -allow names"));
@@ -197,6 +262,10 @@ int ProxyCommand::run(const QStringList &arguments, QTextStream &out, QTextStrea
         err << "meshpad proxy: -log-level wants trace, debug, info, warn or error\n";
         return ExitCode::Usage;
     }
+    // Which loop chooseEventDispatcher() left us, for -log-level debug and a
+    // benchmark comparing both.
+    if (const QAbstractEventDispatcher *dispatcher = QAbstractEventDispatcher::instance())
+        qCDebug(lcProxy, "event dispatcher: %s", dispatcher->metaObject()->className());
     bool parsed = false;
     ProxyOptions agentOptions;
     agentOptions.maxConnections = parser.value(maxConnections).toInt(&parsed);
@@ -255,6 +324,12 @@ int ProxyCommand::run(const QStringList &arguments, QTextStream &out, QTextStrea
         return ExitCode::Usage;
     }
 
+    const auto upstreamFlags = parseUpstreams(parser.values(upstream));
+    if (!upstreamFlags) {
+        err << "meshpad proxy: " << upstreamFlags.error().message << "\n";
+        return ExitCode::Usage;
+    }
+
     StaticIdentitySource identity;
     if (const auto loaded = identity.loadFromDirectory(parser.value(caDir), parser.value(service)); !loaded) {
         err << "meshpad proxy: " << loaded.error().message << "\n";
@@ -288,23 +363,18 @@ int ProxyCommand::run(const QStringList &arguments, QTextStream &out, QTextStrea
     StaticResolver resolver;
     std::vector<std::unique_ptr<UpstreamListener>> upstreams;
     const QString trustDomain = identity.identity().id.trustDomain;
-    for (const QString &text : parser.values(upstream)) {
-        const auto u = parseUpstream(text);
-        if (!u) {
-            err << "meshpad proxy: bad -upstream \"" << text << "\" (want DEST:LOCALPORT=HOST:PORT[,HOST:PORT…])\n";
-            return ExitCode::Usage;
-        }
+    for (const Upstream &u : *upstreamFlags) {
         QList<Instance> instances;
-        const auto expected = mesh::pki::SpiffeId::forService(trustDomain, parser.value(datacenter), u->destination);
-        for (const Endpoint &e : u->instances)
+        const auto expected = mesh::pki::SpiffeId::forService(trustDomain, parser.value(datacenter), u.destination);
+        for (const Endpoint &e : u.instances)
             instances.append({e.address.toString(), e.port, expected});
-        resolver.setInstances(u->destination, instances);
-        auto listener = std::make_unique<UpstreamListener>(u->destination, &identity, &resolver, options);
-        if (const auto listening = listener->listen(u->local.address, u->local.port); !listening) {
+        resolver.setInstances(u.destination, instances);
+        auto listener = std::make_unique<UpstreamListener>(u.destination, &identity, &resolver, options);
+        if (const auto listening = listener->listen(u.local.address, u.local.port); !listening) {
             err << "meshpad proxy: " << listening.error().message << "\n";
             return ExitCode::Usage;
         }
-        err << "upstream " << u->destination << " listening on 127.0.0.1:" << listener->port() << " -> "
+        err << "upstream " << u.destination << " listening on 127.0.0.1:" << listener->port() << " -> "
             << expected.toString() << "\n";
         upstreams.push_back(std::move(listener));
     }
