@@ -25,3 +25,16 @@ median() {
 wrk_rate() {
     wrk -t"${3:-2}" -c"${4:-64}" -d"$2"s "$1" | awk '/^Requests\/sec:/ { print $2 }'
 }
+
+# URL SECONDS THREADS CONNECTIONS [more wrk arguments…] → "requests/s errors",
+# errors being wrk's socket errors (connect, read, write, timeout) plus
+# non-2xx/3xx answers, so that a figure bought with failures shows.
+wrk_run() {
+    local url=$1 secs=$2 threads=$3 conns=$4
+    shift 4
+    wrk -t"$threads" -c"$conns" -d"$secs"s "$@" "$url" | awk '
+        /^Requests\/sec:/ { rps = $2 }
+        /Socket errors:/ { gsub(",", ""); errors += $4 + $6 + $8 + $10 }
+        /Non-2xx or 3xx/ { errors += $NF }
+        END { printf "%s %d\n", rps, errors }'
+}
