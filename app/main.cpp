@@ -1,6 +1,5 @@
 #include "cli/commandline.h"
 #include "cli/exitcode.h"
-#include "cli/proxycommand.h"
 #include "commands/updateservicecommand.h"
 #include "gui/appearance.h"
 #include "gui/mainwindow.h"
@@ -167,11 +166,8 @@ int runEditor(int argc, char *argv[])
 int main(int argc, char *argv[])
 {
     const QStringList arguments = argumentsOf(argc, argv);
-    if (meshpad::cli::CommandLine::isCommand(arguments)) {
-        // Before any application object: Qt picks its event dispatcher then.
-        meshpad::cli::ProxyCommand::chooseEventDispatcher(arguments);
+    if (meshpad::cli::CommandLine::isCommand(arguments))
         return runCommand(argc, argv);
-    }
     // `meshpad typo`: a first word that is neither an option nor a file is a
     // mistyped command. Say so before opening a display, so it works over
     // SSH and in scripts too.

@@ -4,7 +4,7 @@
 # thread each) and direct loopback, in one run, same certificates from
 # `meshpad ca`. Issue 14's figures, each the median of ROUNDS interleaved
 # rounds: every round measures every figure once per candidate, in the order
-# direct, meshpad, haproxy, meshpad-glib on odd rounds and the reverse on even
+# direct, meshpad, haproxy, meshpad-unix on odd rounds and the reverse on even
 # rounds (ABBA), so machine drift — another build on the two cores — hits
 # all candidates alike and ruins at most a round, which the median drops.
 # Prints one table, then every round's raw figures; not a pass/fail test.
@@ -27,8 +27,9 @@
 #     flock /tmp/meshpad-build.lock cmake --build build/proxy-release --target meshpad counter proxy_load
 # The three binaries are copied into the work directory at start either way.
 #
-# Figures (meshpad-glib = a third meshpad pair with MESHPAD_PROXY_GLIB=1,
-# which keeps GLib's event dispatcher instead of Qt's UNIX one):
+# Figures (meshpad-unix = a third meshpad pair with QT_NO_GLIB=1, on Qt's
+# UNIX event dispatcher instead of GLib's, Qt's default that `meshpad proxy`
+# keeps — on this engine GLib's measured faster):
 #   rss   RSS per idle proxied connection: a fresh pair per round, warmed by 8
 #         connections, then 1,000 connections with one GET each held open;
 #         Δ(VmRSS of both processes of the pair) / 1000. Fresh pairs, because
@@ -125,11 +126,11 @@ pair_meshpad() {
     local app=$1 in_port up_port
     shift
     in_port=$(free_port); up_port=$(free_port)
-    env -u MESHPAD_PROXY_GLIB -u QT_NO_GLIB "$@" "$meshpad" proxy -ca-dir "$work/ca" -service db \
+    env -u QT_NO_GLIB "$@" "$meshpad" proxy -ca-dir "$work/ca" -service db \
         -listen "127.0.0.1:$in_port" -service-addr "127.0.0.1:$app" -allow web -default-deny -max-connections 4096 \
         2>>"$work/meshpad.log" &
     pids+=($!); local pin=$!
-    env -u MESHPAD_PROXY_GLIB -u QT_NO_GLIB "$@" "$meshpad" proxy -ca-dir "$work/ca" -service web \
+    env -u QT_NO_GLIB "$@" "$meshpad" proxy -ca-dir "$work/ca" -service web \
         -upstream "db:$up_port=127.0.0.1:$in_port" -max-connections 4096 2>>"$work/meshpad.log" &
     pids+=($!); local pup=$!
     wait_for_port "$in_port"; wait_for_port "$up_port"
@@ -204,16 +205,16 @@ pair_meshpad "$http_port"; m_http=$pair_port m_in=$pair_in m_up=$pair_up m_inpor
 pair_meshpad "$sink_port"; m_bulk=$pair_port
 pair_haproxy "$http_port"; h_http=$pair_port h_inport=$pair_inport
 pair_haproxy "$sink_port"; h_bulk=$pair_port
-pair_meshpad "$http_port" MESHPAD_PROXY_GLIB=1; g_http=$pair_port g_in=$pair_in g_up=$pair_up
+pair_meshpad "$http_port" QT_NO_GLIB=1; g_http=$pair_port g_in=$pair_in g_up=$pair_up
 declare -A port=([d]=$http_port [m]=$m_http [h]=$h_http [g]=$g_http)
 declare -A bport=([d]=$sink_port [m]=$m_bulk [h]=$h_bulk)
-declare -A name=([d]=direct [m]=meshpad [h]=haproxy [g]=meshpad-glib)
+declare -A name=([d]=direct [m]=meshpad [h]=haproxy [g]=meshpad-unix)
 sleep 0.5 # let the listeners go idle before asking what they wait in
 
 echo "machine:    $(nproc) CPUs, $(uname -r); $(openssl version | cut -d' ' -f1-2); Qt $(qtpaths6 --qt-version 2>/dev/null || echo '?'); $(haproxy -v | head -1 | cut -d' ' -f1-3); $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)"
 echo "binaries:   $build (copied to the work directory)"
 echo "TLS:        meshpad inbound $(tls_of "$m_inport"); haproxy inbound $(tls_of "$h_inport") (openssl s_client with the web leaf)"
-echo "dispatcher: meshpad pair $(dispatcher_of "$m_in") / $(dispatcher_of "$m_up"); meshpad-glib pair $(dispatcher_of "$g_in") / $(dispatcher_of "$g_up")"
+echo "dispatcher: meshpad pair $(dispatcher_of "$m_in") / $(dispatcher_of "$m_up"); meshpad-unix pair $(dispatcher_of "$g_in") / $(dispatcher_of "$g_up")"
 echo "run:        $rounds round(s) × ${secs} s per timed run, bulk ${bulk_mib} MiB, unpinned; odd rounds d m h g, even rounds g h m d"
 
 # --- warm-up: a short keep-alive run per HTTP path, 64 MiB per bulk path ----------
@@ -303,7 +304,7 @@ done
 med() { if [[ -n ${raw[$1]:-} ]]; then median ${raw[$1]}; fi; }
 num() { awk -v a="$1" -v d="${2:-0}" 'BEGIN { if (a == "") print "-"; else printf("%." d "f\n", a) }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 <= 0) print "n/a"; else printf("%.2fx\n", a / b) }'; }
-# LABEL GOAL DECIMALS KEY [GLIB]: a table row from the medians of KEY:d/m/h(/g).
+# LABEL GOAL DECIMALS KEY [ALT]: a table row from the medians of KEY:d/m/h(/g).
 row() {
     local d m h g='' gcol='-' gratio='-'
     d=$(med "$4:d"); m=$(med "$4:m"); h=$(med "$4:h")
@@ -319,12 +320,12 @@ lrow() {
 }
 
 echo
-echo "medians of $rounds interleaved round(s); ratio = meshpad / haproxy; unix/glib = meshpad / meshpad-glib"
-printf '%-48s %9s %9s %9s %8s %7s %11s %9s\n' figure direct meshpad haproxy ratio goal meshpad-glib unix/glib
+echo "medians of $rounds interleaved round(s); ratio = meshpad / haproxy; glib/unix = meshpad / meshpad-unix"
+printf '%-48s %9s %9s %9s %8s %7s %11s %9s\n' figure direct meshpad haproxy ratio goal meshpad-unix glib/unix
 row 'RSS per idle proxied connection, KiB (1000)' '<=1.0x' 1 rss
-row 'new mTLS conns/s, proxy_load connrate 4' '>=1.0x' 0 cr glib
-row "new mTLS conns/s, wrk -c$close_conns Connection: close" '>=1.0x' 0 wc glib
-row 'keep-alive req/s, wrk -t2 -c64' '>=0.9x' 0 ka glib
+row 'new mTLS conns/s, proxy_load connrate 4' '>=1.0x' 0 cr alt
+row "new mTLS conns/s, wrk -c$close_conns Connection: close" '>=1.0x' 0 wc alt
+row 'keep-alive req/s, wrk -t2 -c64' '>=0.9x' 0 ka alt
 row "bulk MiB/s, one stream of $bulk_mib MiB" '>=1.1x' 0 bulk
 lrow 'added p50 us @1000 req/s (direct: its own p50)' p50 -
 lrow 'added p99 us @1000 req/s (direct: its own p99)' p99 '<=1.0x'

@@ -202,24 +202,6 @@ int runAgentMode(mesh::proxy::AgentSidecar::Lookup lookup, const QString &id, me
 
 } // namespace
 
-void ProxyCommand::chooseEventDispatcher(const QStringList &arguments)
-{
-    if (arguments.value(1) != u"proxy" || qEnvironmentVariableIntValue("MESHPAD_PROXY_GLIB") != 0)
-        return;
-    // Qt 6.4 creates the main thread's dispatcher in the application
-    // object's constructor (qtbase: src/corelib/kernel/qcoreapplication.cpp,
-    // QCoreApplicationPrivate::createEventDispatcher → QThreadData::
-    // createEventDispatcher) and takes GLib's unless QT_NO_GLIB is non-empty
-    // (src/corelib/thread/qthread_unix.cpp, QThreadPrivate::
-    // createEventDispatcher: `qEnvironmentVariableIsEmpty("QT_NO_GLIB")`);
-    // threads started later ask the same. A value the user set stays.
-    // The proxy's loop is only socket notifiers and timers, and on it the
-    // UNIX dispatcher measured 4–19 % faster than GLib's (the figure Meshpad
-    // issue 14 quotes); the editor's lab and `lab up` keep Qt's default.
-    if (qEnvironmentVariableIsEmpty("QT_NO_GLIB"))
-        qputenv("QT_NO_GLIB", QByteArrayLiteral("1"));
-}
-
 int ProxyCommand::run(const QStringList &arguments, QTextStream &out, QTextStream &err)
 {
     QCommandLineParser parser;
@@ -262,8 +244,11 @@ int ProxyCommand::run(const QStringList &arguments, QTextStream &out, QTextStrea
         err << "meshpad proxy: -log-level wants trace, debug, info, warn or error\n";
         return ExitCode::Usage;
     }
-    // Which loop chooseEventDispatcher() left us, for -log-level debug and a
-    // benchmark comparing both.
+    // Which event loop Qt gave us: GLib's by default, Qt's UNIX one with
+    // QT_NO_GLIB=1 (qtbase src/corelib/thread/qthread_unix.cpp,
+    // QThreadPrivate::createEventDispatcher). On this proxy GLib's measured
+    // faster (bench/proxy-vs-haproxy.sh runs a pair on each), so the proxy
+    // keeps Qt's default; -log-level debug says which runs.
     if (const QAbstractEventDispatcher *dispatcher = QAbstractEventDispatcher::instance())
         qCDebug(lcProxy, "event dispatcher: %s", dispatcher->metaObject()->className());
     bool parsed = false;

@@ -15,15 +15,6 @@ namespace meshpad::cli {
 class ProxyCommand final
 {
 public:
-    // Call from main() before the QCoreApplication exists, with its
-    // arguments: for `meshpad proxy` (argv[1]), sets QT_NO_GLIB=1 so Qt
-    // gives the process its UNIX event dispatcher instead of GLib's, unless
-    // MESHPAD_PROXY_GLIB is set to a non-zero number (a benchmark comparing
-    // both) or QT_NO_GLIB is already set. Any other command is left alone.
-    // With -log-level debug the proxy logs which dispatcher it runs on
-    // ("meshpad.proxy: event dispatcher: QEventDispatcherUNIX").
-    static void chooseEventDispatcher(const QStringList &arguments);
-
     static int run(const QStringList &arguments, QTextStream &out, QTextStream &err);
 };
 

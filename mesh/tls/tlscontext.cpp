@@ -14,8 +14,6 @@ using namespace pki::detail;
 
 namespace {
 
-using SslCtx = std::unique_ptr<SSL_CTX, Deleter<SSL_CTX_free>>;
-
 TlsError loadError(const QString &what)
 {
     return TlsError{RefusalReason::HandshakeFailed, what + QStringLiteral(": ") + takeOpenSslError()};
@@ -123,16 +121,21 @@ void infoCallback(const SSL *ssl, int where, int)
 
 } // namespace
 
-TlsContext::TlsContext(Role role, ssl_ctx_st *context, pki::SpiffeId identity)
-    : m_role(role)
-    , m_context(context)
-    , m_identity(std::move(identity))
+void SslContextFree::operator()(ssl_ctx_st *context) const
 {
+    SSL_CTX_free(context);
 }
 
-TlsContext::~TlsContext()
+void SslFree::operator()(ssl_st *ssl) const
 {
-    SSL_CTX_free(m_context);
+    SSL_free(ssl);
+}
+
+TlsContext::TlsContext(Role role, SslContextHandle context, pki::SpiffeId identity)
+    : m_role(role)
+    , m_context(std::move(context))
+    , m_identity(std::move(identity))
+{
 }
 
 QStringList TlsContext::tls12Ciphers()
@@ -155,7 +158,7 @@ TlsResult<std::shared_ptr<const TlsContext>> TlsContext::create(Role role, const
                                                                 const QList<QSslCertificate> &roots)
 {
     ERR_clear_error();
-    SslCtx ctx(SSL_CTX_new(role == Role::Server ? TLS_server_method() : TLS_client_method()));
+    SslContextHandle ctx(SSL_CTX_new(role == Role::Server ? TLS_server_method() : TLS_client_method()));
     if (!ctx)
         return std::unexpected(loadError(QStringLiteral("no TLS context")));
     SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
@@ -213,7 +216,7 @@ TlsResult<std::shared_ptr<const TlsContext>> TlsContext::create(Role role, const
     auto identity = pki::PeerIdentity::serviceIdentity(certificate.get());
     if (!identity)
         return std::unexpected(TlsError{RefusalReason::BadIdentity, QStringLiteral("our own leaf: ") + identity.error().message});
-    return std::shared_ptr<const TlsContext>(new TlsContext(role, ctx.release(), *identity));
+    return std::shared_ptr<const TlsContext>(new TlsContext(role, std::move(ctx), *identity));
 }
 
 QString TlsContext::serverNameFor(const pki::SpiffeId &destination)
@@ -221,13 +224,11 @@ QString TlsContext::serverNameFor(const pki::SpiffeId &destination)
     return destination.service + u".default." + destination.datacenter + u".internal." + destination.trustDomain;
 }
 
-ssl_st *TlsContext::newSession(PeerCheck *check) const
+SslHandle TlsContext::newSession(PeerCheck *check) const
 {
-    SSL *ssl = SSL_new(m_context);
-    if (ssl && SSL_set_ex_data(ssl, peerCheckIndex(), check) != 1) {
-        SSL_free(ssl);
-        return nullptr;
-    }
+    SslHandle ssl(SSL_new(m_context.get()));
+    if (ssl && SSL_set_ex_data(ssl.get(), peerCheckIndex(), check) != 1)
+        ssl.reset();
     return ssl;
 }
 

@@ -29,6 +29,19 @@ struct TlsError final
 template<class T = void>
 using TlsResult = std::expected<T, TlsError>;
 
+// Owners of OpenSSL's SSL_CTX and SSL (SSL_CTX_free, SSL_free), usable where
+// only the forward declarations are seen.
+struct SslContextFree
+{
+    void operator()(ssl_ctx_st *context) const;
+};
+struct SslFree
+{
+    void operator()(ssl_st *ssl) const;
+};
+using SslContextHandle = std::unique_ptr<ssl_ctx_st, SslContextFree>;
+using SslHandle = std::unique_ptr<ssl_st, SslFree>;
+
 // Who a connection's peer must be, and, once the handshake checked its leaf,
 // who it is or why it was refused. The check runs inside the handshake (at
 // the leaf, after OpenSSL verified the chain), so a peer with the wrong
@@ -72,7 +85,6 @@ public:
     // leaf, key or roots cannot be loaded; `message` says which.
     static TlsResult<std::shared_ptr<const TlsContext>> create(Role role, const pki::IssuedCertificate &leaf,
                                                                const QList<QSslCertificate> &roots);
-    ~TlsContext();
     TlsContext(const TlsContext &) = delete;
     TlsContext &operator=(const TlsContext &) = delete;
 
@@ -81,9 +93,8 @@ public:
     const pki::SpiffeId &identity() const { return m_identity; }
 
     // A new SSL object on this context whose handshake fills `check`, which
-    // must outlive it (null on allocation failure). The caller owns it
-    // (SSL_free).
-    ssl_st *newSession(PeerCheck *check) const;
+    // must outlive it (null on allocation failure).
+    SslHandle newSession(PeerCheck *check) const;
 
     // The TLS 1.2 cipher list and the TLS 1.3 suites, in OpenSSL's names,
     // preference order (Consul's defaults, ECDSA first: Consul leaves are EC).
@@ -107,10 +118,10 @@ public:
     static TlsError handshakeError(ssl_st *ssl, const PeerCheck &check, unsigned long queuedError);
 
 private:
-    TlsContext(Role role, ssl_ctx_st *context, pki::SpiffeId identity);
+    TlsContext(Role role, SslContextHandle context, pki::SpiffeId identity);
 
     Role m_role;
-    ssl_ctx_st *m_context;
+    SslContextHandle m_context;
     pki::SpiffeId m_identity;
 };
 

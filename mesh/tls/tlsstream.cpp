@@ -104,7 +104,7 @@ void TlsStream::startServer(qintptr descriptor, const QString &trustDomain)
     m_check.trustDomain = trustDomain;
     start(descriptor);
     if (m_ssl) {
-        SSL_set_accept_state(m_ssl);
+        SSL_set_accept_state(m_ssl.get());
         // The ClientHello comes first.
         m_handshakeWants = Wants::Read;
         updateNotifiers();
@@ -117,10 +117,10 @@ void TlsStream::startClient(qintptr descriptor, const QString &serverName, const
     m_check.trustDomain = expected.trustDomain;
     start(descriptor);
     if (m_ssl) {
-        SSL_set_connect_state(m_ssl);
+        SSL_set_connect_state(m_ssl.get());
         // SNI as Envoy sends it to a Consul sidecar (the caller's name).
         QByteArray name = serverName.toLatin1();
-        SSL_ctrl(m_ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, name.data());
+        SSL_ctrl(m_ssl.get(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, name.data());
         // Our ClientHello first, from the event loop: no signal before
         // startClient() returns.
         m_handshakeWants = Wants::Write;
@@ -148,7 +148,7 @@ void TlsStream::start(qintptr descriptor)
     m_ssl = m_context->newSession(&m_check);
     BIO *bio = m_ssl ? socketBio(m_fd) : nullptr;
     if (bio)
-        SSL_set_bio(m_ssl, bio, bio);  // one reference, both ways (SSL_set_bio(3))
+        SSL_set_bio(m_ssl.get(), bio, bio);  // one reference, both ways (SSL_set_bio(3))
     if (!m_ssl || !bio) {
         // Reported from the event loop, as every other outcome.
         const TlsError error{RefusalReason::HandshakeFailed, QStringLiteral("no TLS session: ") + sslErrorText(ERR_get_error())};
@@ -158,18 +158,18 @@ void TlsStream::start(qintptr descriptor)
 
 bool TlsStream::peerSentBytes() const
 {
-    return m_peerSentBytes || (m_ssl && BIO_number_read(SSL_get_rbio(m_ssl)) > 0);
+    return m_peerSentBytes || (m_ssl && BIO_number_read(SSL_get_rbio(m_ssl.get())) > 0);
 }
 
 bool TlsStream::canHalfClose() const
 {
-    return m_ssl && SSL_version(m_ssl) >= TLS1_3_VERSION;
+    return m_ssl && SSL_version(m_ssl.get()) >= TLS1_3_VERSION;
 }
 
 void TlsStream::continueHandshake()
 {
     ERR_clear_error();
-    const int result = SSL_do_handshake(m_ssl);
+    const int result = SSL_do_handshake(m_ssl.get());
     if (result == 1) {
         m_handshakeWants = Wants::Nothing;
         // The verify callback ran at the peer's leaf (a certificate is
@@ -186,13 +186,13 @@ void TlsStream::continueHandshake()
         Q_EMIT encrypted();
         // Application data that arrived with the handshake's last flight is
         // already inside OpenSSL (read-ahead): no notifier will say so.
-        if (m_state == State::Established && SSL_has_pending(m_ssl))
+        if (m_state == State::Established && SSL_has_pending(m_ssl.get()))
             QMetaObject::invokeMethod(this, &TlsStream::readyRead, Qt::QueuedConnection);
         if (m_state == State::Established && bytesToWrite() > 0)
             updateNotifiers();
         return;
     }
-    const int error = SSL_get_error(m_ssl, result);
+    const int error = SSL_get_error(m_ssl.get(), result);
     if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
         m_handshakeWants = error == SSL_ERROR_WANT_READ ? Wants::Read : Wants::Write;
         updateNotifiers();
@@ -206,7 +206,7 @@ void TlsStream::continueHandshake()
                                                : QStringLiteral("the peer closed the connection during the handshake")});
         return;
     }
-    failHandshake(TlsContext::handshakeError(m_ssl, m_check, queued));
+    failHandshake(TlsContext::handshakeError(m_ssl.get(), m_check, queued));
 }
 
 void TlsStream::failHandshake(TlsError error)
@@ -246,7 +246,7 @@ qint64 TlsStream::read(char *data, qint64 maxSize)
         return kEof;
     ERR_clear_error();
     size_t n = 0;
-    const int result = SSL_read_ex(m_ssl, data, size_t(maxSize), &n);
+    const int result = SSL_read_ex(m_ssl.get(), data, size_t(maxSize), &n);
     if (m_check.renegotiationAttempted) {
         failStream(QStringLiteral("the peer attempted a TLS renegotiation, which is refused"), true);
         return kError;
@@ -258,7 +258,7 @@ qint64 TlsStream::read(char *data, qint64 maxSize)
         }
         return qint64(n);
     }
-    const int error = SSL_get_error(m_ssl, result);
+    const int error = SSL_get_error(m_ssl.get(), result);
     switch (error) {
     case SSL_ERROR_WANT_READ:
         return 0;
@@ -306,12 +306,12 @@ bool TlsStream::write(const char *data, qint64 size)
     while (done < size) {
         ERR_clear_error();
         size_t n = 0;
-        const int result = SSL_write_ex(m_ssl, data + done, size_t(std::min(size - done, kMaxWrite)), &n);
+        const int result = SSL_write_ex(m_ssl.get(), data + done, size_t(std::min(size - done, kMaxWrite)), &n);
         if (result == 1) {
             done += qint64(n);
             continue;
         }
-        const int error = SSL_get_error(m_ssl, result);
+        const int error = SSL_get_error(m_ssl.get(), result);
         if (error == SSL_ERROR_WANT_WRITE || error == SSL_ERROR_WANT_READ) {
             m_wantReadForWrite = error == SSL_ERROR_WANT_READ;
             break;
@@ -336,12 +336,12 @@ bool TlsStream::flush()
     while (bytesToWrite() > 0) {
         ERR_clear_error();
         size_t n = 0;
-        const int result = SSL_write_ex(m_ssl, m_out.constData() + m_outPos, size_t(std::min(bytesToWrite(), kMaxWrite)), &n);
+        const int result = SSL_write_ex(m_ssl.get(), m_out.constData() + m_outPos, size_t(std::min(bytesToWrite(), kMaxWrite)), &n);
         if (result == 1) {
             m_outPos += qint64(n);
             continue;
         }
-        const int error = SSL_get_error(m_ssl, result);
+        const int error = SSL_get_error(m_ssl.get(), result);
         if (error == SSL_ERROR_WANT_WRITE || error == SSL_ERROR_WANT_READ) {
             m_wantReadForWrite = error == SSL_ERROR_WANT_READ;
             return true;
@@ -361,9 +361,9 @@ bool TlsStream::flush()
 bool TlsStream::sendCloseNotify()
 {
     ERR_clear_error();
-    const int result = SSL_shutdown(m_ssl);
+    const int result = SSL_shutdown(m_ssl.get());
     if (result < 0) {
-        const int error = SSL_get_error(m_ssl, result);
+        const int error = SSL_get_error(m_ssl.get(), result);
         if (error == SSL_ERROR_WANT_WRITE || error == SSL_ERROR_WANT_READ)
             return true;  // the alert waits for room; onWritable() tries again
         const int savedErrno = errno;
@@ -396,7 +396,7 @@ void TlsStream::setReadingEnabled(bool enabled)
     updateNotifiers();
     // Records already decrypted or read ahead wait inside OpenSSL: the
     // descriptor may never become readable again for them.
-    if (enabled && m_state == State::Established && !m_readEof && SSL_has_pending(m_ssl))
+    if (enabled && m_state == State::Established && !m_readEof && SSL_has_pending(m_ssl.get()))
         QMetaObject::invokeMethod(this, &TlsStream::readyRead, Qt::QueuedConnection);
 }
 
@@ -468,10 +468,9 @@ void TlsStream::close()
     m_readNotifier = nullptr;
     m_writeNotifier = nullptr;
     if (m_ssl) {
-        m_peerSentBytes = m_peerSentBytes || BIO_number_read(SSL_get_rbio(m_ssl)) > 0;
+        m_peerSentBytes = m_peerSentBytes || BIO_number_read(SSL_get_rbio(m_ssl.get())) > 0;
         // No close_notify: close() is the abort; shutdownWrite() the graceful end.
-        SSL_free(m_ssl);
-        m_ssl = nullptr;
+        m_ssl.reset();
     }
     if (m_fd >= 0) {
         ::close(m_fd);

@@ -102,7 +102,7 @@ private:
     void failStream(const QString &message, bool peerRefused = false);
 
     SharedTlsContext m_context;
-    ssl_st *m_ssl = nullptr;
+    SslHandle m_ssl;
     int m_fd = -1;
     State m_state = State::Idle;
     PeerCheck m_check;
