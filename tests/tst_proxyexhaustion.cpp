@@ -41,8 +41,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const QString kTrustDomain = QStringLiteral("7f42f496-fbc7-8692-05ed-334aa5340c1e.consul");
-
 // The bound: a real caller behind 5,000 stalled handshakes is
 // answered within this. Measured 148–246 ms in 20 runs in a row on the
 // 2-core machine with two extra busy loops (load 4–5), the debug and ASan

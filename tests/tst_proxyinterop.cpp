@@ -29,8 +29,6 @@ using namespace proxytest;
 
 namespace {
 
-const QString kTrustDomain = QStringLiteral("7f42f496-fbc7-8692-05ed-334aa5340c1e.consul");
-
 quint16 freePort()
 {
     QTcpServer s;

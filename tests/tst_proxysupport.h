@@ -6,7 +6,12 @@
 
 #include "pki/certificateauthority.h"
 #include "proxy/descriptorserver_p.h"
+#include "proxy/inboundlistener.h"
+#include "proxy/intentionauthorizer.h"
 #include "proxy/plainsocket.h"
+#include "proxy/staticidentitysource.h"
+#include "proxy/staticresolver.h"
+#include "proxy/upstreamlistener.h"
 
 #include <QByteArray>
 #include <QDir>
@@ -15,6 +20,7 @@
 #include <QList>
 #include <QObject>
 #include <QRandomGenerator>
+#include <QTest>
 
 #include <cerrno>
 #include <cstring>
@@ -311,6 +317,92 @@ public:
 
 private:
     QList<int> m_fds;
+};
+
+// The trust domain of every proxy test's CA.
+inline const QString kTrustDomain = QStringLiteral("7f42f496-fbc7-8692-05ed-334aa5340c1e.consul");
+
+// The pair the proxy tests drive: a CA of kTrustDomain, the identities of
+// web's sidecar (the caller) and db's (the destination), db's intentions,
+// web's resolver, the app behind db and, once startPair() ran, db's inbound
+// listener and web's upstream listener to it. A test class inherits it, calls
+// setUpPair() from init() and tearDownPair() from cleanup().
+class PairFixture
+{
+protected:
+    std::optional<mesh::pki::CertificateAuthority> m_ca;
+    std::unique_ptr<mesh::proxy::StaticIdentitySource> m_webIdentity;  // the caller's sidecar
+    std::unique_ptr<mesh::proxy::StaticIdentitySource> m_dbIdentity;   // the destination's sidecar
+    std::unique_ptr<mesh::proxy::IntentionAuthorizer> m_intentions;
+    std::unique_ptr<mesh::proxy::StaticResolver> m_resolver;
+    std::unique_ptr<App> m_app;
+    std::unique_ptr<mesh::proxy::InboundListener> m_inbound;
+    std::unique_ptr<mesh::proxy::UpstreamListener> m_upstream;
+    QList<QObject *> m_garbage;  // deleted by tearDownPair()
+
+    void setUpPair()
+    {
+        auto ca = mesh::pki::CertificateAuthority::create(kTrustDomain, QStringLiteral("dc1"));
+        QVERIFY2(ca, qPrintable(ca ? QString() : ca.error().message));
+        m_ca = std::move(*ca);
+        m_webIdentity = std::make_unique<mesh::proxy::StaticIdentitySource>();
+        QVERIFY(m_webIdentity->setIdentity(leaf(QStringLiteral("web")), {m_ca->rootCertificate()}));
+        m_dbIdentity = std::make_unique<mesh::proxy::StaticIdentitySource>();
+        QVERIFY(m_dbIdentity->setIdentity(leaf(QStringLiteral("db")), {m_ca->rootCertificate()}));
+        m_intentions = std::make_unique<mesh::proxy::IntentionAuthorizer>();
+        m_resolver = std::make_unique<mesh::proxy::StaticResolver>();
+        m_app = std::make_unique<App>();
+    }
+
+    void tearDownPair()
+    {
+        qDeleteAll(m_garbage);
+        m_garbage.clear();
+        m_upstream.reset();
+        m_inbound.reset();
+        m_app.reset();
+    }
+
+    mesh::pki::IssuedCertificate leaf(const QString &service)
+    {
+        auto l = m_ca->issueLeaf(service);
+        Q_ASSERT(l);
+        return *l;
+    }
+
+    static mesh::pki::SpiffeId idOf(const QString &service)
+    {
+        return mesh::pki::SpiffeId::forService(kTrustDomain, QStringLiteral("dc1"), service);
+    }
+
+    void startPair(const mesh::proxy::ProxyOptions &options = {})
+    {
+        using namespace mesh::proxy;
+        m_inbound = std::make_unique<InboundListener>(QStringLiteral("db"), m_dbIdentity.get(), m_intentions.get(), options);
+        m_inbound->setLocalApp(QHostAddress::LocalHost, m_app->port());
+        QVERIFY(m_inbound->listen(QHostAddress::LocalHost, 0));
+        m_resolver->setInstances(QStringLiteral("db"),
+                                 {{QStringLiteral("127.0.0.1"), m_inbound->port(), idOf(QStringLiteral("db"))}});
+        m_upstream = std::make_unique<UpstreamListener>(QStringLiteral("db"), m_webIdentity.get(), m_resolver.get(), options);
+        QVERIFY(m_upstream->listen(QHostAddress::LocalHost, 0));
+    }
+
+    PlainSocket *connectTo(quint16 port)
+    {
+        auto *s = new PlainSocket;
+        m_garbage.append(s);
+        s->connectToHost(QHostAddress::LocalHost, port);
+        return s;
+    }
+
+    // A QObject deleted with the test's other garbage.
+    template<class T, class... A>
+    T *make(A &&...args)
+    {
+        auto *o = new T(std::forward<A>(args)...);
+        m_garbage.append(o);
+        return o;
+    }
 };
 
 } // namespace proxytest

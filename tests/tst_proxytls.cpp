@@ -39,8 +39,6 @@ Q_DECLARE_METATYPE(RefusalReason)
 
 namespace {
 
-const QString kTrustDomain = QStringLiteral("7f42f496-fbc7-8692-05ed-334aa5340c1e.consul");
-
 // Large enough that each direction crosses the proxies' high-water mark
 // (ProxyOptions::highWater, 256 KiB) while its reader is paused.
 constexpr qint64 kHalfCloseBytes = 300'000;
@@ -85,58 +83,12 @@ QByteArray describeRefusals(const MetricsSnapshot &s)
 
 Q_DECLARE_METATYPE(BadStart)
 
-class TestProxyTls : public QObject
+class TestProxyTls : public QObject, private PairFixture
 {
     Q_OBJECT
 
 private:
-    std::optional<pki::CertificateAuthority> m_ca;
-    std::unique_ptr<StaticIdentitySource> m_webIdentity;  // the caller's sidecar
-    std::unique_ptr<StaticIdentitySource> m_dbIdentity;   // the destination's sidecar
-    std::unique_ptr<IntentionAuthorizer> m_intentions;
-    std::unique_ptr<StaticResolver> m_resolver;
-    std::unique_ptr<App> m_app;
-    std::unique_ptr<InboundListener> m_inbound;
-    std::unique_ptr<UpstreamListener> m_upstream;
     std::unique_ptr<QTemporaryDir> m_files;  // ca.pem, web.pem, db.pem… for openssl
-    QList<QObject *> m_garbage;
-
-    pki::IssuedCertificate leaf(const QString &service)
-    {
-        auto l = m_ca->issueLeaf(service);
-        Q_ASSERT(l);
-        return *l;
-    }
-    pki::SpiffeId idOf(const QString &service) const
-    {
-        return pki::SpiffeId::forService(kTrustDomain, QStringLiteral("dc1"), service);
-    }
-
-    void startPair(const ProxyOptions &options = {})
-    {
-        m_inbound = std::make_unique<InboundListener>(QStringLiteral("db"), m_dbIdentity.get(), m_intentions.get(), options);
-        m_inbound->setLocalApp(QHostAddress::LocalHost, m_app->port());
-        QVERIFY(m_inbound->listen(QHostAddress::LocalHost, 0));
-        m_resolver->setInstances(QStringLiteral("db"), {{QStringLiteral("127.0.0.1"), m_inbound->port(), idOf(QStringLiteral("db"))}});
-        m_upstream = std::make_unique<UpstreamListener>(QStringLiteral("db"), m_webIdentity.get(), m_resolver.get(), options);
-        QVERIFY(m_upstream->listen(QHostAddress::LocalHost, 0));
-    }
-
-    PlainSocket *connectTo(quint16 port)
-    {
-        auto *s = new PlainSocket;
-        m_garbage.append(s);
-        s->connectToHost(QHostAddress::LocalHost, port);
-        return s;
-    }
-
-    template<class T, class... A>
-    T *make(A &&...args)
-    {
-        auto *o = new T(std::forward<A>(args)...);
-        m_garbage.append(o);
-        return o;
-    }
 
     // `meshpad ca`'s files in m_files: ca.pem, web.pem/web-key.pem (the
     // caller) and db.pem/db-key.pem (for openssl s_server as the control).
@@ -240,27 +192,11 @@ private Q_SLOTS:
         QLoggingCategory::setFilterRules(QStringLiteral("meshpad.proxy.info=false"));
     }
 
-    void init()
-    {
-        auto ca = pki::CertificateAuthority::create(kTrustDomain, QStringLiteral("dc1"));
-        QVERIFY2(ca, qPrintable(ca ? QString() : ca.error().message));
-        m_ca = std::move(*ca);
-        m_webIdentity = std::make_unique<StaticIdentitySource>();
-        QVERIFY(m_webIdentity->setIdentity(leaf(QStringLiteral("web")), {m_ca->rootCertificate()}));
-        m_dbIdentity = std::make_unique<StaticIdentitySource>();
-        QVERIFY(m_dbIdentity->setIdentity(leaf(QStringLiteral("db")), {m_ca->rootCertificate()}));
-        m_intentions = std::make_unique<IntentionAuthorizer>();
-        m_resolver = std::make_unique<StaticResolver>();
-        m_app = std::make_unique<App>();
-    }
+    void init() { setUpPair(); }
 
     void cleanup()
     {
-        qDeleteAll(m_garbage);
-        m_garbage.clear();
-        m_upstream.reset();
-        m_inbound.reset();
-        m_app.reset();
+        tearDownPair();
         m_files.reset();
     }
 
