@@ -499,7 +499,11 @@ wait "$sleeper"
     QVERIFY2(process.exitCode() == exitCode,
              qPrintable(QStringLiteral("exit %1, expected %2\n%3").arg(process.exitCode()).arg(exitCode).arg(stderrText)));
 
-    QCOMPARE(consul.requests, expectedRequests);
+    // The whole exchange on a mismatch: a CI run once saw a third request
+    // here (2026-12-07, "app exits") that 36 local runs under load never
+    // reproduced.
+    QVERIFY2(consul.requests == expectedRequests,
+             qPrintable(u"requests: "_qs + consul.requests.join(u" | ") + u"\nscript's stderr:\n"_qs + stderrText));
     QCOMPARE(QString::fromUtf8(consul.bodies.first()), ConsulGenerator::registrationJson(t, t.services[1]));
 
     // Every expected line (app and proxy run side by side, so in any
