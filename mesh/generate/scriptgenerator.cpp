@@ -299,9 +299,21 @@ QString ScriptGenerator::script(const TopologyIndex &design, const Service &serv
     s += u"app_pid=\n"
          u"proxy_pid=\n"
          u"registered=false\n\n";
+    // The BASHPID guard: bash forks a child for each `&` job and restores
+    // the default signal dispositions only just before exec, so a TERM from
+    // cleanup that lands in that window runs this script's traps in the
+    // child — `exit 143`, then the EXIT trap — and deregisters twice (seen in
+    // CI as a third request at the fake agent; `bash -c 'trap "echo \$BASHPID"
+    // EXIT; trap "exit 143" TERM; sleep 5 & kill $!; wait'` shows both PIDs).
+    // BASHPID is the current (sub)shell's PID, $$ the script's
+    // (https://www.gnu.org/software/bash/manual/bash.html#index-BASHPID).
     s += u"# shellcheck disable=SC2317  # reached through the EXIT trap\n"
          u"cleanup() {\n"
          u"    local status=$?\n"
+         u"    # Only the script itself: a child forked for the app or the proxy\n"
+         u"    # that the TERM below reaches before it has exec'd still has these\n"
+         u"    # traps, and would clean up (and deregister) a second time.\n"
+         u"    [[ $BASHPID == \"$$\" ]] || exit \"$status\"\n"
          u"    trap - EXIT INT TERM\n"
          u"    echo \"==> Cleaning up $service_id\" >&2\n"
          u"    local pid\n"

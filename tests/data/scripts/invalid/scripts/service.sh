@@ -30,6 +30,10 @@ registered=false
 # shellcheck disable=SC2317  # reached through the EXIT trap
 cleanup() {
     local status=$?
+    # Only the script itself: a child forked for the app or the proxy
+    # that the TERM below reaches before it has exec'd still has these
+    # traps, and would clean up (and deregister) a second time.
+    [[ $BASHPID == "$$" ]] || exit "$status"
     trap - EXIT INT TERM
     echo "==> Cleaning up $service_id" >&2
     local pid
