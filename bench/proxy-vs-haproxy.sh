@@ -45,9 +45,9 @@
 #         (proxy_load rate: latency from the scheduled send, so no coordinated
 #         omission); "added" = the path's percentile minus direct's in the
 #         same round, then the median over rounds.
-# Deviations from shared/reference/performance-and-reliability.md §2.1, to
-# fit ~10 minutes on a shared 2-core box: 3 rounds of 8 s rather than 5 of
-# 30 s, a 1-s warm-up, no CPU pinning (everything unpinned, reported as such).
+# Deviations from the project's measurement rules (5 rounds of 30 s, pinned
+# CPUs), to fit ~10 minutes on a shared 2-core box: 3 rounds of 8 s, a 1-s
+# warm-up, no CPU pinning (everything unpinned, reported as such).
 set -euo pipefail
 
 # SECONDS is bash's own clock; take the value from the environment the script
@@ -137,8 +137,8 @@ pair_meshpad() {
     pair_port=$up_port; pair_inport=$in_port; pair_in=$pin; pair_up=$pup
 }
 # --- HAProxy pair: the same roles and certificates, TLS 1.2+. no-ssl-reuse
-# and no-tls-tickets: full handshakes as ours (we disable resumption, perf doc
-# B4); verifyhost with the CN since the leaf has no DNS SAN; no `sni`
+# and no-tls-tickets: full handshakes as ours (we never resume:
+# mesh/tls/tlscontext.cpp); verifyhost with the CN since the leaf has no DNS SAN; no `sni`
 # (HAProxy 2.6 then fails the handshake against these leaves, tst_proxyinterop) ------------------
 pair_haproxy() { # APP_PORT; sets what pair_meshpad sets
     local in_port up_port

@@ -9,9 +9,10 @@ namespace meshpad::cli {
 // HOST:PORT] [-upstream DEST:LOCALPORT=HOST:PORT[,HOST:PORT…] …]
 // [-allow SRC … | -deny SRC …] [-default-deny]`: the sidecar from files
 // written by `meshpad ca`, flags in the style of `consul connect proxy`
-// (consul.md §4.2 flags mode); one -upstream per destination and per local
-// port, as Consul allows (a repeat is a usage error, nothing listens). Runs until SIGINT/SIGTERM; one log line per
-// refused connection on stderr.
+// (https://developer.hashicorp.com/consul/commands/connect/proxy); one
+// -upstream per destination and per local port, as Consul allows (a repeat is
+// a usage error, nothing listens). Runs until SIGINT/SIGTERM; one log line
+// per refused connection on stderr.
 class ProxyCommand final
 {
 public:

@@ -19,7 +19,7 @@ namespace {
 
 // One scratch buffer for every pipe of the thread: bytes only pass through it
 // between a read and the write that copies them, and a per-connection buffer
-// of this size would be the whole memory budget of an idle connection (G8).
+// of this size would be the whole memory budget of an idle connection.
 constexpr qint64 kChunk = 64 * 1024;
 thread_local std::array<char, kChunk> t_scratch;
 

@@ -18,7 +18,7 @@ class ProxyMetrics;
 // Carries bytes both ways between a plain leg and an established TLS leg, and
 // owns both from construction on.
 //
-// Back-pressure (perf doc G11): a side is read only while the other side has
+// Back-pressure: a side is read only while the other side has
 // fewer than highWater bytes queued; reading resumes under lowWater. Reads
 // drain in a loop into one scratch buffer per thread.
 //

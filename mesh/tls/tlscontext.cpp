@@ -165,7 +165,7 @@ TlsResult<std::shared_ptr<const TlsContext>> TlsContext::create(Role role, const
     if (SSL_CTX_set_cipher_list(ctx.get(), tls12Ciphers().join(u':').toLatin1().constData()) != 1
         || SSL_CTX_set_ciphersuites(ctx.get(), tls13Suites().join(u':').toLatin1().constData()) != 1)
         return std::unexpected(loadError(QStringLiteral("cipher suites refused")));
-    // Never resumed (perf doc B4; Envoy and Consul re-validate every
+    // Never resumed (Envoy and Consul re-validate every
     // connection fully): no session cache either side, no stateless
     // tickets, and no TLS 1.3 tickets at all — OpenSSL sends two by default
     // (SSL_CTX_set_num_tickets(3)). Renegotiation refused: nothing in the
