@@ -1,21 +1,17 @@
 #include "cli/commandline.h"
 #include "cli/exitcode.h"
-#include "commands/updateservicecommand.h"
-#include "gui/appearance.h"
+#include "editor.h"
 #include "gui/mainwindow.h"
 #include "canvas/canvasview.h"
 
 #include "model/topologymodel.h"
 
-#include <QAction>
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
 #include <QTextStream>
 #include <QTimer>
-#include <QUndoStack>
 
-#include <algorithm>
 #include <cstdio>
 
 namespace {
@@ -37,46 +33,21 @@ int refuseUnknownWord(const QString &word)
     return meshpad::cli::ExitCode::Usage;
 }
 
-void setIdentity()
-{
-    QCoreApplication::setApplicationName(QStringLiteral("meshpad"));
-    QCoreApplication::setApplicationVersion(QStringLiteral(MESHPAD_VERSION));
-}
-
 int runCommand(int argc, char *argv[])
 {
     // Subcommands need no display: a plain core application.
     QCoreApplication app(argc, argv);
-    setIdentity();
+    QCoreApplication::setApplicationName(QStringLiteral("meshpad"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(MESHPAD_VERSION));
     QTextStream out(stdout);
     QTextStream err(stderr);
     return meshpad::cli::CommandLine::run(QCoreApplication::arguments(), out, err);
 }
 
-// What --quit-after-load prints: enough for a test (or a script) to see
-// which design the editor opened and whether it holds unsaved work.
-void printState(const meshpad::gui::MainWindow &window)
-{
-    QTextStream out(stdout);
-    QString title = window.windowTitle();
-    title.replace(u"[*]"_qs, window.isWindowModified() ? u"*"_qs : QString());
-    out << "title: " << title << '\n';
-    out << "file: " << window.filePath() << '\n';
-    QStringList names;
-    for (const mesh::model::Service &s : window.model().topology().services)
-        names.append(s.name);
-    out << "services: " << names.join(u", ") << '\n';
-    out.flush();
-}
-
 int runEditor(int argc, char *argv[])
 {
     QApplication app(argc, argv);
-    setIdentity();
-    QGuiApplication::setApplicationDisplayName(QStringLiteral("Meshpad"));
-    QGuiApplication::setDesktopFileName(QStringLiteral("meshpad"));
-    // Before any window exists, so nothing paints light first.
-    meshpad::gui::Appearance::apply(app, meshpad::gui::Appearance::savedScheme());
+    meshpad::setUpEditorApplication(app);
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QCoreApplication::translate("main", "Design a Consul service mesh on Nomad."));
@@ -85,22 +56,12 @@ int runEditor(int argc, char *argv[])
     parser.addPositionalArgument(QStringLiteral("file"),
                                  QCoreApplication::translate("main", "The design to open (*.meshpad)."),
                                  QStringLiteral("[FILE]"));
-    // Hidden options for tests, the README screenshot and scripts.
-    const auto hidden = [](QCommandLineOption option) {
-        option.setFlags(QCommandLineOption::HiddenFromHelp);
-        return option;
-    };
-    const QCommandLineOption quitAfterLoad = hidden(QCommandLineOption(QStringLiteral("quit-after-load")));
-    const QCommandLineOption screenshot =
-        hidden(QCommandLineOption(QStringLiteral("screenshot"), QString(), QStringLiteral("png")));
-    const QCommandLineOption restore = hidden(QCommandLineOption(QStringLiteral("restore-recovery")));
-    const QCommandLineOption noRecovery = hidden(QCommandLineOption(QStringLiteral("no-recovery")));
-    const QCommandLineOption testRename =
-        hidden(QCommandLineOption(QStringLiteral("test-rename"), QString(), QStringLiteral("name")));
-    // Lab › Run once the design is open, for tests that need the editor's
-    // lab running without a window manager to click in.
-    const QCommandLineOption runLab = hidden(QCommandLineOption(QStringLiteral("run-lab")));
-    parser.addOptions({quitAfterLoad, screenshot, restore, noRecovery, testRename, runLab});
+    // Hidden: how the README's picture of the editor (docs/screenshot-editor.png)
+    // is taken. What tests need of a real editor process is in their own
+    // driver (tests/support/editordriver.cpp), not here.
+    QCommandLineOption screenshot(QStringLiteral("screenshot"), QString(), QStringLiteral("png"));
+    screenshot.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOption(screenshot);
     parser.process(app);
     const QString file = parser.positionalArguments().value(0);
     if (!file.isEmpty() && !QFileInfo::exists(file)) {
@@ -110,42 +71,9 @@ int runEditor(int argc, char *argv[])
     }
 
     meshpad::gui::MainWindow window;
-    const auto recovery = parser.isSet(restore)      ? meshpad::gui::MainWindow::RecoveryPolicy::Accept
-                          : parser.isSet(noRecovery) ? meshpad::gui::MainWindow::RecoveryPolicy::Ignore
-                                                     : meshpad::gui::MainWindow::RecoveryPolicy::Ask;
-    window.start(file, recovery);
+    window.start(file);
     window.show();
 
-    if (parser.isSet(testRename)) {
-        // An edit as the inspector makes it (one undo command), so the
-        // crash-recovery test has unsaved work to lose.
-        const auto &services = window.model().topology().services;
-        if (!services.isEmpty()) {
-            mesh::model::Service renamed = services.constFirst();
-            renamed.name = parser.value(testRename);
-            window.undoStack().push(
-                new meshpad::gui::UpdateServiceCommand(window.model(), std::move(renamed), QStringLiteral("name")));
-        }
-    }
-    if (parser.isSet(runLab)) {
-        // The very action the toolbar's Run button triggers, so the test
-        // runs what a user's click runs.
-        QTimer::singleShot(0, &window, [&window] {
-            const QList<QAction *> actions = window.allActions();
-            const auto run = std::ranges::find(actions, u"actionLabRun"_qs, &QAction::objectName);
-            if (run != actions.end())
-                (*run)->trigger();
-            else
-                QTextStream(stderr) << "meshpad: --run-lab: no Run action\n";
-        });
-    }
-    if (parser.isSet(quitAfterLoad)) {
-        QTimer::singleShot(0, &window, [&window] {
-            printState(window);
-            // Leave unsaved work where a crash would: the test looks for it.
-            QCoreApplication::exit(0);
-        });
-    }
     if (parser.isSet(screenshot)) {
         // After the docks have their sizes and the artifacts their first
         // generation; then fit again so the picture shows the whole design.

@@ -113,8 +113,6 @@ public:
     // Metrics of this allocation's upstream listener for `arrow`, if any.
     std::optional<proxy::MetricsSnapshot> upstreamMetrics(const model::UpstreamId &arrow) const;
     void setArrowFault(const model::UpstreamId &arrow, std::chrono::milliseconds latency, double failureRate);
-    // What the child process printed last (stdout and stderr, at most 200 lines).
-    QStringList recentOutput() const { return m_output; }
 
 Q_SIGNALS:
     void eventOccurred(mesh::lab::LabEvent::Kind kind, const QString &text);

@@ -21,8 +21,8 @@ Lab::Lab(const Options &options, QObject *parent)
     qRegisterMetaType<mesh::model::UpstreamId>();
     m_thread.setObjectName(QStringLiteral("meshpad-lab"));
     m_runtime = new LabRuntime(m_options);
+    // ~Lab() deletes it in this thread before joining it: the only teardown.
     m_runtime->moveToThread(&m_thread);
-    connect(&m_thread, &QThread::finished, m_runtime, &QObject::deleteLater);
 
     connect(m_runtime, &LabRuntime::runStarted, this, [this](const LabSnapshot &snapshot) {
         publish(snapshot);

@@ -26,7 +26,7 @@ Result<pki::CertificateAuthority> LabCertificates::openOrCreate(const QString &d
     }
     Result<pki::CertificateAuthority> created = pki::CertificateAuthority::create(QString(), datacenter);
     if (!created)
-        return created;
+        return std::unexpected(created.error());
     if (Result<> saved = created->save(dir); !saved)
         return fail(saved.error().code, QStringLiteral("cannot save the lab CA: %1").arg(saved.error().message));
     return created;

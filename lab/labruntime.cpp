@@ -19,7 +19,8 @@
 namespace mesh::lab {
 
 namespace {
-// Nomad's default dynamic port range (nomad.md §4: min/max_dynamic_port).
+// Nomad's default dynamic port range (min_dynamic_port, max_dynamic_port:
+// https://developer.hashicorp.com/nomad/docs/configuration/client).
 constexpr quint16 kFirstDynamicPort = 20000;
 constexpr quint16 kLastDynamicPort = 32000;
 constexpr auto kShutdownDeadline = std::chrono::milliseconds(3000);
@@ -93,7 +94,7 @@ void LabRuntime::clear()
     m_actions.clear();
     m_faults.clear();
     m_nextPort.clear();
-    m_lastArrowBytes.clear();
+    m_arrowRates.clear();
     m_arrowDenials.clear();
     m_topology.reset();
     m_ca.reset();
@@ -211,7 +212,7 @@ void LabRuntime::run(const model::Topology &topology)
         }
     }
     m_submittingDesign = false;
-    m_sinceLastSnapshot.start();
+    m_runClock.start();
     m_snapshotTimer.start();
     const auto ttl = std::chrono::hours(std::max(1, topology.settings.lab.leafTtlHours));
     const auto rotation = m_options.leafRotationInterval.count() > 0
@@ -776,7 +777,7 @@ LabSnapshot LabRuntime::buildSnapshot()
         snapshot.lost.append(m_lost.value(service.id));
     }
 
-    const double seconds = std::max(1e-3, double(m_sinceLastSnapshot.restart()) / 1000.0);
+    const qint64 now = m_runClock.elapsed();
     for (const model::Upstream &upstream : m_topology->upstreams) {
         const model::Service *source = m_topology->service(upstream.downstream);
         const model::Service *destination = m_topology->service(upstream.destination);
@@ -798,10 +799,9 @@ LabSnapshot LabRuntime::buildSnapshot()
             arrow.connectFailures += metrics->connectFailures;
         }
         arrow.refusals = m_arrowDenials.value(upstream.id);
-        const quint64 bytes = arrow.bytesSent + arrow.bytesReceived;
-        const quint64 last = m_lastArrowBytes.value(upstream.id, bytes);
-        arrow.bytesPerSecond = bytes >= last ? double(bytes - last) / seconds : 0;
-        m_lastArrowBytes.insert(upstream.id, bytes);
+        ByteRate &rate = m_arrowRates[upstream.id];
+        rate.add(now, arrow.bytesSent + arrow.bytesReceived);
+        arrow.bytesPerSecond = rate.perSecond();
         const auto fault = m_faults.constFind(upstream.id);
         if (fault != m_faults.constEnd()) {
             arrow.addedLatencyMs = int(fault->first.count());

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "lab/allocationrunner.h"
+#include "lab/byterate.h"
 #include "lab/lab.h"
 #include "lab/api/consulstate.h"
 #include "lab/nomad/jobscheduler.h"
@@ -71,12 +72,6 @@ public:
     void placeJob(const QString &jobId, quint64 version, const QList<model::Service> &services,
                   const QList<model::Upstream> &upstreams) override;
     void stopJob(const QString &jobId) override;
-
-    // The lab's Consul (catalog, checks, intentions, config entries), for
-    // the code on this thread that serves or drives it (the Nomad API).
-    ConsulState &consulState() { return m_catalog; }
-    // The HTTP servers of the run; null while not running.
-    ConsulApi *consulApi() const { return m_api; }
 
 Q_SIGNALS:
     void runStarted(const mesh::lab::LabSnapshot &snapshot);
@@ -149,11 +144,11 @@ private:
     QTimer m_snapshotTimer;
     QTimer m_shutdownDeadline;
     QTimer m_rotation;
-    // For bytes/s: the byte totals of each arrow at the last snapshot.
-    QHash<model::UpstreamId, quint64> m_lastArrowBytes;
+    // Each arrow's bytes/s between the last two snapshots, timed by m_runClock.
+    QHash<model::UpstreamId, ByteRate> m_arrowRates;
     // Connections the destination's sidecars refused because intentions deny them.
     QHash<model::UpstreamId, quint64> m_arrowDenials;
-    QElapsedTimer m_sinceLastSnapshot;
+    QElapsedTimer m_runClock;
 };
 
 } // namespace mesh::lab

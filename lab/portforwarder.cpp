@@ -68,7 +68,6 @@ private:
                     QTimer::singleShot(0, this, &ForwardedConnection::finishWhenFlushed);
                 return;
             }
-            m_owner->m_bytes += quint64(n);
             if (!to->write(buffer.data(), n)) {
                 finish();
                 return;

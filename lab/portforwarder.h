@@ -33,7 +33,6 @@ public:
     bool isListening() const;
     quint16 port() const;
     int activeConnections() const { return int(m_connections.size()); }
-    quint64 bytesForwarded() const { return m_bytes; }
 
 private:
     void onDescriptor(qintptr descriptor);
@@ -42,7 +41,6 @@ private:
     quint16 m_targetPort;
     proxy::DescriptorServer *m_server;
     QSet<ForwardedConnection *> m_connections;
-    quint64 m_bytes = 0;
 
     friend class ForwardedConnection;
 };

@@ -5,7 +5,7 @@
 namespace mesh::lab {
 
 namespace {
-// Nomad's defaults when a task sets no resources (nomad.md §1).
+// Nomad's defaults when a task sets no resources (hashicorp/nomad: api/resources.go).
 constexpr int kDefaultCpuMhz = 100;
 constexpr int kDefaultMemoryMb = 300;
 }

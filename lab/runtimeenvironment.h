@@ -9,8 +9,9 @@
 
 namespace mesh::lab {
 
-// The task environment Nomad's client builds (client/taskenv/env.go; nomad.md
-// §3), for one allocation of the lab, and `${…}` interpolation over it.
+// The task environment Nomad's client builds (hashicorp/nomad:
+// client/taskenv/env.go), for one allocation of the lab, and `${…}`
+// interpolation over it.
 //
 // Differences from a Nomad client, each because the lab has no network
 // namespaces: NOMAD_UPSTREAM_IP_* is the allocation's own address instead of

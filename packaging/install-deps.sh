@@ -17,13 +17,20 @@ fi
 
 build_packages=(
     build-essential cmake ninja-build pkg-config git
-    qt6-base-dev qt6-base-dev-tools qt6-5compat-dev
+    # Qt: what CMakeLists.txt finds (Core Network WebSockets Test Widgets Svg
+    # Charts); moc, rcc and qtpaths6 (the benchmarks' Qt version) come with
+    # qt6-base-dev-tools. No Qt 5 compatibility, Qt Tools or translations.
+    qt6-base-dev qt6-base-dev-tools
     qt6-websockets-dev qt6-charts-dev qt6-svg-dev
-    qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
+    # QCoro (mesh's coroutines), QtKeychain (deploy tokens, app/gui), OpenSSL
+    # (mesh/pki, mesh/tls) and Graphviz's libgvc (the canvas's auto-layout).
     qcoro-qt6-dev qtkeychain-qt6-dev libssl-dev libgraphviz-dev
     libqt6svg6 qt6-qpa-plugins
     # Qt6Charts' CMake package needs Qt6OpenGL's, which qt6-base-dev lacks.
     libqt6opengl6-dev
+    # The actions' icons (app/gui/icontheme.h: Breeze and Breeze Dark as Qt
+    # resource bundles); tests/tst_icontheme.cpp needs them.
+    breeze-icon-theme-rcc
 )
 test_packages=(
     # Checks of generated artifacts: HashiCorp's HCL parser (npm, see tests/tools)
@@ -63,6 +70,12 @@ test_packages=(
     # Debian 12's default clang (14) cannot compile libstdc++ 12's
     # std::expected, which mesh::Result is.
     clang-16 libclang-rt-16-dev
+    # The Debian package (packaging/build-deb.sh, packaging/test-deb.sh):
+    # built with debhelper, checked by lintian, its desktop entry, metainfo
+    # and MIME type validated and queried as a desktop does (xdg-mime asks
+    # gio, from libglib2.0-bin).
+    debhelper dpkg-dev fakeroot lintian desktop-file-utils appstream shared-mime-info xdg-utils
+    libglib2.0-bin
 )
 
 packages=("${build_packages[@]}")

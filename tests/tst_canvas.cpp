@@ -12,6 +12,7 @@
 #include "generate/artifactgenerator.h"
 #include "model/projectfile.h"
 #include "model/topologymodel.h"
+#include "support/canvaspaint.h"
 
 #include <QApplication>
 #include <QGraphicsPathItem>
@@ -104,12 +105,16 @@ struct Editor
     }
 
     // Drops a dashboard left of a counter and connects them by the handle.
-    void buildCountdash()
+    [[nodiscard]] bool buildCountdash()
     {
-        QVERIFY(drop("dashboard", QPointF(200, 200)));
-        QVERIFY(drop("counter", QPointF(700, 200)));
-        drag(handleOf(QStringLiteral("count-dashboard")), centreOf(QStringLiteral("count-api")));
-        QCOMPARE(model.topology().upstreams.size(), 1);
+        // A failing QVERIFY returns from this lambda only; the caller checks the result.
+        [&] {
+            QVERIFY(drop("dashboard", QPointF(200, 200)));
+            QVERIFY(drop("counter", QPointF(700, 200)));
+            drag(handleOf(QStringLiteral("count-dashboard")), centreOf(QStringLiteral("count-api")));
+            QCOMPARE(model.topology().upstreams.size(), 1);
+        }();
+        return !QTest::currentTestFailed();
     }
 };
 
@@ -176,7 +181,7 @@ private Q_SLOTS:
     void connectDashboardToCounterReachesTheNomadJob()
     {
         Editor e;
-        e.buildCountdash();
+        QVERIFY(e.buildCountdash());
         const Upstream &u = e.model.topology().upstreams.first();
         QCOMPARE(u.downstream, e.byName(QStringLiteral("count-dashboard"))->id);
         QCOMPARE(u.destination, e.byName(QStringLiteral("count-api"))->id);
@@ -195,10 +200,119 @@ private Q_SLOTS:
         QCOMPARE(e.model.topology().upstreams.last().localBindPort, 8081);
     }
 
+    // A new user grabs the handle wherever its circle is drawn: its centre
+    // (on the card's edge) or its outer half, beyond the card. Every card of
+    // the bundled example, real presses and moves on the viewport.
+    void handleStartsAnArrowFromAnywhereOnItsCircle_data()
+    {
+        QTest::addColumn<QString>("from");
+        QTest::addColumn<QString>("to");
+        QTest::addColumn<QPointF>("offset");  // from the handle's centre
+        QTest::addColumn<bool>("fit");        // zoomed to fit, as the window opens a design
+        const QString dashboard = QStringLiteral("count-dashboard");
+        const QString api = QStringLiteral("count-api");
+        // The drawn circle: radius kHandleRadius - 2 plus half its 2 px pen.
+        const qreal outer = ServiceItem::kHandleRadius - 2;
+        for (const bool fit : {false, true}) {
+            const char *zoom = fit ? ", fitted" : ", 100 %";
+            QTest::addRow("dashboard, handle centre%s", zoom) << dashboard << api << QPointF(0, 0) << fit;
+            QTest::addRow("dashboard, outer half right%s", zoom) << dashboard << api << QPointF(outer, 0) << fit;
+            QTest::addRow("dashboard, outer half lower right%s", zoom)
+                << dashboard << api << QPointF(outer * 0.6, outer * 0.6) << fit;
+            QTest::addRow("api, handle centre%s", zoom) << api << dashboard << QPointF(0, 0) << fit;
+            QTest::addRow("api, outer half right%s", zoom) << api << dashboard << QPointF(outer, 0) << fit;
+            QTest::addRow("api, outer half upper right%s", zoom)
+                << api << dashboard << QPointF(outer * 0.6, -outer * 0.6) << fit;
+            // The inner half, over the card, must keep working too.
+            QTest::addRow("dashboard, inner half left%s", zoom) << dashboard << api << QPointF(-outer, 0) << fit;
+            QTest::addRow("api, inner half lower left%s", zoom)
+                << api << dashboard << QPointF(-outer * 0.6, outer * 0.6) << fit;
+        }
+    }
+
+    void handleStartsAnArrowFromAnywhereOnItsCircle()
+    {
+        QFETCH(QString, from);
+        QFETCH(QString, to);
+        QFETCH(QPointF, offset);
+        QFETCH(bool, fit);
+        Editor e;
+        auto example = ProjectFile::load(QStringLiteral(MESHPAD_SOURCE_DIR "/resources/examples/countdash.meshpad"));
+        QVERIFY2(example, qPrintable(example ? QString() : example.error().message));
+        // The example's own arrow would make dashboard → api a duplicate.
+        example->upstreams.clear();
+        e.model.setTopology(*example);
+        QCoreApplication::processEvents();
+        QVERIFY(e.byName(from) && e.byName(to));
+        if (fit)
+            e.view.zoomToFit();
+
+        e.drag(e.handleOf(from) + offset, e.centreOf(to));
+        QCOMPARE(e.model.topology().upstreams.size(), 1);
+        const Upstream &u = e.model.topology().upstreams.first();
+        QCOMPARE(u.downstream, e.byName(from)->id);
+        QCOMPARE(u.destination, e.byName(to)->id);
+        QVERIFY(e.view.canvasScene()->upstreamItem(u.id));
+    }
+
+    // What a running lab shows is what the items paint: the foot of each
+    // card, the arrow's lock and traffic, and the ✕ of a denied arrow.
+    void paintedCardsAndArrowsShowTheLab()
+    {
+        using namespace meshpad::test;
+        Editor e;
+        QVERIFY(e.buildCountdash());
+        CanvasScene *scene = e.view.canvasScene();
+        const ServiceId dashboard = e.byName(QStringLiteral("count-dashboard"))->id;
+        const ServiceId api = e.byName(QStringLiteral("count-api"))->id;
+        const UpstreamId arrow = e.model.topology().upstreams.first().id;
+        ServiceItem &apiCard = *scene->serviceItem(api);
+        UpstreamItem &arrowItem = *scene->upstreamItem(arrow);
+
+        // No lab: the cards say what they are, the arrow only its port.
+        const Painting idle = paintItem(apiCard);
+        QVERIFY2(idle.hasText(QStringLiteral("count-api")), qPrintable(idle.texts.join(u" | ")));
+        QVERIFY2(idle.hasText(QStringLiteral("counter / api")), qPrintable(idle.texts.join(u" | ")));
+        QCOMPARE(paintedRunning(apiCard), QString());
+        QCOMPARE(paintItem(arrowItem).texts, QStringList{QStringLiteral("8080")});
+        QVERIFY(!paintsLock(arrowItem));
+        QVERIFY(!paintsCrossOut(arrowItem));
+
+        meshpad::gui::LiveState live;
+        live.services.insert(api, {2, 3, mesh::lab::HealthStatus::Passing});
+        live.services.insert(dashboard, {1, 1, mesh::lab::HealthStatus::Passing});
+        meshpad::gui::ArrowLive flowing;
+        flowing.bytesPerSecond = 950;
+        flowing.activeConnections = 2;
+        live.arrows.insert(arrow, flowing);
+        scene->setLiveState(live);
+        QCOMPARE(paintItem(apiCard).textContaining(QStringLiteral("running")), QStringLiteral("2/3 running  ·  passing"));
+        QCOMPARE(paintedRunning(*scene->serviceItem(dashboard)), QStringLiteral("1/1 running"));
+        QCOMPARE(paintedTraffic(arrowItem), QStringLiteral("950 B/s · 2 open"));
+        QVERIFY(paintsLock(arrowItem));
+        QVERIFY(!paintsCrossOut(arrowItem));
+
+        // A drill denies the arrow: crossed out, and the traffic line says so.
+        meshpad::gui::ArrowLive denied;
+        denied.allowed = false;
+        denied.refusals = 3;
+        live.arrows.insert(arrow, denied);
+        scene->setLiveState(live);
+        QVERIFY(paintsCrossOut(arrowItem));
+        QCOMPARE(paintedTraffic(arrowItem), QStringLiteral("denied · 3 refused"));
+
+        // The lab stops: nothing of it is left on the canvas.
+        scene->clearLiveState();
+        QCOMPARE(paintedRunning(apiCard), QString());
+        QCOMPARE(paintItem(arrowItem).texts, QStringList{QStringLiteral("8080")});
+        QVERIFY(!paintsLock(arrowItem));
+        QVERIFY(!paintsCrossOut(arrowItem));
+    }
+
     void invalidTargetsAreRefusedVisibly()
     {
         Editor e;
-        e.buildCountdash();
+        QVERIFY(e.buildCountdash());
         CanvasScene *scene = e.view.canvasScene();
         const ServiceId dashboard = e.byName(QStringLiteral("count-dashboard"))->id;
         const ServiceId counter = e.byName(QStringLiteral("count-api"))->id;
@@ -251,7 +365,7 @@ private Q_SLOTS:
     void retargetByDraggingTheArrowHead()
     {
         Editor e;
-        e.buildCountdash();
+        QVERIFY(e.buildCountdash());
         QVERIFY(e.drop("counter", QPointF(700, 500)));
         const UpstreamId arrow = e.model.topology().upstreams.first().id;
         const QPointF head = e.view.canvasScene()->upstreamItem(arrow)->endPoint();
@@ -293,7 +407,7 @@ private Q_SLOTS:
     void arrowsAreFastWhileDraggingAndSmoothAfter()
     {
         Editor e;
-        e.buildCountdash();
+        QVERIFY(e.buildCountdash());
         CanvasScene *scene = e.view.canvasScene();
         const QPointF from = e.centreOf(QStringLiteral("count-api"));
         QVERIFY(!scene->fastArrows());
@@ -310,7 +424,7 @@ private Q_SLOTS:
     void deleteRemovesServiceWithArrowsAsOneStep()
     {
         Editor e;
-        e.buildCountdash();
+        QVERIFY(e.buildCountdash());
         const QString before = e.json();
         e.click(e.centreOf(QStringLiteral("count-api")));
         QCOMPARE(e.view.selectedServices().size(), 1);
@@ -331,7 +445,7 @@ private Q_SLOTS:
     void copyPasteAtTheCursorKeepsInnerArrows()
     {
         Editor e;
-        e.buildCountdash();
+        QVERIFY(e.buildCountdash());
         // Rubber band around both cards, from empty canvas.
         e.drag(QPointF(20, 60), QPointF(1000, 360));
         QCOMPARE(e.view.selectedServices().size(), 2);
@@ -367,7 +481,7 @@ private Q_SLOTS:
     {
         Editor e;
         const QString start = e.json();
-        e.buildCountdash();
+        QVERIFY(e.buildCountdash());
         QVERIFY(e.drop("counter", QPointF(700, 500)));
         e.drag(e.centreOf(QStringLiteral("count-api")), e.centreOf(QStringLiteral("count-api")) + QPointF(60, -40));
         const UpstreamId arrow = e.model.topology().upstreams.first().id;
@@ -423,7 +537,7 @@ private Q_SLOTS:
     void doubleClickAsksToEdit()
     {
         Editor e;
-        e.buildCountdash();
+        QVERIFY(e.buildCountdash());
         QSignalSpy services(&e.view, &CanvasView::serviceEditRequested);
         QSignalSpy arrows(&e.view, &CanvasView::upstreamEditRequested);
         QTest::mouseDClick(e.viewport(), Qt::LeftButton, {}, e.at(e.centreOf(QStringLiteral("count-api"))));
@@ -437,7 +551,7 @@ private Q_SLOTS:
     void zoomAtTheCursorAndFit()
     {
         Editor e;
-        e.buildCountdash();
+        QVERIFY(e.buildCountdash());
         const QPoint cursor = e.at(e.centreOf(QStringLiteral("count-api")));
         const QPointF underCursor = e.view.mapToScene(cursor);
         QWheelEvent wheel(cursor, e.viewport()->mapToGlobal(cursor), {}, QPoint(0, 240), Qt::NoButton,
@@ -456,7 +570,7 @@ private Q_SLOTS:
     void exportsPngAndSvg()
     {
         Editor e;
-        e.buildCountdash();
+        QVERIFY(e.buildCountdash());
         QTemporaryDir dir;
         const QString png = dir.filePath(QStringLiteral("design.png"));
         const QString svg = dir.filePath(QStringLiteral("design.svg"));
@@ -478,7 +592,7 @@ private Q_SLOTS:
     void externalServiceCardIsDistinct()
     {
         Editor e;
-        e.buildCountdash();
+        QVERIFY(e.buildCountdash());
         Topology t = e.model.topology();
         for (Service &s : t.services) {
             if (s.name == u"count-api")
@@ -500,7 +614,7 @@ private Q_SLOTS:
     void spaceDragAndMiddleButtonPan()
     {
         Editor e;
-        e.buildCountdash();
+        QVERIFY(e.buildCountdash());
         const QString design = e.json();
         const int steps = e.stack.index();
         QScrollBar *h = e.view.horizontalScrollBar();
@@ -575,7 +689,7 @@ private Q_SLOTS:
     void minimapShowsTheDesignAndCentresTheCanvas()
     {
         Editor e;
-        e.buildCountdash();
+        QVERIFY(e.buildCountdash());
         MinimapView minimap(e.view);
         minimap.resize(240, 160);
         minimap.show();

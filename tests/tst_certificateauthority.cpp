@@ -1,4 +1,5 @@
-// The CA: roots and leaves in Consul's format (consul.md §2.4), read back by
+// The CA: roots and leaves in Consul's format (hashicorp/consul:
+// agent/connect/ca/provider_consul.go), read back by
 // the openssl CLI as a child process (a separate stack from ours), verified
 // with `openssl verify`, saved and loaded, key files 0600, bad files refused.
 
@@ -247,7 +248,7 @@ private Q_SLOTS:
         QCOMPARE(u"serial=" + hex.remove(u':').toUpper(), serial.out.trimmed());
 
         // A second TLS stack agrees: chain, strict X.509, both purposes, and
-        // no name-constraint failure on the multi-label CN (consul.md §4.5).
+        // no name-constraint failure on the multi-label CN (docs/targets.md).
         for (const QString &purpose : {QStringLiteral("sslclient"), QStringLiteral("sslserver")}) {
             const Run v = verify(caFile, leafFile, {QStringLiteral("-purpose"), purpose});
             QVERIFY2(v.status == 0, qPrintable(v.out));
@@ -471,7 +472,7 @@ private Q_SLOTS:
     }
 
     // Rotation: a new CA's leaves do not verify against the old root, and
-    // verify when both roots are trusted (consul.md §2.1: trust every root).
+    // verify when both roots are trusted (docs/targets.md: trust every root).
     void anotherCaLeafDoesNotVerify()
     {
         QTemporaryDir dir;
@@ -494,7 +495,8 @@ private Q_SLOTS:
     }
 
     // The builder also makes chains: root → intermediate → leaf, with the
-    // intermediate in the leaf's chain and CertPEM (consul.md §2.2).
+    // intermediate in the leaf's chain and CertPEM (hashicorp/consul:
+    // agent/structs/connect_ca.go, IssuedCert).
     void builderMakesIntermediateChains()
     {
         QTemporaryDir dir;
@@ -566,7 +568,7 @@ private Q_SLOTS:
         QCOMPARE(refused.error().code, mesh::Error::Code::Invalid);
     }
 
-    // consul.md §4.5's OpenSSL pitfall, reproduced on purpose: a root with a
+    // The OpenSSL pitfall of docs/targets.md, reproduced on purpose: a root with a
     // DNS name constraint on the trust domain makes OpenSSL reject Consul's
     // multi-label leaf CN. Our roots carry no name constraint (checked in
     // rootIsInConsulFormat), so `openssl verify` accepts our leaves.

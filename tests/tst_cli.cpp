@@ -29,7 +29,7 @@ struct Run
 };
 
 // `umask` (when not -1) is set in the child before exec.
-Run meshpad(const QStringList &arguments, const QString &home = QString(), int umask = -1)
+Run run(const QString &program, const QStringList &arguments, const QString &home, int umask)
 {
     QProcess p;
     if (umask >= 0)
@@ -40,11 +40,23 @@ Run meshpad(const QStringList &arguments, const QString &home = QString(), int u
         env.insert(QStringLiteral("XDG_DATA_HOME"), home + u"/.local/share");
         p.setProcessEnvironment(env);
     }
-    p.start(QStringLiteral(MESHPAD_BINARY_DIR "/bin/meshpad"), arguments);
+    p.start(program, arguments);
     if (!p.waitForFinished(30000))
         return {};
     return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
             QString::fromUtf8(p.readAllStandardError())};
+}
+
+Run meshpad(const QStringList &arguments, const QString &home = QString(), int umask = -1)
+{
+    return run(QStringLiteral(MESHPAD_BINARY_DIR "/bin/meshpad"), arguments, home, umask);
+}
+
+// The editor as meshpad starts it, with the tests' switches
+// (tests/support/editordriver.cpp).
+Run editorDriver(const QStringList &arguments, const QString &home)
+{
+    return run(QStringLiteral(MESHPAD_BINARY_DIR "/tests/meshpad-editor-driver"), arguments, home, -1);
 }
 
 QString example()
@@ -578,12 +590,12 @@ private Q_SLOTS:
     }
 
     // Without a command, meshpad is the editor: on a first start (empty
-    // settings) it opens the bundled countdash example. --quit-after-load
-    // (hidden, for tests and scripts) prints what the window shows and exits.
+    // settings) it opens the bundled countdash example. The editor driver's
+    // --quit-after-load prints what the window shows and exits.
     void noCommandOpensTheExampleInTheEditor()
     {
         QTemporaryDir home;
-        const Run r = meshpad({u"-platform"_qs, u"offscreen"_qs, u"--quit-after-load"_qs}, home.path());
+        const Run r = editorDriver({u"-platform"_qs, u"offscreen"_qs, u"--quit-after-load"_qs}, home.path());
         QCOMPARE(r.status, 0);
         QVERIFY2(r.out.contains(u"title: countdash.meshpad — Meshpad\n"_qs), qPrintable(r.out + r.err));
         QVERIFY2(r.out.contains(u"services: count-dashboard, count-api\n"_qs), qPrintable(r.out + r.err));
@@ -592,7 +604,7 @@ private Q_SLOTS:
     void fileArgumentOpensItInTheEditor()
     {
         QTemporaryDir home;
-        const Run r = meshpad({u"-platform"_qs, u"offscreen"_qs, u"--quit-after-load"_qs, example()}, home.path());
+        const Run r = editorDriver({u"-platform"_qs, u"offscreen"_qs, u"--quit-after-load"_qs, example()}, home.path());
         QCOMPARE(r.status, 0);
         QVERIFY2(r.out.contains(u"file: "_qs + example() + u'\n'), qPrintable(r.out + r.err));
     }

@@ -16,6 +16,7 @@
 #include "deploy/deployprogress.h"
 #include "deploy/plantreebuilder.h"
 #include "mainwindow.h"
+#include "support/canvaspaint.h"
 
 #include "deploy/deploytarget.h"
 #include "deploy/targetprofiles.h"
@@ -150,14 +151,18 @@ private:
     }
 
     // Plan on the lab target by the Plan button.
-    void planOnLab(DeployDialog *dialog)
+    [[nodiscard]] bool planOnLab(DeployDialog *dialog)
     {
-        QVERIFY(dialog->selectTarget(u"lab"_qs));
-        QTest::mouseClick(dialog->planButton(), Qt::LeftButton);
-        QTRY_VERIFY_WITH_TIMEOUT(dialog->stage() == DeployDialog::Stage::Planned
-                                     || dialog->stage() == DeployDialog::Stage::Idle,
-                                 kPlanTimeoutMs);
-        QVERIFY2(dialog->stage() == DeployDialog::Stage::Planned, qPrintable(dialog->statusLabel()->text()));
+        // A failing QVERIFY returns from this lambda only; the caller checks the result.
+        [&] {
+            QVERIFY(dialog->selectTarget(u"lab"_qs));
+            QTest::mouseClick(dialog->planButton(), Qt::LeftButton);
+            QTRY_VERIFY_WITH_TIMEOUT(dialog->stage() == DeployDialog::Stage::Planned
+                                         || dialog->stage() == DeployDialog::Stage::Idle,
+                                     kPlanTimeoutMs);
+            QVERIFY2(dialog->stage() == DeployDialog::Stage::Planned, qPrintable(dialog->statusLabel()->text()));
+        }();
+        return !QTest::currentTestFailed();
     }
 
     QString labNomad() const
@@ -167,24 +172,28 @@ private:
     }
 
     // Teardown… on the lab, applied; the lab's Nomad then lists no job.
-    void teardownOnLab()
+    [[nodiscard]] bool teardownOnLab()
     {
-        DeployDialog *dialog = openDialog(true);
-        QVERIFY(dialog);
-        planOnLab(dialog);
-        if (QTest::currentTestFailed())
-            return;
-        QVERIFY(!topLevel(dialog->planTree(), u"remove"_qs).isEmpty());
-        QVERIFY(topLevel(dialog->planTree(), u"add"_qs).isEmpty());
-        QVERIFY(dialog->applyButton()->isEnabled());
-        QTest::mouseClick(dialog->applyButton(), Qt::LeftButton);
-        QTRY_VERIFY_WITH_TIMEOUT(dialog->stage() == DeployDialog::Stage::Done, kApplyTimeoutMs);
-        QVERIFY2(dialog->resultLabel()->text().contains(u"Teardown complete"), qPrintable(dialog->resultLabel()->text()));
-        const auto [status, body] = get(labNomad() + u"/v1/jobs"_qs);
-        QCOMPARE(status, 200);
-        QCOMPARE(QJsonDocument::fromJson(body).array().size(), 0);
-        QTest::mouseClick(dialog->findChild<QPushButton *>(u"closeButton"_qs), Qt::LeftButton);
-        QTRY_VERIFY(!m_window->deployDialog());
+        // A failing QVERIFY returns from this lambda only; the caller checks the result.
+        [&] {
+            DeployDialog *dialog = openDialog(true);
+            QVERIFY(dialog);
+            QVERIFY(planOnLab(dialog));
+            if (QTest::currentTestFailed())
+                return;
+            QVERIFY(!topLevel(dialog->planTree(), u"remove"_qs).isEmpty());
+            QVERIFY(topLevel(dialog->planTree(), u"add"_qs).isEmpty());
+            QVERIFY(dialog->applyButton()->isEnabled());
+            QTest::mouseClick(dialog->applyButton(), Qt::LeftButton);
+            QTRY_VERIFY_WITH_TIMEOUT(dialog->stage() == DeployDialog::Stage::Done, kApplyTimeoutMs);
+            QVERIFY2(dialog->resultLabel()->text().contains(u"Teardown complete"), qPrintable(dialog->resultLabel()->text()));
+            const auto [status, body] = get(labNomad() + u"/v1/jobs"_qs);
+            QCOMPARE(status, 200);
+            QCOMPARE(QJsonDocument::fromJson(body).array().size(), 0);
+            QTest::mouseClick(dialog->findChild<QPushButton *>(u"closeButton"_qs), Qt::LeftButton);
+            QTRY_VERIFY(!m_window->deployDialog());
+        }();
+        return !QTest::currentTestFailed();
     }
 
 private Q_SLOTS:
@@ -221,7 +230,7 @@ private Q_SLOTS:
         QVERIFY(action(*m_window, u"actionDeploy"_qs)->shortcut() == QKeySequence(u"Ctrl+Shift+D"_qs));
 
         // The lab comes up for the deploy, apart from Run.
-        planOnLab(dialog);
+        QVERIFY(planOnLab(dialog));
         QCOMPARE(m_window->labState(), MainWindow::LabState::Serving);
         QVERIFY(!action(*m_window, u"actionLabRun"_qs)->isEnabled());
 
@@ -257,7 +266,7 @@ private Q_SLOTS:
         const auto *scene = m_window->canvas()->canvasScene();
         const mesh::model::Service *api = m_window->model().topology().serviceByName(u"count-api");
         QVERIFY(api);
-        QCOMPARE(scene->serviceItem(api->id)->deployText(), u"deploy: 3/3 healthy"_qs);
+        QCOMPARE(meshpad::test::paintedDeploy(*scene->serviceItem(api->id)), u"deploy: 3/3 healthy"_qs);
 
         // The dashboard link, and it answers.
         QVERIFY(!dialog->urls().isEmpty());
@@ -283,9 +292,9 @@ private Q_SLOTS:
         // Closing clears the badges.
         QTest::mouseClick(dialog->findChild<QPushButton *>(u"closeButton"_qs), Qt::LeftButton);
         QTRY_VERIFY(!m_window->deployDialog());
-        QVERIFY(scene->serviceItem(api->id)->deployText().isEmpty());
+        QVERIFY(meshpad::test::paintedDeploy(*scene->serviceItem(api->id)).isEmpty());
 
-        teardownOnLab();
+        QVERIFY(teardownOnLab());
         qInfo("worst stall of the GUI thread: %lld ms", stalls.worst());
     }
 
@@ -293,7 +302,7 @@ private Q_SLOTS:
     {
         DeployDialog *dialog = openDialog(false);
         QVERIFY(dialog);
-        planOnLab(dialog);
+        QVERIFY(planOnLab(dialog));
         QTest::mouseClick(dialog->applyButton(), Qt::LeftButton);
         QCOMPARE(dialog->stage(), DeployDialog::Stage::Applying);
         QVERIFY(dialog->cancelButton()->isEnabled());
@@ -306,7 +315,7 @@ private Q_SLOTS:
         QTest::mouseClick(dialog->findChild<QPushButton *>(u"closeButton"_qs), Qt::LeftButton);
         QTRY_VERIFY(!m_window->deployDialog());
         // What was written stays: a teardown removes it.
-        teardownOnLab();
+        QVERIFY(teardownOnLab());
     }
 
     void closingWhilePlanningDoesNotCrash()

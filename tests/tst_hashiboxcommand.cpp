@@ -124,17 +124,21 @@ private:
                  QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError()) };
     }
 
-    void setStandInState(const QString &machine, const QString &state)
+    [[nodiscard]] bool setStandInState(const QString &machine, const QString &state)
     {
-        const QString dir = m_dir + u"/hashibox/.vagrant/machines/"_s + machine + u"/libvirt"_s;
-        QVERIFY(QDir().mkpath(dir));
-        QFile file(dir + u"/standin-state"_s);
-        if (state.isEmpty()) {
-            file.remove();
-            return;
-        }
-        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
-        file.write(state.toUtf8());
+        // A failing QVERIFY returns from this lambda only; the caller checks the result.
+        [&] {
+            const QString dir = m_dir + u"/hashibox/.vagrant/machines/"_s + machine + u"/libvirt"_s;
+            QVERIFY(QDir().mkpath(dir));
+            QFile file(dir + u"/standin-state"_s);
+            if (state.isEmpty()) {
+                file.remove();
+                return;
+            }
+            QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            file.write(state.toUtf8());
+        }();
+        return !QTest::currentTestFailed();
     }
 
     QMap<QString, QString> machineStates(const QJsonObject &status)
@@ -307,9 +311,9 @@ private Q_SLOTS:
     // and as JSON.
     void statusShowsEachMachinesState()
     {
-        setStandInState(u"one"_s, u"shutoff"_s);
-        setStandInState(u"two"_s, u"paused"_s);
-        setStandInState(u"three"_s, QString());
+        QVERIFY(setStandInState(u"one"_s, u"shutoff"_s));
+        QVERIFY(setStandInState(u"two"_s, u"paused"_s));
+        QVERIFY(setStandInState(u"three"_s, QString()));
         const Run json = meshpad({ u"hashibox"_s, u"status"_s, u"-dir"_s, m_dir, u"-json"_s }, m_standInEnv);
         QVERIFY2(json.status == 0, qPrintable(json.err));
         const QJsonObject status = parseObject(json.out);
@@ -340,7 +344,7 @@ private Q_SLOTS:
     void upWaitsForTheClusterThenDestroy()
     {
         for (const QString &m : { u"one"_s, u"two"_s, u"three"_s })
-            setStandInState(m, QString());
+            QVERIFY(setStandInState(m, QString()));
 
         QProcess lab;
         lab.setProcessEnvironment(m_env);

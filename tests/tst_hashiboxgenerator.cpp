@@ -1,8 +1,9 @@
 // hashibox/: goldens; Debian's `vagrant validate` accepts the Vagrantfile
 // (and refuses a broken one, so the check can fail); the Consul and Nomad
 // agent configs parse with HashiCorp's HCL parser and hold what a Connect
-// cluster needs (consul.md §5.4, nomad.md §4, demo-apps-and-hashibox.md
-// §1.11); install.sh passes bash -n and shellcheck and checks the apps.
+// cluster needs (hashicorp/consul: agent/config/default.go; hashicorp/nomad:
+// website/pages/docs/integrations/consul-connect.mdx); install.sh passes
+// bash -n and shellcheck and checks the apps.
 //
 // Goldens live in tests/data/hashibox/<row>/; MESHPAD_UPDATE_GOLDEN=1
 // rewrites them from the current output (review with git diff).

@@ -429,7 +429,7 @@ void TestHttpServer::pipelinedRequestWaitsBehindDeferred()
     QCOMPARE(second->body, QByteArray("second deferred"));
     TAKE_RESPONSE(client, last);
     QCOMPARE(last->body, QByteArray("GET /last "));
-    QCOMPARE(server.requestsHandled(), quint64(5));
+    QCOMPARE(recorder.paths.size(), 5);
 }
 
 void TestHttpServer::deadlinesSpareDeferredConnections()
@@ -608,7 +608,7 @@ void TestHttpServer::thousandDeferredConnections()
         QCOMPARE(response->body, QByteArray("/defer/" + QByteArray::number(i)));
         QVERIFY(clients.at(i)->isConnected());
     }
-    QCOMPARE(server.requestsHandled(), quint64(Count));
+    QCOMPARE(recorder.paths.size(), Count);
 }
 
 void TestHttpServer::atTheCapAnIdleConnectionMakesRoom_data()
@@ -872,7 +872,7 @@ void TestHttpServer::manyIdleSocketsDoNotLockOutARequest()
 
 void TestHttpServer::pipeliningClientThatNeverReadsIsPaused()
 {
-    // F6 for the HTTP server: a client pipelines 10,000 requests and reads
+    // docs/faults.md F6 for the HTTP server: a client pipelines 10,000 requests and reads
     // nothing. Past its output limit (PauseOutputBytes, 1 MiB, in
     // apps/http/httpconnection.cpp) the server must stop reading requests,
     // so what it holds for the connection stays bounded and TCP flow
@@ -884,7 +884,9 @@ void TestHttpServer::pipeliningClientThatNeverReadsIsPaused()
     constexpr qint64 Bound = 2 * 1024 * 1024; // 1 MiB pause mark + one answer, with room
 
     HttpServer server;
-    server.setHandler([](const Request &request, Response &response) {
+    int handled = 0;
+    server.setHandler([&handled](const Request &request, Response &response) {
+        ++handled;
         // The path names the request; padded to 4 KiB.
         QByteArray body = request.path.toByteArray();
         body.append(AnswerBytes - body.size(), '.');
@@ -913,7 +915,7 @@ void TestHttpServer::pipeliningClientThatNeverReadsIsPaused()
     // Paused: the kernel's buffers are full and Qt holds more than the
     // pause mark.
     QTRY_VERIFY_WITH_TIMEOUT(serverSide->bytesToWrite() > 1024 * 1024, Timeout);
-    const quint64 handledAtPause = server.requestsHandled();
+    const int handledAtPause = handled;
     // An observation window, not a synchronisation: a server that kept
     // going would answer more, and buffer more, meanwhile.
     qint64 mostBuffered = 0;
@@ -921,10 +923,9 @@ void TestHttpServer::pipeliningClientThatNeverReadsIsPaused()
         QTest::qWait(100);
         mostBuffered = std::max(mostBuffered, serverSide->bytesToWrite());
     }
-    qInfo("paused after %llu of %d requests, %lld bytes buffered by the server", server.requestsHandled(),
-          Requests, mostBuffered);
-    QCOMPARE(server.requestsHandled(), handledAtPause);
-    QVERIFY2(server.requestsHandled() < quint64(Requests / 2), "the server did not stop answering");
+    qInfo("paused after %d of %d requests, %lld bytes buffered by the server", handled, Requests, mostBuffered);
+    QCOMPARE(handled, handledAtPause);
+    QVERIFY2(handled < Requests / 2, "the server did not stop answering");
     QVERIFY2(mostBuffered < Bound, qPrintable(QString::number(mostBuffered)));
 
     // Now read: every answer arrives, in order. Parsed as it comes, so the
@@ -952,7 +953,7 @@ void TestHttpServer::pipeliningClientThatNeverReadsIsPaused()
     QCOMPARE(outOfOrder, 0);
     QVERIFY(received.isEmpty());
     QVERIFY2(mostBufferedWhileReading < Bound, qPrintable(QString::number(mostBufferedWhileReading)));
-    QCOMPARE(server.requestsHandled(), quint64(Requests));
+    QCOMPARE(handled, Requests);
     QCOMPARE(client.state(), QAbstractSocket::ConnectedState);
 }
 

@@ -329,7 +329,7 @@ private Q_SLOTS:
         QCOMPARE(window.model().topology().services.size(), 0);
 
         answerFileDialog(&window, quoted({ postJob(u"counter.nomad.hcl"_qs), postJob(u"dashboard.nomad.hcl"_qs) }));
-        clickMenuItem(window, u"File"_qs, u"actionImportJobs"_qs);
+        QVERIFY(clickMenuItem(window, u"File"_qs, u"actionImportJobs"_qs));
         QTRY_COMPARE_WITH_TIMEOUT(window.model().topology().services.size(), 2, kTimeoutMs);
         closeReport();
 
@@ -365,14 +365,14 @@ private Q_SLOTS:
         // One step, undone from the Edit menu: the canvas is empty again.
         QCOMPARE(window.undoStack().count(), 1);
         QVERIFY(window.isWindowModified());
-        clickMenuItem(window, u"Edit"_qs, u"actionUndo"_qs);
+        QVERIFY(clickMenuItem(window, u"Edit"_qs, u"actionUndo"_qs));
         QTRY_COMPARE(window.model().topology().services.size(), 0);
         QCOMPARE(window.model().topology().upstreams.size(), 0);
         QCOMPARE(cardsOnCanvas(window), 0);
         QVERIFY(!window.isWindowModified());
         // …and redone, the same drawing.
         const ServiceId dashboardId = dashboard->id;
-        clickMenuItem(window, u"Edit"_qs, u"actionRedo"_qs);
+        QVERIFY(clickMenuItem(window, u"Edit"_qs, u"actionRedo"_qs));
         QTRY_COMPARE(cardsOnCanvas(window), 2);
         QVERIFY(window.model().service(dashboardId));
     }
@@ -417,7 +417,7 @@ private Q_SLOTS:
         });
         ticker.start();
         answerFileDialog(&window, path);
-        clickMenuItem(window, u"File"_qs, u"actionImportJobs"_qs);
+        QVERIFY(clickMenuItem(window, u"File"_qs, u"actionImportJobs"_qs));
         QTRY_COMPARE_WITH_TIMEOUT(window.model().topology().services.size(), 300, 60'000);
         ticker.stop();
         QVERIFY(import->isEnabled());
@@ -435,7 +435,7 @@ private Q_SLOTS:
 
         // No question: an untitled design nobody changed simply gives way.
         answerFileDialog(&window, quoted({ postJob(u"counter.nomad.hcl"_qs) }));
-        clickMenuItem(window, u"File"_qs, u"actionImportJobs"_qs);
+        QVERIFY(clickMenuItem(window, u"File"_qs, u"actionImportJobs"_qs));
         QTRY_COMPARE_WITH_TIMEOUT(window.model().topology().services.size(), 1, kTimeoutMs);
         closeReport();
         QVERIFY(!visibleMessageBox(&window));
@@ -489,7 +489,7 @@ private Q_SLOTS:
         QVERIFY(!expected->notes.isEmpty());
 
         answerFileDialog(&window, path);
-        clickMenuItem(window, u"File"_qs, u"actionImportJobs"_qs);
+        QVERIFY(clickMenuItem(window, u"File"_qs, u"actionImportJobs"_qs));
         ImportReportDialog *report = nullptr;
         QTRY_VERIFY_WITH_TIMEOUT((report = visibleReport(&window)), kTimeoutMs);
         QVERIFY(report->isModal());
@@ -527,7 +527,7 @@ private Q_SLOTS:
         // The dialog opens in the open design's folder: the bare name is enough.
         QString openedIn;
         answerFileDialog(&window, u"broken.nomad.hcl"_qs, &openedIn);
-        clickMenuItem(window, u"File"_qs, u"actionImportJobs"_qs);
+        QVERIFY(clickMenuItem(window, u"File"_qs, u"actionImportJobs"_qs));
         QMessageBox *box = nullptr;
         QTRY_VERIFY_WITH_TIMEOUT((box = visibleMessageBox(&window)), kTimeoutMs);
         QCOMPARE(openedIn, QFileInfo(m_home.filePath(u"designs"_qs)).absoluteFilePath());
@@ -553,7 +553,7 @@ private Q_SLOTS:
         QString mergeText;
         answerFileDialog(&window, quoted({ postJob(u"counter.nomad.hcl"_qs), postJob(u"dashboard.nomad.hcl"_qs) }));
         answerImportChoice(&window, u"mergeButton"_qs, &question, &mergeText);
-        clickMenuItem(window, u"File"_qs, u"actionImportJobs"_qs);
+        QVERIFY(clickMenuItem(window, u"File"_qs, u"actionImportJobs"_qs));
         QTRY_COMPARE_WITH_TIMEOUT(window.model().topology().services.size(), 3, kTimeoutMs);
         QVERIFY2(mergeText.remove(u'&').contains(u"Merge into shop.meshpad"_qs), qPrintable(mergeText));
         QVERIFY2(question.contains(u"counter.nomad.hcl"_qs), qPrintable(question));
@@ -596,7 +596,7 @@ private Q_SLOTS:
         // The same jobs again: nothing new, said so.
         answerFileDialog(&window, quoted({ postJob(u"counter.nomad.hcl"_qs), postJob(u"dashboard.nomad.hcl"_qs) }));
         answerImportChoice(&window, u"mergeButton"_qs);
-        clickMenuItem(window, u"File"_qs, u"actionImportJobs"_qs);
+        QVERIFY(clickMenuItem(window, u"File"_qs, u"actionImportJobs"_qs));
         QTRY_VERIFY_WITH_TIMEOUT((report = visibleReport(&window)), kTimeoutMs);
         QVERIFY2(report->summary().endsWith(u": nothing new."_qs), qPrintable(report->summary()));
         const QString notes = report->notes().join(u'\n');
@@ -608,8 +608,8 @@ private Q_SLOTS:
 
         // Each import is one step; two undos bring the shop back as it was.
         QCOMPARE(window.undoStack().count(), 2);
-        clickMenuItem(window, u"Edit"_qs, u"actionUndo"_qs);
-        clickMenuItem(window, u"Edit"_qs, u"actionUndo"_qs);
+        QVERIFY(clickMenuItem(window, u"Edit"_qs, u"actionUndo"_qs));
+        QVERIFY(clickMenuItem(window, u"Edit"_qs, u"actionUndo"_qs));
         QTRY_COMPARE(window.model().topology(), before);
         QCOMPARE(cardsOnCanvas(window), 2);
         QVERIFY(!window.isWindowModified());
@@ -624,7 +624,7 @@ private Q_SLOTS:
 
         answerFileDialog(&window, postJob(u"dashboard.nomad.hcl"_qs));
         answerImportChoice(&window, u"mergeButton"_qs);
-        clickMenuItem(window, u"File"_qs, u"actionImportJobs"_qs);
+        QVERIFY(clickMenuItem(window, u"File"_qs, u"actionImportJobs"_qs));
         QTRY_COMPARE_WITH_TIMEOUT(window.model().topology().services.size(), 3, kTimeoutMs);
         ImportReportDialog *report = nullptr;
         QTRY_VERIFY((report = visibleReport(&window)));
@@ -650,7 +650,7 @@ private Q_SLOTS:
 
         answerFileDialog(&window, quoted({ postJob(u"counter.nomad.hcl"_qs), postJob(u"dashboard.nomad.hcl"_qs) }));
         answerImportChoice(&window, u"newDesignButton"_qs);
-        clickMenuItem(window, u"File"_qs, u"actionImportJobs"_qs);
+        QVERIFY(clickMenuItem(window, u"File"_qs, u"actionImportJobs"_qs));
         QTRY_VERIFY_WITH_TIMEOUT(window.model().topology().serviceByName(u"count-dashboard"), kTimeoutMs);
         closeReport();
         QCOMPARE(window.model().topology().services.size(), 2);
@@ -678,7 +678,7 @@ private Q_SLOTS:
         });
         // The files are read on a thread of their own; the question comes
         // once they are.
-        clickMenuItem(window, u"File"_qs, u"actionImportJobs"_qs);
+        QVERIFY(clickMenuItem(window, u"File"_qs, u"actionImportJobs"_qs));
         QTRY_VERIFY_WITH_TIMEOUT(asked, kTimeoutMs);
         QTRY_VERIFY(!QApplication::activeModalWidget());
         QCOMPARE(window.model().topology(), before);
@@ -706,7 +706,7 @@ private Q_SLOTS:
                           "Sources": [{"Name": "count-dashboard", "Action": "deny"}]})"),
                  200);
 
-        clickMenuItem(window, u"File"_qs, u"actionImportCluster"_qs);
+        QVERIFY(clickMenuItem(window, u"File"_qs, u"actionImportCluster"_qs));
         DeployDialog *dialog = window.deployDialog();
         QVERIFY(dialog);
         QCOMPARE(dialog->mode(), DeployDialog::Mode::Import);
@@ -752,7 +752,7 @@ private Q_SLOTS:
 
         MainWindow &window = showShop();
         const Topology before = window.model().topology();
-        clickMenuItem(window, u"File"_qs, u"actionImportCluster"_qs);
+        QVERIFY(clickMenuItem(window, u"File"_qs, u"actionImportCluster"_qs));
         DeployDialog *dialog = window.deployDialog();
         QVERIFY(dialog);
         QVERIFY(dialog->selectTarget(u"silent"_qs));

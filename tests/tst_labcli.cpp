@@ -723,9 +723,10 @@ private Q_SLOTS:
         QCOMPARE(again.exitCode(), 0);
     }
 
-    // The same as killedLabTakesItsTasksAlong, for the editor: the real
-    // binary with a design open and Lab › Run on (--run-lab triggers the Run
-    // action itself), killed with -9. Its tasks are forked by the lab's
+    // The same as killedLabTakesItsTasksAlong, for the editor: an editor
+    // process (the tests' driver, tests/support/editordriver.cpp) with a
+    // design open and Lab › Run on (--run-lab triggers the Run action
+    // itself), killed with -9. Its tasks are forked by the lab's
     // network thread, which lives as long as the editor's Lab; without
     // PR_SET_PDEATHSIG nothing would end them (no destructor runs, nobody
     // writes to their pipes), so they would live on under init holding
@@ -764,7 +765,8 @@ private Q_SLOTS:
             env.insert(u"QT_QPA_PLATFORM"_qs, u"offscreen"_qs);
             editor.setProcessEnvironment(env);
             editor.setProcessChannelMode(QProcess::MergedChannels);
-            editor.start(meshpadPath(), {path, u"--no-recovery"_qs, u"--run-lab"_qs});
+            editor.start(QStringLiteral(MESHPAD_BINARY_DIR "/tests/meshpad-editor-driver"),
+                         {path, u"--no-recovery"_qs, u"--run-lab"_qs});
             QVERIFY2(editor.waitForStarted(15000), qPrintable(editor.errorString()));
             const qint64 pid = editor.processId();
 

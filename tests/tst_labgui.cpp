@@ -15,6 +15,7 @@
 #include "docks/labdock.h"
 #include "docks/problemsdock.h"
 #include "mainwindow.h"
+#include "support/canvaspaint.h"
 
 #include "lab/lab.h"
 #include "model/topologymodel.h"
@@ -41,6 +42,7 @@
 
 using namespace mesh::model;
 using meshpad::gui::MainWindow;
+using namespace meshpad::test;
 
 namespace {
 
@@ -116,21 +118,25 @@ private:
 
     // Presses Run and waits until both cards show every instance running
     // and passing.
-    void runUntilHealthy(MainWindow &window)
+    [[nodiscard]] bool runUntilHealthy(MainWindow &window)
     {
-        QAction *run = action(window, u"actionLabRun"_qs);
-        QVERIFY(run);
-        QVERIFY(run->isEnabled());
-        run->trigger();
-        const auto *scene = window.canvas()->canvasScene();
-        const ServiceId api = idOf(window, u"count-api");
-        const ServiceId dashboard = idOf(window, u"count-dashboard");
-        const auto healthy = [&](const ServiceId &id) {
-            const meshpad::gui::ServiceLive *live = scene->serviceLive(id);
-            return live && live->running == live->desired && live->health == mesh::lab::HealthStatus::Passing;
-        };
-        QTRY_VERIFY_WITH_TIMEOUT(healthy(api) && healthy(dashboard), kLabTimeoutMs);
-        QTRY_VERIFY_WITH_TIMEOUT(window.labState() == MainWindow::LabState::Running, kLabTimeoutMs);
+        // A failing QVERIFY returns from this lambda only; the caller checks the result.
+        [&] {
+            QAction *run = action(window, u"actionLabRun"_qs);
+            QVERIFY(run);
+            QVERIFY(run->isEnabled());
+            run->trigger();
+            const auto *scene = window.canvas()->canvasScene();
+            const ServiceId api = idOf(window, u"count-api");
+            const ServiceId dashboard = idOf(window, u"count-dashboard");
+            const auto healthy = [&](const ServiceId &id) {
+                const meshpad::gui::ServiceLive *live = scene->serviceLive(id);
+                return live && live->running == live->desired && live->health == mesh::lab::HealthStatus::Passing;
+            };
+            QTRY_VERIFY_WITH_TIMEOUT(healthy(api) && healthy(dashboard), kLabTimeoutMs);
+            QTRY_VERIFY_WITH_TIMEOUT(window.labState() == MainWindow::LabState::Running, kLabTimeoutMs);
+        }();
+        return !QTest::currentTestFailed();
     }
 
     // The example, opened and run until healthy; null if that failed.
@@ -139,8 +145,7 @@ private:
         MainWindow &window = openExample();
         if (QTest::currentTestFailed())
             return nullptr;
-        runUntilHealthy(window);
-        return QTest::currentTestFailed() ? nullptr : &window;
+        return runUntilHealthy(window) ? &window : nullptr;
     }
 
     // A page on the dashboard: it fetches the count through its upstream
@@ -226,10 +231,10 @@ private Q_SLOTS:
         const ServiceId api = idOf(window, u"count-api");
         const ServiceId dashboard = idOf(window, u"count-dashboard");
         const UpstreamId arrow = window.model().topology().upstreams.constFirst().id;
-        QCOMPARE(scene->serviceItem(api)->liveText(), u"3/3 running"_qs);
-        QCOMPARE(scene->serviceItem(dashboard)->liveText(), u"1/1 running"_qs);
-        QVERIFY(scene->upstreamItem(arrow)->showsLock());
-        QVERIFY(!scene->upstreamItem(arrow)->isCrossedOut());
+        QCOMPARE(paintedRunning(*scene->serviceItem(api)), u"3/3 running"_qs);
+        QCOMPARE(paintedRunning(*scene->serviceItem(dashboard)), u"1/1 running"_qs);
+        QVERIFY(paintsLock(*scene->upstreamItem(arrow)));
+        QVERIFY(!paintsCrossOut(*scene->upstreamItem(arrow)));
 
         // The Lab dock lists the four allocations and links the dashboard.
         QTreeWidget *instances = window.labDock()->instanceView();
@@ -262,7 +267,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!messages.isEmpty() && messages.constLast().contains(u"\"count\""), kLabTimeoutMs);
         QTRY_VERIFY_WITH_TIMEOUT(scene->arrowLive(arrow) && scene->arrowLive(arrow)->bytesPerSecond > 0,
                                  kLabTimeoutMs);
-        const QString traffic = scene->upstreamItem(arrow)->trafficText();
+        const QString traffic = paintedTraffic(*scene->upstreamItem(arrow));
         QVERIFY2(traffic.contains(u"/s"), qPrintable(traffic));
         QVERIFY2(!traffic.startsWith(u"0 "), qPrintable(traffic));
 
@@ -281,9 +286,9 @@ private Q_SLOTS:
         action(window, u"actionLabStop"_qs)->trigger();
         QTRY_VERIFY_WITH_TIMEOUT(window.labState() == MainWindow::LabState::Idle, kLabTimeoutMs);
         QVERIFY(!scene->isLive());
-        QVERIFY(scene->serviceItem(api)->liveText().isEmpty());
-        QVERIFY(scene->upstreamItem(arrow)->trafficText().isEmpty());
-        QVERIFY(!scene->upstreamItem(arrow)->showsLock());
+        QVERIFY(paintedRunning(*scene->serviceItem(api)).isEmpty());
+        QVERIFY(paintedTraffic(*scene->upstreamItem(arrow)).isEmpty());
+        QVERIFY(!paintsLock(*scene->upstreamItem(arrow)));
         QCOMPARE(instances->topLevelItemCount(), 0);
         QVERIFY(action(window, u"actionLabRun"_qs)->isEnabled());
         QVERIFY(!action(window, u"actionLabStop"_qs)->isEnabled());
@@ -309,8 +314,8 @@ private Q_SLOTS:
         QTRY_VERIFY(deny->isEnabled());
         QTest::mouseClick(deny, Qt::LeftButton);
 
-        QTRY_VERIFY_WITH_TIMEOUT(scene->upstreamItem(arrow)->isCrossedOut(), kLabTimeoutMs);
-        QVERIFY(scene->upstreamItem(arrow)->trafficText().startsWith(u"denied"));
+        QTRY_VERIFY_WITH_TIMEOUT(paintsCrossOut(*scene->upstreamItem(arrow)), kLabTimeoutMs);
+        QVERIFY(paintedTraffic(*scene->upstreamItem(arrow)).startsWith(u"denied"));
         // The page's next fetches are refused by the counters' sidecars.
         QTRY_VERIFY_WITH_TIMEOUT(!messages.isEmpty() && messages.constLast().contains(u"Unreachable"), kLabTimeoutMs);
         QTRY_VERIFY_WITH_TIMEOUT(window.labDock()->eventLog()->toPlainText().contains(u"denied"), kLabTimeoutMs);
@@ -319,7 +324,7 @@ private Q_SLOTS:
 
         QTRY_VERIFY(allow->isEnabled());
         QTest::mouseClick(allow, Qt::LeftButton);
-        QTRY_VERIFY_WITH_TIMEOUT(!scene->upstreamItem(arrow)->isCrossedOut(), kLabTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!paintsCrossOut(*scene->upstreamItem(arrow)), kLabTimeoutMs);
         QTRY_VERIFY_WITH_TIMEOUT(messages.constLast().contains(u"\"count\":")
                                      && !messages.constLast().contains(u"Unreachable"),
                                  kLabTimeoutMs);
@@ -349,7 +354,7 @@ private Q_SLOTS:
             return QString();
         };
         QTRY_COMPARE_WITH_TIMEOUT(restarts(), u"1"_qs, kLabTimeoutMs);
-        QTRY_COMPARE_WITH_TIMEOUT(window.canvas()->canvasScene()->serviceItem(api)->liveText(), u"3/3 running"_qs,
+        QTRY_COMPARE_WITH_TIMEOUT(paintedRunning(*window.canvas()->canvasScene()->serviceItem(api)), u"3/3 running"_qs,
                                   kLabTimeoutMs);
         const QPlainTextEdit *log = window.labDock()->eventLog();
         QTRY_VERIFY2(log->toPlainText().contains(u"failed") && log->toPlainText().contains(u"restarted"),
@@ -401,7 +406,7 @@ private Q_SLOTS:
         QVERIFY(gone);
         QTRY_VERIFY_WITH_TIMEOUT(rowWithState(u"running, replaces "_qs + gone->allocId.left(8)), kLabTimeoutMs);
         QCOMPARE(rowWithState(u"running, replaces "_qs)->text(0), lost->text(0));
-        QTRY_COMPARE_WITH_TIMEOUT(scene->serviceItem(api)->liveText(), u"3/3 running"_qs, kLabTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(paintedRunning(*scene->serviceItem(api)), u"3/3 running"_qs, kLabTimeoutMs);
 
         // Selecting the lost row offers no drill on it.
         window.labDock()->selectInstance(gone->allocId);
@@ -414,7 +419,7 @@ private Q_SLOTS:
         QTest::mouseClick(drill(window, "drillStartNode"), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(!drill(window, "drillStartNode")->isEnabled(), kLabTimeoutMs);
         QVERIFY(rowWithState(u"lost, replaced by "_qs));
-        QCOMPARE(scene->serviceItem(api)->liveText(), u"3/3 running"_qs);
+        QCOMPARE(paintedRunning(*scene->serviceItem(api)), u"3/3 running"_qs);
         QCOMPARE(window.labDock()->instanceView()->topLevelItemCount(), 5);
     }
 
@@ -432,10 +437,10 @@ private Q_SLOTS:
         QCOMPARE(window.labDock()->currentInstance(), allocId);
 
         QTest::mouseClick(drill(window, "drillStopInstance"), Qt::LeftButton);
-        QTRY_COMPARE_WITH_TIMEOUT(scene->serviceItem(api)->liveText(), u"2/3 running"_qs, kLabTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(paintedRunning(*scene->serviceItem(api)), u"2/3 running"_qs, kLabTimeoutMs);
         QTRY_VERIFY(drill(window, "drillStartInstance")->isEnabled());
         QTest::mouseClick(drill(window, "drillStartInstance"), Qt::LeftButton);
-        QTRY_COMPARE_WITH_TIMEOUT(scene->serviceItem(api)->liveText(), u"3/3 running"_qs, kLabTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(paintedRunning(*scene->serviceItem(api)), u"3/3 running"_qs, kLabTimeoutMs);
     }
 };
 

@@ -78,13 +78,17 @@ QMessageBox *visibleMessageBox(const QWidget *parent)
 }
 
 // A left click where the user sees the card: the centre of its item.
-void clickService(MainWindow &window, const ServiceId &id)
+[[nodiscard]] bool clickService(MainWindow &window, const ServiceId &id)
 {
-    meshpad::gui::CanvasView *view = window.canvas();
-    const auto *item = view->canvasScene()->serviceItem(id);
-    QVERIFY(item);
-    const QPoint at = view->mapFromScene(item->sceneBoundingRect().center());
-    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, at);
+    // A failing QVERIFY returns from this lambda only; the caller checks the result.
+    [&] {
+        meshpad::gui::CanvasView *view = window.canvas();
+        const auto *item = view->canvasScene()->serviceItem(id);
+        QVERIFY(item);
+        const QPoint at = view->mapFromScene(item->sceneBoundingRect().center());
+        QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, at);
+    }();
+    return !QTest::currentTestFailed();
 }
 
 // Replaces a line edit's text by typing, as a user does: click, select all, type.
@@ -100,7 +104,14 @@ QStringList recoveryFiles()
     return QDir(meshpad::gui::Autosaver::recoveryDirectory()).entryList({u"*.meshpad"_qs}, QDir::Files);
 }
 
-// The real binary with a fast autosave (what the crash tests start).
+// The editor as a process of its own, as meshpad starts it, with the tests'
+// switches (tests/support/editordriver.cpp): what the crash tests kill.
+QString editorDriverPath()
+{
+    return QStringLiteral(MESHPAD_BINARY_DIR "/tests/meshpad-editor-driver");
+}
+
+// The editor process's environment, with a fast autosave.
 QProcessEnvironment fastAutosaveEnvironment()
 {
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -108,21 +119,25 @@ QProcessEnvironment fastAutosaveEnvironment()
     return env;
 }
 
-// Leaves a crashed session behind: the real binary opens the example, renames
+// Leaves a crashed session behind: the editor process opens the example, renames
 // its dashboard to `renamedTo`, autosaves, and is killed with SIGKILL (no
 // chance to clean up). The caller checks QTest::currentTestFailed().
-void crashAfterAutosave(const QString &renamedTo)
+[[nodiscard]] bool crashAfterAutosave(const QString &renamedTo)
 {
-    QVERIFY(recoveryFiles().isEmpty());
-    QProcess crashed;
-    crashed.setProcessEnvironment(fastAutosaveEnvironment());
-    crashed.start(QStringLiteral(MESHPAD_BINARY_DIR "/bin/meshpad"),
-                  {u"-platform"_qs, u"offscreen"_qs, u"--no-recovery"_qs, u"--test-rename"_qs, renamedTo, example()});
-    QVERIFY(crashed.waitForStarted());
-    QTRY_VERIFY_WITH_TIMEOUT(!recoveryFiles().isEmpty(), kTimeoutMs);
-    crashed.kill();
-    QVERIFY(crashed.waitForFinished());
-    QCOMPARE(crashed.exitStatus(), QProcess::CrashExit);
+    // A failing QVERIFY returns from this lambda only; the caller checks the result.
+    [&] {
+        QVERIFY(recoveryFiles().isEmpty());
+        QProcess crashed;
+        crashed.setProcessEnvironment(fastAutosaveEnvironment());
+        crashed.start(editorDriverPath(),
+                      {u"-platform"_qs, u"offscreen"_qs, u"--no-recovery"_qs, u"--rename"_qs, renamedTo, example()});
+        QVERIFY(crashed.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(!recoveryFiles().isEmpty(), kTimeoutMs);
+        crashed.kill();
+        QVERIFY(crashed.waitForFinished());
+        QCOMPARE(crashed.exitStatus(), QProcess::CrashExit);
+    }();
+    return !QTest::currentTestFailed();
 }
 
 // Answers the next file dialog as a user does: type the path, click Save or
@@ -245,7 +260,7 @@ private Q_SLOTS:
     {
         MainWindow &window = openExample();
         const ServiceId api = idOf(window, u"count-api");
-        clickService(window, api);
+        QVERIFY(clickService(window, api));
         QCOMPARE(window.canvas()->selectedServices(), QList<ServiceId>{api});
         QCOMPARE(window.inspector()->shownService(), api);
         QVERIFY(!window.isWindowModified());
@@ -279,7 +294,7 @@ private Q_SLOTS:
     {
         MainWindow &window = openExample();
         const ServiceId dashboard = idOf(window, u"count-dashboard");
-        clickService(window, dashboard);
+        QVERIFY(clickService(window, dashboard));
         auto *env = qobject_cast<QTableWidget *>(window.inspector()->fieldWidget(u"env"_qs));
         QVERIFY(env);
         QCOMPARE(env->rowCount(), 2);
@@ -307,7 +322,7 @@ private Q_SLOTS:
         MainWindow &window = openExample();
         const ServiceId dashboard = idOf(window, u"count-dashboard");
         // An env name the validator refuses, typed into the inspector.
-        clickService(window, dashboard);
+        QVERIFY(clickService(window, dashboard));
         auto *env = qobject_cast<QTableWidget *>(window.inspector()->fieldWidget(u"env"_qs));
         QTest::mouseDClick(env->viewport(), Qt::LeftButton, {}, env->visualItemRect(env->item(0, 0)).center());
         QTest::keyClick(QApplication::focusWidget(), Qt::Key_A, Qt::ControlModifier);
@@ -316,7 +331,7 @@ private Q_SLOTS:
         QTRY_COMPARE(window.model().service(dashboard)->env.at(0).key, u"1PORT"_qs);
 
         // Select the other card, so the click has something to change.
-        clickService(window, idOf(window, u"count-api"));
+        QVERIFY(clickService(window, idOf(window, u"count-api")));
         QCOMPARE(window.inspector()->shownService(), idOf(window, u"count-api"));
 
         QTreeWidget *list = window.problems()->view();
@@ -348,7 +363,7 @@ private Q_SLOTS:
     {
         MainWindow &window = openExample();
         const ServiceId api = idOf(window, u"count-api");
-        clickService(window, api);
+        QVERIFY(clickService(window, api));
         QWidget *args = window.inspector()->fieldWidget(u"args"_qs);
         QVERIFY(qobject_cast<QLineEdit *>(args));
         retype(args, u"--bind ${NOMAD_ALLOC_IP_nothere}"_qs);
@@ -373,7 +388,7 @@ private Q_SLOTS:
         QVERIFY2(datacenter->toolTip().contains(u"lowercase"_qs), qPrintable(datacenter->toolTip()));
 
         // Its problem, clicked while a card is selected, comes back to the field.
-        clickService(window, idOf(window, u"count-api"));
+        QVERIFY(clickService(window, idOf(window, u"count-api")));
         QCOMPARE(window.inspector()->shownService(), idOf(window, u"count-api"));
         QTreeWidget *list = window.problems()->view();
         QTreeWidgetItem *row = nullptr;
@@ -468,7 +483,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(artifacts->currentText().contains(u"count = 3"_qs), kTimeoutMs);
 
         const ServiceId api = idOf(window, u"count-api");
-        clickService(window, api);
+        QVERIFY(clickService(window, api));
         retype(window.inspector()->fieldWidget(u"count"_qs), u"5"_qs);
         QCOMPARE(window.model().service(api)->count, 5);
         // Not regenerated while the keys arrive (debounced, off the GUI thread)…
@@ -489,7 +504,7 @@ private Q_SLOTS:
         QVERIFY(QDir().mkpath(out));
 
         answerFileDialog(&window, out);
-        clickMenuItem(window, u"File"_qs, u"actionExportArtifacts"_qs);
+        QVERIFY(clickMenuItem(window, u"File"_qs, u"actionExportArtifacts"_qs));
         QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, kTimeoutMs);
         QCOMPARE(finished.at(0).at(1).toString(), QString());
         for (const QString &path : artifacts->artifacts().paths())
@@ -504,7 +519,7 @@ private Q_SLOTS:
         QVERIFY(QDir().mkpath(elsewhere) && QDir().mkpath(planted));
         QVERIFY(QFile::link(elsewhere, planted + u"/consul"_qs));
         answerFileDialog(&window, planted);
-        clickMenuItem(window, u"File"_qs, u"actionExportArtifacts"_qs);
+        QVERIFY(clickMenuItem(window, u"File"_qs, u"actionExportArtifacts"_qs));
         QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, kTimeoutMs);
         const QString error = finished.at(1).at(1).toString();
         QVERIFY2(error.contains(u"symbolic link"_qs) && error.contains(u"consul"_qs), qPrintable(error));
@@ -518,7 +533,7 @@ private Q_SLOTS:
     void saveWritesTheFileAndMakesTheDesignClean()
     {
         MainWindow &window = openExample();
-        clickService(window, idOf(window, u"count-api"));
+        QVERIFY(clickService(window, idOf(window, u"count-api")));
         retype(window.inspector()->fieldWidget(u"name"_qs), u"saved-api"_qs);
         QVERIFY(window.isWindowModified());
 
@@ -547,7 +562,7 @@ private Q_SLOTS:
     void closingWithUnsavedChangesAsks()
     {
         MainWindow &window = openExample();
-        clickService(window, idOf(window, u"count-api"));
+        QVERIFY(clickService(window, idOf(window, u"count-api")));
         retype(window.inspector()->fieldWidget(u"name"_qs), u"edited"_qs);
 
         const auto answer = [&](QMessageBox::StandardButton button) {
@@ -641,17 +656,18 @@ private Q_SLOTS:
         QVERIFY(next.windowTitle().startsWith(u"countdash.meshpad[*]"_qs));
     }
 
-    // The real binary, killed with SIGKILL after an edit and started again.
+    // The editor process, killed with SIGKILL after an edit and started again.
     void crashedSessionIsRestored()
     {
-        crashAfterAutosave(u"crashed-dashboard"_qs);
+        QVERIFY(crashAfterAutosave(u"crashed-dashboard"_qs));
         if (QTest::currentTestFailed())
             return;
         QCOMPARE(recoveryFiles().size(), 1);
 
         QProcess second;
         second.setProcessEnvironment(fastAutosaveEnvironment());
-        second.start(QStringLiteral(MESHPAD_BINARY_DIR "/bin/meshpad"), {u"-platform"_qs, u"offscreen"_qs, u"--restore-recovery"_qs, u"--quit-after-load"_qs});
+        second.start(editorDriverPath(),
+                     {u"-platform"_qs, u"offscreen"_qs, u"--restore-recovery"_qs, u"--quit-after-load"_qs});
         QVERIFY(second.waitForFinished(30000));
         QCOMPARE(second.exitCode(), 0);
         const QString out = QString::fromUtf8(second.readAllStandardOutput());
@@ -672,7 +688,7 @@ private Q_SLOTS:
 
         QString suggested;
         answerFileDialog(&window, png, &suggested);
-        clickMenuItem(window, u"File"_qs, u"actionExportPng"_qs);
+        QVERIFY(clickMenuItem(window, u"File"_qs, u"actionExportPng"_qs));
         QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(png), kTimeoutMs);
         QCOMPARE(suggested, u"countdash.png"_qs);  // named after the design
         const QImage image(png);
@@ -681,7 +697,7 @@ private Q_SLOTS:
                  qPrintable(u"%1×%2"_qs.arg(image.width()).arg(image.height())));
 
         answerFileDialog(&window, svg, &suggested);
-        clickMenuItem(window, u"File"_qs, u"actionExportSvg"_qs);
+        QVERIFY(clickMenuItem(window, u"File"_qs, u"actionExportSvg"_qs));
         QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(svg), kTimeoutMs);
         QCOMPARE(suggested, u"countdash.svg"_qs);
         QFile file(svg);
@@ -692,7 +708,7 @@ private Q_SLOTS:
 
         // Cancelled: nothing written, no message.
         answerFileDialog(&window, {});
-        clickMenuItem(window, u"File"_qs, u"actionExportPng"_qs);
+        QVERIFY(clickMenuItem(window, u"File"_qs, u"actionExportPng"_qs));
         QTRY_VERIFY(!QApplication::activeModalWidget());
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files), (QStringList{u"picture.png"_qs, u"picture.svg"_qs}));
         QVERIFY(!visibleMessageBox(&window));
@@ -712,7 +728,7 @@ private Q_SLOTS:
     void crashRecoveryIsOfferedOnTheNextStart()
     {
         QFETCH(bool, restore);
-        crashAfterAutosave(u"lost-dashboard"_qs);
+        QVERIFY(crashAfterAutosave(u"lost-dashboard"_qs));
         if (QTest::currentTestFailed())
             return;
         QCOMPARE(meshpad::gui::Autosaver::crashedSessions().size(), 1);
@@ -765,7 +781,7 @@ private Q_SLOTS:
     {
         MainWindow &window = openExample();
         const ServiceId api = idOf(window, u"count-api");
-        clickService(window, api);
+        QVERIFY(clickService(window, api));
         window.canvas()->setFocus(Qt::MouseFocusReason);
         QCOMPARE(QApplication::focusWidget(), window.canvas());
 
@@ -786,7 +802,7 @@ private Q_SLOTS:
         for (QDockWidget *dock : docks) {
             dock->close();
             QVERIFY(!dock->isVisible());
-            clickMenuItem(window, u"View"_qs, u"actionShow_"_qs + dock->objectName());
+            QVERIFY(clickMenuItem(window, u"View"_qs, u"actionShow_"_qs + dock->objectName()));
             QTRY_VERIFY2(dock->isVisible(), qPrintable(dock->objectName()));
         }
         // The overview has a key of its own.

@@ -425,7 +425,8 @@ void TestNomadJobGenerator::seedJobs()
     QCOMPARE(mapped(stem + u".json"), seed);
 }
 
-// nomad.md §1 "The reference jobs as JSON", key for key.
+// Nomad's API job (hashicorp/nomad: api/jobs.go, api/tasks.go,
+// api/services.go), key for key.
 void TestNomadJobGenerator::countdashMatchesReferenceJson()
 {
     const Topology t = countdashExample();
@@ -458,7 +459,7 @@ void TestNomadJobGenerator::countdashMatchesReferenceJson()
     QCOMPARE(group.value(u"Count").toInt(), 1);
 }
 
-// jobs/ holds the countdash jobs exactly as generated (issue 2 §5).
+// jobs/ holds the countdash jobs exactly as generated.
 void TestNomadJobGenerator::repoJobsMatchExample()
 {
     const ArtifactSet set = generate(countdashExample());
@@ -541,7 +542,7 @@ void TestNomadJobGenerator::hostileInterpolations()
     QCOMPARE(task.value(u"Config").toObject().value(u"args").toArray().at(0).toString(), value);
 }
 
-// The API facts of nomad.md §1 that a plain equality would not name.
+// The API facts (hashicorp/nomad: api/) that a plain equality would not name.
 void TestNomadJobGenerator::jsonFacts()
 {
     const QString text = NomadJobGenerator::json(scenario(u"checks-and-groups"_s), u"shop");

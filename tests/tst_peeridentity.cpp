@@ -1,6 +1,6 @@
 // A peer's identity by Consul's rules: exactly one URI SAN holding a service
 // SPIFFE ID, never a CA certificate, EKU for the direction
-// (performance-and-reliability.md B1–B3, consul.md §4.5 items 6–7, 11–12).
+// (docs/targets.md, Peer identity; hashicorp/consul: connect/tls.go).
 // Each bad kind is built by the CA's leaf builder with one thing changed.
 
 #include "pki/certificateauthority.h"
@@ -162,7 +162,7 @@ private Q_SLOTS:
         QVERIFY(!PeerIdentity::serviceIdentity(m_ca->rootCertificate()));
     }
 
-    // B3: a server-only certificate must not pass as a client, and the other
+    // The right purpose (docs/targets.md): a server-only certificate must not pass as a client, and the other
     // way round; Consul leaves carry both.
     void extendedKeyUsage_data()
     {

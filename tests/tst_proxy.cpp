@@ -1,7 +1,7 @@
 // The sidecar proxy on real sockets and real TLS (127.0.0.1:0): a pair
 // (upstream listener → inbound listener → local app), every bad peer refused
 // and counted under its reason, and the TCP behaviour under faults
-// (performance-and-reliability.md §3, consul.md §4.5).
+// (docs/faults.md, docs/targets.md; hashicorp/consul: connect/tls.go).
 
 #include "tst_proxysupport.h"
 
@@ -134,22 +134,26 @@ class TestProxy : public QObject, private PairFixture
 
 private:
     // Opens `count` connections through the pair and echoes one line on each.
-    void echoOnEach(int count, QList<PlainSocket *> &clients, QList<Receiver *> *receiversOut = nullptr)
+    [[nodiscard]] bool echoOnEach(int count, QList<PlainSocket *> &clients, QList<Receiver *> *receiversOut = nullptr)
     {
-        QList<Receiver *> receivers;
-        for (int i = 0; i < count; ++i) {
-            clients << connectTo(m_upstream->port());
-            receivers << make<Receiver>(clients.last(), true);
-        }
-        for (PlainSocket *c : clients)
-            QTRY_VERIFY(c->isConnected());
-        for (PlainSocket *c : clients)
-            c->write("ping\n", 5);
-        for (Receiver *r : receivers)
-            QTRY_COMPARE(r->data, QByteArray("ping\n"));
-        QTRY_COMPARE(m_inbound->activeConnections(), count);
-        if (receiversOut)
-            *receiversOut = receivers;
+        // A failing QVERIFY returns from this lambda only; the caller checks the result.
+        [&] {
+            QList<Receiver *> receivers;
+            for (int i = 0; i < count; ++i) {
+                clients << connectTo(m_upstream->port());
+                receivers << make<Receiver>(clients.last(), true);
+            }
+            for (PlainSocket *c : clients)
+                QTRY_VERIFY(c->isConnected());
+            for (PlainSocket *c : clients)
+                c->write("ping\n", 5);
+            for (Receiver *r : receivers)
+                QTRY_COMPARE(r->data, QByteArray("ping\n"));
+            QTRY_COMPARE(m_inbound->activeConnections(), count);
+            if (receiversOut)
+                *receiversOut = receivers;
+        }();
+        return !QTest::currentTestFailed();
     }
 
     QSslSocket *tlsClient(const std::optional<pki::IssuedCertificate> &cert, QSsl::SslProtocol protocol = QSsl::TlsV1_2OrLater)
@@ -256,7 +260,7 @@ private Q_SLOTS:
         QLoggingCategory::setFilterRules(QStringLiteral("meshpad.proxy.info=false"));
     }
 
-    void init() { setUpPair(); }
+    void init() { QVERIFY(setUpPair()); }
     void cleanup() { tearDownPair(); }
 
     void defaultsAreConsuls()
@@ -282,7 +286,7 @@ private Q_SLOTS:
         // for halfClosedTimeout before it gives up on one.
         ProxyOptions options;
         options.halfClosedTimeout = std::chrono::milliseconds(300);
-        startPair(options);
+        QVERIFY(startPair(options));
         PlainSocket *client = connectTo(m_upstream->port());
         auto *receiver = make<Receiver>(client, true);
         QTRY_VERIFY(client->isConnected());
@@ -333,13 +337,14 @@ private Q_SLOTS:
         m_intentions->setDefaultAllow(false);
         if (kind == BadPeer::DeniedSource)
             m_intentions->setDenied({QStringLiteral("web")});
-        startPair();
+        QVERIFY(startPair());
         const auto cert = badPeerCertificate(kind);
         QSslSocket *client = tlsClient(kind == BadPeer::NoCertificate ? std::nullopt : std::optional(cert));
         QTRY_COMPARE(m_inbound->metrics()->snapshot().refusalCount(reason), 1u);
         QTRY_VERIFY(client->state() == QAbstractSocket::UnconnectedState);
         QCOMPARE(m_inbound->metrics()->snapshot().totalRefusals(), 1u);
-        // Refused before the local app is ever dialled (§4.5 item 9).
+        // Refused before the local app is ever dialled, as Consul's proxy does
+        // (hashicorp/consul: connect/proxy/listener.go).
         QCOMPARE(m_app->accepted, 0);
         QTRY_COMPARE(m_inbound->activeConnections(), 0);
         QCOMPARE(m_inbound->metrics()->snapshot().activeConnections, 0u);
@@ -367,7 +372,7 @@ private Q_SLOTS:
     void inboundRefusesOldTlsAndNonAeadOffers()
     {
         QFETCH(QStringList, arguments);
-        startPair();
+        QVERIFY(startPair());
         QTemporaryDir dir;
         const auto web = leaf(QStringLiteral("web"));
         QVERIFY(pki::CertificateAuthority::writeLeaf(web, dir.path(), QStringLiteral("web")));
@@ -390,7 +395,7 @@ private Q_SLOTS:
     {
         // The instance answers with the "api" leaf where "db" was asked for.
         QVERIFY(m_dbIdentity->setIdentity(leaf(QStringLiteral("api")), {m_ca->rootCertificate()}));
-        startPair();
+        QVERIFY(startPair());
         PlainSocket *client = connectTo(m_upstream->port());
         auto *receiver = make<Receiver>(client, true);
         QTRY_COMPARE(m_upstream->metrics()->snapshot().refusalCount(RefusalReason::WrongIdentity), 1u);
@@ -404,7 +409,7 @@ private Q_SLOTS:
     {
         auto other = pki::CertificateAuthority::create(kTrustDomain, QStringLiteral("dc1"));
         QVERIFY(m_dbIdentity->setIdentity(*other->issueLeaf(QStringLiteral("db")), {m_ca->rootCertificate()}));
-        startPair();
+        QVERIFY(startPair());
         PlainSocket *client = connectTo(m_upstream->port());
         auto *receiver = make<Receiver>(client, true);
         QTRY_COMPARE(m_upstream->metrics()->snapshot().refusalCount(RefusalReason::UnknownCa), 1u);
@@ -435,7 +440,7 @@ private Q_SLOTS:
         else
             b.setValidity(now.addSecs(3600), now.addDays(3));
         QVERIFY(m_dbIdentity->setIdentity(build(b), {m_ca->rootCertificate()}));
-        startPair();
+        QVERIFY(startPair());
         PlainSocket *client = connectTo(m_upstream->port());
         auto *receiver = make<Receiver>(client, true);
         QTRY_COMPARE(m_upstream->metrics()->snapshot().refusalCount(reason), 1u);
@@ -473,7 +478,7 @@ private Q_SLOTS:
             QVERIFY(dead.listen(QHostAddress::LocalHost, 0));
             appPort = dead.serverPort();
         }
-        startPair();
+        QVERIFY(startPair());
         QCOMPARE(ProxyOptions().localConnectTimeout, std::chrono::milliseconds(1000));
         m_inbound->setLocalApp(QHostAddress::LocalHost, appPort);
         const ProxyLogOn log;
@@ -502,7 +507,7 @@ private Q_SLOTS:
     // instance that did not answer and the connection given up (2 + 1).
     void upstreamWithEveryInstanceDownCloses()
     {
-        startPair();
+        QVERIFY(startPair());
         QList<Instance> down;
         for (int i = 0; i < 2; ++i) {
             QTcpServer dead;
@@ -531,7 +536,7 @@ private Q_SLOTS:
 
     void instanceDownNextOneUsedAndRoundRobin()
     {
-        startPair();
+        QVERIFY(startPair());
         // A port nobody listens on: bind, note, close.
         QTcpServer dead;
         QVERIFY(dead.listen(QHostAddress::LocalHost, 0));
@@ -562,7 +567,7 @@ private Q_SLOTS:
                                  : qint64(256) << 20;
         Receiver *appReceiver = nullptr;
         m_app->onAccepted = [&](PlainSocket *s) { appReceiver = make<Receiver>(s, false); };
-        startPair();
+        QVERIFY(startPair());
         PlainSocket *client = connectTo(m_upstream->port());
         auto *sender = make<Sender>(client, total, true);
         auto *back = make<Receiver>(client, false);
@@ -593,7 +598,7 @@ private Q_SLOTS:
                 }
             });
         };
-        startPair();
+        QVERIFY(startPair());
         PlainSocket *client = connectTo(m_upstream->port());
         auto *receiver = make<Receiver>(client, true);
         QTRY_VERIFY(client->isConnected());
@@ -617,7 +622,7 @@ private Q_SLOTS:
             s->write(greeting.constData(), greeting.size());
             s->shutdownWrite();
         };
-        startPair();
+        QVERIFY(startPair());
         PlainSocket *client = connectTo(m_upstream->port());
         auto *receiver = make<Receiver>(client, true);
         QTRY_VERIFY(client->isConnected());
@@ -632,13 +637,13 @@ private Q_SLOTS:
 
     void stalledReaderCostsBoundedMemory()
     {
-        // G11: the app streams 1 GiB, the client reads nothing. The proxies
-        // (both in this process) stop reading; the app can only queue what
+        // Slow readers (docs/targets.md): the app streams 1 GiB, the client
+        // reads nothing. The proxies (both in this process) stop reading; the app can only queue what
         // the kernel takes. RSS growth over the stall must stay < 2 MiB.
         const qint64 total = qint64(1) << 30;
         Sender *appSender = nullptr;
         m_app->onAccepted = [&](PlainSocket *s) { appSender = make<Sender>(s, total, true); appSender->pump(); };
-        startPair();
+        QVERIFY(startPair());
         // Warm up allocator and TLS once so their first-use cost is not counted.
         {
             PlainSocket *c = connectTo(m_upstream->port());
@@ -692,19 +697,20 @@ private Q_SLOTS:
 
     void idleConnectionsHoldLittleHeap()
     {
-        // G8: what an idle proxied connection keeps, both proxies together
-        // (and this test's two plain ends, a few hundred bytes). Measured as
+        // Idle connections are cheap (docs/targets.md): what an idle proxied
+        // connection keeps, both proxies together (and this test's two plain
+        // ends, a few hundred bytes). Measured as
         // heap in use (mallinfo2), not RSS, so pages the allocator keeps
         // after the handshakes do not blur it. QSslSocket legs kept ~139 KiB
         // here (a context, ring-buffer chunks and decoded certificates per
         // socket); the TLS engine shares its context and releases buffers.
         ProxyOptions options;
         options.halfClosedTimeout = std::chrono::milliseconds(300);  // a client's FIN ends its connection soon
-        startPair(options);
+        QVERIFY(startPair(options));
         // Warm-up: the first handshakes allocate the process's lasting TLS
         // state (OpenSSL's method tables, Qt's backend), not a connection's.
         QList<PlainSocket *> warm;
-        echoOnEach(20, warm);
+        QVERIFY(echoOnEach(20, warm));
         if (QTest::currentTestFailed())
             return;
         for (PlainSocket *c : warm)
@@ -720,7 +726,7 @@ private Q_SLOTS:
         };
         const qint64 before = heapInUse();
         QList<PlainSocket *> idle;
-        echoOnEach(kConnections, idle);
+        QVERIFY(echoOnEach(kConnections, idle));
         if (QTest::currentTestFailed())
             return;
         QTest::qWait(50);
@@ -745,7 +751,7 @@ private Q_SLOTS:
     {
         PlainSocket *appSide = nullptr;
         m_app->onAccepted = [&](PlainSocket *s) { appSide = s; make<Sender>(s, qint64(1) << 30, false)->pump(); };
-        startPair();
+        QVERIFY(startPair());
         PlainSocket *client = connectTo(m_upstream->port());
         auto *receiver = make<Receiver>(client, false);
         QTRY_VERIFY(receiver->received > (4 << 20));
@@ -783,7 +789,7 @@ private Q_SLOTS:
                                                  QString::number(port), QString::number(bytes), appMode});
             return p;
         };
-        startPair();
+        QVERIFY(startPair());
         const int descriptorsBefore = openDescriptors();
 
         std::unique_ptr<QProcess> app = startApp(0, total, mode);
@@ -844,7 +850,7 @@ private Q_SLOTS:
     {
         ProxyOptions options;
         options.handshakeTimeout = std::chrono::milliseconds(300);
-        startPair(options);
+        QVERIFY(startPair(options));
         QElapsedTimer t;
         t.start();
         PlainSocket *silent = connectTo(m_inbound->port());
@@ -866,7 +872,7 @@ private Q_SLOTS:
     // 10 s: that is no refusal (no count, no log line), and nothing is left.
     void tcpCheckIsNotARefusal()
     {
-        startPair();
+        QVERIFY(startPair());
         for (int i = 0; i < 3; ++i) {
             PlainSocket *check = connectTo(m_inbound->port());
             QTRY_VERIFY(check->isConnected());
@@ -878,14 +884,14 @@ private Q_SLOTS:
             QCOMPARE(snapshot.refusalCount(mesh::pki::RefusalReason(reason)), 0u);
         // A real caller right after is served as ever.
         QList<PlainSocket *> clients;
-        echoOnEach(1, clients);
+        QVERIFY(echoOnEach(1, clients));
     }
 
     void idleConnectionClosed()
     {
         ProxyOptions options;
         options.idleTimeout = std::chrono::milliseconds(400);
-        startPair(options);
+        QVERIFY(startPair(options));
         PlainSocket *client = connectTo(m_upstream->port());
         auto *receiver = make<Receiver>(client, true);
         QTRY_VERIFY(client->isConnected());
@@ -903,7 +909,7 @@ private Q_SLOTS:
     {
         ProxyOptions options;
         options.maxConnections = 3;
-        startPair(options);
+        QVERIFY(startPair(options));
         QList<Receiver *> receivers;
         for (int i = 0; i < 3; ++i) {
             PlainSocket *c = connectTo(m_upstream->port());
@@ -948,10 +954,10 @@ private Q_SLOTS:
         ProxyOptions options;
         options.maxConnections = kLimit;
         options.halfClosedTimeout = std::chrono::milliseconds(300);  // a client's FIN ends its connection soon
-        startPair(options);
+        QVERIFY(startPair(options));
         QList<PlainSocket *> clients;
         QList<Receiver *> receivers;
-        echoOnEach(kLimit, clients, &receivers);
+        QVERIFY(echoOnEach(kLimit, clients, &receivers));
         if (QTest::currentTestFailed())
             return;
         QCOMPARE(m_inbound->handshakingConnections(), 0);
@@ -1024,7 +1030,7 @@ private Q_SLOTS:
 
     void intentionChangeAppliesToNextConnection()
     {
-        startPair();
+        QVERIFY(startPair());
         PlainSocket *first = connectTo(m_upstream->port());
         auto *r1 = make<Receiver>(first, true);
         QTRY_VERIFY(first->isConnected());
@@ -1042,7 +1048,7 @@ private Q_SLOTS:
 
     void rotationUnderLoadFailsNothing()
     {
-        startPair();
+        QVERIFY(startPair());
         // A long-lived connection that must survive every rotation.
         PlainSocket *longLived = connectTo(m_upstream->port());
         auto *longReceiver = make<Receiver>(longLived, true);
@@ -1065,7 +1071,7 @@ private Q_SLOTS:
             });
         };
         // New CA with overlap: roots = old + new, then leaves from the new CA,
-        // then old root dropped (G13).
+        // then old root dropped (docs/targets.md, Rotation).
         auto newCa = pki::CertificateAuthority::create(kTrustDomain, QStringLiteral("dc1"));
         QVERIFY(newCa);
         const QList<QSslCertificate> both{m_ca->rootCertificate(), newCa->rootCertificate()};
@@ -1104,7 +1110,7 @@ private Q_SLOTS:
         QCOMPARE(probe->peerCertificate(), m_dbIdentity->identity().leaf.certificate);
     }
 
-    // B4: the listener never resumes, so every connection is a full
+    // No session resumption (docs/targets.md): every connection is a full
     // handshake with chain verification, then the identity and intention
     // checks. It hands out nothing to resume with (no ticket, and a TLS 1.2
     // ServerHello without a session ID, as OpenSSL sends with the server
@@ -1176,7 +1182,7 @@ private Q_SLOTS:
         server->kill();
         QVERIFY(server->waitForFinished(5000));
 
-        startPair();
+        QVERIFY(startPair());
         const QString ours = dir.filePath(QStringLiteral("session.pem"));
         const QByteArray first = sClient(m_inbound->port(), {QStringLiteral("-sess_out"), ours}, "hello-b4");
         QVERIFY2(first.contains("hello-b4") && first.contains("New, TLSv1."), first.constData());

@@ -178,11 +178,15 @@ private:
         return *l;
     }
 
-    void startListener(const ProxyOptions &options)
+    [[nodiscard]] bool startListener(const ProxyOptions &options)
     {
-        m_inbound = std::make_unique<InboundListener>(QStringLiteral("db"), m_dbIdentity.get(), m_intentions.get(), options);
-        m_inbound->setLocalApp(QHostAddress::LocalHost, m_app->port());
-        QVERIFY(m_inbound->listen(QHostAddress::LocalHost, 0));
+        // A failing QVERIFY returns from this lambda only; the caller checks the result.
+        [&] {
+            m_inbound = std::make_unique<InboundListener>(QStringLiteral("db"), m_dbIdentity.get(), m_intentions.get(), options);
+            m_inbound->setLocalApp(QHostAddress::LocalHost, m_app->port());
+            QVERIFY(m_inbound->listen(QHostAddress::LocalHost, 0));
+        }();
+        return !QTest::currentTestFailed();
     }
 
     MetricsSnapshot metrics() const { return m_inbound->metrics()->snapshot(); }
@@ -399,7 +403,7 @@ private Q_SLOTS:
         ::getrlimit(RLIMIT_NOFILE, &fds);
         if (fds.rlim_cur < rlim_t(stalledCount + limit + 256))
             QFAIL("too few file descriptors for this many sockets in one process: raise the hard limit (ulimit -Hn)");
-        startListener(options);
+        QVERIFY(startListener(options));
 
         // The same request on an idle listener, for comparison.
         QString error;
@@ -468,7 +472,7 @@ private Q_SLOTS:
         m_app->onAccepted = &App::echo;
         ProxyOptions options;
         options.maxConnections = established + stalled;
-        startListener(options);
+        QVERIFY(startListener(options));
 
         QList<Established> callers;
         for (int i = 0; i < established; ++i) {
@@ -517,7 +521,7 @@ private Q_SLOTS:
         m_app->onAccepted = &App::echo;
         ProxyOptions options;
         options.maxConnections = established > 0 ? established : 8;
-        startListener(options);
+        QVERIFY(startListener(options));
         QList<Established> callers;
         for (int i = 0; i < established; ++i) {
             callers << establish();

@@ -1,4 +1,4 @@
-// The proxy against other TLS stacks on leaves from the pki (consul.md §4.5):
+// The proxy against other TLS stacks on leaves from the pki (docs/targets.md):
 // openssl s_client → our inbound, our upstream → openssl s_server, and HAProxy
 // as a Connect-style mTLS peer both ways (child processes, configs written to
 // a temporary directory).
@@ -54,13 +54,17 @@ private:
 
     QString path(const QString &name) const { return m_dir->filePath(name); }
 
-    void writeCombined(const QString &service)
+    [[nodiscard]] bool writeCombined(const QString &service)
     {
-        QFile f(path(service + u"-combined.pem"));
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        const auto leaf = pki::CertificateAuthority::readLeaf(m_dir->path(), service);
-        QVERIFY(leaf);
-        f.write(leaf->certificatePem() + leaf->privateKeyPem());
+        // A failing QVERIFY returns from this lambda only; the caller checks the result.
+        [&] {
+            QFile f(path(service + u"-combined.pem"));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            const auto leaf = pki::CertificateAuthority::readLeaf(m_dir->path(), service);
+            QVERIFY(leaf);
+            f.write(leaf->certificatePem() + leaf->privateKeyPem());
+        }();
+        return !QTest::currentTestFailed();
     }
 
     QProcess *startProcess(const QString &program, const QStringList &arguments)
@@ -73,26 +77,34 @@ private:
     }
 
     // Sends `line` through a plain connection to `port` and expects `answer`.
-    void roundTrip(quint16 port, const QByteArray &line, const QByteArray &answer)
+    [[nodiscard]] bool roundTrip(quint16 port, const QByteArray &line, const QByteArray &answer)
     {
-        auto *client = new PlainSocket;
-        m_garbage.append(client);
-        auto *r = new Receiver(client, true);
-        m_garbage.append(r);
-        client->connectToHost(QHostAddress::LocalHost, port);
-        QTRY_VERIFY(client->isConnected());
-        client->write(line.constData(), line.size());
-        QTRY_VERIFY_WITH_TIMEOUT(r->data.contains(answer), 10000);
+        // A failing QVERIFY returns from this lambda only; the caller checks the result.
+        [&] {
+            auto *client = new PlainSocket;
+            m_garbage.append(client);
+            auto *r = new Receiver(client, true);
+            m_garbage.append(r);
+            client->connectToHost(QHostAddress::LocalHost, port);
+            QTRY_VERIFY(client->isConnected());
+            client->write(line.constData(), line.size());
+            QTRY_VERIFY_WITH_TIMEOUT(r->data.contains(answer), 10000);
+        }();
+        return !QTest::currentTestFailed();
     }
 
-    void waitForPort(quint16 port)
+    [[nodiscard]] bool waitForPort(quint16 port)
     {
-        QTRY_VERIFY_WITH_TIMEOUT(([port] {
-                                     QTcpSocket s;
-                                     s.connectToHost(QHostAddress::LocalHost, port);
-                                     return s.waitForConnected(100);
-                                 }()),
-                                 10000);
+        // A failing QVERIFY returns from this lambda only; the caller checks the result.
+        [&] {
+            QTRY_VERIFY_WITH_TIMEOUT(([port] {
+                                         QTcpSocket s;
+                                         s.connectToHost(QHostAddress::LocalHost, port);
+                                         return s.waitForConnected(100);
+                                     }()),
+                                     10000);
+        }();
+        return !QTest::currentTestFailed();
     }
 
 private Q_SLOTS:
@@ -112,7 +124,7 @@ private Q_SLOTS:
         QVERIFY(m_ca->save(m_dir->path()));
         for (const QString &s : {QStringLiteral("web"), QStringLiteral("db")}) {
             QVERIFY(pki::CertificateAuthority::writeLeaf(*m_ca->issueLeaf(s), m_dir->path(), s));
-            writeCombined(s);
+            QVERIFY(writeCombined(s));
         }
         m_web = std::make_unique<StaticIdentitySource>();
         QVERIFY(m_web->loadFromDirectory(m_dir->path(), QStringLiteral("web")));
@@ -178,12 +190,12 @@ private Q_SLOTS:
                                     QStringLiteral("-CAfile"), path(QStringLiteral("ca.pem")), QStringLiteral("-Verify"), QStringLiteral("1"),
                                     QStringLiteral("-verify_return_error"), QStringLiteral("-rev")});
         QVERIFY(s->waitForStarted());
-        waitForPort(port);
+        QVERIFY(waitForPort(port));
         m_resolver.setInstances(QStringLiteral("db"), {{QStringLiteral("127.0.0.1"), port,
                                                          pki::SpiffeId::forService(kTrustDomain, QStringLiteral("dc1"), QStringLiteral("db"))}});
         UpstreamListener upstream(QStringLiteral("db"), m_web.get(), &m_resolver);
         QVERIFY(upstream.listen(QHostAddress::LocalHost, 0));
-        roundTrip(upstream.port(), "hello s_server\n", "revres_s olleh");
+        QVERIFY(roundTrip(upstream.port(), "hello s_server\n", "revres_s olleh"));
         QCOMPARE(upstream.metrics()->snapshot().totalRefusals(), 0u);
     }
 
@@ -198,7 +210,7 @@ private Q_SLOTS:
         // verifyhost: HAProxy checks a host name and our leaf has no DNS SAN,
         // so the CN stands in. No `sni`: HAProxy 2.6 then fails the handshake
         // with an internal_error alert (it appears to verify the SNI as host
-        // name). no-ssl-reuse: we disable resumption (B4) and HAProxy's reuse
+        // name). no-ssl-reuse: we disable resumption (docs/targets.md) and HAProxy's reuse
         // attempt failed the same way. Found by this test; see the report.
         const QString cn = m_db->identity().leaf.certificate.subjectInfo(QSslCertificate::CommonName).value(0);
         QFile cfg(path(QStringLiteral("haproxy-client.cfg")));
@@ -213,8 +225,8 @@ private Q_SLOTS:
         cfg.close();
         QProcess *h = startProcess(QStringLiteral("haproxy"), {QStringLiteral("-db"), QStringLiteral("-f"), cfg.fileName()});
         QVERIFY(h->waitForStarted());
-        waitForPort(front);
-        roundTrip(front, "through haproxy\n", "through haproxy\n");
+        QVERIFY(waitForPort(front));
+        QVERIFY(roundTrip(front, "through haproxy\n", "through haproxy\n"));
         QCOMPARE(inbound.metrics()->snapshot().totalRefusals(), 0u);
         QVERIFY(m_app->accepted >= 1);
     }
@@ -237,12 +249,12 @@ private Q_SLOTS:
         cfg.close();
         QProcess *h = startProcess(QStringLiteral("haproxy"), {QStringLiteral("-db"), QStringLiteral("-f"), cfg.fileName()});
         QVERIFY(h->waitForStarted());
-        waitForPort(port);
+        QVERIFY(waitForPort(port));
         m_resolver.setInstances(QStringLiteral("db"), {{QStringLiteral("127.0.0.1"), port,
                                                          pki::SpiffeId::forService(kTrustDomain, QStringLiteral("dc1"), QStringLiteral("db"))}});
         UpstreamListener upstream(QStringLiteral("db"), m_web.get(), &m_resolver);
         QVERIFY(upstream.listen(QHostAddress::LocalHost, 0));
-        roundTrip(upstream.port(), "to haproxy\n", "to haproxy\n");
+        QVERIFY(roundTrip(upstream.port(), "to haproxy\n", "to haproxy\n"));
         QCOMPARE(upstream.metrics()->snapshot().totalRefusals(), 0u);
     }
 };

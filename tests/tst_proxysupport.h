@@ -340,18 +340,22 @@ protected:
     std::unique_ptr<mesh::proxy::UpstreamListener> m_upstream;
     QList<QObject *> m_garbage;  // deleted by tearDownPair()
 
-    void setUpPair()
+    [[nodiscard]] bool setUpPair()
     {
-        auto ca = mesh::pki::CertificateAuthority::create(kTrustDomain, QStringLiteral("dc1"));
-        QVERIFY2(ca, qPrintable(ca ? QString() : ca.error().message));
-        m_ca = std::move(*ca);
-        m_webIdentity = std::make_unique<mesh::proxy::StaticIdentitySource>();
-        QVERIFY(m_webIdentity->setIdentity(leaf(QStringLiteral("web")), {m_ca->rootCertificate()}));
-        m_dbIdentity = std::make_unique<mesh::proxy::StaticIdentitySource>();
-        QVERIFY(m_dbIdentity->setIdentity(leaf(QStringLiteral("db")), {m_ca->rootCertificate()}));
-        m_intentions = std::make_unique<mesh::proxy::IntentionAuthorizer>();
-        m_resolver = std::make_unique<mesh::proxy::StaticResolver>();
-        m_app = std::make_unique<App>();
+        // A failing QVERIFY returns from this lambda only; the caller checks the result.
+        [&] {
+            auto ca = mesh::pki::CertificateAuthority::create(kTrustDomain, QStringLiteral("dc1"));
+            QVERIFY2(ca, qPrintable(ca ? QString() : ca.error().message));
+            m_ca = std::move(*ca);
+            m_webIdentity = std::make_unique<mesh::proxy::StaticIdentitySource>();
+            QVERIFY(m_webIdentity->setIdentity(leaf(QStringLiteral("web")), {m_ca->rootCertificate()}));
+            m_dbIdentity = std::make_unique<mesh::proxy::StaticIdentitySource>();
+            QVERIFY(m_dbIdentity->setIdentity(leaf(QStringLiteral("db")), {m_ca->rootCertificate()}));
+            m_intentions = std::make_unique<mesh::proxy::IntentionAuthorizer>();
+            m_resolver = std::make_unique<mesh::proxy::StaticResolver>();
+            m_app = std::make_unique<App>();
+        }();
+        return !QTest::currentTestFailed();
     }
 
     void tearDownPair()
@@ -375,16 +379,20 @@ protected:
         return mesh::pki::SpiffeId::forService(kTrustDomain, QStringLiteral("dc1"), service);
     }
 
-    void startPair(const mesh::proxy::ProxyOptions &options = {})
+    [[nodiscard]] bool startPair(const mesh::proxy::ProxyOptions &options = {})
     {
-        using namespace mesh::proxy;
-        m_inbound = std::make_unique<InboundListener>(QStringLiteral("db"), m_dbIdentity.get(), m_intentions.get(), options);
-        m_inbound->setLocalApp(QHostAddress::LocalHost, m_app->port());
-        QVERIFY(m_inbound->listen(QHostAddress::LocalHost, 0));
-        m_resolver->setInstances(QStringLiteral("db"),
-                                 {{QStringLiteral("127.0.0.1"), m_inbound->port(), idOf(QStringLiteral("db"))}});
-        m_upstream = std::make_unique<UpstreamListener>(QStringLiteral("db"), m_webIdentity.get(), m_resolver.get(), options);
-        QVERIFY(m_upstream->listen(QHostAddress::LocalHost, 0));
+        // A failing QVERIFY returns from this lambda only; the caller checks the result.
+        [&] {
+            using namespace mesh::proxy;
+            m_inbound = std::make_unique<InboundListener>(QStringLiteral("db"), m_dbIdentity.get(), m_intentions.get(), options);
+            m_inbound->setLocalApp(QHostAddress::LocalHost, m_app->port());
+            QVERIFY(m_inbound->listen(QHostAddress::LocalHost, 0));
+            m_resolver->setInstances(QStringLiteral("db"),
+                                     {{QStringLiteral("127.0.0.1"), m_inbound->port(), idOf(QStringLiteral("db"))}});
+            m_upstream = std::make_unique<UpstreamListener>(QStringLiteral("db"), m_webIdentity.get(), m_resolver.get(), options);
+            QVERIFY(m_upstream->listen(QHostAddress::LocalHost, 0));
+        }();
+        return !QTest::currentTestFailed();
     }
 
     PlainSocket *connectTo(quint16 port)

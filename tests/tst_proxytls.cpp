@@ -92,13 +92,17 @@ private:
 
     // `meshpad ca`'s files in m_files: ca.pem, web.pem/web-key.pem (the
     // caller) and db.pem/db-key.pem (for openssl s_server as the control).
-    void writeFiles()
+    [[nodiscard]] bool writeFiles()
     {
-        m_files = std::make_unique<QTemporaryDir>();
-        QVERIFY(m_files->isValid());
-        QVERIFY(m_ca->save(m_files->path()));
-        QVERIFY(pki::CertificateAuthority::writeLeaf(leaf(QStringLiteral("web")), m_files->path(), QStringLiteral("web")));
-        QVERIFY(pki::CertificateAuthority::writeLeaf(leaf(QStringLiteral("db")), m_files->path(), QStringLiteral("db")));
+        // A failing QVERIFY returns from this lambda only; the caller checks the result.
+        [&] {
+            m_files = std::make_unique<QTemporaryDir>();
+            QVERIFY(m_files->isValid());
+            QVERIFY(m_ca->save(m_files->path()));
+            QVERIFY(pki::CertificateAuthority::writeLeaf(leaf(QStringLiteral("web")), m_files->path(), QStringLiteral("web")));
+            QVERIFY(pki::CertificateAuthority::writeLeaf(leaf(QStringLiteral("db")), m_files->path(), QStringLiteral("db")));
+        }();
+        return !QTest::currentTestFailed();
     }
     QString file(const QString &name) const { return m_files->filePath(name); }
 
@@ -192,7 +196,7 @@ private Q_SLOTS:
         QLoggingCategory::setFilterRules(QStringLiteral("meshpad.proxy.info=false"));
     }
 
-    void init() { setUpPair(); }
+    void init() { QVERIFY(setUpPair()); }
 
     void cleanup()
     {
@@ -228,7 +232,7 @@ private Q_SLOTS:
                 appOut->pump();
             });
         };
-        startPair();
+        QVERIFY(startPair());
         PlainSocket *client = connectTo(m_upstream->port());
         auto *clientIn = make<Receiver>(client, false);
         clientIn->setPaused(true);
@@ -278,7 +282,7 @@ private Q_SLOTS:
             appOut = make<Sender>(s, kHalfCloseBytes, true);
             appOut->pump();
         };
-        startPair();
+        QVERIFY(startPair());
         PlainSocket *client = connectTo(m_upstream->port());
         auto *clientIn = make<Receiver>(client, false);
         clientIn->setPaused(true);
@@ -341,7 +345,7 @@ private Q_SLOTS:
     {
         QFETCH(QString, version);
         QFETCH(QString, negotiated);
-        writeFiles();
+        QVERIFY(writeFiles());
         const auto sessionText = [](const QString &path) {
             QProcess p;
             p.setProcessChannelMode(QProcess::MergedChannels);
@@ -377,7 +381,7 @@ private Q_SLOTS:
         QVERIFY2(QFileInfo::exists(controlSession), control.constData());
         QVERIFY2(sessionText(controlSession).contains("TLS session ticket:"), sessionText(controlSession).constData());
 
-        startPair();
+        QVERIFY(startPair());
         const QString ourSession = file(QStringLiteral("session.pem"));
         const QByteArray ours = session(m_inbound->port(), ourSession, "hello-tickets");
         QVERIFY2(ours.contains("hello-tickets") && ours.contains(negotiated.toLatin1()), ours.constData());
@@ -447,7 +451,7 @@ private Q_SLOTS:
 
         ProxyOptions options;
         options.handshakeTimeout = std::chrono::milliseconds(handshakeTimeoutMs);
-        startPair(options);
+        QVERIFY(startPair(options));
         const int descriptors = openDescriptors();
 
         auto client = std::make_unique<PlainSocket>();
@@ -494,7 +498,7 @@ private Q_SLOTS:
     // so the command does renegotiate.
     void renegotiationAttemptEndsTheConnection()
     {
-        writeFiles();
+        QVERIFY(writeFiles());
         // "R", then — once s_client has acted on it — a line a renegotiated
         // connection would carry (s_client reads a line that starts with "R"
         // as the command and drops the rest of what it read with it).
@@ -525,7 +529,7 @@ private Q_SLOTS:
 
         Receiver *appIn = nullptr;
         m_app->onAccepted = [&](PlainSocket *s) { appIn = make<Receiver>(s, true); };
-        startPair();
+        QVERIFY(startPair());
         const int descriptors = openDescriptors();
         std::unique_ptr<QProcess> client = startSClient(m_inbound->port(), {QStringLiteral("-tls1_2")});
         client->write("before-R\n");
@@ -565,8 +569,8 @@ private Q_SLOTS:
     {
         QFETCH(QByteArray, command);
         QFETCH(bool, updateRequested);
-        writeFiles();
-        startPair();
+        QVERIFY(writeFiles());
+        QVERIFY(startPair());
         const int descriptors = openDescriptors();
         std::unique_ptr<QProcess> client = startSClient(m_inbound->port(), {QStringLiteral("-tls1_3"), QStringLiteral("-msg")});
         QByteArray out;

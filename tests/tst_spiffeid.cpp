@@ -1,5 +1,6 @@
-// SPIFFE ID parsing: exactly Consul's service pattern (consul.md §2.3) and
-// nothing else — the malformed IDs of performance-and-reliability.md B5.
+// SPIFFE ID parsing: exactly Consul's service pattern (hashicorp/consul:
+// agent/connect/uri.go, ParseCertURI) and nothing else — the malformed IDs of
+// docs/targets.md, Peer identity.
 
 #include "pki/spiffeid.h"
 
@@ -122,7 +123,7 @@ private Q_SLOTS:
         QVERIFY(longest.size() < SpiffeId::kMaxLength);
     }
 
-    // B5: `svc/web` and `svc/web-admin` are different identities, and no
+    // `svc/web` and `svc/web-admin` are different identities, and no
     // comparison may be a prefix match.
     void lookAlikesAreDistinct_data()
     {

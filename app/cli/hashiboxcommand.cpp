@@ -36,7 +36,7 @@ using mesh::hashibox::VagrantEvent;
 
 namespace {
 
-const QString kUsage = QStringLiteral(
+const QString kHashiboxUsage = QStringLiteral(
     "Usage: meshpad hashibox up [-dir DIR] [-timeout D] [-json] [-consul-addr URL] [-nomad-addr URL]\n"
     "       meshpad hashibox status [-dir DIR] [-json] [-consul-addr URL] [-nomad-addr URL]\n"
     "       meshpad hashibox destroy [-dir DIR] [-timeout D] [-json]\n"
@@ -370,12 +370,12 @@ int HashiboxCommand::run(const QStringList &arguments, QTextStream &out, QTextSt
     if (sub == u"destroy")
         return destroy(arguments.mid(1), out, err);
     if (sub == u"-h" || sub == u"--help" || sub == u"-help" || sub == u"help") {
-        out << kUsage;
+        out << kHashiboxUsage;
         return ExitCode::Ok;
     }
     err << (sub.isEmpty() ? QStringLiteral("meshpad hashibox: expected up, status or destroy\n\n")
                           : u"meshpad hashibox: unknown subcommand \"" + sub + u"\"\n\n")
-        << kUsage;
+        << kHashiboxUsage;
     return ExitCode::Usage;
 }
 

@@ -74,7 +74,7 @@ struct Upstream
 };
 
 // DEST:LOCALPORT=HOST:PORT[,HOST:PORT…]; the local side binds 127.0.0.1 as
-// Consul's LocalBindAddress default (§4.2).
+// Consul's LocalBindAddress default (hashicorp/consul: connect/proxy/config.go).
 std::optional<Upstream> parseUpstream(const QString &text)
 {
     const qsizetype eq = text.indexOf(u'=');

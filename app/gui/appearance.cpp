@@ -1,34 +1,21 @@
 #include "appearance.h"
 
+#include "desktopschemeprobe.h"
+#include "icontheme.h"
+
 #include <QApplication>
 #include <QDir>
 #include <QFile>
-#include <QProcess>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStyle>
 #include <QStyleFactory>
 
+#include <optional>
+
 namespace meshpad::gui {
 
 namespace {
-
-constexpr int kGsettingsTimeoutMs = 300;
-
-QString gsettings(const QString &schema, const QString &key)
-{
-    const QString program = QStandardPaths::findExecutable(QStringLiteral("gsettings"));
-    if (program.isEmpty())
-        return {};
-    QProcess process;
-    process.start(program, {QStringLiteral("get"), schema, key});
-    if (!process.waitForFinished(kGsettingsTimeoutMs)) {
-        process.kill();
-        process.waitForFinished(100);
-        return {};
-    }
-    return QString::fromUtf8(process.readAllStandardOutput()).trimmed();
-}
 
 QString kdeColorScheme()
 {
@@ -41,18 +28,53 @@ QString kdeColorScheme()
 }
 
 // What the application looked like before we touched it, so "light" can
-// go back to it after "dark".
-struct Original
+// go back to it after "dark"; and what the desktop said.
+struct State
 {
     QString style;
     QPalette palette;
     bool saved = false;
+    Appearance::Scheme scheme = Appearance::Scheme::System;
+    std::optional<bool> desktopDark;  // gsettings' answer, once it came
+    bool probed = false;
+    int probeTimeoutMs = DesktopSchemeProbe::kDefaultTimeoutMs;
 };
 
-Original &original()
+State &state()
 {
-    static Original value;
+    static State value;
     return value;
+}
+
+// What the environment says without asking another process; nullopt when
+// only GNOME's settings could tell.
+std::optional<bool> quickHint()
+{
+    const QString forced = qEnvironmentVariable("MESHPAD_COLOR_SCHEME").toLower();
+    if (forced == QLatin1String("dark"))
+        return true;
+    if (forced == QLatin1String("light"))
+        return false;
+    if (qEnvironmentVariable("GTK_THEME").endsWith(QLatin1String(":dark"), Qt::CaseInsensitive))
+        return true;
+    if (qEnvironmentVariable("XDG_CURRENT_DESKTOP").contains(QLatin1String("KDE"), Qt::CaseInsensitive))
+        return kdeColorScheme().contains(QLatin1String("dark"), Qt::CaseInsensitive);
+    return std::nullopt;
+}
+
+void applyDark(bool dark)
+{
+    const State &before = state();
+    if (dark) {
+        QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+        QApplication::setPalette(Appearance::darkPalette());
+    } else {
+        QApplication::setStyle(QStyleFactory::create(before.style));
+        QApplication::setPalette(before.palette);
+    }
+    // By the palette in force, not the wish: "light" keeps the platform's
+    // palette, which a dark desktop's platform theme may have made dark.
+    IconTheme::use(Appearance::isDark(QApplication::palette()));
 }
 
 } // namespace
@@ -78,22 +100,12 @@ Appearance::Scheme Appearance::schemeFromString(const QString &text)
 
 bool Appearance::systemPrefersDark()
 {
-    const QString forced = qEnvironmentVariable("MESHPAD_COLOR_SCHEME").toLower();
-    if (forced == QLatin1String("dark"))
-        return true;
-    if (forced == QLatin1String("light"))
-        return false;
-    if (qEnvironmentVariable("GTK_THEME").endsWith(QLatin1String(":dark"), Qt::CaseInsensitive))
-        return true;
-    if (qEnvironmentVariable("XDG_CURRENT_DESKTOP").contains(QLatin1String("KDE"), Qt::CaseInsensitive))
-        return kdeColorScheme().contains(QLatin1String("dark"), Qt::CaseInsensitive);
-    const QString scheme = gsettings(QStringLiteral("org.gnome.desktop.interface"), QStringLiteral("color-scheme"));
-    if (scheme.contains(QLatin1String("prefer-dark")))
-        return true;
-    if (scheme.contains(QLatin1String("prefer-light")))
-        return false;
-    return gsettings(QStringLiteral("org.gnome.desktop.interface"), QStringLiteral("gtk-theme"))
-        .contains(QLatin1String("dark"), Qt::CaseInsensitive);
+    return quickHint().value_or(state().desktopDark.value_or(false));
+}
+
+void Appearance::setDesktopProbeTimeout(int ms)
+{
+    state().probeTimeoutMs = ms;
 }
 
 QPalette Appearance::darkPalette()
@@ -141,20 +153,29 @@ bool Appearance::isDark(const QPalette &palette)
 
 void Appearance::apply(QApplication &app, Scheme scheme)
 {
-    Original &before = original();
-    if (!before.saved) {
-        before.style = app.style()->name();
-        before.palette = QApplication::palette();
-        before.saved = true;
+    State &now = state();
+    if (!now.saved) {
+        now.style = app.style()->name();
+        now.palette = QApplication::palette();
+        now.saved = true;
     }
-    const bool dark = scheme == Scheme::Dark || (scheme == Scheme::System && systemPrefersDark());
-    if (dark) {
-        QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
-        QApplication::setPalette(darkPalette());
-    } else {
-        QApplication::setStyle(QStyleFactory::create(before.style));
-        QApplication::setPalette(before.palette);
-    }
+    now.scheme = scheme;
+    applyDark(scheme == Scheme::Dark || (scheme == Scheme::System && systemPrefersDark()));
+    if (scheme != Scheme::System || now.probed || quickHint())
+        return;
+    // The first time the desktop's choice matters and only GNOME can tell:
+    // ask in the background, the window painted light meanwhile.
+    now.probed = true;
+    auto *probe = new DesktopSchemeProbe(&app);
+    probe->setTimeout(now.probeTimeoutMs);
+    QObject::connect(probe, &DesktopSchemeProbe::answered, &app, [probe](std::optional<bool> dark) {
+        probe->deleteLater();
+        State &later = state();
+        later.desktopDark = dark;
+        if (later.scheme == Scheme::System)
+            applyDark(systemPrefersDark());
+    });
+    probe->start();
 }
 
 Appearance::Scheme Appearance::savedScheme()

@@ -24,15 +24,24 @@ public:
     static QString toString(Scheme scheme);                // "system", "light", "dark"
     static Scheme schemeFromString(const QString &text);   // unknown → System
 
-    // True when the desktop asks for dark (see above). Bounded: GNOME's
-    // setting is read with `gsettings`, given 300 ms at most.
+    // True when the desktop asks for dark (see above), as far as is known
+    // now: never blocks. GNOME's settings come from `gsettings`, which
+    // apply(System) starts in the background (DesktopSchemeProbe); until it
+    // answers, and if it never does, a desktop with no other hint is light.
     static bool systemPrefersDark();
+    // How long apply(System) lets `gsettings` take before giving up
+    // (DesktopSchemeProbe::kDefaultTimeoutMs unless set, for tests).
+    static void setDesktopProbeTimeout(int ms);
 
     static QPalette darkPalette();
 
     // Applies `scheme` to the application: Dark (or System on a dark
     // desktop) sets Fusion and darkPalette(); Light (or System otherwise)
     // keeps the platform's own style and palette as they were at start.
+    // The icon theme follows (IconTheme: Breeze Dark or Breeze). Returns at
+    // once: with System and no quick hint, the first call asks `gsettings`
+    // in the background and applies its answer when it comes, if System is
+    // still the choice then.
     static void apply(QApplication &app, Scheme scheme);
     static bool isDark(const QPalette &palette);
 

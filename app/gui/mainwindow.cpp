@@ -1,6 +1,8 @@
 #include "mainwindow.h"
 
+#include "aboutdialog.h"
 #include "appearance.h"
+#include "examplesmenu.h"
 
 #include "canvas/canvasscene.h"
 #include "canvas/canvasview.h"
@@ -19,6 +21,7 @@
 #include "files/recentfiles.h"
 #include "import/importreportdialog.h"
 #include "palette/commandpalette.h"
+#include "palette/menuactions.h"
 #include "palette/palettewidget.h"
 #include "palette/shortcutssheet.h"
 
@@ -72,7 +75,8 @@ QString fileFilter()
     return MainWindow::tr("Meshpad designs (*.meshpad)");
 }
 
-constexpr char kImportFolderKey[] = "import/lastFolder";
+// Where the last file dialog's choice was, for dialogs of an untitled design.
+constexpr char kLastFolderKey[] = "files/lastFolder";
 // Between the drawing and the cards a merge adds right of it.
 constexpr qreal kMergeGap = 100;
 
@@ -134,6 +138,9 @@ MainWindow::MainWindow(QWidget *parent)
     , m_canvas(new CanvasView(*m_model, *m_undoStack))
 {
     setObjectName(QStringLiteral("mainWindow"));
+    // The application's, so the dialogs have it too; the same SVG the
+    // package installs into the hicolor theme.
+    QGuiApplication::setWindowIcon(QIcon(QString::fromLatin1(kWindowIconPath)));
     setCentralWidget(m_canvas);
     m_canvas->setObjectName(QStringLiteral("canvas"));
     setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
@@ -192,6 +199,8 @@ MainWindow::~MainWindow()
 {
     // The lab's last signals must not reach a window half torn down: let go
     // of them, then stop it (its destructor joins the network thread).
+    delete m_labSession;
+    m_labSession = nullptr;
     m_lab->disconnect(this);
     delete m_lab;
 }
@@ -246,8 +255,13 @@ void MainWindow::createActions()
         connect(action, &QAction::triggered, this, std::forward<decltype(slot)>(slot));
         return action;
     };
-    const auto themed = [this](const char *name, QStyle::StandardPixmap fallback) {
-        return QIcon::fromTheme(QString::fromLatin1(name), style()->standardIcon(fallback));
+    // Icon Naming Spec names (https://specifications.freedesktop.org/icon-naming-spec/latest/),
+    // all in Breeze, which IconTheme provides; the style's standard icon
+    // where the theme is missing, else none.
+    const auto themed = [this](const char *name, QStyle::StandardPixmap fallback = QStyle::SP_CustomBase) {
+        const QString themeName = QString::fromLatin1(name);
+        return fallback == QStyle::SP_CustomBase ? QIcon::fromTheme(themeName)
+                                                 : QIcon::fromTheme(themeName, style()->standardIcon(fallback));
     };
 
     // File
@@ -259,7 +273,7 @@ void MainWindow::createActions()
     QAction *saveAction = make(u"actionSave"_qs, tr("&Save"), {QKeySequence::Save}, [this] { save(); },
                                themed("document-save", QStyle::SP_DialogSaveButton));
     QAction *saveAsAction = make(u"actionSaveAs"_qs, tr("Save &As…"), {QKeySequence(u"Ctrl+Shift+S"_qs)},
-                                 [this] { saveAs(); });
+                                 [this] { saveAs(); }, themed("document-save-as", QStyle::SP_DialogSaveButton));
     file->addAction(newAction);
     file->addAction(openAction);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
@@ -268,20 +282,24 @@ void MainWindow::createActions()
     file->addAction(saveAsAction);
     file->addSeparator();
     QAction *importJobsAction = make(u"actionImportJobs"_qs, tr("&Import Nomad Jobs…"), {QKeySequence(u"Ctrl+I"_qs)},
-                                     [this] { importJobs(); });
+                                     [this] { importJobs(); }, themed("document-import", QStyle::SP_ArrowRight));
     importJobsAction->setToolTip(tr("Draw the Connect services of Nomad job files (HCL2) as a design"));
     file->addAction(importJobsAction);
     QAction *importClusterAction = make(u"actionImportCluster"_qs, tr("Import from &Cluster…"), {},
-                                        [this] { importFromCluster(); });
+                                        [this] { importFromCluster(); },
+                                        themed("cloud-download", QStyle::SP_DriveNetIcon));
     importClusterAction->setToolTip(tr("Draw the jobs and intentions a running Consul and Nomad cluster has"));
     file->addAction(importClusterAction);
     file->addSeparator();
-    file->addAction(make(u"actionExportPng"_qs, tr("Export Picture as &PNG…"), {}, [this] { exportPng(); }));
-    file->addAction(make(u"actionExportSvg"_qs, tr("Export Picture as S&VG…"), {}, [this] { exportSvg(); }));
+    file->addAction(make(u"actionExportPng"_qs, tr("Export Picture as &PNG…"), {}, [this] { exportPicture(Picture::Png); },
+                         themed("image-x-generic", QStyle::SP_FileIcon)));
+    file->addAction(make(u"actionExportSvg"_qs, tr("Export Picture as S&VG…"), {}, [this] { exportPicture(Picture::Svg); },
+                         themed("image-x-generic", QStyle::SP_FileIcon)));
     file->addAction(make(u"actionExportArtifacts"_qs, tr("&Export Artifacts…"), {QKeySequence(u"Ctrl+E"_qs)},
-                         [this] { m_artifacts->exportAll(); }));
+                         [this] { m_artifacts->exportAll(); }, themed("document-export", QStyle::SP_DirIcon)));
     file->addSeparator();
-    file->addAction(make(u"actionQuit"_qs, tr("&Quit"), {QKeySequence::Quit}, [this] { close(); }));
+    file->addAction(make(u"actionQuit"_qs, tr("&Quit"), {QKeySequence::Quit}, [this] { close(); },
+                         themed("application-exit", QStyle::SP_DialogCloseButton)));
 
     // Edit
     QMenu *edit = menuBar()->addMenu(tr("&Edit"));
@@ -296,20 +314,26 @@ void MainWindow::createActions()
     edit->addAction(undo);
     edit->addAction(redo);
     edit->addSeparator();
-    edit->addAction(make(u"actionCut"_qs, tr("Cu&t"), {QKeySequence::Cut}, [this] { m_canvas->cut(); }));
-    edit->addAction(make(u"actionCopy"_qs, tr("&Copy"), {QKeySequence::Copy}, [this] { m_canvas->copy(); }));
-    edit->addAction(make(u"actionPaste"_qs, tr("&Paste"), {QKeySequence::Paste}, [this] { m_canvas->paste(); }));
+    edit->addAction(make(u"actionCut"_qs, tr("Cu&t"), {QKeySequence::Cut}, [this] { m_canvas->cut(); },
+                         themed("edit-cut")));
+    edit->addAction(make(u"actionCopy"_qs, tr("&Copy"), {QKeySequence::Copy}, [this] { m_canvas->copy(); },
+                         themed("edit-copy")));
+    edit->addAction(make(u"actionPaste"_qs, tr("&Paste"), {QKeySequence::Paste}, [this] { m_canvas->paste(); },
+                         themed("edit-paste")));
     edit->addAction(make(u"actionDuplicate"_qs, tr("D&uplicate"), {QKeySequence(u"Ctrl+D"_qs)},
-                         [this] { m_canvas->duplicate(); }));
+                         [this] { m_canvas->duplicate(); }, themed("edit-duplicate")));
     edit->addAction(make(u"actionDelete"_qs, tr("&Delete"), {QKeySequence::Delete, QKeySequence(Qt::Key_Backspace)},
-                         [this] { m_canvas->deleteSelection(); }));
+                         [this] { m_canvas->deleteSelection(); }, themed("edit-delete", QStyle::SP_TrashIcon)));
     edit->addAction(make(u"actionSelectAll"_qs, tr("Select &All"), {QKeySequence::SelectAll},
-                         [this] { m_canvas->selectAll(); }));
+                         [this] { m_canvas->selectAll(); }, themed("edit-select-all")));
     edit->addSeparator();
-    edit->addAction(make(u"actionFind"_qs, tr("&Find Service…"), {QKeySequence::Find}, [this] {
-        m_findField->setFocus(Qt::ShortcutFocusReason);
-        m_findField->selectAll();
-    }));
+    edit->addAction(make(
+        u"actionFind"_qs, tr("&Find Service…"), {QKeySequence::Find},
+        [this] {
+            m_findField->setFocus(Qt::ShortcutFocusReason);
+            m_findField->selectAll();
+        },
+        themed("edit-find", QStyle::SP_FileDialogContentsView)));
     // Window-wide actions whose keys a focused text field needs (Delete,
     // Backspace, Ctrl+A…) still reach the field: QLineEdit claims them
     // through ShortcutOverride, and the canvas does the same for itself.
@@ -323,14 +347,15 @@ void MainWindow::createActions()
     QAction *fit = make(u"actionZoomFit"_qs, tr("Zoom to &Fit"), {QKeySequence(u"Ctrl+0"_qs)},
                         [this] { m_canvas->zoomToFit(); }, themed("zoom-fit-best", QStyle::SP_TitleBarMaxButton));
     QAction *layout = make(u"actionAutoLayout"_qs, tr("&Auto-layout"), {QKeySequence(u"Ctrl+Shift+L"_qs)},
-                           [this] { m_canvas->autoLayout(); }, themed("format-justify-left", QStyle::SP_BrowserReload));
+                           [this] { m_canvas->autoLayout(); },
+                           themed("distribute-graph-directed", QStyle::SP_BrowserReload));
     layout->setToolTip(tr("Lay the design out left to right along the arrows (one undo step)"));
     QAction *snap = make(u"actionSnap"_qs, tr("&Snap to Grid"), {QKeySequence(u"Ctrl+Shift+G"_qs)},
-                         [this](bool on) { m_canvas->setSnapToGrid(on); });
+                         [this](bool on) { m_canvas->setSnapToGrid(on); }, themed("view-grid"));
     snap->setCheckable(true);
     snap->setChecked(m_canvas->snapToGrid());
     QAction *commands = make(u"actionCommandPalette"_qs, tr("&Command Palette…"), {QKeySequence(u"Ctrl+Shift+P"_qs)},
-                             [this] { showCommandPalette(); });
+                             [this] { showCommandPalette(); }, themed("search"));
     view->addAction(zoomIn);
     view->addAction(zoomOut);
     view->addAction(fit);
@@ -341,7 +366,7 @@ void MainWindow::createActions()
     view->addAction(commands);
     view->addSeparator();
     // Light or dark: the desktop's choice unless the user makes one here.
-    QMenu *scheme = view->addMenu(tr("Colo&r Scheme"));
+    QMenu *scheme = view->addMenu(themed("color-management"), tr("Colo&r Scheme"));
     auto *schemes = new QActionGroup(scheme);
     const Appearance::Scheme saved = Appearance::savedScheme();
     for (const auto &[value, text] : {std::pair{Appearance::Scheme::System, tr("Follow the &System")},
@@ -376,7 +401,8 @@ void MainWindow::createActions()
                         [this] { stopLab(); }, themed("media-playback-stop", QStyle::SP_MediaStop));
     m_stopAction->setToolTip(tr("Stop the lab (Shift+F5)"));
     m_dashboardAction = make(u"actionLabDashboard"_qs, tr("Open &Dashboard"), {QKeySequence(u"Ctrl+F5"_qs)},
-                             [this] { m_labDock->openDashboard(); });
+                             [this] { m_labDock->openDashboard(); },
+                             themed("internet-web-browser", QStyle::SP_ComputerIcon));
     labMenu->addAction(m_runAction);
     labMenu->addAction(m_stopAction);
     labMenu->addSeparator();
@@ -388,7 +414,7 @@ void MainWindow::createActions()
                                  [this] { deploy(); }, themed("cloud-upload", QStyle::SP_DriveNetIcon));
     deployAction->setToolTip(tr("Plan and deploy the design to the lab, a cluster or the Hashibox (Ctrl+Shift+D)"));
     QAction *teardownAction = make(u"actionTeardown"_qs, tr("&Teardown…"), {}, [this] { teardown(); },
-                                   themed("edit-delete", QStyle::SP_TrashIcon));
+                                   themed("trash-empty", QStyle::SP_TrashIcon));
     teardownAction->setToolTip(tr("Remove everything the design deployed from a target"));
     deployMenu->addAction(deployAction);
     deployMenu->addAction(teardownAction);
@@ -396,13 +422,18 @@ void MainWindow::createActions()
     // Help
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(make(u"actionShortcuts"_qs, tr("&Keyboard Shortcuts"), {QKeySequence(Qt::Key_F1)},
-                         [this] { showShortcuts(); }));
+                         [this] { showShortcuts(); }, themed("configure-shortcuts")));
+    auto *examples = new ExamplesMenu(help);
+    examples->setIcon(themed("folder-open", QStyle::SP_DirOpenIcon));
+    connect(examples, &ExamplesMenu::exampleChosen, this, &MainWindow::openExample);
+    help->addMenu(examples);
+    help->addSeparator();
     help->addAction(make(u"actionAbout"_qs, tr("&About Meshpad"), {}, [this] {
-        QMessageBox::about(this, tr("About Meshpad"),
-                           tr("<b>Meshpad %1</b><p>Design a Consul service mesh on Nomad as a picture, and see "
-                              "every file it means.</p>")
-                               .arg(QCoreApplication::applicationVersion()));
-    }));
+        auto *about = new AboutDialog(this);
+        about->setAttribute(Qt::WA_DeleteOnClose);
+        about->open();
+    }, themed("help-about", QStyle::SP_MessageBoxInformation)));
+    help->addAction(make(u"actionAboutQt"_qs, tr("About &Qt"), {}, [this] { QMessageBox::aboutQt(this); }));
     m_menus = {file, edit, view, labMenu, deployMenu, help};
 
     // The toolbar: the everyday actions and the find field.
@@ -446,16 +477,12 @@ void MainWindow::createActions()
 QList<QAction *> MainWindow::allActions() const
 {
     QList<QAction *> result;
-    const std::function<void(const QMenu *)> collect = [&](const QMenu *menu) {
-        for (QAction *action : menu->actions()) {
-            if (action->menu())
-                collect(action->menu());
-            else if (!action->isSeparator() && !result.contains(action))
+    for (const MenuActions &menu : menuActions(m_menus, Submenus::Include)) {
+        for (QAction *action : menu.actions) {
+            if (!result.contains(action))
                 result.append(action);
         }
-    };
-    for (const QMenu *menu : m_menus)
-        collect(menu);
+    }
     return result;
 }
 
@@ -523,7 +550,7 @@ bool MainWindow::offerRecovery(bool ask)
 void MainWindow::setDesign(Topology topology, const QString &filePath, const QString &displayName)
 {
     // The lab runs the design that was shown; another one replaces it.
-    if (m_labState == LabState::Starting || m_labState == LabState::Running) {
+    if (m_labSession->runsDesign()) {
         stopLab();
         m_canvas->canvasScene()->clearLiveState();
     }
@@ -594,10 +621,40 @@ void MainWindow::open()
 {
     if (!maybeSave())
         return;
-    const QString dir = m_filePath.isEmpty() ? QDir::homePath() : QFileInfo(m_filePath).absolutePath();
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open design"), dir, fileFilter());
-    if (!path.isEmpty())
-        openFile(path);
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open design"), designFolder(), fileFilter());
+    if (path.isEmpty())
+        return;
+    rememberFolder(path);
+    openFile(path);
+}
+
+void MainWindow::openExample(const QString &path)
+{
+    if (!maybeSave())
+        return;
+    const mesh::Result<Topology> example = mesh::model::ProjectFile::load(path);
+    if (!example) {
+        showMessage(tr("Cannot open the example"), example.error().message);
+        return;
+    }
+    // An untitled copy, as the first start's example: Save asks where, and
+    // the installed file (read-only under /usr/share anyway) stays as shipped.
+    setDesign(*example, {}, QFileInfo(path).fileName());
+}
+
+QString MainWindow::designFolder() const
+{
+    if (!m_filePath.isEmpty())
+        return QFileInfo(m_filePath).absolutePath();
+    const QString last = QSettings().value(QString::fromLatin1(kLastFolderKey)).toString();
+    if (!last.isEmpty() && QFileInfo(last).isDir())
+        return last;
+    return QDir::homePath();
+}
+
+void MainWindow::rememberFolder(const QString &chosenFile)
+{
+    QSettings().setValue(QString::fromLatin1(kLastFolderKey), QFileInfo(chosenFile).absolutePath());
 }
 
 bool MainWindow::save()
@@ -611,25 +668,23 @@ bool MainWindow::saveAs()
 {
     QString suggested = m_filePath;
     if (suggested.isEmpty())
-        suggested = QDir::home().filePath(QFileInfo(windowFilePath()).fileName());
+        suggested = QDir(designFolder()).filePath(QFileInfo(windowFilePath()).fileName());
     QFileDialog dialog(this, tr("Save design as"), suggested, fileFilter());
     dialog.setAcceptMode(QFileDialog::AcceptSave);
     dialog.setDefaultSuffix(QStringLiteral("meshpad"));
     if (dialog.exec() != QDialog::Accepted || dialog.selectedFiles().isEmpty())
         return false;
+    rememberFolder(dialog.selectedFiles().constFirst());
     return saveTo(dialog.selectedFiles().constFirst());
 }
 
 void MainWindow::importJobs()
 {
-    QString dir = m_filePath.isEmpty() ? QSettings().value(QString::fromLatin1(kImportFolderKey)).toString()
-                                       : QFileInfo(m_filePath).absolutePath();
-    if (dir.isEmpty() || !QFileInfo(dir).isDir())
-        dir = QDir::homePath();
-    const QStringList paths = QFileDialog::getOpenFileNames(this, tr("Import Nomad jobs"), dir, jobFileFilter());
+    const QStringList paths =
+        QFileDialog::getOpenFileNames(this, tr("Import Nomad jobs"), designFolder(), jobFileFilter());
     if (paths.isEmpty())
         return;
-    QSettings().setValue(QString::fromLatin1(kImportFolderKey), QFileInfo(paths.constFirst()).absolutePath());
+    rememberFolder(paths.constFirst());
     importJobFiles(paths);
 }
 
@@ -796,25 +851,18 @@ void MainWindow::saveLayout()
     settings.setValue(u"window/state"_qs, saveState());
 }
 
-void MainWindow::exportPng()
+void MainWindow::exportPicture(Picture picture)
 {
+    const bool svg = picture == Picture::Svg;
     const QString base = QFileInfo(windowFilePath()).completeBaseName();
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export picture"), QDir::home().filePath(base + u".png"),
-                                                      tr("PNG images (*.png)"));
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export picture"), QDir(designFolder()).filePath(base + (svg ? u".svg"_qs : u".png"_qs)),
+        svg ? tr("SVG images (*.svg)") : tr("PNG images (*.png)"));
     if (path.isEmpty())
         return;
-    if (const mesh::Result<> written = m_canvas->exportPng(path); !written)
-        showMessage(tr("Export failed"), written.error().message);
-}
-
-void MainWindow::exportSvg()
-{
-    const QString base = QFileInfo(windowFilePath()).completeBaseName();
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export picture"), QDir::home().filePath(base + u".svg"),
-                                                      tr("SVG images (*.svg)"));
-    if (path.isEmpty())
-        return;
-    if (const mesh::Result<> written = m_canvas->exportSvg(path); !written)
+    rememberFolder(path);
+    const mesh::Result<> written = svg ? m_canvas->exportSvg(path) : m_canvas->exportPng(path);
+    if (!written)
         showMessage(tr("Export failed"), written.error().message);
 }
 
@@ -957,21 +1005,17 @@ void MainWindow::addServiceFromPalette(int kind)
 
 void MainWindow::connectLab()
 {
-    using mesh::lab::Lab;
     m_labIndicator = new QLabel;
     m_labIndicator->setObjectName(u"labIndicator"_qs);
     statusBar()->addPermanentWidget(m_labIndicator);
-    setLabState(LabState::Idle);
+    m_labSession = new LabSession(*m_lab, this);
+    showLabState(LabState::Idle);
 
-    connect(m_lab, &Lab::started, this, [this](const mesh::lab::LabSnapshot &snapshot) {
-        if (m_labState == LabState::Serving) {
-            statusBar()->showMessage(tr("The lab is up as a cluster to deploy to; Lab › Stop stops it."), 10000);
-            return;
-        }
-        if (m_labState != LabState::Starting)
-            return;
-        setLabState(LabState::Running);
-        showLabSnapshot(snapshot);
+    connect(m_labSession, &LabSession::stateChanged, this, &MainWindow::showLabState);
+    connect(m_labSession, &LabSession::serveStarted, this, [this] {
+        statusBar()->showMessage(tr("The lab is up as a cluster to deploy to; Lab › Stop stops it."), 10000);
+    });
+    connect(m_labSession, &LabSession::runStarted, this, [this](const mesh::lab::LabSnapshot &snapshot) {
         m_labDock->show();
         m_labDock->raise();
         m_charts->show();
@@ -987,62 +1031,46 @@ void MainWindow::connectLab()
                                      : tr("The lab runs the design; the dashboard is at %1").arg(snapshot.dashboardUrl),
                                  10000);
     });
-    connect(m_lab, &Lab::startFailed, this, [this](const QString &error) {
-        if (m_labState == LabState::Serving) {
-            // The Deploy dialog that asked for it says why.
-            setLabState(LabState::Idle);
-            return;
-        }
-        setLabState(LabState::Idle);
+    // A failure while Serving is the Deploy dialog's to tell.
+    connect(m_labSession, &LabSession::runFailed, this, [this](const QString &error) {
         m_canvas->canvasScene()->clearLiveState();
         m_labDock->setSnapshot({});
         refuseRun(error);
     });
-    connect(m_lab, &Lab::stopped, this, [this] {
-        setLabState(LabState::Idle);
+    connect(m_labSession, &LabSession::stopped, this, [this] {
         m_canvas->canvasScene()->clearLiveState();
         m_labDock->setSnapshot({});
         statusBar()->showMessage(tr("The lab stopped."), 5000);
     });
-    connect(m_lab, &Lab::snapshotChanged, this, &MainWindow::showLabSnapshot);
-    connect(m_lab, &Lab::eventOccurred, this, [this](const mesh::lab::LabEvent &event) {
-        if (m_labState != LabState::Idle)
-            m_labDock->appendEvent(event);
-    });
+    connect(m_labSession, &LabSession::snapshotArrived, this, &MainWindow::showLabSnapshot);
+    connect(m_labSession, &LabSession::eventOccurred, this,
+            [this](const mesh::lab::LabEvent &event) { m_labDock->appendEvent(event); });
 }
 
 void MainWindow::runLab()
 {
-    if (m_labState != LabState::Idle)
+    if (m_labSession->state() != LabState::Idle)
         return;
     // The lab validates too; validating here first makes Problems current
     // for the message below.
     validateNow();
-    const mesh::Result<> started = m_lab->start(m_model->topology());
-    if (!started) {
+    if (const mesh::Result<> started = m_labSession->run(m_model->topology()); !started) {
         refuseRun(started.error().message);
         return;
     }
     m_labDock->clearEvents();
     m_charts->clear();
     m_traffic.clear();
-    setLabState(LabState::Starting);
     statusBar()->showMessage(tr("Starting the lab…"));
 }
 
 mesh::Result<> MainWindow::startLabForDeploy()
 {
-    if (m_labState == LabState::Serving)
+    if (m_labSession->state() == LabState::Serving)
         return {};
-    if (m_labState != LabState::Idle)
-        return mesh::fail(mesh::Error::Code::Invalid,
-                          tr("Stop the lab's Run first: it runs this design directly (Lab › Stop)"));
-    // No design: the lab is an empty cluster; what runs on it is what the
-    // deploy registers through its Nomad API.
-    if (mesh::Result<> started = m_lab->start(Topology{}); !started)
+    if (mesh::Result<> started = m_labSession->serve(); !started)
         return started;
     m_labDock->clearEvents();
-    setLabState(LabState::Serving);
     statusBar()->showMessage(tr("Starting the lab for Deploy…"));
     return {};
 }
@@ -1098,16 +1126,13 @@ void MainWindow::openDeployDialog(DeployDialog::Mode mode)
 
 void MainWindow::stopLab()
 {
-    if (m_labState == LabState::Idle || m_labState == LabState::Stopping)
+    if (!m_labSession->stop())
         return;
-    m_lab->stop();
-    setLabState(LabState::Stopping);
     statusBar()->showMessage(tr("Stopping the lab…"));
 }
 
-void MainWindow::setLabState(LabState state)
+void MainWindow::showLabState(LabState state)
 {
-    m_labState = state;
     m_runAction->setEnabled(state == LabState::Idle);
     m_stopAction->setEnabled(state == LabState::Starting || state == LabState::Running
                              || state == LabState::Serving);
@@ -1134,14 +1159,11 @@ void MainWindow::setLabState(LabState state)
 
 void MainWindow::showLabSnapshot(const mesh::lab::LabSnapshot &snapshot)
 {
-    // A snapshot queued before stop() may arrive after it.
-    if ((m_labState != LabState::Starting && m_labState != LabState::Running) || !snapshot.running)
-        return;
     m_traffic.add(snapshot);
     m_canvas->canvasScene()->setLiveState(LiveState::fromSnapshot(snapshot, &m_traffic));
     m_labDock->setSnapshot(snapshot);
     m_charts->addSnapshot(snapshot);
-    m_dashboardAction->setEnabled(m_labState == LabState::Running && !snapshot.dashboardUrl.isEmpty());
+    m_dashboardAction->setEnabled(m_labSession->state() == LabState::Running && !snapshot.dashboardUrl.isEmpty());
 }
 
 void MainWindow::refuseRun(const QString &reason)
@@ -1161,16 +1183,9 @@ void MainWindow::refuseRun(const QString &reason)
 void MainWindow::showCommandPalette()
 {
     QList<CommandPalette::Entry> entries;
-    for (const QMenu *menu : std::as_const(m_menus)) {
-        QString menuTitle = menu->title();
-        menuTitle.remove(u'&');
-        for (QAction *action : menu->actions()) {
-            if (action->isSeparator() || action->menu())
-                continue;
-            QString text = action->text();
-            text.remove(u'&');
-            entries.append({action, menuTitle + u" › " + text});
-        }
+    for (const MenuActions &menu : menuActions(m_menus, Submenus::Skip)) {
+        for (QAction *action : menu.actions)
+            entries.append({action, menu.title + u" › " + action->text().remove(u'&')});
     }
     auto *palette = new CommandPalette(entries, this);
     // Centred at the top of the window, as editors place it.
@@ -1182,16 +1197,8 @@ void MainWindow::showCommandPalette()
 void MainWindow::showShortcuts()
 {
     QList<ShortcutsSheet::Group> groups;
-    for (const QMenu *menu : std::as_const(m_menus)) {
-        QString title = menu->title();
-        title.remove(u'&');
-        QList<QAction *> actions;
-        for (QAction *action : menu->actions()) {
-            if (!action->isSeparator() && !action->menu())
-                actions.append(action);
-        }
-        groups.append({title, actions});
-    }
+    for (const MenuActions &menu : menuActions(m_menus, Submenus::Skip))
+        groups.append({menu.title, menu.actions});
     auto *sheet = new ShortcutsSheet(groups, this);
     sheet->open();
 }

@@ -2,6 +2,7 @@
 
 #include "canvas/livestate.h"
 #include "core/result.h"
+#include "labsession.h"
 #include "deploy/deploydialog.h"
 #include "importer/jobimporter.h"
 #include "model/problem.h"
@@ -69,6 +70,7 @@ class MainWindow final : public QMainWindow
 
 public:
     static constexpr char kExamplePath[] = ":/examples/countdash.meshpad";
+    static constexpr char kWindowIconPath[] = ":/icons/io.github.meshpad.Meshpad.svg";
 
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
@@ -114,9 +116,9 @@ public:
     ChartsDock *charts() const { return m_charts; }
     mesh::lab::Lab &lab() const { return *m_lab; }
     // Serving: started by startLabForDeploy() with no design of its own;
-    // Stop stops it, Run is disabled meanwhile.
-    enum class LabState { Idle, Starting, Running, Stopping, Serving };
-    LabState labState() const { return m_labState; }
+    // Stop stops it, Run is disabled meanwhile (LabSession's states).
+    using LabState = LabSession::State;
+    LabState labState() const { return m_labSession->state(); }
     // Starts the lab with no design, as the Deploy dialog's `lab` target
     // (Lab::started follows); nothing to do while Serving. Refused while
     // Run runs the design on it (or it starts or stops).
@@ -126,19 +128,30 @@ public:
     Autosaver &autosaver() const { return *m_autosaver; }
     // The file Save writes to; empty for a new design or the example.
     QString filePath() const { return m_filePath; }
+    // Where the file dialogs (Open, Save As, Import Nomad Jobs, Export
+    // Picture) start: the open design's folder, else the folder of the last
+    // file chosen in one of them, else home.
+    QString designFolder() const;
     // Every action of the window, for the command palette and tests.
     QList<QAction *> allActions() const;
     QLineEdit *findField() const { return m_findField; }
     // Validation runs this long after the last change.
     void setValidationDelay(int ms) { m_validateTimer.setInterval(ms); }
 
+    // File › Export Picture as PNG… / SVG…: asks where (in the design's
+    // folder) and writes the canvas's picture.
+    enum class Picture { Png, Svg };
+    void exportPicture(Picture picture);
+
 public Q_SLOTS:
     void newDesign();
     void open();
+    // Help › Examples: the example as an untitled design (unsaved changes
+    // asked for first, as Open does), so Save asks where and the example
+    // file is never written.
+    void openExample(const QString &path);
     bool save();
     bool saveAs();
-    void exportPng();
-    void exportSvg();
     void showCommandPalette();
     void showShortcuts();
     void activateProblem(const mesh::model::Problem &problem);
@@ -168,10 +181,11 @@ private:
     void updateRecentMenu();
     void addServiceFromPalette(int kind);
     void showMessage(const QString &title, const QString &text);
+    void rememberFolder(const QString &chosenFile);
     void restoreLayout();
     void saveLayout();
     void connectLab();
-    void setLabState(LabState state);
+    void showLabState(LabState state);
     void showLabSnapshot(const mesh::lab::LabSnapshot &snapshot);
     void refuseRun(const QString &reason);
     void openDeployDialog(DeployDialog::Mode mode);
@@ -191,7 +205,7 @@ private:
     QAction *m_stopAction = nullptr;
     QAction *m_dashboardAction = nullptr;
     QPointer<DeployDialog> m_deployDialog;
-    LabState m_labState = LabState::Idle;
+    LabSession *m_labSession = nullptr;
     TrafficMeter m_traffic;
     QLineEdit *m_findField = nullptr;
     QLabel *m_findStatus = nullptr;

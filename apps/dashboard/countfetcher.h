@@ -34,7 +34,6 @@ public:
     void setTimeout(std::chrono::milliseconds timeout) { m_timeout = timeout; }
     std::chrono::milliseconds timeout() const { return m_timeout; }
 
-    bool isBusy() const { return m_reply != nullptr; }
     void fetch();
 
 Q_SIGNALS:

@@ -37,7 +37,7 @@ DashboardServer::DashboardServer(QObject *parent)
     , m_stylesCss(readResource(QStringLiteral(":/dashboard/styles.css")))
 {
     m_fetcher->setUrl(QString::fromLatin1(DefaultCountingServiceUrl));
-    m_timer->setTimerType(Qt::PreciseTimer); // G18: jitter well under 10 % of 1 s
+    m_timer->setTimerType(Qt::PreciseTimer); // jitter well under 10 % of 1 s (docs/targets.md)
     m_timer->setInterval(m_interval);
     connect(m_timer, &QTimer::timeout, this, &DashboardServer::fetchNow);
     connect(m_fetcher, &CountFetcher::finished, this, &DashboardServer::onFetched);
@@ -110,11 +110,6 @@ void DashboardServer::setUpdateInterval(std::chrono::milliseconds interval)
 {
     m_interval = interval;
     m_timer->setInterval(interval);
-}
-
-void DashboardServer::setFetchTimeout(std::chrono::milliseconds timeout)
-{
-    m_fetcher->setTimeout(timeout);
 }
 
 void DashboardServer::fetchNow()

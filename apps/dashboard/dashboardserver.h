@@ -62,11 +62,9 @@ public:
     QString countingServiceUrl() const;
     void setUpdateInterval(std::chrono::milliseconds interval);
     std::chrono::milliseconds updateInterval() const { return m_interval; }
-    void setFetchTimeout(std::chrono::milliseconds timeout);
 
     int connectedPages() const { return int(m_pages.size()); }
     quint64 fetchCount() const { return m_fetches; }
-    quint64 failureCount() const { return m_failures; }
     const std::optional<FetchResult> &lastResult() const { return m_last; }
 
     http::HttpServer *httpServer() const { return m_http; }

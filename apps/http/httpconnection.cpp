@@ -717,7 +717,6 @@ HttpConnection::Step HttpConnection::dispatch(Request &request)
     }
     m_inHandler = false;
     request.m_connection = nullptr;
-    ++m_server->m_requests;
     if (m_deferred) {
         if (!m_earlyResponse)
             return Step::Continue; // process() stops at the next head

@@ -103,7 +103,6 @@ public:
     // New connections reset at maxConnections (or near RLIMIT_NOFILE)
     // because no open connection was reusable.
     quint64 refusedConnections() const { return m_refused; }
-    quint64 requestsHandled() const { return m_requests; }
 
 Q_SIGNALS:
     // A connection was closed by us for breaking a limit or the protocol;
@@ -147,7 +146,6 @@ private:
     quint64 m_accepted = 0;
     quint64 m_drained = 0;
     quint64 m_refused = 0;
-    quint64 m_requests = 0;
     // Since the last summary line.
     quint64 m_drainedUnlogged = 0;
     quint64 m_refusedUnlogged = 0;

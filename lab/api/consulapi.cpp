@@ -180,7 +180,7 @@ Result<pki::IssuedCertificate> ConsulApi::leafFor(const QString &service)
         return fail(Error::Code::Internal, QStringLiteral("the lab has no CA"));
     Result<pki::IssuedCertificate> leaf = m_ca->issueLeaf(service, m_leafTtl);
     if (!leaf)
-        return leaf;
+        return std::unexpected(leaf.error());
     const quint64 index = m_state->index() + 1;
     m_leaves.insert(service, Leaf{*leaf, index, index});
     m_state->touch(ConsulState::Table::Leaves);

@@ -298,15 +298,6 @@ bool ConsulState::deleteConfigEntry(const QString &kind, const QString &name, st
 
 // ---------------------------------------------------------------- services and checks
 
-ConsulState::Service *ConsulState::findService(const QString &node, const QString &id)
-{
-    for (Service &service : m_services) {
-        if (service.node == node && service.id == id)
-            return &service;
-    }
-    return nullptr;
-}
-
 ConsulState::Check *ConsulState::findCheck(const QString &node, const QString &checkId)
 {
     for (Check &check : m_checks) {

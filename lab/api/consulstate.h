@@ -189,7 +189,6 @@ public:
 private:
     void bump(Table table);
     void ensureNode(const QString &name, const QHostAddress &address, bool up);
-    Service *findService(const QString &node, const QString &id);
     void removeService(const QString &node, const QString &id);
     void removeChecksOf(const QString &node, const QString &serviceId);
     int takeSidecarPort(const QString &node) const;

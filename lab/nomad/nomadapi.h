@@ -59,9 +59,6 @@ public:
     // Returns the HTTP status Nomad would answer; `answer` gets the body.
     int submit(const QByteArray &body, QByteArray *answer = nullptr) const;
 
-    // The cap on ?wait= (Nomad's MaxBlockingRPCQueryTime, 300 s); tests
-    // lower it.
-    void setMaxWait(std::chrono::milliseconds wait) { m_maxWait = wait; }
     int pendingQueries() const { return m_blocking->size(); }
 
 private:
@@ -93,6 +90,7 @@ private:
 
     QPointer<NomadState> m_state;
     QString m_nodeName;
+    // The cap on ?wait= (Nomad's MaxBlockingRPCQueryTime, 300 s).
     std::chrono::milliseconds m_maxWait{300'000};
     BlockingQueries *m_blocking;  // child
 };

@@ -33,12 +33,22 @@ struct Error
     // The HTTP status behind the error when there was one (0 otherwise).
     int httpStatus = 0;
 
-    static Error io(QString m) { return {Code::Io, std::move(m)}; }
     static Error parse(QString m) { return {Code::Parse, std::move(m)}; }
     static Error invalid(QString m) { return {Code::Invalid, std::move(m)}; }
 };
 
 // Errors are values: nothing in `mesh` throws.
+//
+// One way to pass a failure up, in functions and coroutines alike, whatever
+// the two Results' value types:
+//
+//     const Result<QJsonObject> settings = r.object(u"settings");
+//     if (!settings)
+//         return std::unexpected(settings.error());   // co_return in a coroutine
+//
+// No TRY-style macro (it cannot tell return from co_return) and no
+// `return settings;` when the types happen to match. To add context, build a
+// new Error from the old one's code and message.
 template<class T = void>
 using Result = std::expected<T, Error>;
 

@@ -127,6 +127,11 @@ bool TerminalText::isControl(char16_t c)
     return isC0C1(c) || isBidiControl(c);
 }
 
+QString TerminalText::codePoint(char32_t c)
+{
+    return QStringLiteral("U+%1").arg(uint(c), 4, 16, QLatin1Char('0')).toUpper();
+}
+
 QString TerminalText::compactJson(const QJsonObject &object)
 {
     // Outside strings compact JSON holds only ASCII punctuation, digits and

@@ -36,6 +36,9 @@ public:
     // DEL, C1 and the bidi embeddings, overrides and isolates. The Validator
     // refuses them in names and the generators never write them raw.
     static bool isControl(char16_t c);
+    // "U+001B": how a message names a character it must not print (four
+    // or more upper-case hex digits, as the Unicode standard writes them).
+    static QString codePoint(char32_t c);
 };
 
 } // namespace mesh

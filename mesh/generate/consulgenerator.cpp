@@ -58,7 +58,8 @@ CheckTarget checkTarget(const Service &service)
 
 // Arrows out of `service` whose destination exists. A denied arrow is still
 // an upstream: the sidecar opens its local listener either way, and the
-// destination's intention refuses the connection (consul.md §3.1) — which is
+// destination's intention refuses the connection (hashicorp/consul:
+// agent/connect_auth.go) — which is
 // what a user testing a deny expects to see, rather than "connection
 // refused" from a listener that was never there.
 QList<std::pair<const Upstream *, const Service *>> upstreamsOf(const TopologyIndex &design, const Service &service)
@@ -165,7 +166,8 @@ QString ConsulGenerator::registrationJson(const TopologyIndex &design, const Ser
 
 QString ConsulGenerator::serviceDefinitionHcl(const TopologyIndex &design, const Service &service)
 {
-    // Agent config format (consul.md §1.5): `consul services register` loads
+    // Agent config format (hashicorp/consul: command/services/config.go):
+    // `consul services register` loads
     // it with the agent's config loader, which takes snake_case keys.
     HclWriter w;
     HclWriter::Body &s = w.root().block(u"service");
@@ -246,7 +248,7 @@ QString ConsulGenerator::intentionsJson(const TopologyIndex &design, const Servi
     }
     // Without an intention that matches, Consul falls back to its ACL
     // default: with ACLs off (Hashibox, a dev agent) that is allow
-    // (consul.md §3.1). So "default deny" only holds if every destination
+    // (hashicorp/consul: agent/connect_auth.go). So "default deny" only holds if every destination
     // carries a `*` deny. Exact source names take precedence over `*`, so the
     // allows above still win. Under default allow nothing is added: Consul's
     // own default is the design's.

@@ -52,19 +52,6 @@ QString rubyString(QStringView text)
     return out + u'"';
 }
 
-// One comment line: no newline ends it early, and no control character
-// stands raw in the file (U+FFFD marks where one was).
-QString commentText(QStringView text)
-{
-    QString out = text.toString();
-    out.replace(u'\n', u' ').replace(u'\r', u' ');
-    for (QChar &c : out) {
-        if (TerminalText::isControl(c.unicode()))
-            c = QChar::ReplacementCharacter;
-    }
-    return out;
-}
-
 // The commands the design's exec/raw_exec tasks run, in order, once each.
 QStringList appPaths(const Topology &topology)
 {
@@ -97,7 +84,8 @@ QString HashiboxGenerator::nodeNetwork()
 }
 
 // Consul 1.16 still ships the built-in proxy the scripts run
-// (`consul connect proxy`); Nomad 1.6 is the version nomad.md describes.
+// (`consul connect proxy`); Nomad 1.6 (v1.6.5) is the release whose API and
+// runtime the generated jobs and the lab follow.
 QString HashiboxGenerator::consulVersion()
 {
     return QStringLiteral("1.16.2");
@@ -130,7 +118,7 @@ QString HashiboxGenerator::vagrantfile(const Topology &topology)
     if (const QStringList apps = appPaths(topology); !apps.isEmpty()) {
         s += u"# The design's tasks run:\n";
         for (const QString &app : apps)
-            s += u"#   " + commentText(app) + u'\n';
+            s += u"#   " + ScriptGenerator::commentText(app) + u'\n';
         s += u"# so put those under ../apps/bin/ (they are /vagrant/apps/bin/… on the nodes).\n";
     }
     s += u"\nNODES = {\n";
@@ -168,7 +156,8 @@ QString HashiboxGenerator::consulConfig(const Topology &topology)
     // Agent config, read by Consul's HCL 1 loader (hashicorp/consul:
     // agent/config/config.go), hence plain strings: no `${` means anything
     // there, and HCL 2's `$${` escape does not exist. The seed's servers lacked
-    // the gRPC port Nomad's Envoy sidecars need (§1.11; nomad.md §4).
+    // the gRPC port Nomad's Envoy sidecars need (hashicorp/nomad:
+    // website/pages/docs/integrations/consul-connect.mdx).
     HclWriter w;
     HclWriter::Body &b = w.root();
     b.attribute(u"datacenter", HclWriter::plainString(topology.settings.datacenter));
@@ -186,7 +175,7 @@ QString HashiboxGenerator::consulConfig(const Topology &topology)
     HclWriter::Body &ports = b.block(u"ports");
     ports.attribute(u"grpc", HclWriter::number(8502));
     // No TLS here: a grpc_tls listener without certificates is refused
-    // (consul.md §5.4).
+    // (gRPC TLS, 8503: https://developer.hashicorp.com/consul/docs/install/ports).
     ports.attribute(u"grpc_tls", HclWriter::number(-1));
     b.blankLine();
     b.block(u"ui_config").attribute(u"enabled", HclWriter::boolean(true));
@@ -217,7 +206,8 @@ QString HashiboxGenerator::nomadConfig(const Topology &topology)
     client.attribute(u"enabled", HclWriter::boolean(true));
     // Dynamic ports (the dashboard's "http") are mapped on this interface.
     client.attribute(u"network_interface", HclWriter::plainString(privateAddressTemplate(u"name")));
-    // Debian's containernetworking-plugins (nomad.md §4).
+    // Debian's containernetworking-plugins (cni_path,
+    // https://developer.hashicorp.com/nomad/docs/configuration/client).
     client.attribute(u"cni_path", HclWriter::plainString(u"/usr/lib/cni"));
     // chroot_env replaces the exec driver's default chroot, so it lists the
     // defaults again, plus /vagrant where the jobs' apps are.

@@ -11,7 +11,7 @@ class ArtifactSet;
 
 // A three-node Consul + Nomad cluster under Vagrant/libvirt to run the
 // design's jobs in — the seed's Hashibox setup with the pieces it lacked
-// (demo-apps-and-hashibox.md §1.11):
+// (no Nomad start-up, no Consul gRPC port):
 //
 //   hashibox/Vagrantfile               nodes one, two, three (10.42.0.11-13)
 //   hashibox/provision/install.sh      run on each node as root

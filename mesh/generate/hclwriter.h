@@ -57,7 +57,8 @@ public:
     // A quoted template meaning exactly `text` once Nomad's jobspec2 has
     // read it. `${name}` / `${a.b.c}` (a plain traversal, e.g.
     // `${NOMAD_PORT_http}`) is kept as written: jobspec2 passes undefined
-    // variables through literally (nomad.md §1), and people write it so.
+    // variables through literally (hashicorp/nomad: jobspec2/types.config.go,
+    // UndefinedVariable), and people write it so.
     // Every other `${` and every `%{` is escaped (`$${`, `%%{`), so no
     // input can make the template invalid or evaluate something; that
     // includes traversals jobspec2 does evaluate: roots `true`, `false`,

@@ -37,7 +37,8 @@ std::optional<NomadJob::Check> checkOf(const model::Service &service)
     check.timeoutMs = service.check.timeoutMs;
     // Consul runs checks from its agent, outside the allocation's network
     // namespace, and a bridge-mode Connect service's own port is not
-    // published on the host (nomad.md §1, "What port = 9001 means"): a
+    // published on the host (hashicorp/nomad:
+    // client/serviceregistration/address.go, GetAddress): a
     // plain HTTP check could never pass. `expose = true` makes Nomad add an
     // Envoy expose path for the check's path on a dynamic host port
     // (Nomad's expose-check hook; http and grpc checks only). TCP checks
@@ -72,7 +73,8 @@ NomadJob NomadJob::fromTopology(const model::TopologyIndex &design, QStringView 
         service.sidecar = s->connectSidecar;
         if (service.sidecar) {
             // Consul points the sidecar at 127.0.0.1:<registered port>, and a
-            // label registers the *host* port (nomad.md §1, last paragraph):
+            // label registers the *host* port (hashicorp/nomad:
+            // client/serviceregistration/address.go):
             // with a label mapped `to` another port, say where the app is.
             if (const model::PortMapping *mapping = s->portMapping(s->port);
                 mapping && mapping->to > 0 && s->networkMode == model::NetworkMode::Bridge)

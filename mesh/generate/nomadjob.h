@@ -14,7 +14,8 @@ namespace mesh::generate {
 // One Nomad job as Meshpad means it, resolved from the model: every choice
 // (which ports are reserved, which check is exposed, which upstreams survive)
 // is made here once, so the HCL and the JSON renderings cannot disagree.
-// Names follow the API (nomad.md §1); the renderers only spell them.
+// Names follow the API (hashicorp/nomad: api/jobs.go, api/tasks.go,
+// api/services.go); the renderers only spell them.
 struct NomadJob
 {
     struct Port

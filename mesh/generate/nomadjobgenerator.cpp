@@ -160,7 +160,8 @@ void writeJsonGroup(JsonWriter &w, const NomadJob::Group &g)
     w.field(u"Count", g.count);
 
     // jobspec2 moves every port with `static` into ReservedPorts with
-    // Value = static; the rest are DynamicPorts (nomad.md §1).
+    // Value = static; the rest are DynamicPorts (hashicorp/nomad:
+    // jobspec2/parse_job.go, normalizeNetworkPorts).
     w.key(u"Networks").beginArray().beginObject();
     w.field(u"Mode", QStringView(g.networkMode));
     jsonPorts(w, u"ReservedPorts", g.ports, true);
@@ -187,7 +188,9 @@ void writeJsonGroup(JsonWriter &w, const NomadJob::Group &g)
         w.endObject().endArray();
     }
     if (s.sidecar) {
-        // Must be a non-null object: an empty Connect is refused (nomad.md §1).
+        // Must be a non-null object: an empty Connect is refused ("Consul
+        // Connect must be native or use a sidecar service"; hashicorp/nomad:
+        // nomad/structs/services.go, ConsulConnect.Validate).
         w.key(u"Connect").beginObject().key(u"SidecarService").beginObject();
         if (s.localServicePort != 0 || !s.upstreams.isEmpty()) {
             w.key(u"Proxy").beginObject();

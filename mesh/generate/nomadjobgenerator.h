@@ -15,7 +15,7 @@ struct NomadJob;
 //   dashboard.nomad), laid out as `nomad fmt` leaves it;
 // - json(): the body of `POST /v1/jobs`, `{"Job": {...}}` with API field
 //   names, Env/Meta values as strings, durations in integer nanoseconds
-//   (nomad.md §1, "The reference jobs as JSON").
+//   (hashicorp/nomad: api/jobs.go, api/tasks.go, api/services.go).
 // Both render one NomadJob, so they mean the same job. Neither fails nor
 // asserts on an invalid design: the GUI regenerates while the user types and
 // the Validator reports the problems; an unknown job gives an empty job.

@@ -38,18 +38,6 @@ bool isPlainShellWord(QStringView word)
     });
 }
 
-// Lines of a `#` comment; a newline in a name must not end the comment, and
-// no other control character reaches the file (U+FFFD marks where one was).
-QString commentText(QString text)
-{
-    text.replace(u'\n', u' ').replace(u'\r', u' ');
-    for (QChar &c : text) {
-        if (TerminalText::isControl(c.unicode()))
-            c = QChar::ReplacementCharacter;
-    }
-    return text;
-}
-
 QString portOf(const model::PortMapping &p)
 {
     if (p.to > 0)
@@ -128,6 +116,17 @@ QString commandLine(const TopologyIndex &design, const Service &service, QString
 
 } // namespace
 
+QString ScriptGenerator::commentText(QStringView text)
+{
+    QString out = text.toString();
+    out.replace(u'\n', u' ').replace(u'\r', u' ');
+    for (QChar &c : out) {
+        if (TerminalText::isControl(c.unicode()))
+            c = QChar::ReplacementCharacter;
+    }
+    return out;
+}
+
 QString ScriptGenerator::shellQuote(QStringView text)
 {
     // Bash strings cannot hold NUL at all; U+FFFD marks where one was.
@@ -182,7 +181,7 @@ QString ScriptGenerator::resolveNomadVariables(const TopologyIndex &design, cons
                 if (!d || u->localBindPort <= 0 || (d->name != *dest && model::cleanEnvVarName(d->name) != *dest))
                     continue;
                 // The built-in proxy binds LocalBindAddress, default
-                // 127.0.0.1 (consul.md §4.2).
+                // 127.0.0.1 (hashicorp/consul: connect/proxy/config.go).
                 const QString ip = u->localBindAddress.isEmpty() ? QStringLiteral("127.0.0.1") : u->localBindAddress;
                 const QString port = QString::number(u->localBindPort);
                 if (prefix == u"NOMAD_UPSTREAM_ADDR_")

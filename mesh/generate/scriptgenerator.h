@@ -40,7 +40,8 @@ public:
     //   NOMAD_DC, NOMAD_JOB_ID, NOMAD_JOB_NAME, NOMAD_GROUP_NAME,
     //   NOMAD_TASK_NAME, NOMAD_ALLOC_INDEX (0)
     // <dest> is the destination's name as written or as Nomad cleans it
-    // (count-api or count_api), <label> likewise (nomad.md §3). Anything
+    // (count-api or count_api), <label> likewise (hashicorp/nomad:
+    // client/taskenv/env.go). Anything
     // else is kept as written and appended to *unresolved.
     static QString resolveNomadVariables(const model::TopologyIndex &design, const model::Service &service,
                                          QStringView value, QStringList *unresolved = nullptr);
@@ -50,6 +51,11 @@ public:
     // when it holds control characters (TerminalText::isControl),
     // so none reaches the script raw. Bash cannot hold NUL: U+FFFD marks it.
     static QString shellQuote(QStringView text);
+    // `text` for a `#` comment line (bash, and Ruby in the Vagrantfile): a
+    // newline in a name must not end the comment, so line breaks become
+    // spaces, and no other control character reaches the file (U+FFFD marks
+    // where one was).
+    static QString commentText(QStringView text);
 };
 
 } // namespace mesh::generate

@@ -67,18 +67,6 @@ std::optional<double> parseDecimal(const QString &s)
     return v;
 }
 
-// A string value as cty stores it: in normalization form C
-// (cty.StringVal), which also joins a combining mark to the letter before
-// it when they came from different parts of a template.
-QString normalizedText(QString s)
-{
-    for (const QChar c : std::as_const(s)) {
-        if (c.unicode() >= 0x300)
-            return s.normalized(QString::NormalizationForm_C);
-    }
-    return s;
-}
-
 class EvaluatorImpl
 {
 public:
@@ -159,7 +147,7 @@ Result<Value> EvaluatorImpl::eval(const Expression &e)
         for (const ExpressionPtr &item : t.items) {
             R v = eval(*item);
             if (!v)
-                return v;
+                return std::unexpected(v.error());
             items.append(std::move(*v));
         }
         return Value::tuple(std::move(items));
@@ -172,10 +160,10 @@ Result<Value> EvaluatorImpl::eval(const Expression &e)
         const auto &i = static_cast<const Index &>(e);
         R collection = eval(*i.collection);
         if (!collection)
-            return collection;
+            return std::unexpected(collection.error());
         R key = eval(*i.key);
         if (!key)
-            return key;
+            return std::unexpected(key.error());
         return index(*collection, *key, i.bracketRange);
     }
     case Expression::Kind::Splat:
@@ -328,7 +316,7 @@ Result<Value> EvaluatorImpl::evalTemplate(const Template &t)
     for (const ExpressionPtr &part : t.parts) {
         R v = eval(*part);
         if (!v)
-            return v;
+            return std::unexpected(v.error());
         if (v->isNull())
             return fail(part->range, u"Invalid template interpolation value"_s,
                         u"the expression result is null; cannot include a null value in a string template"_s);
@@ -339,14 +327,14 @@ Result<Value> EvaluatorImpl::evalTemplate(const Template &t)
                             v->typeName()));
         out += *s;
     }
-    return Value::string(normalizedText(std::move(out)));
+    return Value::normalizedString(std::move(out));
 }
 
 Result<Value> EvaluatorImpl::evalTemplateJoin(const TemplateJoin &j)
 {
     R tuple = eval(*j.tuple);
     if (!tuple)
-        return tuple;
+        return std::unexpected(tuple.error());
     QString out;
     for (const Value &item : tuple->toTuple()) {
         if (item.isNull())
@@ -359,7 +347,7 @@ Result<Value> EvaluatorImpl::evalTemplateJoin(const TemplateJoin &j)
                             item.typeName()));
         out += *s;
     }
-    return Value::string(normalizedText(std::move(out)));
+    return Value::normalizedString(std::move(out));
 }
 
 Result<Value> EvaluatorImpl::evalScopeTraversal(const ScopeTraversal &t)
@@ -374,7 +362,7 @@ Result<Value> EvaluatorImpl::evalScopeTraversal(const ScopeTraversal &t)
     for (const TraversalStep &step : t.steps) {
         R next = applyStep(v, step);
         if (!next)
-            return next;
+            return std::unexpected(next.error());
         v = std::move(*next);
     }
     return v;
@@ -384,12 +372,12 @@ Result<Value> EvaluatorImpl::evalRelativeTraversal(const RelativeTraversal &t)
 {
     R v = eval(*t.source);
     if (!v)
-        return v;
+        return std::unexpected(v.error());
     Value current = std::move(*v);
     for (const TraversalStep &step : t.steps) {
         R next = applyStep(current, step);
         if (!next)
-            return next;
+            return std::unexpected(next.error());
         current = std::move(*next);
     }
     return current;
@@ -434,7 +422,7 @@ Result<Value> EvaluatorImpl::evalFunctionCall(const FunctionCall &c)
     for (qsizetype i = 0; i < c.args.size(); ++i) {
         R v = eval(*c.args.at(i));
         if (!v)
-            return v;
+            return std::unexpected(v.error());
         if (c.expandFinal && i == c.args.size() - 1) {
             if (v->type() != Value::Type::Tuple)
                 return fail(c.args.at(i)->range, u"Invalid expanding argument value"_s,
@@ -474,7 +462,7 @@ Result<Value> EvaluatorImpl::evalObject(const ObjectCons &o)
         if (!literal) {
             R k = eval(*key.wrapped);
             if (!k)
-                return k;
+                return std::unexpected(k.error());
             if (k->isNull())
                 return fail(key.range, u"Null value as key"_s, u"can't use a null value as a key"_s);
             const std::optional<QString> s = k->convertToString();
@@ -485,7 +473,7 @@ Result<Value> EvaluatorImpl::evalObject(const ObjectCons &o)
         }
         R v = eval(*item.value);
         if (!v)
-            return v;
+            return std::unexpected(v.error());
         members.insert(name, std::move(*v));
     }
     return Value::object(std::move(members));
@@ -495,7 +483,7 @@ Result<Value> EvaluatorImpl::evalSplat(const Splat &s)
 {
     R source = eval(*s.source);
     if (!source)
-        return source;
+        return std::unexpected(source.error());
     // A null source splats to an empty tuple, anything that is not a
     // sequence to a one-element tuple (hclsyntax SplatExpr.Value).
     Value::Tuple items;
@@ -512,7 +500,7 @@ Result<Value> EvaluatorImpl::evalSplat(const Splat &s)
         R v = eval(*s.each);
         m_anon.pop_back();
         if (!v)
-            return v;
+            return std::unexpected(v.error());
         results.append(std::move(*v));
     }
     return Value::tuple(std::move(results));
@@ -522,7 +510,7 @@ Result<Value> EvaluatorImpl::evalFor(const For &f)
 {
     R collection = eval(*f.collection);
     if (!collection)
-        return collection;
+        return std::unexpected(collection.error());
     if (collection->isNull())
         return fail(f.collection->range, u"Iteration over null value"_s,
                     u"a null value cannot be used as the collection in a 'for' expression"_s);
@@ -628,18 +616,18 @@ Result<Value> EvaluatorImpl::evalConditional(const Conditional &c)
 {
     R cond = eval(*c.condition);
     if (!cond)
-        return cond;
+        return std::unexpected(cond.error());
     if (cond->isNull())
         return fail(c.condition->range, u"Null condition"_s,
                     u"the condition value is null; conditions must either be true or false"_s);
     R b = toBool(*cond, c.condition->range, u"the condition"_s);
     if (!b)
-        return b;
+        return std::unexpected(b.error());
     const Expression &chosen = b->toBool() ? *c.trueResult : *c.falseResult;
     const Expression &other = b->toBool() ? *c.falseResult : *c.trueResult;
     R result = eval(chosen);
     if (!result)
-        return result;
+        return std::unexpected(result.error());
     // Both results must share a type; cty unifies a string with a number
     // or bool by converting to string ("true ? 1 : \"a\"" is "1").
     // Only a literal or a template alternative is looked at: evaluating any
@@ -657,16 +645,16 @@ Result<Value> EvaluatorImpl::evalUnary(const UnaryOp &u)
 {
     R operand = eval(*u.operand);
     if (!operand)
-        return operand;
+        return std::unexpected(operand.error());
     if (u.op == Operator::Negate) {
         R n = toNumber(*operand, u.operand->range, u"unary operand"_s);
         if (!n)
-            return n;
+            return std::unexpected(n.error());
         return Value::number(-n->toNumber());
     }
     R b = toBool(*operand, u.operand->range, u"unary operand"_s);
     if (!b)
-        return b;
+        return std::unexpected(b.error());
     return Value::boolean(!b->toBool());
 }
 
@@ -674,11 +662,11 @@ Result<Value> EvaluatorImpl::evalBinary(const BinaryOp &b)
 {
     R lhs = eval(*b.lhs);
     if (!lhs)
-        return lhs;
+        return std::unexpected(lhs.error());
     if (b.op == Operator::And || b.op == Operator::Or) {
         R l = toBool(*lhs, b.lhs->range, u"left operand"_s);
         if (!l)
-            return l;
+            return std::unexpected(l.error());
         // Short-circuit, as hclsyntax does for a known left operand.
         if (b.op == Operator::And && !l->toBool())
             return Value::boolean(false);
@@ -686,15 +674,15 @@ Result<Value> EvaluatorImpl::evalBinary(const BinaryOp &b)
             return Value::boolean(true);
         R rhs = eval(*b.rhs);
         if (!rhs)
-            return rhs;
+            return std::unexpected(rhs.error());
         R r = toBool(*rhs, b.rhs->range, u"right operand"_s);
         if (!r)
-            return r;
+            return std::unexpected(r.error());
         return Value::boolean(r->toBool());
     }
     R rhs = eval(*b.rhs);
     if (!rhs)
-        return rhs;
+        return std::unexpected(rhs.error());
     if (b.op == Operator::Equal)
         return Value::boolean(*lhs == *rhs);
     if (b.op == Operator::NotEqual)
@@ -702,10 +690,10 @@ Result<Value> EvaluatorImpl::evalBinary(const BinaryOp &b)
 
     R l = toNumber(*lhs, b.lhs->range, u"left operand"_s);
     if (!l)
-        return l;
+        return std::unexpected(l.error());
     R r = toNumber(*rhs, b.rhs->range, u"right operand"_s);
     if (!r)
-        return r;
+        return std::unexpected(r.error());
     const double x = l->toNumber();
     const double y = r->toNumber();
     switch (b.op) {

@@ -21,7 +21,7 @@ using Args = QList<Value>;
 
 // ---------------------------------------------------------------- helpers
 
-QString quoted(const QString &s)
+QString inQuotes(const QString &s)
 {
     return u'"' + s + u'"';
 }
@@ -431,11 +431,11 @@ std::optional<QString> formatInteger(const Verb &verb, double n)
 Result<QString> appendVerb(Verb &verb, const Args &args, QString &out)
 {
     const auto fail = [&](const QString &why) {
-        return mesh::fail(Error::Code::Invalid, u"unsupported value for %1 at %2: %3"_s.arg(quoted(verb.raw)).arg(verb.offset).arg(why));
+        return mesh::fail(Error::Code::Invalid, u"unsupported value for %1 at %2: %3"_s.arg(inQuotes(verb.raw)).arg(verb.offset).arg(why));
     };
     if (verb.argNum - 1 >= args.size()) {
         return mesh::fail(Error::Code::Invalid, u"not enough arguments for %1 at %2: need index %3 but have %4 total"_s
-                                                    .arg(quoted(verb.raw))
+                                                    .arg(inQuotes(verb.raw))
                                                     .arg(verb.offset)
                                                     .arg(verb.argNum)
                                                     .arg(args.size()));
@@ -506,7 +506,7 @@ Result<QString> appendVerb(Verb &verb, const Args &args, QString &out)
     default:
         return mesh::fail(Error::Code::Invalid, u"unsupported format verb '%1' in %2 at offset %3"_s
                                                     .arg(QChar(verb.mode))
-                                                    .arg(quoted(verb.raw))
+                                                    .arg(inQuotes(verb.raw))
                                                     .arg(verb.offset));
     }
 }
@@ -676,7 +676,7 @@ struct Call
     {
         const auto items = sequence(i);
         if (!items)
-            return items;
+            return std::unexpected(items.error());
         const auto unified = unify(*items);
         if (!unified)
             return expected(i, u"a list whose elements have one type"_s, u"a tuple of mixed types"_s);
@@ -688,7 +688,7 @@ struct Call
     {
         const auto items = sequence(i, u"a list of strings"_s);
         if (!items)
-            return items;
+            return std::unexpected(items.error());
         Value::Tuple out;
         out.reserve(items->size());
         for (const Value &v : *items) {
@@ -714,18 +714,6 @@ struct Call
 
 using Impl = Result<Value> (*)(const Call &);
 
-#define TRY_STRING(var, i)                                                                                             \
-    const auto var##_r = c.string(i);                                                                                  \
-    if (!var##_r)                                                                                                      \
-        return std::unexpected(var##_r.error());                                                                       \
-    const QString &var = *var##_r
-
-#define TRY_VALUE(var, expr)                                                                                           \
-    const auto var##_r = (expr);                                                                                       \
-    if (!var##_r)                                                                                                      \
-        return std::unexpected(var##_r.error());                                                                       \
-    const auto &var = *var##_r
-
 Value stringTuple(const QStringList &items)
 {
     Value::Tuple out;
@@ -747,39 +735,63 @@ QString mapCodePoints(const QString &s, char32_t (*f)(char32_t))
 
 Result<Value> fnAbs(const Call &c)
 {
-    TRY_VALUE(n, c.number(0));
+    const auto nResult = c.number(0);
+    if (!nResult)
+        return std::unexpected(nResult.error());
+    const auto &n = *nResult;
     return Value::number(std::fabs(n));
 }
 
 Result<Value> fnCeil(const Call &c)
 {
-    TRY_VALUE(n, c.number(0));
+    const auto nResult = c.number(0);
+    if (!nResult)
+        return std::unexpected(nResult.error());
+    const auto &n = *nResult;
     return Value::number(std::ceil(n));
 }
 
 Result<Value> fnFloor(const Call &c)
 {
-    TRY_VALUE(n, c.number(0));
+    const auto nResult = c.number(0);
+    if (!nResult)
+        return std::unexpected(nResult.error());
+    const auto &n = *nResult;
     return Value::number(std::floor(n));
 }
 
 Result<Value> fnLog(const Call &c)
 {
-    TRY_VALUE(n, c.number(0));
-    TRY_VALUE(base, c.number(1));
+    const auto nResult = c.number(0);
+    if (!nResult)
+        return std::unexpected(nResult.error());
+    const auto &n = *nResult;
+    const auto baseResult = c.number(1);
+    if (!baseResult)
+        return std::unexpected(baseResult.error());
+    const auto &base = *baseResult;
     return Value::number(std::log(n) / std::log(base));
 }
 
 Result<Value> fnPow(const Call &c)
 {
-    TRY_VALUE(n, c.number(0));
-    TRY_VALUE(power, c.number(1));
+    const auto nResult = c.number(0);
+    if (!nResult)
+        return std::unexpected(nResult.error());
+    const auto &n = *nResult;
+    const auto powerResult = c.number(1);
+    if (!powerResult)
+        return std::unexpected(powerResult.error());
+    const auto &power = *powerResult;
     return Value::number(std::pow(n, power));
 }
 
 Result<Value> fnSignum(const Call &c)
 {
-    TRY_VALUE(n, c.number(0));
+    const auto nResult = c.number(0);
+    if (!nResult)
+        return std::unexpected(nResult.error());
+    const auto &n = *nResult;
     return Value::number(n > 0 ? 1 : n < 0 ? -1 : 0);
 }
 
@@ -789,7 +801,10 @@ Result<Value> minMax(const Call &c, bool max)
         return c.fail(u"must pass at least one number"_s);
     double best = max ? -INFINITY : INFINITY;
     for (qsizetype i = 0; i < c.args.size(); ++i) {
-        TRY_VALUE(n, c.number(i));
+        const auto nResult = c.number(i);
+        if (!nResult)
+            return std::unexpected(nResult.error());
+        const auto &n = *nResult;
         best = max ? std::max(best, n) : std::min(best, n);
     }
     return Value::number(best);
@@ -847,20 +862,29 @@ Result<Value> fnParseInt(const Call &c)
 
 Result<Value> fnUpper(const Call &c)
 {
-    TRY_STRING(s, 0);
+    const auto sResult = c.string(0);
+    if (!sResult)
+        return std::unexpected(sResult.error());
+    const QString &s = *sResult;
     // Go's strings.ToUpper maps each code point on its own (no "ß" → "SS").
     return Value::string(mapCodePoints(s, [](char32_t u) { return QChar::toUpper(u); }));
 }
 
 Result<Value> fnLower(const Call &c)
 {
-    TRY_STRING(s, 0);
+    const auto sResult = c.string(0);
+    if (!sResult)
+        return std::unexpected(sResult.error());
+    const QString &s = *sResult;
     return Value::string(mapCodePoints(s, [](char32_t u) { return QChar::toLower(u); }));
 }
 
 Result<Value> fnStrRev(const Call &c)
 {
-    TRY_STRING(s, 0);
+    const auto sResult = c.string(0);
+    if (!sResult)
+        return std::unexpected(sResult.error());
+    const QString &s = *sResult;
     QStringList clusters = graphemes(s);
     std::reverse(clusters.begin(), clusters.end());
     return Value::string(clusters.join(QString()));
@@ -868,15 +892,27 @@ Result<Value> fnStrRev(const Call &c)
 
 Result<Value> fnStrLen(const Call &c)
 {
-    TRY_STRING(s, 0);
+    const auto sResult = c.string(0);
+    if (!sResult)
+        return std::unexpected(sResult.error());
+    const QString &s = *sResult;
     return Value::number(double(graphemeCount(s)));
 }
 
 Result<Value> fnSubstr(const Call &c)
 {
-    TRY_STRING(s, 0);
-    TRY_VALUE(offsetArg, c.integer(1));
-    TRY_VALUE(length, c.integer(2));
+    const auto sResult = c.string(0);
+    if (!sResult)
+        return std::unexpected(sResult.error());
+    const QString &s = *sResult;
+    const auto offsetArgResult = c.integer(1);
+    if (!offsetArgResult)
+        return std::unexpected(offsetArgResult.error());
+    const auto &offsetArg = *offsetArgResult;
+    const auto lengthResult = c.integer(2);
+    if (!lengthResult)
+        return std::unexpected(lengthResult.error());
+    const auto &length = *lengthResult;
     const QStringList clusters = graphemes(s);
     qint64 offset = offsetArg;
     // As cty's SubstrFunc: a negative offset counts from the end, and then a
@@ -896,12 +932,18 @@ Result<Value> fnSubstr(const Call &c)
 
 Result<Value> fnJoin(const Call &c)
 {
-    TRY_STRING(separator, 0);
+    const auto separatorResult = c.string(0);
+    if (!separatorResult)
+        return std::unexpected(separatorResult.error());
+    const QString &separator = *separatorResult;
     if (c.args.size() < 2)
         return c.fail(u"at least one list is required"_s);
     QStringList parts;
     for (qsizetype i = 1; i < c.args.size(); ++i) {
-        TRY_VALUE(items, c.stringList(i));
+        const auto itemsResult = c.stringList(i);
+        if (!itemsResult)
+            return std::unexpected(itemsResult.error());
+        const auto &items = *itemsResult;
         for (qsizetype e = 0; e < items.size(); ++e) {
             if (items.at(e).isNull()) {
                 if (c.args.size() > 2)
@@ -916,7 +958,10 @@ Result<Value> fnJoin(const Call &c)
 
 Result<Value> fnSort(const Call &c)
 {
-    TRY_VALUE(items, c.stringList(0));
+    const auto itemsResult = c.stringList(0);
+    if (!itemsResult)
+        return std::unexpected(itemsResult.error());
+    const auto &items = *itemsResult;
     QList<QByteArray> utf8;
     for (qsizetype i = 0; i < items.size(); ++i) {
         if (items.at(i).isNull())
@@ -933,8 +978,14 @@ Result<Value> fnSort(const Call &c)
 
 Result<Value> fnSplit(const Call &c)
 {
-    TRY_STRING(separator, 0);
-    TRY_STRING(s, 1);
+    const auto separatorResult = c.string(0);
+    if (!separatorResult)
+        return std::unexpected(separatorResult.error());
+    const QString &separator = *separatorResult;
+    const auto sResult = c.string(1);
+    if (!sResult)
+        return std::unexpected(sResult.error());
+    const QString &s = *sResult;
     QStringList parts;
     if (separator.isEmpty()) {
         // Go's strings.Split with an empty separator splits after each code
@@ -949,7 +1000,10 @@ Result<Value> fnSplit(const Call &c)
 
 Result<Value> fnChomp(const Call &c)
 {
-    TRY_STRING(s, 0);
+    const auto sResult = c.string(0);
+    if (!sResult)
+        return std::unexpected(sResult.error());
+    const QString &s = *sResult;
     qsizetype end = s.size();
     while (end > 0 && (s.at(end - 1) == u'\n' || s.at(end - 1) == u'\r'))
         --end;
@@ -958,8 +1012,14 @@ Result<Value> fnChomp(const Call &c)
 
 Result<Value> fnIndent(const Call &c)
 {
-    TRY_VALUE(spaces, c.integer(0));
-    TRY_STRING(s, 1);
+    const auto spacesResult = c.integer(0);
+    if (!spacesResult)
+        return std::unexpected(spacesResult.error());
+    const auto &spaces = *spacesResult;
+    const auto sResult = c.string(1);
+    if (!sResult)
+        return std::unexpected(sResult.error());
+    const QString &s = *sResult;
     QString copy = s;
     return Value::string(copy.replace(u'\n', u'\n' + QString(std::max<qint64>(spaces, 0), u' ')));
 }
@@ -973,7 +1033,10 @@ bool goIsSpace(char32_t u)
 // anything but letters, digits and '_') in title case.
 Result<Value> fnTitle(const Call &c)
 {
-    TRY_STRING(s, 0);
+    const auto sResult = c.string(0);
+    if (!sResult)
+        return std::unexpected(sResult.error());
+    const QString &s = *sResult;
     const auto isSeparator = [](char32_t r) {
         if (r <= 0x7F) {
             return !((r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || r == '_');
@@ -993,7 +1056,10 @@ Result<Value> fnTitle(const Call &c)
 
 Result<Value> fnTrimSpace(const Call &c)
 {
-    TRY_STRING(s, 0);
+    const auto sResult = c.string(0);
+    if (!sResult)
+        return std::unexpected(sResult.error());
+    const QString &s = *sResult;
     QList<uint> ucs = s.toUcs4();
     qsizetype b = 0, e = ucs.size();
     while (b < e && goIsSpace(ucs.at(b)))
@@ -1005,8 +1071,14 @@ Result<Value> fnTrimSpace(const Call &c)
 
 Result<Value> fnTrim(const Call &c)
 {
-    TRY_STRING(s, 0);
-    TRY_STRING(cutset, 1);
+    const auto sResult = c.string(0);
+    if (!sResult)
+        return std::unexpected(sResult.error());
+    const QString &s = *sResult;
+    const auto cutsetResult = c.string(1);
+    if (!cutsetResult)
+        return std::unexpected(cutsetResult.error());
+    const QString &cutset = *cutsetResult;
     const QList<uint> cut = cutset.toUcs4();
     const QList<uint> ucs = s.toUcs4();
     qsizetype b = 0, e = ucs.size();
@@ -1019,23 +1091,44 @@ Result<Value> fnTrim(const Call &c)
 
 Result<Value> fnTrimPrefix(const Call &c)
 {
-    TRY_STRING(s, 0);
-    TRY_STRING(prefix, 1);
+    const auto sResult = c.string(0);
+    if (!sResult)
+        return std::unexpected(sResult.error());
+    const QString &s = *sResult;
+    const auto prefixResult = c.string(1);
+    if (!prefixResult)
+        return std::unexpected(prefixResult.error());
+    const QString &prefix = *prefixResult;
     return Value::string(s.startsWith(prefix) ? s.mid(prefix.size()) : s);
 }
 
 Result<Value> fnTrimSuffix(const Call &c)
 {
-    TRY_STRING(s, 0);
-    TRY_STRING(suffix, 1);
+    const auto sResult = c.string(0);
+    if (!sResult)
+        return std::unexpected(sResult.error());
+    const QString &s = *sResult;
+    const auto suffixResult = c.string(1);
+    if (!suffixResult)
+        return std::unexpected(suffixResult.error());
+    const QString &suffix = *suffixResult;
     return Value::string(s.endsWith(suffix) ? s.left(s.size() - suffix.size()) : s);
 }
 
 Result<Value> fnReplace(const Call &c)
 {
-    TRY_STRING(s, 0);
-    TRY_STRING(substr, 1);
-    TRY_STRING(replacement, 2);
+    const auto sResult = c.string(0);
+    if (!sResult)
+        return std::unexpected(sResult.error());
+    const QString &s = *sResult;
+    const auto substrResult = c.string(1);
+    if (!substrResult)
+        return std::unexpected(substrResult.error());
+    const QString &substr = *substrResult;
+    const auto replacementResult = c.string(2);
+    if (!replacementResult)
+        return std::unexpected(replacementResult.error());
+    const QString &replacement = *replacementResult;
     if (substr.isEmpty()) {
         // Go's strings.Replace with an empty old string inserts the
         // replacement before every code point and at the end.
@@ -1099,9 +1192,18 @@ QString expandReplacement(const QString &tmpl, const QRegularExpressionMatch &ma
 
 Result<Value> fnRegexReplace(const Call &c)
 {
-    TRY_STRING(s, 0);
-    TRY_STRING(pattern, 1);
-    TRY_STRING(replacement, 2);
+    const auto sResult = c.string(0);
+    if (!sResult)
+        return std::unexpected(sResult.error());
+    const QString &s = *sResult;
+    const auto patternResult = c.string(1);
+    if (!patternResult)
+        return std::unexpected(patternResult.error());
+    const QString &pattern = *patternResult;
+    const auto replacementResult = c.string(2);
+    if (!replacementResult)
+        return std::unexpected(replacementResult.error());
+    const QString &replacement = *replacementResult;
     const QRegularExpression re(pattern);
     if (!re.isValid())
         return c.fail(u"invalid regular expression pattern: %1"_s.arg(re.errorString()));
@@ -1125,7 +1227,10 @@ Result<Value> fnRegexReplace(const Call &c)
 
 Result<Value> fnFormat(const Call &c)
 {
-    TRY_STRING(format, 0);
+    const auto formatResult = c.string(0);
+    if (!formatResult)
+        return std::unexpected(formatResult.error());
+    const QString &format = *formatResult;
     const auto text = formatString(format, c.args.mid(1));
     if (!text)
         return c.fail(text.error().message);
@@ -1134,7 +1239,10 @@ Result<Value> fnFormat(const Call &c)
 
 Result<Value> fnFormatList(const Call &c)
 {
-    TRY_STRING(format, 0);
+    const auto formatResult = c.string(0);
+    if (!formatResult)
+        return std::unexpected(formatResult.error());
+    const QString &format = *formatResult;
     const Args args = c.args.mid(1);
     qsizetype iterations = -1;
     qsizetype chooser = -1;
@@ -1172,8 +1280,14 @@ Result<Value> fnFormatList(const Call &c)
 
 Result<Value> fnChunkList(const Call &c)
 {
-    TRY_VALUE(items, c.list(0));
-    TRY_VALUE(size, c.integer(1));
+    const auto itemsResult = c.list(0);
+    if (!itemsResult)
+        return std::unexpected(itemsResult.error());
+    const auto &items = *itemsResult;
+    const auto sizeResult = c.integer(1);
+    if (!sizeResult)
+        return std::unexpected(sizeResult.error());
+    const auto &size = *sizeResult;
     if (items.isEmpty())
         return Value::tuple({});
     if (size < 0)
@@ -1220,7 +1334,10 @@ Result<Value> fnCoalesceList(const Call &c)
 
 Result<Value> fnCompact(const Call &c)
 {
-    TRY_VALUE(items, c.stringList(0));
+    const auto itemsResult = c.stringList(0);
+    if (!itemsResult)
+        return std::unexpected(itemsResult.error());
+    const auto &items = *itemsResult;
     Value::Tuple out;
     for (const Value &v : items) {
         if (!v.isNull() && !v.toString().isEmpty())
@@ -1252,14 +1369,23 @@ Result<Value> fnContains(const Call &c)
 
 Result<Value> fnDistinct(const Call &c)
 {
-    TRY_VALUE(items, c.list(0));
+    const auto itemsResult = c.list(0);
+    if (!itemsResult)
+        return std::unexpected(itemsResult.error());
+    const auto &items = *itemsResult;
     return Value::tuple(distinct(items));
 }
 
 Result<Value> fnElement(const Call &c)
 {
-    TRY_VALUE(items, c.sequence(0));
-    TRY_VALUE(index, c.integer(1));
+    const auto itemsResult = c.sequence(0);
+    if (!itemsResult)
+        return std::unexpected(itemsResult.error());
+    const auto &items = *itemsResult;
+    const auto indexResult = c.integer(1);
+    if (!indexResult)
+        return std::unexpected(indexResult.error());
+    const auto &index = *indexResult;
     if (index < 0)
         return c.fail(u"cannot use element function with a negative index"_s);
     if (items.isEmpty())
@@ -1315,7 +1441,10 @@ Result<Value> fnIndex(const Call &c)
 
 Result<Value> fnKeys(const Call &c)
 {
-    TRY_VALUE(members, c.object(0));
+    const auto membersResult = c.object(0);
+    if (!membersResult)
+        return std::unexpected(membersResult.error());
+    const auto &members = *membersResult;
     return stringTuple(members.keys());
 }
 
@@ -1342,7 +1471,10 @@ Result<Value> fnLookup(const Call &c)
 {
     if (c.args.at(0).type() != Value::Type::Object)
         return c.fail(u"lookup() requires a map as the first argument"_s);
-    TRY_STRING(key, 1);
+    const auto keyResult = c.string(1);
+    if (!keyResult)
+        return std::unexpected(keyResult.error());
+    const QString &key = *keyResult;
     const Value::Object &members = c.args.at(0).toObject();
     const auto it = members.constFind(key);
     return it != members.cend() ? *it : c.args.at(2);
@@ -1373,7 +1505,10 @@ Result<Value> fnRange(const Call &c)
         return c.fail(u"must have one, two, or three arguments"_s);
     double numbers[3] = {};
     for (qsizetype i = 0; i < c.args.size(); ++i) {
-        TRY_VALUE(n, c.number(i));
+        const auto nResult = c.number(i);
+        if (!nResult)
+            return std::unexpected(nResult.error());
+        const auto &n = *nResult;
         numbers[i] = n;
     }
     double start = 0, end = 0, step = 1;
@@ -1412,9 +1547,18 @@ Result<Value> fnRange(const Call &c)
 
 Result<Value> fnSlice(const Call &c)
 {
-    TRY_VALUE(items, c.sequence(0));
-    TRY_VALUE(start, c.integer(1));
-    TRY_VALUE(end, c.integer(2));
+    const auto itemsResult = c.sequence(0);
+    if (!itemsResult)
+        return std::unexpected(itemsResult.error());
+    const auto &items = *itemsResult;
+    const auto startResult = c.integer(1);
+    if (!startResult)
+        return std::unexpected(startResult.error());
+    const auto &start = *startResult;
+    const auto endResult = c.integer(2);
+    if (!endResult)
+        return std::unexpected(endResult.error());
+    const auto &end = *endResult;
     if (start < 0)
         return c.fail(u"start index must not be less than zero"_s);
     if (start > items.size())
@@ -1492,8 +1636,14 @@ Result<Value> fnSetProduct(const Call &c)
 
 Result<Value> fnZipMap(const Call &c)
 {
-    TRY_VALUE(keys, c.stringList(0));
-    TRY_VALUE(values, c.sequence(1));
+    const auto keysResult = c.stringList(0);
+    if (!keysResult)
+        return std::unexpected(keysResult.error());
+    const auto &keys = *keysResult;
+    const auto valuesResult = c.sequence(1);
+    if (!valuesResult)
+        return std::unexpected(valuesResult.error());
+    const auto &values = *valuesResult;
     if (keys.size() != values.size())
         return c.fail(u"number of keys (%1) does not match number of values (%2)"_s.arg(keys.size()).arg(values.size()));
     Value::Object out;
@@ -1518,13 +1668,19 @@ Result<Value> fnReverse(const Call &c)
 
 Result<Value> fnBase64Encode(const Call &c)
 {
-    TRY_STRING(s, 0);
+    const auto sResult = c.string(0);
+    if (!sResult)
+        return std::unexpected(sResult.error());
+    const QString &s = *sResult;
     return Value::string(QString::fromLatin1(s.toUtf8().toBase64()));
 }
 
 Result<Value> fnBase64Decode(const Call &c)
 {
-    TRY_STRING(s, 0);
+    const auto sResult = c.string(0);
+    if (!sResult)
+        return std::unexpected(sResult.error());
+    const QString &s = *sResult;
     // Go's base64.StdEncoding: the standard alphabet with padding, strictly.
     static const QRegularExpression strict(u"\\A([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?\\z"_s);
     if (!strict.match(s).hasMatch())
@@ -1538,7 +1694,10 @@ Result<Value> fnBase64Decode(const Call &c)
 
 Result<Value> fnUrlEncode(const Call &c)
 {
-    TRY_STRING(s, 0);
+    const auto sResult = c.string(0);
+    if (!sResult)
+        return std::unexpected(sResult.error());
+    const QString &s = *sResult;
     // Go's url.QueryEscape: unreserved characters stay, a space becomes '+'.
     QString out;
     for (const char byte : s.toUtf8()) {
@@ -1560,7 +1719,10 @@ Result<Value> fnJsonEncode(const Call &c)
 
 Result<Value> fnJsonDecode(const Call &c)
 {
-    TRY_STRING(s, 0);
+    const auto sResult = c.string(0);
+    if (!sResult)
+        return std::unexpected(sResult.error());
+    const QString &s = *sResult;
     // QJsonDocument parses only arrays and objects at the top: wrap the text
     // in an array so that a scalar document parses too.
     QJsonParseError error;
@@ -1575,7 +1737,10 @@ Result<Value> fnJsonDecode(const Call &c)
 // as long as the header.
 Result<Value> fnCsvDecode(const Call &c)
 {
-    TRY_STRING(text, 0);
+    const auto textResult = c.string(0);
+    if (!textResult)
+        return std::unexpected(textResult.error());
+    const QString &text = *textResult;
     QList<QStringList> records;
     QStringList record;
     QString field;
@@ -1661,7 +1826,10 @@ Result<Value> fnCsvDecode(const Call &c)
 
 Result<Value> hash(const Call &c, QCryptographicHash::Algorithm algorithm)
 {
-    TRY_STRING(s, 0);
+    const auto sResult = c.string(0);
+    if (!sResult)
+        return std::unexpected(sResult.error());
+    const QString &s = *sResult;
     return Value::string(QString::fromLatin1(QCryptographicHash::hash(s.toUtf8(), algorithm).toHex()));
 }
 
@@ -1692,8 +1860,14 @@ Result<Value> fnUuidV4(const Call &)
 
 Result<Value> fnUuidV5(const Call &c)
 {
-    TRY_STRING(ns, 0);
-    TRY_STRING(name, 1);
+    const auto nsResult = c.string(0);
+    if (!nsResult)
+        return std::unexpected(nsResult.error());
+    const QString &ns = *nsResult;
+    const auto nameResult = c.string(1);
+    if (!nameResult)
+        return std::unexpected(nameResult.error());
+    const QString &name = *nameResult;
     // The namespaces of RFC 4122 appendix C, by go-cty-funcs' names.
     QUuid space;
     if (ns == "dns"_L1)

@@ -142,7 +142,7 @@ Result<QJsonValue> Converter::expression(const Expression &e)
         for (const ExpressionPtr &item : static_cast<const TupleCons &>(e).items) {
             Result<QJsonValue> v = expression(*item);
             if (!v)
-                return v;
+                return std::unexpected(v.error());
             array.append(*v);
         }
         return QJsonValue(array);
@@ -155,7 +155,7 @@ Result<QJsonValue> Converter::expression(const Expression &e)
                 return std::unexpected(k.error());
             Result<QJsonValue> v = expression(*item.value);
             if (!v)
-                return v;
+                return std::unexpected(v.error());
             object.insert(*k, *v);
         }
         return QJsonValue(object);
@@ -180,7 +180,7 @@ Result<QString> Converter::templateString(const Template &t)
     for (const ExpressionPtr &part : t.parts) {
         Result<QString> s = stringPart(*part);
         if (!s)
-            return s;
+            return std::unexpected(s.error());
         out += *s;
     }
     return out;
@@ -227,7 +227,7 @@ Result<QString> Converter::stringPart(const Expression &e)
         out += f->valueVar + u" in "_s + rangeSource(f->collection->range) + u'}';
         Result<QString> body = stringPart(*f->valueExpr);
         if (!body)
-            return body;
+            return std::unexpected(body.error());
         return out + *body + u"%{endfor}"_s;
     }
     default:

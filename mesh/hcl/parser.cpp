@@ -54,16 +54,6 @@ QString textFromUtf8(QByteArrayView utf8)
     return QString::fromUtf8(utf8);
 }
 
-// A template's literal text as a cty string: in Unicode normalization form
-// C, as cty.StringVal stores every string (go-cty: cty/primitive_type.go).
-QString normalizedText(const QString &s)
-{
-    for (const QChar c : s) {
-        if (c.unicode() >= 0x300) // below U+0300 nothing composes or decomposes
-            return s.normalized(QString::NormalizationForm_C);
-    }
-    return s;
-}
 
 // Decimal literal as the scanner delivers it, checked as cty.ParseNumberVal
 // would read it: digits, an optional fraction, an optional exponent.
@@ -1677,7 +1667,7 @@ Node ParserImpl::parseTemplateExpr(const std::vector<TemplatePart> &parts, size_
     case TemplatePart::Kind::Literal: {
         ++i;
         auto lit = std::make_shared<LiteralValue>();
-        lit->value = Value::string(normalizedText(part.value));
+        lit->value = Value::normalizedString(part.value);
         lit->range = part.range;
         return lit;
     }

@@ -57,6 +57,15 @@ Value Value::number(double n)
     return v;
 }
 
+Value Value::normalizedString(QString s)
+{
+    for (const QChar c : std::as_const(s)) {
+        if (c.unicode() >= 0x300) // below U+0300 nothing composes or decomposes
+            return string(s.normalized(QString::NormalizationForm_C));
+    }
+    return string(std::move(s));
+}
+
 Value Value::string(QString s)
 {
     Value v;

@@ -29,6 +29,11 @@ public:
     static Value boolean(bool b);
     static Value number(double n);
     static Value string(QString s);
+    // A string as cty.StringVal stores every string: in Unicode normalization
+    // form C (go-cty: cty/primitive_type.go), which also joins a combining
+    // mark to the letter before it when they came from different parts of a
+    // template. Template text and literals are built with this.
+    static Value normalizedString(QString s);
     static Value tuple(Tuple items);
     static Value object(Object members);
 

@@ -2,6 +2,7 @@
 
 #include "core/atomicfile.h"
 #include "core/jsonwriter.h"
+#include "core/terminaltext.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -189,19 +190,6 @@ private:
     QSet<QString> m_known;
 };
 
-#define TRY(var, expr)                         \
-    auto var##_result = (expr);                \
-    if (!var##_result)                         \
-        return std::unexpected(var##_result.error()); \
-    auto var = std::move(*var##_result)
-
-#define TRY_VOID(expr)                         \
-    do {                                       \
-        auto r_ = (expr);                      \
-        if (!r_)                               \
-            return std::unexpected(r_.error()); \
-    } while (false)
-
 Result<QJsonObject> objectAt(const QJsonArray &array, qsizetype i, const QString &path)
 {
     const QJsonValue v = array.at(i);
@@ -214,15 +202,28 @@ Result<QJsonObject> objectAt(const QJsonArray &array, qsizetype i, const QString
 // Env and meta are lists of {"name", "value"} so their order survives.
 Result<QList<KeyValue>> readKeyValues(ObjectReader &parent, QStringView key)
 {
-    TRY(items, parent.array(key));
+    auto itemsResult = parent.array(key);
+    if (!itemsResult)
+        return std::unexpected(itemsResult.error());
+    auto items = std::move(*itemsResult);
     QList<KeyValue> out;
     const QString path = parent.fieldPath(key);
     for (qsizetype i = 0; i < items.size(); ++i) {
-        TRY(object, objectAt(items, i, path));
+        auto objectResult = objectAt(items, i, path);
+        if (!objectResult)
+            return std::unexpected(objectResult.error());
+        auto object = std::move(*objectResult);
         ObjectReader r(object, QStringLiteral("%1[%2]").arg(path).arg(i));
-        TRY(name, r.string(u"name"));
-        TRY(value, r.string(u"value"));
-        TRY_VOID(r.finish());
+        auto nameResult = r.string(u"name");
+        if (!nameResult)
+            return std::unexpected(nameResult.error());
+        auto name = std::move(*nameResult);
+        auto valueResult = r.string(u"value");
+        if (!valueResult)
+            return std::unexpected(valueResult.error());
+        auto value = std::move(*valueResult);
+        if (auto ok = r.finish(); !ok)
+            return std::unexpected(ok.error());
         out.append({name, value});
     }
     return out;
@@ -232,98 +233,209 @@ Result<Service> readService(const QJsonObject &object, const QString &path)
 {
     ObjectReader r(object, path);
     Service s;
-    TRY(id, r.string(u"id"));
+    auto idResult = r.string(u"id");
+    if (!idResult)
+        return std::unexpected(idResult.error());
+    auto id = std::move(*idResult);
     if (id.isEmpty())
         return fail(Error::Code::Invalid, QStringLiteral("%1: a service needs a non-empty id").arg(r.fieldPath(u"id")));
     s.id = ServiceId{id};
-    TRY(templ, r.word(u"template", ServiceTemplate::Generic, &serviceTemplateFromString,
-                      u"generic, counter, dashboard, docker"));
+    auto templResult = r.word(
+        u"template", ServiceTemplate::Generic, &serviceTemplateFromString, u"generic, counter, dashboard, docker");
+    if (!templResult)
+        return std::unexpected(templResult.error());
+    auto templ = std::move(*templResult);
     s.templateKind = templ;
-    TRY(name, r.string(u"name"));
+    auto nameResult = r.string(u"name");
+    if (!nameResult)
+        return std::unexpected(nameResult.error());
+    auto name = std::move(*nameResult);
     s.name = name;
-    TRY(job, r.string(u"job"));
+    auto jobResult = r.string(u"job");
+    if (!jobResult)
+        return std::unexpected(jobResult.error());
+    auto job = std::move(*jobResult);
     s.job = job;
-    TRY(group, r.string(u"group"));
+    auto groupResult = r.string(u"group");
+    if (!groupResult)
+        return std::unexpected(groupResult.error());
+    auto group = std::move(*groupResult);
     s.group = group;
-    TRY(task, r.string(u"task"));
+    auto taskResult = r.string(u"task");
+    if (!taskResult)
+        return std::unexpected(taskResult.error());
+    auto task = std::move(*taskResult);
     s.task = task;
-    TRY(count, r.integer(u"count", 1, 0, kMaxCount));
+    auto countResult = r.integer(u"count", 1, 0, kMaxCount);
+    if (!countResult)
+        return std::unexpected(countResult.error());
+    auto count = std::move(*countResult);
     s.count = int(count);
-    TRY(driver, r.word(u"driver", Driver::Exec, &driverFromString, u"exec, raw_exec, docker"));
+    auto driverResult = r.word(u"driver", Driver::Exec, &driverFromString, u"exec, raw_exec, docker");
+    if (!driverResult)
+        return std::unexpected(driverResult.error());
+    auto driver = std::move(*driverResult);
     s.driver = driver;
-    TRY(command, r.string(u"command"));
+    auto commandResult = r.string(u"command");
+    if (!commandResult)
+        return std::unexpected(commandResult.error());
+    auto command = std::move(*commandResult);
     s.command = command;
-    TRY(args, r.stringList(u"args"));
+    auto argsResult = r.stringList(u"args");
+    if (!argsResult)
+        return std::unexpected(argsResult.error());
+    auto args = std::move(*argsResult);
     s.args = args;
-    TRY(image, r.string(u"image"));
+    auto imageResult = r.string(u"image");
+    if (!imageResult)
+        return std::unexpected(imageResult.error());
+    auto image = std::move(*imageResult);
     s.image = image;
-    TRY(env, readKeyValues(r, u"env"));
+    auto envResult = readKeyValues(r, u"env");
+    if (!envResult)
+        return std::unexpected(envResult.error());
+    auto env = std::move(*envResult);
     s.env = env;
 
-    TRY(network, r.object(u"network"));
+    auto networkResult = r.object(u"network");
+    if (!networkResult)
+        return std::unexpected(networkResult.error());
+    auto network = std::move(*networkResult);
     {
         ObjectReader n(network, r.fieldPath(u"network"));
-        TRY(mode, n.word(u"mode", NetworkMode::Bridge, &networkModeFromString, u"bridge, host"));
+        auto modeResult = n.word(u"mode", NetworkMode::Bridge, &networkModeFromString, u"bridge, host");
+        if (!modeResult)
+            return std::unexpected(modeResult.error());
+        auto mode = std::move(*modeResult);
         s.networkMode = mode;
-        TRY(ports, n.array(u"ports"));
+        auto portsResult = n.array(u"ports");
+        if (!portsResult)
+            return std::unexpected(portsResult.error());
+        auto ports = std::move(*portsResult);
         const QString portsPath = n.fieldPath(u"ports");
         for (qsizetype i = 0; i < ports.size(); ++i) {
-            TRY(portObject, objectAt(ports, i, portsPath));
+            auto portObjectResult = objectAt(ports, i, portsPath);
+            if (!portObjectResult)
+                return std::unexpected(portObjectResult.error());
+            auto portObject = std::move(*portObjectResult);
             ObjectReader p(portObject, QStringLiteral("%1[%2]").arg(portsPath).arg(i));
             PortMapping mapping;
-            TRY(label, p.string(u"label"));
+            auto labelResult = p.string(u"label");
+            if (!labelResult)
+                return std::unexpected(labelResult.error());
+            auto label = std::move(*labelResult);
             mapping.label = label;
-            TRY(to, p.integer(u"to", 0, 0, kMaxPortNumber));
+            auto toResult = p.integer(u"to", 0, 0, kMaxPortNumber);
+            if (!toResult)
+                return std::unexpected(toResult.error());
+            auto to = std::move(*toResult);
             mapping.to = int(to);
-            TRY(staticPort, p.integer(u"static", 0, 0, kMaxPortNumber));
+            auto staticPortResult = p.integer(u"static", 0, 0, kMaxPortNumber);
+            if (!staticPortResult)
+                return std::unexpected(staticPortResult.error());
+            auto staticPort = std::move(*staticPortResult);
             mapping.staticPort = int(staticPort);
-            TRY_VOID(p.finish());
+            if (auto ok = p.finish(); !ok)
+                return std::unexpected(ok.error());
             s.ports.append(mapping);
         }
-        TRY_VOID(n.finish());
+        if (auto ok = n.finish(); !ok)
+            return std::unexpected(ok.error());
     }
-    TRY(port, r.string(u"port"));
+    auto portResult = r.string(u"port");
+    if (!portResult)
+        return std::unexpected(portResult.error());
+    auto port = std::move(*portResult);
     s.port = port;
-    TRY(sidecar, r.boolean(u"sidecar", true));
+    auto sidecarResult = r.boolean(u"sidecar", true);
+    if (!sidecarResult)
+        return std::unexpected(sidecarResult.error());
+    auto sidecar = std::move(*sidecarResult);
     s.connectSidecar = sidecar;
-    TRY(external, r.boolean(u"external", false));
+    auto externalResult = r.boolean(u"external", false);
+    if (!externalResult)
+        return std::unexpected(externalResult.error());
+    auto external = std::move(*externalResult);
     s.external = external;
 
-    TRY(check, r.object(u"check"));
+    auto checkResult = r.object(u"check");
+    if (!checkResult)
+        return std::unexpected(checkResult.error());
+    auto check = std::move(*checkResult);
     {
         ObjectReader c(check, r.fieldPath(u"check"));
-        TRY(kind, c.word(u"type", CheckKind::None, &checkKindFromString, u"none, http, tcp"));
+        auto kindResult = c.word(u"type", CheckKind::None, &checkKindFromString, u"none, http, tcp");
+        if (!kindResult)
+            return std::unexpected(kindResult.error());
+        auto kind = std::move(*kindResult);
         s.check.kind = kind;
-        TRY(checkPath, c.string(u"path", s.check.path));
+        auto checkPathResult = c.string(u"path", s.check.path);
+        if (!checkPathResult)
+            return std::unexpected(checkPathResult.error());
+        auto checkPath = std::move(*checkPathResult);
         s.check.path = checkPath;
-        TRY(interval, c.integer(u"intervalMs", s.check.intervalMs, 0, kMaxDurationMs));
+        auto intervalResult = c.integer(u"intervalMs", s.check.intervalMs, 0, kMaxDurationMs);
+        if (!intervalResult)
+            return std::unexpected(intervalResult.error());
+        auto interval = std::move(*intervalResult);
         s.check.intervalMs = int(interval);
-        TRY(timeout, c.integer(u"timeoutMs", s.check.timeoutMs, 0, kMaxDurationMs));
+        auto timeoutResult = c.integer(u"timeoutMs", s.check.timeoutMs, 0, kMaxDurationMs);
+        if (!timeoutResult)
+            return std::unexpected(timeoutResult.error());
+        auto timeout = std::move(*timeoutResult);
         s.check.timeoutMs = int(timeout);
-        TRY_VOID(c.finish());
+        if (auto ok = c.finish(); !ok)
+            return std::unexpected(ok.error());
     }
-    TRY(tags, r.stringList(u"tags"));
+    auto tagsResult = r.stringList(u"tags");
+    if (!tagsResult)
+        return std::unexpected(tagsResult.error());
+    auto tags = std::move(*tagsResult);
     s.tags = tags;
-    TRY(meta, readKeyValues(r, u"meta"));
+    auto metaResult = readKeyValues(r, u"meta");
+    if (!metaResult)
+        return std::unexpected(metaResult.error());
+    auto meta = std::move(*metaResult);
     s.meta = meta;
-    TRY(resources, r.object(u"resources"));
+    auto resourcesResult = r.object(u"resources");
+    if (!resourcesResult)
+        return std::unexpected(resourcesResult.error());
+    auto resources = std::move(*resourcesResult);
     {
         ObjectReader res(resources, r.fieldPath(u"resources"));
-        TRY(cpu, res.integer(u"cpuMhz", 0, 0, kMaxResource));
+        auto cpuResult = res.integer(u"cpuMhz", 0, 0, kMaxResource);
+        if (!cpuResult)
+            return std::unexpected(cpuResult.error());
+        auto cpu = std::move(*cpuResult);
         s.resources.cpuMhz = int(cpu);
-        TRY(memory, res.integer(u"memoryMb", 0, 0, kMaxResource));
+        auto memoryResult = res.integer(u"memoryMb", 0, 0, kMaxResource);
+        if (!memoryResult)
+            return std::unexpected(memoryResult.error());
+        auto memory = std::move(*memoryResult);
         s.resources.memoryMb = int(memory);
-        TRY_VOID(res.finish());
+        if (auto ok = res.finish(); !ok)
+            return std::unexpected(ok.error());
     }
-    TRY(position, r.object(u"position"));
+    auto positionResult = r.object(u"position");
+    if (!positionResult)
+        return std::unexpected(positionResult.error());
+    auto position = std::move(*positionResult);
     {
         ObjectReader pos(position, r.fieldPath(u"position"));
-        TRY(x, pos.real(u"x", kMaxCoordinate));
-        TRY(y, pos.real(u"y", kMaxCoordinate));
+        auto xResult = pos.real(u"x", kMaxCoordinate);
+        if (!xResult)
+            return std::unexpected(xResult.error());
+        auto x = std::move(*xResult);
+        auto yResult = pos.real(u"y", kMaxCoordinate);
+        if (!yResult)
+            return std::unexpected(yResult.error());
+        auto y = std::move(*yResult);
         s.position = QPointF(x, y);
-        TRY_VOID(pos.finish());
+        if (auto ok = pos.finish(); !ok)
+            return std::unexpected(ok.error());
     }
-    TRY_VOID(r.finish());
+    if (auto ok = r.finish(); !ok)
+        return std::unexpected(ok.error());
     return s;
 }
 
@@ -331,21 +443,40 @@ Result<Upstream> readUpstream(const QJsonObject &object, const QString &path)
 {
     ObjectReader r(object, path);
     Upstream u;
-    TRY(id, r.string(u"id"));
+    auto idResult = r.string(u"id");
+    if (!idResult)
+        return std::unexpected(idResult.error());
+    auto id = std::move(*idResult);
     if (id.isEmpty())
         return fail(Error::Code::Invalid, QStringLiteral("%1: an upstream needs a non-empty id").arg(r.fieldPath(u"id")));
     u.id = UpstreamId{id};
-    TRY(from, r.string(u"from"));
+    auto fromResult = r.string(u"from");
+    if (!fromResult)
+        return std::unexpected(fromResult.error());
+    auto from = std::move(*fromResult);
     u.downstream = ServiceId{from};
-    TRY(to, r.string(u"to"));
+    auto toResult = r.string(u"to");
+    if (!toResult)
+        return std::unexpected(toResult.error());
+    auto to = std::move(*toResult);
     u.destination = ServiceId{to};
-    TRY(address, r.string(u"localBindAddress"));
+    auto addressResult = r.string(u"localBindAddress");
+    if (!addressResult)
+        return std::unexpected(addressResult.error());
+    auto address = std::move(*addressResult);
     u.localBindAddress = address;
-    TRY(port, r.integer(u"localBindPort", 0, 0, kMaxPortNumber));
+    auto portResult = r.integer(u"localBindPort", 0, 0, kMaxPortNumber);
+    if (!portResult)
+        return std::unexpected(portResult.error());
+    auto port = std::move(*portResult);
     u.localBindPort = int(port);
-    TRY(action, r.word(u"action", IntentionAction::Allow, &intentionActionFromString, u"allow, deny"));
+    auto actionResult = r.word(u"action", IntentionAction::Allow, &intentionActionFromString, u"allow, deny");
+    if (!actionResult)
+        return std::unexpected(actionResult.error());
+    auto action = std::move(*actionResult);
     u.action = action;
-    TRY_VOID(r.finish());
+    if (auto ok = r.finish(); !ok)
+        return std::unexpected(ok.error());
     return u;
 }
 
@@ -379,11 +510,6 @@ QString hexByte(uchar b)
     return QStringLiteral("0x%1").arg(QString::number(b, 16).toUpper().rightJustified(2, u'0'));
 }
 
-QString codePoint(uint c)
-{
-    return u"U+"_s + QString::number(c, 16).toUpper().rightJustified(4, u'0');
-}
-
 QString controlName(uchar c)
 {
     static const char *const names[] = {"NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS", "TAB", "LF",
@@ -402,7 +528,7 @@ QString rawControlMessage(uchar c)
     default: break;
     }
     return QStringLiteral("raw control character %1 (%2) inside a string; write it as %3 or remove it")
-        .arg(codePoint(c), controlName(c), spelled);
+        .arg(TerminalText::codePoint(c), controlName(c), spelled);
 }
 
 int hexValue(char c)
@@ -522,7 +648,7 @@ TextProblem checkText(const QByteArray &json)
             else if (c < 0x20 && c != ' ' && c != '\t' && c != '\n' && c != '\r')
                 return {i, QStringLiteral("control character %1 (%2) outside a string; between values JSON "
                                           "allows only spaces, tabs and line breaks")
-                               .arg(codePoint(c), controlName(c))};
+                               .arg(TerminalText::codePoint(c), controlName(c))};
             ++i;
             continue;
         }
@@ -578,10 +704,16 @@ Result<Topology> ProjectFile::fromJson(const QByteArray &json)
         return fail(Error::Code::Invalid, QStringLiteral("the file must hold a JSON object"));
 
     ObjectReader root(document.object(), QString());
-    TRY(format, root.string(u"format"));
+    auto formatResult = root.string(u"format");
+    if (!formatResult)
+        return std::unexpected(formatResult.error());
+    auto format = std::move(*formatResult);
     if (format != kFormatName)
         return fail(Error::Code::Invalid, QStringLiteral("format: expected \"meshpad\"; this is not a Meshpad project file"));
-    TRY(version, root.integer(u"version", 0, 0, std::numeric_limits<int>::max()));
+    auto versionResult = root.integer(u"version", 0, 0, std::numeric_limits<int>::max());
+    if (!versionResult)
+        return std::unexpected(versionResult.error());
+    auto version = std::move(*versionResult);
     if (version > kFormatVersion)
         return fail(Error::Code::Unsupported,
                     QStringLiteral("version: the file has format version %1, made by a newer Meshpad; "
@@ -591,37 +723,77 @@ Result<Topology> ProjectFile::fromJson(const QByteArray &json)
         return fail(Error::Code::Invalid, QStringLiteral("version: missing or not a valid format version"));
 
     Topology topology;
-    TRY(name, root.string(u"name"));
+    auto nameResult = root.string(u"name");
+    if (!nameResult)
+        return std::unexpected(nameResult.error());
+    auto name = std::move(*nameResult);
     topology.name = name;
 
-    TRY(settings, root.object(u"settings"));
+    auto settingsResult = root.object(u"settings");
+    if (!settingsResult)
+        return std::unexpected(settingsResult.error());
+    auto settings = std::move(*settingsResult);
     {
         ObjectReader s(settings, QStringLiteral("settings"));
-        TRY(dc, s.string(u"datacenter", topology.settings.datacenter));
+        auto dcResult = s.string(u"datacenter", topology.settings.datacenter);
+        if (!dcResult)
+            return std::unexpected(dcResult.error());
+        auto dc = std::move(*dcResult);
         topology.settings.datacenter = dc;
-        TRY(policy, s.word(u"defaultIntention", IntentionAction::Allow, &intentionActionFromString, u"allow, deny"));
+        auto policyResult = s.word(
+            u"defaultIntention", IntentionAction::Allow, &intentionActionFromString, u"allow, deny");
+        if (!policyResult)
+            return std::unexpected(policyResult.error());
+        auto policy = std::move(*policyResult);
         topology.settings.defaultPolicy = policy;
-        TRY(scriptProxy, s.word(u"scriptProxy", ScriptProxy::Consul, &scriptProxyFromString, u"consul, meshpad"));
+        auto scriptProxyResult = s.word(
+            u"scriptProxy", ScriptProxy::Consul, &scriptProxyFromString, u"consul, meshpad");
+        if (!scriptProxyResult)
+            return std::unexpected(scriptProxyResult.error());
+        auto scriptProxy = std::move(*scriptProxyResult);
         topology.settings.scriptProxy = scriptProxy;
-        TRY(lab, s.object(u"lab"));
+        auto labResult = s.object(u"lab");
+        if (!labResult)
+            return std::unexpected(labResult.error());
+        auto lab = std::move(*labResult);
         ObjectReader l(lab, QStringLiteral("settings.lab"));
         LabSettings &ls = topology.settings.lab;
-        TRY(ttl, l.integer(u"leafTtlHours", ls.leafTtlHours, 1, 8760));
+        auto ttlResult = l.integer(u"leafTtlHours", ls.leafTtlHours, 1, 8760);
+        if (!ttlResult)
+            return std::unexpected(ttlResult.error());
+        auto ttl = std::move(*ttlResult);
         ls.leafTtlHours = int(ttl);
-        TRY(refresh, l.integer(u"dashboardRefreshMs", ls.dashboardRefreshMs, 50, kMaxDurationMs));
+        auto refreshResult = l.integer(u"dashboardRefreshMs", ls.dashboardRefreshMs, 50, kMaxDurationMs);
+        if (!refreshResult)
+            return std::unexpected(refreshResult.error());
+        auto refresh = std::move(*refreshResult);
         ls.dashboardRefreshMs = int(refresh);
-        TRY(health, l.integer(u"healthIntervalMs", ls.healthIntervalMs, 50, kMaxDurationMs));
+        auto healthResult = l.integer(u"healthIntervalMs", ls.healthIntervalMs, 50, kMaxDurationMs);
+        if (!healthResult)
+            return std::unexpected(healthResult.error());
+        auto health = std::move(*healthResult);
         ls.healthIntervalMs = int(health);
-        TRY_VOID(l.finish());
-        TRY_VOID(s.finish());
+        if (auto ok = l.finish(); !ok)
+            return std::unexpected(ok.error());
+        if (auto ok = s.finish(); !ok)
+            return std::unexpected(ok.error());
     }
 
-    TRY(services, root.array(u"services"));
+    auto servicesResult = root.array(u"services");
+    if (!servicesResult)
+        return std::unexpected(servicesResult.error());
+    auto services = std::move(*servicesResult);
     QSet<QString> serviceIds;
     for (qsizetype i = 0; i < services.size(); ++i) {
         const QString path = QStringLiteral("services[%1]").arg(i);
-        TRY(object, objectAt(services, i, QStringLiteral("services")));
-        TRY(service, readService(object, path));
+        auto objectResult = objectAt(services, i, QStringLiteral("services"));
+        if (!objectResult)
+            return std::unexpected(objectResult.error());
+        auto object = std::move(*objectResult);
+        auto serviceResult = readService(object, path);
+        if (!serviceResult)
+            return std::unexpected(serviceResult.error());
+        auto service = std::move(*serviceResult);
         if (serviceIds.contains(service.id.value))
             return fail(Error::Code::Invalid, QStringLiteral("%1.id: \"%2\" is used by another service; ids must be unique")
                                                   .arg(path, service.id.value));
@@ -629,19 +801,29 @@ Result<Topology> ProjectFile::fromJson(const QByteArray &json)
         topology.services.append(std::move(service));
     }
 
-    TRY(upstreams, root.array(u"upstreams"));
+    auto upstreamsResult = root.array(u"upstreams");
+    if (!upstreamsResult)
+        return std::unexpected(upstreamsResult.error());
+    auto upstreams = std::move(*upstreamsResult);
     QSet<QString> upstreamIds;
     for (qsizetype i = 0; i < upstreams.size(); ++i) {
         const QString path = QStringLiteral("upstreams[%1]").arg(i);
-        TRY(object, objectAt(upstreams, i, QStringLiteral("upstreams")));
-        TRY(upstream, readUpstream(object, path));
+        auto objectResult = objectAt(upstreams, i, QStringLiteral("upstreams"));
+        if (!objectResult)
+            return std::unexpected(objectResult.error());
+        auto object = std::move(*objectResult);
+        auto upstreamResult = readUpstream(object, path);
+        if (!upstreamResult)
+            return std::unexpected(upstreamResult.error());
+        auto upstream = std::move(*upstreamResult);
         if (upstreamIds.contains(upstream.id.value))
             return fail(Error::Code::Invalid, QStringLiteral("%1.id: \"%2\" is used by another upstream; ids must be unique")
                                                   .arg(path, upstream.id.value));
         upstreamIds.insert(upstream.id.value);
         topology.upstreams.append(std::move(upstream));
     }
-    TRY_VOID(root.finish());
+    if (auto ok = root.finish(); !ok)
+        return std::unexpected(ok.error());
     return topology;
 }
 

@@ -56,12 +56,6 @@ std::optional<char16_t> firstControl(QStringView text)
     return std::nullopt;
 }
 
-// "U+001B": how a message names a character it must not print.
-QString codePoint(char16_t c)
-{
-    return QStringLiteral("U+%1").arg(uint(c), 4, 16, QLatin1Char('0')).toUpper();
-}
-
 // A command word a POSIX shell would take for a variable assignment
 // (NAME=value; bash also NAME+=value and NAME[i]=value) rather than the
 // program to run: Shell Command Language §2.9.1
@@ -161,7 +155,7 @@ void validateDesignName(const Topology &t, Collector &out)
     if (const std::optional<char16_t> c = firstControl(t.name))
         out.mesh(Severity::Error, QStringLiteral("name"), QStringLiteral("mesh.name.control"),
                  QStringLiteral("The design name holds the control character %1, which would reach the generated "
-                                "files and terminals as-is; remove it.").arg(codePoint(*c)));
+                                "files and terminals as-is; remove it.").arg(TerminalText::codePoint(*c)));
 }
 
 void validateNames(const Service &s, Collector &out)
@@ -190,7 +184,7 @@ void validateNames(const Service &s, Collector &out)
             out.service(Severity::Error, s, part.field.toString(), u"service." + part.field + u".control",
                         QStringLiteral("The Nomad %1 name holds the control character %2, which would reach file "
                                        "names, generated files and terminals as-is; remove it.")
-                            .arg(part.what, codePoint(*c)));
+                            .arg(part.what, TerminalText::codePoint(*c)));
         } else if (!isSafeNomadName(part.value)) {
             out.service(Severity::Error, s, part.field.toString(), u"service." + part.field + u".invalid",
                         QStringLiteral("Nomad %1 name %2 must have no spaces, slashes, quotes or control "
@@ -221,7 +215,7 @@ void validateRuntime(const Service &s, Collector &out)
         else if (const std::optional<char16_t> c = firstControl(s.image))
             out.service(Severity::Error, s, QStringLiteral("image"), QStringLiteral("service.image.control"),
                         QStringLiteral("The image holds the control character %1; no image reference does, "
-                                       "remove it.").arg(codePoint(*c)));
+                                       "remove it.").arg(TerminalText::codePoint(*c)));
         else if (s.image.startsWith(u'-'))
             out.service(Severity::Error, s, QStringLiteral("image"), QStringLiteral("service.image.option"),
                         QStringLiteral("Image %1 starts with '-', so `docker run` would read it as an option "
@@ -233,7 +227,7 @@ void validateRuntime(const Service &s, Collector &out)
     } else if (const std::optional<char16_t> c = firstControl(s.command)) {
         out.service(Severity::Error, s, QStringLiteral("command"), QStringLiteral("service.command.control"),
                     QStringLiteral("The command holds the control character %1, which would reach the generated "
-                                   "scripts and terminals as-is; remove it.").arg(codePoint(*c)));
+                                   "scripts and terminals as-is; remove it.").arg(TerminalText::codePoint(*c)));
     } else if (s.command.startsWith(u'-')) {
         out.service(Severity::Error, s, QStringLiteral("command"), QStringLiteral("service.command.option"),
                     QStringLiteral("Command %1 starts with '-', so it would be read as an option rather than the "
@@ -296,7 +290,8 @@ void validatePorts(const Service &s, Collector &out)
                     QStringLiteral("Service port %1 is neither a number nor one of the group's port labels.")
                         .arg(quoted(s.port)));
     } else if (s.connectSidecar && s.networkMode == NetworkMode::Bridge && mapping->to > 0) {
-        // nomad.md §1: Nomad registers a label's *host* port with Consul, and
+        // Nomad registers a label's *host* port with Consul (hashicorp/nomad:
+        // client/serviceregistration/address.go, GetAddress), and
         // the sidecar then forwards to that port inside the netns, where
         // the app listens on `to` instead.
         out.service(Severity::Warning, s, QStringLiteral("port"), QStringLiteral("service.port.label-with-sidecar"),
@@ -327,14 +322,15 @@ void validateCheck(const Service &s, Collector &out)
         else if (const std::optional<char16_t> ch = firstControl(c.path))
             out.service(Severity::Error, s, QStringLiteral("check.path"), QStringLiteral("check.path.control"),
                         QStringLiteral("The HTTP check path holds the control character %1; remove it or "
-                                       "percent-encode it.").arg(codePoint(*ch)));
+                                       "percent-encode it.").arg(TerminalText::codePoint(*ch)));
     }
     bool numericPort = false;
     s.port.toInt(&numericPort);
     if (c.kind == CheckKind::Tcp && s.connectSidecar && s.networkMode == NetworkMode::Bridge && numericPort)
-        // nomad.md §1: Consul checks from outside the allocation, and a
+        // Consul checks from outside the allocation, and a
         // numeric port of a bridge-mode Connect service is not published on
-        // the host. Nomad can expose HTTP checks through the sidecar, not TCP.
+        // the host (hashicorp/nomad: client/serviceregistration/address.go).
+        // Nomad can expose HTTP checks through the sidecar, not TCP.
         out.service(Severity::Warning, s, QStringLiteral("check.type"), QStringLiteral("check.tcp.unreachable"),
                     QStringLiteral("Consul cannot reach port %1 inside the allocation for a TCP check; use an "
                                    "HTTP check (Nomad exposes it through the sidecar) or a mapped port label.")
@@ -357,7 +353,9 @@ void validateTagsAndMeta(const Service &s, Collector &out)
         if (const std::optional<char16_t> c = firstControl(s.tags[i]))
             out.service(Severity::Error, s, QStringLiteral("tags[%1]").arg(i), QStringLiteral("tag.control"),
                         QStringLiteral("Tag %1 holds the control character %2, which would reach the generated "
-                                       "files and terminals as-is; remove it.").arg(i + 1).arg(codePoint(*c)));
+                                       "files and terminals as-is; remove it.")
+                            .arg(i + 1)
+                            .arg(TerminalText::codePoint(*c)));
         else if (s.tags[i].trimmed().isEmpty())
             out.service(Severity::Warning, s, QStringLiteral("tags[%1]").arg(i), QStringLiteral("tag.empty"),
                         QStringLiteral("An empty tag is registered as-is; remove it."));
@@ -378,7 +376,7 @@ void validateTagsAndMeta(const Service &s, Collector &out)
             out.service(Severity::Error, s, field, QStringLiteral("meta.value.control"),
                         QStringLiteral("The value of meta key %1 holds the control character %2, which would "
                                        "reach the generated files and terminals as-is; remove it.")
-                            .arg(quoted(key), codePoint(*c)));
+                            .arg(quoted(key), TerminalText::codePoint(*c)));
     }
 }
 

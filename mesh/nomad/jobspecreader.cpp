@@ -432,7 +432,7 @@ Result<TypeSpec> parseType(const hcl::Expression &e)
     if (call->name == u"list" || call->name == u"set" || call->name == u"map") {
         Result<TypeSpec> element = parseType(arg);
         if (!element)
-            return element;
+            return std::unexpected(element.error());
         const TK kind = call->name == u"list" ? TK::List : call->name == u"set" ? TK::Set : TK::Map;
         return TypeSpec::of(kind, { *element });
     }
@@ -444,7 +444,7 @@ Result<TypeSpec> parseType(const hcl::Expression &e)
         for (const hcl::ExpressionPtr &item : items->items) {
             Result<TypeSpec> element = parseType(*item);
             if (!element)
-                return element;
+                return std::unexpected(element.error());
             t.elements.push_back(*element);
         }
         return t;
@@ -461,7 +461,7 @@ Result<TypeSpec> parseType(const hcl::Expression &e)
                 return invalid(u"Object constructor map keys must be attribute names."_s);
             Result<TypeSpec> member = parseType(*item.value);
             if (!member)
-                return member;
+                return std::unexpected(member.error());
             t.members.emplace_back(name->root, *member);
         }
         return t;

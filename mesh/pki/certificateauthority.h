@@ -12,7 +12,8 @@
 
 namespace mesh::pki {
 
-// A Connect CA in the format of Consul's built-in provider (consul.md §2.4):
+// A Connect CA in the format of Consul's built-in provider (hashicorp/consul:
+// agent/connect/ca/provider_consul.go):
 // one self-signed EC P-256 root carrying the URI SAN `spiffe://<td>`, which
 // signs leaves directly (no intermediate). Holds the root's private key: keep
 // it out of logs and error messages (nothing here ever prints it).
@@ -40,7 +41,7 @@ public:
 
     // Signs a PKCS#10 request (PEM) from a service that keeps its own key,
     // as Consul's /v1/connect/ca/sign does for an agent, without Consul's
-    // trust in the request (perf doc B1, CVE-2022-40716: Consul checked the
+    // trust in the request (docs/targets.md, CVE-2022-40716: Consul checked the
     // first URI SAN and signed them all). Signed only when the request's
     // self-signature verifies; its key is EC P-256 (Consul's leaf key type);
     // it asks for exactly one subjectAltName entry, a URI that
@@ -80,7 +81,7 @@ public:
     static Result<> writeLeaf(const IssuedCertificate &leaf, const QString &dir, const QString &service);
     // What writeLeaf() wrote: the certificate, its chain and the key.
     static Result<IssuedCertificate> readLeaf(const QString &dir, const QString &service);
-    // Every certificate in DIR/ca.pem: the trust store (all roots, consul.md §4.5).
+    // Every certificate in DIR/ca.pem: the trust store (all roots; docs/targets.md).
     static Result<QList<QSslCertificate>> readRoots(const QString &dir);
 
     // `<svc>.svc.<ns>.<first 8 of td>.consul` as Consul's ServiceCN makes it:

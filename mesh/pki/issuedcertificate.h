@@ -9,7 +9,8 @@
 namespace mesh::pki {
 
 // A certificate with its private key, as Consul's `IssuedCert` carries it
-// (consul.md §2.2): the leaf, then the intermediates that lead to a root.
+// (hashicorp/consul: agent/structs/connect_ca.go): the leaf, then the
+// intermediates that lead to a root.
 struct IssuedCertificate final
 {
     QSslCertificate certificate;

@@ -39,7 +39,7 @@ Result<SpiffeId> PeerIdentity::serviceIdentity(const X509 *leaf)
     if (X509_get_extension_flags(x) & EXFLAG_INVALID)
         return fail(Error::Code::Invalid, QStringLiteral("the certificate has malformed or repeated extensions"));
     // A CA certificate presented as a leaf is refused even when its chain
-    // verifies (performance-and-reliability.md B3, CVE-2022-21657).
+    // verifies (docs/targets.md, Peer identity; CVE-2022-21657).
     if (isCa(x))
         return fail(Error::Code::Invalid,
                     QStringLiteral("a CA certificate (CA:TRUE or keyCertSign) is not a service identity"));
@@ -47,8 +47,8 @@ Result<SpiffeId> PeerIdentity::serviceIdentity(const X509 *leaf)
     if (!uris)
         return fail(Error::Code::Invalid, QStringLiteral("the subjectAltName extension is unreadable or repeated"));
     // Only the URI SAN type counts: an ID in a DNS or email SAN or the CN is no
-    // identity (B2, CVE-2022-21656); and with two URI SANs "the first one" is a
-    // choice an attacker could make for us (B1, CVE-2022-40716).
+    // identity (CVE-2022-21656); and with two URI SANs "the first one" is a
+    // choice an attacker could make for us (CVE-2022-40716; docs/targets.md).
     if (uris->isEmpty())
         return fail(Error::Code::Invalid,
                     QStringLiteral("no URI SAN (a SPIFFE ID in a DNS or email SAN or in the CN does not count)"));
@@ -108,7 +108,8 @@ QString PeerIdentity::serialColonHex(const QSslCertificate &certificate)
     if (!x)
         return {};
     // Consul's HexString(cert.SerialNumber.Bytes()): the magnitude's bytes,
-    // no sign padding, lower-case hex joined with ':' (consul.md §2.2, §4.5 item 8).
+    // no sign padding, lower-case hex joined with ':', as the authorize
+    // endpoint's ClientCertSerial takes it (hashicorp/consul: agent/connect_auth.go).
     const ASN1_INTEGER *serial = X509_get0_serialNumber(x.get());
     const unsigned char *data = ASN1_STRING_get0_data(serial);
     const int length = ASN1_STRING_length(serial);

@@ -11,7 +11,7 @@ struct x509_st;  // OpenSSL's X509
 namespace mesh::pki {
 
 // What a verified peer certificate says about who it is, by Consul's rules
-// (consul.md §4.5 items 6, 7, 11, 12; performance-and-reliability.md B1–B3).
+// (hashicorp/consul: connect/tls.go; docs/targets.md, Peer identity).
 // Chain and validity checks are the TLS stack's job; this looks only at the
 // leaf's own extensions, read with OpenSSL because Qt 6.4's
 // QSslCertificate::subjectAlternativeNames() drops URI SANs.

@@ -49,7 +49,8 @@ std::optional<SpiffeId> SpiffeId::parse(QStringView uri)
     if (uri.size() > kMaxLength || !uri.startsWith(kScheme))  // case-sensitive: no "SPIFFE://"
         return std::nullopt;
     // Consul matches the raw path against [^/]+ and would accept
-    // percent-encoded segments (consul.md §2.3), so `svc/web%2Dadmin` and
+    // percent-encoded segments (hashicorp/consul: agent/connect/uri.go,
+    // ParseCertURI), so `svc/web%2Dadmin` and
     // `svc/web` could decode to one thing and compare as two, or `%2F` smuggle
     // a slash past the pattern. Our own CA never issues them and a Consul
     // service name never needs one, so any '%' is refused: one spelling per

@@ -7,7 +7,7 @@
 
 namespace mesh::pki {
 
-// A Consul service identity (consul.md §2.3):
+// A Consul service identity (hashicorp/consul: agent/connect/uri_service.go):
 //   spiffe://<trust-domain>[/ap/<partition>]/ns/<namespace>/dc/<datacenter>/svc/<service>
 // A plain value. Equality is exact, field by field: `svc/web` never equals
 // `svc/web-admin`, and trust domains compare as written (they are lower case

@@ -22,7 +22,7 @@ struct Authorization final
 // checked, so an intention change applies to the next connection; open ones
 // carry on.
 //
-// Two homes (ARCHITECTURE.md): the lab and `meshpad proxy -allow/-deny`
+// Two homes (docs/architecture.md): the lab and `meshpad proxy -allow/-deny`
 // decide from local state and implement authorize(); a Consul agent client
 // (`-sidecar-for`) asks the agent over HTTP and implements
 // requestAuthorization(), as Consul's built-in proxy calls authorize during

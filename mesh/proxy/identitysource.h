@@ -10,8 +10,8 @@
 namespace mesh::proxy {
 
 // What the proxy presents and trusts: our service's leaf (with its chain and
-// key, sent whole as Consul's CertPEM, consul.md §4.5 item 4), its SPIFFE ID,
-// and every trusted root (all of Roots[], not only the active one, §2.1).
+// key, sent whole as Consul's CertPEM, hashicorp/consul: connect/tls.go), its SPIFFE ID,
+// and every trusted root (all of Roots[], not only the active one; docs/targets.md).
 struct Identity final
 {
     pki::IssuedCertificate leaf;
@@ -22,10 +22,12 @@ struct Identity final
 };
 
 // Where the proxy gets its identity. The lab and (later) a Consul agent
-// client (blocking queries on ca/roots and ca/leaf, §2.2) implement it.
+// client (blocking queries on ca/roots and ca/leaf, as hashicorp/consul:
+// connect/service.go does) implement it.
 // Contract: identity() is cheap and non-blocking; identityChanged() fires
 // after either the leaf or the roots changed. Listeners apply the new identity
-// to the next handshake; established connections keep theirs (§2.2, G13).
+// to the next handshake; established connections keep theirs (docs/targets.md,
+// Rotation).
 class IdentitySource : public QObject
 {
     Q_OBJECT

@@ -9,8 +9,9 @@ namespace mesh::proxy {
 // L4 intentions for one destination held in memory: source service names
 // (or "*") allowed or denied, and a default. Precedence as Consul's: an exact
 // source name beats "*"; when allow and deny name the same source, deny wins
-// (perf doc B8). The source's trust domain is not compared here (Consul's
-// authorize does not either, §3.1 item 2); the inbound listener checks it.
+// (docs/targets.md, Intentions). The source's trust domain is not compared here (Consul's
+// authorize does not either, hashicorp/consul: agent/connect_auth.go); the
+// inbound listener checks it.
 class IntentionAuthorizer final : public Authorizer
 {
 public:
@@ -23,7 +24,7 @@ public:
 private:
     QSet<QString> m_allowed;
     QSet<QString> m_denied;
-    bool m_defaultAllow = true;  // Consul with ACLs disabled allows by default (§3.1 item 4)
+    bool m_defaultAllow = true;  // Consul with ACLs disabled allows by default (agent/connect_auth.go)
 };
 
 } // namespace mesh::proxy

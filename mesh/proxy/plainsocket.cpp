@@ -27,7 +27,7 @@ void PlainSocket::setUp()
     ::fcntl(m_fd, F_SETFL, ::fcntl(m_fd, F_GETFL) | O_NONBLOCK);
     ::fcntl(m_fd, F_SETFD, FD_CLOEXEC);
     // LowDelayOption's equivalent: the proxy writes what it has in one go, so
-    // Nagle only adds the 40 ms delayed-ACK stall of perf doc H4/G5.
+    // Nagle only adds the 40 ms delayed-ACK stall (docs/targets.md, No Nagle stalls).
     const int one = 1;
     ::setsockopt(m_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     m_readNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Read, this);
@@ -178,7 +178,8 @@ bool PlainSocket::flush()
         m_outPos += n;
     }
     if (bytesToWrite() == 0) {
-        // Give the memory back: an idle connection should cost little (G8).
+        // Give the memory back: an idle connection should cost little
+        // (docs/targets.md, Resources).
         m_out = QByteArray();
         m_outPos = 0;
     }

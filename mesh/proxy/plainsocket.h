@@ -12,7 +12,7 @@ namespace mesh::proxy {
 // Why not QTcpSocket: on reading FIN it closes the descriptor and drops its
 // unsent write buffer (QNativeSocketEngine::read turns EOF into
 // RemoteHostClosedError and close()), so a client that half-closes after its
-// request could never get the response (perf doc F3). Here EOF is a value and
+// request could never get the response (docs/faults.md F3). Here EOF is a value and
 // the write side stays usable until shutdownWrite()/close().
 //
 // Reading is pull-based: readyRead() says the descriptor is readable; the

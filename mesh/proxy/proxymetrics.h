@@ -50,7 +50,6 @@ public:
     ~ProxyMetrics() override;
 
     MetricsSnapshot snapshot() const { return m_snapshot; }
-    void setThrottleInterval(std::chrono::milliseconds interval) { m_throttle.setInterval(interval); }
 
     void connectionAccepted();
     void connectionClosed();

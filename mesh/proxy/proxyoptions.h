@@ -7,8 +7,9 @@
 namespace mesh::proxy {
 
 // Limits and deadlines of a listener. Defaults follow Consul's built-in proxy
-// where it has one (consul.md §4.2: handshake 10 s, local connect 1 s, upstream
-// connect 10 s) and the perf doc elsewhere (F5 idle, G11 back-pressure).
+// where it has one (hashicorp/consul: connect/proxy/config.go: handshake 10 s, local connect 1 s, upstream
+// connect 10 s) and our own targets elsewhere (docs/faults.md F5 idle,
+// docs/targets.md back-pressure).
 struct ProxyOptions final
 {
     std::chrono::milliseconds handshakeTimeout{10'000};
@@ -26,10 +27,12 @@ struct ProxyOptions final
     int maxConnections = 1024;
 
     // Back-pressure per direction: stop reading a side while the other side
-    // has more than highWater bytes queued, resume under lowWater (G11).
+    // has more than highWater bytes queued, resume under lowWater
+    // (docs/targets.md, Slow readers).
     qint64 highWater = 256 * 1024;
     qint64 lowWater = 64 * 1024;
-    // Read buffer of the TLS socket; soft in Qt (Q2), so kept small.
+    // Read buffer of the TLS socket; soft in Qt (docs/targets.md,
+    // Back-pressure is ours), so kept small.
     qint64 tlsReadBufferSize = 64 * 1024;
 };
 

@@ -8,7 +8,7 @@
 namespace mesh::proxy {
 
 // One healthy, mesh-capable instance of a destination: where to dial and who
-// must answer (consul.md §3.3: the expected SPIFFE ID is built from the trust
+// must answer (hashicorp/consul: connect/resolver.go: the expected SPIFFE ID is built from the trust
 // domain, the instance's datacenter and the destination service).
 struct Instance final
 {

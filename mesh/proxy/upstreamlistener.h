@@ -17,7 +17,7 @@ class ProxyMetrics;
 class Resolver;
 class UpstreamConnection;
 
-// An upstream of a sidecar (consul.md §4.3): plain TCP on the local bind
+// An upstream of a sidecar (hashicorp/consul: connect/proxy/listener.go): plain TCP on the local bind
 // address; each connection resolves `destination` afresh and goes over mTLS
 // to its instances, round robin over the healthy ones (see
 // UpstreamConnection). Identity changes apply to the next dial. Lives on one

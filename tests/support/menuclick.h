@@ -15,19 +15,23 @@ namespace meshtest {
 // Opens the menu titled `menuTitle` (without its '&') from the menu bar and
 // clicks the row of the action named `actionName`. The action runs inside
 // the click: a dialog it exec()s must be answered from the event loop.
-inline void clickMenuItem(QMainWindow &window, const QString &menuTitle, const QString &actionName)
+[[nodiscard]] inline bool clickMenuItem(QMainWindow &window, const QString &menuTitle, const QString &actionName)
 {
-    QMenu *menu = nullptr;
-    for (QAction *top : window.menuBar()->actions()) {
-        if (top->menu() && top->text().remove(u'&') == menuTitle)
-            menu = top->menu();
-    }
-    QVERIFY(menu);
-    auto *action = window.findChild<QAction *>(actionName);
-    QVERIFY(action && menu->actions().contains(action));
-    menu->popup(window.mapToGlobal(QPoint(10, 10)));
-    QVERIFY(QTest::qWaitForWindowExposed(menu));
-    QTest::mouseClick(menu, Qt::LeftButton, {}, menu->actionGeometry(action).center());
+    // A failing QVERIFY returns from this lambda only; the caller checks the result.
+    [&] {
+        QMenu *menu = nullptr;
+        for (QAction *top : window.menuBar()->actions()) {
+            if (top->menu() && top->text().remove(u'&') == menuTitle)
+                menu = top->menu();
+        }
+        QVERIFY(menu);
+        auto *action = window.findChild<QAction *>(actionName);
+        QVERIFY(action && menu->actions().contains(action));
+        menu->popup(window.mapToGlobal(QPoint(10, 10)));
+        QVERIFY(QTest::qWaitForWindowExposed(menu));
+        QTest::mouseClick(menu, Qt::LeftButton, {}, menu->actionGeometry(action).center());
+    }();
+    return !QTest::currentTestFailed();
 }
 
 } // namespace meshtest

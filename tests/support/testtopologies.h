@@ -32,7 +32,7 @@ inline mesh::model::Upstream makeUpstream(const QString &from, const QString &to
     return u;
 }
 
-// The seed's design with the Nomad names (issue 2 §2): counter (group api,
+// The seed's design with the Nomad names: counter (group api,
 // count 3, service count-api on "9001") and dashboard (port label http to
 // 9002, service count-dashboard on 9002, upstream count-api on 8080).
 inline mesh::model::Topology countdash()

@@ -267,6 +267,19 @@ ServiceItem *CanvasScene::serviceItemAt(QPointF scenePos) const
     return nullptr;
 }
 
+ServiceItem *CanvasScene::handleAt(QPointF scenePos) const
+{
+    const qreal r = ServiceItem::kHandleGrabRadius;
+    for (QGraphicsItem *item : items(QRectF(scenePos - QPointF(r, r), QSizeF(2 * r, 2 * r)))) {
+        if (item->type() != ServiceItem::Type)
+            continue;
+        auto *card = static_cast<ServiceItem *>(item);
+        if (card->isOnHandle(scenePos))
+            return card;
+    }
+    return nullptr;
+}
+
 void CanvasScene::setConnectionTarget(const ServiceId &id, bool accepted)
 {
     if (m_connectionTarget == id && m_connectionAccepted == accepted)

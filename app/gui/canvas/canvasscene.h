@@ -97,6 +97,9 @@ public:
 
     // The card under `scenePos`, if any.
     ServiceItem *serviceItemAt(QPointF scenePos) const;
+    // The card whose upstream handle is under `scenePos`, if any, even where
+    // another card or an arrow lies on top of it.
+    ServiceItem *handleAt(QPointF scenePos) const;
 
     // Connection-drag feedback: the card the rubber line is over and whether
     // it may be the arrow's end (outlined green, or red when refused).

@@ -607,13 +607,15 @@ void CanvasView::mousePressEvent(QMouseEvent *event)
     }
 
     const QPointF scenePos = mapToScene(viewPos);
-    ServiceItem *card = m_scene->serviceItemAt(scenePos);
-    if (card && card->isOnHandle(scenePos)) {
+    // The handle first, by its own geometry: half of it lies beyond the
+    // card's edge, where the card is not "under" the pointer.
+    if (ServiceItem *handle = m_scene->handleAt(scenePos)) {
         m_mode = Mode::Connecting;
-        startConnection(card->serviceId(), scenePos);
+        startConnection(handle->serviceId(), scenePos);
         event->accept();
         return;
     }
+    ServiceItem *card = m_scene->serviceItemAt(scenePos);
     // An arrow's head, unless the press is well inside a card (the head's
     // grab zone overlaps the destination's left edge).
     const qreal r = UpstreamItem::kEndGrabRadius;
@@ -828,19 +830,31 @@ void CanvasView::focusOutEvent(QFocusEvent *event)
 
 // --- export --------------------------------------------------------------
 
-mesh::Result<> CanvasView::exportPng(const QString &path, qreal scale) const
+mesh::Result<QRectF> CanvasView::exportSource() const
 {
-    const QRectF source = m_scene->itemsBoundingRect().adjusted(-24, -24, 24, 24);
     if (m_model.topology().services.isEmpty())
         return mesh::fail(mesh::Error::Code::Invalid, tr("The design is empty: there is nothing to export."));
-    QImage image((source.size() * scale).toSize(), QImage::Format_ARGB32_Premultiplied);
+    return m_scene->itemsBoundingRect().adjusted(-24, -24, 24, 24);
+}
+
+void CanvasView::renderForExport(QPainter &painter, const QRectF &target, const QRectF &source) const
+{
+    painter.setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
+    m_scene->setExporting(true);
+    m_scene->render(&painter, target, source);
+    m_scene->setExporting(false);
+}
+
+mesh::Result<> CanvasView::exportPng(const QString &path, qreal scale) const
+{
+    const mesh::Result<QRectF> source = exportSource();
+    if (!source)
+        return std::unexpected(source.error());
+    QImage image((source->size() * scale).toSize(), QImage::Format_ARGB32_Premultiplied);
     image.fill(palette().color(QPalette::Base));
     {
         QPainter painter(&image);
-        painter.setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
-        m_scene->setExporting(true);
-        m_scene->render(&painter, QRectF(QPointF(), QSizeF(image.size())), source);
-        m_scene->setExporting(false);
+        renderForExport(painter, QRectF(QPointF(), QSizeF(image.size())), *source);
     }
     if (!image.save(path, "PNG"))
         return mesh::fail(mesh::Error::Code::Io, tr("Could not write %1.").arg(path));
@@ -849,9 +863,10 @@ mesh::Result<> CanvasView::exportPng(const QString &path, qreal scale) const
 
 mesh::Result<> CanvasView::exportSvg(const QString &path) const
 {
-    const QRectF source = m_scene->itemsBoundingRect().adjusted(-24, -24, 24, 24);
-    if (m_model.topology().services.isEmpty())
-        return mesh::fail(mesh::Error::Code::Invalid, tr("The design is empty: there is nothing to export."));
+    const mesh::Result<QRectF> found = exportSource();
+    if (!found)
+        return std::unexpected(found.error());
+    const QRectF source = *found;
     QSvgGenerator generator;
     generator.setFileName(path);
     generator.setSize(source.size().toSize());
@@ -861,10 +876,7 @@ mesh::Result<> CanvasView::exportSvg(const QString &path) const
     QPainter painter;
     if (!painter.begin(&generator))
         return mesh::fail(mesh::Error::Code::Io, tr("Could not write %1.").arg(path));
-    painter.setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
-    m_scene->setExporting(true);
-    m_scene->render(&painter, QRectF(QPointF(), source.size()), source);
-    m_scene->setExporting(false);
+    renderForExport(painter, QRectF(QPointF(), source.size()), source);
     painter.end();
     return {};
 }

@@ -122,6 +122,10 @@ private:
     void finishConnection(QPointF scenePos);
     void cancelConnection();
     void startConnection(const mesh::model::ServiceId &from, QPointF scenePos);
+    // What both pictures show: the design's bounds with a margin (an error
+    // for an empty design), painted without selection and hover marks.
+    mesh::Result<QRectF> exportSource() const;
+    void renderForExport(QPainter &painter, const QRectF &target, const QRectF &source) const;
     mesh::model::ServiceId connectionSource() const;
     void nudge(QPointF delta);
     QPointF pasteTopLeft(const mesh::model::Topology &fragment) const;

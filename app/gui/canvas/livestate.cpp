@@ -14,24 +14,17 @@ void TrafficMeter::add(const mesh::lab::LabSnapshot &snapshot)
     const qint64 now = snapshot.taken.isValid() ? snapshot.taken.toMSecsSinceEpoch()
                                                 : QDateTime::currentMSecsSinceEpoch();
     for (const mesh::lab::ArrowSnapshot &arrow : snapshot.arrows) {
-        QList<Sample> &samples = m_samples[arrow.id];
-        samples.append({now, arrow.bytesSent + arrow.bytesReceived});
-        // Keep one sample at or before the window's start as the base.
-        while (samples.size() > 2 && samples.at(1).ms <= now - m_windowMs)
-            samples.removeFirst();
+        auto rate = m_rates.find(arrow.id);
+        if (rate == m_rates.end())
+            rate = m_rates.insert(arrow.id, mesh::lab::ByteRate(m_window));
+        rate->add(now, arrow.bytesSent + arrow.bytesReceived);
     }
 }
 
 double TrafficMeter::bytesPerSecond(const mesh::model::UpstreamId &arrow) const
 {
-    const auto it = m_samples.constFind(arrow);
-    if (it == m_samples.cend() || it->size() < 2)
-        return 0;
-    const Sample &first = it->constFirst();
-    const Sample &last = it->constLast();
-    if (last.ms <= first.ms || last.bytes < first.bytes)
-        return 0;
-    return double(last.bytes - first.bytes) * 1000.0 / double(last.ms - first.ms);
+    const auto it = m_rates.constFind(arrow);
+    return it == m_rates.cend() ? 0 : it->perSecond();
 }
 
 LiveState LiveState::fromSnapshot(const mesh::lab::LabSnapshot &snapshot, const TrafficMeter *meter)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "lab/byterate.h"
 #include "lab/labsnapshot.h"
 #include "model/ids.h"
 
@@ -46,23 +47,18 @@ class TrafficMeter final
 {
 public:
     explicit TrafficMeter(std::chrono::milliseconds window = std::chrono::seconds(2))
-        : m_windowMs(window.count())
+        : m_window(window)
     {
     }
 
     void add(const mesh::lab::LabSnapshot &snapshot);
     // 0 until two snapshots of the arrow were added.
     double bytesPerSecond(const mesh::model::UpstreamId &arrow) const;
-    void clear() { m_samples.clear(); }
+    void clear() { m_rates.clear(); }
 
 private:
-    struct Sample
-    {
-        qint64 ms = 0;
-        quint64 bytes = 0;
-    };
-    qint64 m_windowMs;
-    QHash<mesh::model::UpstreamId, QList<Sample>> m_samples;
+    std::chrono::milliseconds m_window;
+    QHash<mesh::model::UpstreamId, mesh::lab::ByteRate> m_rates;
 };
 
 // The canvas's view of one lab snapshot, by model id. Built on the GUI

@@ -85,9 +85,7 @@ QPointF ServiceItem::inPoint() const
 bool ServiceItem::isOnHandle(QPointF scenePos) const
 {
     const QPointF d = scenePos - outPoint();
-    // A little more than the drawn circle: a handle should be easy to grab.
-    const qreal r = kHandleRadius + 3;
-    return d.x() * d.x() + d.y() * d.y() <= r * r;
+    return d.x() * d.x() + d.y() * d.y() <= kHandleGrabRadius * kHandleGrabRadius;
 }
 
 void ServiceItem::refresh()
@@ -99,28 +97,21 @@ void ServiceItem::refresh()
     update();
 }
 
-QString ServiceItem::liveText() const
-{
-    const ServiceLive *live = m_scene.serviceLive(m_id);
-    return live ? runningText(*live) : QString();
-}
-
-QString ServiceItem::deployText() const
-{
-    const DeployBadge *badge = m_scene.deployBadge(m_id);
-    return badge ? u"deploy: " + badge->text : QString();
-}
-
 QRectF ServiceItem::boundingRect() const
 {
-    return QRectF(-3, -3, kWidth + kHandleRadius + 6, kHeight + 6);
+    // The card, its widest outline, and the handle's whole grab disc beyond
+    // the right edge: the scene finds an item only inside its bounds.
+    return QRectF(-3, -3, kWidth + kHandleGrabRadius + 4, kHeight + 6);
 }
 
 QPainterPath ServiceItem::shape() const
 {
+    // Winding fill: the handle's disc overlaps the card, and the default
+    // odd-even rule would cut the overlap out of the shape.
     QPainterPath path;
+    path.setFillRule(Qt::WindingFill);
     path.addRoundedRect(QRectF(0, 0, kWidth, kHeight), 8, 8);
-    path.addEllipse(QPointF(kWidth, kHeight / 2), kHandleRadius + 3, kHandleRadius + 3);
+    path.addEllipse(QPointF(kWidth, kHeight / 2), kHandleGrabRadius, kHandleGrabRadius);
     return path;
 }
 
@@ -241,7 +232,7 @@ void ServiceItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *optio
         painter->setFont(strong);
         painter->setPen(deploy->state == DeployBadge::State::Failed ? kErrorColour : pal.color(QPalette::Text));
         painter->drawText(QRectF(26, 75, kWidth - 40, 18), Qt::AlignVCenter | Qt::AlignLeft,
-                          QFontMetricsF(strong).elidedText(deployText(), Qt::ElideRight, kWidth - 40));
+                          QFontMetricsF(strong).elidedText(u"deploy: " + deploy->text, Qt::ElideRight, kWidth - 40));
     }
 
     // The handle an arrow is dragged from: always visible, stronger on hover

@@ -27,6 +27,10 @@ public:
     static constexpr qreal kWidth = 220;
     static constexpr qreal kHeight = 96;
     static constexpr qreal kHandleRadius = 8;
+    // How far from the handle's centre a press grabs it: a little more than
+    // the drawn circle (radius kHandleRadius - 2 and its pen), on both sides
+    // of the card's edge, so the handle is easy to grab.
+    static constexpr qreal kHandleGrabRadius = kHandleRadius + 3;
 
     ServiceItem(CanvasScene &scene, mesh::model::ServiceId id);
 
@@ -38,17 +42,12 @@ public:
     // arrive (left middle).
     QPointF outPoint() const;
     QPointF inPoint() const;
-    // Whether `scenePos` is on the upstream handle.
+    // Whether `scenePos` is on the upstream handle (within kHandleGrabRadius
+    // of its centre, inside the card or beyond its edge).
     bool isOnHandle(QPointF scenePos) const;
 
     // Re-reads the model (text changed) and repaints.
     void refresh();
-
-    // What the card's foot shows while a lab runs it ("3/3 running"); empty
-    // otherwise.
-    QString liveText() const;
-    // What the card's foot shows for a watched deploy; empty otherwise.
-    QString deployText() const;
 
     int type() const override { return Type; }
     QRectF boundingRect() const override;

@@ -112,24 +112,6 @@ void UpstreamItem::updateGeometry()
     update();
 }
 
-QString UpstreamItem::trafficText() const
-{
-    const ArrowLive *live = m_scene.arrowLive(m_id);
-    return live ? meshpad::gui::trafficText(*live) : QString();
-}
-
-bool UpstreamItem::showsLock() const
-{
-    const ArrowLive *live = m_scene.arrowLive(m_id);
-    return live && live->mtls;
-}
-
-bool UpstreamItem::isCrossedOut() const
-{
-    const ArrowLive *live = m_scene.arrowLive(m_id);
-    return live && !live->allowed;
-}
-
 bool UpstreamItem::isNearEnd(QPointF scenePos) const
 {
     if (m_path.isEmpty())

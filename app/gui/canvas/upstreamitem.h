@@ -35,11 +35,6 @@ public:
     QPointF startPoint() const { return m_start; }
     bool isNearEnd(QPointF scenePos) const;
 
-    // What the lab overlay shows: empty / false while no lab runs the arrow.
-    QString trafficText() const;
-    bool showsLock() const;
-    bool isCrossedOut() const;
-
     // The curve both arrows and the rubber line use between two points.
     static QPainterPath curve(QPointF from, QPointF to);
 

@@ -21,7 +21,7 @@ using mesh::deploy::JobChange;
 
 namespace {
 
-enum Column { NameColumn, BarColumn, StateColumn };
+enum PlanColumn { NameColumn, BarColumn, StateColumn };
 
 } // namespace
 

@@ -8,6 +8,8 @@
 #include <QValueAxis>
 #include <QVBoxLayout>
 
+#include <cmath>
+
 namespace meshpad::gui {
 
 namespace {
@@ -32,6 +34,26 @@ qreal maxValue(const QHash<QString, QLineSeries *> &lines)
             max = qMax(max, series->at(i).y());
     }
     return max;
+}
+
+// Fits the value axis to 0…`max` with headroom, at whole round steps (1, 2
+// or 5 × 10ⁿ) of at most five, so "%.0f" labels a tick each: a count of 1
+// reads 0, 1, 2 — not the 1, 1, 1, 0, 0, 0 of five ticks over 0…1.2.
+void fitValueAxis(QValueAxis *axis, qreal max)
+{
+    constexpr int kMaxSteps = 5;
+    const qreal top = qMax<qreal>(max * 1.1, 1);
+    qreal step = 1;
+    for (qreal magnitude = 1; std::ceil(top / step) > kMaxSteps; magnitude *= 10) {
+        for (const qreal mantissa : {1, 2, 5}) {
+            step = mantissa * magnitude;
+            if (std::ceil(top / step) <= kMaxSteps)
+                break;
+        }
+    }
+    const int steps = int(std::ceil(top / step));
+    axis->setRange(0, steps * step);
+    axis->setTickCount(steps + 1);
 }
 
 } // namespace
@@ -71,7 +93,7 @@ QChartView *ChartsDock::createPlot(Plot &plot, const QString &title, const QStri
     plot.value = new QValueAxis;
     plot.value->setTitleText(unit);
     plot.value->setLabelFormat(u"%.0f"_qs);
-    plot.value->setRange(0, 1);
+    fitValueAxis(plot.value, 0);
     plot.chart->addAxis(plot.time, Qt::AlignBottom);
     plot.chart->addAxis(plot.value, Qt::AlignLeft);
 
@@ -106,7 +128,6 @@ void ChartsDock::addSnapshot(const mesh::lab::LabSnapshot &snapshot)
         m_originMs = now;
     if (m_lastSampleMs >= 0 && now - m_lastSampleMs < kSampleMs)
         return;
-    const qreal dt = m_lastSampleMs < 0 ? 0 : qreal(now - m_lastSampleMs) / 1000;
     const qreal x = qreal(now - m_originMs) / 1000;
     m_lastSampleMs = now;
 
@@ -115,20 +136,17 @@ void ChartsDock::addSnapshot(const mesh::lab::LabSnapshot &snapshot)
             line(m_counter, instance.allocName, instance.allocName)->append(x, qreal(*instance.counterValue));
     }
     for (const mesh::lab::ArrowSnapshot &arrow : snapshot.arrows) {
-        const quint64 bytes = arrow.bytesSent + arrow.bytesReceived;
-        const auto last = m_lastBytes.constFind(arrow.id.value);
+        mesh::lab::ByteRate &rate = m_rates[arrow.id.value];
+        rate.add(now, arrow.bytesSent + arrow.bytesReceived);
         // The first sample of an arrow has no interval: the lab's own figure.
-        const qreal rate = last == m_lastBytes.cend() || dt <= 0 || bytes < *last ? arrow.bytesPerSecond
-                                                                                 : qreal(bytes - *last) / dt;
-        m_lastBytes.insert(arrow.id.value, bytes);
-        line(m_throughput, arrow.id.value, arrow.from + u" → " + arrow.to)->append(x, rate);
+        const qreal perSecond = rate.hasRate() ? rate.perSecond() : arrow.bytesPerSecond;
+        line(m_throughput, arrow.id.value, arrow.from + u" → " + arrow.to)->append(x, perSecond);
     }
     for (Plot *plot : {&m_counter, &m_throughput}) {
         const qreal oldest = qMax<qreal>(0, x - kWindowSeconds);
         trim(*plot, oldest);
         plot->time->setRange(oldest, qMax(x, oldest + kMinimumSpanSeconds));
-        plot->value->setRange(0, qMax<qreal>(1, maxValue(plot->lines) * 1.1));
-        plot->value->applyNiceNumbers();
+        fitValueAxis(plot->value, maxValue(plot->lines));
     }
 }
 
@@ -147,12 +165,12 @@ void ChartsDock::clear()
 {
     m_originMs = -1;
     m_lastSampleMs = -1;
-    m_lastBytes.clear();
+    m_rates.clear();
     for (Plot *plot : {&m_counter, &m_throughput}) {
         plot->chart->removeAllSeries();
         plot->lines.clear();
         plot->time->setRange(0, kMinimumSpanSeconds);
-        plot->value->setRange(0, 1);
+        fitValueAxis(plot->value, 0);
     }
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "lab/byterate.h"
 #include "lab/labsnapshot.h"
 
 #include <QDockWidget>
@@ -62,7 +63,7 @@ private:
 
     qint64 m_originMs = -1;   // the run's first snapshot
     qint64 m_lastSampleMs = -1;
-    QHash<QString, quint64> m_lastBytes;  // by arrow id, at m_lastSampleMs
+    QHash<QString, mesh::lab::ByteRate> m_rates;  // by arrow id, between samples
     Plot m_counter;
     Plot m_throughput;
     QChart *m_counterChart = nullptr;

@@ -1,6 +1,7 @@
 #include "inspectordock.h"
 
 #include "fieldmarker.h"
+#include "formwidgets.h"
 #include "meshsettingsform.h"
 
 #include "commands/updateservicecommand.h"
@@ -119,15 +120,6 @@ QComboBox *comboOf(const QList<std::pair<QString, QString>> &items)
 void selectData(QComboBox *combo, const QString &data)
 {
     combo->setCurrentIndex(combo->findData(data));
-}
-
-QSpinBox *spinBox(int minimum, int maximum, const QString &suffix = {})
-{
-    auto *spin = new QSpinBox;
-    spin->setRange(minimum, maximum);
-    spin->setSuffix(suffix);
-    spin->setAccelerated(true);
-    return spin;
 }
 
 } // namespace

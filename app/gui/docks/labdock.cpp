@@ -39,7 +39,7 @@ constexpr int kIdRole = Qt::UserRole;
 constexpr int kKeyRole = Qt::UserRole + 1;
 constexpr int kFlushMs = 100;
 
-enum Column { Alloc, Service, Node, Address, State, Health, Restarts, ColumnCount };
+enum InstanceColumn { Alloc, Service, Node, Address, State, Health, Restarts, ColumnCount };
 
 QIcon dot(const QColor &colour)
 {
@@ -111,7 +111,7 @@ QToolButton *button(const QString &objectName, const QString &text, const QStrin
     return b;
 }
 
-QSpinBox *spinBox(const QString &objectName, const QString &accessibleName, int maximum, int step)
+QSpinBox *namedSpinBox(const QString &objectName, const QString &accessibleName, int maximum, int step)
 {
     auto *box = new QSpinBox;
     box->setObjectName(objectName);
@@ -236,9 +236,9 @@ QWidget *LabDock::createDrills()
     m_arrow->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_allow = button(u"drillAllow"_qs, tr("Allow"), tr("Let the intentions allow this arrow"));
     m_deny = button(u"drillDeny"_qs, tr("Deny"), tr("Let the intentions deny this arrow"));
-    m_latency = spinBox(u"drillLatency"_qs, tr("Added latency"), 10000, 50);
+    m_latency = namedSpinBox(u"drillLatency"_qs, tr("Added latency"), 10000, 50);
     m_latency->setSuffix(tr(" ms"));
-    m_failures = spinBox(u"drillFailures"_qs, tr("Failure rate"), 100, 10);
+    m_failures = namedSpinBox(u"drillFailures"_qs, tr("Failure rate"), 100, 10);
     m_failures->setSuffix(tr(" % fail"));
     m_applyFault = button(u"drillApplyFault"_qs, tr("Apply"),
                           tr("Delay each new connection of the arrow and close this share of them at once"));
@@ -263,7 +263,7 @@ QWidget *LabDock::createDrills()
     m_service->setObjectName(QStringLiteral("drillService"));
     m_service->setAccessibleName(tr("Service"));
     m_service->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    m_count = spinBox(u"drillCount"_qs, tr("Count"), 30, 1);
+    m_count = namedSpinBox(u"drillCount"_qs, tr("Count"), 30, 1);
     m_count->setPrefix(u"×"_qs);
     m_setCount = button(u"drillSetCount"_qs, tr("Set"), tr("Place or stop allocations to reach this count"));
     connect(m_service, &QComboBox::currentIndexChanged, this, [this] {

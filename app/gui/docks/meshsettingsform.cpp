@@ -1,6 +1,7 @@
 #include "meshsettingsform.h"
 
 #include "fieldmarker.h"
+#include "formwidgets.h"
 
 #include "commands/updatesettingscommand.h"
 
@@ -26,15 +27,6 @@ namespace {
 
 // As ProjectFile accepts them.
 constexpr int kMaxDurationMs = 24 * 3600 * 1000;
-
-QSpinBox *spinBox(int minimum, int maximum, const QString &suffix)
-{
-    auto *spin = new QSpinBox;
-    spin->setRange(minimum, maximum);
-    spin->setSuffix(suffix);
-    spin->setAccelerated(true);
-    return spin;
-}
 
 } // namespace
 

@@ -14,7 +14,7 @@ using mesh::model::Problem;
 
 namespace {
 
-constexpr int kIndexRole = Qt::UserRole;
+constexpr int kProblemIndexRole = Qt::UserRole;
 
 } // namespace
 
@@ -55,7 +55,7 @@ void ProblemsDock::setProblems(const mesh::model::Problems &problems)
 {
     // Keep the selected row across refreshes when the same problem remains.
     const QTreeWidgetItem *current = m_view->currentItem();
-    const Problem selected = current ? m_problems.value(current->data(0, kIndexRole).toInt()) : Problem{};
+    const Problem selected = current ? m_problems.value(current->data(0, kProblemIndexRole).toInt()) : Problem{};
 
     m_problems = problems;
     const QIcon errorIcon = style()->standardIcon(QStyle::SP_MessageBoxCritical);
@@ -75,7 +75,7 @@ void ProblemsDock::setProblems(const mesh::model::Problems &problems)
         item->setText(2, p.field);
         item->setText(3, p.message);
         item->setToolTip(3, p.message);
-        item->setData(0, kIndexRole, int(i));
+        item->setData(0, kProblemIndexRole, int(i));
         errors += p.isError() ? 1 : 0;
         if (current && p == selected)
             reselect = item;
@@ -114,7 +114,7 @@ void ProblemsDock::activate(QTreeWidgetItem *item)
 {
     if (!item)
         return;
-    const int index = item->data(0, kIndexRole).toInt();
+    const int index = item->data(0, kProblemIndexRole).toInt();
     if (index >= 0 && index < m_problems.size())
         Q_EMIT problemActivated(m_problems.at(index));
 }

@@ -12,7 +12,7 @@ namespace meshpad::gui {
 
 namespace {
 
-constexpr int kIndexRole = Qt::UserRole;
+constexpr int kEntryIndexRole = Qt::UserRole;
 
 QString plainText(const QAction *action)
 {
@@ -60,7 +60,7 @@ CommandPalette::CommandPalette(const QList<Entry> &entries, QWidget *parent)
         item->setIcon(0, action->icon());
         item->setText(1, action->shortcut().toString(QKeySequence::NativeText));
         item->setTextAlignment(1, Qt::AlignRight | Qt::AlignVCenter);
-        item->setData(0, kIndexRole, int(i));
+        item->setData(0, kEntryIndexRole, int(i));
         if (!action->isEnabled())
             item->setDisabled(true);
     }
@@ -91,7 +91,7 @@ void CommandPalette::applyFilter(const QString &text)
     QTreeWidgetItem *first = nullptr;
     for (int i = 0; i < m_list->topLevelItemCount(); ++i) {
         QTreeWidgetItem *item = m_list->topLevelItem(i);
-        const Entry &entry = m_entries.at(item->data(0, kIndexRole).toInt());
+        const Entry &entry = m_entries.at(item->data(0, kEntryIndexRole).toInt());
         const QString haystack = entry.path + u' ' + (entry.action ? plainText(entry.action) : QString());
         const bool match = std::all_of(words.begin(), words.end(), [&](const QString &word) {
             return haystack.contains(word, Qt::CaseInsensitive);
@@ -108,7 +108,7 @@ void CommandPalette::triggerCurrent()
     const QTreeWidgetItem *item = m_list->currentItem();
     if (!item || item->isHidden() || item->isDisabled())
         return;
-    const QPointer<QAction> action = m_entries.at(item->data(0, kIndexRole).toInt()).action;
+    const QPointer<QAction> action = m_entries.at(item->data(0, kEntryIndexRole).toInt()).action;
     accept();
     // After the palette has closed, so the action acts on the window's
     // focus (the canvas), not on this dialog.
