@@ -21,7 +21,7 @@ using mesh::pki::CertificateAuthority;
 
 namespace {
 
-const QString kUsage = QStringLiteral(
+const QString kCaUsage = QStringLiteral(
     "Usage: meshpad ca init -dir DIR [-trust-domain TD] [-datacenter DC] [-force]\n"
     "       meshpad ca leaf -dir DIR -service NAME [-ttl 72h] [-datacenter DC]\n"
     "       meshpad ca sign -dir DIR -csr FILE [-out FILE] [-ttl 72h] [-datacenter DC]\n"
@@ -62,12 +62,6 @@ int statusFor(const mesh::Error &error)
     return error.code == mesh::Error::Code::Invalid ? ExitCode::Problems : ExitCode::Usage;
 }
 
-void prepare(QCommandLineParser &parser)
-{
-    // consul-style flags: `-dir DIR`, not `-d -i -r`.
-    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-}
-
 // -ttl, as `ca leaf` and `ca sign` take it.
 QCommandLineOption ttlOption()
 {
@@ -98,19 +92,19 @@ int CaCommand::run(const QStringList &arguments, QTextStream &out, QTextStream &
     if (sub == u"sign")
         return sign(arguments.mid(1), out, err);
     if (sub == u"-h" || sub == u"--help" || sub == u"-help" || sub == u"help") {
-        out << kUsage;
+        out << kCaUsage;
         return ExitCode::Ok;
     }
     err << (sub.isEmpty() ? QStringLiteral("meshpad ca: expected init, leaf or sign\n\n")
                           : u"meshpad ca: unknown subcommand \"" + sub + u"\"\n\n")
-        << kUsage;
+        << kCaUsage;
     return ExitCode::Usage;
 }
 
 int CaCommand::init(const QStringList &arguments, QTextStream &out, QTextStream &err)
 {
     QCommandLineParser parser;
-    prepare(parser);
+    CommandLine::useConsulStyleFlags(parser);
     parser.setApplicationDescription(QStringLiteral(
         "Create a Connect CA root in Consul's format (EC P-256, URI SAN spiffe://<trust-domain>, 10 years).\n"
         "Exit status: 0 written, 1 refused (a CA exists, use -force; bad trust domain), 2 usage or I/O error."));
@@ -162,7 +156,7 @@ int CaCommand::init(const QStringList &arguments, QTextStream &out, QTextStream 
 int CaCommand::leaf(const QStringList &arguments, QTextStream &out, QTextStream &err)
 {
     QCommandLineParser parser;
-    prepare(parser);
+    CommandLine::useConsulStyleFlags(parser);
     parser.setApplicationDescription(QStringLiteral(
         "Sign a leaf in Consul's format for a service with the CA in DIR.\n"
         "Exit status: 0 written, 1 refused (service name not a DNS label, TTL out of range), "
@@ -217,7 +211,7 @@ int CaCommand::leaf(const QStringList &arguments, QTextStream &out, QTextStream 
 int CaCommand::sign(const QStringList &arguments, QTextStream &out, QTextStream &err)
 {
     QCommandLineParser parser;
-    prepare(parser);
+    CommandLine::useConsulStyleFlags(parser);
     parser.setApplicationDescription(QStringLiteral(
         "Sign a PKCS#10 CSR (PEM) with the CA in DIR: a leaf in Consul's format on the CSR's key. The CSR must\n"
         "hold an EC P-256 key and exactly one SAN, a URI with a service SPIFFE ID of this CA's trust domain\n"

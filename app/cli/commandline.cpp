@@ -92,6 +92,11 @@ QString CommandLine::usage()
         "Exit status: 0 ok, 1 the design has errors, 2 usage or I/O error.\n");
 }
 
+void CommandLine::useConsulStyleFlags(QCommandLineParser &parser)
+{
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+}
+
 QString CommandLine::helpText(const QCommandLineParser &parser, QStringView command)
 {
     QString text = parser.helpText();

@@ -19,6 +19,9 @@ public:
     // A subcommand's --help text, its Usage line naming `meshpad <command>`
     // rather than the path the binary was started from.
     static QString helpText(const QCommandLineParser &parser, QStringView command);
+    // Makes `parser` read consul-style flags: `-dir DIR`, `-json`, not
+    // `-d -i -r` (QCommandLineParser::ParseAsLongOptions).
+    static void useConsulStyleFlags(QCommandLineParser &parser);
 };
 
 } // namespace meshpad::cli

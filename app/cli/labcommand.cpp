@@ -29,7 +29,7 @@ using namespace mesh::lab;
 
 namespace {
 
-const QString kUsage = QStringLiteral(
+const QString kLabUsage = QStringLiteral(
     "Usage: meshpad lab up [FILE] [-json]\n"
     "       meshpad lab status [-json]\n"
     "       meshpad lab env\n"
@@ -51,12 +51,6 @@ const QString kUsage = QStringLiteral(
 constexpr auto kStartTimeout = std::chrono::seconds(30);
 constexpr auto kStopTimeout = std::chrono::seconds(10);
 constexpr auto kStatusTimeout = std::chrono::seconds(5);
-
-void prepare(QCommandLineParser &parser)
-{
-    // consul-style flags: `-json`, not `-j -s -o -n`.
-    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-}
 
 // Whether the design publishes any port, i.e. whether `up` has endpoints to
 // print before anything else.
@@ -283,19 +277,19 @@ int LabCommand::run(const QStringList &arguments, QTextStream &out, QTextStream 
     if (sub == u"env")
         return env(arguments.mid(1), out, err);
     if (sub == u"-h" || sub == u"--help" || sub == u"-help" || sub == u"help") {
-        out << kUsage;
+        out << kLabUsage;
         return ExitCode::Ok;
     }
     err << (sub.isEmpty() ? QStringLiteral("meshpad lab: expected up, status or env\n\n")
                           : u"meshpad lab: unknown subcommand \"" + sub + u"\"\n\n")
-        << kUsage;
+        << kLabUsage;
     return ExitCode::Usage;
 }
 
 int LabCommand::up(const QStringList &arguments, QTextStream &out, QTextStream &err)
 {
     QCommandLineParser parser;
-    prepare(parser);
+    CommandLine::useConsulStyleFlags(parser);
     parser.setApplicationDescription(QStringLiteral(
         "Run the embedded three-node lab until SIGINT/SIGTERM, with a design or (no FILE) empty, waiting\n"
         "for jobs through its Nomad API. Prints each node's agents first: node NAME consul URL nomad URL;\n"
@@ -416,7 +410,7 @@ int LabCommand::up(const QStringList &arguments, QTextStream &out, QTextStream &
 int LabCommand::status(const QStringList &arguments, QTextStream &out, QTextStream &err)
 {
     QCommandLineParser parser;
-    prepare(parser);
+    CommandLine::useConsulStyleFlags(parser);
     parser.setApplicationDescription(QStringLiteral(
         "Show the lab a `meshpad lab up` runs: nodes, instances (node, address, state, health, restarts),\n"
         "arrows (connections, bytes, refusals) and the dashboard URL.\n"
@@ -455,7 +449,7 @@ int LabCommand::status(const QStringList &arguments, QTextStream &out, QTextStre
 int LabCommand::env(const QStringList &arguments, QTextStream &out, QTextStream &err)
 {
     QCommandLineParser parser;
-    prepare(parser);
+    CommandLine::useConsulStyleFlags(parser);
     parser.setApplicationDescription(QStringLiteral(
         "Print, for a shell, where the running lab's first node serves Consul's and Nomad's APIs:\n"
         "  export CONSUL_HTTP_ADDR=http://127.0.1.1:8500 NOMAD_ADDR=http://127.0.1.1:4646\n"

@@ -27,7 +27,7 @@ class HeapTrimmer final : public QObject
 
 public:
     explicit HeapTrimmer(std::chrono::milliseconds interval = std::chrono::seconds(10),
-                         qint64 thresholdBytes = 16 * 1024 * 1024, QObject *parent = nullptr);
+                         qint64 thresholdBytes = qint64{16} * 1024 * 1024, QObject *parent = nullptr);
 
     // Resident bytes given back by the trims so far.
     qint64 trimmedBytes() const { return m_trimmed; }

@@ -23,11 +23,11 @@ using namespace detail;
 namespace {
 
 constexpr qint64 kMaxPemFile = 1 << 20;  // a CA or leaf file is a few KiB
-constexpr qsizetype kMaxCsr = 64 * 1024;  // a P-256 CSR is under 1 KiB
+constexpr qsizetype kMaxCsr = qsizetype{64} * 1024;  // a P-256 CSR is under 1 KiB
 constexpr auto kMaxLeafTtl = std::chrono::hours(8760);  // Consul's LeafCertTTL upper bound
 
-const QString kCaFile = QStringLiteral("ca.pem");
-const QString kCaKeyFile = QStringLiteral("ca-key.pem");
+constexpr QLatin1StringView kCaFile("ca.pem");
+constexpr QLatin1StringView kCaKeyFile("ca-key.pem");
 
 QString systemError(int error)
 {
@@ -147,7 +147,8 @@ std::unexpected<Error> refuseCsr(const QString &why)
     return fail(Error::Code::Invalid, u"certificate signing request refused: " + why);
 }
 
-// Consul's leaf key (consul.md §2.4): EC on the named curve P-256. Explicit
+// Consul's leaf key (hashicorp/consul: agent/structs/connect_ca.go,
+// CommonCAProviderConfig): EC on the named curve P-256. Explicit
 // curve parameters have no group name and are refused with the rest.
 bool isEcP256(const EVP_PKEY *key)
 {
@@ -320,7 +321,8 @@ QString CertificateAuthority::serviceCommonName(const QString &service, const QS
 Result<CertificateAuthority> CertificateAuthority::create(const QString &trustDomain, const QString &datacenter)
 {
     CertificateAuthority ca;
-    // Consul's trust domain is `<cluster UUID>.consul` (consul.md §2.3).
+    // Consul's trust domain is `<cluster UUID>.consul` (hashicorp/consul:
+    // agent/connect/uri_signing.go).
     ca.m_trustDomain = trustDomain.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces) + u".consul"
                                              : trustDomain;
     if (!SpiffeId::isValidTrustDomain(ca.m_trustDomain))
@@ -330,11 +332,12 @@ Result<CertificateAuthority> CertificateAuthority::create(const QString &trustDo
         return fail(Error::Code::Invalid, u"datacenter \"" + datacenter + u"\" is not a valid name (like dc1)");
     ca.m_datacenter = datacenter;
 
-    // As a Consul built-in provider root (consul.md §2.1, §2.4, and a real
+    // As a Consul built-in provider root (hashicorp/consul:
+    // agent/connect/ca/provider_consul.go, and a real
     // root's `openssl x509 -text`): EC P-256, self-signed, CA:TRUE without
     // pathlen, KeyUsage digitalSignature+keyCertSign+cRLSign, URI SAN
     // spiffe://<td>, 10 years, and no name constraints (so the multi-label
-    // leaf CN cannot trip OpenSSL's check, §4.5). "Consul CA Root Cert" is the
+    // leaf CN cannot trip OpenSSL's check, docs/targets.md). "Consul CA Root Cert" is the
     // roots API's Name, not the CN; the CN is Consul's CACN,
     // `pri-<8 random>.consul.ca.<first 8 of td>.consul`.
     CertificateBuilder builder;
@@ -356,7 +359,8 @@ Result<CertificateAuthority> CertificateAuthority::create(const QString &trustDo
 
 CertificateBuilder CertificateAuthority::leafBuilder(const QString &service, std::chrono::seconds ttl) const
 {
-    // Consul's leaf (consul.md §2.4): the service SPIFFE ID as the only URI
+    // Consul's leaf (hashicorp/consul: agent/connect/ca/provider_consul.go,
+    // agent/connect/common_names.go): the service SPIFFE ID as the only URI
     // SAN, no DNS SAN, EKU serverAuth+clientAuth, KeyUsage digitalSignature,
     // keyEncipherment, dataEncipherment, keyAgreement, CA:FALSE, CN = ServiceCN.
     using KU = CertificateBuilder::KeyUsage;

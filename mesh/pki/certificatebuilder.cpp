@@ -8,11 +8,15 @@
 
 #include <QStringList>
 
+#include <chrono>
+
 namespace mesh::pki {
 
 using namespace detail;
 
 namespace {
+
+constexpr auto kDefaultValidity = std::chrono::hours(72);
 
 Error opensslError(const QString &what)
 {
@@ -23,7 +27,8 @@ PKey generateKey(CertificateBuilder::KeyType type)
 {
     switch (type) {
     case CertificateBuilder::KeyType::EcP256:
-        // Consul's default PrivateKeyType "ec", 256 bits (consul.md §2.4).
+        // Consul's default PrivateKeyType "ec", 256 bits (hashicorp/consul:
+        // agent/structs/connect_ca.go).
         return PKey(EVP_EC_gen("P-256"));
     case CertificateBuilder::KeyType::Rsa2048:
         return PKey(EVP_RSA_gen(2048));
@@ -71,9 +76,12 @@ bool addGeneralName(GENERAL_NAMES *names, int type, const QString &value)
         return false;
     }
     GENERAL_NAME_set0_value(name.get(), type, text);
-    if (sk_GENERAL_NAME_push(names, name.get()) == 0)
+    // The stack owns what it took; a failed push took nothing.
+    GENERAL_NAME *pushed = name.release();
+    if (sk_GENERAL_NAME_push(names, pushed) == 0) {
+        GENERAL_NAME_free(pushed);
         return false;
-    name.release();  // now owned by the stack
+    }
     return true;
 }
 
@@ -141,14 +149,15 @@ Result<IssuedCertificate> CertificateBuilder::build() const
     X509_set_serialNumber(x.get(), serial->get());
 
     X509Name subject(X509_NAME_new());
-    if (!subject || !addText(subject.get(), "O", m_organization) || !addText(subject.get(), "CN", m_commonName))
+    if (!subject || !addText(subject.get(), "CN", m_commonName))
         return std::unexpected(opensslError(QStringLiteral("subject name")));
     X509_set_subject_name(x.get(), subject.get());
     X509_set_issuer_name(x.get(), selfSigned ? subject.get() : X509_get_subject_name(issuer.get()));
 
     const QDateTime now = QDateTime::currentDateTimeUtc();
     const QDateTime notBefore = m_notBefore.isValid() ? m_notBefore : now;
-    const QDateTime notAfter = m_notAfter.isValid() ? m_notAfter : now.addSecs(72 * 3600);
+    const QDateTime notAfter =
+        m_notAfter.isValid() ? m_notAfter : now.addSecs(std::chrono::seconds(kDefaultValidity).count());
     if (!ASN1_TIME_set(X509_getm_notBefore(x.get()), time_t(notBefore.toSecsSinceEpoch()))
         || !ASN1_TIME_set(X509_getm_notAfter(x.get()), time_t(notAfter.toSecsSinceEpoch())))
         return std::unexpected(opensslError(QStringLiteral("validity")));
@@ -179,25 +188,21 @@ Result<IssuedCertificate> CertificateBuilder::build() const
 
     // Key identifiers as Consul's keyID: SHA-256 of the public key (32 bytes,
     // as in a real Consul root), the AKI copying the issuer's SKI.
-    Asn1OctetString ski;
-    if (m_subjectKeyId) {
-        unsigned char digest[EVP_MAX_MD_SIZE];
-        unsigned int length = 0;
-        ski.reset(ASN1_OCTET_STRING_new());
-        if (!ski || X509_pubkey_digest(x.get(), EVP_sha256(), digest, &length) != 1
-            || ASN1_OCTET_STRING_set(ski.get(), digest, int(length)) != 1
-            || X509_add1_ext_i2d(x.get(), NID_subject_key_identifier, ski.get(), 0, X509V3_ADD_DEFAULT) != 1)
-            return std::unexpected(opensslError(QStringLiteral("subjectKeyIdentifier")));
-    }
-    if (m_authorityKeyId) {
-        // Not X509_get0_subject_key_id(x): its cache predates the SKI just added.
-        const ASN1_OCTET_STRING *issuerSki = selfSigned ? ski.get() : X509_get0_subject_key_id(issuer.get());
-        if (issuerSki) {
-            AuthorityKeyId aki(AUTHORITY_KEYID_new());
-            if (!aki || !(aki->keyid = ASN1_OCTET_STRING_dup(issuerSki))
-                || X509_add1_ext_i2d(x.get(), NID_authority_key_identifier, aki.get(), 0, X509V3_ADD_DEFAULT) != 1)
-                return std::unexpected(opensslError(QStringLiteral("authorityKeyIdentifier")));
-        }
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    Asn1OctetString ski(ASN1_OCTET_STRING_new());
+    if (!ski || X509_pubkey_digest(x.get(), EVP_sha256(), digest, &length) != 1
+        || ASN1_OCTET_STRING_set(ski.get(), digest, int(length)) != 1
+        || X509_add1_ext_i2d(x.get(), NID_subject_key_identifier, ski.get(), 0, X509V3_ADD_DEFAULT) != 1)
+        return std::unexpected(opensslError(QStringLiteral("subjectKeyIdentifier")));
+    // Not X509_get0_subject_key_id(x): its cache predates the SKI just added.
+    if (const ASN1_OCTET_STRING *issuerSki = selfSigned ? ski.get() : X509_get0_subject_key_id(issuer.get())) {
+        AuthorityKeyId aki(AUTHORITY_KEYID_new());
+        if (aki)
+            aki->keyid = ASN1_OCTET_STRING_dup(issuerSki);
+        if (!aki || !aki->keyid
+            || X509_add1_ext_i2d(x.get(), NID_authority_key_identifier, aki.get(), 0, X509V3_ADD_DEFAULT) != 1)
+            return std::unexpected(opensslError(QStringLiteral("authorityKeyIdentifier")));
     }
 
     if (!m_uriSans.isEmpty() || !m_dnsSans.isEmpty() || !m_emailSans.isEmpty()) {
@@ -210,7 +215,7 @@ Result<IssuedCertificate> CertificateBuilder::build() const
         for (const QString &email : m_emailSans)
             ok = ok && addGeneralName(names.get(), GEN_EMAIL, email);
         // Critical only when the subject is empty (RFC 5280 §4.2.1.6).
-        const int critical = m_commonName.isEmpty() && m_organization.isEmpty() ? 1 : 0;
+        const int critical = m_commonName.isEmpty() ? 1 : 0;
         if (!ok || X509_add1_ext_i2d(x.get(), NID_subject_alt_name, names.get(), critical, X509V3_ADD_DEFAULT) != 1)
             return std::unexpected(opensslError(QStringLiteral("subjectAltName")));
     }

@@ -23,8 +23,8 @@ namespace mesh::pki {
 //
 // Defaults: a new EC P-256 key, a random positive 128-bit serial, valid from
 // now for 72 h, self-signed, no SANs, no EKU, no KeyUsage, basicConstraints
-// CA:FALSE (critical), SubjectKeyIdentifier and AuthorityKeyIdentifier,
-// signed with SHA-256.
+// CA:FALSE (critical), signed with SHA-256. Always: a SubjectKeyIdentifier
+// and, when the issuer has one, an AuthorityKeyIdentifier.
 class CertificateBuilder final
 {
 public:
@@ -54,7 +54,6 @@ public:
     void setPublicKey(const QSslKey &key) { m_publicKey = key; }
 
     void setSubjectCommonName(const QString &cn) { m_commonName = cn; }
-    void setSubjectOrganization(const QString &o) { m_organization = o; }
     void setUriSans(const QStringList &uris) { m_uriSans = uris; }
     void setDnsSans(const QStringList &names) { m_dnsSans = names; }
     void setEmailSans(const QStringList &emails) { m_emailSans = emails; }
@@ -71,7 +70,8 @@ public:
     // Leave basicConstraints out entirely (some tests want that).
     void setBasicConstraintsIncluded(bool included) { m_basicConstraints = included; }
     // A critical nameConstraints extension with permitted DNS subtrees; only to
-    // reproduce the OpenSSL CN pitfall of consul.md §4.5. Our CA never sets it.
+    // reproduce the OpenSSL CN pitfall (docs/targets.md, Certificates). Our CA
+    // never sets it.
     void setPermittedDnsDomains(const QStringList &domains) { m_permittedDnsDomains = domains; }
 
     void setValidity(const QDateTime &notBefore, const QDateTime &notAfter)
@@ -94,9 +94,6 @@ public:
     }
     void setIssuer(const IssuedCertificate &issuer) { setIssuer(issuer.certificate, issuer.privateKey, issuer.chain); }
 
-    void setSubjectKeyIdentifierIncluded(bool included) { m_subjectKeyId = included; }
-    void setAuthorityKeyIdentifierIncluded(bool included) { m_authorityKeyId = included; }
-
     // Generates the key if needed, signs, and returns certificate + key + chain.
     // Fails (Error::Code::Invalid / Internal) on a bad key, an issuer key that
     // does not match the issuer certificate, or an OpenSSL failure.
@@ -107,7 +104,6 @@ private:
     QSslKey m_privateKey;
     QSslKey m_publicKey;
     QString m_commonName;
-    QString m_organization;
     QStringList m_uriSans;
     QStringList m_dnsSans;
     QStringList m_emailSans;
@@ -123,8 +119,6 @@ private:
     QSslCertificate m_issuerCertificate;
     QSslKey m_issuerKey;
     QList<QSslCertificate> m_issuerChain;
-    bool m_subjectKeyId = true;
-    bool m_authorityKeyId = true;
 };
 
 Q_DECLARE_OPERATORS_FOR_FLAGS(CertificateBuilder::KeyUsages)

@@ -22,7 +22,7 @@ namespace {
 // The most plaintext handed to one SSL_write: four full records. A retry
 // after WANT_WRITE passes at least as much (the queue only grows), as
 // SSL_write(3) requires.
-constexpr qint64 kMaxWrite = 4 * 16384;
+constexpr qint64 kMaxWrite = qint64{4} * 16384;
 
 QString systemError(int error)
 {
