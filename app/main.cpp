@@ -1,8 +1,8 @@
+#include "canvas/canvasview.h"
 #include "cli/commandline.h"
 #include "cli/exitcode.h"
 #include "editor.h"
 #include "gui/mainwindow.h"
-#include "canvas/canvasview.h"
 
 #include "model/topologymodel.h"
 

@@ -119,7 +119,7 @@ public:
             .arg(m_worst, 0, 'f', 1)
             .arg(m_worstOnCpu, 0, 'f', 1)
             .arg(m_worstWaiting, 0, 'f', 1)
-            .arg(std::max(0.0, m_worst - m_worstOnCpu - m_worstWaiting), 0, 'f', 1);  // sampled apart: ±0.1 ms
+            .arg(std::max(0.0, m_worst - m_worstOnCpu - m_worstWaiting), 0, 'f', 1); // sampled apart: ±0.1 ms
     }
     QString figures()
     {
@@ -133,7 +133,6 @@ public:
     }
 
 private:
-
     QTimer m_tick;
     Clock::time_point m_last;
     SchedTimes m_lastSched;
@@ -305,20 +304,19 @@ void measure(const Clients &c, const QString &label, const model::Topology &topo
         out() << "  deploy failed: " << (outcome ? outcome->failures.join(u"; "_s) : outcome.error().message)
               << Qt::endl;
     }
-    out() << "  baseline, POST /v1/jobs + blocking reads to successful: " << QString::number(baseline, 'f', 0)
-          << " ms" << Qt::endl;
-    out() << "  meshpad plan: " << QString::number(planMs, 'f', 0) << " ms; Deploy → successful: "
-          << QString::number(applyMs, 'f', 0) << " ms (" << QString::number(applyMs / baseline, 'f', 2)
-          << "× the baseline)" << Qt::endl;
+    out() << "  baseline, POST /v1/jobs + blocking reads to successful: " << QString::number(baseline, 'f', 0) << " ms"
+          << Qt::endl;
+    out() << "  meshpad plan: " << QString::number(planMs, 'f', 0)
+          << " ms; Deploy → successful: " << QString::number(applyMs, 'f', 0) << " ms ("
+          << QString::number(applyMs / baseline, 'f', 2) << "× the baseline)" << Qt::endl;
     out() << "  GUI thread while watching: " << stallText << "; " << events << " events, the progress panel took "
           << QString::number(worstEventMs, 'f', 1) << " ms at worst for one" << Qt::endl;
     timer.restart();
     purge(c, state);
-    out() << "  teardown (plan + apply + services gone from Consul): " << QString::number(double(timer.nsecsElapsed()) / 1e6, 'f', 0)
-          << " ms" << Qt::endl;
+    out() << "  teardown (plan + apply + services gone from Consul): "
+          << QString::number(double(timer.nsecsElapsed()) / 1e6, 'f', 0) << " ms" << Qt::endl;
     idle(1000);
 }
-
 
 // Runs the event loop until `done` or `timeoutMs`; false on timeout.
 bool waitUntil(const std::function<bool()> &done, int timeoutMs)
@@ -340,7 +338,7 @@ int httpsChild()
         return 1;
     }
     window.show();
-    idle(500);  // first layout and paint
+    idle(500); // first layout and paint
     QAction *deploy = nullptr;
     for (QAction *a : window.allActions()) {
         if (a->objectName() == u"actionDeploy")
@@ -370,7 +368,7 @@ int httpsChild()
         }
         dialog->planButton()->click();
         const bool planned = waitUntil([&] { return dialog->stage() != Stage::Planning; }, 60'000)
-            && dialog->stage() == Stage::Planned;
+                             && dialog->stage() == Stage::Planned;
         const double ms = double(timer.nsecsElapsed()) / 1e6;
         const QString figures = stall.figures();
         if (!planned) {
@@ -378,15 +376,13 @@ int httpsChild()
             return false;
         }
         out() << "  " << label << ": plan shown after " << QString::number(ms, 'f', 0) << " ms; GUI thread " << figures
-              << " (the worst gap: " << stall.worstBreakdown() << ")"
-              << Qt::endl;
+              << " (the worst gap: " << stall.worstBreakdown() << ")" << Qt::endl;
         out() << "    " << dialog->statusLabel()->text() << Qt::endl;
         out() << "    the most of one gap not waiting for a CPU: " << QString::number(stall.worstOwnMs(), 'f', 1)
               << " ms" << Qt::endl;
         if (open)
             out() << "F14 first HTTPS deploy: worst gap " << QString::number(stall.worstMs(), 'f', 1) << " ms (at most "
-                  << QString::number(stall.worstOwnMs(), 'f', 1) << " ms of one gap not waiting for a CPU)"
-                  << Qt::endl;
+                  << QString::number(stall.worstOwnMs(), 'f', 1) << " ms of one gap not waiting for a CPU)" << Qt::endl;
         return true;
     };
     if (!plan(true, u"Deploy… opened → Plan on HTTPS (first TLS use, cold)"_s))
@@ -433,18 +429,21 @@ bool makeCertificates(const QString &dir)
     ext.write("basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n"
               "subjectAltName=IP:127.0.0.1\n");
     ext.close();
-    return run(openssl, {u"req"_s, u"-x509"_s, u"-newkey"_s, u"ec"_s, u"-pkeyopt"_s, u"ec_paramgen_curve:P-256"_s,
-                         u"-nodes"_s, u"-keyout"_s, u"ca.key"_s, u"-out"_s, u"ca.pem"_s, u"-days"_s, u"1"_s,
-                         u"-subj"_s, u"/CN=bench_deploy CA"_s},
+    return run(openssl,
+               {u"req"_s, u"-x509"_s, u"-newkey"_s, u"ec"_s, u"-pkeyopt"_s, u"ec_paramgen_curve:P-256"_s, u"-nodes"_s,
+                u"-keyout"_s, u"ca.key"_s, u"-out"_s, u"ca.pem"_s, u"-days"_s, u"1"_s, u"-subj"_s,
+                u"/CN=bench_deploy CA"_s},
                dir)
-        && run(openssl, {u"req"_s, u"-newkey"_s, u"ec"_s, u"-pkeyopt"_s, u"ec_paramgen_curve:P-256"_s, u"-nodes"_s,
-                         u"-keyout"_s, u"server.key"_s, u"-out"_s, u"server.csr"_s, u"-subj"_s, u"/CN=127.0.0.1"_s},
-               dir)
-        && run(openssl, {u"x509"_s, u"-req"_s, u"-in"_s, u"server.csr"_s, u"-CA"_s, u"ca.pem"_s, u"-CAkey"_s,
-                         u"ca.key"_s, u"-CAcreateserial"_s, u"-out"_s, u"server.crt"_s, u"-days"_s, u"1"_s,
-                         u"-extfile"_s, u"server.ext"_s},
-               dir)
-        && run(u"sh"_s, {u"-c"_s, u"cat server.crt server.key > server.pem"_s}, dir);
+           && run(openssl,
+                  {u"req"_s, u"-newkey"_s, u"ec"_s, u"-pkeyopt"_s, u"ec_paramgen_curve:P-256"_s, u"-nodes"_s,
+                   u"-keyout"_s, u"server.key"_s, u"-out"_s, u"server.csr"_s, u"-subj"_s, u"/CN=127.0.0.1"_s},
+                  dir)
+           && run(openssl,
+                  {u"x509"_s, u"-req"_s, u"-in"_s, u"server.csr"_s, u"-CA"_s, u"ca.pem"_s, u"-CAkey"_s, u"ca.key"_s,
+                   u"-CAcreateserial"_s, u"-out"_s, u"server.crt"_s, u"-days"_s, u"1"_s, u"-extfile"_s,
+                   u"server.ext"_s},
+                  dir)
+           && run(u"sh"_s, {u"-c"_s, u"cat server.crt server.key > server.pem"_s}, dir);
 }
 
 // Row F14's first HTTPS Deploy: HAProxy with TLS in front of the lab's
@@ -473,8 +472,7 @@ void firstHttpsDeploy(const lab::LabSnapshot &snapshot)
     config.write(u"global\n    maxconn 1000\n"
                  "defaults\n    mode tcp\n    timeout connect 5s\n    timeout client 10m\n    timeout server 10m\n"
                  "listen consul\n    bind 127.0.0.1:%1 ssl crt %2\n    server consul %3:%4\n"
-                 "listen nomad\n    bind 127.0.0.1:%5 ssl crt %2\n    server nomad %6:%7\n"_s
-                     .arg(consulPort)
+                 "listen nomad\n    bind 127.0.0.1:%5 ssl crt %2\n    server nomad %6:%7\n"_s.arg(consulPort)
                      .arg(dir.filePath(u"server.pem"_s), consul.host())
                      .arg(consul.port())
                      .arg(nomadPort)
@@ -506,9 +504,9 @@ void firstHttpsDeploy(const lab::LabSnapshot &snapshot)
     env.insert(u"NOMAD_ADDR"_s, u"https://127.0.0.1:%1"_s.arg(nomadPort));
     env.insert(u"CONSUL_CACERT"_s, dir.filePath(u"ca.pem"_s));
     env.insert(u"NOMAD_CACERT"_s, dir.filePath(u"ca.pem"_s));
-    for (const char *name : {"CONSUL_HTTP_TOKEN", "NOMAD_TOKEN", "CONSUL_HTTP_SSL_VERIFY", "NOMAD_SKIP_VERIFY",
-                             "CONSUL_TLS_SERVER_NAME", "NOMAD_TLS_SERVER_NAME", "CONSUL_CAPATH", "NOMAD_CAPATH",
-                             "SSL_CERT_FILE", "SSL_CERT_DIR"})
+    for (const char *name :
+         {"CONSUL_HTTP_TOKEN", "NOMAD_TOKEN", "CONSUL_HTTP_SSL_VERIFY", "NOMAD_SKIP_VERIFY", "CONSUL_TLS_SERVER_NAME",
+          "NOMAD_TLS_SERVER_NAME", "CONSUL_CAPATH", "NOMAD_CAPATH", "SSL_CERT_FILE", "SSL_CERT_DIR"})
         env.remove(QString::fromLatin1(name));
     QProcess child;
     child.setProcessEnvironment(env);
@@ -521,8 +519,8 @@ void firstHttpsDeploy(const lab::LabSnapshot &snapshot)
         child.kill();
         child.waitForFinished(5000);
     } else if (child.exitStatus() != QProcess::NormalExit || child.exitCode() != 0) {
-        out() << "  the child failed (exit " << child.exitCode() << "); HAProxy said: "
-              << QString::fromLocal8Bit(proxy.readAll()).trimmed() << Qt::endl;
+        out() << "  the child failed (exit " << child.exitCode()
+              << "); HAProxy said: " << QString::fromLocal8Bit(proxy.readAll()).trimmed() << Qt::endl;
     }
     proxy.terminate();
     if (!proxy.waitForFinished(5000)) {
@@ -561,8 +559,8 @@ int main(int argc, char **argv)
         out() << "the lab did not start" << Qt::endl;
         return 1;
     }
-    auto target = deploy::DeployTarget::lab(snapshot.nodes.first().consulAddress,
-                                                  snapshot.nodes.first().nomadAddress, QProcessEnvironment());
+    auto target = deploy::DeployTarget::lab(snapshot.nodes.first().consulAddress, snapshot.nodes.first().nomadAddress,
+                                            QProcessEnvironment());
     consul::ConsulClient consul(*target.consul.endpoint());
     nomad::NomadClient nomad(*target.nomad.endpoint());
     const Clients clients{&consul, &nomad};

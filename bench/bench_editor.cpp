@@ -94,7 +94,7 @@ int main(int argc, char *argv[])
         return 1;
     }
     timer.restart();
-    model.setTopology(std::move(*loaded));  // the scene rebuilds its items here
+    model.setTopology(std::move(*loaded)); // the scene rebuilds its items here
     const double build = ms(timer);
     timer.restart();
     view.viewport()->repaint();
@@ -152,7 +152,8 @@ int main(int argc, char *argv[])
                .arg(build, 0, 'f', 1)
                .arg(firstPaint, 0, 'f', 1);
     out << QStringLiteral("  fit to view:     %1 ms (with the repaint of all 1000 cards)\n").arg(fit, 0, 'f', 1);
-    out << QStringLiteral("  node move:       %1 ms median of 30 (command + model + card + arrows %2, repaint of what changed %3)   "
+    out << QStringLiteral("  node move:       %1 ms median of 30 (command + model + card + arrows %2, repaint of what "
+                          "changed %3)   "
                           "target < 16 ms\n")
                .arg(median(moves) + median(paints), 0, 'f', 2)
                .arg(median(moves), 0, 'f', 2)
@@ -163,6 +164,7 @@ int main(int argc, char *argv[])
     out << QStringLiteral("  validate+generate after a move (debounced in the app): %1 ms median\n")
                .arg(median(regenerate), 0, 'f', 1);
     out << QStringLiteral("  undo stack after 30 drag steps of one gesture: %1 step(s)\n").arg(stack.count());
-    out << QStringLiteral("  (arrows are drawn without antialiasing while a card is dragged; smooth again on release)\n");
+    out << QStringLiteral(
+        "  (arrows are drawn without antialiasing while a card is dragged; smooth again on release)\n");
     return 0;
 }

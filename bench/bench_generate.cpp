@@ -75,9 +75,9 @@ Topology largeDesign(int services, int upstreamsPerService)
             u.localBindPort = 9000 + k;
             u.action = (i + k) % 10 == 0 ? IntentionAction::Deny : IntentionAction::Allow;
             t.upstreams.append(u);
-            t.services[i].env.append({QStringLiteral("UPSTREAM_%1").arg(k),
-                                      QStringLiteral("http://${NOMAD_UPSTREAM_ADDR_%1}")
-                                          .arg(cleanEnvVarName(t.services[target].name))});
+            t.services[i].env.append(
+                {QStringLiteral("UPSTREAM_%1").arg(k),
+                 QStringLiteral("http://${NOMAD_UPSTREAM_ADDR_%1}").arg(cleanEnvVarName(t.services[target].name))});
         }
     }
     return t;
@@ -92,7 +92,8 @@ QByteArray minimalDesignFile(int services)
     for (int i = 0; i < services; ++i) {
         if (i > 0)
             json += ',';
-        json += QStringLiteral(R"({"id":"s%1","name":"s%1","job":"j%2","group":"g%3","task":"t","command":"/a","port":"80"})")
+        json += QStringLiteral(
+                    R"({"id":"s%1","name":"s%1","job":"j%2","group":"g%3","task":"t","command":"/a","port":"80"})")
                     .arg(i)
                     .arg(i / 50)
                     .arg(i % 50)
@@ -132,7 +133,7 @@ long peakRssMiB()
 {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
-    return usage.ru_maxrss / 1024;  // Linux reports KiB
+    return usage.ru_maxrss / 1024; // Linux reports KiB
 }
 
 // One size, in this (child) process: prints one line of figures.
@@ -146,9 +147,8 @@ int runSize(int services, int runs, QTextStream &out)
     const bool loadable = json.size() <= ProjectFile::kMaxFileBytes;
     const Figure load = loadable ? measure(runs, [&] { (void)ProjectFile::fromJson(json); }) : Figure{};
     const Figure validate = measure(runs, [&] { problems = Validator::validate(design); });
-    const Figure generate = measure(runs, [&] {
-        files = mesh::generate::ArtifactGenerator::generate(design).artifacts().size();
-    });
+    const Figure generate
+        = measure(runs, [&] { files = mesh::generate::ArtifactGenerator::generate(design).artifacts().size(); });
     out << QStringLiteral("%1 services  %2 upstreams  load %3  validate %4 ms  generate %5 ms  "
                           "validate+generate %6 ms  %7 files  %8 problems  peak RSS %9 MiB\n")
                .arg(services, 7)
@@ -229,7 +229,11 @@ int main(int argc, char *argv[])
     out << "validate + generate by design size (median of " << runs << " runs, 3 for 100k; each size in its own "
         << "process)\n";
     out.flush();
-    struct Row { int services; int runs; };
+    struct Row
+    {
+        int services;
+        int runs;
+    };
     const Row rows[] = {{1000, runs}, {10000, runs}, {100000, std::min(runs, 3)}};
     for (const Row &row : rows) {
         QProcess child;

@@ -222,13 +222,23 @@ int main(int argc, char **argv)
 
     bool ok = true;
     // Warm-up: page in the code and the allocator's arenas.
-    timeMs(2, [&] { return Parser::parseFile(source, fileName).has_value(); }, &ok);
-    const double parseMs = timeMs(runs, [&] { return Parser::parseFile(source, fileName).has_value(); }, &ok);
-    const double jsonMs = timeMs(runs, [&] {
-        const auto f = Parser::parseFile(source, fileName);
-        return f && Hcl2JsonView::convert(*f).has_value();
-    }, &ok);
-    const double decodeMs = timeMs(runs, [&] { return JobspecReader::read(source, {fileName, {}, {}}).has_value(); }, &ok);
+    timeMs(
+        2, [&] { return Parser::parseFile(source, fileName).has_value(); }, &ok);
+    const double parseMs = timeMs(
+        runs, [&] { return Parser::parseFile(source, fileName).has_value(); }, &ok);
+    const double jsonMs = timeMs(
+        runs,
+        [&] {
+            const auto f = Parser::parseFile(source, fileName);
+            return f && Hcl2JsonView::convert(*f).has_value();
+        },
+        &ok);
+    const double decodeMs = timeMs(
+        runs,
+        [&] {
+            return JobspecReader::read(source, {fileName, {}, {}}).has_value();
+        },
+        &ok);
 
     out << QStringLiteral("jobspec: %1 lines, %2 bytes, %3 groups; median of %4 runs\n")
                .arg(source.count('\n'))
@@ -270,7 +280,8 @@ int main(int argc, char **argv)
     // The figures compare like with like only if both read the same thing.
     QFile theirJson(theirJsonPath);
     const bool same = theirJson.open(QIODevice::ReadOnly)
-        && QJsonDocument::fromJson(theirJson.readAll()).object() == Hcl2JsonView::convert(*parsed).value_or(QJsonObject());
+                      && QJsonDocument::fromJson(theirJson.readAll()).object()
+                             == Hcl2JsonView::convert(*parsed).value_or(QJsonObject());
     out << "  same JSON as hcl2json: " << (same ? "yes" : "NO (run tst_hcldifferential)") << "\n";
     return ok ? 0 : 1;
 }

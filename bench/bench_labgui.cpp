@@ -68,11 +68,11 @@ using Clock = std::chrono::steady_clock;
 using mesh::bench::SchedTimes;
 using mesh::bench::schedTimes;
 
-constexpr int kRate = 1000;           // requests per second, all workers together
-constexpr int kWorkers = 4;           // one keep-alive connection each
-constexpr int kLoadSeconds = 10;          // default of --duration
+constexpr int kRate = 1000;      // requests per second, all workers together
+constexpr int kWorkers = 4;      // one keep-alive connection each
+constexpr int kLoadSeconds = 10; // default of --duration
 constexpr int kIdleSeconds = 3;
-constexpr int kBucketSeconds = 60;        // the soak's per-minute figures
+constexpr int kBucketSeconds = 60; // the soak's per-minute figures
 constexpr double kTargetMs = 50;
 
 QString loadAverage()
@@ -235,16 +235,19 @@ public:
             if (m_watch)
                 m_watch->tick(now);
             // The last tick or two may come after the planned end: its bucket.
-            const auto bucket = std::min(
-                size_t(std::chrono::duration<double>(now - m_start).count() / m_bucketSeconds), m_lastBucket);
+            const auto bucket = std::min(size_t(std::chrono::duration<double>(now - m_start).count() / m_bucketSeconds),
+                                         m_lastBucket);
             if (m_buckets.size() <= bucket)
                 m_buckets.resize(bucket + 1);
             const double gap = std::chrono::duration<double, std::milli>(now - m_last).count();
             m_buckets[bucket].push_back(gap);
             if (gap >= kTargetMs)
                 ++m_over;
-            const Worst here{gap, sched.cpuMs - m_lastSched.cpuMs, sched.waitMs - m_lastSched.waitMs,
-                             std::chrono::duration<double, std::milli>(now - m_start).count() - gap, {}};
+            const Worst here{gap,
+                             sched.cpuMs - m_lastSched.cpuMs,
+                             sched.waitMs - m_lastSched.waitMs,
+                             std::chrono::duration<double, std::milli>(now - m_start).count() - gap,
+                             {}};
             const auto kernel = [&] { return m_watch ? m_watch->samples(m_last) : QString(); };
             if (gap > m_worst.gapMs) {
                 m_worst = here;
@@ -286,12 +289,12 @@ public:
     {
         double gapMs = 0;
         double onCpuMs = 0;
-        double waitingMs = 0;  // runnable, waiting for a CPU
+        double waitingMs = 0; // runnable, waiting for a CPU
         double atMs = 0;
         QString context;
-        QString kernel;  // KernelWatch's samples in it, if any
+        QString kernel; // KernelWatch's samples in it, if any
         double ownMs() const { return gapMs - waitingMs; }
-        double asleepMs() const { return std::max(0.0, gapMs - onCpuMs - waitingMs); }  // sampled apart: ±0.1 ms
+        double asleepMs() const { return std::max(0.0, gapMs - onCpuMs - waitingMs); } // sampled apart: ±0.1 ms
         QString breakdown() const
         {
             return QStringLiteral("of its %1 ms the GUI thread was on a CPU %2 ms, waiting for a CPU %3 ms, asleep "
@@ -392,8 +395,8 @@ public:
     {
         if (m_actions == 0)
             return QStringLiteral("before the first editor action");
-        static const char *const kinds[] = {"drag + Ctrl+Z", "Tags typed + Ctrl+Z", "Problems dock toggled",
-                                            "Artifacts dock toggled"};
+        static const char *const kinds[]
+            = {"drag + Ctrl+Z", "Tags typed + Ctrl+Z", "Problems dock toggled", "Artifacts dock toggled"};
         return QStringLiteral("%1 ms after editor action %2 began (%3, which took %4 ms)")
             .arg(double(m_sinceLast.nsecsElapsed()) / 1e6, 0, 'f', 0)
             .arg(m_actions)
@@ -410,18 +413,10 @@ private:
         took.start();
         m_sinceLast.start();
         switch (m_actions % 4) {
-        case 0:
-            moveCard();
-            break;
-        case 1:
-            typeTags();
-            break;
-        case 2:
-            toggle(m_problems, "Problems");
-            break;
-        case 3:
-            toggle(m_artifacts, "Artifacts");
-            break;
+        case 0: moveCard(); break;
+        case 1: typeTags(); break;
+        case 2: toggle(m_problems, "Problems"); break;
+        case 3: toggle(m_artifacts, "Artifacts"); break;
         }
         m_lastMs = double(took.nsecsElapsed()) / 1e6;
         m_worstActionMs = std::max(m_worstActionMs, m_lastMs);
@@ -612,10 +607,10 @@ int main(int argc, char *argv[])
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("The editor's Run on the countdash example under load."));
     parser.addHelpOption();
-    const QCommandLineOption durationOption(QStringLiteral("duration"),
-                                            QStringLiteral("Seconds of load, with the editor driven (default %1).")
-                                                .arg(kLoadSeconds),
-                                            QStringLiteral("S"), QString::number(kLoadSeconds));
+    const QCommandLineOption durationOption(
+        QStringLiteral("duration"),
+        QStringLiteral("Seconds of load, with the editor driven (default %1).").arg(kLoadSeconds), QStringLiteral("S"),
+        QString::number(kLoadSeconds));
     parser.addOption(durationOption);
     parser.process(app);
     bool durationOk = false;
@@ -634,7 +629,7 @@ int main(int argc, char *argv[])
         return 1;
     }
     window.show();
-    waitFor([] { return false; }, 500);  // first layout and paint
+    waitFor([] { return false; }, 500); // first layout and paint
     const double rssBefore = rssMiB();
     const Stall idleBefore = measureStall(kIdleSeconds);
 
@@ -692,7 +687,7 @@ int main(int argc, char *argv[])
     }
     runGaps.stop();
     const Stall runStall = runGaps.overall();
-    waitFor([] { return false; }, 2000);  // settle: every check passing, a few fetches
+    waitFor([] { return false; }, 2000); // settle: every check passing, a few fetches
     const double rssRunning = rssMiB();
 
     // The load, aimed at the dashboard's upstream listener (its allocation's
@@ -706,7 +701,7 @@ int main(int argc, char *argv[])
     const quint16 port = quint16(window.model().topology().upstreams.constFirst().localBindPort);
     PacedClient client(address.toStdString(), port);
     client.start();
-    waitFor([] { return false; }, 1000);  // connections and handshakes made
+    waitFor([] { return false; }, 1000); // connections and handshakes made
     const quint64 before = client.completed();
     QElapsedTimer loadTime;
     loadTime.start();
@@ -735,7 +730,8 @@ int main(int argc, char *argv[])
     out << QStringLiteral("  Run → lab started                      %1 ms\n").arg(startedMs);
     out << QStringLiteral("  Run → dashboard's first count          %1 ms   (target < 2000 ms)\n").arg(firstCountMs);
     out << QStringLiteral("  RSS before Run (window open)           %1 MiB\n").arg(rssBefore, 0, 'f', 1);
-    out << QStringLiteral("  RSS with the example running + a page  %1 MiB   (target < 150 MB)\n").arg(rssRunning, 0, 'f', 1);
+    out << QStringLiteral("  RSS with the example running + a page  %1 MiB   (target < 150 MB)\n")
+               .arg(rssRunning, 0, 'f', 1);
     out << QStringLiteral("  RSS after the load                     %1 MiB\n").arg(rssLoaded, 0, 'f', 1);
     out << QStringLiteral("  event loop, idle before Run:  worst gap %1 ms, p99 %2 ms (%3 ticks of 1 ms in %4 s)\n")
                .arg(idleBefore.maxMs, 0, 'f', 1)

@@ -113,9 +113,9 @@ std::string header(std::string_view head, std::string_view name)
         const size_t end = head.find("\r\n", start);
         const std::string_view text = head.substr(start, end - start);
         const size_t colon = text.find(':');
-        if (colon == name.size()
-            && std::equal(name.begin(), name.end(), text.begin(),
-                          [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); })) {
+        if (colon == name.size() && std::equal(name.begin(), name.end(), text.begin(), [](char a, char b) {
+                return a == std::tolower(static_cast<unsigned char>(b));
+            })) {
             std::string_view value = text.substr(colon + 1);
             while (!value.empty() && value.front() == ' ')
                 value.remove_prefix(1);
@@ -172,10 +172,11 @@ struct Conn
         }
         const Clock::time_point now = Clock::now();
         const size_t headEnd = in.find("\r\n\r\n");
-        const size_t length = headEnd == std::string::npos
-                                  ? 0
-                                  : std::strtoul(header(std::string_view(in.data(), headEnd + 2), "content-length").c_str(),
-                                                 nullptr, 10);
+        const size_t length
+            = headEnd == std::string::npos
+                  ? 0
+                  : std::strtoul(header(std::string_view(in.data(), headEnd + 2), "content-length").c_str(), nullptr,
+                                 10);
         if (headEnd == std::string::npos || in.size() < headEnd + 4 + length) {
             if (closed) {
                 failed = true;
@@ -249,7 +250,8 @@ std::optional<Response> exchange(std::string_view method, std::string_view targe
         return std::nullopt;
     }
     std::vector<Conn *> one{&c};
-    pump(one, Clock::now() + 10s, [&] { return !c.waiting; }, [](size_t) {});
+    pump(
+        one, Clock::now() + 10s, [&] { return !c.waiting; }, [](size_t) {});
     ::close(c.fd);
     return c.reply;
 }
@@ -291,7 +293,8 @@ std::string watchTarget(uint64_t index)
 int main(int argc, char **argv)
 {
     if (argc < 2 || !parseAddress(argv[1])) {
-        std::fprintf(stderr, "usage: blocking_watchers HOST:PORT [PID] [N] [ROUNDS] (see bench/blocking_watchers.cpp)\n");
+        std::fprintf(stderr,
+                     "usage: blocking_watchers HOST:PORT [PID] [N] [ROUNDS] (see bench/blocking_watchers.cpp)\n");
         return 2;
     }
     const int pid = argc > 2 ? std::atoi(argv[2]) : 0;
@@ -331,34 +334,38 @@ int main(int argc, char **argv)
     const auto settle = [&](uint64_t armedAt) {
         int early = 0;
         int failed = 0;
-        pump(all, Clock::now() + kSettle, [] { return false; }, [&](size_t i) {
-            Conn &w = *all[i];
-            uint64_t at = armedAt;
-            if (w.reply) {
-                ++early;
-                at = std::max(at, w.reply->index);
-                std::fprintf(stderr, "blocking_watchers: watcher %zu answered early: %d, index %llu (armed at %llu)\n",
-                             i, w.reply->status, static_cast<unsigned long long>(w.reply->index),
-                             static_cast<unsigned long long>(armedAt));
-            } else {
-                ++failed;
-            }
-            if (w.failed) {
-                ::close(w.fd);
-                w.fd = dial();
-                w.failed = false;
-            }
-            w.send(request("GET", watchTarget(at)));
-        });
+        pump(
+            all, Clock::now() + kSettle, [] { return false; },
+            [&](size_t i) {
+                Conn &w = *all[i];
+                uint64_t at = armedAt;
+                if (w.reply) {
+                    ++early;
+                    at = std::max(at, w.reply->index);
+                    std::fprintf(stderr,
+                                 "blocking_watchers: watcher %zu answered early: %d, index %llu (armed at %llu)\n", i,
+                                 w.reply->status, static_cast<unsigned long long>(w.reply->index),
+                                 static_cast<unsigned long long>(armedAt));
+                } else {
+                    ++failed;
+                }
+                if (w.failed) {
+                    ::close(w.fd);
+                    w.fd = dial();
+                    w.failed = false;
+                }
+                w.send(request("GET", watchTarget(at)));
+            });
         return std::pair{early, failed};
     };
     const auto [early, failedAtStart] = settle(index);
     const long rssParked = rssKib(pid);
-    std::printf("watchers: %d connections to %s opened and armed in %.0f ms; after %.0f s %d answered early, %d closed\n",
-                n, argv[1], openMs, std::chrono::duration<double>(kSettle).count(), early, failedAtStart);
+    std::printf(
+        "watchers: %d connections to %s opened and armed in %.0f ms; after %.0f s %d answered early, %d closed\n", n,
+        argv[1], openMs, std::chrono::duration<double>(kSettle).count(), early, failedAtStart);
     if (rssBefore > 0 && rssParked > 0) {
-        std::printf("lab RSS (pid %d): %.1f MiB before, %.1f MiB with %d parked watchers -> %.1f KiB per watcher\n", pid,
-                    double(rssBefore) / 1024, double(rssParked) / 1024, n, double(rssParked - rssBefore) / n);
+        std::printf("lab RSS (pid %d): %.1f MiB before, %.1f MiB with %d parked watchers -> %.1f KiB per watcher\n",
+                    pid, double(rssBefore) / 1024, double(rssParked) / 1024, n, double(rssParked - rssBefore) / n);
     }
 
     // --- rounds ---------------------------------------------------------------
@@ -379,14 +386,16 @@ int main(int argc, char **argv)
         int closed = 0;
         const Clock::time_point t0 = Clock::now();
         control.send(put);
-        pump(conns, t0 + kRoundTimeout, [&] { return woke + closed == n && !control.waiting; }, [&](size_t i) {
-            if (conns[i] == &control)
-                return;
-            if (conns[i]->reply)
-                ++woke;
-            else
-                ++closed;
-        });
+        pump(
+            conns, t0 + kRoundTimeout, [&] { return woke + closed == n && !control.waiting; },
+            [&](size_t i) {
+                if (conns[i] == &control)
+                    return;
+                if (conns[i]->reply)
+                    ++woke;
+                else
+                    ++closed;
+            });
         if (!control.reply || control.reply->status != 200) {
             std::fprintf(stderr, "blocking_watchers: PUT /v1/agent/service/register answered %d: %s\n",
                          control.reply ? control.reply->status : 0, control.reply ? control.reply->body.c_str() : "");
@@ -406,7 +415,8 @@ int main(int argc, char **argv)
         std::sort(latency.begin(), latency.end());
         everyLatency.insert(everyLatency.end(), latency.begin(), latency.end());
         wokeTotal += woke;
-        std::printf("round %d: %4d/%d woke, wake latency p50 %6.1f ms  p99 %6.1f ms  max %6.1f ms  (PUT answered after %.1f ms%s)\n",
+        std::printf("round %d: %4d/%d woke, wake latency p50 %6.1f ms  p99 %6.1f ms  max %6.1f ms  (PUT answered after "
+                    "%.1f ms%s)\n",
                     round, woke, n, percentile(latency, 50), percentile(latency, 99),
                     latency.empty() ? 0.0 : latency.back(), putMs,
                     closed ? (", " + std::to_string(closed) + " closed").c_str() : "");

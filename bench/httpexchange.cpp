@@ -30,7 +30,8 @@ int dialTcp(const std::string &address, std::uint16_t port, std::chrono::millise
     const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(receiveTimeout);
     timeval timeout{};
     timeout.tv_sec = time_t(seconds.count());
-    timeout.tv_usec = suseconds_t(std::chrono::duration_cast<std::chrono::microseconds>(receiveTimeout - seconds).count());
+    timeout.tv_usec
+        = suseconds_t(std::chrono::duration_cast<std::chrono::microseconds>(receiveTimeout - seconds).count());
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
     return fd;
 }

@@ -302,8 +302,8 @@ public:
     // True when a browser has the page open; else `why` says what failed.
     bool openInChromium(const QString &url, const QString &profile, QString *why)
     {
-        const QString chromium = qEnvironmentVariableIsSet("CHROMIUM") ? qEnvironmentVariable("CHROMIUM")
-                                                                       : u"/usr/bin/chromium"_s;
+        const QString chromium
+            = qEnvironmentVariableIsSet("CHROMIUM") ? qEnvironmentVariable("CHROMIUM") : u"/usr/bin/chromium"_s;
         if (!QFileInfo(chromium).isExecutable()) {
             *why = chromium + u" is not installed"_s;
             return false;
@@ -317,10 +317,10 @@ public:
         });
         m_browser->setProcessChannelMode(QProcess::SeparateChannels);
         m_browser->setStandardOutputFile(QProcess::nullDevice());
-        m_browser->start(chromium, {u"--headless"_s, u"--no-sandbox"_s, u"--disable-gpu"_s, u"--disable-quic"_s,
-                                    u"--no-first-run"_s, u"--disable-background-networking"_s,
-                                    u"--disable-component-update"_s, u"--disable-sync"_s,
-                                    u"--user-data-dir="_s + profile, u"--remote-debugging-port=0"_s, url});
+        m_browser->start(chromium,
+                         {u"--headless"_s, u"--no-sandbox"_s, u"--disable-gpu"_s, u"--disable-quic"_s,
+                          u"--no-first-run"_s, u"--disable-background-networking"_s, u"--disable-component-update"_s,
+                          u"--disable-sync"_s, u"--user-data-dir="_s + profile, u"--remote-debugging-port=0"_s, url});
         if (!m_browser->waitForStarted(10'000)) {
             *why = chromium + u": "_s + m_browser->errorString();
             return false;
@@ -357,9 +357,8 @@ public:
         m_socket = std::make_unique<QWebSocket>();
         QObject::connect(m_socket.get(), &QWebSocket::textMessageReceived, [this] { ++m_frames; });
         // As the page does: reconnect when the socket drops.
-        QObject::connect(m_socket.get(), &QWebSocket::disconnected, m_socket.get(), [this, ws] {
-            QTimer::singleShot(1000, m_socket.get(), [this, ws] { m_socket->open(ws); });
-        });
+        QObject::connect(m_socket.get(), &QWebSocket::disconnected, m_socket.get(),
+                         [this, ws] { QTimer::singleShot(1000, m_socket.get(), [this, ws] { m_socket->open(ws); }); });
         m_socket->open(ws);
     }
 
@@ -452,15 +451,13 @@ int main(int argc, char *argv[])
     parser.addHelpOption();
     const QCommandLineOption rateOption(u"rate"_s, u"Requests per second through the mesh."_s, u"n"_s, u"1000"_s);
     const QCommandLineOption connectionsOption(u"connections"_s, u"Keep-alive connections."_s, u"n"_s, u"8"_s);
-    const QCommandLineOption durationOption(u"duration"_s, u"Seconds of load, warm-up included."_s, u"s"_s,
-                                            u"60"_s);
+    const QCommandLineOption durationOption(u"duration"_s, u"Seconds of load, warm-up included."_s, u"s"_s, u"60"_s);
     const QCommandLineOption drillOption(u"drill-every"_s, u"Seconds between drills."_s, u"s"_s, u"5"_s);
     const QCommandLineOption reportOption(u"report-every"_s, u"Seconds between report lines."_s, u"s"_s, u"60"_s);
-    const QCommandLineOption warmupOption(u"warmup"_s, u"Seconds before the first line and drill."_s, u"s"_s,
-                                          u"10"_s);
+    const QCommandLineOption warmupOption(u"warmup"_s, u"Seconds before the first line and drill."_s, u"s"_s, u"10"_s);
     const QCommandLineOption noBrowserOption(u"no-browser"_s, u"A WebSocket client instead of Chromium."_s);
-    parser.addOptions({rateOption, connectionsOption, durationOption, drillOption, reportOption, warmupOption,
-                       noBrowserOption});
+    parser.addOptions(
+        {rateOption, connectionsOption, durationOption, drillOption, reportOption, warmupOption, noBrowserOption});
     parser.process(app);
     const int rate = std::max(1, parser.value(rateOption).toInt());
     const int connections = std::max(1, parser.value(connectionsOption).toInt());
@@ -469,8 +466,8 @@ int main(int argc, char *argv[])
     const int reportEvery = std::max(1, parser.value(reportOption).toInt());
     const int warmup = std::clamp(parser.value(warmupOption).toInt(), 0, duration);
 
-    const mesh::Result<mesh::model::Topology> loaded =
-        mesh::model::ProjectFile::load(QStringLiteral(MESHPAD_SOURCE_DIR "/resources/examples/countdash.meshpad"));
+    const mesh::Result<mesh::model::Topology> loaded
+        = mesh::model::ProjectFile::load(QStringLiteral(MESHPAD_SOURCE_DIR "/resources/examples/countdash.meshpad"));
     if (!loaded) {
         out << "lab_soak: cannot open the example: " << loaded.error().message << '\n';
         return 1;
@@ -564,7 +561,7 @@ int main(int argc, char *argv[])
         const InstanceSnapshot *d = runningInstanceOf(snapshot, u"count-dashboard"_s);
         bool done = true;
         switch (step) {
-        case 0: {  // kill a counter
+        case 0: { // kill a counter
             QList<const InstanceSnapshot *> counters;
             for (const InstanceSnapshot &i : snapshot.instances) {
                 if (i.serviceName == u"count-api" && i.state == InstanceState::Running)
@@ -576,7 +573,7 @@ int main(int argc, char *argv[])
                 lab.killInstance(counters.at(killTurn++ % counters.size())->allocId);
             break;
         }
-        case 1: {  // stop a node without the dashboard but with a counter
+        case 1: { // stop a node without the dashboard but with a counter
             QStringList candidates;
             for (const mesh::lab::NodeSnapshot &n : snapshot.nodes) {
                 if (!n.up || (d && d->node == n.name))
@@ -594,7 +591,7 @@ int main(int argc, char *argv[])
             }
             break;
         }
-        case 2:  // start it again
+        case 2: // start it again
             if (stoppedNode.isEmpty()) {
                 done = false;
             } else {

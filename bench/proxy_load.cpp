@@ -21,10 +21,9 @@
 // handshake — per request).
 //
 //   proxy_load paced PORT SCHEDULE MAXCONNS MODE TIMEOUT_MS REPORT [WARM]
-//       open loop (after opening WARM connections, one answer each, uncounted): SCHEDULE is RPS:SECONDS[,RPS:SECONDS…]; requests are due
-//       at fixed times whatever the answers do; a due request takes an idle
-//       connection, else opens one while fewer than MAXCONNS are open, else
-//       waits in the tool's queue. Latency from the due time, so queueing
+//       open loop (after opening WARM connections, one answer each, uncounted): SCHEDULE is RPS:SECONDS[,RPS:SECONDS…];
+//       requests are due at fixed times whatever the answers do; a due request takes an idle connection, else opens one
+//       while fewer than MAXCONNS are open, else waits in the tool's queue. Latency from the due time, so queueing
 //       anywhere (tool, kernel, proxies) counts.
 //   proxy_load closed PORT SECONDS CONNS MODE TIMEOUT_MS REPORT
 //       closed loop: CONNS requests in flight at all times, each followed at
@@ -53,8 +52,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
-#include <memory>
 #include <fcntl.h>
+#include <memory>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string>
@@ -199,7 +198,7 @@ int rate(int port, double rps, double seconds, int connections)
     std::vector<std::vector<double>> latencies(static_cast<size_t>(connections));
     std::atomic<int> errors{0};
     const auto start = Clock::now() + std::chrono::milliseconds(200);
-    const double interval = double(connections) / rps;  // seconds between sends per connection
+    const double interval = double(connections) / rps; // seconds between sends per connection
     std::vector<std::thread> threads;
     for (int c = 0; c < connections; ++c) {
         threads.emplace_back([&, c] {
@@ -211,8 +210,9 @@ int rate(int port, double rps, double seconds, int connections)
             std::string buffer;
             const auto offset = std::chrono::duration<double>(interval * c / connections);
             for (long i = 0;; ++i) {
-                const auto scheduled = start + std::chrono::duration_cast<Clock::duration>(
-                                                   offset + std::chrono::duration<double>(interval * double(i)));
+                const auto scheduled = start
+                                       + std::chrono::duration_cast<Clock::duration>(
+                                           offset + std::chrono::duration<double>(interval * double(i)));
                 if (scheduled - start > std::chrono::duration<double>(seconds))
                     break;
                 std::this_thread::sleep_until(scheduled);
@@ -220,7 +220,8 @@ int rate(int port, double rps, double seconds, int connections)
                     ++errors;
                     break;
                 }
-                latencies[size_t(c)].push_back(std::chrono::duration<double, std::micro>(Clock::now() - scheduled).count());
+                latencies[size_t(c)].push_back(
+                    std::chrono::duration<double, std::micro>(Clock::now() - scheduled).count());
             }
             ::close(fd);
         });
@@ -283,24 +284,23 @@ int idle(int port, int n)
     std::printf("ready\n");
     std::fflush(stdout);
     char c;
-    while (::read(0, &c, 1) > 0) {
-    }
+    while (::read(0, &c, 1) > 0) { }
     for (int fd : fds)
         ::close(fd);
     return 0;
 }
-
 
 // --- overload modes: one epoll loop --------------------------------------------
 
 enum Kind { Ok, Refused, Reset, Cut, Timeout, Unsent, Other, KindCount };
 const char *const kKindNames[KindCount] = {"ok", "refused", "reset", "cut", "timeout", "unsent", "other"};
 
-struct Tally {
+struct Tally
+{
     long offered = 0;
     long sent = 0;
     long counts[KindCount] = {};
-    std::vector<double> latencies;  // µs, answered requests
+    std::vector<double> latencies; // µs, answered requests
 
     void print(const char *prefix, int openConnections) const
     {
@@ -328,16 +328,21 @@ struct Tally {
 class Driver
 {
 public:
-    struct Phase {
-        double rps;      // 0 in closed mode
+    struct Phase
+    {
+        double rps; // 0 in closed mode
         double seconds;
     };
 
-    Driver(int port, std::vector<Phase> phases, int maxConnections, bool closeMode, double timeoutMs, double reportSeconds,
-           bool paced)
-        : m_port(port), m_phases(std::move(phases)), m_max(maxConnections), m_close(closeMode),
-          m_timeout(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double, std::milli>(timeoutMs))),
-          m_report(reportSeconds), m_paced(paced)
+    Driver(int port, std::vector<Phase> phases, int maxConnections, bool closeMode, double timeoutMs,
+           double reportSeconds, bool paced)
+        : m_port(port)
+        , m_phases(std::move(phases))
+        , m_max(maxConnections)
+        , m_close(closeMode)
+        , m_timeout(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double, std::milli>(timeoutMs)))
+        , m_report(reportSeconds)
+        , m_paced(paced)
     {
     }
 
@@ -420,17 +425,18 @@ private:
         m_tick = Tally{};
     }
 
-    struct Conn {
+    struct Conn
+    {
         int fd = -1;
         bool connecting = true;
-        bool busy = false;        // a request is on it
-        bool carried = false;     // it has carried a complete answer before
-        bool gotByte = false;     // a byte of the current answer came
+        bool busy = false;    // a request is on it
+        bool carried = false; // it has carried a complete answer before
+        bool gotByte = false; // a byte of the current answer came
         size_t written = 0;
         Clock::time_point due;    // latency origin
         Clock::time_point sentAt; // timeout origin
         std::string buffer;
-        size_t index = 0;         // in m_conns
+        size_t index = 0; // in m_conns
     };
 
     double elapsed() const { return std::chrono::duration<double>(Clock::now() - m_start).count(); }
@@ -600,7 +606,7 @@ private:
             if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
                 return;
             if (r <= 0) {
-                if (!c->busy) {  // an idle keep-alive connection the server closed
+                if (!c->busy) { // an idle keep-alive connection the server closed
                     drop(c);
                     return;
                 }
@@ -608,7 +614,7 @@ private:
                 return;
             }
             if (!c->busy)
-                continue;  // stray bytes on an idle connection: ignore
+                continue; // stray bytes on an idle connection: ignore
             c->gotByte = true;
             c->buffer.append(chunk, size_t(r));
             const size_t headerEnd = c->buffer.find("\r\n\r\n");

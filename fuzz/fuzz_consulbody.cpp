@@ -87,8 +87,8 @@ namespace {
 
 const GoStructSchema *schema;
 
-const QString kNodes[] = {QStringLiteral("one"), QStringLiteral("two"), QStringLiteral("three"),
-                          QStringLiteral("three")};
+const QString kNodes[]
+    = {QStringLiteral("one"), QStringLiteral("two"), QStringLiteral("three"), QStringLiteral("three")};
 
 QList<ConsulState::NodeInfo> threeNodes()
 {
@@ -189,7 +189,8 @@ void registration(ConsulApi &api, const ConsulState &state, const QString &node,
     if (!decodeError.isEmpty()) {
         require(schema->check(object, u"consul-registration").size() > 0, "what Go refuses check() reports");
         const QByteArray expected = "Request decode failed: " + decodeError.toUtf8();
-        require(first.status == 400 && first.body == expected, "what the schema refuses the agent refuses in Go's words");
+        require(first.status == 400 && first.body == expected,
+                "what the schema refuses the agent refuses in Go's words");
         return;
     }
     checkCanonical(object, u"consul-registration");
@@ -206,7 +207,8 @@ void registration(ConsulApi &api, const ConsulState &state, const QString &node,
     const QJsonArray after = catalogOf(state);
     if (after != before) {
         // What differs is the first thing a report needs.
-        std::fprintf(stderr, "before: %s\nafter:  %s\n", QJsonDocument(before).toJson(QJsonDocument::Compact).constData(),
+        std::fprintf(stderr, "before: %s\nafter:  %s\n",
+                     QJsonDocument(before).toJson(QJsonDocument::Compact).constData(),
                      QJsonDocument(after).toJson(QJsonDocument::Compact).constData());
     }
     require(after == before, "registering the same body again leaves the same services and checks");

@@ -50,7 +50,11 @@ namespace {
 class Input
 {
 public:
-    Input(const std::uint8_t *data, std::size_t size) : m_data(data), m_size(size) {}
+    Input(const std::uint8_t *data, std::size_t size)
+        : m_data(data)
+        , m_size(size)
+    {
+    }
 
     int pick(int choices)
     {
@@ -162,8 +166,15 @@ std::optional<std::size_t> hcl1EscapeLength(const std::string &s, std::size_t at
         return n + 1;
     };
     switch (s[at]) {
-    case 'a': case 'b': case 'f': case 'n': case 'r': case 't': case 'v': case '\\': case '"':
-        return 1;
+    case 'a':
+    case 'b':
+    case 'f':
+    case 'n':
+    case 'r':
+    case 't':
+    case 'v':
+    case '\\':
+    case '"': return 1;
     case 'x': return hexDigits(at + 1, 2);
     case 'u': return hexDigits(at + 1, 4);
     case 'U': return hexDigits(at + 1, 8);
@@ -213,8 +224,9 @@ std::optional<std::string> hcl1Unquote(const std::string &s)
                 const char h = s[i + k];
                 if (!std::isxdigit(static_cast<unsigned char>(h)))
                     return std::nullopt;
-                v = v * 16 + std::uint32_t(std::isdigit(static_cast<unsigned char>(h)) ? h - '0'
-                                                                                     : (std::tolower(h) - 'a' + 10));
+                v = v * 16
+                    + std::uint32_t(std::isdigit(static_cast<unsigned char>(h)) ? h - '0'
+                                                                                : (std::tolower(h) - 'a' + 10));
             }
             i += n;
             return v;
@@ -230,10 +242,23 @@ std::optional<std::string> hcl1Unquote(const std::string &s)
         case 'v': out += '\v'; break;
         case '\\': out += '\\'; break;
         case '"': out += '"'; break;
-        case 'x': if (const auto v = hex(2)) out += char(*v); else return std::nullopt; break;
-        case 'u': rune = hex(4); if (!rune) return std::nullopt; break;
-        case 'U': rune = hex(8); if (!rune) return std::nullopt; break;
-        default: return std::nullopt;  // octal is never written by us
+        case 'x':
+            if (const auto v = hex(2))
+                out += char(*v);
+            else
+                return std::nullopt;
+            break;
+        case 'u':
+            rune = hex(4);
+            if (!rune)
+                return std::nullopt;
+            break;
+        case 'U':
+            rune = hex(8);
+            if (!rune)
+                return std::nullopt;
+            break;
+        default: return std::nullopt; // octal is never written by us
         }
         if (rune)
             out += QString::fromUcs4(reinterpret_cast<const char32_t *>(&*rune), 1).toStdString();
@@ -303,7 +328,7 @@ bool isPassThroughTraversal(QStringView inside)
     for (qsizetype i = 0; i < inside.size(); ++i) {
         const QChar c = inside[i];
         const bool ok = (c.unicode() < 0x80 && (c.isLetterOrNumber() || c == u'_' || c == u'-'))
-            || (c == u'.' && i > 0 && i + 1 < inside.size());
+                        || (c == u'.' && i > 0 && i + 1 < inside.size());
         if (!ok || (i == 0 && c.isDigit()))
             return false;
     }
@@ -342,16 +367,21 @@ std::optional<QStringList> hcl2Strings(const QString &text)
                 value += QStringView(text).mid(i, close - i + 1);
                 i = close;
             } else if (rest.startsWith(u"%{")) {
-                return std::nullopt;  // a directive
+                return std::nullopt; // a directive
             } else if (c == u'\\') {
                 if (i + 1 >= text.size())
                     return std::nullopt;
                 const QChar e = text[++i];
-                if (e == u'n') value += u'\n';
-                else if (e == u'r') value += u'\r';
-                else if (e == u't') value += u'\t';
-                else if (e == u'"') value += u'"';
-                else if (e == u'\\') value += u'\\';
+                if (e == u'n')
+                    value += u'\n';
+                else if (e == u'r')
+                    value += u'\r';
+                else if (e == u't')
+                    value += u'\t';
+                else if (e == u'"')
+                    value += u'"';
+                else if (e == u'\\')
+                    value += u'\\';
                 else if (e == u'u' || e == u'U') {
                     const int n = e == u'u' ? 4 : 8;
                     bool ok = false;
@@ -410,10 +440,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     Input in(data, size);
     const Topology design = designFrom(in);
     if (Validator::hasErrors(Validator::validate(design)))
-        return 0;  // only valid designs are promised exact artifacts
+        return 0; // only valid designs are promised exact artifacts
     const ArtifactSet set = ArtifactGenerator::generate(design);
 
-    QStringList freeText;  // what must read back from the Nomad twins
+    QStringList freeText; // what must read back from the Nomad twins
     for (const Service &s : design.services) {
         freeText += s.args;
         for (const KeyValue &kv : s.env)

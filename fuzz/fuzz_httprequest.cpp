@@ -94,7 +94,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     ::fcntl(client, F_SETFL, O_NONBLOCK);
     auto *socket = new QTcpSocket;
     require(socket->setSocketDescriptor(fds[0]), "QTcpSocket adopts a Unix socket");
-    socket->setReadBufferSize(256 * 1024);  // as HttpServer sets it
+    socket->setReadBufferSize(256 * 1024); // as HttpServer sets it
     auto *connection = new HttpConnection(server, socket);
     connection->start();
 
@@ -111,7 +111,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
                 progress = true;
             }
         } else if (!shut) {
-            ::shutdown(client, SHUT_WR);  // the client's FIN
+            ::shutdown(client, SHUT_WR); // the client's FIN
             shut = true;
             progress = true;
         }
@@ -130,7 +130,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     drain(client, start, received);
 
     require(received == 0 || start.startsWith("HTTP/1.1 "), "the server answers with HTTP/1.1 responses");
-    delete connection;  // and its socket
+    delete connection; // and its socket
     ::close(client);
     QCoreApplication::sendPostedEvents();
     return 0;

@@ -33,8 +33,8 @@ extern "C" int LLVMFuzzerInitialize(int *, char ***)
 {
     // The decoder's schema is a resource of meshlab: without it every body
     // would be refused and the target would test nothing.
-    const auto decoded = GoJsonDecoder::nomadApi().decodeBody(QByteArrayView(R"({"Job": {"ID": "x", "TaskGroups": []}})"),
-                                                              QStringLiteral("JobRegisterRequest"));
+    const auto decoded = GoJsonDecoder::nomadApi().decodeBody(
+        QByteArrayView(R"({"Job": {"ID": "x", "TaskGroups": []}})"), QStringLiteral("JobRegisterRequest"));
     require(decoded.has_value() && decoded->value(u"Job").toObject().contains(u"TaskGroups"),
             "the compiled-in Nomad api schema loads");
     return 0;
@@ -51,13 +51,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         return 0;
     }
     if (!request->value(u"Job").isObject())
-        return 0;  // "Job must be specified"
+        return 0; // "Job must be specified"
 
     const QJsonObject job = JobSpec::canonicalize(request->value(u"Job").toObject());
     require(JobSpec::canonicalize(job) == job, "canonicalize() is idempotent");
     const QString id = job.value(u"ID").toString();
     if (id.isEmpty())
-        return 0;  // "Job ID hasn't been provided", before validation
+        return 0; // "Job ID hasn't been provided", before validation
 
     const QStringList errors = JobSpec::validate(job);
     if (!errors.isEmpty()) {

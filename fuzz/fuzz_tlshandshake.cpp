@@ -76,8 +76,8 @@ constexpr int kDeadlineMs = 3000;
 
 struct Harness
 {
-    SharedTlsContext server;  // we are db: callers dial us
-    SharedTlsContext client;  // we are web, dialling db
+    SharedTlsContext server; // we are db: callers dial us
+    SharedTlsContext client; // we are web, dialling db
     SpiffeId db;
     SpiffeId web;
 };
@@ -165,7 +165,8 @@ void selfTest(const Harness &h)
     connectOutcome(client, c);
     server.startServer(pair[0], kTrustDomain);
     client.startClient(pair[1], TlsContext::serverNameFor(h.db), h.db);
-    const bool done = runUntil({&server, &client}, [&] { return (s.encrypted || s.failed) && (c.encrypted || c.failed); });
+    const bool done
+        = runUntil({&server, &client}, [&] { return (s.encrypted || s.failed) && (c.encrypted || c.failed); });
     if (!done || s.encrypted != 1 || c.encrypted != 1) {
         std::fprintf(stderr, "self-test: server %s, client %s\n",
                      s.failed ? qPrintable(server.errorString()) : (s.encrypted ? "encrypted" : "no outcome"),
@@ -186,7 +187,7 @@ extern "C" int LLVMFuzzerInitialize(int *, char ***)
     static int argc = 1;
     static char name[] = "fuzz_tlshandshake";
     static char *argv[] = {name, nullptr};
-    new QCoreApplication(argc, argv);  // lives as long as the process
+    new QCoreApplication(argc, argv); // lives as long as the process
     qInstallMessageHandler(onMessage);
 
     struct sigaction action = {};
@@ -211,7 +212,8 @@ extern "C" int LLVMFuzzerInitialize(int *, char ***)
     if (qEnvironmentVariableIntValue("MESHPAD_FUZZ_STATS")) {
         std::atexit([] {
             for (int i = 0; i < mesh::pki::kRefusalReasonCount; ++i)
-                std::fprintf(stderr, "refusals %s: %d\n", qPrintable(mesh::pki::toString(RefusalReason(i))), g_reasons[i]);
+                std::fprintf(stderr, "refusals %s: %d\n", qPrintable(mesh::pki::toString(RefusalReason(i))),
+                             g_reasons[i]);
         });
     }
     return 0;

@@ -64,7 +64,8 @@ void AllocationReporter::placed()
     if (snapshot.sidecarPort != 0) {
         // The port Nomad's Connect hook adds for the sidecar, To -1: the same
         // number inside the allocation (nomad/job_endpoint_hook_connect.go).
-        placed.ports.append({QStringLiteral("connect-proxy-") + m_runner->service().name, snapshot.sidecarPort, -1, false});
+        placed.ports.append(
+            {QStringLiteral("connect-proxy-") + m_runner->service().name, snapshot.sidecarPort, -1, false});
     }
     m_state->allocationPlaced(placed);
     m_healthyDeadline.start();

@@ -1,17 +1,17 @@
 #include "allocationrunner.h"
 
-#include "healthchecker.h"
 #include "api/consulstate.h"
+#include "healthchecker.h"
 #include "portforwarder.h"
 #include "portholder.h"
 #include "runtimeenvironment.h"
 
 #include "core/goduration.h"
+#include "pki/spiffeid.h"
 #include "proxy/identitysource.h"
 #include "proxy/inboundlistener.h"
 #include "proxy/proxymetrics.h"
 #include "proxy/upstreamlistener.h"
-#include "pki/spiffeid.h"
 
 #include "counterserver.h"
 #include "dashboardserver.h"
@@ -41,7 +41,7 @@ constexpr int kDefaultCheckTimeoutMs = 1000;
 // and no process started, so no back-off beyond the restart delay is needed.
 constexpr auto kMinAddressPoll = std::chrono::milliseconds(100);
 constexpr auto kMaxAddressPoll = std::chrono::milliseconds(2000);
-}
+} // namespace
 
 AllocationRunner::AllocationRunner(const Context &context, QObject *parent)
     : QObject(parent)
@@ -58,8 +58,7 @@ AllocationRunner::AllocationRunner(const Context &context, QObject *parent)
             ++m_restarts;
         start();
         if (restart && (m_state == InstanceState::Starting || m_state == InstanceState::Running))
-            Q_EMIT eventOccurred(LabEvent::Kind::Restarted,
-                                 QStringLiteral("restarted (restart %1)").arg(m_restarts));
+            Q_EMIT eventOccurred(LabEvent::Kind::Restarted, QStringLiteral("restarted (restart %1)").arg(m_restarts));
     });
     m_killTimer.setSingleShot(true);
     connect(&m_killTimer, &QTimer::timeout, this, [this] {
@@ -200,9 +199,9 @@ void AllocationRunner::start()
     }
     if (!m_process) {
         setState(InstanceState::Running);
-        Q_EMIT eventOccurred(LabEvent::Kind::Started,
-                             QStringLiteral("started on %1 (%2)").arg(m_context.node.name,
-                                                                     m_context.plan.address.toString()));
+        Q_EMIT eventOccurred(
+            LabEvent::Kind::Started,
+            QStringLiteral("started on %1 (%2)").arg(m_context.node.name, m_context.plan.address.toString()));
         reportTask({.type = nomad::kTaskStarted.toString()});
         startHealthCheck();
     }
@@ -224,7 +223,7 @@ QList<quint16> AllocationRunner::ownPorts() const
         if (const std::optional<quint16> port = servicePort())
             add(*port);
         for (const AllocatedPort &port : m_ports)
-            add(port.to > 0 ? port.to : port.hostPort);  // as startPorts() forwards them
+            add(port.to > 0 ? port.to : port.hostPort); // as startPorts() forwards them
     }
     // The sidecar's upstream listeners, bound on the allocation's address
     // when startSidecar() runs.
@@ -268,17 +267,16 @@ void AllocationRunner::waitForAddress(quint16 port, const QString &clash)
         reportTask({.type = nomad::kTaskRestarting.toString(),
                     .restartReason = QStringLiteral("Restart within policy"),
                     .startDelayNs = qint64(poll.count()) * 1'000'000});
-        Q_EMIT eventOccurred(LabEvent::Kind::Failed,
-                             QStringLiteral("%1; the task starts once it is free (looking every %2 ms)")
-                                 .arg(clash)
-                                 .arg(poll.count()));
+        Q_EMIT eventOccurred(
+            LabEvent::Kind::Failed,
+            QStringLiteral("%1; the task starts once it is free (looking every %2 ms)").arg(clash).arg(poll.count()));
     }
     m_restartTimer.start(poll);
 }
 
 bool AllocationRunner::startPorts(QString *error)
 {
-    const bool reuse = !m_ports.isEmpty();  // a restart keeps its host ports, so URLs stay valid
+    const bool reuse = !m_ports.isEmpty(); // a restart keeps its host ports, so URLs stay valid
     if (!reuse) {
         for (const model::PortMapping &mapping : m_service->ports) {
             AllocatedPort port;
@@ -447,10 +445,10 @@ bool AllocationRunner::startTask(QString *error)
         connect(m_process, &QProcess::started, this, [this] {
             setState(InstanceState::Running);
             reportTask({.type = nomad::kTaskStarted.toString()});
-            Q_EMIT eventOccurred(LabEvent::Kind::Started, QStringLiteral("started on %1 (%2), pid %3")
-                                                              .arg(m_context.node.name,
-                                                                   m_context.plan.address.toString())
-                                                              .arg(m_process->processId()));
+            Q_EMIT eventOccurred(LabEvent::Kind::Started,
+                                 QStringLiteral("started on %1 (%2), pid %3")
+                                     .arg(m_context.node.name, m_context.plan.address.toString())
+                                     .arg(m_process->processId()));
             startHealthCheck();
         });
         connect(m_process, &QProcess::finished, this, &AllocationRunner::onProcessFinished);
@@ -485,8 +483,7 @@ bool AllocationRunner::startTask(QString *error)
         m_process->start(program, runtime.taskArguments());
         return true;
     }
-    case TaskKind::Unsupported:
-        break;
+    case TaskKind::Unsupported: break;
     }
     *error = QStringLiteral("unsupported task");
     return false;
@@ -531,14 +528,10 @@ bool AllocationRunner::taskRunning() const
     if (m_state != InstanceState::Running)
         return false;
     switch (taskKind()) {
-    case TaskKind::Counter:
-        return m_counter != nullptr;
-    case TaskKind::Dashboard:
-        return m_dashboard != nullptr;
-    case TaskKind::Process:
-        return m_process && m_process->state() == QProcess::Running;
-    case TaskKind::Unsupported:
-        break;
+    case TaskKind::Counter: return m_counter != nullptr;
+    case TaskKind::Dashboard: return m_dashboard != nullptr;
+    case TaskKind::Process: return m_process && m_process->state() == QProcess::Running;
+    case TaskKind::Unsupported: break;
     }
     return false;
 }
@@ -600,7 +593,7 @@ void AllocationRunner::taskFailed(const QString &why, std::optional<int> exitCod
         m_process->disconnect(this);
         if (m_process->state() != QProcess::NotRunning) {
             m_process->kill();
-            m_process->waitForFinished(200);  // SIGKILL is immediate; reaping it takes microseconds
+            m_process->waitForFinished(200); // SIGKILL is immediate; reaping it takes microseconds
         }
         m_process->deleteLater();
         m_process = nullptr;
@@ -625,11 +618,12 @@ void AllocationRunner::taskFailed(const QString &why, std::optional<int> exitCod
         const qint64 now = m_clock.elapsed();
         m_policyRestarts.removeIf([&](qint64 at) { return now - at >= policy->interval.count(); });
         if (m_policyRestarts.size() >= policy->attempts && policy->failWhenExhausted) {
-            const QString reason = policy->attempts == 0
-                                       ? QStringLiteral("Policy allows no restarts")
-                                       : QStringLiteral("Exceeded allowed attempts %1 in interval %2 and mode is \"fail\"")
-                                             .arg(policy->attempts)
-                                             .arg(formatGoDuration(policy->interval));
+            const QString reason
+                = policy->attempts == 0
+                      ? QStringLiteral("Policy allows no restarts")
+                      : QStringLiteral("Exceeded allowed attempts %1 in interval %2 and mode is \"fail\"")
+                            .arg(policy->attempts)
+                            .arg(formatGoDuration(policy->interval));
             // A dead allocation's services leave Consul, as a Nomad client
             // deregisters them when its tasks stop.
             if (m_context.catalog)
@@ -641,7 +635,8 @@ void AllocationRunner::taskFailed(const QString &why, std::optional<int> exitCod
             // client/allocrunner/alloc_runner.go handleTaskStateUpdates).
             if (m_sidecarRunning) {
                 m_sidecarRunning = false;
-                reportTask({.type = nomad::kTaskSiblingFailed.toString(), .message = QStringLiteral("Task's sibling \"%1\" failed").arg(m_service->task)},
+                reportTask({.type = nomad::kTaskSiblingFailed.toString(),
+                            .message = QStringLiteral("Task's sibling \"%1\" failed").arg(m_service->task)},
                            Tasks::Sidecar);
                 reportTask({.type = nomad::kTaskKilled.toString()}, Tasks::Sidecar);
             }
@@ -656,8 +651,7 @@ void AllocationRunner::taskFailed(const QString &why, std::optional<int> exitCod
                 .restartReason = QStringLiteral("Restart within policy"),
                 .startDelayNs = qint64(delay.count()) * 1'000'000});
     setState(InstanceState::Restarting, why);
-    Q_EMIT eventOccurred(LabEvent::Kind::Failed,
-                         QStringLiteral("%1; restarting in %2 ms").arg(why).arg(delay.count()));
+    Q_EMIT eventOccurred(LabEvent::Kind::Failed, QStringLiteral("%1; restarting in %2 ms").arg(why).arg(delay.count()));
     m_restartTimer.start(delay);
 }
 
@@ -711,7 +705,7 @@ void AllocationRunner::appendOutput(const QByteArray &bytes)
         m_output.append(QString::fromUtf8(m_partialLine.left(newline)));
         m_partialLine.remove(0, newline + 1);
     }
-    if (m_partialLine.size() > 4096) {  // a line that never ends is still shown
+    if (m_partialLine.size() > 4096) { // a line that never ends is still shown
         m_output.append(QString::fromUtf8(m_partialLine));
         m_partialLine.clear();
     }
@@ -727,22 +721,23 @@ void AllocationRunner::stop(const QString &why)
     m_clashPort = 0;
     m_clash.clear();
     teardown(/*keepPorts=*/true);
-    m_health = HealthStatus::Unknown;  // deregistered below: no check any more
+    m_health = HealthStatus::Unknown; // deregistered below: no check any more
     if (m_context.catalog)
         m_context.catalog->deregister(m_context.plan.allocId);
     const bool wasStopped = m_state == InstanceState::Stopped;
     setState(InstanceState::Stopped, why);
     if (!wasStopped) {
         Q_EMIT eventOccurred(LabEvent::Kind::Stopped, QStringLiteral("stopped: %1").arg(why));
-        reportTask({.type = nomad::kTaskKilling.toString(), .killTimeoutNs = std::chrono::nanoseconds(kStopGrace).count()},
-                   Tasks::Both);
+        reportTask(
+            {.type = nomad::kTaskKilling.toString(), .killTimeoutNs = std::chrono::nanoseconds(kStopGrace).count()},
+            Tasks::Both);
         reportTask({.type = nomad::kTaskKilled.toString()}, Tasks::Both);
         m_sidecarRunning = false;
     }
     if (m_process && m_process->state() != QProcess::NotRunning) {
         m_process->terminate();
         m_killTimer.start(kStopGrace);
-        return;  // idle() when it exits
+        return; // idle() when it exits
     }
     if (m_process) {
         m_process->deleteLater();
@@ -756,7 +751,7 @@ void AllocationRunner::kill()
     if (m_state != InstanceState::Running && m_state != InstanceState::Starting)
         return;
     if (m_process && m_process->state() != QProcess::NotRunning) {
-        m_process->kill();  // onProcessFinished() takes it from here
+        m_process->kill(); // onProcessFinished() takes it from here
         return;
     }
     taskFailed(QStringLiteral("the task was killed (drill)"));

@@ -30,7 +30,7 @@ class IdentitySource;
 class InboundListener;
 class UpstreamListener;
 struct MetricsSnapshot;
-}
+} // namespace mesh::proxy
 
 namespace mesh::lab {
 
@@ -67,12 +67,12 @@ public:
         model::ServiceId serviceId;
         AllocationPlan plan;
         LabNode node;
-        proxy::IdentitySource *identity = nullptr;  // the service's leaf; not owned
-        ConsulState *catalog = nullptr;             // not owned
+        proxy::IdentitySource *identity = nullptr; // the service's leaf; not owned
+        ConsulState *catalog = nullptr;            // not owned
         // A free-looking host port on a node's address (the lab's dynamic
         // port range); the runner binds it and asks again if it was taken.
         std::function<quint16(const QHostAddress &)> takePort;
-        QString allocDir;  // created by the runner, removed by stop
+        QString allocDir; // created by the runner, removed by stop
         std::chrono::milliseconds restartDelay{500};
         std::chrono::milliseconds maxRestartDelay{15'000};
         // A job's group `restart` block (Nomad's RestartPolicy): at most
@@ -85,14 +85,14 @@ public:
             int attempts = 2;
             std::chrono::milliseconds interval{30 * 60'000};
             std::chrono::milliseconds delay{15'000};
-            bool failWhenExhausted = true;  // mode "fail"; "delay" waits out the interval
+            bool failWhenExhausted = true; // mode "fail"; "delay" waits out the interval
         };
         std::optional<RestartPolicy> restartPolicy;
         proxy::ProxyOptions proxyOptions;
     };
 
     explicit AllocationRunner(const Context &context, QObject *parent = nullptr);
-    ~AllocationRunner() override;  // stops everything; a child gets SIGKILL
+    ~AllocationRunner() override; // stops everything; a child gets SIGKILL
 
     void start();
     // Wanted stop (drill, node down, count lowered, lab stop): no restart.
@@ -167,13 +167,13 @@ private:
     QString m_message;
     int m_restarts = 0;
     int m_consecutiveFailures = 0;
-    QList<qint64> m_policyRestarts;  // steady ms of each restart, for restartPolicy
+    QList<qint64> m_policyRestarts; // steady ms of each restart, for restartPolicy
     QElapsedTimer m_clock;
     bool m_received = false;
-    bool m_waitingForAddress = false;  // Restarting because an address is held (see waitForAddress)
-    quint16 m_clashPort = 0;           // the held port last told about, with its message
+    bool m_waitingForAddress = false; // Restarting because an address is held (see waitForAddress)
+    quint16 m_clashPort = 0;          // the held port last told about, with its message
     QString m_clash;
-    bool m_sidecarRunning = false;  // as reported to Nomad
+    bool m_sidecarRunning = false; // as reported to Nomad
     QElapsedTimer m_runningSince;
     QTimer m_restartTimer;
     QTimer m_killTimer;

@@ -26,11 +26,11 @@ BlockingQueries::~BlockingQueries()
     clear();
 }
 
-void BlockingQueries::park(apps::http::Deferred deferred, int table, std::chrono::milliseconds wait,
-                           Changed changed, Answer answer)
+void BlockingQueries::park(apps::http::Deferred deferred, int table, std::chrono::milliseconds wait, Changed changed,
+                           Answer answer)
 {
-    auto *parked = new Parked{std::move(deferred), table, std::move(changed), std::move(answer),
-                              std::make_unique<QTimer>()};
+    auto *parked
+        = new Parked{std::move(deferred), table, std::move(changed), std::move(answer), std::make_unique<QTimer>()};
     const qint64 jitter = wait.count() >= 16 ? QRandomGenerator::global()->bounded(qint64(wait.count() / 16)) : 0;
     parked->timer->setSingleShot(true);
     // A coarse timer may fire 5 % early; a blocking query must hold its wait.

@@ -29,11 +29,10 @@ public:
     using Answer = std::function<apps::http::Response()>;
 
     explicit BlockingQueries(QObject *parent = nullptr);
-    ~BlockingQueries() override;  // parked clients get no answer (their connections go too)
+    ~BlockingQueries() override; // parked clients get no answer (their connections go too)
 
     // `table` names what the read depends on: wake(table) asks only these.
-    void park(apps::http::Deferred deferred, int table, std::chrono::milliseconds wait, Changed changed,
-              Answer answer);
+    void park(apps::http::Deferred deferred, int table, std::chrono::milliseconds wait, Changed changed, Answer answer);
     // After a change of `table` (any table: nullopt): answers, in one pass,
     // every parked read of it that changed.
     void wake(std::optional<int> table = std::nullopt);

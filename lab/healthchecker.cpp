@@ -13,9 +13,8 @@ HealthChecker::HealthChecker(const Target &target, QObject *parent)
     connect(&m_interval, &QTimer::timeout, this, &HealthChecker::runCheck);
     m_timeout.setSingleShot(true);
     m_timeout.setInterval(target.timeout);
-    connect(&m_timeout, &QTimer::timeout, this, [this] {
-        finishCheck(false, QStringLiteral("timed out after %1 ms").arg(m_target.timeout.count()));
-    });
+    connect(&m_timeout, &QTimer::timeout, this,
+            [this] { finishCheck(false, QStringLiteral("timed out after %1 ms").arg(m_target.timeout.count())); });
 }
 
 HealthChecker::~HealthChecker() = default;
@@ -46,14 +45,12 @@ void HealthChecker::runCheck()
     const bool http = m_target.kind == model::CheckKind::Http;
     connect(m_socket, &QTcpSocket::connected, this, [this, http] {
         if (!http) {
-            finishCheck(true, QStringLiteral("TCP connect %1:%2: Success")
-                                  .arg(m_target.address.toString())
-                                  .arg(m_target.port));
+            finishCheck(
+                true, QStringLiteral("TCP connect %1:%2: Success").arg(m_target.address.toString()).arg(m_target.port));
             return;
         }
         const QByteArray request = "GET " + m_target.path.toUtf8() + " HTTP/1.1\r\nHost: "
-                                   + m_target.address.toString().toLatin1() + ':'
-                                   + QByteArray::number(m_target.port)
+                                   + m_target.address.toString().toLatin1() + ':' + QByteArray::number(m_target.port)
                                    + "\r\nUser-Agent: Consul Health Check\r\nAccept: text/plain, text/*, */*\r\n"
                                      "Connection: close\r\n\r\n";
         m_socket->write(request);

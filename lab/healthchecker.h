@@ -25,7 +25,7 @@ class HealthChecker final : public QObject
 public:
     struct Target final
     {
-        model::CheckKind kind = model::CheckKind::Tcp;  // None is treated as Tcp
+        model::CheckKind kind = model::CheckKind::Tcp; // None is treated as Tcp
         QHostAddress address;
         quint16 port = 0;
         QString path = QStringLiteral("/health");

@@ -53,7 +53,8 @@ Lab::~Lab()
     // Stop in the network thread, at once and bounded (SIGKILL for children),
     // then join it. The runtime is deleted there, where its sockets live.
     LabRuntime *runtime = m_runtime;
-    QMetaObject::invokeMethod(runtime, [runtime] { delete runtime; }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        runtime, [runtime] { delete runtime; }, Qt::BlockingQueuedConnection);
     m_runtime = nullptr;
     m_thread.quit();
     m_thread.wait();
@@ -84,8 +85,8 @@ Result<> Lab::start(const model::Topology &topology)
         std::lock_guard lock(m_snapshotMutex);
         m_running = true;
     }
-    QMetaObject::invokeMethod(m_runtime, [runtime = m_runtime, topology] { runtime->run(topology); },
-                              Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        m_runtime, [runtime = m_runtime, topology] { runtime->run(topology); }, Qt::QueuedConnection);
     return {};
 }
 
@@ -111,7 +112,7 @@ void Lab::publish(const LabSnapshot &snapshot)
     {
         std::lock_guard lock(m_snapshotMutex);
         if (!m_running && snapshot.running)
-            return;  // a late snapshot from a run that has stopped
+            return; // a late snapshot from a run that has stopped
         m_snapshot = snapshot;
     }
     Q_EMIT snapshotChanged(snapshot);
@@ -144,7 +145,8 @@ void Lab::startNode(const QString &node)
 
 void Lab::setArrowAction(const model::UpstreamId &arrow, model::IntentionAction action)
 {
-    QMetaObject::invokeMethod(m_runtime, [runtime = m_runtime, arrow, action] { runtime->setArrowAction(arrow, action); });
+    QMetaObject::invokeMethod(m_runtime,
+                              [runtime = m_runtime, arrow, action] { runtime->setArrowAction(arrow, action); });
 }
 
 void Lab::setArrowFault(const model::UpstreamId &arrow, std::chrono::milliseconds latency, double failureRate)

@@ -99,7 +99,7 @@ private:
 
     Options m_options;
     QThread m_thread;
-    LabRuntime *m_runtime = nullptr;  // lives on m_thread
+    LabRuntime *m_runtime = nullptr; // lives on m_thread
     mutable std::mutex m_snapshotMutex;
     LabSnapshot m_snapshot;
     bool m_running = false;

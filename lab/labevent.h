@@ -27,9 +27,9 @@ struct LabEvent final
 
     QDateTime time;
     Kind kind = Kind::Drill;
-    QString service;    // empty when not about one service
-    QString allocName;  // empty when not about one allocation
-    QString text;       // one sentence, for people
+    QString service;   // empty when not about one service
+    QString allocName; // empty when not about one allocation
+    QString text;      // one sentence, for people
 };
 
 // "placed", "started", "healthy", "unhealthy", "failed", "restarted",

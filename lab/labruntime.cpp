@@ -2,8 +2,8 @@
 
 #include "allocationreporter.h"
 #include "allocationrunner.h"
-#include "labcertificates.h"
 #include "api/consulapi.h"
+#include "labcertificates.h"
 #include "nomad/nomadapi.h"
 #include "nomad/nomadstate.h"
 
@@ -48,7 +48,7 @@ QJsonObject groupOf(const QJsonObject &job, const QString &group)
 
 LabRuntime::LabRuntime(const Lab::Options &options)
     : m_options(options)
-    , m_snapshotTimer(this)      // parented, so moveToThread() takes the timers along
+    , m_snapshotTimer(this) // parented, so moveToThread() takes the timers along
     , m_shutdownDeadline(this)
     , m_rotation(this)
 {
@@ -108,17 +108,19 @@ void LabRuntime::run(const model::Topology &topology)
         Q_EMIT runFailed(QStringLiteral("the lab is already running; stop it first"));
         return;
     }
-    const QString caDirectory = m_options.caDirectory.isEmpty() ? LabCertificates::defaultDirectory()
-                                                                : m_options.caDirectory;
+    const QString caDirectory
+        = m_options.caDirectory.isEmpty() ? LabCertificates::defaultDirectory() : m_options.caDirectory;
     Result<pki::CertificateAuthority> ca = LabCertificates::openOrCreate(caDirectory, topology.settings.datacenter);
     if (!ca) {
         Q_EMIT runFailed(ca.error().message);
         return;
     }
     m_ca.emplace(std::move(*ca));
-    m_allocRoot = std::make_unique<QTemporaryDir>(QDir(QDir::tempPath()).filePath(QStringLiteral("meshpad-lab-XXXXXX")));
+    m_allocRoot
+        = std::make_unique<QTemporaryDir>(QDir(QDir::tempPath()).filePath(QStringLiteral("meshpad-lab-XXXXXX")));
     if (!m_allocRoot->isValid()) {
-        const QString why = QStringLiteral("cannot create the allocation directories: %1").arg(m_allocRoot->errorString());
+        const QString why
+            = QStringLiteral("cannot create the allocation directories: %1").arg(m_allocRoot->errorString());
         clear();
         Q_EMIT runFailed(why);
         return;
@@ -160,11 +162,11 @@ void LabRuntime::run(const model::Topology &topology)
             m_nomadApis.append(api);
             byNode.insert(node.name, api);
         }
-        m_api->setNomadHandler([byNode](const QString &node, const apps::http::Request &request,
-                                        apps::http::Response &response) {
-            if (nomad::NomadApi *api = byNode.value(node))
-                api->handle(request, response);
-        });
+        m_api->setNomadHandler(
+            [byNode](const QString &node, const apps::http::Request &request, apps::http::Response &response) {
+                if (nomad::NomadApi *api = byNode.value(node))
+                    api->handle(request, response);
+            });
         if (Result<> listening = m_api->listen(m_options.consulPort, m_options.nomadPort); !listening) {
             const QString why = listening.error().message;
             clear();
@@ -198,8 +200,8 @@ void LabRuntime::run(const model::Topology &topology)
     const model::TopologyIndex index(topology);
     for (const QString &job : index.jobNames()) {
         QByteArray answer;
-        const int status = m_nomadApis.constFirst()->submit(generate::NomadJobGenerator::json(index, job).toUtf8(),
-                                                            &answer);
+        const int status
+            = m_nomadApis.constFirst()->submit(generate::NomadJobGenerator::json(index, job).toUtf8(), &answer);
         if (status != 200) {
             m_submittingDesign = false;
             const QString why = QStringLiteral("Nomad refused job %1 (HTTP %2): %3")
@@ -224,9 +226,9 @@ void LabRuntime::run(const model::Topology &topology)
     Q_EMIT snapshotReady(snapshot);
 }
 
-AllocationRunner *LabRuntime::addAllocation(const model::Service &service, int index,
-                                            const std::optional<AllocationRunner::Context::RestartPolicy> &restartPolicy,
-                                            const QString &previousAllocId)
+AllocationRunner *LabRuntime::addAllocation(
+    const model::Service &service, int index,
+    const std::optional<AllocationRunner::Context::RestartPolicy> &restartPolicy, const QString &previousAllocId)
 {
     std::optional<AllocationPlan> plan = m_placement.place(service, index);
     if (!plan) {
@@ -408,7 +410,8 @@ void LabRuntime::startInstance(const QString &allocId)
                   QStringLiteral("cannot start: node %1 is down").arg(target->nodeName()));
         return;
     }
-    emitEvent(LabEvent::Kind::Drill, target->service().name, target->plan().allocName, QStringLiteral("start instance"));
+    emitEvent(LabEvent::Kind::Drill, target->service().name, target->plan().allocName,
+              QStringLiteral("start instance"));
     target->start();
     publishSnapshot();
 }
@@ -533,8 +536,9 @@ void LabRuntime::setArrowAction(const model::UpstreamId &arrow, model::Intention
         return;
     m_actions.insert(arrow, action);
     m_catalog.setIntention(source->name, destination->name, action);
-    emitEvent(LabEvent::Kind::Drill, QString(), QString(),
-              QStringLiteral("intention %1 → %2 is now %3").arg(source->name, destination->name, model::toString(action)));
+    emitEvent(
+        LabEvent::Kind::Drill, QString(), QString(),
+        QStringLiteral("intention %1 → %2 is now %3").arg(source->name, destination->name, model::toString(action)));
     publishSnapshot();
 }
 
@@ -564,8 +568,7 @@ void LabRuntime::setCount(const model::ServiceId &serviceId, int count)
     if (!service || count < 0)
         return;
     const int current = m_counts.value(serviceId);
-    emitEvent(LabEvent::Kind::Drill, service->name, QString(),
-              QStringLiteral("count %1 → %2").arg(current).arg(count));
+    emitEvent(LabEvent::Kind::Drill, service->name, QString(), QStringLiteral("count %1 → %2").arg(current).arg(count));
     m_counts.insert(serviceId, count);
     for (int index = current; index < count; ++index)
         startAllocation(*service, index);
@@ -620,9 +623,11 @@ void LabRuntime::placeJob(const QString &jobId, quint64 version, const QList<mod
     // name, which may be a service of another job: the id of that service
     // when it runs, else the name (AllocationRunner resolves it by name).
     for (model::Upstream upstream : upstreams) {
-        if (std::any_of(arrows.cbegin(), arrows.cend(), [&](const model::Upstream &a) { return a.downstream.value == upstream.downstream.value; }))
+        if (std::any_of(arrows.cbegin(), arrows.cend(),
+                        [&](const model::Upstream &a) { return a.downstream.value == upstream.downstream.value; }))
             continue;
-        if (!std::any_of(added.cbegin(), added.cend(), [&](const model::Service &s) { return s.id == upstream.downstream; }))
+        if (!std::any_of(added.cbegin(), added.cend(),
+                         [&](const model::Service &s) { return s.id == upstream.downstream; }))
             continue;
         if (const model::Service *destination = merged.serviceByName(upstream.destination.value))
             upstream.destination = destination->id;
@@ -681,8 +686,8 @@ void LabRuntime::startAllocation(const model::Service &service, int index, const
     const std::optional<QJsonObject> job = m_nomad ? m_nomad->job(service.job) : std::nullopt;
     if (job) {
         const QJsonObject group = groupOf(*job, service.group);
-        const QJsonObject update = group.value(u"Update").isObject() ? group.value(u"Update").toObject()
-                                                                      : job->value(u"Update").toObject();
+        const QJsonObject update
+            = group.value(u"Update").isObject() ? group.value(u"Update").toObject() : job->value(u"Update").toObject();
         minHealthy = nanosecondsIn(update, u"MinHealthyTime", minHealthy);
         healthyDeadline = nanosecondsIn(update, u"HealthyDeadline", healthyDeadline);
         // The design's own services keep the lab's restart-for-ever back-off
@@ -818,8 +823,8 @@ LabSnapshot LabRuntime::buildSnapshot()
         if (instance.state == InstanceState::Stopped || instance.state == InstanceState::Failed)
             continue;
         const model::Service *service = m_topology->service(instance.serviceId);
-        const bool dashboard = service->templateKind == model::ServiceTemplate::Dashboard
-                               || service->job == QLatin1String("dashboard");
+        const bool dashboard
+            = service->templateKind == model::ServiceTemplate::Dashboard || service->job == QLatin1String("dashboard");
         for (const AllocatedPort &port : instance.ports) {
             if (port.hostPort == 0)
                 continue;

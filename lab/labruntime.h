@@ -1,9 +1,9 @@
 #pragma once
 
 #include "lab/allocationrunner.h"
+#include "lab/api/consulstate.h"
 #include "lab/byterate.h"
 #include "lab/lab.h"
-#include "lab/api/consulstate.h"
 #include "lab/nomad/jobscheduler.h"
 #include "lab/placement.h"
 #include "pki/certificateauthority.h"
@@ -31,7 +31,7 @@ class ConsulApi;
 namespace nomad {
 class NomadApi;
 class NomadState;
-}
+} // namespace nomad
 
 // The lab itself, on the network thread: the CA and the services' leaves,
 // the Consul state and API, the Nomad state and API, the placement, one
@@ -53,7 +53,7 @@ class LabRuntime final : public QObject, public nomad::JobScheduler
 
 public:
     explicit LabRuntime(const Lab::Options &options);
-    ~LabRuntime() override;  // stops at once: children get SIGKILL
+    ~LabRuntime() override; // stops at once: children get SIGKILL
 
     void run(const model::Topology &topology);
     // Stops every allocation (children get SIGTERM, then SIGKILL after 2 s),
@@ -119,15 +119,15 @@ private:
     bool m_shuttingDown = false;
     std::shared_ptr<const model::Topology> m_topology;
     std::optional<pki::CertificateAuthority> m_ca;
-    QHash<QString, proxy::StaticIdentitySource *> m_identities;  // by service name
+    QHash<QString, proxy::StaticIdentitySource *> m_identities; // by service name
     ConsulState m_catalog;
-    ConsulApi *m_api = nullptr;  // child; per run
-    nomad::NomadState *m_nomad = nullptr;      // child; per run
-    QList<nomad::NomadApi *> m_nomadApis;      // children; one per node, per run
+    ConsulApi *m_api = nullptr;           // child; per run
+    nomad::NomadState *m_nomad = nullptr; // child; per run
+    QList<nomad::NomadApi *> m_nomadApis; // children; one per node, per run
     // The design as run() got it; its jobs are placed with its ids.
     std::shared_ptr<const model::Topology> m_design;
     bool m_submittingDesign = false;
-    QHash<QString, quint64> m_jobVersions;     // the version each job runs
+    QHash<QString, quint64> m_jobVersions; // the version each job runs
     Placement m_placement;
     QList<AllocationRunner *> m_runners;
     // Allocations lost with their node, oldest first, at most
@@ -136,7 +136,7 @@ private:
     QHash<model::ServiceId, int> m_counts;
     QHash<model::UpstreamId, model::IntentionAction> m_actions;
     QHash<model::UpstreamId, std::pair<std::chrono::milliseconds, double>> m_faults;
-    QHash<QString, quint16> m_nextPort;  // by node address
+    QHash<QString, quint16> m_nextPort; // by node address
     std::unique_ptr<QTemporaryDir> m_allocRoot;
     // Held while running: which address slot this lab has (see takeSlot()).
     QTcpServer *m_slotLock = nullptr;

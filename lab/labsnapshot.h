@@ -14,12 +14,12 @@ namespace mesh::lab {
 
 // Where an allocation is in its life, as Nomad's client status words.
 enum class InstanceState {
-    Pending,     // placed, not started yet (or, without an allocId, waiting for a node)
-    Starting,    // task started, not yet listening / checked
+    Pending,  // placed, not started yet (or, without an allocId, waiting for a node)
+    Starting, // task started, not yet listening / checked
     Running,
-    Restarting,  // failed; waiting for the back-off before the next start
-    Failed,      // could not start at all (e.g. a docker image the lab cannot run)
-    Stopped,     // stopped by a drill (or its count was lowered)
+    Restarting, // failed; waiting for the back-off before the next start
+    Failed,     // could not start at all (e.g. a docker image the lab cannot run)
+    Stopped,    // stopped by a drill (or its count was lowered)
     // Its node went down while it ran: Nomad's ClientStatus "lost". The
     // scheduler places a replacement elsewhere (hashicorp/nomad:
     // scheduler/reconcile.go, lost allocations are stopped and placed again);
@@ -29,39 +29,39 @@ enum class InstanceState {
 // Consul's check status words: "unknown" before the first check.
 enum class HealthStatus { Unknown, Passing, Critical };
 
-QString toString(InstanceState state);   // "pending", "starting", "running", …
-QString toString(HealthStatus status);   // "unknown", "passing", "critical"
+QString toString(InstanceState state); // "pending", "starting", "running", …
+QString toString(HealthStatus status); // "unknown", "passing", "critical"
 
 // A group port as Nomad allocated it: `NOMAD_HOST_PORT_<label>` on the node's
 // address, forwarded to `to` on the allocation's own address.
 struct AllocatedPort final
 {
     QString label;
-    QString hostAddress;  // the node's address
+    QString hostAddress; // the node's address
     quint16 hostPort = 0;
-    quint16 to = 0;       // the port inside the allocation
+    quint16 to = 0; // the port inside the allocation
 };
 
 struct InstanceSnapshot final
 {
-    QString allocId;      // a UUID, as Nomad's
-    QString allocName;    // "<job>.<group>[<index>]"
+    QString allocId;   // a UUID, as Nomad's
+    QString allocName; // "<job>.<group>[<index>]"
     int index = 0;
     model::ServiceId serviceId;
     QString serviceName;
-    QString node;         // "one", "two", "three"
-    QString nodeAddress;  // 127.0.1.x
-    QString address;      // the allocation's own address, 127.0.2.x
+    QString node;        // "one", "two", "three"
+    QString nodeAddress; // 127.0.1.x
+    QString address;     // the allocation's own address, 127.0.2.x
     InstanceState state = InstanceState::Pending;
     HealthStatus health = HealthStatus::Unknown;
     int restarts = 0;
-    QString message;      // why it failed or restarts, empty when fine
+    QString message; // why it failed or restarts, empty when fine
     QList<AllocatedPort> ports;
-    quint16 sidecarPort = 0;   // the inbound mTLS listener on nodeAddress; 0 without sidecar
-    bool embedded = false;     // the in-process counter/dashboard, not a child process
-    qint64 pid = 0;            // child process id while one runs
-    QStringList output;        // the child's last lines, stdout and stderr merged (at most 50)
-    std::optional<quint64> counterValue;  // the embedded counter's count
+    quint16 sidecarPort = 0;             // the inbound mTLS listener on nodeAddress; 0 without sidecar
+    bool embedded = false;               // the in-process counter/dashboard, not a child process
+    qint64 pid = 0;                      // child process id while one runs
+    QStringList output;                  // the child's last lines, stdout and stderr merged (at most 50)
+    std::optional<quint64> counterValue; // the embedded counter's count
     // Nomad's Allocation.PreviousAllocation / NextAllocation (hashicorp/nomad:
     // nomad/structs/structs.go): the lost allocation this one replaces, and
     // the one that replaced a lost one. A replacement keeps the lost one's
@@ -75,9 +75,9 @@ struct InstanceSnapshot final
 struct ArrowSnapshot final
 {
     model::UpstreamId id;
-    QString from;          // downstream service name
-    QString to;            // destination service name
-    bool allowed = true;   // what the intentions say now
+    QString from;        // downstream service name
+    QString to;          // destination service name
+    bool allowed = true; // what the intentions say now
     quint64 activeConnections = 0;
     quint64 totalConnections = 0;
     quint64 bytesSent = 0;       // downstream → destination
@@ -106,7 +106,7 @@ struct Endpoint final
     QString service;
     QString allocName;
     QString label;
-    QString url;  // http://<node address>:<host port>
+    QString url; // http://<node address>:<host port>
 };
 
 struct LabSnapshot final

@@ -17,7 +17,7 @@ QHostAddress nodeAddress(int slot, int node)
 {
     return QHostAddress((127u << 24) | (quint32(slot & 0xff) << 16) | (1u << 8) | quint32(node));
 }
-}
+} // namespace
 
 QList<LabNode> Placement::defaultNodes(int slot)
 {

@@ -21,16 +21,16 @@ struct LabNode final
 // the allocation starts (a host port is only known free once bound).
 struct AllocationPlan final
 {
-    QString allocId;    // a fresh UUID, as Nomad's
-    QString allocName;  // "<job>.<group>[<index>]"
+    QString allocId;   // a fresh UUID, as Nomad's
+    QString allocName; // "<job>.<group>[<index>]"
     int index = 0;
     model::ServiceId serviceId;
-    int node = 0;              // index into the lab's nodes
-    QHostAddress address;      // the allocation's own address (its "network namespace")
+    int node = 0;         // index into the lab's nodes
+    QHostAddress address; // the allocation's own address (its "network namespace")
     // The lost allocation this one replaces (Nomad's PreviousAllocation);
     // empty for a first placement. Set by the caller of place().
     QString previousAllocId;
-    QList<int> staticPorts;    // the node's host ports it reserves (static ports)
+    QList<int> staticPorts; // the node's host ports it reserves (static ports)
 };
 
 // Places allocations as Nomad's scheduler would spread them: each group's
@@ -53,7 +53,7 @@ public:
     explicit Placement(QList<LabNode> nodes = defaultNodes(), int slot = 0);
 
     const QList<LabNode> &nodes() const { return m_nodes; }
-    int nodeIndex(QStringView name) const;  // -1 when unknown
+    int nodeIndex(QStringView name) const; // -1 when unknown
 
     void setNodeUp(int node, bool up);
     bool isNodeUp(int node) const { return m_up.value(node, false); }

@@ -13,7 +13,7 @@ namespace {
 constexpr qint64 kHighWater = 256 * 1024;
 constexpr qint64 kChunk = 64 * 1024;
 constexpr int kConnectTimeoutMs = 2000;
-}
+} // namespace
 
 // One accepted connection and its leg to the allocation. Private to the
 // forwarder: nothing else needs it.
@@ -26,7 +26,7 @@ public:
     {
         m_client = new proxy::PlainSocket(this);
         m_client->adopt(descriptor);
-        m_client->setReadingEnabled(false);  // until the allocation answers
+        m_client->setReadingEnabled(false); // until the allocation answers
         m_target = new proxy::PlainSocket(this);
         connect(m_target, &proxy::PlainSocket::connected, this, &ForwardedConnection::onConnected);
         connect(m_target, &proxy::PlainSocket::errorOccurred, this, &ForwardedConnection::finish);
@@ -134,9 +134,9 @@ Result<> PortForwarder::listen(const QHostAddress &address, quint16 port)
 {
     if (!m_server->listen(address, port))
         return fail(Error::Code::Network, QStringLiteral("cannot listen on %1:%2: %3")
-                                               .arg(address.toString())
-                                               .arg(port)
-                                               .arg(m_server->errorString()));
+                                              .arg(address.toString())
+                                              .arg(port)
+                                              .arg(m_server->errorString()));
     return {};
 }
 

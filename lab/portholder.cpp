@@ -10,9 +10,9 @@
 #if defined(Q_OS_LINUX)
 #include <arpa/inet.h>
 #include <cerrno>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <dirent.h>
 #include <unistd.h>
 #endif
 
@@ -91,7 +91,7 @@ std::optional<PortHolder> ownerOf(const QList<QByteArray> &inodes)
     QList<QByteArray> links;
     for (const QByteArray &inode : inodes)
         links.append("socket:[" + inode + ']');
-    QHash<qsizetype, qint64> owners;  // index into `links` -> pid
+    QHash<qsizetype, qint64> owners; // index into `links` -> pid
     const QDir proc(QStringLiteral("/proc"));
     for (const QString &entry : proc.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
         bool isPid = false;
@@ -114,7 +114,7 @@ std::optional<PortHolder> ownerOf(const QList<QByteArray> &inodes)
         }
         ::closedir(fds);
         if (owners.contains(0))
-            break;  // the best match: a socket bound to the address itself
+            break; // the best match: a socket bound to the address itself
     }
     for (qsizetype index = 0; index < links.size(); ++index) {
         if (!owners.contains(index))

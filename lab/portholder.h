@@ -16,8 +16,8 @@ namespace mesh::lab {
 // once per clash.
 struct PortHolder final
 {
-    qint64 pid = 0;   // > 0
-    QString command;  // /proc/<pid>/comm: the program's name, at most 15 characters
+    qint64 pid = 0;  // > 0
+    QString command; // /proc/<pid>/comm: the program's name, at most 15 characters
 
     // Whether a server binding `address:port` now would get EADDRINUSE
     // because a socket listens there (or on the wildcard address with that

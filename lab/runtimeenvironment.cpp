@@ -8,7 +8,7 @@ namespace {
 // Nomad's defaults when a task sets no resources (hashicorp/nomad: api/resources.go).
 constexpr int kDefaultCpuMhz = 100;
 constexpr int kDefaultMemoryMb = 300;
-}
+} // namespace
 
 QString RuntimeEnvironment::destinationName(const model::Topology &topology, const model::Upstream &upstream)
 {

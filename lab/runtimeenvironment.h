@@ -26,9 +26,9 @@ public:
         const model::Service *service = nullptr;
         AllocationPlan plan;
         LabNode node;
-        QList<AllocatedPort> ports;  // the group ports, host ports chosen
-        quint16 sidecarPort = 0;     // 0 without a sidecar
-        QString allocDir;            // NOMAD_ALLOC_DIR; task and secrets dirs are inside
+        QList<AllocatedPort> ports; // the group ports, host ports chosen
+        quint16 sidecarPort = 0;    // 0 without a sidecar
+        QString allocDir;           // NOMAD_ALLOC_DIR; task and secrets dirs are inside
     };
 
     explicit RuntimeEnvironment(const Inputs &inputs);
@@ -56,7 +56,7 @@ private:
 
     Inputs m_inputs;
     QMap<QString, QString> m_variables;
-    QMap<QString, QString> m_nodeAttributes;  // ${node.unique.name}, ${attr.unique.network.ip-address}, …
+    QMap<QString, QString> m_nodeAttributes; // ${node.unique.name}, ${attr.unique.network.ip-address}, …
 };
 
 } // namespace mesh::lab

@@ -75,9 +75,12 @@ bool spinUntil(Done done, int timeoutMs)
 bool connectSocket(QTcpSocket &socket, quint16 port)
 {
     socket.connectToHost(QHostAddress::LocalHost, port);
-    spinUntil([&] { return socket.state() == QAbstractSocket::ConnectedState
-                           || socket.state() == QAbstractSocket::UnconnectedState; },
-              15'000);
+    spinUntil(
+        [&] {
+            return socket.state() == QAbstractSocket::ConnectedState
+                   || socket.state() == QAbstractSocket::UnconnectedState;
+        },
+        15'000);
     return socket.state() == QAbstractSocket::ConnectedState;
 }
 
@@ -88,20 +91,22 @@ QByteArray getOn(QTcpSocket &socket)
     socket.write("GET / HTTP/1.1\r\nHost: counter\r\n\r\n");
     QByteArray buffer;
     QByteArray body;
-    spinUntil([&] {
-        buffer += socket.readAll();
-        const qsizetype end = buffer.indexOf("\r\n\r\n");
-        if (end >= 0) {
-            static const QRegularExpression length(QStringLiteral("(?i)content-length:\\s*(\\d+)"));
-            const auto match = length.match(QString::fromLatin1(buffer.left(end)));
-            const qsizetype size = match.hasMatch() ? match.captured(1).toLongLong() : 0;
-            if (buffer.size() >= end + 4 + size) {
-                body = buffer.mid(end + 4, size);
-                return true;
+    spinUntil(
+        [&] {
+            buffer += socket.readAll();
+            const qsizetype end = buffer.indexOf("\r\n\r\n");
+            if (end >= 0) {
+                static const QRegularExpression length(QStringLiteral("(?i)content-length:\\s*(\\d+)"));
+                const auto match = length.match(QString::fromLatin1(buffer.left(end)));
+                const qsizetype size = match.hasMatch() ? match.captured(1).toLongLong() : 0;
+                if (buffer.size() >= end + 4 + size) {
+                    body = buffer.mid(end + 4, size);
+                    return true;
+                }
             }
-        }
-        return socket.state() == QAbstractSocket::UnconnectedState && socket.bytesAvailable() == 0;
-    }, 20'000);
+            return socket.state() == QAbstractSocket::UnconnectedState && socket.bytesAvailable() == 0;
+        },
+        20'000);
     return body;
 }
 
@@ -146,7 +151,7 @@ struct Sidecar
     {
         ready.reset();
         failed.reset();
-        sidecar.reset();  // before its client
+        sidecar.reset(); // before its client
     }
     QString failure() const { return failed->isEmpty() ? QString() : failed->first().first().toString(); }
     bool said(const QString &text) const
@@ -172,7 +177,7 @@ private:
     std::unique_ptr<Lab> m_lab;
     LabSnapshot m_snapshot;
     QNetworkAccessManager m_net;
-    QList<std::pair<int, QString>> m_registered;  // node, service ID
+    QList<std::pair<int, QString>> m_registered; // node, service ID
 
     QString agent(int node = 0) const { return m_snapshot.nodes.at(node).consulAddress; }
 
@@ -192,7 +197,8 @@ private:
         if (!m_lab->start(model::Topology{}))
             return false;
         if (!QTest::qWaitFor([&] { return !started.isEmpty() || !failed.isEmpty(); }, 30'000) || !failed.isEmpty()) {
-            qWarning() << "the lab did not start:" << (failed.isEmpty() ? QString() : failed.first().first().toString());
+            qWarning() << "the lab did not start:"
+                       << (failed.isEmpty() ? QString() : failed.first().first().toString());
             return false;
         }
         m_snapshot = started.first().first().value<LabSnapshot>();
@@ -256,9 +262,10 @@ private:
     // How many passing Connect instances of `service` the agent lists.
     int passing(const QString &service)
     {
-        return int(QJsonDocument::fromJson(call("GET", agent(1) + u"/v1/health/connect/" + service + u"?passing=1").body)
-                       .array()
-                       .size());
+        return int(
+            QJsonDocument::fromJson(call("GET", agent(1) + u"/v1/health/connect/" + service + u"?passing=1").body)
+                .array()
+                .size());
     }
 
     // The counter and dashboard registrations with our own address and free
@@ -273,19 +280,21 @@ private:
     };
     static QByteArray counterPayload(const OwnPorts &p)
     {
-        return QStringLiteral("{\"name\": \"counter\", \"address\": \"127.0.0.1\", \"port\": %1, \"connect\": "
-                              "{\"sidecar_service\": {\"port\": %2, \"check\": {\"name\": \"Connect Sidecar Listening\", "
-                              "\"tcp\": \"127.0.0.1:%2\", \"interval\": \"1s\"}}}}")
+        return QStringLiteral(
+                   "{\"name\": \"counter\", \"address\": \"127.0.0.1\", \"port\": %1, \"connect\": "
+                   "{\"sidecar_service\": {\"port\": %2, \"check\": {\"name\": \"Connect Sidecar Listening\", "
+                   "\"tcp\": \"127.0.0.1:%2\", \"interval\": \"1s\"}}}}")
             .arg(p.counterApp)
             .arg(p.counterSidecar)
             .toUtf8();
     }
     static QByteArray dashboardPayload(const OwnPorts &p, const QString &extraUpstreams = QString())
     {
-        return QStringLiteral("{\"name\": \"dashboard\", \"address\": \"127.0.0.1\", \"port\": %1, \"connect\": "
-                              "{\"sidecar_service\": {\"port\": %2, \"check\": {\"name\": \"Connect Sidecar Listening\", "
-                              "\"tcp\": \"127.0.0.1:%2\", \"interval\": \"1s\"}, \"proxy\": {\"upstreams\": "
-                              "[{\"destination_name\": \"counter\", \"local_bind_port\": %3}%4]}}}}")
+        return QStringLiteral(
+                   "{\"name\": \"dashboard\", \"address\": \"127.0.0.1\", \"port\": %1, \"connect\": "
+                   "{\"sidecar_service\": {\"port\": %2, \"check\": {\"name\": \"Connect Sidecar Listening\", "
+                   "\"tcp\": \"127.0.0.1:%2\", \"interval\": \"1s\"}, \"proxy\": {\"upstreams\": "
+                   "[{\"destination_name\": \"counter\", \"local_bind_port\": %3}%4]}}}}")
             .arg(p.dashboardApp)
             .arg(p.dashboardSidecar)
             .arg(p.upstream)
@@ -327,9 +336,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("expected");
         QTest::addColumn<bool>("exact");
 
-        QTest::newRow("no sidecar for the ID")
-            << QByteArrayList{} << false << QStringLiteral("nope") << false
-            << QStringLiteral("No sidecar proxy registered for nope") << true;
+        QTest::newRow("no sidecar for the ID") << QByteArrayList{} << false << QStringLiteral("nope") << false
+                                               << QStringLiteral("No sidecar proxy registered for nope") << true;
         QTest::newRow("a service that is not a proxy given to -proxy-id")
             << QByteArrayList{"{\"name\": \"plain\", \"port\": 7001}"} << true << QStringLiteral("plain") << false
             << QStringLiteral("service plain is not a Connect proxy") << false;
@@ -353,14 +361,14 @@ private Q_SLOTS:
         QTest::newRow("the public port is taken")
             << QByteArrayList{"{\"name\": \"busy\", \"address\": \"127.0.0.1\", \"port\": %FREE%, "
                               "\"connect\": {\"sidecar_service\": {\"port\": %TAKEN%}}}"}
-            << false << QStringLiteral("busy") << false
-            << QStringLiteral("public listener on 127.0.0.1:%TAKEN%: ") << false;
+            << false << QStringLiteral("busy") << false << QStringLiteral("public listener on 127.0.0.1:%TAKEN%: ")
+            << false;
         QTest::newRow("an upstream's port is taken")
             << QByteArrayList{"{\"name\": \"busy\", \"address\": \"127.0.0.1\", \"port\": %FREE%, "
                               "\"connect\": {\"sidecar_service\": {\"port\": %FREE%, \"proxy\": {\"upstreams\": "
                               "[{\"destination_name\": \"counter\", \"local_bind_port\": %TAKEN%}]}}}}"}
-            << false << QStringLiteral("busy") << false
-            << QStringLiteral("upstream counter on 127.0.0.1:%TAKEN%: ") << false;
+            << false << QStringLiteral("busy") << false << QStringLiteral("upstream counter on 127.0.0.1:%TAKEN%: ")
+            << false;
     }
 
     void failsInConsulsWords()
@@ -419,7 +427,8 @@ private Q_SLOTS:
                 QFAIL("127.0.0.1:9001 is taken on this machine; the seed's payloads need it (stop what holds it)");
             QTcpServer probe;
             if (!probe.listen(QHostAddress::LocalHost, 8080))
-                QFAIL("127.0.0.1:8080 is taken on this machine; the seed's dashboard upstream needs it (stop what holds it)");
+                QFAIL("127.0.0.1:8080 is taken on this machine; the seed's dashboard upstream needs it (stop what "
+                      "holds it)");
             probe.close();
             ports.counterApp = 9001;
             ports.upstream = 8080;
@@ -450,8 +459,8 @@ private Q_SLOTS:
         if (seed) {
             // No Address: every address, on the port the agent assigned (node one: 21000–21255).
             QVERIFY2(publicPort >= 21000 && publicPort <= 21255, qPrintable(QString::number(publicPort)));
-            QVERIFY2(counterSidecar.said(QStringLiteral("   Public listener: 0.0.0.0:%1 => 127.0.0.1:9001 (counter)")
-                                             .arg(publicPort)),
+            QVERIFY2(counterSidecar.said(
+                         QStringLiteral("   Public listener: 0.0.0.0:%1 => 127.0.0.1:9001 (counter)").arg(publicPort)),
                      qPrintable(counterSidecar.messages.join(u'\n')));
         } else {
             QCOMPARE(publicPort, ports.counterSidecar);
@@ -460,8 +469,9 @@ private Q_SLOTS:
                                              .arg(ports.counterApp)),
                      qPrintable(counterSidecar.messages.join(u'\n')));
         }
-        QVERIFY2(dashboardSidecar.said(QStringLiteral("          Upstream: counter => 127.0.0.1:%1").arg(ports.upstream)),
-                 qPrintable(dashboardSidecar.messages.join(u'\n')));
+        QVERIFY2(
+            dashboardSidecar.said(QStringLiteral("          Upstream: counter => 127.0.0.1:%1").arg(ports.upstream)),
+            qPrintable(dashboardSidecar.messages.join(u'\n')));
 
         // Once the agent's check of the counter's sidecar passes (the seed's
         // default check runs every 10 s), a GET through the upstream port
@@ -482,8 +492,8 @@ private Q_SLOTS:
         // The one log line a person running the proxy sees (meshpad.proxy),
         // with the agent's reason; QTest fails the test if it never comes.
         QTest::ignoreMessage(QtInfoMsg, QRegularExpression(QStringLiteral(
-            "^inbound counter refused \\S+ denied \\(spiffe://\\S+/svc/dashboard: "
-            "Matched L4 intention: dashboard => counter \\(deny\\)\\)$")));
+                                            "^inbound counter refused \\S+ denied \\(spiffe://\\S+/svc/dashboard: "
+                                            "Matched L4 intention: dashboard => counter \\(deny\\)\\)$")));
         QCOMPARE(get(ports.upstream), QByteArray());
         QCOMPARE(counter.count(), first + 1);
         QTRY_VERIFY(metrics->snapshot().refusalCount(pki::RefusalReason::Denied) > deniedBefore);
@@ -507,7 +517,8 @@ private Q_SLOTS:
         Sidecar dashboardSidecar(agent(), AgentSidecar::Lookup::SidecarFor, QStringLiteral("dashboard"));
         QTRY_VERIFY_WITH_TIMEOUT(!dashboardSidecar.ready->isEmpty() || !dashboardSidecar.failed->isEmpty(), 30'000);
         QVERIFY2(dashboardSidecar.failed->isEmpty(), qPrintable(dashboardSidecar.failure()));
-        QTRY_VERIFY2_WITH_TIMEOUT(!counterSidecar.ready->isEmpty(), qPrintable(counterSidecar.messages.join(u'\n')), 30'000);
+        QTRY_VERIFY2_WITH_TIMEOUT(!counterSidecar.ready->isEmpty(), qPrintable(counterSidecar.messages.join(u'\n')),
+                                  30'000);
 
         // The dashboard registered again with a second upstream (the same
         // counter on another local port): the sidecar adds that listener and
@@ -527,7 +538,7 @@ private Q_SLOTS:
 
     void cliReportsInConsulsWords_data()
     {
-        QTest::addColumn<QStringList>("arguments");  // %AGENT%: node one's address; %CLOSED%: a closed port
+        QTest::addColumn<QStringList>("arguments"); // %AGENT%: node one's address; %CLOSED%: a closed port
         QTest::addColumn<QString>("expected");
         QTest::newRow("no sidecar for the ID")
             << QStringList{u"proxy"_s, u"-sidecar-for"_s, u"nope"_s, u"-http-addr"_s, u"%AGENT%"_s}
@@ -641,16 +652,16 @@ private Q_SLOTS:
         QCOMPARE(open.state(), QAbstractSocket::ConnectedState);
         QCOMPARE(countIn(getOn(open)), before + 1);
         // Both sidecars notice and carry on.
-        QTRY_VERIFY2_WITH_TIMEOUT(counterSidecar.said(QStringLiteral("(retrying)"))
-                                      && dashboardSidecar.said(QStringLiteral("(retrying)")),
-                                  qPrintable(counterSidecar.messages.join(u'\n') + u'\n'
-                                             + dashboardSidecar.messages.join(u'\n')),
-                                  30'000);
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            counterSidecar.said(QStringLiteral("(retrying)")) && dashboardSidecar.said(QStringLiteral("(retrying)")),
+            qPrintable(counterSidecar.messages.join(u'\n') + u'\n' + dashboardSidecar.messages.join(u'\n')), 30'000);
 
         // A new connection reaches the counter's sidecar (the dashboard's
         // upstream kept its instance) and is refused there: fail closed.
-        QTest::ignoreMessage(QtInfoMsg, QRegularExpression(QStringLiteral(
-            "^inbound counter refused \\S+ denied \\(spiffe://\\S+/svc/dashboard: cannot ask the agent: .+\\)$")));
+        QTest::ignoreMessage(
+            QtInfoMsg,
+            QRegularExpression(QStringLiteral(
+                "^inbound counter refused \\S+ denied \\(spiffe://\\S+/svc/dashboard: cannot ask the agent: .+\\)$")));
         QElapsedTimer refusal;
         refusal.start();
         QCOMPARE(get(ports.upstream), QByteArray());
@@ -706,7 +717,8 @@ private Q_SLOTS:
         Sidecar dashboardSidecar(agent(), AgentSidecar::Lookup::SidecarFor, QStringLiteral("dashboard"));
         QTRY_VERIFY_WITH_TIMEOUT(!counterSidecar.ready->isEmpty() || !counterSidecar.failed->isEmpty(), 30'000);
         QVERIFY2(counterSidecar.failed->isEmpty(), qPrintable(counterSidecar.failure()));
-        QTRY_VERIFY2_WITH_TIMEOUT(!dashboardSidecar.ready->isEmpty(), qPrintable(dashboardSidecar.messages.join(u'\n')), 30'000);
+        QTRY_VERIFY2_WITH_TIMEOUT(!dashboardSidecar.ready->isEmpty(), qPrintable(dashboardSidecar.messages.join(u'\n')),
+                                  30'000);
         QTRY_VERIFY_WITH_TIMEOUT(passing(QStringLiteral("counter")) == 1, 60'000);
         QTRY_VERIFY_WITH_TIMEOUT(countIn(get(ports.upstream)) > 0, 30'000);
 
@@ -721,8 +733,8 @@ private Q_SLOTS:
                                      && dashboardSidecar.countOf(kNewCertificates) > dashboardRotations,
                                  30'000);
         QCOMPARE(open.state(), QAbstractSocket::ConnectedState);
-        QCOMPARE(countIn(getOn(open)), before + 1);  // the same connection, still answered
-        QCOMPARE(countIn(get(ports.upstream)), before + 2);  // and a new one works
+        QCOMPARE(countIn(getOn(open)), before + 1);         // the same connection, still answered
+        QCOMPARE(countIn(get(ports.upstream)), before + 2); // and a new one works
 
         // A caller with the dashboard's leaf from the agent sees the counter's
         // sidecar present the counter's current leaf. Leaves rotate every 3 s,
@@ -731,19 +743,20 @@ private Q_SLOTS:
         const auto presentsCurrentLeaf = [&] {
             const QJsonObject dashboardLeaf = call("GET", agent() + u"/v1/agent/connect/ca/leaf/dashboard").object();
             const QJsonObject counterLeaf = call("GET", agent() + u"/v1/agent/connect/ca/leaf/counter").object();
-            const QList<QSslCertificate> roots = QSslCertificate::fromData(
-                call("GET", agent() + u"/v1/agent/connect/ca/roots")
-                    .object()
-                    .value(u"Roots")
-                    .toArray()
-                    .at(0)
-                    .toObject()
-                    .value(u"RootCert")
-                    .toString()
-                    .toUtf8());
-            const QList<QSslCertificate> current =
-                QSslCertificate::fromData(counterLeaf.value(u"CertPEM").toString().toUtf8());
-            const QList<QSslCertificate> mine = QSslCertificate::fromData(dashboardLeaf.value(u"CertPEM").toString().toUtf8());
+            const QList<QSslCertificate> roots
+                = QSslCertificate::fromData(call("GET", agent() + u"/v1/agent/connect/ca/roots")
+                                                .object()
+                                                .value(u"Roots")
+                                                .toArray()
+                                                .at(0)
+                                                .toObject()
+                                                .value(u"RootCert")
+                                                .toString()
+                                                .toUtf8());
+            const QList<QSslCertificate> current
+                = QSslCertificate::fromData(counterLeaf.value(u"CertPEM").toString().toUtf8());
+            const QList<QSslCertificate> mine
+                = QSslCertificate::fromData(dashboardLeaf.value(u"CertPEM").toString().toUtf8());
             if (roots.isEmpty() || current.isEmpty() || mine.isEmpty())
                 return false;
             QSslSocket socket;
@@ -768,17 +781,25 @@ private Q_SLOTS:
                       15'000);
             return socket.isEncrypted() && socket.peerCertificate() == current.constFirst();
         };
-        const QSslCertificate first = QSslCertificate::fromData(
-            call("GET", agent() + u"/v1/agent/connect/ca/leaf/counter").object().value(u"CertPEM").toString().toUtf8())
-                                          .value(0);
+        const QSslCertificate first
+            = QSslCertificate::fromData(call("GET", agent() + u"/v1/agent/connect/ca/leaf/counter")
+                                            .object()
+                                            .value(u"CertPEM")
+                                            .toString()
+                                            .toUtf8())
+                  .value(0);
         QTRY_VERIFY_WITH_TIMEOUT(presentsCurrentLeaf(), 30'000);
         // …and after the next rotation, the next leaf.
         const qsizetype seen = counterSidecar.countOf(kNewCertificates);
         QTRY_VERIFY_WITH_TIMEOUT(counterSidecar.countOf(kNewCertificates) > seen, 30'000);
         QTRY_VERIFY_WITH_TIMEOUT(presentsCurrentLeaf(), 30'000);
-        const QSslCertificate now = QSslCertificate::fromData(
-            call("GET", agent() + u"/v1/agent/connect/ca/leaf/counter").object().value(u"CertPEM").toString().toUtf8())
-                                        .value(0);
+        const QSslCertificate now
+            = QSslCertificate::fromData(call("GET", agent() + u"/v1/agent/connect/ca/leaf/counter")
+                                            .object()
+                                            .value(u"CertPEM")
+                                            .toString()
+                                            .toUtf8())
+                  .value(0);
         QVERIFY(!first.isNull());
         QVERIFY(now != first);
         QCOMPARE(open.state(), QAbstractSocket::ConnectedState);

@@ -46,7 +46,7 @@ namespace {
 struct SeenRequest
 {
     QByteArray method;
-    QByteArray target;  // path?query
+    QByteArray target; // path?query
     QList<std::pair<QByteArray, QByteArray>> headers;
     QByteArray body;
 
@@ -72,8 +72,8 @@ struct Reply
     int status = 200;
     QByteArray body;
     QList<std::pair<QByteArray, QByteArray>> headers;
-    bool stall = false;            // never answer
-    qint64 streamBytes = 0;        // answer this many bytes of 'x', produced as the client reads
+    bool stall = false;     // never answer
+    qint64 streamBytes = 0; // answer this many bytes of 'x', produced as the client reads
     bool chunked = false;
 };
 
@@ -143,10 +143,7 @@ private:
         }
     };
 
-    void adopt(QTcpSocket *plain)
-    {
-        adoptDevice(plain);
-    }
+    void adopt(QTcpSocket *plain) { adoptDevice(plain); }
 
     void adoptDevice(QIODevice *device)
     {
@@ -326,7 +323,7 @@ void TestApiClient::stallPastTheTimeout()
     ApiClient client(endpointFor(server.url()));
     auto options = fastOptions();
     options.requestTimeout = 1500ms;
-    options.connectTimeout = 300ms;  // connected in time: must not cut the exchange short
+    options.connectTimeout = 300ms; // connected in time: must not cut the exchange short
     client.setOptions(options);
     auto result = QCoro::waitFor(client.request(ApiRequest::get(u"/v1/agent/self"_s)));
     QVERIFY(!result);
@@ -355,8 +352,9 @@ void TestApiClient::errorStatusesCarryTheServersWords_data()
         << u"Consul has nothing at PUT /v1/agent/service/register: unknown service ID: web-1"_s;
     QTest::newRow("409 conflict") << 409 << QByteArray("index mismatch") << Error::Code::Conflict
                                   << u"Consul reported a conflict on PUT /v1/agent/service/register: index mismatch"_s;
-    QTest::newRow("503 no leader") << 503 << QByteArray("No cluster leader") << Error::Code::HttpStatus
-                                   << u"Consul failed PUT /v1/agent/service/register with HTTP 503: No cluster leader"_s;
+    QTest::newRow("503 no leader")
+        << 503 << QByteArray("No cluster leader") << Error::Code::HttpStatus
+        << u"Consul failed PUT /v1/agent/service/register with HTTP 503: No cluster leader"_s;
 }
 
 void TestApiClient::errorStatusesCarryTheServersWords()
@@ -423,9 +421,9 @@ void TestApiClient::garbageJsonIsReported()
     auto result = QCoro::waitFor(consul.agentServices());
     QVERIFY(!result);
     QCOMPARE(result.error().code, Error::Code::Parse);
-    QVERIFY2(result.error().message.startsWith(
-                 u"Consul answered GET /v1/agent/services with JSON that does not parse: "_s),
-             qPrintable(result.error().message));
+    QVERIFY2(
+        result.error().message.startsWith(u"Consul answered GET /v1/agent/services with JSON that does not parse: "_s),
+        qPrintable(result.error().message));
 
     // Well-formed JSON of the wrong type is named by its path.
     server.handler = [](const SeenRequest &) { return json(200, R"({"web": {"ID": "web", "Port": "8080"}})"); };
@@ -451,8 +449,7 @@ void TestApiClient::hugeAnswerIsRefusedWithoutBuffering()
     QVERIFY(!result);
     QCOMPARE(result.error().code, Error::Code::TooLarge);
     QVERIFY2(result.error().message.contains(u"larger than the 8 MiB limit"_s), qPrintable(result.error().message));
-    QVERIFY2(after - before < 50 * 1024 * 1024,
-             qPrintable(u"grew by %1 bytes"_s.arg(after - before)));
+    QVERIFY2(after - before < 50 * 1024 * 1024, qPrintable(u"grew by %1 bytes"_s.arg(after - before)));
     // Not retried: the answer would be as large again.
     QCOMPARE(server.seen.size(), 1);
 
@@ -538,8 +535,8 @@ void TestApiClient::longPollsDoNotStarveOtherCalls()
     QTRY_COMPARE_WITH_TIMEOUT(server.seen.size(), 8, 10000);
     QElapsedTimer timer;
     timer.start();
-    auto answer = QCoro::waitFor(client.request(
-        ApiRequest::withBody("POST", u"/v1/agent/connect/authorize"_s, R"({"Target":"db"})", {})));
+    auto answer = QCoro::waitFor(
+        client.request(ApiRequest::withBody("POST", u"/v1/agent/connect/authorize"_s, R"({"Target":"db"})", {})));
     QVERIFY2(answer.has_value(), answer ? "" : qPrintable(answer.error().message));
     QVERIFY2(timer.elapsed() < 5000, qPrintable(u"the call waited %1 ms behind the long-polls"_s.arg(timer.elapsed())));
 }
@@ -600,8 +597,8 @@ void TestApiClient::consulEnvironment_data()
     QTest::addColumn<QString>("serverName");
     QTest::addColumn<QString>("error");
 
-    QTest::newRow("nothing set: 127.0.0.1:8500") << QStringList{} << u"http://127.0.0.1:8500"_s << QString()
-                                                  << QString() << false << QString() << QString();
+    QTest::newRow("nothing set: 127.0.0.1:8500")
+        << QStringList{} << u"http://127.0.0.1:8500"_s << QString() << QString() << false << QString() << QString();
     QTest::newRow("host:port") << QStringList{u"CONSUL_HTTP_ADDR=10.0.0.5:8500"_s} << u"http://10.0.0.5:8500"_s
                                << QString() << QString() << false << QString() << QString();
     QTest::newRow("CONSUL_HTTP_SSL makes host:port https")
@@ -666,11 +663,10 @@ void TestApiClient::nomadEnvironment_data()
     QTest::newRow("https, region and namespace")
         << QStringList{u"NOMAD_ADDR=https://nomad.local:4646"_s, u"NOMAD_REGION=eu"_s, u"NOMAD_NAMESPACE=apps"_s}
         << u"https://nomad.local:4646"_s << QString() << u"region=eu&namespace=apps"_s << false;
-    QTest::newRow("skip verify") << QStringList{u"NOMAD_SKIP_VERIFY=true"_s} << u"http://127.0.0.1:4646"_s
-                                 << QString() << QString() << true;
-    QTest::newRow("unparsable skip verify is ignored") << QStringList{u"NOMAD_SKIP_VERIFY=yes"_s}
-                                                       << u"http://127.0.0.1:4646"_s << QString() << QString()
-                                                       << false;
+    QTest::newRow("skip verify") << QStringList{u"NOMAD_SKIP_VERIFY=true"_s} << u"http://127.0.0.1:4646"_s << QString()
+                                 << QString() << true;
+    QTest::newRow("unparsable skip verify is ignored")
+        << QStringList{u"NOMAD_SKIP_VERIFY=yes"_s} << u"http://127.0.0.1:4646"_s << QString() << QString() << false;
     QTest::newRow("unix socket") << QStringList{u"NOMAD_ADDR=unix:///tmp/nomad.sock"_s} << QString()
                                  << u"/tmp/nomad.sock"_s << QString() << false;
 }
@@ -813,17 +809,20 @@ void TestApiClient::consulTypedCalls()
     server.handler = [](const SeenRequest &r) -> Reply {
         if (r.path() == "/v1/agent/connect/ca/roots")
             return json(200, R"({"ActiveRootID":"aa:bb","TrustDomain":"11111111-2222.consul",
-                "Roots":[{"ID":"aa:bb","Name":"Consul CA Root Cert","RootCert":"PEM","IntermediateCerts":null,"Active":true,"CreateIndex":8,"ModifyIndex":8}]})", 8);
+                "Roots":[{"ID":"aa:bb","Name":"Consul CA Root Cert","RootCert":"PEM","IntermediateCerts":null,"Active":true,"CreateIndex":8,"ModifyIndex":8}]})",
+                        8);
         if (r.path() == "/v1/agent/connect/ca/leaf/web")
             return json(200, R"({"SerialNumber":"0a:1b","CertPEM":"C","PrivateKeyPEM":"K","Service":"web",
                 "ServiceURI":"spiffe://11111111-2222.consul/ns/default/dc/dc1/svc/web",
-                "ValidAfter":"2024-05-01T10:00:00.123456789Z","ValidBefore":"2024-05-04T10:00:00Z","CreateIndex":9,"ModifyIndex":9})", 9);
+                "ValidAfter":"2024-05-01T10:00:00.123456789Z","ValidBefore":"2024-05-04T10:00:00Z","CreateIndex":9,"ModifyIndex":9})",
+                        9);
         if (r.path() == "/v1/health/connect/db")
             return json(200, R"([{"Node":{"Node":"n1","Address":"10.0.0.1","Datacenter":"dc1"},
                 "Service":{"Kind":"connect-proxy","ID":"db-sidecar-proxy","Service":"db-sidecar-proxy","Address":"","Port":21000,
                   "Proxy":{"DestinationServiceName":"db","DestinationServiceID":"db","LocalServiceAddress":"127.0.0.1","LocalServicePort":5432,
                     "Upstreams":[{"DestinationType":"service","DestinationName":"cache","LocalBindPort":9191}]}},
-                "Checks":[{"Status":"passing"},{"Status":"warning"}]}])", 30);
+                "Checks":[{"Status":"passing"},{"Status":"warning"}]}])",
+                        30);
         if (r.path() == "/v1/agent/connect/authorize")
             return json(200, R"({"Authorized":false,"Reason":"Matched L4 intention: DENY default"})");
         if (r.path() == "/v1/config" && r.query().queryItemValue(u"cas"_s) == u"3"_s)
@@ -896,18 +895,16 @@ void TestApiClient::requestBodiesMatchTheSchemas()
 
     mesh::consul::ConsulClient consul(endpointFor(server.url()));
     const QJsonObject registration{
-        {u"Name"_s, u"web"_s},
-        {u"Port"_s, 8080},
-        {u"Connect"_s, QJsonObject{{u"SidecarService"_s, QJsonObject{}}}}};
+        {u"Name"_s, u"web"_s}, {u"Port"_s, 8080}, {u"Connect"_s, QJsonObject{{u"SidecarService"_s, QJsonObject{}}}}};
     QVERIFY(QCoro::waitFor(consul.registerService(registration)));
     QStringList problems = consulSchema->check(body(), u"consul-registration");
     QVERIFY2(problems.isEmpty(), qPrintable(problems.join(u'\n')));
     QCOMPARE(server.seen.last().header("Content-Type"), QByteArray("application/json"));
 
-    const QJsonObject intentions{{u"Kind"_s, u"service-intentions"_s},
-                                 {u"Name"_s, u"db"_s},
-                                 {u"Sources"_s, QJsonArray{QJsonObject{{u"Name"_s, u"web"_s},
-                                                                       {u"Action"_s, u"allow"_s}}}}};
+    const QJsonObject intentions{
+        {u"Kind"_s, u"service-intentions"_s},
+        {u"Name"_s, u"db"_s},
+        {u"Sources"_s, QJsonArray{QJsonObject{{u"Name"_s, u"web"_s}, {u"Action"_s, u"allow"_s}}}}};
     QVERIFY(QCoro::waitFor(consul.putConfigEntry(intentions)));
     problems = consulSchema->check(body(), u"service-intentions");
     QVERIFY2(problems.isEmpty(), qPrintable(problems.join(u'\n')));
@@ -915,7 +912,8 @@ void TestApiClient::requestBodiesMatchTheSchemas()
     mesh::nomad::NomadClient nomad(endpointFor(server.url(), u"Nomad"_s));
     const QJsonObject job{{u"ID"_s, u"counter"_s}, {u"Name"_s, u"counter"_s}, {u"Type"_s, u"service"_s}};
     auto registered = QCoro::waitFor(nomad.registerJob(
-        job, {.enforceIndex = true, .jobModifyIndex = 11,
+        job, {.enforceIndex = true,
+              .jobModifyIndex = 11,
               .submission = QJsonObject{{u"Source"_s, u"job \"counter\" {}"_s}, {u"Format"_s, u"hcl2"_s}}}));
     QVERIFY2(registered, qPrintable(registered ? QString() : registered.error().message));
     QCOMPARE(registered->evalID, u"e1"_s);

@@ -71,11 +71,11 @@ void TestApiSchemaChecker::check_data()
     // in the order reported. Empty = the body must pass.
     QTest::addColumn<QStringList>("expected");
 
-    auto row = [](const char *name, const char *product, const char *root, const char *body,
-                  QStringList expected = {}) {
-        QTest::newRow(name) << QString::fromLatin1(product) << QString::fromLatin1(root)
-                            << QString::fromUtf8(body) << expected;
-    };
+    auto row
+        = [](const char *name, const char *product, const char *root, const char *body, QStringList expected = {}) {
+              QTest::newRow(name) << QString::fromLatin1(product) << QString::fromLatin1(root)
+                                  << QString::fromUtf8(body) << expected;
+          };
     auto s = [](const char *t) { return QString::fromUtf8(t); };
 
     // --- accepted -----------------------------------------------------------
@@ -106,8 +106,10 @@ void TestApiSchemaChecker::check_data()
                         "Env": {"PORT": "9001"}}]}]}})");
 
     // --- unknown keys ------------------------------------------------------
-    row("unknown key at the top", "consul", "consul-registration",
-        R"({"Name": "web", "Prot": 80})", {s("$.Prot: unknown key \"Prot\""), });
+    row("unknown key at the top", "consul", "consul-registration", R"({"Name": "web", "Prot": 80})",
+        {
+            s("$.Prot: unknown key \"Prot\""),
+        });
     row("typo inside an upstream", "consul", "consul-registration",
         R"({"Name": "web", "Connect": {"SidecarService": {"Proxy": {"Upstreams": [
             {"DestinationName": "db", "LocalBindPorts": 1}]}}}})",
@@ -116,76 +118,71 @@ void TestApiSchemaChecker::check_data()
         R"({"Name": "web", "socket_path": "/x", "Check": {"success_before_passing": 1}})",
         {s("$.Check.success_before_passing: unknown key"), s("$.socket_path: unknown key")});
     row("config entry aliases do not apply to agent bodies", "consul", "consul-registration",
-        R"({"Name": "web", "Proxy": {"envoy_extensions": []}})",
-        {s("$.Proxy.envoy_extensions: unknown key")});
+        R"({"Name": "web", "Proxy": {"envoy_extensions": []}})", {s("$.Proxy.envoy_extensions: unknown key")});
     row("agent aliases do not apply to config entries", "consul", "service-intentions",
         R"({"Kind": "service-intentions", "Name": "db", "Sources": [{"Name": "web", "Action": "allow", "legacyid": "x", "source_type": "consul"}]})",
         {s("$.Sources[0].source_type: unknown key")});
     row("unknown key inside Connect is reported as silently ignored", "consul", "consul-registration",
-        R"({"Name": "web", "Connect": {"sidecar": {}}})",
-        {s("silently ignores")});
+        R"({"Name": "web", "Connect": {"sidecar": {}}})", {s("silently ignores")});
     row("unknown key in a Nomad job", "nomad", "nomad-job",
         R"({"Job": {"ID": "x", "TaskGroups": [{"Name": "g", "count": 2, "Tasks": [{"Name": "t", "env": {}, "Enviroment": {}}]}]}})",
         {s("$.Job.TaskGroups[0].Tasks[0].Enviroment: unknown key \"Enviroment\" in Task: Nomad silently ignores")});
     row("HCL snake names are not Nomad JSON keys", "nomad", "nomad-job",
         R"({"Job": {"ID": "x", "TaskGroups": [{"Name": "g", "Services": [{"Name": "s", "port_label": "http"}]}]}})",
         {s("$.Job.TaskGroups[0].Services[0].port_label: unknown key")});
-    row("json:\"-\" field is unknown", "nomad", "VolumeRequest",
-        R"({"ExtraKeysHCL": []})", {s("$.ExtraKeysHCL: unknown key")});
-    row("two keys for one field", "consul", "consul-registration",
-        R"({"Name": "web", "name": "web2"})", {s("both set AgentServiceRegistration.Name")});
+    row("json:\"-\" field is unknown", "nomad", "VolumeRequest", R"({"ExtraKeysHCL": []})",
+        {s("$.ExtraKeysHCL: unknown key")});
+    row("two keys for one field", "consul", "consul-registration", R"({"Name": "web", "name": "web2"})",
+        {s("both set AgentServiceRegistration.Name")});
 
     // --- wrong types -------------------------------------------------------
-    row("string for an int", "consul", "consul-registration",
-        R"({"Name": "web", "Port": "8080"})", {s("$.Port: expected int, got string \"8080\"")});
-    row("fraction for an int", "consul", "consul-registration",
-        R"({"Name": "web", "Port": 80.5})", {s("$.Port: expected int (a whole number)")});
-    row("out of range for a sized int", "nomad", "Affinity",
-        R"({"Weight": 200})", {s("out of range for a Go int8")});
-    row("negative uint", "nomad", "SpreadTarget",
-        R"({"Percent": -1})", {s("$.Percent: -1 is out of range")});
-    row("string for a bool", "consul", "consul-registration",
-        R"({"Name": "web", "EnableTagOverride": "true"})", {s("$.EnableTagOverride: expected bool")});
-    row("number for a string", "consul", "consul-registration",
-        R"({"Name": 7})", {s("$.Name: expected string, got number 7"), s("no Name")});
-    row("list element of the wrong type", "consul", "consul-registration",
-        R"({"Name": "web", "Tags": ["a", 1]})", {s("$.Tags[1]: expected string")});
-    row("object for a list", "consul", "consul-registration",
-        R"({"Name": "web", "Tags": {"a": "b"}})", {s("$.Tags: expected list of string, got an object")});
-    row("map value of the wrong type", "consul", "consul-registration",
-        R"({"Name": "web", "Meta": {"version": 1}})", {s("$.Meta.version: expected string")});
-    row("string for a nested struct", "consul", "consul-registration",
-        R"({"Name": "web", "Check": "http://x"})", {s("$.Check: expected an object (AgentServiceCheck)")});
+    row("string for an int", "consul", "consul-registration", R"({"Name": "web", "Port": "8080"})",
+        {s("$.Port: expected int, got string \"8080\"")});
+    row("fraction for an int", "consul", "consul-registration", R"({"Name": "web", "Port": 80.5})",
+        {s("$.Port: expected int (a whole number)")});
+    row("out of range for a sized int", "nomad", "Affinity", R"({"Weight": 200})", {s("out of range for a Go int8")});
+    row("negative uint", "nomad", "SpreadTarget", R"({"Percent": -1})", {s("$.Percent: -1 is out of range")});
+    row("string for a bool", "consul", "consul-registration", R"({"Name": "web", "EnableTagOverride": "true"})",
+        {s("$.EnableTagOverride: expected bool")});
+    row("number for a string", "consul", "consul-registration", R"({"Name": 7})",
+        {s("$.Name: expected string, got number 7"), s("no Name")});
+    row("list element of the wrong type", "consul", "consul-registration", R"({"Name": "web", "Tags": ["a", 1]})",
+        {s("$.Tags[1]: expected string")});
+    row("object for a list", "consul", "consul-registration", R"({"Name": "web", "Tags": {"a": "b"}})",
+        {s("$.Tags: expected list of string, got an object")});
+    row("map value of the wrong type", "consul", "consul-registration", R"({"Name": "web", "Meta": {"version": 1}})",
+        {s("$.Meta.version: expected string")});
+    row("string for a nested struct", "consul", "consul-registration", R"({"Name": "web", "Check": "http://x"})",
+        {s("$.Check: expected an object (AgentServiceCheck)")});
     row("bad duration string", "consul", "consul-registration",
         R"({"Name": "web", "Check": {"TCP": "x:1", "Interval": "10 seconds", "Timeout": "2"}})",
         {s("$.Check.Interval: \"10 seconds\" is not a Go duration"), s("$.Check.Timeout: \"2\" is not a Go duration")});
-    row("bool for a duration", "consul", "consul-registration",
-        R"({"Name": "web", "Check": {"TTL": true}})", {s("$.Check.TTL: expected a duration string")});
-    row("duration string where Nomad wants nanoseconds", "nomad", "ServiceCheck",
-        R"({"Interval": "10s"})", {s("$.Interval: expected a duration as integer nanoseconds")});
-    row("bad RFC 3339 time", "consul", "SourceIntention",
-        R"({"Name": "a", "LegacyCreateTime": "yesterday"})", {s("$.LegacyCreateTime: expected an RFC 3339 time")});
-    row("bad base64", "nomad", "Job",
-        R"({"ID": "x", "Payload": "not base64!"})", {s("$.Payload: expected base64 bytes")});
-    row("null for a non-pointer field", "consul", "consul-registration",
-        R"({"Name": "web", "Tags": null})", {s("$.Tags: null for AgentServiceRegistration.Tags")});
-    row("null list element", "consul", "consul-registration",
-        R"({"Name": "web", "Tags": [null]})", {s("$.Tags[0]: null element")});
+    row("bool for a duration", "consul", "consul-registration", R"({"Name": "web", "Check": {"TTL": true}})",
+        {s("$.Check.TTL: expected a duration string")});
+    row("duration string where Nomad wants nanoseconds", "nomad", "ServiceCheck", R"({"Interval": "10s"})",
+        {s("$.Interval: expected a duration as integer nanoseconds")});
+    row("bad RFC 3339 time", "consul", "SourceIntention", R"({"Name": "a", "LegacyCreateTime": "yesterday"})",
+        {s("$.LegacyCreateTime: expected an RFC 3339 time")});
+    row("bad base64", "nomad", "Job", R"({"ID": "x", "Payload": "not base64!"})",
+        {s("$.Payload: expected base64 bytes")});
+    row("null for a non-pointer field", "consul", "consul-registration", R"({"Name": "web", "Tags": null})",
+        {s("$.Tags: null for AgentServiceRegistration.Tags")});
+    row("null list element", "consul", "consul-registration", R"({"Name": "web", "Tags": [null]})",
+        {s("$.Tags[0]: null element")});
 
     // --- enterprise only, and what the endpoints refuse --------------------
-    row("Namespace is Enterprise only", "consul", "consul-registration",
-        R"({"Name": "web", "Namespace": "default"})", {s("$.Namespace: AgentServiceRegistration.Namespace is Consul Enterprise only")});
+    row("Namespace is Enterprise only", "consul", "consul-registration", R"({"Name": "web", "Namespace": "default"})",
+        {s("$.Namespace: AgentServiceRegistration.Namespace is Consul Enterprise only")});
     row("Partition on an intention source", "consul", "service-intentions",
         R"({"Kind": "service-intentions", "Name": "db", "Sources": [{"Name": "web", "Action": "allow", "Partition": "p"}]})",
         {s("$.Sources[0].Partition: SourceIntention.Partition is Consul Enterprise only")});
-    row("registration without Name", "consul", "consul-registration",
-        R"({"Port": 1})", {s("Missing service name")});
-    row("registration on 0.0.0.0", "consul", "consul-registration",
-        R"({"Name": "a", "Address": "0.0.0.0"})", {s("Invalid service address")});
-    row("config entry of another kind", "consul", "service-intentions",
-        R"({"Kind": "service-defaults", "Name": "db"})", {s("but this is a service-intentions entry")});
-    row("config entry without Kind", "consul", "ServiceIntentionsConfigEntry",
-        R"({"Name": "db"})", {s("needs a string \"Kind\"")});
+    row("registration without Name", "consul", "consul-registration", R"({"Port": 1})", {s("Missing service name")});
+    row("registration on 0.0.0.0", "consul", "consul-registration", R"({"Name": "a", "Address": "0.0.0.0"})",
+        {s("Invalid service address")});
+    row("config entry of another kind", "consul", "service-intentions", R"({"Kind": "service-defaults", "Name": "db"})",
+        {s("but this is a service-intentions entry")});
+    row("config entry without Kind", "consul", "ServiceIntentionsConfigEntry", R"({"Name": "db"})",
+        {s("needs a string \"Kind\"")});
     row("Nomad body without Job", "nomad", "nomad-job", R"({})", {s("Job must be specified")});
     row("Nomad job without ID", "nomad", "nomad-job", R"({"Job": {"Name": "x"}})", {s("Job ID hasn't been provided")});
 }
@@ -240,8 +237,9 @@ void TestApiSchemaChecker::canonicalSpelling()
     const QJsonObject unknown = parse(R"({"Name": "x", "bogus_key": 1})");
     QCOMPARE(m_consul->canonical(unknown, u"consul-registration"), unknown);
     // Config entries take their own aliases.
-    QCOMPARE(m_consul->canonical(parse(R"({"kind": "service-intentions", "sources": [{"name": "a", "sameness_group": "g"}]})"),
-                                 u"service-intentions"),
+    QCOMPARE(m_consul->canonical(
+                 parse(R"({"kind": "service-intentions", "sources": [{"name": "a", "sameness_group": "g"}]})"),
+                 u"service-intentions"),
              parse(R"({"Kind": "service-intentions", "Sources": [{"Name": "a", "SamenessGroup": "g"}]})"));
 }
 

@@ -91,7 +91,7 @@ void TestArtifactSet::largeSetKeepsOrderAndFindsEveryPath()
         QCOMPARE(a, &set.artifacts()[i]);
     }
     QVERIFY(!set.find(u"dir0/missing.json"));
-    QVERIFY(!set.find(u"DIR0/svc-0.json"));  // find is exact, case included
+    QVERIFY(!set.find(u"DIR0/svc-0.json")); // find is exact, case included
 }
 
 void TestArtifactSet::refusesPathsBeforeWriting_data()
@@ -128,7 +128,7 @@ void TestArtifactSet::refusesPathsBeforeWriting()
     QVERIFY(tmp.isValid());
     const QString out = tmp.filePath(u"out"_qs);
     ArtifactSet set;
-    set.add(file(u"README.md"_qs));  // valid, and first: must not be written either
+    set.add(file(u"README.md"_qs)); // valid, and first: must not be written either
     for (const QString &path : paths)
         set.add(file(path));
 
@@ -237,7 +237,7 @@ void TestArtifactSet::rewriteReplacesFilesNotWhatTheyLinkTo()
     QCOMPARE(contentOf(kept), QByteArray("#!/bin/sh\necho 1\n"));
     QCOMPARE(meshtest::fileMode(kept), mode_t(0600));
     QCOMPARE(contentOf(out + u"/README.md"_qs), QByteArray("readme 2"));
-    QCOMPARE(contentOf(out + u"/user-notes.txt"_qs), QByteArray("mine\n"));  // not ours, left alone
+    QCOMPARE(contentOf(out + u"/user-notes.txt"_qs), QByteArray("mine\n")); // not ours, left alone
 }
 
 // The folder itself is the user's choice (`-o` may name a link to a bigger

@@ -40,9 +40,9 @@ Run meshpad(const QStringList &arguments)
 
 Run opensslVerify(const QString &caFile, const QString &leaf)
 {
-    return run(QStringLiteral("openssl"), {QStringLiteral("verify"), QStringLiteral("-x509_strict"),
-                                           QStringLiteral("-purpose"), QStringLiteral("sslclient"),
-                                           QStringLiteral("-CAfile"), caFile, leaf});
+    return run(QStringLiteral("openssl"),
+               {QStringLiteral("verify"), QStringLiteral("-x509_strict"), QStringLiteral("-purpose"),
+                QStringLiteral("sslclient"), QStringLiteral("-CAfile"), caFile, leaf});
 }
 
 QByteArray readBytes(const QString &path)
@@ -53,7 +53,9 @@ QByteArray readBytes(const QString &path)
 
 int modeOf(const QString &path)
 {
-    struct stat st {};
+    struct stat st
+    {
+    };
     return ::stat(QFile::encodeName(path).constData(), &st) == 0 ? int(st.st_mode & 07777) : -1;
 }
 
@@ -62,11 +64,19 @@ int modeOf(const QString &path)
 bool opensslCsr(const QString &path, const QString &sans)
 {
     QTemporaryDir keys;
-    QStringList arguments{QStringLiteral("req"), QStringLiteral("-new"), QStringLiteral("-nodes"),
-                          QStringLiteral("-newkey"), QStringLiteral("ec"), QStringLiteral("-pkeyopt"),
-                          QStringLiteral("ec_paramgen_curve:P-256"), QStringLiteral("-keyout"),
-                          keys.filePath(QStringLiteral("key.pem")), QStringLiteral("-subj"), QStringLiteral("/CN=web"),
-                          QStringLiteral("-out"), path};
+    QStringList arguments{QStringLiteral("req"),
+                          QStringLiteral("-new"),
+                          QStringLiteral("-nodes"),
+                          QStringLiteral("-newkey"),
+                          QStringLiteral("ec"),
+                          QStringLiteral("-pkeyopt"),
+                          QStringLiteral("ec_paramgen_curve:P-256"),
+                          QStringLiteral("-keyout"),
+                          keys.filePath(QStringLiteral("key.pem")),
+                          QStringLiteral("-subj"),
+                          QStringLiteral("/CN=web"),
+                          QStringLiteral("-out"),
+                          path};
     if (!sans.isEmpty())
         arguments << QStringLiteral("-addext") << u"subjectAltName=" + sans;
     return run(QStringLiteral("openssl"), arguments).status == 0;
@@ -83,9 +93,9 @@ private Q_SLOTS:
     {
         QTemporaryDir tmp;
         const QString dir = tmp.filePath(QStringLiteral("ca"));
-        const Run init = meshpad({QStringLiteral("ca"), QStringLiteral("init"), QStringLiteral("-dir"), dir,
-                                  QStringLiteral("-trust-domain"), kTd, QStringLiteral("-datacenter"),
-                                  QStringLiteral("dc2")});
+        const Run init
+            = meshpad({QStringLiteral("ca"), QStringLiteral("init"), QStringLiteral("-dir"), dir,
+                       QStringLiteral("-trust-domain"), kTd, QStringLiteral("-datacenter"), QStringLiteral("dc2")});
         QVERIFY2(init.status == 0, qPrintable(init.err));
         QCOMPARE(init.out, kTd + u"\n");
         QCOMPARE(modeOf(dir + u"/ca-key.pem"), 0600);
@@ -126,7 +136,8 @@ private Q_SLOTS:
                                   QStringLiteral("-service"), QStringLiteral("api"), QStringLiteral("-ttl"),
                                   QStringLiteral("1h30m")});
         QVERIFY2(leaf.status == 0, qPrintable(leaf.err));
-        const QSslCertificate c = QSslCertificate::fromData(readBytes(tmp.filePath(QStringLiteral("api.pem")))).value(0);
+        const QSslCertificate c
+            = QSslCertificate::fromData(readBytes(tmp.filePath(QStringLiteral("api.pem")))).value(0);
         QCOMPARE(c.effectiveDate().secsTo(c.expiryDate()), 90 * 60 + 60);
     }
 
@@ -158,7 +169,7 @@ private Q_SLOTS:
 
     void exitStatuses_data()
     {
-        QTest::addColumn<QStringList>("arguments");  // DIR stands for a directory holding a CA
+        QTest::addColumn<QStringList>("arguments"); // DIR stands for a directory holding a CA
         QTest::addColumn<int>("status");
         const QString dir = QStringLiteral("DIR");
         QTest::newRow("ca alone") << QStringList{QStringLiteral("ca")} << 2;
@@ -166,37 +177,37 @@ private Q_SLOTS:
         QTest::newRow("init without -dir") << QStringList{QStringLiteral("ca"), QStringLiteral("init")} << 2;
         QTest::newRow("init -dir without value")
             << QStringList{QStringLiteral("ca"), QStringLiteral("init"), QStringLiteral("-dir")} << 2;
-        QTest::newRow("init unknown flag") << QStringList{QStringLiteral("ca"), QStringLiteral("init"),
-                                                          QStringLiteral("-dir"), QStringLiteral("NEW"),
-                                                          QStringLiteral("-bogus")}
-                                           << 2;
-        QTest::newRow("init stray argument") << QStringList{QStringLiteral("ca"), QStringLiteral("init"),
-                                                            QStringLiteral("-dir"), QStringLiteral("NEW"),
-                                                            QStringLiteral("extra")}
-                                             << 2;
-        QTest::newRow("init bad trust domain") << QStringList{QStringLiteral("ca"), QStringLiteral("init"),
-                                                              QStringLiteral("-dir"), QStringLiteral("NEW"),
-                                                              QStringLiteral("-trust-domain"),
-                                                              QStringLiteral("Bad_Domain")}
-                                               << 1;
+        QTest::newRow("init unknown flag")
+            << QStringList{QStringLiteral("ca"), QStringLiteral("init"), QStringLiteral("-dir"), QStringLiteral("NEW"),
+                           QStringLiteral("-bogus")}
+            << 2;
+        QTest::newRow("init stray argument")
+            << QStringList{QStringLiteral("ca"), QStringLiteral("init"), QStringLiteral("-dir"), QStringLiteral("NEW"),
+                           QStringLiteral("extra")}
+            << 2;
+        QTest::newRow("init bad trust domain")
+            << QStringList{QStringLiteral("ca"),  QStringLiteral("init"),          QStringLiteral("-dir"),
+                           QStringLiteral("NEW"), QStringLiteral("-trust-domain"), QStringLiteral("Bad_Domain")}
+            << 1;
         QTest::newRow("leaf without -service")
             << QStringList{QStringLiteral("ca"), QStringLiteral("leaf"), QStringLiteral("-dir"), dir} << 2;
-        QTest::newRow("leaf bad ttl") << QStringList{QStringLiteral("ca"), QStringLiteral("leaf"),
-                                                     QStringLiteral("-dir"), dir, QStringLiteral("-service"),
-                                                     QStringLiteral("web"), QStringLiteral("-ttl"), QStringLiteral("3d")}
+        QTest::newRow("leaf bad ttl") << QStringList{QStringLiteral("ca"),       QStringLiteral("leaf"),
+                                                     QStringLiteral("-dir"),     dir,
+                                                     QStringLiteral("-service"), QStringLiteral("web"),
+                                                     QStringLiteral("-ttl"),     QStringLiteral("3d")}
                                       << 2;
-        QTest::newRow("leaf without a CA") << QStringList{QStringLiteral("ca"), QStringLiteral("leaf"),
-                                                          QStringLiteral("-dir"), QStringLiteral("NEW"),
-                                                          QStringLiteral("-service"), QStringLiteral("web")}
-                                           << 2;
+        QTest::newRow("leaf without a CA")
+            << QStringList{QStringLiteral("ca"),  QStringLiteral("leaf"),     QStringLiteral("-dir"),
+                           QStringLiteral("NEW"), QStringLiteral("-service"), QStringLiteral("web")}
+            << 2;
         QTest::newRow("leaf service not a DNS label")
-            << QStringList{QStringLiteral("ca"), QStringLiteral("leaf"), QStringLiteral("-dir"), dir,
+            << QStringList{QStringLiteral("ca"),       QStringLiteral("leaf"),  QStringLiteral("-dir"), dir,
                            QStringLiteral("-service"), QStringLiteral("../Web")}
             << 1;
-        QTest::newRow("leaf ttl above 8760h") << QStringList{QStringLiteral("ca"), QStringLiteral("leaf"),
-                                                             QStringLiteral("-dir"), dir, QStringLiteral("-service"),
-                                                             QStringLiteral("web"), QStringLiteral("-ttl"),
-                                                             QStringLiteral("8761h")}
+        QTest::newRow("leaf ttl above 8760h") << QStringList{QStringLiteral("ca"),       QStringLiteral("leaf"),
+                                                             QStringLiteral("-dir"),     dir,
+                                                             QStringLiteral("-service"), QStringLiteral("web"),
+                                                             QStringLiteral("-ttl"),     QStringLiteral("8761h")}
                                               << 1;
         QTest::newRow("ca help") << QStringList{QStringLiteral("ca"), QStringLiteral("-help")} << 0;
         QTest::newRow("leaf help") << QStringList{QStringLiteral("ca"), QStringLiteral("leaf"), QStringLiteral("-help")}
@@ -216,7 +227,7 @@ private Q_SLOTS:
         if (r.status != 0) {
             QVERIFY(r.out.isEmpty());
             QVERIFY(r.err.startsWith(u"meshpad ca"));
-            QCOMPARE(QDir(dir).entryList(QDir::Files), before);  // nothing written
+            QCOMPARE(QDir(dir).entryList(QDir::Files), before); // nothing written
             QVERIFY(!QDir(tmp.filePath(QStringLiteral("new"))).exists());
         }
     }
@@ -244,7 +255,8 @@ private Q_SLOTS:
         QVERIFY2(printed.err.startsWith(u"signed " + web + u" (serial "), qPrintable(printed.err));
         const QSslCertificate &c = certificates.first();
         QCOMPARE(c.effectiveDate().secsTo(c.expiryDate()), 2 * 3600 + 60);
-        QCOMPARE(c.subjectInfo(QSslCertificate::CommonName), QStringList{QStringLiteral("web.svc.default.7f42f496.consul")});
+        QCOMPARE(c.subjectInfo(QSslCertificate::CommonName),
+                 QStringList{QStringLiteral("web.svc.default.7f42f496.consul")});
 
         // To a file: the SPIFFE ID on stdout; openssl verifies the leaf.
         const QString out = tmp.filePath(QStringLiteral("web.pem"));
@@ -255,17 +267,18 @@ private Q_SLOTS:
         QCOMPARE(written.out, web + u"\n");
         const Run v = opensslVerify(dir + u"/ca.pem", out);
         QVERIFY2(v.status == 0, qPrintable(v.out + v.err));
-        const Run text = run(QStringLiteral("openssl"), {QStringLiteral("x509"), QStringLiteral("-in"), out,
-                                                         QStringLiteral("-noout"), QStringLiteral("-ext"),
-                                                         QStringLiteral("subjectAltName")});
+        const Run text = run(QStringLiteral("openssl"),
+                             {QStringLiteral("x509"), QStringLiteral("-in"), out, QStringLiteral("-noout"),
+                              QStringLiteral("-ext"), QStringLiteral("subjectAltName")});
         QCOMPARE(text.out.trimmed().split(u'\n').last().trimmed(), u"URI:" + web);
         // Only the certificate went anywhere: no key was made or written.
-        QCOMPARE(QDir(dir).entryList(QDir::Files), (QStringList{QStringLiteral("ca-key.pem"), QStringLiteral("ca.pem")}));
+        QCOMPARE(QDir(dir).entryList(QDir::Files),
+                 (QStringList{QStringLiteral("ca-key.pem"), QStringLiteral("ca.pem")}));
     }
 
     void signRefuses_data()
     {
-        QTest::addColumn<QString>("sans");     // the CSR's subjectAltName; "NOCSR" = not a CSR at all
+        QTest::addColumn<QString>("sans");      // the CSR's subjectAltName; "NOCSR" = not a CSR at all
         QTest::addColumn<QStringList>("extra"); // more arguments
         QTest::addColumn<int>("status");
         QTest::addColumn<QString>("why");
@@ -274,14 +287,15 @@ private Q_SLOTS:
                                       << QStringList() << 1 << "2 URI SANs";
         QTest::newRow("URI and DNS SAN") << web + u",DNS:web" << QStringList() << 1 << "SAN of type DNS";
         QTest::newRow("no SAN") << QString() << QStringList() << 1 << "no URI SAN";
-        QTest::newRow("other datacenter than the CA's") << web << QStringList{QStringLiteral("-datacenter"),
-                                                                              QStringLiteral("dc9")}
-                                                        << 1 << "datacenter dc9";
+        QTest::newRow("other datacenter than the CA's")
+            << web << QStringList{QStringLiteral("-datacenter"), QStringLiteral("dc9")} << 1 << "datacenter dc9";
         QTest::newRow("ttl above 8760h") << web << QStringList{QStringLiteral("-ttl"), QStringLiteral("8761h")} << 1
                                          << "8760h";
-        QTest::newRow("not a CSR") << QStringLiteral("NOCSR") << QStringList() << 2 << "not a PEM certificate signing request";
+        QTest::newRow("not a CSR") << QStringLiteral("NOCSR") << QStringList() << 2
+                                   << "not a PEM certificate signing request";
         QTest::newRow("CSR file missing") << QStringLiteral("MISSING") << QStringList() << 2 << "cannot read";
-        QTest::newRow("without -csr") << web << QStringList{QStringLiteral("NO-CSR-FLAG")} << 2 << "expected -dir DIR -csr FILE";
+        QTest::newRow("without -csr") << web << QStringList{QStringLiteral("NO-CSR-FLAG")} << 2
+                                      << "expected -dir DIR -csr FILE";
         QTest::newRow("empty -out") << web << QStringList{QStringLiteral("-out"), QString()} << 2
                                     << "expected -dir DIR -csr FILE";
     }
@@ -300,7 +314,8 @@ private Q_SLOTS:
             QVERIFY(QFile::copy(dir + u"/ca.pem", csr));
         else if (sans != u"MISSING")
             QVERIFY(opensslCsr(csr, sans));
-        QStringList arguments{QStringLiteral("ca"), QStringLiteral("sign"), QStringLiteral("-dir"), dir,
+        QStringList arguments{QStringLiteral("ca"),   QStringLiteral("sign"),
+                              QStringLiteral("-dir"), dir,
                               QStringLiteral("-out"), tmp.filePath(QStringLiteral("out.pem"))};
         if (!extra.removeAll(QStringLiteral("NO-CSR-FLAG")))
             arguments << QStringLiteral("-csr") << csr;

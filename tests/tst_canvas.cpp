@@ -56,8 +56,14 @@ struct Editor
     QString json() const { return ProjectFile::toJson(model.topology()); }
 
     const Service *byName(const QString &name) const { return model.topology().serviceByName(name); }
-    QPointF handleOf(const QString &name) const { return byName(name)->position + QPointF(ServiceItem::kWidth, ServiceItem::kHeight / 2); }
-    QPointF centreOf(const QString &name) const { return byName(name)->position + QPointF(ServiceItem::kWidth / 2, ServiceItem::kHeight / 2); }
+    QPointF handleOf(const QString &name) const
+    {
+        return byName(name)->position + QPointF(ServiceItem::kWidth, ServiceItem::kHeight / 2);
+    }
+    QPointF centreOf(const QString &name) const
+    {
+        return byName(name)->position + QPointF(ServiceItem::kWidth / 2, ServiceItem::kHeight / 2);
+    }
 
     // What a palette drag delivers to the viewport: enter, move, drop.
     bool drop(const QByteArray &templateWord, QPointF scenePos)
@@ -207,8 +213,8 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("from");
         QTest::addColumn<QString>("to");
-        QTest::addColumn<QPointF>("offset");  // from the handle's centre
-        QTest::addColumn<bool>("fit");        // zoomed to fit, as the window opens a design
+        QTest::addColumn<QPointF>("offset"); // from the handle's centre
+        QTest::addColumn<bool>("fit");       // zoomed to fit, as the window opens a design
         const QString dashboard = QStringLiteral("count-dashboard");
         const QString api = QStringLiteral("count-api");
         // The drawn circle: radius kHandleRadius - 2 plus half its 2 px pen.
@@ -286,7 +292,8 @@ private Q_SLOTS:
         flowing.activeConnections = 2;
         live.arrows.insert(arrow, flowing);
         scene->setLiveState(live);
-        QCOMPARE(paintItem(apiCard).textContaining(QStringLiteral("running")), QStringLiteral("2/3 running  ·  passing"));
+        QCOMPARE(paintItem(apiCard).textContaining(QStringLiteral("running")),
+                 QStringLiteral("2/3 running  ·  passing"));
         QCOMPARE(paintedRunning(*scene->serviceItem(dashboard)), QStringLiteral("1/1 running"));
         QCOMPARE(paintedTraffic(arrowItem), QStringLiteral("950 B/s · 2 open"));
         QVERIFY(paintsLock(arrowItem));
@@ -334,7 +341,7 @@ private Q_SLOTS:
         QVERIFY(!scene->connectionTargetAccepted());
         QTest::mouseRelease(e.viewport(), Qt::LeftButton, {}, e.at(e.centreOf(QStringLiteral("count-api"))));
         QCOMPARE(e.model.topology().upstreams.size(), 1);
-        QCOMPARE(e.stack.count(), 3);  // two drops and the one arrow
+        QCOMPARE(e.stack.count(), 3); // two drops and the one arrow
     }
 
     void escapeCancelsAConnectionDrag()
@@ -386,13 +393,13 @@ private Q_SLOTS:
         const QPointF start = e.model.service(id)->position;
         e.drag(e.centreOf(QStringLiteral("count-api")), e.centreOf(QStringLiteral("count-api")) + QPointF(133, 47));
         QCOMPARE(e.model.service(id)->position, start + QPointF(140, 40));
-        QCOMPARE(e.stack.count(), 2);  // drop + one move, however many mouse moves
+        QCOMPARE(e.stack.count(), 2); // drop + one move, however many mouse moves
 
         // The arrow follows the card: it reads the model.
         e.drag(e.centreOf(QStringLiteral("count-api")), e.centreOf(QStringLiteral("count-api")) + QPointF(33, 7),
                Qt::ShiftModifier);
         QCOMPARE(e.model.service(id)->position, start + QPointF(173, 47));
-        QCOMPARE(e.stack.count(), 3);  // a second gesture is a second step
+        QCOMPARE(e.stack.count(), 3); // a second gesture is a second step
 
         // Arrow keys nudge a grid step; consecutive nudges are one step.
         e.key(Qt::Key_Right);
@@ -412,7 +419,7 @@ private Q_SLOTS:
         const QPointF from = e.centreOf(QStringLiteral("count-api"));
         QVERIFY(!scene->fastArrows());
         QTest::mousePress(e.viewport(), Qt::LeftButton, {}, e.at(from));
-        QVERIFY(!scene->fastArrows());  // a press alone is not a drag
+        QVERIFY(!scene->fastArrows()); // a press alone is not a drag
         const QPoint p = e.at(from + QPointF(60, 20));
         QMouseEvent move(QEvent::MouseMove, p, e.viewport()->mapToGlobal(p), Qt::NoButton, Qt::LeftButton, {});
         QCoreApplication::sendEvent(e.viewport(), &move);
@@ -439,7 +446,7 @@ private Q_SLOTS:
         QVERIFY(!e.view.canvasScene()->serviceItem(ServiceId{QStringLiteral("count-api")}));
         e.key(Qt::Key_Z, Qt::ControlModifier);
         QCOMPARE(e.json(), before);
-        QCOMPARE(e.view.canvasScene()->items().size(), 3);  // two cards, one arrow
+        QCOMPARE(e.view.canvasScene()->items().size(), 3); // two cards, one arrow
     }
 
     void copyPasteAtTheCursorKeepsInnerArrows()
@@ -459,7 +466,7 @@ private Q_SLOTS:
         const Service *dash2 = e.byName(QStringLiteral("count-dashboard-2"));
         const Service *api2 = e.byName(QStringLiteral("count-api-2"));
         QVERIFY(dash2 && api2);
-        QCOMPARE(dash2->position, QPointF(100, 440));  // the fragment's top-left at the cursor
+        QCOMPARE(dash2->position, QPointF(100, 440)); // the fragment's top-left at the cursor
         QCOMPARE(t.upstreams.last().downstream, dash2->id);
         QCOMPARE(t.upstreams.last().destination, api2->id);
         // The copy's dashboard calls the copy's counter.
@@ -505,8 +512,8 @@ private Q_SLOTS:
             e.key(i % 2 ? Qt::Key_Y : Qt::Key_Z, i % 2 ? Qt::ControlModifier : Qt::ControlModifier | Qt::ShiftModifier);
         QVERIFY(!e.stack.canRedo());
         QCOMPARE(e.json(), end);
-        QCOMPARE(e.view.canvasScene()->items().size(), int(e.model.topology().services.size()
-                                                            + e.model.topology().upstreams.size()));
+        QCOMPARE(e.view.canvasScene()->items().size(),
+                 int(e.model.topology().services.size() + e.model.topology().upstreams.size()));
     }
 
     void autoLayoutIsLeftToRightInOneStep()
@@ -554,8 +561,8 @@ private Q_SLOTS:
         QVERIFY(e.buildCountdash());
         const QPoint cursor = e.at(e.centreOf(QStringLiteral("count-api")));
         const QPointF underCursor = e.view.mapToScene(cursor);
-        QWheelEvent wheel(cursor, e.viewport()->mapToGlobal(cursor), {}, QPoint(0, 240), Qt::NoButton,
-                          Qt::NoModifier, Qt::NoScrollPhase, false);
+        QWheelEvent wheel(cursor, e.viewport()->mapToGlobal(cursor), {}, QPoint(0, 240), Qt::NoButton, Qt::NoModifier,
+                          Qt::NoScrollPhase, false);
         QCoreApplication::sendEvent(e.viewport(), &wheel);
         QVERIFY(qAbs(e.view.zoom() - 1.44) < 0.01);
         QVERIFY((e.view.mapToScene(cursor) - underCursor).manhattanLength() < 2);
@@ -638,7 +645,7 @@ private Q_SLOTS:
         QCOMPARE(e.json(), design);
         QCOMPARE(e.stack.index(), steps);
         QCOMPARE(e.view.selectedServices(), selected);
-        QVERIFY(cursorShape() == Qt::OpenHandCursor);  // still held: ready for the next drag
+        QVERIFY(cursorShape() == Qt::OpenHandCursor); // still held: ready for the next drag
         QTest::keyRelease(&e.view, Qt::Key_Space);
         QVERIFY(cursorShape() == Qt::ArrowCursor);
 
@@ -702,14 +709,14 @@ private Q_SLOTS:
             e.key(Qt::Key_Equal, Qt::ControlModifier);
         QVERIFY(e.drop("generic", QPointF(400, 300)));
         for (int i = 0; i < 30; ++i)
-            e.key(Qt::Key_Down);  // 600 px further down, one step
+            e.key(Qt::Key_Down); // 600 px further down, one step
         QCOMPARE(e.stack.count(), 5);
         const QRectF design = e.view.canvasScene()->designRect();
         QVERIFY(!visibleRect(e.view).contains(design));
         QTRY_VERIFY(shown().contains(design));
 
         // A click centres the canvas on that point of the design.
-        const qreal tolerance = 2 * shown().width() / minimap.viewport()->width();  // two minimap pixels
+        const qreal tolerance = 2 * shown().width() / minimap.viewport()->width(); // two minimap pixels
         const auto centredOn = [&](QPointF target) {
             const QPointF centre = visibleRect(e.view).center();
             const bool ok = (centre - target).manhattanLength() <= tolerance;
@@ -736,7 +743,7 @@ private Q_SLOTS:
         }
         QTest::mouseRelease(minimap.viewport(), Qt::LeftButton, {}, to);
         QVERIFY(visibleRect(e.view).contains(e.byName(QStringLiteral("service"))->position));
-        QCOMPARE(e.stack.count(), 5);  // looking moves nothing
+        QCOMPARE(e.stack.count(), 5); // looking moves nothing
         QCOMPARE(e.view.selectedServices(), QList<ServiceId>{e.byName(QStringLiteral("service"))->id});
 
         // Undone, the design shrinks back and the overview stays whole:

@@ -12,8 +12,8 @@
 #include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
-#include <QSslSocket>
 #include <QSslServer>
+#include <QSslSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -44,14 +44,15 @@ Run openssl(const QStringList &arguments)
 
 Run x509Text(const QString &pem)
 {
-    return openssl({QStringLiteral("x509"), QStringLiteral("-in"), pem, QStringLiteral("-text"),
-                    QStringLiteral("-noout")});
+    return openssl(
+        {QStringLiteral("x509"), QStringLiteral("-in"), pem, QStringLiteral("-text"), QStringLiteral("-noout")});
 }
 
 Run verify(const QString &caFile, const QString &leaf, const QStringList &extra = {})
 {
-    return openssl(QStringList{QStringLiteral("verify"), QStringLiteral("-x509_strict"), QStringLiteral("-CAfile"), caFile}
-                   + extra + QStringList{leaf});
+    return openssl(
+        QStringList{QStringLiteral("verify"), QStringLiteral("-x509_strict"), QStringLiteral("-CAfile"), caFile} + extra
+        + QStringList{leaf});
 }
 
 bool writeBytes(const QString &path, const QByteArray &bytes)
@@ -68,7 +69,9 @@ QByteArray readBytes(const QString &path)
 
 int modeOf(const QString &path)
 {
-    struct stat st {};
+    struct stat st
+    {
+    };
     return ::stat(QFile::encodeName(path).constData(), &st) == 0 ? int(st.st_mode & 07777) : -1;
 }
 
@@ -96,10 +99,15 @@ QByteArray opensslCsr(const QStringList &extensions, const QString &keyType = QS
                       const QString &subject = QStringLiteral("/CN=web"))
 {
     QTemporaryDir dir;
-    QStringList arguments{QStringLiteral("req"), QStringLiteral("-new"), QStringLiteral("-nodes"),
-                          QStringLiteral("-keyout"), dir.filePath(QStringLiteral("key.pem")),
-                          QStringLiteral("-out"), dir.filePath(QStringLiteral("csr.pem")),
-                          QStringLiteral("-subj"), subject};
+    QStringList arguments{QStringLiteral("req"),
+                          QStringLiteral("-new"),
+                          QStringLiteral("-nodes"),
+                          QStringLiteral("-keyout"),
+                          dir.filePath(QStringLiteral("key.pem")),
+                          QStringLiteral("-out"),
+                          dir.filePath(QStringLiteral("csr.pem")),
+                          QStringLiteral("-subj"),
+                          subject};
     if (keyType.startsWith(u"ec:"))
         arguments << QStringLiteral("-newkey") << QStringLiteral("ec") << QStringLiteral("-pkeyopt")
                   << u"ec_paramgen_curve:" + keyType.mid(3);
@@ -121,8 +129,8 @@ QString formatOf(const QSslCertificate &certificate)
     const QString file = dir.filePath(QStringLiteral("c.pem"));
     if (!writeBytes(file, certificate.toPem()))
         return {};
-    static const QRegularExpression variable(QStringLiteral(
-        "^\\s*(([0-9A-Fa-f]{2}:)+[0-9A-Fa-f]{0,2}|Serial Number:.*|Not (Before|After) *:.*)$"));
+    static const QRegularExpression variable(
+        QStringLiteral("^\\s*(([0-9A-Fa-f]{2}:)+[0-9A-Fa-f]{0,2}|Serial Number:.*|Not (Before|After) *:.*)$"));
     QStringList kept;
     const QStringList lines = x509Text(file).out.split(u'\n');
     for (const QString &line : lines) {
@@ -151,9 +159,10 @@ private Q_SLOTS:
         QVERIFY(text.out.contains(u"Signature Algorithm: ecdsa-with-SHA256"));
         const QString cn = field(text.out, QStringLiteral("Subject"));
         QVERIFY2(QRegularExpression(QStringLiteral("^CN = pri-[a-z0-9]{8}\\.consul\\.ca\\.7f42f496\\.consul$"))
-                     .match(cn).hasMatch(),
+                     .match(cn)
+                     .hasMatch(),
                  qPrintable(cn));
-        QCOMPARE(field(text.out, QStringLiteral("Issuer")), cn);  // self-signed
+        QCOMPARE(field(text.out, QStringLiteral("Issuer")), cn); // self-signed
         QCOMPARE(extension(text.out, QStringLiteral("X509v3 Basic Constraints: critical")), QStringLiteral("CA:TRUE"));
         QCOMPARE(extension(text.out, QStringLiteral("X509v3 Key Usage: critical")),
                  QStringLiteral("Digital Signature, Certificate Sign, CRL Sign"));
@@ -167,7 +176,7 @@ private Q_SLOTS:
 
         const QSslCertificate root = ca->rootCertificate();
         const qint64 lifetime = root.effectiveDate().secsTo(root.expiryDate());
-        QCOMPARE(lifetime, 87600 * 3600 + 60);  // RootCertTTL, from a minute ago
+        QCOMPARE(lifetime, 87600 * 3600 + 60); // RootCertTTL, from a minute ago
         QVERIFY(qAbs(root.effectiveDate().secsTo(QDateTime::currentDateTimeUtc()) - 60) <= 5);
         QVERIFY(readBytes(dir.filePath(QStringLiteral("ca-key.pem"))).startsWith("-----BEGIN EC PRIVATE KEY-----\n"));
         QCOMPARE(ca->trustDomain(), kTd);
@@ -191,10 +200,14 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("trustDomain");
         QTest::addColumn<QString>("datacenter");
-        QTest::newRow("upper case") << "ABC.consul" << "dc1";
-        QTest::newRow("slash") << "abc.consul/x" << "dc1";
-        QTest::newRow("percent") << "a%2e.consul" << "dc1";
-        QTest::newRow("empty label") << "a..consul" << "dc1";
+        QTest::newRow("upper case") << "ABC.consul"
+                                    << "dc1";
+        QTest::newRow("slash") << "abc.consul/x"
+                               << "dc1";
+        QTest::newRow("percent") << "a%2e.consul"
+                                 << "dc1";
+        QTest::newRow("empty label") << "a..consul"
+                                     << "dc1";
         QTest::newRow("datacenter with slash") << kTd << "dc1/svc";
         QTest::newRow("empty datacenter") << kTd << "";
     }
@@ -224,7 +237,7 @@ private Q_SLOTS:
         QCOMPARE(field(text.out, QStringLiteral("Subject")), QStringLiteral("CN = web.svc.default.7f42f496.consul"));
         QCOMPARE(field(text.out, QStringLiteral("Issuer")), field(x509Text(caFile).out, QStringLiteral("Subject")));
         QCOMPARE(extension(text.out, QStringLiteral("X509v3 Subject Alternative Name")),
-                 u"URI:spiffe://" + kTd + u"/ns/default/dc/dc1/svc/web");  // exactly one, no DNS
+                 u"URI:spiffe://" + kTd + u"/ns/default/dc/dc1/svc/web"); // exactly one, no DNS
         QVERIFY(!text.out.contains(u"DNS:"));
         QCOMPARE(extension(text.out, QStringLiteral("X509v3 Extended Key Usage")),
                  QStringLiteral("TLS Web Server Authentication, TLS Web Client Authentication"));
@@ -238,7 +251,7 @@ private Q_SLOTS:
         const QSslCertificate c = leaf->certificate;
         QCOMPARE(c.effectiveDate().secsTo(c.expiryDate()), 72 * 3600 + 60);
         QVERIFY(qAbs(c.effectiveDate().secsTo(QDateTime::currentDateTimeUtc()) - 60) <= 5);
-        QVERIFY(leaf->chain.isEmpty());  // the root signs leaves directly
+        QVERIFY(leaf->chain.isEmpty()); // the root signs leaves directly
 
         // Serial: colon hex, lower case, the same number openssl prints.
         const Run serial = openssl({QStringLiteral("x509"), QStringLiteral("-in"), leafFile, QStringLiteral("-noout"),
@@ -323,8 +336,8 @@ private Q_SLOTS:
     {
         auto ca = CertificateAuthority::create(kTd);
         QVERIFY(ca);
-        for (const QString &name : {QStringLiteral("a"), QStringLiteral("count-api"), QStringLiteral("web2"),
-                                    QString(63, u'a')}) {
+        for (const QString &name :
+             {QStringLiteral("a"), QStringLiteral("count-api"), QStringLiteral("web2"), QString(63, u'a')}) {
             const auto leaf = ca->issueLeaf(name);
             QVERIFY2(leaf, qPrintable(name));
             QCOMPARE(PeerIdentity::serviceIdentity(leaf->certificate)->service, name);
@@ -337,14 +350,18 @@ private Q_SLOTS:
         QTest::addColumn<QString>("service");
         QTest::addColumn<QString>("ns");
         QTest::addColumn<QString>("cn");
-        QTest::newRow("web") << "web" << "default" << "web.svc.default.7f42f496.consul";
-        QTest::newRow("dash dropped") << "count-api" << "default" << "countapi.svc.default.7f42f496.consul";
+        QTest::newRow("web") << "web"
+                             << "default"
+                             << "web.svc.default.7f42f496.consul";
+        QTest::newRow("dash dropped") << "count-api"
+                                      << "default"
+                                      << "countapi.svc.default.7f42f496.consul";
         QTest::newRow("long service") << QString(63, u'a') << "default"
                                       << QString(36, u'a') + u".svc.default.7f42f496.consul";
         QTest::newRow("long both, shared") << QString(40, u's') << QString(40, u'n')
                                            << QString(21, u's') + u".svc." + QString(22, u'n') + u".7f42f496.consul";
-        QTest::newRow("short service keeps it") << "web" << QString(60, u'n')
-                                                << u"web.svc." + QString(40, u'n') + u".7f42f496.consul";
+        QTest::newRow("short service keeps it")
+            << "web" << QString(60, u'n') << u"web.svc." + QString(40, u'n') + u".7f42f496.consul";
     }
     void serviceCommonNameAsConsul()
     {
@@ -404,7 +421,7 @@ private Q_SLOTS:
         ::umask(old);
         Q_UNUSED(strict);
         QVERIFY(saved && written && savedStrict);
-        QCOMPARE(modeOf(keyFile), 0600);  // an existing wider file is replaced, not reused
+        QCOMPARE(modeOf(keyFile), 0600); // an existing wider file is replaced, not reused
         QCOMPARE(modeOf(dir.filePath(QStringLiteral("web-key.pem"))), 0600);
         QCOMPARE(modeOf(dir.filePath(QStringLiteral("ca.pem"))), 0644);
         QCOMPARE(modeOf(dir.filePath(QStringLiteral("web.pem"))), 0644);
@@ -417,7 +434,7 @@ private Q_SLOTS:
     void refusesBadFiles_data()
     {
         QTest::addColumn<QString>("file");
-        QTest::addColumn<QByteArray>("content");  // "" = delete the file
+        QTest::addColumn<QByteArray>("content"); // "" = delete the file
         QTest::addColumn<int>("code");
         using C = mesh::Error::Code;
         QTest::newRow("key missing") << "ca-key.pem" << QByteArray() << int(C::NotFound);
@@ -432,8 +449,8 @@ private Q_SLOTS:
         QTest::newRow("key of another CA") << "ca-key.pem" << QByteArray("OTHER") << int(C::Invalid);
         QTest::newRow("key larger than 1 MiB") << "ca-key.pem" << QByteArray(2 << 20, 'A') << int(C::TooLarge);
         QTest::newRow("certificate missing") << "ca.pem" << QByteArray() << int(C::NotFound);
-        QTest::newRow("certificate garbled") << "ca.pem" << QByteArray("-----BEGIN CERTIFICATE-----\nxx\n")
-                                             << int(C::Parse);
+        QTest::newRow("certificate garbled")
+            << "ca.pem" << QByteArray("-----BEGIN CERTIFICATE-----\nxx\n") << int(C::Parse);
         QTest::newRow("certificate is a leaf") << "ca.pem" << QByteArray("LEAF") << int(C::Invalid);
     }
     void refusesBadFiles()
@@ -477,7 +494,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         auto first = CertificateAuthority::create(kTd);
-        auto second = CertificateAuthority::create(kTd);  // same trust domain, new key
+        auto second = CertificateAuthority::create(kTd); // same trust domain, new key
         QVERIFY(first && second);
         QVERIFY(first->save(dir.filePath(QStringLiteral("first"))));
         QVERIFY(second->save(dir.filePath(QStringLiteral("second"))));
@@ -513,7 +530,7 @@ private Q_SLOTS:
                                  QDateTime::currentDateTimeUtc().addDays(365));
         const auto inter = intermediate.build();
         QVERIFY(inter);
-        QVERIFY(inter->chain.isEmpty());  // a root is never part of the chain
+        QVERIFY(inter->chain.isEmpty()); // a root is never part of the chain
 
         CertificateBuilder leafBuilder = ca->leafBuilder(QStringLiteral("web"));
         leafBuilder.setIssuer(*inter);
@@ -540,13 +557,13 @@ private Q_SLOTS:
         rsa.setSubjectCommonName(QStringLiteral("rsa"));
         rsa.setSerialNumber(QByteArray::fromHex("00800a"));
         const QDateTime past = QDateTime::currentDateTimeUtc().addDays(-10);
-        rsa.setValidity(past, past.addDays(1));  // expired
+        rsa.setValidity(past, past.addDays(1)); // expired
         const auto cert = rsa.build();
         QVERIFY(cert);
         QCOMPARE(cert->privateKey.algorithm(), QSsl::Rsa);
         QCOMPARE(cert->privateKey.length(), 2048);
         QVERIFY(cert->privateKeyPem().startsWith("-----BEGIN RSA PRIVATE KEY-----"));
-        QCOMPARE(cert->serialColonHex(), QStringLiteral("80:0a"));  // as Go's big.Int.Bytes()
+        QCOMPARE(cert->serialColonHex(), QStringLiteral("80:0a")); // as Go's big.Int.Bytes()
         QVERIFY(cert->certificate.expiryDate() < QDateTime::currentDateTimeUtc());
         QCOMPARE(cert->certificate.expiryDate(), past.addDays(1).addMSecs(-past.time().msec()));
 
@@ -603,13 +620,14 @@ private Q_SLOTS:
         QVERIFY(ca && ca->save(dir.path()));
         const QString web = u"spiffe://" + kTd + u"/ns/default/dc/dc1/svc/web";
         // The subject's CN and extra extensions are not copied.
-        const QByteArray csr = opensslCsr({u"subjectAltName=URI:" + web, QStringLiteral("extendedKeyUsage=codeSigning")},
-                                          QStringLiteral("ec:P-256"), QStringLiteral("/CN=anything/O=Evil Corp"));
+        const QByteArray csr
+            = opensslCsr({u"subjectAltName=URI:" + web, QStringLiteral("extendedKeyUsage=codeSigning")},
+                         QStringLiteral("ec:P-256"), QStringLiteral("/CN=anything/O=Evil Corp"));
         QVERIFY(!csr.isEmpty());
         const auto signed_ = ca->signCsr(csr, 24h);
         QVERIFY2(signed_, qPrintable(signed_ ? QString() : signed_.error().message));
         const QSslCertificate leaf = signed_->certificate;
-        QVERIFY(signed_->privateKey.isNull());  // the key never left the requester
+        QVERIFY(signed_->privateKey.isNull()); // the key never left the requester
         QVERIFY(signed_->chain.isEmpty());
 
         // The peer checks the proxy runs accept it as svc/web.
@@ -627,10 +645,12 @@ private Q_SLOTS:
         // The CSR's key, as openssl reads it from the CSR.
         QVERIFY(writeBytes(dir.filePath(QStringLiteral("web.csr")), csr));
         QVERIFY(writeBytes(dir.filePath(QStringLiteral("web.pem")), signed_->certificatePem()));
-        const Run csrKey = openssl({QStringLiteral("req"), QStringLiteral("-in"), dir.filePath(QStringLiteral("web.csr")),
-                                    QStringLiteral("-noout"), QStringLiteral("-pubkey")});
-        const Run leafKey = openssl({QStringLiteral("x509"), QStringLiteral("-in"), dir.filePath(QStringLiteral("web.pem")),
-                                     QStringLiteral("-noout"), QStringLiteral("-pubkey")});
+        const Run csrKey
+            = openssl({QStringLiteral("req"), QStringLiteral("-in"), dir.filePath(QStringLiteral("web.csr")),
+                       QStringLiteral("-noout"), QStringLiteral("-pubkey")});
+        const Run leafKey
+            = openssl({QStringLiteral("x509"), QStringLiteral("-in"), dir.filePath(QStringLiteral("web.pem")),
+                       QStringLiteral("-noout"), QStringLiteral("-pubkey")});
         QCOMPARE(csrKey.status, 0);
         QCOMPARE(leafKey.out, csrKey.out);
         const Run v = verify(dir.filePath(QStringLiteral("ca.pem")), dir.filePath(QStringLiteral("web.pem")),
@@ -647,10 +667,10 @@ private Q_SLOTS:
 
     void signCsrRefuses_data()
     {
-        QTest::addColumn<QStringList>("extensions");  // -addext values; "TAMPER" alters the signed request
+        QTest::addColumn<QStringList>("extensions"); // -addext values; "TAMPER" alters the signed request
         QTest::addColumn<QString>("keyType");
         QTest::addColumn<QString>("subject");
-        QTest::addColumn<QString>("why");  // part of the error message
+        QTest::addColumn<QString>("why"); // part of the error message
         const QString web = u"spiffe://" + kTd + u"/ns/default/dc/dc1/svc/web";
         const QString admin = u"spiffe://" + kTd + u"/ns/default/dc/dc1/svc/admin";
         const QString ec = QStringLiteral("ec:P-256");
@@ -660,12 +680,13 @@ private Q_SLOTS:
         QTest::newRow("B1 two URI SANs") << san(u"URI:" + web + u",URI:" + admin) << ec << cn << "2 URI SANs";
         QTest::newRow("B1 two URI SANs, the allowed one second")
             << san(u"URI:" + admin + u",URI:" + web) << ec << cn << "2 URI SANs";
-        QTest::newRow("URI SAN and DNS SAN") << san(u"URI:" + web + u",DNS:web.service.consul") << ec << cn
-                                             << "asks for a SAN of type DNS";
-        QTest::newRow("URI SAN and IP SAN") << san(u"URI:" + web + u",IP:127.0.0.1") << ec << cn
-                                            << "asks for a SAN of type IP address";
+        QTest::newRow("URI SAN and DNS SAN")
+            << san(u"URI:" + web + u",DNS:web.service.consul") << ec << cn << "asks for a SAN of type DNS";
+        QTest::newRow("URI SAN and IP SAN")
+            << san(u"URI:" + web + u",IP:127.0.0.1") << ec << cn << "asks for a SAN of type IP address";
         QTest::newRow("B2 ID in a DNS SAN only") << san(u"DNS:" + web) << ec << cn << "asks for a SAN of type DNS";
-        QTest::newRow("B2 ID in an email SAN only") << san(u"email:" + web) << ec << cn << "asks for a SAN of type email";
+        QTest::newRow("B2 ID in an email SAN only")
+            << san(u"email:" + web) << ec << cn << "asks for a SAN of type email";
         QTest::newRow("B2 ID in the CN only (no SAN)")
             << QStringList() << ec << QStringLiteral("/CN=web.svc.default.7f42f496.consul") << "no URI SAN";
         QTest::newRow("B2 no SAN, other extensions")
@@ -679,10 +700,10 @@ private Q_SLOTS:
         QTest::newRow("trailing slash") << san(u"URI:" + web + u'/') << ec << cn << "is not a Consul service SPIFFE ID";
         QTest::newRow("svc/web/.. path") << san(u"URI:" + web + u"/../admin") << ec << cn
                                          << "is not a Consul service SPIFFE ID";
-        QTest::newRow("svc/web with a query") << san(u"URI:" + web + u"?admin") << ec << cn
-                                              << "is not a Consul service SPIFFE ID";
-        QTest::newRow("svc/web percent-encoded") << san(u"URI:" + web.chopped(1) + u"%62") << ec << cn
-                                                 << "is not a Consul service SPIFFE ID";
+        QTest::newRow("svc/web with a query")
+            << san(u"URI:" + web + u"?admin") << ec << cn << "is not a Consul service SPIFFE ID";
+        QTest::newRow("svc/web percent-encoded")
+            << san(u"URI:" + web.chopped(1) + u"%62") << ec << cn << "is not a Consul service SPIFFE ID";
         QTest::newRow("userinfo before the trust domain")
             << san(u"URI:spiffe://web@" + kTd + u"/ns/default/dc/dc1/svc/web") << ec << cn
             << "is not a Consul service SPIFFE ID";
@@ -692,10 +713,10 @@ private Q_SLOTS:
                                           << "not in this CA's datacenter dc1";
         QTest::newRow("other namespace") << san(u"URI:spiffe://" + kTd + u"/ns/team/dc/dc1/svc/web") << ec << cn
                                          << "namespace default only";
-        QTest::newRow("a partition") << san(u"URI:spiffe://" + kTd + u"/ap/team/ns/default/dc/dc1/svc/web") << ec
-                                     << cn << "namespace default only";
-        QTest::newRow("service not a DNS label") << san(u"URI:spiffe://" + kTd + u"/ns/default/dc/dc1/svc/Web_1")
-                                                 << ec << cn << "is not a DNS label";
+        QTest::newRow("a partition") << san(u"URI:spiffe://" + kTd + u"/ap/team/ns/default/dc/dc1/svc/web") << ec << cn
+                                     << "namespace default only";
+        QTest::newRow("service not a DNS label")
+            << san(u"URI:spiffe://" + kTd + u"/ns/default/dc/dc1/svc/Web_1") << ec << cn << "is not a DNS label";
         QTest::newRow("CA:TRUE") << QStringList{u"subjectAltName=URI:" + web,
                                                 QStringLiteral("basicConstraints=critical,CA:TRUE")}
                                  << ec << cn << "CA:TRUE";
@@ -773,8 +794,9 @@ private Q_SLOTS:
         else if (pem == "TRUNCATE")
             pem = good.left(good.size() / 2);
         else if (pem == "ENCRYPTED")
-            pem = QByteArray(good).replace("REQUEST-----\n", "REQUEST-----\nProc-Type: 4,ENCRYPTED\n"
-                                                               "DEK-Info: AES-128-CBC,00112233445566778899AABBCCDDEEFF\n\n");
+            pem = QByteArray(good).replace("REQUEST-----\n",
+                                           "REQUEST-----\nProc-Type: 4,ENCRYPTED\n"
+                                           "DEK-Info: AES-128-CBC,00112233445566778899AABBCCDDEEFF\n\n");
         else if (pem == "LARGE")
             pem = good + QByteArray(64 * 1024, '\n');
         const auto signed_ = ca->signCsr(pem);

@@ -78,8 +78,8 @@ void TestChartsDock::countAxisLabels_data()
     QTest::newRow("right after Run") << QList<std::optional<quint64>>{1, 0, 0}
                                      << QStringList{u"0"_qs, u"1"_qs, u"2"_qs};
     QTest::newRow("nothing counted yet") << QList<std::optional<quint64>>{0, 0, 0} << QStringList{u"0"_qs, u"1"_qs};
-    QTest::newRow("no counter reads yet") << QList<std::optional<quint64>>{std::nullopt}
-                                          << QStringList{u"0"_qs, u"1"_qs};
+    QTest::newRow("no counter reads yet")
+        << QList<std::optional<quint64>>{std::nullopt} << QStringList{u"0"_qs, u"1"_qs};
     QTest::newRow("a few fetches") << QList<std::optional<quint64>>{7, 3}
                                    << QStringList{u"0"_qs, u"2"_qs, u"4"_qs, u"6"_qs, u"8"_qs};
     QTest::newRow("a busy counter") << QList<std::optional<quint64>>{123, 40}
@@ -125,7 +125,7 @@ void TestChartsDock::throughputIsTheRateBetweenSamples()
     QCOMPARE(series->name(), u"dashboard → counting"_qs);
     QCOMPARE(series->count(), 2);
     QCOMPARE(series->at(0), QPointF(0, 40));
-    QCOMPARE(series->at(1), QPointF(2, 1500));  // 3000 bytes in 2 s
+    QCOMPARE(series->at(1), QPointF(2, 1500)); // 3000 bytes in 2 s
     QCOMPARE(valueLabels(dock.throughputChart()),
              (QStringList{u"0"_qs, u"500"_qs, u"1000"_qs, u"1500"_qs, u"2000"_qs}));
 }

@@ -89,7 +89,7 @@ quint16 freePort()
 bool writeCa(const QString &dir)
 {
     return meshpad({u"ca"_qs, u"init"_qs, u"-dir"_qs, dir}).status == 0
-        && meshpad({u"ca"_qs, u"leaf"_qs, u"-dir"_qs, dir, u"-service"_qs, u"web"_qs}).status == 0;
+           && meshpad({u"ca"_qs, u"leaf"_qs, u"-dir"_qs, dir, u"-service"_qs, u"web"_qs}).status == 0;
 }
 
 } // namespace
@@ -122,7 +122,8 @@ private Q_SLOTS:
         QTest::newRow("validate without file") << QStringList{u"validate"_qs} << u"exactly one FILE"_qs;
         QTest::newRow("validate unknown flag") << QStringList{u"validate"_qs, u"--bogus"_qs, example()} << u"bogus"_qs;
         QTest::newRow("generate without -o") << QStringList{u"generate"_qs, example()} << u"-o DIR"_qs;
-        QTest::newRow("missing file") << QStringList{u"validate"_qs, u"/nonexistent.meshpad"_qs} << u"/nonexistent.meshpad"_qs;
+        QTest::newRow("missing file") << QStringList{u"validate"_qs, u"/nonexistent.meshpad"_qs}
+                                      << u"/nonexistent.meshpad"_qs;
         QTest::newRow("unwritable output")
             << QStringList{u"generate"_qs, example(), u"-o"_qs, u"/proc/meshpad-cannot-write-here"_qs} << u"cannot"_qs;
     }
@@ -134,7 +135,7 @@ private Q_SLOTS:
         const Run r = meshpad(arguments);
         QCOMPARE(r.status, 2);
         QVERIFY2(r.err.contains(message), qPrintable(r.err));
-        QVERIFY2(r.out.isEmpty(), qPrintable(r.out));  // messages go to stderr
+        QVERIFY2(r.out.isEmpty(), qPrintable(r.out)); // messages go to stderr
     }
 
     void validateExample()
@@ -156,9 +157,11 @@ private Q_SLOTS:
 
         const Run r = meshpad({u"validate"_qs, path});
         QCOMPARE(r.status, 1);
-        QVERIFY2(r.err.contains(path + u": error: service \"count-api\" (command): The exec driver needs a command to run."),
+        QVERIFY2(
+            r.err.contains(path + u": error: service \"count-api\" (command): The exec driver needs a command to run."),
+            qPrintable(r.err));
+        QVERIFY2(r.err.contains(u"warning: upstream count-dashboard → count-api (env.COUNTING_SERVICE_URL)"),
                  qPrintable(r.err));
-        QVERIFY2(r.err.contains(u"warning: upstream count-dashboard → count-api (env.COUNTING_SERVICE_URL)"), qPrintable(r.err));
 
         const Run json = meshpad({u"validate"_qs, u"--json"_qs, path});
         QCOMPARE(json.status, 1);
@@ -193,8 +196,8 @@ private Q_SLOTS:
         const auto treeA = readTree(a), treeB = readTree(b);
         QCOMPARE(treeA, treeB);
         for (const char *expected : {"consul/count-api.json", "consul/count-api.hcl", "consul/count-dashboard.json",
-                                     "consul/intentions/count-api.json", "nomad/counter.nomad.hcl", "nomad/counter.json",
-                                     "nomad/dashboard.nomad.hcl", "nomad/dashboard.json"}) {
+                                     "consul/intentions/count-api.json", "nomad/counter.nomad.hcl",
+                                     "nomad/counter.json", "nomad/dashboard.nomad.hcl", "nomad/dashboard.json"}) {
             QVERIFY2(treeA.contains(QString::fromLatin1(expected)), expected);
         }
         // stdout lists exactly the files written.
@@ -208,7 +211,7 @@ private Q_SLOTS:
     // {victim} a 0600 file outside DIR.
     void generateRefusesLinksInTheFolder_data()
     {
-        QTest::addColumn<QString>("link");  // relative to DIR
+        QTest::addColumn<QString>("link"); // relative to DIR
         QTest::addColumn<QString>("target");
         QTest::addColumn<bool>("force");
         QTest::addColumn<QString>("message");
@@ -313,18 +316,21 @@ private Q_SLOTS:
     // or reorder the line. -json keeps the exact text (JSON escapes it).
     void validatePrintsHostileNamesEscaped_data()
     {
-        QTest::addColumn<QByteArray>("design");    // what the file holds (ASCII, \u escapes)
-        QTest::addColumn<QString>("original");     // the text as loaded
-        QTest::addColumn<QString>("visible");      // how stderr shows it
+        QTest::addColumn<QByteArray>("design"); // what the file holds (ASCII, \u escapes)
+        QTest::addColumn<QString>("original");  // the text as loaded
+        QTest::addColumn<QString>("visible");   // how stderr shows it
         QTest::addColumn<int>("status");
 
         // Service name and meta key as JSON string literals. (No raw string
         // literals with quotes here: moc 6.4 loses the class in them.)
         auto design = [](const char *name, const char *metaKey) -> QByteArray {
-            return QByteArray("{\"format\": \"meshpad\", \"version\": 1, \"name\": \"t\", \"services\": [{\"id\": \"s1\", "
-                              "\"name\": \"")
-                + name + "\", \"job\": \"j\", \"group\": \"g\", \"task\": \"t\", \"command\": \"/bin/true\", "
-                         "\"meta\": [{\"name\": \"" + metaKey + "\", \"value\": \"v\"}]}]}";
+            return QByteArray(
+                       "{\"format\": \"meshpad\", \"version\": 1, \"name\": \"t\", \"services\": [{\"id\": \"s1\", "
+                       "\"name\": \"")
+                   + name
+                   + "\", \"job\": \"j\", \"group\": \"g\", \"task\": \"t\", \"command\": \"/bin/true\", "
+                     "\"meta\": [{\"name\": \""
+                   + metaKey + "\", \"value\": \"v\"}]}]}";
         };
         QTest::newRow("service name clears the screen")
             << design("\\u001b[2J\\u001b[Hok", "k") << u"\x1b[2J\x1b[Hok"_qs << u"\\x1b[2J\\x1b[Hok"_qs << 1;
@@ -422,7 +428,7 @@ private Q_SLOTS:
             return QByteArray("{\"running\": true, \"trustDomain\": \"t.consul\", \"datacenter\": \"dc1\", "
                               "\"nodes\": [{\"name\": \"one\", \"address\": \"127.0.1.1\", \"up\": true, "
                               "\"consul\": \"")
-                + consul + "\", \"nomad\": \"http://127.0.1.1:4646\"}]," + names + "}";
+                   + consul + "\", \"nomad\": \"http://127.0.1.1:4646\"}]," + names + "}";
         };
         const char *plain = "\"instances\": [], \"arrows\": []";
         const char *hostile = "\"instances\": [{\"allocName\": \"web[0]\\u001b[2J\", \"service\": \"web\\u009b31m\", "
@@ -435,9 +441,8 @@ private Q_SLOTS:
         QTest::newRow("status: a message writing the clipboard is shown, not obeyed")
             << u"status"_qs << snapshot("http://127.0.1.1:8500", hostile) << 0
             << u"web[0]\\x1b[2J: crashed: \\x1b]52;c;cm0gLXJm\\x07"_qs << QString();
-        QTest::newRow("status: arrow ends escaped")
-            << u"status"_qs << snapshot("http://127.0.1.1:8500", hostile) << 0 << u"a\\x1b[8m → b\\u2066"_qs
-            << QString();
+        QTest::newRow("status: arrow ends escaped") << u"status"_qs << snapshot("http://127.0.1.1:8500", hostile) << 0
+                                                    << u"a\\x1b[8m → b\\u2066"_qs << QString();
         QTest::newRow("env: plain addresses print")
             << u"env"_qs << snapshot("http://127.0.1.1:8500", plain) << 0
             << u"export CONSUL_HTTP_ADDR=http://127.0.1.1:8500 NOMAD_ADDR=http://127.0.1.1:4646\n"_qs << QString();
@@ -457,7 +462,7 @@ private Q_SLOTS:
         QFETCH(QString, expectedOut);
         QFETCH(QString, expectedErr);
 
-        QTemporaryDir runtime;  // 0700, as XDG_RUNTIME_DIR must be
+        QTemporaryDir runtime; // 0700, as XDG_RUNTIME_DIR must be
         QVERIFY(runtime.isValid());
         QLocalServer server;
         QVERIFY2(server.listen(runtime.filePath(u"meshpad-lab.sock"_qs)), qPrintable(server.errorString()));
@@ -465,7 +470,7 @@ private Q_SLOTS:
             while (QLocalSocket *socket = server.nextPendingConnection()) {
                 QObject::connect(socket, &QLocalSocket::disconnected, socket, &QObject::deleteLater);
                 socket->write(snapshot + '\n');
-                socket->disconnectFromServer();  // after the write is flushed
+                socket->disconnectFromServer(); // after the write is flushed
             }
         });
 
@@ -475,7 +480,7 @@ private Q_SLOTS:
         p.setProcessEnvironment(env);
         QSignalSpy finished(&p, &QProcess::finished);
         p.start(QStringLiteral(MESHPAD_BINARY_DIR "/bin/meshpad"), {u"lab"_qs, command});
-        QVERIFY(finished.wait(30000));  // the event loop runs: the socket answers
+        QVERIFY(finished.wait(30000)); // the event loop runs: the socket answers
         const QString out = QString::fromUtf8(p.readAllStandardOutput());
         const QString err = QString::fromUtf8(p.readAllStandardError());
         QCOMPARE(p.exitCode(), status);
@@ -490,7 +495,7 @@ private Q_SLOTS:
             }
         }
         if (status != 0)
-            QVERIFY2(out.isEmpty(), qPrintable(out));  // nothing for the shell to eval
+            QVERIFY2(out.isEmpty(), qPrintable(out)); // nothing for the shell to eval
     }
 
     // Two -upstream flags for one destination, or binding one local port,
@@ -549,7 +554,7 @@ private Q_SLOTS:
     // are distinct, not duplicates.
     void proxySaysWhichEventLoopRuns_data()
     {
-        QTest::addColumn<QString>("noGlib");  // QT_NO_GLIB, unset when empty
+        QTest::addColumn<QString>("noGlib"); // QT_NO_GLIB, unset when empty
         QTest::addColumn<QString>("dispatcher");
         QTest::newRow("by default GLib's") << QString() << u"QEventDispatcherGlib"_qs;
         QTest::newRow("QT_NO_GLIB=1: Qt's UNIX dispatcher") << u"1"_qs << u"QEventDispatcherUNIX"_qs;

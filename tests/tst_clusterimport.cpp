@@ -48,7 +48,10 @@ QByteArray json(const QJsonValue &value)
 QJsonObject stub(const QString &id, const QString &type = u"service"_s, bool stop = false,
                  const QString &parent = QString())
 {
-    return {{u"ID"_s, id}, {u"Type"_s, type}, {u"Stop"_s, stop}, {u"ParentID"_s, parent},
+    return {{u"ID"_s, id},
+            {u"Type"_s, type},
+            {u"Stop"_s, stop},
+            {u"ParentID"_s, parent},
             {u"Status"_s, stop ? u"dead"_s : u"running"_s}};
 }
 
@@ -236,13 +239,12 @@ private Q_SLOTS:
         QTest::newRow("Nomad 403") << QByteArray("/v1/jobs") << 403 << QByteArray("Permission denied")
                                    << int(Error::Code::PermissionDenied)
                                    << u"needs the list-jobs and read-job capabilities"_s;
-        QTest::newRow("Consul 403") << QByteArray("/v1/config/service-intentions") << 403
-                                    << QByteArray("ACL not found") << int(Error::Code::PermissionDenied)
-                                    << u"needs intentions:read"_s;
+        QTest::newRow("Consul 403") << QByteArray("/v1/config/service-intentions") << 403 << QByteArray("ACL not found")
+                                    << int(Error::Code::PermissionDenied) << u"needs intentions:read"_s;
         QTest::newRow("Nomad 500") << QByteArray("/v1/job/counter") << 500 << QByteArray("boom")
                                    << int(Error::Code::HttpStatus) << u"with HTTP 500: boom"_s;
-        QTest::newRow("garbage") << QByteArray("/v1/jobs") << 200 << QByteArray("{{{")
-                                 << int(Error::Code::Parse) << u"JSON that does not parse"_s;
+        QTest::newRow("garbage") << QByteArray("/v1/jobs") << 200 << QByteArray("{{{") << int(Error::Code::Parse)
+                                 << u"JSON that does not parse"_s;
         QTest::newRow("another job than asked for")
             << QByteArray("/v1/job/counter") << 200 << QByteArray(R"({"ID": "evil"})") << int(Error::Code::Parse)
             << u"GET /v1/job/counter with a job whose ID is \"evil\""_s;
@@ -260,7 +262,8 @@ private Q_SLOTS:
         auto result = import({});
         QVERIFY(!result);
         QCOMPARE(int(result.error().code), code);
-        QVERIFY2(result.error().message.startsWith(u"importing from fake (Consul "_s), qPrintable(result.error().message));
+        QVERIFY2(result.error().message.startsWith(u"importing from fake (Consul "_s),
+                 qPrintable(result.error().message));
         QVERIFY2(result.error().message.contains(message), qPrintable(result.error().message));
     }
 
@@ -273,7 +276,8 @@ private Q_SLOTS:
         auto result = import(options);
         QVERIFY(!result);
         QCOMPARE(result.error().code, Error::Code::Timeout);
-        QVERIFY2(result.error().message.contains(u"no complete answer within 0.3 s"), qPrintable(result.error().message));
+        QVERIFY2(result.error().message.contains(u"no complete answer within 0.3 s"),
+                 qPrintable(result.error().message));
     }
 
     // The caller gives up (Cancel in the editor): Cancelled, not Timeout.

@@ -177,20 +177,22 @@ QList<std::pair<QString, Topology>> hostileRows()
     };
     rows.append({QStringLiteral("meta value team-${{ with check path /health}}"), issueCase()});
     rows.append({QStringLiteral("meta value team-${{ with tag }}"), [] {
-        Hostile h;
-        h.meta = {{QStringLiteral("team"), QStringLiteral("team-${{")}};
-        h.tags = {QStringLiteral("}}"), QStringLiteral("v1")};
-        return hostile(h);
-    }()});
+                     Hostile h;
+                     h.meta = {{QStringLiteral("team"), QStringLiteral("team-${{")}};
+                     h.tags = {QStringLiteral("}}"), QStringLiteral("v1")};
+                     return hostile(h);
+                 }()});
     rows.append({QStringLiteral("meta value with unclosed ${"), meta(QStringLiteral("cost ${5"))});
     rows.append({QStringLiteral("meta value ${NOMAD_PORT_http} is text"), meta(QStringLiteral("${NOMAD_PORT_http}"))});
-    rows.append({QStringLiteral("meta value ${ \"quoted\" } inside interpolation"), meta(QStringLiteral("${ \"a\" } b\""))});
+    rows.append(
+        {QStringLiteral("meta value ${ \"quoted\" } inside interpolation"), meta(QStringLiteral("${ \"a\" } b\""))});
     rows.append({QStringLiteral("meta value %{if x}y%{endif}"), meta(QStringLiteral("%{if x}y%{endif}"))});
     rows.append({QStringLiteral("meta value $${lit} (HCL2's escape)"), meta(QStringLiteral("$${lit}"))});
     rows.append({QStringLiteral("meta value %%{lit} (HCL2's escape)"), meta(QStringLiteral("%%{lit}"))});
     rows.append({QStringLiteral("meta value $$${x}"), meta(QStringLiteral("$$${x}"))});
     rows.append({QStringLiteral("meta value {{ and }}"), meta(QStringLiteral("{{ x }} }{"))});
-    rows.append({QStringLiteral("meta value that looks like \\u0024{x}"), meta(QStringLiteral("\\u0024{x} \\u0025{y}"))});
+    rows.append(
+        {QStringLiteral("meta value that looks like \\u0024{x}"), meta(QStringLiteral("\\u0024{x} \\u0025{y}"))});
     rows.append({QStringLiteral("meta value backslash before ${"), meta(QStringLiteral("\\${x}"))});
     rows.append({QStringLiteral("meta value quotes and backslashes"), meta(QStringLiteral("say \"hi\" C:\\dir\\"))});
     rows.append({QStringLiteral("meta value newline tab return"), meta(QStringLiteral("a\nb\tc\rd"))});
@@ -198,38 +200,40 @@ QList<std::pair<QString, Topology>> hostileRows()
     rows.append({QStringLiteral("meta value unicode"), meta(QStringLiteral("grüße ✓ 𝄞 日本"))});
     rows.append({QStringLiteral("meta value ending in $ and %"), meta(QStringLiteral("100% $"))});
     rows.append({QStringLiteral("meta keys ${k} and %{k}"), [] {
-        Hostile h;
-        h.meta = {{QStringLiteral("${k}"), QStringLiteral("1")}, {QStringLiteral("%{k}"), QStringLiteral("2")},
-                  {QStringLiteral("a\"b"), QStringLiteral("3")}, {QStringLiteral("x-y"), QStringLiteral("4")}};
-        return hostile(h);
-    }()});
+                     Hostile h;
+                     h.meta = {{QStringLiteral("${k}"), QStringLiteral("1")},
+                               {QStringLiteral("%{k}"), QStringLiteral("2")},
+                               {QStringLiteral("a\"b"), QStringLiteral("3")},
+                               {QStringLiteral("x-y"), QStringLiteral("4")}};
+                     return hostile(h);
+                 }()});
     rows.append({QStringLiteral("tags with ${, %{, }} and quotes"), [] {
-        Hostile h;
-        h.tags = {QStringLiteral("${"), QStringLiteral("%{"), QStringLiteral("}}"), QStringLiteral("\""),
-                  QStringLiteral("${a}\"${b}")};
-        return hostile(h);
-    }()});
+                     Hostile h;
+                     h.tags = {QStringLiteral("${"), QStringLiteral("%{"), QStringLiteral("}}"), QStringLiteral("\""),
+                               QStringLiteral("${a}\"${b}")};
+                     return hostile(h);
+                 }()});
     rows.append({QStringLiteral("check path with ${ and quotes"), [] {
-        Hostile h;
-        h.checkPath = QStringLiteral("/h?q=\"${x}\"&p=%{y}");
-        return hostile(h);
-    }()});
+                     Hostile h;
+                     h.checkPath = QStringLiteral("/h?q=\"${x}\"&p=%{y}");
+                     return hostile(h);
+                 }()});
     rows.append({QStringLiteral("tcp check beside meta ${"), [] {
-        Hostile h;
-        h.check = CheckKind::Tcp;
-        h.meta = {{QStringLiteral("v"), QStringLiteral("${")}};
-        return hostile(h);
-    }()});
+                     Hostile h;
+                     h.check = CheckKind::Tcp;
+                     h.meta = {{QStringLiteral("v"), QStringLiteral("${")}};
+                     return hostile(h);
+                 }()});
     rows.append({QStringLiteral("service name ${x} as upstream destination"), [] {
-        Hostile h;
-        h.name = QStringLiteral("web-${x}-%{y}");
-        return hostile(h);
-    }()});
+                     Hostile h;
+                     h.name = QStringLiteral("web-${x}-%{y}");
+                     return hostile(h);
+                 }()});
     rows.append({QStringLiteral("local bind address 127.0.0.${1}"), [] {
-        Hostile h;
-        h.bindAddress = QStringLiteral("127.0.0.${1}");
-        return hostile(h);
-    }()});
+                     Hostile h;
+                     h.bindAddress = QStringLiteral("127.0.0.${1}");
+                     return hostile(h);
+                 }()});
     return rows;
 }
 
@@ -305,7 +309,7 @@ void TestConsulGenerator::initTestCase()
     QStringList hcl;
     for (const Topology &t : {meshtest::countdash(), checksAndMeta(), defaultDeny(), defaultAllowWithDeny(),
                               ::escaping(), invalid(), issueCase()}) {
-        const ArtifactSet set = generate(t);  // named: a temporary would die before the loop
+        const ArtifactSet set = generate(t); // named: a temporary would die before the loop
         for (const auto &a : set.artifacts()) {
             if (a.kind == mesh::generate::ArtifactKind::Hcl)
                 hcl.append(a.text);
@@ -324,7 +328,7 @@ void TestConsulGenerator::initTestCase()
 void TestConsulGenerator::artifacts_data()
 {
     QTest::addColumn<Topology>("topology");
-    QTest::addColumn<bool>("schemaClean");  // false: the design is invalid on purpose
+    QTest::addColumn<bool>("schemaClean"); // false: the design is invalid on purpose
     QTest::newRow("countdash") << meshtest::countdash() << true;
     QTest::newRow("checks-meta-tags") << checksAndMeta() << true;
     QTest::newRow("default-deny") << defaultDeny() << true;
@@ -385,8 +389,10 @@ void TestConsulGenerator::hostileValuesMeanTheSameToConsul()
     const auto parsed = meshtest::Hcl1Json::parse(hcl->text);
     QVERIFY2(parsed.json, qPrintable(parsed.error));
     QString error;
-    const QJsonObject service = meshtest::Hcl1Json::patchSliceOfMaps(
-        *parsed.json, meshtest::Hcl1Json::consulServiceSkipPaths(), &error).value(u"service").toObject();
+    const QJsonObject service
+        = meshtest::Hcl1Json::patchSliceOfMaps(*parsed.json, meshtest::Hcl1Json::consulServiceSkipPaths(), &error)
+              .value(u"service")
+              .toObject();
     QVERIFY2(error.isEmpty(), qPrintable(error));
     QCOMPARE(service.value(u"name").toString(), web.name);
     QStringList tags;
@@ -409,8 +415,9 @@ void TestConsulGenerator::hostileValuesMeanTheSameToConsul()
     const auto client = meshtest::Hcl1Json::parse(set.find(clientPath)->text);
     QVERIFY2(client.json, qPrintable(client.error));
     const QJsonObject upstream = meshtest::Hcl1Json::patchSliceOfMaps(
-        *client.json, meshtest::Hcl1Json::consulServiceSkipPaths(), &error)[u"service"][u"connect"]
-        [u"sidecar_service"][u"proxy"][u"upstreams"][0].toObject();
+                                     *client.json, meshtest::Hcl1Json::consulServiceSkipPaths(),
+                                     &error)[u"service"][u"connect"][u"sidecar_service"][u"proxy"][u"upstreams"][0]
+                                     .toObject();
     QCOMPARE(upstream.value(u"destination_name").toString(), web.name);
     QCOMPARE(upstream.value(u"local_bind_port").toInt(), 18080);
     if (!topology.upstreams.first().localBindAddress.isEmpty())
@@ -424,14 +431,15 @@ void TestConsulGenerator::checkBodies(const ArtifactSet &set, bool expectClean)
         if (!a.path.endsWith(u".json"))
             continue;
         const QString root = a.path.startsWith(u"consul/intentions/") ? QStringLiteral("service-intentions")
-                                                                       : QStringLiteral("consul-registration");
+                                                                      : QStringLiteral("consul-registration");
         const QStringList problems = m_consul->checkText(a.text, root);
         if (expectClean)
             QVERIFY2(problems.isEmpty(), qPrintable(a.path + u":\n" + problems.join(u'\n')));
         // Even an invalid design never yields unknown keys or wrong types;
         // only what the endpoint refuses (an empty Name).
         for (const QString &p : problems)
-            QVERIFY2(p.contains(u"Missing service name") || p.contains(u"needs a Name"), qPrintable(a.path + u": " + p));
+            QVERIFY2(p.contains(u"Missing service name") || p.contains(u"needs a Name"),
+                     qPrintable(a.path + u": " + p));
         ++checked;
     }
     QVERIFY(checked > 0);
@@ -455,8 +463,8 @@ void TestConsulGenerator::checkHcl1MeansJson(const ArtifactSet &set)
     for (qsizetype i = 0; i < parsed.size(); ++i) {
         QVERIFY2(parsed[i].json, qPrintable(paths[i] + u": HCL 1 refused it: " + parsed[i].error + u"\n" + texts[i]));
         QString error;
-        const QJsonObject top = meshtest::Hcl1Json::patchSliceOfMaps(*parsed[i].json,
-                                                                      meshtest::Hcl1Json::consulServiceSkipPaths(), &error);
+        const QJsonObject top = meshtest::Hcl1Json::patchSliceOfMaps(
+            *parsed[i].json, meshtest::Hcl1Json::consulServiceSkipPaths(), &error);
         QVERIFY2(error.isEmpty(), qPrintable(paths[i] + u": " + error));
         QCOMPARE(top.keys(), QStringList{QStringLiteral("service")});
         const QJsonObject fromHcl = top.value(u"service").toObject();
@@ -467,9 +475,10 @@ void TestConsulGenerator::checkHcl1MeansJson(const ArtifactSet &set)
         QVERIFY2(json, qPrintable(jsonPath));
         const QJsonObject a = m_consul->canonical(fromHcl, u"consul-registration");
         const QJsonObject b = m_consul->canonical(parseObject(json->text), u"consul-registration");
-        QVERIFY2(a == b, qPrintable(paths[i] + u" read with HCL 1 means\n" + QString::fromUtf8(QJsonDocument(a).toJson())
-                                    + u"\nbut its JSON means\n" + QString::fromUtf8(QJsonDocument(b).toJson())
-                                    + u"\n--- the HCL ---\n" + texts[i]));
+        QVERIFY2(a == b,
+                 qPrintable(paths[i] + u" read with HCL 1 means\n" + QString::fromUtf8(QJsonDocument(a).toJson())
+                            + u"\nbut its JSON means\n" + QString::fromUtf8(QJsonDocument(b).toJson())
+                            + u"\n--- the HCL ---\n" + texts[i]));
     }
 }
 
@@ -510,22 +519,24 @@ void TestConsulGenerator::checkHclMeansJson(const ArtifactSet &set)
 void TestConsulGenerator::seedPayloads()
 {
     const Topology t = meshtest::countdash();
-    const QJsonObject seedCounter = parseObject(QStringLiteral(
-        R"({"name": "count-api", "port": 9001, "connect": {"sidecar_service": {}}})"));
+    const QJsonObject seedCounter
+        = parseObject(QStringLiteral(R"({"name": "count-api", "port": 9001, "connect": {"sidecar_service": {}}})"));
     const QJsonObject seedDashboard = parseObject(QStringLiteral(
         R"({"name": "count-dashboard", "port": 9002, "connect": {"sidecar_service": {"proxy": {"upstreams": [
             {"destination_name": "count-api", "local_bind_port": 8080}]}}}})"));
     QVERIFY(!seedCounter.isEmpty() && !seedDashboard.isEmpty());
     const QJsonObject counter = parseObject(ConsulGenerator::registrationJson(t, t.services[0]));
     const QJsonObject dashboard = parseObject(ConsulGenerator::registrationJson(t, t.services[1]));
-    QCOMPARE(m_consul->canonical(counter, u"consul-registration"), m_consul->canonical(seedCounter, u"consul-registration"));
-    QCOMPARE(m_consul->canonical(dashboard, u"consul-registration"), m_consul->canonical(seedDashboard, u"consul-registration"));
+    QCOMPARE(m_consul->canonical(counter, u"consul-registration"),
+             m_consul->canonical(seedCounter, u"consul-registration"));
+    QCOMPARE(m_consul->canonical(dashboard, u"consul-registration"),
+             m_consul->canonical(seedDashboard, u"consul-registration"));
     // Default allow and one allowed arrow: one entry, for count-api.
     const ArtifactSet set = generate(t);
-    QCOMPARE(set.paths(), (QStringList{QStringLiteral("consul/count-api.json"), QStringLiteral("consul/count-api.hcl"),
-                                      QStringLiteral("consul/count-dashboard.json"),
-                                      QStringLiteral("consul/count-dashboard.hcl"),
-                                      QStringLiteral("consul/intentions/count-api.json")}));
+    QCOMPARE(set.paths(),
+             (QStringList{QStringLiteral("consul/count-api.json"), QStringLiteral("consul/count-api.hcl"),
+                          QStringLiteral("consul/count-dashboard.json"), QStringLiteral("consul/count-dashboard.hcl"),
+                          QStringLiteral("consul/intentions/count-api.json")}));
 }
 
 // resources/examples/countdash.meshpad (the shipped example) generates what
@@ -541,7 +552,8 @@ void TestConsulGenerator::exampleProjectFile()
         const Service *fromFile = loaded->serviceByName(s.name);
         QVERIFY2(fromFile, qPrintable(s.name));
         QCOMPARE(ConsulGenerator::registrationJson(*loaded, *fromFile), ConsulGenerator::registrationJson(built, s));
-        QCOMPARE(ConsulGenerator::serviceDefinitionHcl(*loaded, *fromFile), ConsulGenerator::serviceDefinitionHcl(built, s));
+        QCOMPARE(ConsulGenerator::serviceDefinitionHcl(*loaded, *fromFile),
+                 ConsulGenerator::serviceDefinitionHcl(built, s));
         QCOMPARE(ConsulGenerator::needsIntentions(*loaded, *fromFile), ConsulGenerator::needsIntentions(built, s));
         if (ConsulGenerator::needsIntentions(built, s))
             QCOMPARE(ConsulGenerator::intentionsJson(*loaded, *fromFile), ConsulGenerator::intentionsJson(built, s));
@@ -559,7 +571,8 @@ void TestConsulGenerator::intentions_data()
         << defaultDeny()
         << QStringList{QStringLiteral("frontend=*:deny"), QStringLiteral("api=frontend:allow,batch:deny,*:deny"),
                        QStringLiteral("batch=*:deny"), QStringLiteral("lonely=*:deny")};
-    QTest::newRow("dangling and duplicate arrows") << invalid() << QStringList{QStringLiteral("dup=dup:allow"), QStringLiteral("dup=:allow")};
+    QTest::newRow("dangling and duplicate arrows")
+        << invalid() << QStringList{QStringLiteral("dup=dup:allow"), QStringLiteral("dup=:allow")};
 }
 
 void TestConsulGenerator::intentions()
@@ -597,7 +610,8 @@ void TestConsulGenerator::escaping()
 
     const auto parsed = meshtest::Hcl2Json::parse(ConsulGenerator::serviceDefinitionHcl(t, odd));
     QVERIFY2(parsed.json, qPrintable(parsed.error));
-    const QJsonObject service = untemplate(meshtest::Hcl2Json::unwrapBlocks(*parsed.json, kHclBlocks).value(u"service")).toObject();
+    const QJsonObject service
+        = untemplate(meshtest::Hcl2Json::unwrapBlocks(*parsed.json, kHclBlocks).value(u"service")).toObject();
     QCOMPARE(service.value(u"name").toString(), odd.name);
     for (const KeyValue &kv : odd.meta)
         QCOMPARE(service.value(u"meta")[kv.key].toString(), kv.value);
@@ -656,16 +670,17 @@ void TestConsulGenerator::deterministic()
 void TestConsulGenerator::neverCrashes()
 {
     QRandomGenerator random(20240601);
-    const QStringList names = {QString(), QStringLiteral("a"), QStringLiteral("A"), QStringLiteral("a"),
-                               QStringLiteral("../x"), QStringLiteral("\u00e9"), QStringLiteral("*"),
-                               QStringLiteral("a b")};
+    const QStringList names = {QString(),           QStringLiteral("a"),    QStringLiteral("A"),
+                               QStringLiteral("a"), QStringLiteral("../x"), QStringLiteral("\u00e9"),
+                               QStringLiteral("*"), QStringLiteral("a b")};
     for (int round = 0; round < 200; ++round) {
         Topology t;
         t.settings.defaultPolicy = random.bounded(2) ? IntentionAction::Deny : IntentionAction::Allow;
         const int services = random.bounded(6);
         for (int i = 0; i < services; ++i) {
-            Service s = makeService(QString::number(i), names[random.bounded(names.size())],
-                                    random.bounded(2) ? QString::number(random.bounded(-2, 70000)) : QStringLiteral("x"));
+            Service s
+                = makeService(QString::number(i), names[random.bounded(names.size())],
+                              random.bounded(2) ? QString::number(random.bounded(-2, 70000)) : QStringLiteral("x"));
             s.connectSidecar = random.bounded(4) != 0;
             s.check.kind = CheckKind(random.bounded(3));
             s.check.intervalMs = random.bounded(-1, 20000);
@@ -696,10 +711,11 @@ void TestConsulGenerator::externalServiceGetsIntentionsOnly()
     t.services[0].external = true;
     t.upstreams[0].action = IntentionAction::Deny;
     const ArtifactSet set = generate(t);
-    QCOMPARE(set.paths(), (QStringList{QStringLiteral("consul/count-dashboard.json"),
-                                       QStringLiteral("consul/count-dashboard.hcl"),
-                                       QStringLiteral("consul/intentions/count-api.json")}));
-    const QJsonObject entry = QJsonDocument::fromJson(set.find(QStringLiteral("consul/intentions/count-api.json"))->text.toUtf8()).object();
+    QCOMPARE(set.paths(),
+             (QStringList{QStringLiteral("consul/count-dashboard.json"), QStringLiteral("consul/count-dashboard.hcl"),
+                          QStringLiteral("consul/intentions/count-api.json")}));
+    const QJsonObject entry
+        = QJsonDocument::fromJson(set.find(QStringLiteral("consul/intentions/count-api.json"))->text.toUtf8()).object();
     QCOMPARE(entry.value(u"Sources").toArray().first().toObject().value(u"Action").toString(), QStringLiteral("deny"));
     // The caller's registration still names it as an upstream.
     QVERIFY(set.find(QStringLiteral("consul/count-dashboard.json"))->text.contains(u"count-api"));

@@ -4,9 +4,9 @@
 
 #include "counterserver.h"
 #include "environment.h"
-#include "support/rawhttpresponse.h"
-#include "support/filelimit.h"
 #include "httpserver.h"
+#include "support/filelimit.h"
+#include "support/rawhttpresponse.h"
 
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -90,16 +90,20 @@ public:
         m_server = new CounterServer;
         m_server->setHostname(QStringLiteral("test-host"));
         m_server->moveToThread(&m_thread);
-        QMetaObject::invokeMethod(m_server, [&] {
-            if (setup)
-                setup(*m_server);
-            m_server->listen(QHostAddress::LocalHost, 0);
-            m_port = m_server->port();
-        }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            m_server,
+            [&] {
+                if (setup)
+                    setup(*m_server);
+                m_server->listen(QHostAddress::LocalHost, 0);
+                m_port = m_server->port();
+            },
+            Qt::BlockingQueuedConnection);
     }
     ~ThreadedCounter()
     {
-        QMetaObject::invokeMethod(m_server, [this] { delete m_server; }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            m_server, [this] { delete m_server; }, Qt::BlockingQueuedConnection);
         m_thread.quit();
         m_thread.wait();
     }
@@ -217,10 +221,10 @@ void TestCounter::routes_data()
     QTest::newRow("/health/ is not /health") << get("/health/") << first << quint64(1);
     QTest::newRow("/HEALTH is not /health") << get("/HEALTH") << first << quint64(1);
     QTest::newRow("/favicon.ico counts") << get("/favicon.ico") << first << quint64(1);
-    QTest::newRow("POST / counts") << QByteArray("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc")
-                                   << first << quint64(1);
-    QTest::newRow("DELETE /any/path counts") << QByteArray("DELETE /any/path HTTP/1.1\r\nHost: t\r\n\r\n")
-                                             << first << quint64(1);
+    QTest::newRow("POST / counts") << QByteArray("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc") << first
+                                   << quint64(1);
+    QTest::newRow("DELETE /any/path counts")
+        << QByteArray("DELETE /any/path HTTP/1.1\r\nHost: t\r\n\r\n") << first << quint64(1);
 }
 
 void TestCounter::routes()
@@ -254,9 +258,7 @@ void TestCounter::defaultHostnameIsTheMachines()
 
 void TestCounter::hostnameIsJsonEscapedLikeGo()
 {
-    ThreadedCounter counter([](CounterServer &s) {
-        s.setHostname(QStringLiteral("a\"b\\c<d>&\u2028"));
-    });
+    ThreadedCounter counter([](CounterServer &s) { s.setHostname(QStringLiteral("a\"b\\c<d>&\u2028")); });
     auto socket = counter.connect();
     socket->write(get());
     QByteArray buffer;
@@ -277,9 +279,7 @@ void TestCounter::pipelinedRequestsAnsweredInOrder()
         QVERIFY(r);
         bodies << r->body;
     }
-    QCOMPARE(bodies, (QByteArrayList{countBody(1), "Hello, you've hit /health\n",
-                                     countBody(2),
-                                     countBody(3)}));
+    QCOMPARE(bodies, (QByteArrayList{countBody(1), "Hello, you've hit /health\n", countBody(2), countBody(3)}));
 }
 
 void TestCounter::headGetsHeadersOnly()
@@ -331,8 +331,7 @@ void TestCounter::bodiesAreReadAndDropped()
     auto socket = counter.connect();
     // A Content-Length body and a chunked one (with an extension and a
     // trailer), each followed by a pipelined request that must still parse.
-    socket->write("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\n\r\nGET /x HTTP"
-                  + get("/health")
+    socket->write("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\n\r\nGET /x HTTP" + get("/health")
                   + "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
                     "5;ext=1\r\nhello\r\nc\r\nGET / HTTP/1\r\n0\r\nX-Trailer: 1\r\n\r\n"
                   + get("/health"));
@@ -343,8 +342,8 @@ void TestCounter::bodiesAreReadAndDropped()
         QVERIFY(r);
         bodies << r->body;
     }
-    QCOMPARE(bodies, (QByteArrayList{countBody(1), "Hello, you've hit /health\n",
-                                     countBody(2), "Hello, you've hit /health\n"}));
+    QCOMPARE(bodies, (QByteArrayList{countBody(1), "Hello, you've hit /health\n", countBody(2),
+                                     "Hello, you've hit /health\n"}));
     QCOMPARE(counter.server()->count(), quint64(2));
 
     // A broken chunk: the request was answered, then the framing error is.
@@ -471,14 +470,15 @@ void TestCounter::badRequests_data()
         << QByteArray("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n") << 400;
     QTest::newRow("negative Content-Length")
         << QByteArray("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: -1\r\n\r\n") << 400;
-    QTest::newRow("Content-Length list")
-        << QByteArray("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3, 3\r\n\r\n") << 400;
+    QTest::newRow("Content-Length list") << QByteArray("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3, 3\r\n\r\n")
+                                         << 400;
     QTest::newRow("Transfer-Encoding in HTTP/1.0")
         << QByteArray("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n") << 400;
     QTest::newRow("unknown transfer coding")
         << QByteArray("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n") << 501;
-    QTest::newRow("1 GB Content-Length")
-        << QByteArray("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000000\r\n\r\n") << 413;
+    QTest::newRow("1 GB Content-Length") << QByteArray(
+        "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000000\r\n\r\n")
+                                         << 413;
     QTest::newRow("20-digit Content-Length")
         << QByteArray("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 99999999999999999999\r\n\r\n") << 413;
     QTest::newRow("chunk over the body limit")
@@ -488,8 +488,9 @@ void TestCounter::badRequests_data()
     for (int i = 0; i < 100; ++i)
         manyHeaders += "X-H" + QByteArray::number(i) + ": v\r\n";
     QTest::newRow("101 headers") << manyHeaders + "\r\n" << 431;
-    QTest::newRow("65 KiB header value")
-        << "GET / HTTP/1.1\r\nHost: t\r\nX-Big: " + QByteArray(65 * 1024, 'a') + "\r\n\r\n" << 431;
+    QTest::newRow("65 KiB header value") << "GET / HTTP/1.1\r\nHost: t\r\nX-Big: " + QByteArray(65 * 1024, 'a')
+                                                + "\r\n\r\n"
+                                         << 431;
     QTest::newRow("65 KiB without end of headers")
         << "GET / HTTP/1.1\r\nHost: t\r\nX-Big: " + QByteArray(65 * 1024, 'a') << 431;
 }
@@ -591,9 +592,8 @@ void TestCounter::slowHeadersDroppedWhileOthersAreServed()
             if (s->waitForReadyRead(0))
                 s->readAll();
         }
-        const bool allDropped = std::all_of(slow.begin(), slow.end(), [](const auto &s) {
-            return s->state() != QAbstractSocket::ConnectedState;
-        });
+        const bool allDropped = std::all_of(
+            slow.begin(), slow.end(), [](const auto &s) { return s->state() != QAbstractSocket::ConnectedState; });
         if (allDropped && allDroppedAt < 0)
             allDroppedAt = timer.elapsed();
         if (allDropped && answered >= 10)
@@ -755,8 +755,7 @@ void TestCounter::halfClosedClientStillGetsItsAnswer()
         QCOMPARE(response->status, 200);
         // A fresh counter: the answers count 1, 2, …, in order.
         const QByteArray expected = "{\"count\":" + QByteArray::number(answered) + ',';
-        QVERIFY2(response->body.startsWith(expected),
-                 response->body.constData());
+        QVERIFY2(response->body.startsWith(expected), response->body.constData());
     }
     QVERIFY2(readError == 0, readError == EAGAIN ? "the server never closed" : std::strerror(readError));
     QCOMPARE(answered, requests);
@@ -907,8 +906,7 @@ void TestCounter::executableAnswersPastFiveThousandIdleSockets()
            && timer.elapsed() < 20'000)
         client.waitForReadyRead(int(20'000 - timer.elapsed()));
     const qint64 elapsedMs = timer.elapsed();
-    qInfo("answered in %lld ms past %d idle sockets (%d of them closed by the counter)", elapsedMs, Idle,
-          closed);
+    qInfo("answered in %lld ms past %d idle sockets (%d of them closed by the counter)", elapsedMs, Idle, closed);
     QVERIFY2(response, "no answer: the request was refused");
     QCOMPARE(response->status, 200);
     QVERIFY(response->body.startsWith("{\"count\":1,\"hostname\":\""));
@@ -973,8 +971,7 @@ void TestCounter::executableAnswersPastItsFileDescriptorLimit()
     client.write(get());
     QByteArray buffer;
     const auto response = readResponse(client, buffer, 20'000);
-    qInfo("answered in %lld ms with %d idle sockets and %d descriptors", qint64(timer.elapsed()), Idle,
-          int(Files));
+    qInfo("answered in %lld ms with %d idle sockets and %d descriptors", qint64(timer.elapsed()), Idle, int(Files));
     QVERIFY2(response, "no answer: the counter stopped accepting");
     QCOMPARE(response->status, 200);
     QCOMPARE(process.state(), QProcess::Running);

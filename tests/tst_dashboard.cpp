@@ -111,8 +111,8 @@ void TestDashboard::routes_data()
 
     QTest::newRow("/health") << "/health" << 200 << QByteArray("text/plain; charset=utf-8")
                              << QByteArray("Hello, you've hit /health\n");
-    QTest::newRow("/health/api before any fetch") << "/health/api" << 503 << QByteArray("text/plain; charset=utf-8")
-                                                  << QByteArray("failures: 0");
+    QTest::newRow("/health/api before any fetch")
+        << "/health/api" << 503 << QByteArray("text/plain; charset=utf-8") << QByteArray("failures: 0");
     QTest::newRow("/metrics") << "/metrics" << 200 << QByteArray("text/plain; version=0.0.4; charset=utf-8")
                               << QByteArray("# TYPE dashboard_fetches_total counter\ndashboard_fetches_total 0\n");
     QTest::newRow("/ is the page") << "/" << 200 << QByteArray("text/html; charset=utf-8")
@@ -168,8 +168,8 @@ void TestDashboard::fetchReadsTheCounter()
         QCOMPARE(r.hostname, QStringLiteral("counter-7"));
         QCOMPARE(r.message, QString());
         QVERIFY(r.latency > 0us);
-        QCOMPARE(r.toJson(), "{\"count\":" + QByteArray::number(expected)
-                                 + ",\"message\":\"\",\"hostname\":\"counter-7\"}");
+        QCOMPARE(r.toJson(),
+                 "{\"count\":" + QByteArray::number(expected) + ",\"message\":\"\",\"hostname\":\"counter-7\"}");
     }
     // No connection reuse: each fetch opened its own connection.
     QCOMPARE(counter.httpServer()->acceptedConnections(), quint64(3));
@@ -208,16 +208,17 @@ void TestDashboard::fetchFailures_data()
     QTest::addColumn<QByteArray>("body"); // served by a stand-in when url has %1
     QTest::addColumn<QString>("messageContains");
 
-    QTest::newRow("connection refused")
-        << QStringLiteral("http://127.0.0.1:%1/").arg(closedPort()) << QByteArray() << QStringLiteral("refused");
-    QTest::newRow("set but empty URL") << QString() << QByteArray() << QStringLiteral("unsupported protocol scheme \"\"");
+    QTest::newRow("connection refused") << QStringLiteral("http://127.0.0.1:%1/").arg(closedPort()) << QByteArray()
+                                        << QStringLiteral("refused");
+    QTest::newRow("set but empty URL") << QString() << QByteArray()
+                                       << QStringLiteral("unsupported protocol scheme \"\"");
     QTest::newRow("URL without a scheme") << QStringLiteral("localhost:9001") << QByteArray()
                                           << QStringLiteral("unsupported protocol scheme \"localhost\"");
     QTest::newRow("proxy error text instead of JSON")
         << QStringLiteral("http://127.0.0.1:%1/") << QByteArray("upstream connect error or disconnect/reset")
         << QStringLiteral("invalid response");
-    QTest::newRow("count is not a number") << QStringLiteral("http://127.0.0.1:%1/")
-                                           << QByteArray(R"({"count":"many"})") << QStringLiteral("count");
+    QTest::newRow("count is not a number")
+        << QStringLiteral("http://127.0.0.1:%1/") << QByteArray(R"({"count":"many"})") << QStringLiteral("count");
     QTest::newRow("JSON array") << QStringLiteral("http://127.0.0.1:%1/") << QByteArray("[1,2]")
                                 << QStringLiteral("not a JSON object");
 }
@@ -290,7 +291,8 @@ void TestDashboard::healthApiAndMetricsFollowFetches()
     QVERIFY(r.body.contains("\ndashboard_fetch_failures_total 2\n"));
     QVERIFY(r.body.contains("\ndashboard_connected_pages 0\n"));
     QVERIFY(r.body.contains("# TYPE dashboard_last_fetch_latency_seconds gauge\n"));
-    const QByteArray latencyLine = r.body.mid(r.body.indexOf("\ndashboard_last_fetch_latency_seconds ") + 1).split('\n').first();
+    const QByteArray latencyLine
+        = r.body.mid(r.body.indexOf("\ndashboard_last_fetch_latency_seconds ") + 1).split('\n').first();
     bool ok = false;
     const double latency = latencyLine.split(' ').last().toDouble(&ok);
     QVERIFY(ok && latency > 0 && latency < 2.5);
@@ -348,8 +350,8 @@ void TestDashboard::executable_data()
     QTest::addColumn<QString>("expectedUrl");
     QTest::addColumn<int>("signalNumber");
 
-    QTest::newRow("unset URL → default, SIGTERM") << false << QString() << QStringLiteral("http://localhost:9001")
-                                                  << int(SIGTERM);
+    QTest::newRow("unset URL → default, SIGTERM")
+        << false << QString() << QStringLiteral("http://localhost:9001") << int(SIGTERM);
     QTest::newRow("set but empty URL is used, SIGINT") << true << QString() << QString() << int(SIGINT);
     QTest::newRow("given URL, SIGTERM") << true << QStringLiteral("http://counting.service.consul:9001")
                                         << QStringLiteral("http://counting.service.consul:9001") << int(SIGTERM);

@@ -153,8 +153,7 @@ private:
         QProcess p;
         p.setProcessEnvironment(env);
         p.start(QStringLiteral(MESHPAD_BINARY_DIR "/bin/meshpad"), arguments);
-        if (!p.waitForStarted(10'000)
-            || !QTest::qWaitFor([&p] { return p.state() == QProcess::NotRunning; }, 30'000)) {
+        if (!p.waitForStarted(10'000) || !QTest::qWaitFor([&p] { return p.state() == QProcess::NotRunning; }, 30'000)) {
             p.kill();
             p.waitForFinished(5'000);
             return {};
@@ -167,8 +166,8 @@ private:
     Result<DeployPlan> plan(const model::Topology &topology, bool teardown = false)
     {
         Planner planner(m_consul.get(), m_nomad.get());
-        DesiredState desired = teardown ? DesiredState::nothing(topology.name)
-                                        : DesiredState::fromTopology(topology, topology.name);
+        DesiredState desired
+            = teardown ? DesiredState::nothing(topology.name) : DesiredState::fromTopology(topology, topology.name);
         // An allocation counts as healthy after 500 ms instead of Nomad's
         // default min_healthy_time of 10 s (unhealthy if not by 5 s, not
         // 5 min), and a failing task gives up after
@@ -176,8 +175,8 @@ private:
         // does not wait on Nomad's defaults. The same for every plan, so "no
         // changes" holds.
         for (QJsonObject &job : desired.jobs) {
-            job.insert(u"Update"_s, QJsonObject{{u"MinHealthyTime"_s, 500'000'000},
-                                                {u"HealthyDeadline"_s, qint64(5'000'000'000)}});
+            job.insert(u"Update"_s,
+                       QJsonObject{{u"MinHealthyTime"_s, 500'000'000}, {u"HealthyDeadline"_s, qint64(5'000'000'000)}});
             QJsonArray groups = job.value(u"TaskGroups"_s).toArray();
             for (qsizetype i = 0; i < groups.size(); ++i) {
                 QJsonObject group = groups.at(i).toObject();
@@ -241,8 +240,8 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!started.isEmpty() || !failed.isEmpty(), 30'000);
         QVERIFY2(failed.isEmpty(), qPrintable(failed.isEmpty() ? QString() : failed.first().first().toString()));
         const auto snapshot = started.first().first().value<lab::LabSnapshot>();
-        DeployTarget target = DeployTarget::lab(snapshot.nodes.first().consulAddress, snapshot.nodes.first().nomadAddress,
-                                                QProcessEnvironment());
+        DeployTarget target = DeployTarget::lab(snapshot.nodes.first().consulAddress,
+                                                snapshot.nodes.first().nomadAddress, QProcessEnvironment());
         m_consulAddress = snapshot.nodes.first().consulAddress;
         m_nomadAddress = snapshot.nodes.first().nomadAddress;
         m_consul = std::make_unique<consul::ConsulClient>(*target.consul.endpoint());
@@ -347,21 +346,22 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("change");
         QTest::addColumn<QStringList>("expected");
-        QTest::newRow("count 3 to 5 places 2")
-            << u"count"_s
-            << QStringList{u"+/- Task Group: \"api\" (2 create, 3 ignore)"_s,
-                           u"  +/- Count: \"3\" => \"5\" (forces create)"_s};
+        QTest::newRow("count 3 to 5 places 2") << u"count"_s
+                                               << QStringList{u"+/- Task Group: \"api\" (2 create, 3 ignore)"_s,
+                                                              u"  +/- Count: \"3\" => \"5\" (forces create)"_s};
         QTest::newRow("renamed env var replaces the allocations")
             << u"env"_s
             << QStringList{u"+/- Task Group: \"api\" (3 create/destroy update)"_s,
                            u"  +/- Task: \"counter\" (forces create/destroy update)"_s,
                            u"    +   Env[LISTEN_PORT]: \"9001\""_s, u"    -   Env[PORT]: \"9001\""_s};
         QTest::newRow("flipped arrow flips the intention")
-            << u"deny"_s << QStringList{u"+/- Intentions: \"count-api\""_s,
-                                        u"  +/- count-dashboard → count-api: \"allow\" => \"deny\""_s};
+            << u"deny"_s
+            << QStringList{u"+/- Intentions: \"count-api\""_s,
+                           u"  +/- count-dashboard → count-api: \"allow\" => \"deny\""_s};
         QTest::newRow("removed service stops its job")
-            << u"remove"_s << QStringList{u"-   Job: \"dashboard\" (stop: the design no longer has it)"_s,
-                                          u"-   Intentions: \"count-api\" (entry deleted: nothing else remains in it)"_s};
+            << u"remove"_s
+            << QStringList{u"-   Job: \"dashboard\" (stop: the design no longer has it)"_s,
+                           u"-   Intentions: \"count-api\" (entry deleted: nothing else remains in it)"_s};
     }
 
     void planShowsChanges()
@@ -454,13 +454,14 @@ private Q_SLOTS:
         auto planned = plan(topology);
         QVERIFY(planned);
         QCOMPARE(planned->conflicts.size(), 1);
-        QVERIFY2(planned->conflicts.first().contains(u"job \"counter\" exists on the cluster and belongs to no Meshpad design"_s),
+        QVERIFY2(planned->conflicts.first().contains(
+                     u"job \"counter\" exists on the cluster and belongs to no Meshpad design"_s),
                  qPrintable(planned->conflicts.first()));
         QVERIFY(PlanText::text(*planned).contains(u"! Conflict: job \"counter\""_s));
         auto outcome = apply(*planned);
         QVERIFY(!outcome);
         QCOMPARE(outcome.error().code, Error::Code::Conflict);
-        QCOMPARE(jobsOnCluster().size(), 1);  // the dashboard was not deployed either
+        QCOMPARE(jobsOnCluster().size(), 1); // the dashboard was not deployed either
         // And a teardown of the design does not touch it.
         auto teardown = plan(topology, true);
         QVERIFY(teardown);
@@ -584,7 +585,8 @@ private Q_SLOTS:
         QVERIFY2(failures.contains(u"counter.api[0]"_s), qPrintable(failures));
         QVERIFY2(failures.contains(u"Alloc Unhealthy: Services not healthy by deadline: count-api"_s),
                  qPrintable(failures));
-        QVERIFY2(failures.contains(u"is critical: Get \"http://"_s) && failures.contains(u"connect: connection refused"_s),
+        QVERIFY2(failures.contains(u"is critical: Get \"http://"_s)
+                     && failures.contains(u"connect: connection refused"_s),
                  qPrintable(failures));
     }
 
@@ -594,7 +596,7 @@ private Q_SLOTS:
     {
         model::Topology topology = countdash();
         model::Service *api = serviceNamed(topology, u"count-api");
-        api->count = 4;  // three nodes, one static port each
+        api->count = 4; // three nodes, one static port each
         api->ports = {{u"http"_s, 9001, 29001}};
         api->port = u"http"_s;
         auto planned = plan(topology);
@@ -677,7 +679,7 @@ private Q_SLOTS:
                 {u"Sources"_s, QJsonArray{QJsonObject{{u"Name"_s, u"count-dashboard"_s},
                                                       {u"Action"_s, u"deny"_s},
                                                       {u"Description"_s, QString(u"meshpad.design=rival"_s + hostile
-                                                                                     + u"; meshpad.version=1"_s)}}}}};
+                                                                                 + u"; meshpad.version=1"_s)}}}}};
             QVERIFY(QCoro::waitFor(m_consul->putConfigEntry(theirs)).value_or(false));
         } else {
             // A server that refuses every request, its words carrying the escapes.
@@ -714,7 +716,8 @@ private Q_SLOTS:
             QVERIFY2(err.contains(u"the plan has conflicts; nothing was applied"_s), qPrintable(both));
         if (peer == u"owned") {
             // The plan's own line about it, before the events.
-            QVERIFY2(out.contains(u"-   Job: \"evil"_s + hostileEscaped() + u"\" (stop and purge)\n"_s), qPrintable(both));
+            QVERIFY2(out.contains(u"-   Job: \"evil"_s + hostileEscaped() + u"\" (stop and purge)\n"_s),
+                     qPrintable(both));
             QCOMPARE(jobsOnCluster().size(), 0);
         }
     }
@@ -730,8 +733,8 @@ private Q_SLOTS:
         job.insert(u"Meta"_s, QJsonObject{{u"meshpad.design"_s, QString(u"rival"_s + hostile)}});
         QVERIFY(QCoro::waitFor(m_nomad->registerJob(job)));
 
-        const CliRun r = meshpad({u"plan"_s, u"-json"_s, design, u"-target"_s, u"environment"_s}, m_consulAddress,
-                                 m_nomadAddress);
+        const CliRun r
+            = meshpad({u"plan"_s, u"-json"_s, design, u"-target"_s, u"environment"_s}, m_consulAddress, m_nomadAddress);
         const QString both = visible(QString::fromUtf8(r.out) + u"\n--- stderr:\n"_s + QString::fromUtf8(r.err));
         QVERIFY2(r.status == 2, qPrintable(u"exit status %1\n"_s.arg(r.status) + both));
         QVERIFY2(rawControl(r.out).isEmpty(), qPrintable(rawControl(r.out) + u"\n"_s + both));
@@ -788,14 +791,16 @@ private Q_SLOTS:
     // What deploy sends to Consul decodes into Consul's own structs.
     void intentionEntriesMatchConsulSchema()
     {
-        const auto schema = meshtest::ApiSchemaChecker::load(QStringLiteral(MESHPAD_TEST_DATA "/api-schemas/consul.json"));
+        const auto schema
+            = meshtest::ApiSchemaChecker::load(QStringLiteral(MESHPAD_TEST_DATA "/api-schemas/consul.json"));
         QVERIFY(schema);
         model::Topology topology = countdash();
         topology.settings.defaultPolicy = model::IntentionAction::Deny;
         QStringList conflicts;
-        const auto changes = Planner::planIntentions(DesiredState::fromTopology(topology, u"countdash"_s), {}, &conflicts);
+        const auto changes
+            = Planner::planIntentions(DesiredState::fromTopology(topology, u"countdash"_s), {}, &conflicts);
         QVERIFY(conflicts.isEmpty());
-        QCOMPARE(changes.size(), 2);  // count-api (arrow + *), count-dashboard (*)
+        QCOMPARE(changes.size(), 2); // count-api (arrow + *), count-dashboard (*)
         for (const IntentionChange &change : changes) {
             const QStringList problems = schema->check(change.entry, u"service-intentions");
             QVERIFY2(problems.isEmpty(), qPrintable(problems.join(u'\n')));

@@ -186,7 +186,8 @@ private:
             QVERIFY(dialog->applyButton()->isEnabled());
             QTest::mouseClick(dialog->applyButton(), Qt::LeftButton);
             QTRY_VERIFY_WITH_TIMEOUT(dialog->stage() == DeployDialog::Stage::Done, kApplyTimeoutMs);
-            QVERIFY2(dialog->resultLabel()->text().contains(u"Teardown complete"), qPrintable(dialog->resultLabel()->text()));
+            QVERIFY2(dialog->resultLabel()->text().contains(u"Teardown complete"),
+                     qPrintable(dialog->resultLabel()->text()));
             const auto [status, body] = get(labNomad() + u"/v1/jobs"_qs);
             QCOMPARE(status, 200);
             QCOMPARE(QJsonDocument::fromJson(body).array().size(), 0);
@@ -252,8 +253,8 @@ private Q_SLOTS:
 
         // Every bar at healthy == desired.
         const auto *progress = dialog->progress();
-        for (const auto &[job, group, desired] : {std::tuple{u"counter"_qs, u"api"_qs, 3},
-                                                  std::tuple{u"dashboard"_qs, u"dashboard"_qs, 1}}) {
+        for (const auto &[job, group, desired] :
+             {std::tuple{u"counter"_qs, u"api"_qs, 3}, std::tuple{u"dashboard"_qs, u"dashboard"_qs, 1}}) {
             const auto bar = progress->bar(job, group);
             QVERIFY2(bar, qPrintable(job + u'/' + group));
             QCOMPARE(bar->maximum, desired);
@@ -309,7 +310,8 @@ private Q_SLOTS:
         StallMeter stalls;
         QTest::mouseClick(dialog->cancelButton(), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(dialog->stage() == DeployDialog::Stage::Done, kApplyTimeoutMs);
-        QVERIFY2(dialog->resultLabel()->text().contains(u"Stopped watching"), qPrintable(dialog->resultLabel()->text()));
+        QVERIFY2(dialog->resultLabel()->text().contains(u"Stopped watching"),
+                 qPrintable(dialog->resultLabel()->text()));
         QVERIFY(stalls.ticks() > 0);
         QVERIFY2(stalls.worst() < 2000, qPrintable(QString::number(stalls.worst())));
         QTest::mouseClick(dialog->findChild<QPushButton *>(u"closeButton"_qs), Qt::LeftButton);

@@ -103,28 +103,26 @@ private Q_SLOTS:
         QTest::addColumn<QString>("colorScheme");
         QTest::addColumn<QString>("gtkTheme");
         QTest::addColumn<int>("exitCode");
-        QTest::addColumn<bool>("answering");  // false: never answers
+        QTest::addColumn<bool>("answering"); // false: never answers
         QTest::addColumn<bool>("onPath");
         QTest::addColumn<std::optional<bool>>("expected");
         QTest::addColumn<QString>("keysAsked");
 
         const std::optional<bool> unknown;
-        QTest::newRow("GNOME 42 set to dark") << u"prefer-dark"_qs << u"Adwaita"_qs << 0 << true << true
-                                              << std::optional(true) << u"color-scheme\n"_qs;
+        QTest::newRow("GNOME 42 set to dark")
+            << u"prefer-dark"_qs << u"Adwaita"_qs << 0 << true << true << std::optional(true) << u"color-scheme\n"_qs;
         QTest::newRow("GNOME 42 set to light") << u"prefer-light"_qs << u"Adwaita-dark"_qs << 0 << true << true
                                                << std::optional(false) << u"color-scheme\n"_qs;
         QTest::newRow("default scheme, a dark GTK theme") << u"default"_qs << u"Adwaita-dark"_qs << 0 << true << true
-                                                          << std::optional(true)
-                                                          << u"color-scheme\ngtk-theme\n"_qs;
+                                                          << std::optional(true) << u"color-scheme\ngtk-theme\n"_qs;
         QTest::newRow("default scheme, a light GTK theme") << u"default"_qs << u"Adwaita"_qs << 0 << true << true
-                                                           << std::optional(false)
-                                                           << u"color-scheme\ngtk-theme\n"_qs;
-        QTest::newRow("no GNOME schema (gsettings fails)") << QString() << QString() << 1 << true << true << unknown
-                                                           << u"color-scheme\n"_qs;
-        QTest::newRow("gsettings never answers") << u"prefer-dark"_qs << QString() << 0 << false << true << unknown
-                                                 << QString();
-        QTest::newRow("no gsettings installed") << u"prefer-dark"_qs << QString() << 0 << true << false << unknown
-                                                << QString();
+                                                           << std::optional(false) << u"color-scheme\ngtk-theme\n"_qs;
+        QTest::newRow("no GNOME schema (gsettings fails)")
+            << QString() << QString() << 1 << true << true << unknown << u"color-scheme\n"_qs;
+        QTest::newRow("gsettings never answers")
+            << u"prefer-dark"_qs << QString() << 0 << false << true << unknown << QString();
+        QTest::newRow("no gsettings installed")
+            << u"prefer-dark"_qs << QString() << 0 << true << false << unknown << QString();
     }
 
     void probeReadsGnomesSettings()
@@ -153,7 +151,7 @@ private Q_SLOTS:
             answer = said;
         });
         probe.start();
-        QCOMPARE(answers, 0);  // never from inside start()
+        QCOMPARE(answers, 0); // never from inside start()
         QTRY_COMPARE_WITH_TIMEOUT(answers, 1, kTimeoutMs);
         QCOMPARE(answer, expected);
         QCOMPARE(readAll(m_log), keysAsked);

@@ -107,8 +107,8 @@ private:
     // without a libvirt daemon (no VMs on these machines).
     QProcessEnvironment m_env;
     QProcessEnvironment m_noPluginEnv; // vagrant without vagrant-libvirt
-    QProcessEnvironment m_standInEnv; // vagrant with the stand-in provider
-    QString m_dir; // meshpad generate's output
+    QProcessEnvironment m_standInEnv;  // vagrant with the stand-in provider
+    QString m_dir;                     // meshpad generate's output
 
     Run meshpad(const QStringList &arguments, const QProcessEnvironment &env, int timeoutMs = 120'000)
     {
@@ -118,10 +118,10 @@ private:
         if (!p.waitForFinished(timeoutMs)) {
             p.kill();
             p.waitForFinished(5000);
-            return { -2, QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError()) };
+            return {-2, QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
         }
-        return { p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-                 QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError()) };
+        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+                QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
     }
 
     [[nodiscard]] bool setStandInState(const QString &machine, const QString &state)
@@ -179,10 +179,9 @@ private Q_SLOTS:
         m_standInEnv.insert(u"VAGRANT_HOME"_s, standInHome);
 
         m_dir = m_tmp.filePath(u"out"_s);
-        const Run generated
-            = meshpad({ u"generate"_s, QStringLiteral(MESHPAD_SOURCE_DIR "/resources/examples/countdash.meshpad"),
-                        u"-o"_s, m_dir },
-                      m_env);
+        const Run generated = meshpad(
+            {u"generate"_s, QStringLiteral(MESHPAD_SOURCE_DIR "/resources/examples/countdash.meshpad"), u"-o"_s, m_dir},
+            m_env);
         QVERIFY2(generated.status == 0, qPrintable(generated.err));
         QVERIFY(QFile::exists(m_dir + u"/hashibox/Vagrantfile"_s));
     }
@@ -192,14 +191,13 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("arguments");
         QTest::addColumn<int>("status");
         QTest::addColumn<QString>("message");
-        QTest::newRow("hashibox alone") << QStringList { u"hashibox"_s } << 2 << u"expected up, status or destroy"_s;
-        QTest::newRow("unknown word") << QStringList { u"hashibox"_s, u"halt"_s } << 2
-                                      << u"unknown subcommand \"halt\""_s;
-        QTest::newRow("a stray argument") << QStringList { u"hashibox"_s, u"up"_s, u"out"_s } << 2 << u"-dir DIR"_s;
-        QTest::newRow("a bad timeout") << QStringList { u"hashibox"_s, u"up"_s, u"-timeout"_s, u"soon"_s } << 2
+        QTest::newRow("hashibox alone") << QStringList{u"hashibox"_s} << 2 << u"expected up, status or destroy"_s;
+        QTest::newRow("unknown word") << QStringList{u"hashibox"_s, u"halt"_s} << 2 << u"unknown subcommand \"halt\""_s;
+        QTest::newRow("a stray argument") << QStringList{u"hashibox"_s, u"up"_s, u"out"_s} << 2 << u"-dir DIR"_s;
+        QTest::newRow("a bad timeout") << QStringList{u"hashibox"_s, u"up"_s, u"-timeout"_s, u"soon"_s} << 2
                                        << u"-timeout: \"soon\" is not a positive duration"_s;
         QTest::newRow("destroy has no addresses")
-            << QStringList { u"hashibox"_s, u"destroy"_s, u"-consul-addr"_s, u"http://x"_s } << 2 << u"consul-addr"_s;
+            << QStringList{u"hashibox"_s, u"destroy"_s, u"-consul-addr"_s, u"http://x"_s} << 2 << u"consul-addr"_s;
     }
 
     void usage()
@@ -214,9 +212,9 @@ private Q_SLOTS:
 
     void helpNamesTheCommands()
     {
-        const Run top = meshpad({ u"--help"_s }, m_env);
+        const Run top = meshpad({u"--help"_s}, m_env);
         QVERIFY2(top.out.contains(u"hashibox up|status|destroy [-dir DIR]"), qPrintable(top.out));
-        const Run help = meshpad({ u"hashibox"_s, u"up"_s, u"-help"_s }, m_env);
+        const Run help = meshpad({u"hashibox"_s, u"up"_s, u"-help"_s}, m_env);
         QCOMPARE(help.status, 0);
         QVERIFY2(help.out.startsWith(u"Usage: meshpad hashibox up [options]"), qPrintable(help.out));
         QVERIFY(help.out.contains(u"-consul-addr <URL>"));
@@ -238,7 +236,7 @@ private Q_SLOTS:
     {
         QFETCH(QString, command);
         QFETCH(QString, vagrantSaid);
-        const Run r = meshpad({ u"hashibox"_s, command, u"-dir"_s, m_dir }, m_noPluginEnv);
+        const Run r = meshpad({u"hashibox"_s, command, u"-dir"_s, m_dir}, m_noPluginEnv);
         QCOMPARE(r.status, 1);
         QVERIFY2(r.err.startsWith(u"meshpad hashibox "_s + command + u": vagrant "_s + command
                                   + u": no usable provider: the Hashibox runs on libvirt"_s),
@@ -255,17 +253,17 @@ private Q_SLOTS:
     // reason once, not once per machine.
     void libvirtNotRunningSaysToStartIt()
     {
-        const Run status = meshpad({ u"hashibox"_s, u"status"_s, u"-dir"_s, m_dir, u"-json"_s }, m_env);
+        const Run status = meshpad({u"hashibox"_s, u"status"_s, u"-dir"_s, m_dir, u"-json"_s}, m_env);
         QVERIFY2(status.status == 0, qPrintable(status.out + status.err));
         const QJsonObject json = QJsonDocument::fromJson(status.out.toUtf8()).object();
         const QMap<QString, QString> states = machineStates(json);
-        QCOMPARE(states, (QMap<QString, QString>{{u"one"_s, u"not_created"_s},
-                                                 {u"two"_s, u"not_created"_s},
-                                                 {u"three"_s, u"not_created"_s}}));
+        QCOMPARE(states,
+                 (QMap<QString, QString>{
+                     {u"one"_s, u"not_created"_s}, {u"two"_s, u"not_created"_s}, {u"three"_s, u"not_created"_s}}));
         for (const QJsonValue &m : json.value(u"machines").toArray())
             QCOMPARE(m[u"provider"].toString(), u"libvirt"_s);
 
-        const Run up = meshpad({ u"hashibox"_s, u"up"_s, u"-dir"_s, m_dir }, m_env);
+        const Run up = meshpad({u"hashibox"_s, u"up"_s, u"-dir"_s, m_dir}, m_env);
         QCOMPARE(up.status, 1);
         QVERIFY2(up.err.startsWith(u"meshpad hashibox up: vagrant up: vagrant-libvirt cannot reach libvirt."_s),
                  qPrintable(up.err));
@@ -286,8 +284,8 @@ private Q_SLOTS:
         QFETCH(QString, dir);
         QVERIFY(QDir().mkpath(m_tmp.filePath(u"empty"_s)));
         const QString path = m_tmp.filePath(dir);
-        for (const QString &command : { u"up"_s, u"status"_s, u"destroy"_s }) {
-            const Run r = meshpad({ u"hashibox"_s, command, u"-dir"_s, path }, m_env);
+        for (const QString &command : {u"up"_s, u"status"_s, u"destroy"_s}) {
+            const Run r = meshpad({u"hashibox"_s, command, u"-dir"_s, path}, m_env);
             QCOMPARE(r.status, 2);
             QVERIFY2(r.err.startsWith(u"meshpad hashibox "_s + command + u": no Hashibox in "_s + path),
                      qPrintable(r.err));
@@ -299,7 +297,7 @@ private Q_SLOTS:
     {
         QProcessEnvironment env = m_env;
         env.insert(u"PATH"_s, m_tmp.filePath(u"nothing-here"_s));
-        const Run r = meshpad({ u"hashibox"_s, u"up"_s, u"-dir"_s, m_dir }, env);
+        const Run r = meshpad({u"hashibox"_s, u"up"_s, u"-dir"_s, m_dir}, env);
         QCOMPARE(r.status, 1);
         QVERIFY2(r.err.contains(u"meshpad hashibox up: vagrant is not installed (no vagrant in PATH)"),
                  qPrintable(r.err));
@@ -314,7 +312,7 @@ private Q_SLOTS:
         QVERIFY(setStandInState(u"one"_s, u"shutoff"_s));
         QVERIFY(setStandInState(u"two"_s, u"paused"_s));
         QVERIFY(setStandInState(u"three"_s, QString()));
-        const Run json = meshpad({ u"hashibox"_s, u"status"_s, u"-dir"_s, m_dir, u"-json"_s }, m_standInEnv);
+        const Run json = meshpad({u"hashibox"_s, u"status"_s, u"-dir"_s, m_dir, u"-json"_s}, m_standInEnv);
         QVERIFY2(json.status == 0, qPrintable(json.err));
         const QJsonObject status = parseObject(json.out);
         QCOMPARE(status.value(u"directory").toString(), QDir(m_dir).absoluteFilePath(u"hashibox"_s));
@@ -325,12 +323,12 @@ private Q_SLOTS:
         QCOMPARE(machines.at(2)[u"stateText"].toString(), u"not created"_s);
         QCOMPARE(machines.at(2)[u"provider"].toString(), u"libvirt"_s);
         QCOMPARE(machineStates(status),
-                 (QMap<QString, QString> {
-                     { u"one"_s, u"shutoff"_s }, { u"two"_s, u"paused"_s }, { u"three"_s, u"not_created"_s } }));
+                 (QMap<QString, QString>{
+                     {u"one"_s, u"shutoff"_s}, {u"two"_s, u"paused"_s}, {u"three"_s, u"not_created"_s}}));
         // Nothing runs: no cluster to ask.
         QVERIFY(!status.contains(u"cluster"));
 
-        const Run text = meshpad({ u"hashibox"_s, u"status"_s, u"-dir"_s, m_dir + u"/hashibox"_s }, m_standInEnv);
+        const Run text = meshpad({u"hashibox"_s, u"status"_s, u"-dir"_s, m_dir + u"/hashibox"_s}, m_standInEnv);
         QVERIFY2(text.status == 0, qPrintable(text.err));
         const QStringList lines = text.out.split(u'\n', Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 4);
@@ -343,12 +341,12 @@ private Q_SLOTS:
     // cluster; destroy takes the machines down.
     void upWaitsForTheClusterThenDestroy()
     {
-        for (const QString &m : { u"one"_s, u"two"_s, u"three"_s })
+        for (const QString &m : {u"one"_s, u"two"_s, u"three"_s})
             QVERIFY(setStandInState(m, QString()));
 
         QProcess lab;
         lab.setProcessEnvironment(m_env);
-        lab.start(meshpadPath(), { u"lab"_s, u"up"_s });
+        lab.start(meshpadPath(), {u"lab"_s, u"up"_s});
         QVERIFY(lab.waitForStarted());
         QString consulAddr;
         QString nomadAddr;
@@ -377,8 +375,8 @@ private Q_SLOTS:
             }
         });
 
-        const Run up = meshpad({ u"hashibox"_s, u"up"_s, u"-dir"_s, m_dir, u"-consul-addr"_s, consulAddr,
-                                 u"-nomad-addr"_s, nomadAddr, u"-timeout"_s, u"2m"_s },
+        const Run up = meshpad({u"hashibox"_s, u"up"_s, u"-dir"_s, m_dir, u"-consul-addr"_s, consulAddr,
+                                u"-nomad-addr"_s, nomadAddr, u"-timeout"_s, u"2m"_s},
                                m_standInEnv, 180'000);
         QVERIFY2(up.status == 0, qPrintable(up.out + up.err));
         // vagrant's progress, as a person reads it…
@@ -393,21 +391,21 @@ private Q_SLOTS:
         QVERIFY2(up.out.contains(u"hashibox ready: consul "_s + consulAddr + u", nomad "_s + nomadAddr),
                  qPrintable(up.out));
 
-        const Run status = meshpad({ u"hashibox"_s, u"status"_s, u"-dir"_s, m_dir, u"-json"_s, u"-consul-addr"_s,
-                                     consulAddr, u"-nomad-addr"_s, nomadAddr },
+        const Run status = meshpad({u"hashibox"_s, u"status"_s, u"-dir"_s, m_dir, u"-json"_s, u"-consul-addr"_s,
+                                    consulAddr, u"-nomad-addr"_s, nomadAddr},
                                    m_standInEnv);
         QVERIFY2(status.status == 0, qPrintable(status.err));
         const QJsonObject s = parseObject(status.out);
-        QCOMPARE(machineStates(s),
-                 (QMap<QString, QString> {
-                     { u"one"_s, u"running"_s }, { u"two"_s, u"running"_s }, { u"three"_s, u"running"_s } }));
+        QCOMPARE(
+            machineStates(s),
+            (QMap<QString, QString>{{u"one"_s, u"running"_s}, {u"two"_s, u"running"_s}, {u"three"_s, u"running"_s}}));
         const QJsonObject consul = s[u"cluster"][u"consul"].toObject();
         const QJsonObject nomad = s[u"cluster"][u"nomad"].toObject();
         QVERIFY2(consul[u"ready"].toBool() && consul[u"alive"].toInt() == 3, qPrintable(status.out));
         QVERIFY2(!consul[u"leader"].toString().isEmpty(), qPrintable(status.out));
         QVERIFY2(nomad[u"up"].toBool() && nomad[u"ready"].toInt() == 3, qPrintable(status.out));
 
-        const Run destroy = meshpad({ u"hashibox"_s, u"destroy"_s, u"-dir"_s, m_dir, u"-json"_s }, m_standInEnv);
+        const Run destroy = meshpad({u"hashibox"_s, u"destroy"_s, u"-dir"_s, m_dir, u"-json"_s}, m_standInEnv);
         QVERIFY2(destroy.status == 0, qPrintable(destroy.out + destroy.err));
         // -json: vagrant's events as they came, one object per line.
         int actions = 0;
@@ -418,11 +416,10 @@ private Q_SLOTS:
                 ++actions;
         }
         QCOMPARE(actions, 6); // destroy start and end, per machine
-        const Run after = meshpad({ u"hashibox"_s, u"status"_s, u"-dir"_s, m_dir, u"-json"_s }, m_standInEnv);
+        const Run after = meshpad({u"hashibox"_s, u"status"_s, u"-dir"_s, m_dir, u"-json"_s}, m_standInEnv);
         QCOMPARE(machineStates(parseObject(after.out)),
-                 (QMap<QString, QString> { { u"one"_s, u"not_created"_s },
-                                           { u"two"_s, u"not_created"_s },
-                                           { u"three"_s, u"not_created"_s } }));
+                 (QMap<QString, QString>{
+                     {u"one"_s, u"not_created"_s}, {u"two"_s, u"not_created"_s}, {u"three"_s, u"not_created"_s}}));
     }
 
     // Machines up but nothing answers: the wait ends at -timeout and says
@@ -433,8 +430,8 @@ private Q_SLOTS:
         QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
         const QString nowhere = u"http://127.0.0.1:"_s + QString::number(closed.serverPort());
         closed.close();
-        const Run r = meshpad({ u"hashibox"_s, u"up"_s, u"-dir"_s, m_dir, u"-consul-addr"_s, nowhere, u"-nomad-addr"_s,
-                                nowhere, u"-timeout"_s, u"20s"_s },
+        const Run r = meshpad({u"hashibox"_s, u"up"_s, u"-dir"_s, m_dir, u"-consul-addr"_s, nowhere, u"-nomad-addr"_s,
+                               nowhere, u"-timeout"_s, u"20s"_s},
                               m_standInEnv, 120'000);
         QCOMPARE(r.status, 1);
         QVERIFY2(r.err.contains(u"meshpad hashibox up: the cluster was not up within "), qPrintable(r.err));

@@ -53,9 +53,9 @@ ArtifactSet generate(const Topology &t)
     return set;
 }
 
-const QStringList kBlocks = {QStringLiteral("connect"), QStringLiteral("ports"), QStringLiteral("ui_config"),
+const QStringList kBlocks = {QStringLiteral("connect"),   QStringLiteral("ports"),  QStringLiteral("ui_config"),
                              QStringLiteral("advertise"), QStringLiteral("server"), QStringLiteral("server_join"),
-                             QStringLiteral("client"), QStringLiteral("consul"), QStringLiteral("config")};
+                             QStringLiteral("client"),    QStringLiteral("consul"), QStringLiteral("config")};
 
 QStringList strings(const QJsonValue &v)
 {
@@ -77,7 +77,6 @@ Topology hostile(const QString &name, const QString &command)
     t.services.append(odd);
     return t;
 }
-
 
 struct Result
 {
@@ -150,9 +149,10 @@ void TestHashiboxGenerator::artifacts()
 {
     QFETCH(Topology, topology);
     const ArtifactSet set = generate(topology);
-    QCOMPARE(set.paths(), (QStringList{QStringLiteral("hashibox/Vagrantfile"), QStringLiteral("hashibox/provision/install.sh"),
-                                      QStringLiteral("hashibox/provision/consul.hcl"),
-                                      QStringLiteral("hashibox/provision/nomad.hcl")}));
+    QCOMPARE(
+        set.paths(),
+        (QStringList{QStringLiteral("hashibox/Vagrantfile"), QStringLiteral("hashibox/provision/install.sh"),
+                     QStringLiteral("hashibox/provision/consul.hcl"), QStringLiteral("hashibox/provision/nomad.hcl")}));
     QList<meshtest::GoldenFiles::File> files;
     for (const auto &a : set.artifacts())
         files.append({a.path, a.text});
@@ -322,7 +322,8 @@ void TestHashiboxGenerator::hostileNames()
     const ArtifactSet set = generate(topology);
     const QString vagrantfile = set.find(u"hashibox/Vagrantfile")->text;
     const QString install = set.find(u"hashibox/provision/install.sh")->text;
-    QVERIFY2(meshtest::rawControlCharacters(vagrantfile).isEmpty(), qPrintable(meshtest::rawControlCharacters(vagrantfile)));
+    QVERIFY2(meshtest::rawControlCharacters(vagrantfile).isEmpty(),
+             qPrintable(meshtest::rawControlCharacters(vagrantfile)));
     QVERIFY2(meshtest::rawControlCharacters(install).isEmpty(), qPrintable(meshtest::rawControlCharacters(install)));
 
     QTemporaryDir dir;

@@ -181,8 +181,7 @@ QString firstDifference(const QJsonValue &ours, const QJsonValue &theirs, const 
         }
         return a.size() == b.size() ? QString() : differ();
     }
-    case QJsonValue::Double:
-        return ours.toDouble() == theirs.toDouble() ? QString() : differ();
+    case QJsonValue::Double: return ours.toDouble() == theirs.toDouble() ? QString() : differ();
     case QJsonValue::String: {
         // Strings that differ only in what a terminal cannot show (Unicode
         // normalisation, a CR) need the first differing code point named.
@@ -196,10 +195,10 @@ QString firstDifference(const QJsonValue &ours, const QJsonValue &theirs, const 
         const auto codePoint = [](const QString &s, qsizetype at) {
             return at < s.size() ? u"U+%1"_s.arg(uint(s[at].unicode()), 4, 16, QLatin1Char('0')).toUpper() : u"(end)"_s;
         };
-        return differ() + u"\n  first difference at character %1: %2 vs %3"_s.arg(i).arg(codePoint(a, i), codePoint(b, i));
+        return differ()
+               + u"\n  first difference at character %1: %2 vs %3"_s.arg(i).arg(codePoint(a, i), codePoint(b, i));
     }
-    default:
-        return ours == theirs ? QString() : differ();
+    default: return ours == theirs ? QString() : differ();
     }
 }
 
@@ -354,7 +353,8 @@ void TestHclDifferential::conversionRefusedByBoth()
     QFETCH(QByteArray, text);
     const Hcl2Json::Parsed theirs = m_hashicorp.value(QString::fromUtf8(text));
     QVERIFY2(!theirs.json, "hcl2json converts this text");
-    QVERIFY2(!theirs.error.contains(u"parse config"), qPrintable(u"hashicorp/hcl refuses to parse it: "_s + theirs.error));
+    QVERIFY2(!theirs.error.contains(u"parse config"),
+             qPrintable(u"hashicorp/hcl refuses to parse it: "_s + theirs.error));
 
     const auto syntax = Parser::parseFile(text, u"mixed.hcl"_s);
     if (!syntax)

@@ -26,7 +26,8 @@ EvalContext context()
         "ports": {"http": 80, "https": 443},
         "services": [{"name": "api", "port": 1}, {"name": "db", "port": 2}],
         "empty": [], "nothing": null
-    })").object()));
+    })")
+                                                       .object()));
     ctx.variables.insert(u"local"_s, Value::object({{u"x"_s, Value::number(1)}}));
     return ctx;
 }
@@ -76,8 +77,8 @@ void TestHclEvaluator::value_data()
 
     // literals and templates
     QTest::newRow("number") << u"1.5e3"_s << u"1500"_s;
-    QTest::newRow("template converts numbers and bools") << u"\"n=${var.count} b=${var.enabled}\""_s
-                                                         << u"\"n=3 b=true\""_s;
+    QTest::newRow("template converts numbers and bools")
+        << u"\"n=${var.count} b=${var.enabled}\""_s << u"\"n=3 b=true\""_s;
     QTest::newRow("single interpolation keeps its type") << u"\"${var.count}\""_s << u"3"_s;
     QTest::newRow("single interpolation keeps a tuple") << u"\"${var.tags}\""_s << u"[\"a\",\"b\",\"c\"]"_s;
     QTest::newRow("fractions print shortest") << u"\"${1/4} ${0.1 + 0.2}\""_s << u"\"0.25 0.30000000000000004\""_s;
@@ -85,8 +86,8 @@ void TestHclEvaluator::value_data()
     QTest::newRow("escaped sequences") << u"\"$${x} %%{y}\""_s << u"\"${x} %{y}\""_s;
     QTest::newRow("if directive") << u"\"%{ if var.enabled }on%{ else }off%{ endif }\""_s << u"\"on\""_s;
     QTest::newRow("if directive without else") << u"\"[%{ if !var.enabled }x%{ endif }]\""_s << u"\"[]\""_s;
-    QTest::newRow("for directive over a tuple") << u"\"%{ for t in var.tags }<${t}>%{ endfor }\""_s
-                                                << u"\"<a><b><c>\""_s;
+    QTest::newRow("for directive over a tuple")
+        << u"\"%{ for t in var.tags }<${t}>%{ endfor }\""_s << u"\"<a><b><c>\""_s;
     QTest::newRow("for directive with key over an object")
         << u"\"%{ for k, v in var.ports }${k}=${v};%{ endfor }\""_s << u"\"http=80;https=443;\""_s;
     QTest::newRow("strip markers") << u"\"a  ${~ var.name ~}  b\""_s << u"\"awebb\""_s;
@@ -102,8 +103,7 @@ void TestHclEvaluator::value_data()
     QTest::newRow("modulo") << u"7 % 3"_s << u"1"_s;
     QTest::newRow("numbers from strings") << u"var.port + 1"_s << u"8081"_s;
     QTest::newRow("comparison") << u"var.count >= 3 && var.count < \"4\""_s << u"true"_s;
-    QTest::newRow("equality does not convert") << u"[1 == \"1\", 1 == 1, \"a\" != \"b\"]"_s
-                                               << u"[false,true,true]"_s;
+    QTest::newRow("equality does not convert") << u"[1 == \"1\", 1 == 1, \"a\" != \"b\"]"_s << u"[false,true,true]"_s;
     QTest::newRow("structural equality") << u"[1, {a = 2}] == [1, {a = 2}]"_s << u"true"_s;
     QTest::newRow("null equality") << u"var.nothing == null"_s << u"true"_s;
     QTest::newRow("logic short-circuits") << u"var.nothing != null && var.nothing.x"_s << u"false"_s;
@@ -116,8 +116,7 @@ void TestHclEvaluator::value_data()
     QTest::newRow("object keys: names, strings, expressions")
         << u"{ a = 1, \"b c\" = 2, (var.name) = 3, true = 4, (1 + 1) = 5 }"_s
         << u"{\"2\":5,\"a\":1,\"b c\":2,\"true\":4,\"web\":3}"_s;
-    QTest::newRow("index by number and by numeric string") << u"[var.tags[1], var.tags[\"2\"]]"_s
-                                                           << u"[\"b\",\"c\"]"_s;
+    QTest::newRow("index by number and by numeric string") << u"[var.tags[1], var.tags[\"2\"]]"_s << u"[\"b\",\"c\"]"_s;
     QTest::newRow("computed index") << u"var.ports[\"ht${\"tp\"}\"]"_s << u"80"_s;
     QTest::newRow("legacy index") << u"var.services.0.name"_s << u"\"api\""_s;
     QTest::newRow("index after a call") << u"[[1, 2], [3]][0][1]"_s << u"2"_s;
@@ -125,11 +124,11 @@ void TestHclEvaluator::value_data()
     QTest::newRow("attribute splat") << u"var.services.*.port"_s << u"[1,2]"_s;
     QTest::newRow("splat of a non-list wraps it") << u"var.ports[*].http"_s << u"[80]"_s;
     QTest::newRow("splat of null is empty") << u"var.nothing[*]"_s << u"[]"_s;
-    QTest::newRow("tuple for with condition") << u"[for i, t in var.tags : \"${i}${t}\" if t != \"b\"]"_s
-                                              << u"[\"0a\",\"2c\"]"_s;
+    QTest::newRow("tuple for with condition")
+        << u"[for i, t in var.tags : \"${i}${t}\" if t != \"b\"]"_s << u"[\"0a\",\"2c\"]"_s;
     QTest::newRow("object for") << u"{for s in var.services : s.name => s.port}"_s << u"{\"api\":1,\"db\":2}"_s;
-    QTest::newRow("object for with grouping") << u"{for t in [\"a\", \"b\", \"a\"] : t => t...}"_s
-                                              << u"{\"a\":[\"a\",\"a\"],\"b\":[\"b\"]}"_s;
+    QTest::newRow("object for with grouping")
+        << u"{for t in [\"a\", \"b\", \"a\"] : t => t...}"_s << u"{\"a\":[\"a\",\"a\"],\"b\":[\"b\"]}"_s;
     QTest::newRow("for over an object") << u"[for k, v in var.ports : k]"_s << u"[\"http\",\"https\"]"_s;
     QTest::newRow("nested for sees outer variables")
         << u"[for a in [1, 2] : [for b in [10, 20] : a + b]]"_s << u"[[11,21],[12,22]]"_s;
@@ -138,8 +137,8 @@ void TestHclEvaluator::value_data()
     QTest::newRow("function call") << u"upper(var.name)"_s << u"\"WEB\""_s;
     QTest::newRow("function with expanded arguments") << u"max(var.count, [7, 2]...)"_s << u"7"_s;
     QTest::newRow("join") << u"join(\",\", var.tags)"_s << u"\"a,b,c\""_s;
-    QTest::newRow("try takes the first that works") << u"try(var.nothing.x, var.missing_attr, \"fallback\")"_s
-                                                    << u"\"fallback\""_s;
+    QTest::newRow("try takes the first that works")
+        << u"try(var.nothing.x, var.missing_attr, \"fallback\")"_s << u"\"fallback\""_s;
     QTest::newRow("can") << u"[can(var.tags[5]), can(var.tags[0])]"_s << u"[false,true]"_s;
 }
 
@@ -163,10 +162,8 @@ void TestHclEvaluator::unknownReferencesPassThrough_data()
                                    << u"http://${NOMAD_UPSTREAM_ADDR_count_api}"_s;
     QTest::newRow("whole attribute reference") << u"\"${attr.unique.hostname}\""_s << u"${attr.unique.hostname}"_s;
     QTest::newRow("node and meta") << u"\"${node.region}-${meta.foo}\""_s << u"${node.region}-${meta.foo}"_s;
-    QTest::newRow("with an index, as written") << u"\"${NOMAD_META_x[\"a\"]}\""_s
-                                               << u"${NOMAD_META_x[\"a\"]}"_s;
-    QTest::newRow("next to known variables") << u"\"${var.name}:${NOMAD_PORT_http}\""_s
-                                             << u"web:${NOMAD_PORT_http}"_s;
+    QTest::newRow("with an index, as written") << u"\"${NOMAD_META_x[\"a\"]}\""_s << u"${NOMAD_META_x[\"a\"]}"_s;
+    QTest::newRow("next to known variables") << u"\"${var.name}:${NOMAD_PORT_http}\""_s << u"web:${NOMAD_PORT_http}"_s;
     QTest::newRow("in a heredoc") << u"<<EOT\nport=${NOMAD_PORT_http}\nEOT\n"_s << u"port=${NOMAD_PORT_http}\n"_s;
 }
 
@@ -195,7 +192,8 @@ void TestHclEvaluator::error_data()
     QTest::addColumn<QString>("message");
 
     QTest::newRow("missing attribute")
-        << u"var.ports.ftp"_s << u"expr.hcl:1:10: Unsupported attribute: this object does not have an attribute named \"ftp\""_s;
+        << u"var.ports.ftp"_s
+        << u"expr.hcl:1:10: Unsupported attribute: this object does not have an attribute named \"ftp\""_s;
     QTest::newRow("index out of range")
         << u"var.tags[3]"_s
         << u"expr.hcl:1:9: Invalid index: the given key does not identify an element in this collection value: index "
@@ -259,8 +257,9 @@ void TestHclEvaluator::functionsCanBeDisabled()
     // A failing function names itself and where it was called.
     const mesh::Result<Value> bad = evaluate(u"  upper([1])"_s, context());
     QVERIFY(!bad);
-    QVERIFY2(bad.error().message.startsWith(u"expr.hcl:1:3: Error in function call: call to function \"upper\" failed: "_s),
-             qPrintable(bad.error().message));
+    QVERIFY2(
+        bad.error().message.startsWith(u"expr.hcl:1:3: Error in function call: call to function \"upper\" failed: "_s),
+        qPrintable(bad.error().message));
 }
 
 void TestHclEvaluator::attributesOfAFile()

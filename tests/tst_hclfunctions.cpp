@@ -119,15 +119,13 @@ private Q_SLOTS:
         row("split without the separator", u"split"_s, u"[\",\", \"foo\"]"_s, u"[\"foo\"]"_s);
         row("split of the empty string", u"split"_s, u"[\",\", \"\"]"_s, u"[\"\"]"_s);
         row("strrev", u"strrev"_s, u"[\"hello\"]"_s, u"\"olleh\""_s);
-        row("strrev keeps combining marks on their letter", u"strrev"_s, u"[\"e\\u0301x\"]"_s,
-            u"\"xe\\u0301\""_s);
+        row("strrev keeps combining marks on their letter", u"strrev"_s, u"[\"e\\u0301x\"]"_s, u"\"xe\\u0301\""_s);
         row("reverse is strrev in Nomad", u"reverse"_s, u"[\"abc\"]"_s, u"\"cba\""_s);
         failing("reverse of a list, as Nomad refuses it", u"reverse"_s, u"[[1, 2]]"_s,
                 u"reverse: expected a string argument, got tuple"_s);
         row("strlen counts characters", u"strlen"_s, u"[\"h\\u00e9\\ud83e\\udd14\"]"_s, u"3"_s);
         row("substr", u"substr"_s, u"[\"hello world\", 1, 4]"_s, u"\"ello\""_s);
-        row("substr of emoji", u"substr"_s, u"[\"\\ud83e\\udd14\\ud83e\\udd37\", 0, 1]"_s,
-            u"\"\\ud83e\\udd14\""_s);
+        row("substr of emoji", u"substr"_s, u"[\"\\ud83e\\udd14\\ud83e\\udd37\", 0, 1]"_s, u"\"\\ud83e\\udd14\""_s);
         row("substr from the end", u"substr"_s, u"[\"hello world\", -5, -1]"_s, u"\"world\""_s);
         row("substr past the end", u"substr"_s, u"[\"hello\", 10, 2]"_s, u"\"\""_s);
         row("substr with length 0 from the end takes the rest", u"substr"_s, u"[\"hello\", -1, 0]"_s, u"\"o\""_s);
@@ -194,18 +192,23 @@ private Q_SLOTS:
         row("chunklist", u"chunklist"_s, u"[[\"a\", \"b\", \"c\", \"d\", \"e\"], 2]"_s,
             u"[[\"a\",\"b\"],[\"c\",\"d\"],[\"e\"]]"_s);
         row("chunklist of size 0 is one chunk", u"chunklist"_s, u"[[\"a\", \"b\"], 0]"_s, u"[[\"a\",\"b\"]]"_s);
-        failing("chunklist of a negative size", u"chunklist"_s, u"[[\"a\"], -1]"_s, u"the size argument must be positive"_s);
+        failing("chunklist of a negative size", u"chunklist"_s, u"[[\"a\"], -1]"_s,
+                u"the size argument must be positive"_s);
         row("coalesce skips empty strings", u"coalesce"_s, u"[\"\", \"b\"]"_s, u"\"b\""_s);
         row("coalesce skips nulls", u"coalesce"_s, u"[null, \"\", \"c\"]"_s, u"\"c\""_s);
         row("coalesce of numbers", u"coalesce"_s, u"[1, 2]"_s, u"1"_s);
         row("coalesce unifies to string", u"coalesce"_s, u"[1, \"a\"]"_s, u"\"1\""_s);
-        failing("coalesce of nothing usable", u"coalesce"_s, u"[null, \"\"]"_s, u"no non-null, non-empty-string arguments"_s);
-        failing("coalesce of a list and a number", u"coalesce"_s, u"[[1], 1]"_s, u"all arguments must have the same type"_s);
+        failing("coalesce of nothing usable", u"coalesce"_s, u"[null, \"\"]"_s,
+                u"no non-null, non-empty-string arguments"_s);
+        failing("coalesce of a list and a number", u"coalesce"_s, u"[[1], 1]"_s,
+                u"all arguments must have the same type"_s);
         row("coalescelist", u"coalescelist"_s, u"[[], [\"a\"]]"_s, u"[\"a\"]"_s);
-        failing("coalescelist of a string", u"coalescelist"_s, u"[\"a\"]"_s, u"coalescelist arguments must be lists or tuples"_s);
+        failing("coalescelist of a string", u"coalescelist"_s, u"[\"a\"]"_s,
+                u"coalescelist arguments must be lists or tuples"_s);
         row("compact", u"compact"_s, u"[[\"a\", \"\", \"b\", null]]"_s, u"[\"a\",\"b\"]"_s);
         row("concat", u"concat"_s, u"[[\"a\"], [\"b\", \"c\"]]"_s, u"[\"a\",\"b\",\"c\"]"_s);
-        failing("concat of a string", u"concat"_s, u"[\"a\"]"_s, u"all arguments must be lists or tuples; got string"_s);
+        failing("concat of a string", u"concat"_s, u"[\"a\"]"_s,
+                u"all arguments must be lists or tuples; got string"_s);
         row("contains", u"contains"_s, u"[[\"a\", \"b\"], \"b\"]"_s, u"true"_s);
         row("contains compares types", u"contains"_s, u"[[1], \"1\"]"_s, u"false"_s);
         failing("contains of a string", u"contains"_s, u"[\"a\", \"a\"]"_s, u"argument must be list, tuple, or set"_s);
@@ -213,7 +216,8 @@ private Q_SLOTS:
             u"[\"a\",\"b\",\"c\",\"d\"]"_s);
         row("element", u"element"_s, u"[[\"a\", \"b\", \"c\"], 1]"_s, u"\"b\""_s);
         row("element wraps around", u"element"_s, u"[[\"a\", \"b\", \"c\"], 3]"_s, u"\"a\""_s);
-        failing("element of an empty list", u"element"_s, u"[[], 0]"_s, u"cannot use element function with an empty list"_s);
+        failing("element of an empty list", u"element"_s, u"[[], 0]"_s,
+                u"cannot use element function with an empty list"_s);
         failing("element with a negative index", u"element"_s, u"[[\"a\"], -1]"_s, u"with a negative index"_s);
         row("flatten", u"flatten"_s, u"[[[\"a\", \"b\"], [], [\"c\"]]]"_s, u"[\"a\",\"b\",\"c\"]"_s);
         row("flatten deeply", u"flatten"_s, u"[[[[\"a\"]], \"b\"]]"_s, u"[\"a\",\"b\"]"_s);
@@ -247,16 +251,20 @@ private Q_SLOTS:
         row("range down with a step", u"range"_s, u"[10, 5, -2]"_s, u"[10,8,6]"_s);
         row("range to 0 is empty", u"range"_s, u"[0]"_s, u"[]"_s);
         failing("range with step 0", u"range"_s, u"[0, 1, 0]"_s, u"step must not be zero"_s);
-        failing("range up with a negative step", u"range"_s, u"[1, 4, -1]"_s, u"end must be less than start when step is negative"_s);
+        failing("range up with a negative step", u"range"_s, u"[1, 4, -1]"_s,
+                u"end must be less than start when step is negative"_s);
         failing("range beyond 1024 values", u"range"_s, u"[2000]"_s, u"more than 1024 values were generated"_s);
         row("setunion", u"setunion"_s, u"[[\"a\", \"b\"], [\"b\", \"c\"], [\"d\"]]"_s, u"[\"a\",\"b\",\"c\",\"d\"]"_s);
         row("setunion sorts as cty's sets", u"setunion"_s, u"[[\"b\"], [\"a\"]]"_s, u"[\"a\",\"b\"]"_s);
-        row("setintersection", u"setintersection"_s, u"[[\"a\", \"b\"], [\"b\", \"c\"], [\"b\", \"d\"]]"_s, u"[\"b\"]"_s);
-        row("setproduct", u"setproduct"_s, u"[[\"a\", \"b\"], [1, 2]]"_s, u"[[\"a\",1],[\"a\",2],[\"b\",1],[\"b\",2]]"_s);
+        row("setintersection", u"setintersection"_s, u"[[\"a\", \"b\"], [\"b\", \"c\"], [\"b\", \"d\"]]"_s,
+            u"[\"b\"]"_s);
+        row("setproduct", u"setproduct"_s, u"[[\"a\", \"b\"], [1, 2]]"_s,
+            u"[[\"a\",1],[\"a\",2],[\"b\",1],[\"b\",2]]"_s);
         row("slice", u"slice"_s, u"[[\"a\", \"b\", \"c\", \"d\"], 1, 3]"_s, u"[\"b\",\"c\"]"_s);
         failing("slice beyond the end", u"slice"_s, u"[[\"a\"], 0, 3]"_s,
                 u"end index must not be greater than the length of the list"_s);
-        failing("slice backwards", u"slice"_s, u"[[\"a\", \"b\"], 1, 0]"_s, u"start index must not be greater than end index"_s);
+        failing("slice backwards", u"slice"_s, u"[[\"a\", \"b\"], 1, 0]"_s,
+                u"start index must not be greater than end index"_s);
         row("sort", u"sort"_s, u"[[\"e\", \"d\", \"a\", \"x\"]]"_s, u"[\"a\",\"d\",\"e\",\"x\"]"_s);
         row("sort numbers as strings", u"sort"_s, u"[[3, 10, 2]]"_s, u"[\"10\",\"2\",\"3\"]"_s);
         row("zipmap", u"zipmap"_s, u"[[\"a\", \"b\"], [1, 2]]"_s, u"{\"a\":1,\"b\":2}"_s);
@@ -268,15 +276,18 @@ private Q_SLOTS:
         row("base64decode", u"base64decode"_s, u"[\"SGVsbG8gV29ybGQ=\"]"_s, u"\"Hello World\""_s);
         failing("base64decode without padding", u"base64decode"_s, u"[\"abc\"]"_s, u"failed to decode base64 data"_s);
         failing("base64decode of binary", u"base64decode"_s, u"[\"/w==\"]"_s, u"not valid UTF-8"_s);
-        row("jsonencode of an object", u"jsonencode"_s, u"[{\"hello\": \"world\"}]"_s, u"\"{\\\"hello\\\":\\\"world\\\"}\""_s);
+        row("jsonencode of an object", u"jsonencode"_s, u"[{\"hello\": \"world\"}]"_s,
+            u"\"{\\\"hello\\\":\\\"world\\\"}\""_s);
         row("jsonencode escapes HTML characters as Go does", u"jsonencode"_s, u"[\"<a&b>\"]"_s,
             u"\"\\\"\\\\u003ca\\\\u0026b\\\\u003e\\\"\""_s);
         row("jsonencode of numbers without exponent", u"jsonencode"_s, u"[[1, 1e20, 0.5, true, null]]"_s,
             u"\"[1,100000000000000000000,0.5,true,null]\""_s);
-        row("jsondecode of an object", u"jsondecode"_s, u"[\"{\\\"hello\\\": \\\"world\\\"}\"]"_s, u"{\"hello\":\"world\"}"_s);
+        row("jsondecode of an object", u"jsondecode"_s, u"[\"{\\\"hello\\\": \\\"world\\\"}\"]"_s,
+            u"{\"hello\":\"world\"}"_s);
         row("jsondecode of a scalar", u"jsondecode"_s, u"[\"true\"]"_s, u"true"_s);
         failing("jsondecode of broken JSON", u"jsondecode"_s, u"[\"[1,\"]"_s, u"jsondecode: invalid JSON"_s);
-        row("csvdecode", u"csvdecode"_s, u"[\"a,b\\n1,2\\n3,4\\n\"]"_s, u"[{\"a\":\"1\",\"b\":\"2\"},{\"a\":\"3\",\"b\":\"4\"}]"_s);
+        row("csvdecode", u"csvdecode"_s, u"[\"a,b\\n1,2\\n3,4\\n\"]"_s,
+            u"[{\"a\":\"1\",\"b\":\"2\"},{\"a\":\"3\",\"b\":\"4\"}]"_s);
         row("csvdecode with quotes", u"csvdecode"_s, u"[\"a,\\\"b \\\"\\\"q\\\"\\\"\\\"\\r\\n1,\\\"x,y\\\"\"]"_s,
             u"[{\"a\":\"1\",\"b \\\"q\\\"\":\"x,y\"}]"_s);
         failing("csvdecode with a short row", u"csvdecode"_s, u"[\"a,b\\n1\\n\"]"_s, u"wrong number of fields"_s);
@@ -296,7 +307,8 @@ private Q_SLOTS:
             u"\"9db6f67c-dd95-5ea0-aa5b-e70e5c5f7cf5\""_s);
 
         // refusals and arity
-        failing("file is refused", u"file"_s, u"[\"x\"]"_s, u"function file reads the local filesystem; Meshpad does not evaluate it"_s);
+        failing("file is refused", u"file"_s, u"[\"x\"]"_s,
+                u"function file reads the local filesystem; Meshpad does not evaluate it"_s);
         failing("fileset is refused", u"fileset"_s, u"[\".\", \"*\"]"_s, u"reads the local filesystem"_s);
         failing("yamldecode is unsupported", u"yamldecode"_s, u"[\"a: 1\"]"_s, u"not supported"_s);
         failing("too few arguments", u"upper"_s, u"[]"_s, u"upper: expected 1 argument(s), got 0"_s);
@@ -323,7 +335,8 @@ private Q_SLOTS:
 
     void refusalsAreUnsupported()
     {
-        QCOMPARE(Functions::call(u"file", {Value::string(u"/etc/passwd"_s)}).error().code, mesh::Error::Code::Unsupported);
+        QCOMPARE(Functions::call(u"file", {Value::string(u"/etc/passwd"_s)}).error().code,
+                 mesh::Error::Code::Unsupported);
         QCOMPARE(Functions::call(u"upper", {Value::tuple({})}).error().code, mesh::Error::Code::Invalid);
     }
 

@@ -21,12 +21,9 @@ namespace {
 QString valueText(const Value &v)
 {
     switch (v.type()) {
-    case Value::Type::String:
-        return u'"' + v.toString() + u'"';
-    case Value::Type::Null:
-        return u"null"_s;
-    default:
-        return v.convertToString().value_or(u"?"_s);
+    case Value::Type::String: return u'"' + v.toString() + u'"';
+    case Value::Type::Null: return u"null"_s;
+    default: return v.convertToString().value_or(u"?"_s);
     }
 }
 
@@ -48,14 +45,10 @@ QString sexpr(const Expression &e)
         return parts.join(u' ');
     };
     switch (e.kind) {
-    case Expression::Kind::LiteralValue:
-        return valueText(e.as<LiteralValue>()->value);
-    case Expression::Kind::Template:
-        return u"(tmpl "_s + list(e.as<Template>()->parts) + u')';
-    case Expression::Kind::TemplateWrap:
-        return u"(wrap "_s + sexpr(*e.as<TemplateWrap>()->wrapped) + u')';
-    case Expression::Kind::TemplateJoin:
-        return u"(join "_s + sexpr(*e.as<TemplateJoin>()->tuple) + u')';
+    case Expression::Kind::LiteralValue: return valueText(e.as<LiteralValue>()->value);
+    case Expression::Kind::Template: return u"(tmpl "_s + list(e.as<Template>()->parts) + u')';
+    case Expression::Kind::TemplateWrap: return u"(wrap "_s + sexpr(*e.as<TemplateWrap>()->wrapped) + u')';
+    case Expression::Kind::TemplateJoin: return u"(join "_s + sexpr(*e.as<TemplateJoin>()->tuple) + u')';
     case Expression::Kind::ScopeTraversal: {
         const auto *t = e.as<ScopeTraversal>();
         return t->root + stepsText(t->steps);
@@ -69,8 +62,7 @@ QString sexpr(const Expression &e)
         return u"(call "_s + c->name + (c->args.isEmpty() ? QString() : u' ' + list(c->args))
                + (c->expandFinal ? u" ..."_s : QString()) + u')';
     }
-    case Expression::Kind::TupleCons:
-        return u'[' + list(e.as<TupleCons>()->items) + u']';
+    case Expression::Kind::TupleCons: return u'[' + list(e.as<TupleCons>()->items) + u']';
     case Expression::Kind::ObjectCons: {
         QStringList items;
         for (const ObjectConsItem &i : e.as<ObjectCons>()->items)
@@ -89,8 +81,7 @@ QString sexpr(const Expression &e)
         const auto *s = e.as<Splat>();
         return (s->fullSplat ? u"(splat* "_s : u"(splat "_s) + sexpr(*s->source) + u' ' + sexpr(*s->each) + u')';
     }
-    case Expression::Kind::AnonSymbol:
-        return u"_"_s;
+    case Expression::Kind::AnonSymbol: return u"_"_s;
     case Expression::Kind::For: {
         const auto *f = e.as<For>();
         QString out = u"(for "_s + (f->keyVar.isEmpty() ? QString() : f->keyVar + u',') + f->valueVar + u' '
@@ -106,8 +97,7 @@ QString sexpr(const Expression &e)
     }
     case Expression::Kind::Conditional: {
         const auto *c = e.as<Conditional>();
-        return u"(? "_s + sexpr(*c->condition) + u' ' + sexpr(*c->trueResult) + u' ' + sexpr(*c->falseResult)
-               + u')';
+        return u"(? "_s + sexpr(*c->condition) + u' ' + sexpr(*c->trueResult) + u' ' + sexpr(*c->falseResult) + u')';
     }
     case Expression::Kind::UnaryOp: {
         const auto *u = e.as<UnaryOp>();
@@ -117,8 +107,7 @@ QString sexpr(const Expression &e)
         const auto *b = e.as<BinaryOp>();
         return u'(' + operatorSymbol(b->op) + u' ' + sexpr(*b->lhs) + u' ' + sexpr(*b->rhs) + u')';
     }
-    case Expression::Kind::Parentheses:
-        return u"(paren "_s + sexpr(*e.as<Parentheses>()->expression) + u')';
+    case Expression::Kind::Parentheses: return u"(paren "_s + sexpr(*e.as<Parentheses>()->expression) + u')';
     }
     return u"?"_s;
 }
@@ -187,8 +176,7 @@ void TestHclParser::expressionTree_data()
     QTest::newRow("full splat") << u"a[*].b.c"_s << u"(splat* a (rel _ .b.c))"_s;
     QTest::newRow("full splat keeps indexes") << u"a[*].b[0]"_s << u"(splat* a (rel _ .b[0]))"_s;
     QTest::newRow("bare full splat") << u"a[*]"_s << u"(splat* a _)"_s;
-    QTest::newRow("attribute-only splat stops at an index")
-        << u"a.*.b[0]"_s << u"(rel (splat a (rel _ .b)) [0])"_s;
+    QTest::newRow("attribute-only splat stops at an index") << u"a.*.b[0]"_s << u"(rel (splat a (rel _ .b)) [0])"_s;
     QTest::newRow("function call") << u"f(1, \"x\", g())"_s << u"(call f 1 (tmpl \"x\") (call g))"_s;
     QTest::newRow("trailing comma and expansion") << u"f(a, b...)"_s << u"(call f a b ...)"_s;
     QTest::newRow("namespaced function") << u"provider::x::f(1)"_s << u"(call provider::x::f 1)"_s;
@@ -259,8 +247,7 @@ void TestHclParser::templateLiterals_data()
     QTest::addColumn<QString>("source");
     QTest::addColumn<QStringList>("literals");
 
-    QTest::newRow("escapes") << uR"("\n\r\t\"\\ \u00e9 \U0001F600")"_s
-                             << QStringList{u"\n\r\t\"\\ é 😀"_s};
+    QTest::newRow("escapes") << uR"("\n\r\t\"\\ \u00e9 \U0001F600")"_s << QStringList{u"\n\r\t\"\\ é 😀"_s};
     QTest::newRow("a lone dollar and percent stay") << u"\"5$ and 100% ${x}\""_s << QStringList{u"5$ and 100% "_s};
     QTest::newRow("strip markers trim around") << u"\"a  ${~ x ~}  b\""_s << QStringList{u"a"_s, u"b"_s};
     QTest::newRow("heredoc keeps indentation") << u"<<EOT\n  a\n    b\nEOT\n"_s << QStringList{u"  a\n    b\n"_s};
@@ -413,9 +400,8 @@ void TestHclParser::syntaxError_data()
         << QByteArray("x {\n  count = 1\n  count = 2\n}\n")
         << u"job.hcl:3:3: Attribute redefined: `count` was already set at 2:3; each argument may be set only "
            u"once"_s;
-    QTest::newRow("missing value")
-        << QByteArray("a =\n")
-        << u"job.hcl:1:4: Invalid expression: expected the start of an expression, but found a line break"_s;
+    QTest::newRow("missing value") << QByteArray(
+        "a =\n") << u"job.hcl:1:4: Invalid expression: expected the start of an expression, but found a line break"_s;
     QTest::newRow("missing newline after argument")
         << QByteArray("a = 1 b = 2\n")
         << u"job.hcl:1:7: Missing newline after argument: an argument definition must end with a newline, found "
@@ -461,8 +447,7 @@ void TestHclParser::syntaxError_data()
         << u"job.hcl:1:6: Invalid block definition: a block definition must have block content delimited by "
            u"\"{\" and \"}\", starting on the same line as the block header"_s;
     QTest::newRow("quoted argument name")
-        << QByteArray("\"a\" = 1\n")
-        << u"job.hcl:1:1: Invalid argument name: argument names must not be quoted"_s;
+        << QByteArray("\"a\" = 1\n") << u"job.hcl:1:1: Invalid argument name: argument names must not be quoted"_s;
     QTest::newRow("interpolation in a block label")
         << QByteArray("a \"${x}\" {}\n")
         << u"job.hcl:1:4: Invalid string literal: template sequences are not allowed in this string; to include "
@@ -508,9 +493,9 @@ void TestHclParser::syntaxError()
 void TestHclParser::invalidUtf8IsRejectedWithItsPosition()
 {
     const QList<QByteArray> sources{
-        QByteArray("a = 1\nb = \"x\xFFy\"\n"),  // not a lead byte
-        QByteArray("a = 1\nb = \"x\xC3"),       // truncated sequence at the end
-        QByteArray("a = 1\nb = \"x\xC0\xAF\"\n"), // overlong "/"
+        QByteArray("a = 1\nb = \"x\xFFy\"\n"),        // not a lead byte
+        QByteArray("a = 1\nb = \"x\xC3"),             // truncated sequence at the end
+        QByteArray("a = 1\nb = \"x\xC0\xAF\"\n"),     // overlong "/"
         QByteArray("a = 1\nb = \"x\xED\xA0\x80\"\n"), // a surrogate
     };
     for (const QByteArray &source : sources) {

@@ -67,43 +67,43 @@ private Q_SLOTS:
         row("labels with escapes", "block \"a\\\"b\" \"$${x}\" \"tab\\t\" {\n}\n");
         row("attributes and blocks interleaved", "a = 1\nb {\n}\nc = 2\nd {\n  e = 3\n}\n");
         row("a jobspec", "\n"
-            "variable \"image\" {\n"
-            "  type    = string\n"
-            "  default = \"hashicorp/counter:${var.v}\"\n"
-            "}\n"
-            "job \"countdash\" {\n"
-            "  datacenters = [\"dc1\"]\n"
-            "  meta = {\n"
-            "    owner = \"ops\"\n"
-            "  }\n"
-            "  group \"api\" {\n"
-            "    network {\n"
-            "      mode = \"bridge\"\n"
-            "      port \"http\" { to = 9001 }\n"
-            "    }\n"
-            "    service {\n"
-            "      name = \"count-api\"\n"
-            "      port = \"9001\"\n"
-            "      connect {\n"
-            "        sidecar_service {}\n"
-            "      }\n"
-            "    }\n"
-            "    task \"web\" {\n"
-            "      driver = \"docker\"\n"
-            "      config {\n"
-            "        image = var.image\n"
-            "        args  = [for a in local.args : \"--${a}\"]\n"
-            "      }\n"
-            "      template {\n"
-            "        data        = <<-EOT\n"
-            "          PORT={{ env \"NOMAD_PORT_http\" }}\n"
-            "          ${jsonencode({ a = 1 })}\n"
-            "        EOT\n"
-            "        destination = \"local/env\"\n"
-            "      }\n"
-            "    }\n"
-            "  }\n"
-            "}\n");
+                         "variable \"image\" {\n"
+                         "  type    = string\n"
+                         "  default = \"hashicorp/counter:${var.v}\"\n"
+                         "}\n"
+                         "job \"countdash\" {\n"
+                         "  datacenters = [\"dc1\"]\n"
+                         "  meta = {\n"
+                         "    owner = \"ops\"\n"
+                         "  }\n"
+                         "  group \"api\" {\n"
+                         "    network {\n"
+                         "      mode = \"bridge\"\n"
+                         "      port \"http\" { to = 9001 }\n"
+                         "    }\n"
+                         "    service {\n"
+                         "      name = \"count-api\"\n"
+                         "      port = \"9001\"\n"
+                         "      connect {\n"
+                         "        sidecar_service {}\n"
+                         "      }\n"
+                         "    }\n"
+                         "    task \"web\" {\n"
+                         "      driver = \"docker\"\n"
+                         "      config {\n"
+                         "        image = var.image\n"
+                         "        args  = [for a in local.args : \"--${a}\"]\n"
+                         "      }\n"
+                         "      template {\n"
+                         "        data        = <<-EOT\n"
+                         "          PORT={{ env \"NOMAD_PORT_http\" }}\n"
+                         "          ${jsonencode({ a = 1 })}\n"
+                         "        EOT\n"
+                         "        destination = \"local/env\"\n"
+                         "      }\n"
+                         "    }\n"
+                         "  }\n"
+                         "}\n");
     }
 
     void roundTrip()
@@ -125,7 +125,8 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("expected");
         QTest::newRow("equals signs aligned, blocks after attributes")
             << QByteArray("job \"j\" {\ngroup \"g\" {}\n    count=1\n    datacenters=[\"dc1\",\"dc2\"]\n}\n")
-            << QByteArray("job \"j\" {\n  count       = 1\n  datacenters = [\"dc1\", \"dc2\"]\n\n  group \"g\" {\n  }\n}\n");
+            << QByteArray(
+                   "job \"j\" {\n  count       = 1\n  datacenters = [\"dc1\", \"dc2\"]\n\n  group \"g\" {\n  }\n}\n");
         QTest::newRow("a heredoc becomes a quoted string")
             << QByteArray("a = <<EOF\nx ${y}\nEOF\n") << QByteArray("a = \"x ${y}\\n\"\n");
         QTest::newRow("an object value on its own lines")
@@ -148,8 +149,10 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("a");
         QTest::addColumn<QByteArray>("b");
         QTest::addColumn<bool>("same");
-        QTest::newRow("layout and ranges do not matter") << QByteArray("a   =   1") << QByteArray("\n\na = 1\n") << true;
-        QTest::newRow("a heredoc is its quoted string") << QByteArray("a = <<E\nx\nE\n") << QByteArray("a = \"x\\n\"") << true;
+        QTest::newRow("layout and ranges do not matter")
+            << QByteArray("a   =   1") << QByteArray("\n\na = 1\n") << true;
+        QTest::newRow("a heredoc is its quoted string")
+            << QByteArray("a = <<E\nx\nE\n") << QByteArray("a = \"x\\n\"") << true;
         QTest::newRow("values differ") << QByteArray("a = 1") << QByteArray("a = 2") << false;
         QTest::newRow("parentheses count") << QByteArray("a = (x)") << QByteArray("a = x") << false;
         QTest::newRow("operators differ") << QByteArray("a = x + y") << QByteArray("a = x - y") << false;

@@ -87,9 +87,8 @@ private Q_SLOTS:
             << nested << Value::object({{u"ports"_s, Value::tuple({Value::number(80), Value::number(443)})}}) << true;
         QTest::newRow("a deep difference is seen")
             << nested << Value::object({{u"ports"_s, Value::tuple({Value::number(80), Value::number(8443)})}}) << false;
-        QTest::newRow("tuple order matters")
-            << Value::tuple({Value::number(1), Value::number(2)}) << Value::tuple({Value::number(2), Value::number(1)})
-            << false;
+        QTest::newRow("tuple order matters") << Value::tuple({Value::number(1), Value::number(2)})
+                                             << Value::tuple({Value::number(2), Value::number(1)}) << false;
         QTest::newRow("an empty tuple is not an empty object") << Value::tuple({}) << Value::object({}) << false;
         QTest::newRow("null is not an empty string") << Value() << Value::string({}) << false;
     }

@@ -85,10 +85,9 @@ private Q_SLOTS:
 
 static QString countdashLikeText()
 {
-    return QStringLiteral(
-        "job \"x\" {\n"
-        "  datacenters = [\"dc1\"]\n"
-        "}\n");
+    return QStringLiteral("job \"x\" {\n"
+                          "  datacenters = [\"dc1\"]\n"
+                          "}\n");
 }
 
 void TestHclWriter::layout_data()
@@ -96,18 +95,20 @@ void TestHclWriter::layout_data()
     QTest::addColumn<int>("scenario");
     QTest::addColumn<QString>("expected");
 
-    QTest::newRow("a run of attributes aligns its =") << 0
-        << QStringLiteral("a {\n  name   = \"x\"\n  port   = 9\n  static = true\n}\n");
-    QTest::newRow("a blank line ends the run") << 1
-        << QStringLiteral("a {\n  name = \"x\"\n\n  static = 1\n}\n");
-    QTest::newRow("a block ends the run") << 2
-        << QStringLiteral("a {\n  long_name = 1\n  b {}\n  x = 2\n}\n");
-    QTest::newRow("a multi-line object is outside any run, its keys align") << 3
-        << QStringLiteral("a {\n  driver = \"exec\"\n  env = {\n    \"a.b\" = \"1\"\n    PORT  = \"2\"\n  }\n  z = 3\n}\n");
-    QTest::newRow("empty blocks close on their line, labels are quoted") << 4
-        << QStringLiteral("job \"x\" {\n  group \"a\\\"b\" {\n    connect {\n      sidecar_service {}\n    }\n  }\n}\n");
-    QTest::newRow("quoted keys align by grapheme clusters") << 5
-        << QStringLiteral("a = {\n  \"é.x\"  = 1\n  \"e\u0301.x\"  = 2\n  abcdef = 3\n}\n");
+    QTest::newRow("a run of attributes aligns its =")
+        << 0 << QStringLiteral("a {\n  name   = \"x\"\n  port   = 9\n  static = true\n}\n");
+    QTest::newRow("a blank line ends the run") << 1 << QStringLiteral("a {\n  name = \"x\"\n\n  static = 1\n}\n");
+    QTest::newRow("a block ends the run") << 2 << QStringLiteral("a {\n  long_name = 1\n  b {}\n  x = 2\n}\n");
+    QTest::newRow("a multi-line object is outside any run, its keys align")
+        << 3
+        << QStringLiteral(
+               "a {\n  driver = \"exec\"\n  env = {\n    \"a.b\" = \"1\"\n    PORT  = \"2\"\n  }\n  z = 3\n}\n");
+    QTest::newRow("empty blocks close on their line, labels are quoted")
+        << 4
+        << QStringLiteral(
+               "job \"x\" {\n  group \"a\\\"b\" {\n    connect {\n      sidecar_service {}\n    }\n  }\n}\n");
+    QTest::newRow("quoted keys align by grapheme clusters")
+        << 5 << QStringLiteral("a = {\n  \"é.x\"  = 1\n  \"e\u0301.x\"  = 2\n  abcdef = 3\n}\n");
     QTest::newRow("the seed's layout") << 6 << countdashLikeText();
 }
 
@@ -136,7 +137,8 @@ static QString buildLayout(int scenario)
     case 3: {
         auto &a = root.block(u"a");
         a.attribute(u"driver", HclWriter::string(u"exec"));
-        a.attribute(u"env", HclWriter::object({{u"a.b"_s, HclWriter::string(u"1")}, {u"PORT"_s, HclWriter::string(u"2")}}));
+        a.attribute(u"env",
+                    HclWriter::object({{u"a.b"_s, HclWriter::string(u"1")}, {u"PORT"_s, HclWriter::string(u"2")}}));
         a.attribute(u"z", u"3"_s);
         break;
     }
@@ -146,9 +148,7 @@ static QString buildLayout(int scenario)
     case 5:
         root.attribute(u"a", HclWriter::object({{u"é.x"_s, u"1"_s}, {u"e\u0301.x"_s, u"2"_s}, {u"abcdef"_s, u"3"_s}}));
         break;
-    case 6:
-        root.block(u"job", {u"x"_s}).attribute(u"datacenters", HclWriter::stringList({u"dc1"_s}));
-        break;
+    case 6: root.block(u"job", {u"x"_s}).attribute(u"datacenters", HclWriter::stringList({u"dc1"_s})); break;
     }
     return w.text();
 }
@@ -181,9 +181,10 @@ void TestHclWriter::stringSource_data()
     QTest::newRow("quote and backslash") << u"a\"b\\c"_s << u"\"a\\\"b\\\\c\""_s;
     QTest::newRow("newline, tab, return") << u"a\nb\tc\rd"_s << u"\"a\\nb\\tc\\rd\""_s;
     QTest::newRow("other control characters") << u"a\u0001b\u007f"_s << u"\"a\\u0001b\\u007f\""_s;
-    QTest::newRow("runtime variable kept") << u"http://${NOMAD_UPSTREAM_ADDR_count_api}"_s
-                                           << u"\"http://${NOMAD_UPSTREAM_ADDR_count_api}\""_s;
-    QTest::newRow("dotted runtime variable kept") << u"${meta.connect.log_level}"_s << u"\"${meta.connect.log_level}\""_s;
+    QTest::newRow("runtime variable kept")
+        << u"http://${NOMAD_UPSTREAM_ADDR_count_api}"_s << u"\"http://${NOMAD_UPSTREAM_ADDR_count_api}\""_s;
+    QTest::newRow("dotted runtime variable kept")
+        << u"${meta.connect.log_level}"_s << u"\"${meta.connect.log_level}\""_s;
     QTest::newRow("expression in ${} escaped") << u"${a + 1}"_s << u"\"$${a + 1}\""_s;
     // HCL2 evaluates these as values (`${true}` is the bool true), and
     // jobspec2 defines var and local: none is passed through as text.
@@ -195,8 +196,8 @@ void TestHclWriter::stringSource_data()
     QTest::newRow("${local.y} escaped") << u"${local.y}"_s << u"\"$${local.y}\""_s;
     QTest::newRow("${var} escaped") << u"${var}"_s << u"\"$${var}\""_s;
     QTest::newRow("function call escaped") << u"${upper(x)}"_s << u"\"$${upper(x)}\""_s;
-    QTest::newRow("root only looks like a keyword: kept") << u"${trueish} ${variable} ${x.true}"_s
-                                                          << u"\"${trueish} ${variable} ${x.true}\""_s;
+    QTest::newRow("root only looks like a keyword: kept")
+        << u"${trueish} ${variable} ${x.true}"_s << u"\"${trueish} ${variable} ${x.true}\""_s;
     QTest::newRow("unclosed ${ escaped") << u"cost ${5"_s << u"\"cost $${5\""_s;
     QTest::newRow("directive %{ escaped") << u"%{if x}"_s << u"\"%%{if x}\""_s;
     QTest::newRow("escape sequence itself") << u"$${x} %%{y}"_s << u"\"$$${x} %%%{y}\""_s;
@@ -216,12 +217,32 @@ void TestHclWriter::stringSource()
 void TestHclWriter::stringsRoundTrip()
 {
     const QStringList values = {
-        u"/vagrant/apps/bin/counter"_s, u"a\"b\\c"_s, u"a\nb\tc\rd"_s, u"a\u0001b\u007f"_s,
-        u"http://${NOMAD_UPSTREAM_ADDR_count_api}"_s, u"${meta.connect.log_level}"_s,
-        u"${a + 1}"_s, u"cost ${5"_s, u"%{if x}"_s, u"$${x} %%{y}"_s, u"$$${x}"_s,
-        u"%%%{"_s, u"$${NOMAD_PORT_http}"_s, u"100% $5 $"_s, u"grüße ✓ 𝄞"_s, QString(),
-        u"${NOMAD_PORT_http}${NOMAD_PORT_http}"_s, u"}${"_s, u"${}"_s, u"${ x }"_s,
-        u"${true}"_s, u"${false}"_s, u"${null}"_s, u"${var.x}"_s, u"${local.y}"_s, u"${trueish}"_s,
+        u"/vagrant/apps/bin/counter"_s,
+        u"a\"b\\c"_s,
+        u"a\nb\tc\rd"_s,
+        u"a\u0001b\u007f"_s,
+        u"http://${NOMAD_UPSTREAM_ADDR_count_api}"_s,
+        u"${meta.connect.log_level}"_s,
+        u"${a + 1}"_s,
+        u"cost ${5"_s,
+        u"%{if x}"_s,
+        u"$${x} %%{y}"_s,
+        u"$$${x}"_s,
+        u"%%%{"_s,
+        u"$${NOMAD_PORT_http}"_s,
+        u"100% $5 $"_s,
+        u"grüße ✓ 𝄞"_s,
+        QString(),
+        u"${NOMAD_PORT_http}${NOMAD_PORT_http}"_s,
+        u"}${"_s,
+        u"${}"_s,
+        u"${ x }"_s,
+        u"${true}"_s,
+        u"${false}"_s,
+        u"${null}"_s,
+        u"${var.x}"_s,
+        u"${local.y}"_s,
+        u"${trueish}"_s,
     };
     HclWriter w;
     for (qsizetype i = 0; i < values.size(); ++i)
@@ -263,9 +284,9 @@ void TestHclWriter::objectKeys()
 // Object keys and block labels come back from the parser as written.
 void TestHclWriter::keysAndLabelsRoundTrip()
 {
-    const QStringList keys = {u"PORT"_s, u"count-api"_s, u"discovery.type"_s, u"1x"_s, u"for"_s,
-                              u"null"_s, u"true"_s, QString(), u"${x}"_s, u"größe"_s, u"a\"b\\c"_s,
-                              u"%{y}"_s, u"$${z}"_s};
+    const QStringList keys
+        = {u"PORT"_s, u"count-api"_s, u"discovery.type"_s, u"1x"_s,      u"for"_s,  u"null"_s, u"true"_s,
+           QString(), u"${x}"_s,      u"größe"_s,          u"a\"b\\c"_s, u"%{y}"_s, u"$${z}"_s};
     QList<std::pair<QString, QString>> entries;
     for (qsizetype i = 0; i < keys.size(); ++i)
         entries.append({keys[i], HclWriter::number(i)});
@@ -329,10 +350,13 @@ void TestHclWriter::plainStringsRoundTripInHcl1AndHcl2()
     if (const QString missing = meshtest::Hcl1Json::missing(); !missing.isEmpty())
         QFAIL(qPrintable(missing));
     const QStringList values = {
-        u"team-${{"_s, u"/health}}"_s, u"${NOMAD_PORT_http}"_s, u"cost ${5"_s, u"${ \"a\" }"_s,
-        u"%{if x}y%{endif}"_s, u"$${x} %%{y}"_s, u"$$${x}"_s, u"}} {{ { }"_s, u"a\"b\\c"_s,
-        u"a\nb\tc\rd"_s, u"a\u0001b\u007f"_s, u"\\u0024{x}"_s, u"\\${x}"_s, u"$"_s, u"%"_s, u"${"_s,
-        u"grüße ✓ 𝄞"_s, QString(), u"${true}"_s, u"x$"_s,
+        u"team-${{"_s,    u"/health}}"_s,  u"${NOMAD_PORT_http}"_s,
+        u"cost ${5"_s,    u"${ \"a\" }"_s, u"%{if x}y%{endif}"_s,
+        u"$${x} %%{y}"_s, u"$$${x}"_s,     u"}} {{ { }"_s,
+        u"a\"b\\c"_s,     u"a\nb\tc\rd"_s, u"a\u0001b\u007f"_s,
+        u"\\u0024{x}"_s,  u"\\${x}"_s,     u"$"_s,
+        u"%"_s,           u"${"_s,         u"grüße ✓ 𝄞"_s,
+        QString(),        u"${true}"_s,    u"x$"_s,
     };
     HclWriter w;
     auto &block = w.root().block(u"values");

@@ -60,8 +60,8 @@ private Q_SLOTS:
         mesh::HeapTrimmer trimmer(100ms, 16 * 1024 * 1024);
         QTRY_VERIFY_WITH_TIMEOUT(trimmer.trimmedBytes() > 48 * 1024 * 1024, 5000);
         const qint64 afterTrim = residentBytes();
-        qInfo("RSS after the flood was freed %lld MiB, after the trim %lld MiB (%lld MiB trimmed)",
-              afterFree >> 20, afterTrim >> 20, trimmer.trimmedBytes() >> 20);
+        qInfo("RSS after the flood was freed %lld MiB, after the trim %lld MiB (%lld MiB trimmed)", afterFree >> 20,
+              afterTrim >> 20, trimmer.trimmedBytes() >> 20);
         QVERIFY2(afterFree - afterTrim > 48 * 1024 * 1024,
                  qPrintable(QStringLiteral("RSS %1 → %2 MiB").arg(afterFree >> 20).arg(afterTrim >> 20)));
 

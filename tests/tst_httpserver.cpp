@@ -6,8 +6,8 @@
 // synchronous behaviour are tested through the counter in tst_counter.
 
 #include "httpserver.h"
-#include "support/rawhttpresponse.h"
 #include "support/filelimit.h"
+#include "support/rawhttpresponse.h"
 
 #include <QPointer>
 #include <QRegularExpression>
@@ -76,8 +76,8 @@ private:
 // Waits for one complete response and takes it; fails the test when none
 // comes. (QTRY_* evaluate their expression more than once, so it must not
 // consume.)
-#define TAKE_RESPONSE(client, var, ...)                                                            \
-    QTRY_VERIFY_WITH_TIMEOUT((client).hasResponse(__VA_ARGS__), Timeout);                          \
+#define TAKE_RESPONSE(client, var, ...) \
+    QTRY_VERIFY_WITH_TIMEOUT((client).hasResponse(__VA_ARGS__), Timeout); \
     const std::optional<RawResponse> var = (client).take(__VA_ARGS__)
 
 QByteArray get(const QByteArray &target)
@@ -173,8 +173,8 @@ void TestHttpServer::bodyReachesHandler_data()
         << chunked << 0 << QByteArray(R"({"Job":{"ID":"x"}})");
     QTest::newRow("chunked, 3 bytes per write") << chunked << 3 << QByteArray(R"({"Job":{"ID":"x"}})");
     QTest::newRow("Expect: 100-continue")
-        << QByteArray("POST /v1/jobs HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\nabcd")
-        << 0 << QByteArray("abcd");
+        << QByteArray("POST /v1/jobs HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\nabcd") << 0
+        << QByteArray("abcd");
     QTest::newRow("Content-Length: 0 is an empty body")
         << QByteArray("PUT /v1/kv/x HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n") << 0 << QByteArray();
     QTest::newRow("binary body with CRLFs and NULs")
@@ -318,20 +318,19 @@ void TestHttpServer::deferredResponseArrivesLater_data()
     QTest::addColumn<QByteArray>("request");
     QTest::addColumn<bool>("headRequest");
     QTest::addColumn<QByteArray>("expectedConnection"); // the Connection header, if any
-    QTest::addColumn<bool>("stays");                     // the connection stays open after
+    QTest::addColumn<bool>("stays");                    // the connection stays open after
 
     QTest::newRow("blocking query, keep-alive")
         << get("/defer/v1/health/service/web?index=7&wait=5m") << false << QByteArray() << true;
     QTest::newRow("HEAD gets headers only")
         << QByteArray("HEAD /defer HTTP/1.1\r\nHost: t\r\n\r\n") << true << QByteArray() << true;
     QTest::newRow("Connection: close closes after")
-        << QByteArray("GET /defer HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n") << false
-        << QByteArray("close") << false;
-    QTest::newRow("HTTP/1.0 closes after") << QByteArray("GET /defer HTTP/1.0\r\n\r\n") << false
-                                           << QByteArray("close") << false;
-    QTest::newRow("HTTP/1.0 keep-alive stays")
-        << QByteArray("GET /defer HTTP/1.0\r\nConnection: keep-alive\r\n\r\n") << false
-        << QByteArray("keep-alive") << true;
+        << QByteArray("GET /defer HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n") << false << QByteArray("close")
+        << false;
+    QTest::newRow("HTTP/1.0 closes after")
+        << QByteArray("GET /defer HTTP/1.0\r\n\r\n") << false << QByteArray("close") << false;
+    QTest::newRow("HTTP/1.0 keep-alive stays") << QByteArray("GET /defer HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+                                               << false << QByteArray("keep-alive") << true;
     QTest::newRow("buffered body, then deferred")
         << QByteArray("PUT /defer/kv?cas=3 HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n\r\ntrue") << false
         << QByteArray() << true;
@@ -380,8 +379,8 @@ void TestHttpServer::deferredResponseArrivesLater()
     const qsizetype space = request.indexOf(' ');
     const QByteArray target = request.mid(space + 1, request.indexOf(' ', space + 1) - space - 1);
     const QByteArray path = target.first(target.contains('?') ? target.indexOf('?') : target.size());
-    const QByteArray expectedBody = "index 8 for " + path + ' '
-                                    + (request.startsWith("PUT") ? QByteArray("true") : QByteArray());
+    const QByteArray expectedBody
+        = "index 8 for " + path + ' ' + (request.startsWith("PUT") ? QByteArray("true") : QByteArray());
     QCOMPARE(response->header("Content-Length"), QByteArray::number(expectedBody.size()));
     QCOMPARE(response->body, headRequest ? QByteArray() : expectedBody);
 
@@ -465,7 +464,7 @@ void TestHttpServer::deadlinesSpareDeferredConnections()
 
 void TestHttpServer::clientLeavingClosesHandle_data()
 {
-    QTest::addColumn<bool>("reset");             // abort() (RST) rather than a FIN
+    QTest::addColumn<bool>("reset");               // abort() (RST) rather than a FIN
     QTest::addColumn<QByteArray>("pipelinedMore"); // sent behind the deferred request
 
     QTest::newRow("client closes") << false << QByteArray();
@@ -626,16 +625,14 @@ void TestHttpServer::atTheCapAnIdleConnectionMakesRoom_data()
     QTest::addColumn<QByteArrayList>("slots");
     QTest::addColumn<int>("drained");
 
-    QTest::newRow("all idle keep-alive: the oldest goes")
-        << QByteArrayList{"idle", "idle", "idle", "idle"} << 0;
+    QTest::newRow("all idle keep-alive: the oldest goes") << QByteArrayList{"idle", "idle", "idle", "idle"} << 0;
     QTest::newRow("least recently active goes, not first accepted")
         << QByteArrayList{"touched", "idle", "idle", "idle"} << 1;
     QTest::newRow("a client that never sent a byte is reusable")
         << QByteArrayList{"partial", "fresh", "idle", "idle"} << 1;
     QTest::newRow("half a head and a deferred response are spared")
         << QByteArrayList{"partial", "deferred", "partial", "idle"} << 3;
-    QTest::newRow("a request body in progress is spared")
-        << QByteArrayList{"body", "deferred", "idle", "fresh"} << 2;
+    QTest::newRow("a request body in progress is spared") << QByteArrayList{"body", "deferred", "idle", "fresh"} << 2;
     QTest::newRow("a response being written is spared")
         << QByteArrayList{"writing", "partial", "fresh", "deferred"} << 2;
     QTest::newRow("every slot busy: the newcomer is refused")
@@ -771,8 +768,9 @@ void TestHttpServer::overloadLoggedOncePerSecond_data()
     QTest::addColumn<bool>("idleSlots"); // else the slots are busy mid-request
     QTest::addColumn<QByteArray>("expectedLine");
     QTest::newRow("refusals") << false << QByteArray("refused 10 connections in the last second: limit of 2 reached");
-    QTest::newRow("drains")
-        << true << QByteArray("closed 10 idle connections to make room in the last second: limit of 2 reached");
+    QTest::newRow("drains") << true
+                            << QByteArray(
+                                   "closed 10 idle connections to make room in the last second: limit of 2 reached");
 }
 
 namespace {
@@ -822,8 +820,7 @@ void TestHttpServer::overloadLoggedOncePerSecond()
     std::vector<std::unique_ptr<Client>> newcomers;
     for (int i = 0; i < 10; ++i) {
         newcomers.push_back(std::make_unique<Client>(server.port()));
-        QTRY_COMPARE_WITH_TIMEOUT(server.drainedConnections() + server.refusedConnections(), quint64(i + 1),
-                                  Timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(server.drainedConnections() + server.refusedConnections(), quint64(i + 1), Timeout);
     }
     QCOMPARE(idleSlots ? server.drainedConnections() : server.refusedConnections(), quint64(10));
     // One summary line, after the second is over; not ten.
@@ -938,8 +935,7 @@ void TestHttpServer::pipeliningClientThatNeverReadsIsPaused()
         received += client.readAll();
         while (auto response = RawResponse::take(received)) {
             const QByteArray expected = '/' + QByteArray::number(answered) + '.';
-            if (response->status != 200 || response->body.size() != AnswerBytes
-                || !response->body.startsWith(expected))
+            if (response->status != 200 || response->body.size() != AnswerBytes || !response->body.startsWith(expected))
                 ++outOfOrder;
             ++answered;
             if (serverSide)
@@ -1088,8 +1084,7 @@ void TestHttpServer::halfClosedClientGetsEveryLargeAnswer()
         received += client.readAll();
         while (auto response = RawResponse::take(received)) {
             const QByteArray expected = '/' + QByteArray::number(answered) + '.';
-            if (response->status != 200 || response->body.size() != AnswerBytes
-                || !response->body.startsWith(expected))
+            if (response->status != 200 || response->body.size() != AnswerBytes || !response->body.startsWith(expected))
                 ++wrong;
             ++answered;
         }

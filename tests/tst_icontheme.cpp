@@ -46,8 +46,8 @@ struct Ink
 // What an icon puts on the screen: its opaque pixels and their brightness.
 Ink inkOf(const QIcon &icon)
 {
-    const QImage image =
-        icon.pixmap(QSize(kIconSize, kIconSize), 1.0, QIcon::Normal).toImage().convertToFormat(QImage::Format_ARGB32);
+    const QImage image
+        = icon.pixmap(QSize(kIconSize, kIconSize), 1.0, QIcon::Normal).toImage().convertToFormat(QImage::Format_ARGB32);
     Ink ink;
     double sum = 0;
     for (int y = 0; y < image.height(); ++y) {
@@ -107,7 +107,7 @@ private Q_SLOTS:
     void toolbarIconsStandOutFromTheWindow_data()
     {
         QTest::addColumn<QString>("startScheme");
-        QTest::addColumn<QString>("menuScheme");  // then chosen in View › Color Scheme; empty: none
+        QTest::addColumn<QString>("menuScheme"); // then chosen in View › Color Scheme; empty: none
         QTest::newRow("light") << u"light"_qs << QString();
         QTest::newRow("dark") << u"dark"_qs << QString();
         QTest::newRow("light, then Dark from the View menu") << u"light"_qs << u"dark"_qs;

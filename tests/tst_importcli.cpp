@@ -86,7 +86,8 @@ Topology normalized(Topology t)
 {
     for (auto &s : t.services)
         s.position = {};
-    std::sort(t.services.begin(), t.services.end(), [](const auto &a, const auto &b) { return a.id.value < b.id.value; });
+    std::sort(t.services.begin(), t.services.end(),
+              [](const auto &a, const auto &b) { return a.id.value < b.id.value; });
     std::sort(t.upstreams.begin(), t.upstreams.end(),
               [](const auto &a, const auto &b) { return a.id.value < b.id.value; });
     return t;
@@ -139,8 +140,7 @@ private:
         p.setProcessEnvironment(env);
         p.setWorkingDirectory(directory.isEmpty() ? m_home.path() : directory);
         p.start(QStringLiteral(MESHPAD_BINARY_DIR "/bin/meshpad"), arguments);
-        if (!p.waitForStarted(10'000)
-            || !QTest::qWaitFor([&p] { return p.state() == QProcess::NotRunning; }, 60'000)) {
+        if (!p.waitForStarted(10'000) || !QTest::qWaitFor([&p] { return p.state() == QProcess::NotRunning; }, 60'000)) {
             p.kill();
             p.waitForFinished(5'000);
             return {};
@@ -213,16 +213,16 @@ private Q_SLOTS:
         QTest::addColumn<QString>("message");
         const QString counter = source(u"jobs/counter.nomad.hcl"_s);
         QTest::newRow("nothing to import") << QStringList{u"import"_s} << u"expected JOB.hcl files or -target T"_s;
-        QTest::newRow("files and a target") << QStringList{u"import"_s, counter, u"-target"_s, u"lab"_s}
-                                            << u"not both"_s;
+        QTest::newRow("files and a target")
+            << QStringList{u"import"_s, counter, u"-target"_s, u"lab"_s} << u"not both"_s;
         QTest::newRow("-var with a target") << QStringList{u"import"_s, u"-target"_s, u"lab"_s, u"-var"_s, u"a=1"_s}
                                             << u"-var and -var-file are for job files"_s;
-        QTest::newRow("-job without a target") << QStringList{u"import"_s, counter, u"-job"_s, u"counter"_s}
-                                               << u"-job picks jobs of a cluster"_s;
+        QTest::newRow("-job without a target")
+            << QStringList{u"import"_s, counter, u"-job"_s, u"counter"_s} << u"-job picks jobs of a cluster"_s;
         QTest::newRow("-var without =") << QStringList{u"import"_s, counter, u"-var"_s, u"count"_s}
                                         << u"-var \"count\": expected NAME=VALUE"_s;
-        QTest::newRow("-var without a name") << QStringList{u"import"_s, counter, u"-var"_s, u"=3"_s}
-                                             << u"the NAME before '=' is empty"_s;
+        QTest::newRow("-var without a name")
+            << QStringList{u"import"_s, counter, u"-var"_s, u"=3"_s} << u"the NAME before '=' is empty"_s;
         QTest::newRow("bad -timeout") << QStringList{u"import"_s, u"-target"_s, u"lab"_s, u"-timeout"_s, u"soon"_s}
                                       << u"-timeout: \"soon\" is not a duration"_s;
         QTest::newRow("unknown flag") << QStringList{u"import"_s, counter, u"-bogus"_s} << u"bogus"_s;
@@ -247,8 +247,8 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString output = dir.filePath(u"countdash.meshpad"_s);
-        const Run r = meshpad({u"import"_s, source(u"jobs/dashboard.nomad.hcl"_s), source(u"jobs/counter.nomad.hcl"_s),
-                               u"-o"_s, output});
+        const Run r = meshpad(
+            {u"import"_s, source(u"jobs/dashboard.nomad.hcl"_s), source(u"jobs/counter.nomad.hcl"_s), u"-o"_s, output});
         QVERIFY2(r.status == 0, qPrintable(r.err));
         QCOMPARE(r.out, output + u'\n');
         QVERIFY2(!r.err.contains(u"warning"), qPrintable(r.err));
@@ -300,11 +300,11 @@ private Q_SLOTS:
     void refusesBrokenInput_data()
     {
         QTest::addColumn<QByteArray>("content");
-        QTest::addColumn<QString>("message");  // a regular expression; FILE stands for the broken file
+        QTest::addColumn<QString>("message"); // a regular expression; FILE stands for the broken file
         QTest::newRow("truncated file") << QByteArray("job \"x\" {\n  group \"g\" {\n    count = 1\n")
                                         << uR"(^meshpad import: FILE:\d+:\d+: )"_s;
-        QTest::newRow("unbalanced braces") << QByteArray("job \"x\" {\n  group \"g\" {\n  }\n}\n}\n")
-                                           << uR"(^meshpad import: FILE:5:\d+: )"_s;
+        QTest::newRow("unbalanced braces")
+            << QByteArray("job \"x\" {\n  group \"g\" {\n  }\n}\n}\n") << uR"(^meshpad import: FILE:5:\d+: )"_s;
         QTest::newRow("bad escape") << QByteArray("job \"x\" {\n  meta {\n    a = \"\\q\"\n  }\n}\n")
                                     << uR"(^meshpad import: FILE:3:\d+: )"_s;
         QTest::newRow("block at the wrong level")
@@ -371,8 +371,7 @@ private Q_SLOTS:
         QTest::addColumn<QString>("command");
         QTest::newRow("defaults") << QStringList() << 1 << u"/opt/web"_s;
         QTest::newRow("-var") << QStringList{u"-var"_s, u"instances=4"_s} << 4 << u"/opt/web"_s;
-        QTest::newRow("-var with = in the value")
-            << QStringList{u"-var"_s, u"binary=/opt/a=b"_s} << 1 << u"/opt/a=b"_s;
+        QTest::newRow("-var with = in the value") << QStringList{u"-var"_s, u"binary=/opt/a=b"_s} << 1 << u"/opt/a=b"_s;
         QTest::newRow("-var-file") << QStringList{u"-var-file"_s, u"VARFILE"_s} << 2 << u"/srv/web"_s;
         QTest::newRow("-var wins over -var-file")
             << QStringList{u"-var"_s, u"instances=5"_s, u"-var-file"_s, u"VARFILE"_s} << 5 << u"/srv/web"_s;
@@ -509,8 +508,8 @@ job "web" {
     void designOnStdout()
     {
         QTemporaryDir cwd;
-        const Run r = meshpad({u"import"_s, source(u"jobs/dashboard.nomad.hcl"_s),
-                               source(u"jobs/counter.nomad.hcl"_s), u"-o"_s, u"-"_s, u"--name"_s, u"countdash"_s},
+        const Run r = meshpad({u"import"_s, source(u"jobs/dashboard.nomad.hcl"_s), source(u"jobs/counter.nomad.hcl"_s),
+                               u"-o"_s, u"-"_s, u"--name"_s, u"countdash"_s},
                               cwd.path());
         QVERIFY2(r.status == 0, qPrintable(r.err));
         auto design = ProjectFile::fromJson(r.out.toUtf8());
@@ -611,8 +610,9 @@ job "web" {
         const QString output = dir.filePath(u"x.meshpad"_s);
         const Run r = importFrom(agent.url(), output);
         QCOMPARE(r.status, 2);
-        QVERIFY2(r.err.contains(u"meshpad import: importing from environment (Consul %1, Nomad %1): "_s.arg(agent.url())),
-                 qPrintable(r.err));
+        QVERIFY2(
+            r.err.contains(u"meshpad import: importing from environment (Consul %1, Nomad %1): "_s.arg(agent.url())),
+            qPrintable(r.err));
         QVERIFY2(r.err.contains(message), qPrintable(r.err));
         QVERIFY2(r.err.contains(u"nothing was written"), qPrintable(r.err));
         QVERIFY(r.out.isEmpty());
@@ -636,7 +636,8 @@ job "web" {
     {
         QFETCH(bool, submission);
         QFETCH(QStringList, env);
-        QJsonObject job = QJsonDocument::fromJson(readFile(source(u"jobs/dashboard.json"_s))).object().value(u"Job").toObject();
+        QJsonObject job
+            = QJsonDocument::fromJson(readFile(source(u"jobs/dashboard.json"_s))).object().value(u"Job").toObject();
         job.insert(u"Version"_s, 4);
         const QByteArray hcl = readFile(source(u"jobs/dashboard.nomad.hcl"_s));
         FakeAgent agent;
@@ -689,7 +690,8 @@ job "web" {
         const QUrl consul(addresses.captured(1));
         const QUrl nomad(addresses.captured(2));
 
-        const Run deployed = meshpad({u"deploy"_s, example(), u"-target"_s, u"lab"_s, u"-auto-approve"_s, u"-detach"_s});
+        const Run deployed
+            = meshpad({u"deploy"_s, example(), u"-target"_s, u"lab"_s, u"-auto-approve"_s, u"-detach"_s});
         QVERIFY2(deployed.status == 0, qPrintable(deployed.err));
 
         QTemporaryDir dir;
@@ -723,8 +725,9 @@ job "web" {
         };
 
         // The intention flipped to deny in Consul, as the Consul UI would.
-        QJsonObject entry =
-            QJsonDocument::fromJson(send("GET", at(consul, u"/v1/config/service-intentions/count-api"_s), {})).object();
+        QJsonObject entry
+            = QJsonDocument::fromJson(send("GET", at(consul, u"/v1/config/service-intentions/count-api"_s), {}))
+                  .object();
         QJsonArray sources = entry.value(u"Sources").toArray();
         QCOMPARE(sources.size(), 1);
         QJsonObject sourceEntry = sources.at(0).toObject();
@@ -733,8 +736,8 @@ job "web" {
         entry.insert(u"Sources"_s, sources);
         QCOMPARE(send("PUT", at(consul, u"/v1/config"_s), QJsonDocument(entry).toJson()).trimmed(), QByteArray("true"));
         const QString denied = dir.filePath(u"denied.meshpad"_s);
-        const Run deny = meshpad({u"import"_s, u"-target"_s, u"lab"_s, u"-job"_s, u"dashboard"_s, u"-job"_s,
-                                  u"counter"_s, u"-o"_s, denied});
+        const Run deny = meshpad(
+            {u"import"_s, u"-target"_s, u"lab"_s, u"-job"_s, u"dashboard"_s, u"-job"_s, u"counter"_s, u"-o"_s, denied});
         QVERIFY2(deny.status == 0, qPrintable(deny.err));
         auto withDeny = ProjectFile::load(denied);
         QVERIFY(withDeny);
@@ -760,11 +763,11 @@ job "web" {
             {u"ID"_s, u"nightly"_s},
             {u"Type"_s, u"batch"_s},
             {u"TaskGroups"_s,
-             QJsonArray{QJsonObject{{u"Name"_s, u"run"_s},
-                                    {u"Tasks"_s, QJsonArray{QJsonObject{{u"Name"_s, u"run"_s},
-                                                                        {u"Driver"_s, u"raw_exec"_s},
-                                                                        {u"Config"_s, QJsonObject{{u"command"_s,
-                                                                                                   u"/bin/true"_s}}}}}}}}}};
+             QJsonArray{QJsonObject{
+                 {u"Name"_s, u"run"_s},
+                 {u"Tasks"_s, QJsonArray{QJsonObject{{u"Name"_s, u"run"_s},
+                                                     {u"Driver"_s, u"raw_exec"_s},
+                                                     {u"Config"_s, QJsonObject{{u"command"_s, u"/bin/true"_s}}}}}}}}}};
         QVERIFY(!send("POST", at(nomad, u"/v1/jobs"_s), QJsonDocument(QJsonObject{{u"Job"_s, batch}}).toJson())
                      .startsWith("error"));
         QVERIFY(!send("DELETE", at(nomad, u"/v1/job/dashboard"_s), {}).startsWith("error"));

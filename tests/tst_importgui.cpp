@@ -100,7 +100,8 @@ ImportReportDialog *visibleReport(const QWidget *parent)
 // Calls `act` with the next modal widget of type T once it is on screen,
 // from the event loop (so inside the dialog's own exec()); gives up after
 // 10 s.
-template<class T, class Act> void whenModal(QObject *context, Act act)
+template<class T, class Act>
+void whenModal(QObject *context, Act act)
 {
     auto *poll = new QTimer(context);
     poll->setInterval(20);
@@ -204,7 +205,7 @@ Topology shopDesign()
     Topology t;
     t.name = u"shop"_qs;
     Service web;
-    web.id = { u"web"_qs };
+    web.id = {u"web"_qs};
     web.name = u"web"_qs;
     web.job = u"web"_qs;
     web.group = u"web"_qs;
@@ -213,7 +214,7 @@ Topology shopDesign()
     web.port = u"8000"_qs;
     web.position = QPointF(0, 0);
     Service api = web;
-    api.id = { u"api"_qs };
+    api.id = {u"api"_qs};
     api.name = u"count-api"_qs;
     api.job = u"counter"_qs;
     api.group = u"api"_qs;
@@ -221,13 +222,13 @@ Topology shopDesign()
     api.count = 7;
     api.port = u"9001"_qs;
     api.position = QPointF(300, 200);
-    t.services = { web, api };
+    t.services = {web, api};
     Upstream u;
-    u.id = { u"web-to-api"_qs };
+    u.id = {u"web-to-api"_qs};
     u.downstream = web.id;
     u.destination = api.id;
     u.localBindPort = 9191;
-    t.upstreams = { u };
+    t.upstreams = {u};
     return t;
 }
 
@@ -236,7 +237,7 @@ Topology shopDesign()
 int send(const QByteArray &verb, const QString &url, const QByteArray &body)
 {
     QNetworkAccessManager manager;
-    QNetworkRequest request { QUrl(url) };
+    QNetworkRequest request{QUrl(url)};
     request.setTransferTimeout(20'000);
     request.setHeader(QNetworkRequest::ContentTypeHeader, u"application/json"_qs);
     QNetworkReply *reply = manager.sendCustomRequest(request, verb, body);
@@ -268,14 +269,10 @@ private:
         m_window = std::make_unique<MainWindow>();
         m_window->setValidationDelay(50);
         if (!file.isEmpty())
-            [&] {
-                QVERIFY(m_window->openFile(file));
-            }();
+            [&] { QVERIFY(m_window->openFile(file)); }();
         m_window->show();
         m_window->activateWindow();
-        [&] {
-            QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
-        }();
+        [&] { QVERIFY(QTest::qWaitForWindowActive(m_window.get())); }();
         return *m_window;
     }
 
@@ -284,9 +281,7 @@ private:
     {
         const QString path = m_home.filePath(u"designs/shop.meshpad"_qs);
         QFile::remove(path);
-        [&] {
-            QVERIFY(mesh::model::ProjectFile::save(shopDesign(), path));
-        }();
+        [&] { QVERIFY(mesh::model::ProjectFile::save(shopDesign(), path)); }();
         return showWindow(path);
     }
 
@@ -308,7 +303,7 @@ private Q_SLOTS:
         qputenv("XDG_CONFIG_HOME", m_home.filePath(u"config"_qs).toUtf8());
         qputenv("XDG_DATA_HOME", m_home.filePath(u"data"_qs).toUtf8());
         // The lab and the profile below take no token but the environment's.
-        for (const char *name : { "CONSUL_HTTP_TOKEN", "NOMAD_TOKEN", "CONSUL_HTTP_ADDR", "NOMAD_ADDR" })
+        for (const char *name : {"CONSUL_HTTP_TOKEN", "NOMAD_TOKEN", "CONSUL_HTTP_ADDR", "NOMAD_ADDR"})
             qunsetenv(name);
         QCoreApplication::setApplicationName(u"meshpad-importgui"_qs);
         // Qt's own file dialog, which a test can type into.
@@ -328,7 +323,7 @@ private Q_SLOTS:
         MainWindow &window = showWindow();
         QCOMPARE(window.model().topology().services.size(), 0);
 
-        answerFileDialog(&window, quoted({ postJob(u"counter.nomad.hcl"_qs), postJob(u"dashboard.nomad.hcl"_qs) }));
+        answerFileDialog(&window, quoted({postJob(u"counter.nomad.hcl"_qs), postJob(u"dashboard.nomad.hcl"_qs)}));
         QVERIFY(clickMenuItem(window, u"File"_qs, u"actionImportJobs"_qs));
         QTRY_COMPARE_WITH_TIMEOUT(window.model().topology().services.size(), 2, kTimeoutMs);
         closeReport();
@@ -387,17 +382,24 @@ private Q_SLOTS:
         // cards to lay out, much to read).
         QByteArray env;
         for (int v = 0; v < 150; ++v)
-            env += "        VARIABLE_" + QByteArray::number(v) + " = \"value ${NOMAD_PORT_http} " + QByteArray::number(v) + "\"\n";
+            env += "        VARIABLE_" + QByteArray::number(v) + " = \"value ${NOMAD_PORT_http} "
+                   + QByteArray::number(v) + "\"\n";
         QByteArray job = "job \"big\" {\n  datacenters = [\"dc1\"]\n";
         for (int i = 0; i < 300; ++i) {
-            job += "  group \"g" + QByteArray::number(i) + "\" {\n"
-                   "    network {\n      mode = \"bridge\"\n    }\n"
-                   "    service {\n      name = \"svc-" + QByteArray::number(i) + "\"\n      port = \"9001\"\n"
-                   "      connect {\n        sidecar_service {}\n      }\n    }\n"
-                   "    task \"app\" {\n      driver = \"exec\"\n"
-                   "      config {\n        command = \"/bin/app\"\n        args    = [\"-port\", \"9001\"]\n      }\n"
-                   "      env {\n" + env + "      }\n"
-                   "    }\n  }\n";
+            job += "  group \"g" + QByteArray::number(i)
+                   + "\" {\n"
+                     "    network {\n      mode = \"bridge\"\n    }\n"
+                     "    service {\n      name = \"svc-"
+                   + QByteArray::number(i)
+                   + "\"\n      port = \"9001\"\n"
+                     "      connect {\n        sidecar_service {}\n      }\n    }\n"
+                     "    task \"app\" {\n      driver = \"exec\"\n"
+                     "      config {\n        command = \"/bin/app\"\n        args    = [\"-port\", \"9001\"]\n      "
+                     "}\n"
+                     "      env {\n"
+                   + env
+                   + "      }\n"
+                     "    }\n  }\n";
         }
         job += "}\n";
         const QString path = m_home.filePath(u"designs/big.nomad.hcl"_qs);
@@ -434,7 +436,7 @@ private Q_SLOTS:
         QVERIFY(window.filePath().isEmpty());
 
         // No question: an untitled design nobody changed simply gives way.
-        answerFileDialog(&window, quoted({ postJob(u"counter.nomad.hcl"_qs) }));
+        answerFileDialog(&window, quoted({postJob(u"counter.nomad.hcl"_qs)}));
         QVERIFY(clickMenuItem(window, u"File"_qs, u"actionImportJobs"_qs));
         QTRY_COMPARE_WITH_TIMEOUT(window.model().topology().services.size(), 1, kTimeoutMs);
         closeReport();
@@ -484,7 +486,7 @@ private Q_SLOTS:
 )");
         file.close();
         const mesh::Result<mesh::importer::JobImporter::Result> expected
-            = mesh::importer::FileImport::importFiles({ path });
+            = mesh::importer::FileImport::importFiles({path});
         QVERIFY2(expected, qPrintable(expected ? QString() : expected.error().message));
         QVERIFY(!expected->notes.isEmpty());
 
@@ -521,7 +523,7 @@ private Q_SLOTS:
         file.write("job \"broken\" {\n  group \"g\" {\n    count =\n  }\n}\n");
         file.close();
         const mesh::Result<mesh::importer::JobImporter::Result> expected
-            = mesh::importer::FileImport::importFiles({ broken });
+            = mesh::importer::FileImport::importFiles({broken});
         QVERIFY(!expected);
 
         // The dialog opens in the open design's folder: the bare name is enough.
@@ -551,7 +553,7 @@ private Q_SLOTS:
 
         QString question;
         QString mergeText;
-        answerFileDialog(&window, quoted({ postJob(u"counter.nomad.hcl"_qs), postJob(u"dashboard.nomad.hcl"_qs) }));
+        answerFileDialog(&window, quoted({postJob(u"counter.nomad.hcl"_qs), postJob(u"dashboard.nomad.hcl"_qs)}));
         answerImportChoice(&window, u"mergeButton"_qs, &question, &mergeText);
         QVERIFY(clickMenuItem(window, u"File"_qs, u"actionImportJobs"_qs));
         QTRY_COMPARE_WITH_TIMEOUT(window.model().topology().services.size(), 3, kTimeoutMs);
@@ -569,7 +571,7 @@ private Q_SLOTS:
 
         const Topology &design = window.model().topology();
         // The counter the design had: its id and place kept, the job's values in.
-        const Service *api = design.service(ServiceId { u"api"_qs });
+        const Service *api = design.service(ServiceId{u"api"_qs});
         QVERIFY(api);
         QCOMPARE(api->name, u"count-api"_qs);
         QCOMPARE(api->position, QPointF(300, 200));
@@ -582,7 +584,7 @@ private Q_SLOTS:
                  qPrintable(QString::number(dashboard->position.x())));
         // The design's arrow stays; the job's arrow joins it.
         QCOMPARE(design.upstreams.size(), 2);
-        QCOMPARE(design.upstream(UpstreamId { u"web-to-api"_qs })->localBindPort, 9191);
+        QCOMPARE(design.upstream(UpstreamId{u"web-to-api"_qs})->localBindPort, 9191);
         const QList<const Upstream *> toApi = design.upstreamsTo(api->id);
         QCOMPARE(toApi.size(), 2);
         QCOMPARE(toApi.at(1)->downstream, dashboard->id);
@@ -594,7 +596,7 @@ private Q_SLOTS:
         QTRY_VERIFY(wholeDesignVisible(window));
 
         // The same jobs again: nothing new, said so.
-        answerFileDialog(&window, quoted({ postJob(u"counter.nomad.hcl"_qs), postJob(u"dashboard.nomad.hcl"_qs) }));
+        answerFileDialog(&window, quoted({postJob(u"counter.nomad.hcl"_qs), postJob(u"dashboard.nomad.hcl"_qs)}));
         answerImportChoice(&window, u"mergeButton"_qs);
         QVERIFY(clickMenuItem(window, u"File"_qs, u"actionImportJobs"_qs));
         QTRY_VERIFY_WITH_TIMEOUT((report = visibleReport(&window)), kTimeoutMs);
@@ -620,7 +622,7 @@ private Q_SLOTS:
     void mergingACallerKeepsTheServiceItCalls()
     {
         MainWindow &window = showShop();
-        const Service api = *window.model().service(ServiceId { u"api"_qs });
+        const Service api = *window.model().service(ServiceId{u"api"_qs});
 
         answerFileDialog(&window, postJob(u"dashboard.nomad.hcl"_qs));
         answerImportChoice(&window, u"mergeButton"_qs);
@@ -648,7 +650,7 @@ private Q_SLOTS:
         MainWindow &window = showShop();
         const QString shop = window.filePath();
 
-        answerFileDialog(&window, quoted({ postJob(u"counter.nomad.hcl"_qs), postJob(u"dashboard.nomad.hcl"_qs) }));
+        answerFileDialog(&window, quoted({postJob(u"counter.nomad.hcl"_qs), postJob(u"dashboard.nomad.hcl"_qs)}));
         answerImportChoice(&window, u"newDesignButton"_qs);
         QVERIFY(clickMenuItem(window, u"File"_qs, u"actionImportJobs"_qs));
         QTRY_VERIFY_WITH_TIMEOUT(window.model().topology().serviceByName(u"count-dashboard"), kTimeoutMs);
@@ -670,7 +672,7 @@ private Q_SLOTS:
     {
         MainWindow &window = showShop();
         const Topology before = window.model().topology();
-        answerFileDialog(&window, quoted({ postJob(u"counter.nomad.hcl"_qs) }));
+        answerFileDialog(&window, quoted({postJob(u"counter.nomad.hcl"_qs)}));
         bool asked = false;
         whenModal<QMessageBox>(&window, [&asked](QMessageBox *box) {
             asked = box->objectName() == u"importChoice";
@@ -699,7 +701,7 @@ private Q_SLOTS:
         QVERIFY(!snapshot.nodes.isEmpty());
         const QString nomad = snapshot.nodes.constFirst().nomadAddress;
         const QString consul = snapshot.nodes.constFirst().consulAddress;
-        for (const QString &job : { u"counter.json"_qs, u"dashboard.json"_qs })
+        for (const QString &job : {u"counter.json"_qs, u"dashboard.json"_qs})
             QCOMPARE(send("POST", nomad + u"/v1/jobs"_qs, readAll(postJob(job))), 200);
         QCOMPARE(send("PUT", consul + u"/v1/config"_qs,
                       R"({"Kind": "service-intentions", "Name": "count-api",
@@ -748,7 +750,7 @@ private Q_SLOTS:
         hanging.name = u"silent"_qs;
         hanging.consul.address = u"http://127.0.0.1:%1"_qs.arg(silent.serverPort());
         hanging.nomad.address = hanging.consul.address;
-        QVERIFY(mesh::deploy::TargetProfiles::save({ hanging }));
+        QVERIFY(mesh::deploy::TargetProfiles::save({hanging}));
 
         MainWindow &window = showShop();
         const Topology before = window.model().topology();

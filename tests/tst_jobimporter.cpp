@@ -68,8 +68,8 @@ model::Topology withoutLayout(model::Topology design)
 
 model::Topology countdashExample()
 {
-    const mesh::Result<model::Topology> design =
-        model::ProjectFile::load(kSource + u"/resources/examples/countdash.meshpad"_s);
+    const mesh::Result<model::Topology> design
+        = model::ProjectFile::load(kSource + u"/resources/examples/countdash.meshpad"_s);
     if (!design)
         qFatal("countdash.meshpad: %s", qPrintable(design.error().message));
     return withoutLayout(*design);
@@ -145,7 +145,7 @@ model::Topology richDesign()
     api.env = {{u"PORT"_s, u"7000"_s}};
     api.port = u"7000"_s;
     api.check = {CheckKind::Tcp, u"/health"_s, 10000, 2000};
-    api.resources = {100, 300};  // explicit, equal to Nomad's defaults
+    api.resources = {100, 300}; // explicit, equal to Nomad's defaults
 
     Service metrics;
     metrics.id = {u"metrics"_s};
@@ -175,8 +175,8 @@ QList<JobSource> generatedJobs(const model::Topology &design)
 {
     QList<JobSource> jobs;
     for (const QString &job : design.jobNames()) {
-        const mesh::Result<JobSource> source =
-            JobImporter::readJob(generate::NomadJobGenerator::json(design, job).toUtf8());
+        const mesh::Result<JobSource> source
+            = JobImporter::readJob(generate::NomadJobGenerator::json(design, job).toUtf8());
         if (!source)
             qFatal("generated job %s: %s", qPrintable(job), qPrintable(source.error().message));
         jobs.append(*source);
@@ -242,8 +242,8 @@ void TestJobImporter::seedPostJobsImportAsTheExample()
     for (const QString &file : {u"dashboard.nomad"_s, u"counter.nomad"_s}) {
         mesh::nomad::JobspecReader::Options options;
         options.fileName = file;
-        const mesh::Result<QJsonObject> job =
-            mesh::nomad::JobspecReader::read(readFile(kTestData + u"/seed/"_s + file), options);
+        const mesh::Result<QJsonObject> job
+            = mesh::nomad::JobspecReader::read(readFile(kTestData + u"/seed/"_s + file), options);
         QVERIFY2(job, qPrintable(job ? QString() : job.error().message));
         jobs.append(*job);
     }
@@ -275,8 +275,7 @@ void TestJobImporter::generateImportGenerateIsIdentical()
     for (const QString &job : design.jobNames()) {
         QCOMPARE(generate::NomadJobGenerator::json(imported.design, job),
                  generate::NomadJobGenerator::json(design, job));
-        QCOMPARE(generate::NomadJobGenerator::hcl(imported.design, job),
-                 generate::NomadJobGenerator::hcl(design, job));
+        QCOMPARE(generate::NomadJobGenerator::hcl(imported.design, job), generate::NomadJobGenerator::hcl(design, job));
     }
 }
 
@@ -300,9 +299,9 @@ void TestJobImporter::keyOrderSurvivesOnlyFromText()
 
 void TestJobImporter::clusterJobsImportWithoutNotes()
 {
-    const JobImporter::Result imported =
-        JobImporter::importJobs({readJob(kTestData + u"/importer/dashboard-cluster.json"_s),
-                                 readJob(kTestData + u"/importer/counter-cluster.json"_s)});
+    const JobImporter::Result imported
+        = JobImporter::importJobs({readJob(kTestData + u"/importer/dashboard-cluster.json"_s),
+                                   readJob(kTestData + u"/importer/counter-cluster.json"_s)});
     QVERIFY2(imported.notes.isEmpty(), qPrintable(texts(imported.notes).join(u'\n')));
 
     // The same design as the example, but for env order: the cluster's Go
@@ -317,20 +316,22 @@ void TestJobImporter::exposedCheckAsTheServerRewritesIt()
     // Nomad's expose-check hook gives an exposed check a port of its own and
     // an expose path listening there (hashicorp/nomad:
     // nomad/job_endpoint_hook_expose_check.go): Nomad's doing, not the job's.
-    const QJsonObject job = patched(readJob(kTestData + u"/importer/counter-cluster.json"_s).job, {
-        {u"/TaskGroups/0/Services/0/Checks"_s,
-         uR"([{"Name": "service: \"count-api\" check", "Type": "http", "Path": "/health", "Protocol": "",
+    const QJsonObject job
+        = patched(readJob(kTestData + u"/importer/counter-cluster.json"_s).job,
+                  {
+                      {u"/TaskGroups/0/Services/0/Checks"_s,
+                       uR"([{"Name": "service: \"count-api\" check", "Type": "http", "Path": "/health", "Protocol": "",
                "PortLabel": "svc_count-api_ck_1a2b3c", "Expose": true, "AddressMode": "", "Interval": 10000000000,
                "Timeout": 2000000000, "InitialStatus": "", "TLSSkipVerify": false, "Method": "", "Header": null,
                "CheckRestart": null, "GRPCService": "", "GRPCUseTLS": false, "TaskName": "",
                "SuccessBeforePassing": 0, "FailuresBeforeCritical": 0, "Body": "", "OnUpdate": "require_healthy"}])"_s},
-        {u"/TaskGroups/0/Networks/0/DynamicPorts/1"_s,
-         uR"({"Label": "svc_count-api_ck_1a2b3c", "Value": 0, "To": -1, "HostNetwork": "default"})"_s},
-        {u"/TaskGroups/0/Services/0/Connect/SidecarService/Proxy"_s,
-         uR"({"LocalServiceAddress": "", "LocalServicePort": 0, "Upstreams": null, "Config": null,
+                      {u"/TaskGroups/0/Networks/0/DynamicPorts/1"_s,
+                       uR"({"Label": "svc_count-api_ck_1a2b3c", "Value": 0, "To": -1, "HostNetwork": "default"})"_s},
+                      {u"/TaskGroups/0/Services/0/Connect/SidecarService/Proxy"_s,
+                       uR"({"LocalServiceAddress": "", "LocalServicePort": 0, "Upstreams": null, "Config": null,
               "Expose": {"Paths": [{"Path": "/health", "Protocol": "http", "LocalPathPort": 9001,
                                     "ListenerPort": "svc_count-api_ck_1a2b3c"}]}})"_s},
-    });
+                  });
     const JobImporter::Result imported = JobImporter::importJobs(QList<QJsonObject>{job});
     QVERIFY2(imported.notes.isEmpty(), qPrintable(texts(imported.notes).join(u'\n')));
     const model::Service &api = imported.design.services.first();
@@ -356,8 +357,7 @@ void TestJobImporter::keyOrderOfEscapedAndNestedKeys()
             "Tasks": [{"Env": {"B": "1", "A": {"nested": [1, {"k": "v"}]}}}]}]})");
     QVERIFY(source);
     // The repeated key keeps its first place; pointers escape '/' and '~'.
-    QCOMPARE(source->keyOrder.value(u"/TaskGroups/0/Services/0/Meta"_s),
-             (QStringList{u"zé"_s, u"a/b"_s, u"m~n"_s}));
+    QCOMPARE(source->keyOrder.value(u"/TaskGroups/0/Services/0/Meta"_s), (QStringList{u"zé"_s, u"a/b"_s, u"m~n"_s}));
     QCOMPARE(source->keyOrder.value(u"/TaskGroups/0/Tasks/0/Env"_s), (QStringList{u"B"_s, u"A"_s}));
     QCOMPARE(source->keyOrder.value(u"/TaskGroups/0/Tasks/0/Env/A/nested/1"_s), QStringList{u"k"_s});
     QCOMPARE(source->job.value(u"ID").toString(), u"x"_s);
@@ -438,59 +438,62 @@ void TestJobImporter::unmodelledFieldIsOneNote_data()
     QTest::addColumn<Patches>("patches");
     QTest::addColumn<QString>("where");
 
-    QTest::newRow("a task template")
-        << Patches{{u"/TaskGroups/0/Tasks/0/Templates"_s, uR"([{"DestPath": "local/app.conf", "EmbeddedTmpl": "x"}])"_s}}
-        << uR"(group "api" › task "counter" › Templates)"_s;
+    QTest::newRow("a task template") << Patches{{u"/TaskGroups/0/Tasks/0/Templates"_s,
+                                                 uR"([{"DestPath": "local/app.conf", "EmbeddedTmpl": "x"}])"_s}}
+                                     << uR"(group "api" › task "counter" › Templates)"_s;
     QTest::newRow("a job constraint")
-        << Patches{{u"/Constraints"_s, uR"([{"LTarget": "${attr.kernel.name}", "RTarget": "linux", "Operand": "="}])"_s}}
+        << Patches{{u"/Constraints"_s,
+                    uR"([{"LTarget": "${attr.kernel.name}", "RTarget": "linux", "Operand": "="}])"_s}}
         << u"Constraints"_s;
     QTest::newRow("a group constraint of the user's")
-        << Patches{{u"/TaskGroups/0/Constraints/1"_s, uR"({"LTarget": "${node.class}", "RTarget": "big", "Operand": "="})"_s}}
+        << Patches{{u"/TaskGroups/0/Constraints/1"_s,
+                    uR"({"LTarget": "${node.class}", "RTarget": "big", "Operand": "="})"_s}}
         << uR"(group "api" › Constraints)"_s;
     QTest::newRow("a second task")
-        << Patches{{u"/TaskGroups/0/Tasks/2"_s, uR"({"Name": "logger", "Driver": "exec", "Config": {"command": "/bin/log"}})"_s}}
+        << Patches{{u"/TaskGroups/0/Tasks/2"_s,
+                    uR"({"Name": "logger", "Driver": "exec", "Config": {"command": "/bin/log"}})"_s}}
         << uR"(group "api" › task "logger")"_s;
-    QTest::newRow("vault")
-        << Patches{{u"/TaskGroups/0/Tasks/0/Vault"_s, uR"({"Policies": ["counter"], "ChangeMode": "restart"})"_s}}
-        << uR"(group "api" › task "counter" › Vault)"_s;
-    QTest::newRow("a volume")
-        << Patches{{u"/TaskGroups/0/Volumes"_s, uR"({"data": {"Name": "data", "Type": "host", "Source": "data"}})"_s}}
-        << uR"(group "api" › Volumes)"_s;
+    QTest::newRow("vault") << Patches{{u"/TaskGroups/0/Tasks/0/Vault"_s,
+                                       uR"({"Policies": ["counter"], "ChangeMode": "restart"})"_s}}
+                           << uR"(group "api" › task "counter" › Vault)"_s;
+    QTest::newRow("a volume") << Patches{{u"/TaskGroups/0/Volumes"_s,
+                                          uR"({"data": {"Name": "data", "Type": "host", "Source": "data"}})"_s}}
+                              << uR"(group "api" › Volumes)"_s;
     // The server copies the job's update block into every group: one
     // change, one note.
-    QTest::newRow("update max_parallel")
-        << Patches{{u"/Update/MaxParallel"_s, u"3"_s}, {u"/TaskGroups/0/Update/MaxParallel"_s, u"3"_s}}
-        << u"Update › MaxParallel"_s;
+    QTest::newRow("update max_parallel") << Patches{{u"/Update/MaxParallel"_s, u"3"_s},
+                                                    {u"/TaskGroups/0/Update/MaxParallel"_s, u"3"_s}}
+                                         << u"Update › MaxParallel"_s;
     QTest::newRow("a group's own update")
         << Patches{{u"/TaskGroups/0/Update/Canary"_s, u"1"_s}} << uR"(group "api" › Update › Canary)"_s;
-    QTest::newRow("another driver")
-        << Patches{{u"/TaskGroups/0/Tasks/0/Driver"_s, uR"("java")"_s}} << uR"(group "api" › task "counter" › Driver)"_s;
-    QTest::newRow("a driver option")
-        << Patches{{u"/TaskGroups/0/Tasks/0/Config/pid_mode"_s, uR"("host")"_s}}
-        << uR"(group "api" › task "counter" › Config › pid_mode)"_s;
-    QTest::newRow("a restart policy")
-        << Patches{{u"/TaskGroups/0/RestartPolicy/Attempts"_s, u"5"_s}, {u"/TaskGroups/0/Tasks/0/RestartPolicy/Attempts"_s, u"5"_s}}
-        << uR"(group "api" › RestartPolicy › Attempts)"_s;
+    QTest::newRow("another driver") << Patches{{u"/TaskGroups/0/Tasks/0/Driver"_s, uR"("java")"_s}}
+                                    << uR"(group "api" › task "counter" › Driver)"_s;
+    QTest::newRow("a driver option") << Patches{{u"/TaskGroups/0/Tasks/0/Config/pid_mode"_s, uR"("host")"_s}}
+                                     << uR"(group "api" › task "counter" › Config › pid_mode)"_s;
+    QTest::newRow("a restart policy") << Patches{{u"/TaskGroups/0/RestartPolicy/Attempts"_s, u"5"_s},
+                                                 {u"/TaskGroups/0/Tasks/0/RestartPolicy/Attempts"_s, u"5"_s}}
+                                      << uR"(group "api" › RestartPolicy › Attempts)"_s;
     QTest::newRow("a second check")
         << Patches{{u"/TaskGroups/0/Services/0/Checks"_s,
                     uR"([{"Type": "http", "Path": "/health", "Interval": 10000000000, "Timeout": 2000000000, "Expose": true},
                          {"Type": "tcp", "Interval": 10000000000, "Timeout": 2000000000}])"_s}}
         << uR"(group "api" › service "count-api" › Checks[1])"_s;
     QTest::newRow("a grpc check")
-        << Patches{{u"/TaskGroups/0/Services/0/Checks"_s, uR"([{"Type": "grpc", "Interval": 10000000000, "Timeout": 2000000000}])"_s}}
+        << Patches{{u"/TaskGroups/0/Services/0/Checks"_s,
+                    uR"([{"Type": "grpc", "Interval": 10000000000, "Timeout": 2000000000}])"_s}}
         << uR"(group "api" › service "count-api" › check › Type)"_s;
     QTest::newRow("an upstream's datacenter")
         << Patches{{u"/TaskGroups/0/Services/0/Connect/SidecarService/Proxy"_s,
                     uR"({"Upstreams": [{"DestinationName": "db", "LocalBindPort": 5432, "Datacenter": "dc2"}]})"_s}}
         << uR"(group "api" › service "count-api" › Connect › SidecarService › Proxy › upstream "db" › Datacenter)"_s;
-    QTest::newRow("a sidecar task")
-        << Patches{{u"/TaskGroups/0/Services/0/Connect/SidecarTask"_s, uR"({"Driver": "raw_exec", "Config": {"command": "envoy"}})"_s}}
-        << uR"(group "api" › service "count-api" › Connect › SidecarTask)"_s;
+    QTest::newRow("a sidecar task") << Patches{{u"/TaskGroups/0/Services/0/Connect/SidecarTask"_s,
+                                                uR"({"Driver": "raw_exec", "Config": {"command": "envoy"}})"_s}}
+                                    << uR"(group "api" › service "count-api" › Connect › SidecarTask)"_s;
     QTest::newRow("job meta of the user's")
         << Patches{{u"/Meta"_s, uR"({"meshpad.design": "x", "meshpad.version": "1", "owner": "ann"})"_s}}
         << u"Meta › owner"_s;
-    QTest::newRow("a cni network")
-        << Patches{{u"/TaskGroups/0/Networks/0/Mode"_s, uR"("cni/mesh")"_s}} << uR"(group "api" › network › Mode)"_s;
+    QTest::newRow("a cni network") << Patches{{u"/TaskGroups/0/Networks/0/Mode"_s, uR"("cni/mesh")"_s}}
+                                   << uR"(group "api" › network › Mode)"_s;
 }
 
 void TestJobImporter::unmodelledFieldIsOneNote()
@@ -521,9 +524,10 @@ void TestJobImporter::groupsWithSeveralTasksOrServices()
     QCOMPARE(imported.design.services.first().name, u"meshed"_s);
     QCOMPARE(imported.design.services.first().task, u"second"_s);
     QCOMPARE(imported.design.services.first().command, u"/bin/b"_s);
-    QCOMPARE(texts(imported.notes),
-             (QStringList{uR"(job pair: group "g" › service "plain": not imported: Meshpad draws one service per group)"_s,
-                          uR"(job pair: group "g" › task "first": not imported: Meshpad runs one task per group)"_s}));
+    QCOMPARE(
+        texts(imported.notes),
+        (QStringList{uR"(job pair: group "g" › service "plain": not imported: Meshpad draws one service per group)"_s,
+                     uR"(job pair: group "g" › task "first": not imported: Meshpad runs one task per group)"_s}));
 }
 
 void TestJobImporter::sameServiceInTwoJobs()
@@ -531,8 +535,8 @@ void TestJobImporter::sameServiceInTwoJobs()
     QJsonObject canary = readJob(kSource + u"/jobs/counter.json"_s).job;
     canary.insert(u"ID", u"counter-canary"_s);
     canary.insert(u"Name", u"counter-canary"_s);
-    const JobImporter::Result imported =
-        JobImporter::importJobs(QList<QJsonObject>{readJob(kSource + u"/jobs/counter.json"_s).job, canary});
+    const JobImporter::Result imported
+        = JobImporter::importJobs(QList<QJsonObject>{readJob(kSource + u"/jobs/counter.json"_s).job, canary});
     QCOMPARE(imported.design.services.size(), 2);
     QCOMPARE(imported.design.services.at(1).id.value, u"count-api-2"_s);
     QCOMPARE(imported.notes.size(), 1);
@@ -542,7 +546,8 @@ void TestJobImporter::sameServiceInTwoJobs()
 
 void TestJobImporter::intentionsMarkArrows()
 {
-    const QList<JobSource> jobs{readJob(kSource + u"/jobs/dashboard.json"_s), readJob(kSource + u"/jobs/counter.json"_s)};
+    const QList<JobSource> jobs{readJob(kSource + u"/jobs/dashboard.json"_s),
+                                readJob(kSource + u"/jobs/counter.json"_s)};
     const QJsonObject deny = parse(uR"({"Kind": "service-intentions", "Name": "count-api",
         "Meta": {"meshpad.design": "countdash", "meshpad.version": "1"},
         "Sources": [{"Name": "count-dashboard", "Action": "deny", "Type": "consul", "Precedence": 9,

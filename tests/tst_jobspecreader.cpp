@@ -60,7 +60,7 @@ QString pretty(const QJsonValue &v)
         return QString::fromUtf8(QJsonDocument(v.toObject()).toJson());
     if (v.isArray())
         return QString::fromUtf8(QJsonDocument(v.toArray()).toJson());
-    const QByteArray wrapped = QJsonDocument(QJsonArray { v }).toJson(QJsonDocument::Compact);
+    const QByteArray wrapped = QJsonDocument(QJsonArray{v}).toJson(QJsonDocument::Compact);
     return QString::fromUtf8(wrapped.mid(1, wrapped.size() - 2));
 }
 
@@ -115,7 +115,8 @@ QJsonArray sortedBy(const QJsonArray &list, QStringView key)
     return out;
 }
 
-template<class F> QJsonArray mapped(const QJsonArray &list, F f)
+template<class F>
+QJsonArray mapped(const QJsonArray &list, F f)
 {
     QJsonArray out;
     for (const QJsonValue &v : list)
@@ -135,7 +136,7 @@ QJsonObject normalForm(QJsonObject job)
         g.insert(u"Networks", mapped(g.value(u"Networks").toArray(), [](QJsonObject n) {
                      if (!n.contains(u"Mode"))
                          n.insert(u"Mode", u"host"_s);
-                     for (const QStringView key : { u"ReservedPorts", u"DynamicPorts" }) {
+                     for (const QStringView key : {u"ReservedPorts", u"DynamicPorts"}) {
                          const QJsonArray ports = mapped(n.value(key).toArray(), [](QJsonObject p) {
                              if (!p.contains(u"Value"))
                                  p.insert(u"Value", 0);
@@ -152,33 +153,32 @@ QJsonObject normalForm(QJsonObject job)
                          QJsonObject connect = s.value(u"Connect").toObject();
                          if (connect.contains(u"SidecarService")
                              && prune(connect.value(u"SidecarService")).isUndefined())
-                             connect.insert(u"SidecarService", QJsonObject { { u"present"_s, true } });
+                             connect.insert(u"SidecarService", QJsonObject{{u"present"_s, true}});
                          if (prune(connect).isUndefined())
-                             connect = QJsonObject { { u"present"_s, true } };
+                             connect = QJsonObject{{u"present"_s, true}};
                          s.insert(u"Connect", connect);
                      }
                      return s;
                  }));
-        g.insert(u"Tasks",
-                 sortedBy(mapped(g.value(u"Tasks").toArray(),
-                                 [](QJsonObject t) {
-                                     for (const QStringView key : { u"Env", u"Meta" }) {
-                                         if (!t.contains(key))
-                                             continue;
-                                         QJsonObject map = t.value(key).toObject();
-                                         for (auto it = map.begin(); it != map.end(); ++it) {
-                                             if (!it.value().isString())
-                                                 *it = QString::number(it.value().toDouble());
-                                         }
-                                         t.insert(key.toString(), map);
-                                     }
-                                     return t;
-                                 }),
-                          u"Name"));
+        g.insert(u"Tasks", sortedBy(mapped(g.value(u"Tasks").toArray(),
+                                           [](QJsonObject t) {
+                                               for (const QStringView key : {u"Env", u"Meta"}) {
+                                                   if (!t.contains(key))
+                                                       continue;
+                                                   QJsonObject map = t.value(key).toObject();
+                                                   for (auto it = map.begin(); it != map.end(); ++it) {
+                                                       if (!it.value().isString())
+                                                           *it = QString::number(it.value().toDouble());
+                                                   }
+                                                   t.insert(key.toString(), map);
+                                               }
+                                               return t;
+                                           }),
+                                    u"Name"));
         return g;
     });
     job.insert(u"TaskGroups", sortedBy(groups, u"Name"));
-    return prune(QJsonObject { { u"Job"_s, job } }).toObject();
+    return prune(QJsonObject{{u"Job"_s, job}}).toObject();
 }
 
 // ---- reading ----------------------------------------------------------------
@@ -192,7 +192,7 @@ struct Read
 Read readJobspec(const QByteArray &hcl, const JobspecReader::Options &options = {})
 {
     const Result<QJsonObject> r = JobspecReader::read(hcl, options);
-    return r ? Read { *r, {} } : Read { {}, r.error().message };
+    return r ? Read{*r, {}} : Read{{}, r.error().message};
 }
 
 // A job with `body` inside `job "j" { … }`.
@@ -247,7 +247,7 @@ void TestJobspecReader::initTestCase()
     // One run of node for every jobspec: starting it and the parser's
     // WebAssembly is the slow part.
     QStringList files;
-    for (const QString &name : QDir(kTestData + u"/jobspecs"_s).entryList({ u"*.nomad.hcl"_s }, QDir::Files))
+    for (const QString &name : QDir(kTestData + u"/jobspecs"_s).entryList({u"*.nomad.hcl"_s}, QDir::Files))
         files.append(kTestData + u"/jobspecs/"_s + name);
     const QString node = QStandardPaths::findExecutable(u"node"_s);
     const QString tools = kSource + u"/tests/tools";
@@ -256,7 +256,7 @@ void TestJobspecReader::initTestCase()
         return;
     }
     QProcess process;
-    process.start(node, QStringList { tools + u"/nomad-hcl-to-api.mjs" } + files);
+    process.start(node, QStringList{tools + u"/nomad-hcl-to-api.mjs"} + files);
     if (!process.waitForFinished(120000) || process.exitCode() != 0) {
         m_mapperError = u"nomad-hcl-to-api.mjs failed: "_s + QString::fromUtf8(process.readAllStandardError());
         return;
@@ -292,7 +292,7 @@ void TestJobspecReader::repositoryJobs()
     QVERIFY2(ours == normalForm(expected.value(u"Job").toObject()),
              qPrintable(u"read:\n"_s + pretty(ours) + u"\nexpected:\n"
                         + pretty(normalForm(expected.value(u"Job").toObject()))));
-    const QStringList problems = m_checker->check(QJsonObject { { u"Job"_s, r.job } }, u"nomad-job");
+    const QStringList problems = m_checker->check(QJsonObject{{u"Job"_s, r.job}}, u"nomad-job");
     QVERIFY2(problems.isEmpty(), qPrintable(problems.join(u'\n')));
 }
 
@@ -306,7 +306,7 @@ void TestJobspecReader::generatedJobs_data()
     const QDir scenarios(kTestData + u"/nomad"_s);
     for (const QString &slug : scenarios.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
         const QDir dir(scenarios.filePath(slug));
-        for (const QString &file : dir.entryList({ u"*.nomad.hcl"_s }, QDir::Files)) {
+        for (const QString &file : dir.entryList({u"*.nomad.hcl"_s}, QDir::Files)) {
             const QString stem = QString(file).remove(u".nomad.hcl"_s);
             QTest::newRow(qPrintable(slug + u'/' + file)) << dir.filePath(file) << dir.filePath(stem + u".json");
         }
@@ -341,7 +341,7 @@ void TestJobspecReader::exampleProjects_data()
     QTest::addColumn<QString>("project");
     QTest::addColumn<QString>("job");
     const QDir examples(kSource + u"/resources/examples"_s);
-    for (const QString &file : examples.entryList({ u"*.meshpad"_s }, QDir::Files)) {
+    for (const QString &file : examples.entryList({u"*.meshpad"_s}, QDir::Files)) {
         const Result<model::Topology> topology = model::ProjectFile::load(examples.filePath(file));
         QVERIFY2(topology, qPrintable(file));
         for (const QString &job : topology->jobNames())
@@ -368,7 +368,7 @@ void TestJobspecReader::exampleProjects()
 void TestJobspecReader::differential_data()
 {
     QTest::addColumn<QString>("path");
-    for (const QString &name : QDir(kTestData + u"/jobspecs"_s).entryList({ u"*.nomad.hcl"_s }, QDir::Files))
+    for (const QString &name : QDir(kTestData + u"/jobspecs"_s).entryList({u"*.nomad.hcl"_s}, QDir::Files))
         QTest::newRow(qPrintable(name)) << kTestData + u"/jobspecs/"_s + name;
 }
 
@@ -384,7 +384,7 @@ void TestJobspecReader::differential()
     options.fileName = QFileInfo(path).fileName();
     const Read r = readJobspec(readFile(path), options);
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
-    const QStringList problems = m_checker->check(QJsonObject { { u"Job"_s, r.job } }, u"nomad-job");
+    const QStringList problems = m_checker->check(QJsonObject{{u"Job"_s, r.job}}, u"nomad-job");
     QVERIFY2(problems.isEmpty(), qPrintable(problems.join(u'\n')));
 
     const QJsonObject tool = m_mapped.value(path).toObject();
@@ -393,9 +393,8 @@ void TestJobspecReader::differential()
     if (tool.contains(u"error")) {
         QVERIFY2(tool.value(u"error").toString().contains(u"unsupported key"),
                  qPrintable(u"HashiCorp's parser refused the file: "_s + tool.value(u"error").toString()));
-        QVERIFY2(QFile::exists(golden),
-                 qPrintable(u"the mapper cannot read it ("_s + tool.value(u"error").toString() + u"), so it needs "_s
-                            + golden));
+        QVERIFY2(QFile::exists(golden), qPrintable(u"the mapper cannot read it ("_s + tool.value(u"error").toString()
+                                                   + u"), so it needs "_s + golden));
         const QJsonObject expected = QJsonDocument::fromJson(readFile(golden)).object();
         QVERIFY2(r.job == expected,
                  qPrintable(u"read:\n"_s + pretty(r.job) + u"\njobspec2 makes:\n" + pretty(expected)));
@@ -414,37 +413,24 @@ QString schemaTypeOf(const jobspec::Field &f)
 {
     using K = jobspec::Kind;
     switch (f.kind) {
-    case K::String:
-        return u"string"_s;
+    case K::String: return u"string"_s;
     case K::Int:
-    case K::Int8:
-        return u"int"_s;
+    case K::Int8: return u"int"_s;
     case K::Uint:
     case K::Uint8:
-    case K::Uint16:
-        return u"uint"_s;
-    case K::Bool:
-        return u"bool"_s;
-    case K::Duration:
-        return u"duration-ns"_s;
-    case K::StringList:
-        return u"list of string"_s;
-    case K::Uint16List:
-        return u"list of uint"_s;
-    case K::Block:
-        return f.spec->apiStruct.toString();
+    case K::Uint16: return u"uint"_s;
+    case K::Bool: return u"bool"_s;
+    case K::Duration: return u"duration-ns"_s;
+    case K::StringList: return u"list of string"_s;
+    case K::Uint16List: return u"list of uint"_s;
+    case K::Block: return f.spec->apiStruct.toString();
     case K::BlockList:
-    case K::TaskScaling:
-        return u"list of "_s + f.spec->apiStruct.toString();
-    case K::LabelledMap:
-        return u"map of string to "_s + f.spec->apiStruct.toString();
+    case K::TaskScaling: return u"list of "_s + f.spec->apiStruct.toString();
+    case K::LabelledMap: return u"map of string to "_s + f.spec->apiStruct.toString();
     case K::StringMap:
-    case K::StringMapOrAttribute:
-        return u"map of string to string"_s;
-    case K::StringListMap:
-        return u"map of string to list of string"_s;
-    case K::AnyMap:
-        return u"map of string to any"_s;
+    case K::StringMapOrAttribute: return u"map of string to string"_s;
+    case K::StringListMap: return u"map of string to list of string"_s;
+    case K::AnyMap: return u"map of string to any"_s;
     }
     return {};
 }
@@ -454,7 +440,7 @@ QHash<const jobspec::StructSpec *, QList<const jobspec::Field *>> pathsFromJob()
 {
     QHash<const jobspec::StructSpec *, QList<const jobspec::Field *>> paths;
     paths.insert(&jobspec::jobSpec(), {});
-    QList<const jobspec::StructSpec *> queue { &jobspec::jobSpec() };
+    QList<const jobspec::StructSpec *> queue{&jobspec::jobSpec()};
     while (!queue.isEmpty()) {
         const jobspec::StructSpec *spec = queue.takeFirst();
         for (const jobspec::Field &f : spec->fields) {
@@ -542,12 +528,12 @@ void TestJobspecReader::everyTableRowIsRead_data()
                 else if (step->kind == K::LabelledMap || !step->spec->labelJson.isEmpty())
                     header += " \"l\"";
                 open += header + " {\n"
-                    + required(*step->spec, step->spec->block == u"scaling" && step->kind == K::Block);
+                        + required(*step->spec, step->spec->block == u"scaling" && step->kind == K::Block);
                 close += "}\n";
                 jsonPath += (jsonPath.isEmpty() ? u""_s : u"."_s) + step->json.toString()
-                    + (step->kind == K::LabelledMap ? u".l"_s
-                           : step->kind == K::Block ? u""_s
-                                                    : u".0"_s);
+                            + (step->kind == K::LabelledMap ? u".l"_s
+                               : step->kind == K::Block     ? u""_s
+                                                            : u".0"_s);
             }
             QByteArray assignment, expected;
             QString key = field.json.toString();
@@ -621,9 +607,10 @@ void TestJobspecReader::everyTableRowIsRead_data()
                 break;
             case K::BlockList:
             case K::LabelledMap:
-                assignment = field.hcl.toUtf8()
-                    + (field.spec->labelJson.isEmpty() && field.kind == K::BlockList ? QByteArray(" {}")
-                                                                                     : QByteArray(" \"l\" {}"));
+                assignment
+                    = field.hcl.toUtf8()
+                      + (field.spec->labelJson.isEmpty() && field.kind == K::BlockList ? QByteArray(" {}")
+                                                                                       : QByteArray(" \"l\" {}"));
                 break;
             case K::TaskScaling:
                 assignment = field.hcl.toUtf8() + " \"mem\" {}";
@@ -655,7 +642,7 @@ void TestJobspecReader::everyTableRowIsRead()
     QVERIFY2(!value.isUndefined(), qPrintable(path + u" missing in\n" + pretty(r.job)));
     if (!expected.isEmpty())
         QCOMPARE(pretty(value), pretty(parseJson(expected)));
-    const QStringList problems = m_checker->check(QJsonObject { { u"Job"_s, r.job } }, u"nomad-job");
+    const QStringList problems = m_checker->check(QJsonObject{{u"Job"_s, r.job}}, u"nomad-job");
     QVERIFY2(problems.isEmpty(), qPrintable(problems.join(u'\n') + u"\n" + pretty(r.job)));
 }
 
@@ -699,9 +686,9 @@ void TestJobspecReader::jobspec2Rules_data()
         << QByteArray(R"({"SidecarService": {}})");
     QTest::newRow("upstreams blocks are Upstreams in order")
         << group
-            + "service {\nconnect {\nsidecar_service {\nproxy {\n"
-              "upstreams {\ndestination_name = \"b\"\nlocal_bind_port = 2\n}\n"
-              "upstreams {\ndestination_name = \"a\"\nlocal_bind_port = 1\n}\n}\n}\n}\n}\n}"
+               + "service {\nconnect {\nsidecar_service {\nproxy {\n"
+                 "upstreams {\ndestination_name = \"b\"\nlocal_bind_port = 2\n}\n"
+                 "upstreams {\ndestination_name = \"a\"\nlocal_bind_port = 1\n}\n}\n}\n}\n}\n}"
         << u"TaskGroups.0.Services.0.Connect.SidecarService.Proxy.Upstreams"_s
         << QByteArray(
                R"([{"DestinationName": "b", "LocalBindPort": 2}, {"DestinationName": "a", "LocalBindPort": 1}])");
@@ -721,8 +708,8 @@ void TestJobspecReader::jobspec2Rules_data()
                                        << QByteArray(R"({"owner": "team"})");
     QTest::newRow("Nomad's runtime references stay text")
         << group + task
-            + "env {\nA = \"${NOMAD_PORT_http}\"\nB = \"http://${NOMAD_UPSTREAM_ADDR_count_api}/x\"\n"
-              "C = \"${attr.unique.hostname}\"\nD = \"${node.datacenter}-${meta.rack}\"\n}\n}\n}"
+               + "env {\nA = \"${NOMAD_PORT_http}\"\nB = \"http://${NOMAD_UPSTREAM_ADDR_count_api}/x\"\n"
+                 "C = \"${attr.unique.hostname}\"\nD = \"${node.datacenter}-${meta.rack}\"\n}\n}\n}"
         << kTaskPath + u".Env"_s
         << QByteArray(R"({"A": "${NOMAD_PORT_http}", "B": "http://${NOMAD_UPSTREAM_ADDR_count_api}/x",
                           "C": "${attr.unique.hostname}", "D": "${node.datacenter}-${meta.rack}"})");
@@ -730,7 +717,7 @@ void TestJobspecReader::jobspec2Rules_data()
                                          << QByteArray("\"${HOME}\"");
     QTest::newRow("config: nested blocks are lists of objects, labels nest")
         << group + task
-            + "config {\nimage = \"x\"\nport_map {\nhttp = 80\n}\nmount \"bind\" {\nsource = \"/a\"\n}\n}\n}\n}"
+               + "config {\nimage = \"x\"\nport_map {\nhttp = 80\n}\nmount \"bind\" {\nsource = \"/a\"\n}\n}\n}\n}"
         << kTaskPath + u".Config"_s
         << QByteArray(R"({"image": "x", "port_map": [{"http": 80}], "mount": [{"bind": [{"source": "/a"}]}]})");
     QTest::newRow("config: an object value becomes a list of one object")
@@ -774,8 +761,8 @@ void TestJobspecReader::jobspec2Rules_data()
         << QByteArray(R"({"LTarget": "${meta.tags}", "RTarget": "a", "Operand": "set_contains_any"})");
     QTest::newRow("device constraint")
         << group + task
-            + "resources {\ndevice \"nvidia/gpu\" {\ncount = 2\nconstraint {\nattribute = "
-              "\"${device.attr.memory}\"\noperator = \">=\"\nvalue = \"2 GiB\"\n}\n}\n}\n}\n}"
+               + "resources {\ndevice \"nvidia/gpu\" {\ncount = 2\nconstraint {\nattribute = "
+                 "\"${device.attr.memory}\"\noperator = \">=\"\nvalue = \"2 GiB\"\n}\n}\n}\n}\n}"
         << kTaskPath + u".Resources.Devices.0"_s
         << QByteArray(R"({"Name": "nvidia/gpu", "Count": 2, "Constraints": [{"LTarget": "${device.attr.memory}",
                           "RTarget": "2 GiB", "Operand": ">="}]})");
@@ -786,8 +773,8 @@ void TestJobspecReader::jobspec2Rules_data()
                           "Splay": 5000000000, "ErrMissingKey": false})");
     QTest::newRow("template change_script gets jobspec2's defaults")
         << group + task
-            + "template {\nchange_mode = \"script\"\nchange_script {\ncommand = \"/bin/r\"\n"
-              "fail_on_error = true\n}\n}\n}\n}"
+               + "template {\nchange_mode = \"script\"\nchange_script {\ncommand = \"/bin/r\"\n"
+                 "fail_on_error = true\n}\n}\n}\n}"
         << kTaskPath + u".Templates.0.ChangeScript"_s
         << QByteArray(R"({"Command": "/bin/r", "FailOnError": true, "Args": [], "Timeout": 5000000000})");
     QTest::newRow("task vault gets Env and ChangeMode")
@@ -821,8 +808,8 @@ void TestJobspecReader::jobspec2Rules_data()
         << QByteArray(R"({"Attribute": "${node.datacenter}", "SpreadTarget": [{"Value": "dc1", "Percent": 70}]})");
     QTest::newRow("expose path blocks are Paths")
         << group
-            + "service {\nconnect {\nsidecar_service {\nproxy {\nexpose {\npath {\npath = \"/h\"\n"
-              "protocol = \"http\"\nlocal_path_port = 8080\nlistener_port = \"hc\"\n}\n}\n}\n}\n}\n}\n}"
+               + "service {\nconnect {\nsidecar_service {\nproxy {\nexpose {\npath {\npath = \"/h\"\n"
+                 "protocol = \"http\"\nlocal_path_port = 8080\nlistener_port = \"hc\"\n}\n}\n}\n}\n}\n}\n}"
         << u"TaskGroups.0.Services.0.Connect.SidecarService.Proxy.Expose"_s
         << QByteArray(
                R"({"Paths": [{"Path": "/h", "Protocol": "http", "LocalPathPort": 8080, "ListenerPort": "hc"}]})");
@@ -830,15 +817,15 @@ void TestJobspecReader::jobspec2Rules_data()
         << group + "count = null\n}" << u"TaskGroups.0"_s << QByteArray(R"({"Name": "g"})");
     QTest::newRow("dynamic blocks expand per element, the iterator named by type")
         << group
-            + "dynamic \"task\" {\nfor_each = [\"a\", \"b\"]\nlabels = [task.value]\ncontent {\n"
-              "driver = \"exec\"\nenv {\nINDEX = task.key\n}\n}\n}\n}"
+               + "dynamic \"task\" {\nfor_each = [\"a\", \"b\"]\nlabels = [task.value]\ncontent {\n"
+                 "driver = \"exec\"\nenv {\nINDEX = task.key\n}\n}\n}\n}"
         << u"TaskGroups.0.Tasks"_s << QByteArray(R"([{"Name": "a", "Driver": "exec", "Env": {"INDEX": "0"}},
                           {"Name": "b", "Driver": "exec", "Env": {"INDEX": "1"}}])");
     QTest::newRow("dynamic over a map with an iterator, nested")
         << group
-            + "service {\nconnect {\nsidecar_service {\nproxy {\ndynamic \"upstreams\" {\n"
-              "for_each = { db = 5432, api = 8080 }\niterator = u\ncontent {\ndestination_name = u.key\n"
-              "local_bind_port = u.value\n}\n}\n}\n}\n}\n}\n}"
+               + "service {\nconnect {\nsidecar_service {\nproxy {\ndynamic \"upstreams\" {\n"
+                 "for_each = { db = 5432, api = 8080 }\niterator = u\ncontent {\ndestination_name = u.key\n"
+                 "local_bind_port = u.value\n}\n}\n}\n}\n}\n}\n}"
         << u"TaskGroups.0.Services.0.Connect.SidecarService.Proxy.Upstreams"_s
         << QByteArray(
                R"([{"DestinationName": "api", "LocalBindPort": 8080}, {"DestinationName": "db", "LocalBindPort": 5432}])");
@@ -851,11 +838,11 @@ void TestJobspecReader::jobspec2Rules_data()
                                                      << u"TaskGroups.0"_s << QByteArray(R"({"Name": "g"})");
     QTest::newRow("an ingress gateway")
         << group
-            + "service {\nname = \"ingress\"\nport = \"8080\"\nconnect {\ngateway {\nproxy {\n"
-              "connect_timeout = \"3s\"\nenvoy_gateway_bind_addresses \"web\" {\naddress = \"0.0.0.0\"\n"
-              "port = 8080\n}\n}\ningress {\ntls {\nenabled = true\n}\nlistener {\nport = 8080\n"
-              "protocol = \"http\"\nservice {\nname = \"web\"\nhosts = [\"example.com\"]\n"
-              "request_headers {\nadd {\nX-A = \"1\"\n}\nremove = [\"X-B\"]\n}\n}\n}\n}\n}\n}\n}\n}"
+               + "service {\nname = \"ingress\"\nport = \"8080\"\nconnect {\ngateway {\nproxy {\n"
+                 "connect_timeout = \"3s\"\nenvoy_gateway_bind_addresses \"web\" {\naddress = \"0.0.0.0\"\n"
+                 "port = 8080\n}\n}\ningress {\ntls {\nenabled = true\n}\nlistener {\nport = 8080\n"
+                 "protocol = \"http\"\nservice {\nname = \"web\"\nhosts = [\"example.com\"]\n"
+                 "request_headers {\nadd {\nX-A = \"1\"\n}\nremove = [\"X-B\"]\n}\n}\n}\n}\n}\n}\n}\n}"
         << u"TaskGroups.0.Services.0.Connect.Gateway"_s
         << QByteArray(R"({"Proxy": {"ConnectTimeout": 3000000000, "EnvoyGatewayBindAddresses": {"web": {"Name": "web",
                           "Address": "0.0.0.0", "Port": 8080}}},
@@ -864,8 +851,8 @@ void TestJobspecReader::jobspec2Rules_data()
                           "RequestHeaders": {"Add": {"X-A": "1"}, "Remove": ["X-B"]}}]}]}})");
     QTest::newRow("a terminating gateway")
         << group
-            + "service {\nconnect {\ngateway {\nterminating {\nservice {\nname = \"db\"\n"
-              "ca_file = \"/ca.pem\"\nsni = \"db.local\"\n}\n}\n}\n}\n}\n}"
+               + "service {\nconnect {\ngateway {\nterminating {\nservice {\nname = \"db\"\n"
+                 "ca_file = \"/ca.pem\"\nsni = \"db.local\"\n}\n}\n}\n}\n}\n}"
         << u"TaskGroups.0.Services.0.Connect"_s
         << QByteArray(
                R"({"Gateway": {"Terminating": {"Services": [{"Name": "db", "CAFile": "/ca.pem", "SNI": "db.local"}]}}})");
@@ -887,7 +874,7 @@ void TestJobspecReader::jobspec2Rules()
     const Read r = readJobspec(jobWith(hcl));
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error + u"\n" + QString::fromUtf8(hcl)));
     QCOMPARE(pretty(at(r.job, path)), pretty(parseJson(expected)));
-    const QStringList problems = m_checker->check(QJsonObject { { u"Job"_s, r.job } }, u"nomad-job");
+    const QStringList problems = m_checker->check(QJsonObject{{u"Job"_s, r.job}}, u"nomad-job");
     QVERIFY2(problems.isEmpty(), qPrintable(problems.join(u'\n')));
 }
 
@@ -914,33 +901,33 @@ void TestJobspecReader::variables_data()
         << QByteArray(R"({"ID": "j", "Name": "j", "Datacenters": ["dc1"], "TaskGroups": [{"Name": "g", "Count": 1,
                           "Tasks": [{"Name": "t", "Driver": "exec", "Env": {"A": "false"}}]}]})");
     QTest::newRow("-var of a number variable is text converted")
-        << all << QStringList { u"n=3"_s } << QByteArray() << u"TaskGroups.0.Count"_s << QByteArray("3");
+        << all << QStringList{u"n=3"_s} << QByteArray() << u"TaskGroups.0.Count"_s << QByteArray("3");
     QTest::newRow("-var of a string variable is taken as written, quotes and all")
-        << all << QStringList { u"driver=\"docker\""_s } << QByteArray() << kTaskPath + u".Driver"_s
+        << all << QStringList{u"driver=\"docker\""_s} << QByteArray() << kTaskPath + u".Driver"_s
         << QByteArray(R"("\"docker\"")");
     QTest::newRow("-var of a list variable is read as HCL")
-        << all << QStringList { u"dcs=[\"a\", \"b\"]"_s } << QByteArray() << u"Datacenters"_s
+        << all << QStringList{u"dcs=[\"a\", \"b\"]"_s} << QByteArray() << u"Datacenters"_s
         << QByteArray(R"(["a", "b"])");
     QTest::newRow("-var of a bool variable is read as HCL")
-        << all << QStringList { u"a=true"_s } << QByteArray() << kTaskPath + u".Env.A"_s << QByteArray("\"true\"");
+        << all << QStringList{u"a=true"_s} << QByteArray() << kTaskPath + u".Env.A"_s << QByteArray("\"true\"");
     QTest::newRow("the last -var of a name wins")
-        << all << QStringList { u"n=3"_s, u"n=4"_s } << QByteArray() << u"TaskGroups.0.Count"_s << QByteArray("4");
+        << all << QStringList{u"n=3"_s, u"n=4"_s} << QByteArray() << u"TaskGroups.0.Count"_s << QByteArray("4");
     QTest::newRow("var-file values") << all << QStringList() << QByteArray("n = 5\ndcs = [\"x\"]\n") << u"Datacenters"_s
                                      << QByteArray(R"(["x"])");
     QTest::newRow("-var wins over the var-file")
-        << all << QStringList { u"n=6"_s } << QByteArray("n = 5\n") << u"TaskGroups.0.Count"_s << QByteArray("6");
+        << all << QStringList{u"n=6"_s} << QByteArray("n = 5\n") << u"TaskGroups.0.Count"_s << QByteArray("6");
     QTest::newRow("a var-file string converts to the variable's type")
         << all << QStringList() << QByteArray("n = \"7\"\n") << u"TaskGroups.0.Count"_s << QByteArray("7");
     QTest::newRow("a variable without type takes its default's type")
         << QByteArray("variable \"n\" {\ndefault = 2\n}\njob \"j\" {\ngroup \"g\" {\ncount = var.n\n}\n}\n")
-        << QStringList { u"n=8"_s } << QByteArray() << u"TaskGroups.0.Count"_s << QByteArray("8");
+        << QStringList{u"n=8"_s} << QByteArray() << u"TaskGroups.0.Count"_s << QByteArray("8");
     QTest::newRow("a variable set only from outside") << QByteArray(
         "variable \"image\" {}\njob \"j\" {\ngroup \"g\" {\ntask \"t\" {\nconfig {\nimage = var.image\n}\n}\n}\n}\n")
-                                                      << QStringList { u"image=nginx:1.25"_s } << QByteArray()
+                                                      << QStringList{u"image=nginx:1.25"_s} << QByteArray()
                                                       << kTaskPath + u".Config.image"_s << QByteArray("\"nginx:1.25\"");
     QTest::newRow("-var of an `any` variable is read as HCL")
         << QByteArray("variable \"x\" {\n  type = any\n  default = null\n}\njob \"j\" {\n  datacenters = var.x\n}\n")
-        << QStringList { u"x=[\"a\", \"b\"]"_s } << QByteArray() << u"Datacenters"_s << QByteArray(R"(["a", "b"])");
+        << QStringList{u"x=[\"a\", \"b\"]"_s} << QByteArray() << u"Datacenters"_s << QByteArray(R"(["a", "b"])");
     QTest::newRow("a variables block") << QByteArray(
         "variables {\nregion = \"eu\"\n}\njob \"j\" {\nregion = var.region\n}\n")
                                        << QStringList() << QByteArray() << u"Region"_s << QByteArray("\"eu\"");
@@ -972,7 +959,7 @@ void TestJobspecReader::variables()
     QFETCH(QByteArray, expected);
     JobspecReader::Options options;
     for (const QString &flag : flags)
-        options.variables.append({ flag.section(u'=', 0, 0), flag.section(u'=', 1) });
+        options.variables.append({flag.section(u'=', 0, 0), flag.section(u'=', 1)});
     options.variableFile = varFile;
     const Read r = readJobspec(hcl, options);
     QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
@@ -1082,12 +1069,12 @@ void TestJobspecReader::errors_data()
 
     const QByteArray typed = "variable \"n\" {\ntype = number\ndefault = 1\n}\njob \"j\" {}\n";
     QTest::newRow("-var of an undeclared variable")
-        << typed << QStringList { u"m=1"_s } << QByteArray() << true
+        << typed << QStringList{u"m=1"_s} << QByteArray() << true
         << uR"(^Undefined -var variable; A "m" variable was passed in the command line but was not found in known variables\. To declare variable "m", place this block in your job file$)"_s;
     QTest::newRow("-var of an undeclared variable, not strict")
-        << typed << QStringList { u"m=1"_s } << QByteArray() << false << QString();
+        << typed << QStringList{u"m=1"_s} << QByteArray() << false << QString();
     QTest::newRow("-var that does not convert")
-        << typed << QStringList { u"n=many"_s } << QByteArray() << true
+        << typed << QStringList{u"n=many"_s} << QByteArray() << true
         << uR"(^<value for var\.n from arguments>:1:1: Invalid argument value for -var variable; The received arg value for n is not compatible with the variable's type constraint: a number is required\.$)"_s;
     QTest::newRow("var-file of an undeclared variable")
         << typed << QStringList() << QByteArray("\n m = 1\n") << true
@@ -1111,7 +1098,7 @@ void TestJobspecReader::errors()
     QFETCH(QString, message);
     JobspecReader::Options options;
     for (const QString &flag : flags)
-        options.variables.append({ flag.section(u'=', 0, 0), flag.section(u'=', 1) });
+        options.variables.append({flag.section(u'=', 0, 0), flag.section(u'=', 1)});
     options.variableFile = varFile;
     options.strict = strict;
     const Result<QJsonObject> r = JobspecReader::read(hcl, options);

@@ -3,8 +3,8 @@
 // running end to end, and every drill of issue 6 with its effect observed
 // from outside (HTTP through the sidecars, the dashboard's WebSocket).
 
-#include "lab/lab.h"
 #include "lab/api/consulstate.h"
+#include "lab/lab.h"
 #include "lab/placement.h"
 #include "lab/runtimeenvironment.h"
 #include "model/projectfile.h"
@@ -63,7 +63,8 @@ HttpAnswer httpGet(const QString &host, quint16 port, const QByteArray &path = "
     response += socket.readAll();
     const qsizetype headerEnd = response.indexOf("\r\n\r\n");
     if (headerEnd < 0) {
-        answer.error = response.isEmpty() ? QStringLiteral("closed without an answer") : QStringLiteral("no header end");
+        answer.error
+            = response.isEmpty() ? QStringLiteral("closed without an answer") : QStringLiteral("no header end");
         return answer;
     }
     const QList<QByteArray> statusLine = response.left(response.indexOf("\r\n")).split(' ');
@@ -115,7 +116,10 @@ public:
     }
     const QList<QJsonObject> &frames() const { return m_frames; }
     QJsonObject last() const { return m_frames.isEmpty() ? QJsonObject() : m_frames.constLast(); }
-    qint64 lastCount() const { return m_frames.isEmpty() ? -2 : qint64(m_frames.constLast().value(u"count").toDouble()); }
+    qint64 lastCount() const
+    {
+        return m_frames.isEmpty() ? -2 : qint64(m_frames.constLast().value(u"count").toDouble());
+    }
     void clear()
     {
         m_frames.clear();
@@ -143,7 +147,7 @@ private:
     QWebSocket m_socket;
     QElapsedTimer m_clock;
     QList<QJsonObject> m_frames;
-    QList<qint64> m_times;  // ms since the watcher opened, per frame
+    QList<qint64> m_times; // ms since the watcher opened, per frame
 };
 
 QList<const InstanceSnapshot *> runningOf(const LabSnapshot &snapshot, const QString &service)
@@ -179,8 +183,8 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_caDir.isValid());
-        Result<model::Topology> loaded =
-            model::ProjectFile::load(QStringLiteral(MESHPAD_SOURCE_DIR "/resources/examples/countdash.meshpad"));
+        Result<model::Topology> loaded
+            = model::ProjectFile::load(QStringLiteral(MESHPAD_SOURCE_DIR "/resources/examples/countdash.meshpad"));
         QVERIFY2(loaded.has_value(), loaded ? "" : qPrintable(loaded.error().message));
         m_countdash = *loaded;
     }
@@ -220,7 +224,8 @@ private Q_SLOTS:
     // where another allocation of its group holds it, and waits.
     void placementKeepsStaticPortsApart()
     {
-        model::Service web = meshtest::makeService(QStringLiteral("web"), QStringLiteral("web"), QStringLiteral("8080"));
+        model::Service web
+            = meshtest::makeService(QStringLiteral("web"), QStringLiteral("web"), QStringLiteral("8080"));
         web.ports = {model::PortMapping{QStringLiteral("http"), 8080, 28080}};
         Placement placement;
         QSet<int> nodes;
@@ -229,8 +234,9 @@ private Q_SLOTS:
         QCOMPARE(nodes.size(), 3);
         QVERIFY(!placement.place(web, 3).has_value());
 
-        model::Service other = meshtest::makeService(QStringLiteral("other"), QStringLiteral("other"), QStringLiteral("9000"));
-        QVERIFY(placement.place(other, 0).has_value());  // no static port: fits anywhere
+        model::Service other
+            = meshtest::makeService(QStringLiteral("other"), QStringLiteral("other"), QStringLiteral("9000"));
+        QVERIFY(placement.place(other, 0).has_value()); // no static port: fits anywhere
     }
 
     void runtimeVariablesFollowNomad()
@@ -269,7 +275,8 @@ private Q_SLOTS:
         const QMap<QString, QString> env = runtime.taskEnvironment();
         QCOMPARE(env.value(QStringLiteral("PORT")), QStringLiteral("9002"));
         QCOMPARE(env.value(QStringLiteral("COUNTING_SERVICE_URL")), QStringLiteral("http://127.0.2.7:8080"));
-        QCOMPARE(runtime.interpolate(QStringLiteral("${node.unique.name}/${NOMAD_NOPE}/${attr.unique.network.ip-address}/${")),
+        QCOMPARE(runtime.interpolate(
+                     QStringLiteral("${node.unique.name}/${NOMAD_NOPE}/${attr.unique.network.ip-address}/${")),
                  QStringLiteral("two/${NOMAD_NOPE}/127.0.1.2/${"));
     }
 
@@ -285,7 +292,8 @@ private Q_SLOTS:
         };
         QVERIFY(catalog.authorize(id(QStringLiteral("count-dashboard")), QStringLiteral("count-api")).allowed);
         QVERIFY(!catalog.authorize(id(QStringLiteral("intruder")), QStringLiteral("count-api")).allowed);
-        catalog.setIntention(QStringLiteral("count-dashboard"), QStringLiteral("count-api"), model::IntentionAction::Deny);
+        catalog.setIntention(QStringLiteral("count-dashboard"), QStringLiteral("count-api"),
+                             model::IntentionAction::Deny);
         QVERIFY(!catalog.isAllowed(QStringLiteral("count-dashboard"), QStringLiteral("count-api")));
 
         catalog.registerInstance({QStringLiteral("a"), QStringLiteral("count-api"), QStringLiteral("one"),
@@ -309,7 +317,7 @@ private Q_SLOTS:
         QElapsedTimer clock;
         clock.start();
         QVERIFY(lab.start(m_countdash).has_value());
-        QVERIFY(!lab.start(m_countdash).has_value());  // one run at a time
+        QVERIFY(!lab.start(m_countdash).has_value()); // one run at a time
         QTRY_VERIFY_WITH_TIMEOUT(!lab.snapshot().dashboardUrl.isEmpty(), kStartTimeoutMs);
         qInfo("dashboard URL known %lld ms after start()", clock.elapsed());
         QCOMPARE(started.size(), 1);
@@ -396,13 +404,14 @@ private Q_SLOTS:
         QCOMPARE(watcher.last().value(u"hostname").toString(), QStringLiteral("[Unreachable]"));
         QTRY_VERIFY_WITH_TIMEOUT(!lab.snapshot().arrows.value(0).allowed, 1000);
         QTRY_VERIFY_WITH_TIMEOUT(lab.snapshot().arrows.value(0).refusals >= 1, 2000);
-        const bool deniedLogged = std::any_of(events.cbegin(), events.cend(), [&dashboardAddress](const QList<QVariant> &args) {
-            const auto event = args.at(0).value<LabEvent>();
-            // Named by its SPIFFE ID, coming from the dashboard allocation's own address.
-            return event.kind == LabEvent::Kind::Denied && event.service == QLatin1String("count-api")
-                   && event.text.contains(QLatin1String("svc/count-dashboard"))
-                   && event.text.contains(dashboardAddress + u':');
-        });
+        const bool deniedLogged
+            = std::any_of(events.cbegin(), events.cend(), [&dashboardAddress](const QList<QVariant> &args) {
+                  const auto event = args.at(0).value<LabEvent>();
+                  // Named by its SPIFFE ID, coming from the dashboard allocation's own address.
+                  return event.kind == LabEvent::Kind::Denied && event.service == QLatin1String("count-api")
+                         && event.text.contains(QLatin1String("svc/count-dashboard"))
+                         && event.text.contains(dashboardAddress + u':');
+              });
         QVERIFY(deniedLogged);
 
         lab.setArrowAction(arrow, model::IntentionAction::Allow);
@@ -454,7 +463,8 @@ private Q_SLOTS:
     {
         QTest::addColumn<QStringList>("down");
         QTest::newRow("node two down, then up") << QStringList{QStringLiteral("two")};
-        QTest::newRow("nodes two and three down, then up") << QStringList{QStringLiteral("two"), QStringLiteral("three")};
+        QTest::newRow("nodes two and three down, then up")
+            << QStringList{QStringLiteral("two"), QStringLiteral("three")};
     }
 
     void lostAllocationsAreReplacedAndStayLost()
@@ -486,7 +496,8 @@ private Q_SLOTS:
         const auto recovered = [&](const LabSnapshot &snapshot) {
             const QList<const InstanceSnapshot *> running = runningOf(snapshot, counter);
             return running.size() == 3
-                   && std::none_of(running.cbegin(), running.cend(), [&](const InstanceSnapshot *i) { return isDown(i->node); });
+                   && std::none_of(running.cbegin(), running.cend(),
+                                   [&](const InstanceSnapshot *i) { return isDown(i->node); });
         };
         QTRY_VERIFY_WITH_TIMEOUT(recovered(lab.snapshot()), 5000);
         // When the lab first reported it (its snapshot's time), not when this
@@ -588,7 +599,8 @@ private Q_SLOTS:
         };
         QTRY_COMPARE_WITH_TIMEOUT(nodesUp(), 24, 10'000);
         const QDateTime done = events.constLast().at(0).value<LabEvent>().time;
-        QTRY_VERIFY_WITH_TIMEOUT(lab.snapshot().taken > done && allRunningAndPassing(lab.snapshot(), 4), kStartTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(lab.snapshot().taken > done && allRunningAndPassing(lab.snapshot(), 4),
+                                 kStartTimeoutMs);
         const LabSnapshot after = lab.snapshot();
         QHash<QString, int> lostPerService;
         for (const InstanceSnapshot &lost : after.lost)
@@ -623,8 +635,9 @@ private Q_SLOTS:
         // node to go are lost too.
         const auto allWaiting = [&lab] {
             const LabSnapshot now = lab.snapshot();
-            return now.instances.size() == 4 && std::all_of(now.instances.cbegin(), now.instances.cend(),
-                                                            [](const InstanceSnapshot &i) { return i.node.isEmpty(); });
+            return now.instances.size() == 4
+                   && std::all_of(now.instances.cbegin(), now.instances.cend(),
+                                  [](const InstanceSnapshot &i) { return i.node.isEmpty(); });
         };
         QTRY_VERIFY_WITH_TIMEOUT(allWaiting(), 5000);
         LabSnapshot waiting = lab.snapshot();
@@ -831,7 +844,8 @@ private Q_SLOTS:
         const QString secondNode = second.snapshot().nodes.value(0).address;
         QVERIFY2(firstNode != secondNode, qPrintable(firstNode));
         for (const Lab *lab : {&first, &second}) {
-            const HttpAnswer answer = httpGet(firstOf(lab->snapshot(), QStringLiteral("count-dashboard"))->address, 8080);
+            const HttpAnswer answer
+                = httpGet(firstOf(lab->snapshot(), QStringLiteral("count-dashboard"))->address, 8080);
             QVERIFY2(answer.ok, qPrintable(answer.error));
         }
     }
@@ -843,10 +857,12 @@ private Q_SLOTS:
         model::Service worker = meshtest::makeService(QStringLiteral("worker"), QStringLiteral("worker"), QString());
         worker.driver = model::Driver::RawExec;
         worker.command = QStringLiteral("/bin/sh");
-        worker.args = {QStringLiteral("-c"),
-                       QStringLiteral("env > \"$NOMAD_TASK_DIR/env.txt\"; echo started ${NOMAD_ALLOC_NAME}; exec sleep 300")};
+        worker.args
+            = {QStringLiteral("-c"),
+               QStringLiteral("env > \"$NOMAD_TASK_DIR/env.txt\"; echo started ${NOMAD_ALLOC_NAME}; exec sleep 300")};
         worker.connectSidecar = false;
-        worker.env = {{QStringLiteral("GREETING"), QStringLiteral("hello ${NOMAD_ALLOC_INDEX} on ${node.unique.name}")}};
+        worker.env
+            = {{QStringLiteral("GREETING"), QStringLiteral("hello ${NOMAD_ALLOC_INDEX} on ${node.unique.name}")}};
         design.services = {worker};
 
         Lab lab(options());
@@ -865,8 +881,8 @@ private Q_SLOTS:
         QVERIFY(env.contains(QByteArray("NOMAD_ALLOC_ID=" + first.allocId.toLatin1() + "\n")));
         QVERIFY(env.contains(QByteArray("GREETING=hello 0 on " + first.node.toLatin1() + "\n")));
         // Its output is captured.
-        QTRY_VERIFY_WITH_TIMEOUT(lab.snapshot().instances.value(0).output.contains(QStringLiteral("started worker.worker[0]")),
-                                 3000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            lab.snapshot().instances.value(0).output.contains(QStringLiteral("started worker.worker[0]")), 3000);
         const QString allocDir = QFileInfo(QStringLiteral("/proc/%1/cwd").arg(first.pid)).canonicalFilePath();
         QVERIFY(!allocDir.isEmpty());
 

@@ -106,13 +106,15 @@ QString visible(const QString &text)
 // failing task fails once.
 QJsonObject singleTaskJob(const QString &id, const QString &group, const QJsonObject &task)
 {
-    const QJsonObject restart{{u"Attempts"_qs, 0}, {u"Mode"_qs, u"fail"_qs},
-                              {u"Interval"_qs, qint64(60'000'000'000)}, {u"Delay"_qs, qint64(1'000'000'000)}};
-    return {{u"ID"_qs, id},
-            {u"TaskGroups"_qs, QJsonArray{QJsonObject{{u"Name"_qs, group},
-                                                      {u"Count"_qs, 1},
-                                                      {u"RestartPolicy"_qs, restart},
-                                                      {u"Tasks"_qs, QJsonArray{task}}}}}};
+    const QJsonObject restart{{u"Attempts"_qs, 0},
+                              {u"Mode"_qs, u"fail"_qs},
+                              {u"Interval"_qs, qint64(60'000'000'000)},
+                              {u"Delay"_qs, qint64(1'000'000'000)}};
+    return {
+        {u"ID"_qs, id},
+        {u"TaskGroups"_qs,
+         QJsonArray{QJsonObject{
+             {u"Name"_qs, group}, {u"Count"_qs, 1}, {u"RestartPolicy"_qs, restart}, {u"Tasks"_qs, QJsonArray{task}}}}}};
 }
 
 bool listens(const QString &host, quint16 port)
@@ -235,8 +237,8 @@ private:
         p.start(meshpadPath(), arguments);
         if (!p.waitForFinished(30000))
             return {};
-        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-                QString::fromUtf8(p.readAllStandardError())};
+        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+                QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
     }
 
     QJsonObject statusJson()
@@ -282,14 +284,16 @@ private Q_SLOTS:
         QTest::addColumn<int>("status");
         QTest::addColumn<QString>("message");
         QTest::newRow("lab alone") << QStringList{u"lab"_qs} << 2 << u"expected up, status or env"_qs;
-        QTest::newRow("unknown lab word") << QStringList{u"lab"_qs, u"down"_qs} << 2 << u"unknown subcommand \"down\""_qs;
-        QTest::newRow("up with two files") << QStringList{u"lab"_qs, u"up"_qs, example(), example()} << 2
-                                           << u"at most one FILE"_qs;
-        QTest::newRow("env with a word") << QStringList{u"lab"_qs, u"env"_qs, u"now"_qs} << 2 << u"takes no arguments"_qs;
+        QTest::newRow("unknown lab word")
+            << QStringList{u"lab"_qs, u"down"_qs} << 2 << u"unknown subcommand \"down\""_qs;
+        QTest::newRow("up with two files")
+            << QStringList{u"lab"_qs, u"up"_qs, example(), example()} << 2 << u"at most one FILE"_qs;
+        QTest::newRow("env with a word") << QStringList{u"lab"_qs, u"env"_qs, u"now"_qs} << 2
+                                         << u"takes no arguments"_qs;
         QTest::newRow("up with an unknown flag")
             << QStringList{u"lab"_qs, u"up"_qs, u"-bogus"_qs, example()} << 2 << u"bogus"_qs;
-        QTest::newRow("status with a word") << QStringList{u"lab"_qs, u"status"_qs, u"now"_qs} << 2
-                                            << u"takes no arguments"_qs;
+        QTest::newRow("status with a word")
+            << QStringList{u"lab"_qs, u"status"_qs, u"now"_qs} << 2 << u"takes no arguments"_qs;
     }
 
     void usage()
@@ -320,8 +324,9 @@ private Q_SLOTS:
     void statusWithoutLab()
     {
         QVERIFY(!QFile::exists(m_socket));
-        for (const QStringList &arguments : {QStringList{u"lab"_qs, u"status"_qs}, QStringList{u"lab"_qs, u"status"_qs, u"-json"_qs},
-                                             QStringList{u"lab"_qs, u"env"_qs}}) {
+        for (const QStringList &arguments :
+             {QStringList{u"lab"_qs, u"status"_qs}, QStringList{u"lab"_qs, u"status"_qs, u"-json"_qs},
+              QStringList{u"lab"_qs, u"env"_qs}}) {
             const Run r = meshpad(arguments);
             QCOMPARE(r.status, 1);
             QVERIFY2(r.err.contains(u"no lab is running"), qPrintable(r.err));
@@ -345,8 +350,7 @@ private Q_SLOTS:
         QTest::newRow("not JSON") << QByteArray("{\"format\": \"meshpad\", ") << 2 << u"meshpad lab up: "_qs;
         QTest::newRow("not a design") << QByteArray("[1, 2, 3]") << 2 << u"meshpad lab up: "_qs;
         QTest::newRow("validation errors")
-            << invalid << 1
-            << u"error: service \"count-api\" (command): The exec driver needs a command to run."_qs;
+            << invalid << 1 << u"error: service \"count-api\" (command): The exec driver needs a command to run."_qs;
     }
 
     void refusesBrokenDesigns()
@@ -399,8 +403,9 @@ private Q_SLOTS:
     {
         LabUp lab(m_env, {});
         QVERIFY2(lab.waitForNodes(15000), qPrintable(lab.err()));
-        static const QRegularExpression nodeLine(QStringLiteral(
-            "^node (one|two|three) consul (http://127\\.\\d+\\.1\\.[123]:8500) nomad (http://127\\.\\d+\\.1\\.[123]:4646)$"));
+        static const QRegularExpression nodeLine(
+            QStringLiteral("^node (one|two|three) consul (http://127\\.\\d+\\.1\\.[123]:8500) nomad "
+                           "(http://127\\.\\d+\\.1\\.[123]:4646)$"));
         QStringList consul;
         QStringList nomad;
         for (const QString &line : lab.nodeLines()) {
@@ -423,14 +428,16 @@ private Q_SLOTS:
 
         const Run env = meshpad({u"lab"_qs, u"env"_qs});
         QCOMPARE(env.status, 0);
-        QCOMPARE(env.out, u"export CONSUL_HTTP_ADDR="_qs + consul.constFirst() + u" NOMAD_ADDR=" + nomad.constFirst() + u'\n');
+        QCOMPARE(env.out,
+                 u"export CONSUL_HTTP_ADDR="_qs + consul.constFirst() + u" NOMAD_ADDR=" + nomad.constFirst() + u'\n');
         // What a shell makes of it.
         QProcess shell;
         shell.setProcessEnvironment(m_env);
         shell.start(u"bash"_qs, {u"-c"_qs, u"eval \"$(\"$0\" lab env)\" && echo \"$CONSUL_HTTP_ADDR $NOMAD_ADDR\""_qs,
                                  meshpadPath()});
         QVERIFY(shell.waitForFinished(30000));
-        QCOMPARE(QString::fromUtf8(shell.readAllStandardOutput()), consul.constFirst() + u' ' + nomad.constFirst() + u'\n');
+        QCOMPARE(QString::fromUtf8(shell.readAllStandardOutput()),
+                 consul.constFirst() + u' ' + nomad.constFirst() + u'\n');
 
         const QJsonObject status = statusJson();
         QCOMPARE(status.value(u"instances").toArray().size(), 0);
@@ -463,7 +470,8 @@ private Q_SLOTS:
         qInfo("lab up: first line after %lld ms: %s", lab.firstLineMs(), qPrintable(lab.lines().constFirst()));
         // The nodes' API addresses came before it.
         QCOMPARE(lab.nodeLines().size(), 3);
-        QVERIFY2(lab.nodeLines().constFirst().startsWith(u"node one consul http://127."), qPrintable(lab.nodeLines().constFirst()));
+        QVERIFY2(lab.nodeLines().constFirst().startsWith(u"node one consul http://127."),
+                 qPrintable(lab.nodeLines().constFirst()));
         // The issue's promise: the dashboard's URL within 3 s.
         QVERIFY2(lab.firstLineMs() < 3000, qPrintable(QString::number(lab.firstLineMs())));
         static const QRegularExpression endpoint(
@@ -523,10 +531,12 @@ private Q_SLOTS:
         const Run text = meshpad({u"lab"_qs, u"status"_qs});
         QCOMPARE(text.status, 0);
         QVERIFY2(text.out.contains(u"dashboard: " + url), qPrintable(text.out));
-        for (const QString &alloc : {u"dashboard.dashboard[0]"_qs, u"counter.api[0]"_qs, u"counter.api[1]"_qs, u"counter.api[2]"_qs}) {
-            static const QRegularExpression row(QStringLiteral("^(\\S+)\\s+(count-dashboard|count-api)\\s+(one|two|three)\\s+"
-                                                               "127\\.\\d+\\.2\\.\\d+\\s+running\\s"),
-                                                QRegularExpression::MultilineOption);
+        for (const QString &alloc :
+             {u"dashboard.dashboard[0]"_qs, u"counter.api[0]"_qs, u"counter.api[1]"_qs, u"counter.api[2]"_qs}) {
+            static const QRegularExpression row(
+                QStringLiteral("^(\\S+)\\s+(count-dashboard|count-api)\\s+(one|two|three)\\s+"
+                               "127\\.\\d+\\.2\\.\\d+\\s+running\\s"),
+                QRegularExpression::MultilineOption);
             bool found = false;
             for (auto it = row.globalMatch(text.out); it.hasNext() && !found;)
                 found = it.next().captured(1) == alloc;
@@ -580,7 +590,8 @@ private Q_SLOTS:
             QVERIFY2(!o.isEmpty(), qPrintable(line));
             if (o.contains(u"event")) {
                 endpoints = false;
-                QVERIFY2(QDateTime::fromString(o.value(u"time").toString(), Qt::ISODateWithMs).isValid(), qPrintable(line));
+                QVERIFY2(QDateTime::fromString(o.value(u"time").toString(), Qt::ISODateWithMs).isValid(),
+                         qPrintable(line));
                 QVERIFY2(!o.value(u"text").toString().isEmpty(), qPrintable(line));
             } else {
                 // Endpoints come first, events after them.
@@ -621,10 +632,10 @@ private Q_SLOTS:
         const QString hostile = hostileText();
         const QString escaped = hostileEscaped();
 
-        const QJsonObject sleeper{{u"Name"_qs, u"t"_qs},
-                                  {u"Driver"_qs, u"exec"_qs},
-                                  {u"Config"_qs, QJsonObject{{u"command"_qs, u"/bin/sleep"_qs},
-                                                             {u"args"_qs, QJsonArray{u"30"_qs}}}}};
+        const QJsonObject sleeper{
+            {u"Name"_qs, u"t"_qs},
+            {u"Driver"_qs, u"exec"_qs},
+            {u"Config"_qs, QJsonObject{{u"command"_qs, u"/bin/sleep"_qs}, {u"args"_qs, QJsonArray{u"30"_qs}}}}};
         QTest::newRow("job and group names in the placed line")
             << singleTaskJob(u"evil"_qs + hostile, u"g"_qs + hostile, sleeper)
             << u"evil"_qs + escaped + u".g" + escaped + u"[0]: placed on node ";
@@ -633,8 +644,12 @@ private Q_SLOTS:
         const QJsonObject printer{
             {u"Name"_qs, u"t"_qs},
             {u"Driver"_qs, u"exec"_qs},
-            {u"Config"_qs, QJsonObject{{u"command"_qs, u"/bin/sh"_qs},
-                                       {u"args"_qs, QJsonArray{u"-c"_qs, uR"(printf 'boom\033[2J\033]52;c;aGk=\007\302\23331m\342\200\256\n'; exit 3)"_qs}}}}};
+            {u"Config"_qs,
+             QJsonObject{
+                 {u"command"_qs, u"/bin/sh"_qs},
+                 {u"args"_qs,
+                  QJsonArray{u"-c"_qs,
+                             uR"(printf 'boom\033[2J\033]52;c;aGk=\007\302\23331m\342\200\256\n'; exit 3)"_qs}}}}};
         QTest::newRow("task output in the failure line")
             << singleTaskJob(u"noisy"_qs, u"g"_qs, printer)
             << u"noisy.g[0]: the task exited with status 3: boom"_qs + escaped + u"; not restarting";
@@ -695,7 +710,8 @@ private Q_SLOTS:
 
         {
             LabUp killed(m_env, {path});
-            QVERIFY2(QTest::qWaitFor(serving, 30000), qPrintable(killed.err() + QString::fromUtf8(QJsonDocument(status).toJson())));
+            QVERIFY2(QTest::qWaitFor(serving, 30000),
+                     qPrintable(killed.err() + QString::fromUtf8(QJsonDocument(status).toJson())));
             const QList<ProcStat> tasks = descendants(killed.pid());
             // The three pythons the lab reports are among them.
             for (const QJsonValue &v : status.value(u"instances").toArray()) {
@@ -707,8 +723,8 @@ private Q_SLOTS:
             killed.signal(SIGKILL);
             QElapsedTimer clock;
             clock.start();
-            const bool allGone =
-                QTest::qWaitFor([&] { return std::all_of(tasks.cbegin(), tasks.cend(), &gone); }, 5000);
+            const bool allGone
+                = QTest::qWaitFor([&] { return std::all_of(tasks.cbegin(), tasks.cend(), &gone); }, 5000);
             qInfo("kill -9 of the lab: its %lld processes gone after %lld ms (the issue's target: 1000 ms)",
                   qint64(tasks.size()), clock.elapsed());
             QVERIFY2(allGone, qPrintable(u"still running: "_qs + killSurvivors(tasks)));
@@ -717,7 +733,8 @@ private Q_SLOTS:
 
         // The same addresses and ports are free for the next lab.
         LabUp again(m_env, {path});
-        QVERIFY2(QTest::qWaitFor(serving, 30000), qPrintable(again.err() + QString::fromUtf8(QJsonDocument(status).toJson())));
+        QVERIFY2(QTest::qWaitFor(serving, 30000),
+                 qPrintable(again.err() + QString::fromUtf8(QJsonDocument(status).toJson())));
         again.signal(SIGINT);
         QVERIFY(again.waitForExit(15000));
         QCOMPARE(again.exitCode(), 0);
@@ -784,8 +801,8 @@ private Q_SLOTS:
             ::kill(pid_t(pid), SIGKILL);
             QElapsedTimer clock;
             clock.start();
-            const bool allGone =
-                QTest::qWaitFor([&] { return std::all_of(tasks.cbegin(), tasks.cend(), &gone); }, 1000);
+            const bool allGone
+                = QTest::qWaitFor([&] { return std::all_of(tasks.cbegin(), tasks.cend(), &gone); }, 1000);
             qInfo("kill -9 of the editor with Run on: its %lld tasks gone after %lld ms (the issue's target: 1000 ms)",
                   qint64(tasks.size()), clock.elapsed());
             QVERIFY2(allGone, qPrintable(u"still running 1 s after the kill: "_qs + killSurvivors(tasks)));
@@ -800,8 +817,8 @@ private Q_SLOTS:
         LabUp again(m_env, {path});
         QVERIFY2(QTest::qWaitFor(serving, 30000),
                  qPrintable(again.err() + QString::fromUtf8(QJsonDocument(status).toJson())));
-        const QString everything =
-            again.err() + again.lines().join(u'\n') + QString::fromUtf8(QJsonDocument(status).toJson());
+        const QString everything
+            = again.err() + again.lines().join(u'\n') + QString::fromUtf8(QJsonDocument(status).toJson());
         QVERIFY2(!everything.contains(u"Address already in use"), qPrintable(everything));
         again.signal(SIGINT);
         QVERIFY(again.waitForExit(15000));

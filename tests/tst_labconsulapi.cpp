@@ -17,8 +17,8 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QSignalSpy>
-#include <QTemporaryDir>
 #include <QTcpServer>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
 
@@ -32,14 +32,17 @@ struct HttpResult
 {
     int status = 0;
     QByteArray body;
-    QHash<QByteArray, QByteArray> headers;  // lower-case names
+    QHash<QByteArray, QByteArray> headers; // lower-case names
     QJsonDocument json() const { return QJsonDocument::fromJson(body); }
     quint64 index() const { return headers.value("x-consul-index").toULongLong(); }
 };
 
 // The seed's payloads (the blog's counter.sh and dashboard.sh).
-const QByteArray kCounterPayload = "{ \"name\": \"counter\", \"port\": 9001, \"connect\": { \"sidecar_service\": {} } }";
-const QByteArray kDashboardPayload = "{ \"name\": \"dashboard\", \"port\": 9002, \"connect\": { \"sidecar_service\": { \"proxy\": { \"upstreams\": [ { \"destination_name\": \"counter\", \"local_bind_port\": 8080 } ] } } } }";
+const QByteArray kCounterPayload
+    = "{ \"name\": \"counter\", \"port\": 9001, \"connect\": { \"sidecar_service\": {} } }";
+const QByteArray kDashboardPayload
+    = "{ \"name\": \"dashboard\", \"port\": 9002, \"connect\": { \"sidecar_service\": { \"proxy\": { \"upstreams\": [ "
+      "{ \"destination_name\": \"counter\", \"local_bind_port\": 8080 } ] } } } }";
 
 } // namespace
 
@@ -64,10 +67,7 @@ private:
         return o;
     }
 
-    QString base(int node) const
-    {
-        return m_snapshot.nodes.at(node).consulAddress;
-    }
+    QString base(int node) const { return m_snapshot.nodes.at(node).consulAddress; }
 
     QNetworkReply *start(const QByteArray &method, const QString &url, const QByteArray &body = {})
     {
@@ -139,7 +139,8 @@ private Q_SLOTS:
     {
         QVERIFY(m_caDir.isValid());
         QString error;
-        m_responses = ApiSchemaChecker::load(QStringLiteral(MESHPAD_TEST_DATA "/api-schemas/consul-responses.json"), &error);
+        m_responses
+            = ApiSchemaChecker::load(QStringLiteral(MESHPAD_TEST_DATA "/api-schemas/consul-responses.json"), &error);
         QVERIFY2(m_responses, qPrintable(error));
         m_requests = ApiSchemaChecker::load(QStringLiteral(MESHPAD_TEST_DATA "/api-schemas/consul.json"), &error);
         QVERIFY2(m_requests, qPrintable(error));
@@ -173,7 +174,7 @@ private Q_SLOTS:
     // refusing to run.
     void takenPortMovesTheApiAndSaysWhere()
     {
-        QTcpServer agent;  // as `consul agent -client 0.0.0.0` would hold it
+        QTcpServer agent; // as `consul agent -client 0.0.0.0` would hold it
         QVERIFY(agent.listen(QHostAddress::Any, 0));
         Lab::Options taken = options();
         taken.consulPort = agent.serverPort();
@@ -188,11 +189,13 @@ private Q_SLOTS:
         const QString consul = snapshot.nodes.constFirst().consulAddress;
         QVERIFY2(!consul.endsWith(u':' + QString::number(agent.serverPort())), qPrintable(consul));
         QCOMPARE(call("GET", consul + u"/v1/status/leader").status, 200);
-        QTRY_VERIFY_WITH_TIMEOUT(std::any_of(events.cbegin(), events.cend(), [&](const QList<QVariant> &e) {
-                                     const QString text = e.first().value<LabEvent>().text;
-                                     return text.startsWith(u"Consul's API of node one is on ")
-                                            && text.contains(QStringLiteral("port %1 is taken").arg(agent.serverPort()));
-                                 }),
+        QTRY_VERIFY_WITH_TIMEOUT(std::any_of(events.cbegin(), events.cend(),
+                                             [&](const QList<QVariant> &e) {
+                                                 const QString text = e.first().value<LabEvent>().text;
+                                                 return text.startsWith(u"Consul's API of node one is on ")
+                                                        && text.contains(
+                                                            QStringLiteral("port %1 is taken").arg(agent.serverPort()));
+                                             }),
                                  10'000);
         QSignalSpy stopped(&lab, &Lab::stopped);
         lab.stop();
@@ -213,10 +216,12 @@ private Q_SLOTS:
         QCOMPARE(self.status, 200);
         const QJsonObject config = self.json().object().value(u"Config").toObject();
         QCOMPARE(config.value(u"NodeName").toString(), QStringLiteral("two"));
-        QCOMPARE(config.value(u"Datacenter").toString(), m_snapshot.datacenter.isEmpty() ? QStringLiteral("dc1") : m_snapshot.datacenter);
+        QCOMPARE(config.value(u"Datacenter").toString(),
+                 m_snapshot.datacenter.isEmpty() ? QStringLiteral("dc1") : m_snapshot.datacenter);
         QVERIFY(config.value(u"Server").toBool());
         QVERIFY(self.json().object().value(u"DebugConfig").toObject().value(u"ConnectEnabled").toBool());
-        QCOMPARE(self.json().object().value(u"Member").toObject().value(u"Addr").toString(), m_snapshot.nodes.at(1).address);
+        QCOMPARE(self.json().object().value(u"Member").toObject().value(u"Addr").toString(),
+                 m_snapshot.nodes.at(1).address);
 
         // Each node's :4646 serves Nomad's API: no jobs yet.
         const auto jobs = call("GET", m_snapshot.nodes.at(0).nomadAddress + u"/v1/jobs");
@@ -266,7 +271,7 @@ private Q_SLOTS:
             QCOMPARE(member.value(u"Name").toString(), node.name);
             QCOMPARE(member.value(u"Addr").toString(), node.address);
             QCOMPARE(member.value(u"Port").toInt(), 8301);
-            QCOMPARE(member.value(u"Status").toInt(), 1);  // serf's StatusAlive
+            QCOMPARE(member.value(u"Status").toInt(), 1); // serf's StatusAlive
             const QJsonObject tags = member.value(u"Tags").toObject();
             QCOMPARE(tags.value(u"role").toString(), QStringLiteral("consul"));
             QCOMPARE(tags.value(u"dc").toString(),
@@ -280,7 +285,8 @@ private Q_SLOTS:
 
     void seedPayloadsRegisterAndShowEverywhere()
     {
-        QCOMPARE(m_requests->check(QJsonDocument::fromJson(kCounterPayload).object(), u"consul-registration"), QStringList());
+        QCOMPARE(m_requests->check(QJsonDocument::fromJson(kCounterPayload).object(), u"consul-registration"),
+                 QStringList());
         const HttpResult counter = call("PUT", base(0) + u"/v1/agent/service/register", kCounterPayload);
         QCOMPARE(counter.status, 200);
         QVERIFY2(counter.body.isEmpty(), counter.body.constData());
@@ -344,9 +350,10 @@ private Q_SLOTS:
         const QJsonArray entries = connect.json().array();
         QCOMPARE(entries.size(), 1);
         const QJsonObject entry = entries.at(0).toObject();
-        QCOMPARE(entry.value(u"Service").toObject().value(u"Service").toString(), QStringLiteral("counter-sidecar-proxy"));
+        QCOMPARE(entry.value(u"Service").toObject().value(u"Service").toString(),
+                 QStringLiteral("counter-sidecar-proxy"));
         QCOMPARE(entry.value(u"Node").toObject().value(u"Address").toString(), m_snapshot.nodes.at(0).address);
-        QVERIFY(entry.value(u"Checks").toArray().size() >= 3);  // serfHealth + the two sidecar checks
+        QVERIFY(entry.value(u"Checks").toArray().size() >= 3); // serfHealth + the two sidecar checks
 
         const HttpResult health = call("GET", base(1) + u"/v1/health/service/counter");
         verifyShape(health, QStringLiteral("list of ServiceEntry"));
@@ -364,7 +371,8 @@ private Q_SLOTS:
             << QStringLiteral("Request decode failed: json: unknown field \"socket_path\"");
         QTest::newRow("a port as a string")
             << QByteArray("{\"name\": \"web\", \"port\": \"9001\"}")
-            << QStringLiteral("Request decode failed: json: cannot unmarshal string into Go struct field .Port of type int");
+            << QStringLiteral(
+                   "Request decode failed: json: cannot unmarshal string into Go struct field .Port of type int");
         QTest::newRow("no name") << QByteArray("{\"port\": 9001}") << QStringLiteral("Missing service name");
         QTest::newRow("the any address") << QByteArray("{\"name\": \"web\", \"address\": \"0.0.0.0\"}")
                                          << QStringLiteral("Invalid service address");
@@ -394,7 +402,10 @@ private Q_SLOTS:
 
     void deregisterTakesTheSidecarAlong()
     {
-        QCOMPARE(call("PUT", base(1) + u"/v1/agent/service/register", "{\"Name\": \"gone\", \"Port\": 7000, \"Connect\": {\"SidecarService\": {}}}").status, 200);
+        QCOMPARE(call("PUT", base(1) + u"/v1/agent/service/register",
+                      "{\"Name\": \"gone\", \"Port\": 7000, \"Connect\": {\"SidecarService\": {}}}")
+                     .status,
+                 200);
         QVERIFY(call("GET", base(1) + u"/v1/agent/services").json().object().contains(u"gone-sidecar-proxy"));
         QCOMPARE(call("PUT", base(1) + u"/v1/agent/service/deregister/gone").status, 200);
         const QJsonObject left = call("GET", base(1) + u"/v1/agent/services").json().object();
@@ -421,10 +432,12 @@ private Q_SLOTS:
         const auto check = [this](const QString &id) {
             return call("GET", base(0) + u"/v1/agent/checks").json().object().value(id).toObject();
         };
-        QTRY_COMPARE_WITH_TIMEOUT(check(QStringLiteral("up")).value(u"Status").toString(), QStringLiteral("passing"), 10'000);
+        QTRY_COMPARE_WITH_TIMEOUT(check(QStringLiteral("up")).value(u"Status").toString(), QStringLiteral("passing"),
+                                  10'000);
         const QByteArray one = "{\"Name\": \"kept\", \"Port\": 7100, \"Checks\": [" + up + "]}";
         QCOMPARE(call("PUT", base(0) + u"/v1/agent/service/register?replace-existing-checks=true", one).status, 200);
-        QCOMPARE(check(QStringLiteral("up")).value(u"Status").toString(), QStringLiteral("passing"));  // not reset to critical
+        QCOMPARE(check(QStringLiteral("up")).value(u"Status").toString(),
+                 QStringLiteral("passing")); // not reset to critical
         QVERIFY(check(QStringLiteral("extra")).isEmpty());
         QCOMPARE(call("PUT", base(0) + u"/v1/agent/service/deregister/kept").status, 200);
     }
@@ -435,13 +448,15 @@ private Q_SLOTS:
         const quint64 index = first.index();
         QVERIFY(index > 0);
 
-        QNetworkReply *waiting = start("GET", base(2) + QStringLiteral("/v1/catalog/services?index=%1&wait=60s").arg(index));
+        QNetworkReply *waiting
+            = start("GET", base(2) + QStringLiteral("/v1/catalog/services?index=%1&wait=60s").arg(index));
         QSignalSpy finished(waiting, &QNetworkReply::finished);
         // Still waiting after a round trip of another request.
         QCOMPARE(call("GET", base(1) + u"/v1/status/leader").status, 200);
         QVERIFY(finished.isEmpty());
-        QCOMPARE(call("PUT", base(2) + u"/v1/agent/service/register", "{\"name\": \"late\", \"port\": 1234}").status, 200);
-        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 30'000);  // well before the 60 s wait
+        QCOMPARE(call("PUT", base(2) + u"/v1/agent/service/register", "{\"name\": \"late\", \"port\": 1234}").status,
+                 200);
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 30'000); // well before the 60 s wait
         const HttpResult woke = collect(waiting);
         QCOMPARE(woke.status, 200);
         QVERIFY(woke.index() > index);
@@ -451,7 +466,8 @@ private Q_SLOTS:
     void blockingQueryAnswersAtItsWait()
     {
         const quint64 index = call("GET", base(0) + u"/v1/catalog/services").index();
-        QNetworkReply *waiting = start("GET", base(0) + QStringLiteral("/v1/catalog/services?index=%1&wait=1s").arg(index));
+        QNetworkReply *waiting
+            = start("GET", base(0) + QStringLiteral("/v1/catalog/services?index=%1&wait=1s").arg(index));
         QSignalSpy finished(waiting, &QNetworkReply::finished);
         QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 30'000);
         const HttpResult result = collect(waiting);
@@ -466,16 +482,19 @@ private Q_SLOTS:
     void intentionThroughConfigFlipsAuthorize()
     {
         const QString web = QStringLiteral("spiffe://%1/ns/default/dc/dc1/svc/web").arg(m_snapshot.trustDomain);
-        const QByteArray request = QStringLiteral("{\"Target\": \"db\", \"ClientCertURI\": \"%1\", \"ClientCertSerial\": \"01:02\"}")
-                                       .arg(web)
-                                       .toUtf8();
+        const QByteArray request
+            = QStringLiteral("{\"Target\": \"db\", \"ClientCertURI\": \"%1\", \"ClientCertSerial\": \"01:02\"}")
+                  .arg(web)
+                  .toUtf8();
         HttpResult before = call("POST", base(0) + u"/v1/agent/connect/authorize", request);
         QVERIFY2(before.status == 200, before.body.constData());
         verifyShape(before, QStringLiteral("AgentAuthorize"));
         QCOMPARE(before.json().object().value(u"Authorized").toBool(), true);
-        QCOMPARE(before.json().object().value(u"Reason").toString(), QStringLiteral("ACLs disabled, access is allowed by default"));
+        QCOMPARE(before.json().object().value(u"Reason").toString(),
+                 QStringLiteral("ACLs disabled, access is allowed by default"));
 
-        const QByteArray entry = "{\"Kind\": \"service-intentions\", \"Name\": \"db\", \"Sources\": [{\"Name\": \"web\", \"Action\": \"deny\"}]}";
+        const QByteArray entry = "{\"Kind\": \"service-intentions\", \"Name\": \"db\", \"Sources\": [{\"Name\": "
+                                 "\"web\", \"Action\": \"deny\"}]}";
         QCOMPARE(m_requests->check(QJsonDocument::fromJson(entry).object(), u"service-intentions"), QStringList());
         const HttpResult put = call("PUT", base(1) + u"/v1/config", entry);
         QCOMPARE(put.status, 200);
@@ -483,7 +502,8 @@ private Q_SLOTS:
 
         const HttpResult after = call("POST", base(2) + u"/v1/agent/connect/authorize", request);
         QCOMPARE(after.json().object().value(u"Authorized").toBool(), false);
-        QCOMPARE(after.json().object().value(u"Reason").toString(), QStringLiteral("Matched L4 intention: web => db (deny)"));
+        QCOMPARE(after.json().object().value(u"Reason").toString(),
+                 QStringLiteral("Matched L4 intention: web => db (deny)"));
 
         const HttpResult read = call("GET", base(0) + u"/v1/config/service-intentions/db");
         QCOMPARE(read.status, 200);
@@ -496,10 +516,13 @@ private Q_SLOTS:
 
         // cas: a stale index is refused, the current one accepted.
         QCOMPARE(call("PUT", base(0) + u"/v1/config?cas=1", entry).body, QByteArrayLiteral("false"));
-        const QByteArray allow = "{\"Kind\": \"service-intentions\", \"Name\": \"db\", \"Sources\": [{\"Name\": \"web\", \"Action\": \"allow\"}]}";
-        QCOMPARE(call("PUT", base(0) + QStringLiteral("/v1/config?cas=%1").arg(modifyIndex), allow).body, QByteArrayLiteral("true"));
-        QCOMPARE(call("POST", base(0) + u"/v1/agent/connect/authorize", request).json().object().value(u"Reason").toString(),
-                 QStringLiteral("Matched L4 intention: web => db (allow)"));
+        const QByteArray allow = "{\"Kind\": \"service-intentions\", \"Name\": \"db\", \"Sources\": [{\"Name\": "
+                                 "\"web\", \"Action\": \"allow\"}]}";
+        QCOMPARE(call("PUT", base(0) + QStringLiteral("/v1/config?cas=%1").arg(modifyIndex), allow).body,
+                 QByteArrayLiteral("true"));
+        QCOMPARE(
+            call("POST", base(0) + u"/v1/agent/connect/authorize", request).json().object().value(u"Reason").toString(),
+            QStringLiteral("Matched L4 intention: web => db (allow)"));
 
         QCOMPARE(call("DELETE", base(0) + u"/v1/config/service-intentions/db").status, 200);
         const HttpResult missing = call("GET", base(0) + u"/v1/config/service-intentions/db");
@@ -509,8 +532,9 @@ private Q_SLOTS:
         const HttpResult noTarget = call("POST", base(0) + u"/v1/agent/connect/authorize",
                                          QStringLiteral("{\"ClientCertURI\": \"%1\"}").arg(web).toUtf8());
         QCOMPARE(noTarget.status, 400);
-        const HttpResult notService = call("POST", base(0) + u"/v1/agent/connect/authorize",
-                                           "{\"Target\": \"db\", \"ClientCertURI\": \"spiffe://x.consul/agent/client/dc/dc1/id/n\"}");
+        const HttpResult notService
+            = call("POST", base(0) + u"/v1/agent/connect/authorize",
+                   "{\"Target\": \"db\", \"ClientCertURI\": \"spiffe://x.consul/agent/client/dc/dc1/id/n\"}");
         QCOMPARE(notService.status, 400);
     }
 
@@ -520,8 +544,15 @@ private Q_SLOTS:
         QCOMPARE(roots.status, 200);
         verifyShape(roots, QStringLiteral("CARootList"));
         QCOMPARE(roots.json().object().value(u"TrustDomain").toString(), m_snapshot.trustDomain);
-        QVERIFY(roots.json().object().value(u"Roots").toArray().at(0).toObject().value(u"RootCert").toString().startsWith(
-            u"-----BEGIN CERTIFICATE-----"));
+        QVERIFY(roots.json()
+                    .object()
+                    .value(u"Roots")
+                    .toArray()
+                    .at(0)
+                    .toObject()
+                    .value(u"RootCert")
+                    .toString()
+                    .startsWith(u"-----BEGIN CERTIFICATE-----"));
 
         const HttpResult leaf = call("GET", base(0) + u"/v1/agent/connect/ca/leaf/counter");
         QCOMPARE(leaf.status, 200);
@@ -537,8 +568,8 @@ private Q_SLOTS:
 
     void runningDesignShowsInHealthConnect()
     {
-        Result<model::Topology> design =
-            model::ProjectFile::load(QStringLiteral(MESHPAD_SOURCE_DIR "/resources/examples/countdash.meshpad"));
+        Result<model::Topology> design
+            = model::ProjectFile::load(QStringLiteral(MESHPAD_SOURCE_DIR "/resources/examples/countdash.meshpad"));
         QVERIFY2(design.has_value(), design ? "" : qPrintable(design.error().message));
         Lab lab(options());
         QSignalSpy started(&lab, &Lab::started);

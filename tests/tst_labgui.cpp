@@ -25,12 +25,12 @@
 #include <QComboBox>
 #include <QDesktopServices>
 #include <QLabel>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
-#include <QRegularExpression>
 #include <QLineSeries>
 #include <QMessageBox>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QPlainTextEdit>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeWidget>
@@ -180,7 +180,7 @@ private Q_SLOTS:
     void cleanup()
     {
         if (m_window)
-            m_window->undoStack().setClean();  // no "save changes?" on close
+            m_window->undoStack().setClean(); // no "save changes?" on close
         m_window.reset();
         m_opened.clear();
     }
@@ -249,7 +249,8 @@ private Q_SLOTS:
         // Where tools reach this lab's agents, and they answer.
         const auto *status = window.labDock()->findChild<QLabel *>(u"labStatus"_qs);
         QVERIFY(status);
-        static const QRegularExpression apis(u"Consul API (http://127\\.\\d+\\.1\\.1:8500), Nomad API (http://127\\.\\d+\\.1\\.1:4646)"_qs);
+        static const QRegularExpression apis(
+            u"Consul API (http://127\\.\\d+\\.1\\.1:8500), Nomad API (http://127\\.\\d+\\.1\\.1:4646)"_qs);
         const QRegularExpressionMatch agents = apis.match(status->text());
         QVERIFY2(agents.hasMatch(), qPrintable(status->text()));
         {
@@ -265,8 +266,7 @@ private Q_SLOTS:
         QStringList messages;
         const std::unique_ptr<QWebSocket> page = openPage(window, &messages);
         QTRY_VERIFY_WITH_TIMEOUT(!messages.isEmpty() && messages.constLast().contains(u"\"count\""), kLabTimeoutMs);
-        QTRY_VERIFY_WITH_TIMEOUT(scene->arrowLive(arrow) && scene->arrowLive(arrow)->bytesPerSecond > 0,
-                                 kLabTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(scene->arrowLive(arrow) && scene->arrowLive(arrow)->bytesPerSecond > 0, kLabTimeoutMs);
         const QString traffic = paintedTraffic(*scene->upstreamItem(arrow));
         QVERIFY2(traffic.contains(u"/s"), qPrintable(traffic));
         QVERIFY2(!traffic.startsWith(u"0 "), qPrintable(traffic));

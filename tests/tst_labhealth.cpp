@@ -65,7 +65,8 @@ bool runningAndPassing(const Lab &lab)
 
 QString describe(const InstanceSnapshot &instance)
 {
-    return QStringLiteral("%1/%2 pid %3: %4").arg(toString(instance.state), toString(instance.health))
+    return QStringLiteral("%1/%2 pid %3: %4")
+        .arg(toString(instance.state), toString(instance.health))
         .arg(instance.pid)
         .arg(instance.message);
 }
@@ -79,14 +80,13 @@ public:
 
     bool listen(const QString &address, quint16 port)
     {
-        static const QString script = QStringLiteral(
-            "import socket, sys, time\n"
-            "s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n"
-            "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
-            "s.bind((sys.argv[1], int(sys.argv[2])))\n"
-            "s.listen(16)\n"
-            "print(s.getsockname()[1], flush=True)\n"
-            "time.sleep(600)\n");
+        static const QString script = QStringLiteral("import socket, sys, time\n"
+                                                     "s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n"
+                                                     "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+                                                     "s.bind((sys.argv[1], int(sys.argv[2])))\n"
+                                                     "s.listen(16)\n"
+                                                     "print(s.getsockname()[1], flush=True)\n"
+                                                     "time.sleep(600)\n");
         m_process.start(QStringLiteral("python3"), {QStringLiteral("-c"), script, address, QString::number(port)});
         if (!m_process.waitForStarted(10'000))
             return false;
@@ -241,8 +241,9 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!PortHolder::isTaken(asked, port), 5000);
         const std::optional<PortHolder> nobody = PortHolder::find(asked, port);
         QVERIFY2(!nobody.has_value(), qPrintable(QString::number(nobody ? nobody->pid : 0)));
-        QCOMPARE(PortHolder::describeClash(asked, port, nobody),
-                 QStringLiteral("%1:%2 is already in use by a process the lab cannot identify").arg(askedAddress).arg(port));
+        QCOMPARE(
+            PortHolder::describeClash(asked, port, nobody),
+            QStringLiteral("%1:%2 is already in use by a process the lab cannot identify").arg(askedAddress).arg(port));
     }
 
     // (a) An orphan-style python3 holds the allocation's address:port when
@@ -276,7 +277,7 @@ private Q_SLOTS:
         const InstanceSnapshot waiting = onlyInstance(lab);
         QVERIFY2(waiting.state == InstanceState::Restarting && waiting.health == HealthStatus::Critical,
                  qPrintable(describe(waiting)));
-        QCOMPARE(waiting.pid, qint64(0));  // no task was started into the clash
+        QCOMPARE(waiting.pid, qint64(0)); // no task was started into the clash
 
         // The orphan answers a TCP check, yet over five check intervals (and
         // several looks at the address) the allocation never passes.

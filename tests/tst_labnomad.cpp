@@ -77,7 +77,7 @@ struct HttpReply
 {
     int status = 0;
     QByteArray body;
-    QByteArray index;  // X-Nomad-Index
+    QByteArray index; // X-Nomad-Index
     QJsonDocument json() const { return QJsonDocument::fromJson(body); }
 };
 
@@ -130,10 +130,7 @@ private:
     // Plays the runtime: places `count` allocations of job/group and starts them.
     QStringList placeAndStart(const QString &job, const QString &group, const QString &task, int count,
                               quint64 version = 0, QList<AllocatedPort> ports = {});
-    QString url(const QString &path) const
-    {
-        return u"http://127.0.0.1:%1%2"_s.arg(m_server->port()).arg(path);
-    }
+    QString url(const QString &path) const { return u"http://127.0.0.1:%1%2"_s.arg(m_server->port()).arg(path); }
 
     std::optional<lab::GoStructSchema> m_responses;
     std::unique_ptr<NomadState> m_state;
@@ -147,7 +144,8 @@ private:
 void TestLabNomad::initTestCase()
 {
     QString error;
-    m_responses = lab::GoStructSchema::load(QStringLiteral(MESHPAD_TEST_DATA "/api-schemas/nomad-responses.json"), &error);
+    m_responses
+        = lab::GoStructSchema::load(QStringLiteral(MESHPAD_TEST_DATA "/api-schemas/nomad-responses.json"), &error);
     QVERIFY2(m_responses, qPrintable(error));
 }
 
@@ -257,7 +255,8 @@ void TestLabNomad::roundTripExample()
     QList<model::Upstream> upstreams;
     for (const QString &job : topology->jobNames()) {
         const QString json = generate::NomadJobGenerator::json(*topology, job);
-        const Result<QJsonObject> request = GoJsonDecoder::nomadApi().decodeBody(json.toUtf8(), u"JobRegisterRequest"_s);
+        const Result<QJsonObject> request
+            = GoJsonDecoder::nomadApi().decodeBody(json.toUtf8(), u"JobRegisterRequest"_s);
         QVERIFY2(request, qPrintable(request ? QString() : request.error().message));
         const QJsonObject stored = JobSpec::canonicalize(request->value(u"Job").toObject());
         const QStringList errors = JobSpec::validate(stored);
@@ -294,14 +293,17 @@ void TestLabNomad::decodeErrors_data()
     QTest::addColumn<QString>("message");
 
     QTest::newRow("env value as a number")
-        << QByteArray(R"({"Job":{"ID":"x","TaskGroups":[{"Name":"g","Tasks":[{"Name":"t","Driver":"exec","Env":{"PORT":9001}}]}]}})")
+        << QByteArray(
+               R"({"Job":{"ID":"x","TaskGroups":[{"Name":"g","Tasks":[{"Name":"t","Driver":"exec","Env":{"PORT":9001}}]}]}})")
         << 400 << u"json: cannot unmarshal number into Go struct field Task.Job.TaskGroups.Tasks.Env of type string"_s;
     QTest::newRow("count as a string")
-        << QByteArray(R"({"Job":{"ID":"x","TaskGroups":[{"Name":"g","Count":"3"}]}})")
-        << 400 << u"json: cannot unmarshal string into Go struct field TaskGroup.Job.TaskGroups.Count of type int"_s;
+        << QByteArray(R"({"Job":{"ID":"x","TaskGroups":[{"Name":"g","Count":"3"}]}})") << 400
+        << u"json: cannot unmarshal string into Go struct field TaskGroup.Job.TaskGroups.Count of type int"_s;
     QTest::newRow("duration as a Go string")
-        << QByteArray(R"({"Job":{"ID":"x","TaskGroups":[{"Name":"g","Tasks":[{"Name":"t","Driver":"exec","KillTimeout":"5s"}]}]}})")
-        << 400 << u"json: cannot unmarshal string into Go struct field Task.Job.TaskGroups.Tasks.KillTimeout of type time.Duration"_s;
+        << QByteArray(
+               R"({"Job":{"ID":"x","TaskGroups":[{"Name":"g","Tasks":[{"Name":"t","Driver":"exec","KillTimeout":"5s"}]}]}})")
+        << 400
+        << u"json: cannot unmarshal string into Go struct field Task.Job.TaskGroups.Tasks.KillTimeout of type time.Duration"_s;
     QTest::newRow("no job") << QByteArray(R"({"EnforceIndex":false})") << 400 << u"Job must be specified"_s;
     QTest::newRow("no job id") << QByteArray(R"({"Job":{"Name":"x"}})") << 400 << u"Job ID hasn't been provided"_s;
     QTest::newRow("group without tasks")
@@ -311,9 +313,11 @@ void TestLabNomad::decodeErrors_data()
         << QByteArray(R"({"Job":{"ID":"x","TaskGroups":[{"Name":"api","Tasks":[{"Name":"t"}]}]}})") << 500
         << u"1 error occurred:\n\t* Task group api validation failed: 1 error occurred:\n\t* Task t validation failed: 1 error occurred:\n\t* Missing task driver\n\n\n\n\n\n"_s;
     QTest::newRow("sidecar in host mode")
-        << QByteArray(R"({"Job":{"ID":"x","TaskGroups":[{"Name":"api","Networks":[{"Mode":"host"}],)"
-                      R"("Services":[{"Name":"a","Connect":{"SidecarService":{}}}],"Tasks":[{"Name":"t","Driver":"exec"}]}]}})")
-        << 500 << u"1 error occurred:\n\t* Consul Connect sidecar requires bridge network, found \"host\" in group \"api\"\n\n"_s;
+        << QByteArray(
+               R"({"Job":{"ID":"x","TaskGroups":[{"Name":"api","Networks":[{"Mode":"host"}],)"
+               R"("Services":[{"Name":"a","Connect":{"SidecarService":{}}}],"Tasks":[{"Name":"t","Driver":"exec"}]}]}})")
+        << 500
+        << u"1 error occurred:\n\t* Consul Connect sidecar requires bridge network, found \"host\" in group \"api\"\n\n"_s;
     QTest::newRow("truncated json") << QByteArray(R"({"Job":{"ID":"x")") << 400 << u"unexpected EOF"_s;
 }
 
@@ -354,7 +358,8 @@ void TestLabNomad::canonicalJobHasConnectSidecar()
     QCOMPARE(sidecar.value(u"Kind").toString(), u"connect-proxy:count-api"_s);
     QCOMPARE(sidecar.value(u"Lifecycle").toObject().value(u"Sidecar").toBool(), true);
     QCOMPARE(tasks.at(0).toObject().value(u"Resources").toObject().value(u"MemoryMB").toInt(), 300);
-    const QJsonObject port = group.value(u"Networks").toArray().first().toObject().value(u"DynamicPorts").toArray().first().toObject();
+    const QJsonObject port
+        = group.value(u"Networks").toArray().first().toObject().value(u"DynamicPorts").toArray().first().toObject();
     QCOMPARE(port.value(u"Label").toString(), u"connect-proxy-count-api"_s);
     QCOMPARE(port.value(u"To").toInt(), -1);
 
@@ -416,7 +421,8 @@ void TestLabNomad::registerRunsAndDeploys()
     QCOMPARE(allocs.size(), 3);
     for (const QJsonValue &a : allocs) {
         QCOMPARE(a.toObject().value(u"ClientStatus").toString(), u"running"_s);
-        QCOMPARE(a.toObject().value(u"TaskStates").toObject().value(u"counter").toObject().value(u"State").toString(), u"running"_s);
+        QCOMPARE(a.toObject().value(u"TaskStates").toObject().value(u"counter").toObject().value(u"State").toString(),
+                 u"running"_s);
         QVERIFY(!a.toObject().contains(u"AllocatedResources"));
     }
     r = get(u"/v1/allocation/"_s + ids.first());
@@ -480,19 +486,29 @@ void TestLabNomad::failingTaskFailsDeployment()
     r = get(u"/v1/job/dashboard/deployment"_s);
     QCOMPARE(r.json().object().value(u"Status").toString(), u"failed"_s);
     QCOMPARE(r.json().object().value(u"StatusDescription").toString(), u"Failed due to unhealthy allocations"_s);
-    QCOMPARE(r.json().object().value(u"TaskGroups").toObject().value(u"dashboard").toObject().value(u"UnhealthyAllocs").toInt(), 1);
+    QCOMPARE(r.json()
+                 .object()
+                 .value(u"TaskGroups")
+                 .toObject()
+                 .value(u"dashboard")
+                 .toObject()
+                 .value(u"UnhealthyAllocs")
+                 .toInt(),
+             1);
 }
 
 void TestLabNomad::progressDeadlineFailsDeployment()
 {
-    QJsonObject body = QJsonDocument::fromJson(readFile(QStringLiteral(MESHPAD_SOURCE_DIR "/jobs/dashboard.json"))).object();
+    QJsonObject body
+        = QJsonDocument::fromJson(readFile(QStringLiteral(MESHPAD_SOURCE_DIR "/jobs/dashboard.json"))).object();
     QJsonObject job = body.value(u"Job").toObject();
-    job.insert(u"Update", QJsonObject{{u"ProgressDeadline"_s, 300'000'000}});  // 300 ms
+    job.insert(u"Update", QJsonObject{{u"ProgressDeadline"_s, 300'000'000}}); // 300 ms
     body.insert(u"Job", job);
     QVERIFY(!registerJob(QJsonDocument(body).toJson()).isEmpty());
-    placeAndStart(u"dashboard"_s, u"dashboard"_s, u"dashboard"_s, 1);  // never healthy
-    QTRY_COMPARE_WITH_TIMEOUT(get(u"/v1/job/dashboard/deployment"_s).json().object().value(u"StatusDescription").toString(),
-                              u"Failed due to progress deadline"_s, 20'000);
+    placeAndStart(u"dashboard"_s, u"dashboard"_s, u"dashboard"_s, 1); // never healthy
+    QTRY_COMPARE_WITH_TIMEOUT(
+        get(u"/v1/job/dashboard/deployment"_s).json().object().value(u"StatusDescription").toString(),
+        u"Failed due to progress deadline"_s, 20'000);
 }
 
 // A node goes down: the runtime (played here) reports its allocation lost
@@ -503,7 +519,7 @@ void TestLabNomad::progressDeadlineFailsDeployment()
 void TestLabNomad::lostAllocationIsReplaced()
 {
     QVERIFY(!registerJob(readFile(QStringLiteral(MESHPAD_SOURCE_DIR "/jobs/counter.json"))).isEmpty());
-    const QStringList ids = placeAndStart(u"counter"_s, u"api"_s, u"counter"_s, 3);  // on one, two, three
+    const QStringList ids = placeAndStart(u"counter"_s, u"api"_s, u"counter"_s, 3); // on one, two, three
     for (const QString &id : ids)
         m_state->allocationHealth(id, true);
     const QString deploymentId = get(u"/v1/job/counter/deployment"_s).json().object().value(u"ID").toString();
@@ -563,17 +579,32 @@ void TestLabNomad::lostAllocationIsReplaced()
     QCOMPARE(r.json().object().value(u"NextAllocation").toString(), replacement);
     QCOMPARE(r.json().object().value(u"PreviousAllocation").toString(), QString());
     QCOMPARE(r.json().object().value(u"TaskStates").toObject().value(u"counter").toObject().value(u"State").toString(),
-             u"running"_s);  // as the client last reported it
+             u"running"_s); // as the client last reported it
 
     r = get(u"/v1/jobs"_s);
     checkResponse(r, u"list of JobListStub"_s);
-    const QJsonObject summary = r.json().array().first().toObject().value(u"JobSummary").toObject().value(u"Summary")
-                                    .toObject().value(u"api").toObject();
+    const QJsonObject summary = r.json()
+                                    .array()
+                                    .first()
+                                    .toObject()
+                                    .value(u"JobSummary")
+                                    .toObject()
+                                    .value(u"Summary")
+                                    .toObject()
+                                    .value(u"api")
+                                    .toObject();
     QCOMPARE(summary.value(u"Running").toInt(), 3);
     QCOMPARE(summary.value(u"Lost").toInt(), 1);
     QCOMPARE(r.json().array().first().toObject().value(u"Status").toString(), u"running"_s);
-    QCOMPARE(get(u"/v1/deployment/"_s + deploymentId).json().object().value(u"TaskGroups").toObject().value(u"api")
-                 .toObject().value(u"PlacedAllocs").toInt(),
+    QCOMPARE(get(u"/v1/deployment/"_s + deploymentId)
+                 .json()
+                 .object()
+                 .value(u"TaskGroups")
+                 .toObject()
+                 .value(u"api")
+                 .toObject()
+                 .value(u"PlacedAllocs")
+                 .toInt(),
              3);
 
     // The node comes back: the lost allocation stays lost.
@@ -594,7 +625,7 @@ void TestLabNomad::lostAllocationIsReplaced()
     });
     QCOMPARE(int(lostCount), NomadState::kKeptLostAllocations);
     QCOMPARE(allocs.size(), 3 + NomadState::kKeptLostAllocations);
-    QVERIFY(get(u"/v1/allocation/"_s + lost).status == 404);  // collected
+    QVERIFY(get(u"/v1/allocation/"_s + lost).status == 404); // collected
 }
 
 void TestLabNomad::planSameJobIsNone()
@@ -647,7 +678,8 @@ void TestLabNomad::planChangedCount()
     QCOMPARE(fields.first().toObject().value(u"Old").toString(), u"3"_s);
     QCOMPARE(fields.first().toObject().value(u"New").toString(), u"5"_s);
     QCOMPARE(groupDiff.value(u"Updates").toObject(), (QJsonObject{{u"ignore"_s, 3}, {u"create"_s, 2}}));
-    const QJsonObject updates = response.value(u"Annotations").toObject().value(u"DesiredTGUpdates").toObject().value(u"api").toObject();
+    const QJsonObject updates
+        = response.value(u"Annotations").toObject().value(u"DesiredTGUpdates").toObject().value(u"api").toObject();
     QCOMPARE(updates.value(u"Place").toInt(), 2);
     QCOMPARE(updates.value(u"Ignore").toInt(), 3);
     QCOMPARE(updates.value(u"DestructiveUpdate").toInt(), 0);
@@ -663,16 +695,22 @@ void TestLabNomad::planChangedCount()
     const QJsonObject envPlan = post(u"/v1/job/counter/plan"_s, QJsonDocument(plan).toJson()).json().object();
     // Tasks sort by name: the injected connect-proxy-count-api comes first,
     // unchanged.
-    const QJsonArray taskDiffs = envPlan.value(u"Diff").toObject().value(u"TaskGroups").toArray().first().toObject()
-                                     .value(u"Tasks").toArray();
+    const QJsonArray taskDiffs
+        = envPlan.value(u"Diff").toObject().value(u"TaskGroups").toArray().first().toObject().value(u"Tasks").toArray();
     QCOMPARE(taskDiffs.size(), 2);
     QCOMPARE(taskDiffs.at(0).toObject().value(u"Type").toString(), u"None"_s);
     const QJsonObject taskDiff = taskDiffs.at(1).toObject();
     QCOMPARE(taskDiff.value(u"Name").toString(), u"counter"_s);
     QCOMPARE(taskDiff.value(u"Type").toString(), u"Edited"_s);
     QCOMPARE(taskDiff.value(u"Fields").toArray().first().toObject().value(u"Name").toString(), u"Env[PORT]"_s);
-    QCOMPARE(envPlan.value(u"Annotations").toObject().value(u"DesiredTGUpdates").toObject().value(u"api").toObject()
-                 .value(u"DestructiveUpdate").toInt(),
+    QCOMPARE(envPlan.value(u"Annotations")
+                 .toObject()
+                 .value(u"DesiredTGUpdates")
+                 .toObject()
+                 .value(u"api")
+                 .toObject()
+                 .value(u"DestructiveUpdate")
+                 .toInt(),
              3);
 }
 
@@ -703,14 +741,15 @@ void TestLabNomad::enforceIndexConflict()
 {
     QVERIFY(!registerJob(readFile(QStringLiteral(MESHPAD_SOURCE_DIR "/jobs/counter.json"))).isEmpty());
     const qint64 current = get(u"/v1/job/counter"_s).json().object().value(u"JobModifyIndex").toInteger();
-    QJsonObject body = QJsonDocument::fromJson(readFile(QStringLiteral(MESHPAD_SOURCE_DIR "/jobs/counter.json"))).object();
+    QJsonObject body
+        = QJsonDocument::fromJson(readFile(QStringLiteral(MESHPAD_SOURCE_DIR "/jobs/counter.json"))).object();
     body.insert(u"EnforceIndex", true);
     body.insert(u"JobModifyIndex", current + 5);
     HttpReply r = post(u"/v1/jobs"_s, QJsonDocument(body).toJson());
     QCOMPARE(r.status, 500);
-    QCOMPARE(QString::fromUtf8(r.body), u"Enforcing job modify index %1: job exists with conflicting job modify index: %2"_s
-                                            .arg(current + 5)
-                                            .arg(current));
+    QCOMPARE(QString::fromUtf8(r.body),
+             u"Enforcing job modify index %1: job exists with conflicting job modify index: %2"_s.arg(current + 5)
+                 .arg(current));
     body.insert(u"JobModifyIndex", current);
     r = post(u"/v1/jobs"_s, QJsonDocument(body).toJson());
     QCOMPARE(r.status, 200);
@@ -755,8 +794,8 @@ void TestLabNomad::blockingQueryWakesOnChange()
     QCOMPARE(m_api->pendingQueries(), 0);
 
     // A short wait returns unchanged after it runs out.
-    const HttpReply timedOut = get(u"/v1/job/counter/allocations?index=%1&wait=200ms"_s
-                                       .arg(QString::fromLatin1(get(u"/v1/job/counter/allocations"_s).index)));
+    const HttpReply timedOut = get(u"/v1/job/counter/allocations?index=%1&wait=200ms"_s.arg(
+        QString::fromLatin1(get(u"/v1/job/counter/allocations"_s).index)));
     QCOMPARE(timedOut.status, 200);
 }
 
@@ -801,11 +840,13 @@ void TestLabNomad::jqRecipeFindsDashboard()
         return QString::fromUtf8(p.readAllStandardOutput()).trimmed();
     };
     // The blog post's recipe, word for word but for the address.
-    const QString id = shell(u"curl -s %1 | jq -r '.[] | select(.JobID == \"dashboard\") | .ID'"_s.arg(url(u"/v1/allocations"_s)));
+    const QString id
+        = shell(u"curl -s %1 | jq -r '.[] | select(.JobID == \"dashboard\") | .ID'"_s.arg(url(u"/v1/allocations"_s)));
     QVERIFY(!id.isEmpty());
-    const QString link = shell(u"curl -s %1 | jq -r '.AllocatedResources.Shared.Networks[0] | "
-                               "(\"http://\" + .IP + \":\" + (.DynamicPorts[] | select(.Label == \"http\") | .Value | tostring))'"_s
-                                   .arg(url(u"/v1/allocation/"_s + id)));
+    const QString link = shell(
+        u"curl -s %1 | jq -r '.AllocatedResources.Shared.Networks[0] | "
+        "(\"http://\" + .IP + \":\" + (.DynamicPorts[] | select(.Label == \"http\") | .Value | tostring))'"_s.arg(
+            url(u"/v1/allocation/"_s + id)));
     QCOMPARE(link, u"http://127.0.1.1:23456"_s);
 }
 
@@ -816,15 +857,22 @@ void TestLabNomad::errorsAndMethods_data()
     QTest::addColumn<int>("status");
     QTest::addColumn<QByteArray>("body");
     QTest::newRow("unknown job") << QByteArray("GET") << u"/v1/job/nope"_s << 404 << QByteArray("job not found");
-    QTest::newRow("unknown allocation") << QByteArray("GET") << u"/v1/allocation/nope"_s << 404 << QByteArray("alloc not found");
-    QTest::newRow("unknown evaluation") << QByteArray("GET") << u"/v1/evaluation/nope"_s << 404 << QByteArray("eval not found");
-    QTest::newRow("unknown deployment") << QByteArray("GET") << u"/v1/deployment/nope"_s << 404 << QByteArray("deployment not found");
-    QTest::newRow("no deployment is null") << QByteArray("GET") << u"/v1/job/nope/deployment"_s << 200 << QByteArray("null");
+    QTest::newRow("unknown allocation") << QByteArray("GET") << u"/v1/allocation/nope"_s << 404
+                                        << QByteArray("alloc not found");
+    QTest::newRow("unknown evaluation") << QByteArray("GET") << u"/v1/evaluation/nope"_s << 404
+                                        << QByteArray("eval not found");
+    QTest::newRow("unknown deployment") << QByteArray("GET") << u"/v1/deployment/nope"_s << 404
+                                        << QByteArray("deployment not found");
+    QTest::newRow("no deployment is null")
+        << QByteArray("GET") << u"/v1/job/nope/deployment"_s << 200 << QByteArray("null");
     QTest::newRow("delete on jobs") << QByteArray("DELETE") << u"/v1/jobs"_s << 405 << QByteArray("Invalid method");
-    QTest::newRow("post on allocations") << QByteArray("POST") << u"/v1/allocations"_s << 405 << QByteArray("Invalid method");
+    QTest::newRow("post on allocations") << QByteArray("POST") << u"/v1/allocations"_s << 405
+                                         << QByteArray("Invalid method");
     QTest::newRow("unknown path") << QByteArray("GET") << u"/v1/nothing"_s << 404 << QByteArray("404 page not found");
-    QTest::newRow("plan id mismatch") << QByteArray("POST") << u"/v1/job/other/plan"_s << 400 << QByteArray("Job ID does not match");
-    QTest::newRow("register id mismatch") << QByteArray("POST") << u"/v1/job/other"_s << 400 << QByteArray("Job ID does not match name");
+    QTest::newRow("plan id mismatch") << QByteArray("POST") << u"/v1/job/other/plan"_s << 400
+                                      << QByteArray("Job ID does not match");
+    QTest::newRow("register id mismatch")
+        << QByteArray("POST") << u"/v1/job/other"_s << 400 << QByteArray("Job ID does not match name");
 }
 
 void TestLabNomad::errorsAndMethods()
@@ -873,8 +921,8 @@ void TestLabNomad::parseJobspec()
     QCOMPARE(group.value(u"Tasks").toArray().at(0).toObject().value(u"Env").toObject().value(u"PORT").toString(),
              u"${NOMAD_PORT_http}"_s);
 
-    const HttpReply canonical = post(u"/v1/jobs/parse?pretty"_s,
-                                     QJsonDocument(QJsonObject{{u"jobhcl"_s, hcl}, {u"canonicalize"_s, true}}).toJson());
+    const HttpReply canonical = post(
+        u"/v1/jobs/parse?pretty"_s, QJsonDocument(QJsonObject{{u"jobhcl"_s, hcl}, {u"canonicalize"_s, true}}).toJson());
     QCOMPARE(canonical.status, 200);
     checkResponse(canonical, u"Job"_s);
     QVERIFY2(canonical.body.contains("\n  "), "?pretty indents");
@@ -884,15 +932,17 @@ void TestLabNomad::parseJobspec()
     const QJsonObject filledGroup = filled.value(u"TaskGroups").toArray().at(0).toObject();
     QCOMPARE(filledGroup.value(u"Count").toInt(), 1);
     QCOMPARE(filledGroup.value(u"RestartPolicy").toObject().value(u"Mode").toString(), u"fail"_s);
-    QCOMPARE(filledGroup.value(u"Tasks").toArray().size(), 1);  // no connect-proxy task: that is the server's
-    QCOMPARE(filledGroup.value(u"Tasks").toArray().at(0).toObject().value(u"Resources").toObject().value(u"CPU").toInt(),
-             100);
+    QCOMPARE(filledGroup.value(u"Tasks").toArray().size(), 1); // no connect-proxy task: that is the server's
+    QCOMPARE(
+        filledGroup.value(u"Tasks").toArray().at(0).toObject().value(u"Resources").toObject().value(u"CPU").toInt(),
+        100);
 
     // What parse answers is what `nomad job run` then registers.
     QVERIFY(!registerJob(QJsonDocument(QJsonObject{{u"Job"_s, job}}).toJson()).isEmpty());
     const HttpReply stored = get(u"/v1/job/dashboard"_s);
     QCOMPARE(stored.status, 200);
-    QCOMPARE(stored.json().object().value(u"TaskGroups").toArray().at(0).toObject().value(u"Tasks").toArray().size(), 2);
+    QCOMPARE(stored.json().object().value(u"TaskGroups").toArray().at(0).toObject().value(u"Tasks").toArray().size(),
+             2);
 }
 
 // GET /v1/job/:id/submission?version=N (command/agent/job_endpoint.go
@@ -945,7 +995,7 @@ void TestLabNomad::parseJobspecErrors_data()
     QTest::addColumn<QByteArray>("method");
     QTest::addColumn<QByteArray>("body");
     QTest::addColumn<int>("status");
-    QTest::addColumn<QString>("message");  // a regular expression
+    QTest::addColumn<QString>("message"); // a regular expression
     QTest::newRow("empty jobspec") << QByteArray("POST") << QByteArray(R"({"JobHCL": ""})") << 400
                                    << u"^Job spec is empty$"_s;
     QTest::newRow("no jobspec") << QByteArray("PUT") << QByteArray(R"({"Canonicalize": true})") << 400

@@ -36,10 +36,10 @@
 #include <QMimeData>
 #include <QProcess>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QSpinBox>
 #include <QStyle>
 #include <QTableWidget>
-#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -177,9 +177,9 @@ void answerFileDialog(QObject *context, const QString &path, QString *suggested 
         auto *buttons = dialog->findChild<QDialogButtonBox *>(u"buttonBox"_qs);
         QAbstractButton *accept = buttons->button(QDialogButtonBox::Save);
         if (!accept)
-            accept = buttons->button(QDialogButtonBox::Open);  // a folder: "Choose"
+            accept = buttons->button(QDialogButtonBox::Open); // a folder: "Choose"
         QTest::mouseClick(accept, Qt::LeftButton);
-        if (dialog->isVisible())  // refused: let the test fail, not hang
+        if (dialog->isVisible()) // refused: let the test fail, not hang
             dialog->reject();
     });
     poll->start();
@@ -229,7 +229,7 @@ private Q_SLOTS:
     void cleanup()
     {
         if (m_window)
-            m_window->undoStack().setClean();  // no "save changes?" on close
+            m_window->undoStack().setClean(); // no "save changes?" on close
         m_window.reset();
     }
 
@@ -269,7 +269,7 @@ private Q_SLOTS:
         QVERIFY(qobject_cast<QLineEdit *>(name));
         retype(name, u"counter-api"_qs);
         QCOMPARE(window.model().service(api)->name, u"counter-api"_qs);
-        QCOMPARE(window.undoStack().count(), 1);  // eleven keys, one step
+        QCOMPARE(window.undoStack().count(), 1); // eleven keys, one step
         QVERIFY(window.isWindowModified());
         QVERIFY(window.windowTitle().startsWith(u"countdash.meshpad[*] — Meshpad"_qs));
 
@@ -281,9 +281,9 @@ private Q_SLOTS:
         QCOMPARE(QApplication::focusWidget(), job);
         QCOMPARE(qobject_cast<QLineEdit *>(job)->text(), u"counting"_qs);
 
-        QTest::keyClick(window.canvas(), Qt::Key_Z, Qt::ControlModifier);  // via the Edit menu's shortcut
+        QTest::keyClick(window.canvas(), Qt::Key_Z, Qt::ControlModifier); // via the Edit menu's shortcut
         QCOMPARE(window.model().service(api)->job, u"counter"_qs);
-        QCOMPARE(qobject_cast<QLineEdit *>(job)->text(), u"counter"_qs);  // the form follows the model
+        QCOMPARE(qobject_cast<QLineEdit *>(job)->text(), u"counter"_qs); // the form follows the model
         window.undoStack().undo();
         QCOMPARE(window.model().service(api)->name, u"count-api"_qs);
         QCOMPARE(qobject_cast<QLineEdit *>(name)->text(), u"count-api"_qs);
@@ -382,7 +382,7 @@ private Q_SLOTS:
 
         retype(datacenter, u"DC 1"_qs);
         QCOMPARE(window.model().topology().settings.datacenter, u"DC 1"_qs);
-        QCOMPARE(window.undoStack().count(), 1);  // four keys, one step
+        QCOMPARE(window.undoStack().count(), 1); // four keys, one step
         // The validator's message marks the field.
         QTRY_VERIFY_WITH_TIMEOUT(datacenter->property("invalid").toBool(), kTimeoutMs);
         QVERIFY2(datacenter->toolTip().contains(u"lowercase"_qs), qPrintable(datacenter->toolTip()));
@@ -420,7 +420,7 @@ private Q_SLOTS:
         window.undoStack().undo();
         window.undoStack().undo();
         QVERIFY(window.model().topology().settings.defaultPolicy == mesh::model::IntentionAction::Allow);
-        QCOMPARE(intention->currentData().toString(), u"allow"_qs);  // the form follows the model
+        QCOMPARE(intention->currentData().toString(), u"allow"_qs); // the form follows the model
         QCOMPARE(health->value(), 2000);
         window.undoStack().undo();
         QCOMPARE(qobject_cast<QLineEdit *>(datacenter)->text(), u"dc1"_qs);
@@ -618,7 +618,7 @@ private Q_SLOTS:
         QCOMPARE(QApplication::focusWidget(), window.findField());
         QTest::keyClicks(window.findField(), u"api"_qs);
         QCOMPARE(window.canvas()->selectedServices(), QList<ServiceId>{idOf(window, u"count-api")});
-        QCOMPARE(QApplication::focusWidget(), window.findField());  // still typing
+        QCOMPARE(QApplication::focusWidget(), window.findField()); // still typing
 
         window.canvas()->setFocus();
         QTest::keyClick(window.canvas(), Qt::Key_P, Qt::ControlModifier | Qt::ShiftModifier);
@@ -690,7 +690,7 @@ private Q_SLOTS:
         answerFileDialog(&window, png, &suggested);
         QVERIFY(clickMenuItem(window, u"File"_qs, u"actionExportPng"_qs));
         QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(png), kTimeoutMs);
-        QCOMPARE(suggested, u"countdash.png"_qs);  // named after the design
+        QCOMPARE(suggested, u"countdash.png"_qs); // named after the design
         const QImage image(png);
         QVERIFY(!image.isNull());
         QVERIFY2(image.width() > 400 && image.height() > 150,
@@ -773,7 +773,7 @@ private Q_SLOTS:
             QVERIFY(!m_window->isWindowModified());
             QVERIFY(recoveryFiles().isEmpty());
         }
-        m_window.reset();  // a normal end (cleanup() marks it clean first)
+        m_window.reset(); // a normal end (cleanup() marks it clean first)
         QVERIFY(recoveryFiles().isEmpty());
     }
 
@@ -819,8 +819,8 @@ private Q_SLOTS:
         QDialog *sheet = window.findChild<QDialog *>(u"shortcutsSheet"_qs);
         QVERIFY(sheet);
         QTRY_VERIFY(sheet->isVisible());
-        const QList<QTreeWidgetItem *> run =
-            sheet->findChild<QTreeWidget *>()->findItems(u"Run"_qs, Qt::MatchExactly | Qt::MatchRecursive, 0);
+        const QList<QTreeWidgetItem *> run
+            = sheet->findChild<QTreeWidget *>()->findItems(u"Run"_qs, Qt::MatchExactly | Qt::MatchRecursive, 0);
         QCOMPARE(run.size(), 1);
         QCOMPARE(run.first()->text(1), u"F5"_qs);
         sheet->close();

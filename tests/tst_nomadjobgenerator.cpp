@@ -81,10 +81,20 @@ Upstream upstream(const QString &from, const QString &to, int port)
 const QStringList &awkwardValues()
 {
     static const QStringList values = {
-        u"say \"hi\""_s, u"C:\\dir\\"_s, u"line1\nline2\ttab\r"_s, u"grüße ✓ 𝄞 日本"_s,
-        u"%{if x}literal%{endif}"_s, u"${NOMAD_PORT_http}"_s, u"http://${NOMAD_UPSTREAM_ADDR_count-api}/x"_s,
-        u"$${escaped} %%{too}"_s, u"${not an expression"_s, u"${a + b}"_s, u"$$${x}"_s, u"100% $"_s,
-        QString(), u"\u0001\u007f"_s,
+        u"say \"hi\""_s,
+        u"C:\\dir\\"_s,
+        u"line1\nline2\ttab\r"_s,
+        u"grüße ✓ 𝄞 日本"_s,
+        u"%{if x}literal%{endif}"_s,
+        u"${NOMAD_PORT_http}"_s,
+        u"http://${NOMAD_UPSTREAM_ADDR_count-api}/x"_s,
+        u"$${escaped} %%{too}"_s,
+        u"${not an expression"_s,
+        u"${a + b}"_s,
+        u"$$${x}"_s,
+        u"100% $"_s,
+        QString(),
+        u"\u0001\u007f"_s,
     };
     return values;
 }
@@ -148,11 +158,11 @@ Topology scenario(const QString &slug)
         api.check = {CheckKind::Http, u"/health"_s, 1500, 2000};
         Service worker = service(u"worker"_s, u"shop"_s);
         worker.connectSidecar = false;
-        worker.ports = {{u"http"_s, 0, 9100}};  // label, to, static
+        worker.ports = {{u"http"_s, 0, 9100}}; // label, to, static
         worker.port = u"http"_s;
         worker.check = {CheckKind::Http, u"/ready"_s, 60000, 500};
         t.services = {api, worker};
-        t.upstreams = {upstream(u"worker"_s, u"api"_s, 7000)};  // no sidecar: not written
+        t.upstreams = {upstream(u"worker"_s, u"api"_s, 7000)}; // no sidecar: not written
     } else if (slug == u"tags-meta-resources") {
         Service s = service(u"search"_s, u"search"_s);
         s.port = u"9200"_s;
@@ -219,8 +229,14 @@ Topology scenario(const QString &slug)
 const QStringList &scenarioSlugs()
 {
     static const QStringList slugs = {
-        u"countdash"_s, u"docker-static-host"_s, u"checks-and-groups"_s, u"tags-meta-resources"_s,
-        u"mapped-label-upstreams"_s, u"escaping"_s, u"hostile-interpolations"_s, u"invalid-design"_s,
+        u"countdash"_s,
+        u"docker-static-host"_s,
+        u"checks-and-groups"_s,
+        u"tags-meta-resources"_s,
+        u"mapped-label-upstreams"_s,
+        u"escaping"_s,
+        u"hostile-interpolations"_s,
+        u"invalid-design"_s,
     };
     return slugs;
 }
@@ -274,7 +290,7 @@ private:
     QJsonObject mapped(const QString &path) const;
 
     QTemporaryDir m_dir;
-    QJsonObject m_mapped;  // file -> normal form, from one run of the mapper
+    QJsonObject m_mapped; // file -> normal form, from one run of the mapper
     QString m_mapperError;
 };
 
@@ -322,7 +338,10 @@ void TestNomadJobGenerator::fillScenarioRows()
         QTest::newRow(qPrintable(slug)) << slug;
 }
 
-void TestNomadJobGenerator::golden_data() { fillScenarioRows(); }
+void TestNomadJobGenerator::golden_data()
+{
+    fillScenarioRows();
+}
 
 void TestNomadJobGenerator::golden()
 {
@@ -346,7 +365,10 @@ void TestNomadJobGenerator::golden()
     QCOMPARE(present, expectedFiles);
 }
 
-void TestNomadJobGenerator::hclMeansTheSameAsJson_data() { fillScenarioRows(); }
+void TestNomadJobGenerator::hclMeansTheSameAsJson_data()
+{
+    fillScenarioRows();
+}
 
 void TestNomadJobGenerator::hclMeansTheSameAsJson()
 {
@@ -363,14 +385,18 @@ void TestNomadJobGenerator::hclMeansTheSameAsJson()
         QVERIFY2(fromHcl.contains(u"Job"), qPrintable(stem));
         QVERIFY2(!fromJson.contains(u"error"), qPrintable(fromJson.value(u"error").toString()));
         if (fromHcl != fromJson) {
-            qInfo().noquote() << "HCL means:\n" << QJsonDocument(fromHcl).toJson()
-                              << "\nJSON means:\n" << QJsonDocument(fromJson).toJson();
+            qInfo().noquote() << "HCL means:\n"
+                              << QJsonDocument(fromHcl).toJson() << "\nJSON means:\n"
+                              << QJsonDocument(fromJson).toJson();
         }
         QVERIFY2(fromHcl == fromJson, qPrintable(u"job " + job));
     }
 }
 
-void TestNomadJobGenerator::jsonBodyMatchesApiSchema_data() { fillScenarioRows(); }
+void TestNomadJobGenerator::jsonBodyMatchesApiSchema_data()
+{
+    fillScenarioRows();
+}
 
 // Nomad silently drops unknown keys and answers 400 to wrong types
 // (api-schemas/README.md): every body has only known keys of the right type.
@@ -393,7 +419,10 @@ void TestNomadJobGenerator::jsonBodyMatchesApiSchema()
     }
 }
 
-void TestNomadJobGenerator::deterministic_data() { fillScenarioRows(); }
+void TestNomadJobGenerator::deterministic_data()
+{
+    fillScenarioRows();
+}
 
 void TestNomadJobGenerator::deterministic()
 {
@@ -431,7 +460,8 @@ void TestNomadJobGenerator::countdashMatchesReferenceJson()
 {
     const Topology t = countdashExample();
     const QJsonObject counter = parseJson(NomadJobGenerator::json(t, u"counter"));
-    const QJsonObject reference = parseJson(uR"({"Job": {"ID": "counter", "Name": "counter", "Type": "service", "Datacenters": ["dc1"],
+    const QJsonObject reference
+        = parseJson(uR"({"Job": {"ID": "counter", "Name": "counter", "Type": "service", "Datacenters": ["dc1"],
       "TaskGroups": [{"Name": "api", "Count": 3,
         "Networks": [{"Mode": "bridge"}],
         "Services": [{"Name": "count-api", "PortLabel": "9001",
@@ -443,7 +473,12 @@ void TestNomadJobGenerator::countdashMatchesReferenceJson()
     QCOMPARE(counter, reference);
 
     const QJsonObject group = parseJson(NomadJobGenerator::json(t, u"dashboard"))
-                                  .value(u"Job").toObject().value(u"TaskGroups").toArray().at(0).toObject();
+                                  .value(u"Job")
+                                  .toObject()
+                                  .value(u"TaskGroups")
+                                  .toArray()
+                                  .at(0)
+                                  .toObject();
     const QJsonObject expected = parseJson(uR"({
       "Networks": [{"Mode": "bridge", "DynamicPorts": [{"Label": "http", "Value": 0, "To": 9002}]}],
       "Services": [{"Name": "count-dashboard", "PortLabel": "9002",
@@ -470,8 +505,9 @@ void TestNomadJobGenerator::repoJobsMatchExample()
         if (updateGolden())
             QVERIFY(writeText(path, a.text));
         QVERIFY2(readText(path) == a.text,
-                 qPrintable(u"jobs/"_s + a.path.mid(6) + u" differs from what resources/examples/countdash.meshpad"
-                            u" generates; run the tests with MESHPAD_UPDATE_GOLDEN=1 if the change is meant"));
+                 qPrintable(u"jobs/"_s + a.path.mid(6)
+                            + u" differs from what resources/examples/countdash.meshpad"
+                              u" generates; run the tests with MESHPAD_UPDATE_GOLDEN=1 if the change is meant"));
     }
 }
 
@@ -479,10 +515,20 @@ void TestNomadJobGenerator::escaping_data()
 {
     QTest::addColumn<int>("index");
     const QStringList names = {
-        u"double quotes"_s, u"backslashes"_s, u"newline tab return"_s, u"unicode"_s, u"template directives"_s,
-        u"runtime variable"_s, u"runtime variable with dash"_s, u"escape sequences themselves"_s,
-        u"unclosed interpolation"_s, u"expression interpolation"_s, u"dollar before interpolation"_s,
-        u"lone percent and dollar"_s, u"empty"_s, u"control characters"_s,
+        u"double quotes"_s,
+        u"backslashes"_s,
+        u"newline tab return"_s,
+        u"unicode"_s,
+        u"template directives"_s,
+        u"runtime variable"_s,
+        u"runtime variable with dash"_s,
+        u"escape sequences themselves"_s,
+        u"unclosed interpolation"_s,
+        u"expression interpolation"_s,
+        u"dollar before interpolation"_s,
+        u"lone percent and dollar"_s,
+        u"empty"_s,
+        u"control characters"_s,
     };
     QCOMPARE(names.size(), awkwardValues().size());
     for (qsizetype i = 0; i < names.size(); ++i)
@@ -534,10 +580,19 @@ void TestNomadJobGenerator::hostileInterpolations()
     const QJsonObject fromJson = mapped(stem + u".json");
     QVERIFY2(!fromHcl.contains(u"error"), qPrintable(fromHcl.value(u"error").toString()));
     QVERIFY2(!fromJson.contains(u"error"), qPrintable(fromJson.value(u"error").toString()));
-    QVERIFY2(fromHcl == fromJson, qPrintable(u"HCL means:\n"_s + QString::fromUtf8(QJsonDocument(fromHcl).toJson())
-                                             + u"\nJSON means:\n" + QString::fromUtf8(QJsonDocument(fromJson).toJson())));
-    const QJsonObject task = fromHcl.value(u"Job").toObject().value(u"TaskGroups").toArray().at(0).toObject()
-                                 .value(u"Tasks").toArray().at(0).toObject();
+    QVERIFY2(fromHcl == fromJson,
+             qPrintable(u"HCL means:\n"_s + QString::fromUtf8(QJsonDocument(fromHcl).toJson()) + u"\nJSON means:\n"
+                        + QString::fromUtf8(QJsonDocument(fromJson).toJson())));
+    const QJsonObject task = fromHcl.value(u"Job")
+                                 .toObject()
+                                 .value(u"TaskGroups")
+                                 .toArray()
+                                 .at(0)
+                                 .toObject()
+                                 .value(u"Tasks")
+                                 .toArray()
+                                 .at(0)
+                                 .toObject();
     QCOMPARE(task.value(u"Env").toObject().value(u"V").toString(), value);
     QCOMPARE(task.value(u"Config").toObject().value(u"args").toArray().at(0).toString(), value);
 }
@@ -547,15 +602,15 @@ void TestNomadJobGenerator::jsonFacts()
 {
     const QString text = NomadJobGenerator::json(scenario(u"checks-and-groups"_s), u"shop");
     // Key order as the docs show it.
-    const qsizetype id = text.indexOf(u"\"ID\""), name = text.indexOf(u"\"Name\""),
-                    type = text.indexOf(u"\"Type\""), dcs = text.indexOf(u"\"Datacenters\""),
-                    groups = text.indexOf(u"\"TaskGroups\"");
+    const qsizetype id = text.indexOf(u"\"ID\""), name = text.indexOf(u"\"Name\""), type = text.indexOf(u"\"Type\""),
+                    dcs = text.indexOf(u"\"Datacenters\""), groups = text.indexOf(u"\"TaskGroups\"");
     QVERIFY(0 <= id && id < name && name < type && type < dcs && dcs < groups);
 
     const QJsonArray taskGroups = parseJson(text).value(u"Job").toObject().value(u"TaskGroups").toArray();
     QCOMPARE(taskGroups.size(), 2);
     const QJsonObject api = taskGroups.at(0).toObject();
-    const QJsonObject apiCheck = api.value(u"Services").toArray().at(0).toObject().value(u"Checks").toArray().at(0).toObject();
+    const QJsonObject apiCheck
+        = api.value(u"Services").toArray().at(0).toObject().value(u"Checks").toArray().at(0).toObject();
     // Durations are integer nanoseconds; the bridge Connect check is exposed.
     QCOMPARE(apiCheck.value(u"Interval").toInteger(), 1'500'000'000LL);
     QCOMPARE(apiCheck.value(u"Timeout").toInteger(), 2'000'000'000LL);
@@ -576,19 +631,43 @@ void TestNomadJobGenerator::jsonFacts()
 
     // Env and Meta values are always strings, whatever they look like.
     const QJsonObject escaping = parseJson(NomadJobGenerator::json(scenario(u"escaping"_s), u"odd"));
-    const QJsonObject env = escaping.value(u"Job").toObject().value(u"TaskGroups").toArray().at(0).toObject()
-                                .value(u"Tasks").toArray().at(0).toObject().value(u"Env").toObject();
+    const QJsonObject env = escaping.value(u"Job")
+                                .toObject()
+                                .value(u"TaskGroups")
+                                .toArray()
+                                .at(0)
+                                .toObject()
+                                .value(u"Tasks")
+                                .toArray()
+                                .at(0)
+                                .toObject()
+                                .value(u"Env")
+                                .toObject();
     for (const QJsonValue &v : env)
         QVERIFY(v.isString());
 
     // A label mapped `to` another port: the sidecar is told where the app is.
     const QJsonObject web = parseJson(NomadJobGenerator::json(scenario(u"mapped-label-upstreams"_s), u"web"));
-    const QJsonObject proxy = web.value(u"Job").toObject().value(u"TaskGroups").toArray().at(0).toObject()
-                                  .value(u"Services").toArray().at(0).toObject().value(u"Connect").toObject()
-                                  .value(u"SidecarService").toObject().value(u"Proxy").toObject();
+    const QJsonObject proxy = web.value(u"Job")
+                                  .toObject()
+                                  .value(u"TaskGroups")
+                                  .toArray()
+                                  .at(0)
+                                  .toObject()
+                                  .value(u"Services")
+                                  .toArray()
+                                  .at(0)
+                                  .toObject()
+                                  .value(u"Connect")
+                                  .toObject()
+                                  .value(u"SidecarService")
+                                  .toObject()
+                                  .value(u"Proxy")
+                                  .toObject();
     QCOMPARE(proxy.value(u"LocalServicePort").toInt(), 9002);
     QCOMPARE(proxy.value(u"Upstreams").toArray().size(), 2);
-    QCOMPARE(proxy.value(u"Upstreams").toArray().at(1).toObject().value(u"LocalBindAddress").toString(), u"127.0.0.2"_s);
+    QCOMPARE(proxy.value(u"Upstreams").toArray().at(1).toObject().value(u"LocalBindAddress").toString(),
+             u"127.0.0.2"_s);
 }
 
 void TestNomadJobGenerator::artifactPaths()
@@ -612,7 +691,12 @@ void TestNomadJobGenerator::unknownJobIsEmptyButValid()
 {
     const Topology t = countdashExample();
     QCOMPARE(NomadJobGenerator::hcl(t, u"nope"), u"job \"nope\" {\n  datacenters = [\"dc1\"]\n}\n"_s);
-    QVERIFY(parseJson(NomadJobGenerator::json(t, u"nope")).value(u"Job").toObject().value(u"TaskGroups").toArray().isEmpty());
+    QVERIFY(parseJson(NomadJobGenerator::json(t, u"nope"))
+                .value(u"Job")
+                .toObject()
+                .value(u"TaskGroups")
+                .toArray()
+                .isEmpty());
     QCOMPARE(generate(Topology{}).artifacts().size(), 0);
 }
 
@@ -625,7 +709,12 @@ void TestNomadJobGenerator::externalServiceHasNoJob()
     const ArtifactSet set = generate(t);
     QCOMPARE(set.paths(), QStringList({u"nomad/dashboard.nomad.hcl"_s, u"nomad/dashboard.json"_s}));
     QCOMPARE(NomadJobGenerator::json(t, u"dashboard"), NomadJobGenerator::json(countdashExample(), u"dashboard"));
-    QVERIFY(parseJson(NomadJobGenerator::json(t, u"counter")).value(u"Job").toObject().value(u"TaskGroups").toArray().isEmpty());
+    QVERIFY(parseJson(NomadJobGenerator::json(t, u"counter"))
+                .value(u"Job")
+                .toObject()
+                .value(u"TaskGroups")
+                .toArray()
+                .isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestNomadJobGenerator)

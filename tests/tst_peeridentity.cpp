@@ -53,67 +53,58 @@ private Q_SLOTS:
     {
         using KU = CertificateBuilder::KeyUsage;
         QTest::addColumn<Change>("change");
-        QTest::addColumn<QString>("service");  // empty: refused
-        QTest::addColumn<QString>("reason");   // part of the error message
+        QTest::addColumn<QString>("service"); // empty: refused
+        QTest::addColumn<QString>("reason");  // part of the error message
 
         QTest::newRow("consul leaf") << Change([](CertificateBuilder &) {}) << "web" << QString();
-        QTest::newRow("B1 two URI SANs, allowed first")
-            << Change([](CertificateBuilder &b) { b.setUriSans({kWeb, kAdmin}); }) << QString()
-            << "2 URI SANs; a service identity has exactly one";
-        QTest::newRow("B1 two URI SANs, allowed second")
-            << Change([](CertificateBuilder &b) { b.setUriSans({kAdmin, kWeb}); }) << QString() << "2 URI SANs";
-        QTest::newRow("B1 the same URI twice")
-            << Change([](CertificateBuilder &b) { b.setUriSans({kWeb, kWeb}); }) << QString() << "2 URI SANs";
-        QTest::newRow("B2 ID in a DNS SAN")
-            << Change([](CertificateBuilder &b) {
-                   b.setUriSans({});
-                   b.setDnsSans({kWeb});
-               })
-            << QString() << "no URI SAN";
-        QTest::newRow("B2 ID in an email SAN")
-            << Change([](CertificateBuilder &b) {
-                   b.setUriSans({});
-                   b.setEmailSans({kWeb});
-               })
-            << QString() << "no URI SAN";
-        QTest::newRow("B2 ID in the CN only")
-            << Change([](CertificateBuilder &b) {
-                   b.setUriSans({});
-                   // A CN stops at 64 characters: a short trust domain fits.
-                   b.setSubjectCommonName(QStringLiteral("spiffe://7f42f496.consul/ns/default/dc/dc1/svc/web"));
-               })
-            << QString() << "no URI SAN";
+        QTest::newRow("B1 two URI SANs, allowed first") << Change([](CertificateBuilder &b) {
+            b.setUriSans({kWeb, kAdmin});
+        }) << QString() << "2 URI SANs; a service identity has exactly one";
+        QTest::newRow("B1 two URI SANs, allowed second") << Change([](CertificateBuilder &b) {
+            b.setUriSans({kAdmin, kWeb});
+        }) << QString() << "2 URI SANs";
+        QTest::newRow("B1 the same URI twice") << Change([](CertificateBuilder &b) {
+            b.setUriSans({kWeb, kWeb});
+        }) << QString() << "2 URI SANs";
+        QTest::newRow("B2 ID in a DNS SAN") << Change([](CertificateBuilder &b) {
+            b.setUriSans({});
+            b.setDnsSans({kWeb});
+        }) << QString() << "no URI SAN";
+        QTest::newRow("B2 ID in an email SAN") << Change([](CertificateBuilder &b) {
+            b.setUriSans({});
+            b.setEmailSans({kWeb});
+        }) << QString() << "no URI SAN";
+        QTest::newRow("B2 ID in the CN only") << Change([](CertificateBuilder &b) {
+            b.setUriSans({});
+            // A CN stops at 64 characters: a short trust domain fits.
+            b.setSubjectCommonName(QStringLiteral("spiffe://7f42f496.consul/ns/default/dc/dc1/svc/web"));
+        }) << QString() << "no URI SAN";
         QTest::newRow("DNS SAN besides the URI SAN (still one ID)")
             << Change([](CertificateBuilder &b) { b.setDnsSans({QStringLiteral("web.service.consul")}); }) << "web"
             << QString();
-        QTest::newRow("B3 CA:TRUE leaf")
-            << Change([](CertificateBuilder &b) { b.setCertificateAuthority(true); }) << QString()
-            << "CA certificate";
+        QTest::newRow("B3 CA:TRUE leaf") << Change([](CertificateBuilder &b) { b.setCertificateAuthority(true); })
+                                         << QString() << "CA certificate";
         QTest::newRow("B3 keyCertSign without CA:TRUE")
             << Change([](CertificateBuilder &b) { b.setKeyUsages(KU::DigitalSignature | KU::KeyCertSign); })
             << QString() << "CA certificate";
-        QTest::newRow("B3 keyCertSign, no basicConstraints")
-            << Change([](CertificateBuilder &b) {
-                   b.setBasicConstraintsIncluded(false);
-                   b.setKeyUsages(KU::KeyCertSign);
-               })
-            << QString() << "CA certificate";
+        QTest::newRow("B3 keyCertSign, no basicConstraints") << Change([](CertificateBuilder &b) {
+            b.setBasicConstraintsIncluded(false);
+            b.setKeyUsages(KU::KeyCertSign);
+        }) << QString() << "CA certificate";
         QTest::newRow("no basicConstraints, plain leaf")
             << Change([](CertificateBuilder &b) { b.setBasicConstraintsIncluded(false); }) << "web" << QString();
         QTest::newRow("CA's own ID spiffe://<td>")
             << Change([](CertificateBuilder &b) { b.setUriSans({u"spiffe://" + kTd}); }) << QString()
             << "is not a Consul service SPIFFE ID";
-        QTest::newRow("B5 trailing slash")
-            << Change([](CertificateBuilder &b) { b.setUriSans({kWeb + u"/"}); }) << QString()
-            << "is not a Consul service SPIFFE ID";
-        QTest::newRow("B5 percent-encoded")
-            << Change([](CertificateBuilder &b) { b.setUriSans({kWeb + u"%2Fadmin"}); }) << QString()
-            << "is not a Consul service SPIFFE ID";
+        QTest::newRow("B5 trailing slash") << Change([](CertificateBuilder &b) { b.setUriSans({kWeb + u"/"}); })
+                                           << QString() << "is not a Consul service SPIFFE ID";
+        QTest::newRow("B5 percent-encoded") << Change([](CertificateBuilder &b) { b.setUriSans({kWeb + u"%2Fadmin"}); })
+                                            << QString() << "is not a Consul service SPIFFE ID";
         QTest::newRow("B5 query") << Change([](CertificateBuilder &b) { b.setUriSans({kWeb + u"?admin"}); })
                                   << QString() << "is not a Consul service SPIFFE ID";
-        QTest::newRow("B5 upper-case scheme")
-            << Change([](CertificateBuilder &b) { b.setUriSans({QString(kWeb).replace(0, 6, QStringLiteral("SPIFFE"))}); })
-            << QString() << "is not a Consul service SPIFFE ID";
+        QTest::newRow("B5 upper-case scheme") << Change([](CertificateBuilder &b) {
+            b.setUriSans({QString(kWeb).replace(0, 6, QStringLiteral("SPIFFE"))});
+        }) << QString() << "is not a Consul service SPIFFE ID";
         QTest::newRow("B5 non-ASCII bytes in the URI")
             << Change([](CertificateBuilder &b) { b.setUriSans({kWeb + u"é"}); }) << QString()
             << "is not a Consul service SPIFFE ID";
@@ -138,7 +129,7 @@ private Q_SLOTS:
             QVERIFY2(!id, qPrintable(id ? id->toString() : QString()));
             QCOMPARE(id.error().code, mesh::Error::Code::Invalid);
             QVERIFY2(id.error().message.contains(reason), qPrintable(id.error().message));
-            QVERIFY(id.error().message.size() < 200);  // a peer's 3000-byte URI is not echoed whole
+            QVERIFY(id.error().message.size() < 200); // a peer's 3000-byte URI is not echoed whole
         } else {
             QVERIFY2(id, qPrintable(id ? QString() : id.error().message));
             QCOMPARE(id->service, service);
@@ -191,24 +182,24 @@ private Q_SLOTS:
             b.setDnsSans({QStringLiteral("web.service.consul")});
         });
         QCOMPARE(PeerIdentity::uriSubjectAlternativeNames(leaf), (QStringList{kAdmin, kWeb}));
-        QCOMPARE(leaf.subjectAlternativeNames().values(QSsl::DnsEntry), QList<QString>{QStringLiteral("web.service.consul")});
+        QCOMPARE(leaf.subjectAlternativeNames().values(QSsl::DnsEntry),
+                 QList<QString>{QStringLiteral("web.service.consul")});
     }
 
     void serialColonHexAsConsul()
     {
-        const QSslCertificate leaf = leafWith([](CertificateBuilder &b) {
-            b.setSerialNumber(QByteArray::fromHex("0a1bff"));
-        });
+        const QSslCertificate leaf
+            = leafWith([](CertificateBuilder &b) { b.setSerialNumber(QByteArray::fromHex("0a1bff")); });
         QCOMPARE(PeerIdentity::serialColonHex(leaf), QStringLiteral("0a:1b:ff"));
     }
 
     void refusalReasonNames()
     {
-        const QStringList expected = {
-            QStringLiteral("no-certificate"), QStringLiteral("unknown-ca"),    QStringLiteral("expired"),
-            QStringLiteral("not-yet-valid"),  QStringLiteral("wrong-identity"), QStringLiteral("bad-identity"),
-            QStringLiteral("wrong-purpose"),  QStringLiteral("denied"),        QStringLiteral("tls-version"),
-            QStringLiteral("handshake-timeout"), QStringLiteral("handshake-failed")};
+        const QStringList expected
+            = {QStringLiteral("no-certificate"),    QStringLiteral("unknown-ca"),      QStringLiteral("expired"),
+               QStringLiteral("not-yet-valid"),     QStringLiteral("wrong-identity"),  QStringLiteral("bad-identity"),
+               QStringLiteral("wrong-purpose"),     QStringLiteral("denied"),          QStringLiteral("tls-version"),
+               QStringLiteral("handshake-timeout"), QStringLiteral("handshake-failed")};
         QCOMPARE(kRefusalReasonCount, expected.size());
         for (int i = 0; i < kRefusalReasonCount; ++i)
             QCOMPARE(toString(static_cast<RefusalReason>(i)), expected.at(i));

@@ -30,8 +30,7 @@ QByteArray readAll(const QString &path)
 // sits on line 3, and its first character at column 10.
 QByteArray withName(const QByteArray &raw)
 {
-    return "{\"format\": \"meshpad\", \"version\": 1,\n\"services\": [{\"id\": \"s\",\n\"name\": \"" + raw
-        + "\"}]}\n";
+    return "{\"format\": \"meshpad\", \"version\": 1,\n\"services\": [{\"id\": \"s\",\n\"name\": \"" + raw + "\"}]}\n";
 }
 
 } // namespace
@@ -178,14 +177,17 @@ private Q_SLOTS:
         QTest::newRow("empty file") << QByteArray() << u"line 1, column 1"_qs;
         QTest::newRow("truncated") << good.left(good.size() / 2) << u"line "_qs;
         QTest::newRow("missing comma, line 3")
-            << QByteArray("{\n  \"format\": \"meshpad\",\n  \"version\": 1\n  \"name\": \"x\"\n}") << u"line 4, column "_qs;
+            << QByteArray("{\n  \"format\": \"meshpad\",\n  \"version\": 1\n  \"name\": \"x\"\n}")
+            << u"line 4, column "_qs;
         QTest::newRow("not an object") << QByteArray("[1, 2]") << u"JSON object"_qs;
         QTest::newRow("other format") << QByteArray(R"({"format": "kanvas", "version": 1})") << u"not a Meshpad"_qs;
         QTest::newRow("future version") << replace("\"version\": 1", "\"version\": 7") << u"newer Meshpad"_qs;
-        QTest::newRow("version as string") << replace("\"version\": 1", "\"version\": \"1\"") << u"version: expected a number, got a string"_qs;
+        QTest::newRow("version as string")
+            << replace("\"version\": 1", "\"version\": \"1\"") << u"version: expected a number, got a string"_qs;
         QTest::newRow("count as string") << replace("\"count\": 3", "\"count\": \"3\"")
                                          << u"services[1].count: expected a number, got a string"_qs;
-        QTest::newRow("fractional count") << replace("\"count\": 3", "\"count\": 2.5") << u"services[1].count: expected a whole number"_qs;
+        QTest::newRow("fractional count")
+            << replace("\"count\": 3", "\"count\": 2.5") << u"services[1].count: expected a whole number"_qs;
         QTest::newRow("absurd count") << replace("\"count\": 3", "\"count\": 1e300") << u"services[1].count"_qs;
         QTest::newRow("absurd port") << replace("\"localBindPort\": 8080", "\"localBindPort\": 99999999999")
                                      << u"upstreams[0].localBindPort"_qs;
@@ -233,10 +235,12 @@ private Q_SLOTS:
         QTest::newRow("raw newline in a name") << withName("web\nx")
                                                << u"line 3, column 13: raw control character U+000A (LF) inside a "
                                                   "string; write it as \\n or remove it"_qs;
-        QTest::newRow("raw tab in a name") << withName("a\tb") << u"line 3, column 11: raw control character U+0009 "
-                                                                  "(TAB) inside a string; write it as \\t"_qs;
-        QTest::newRow("raw ESC in a key")
-            << QByteArray("{\"form\x1b" "at\": 1}") << u"line 1, column 7: raw control"_qs;
+        QTest::newRow("raw tab in a name") << withName("a\tb")
+                                           << u"line 3, column 11: raw control character U+0009 "
+                                              "(TAB) inside a string; write it as \\t"_qs;
+        QTest::newRow("raw ESC in a key") << QByteArray("{\"form\x1b"
+                                                        "at\": 1}")
+                                          << u"line 1, column 7: raw control"_qs;
         QTest::newRow("raw control after an escaped quote")
             << withName("say \\\"hi\x07") << u"line 3, column 18: raw control character U+0007 (BEL)"_qs;
         QTest::newRow("column counts characters, not bytes")
@@ -260,8 +264,9 @@ private Q_SLOTS:
         QTest::newRow("invalid UTF-8: stray continuation byte")
             << withName("ok\x80") << u"line 3, column 12: invalid UTF-8 (bytes 0x80, a continuation byte"_qs;
         QTest::newRow("invalid UTF-8: sequence cut off at the end of the file")
-            << QByteArray("{\"name\": \"\xe2\x82") << u"line 1, column 11: invalid UTF-8 (bytes 0xE2 0x82, cut off at "
-                                                      "the end of the file)"_qs;
+            << QByteArray("{\"name\": \"\xe2\x82")
+            << u"line 1, column 11: invalid UTF-8 (bytes 0xE2 0x82, cut off at "
+               "the end of the file)"_qs;
         QTest::newRow("invalid UTF-8 outside a string")
             << QByteArray("{\"format\": \"meshpad\",\xff \"version\": 1}") << u"line 1, column 22: invalid UTF-8"_qs;
         QTest::newRow("control character between tokens")
@@ -307,8 +312,8 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("json");
         QTest::addColumn<QString>("name");
 
-        QTest::newRow("escaped ESC loads (the validator judges names)") << withName("web\\u001b[2J")
-                                                                        << u"web\x1b[2J"_qs;
+        QTest::newRow("escaped ESC loads (the validator judges names)")
+            << withName("web\\u001b[2J") << u"web\x1b[2J"_qs;
         QTest::newRow("escaped NUL loads") << withName("a\\u0000b") << QString(u"a" + QString(QChar(0)) + u"b");
         QTest::newRow("escaped newline and tab load") << withName("a\\n\\tb") << u"a\n\tb"_qs;
         QTest::newRow("surrogate pair escape is one emoji") << withName("\\ud83d\\ude00") << QString::fromUtf8("😀");
@@ -374,7 +379,8 @@ private Q_SLOTS:
         QVERIFY(good);
         model.setTopology(*good);
         const Topology before = model.topology();
-        const auto bad = ProjectFile::fromJson("{\"format\": \"meshpad\", \"version\": 1, \"services\": [{\"id\": 1}]}");
+        const auto bad
+            = ProjectFile::fromJson("{\"format\": \"meshpad\", \"version\": 1, \"services\": [{\"id\": 1}]}");
         QVERIFY(!bad);
         if (bad)
             model.setTopology(*bad);

@@ -30,8 +30,8 @@
 #include <signal.h>
 #include <sys/resource.h>
 
-using meshpad::gui::MainWindow;
 using mesh::model::ProjectFile;
+using meshpad::gui::MainWindow;
 
 namespace {
 
@@ -250,8 +250,9 @@ private Q_SLOTS:
         QVERIFY2(child.waitForStarted(kTimeoutMs), qPrintable(child.errorString()));
         const auto pid = static_cast<pid_t>(child.processId());
         QTRY_VERIFY_WITH_TIMEOUT(processState(pid) == 'T' || child.state() != QProcess::Running, kTimeoutMs);
-        QVERIFY2(child.state() == QProcess::Running,
-                 qPrintable(u"the save ended without stopping: "_qs + QString::fromLocal8Bit(child.readAllStandardError())));
+        QVERIFY2(
+            child.state() == QProcess::Running,
+            qPrintable(u"the save ended without stopping: "_qs + QString::fromLocal8Bit(child.readAllStandardError())));
         // Stopped with the temporary file open: not committed yet.
         const QStringList open = openFilesIn(pid, dir.path());
         QVERIFY2(!open.isEmpty() && !open.contains(path), qPrintable(open.join(u", ")));

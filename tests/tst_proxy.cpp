@@ -12,16 +12,16 @@
 #include "proxy/proxymetrics.h"
 #include "proxy/staticidentitysource.h"
 #include "proxy/staticresolver.h"
-#include "tls/tlscontext.h"
 #include "proxy/upstreamlistener.h"
+#include "tls/tlscontext.h"
 
 #include <QLoggingCategory>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSslCipher>
 #include <QSslSocket>
-#include <QTemporaryDir>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <malloc.h>
@@ -156,13 +156,14 @@ private:
         return !QTest::currentTestFailed();
     }
 
-    QSslSocket *tlsClient(const std::optional<pki::IssuedCertificate> &cert, QSsl::SslProtocol protocol = QSsl::TlsV1_2OrLater)
+    QSslSocket *tlsClient(const std::optional<pki::IssuedCertificate> &cert,
+                          QSsl::SslProtocol protocol = QSsl::TlsV1_2OrLater)
     {
         auto *s = new QSslSocket;
         m_garbage.append(s);
         QSslConfiguration c = QSslConfiguration::defaultConfiguration();
         c.setProtocol(protocol);
-        c.setPeerVerifyMode(QSslSocket::VerifyNone);  // the server is not under test here
+        c.setPeerVerifyMode(QSslSocket::VerifyNone); // the server is not under test here
         if (cert) {
             c.setLocalCertificateChain(QList<QSslCertificate>{cert->certificate} + cert->chain);
             c.setPrivateKey(cert->privateKey);
@@ -186,8 +187,7 @@ private:
         switch (kind) {
         case BadPeer::Valid:
         case BadPeer::DeniedSource:
-        case BadPeer::NoCertificate:
-            return leaf(QStringLiteral("web"));
+        case BadPeer::NoCertificate: return leaf(QStringLiteral("web"));
         case BadPeer::OtherCa: {
             auto other = pki::CertificateAuthority::create(kTrustDomain);
             return *other->issueLeaf(QStringLiteral("web"));
@@ -220,12 +220,12 @@ private:
             b.setSubjectCommonName(pki::CertificateAuthority::serviceCommonName(QStringLiteral("web"), kTrustDomain));
             return build(b);
         }
-        case BadPeer::LookAlikeService:
-            return leaf(QStringLiteral("web-admin"));
+        case BadPeer::LookAlikeService: return leaf(QStringLiteral("web-admin"));
         case BadPeer::OtherTrustDomain: {
             auto b = m_ca->leafBuilder(QStringLiteral("web"));
             b.setUriSans({pki::SpiffeId::forService(QStringLiteral("11111111-2222-3333-4444-555555555555.consul"),
-                                                    QStringLiteral("dc1"), QStringLiteral("web")).toString()});
+                                                    QStringLiteral("dc1"), QStringLiteral("web"))
+                              .toString()});
             return build(b);
         }
         case BadPeer::TrailingSlash: {
@@ -235,7 +235,7 @@ private:
         }
         case BadPeer::PercentEncoded: {
             auto b = m_ca->leafBuilder(QStringLiteral("web"));
-            b.setUriSans({web.chopped(1) + QStringLiteral("%62")});  // svc/we%62 = svc/web once decoded
+            b.setUriSans({web.chopped(1) + QStringLiteral("%62")}); // svc/we%62 = svc/web once decoded
             return build(b);
         }
         case BadPeer::ServerAuthOnly: {
@@ -246,7 +246,8 @@ private:
         case BadPeer::CaAsLeaf: {
             auto b = m_ca->leafBuilder(QStringLiteral("web"));
             b.setCertificateAuthority(true);
-            b.setKeyUsages(pki::CertificateBuilder::KeyUsage::KeyCertSign | pki::CertificateBuilder::KeyUsage::DigitalSignature);
+            b.setKeyUsages(pki::CertificateBuilder::KeyUsage::KeyCertSign
+                           | pki::CertificateBuilder::KeyUsage::DigitalSignature);
             return build(b);
         }
         }
@@ -277,7 +278,8 @@ private Q_SLOTS:
                               u"ECDHE-ECDSA-CHACHA20-POLY1305"_qs, u"ECDHE-RSA-AES128-GCM-SHA256"_qs,
                               u"ECDHE-RSA-AES256-GCM-SHA384"_qs, u"ECDHE-RSA-CHACHA20-POLY1305"_qs}));
         QCOMPARE(mesh::tls::TlsContext::tls13Suites(),
-                 QStringList({u"TLS_AES_128_GCM_SHA256"_qs, u"TLS_AES_256_GCM_SHA384"_qs, u"TLS_CHACHA20_POLY1305_SHA256"_qs}));
+                 QStringList(
+                     {u"TLS_AES_128_GCM_SHA256"_qs, u"TLS_AES_256_GCM_SHA384"_qs, u"TLS_CHACHA20_POLY1305_SHA256"_qs}));
     }
 
     void pairCarriesBytesBothWays()
@@ -364,9 +366,12 @@ private Q_SLOTS:
     {
         QTest::addColumn<QStringList>("arguments");
         // SECLEVEL=0: Debian's OpenSSL would not even offer TLS 1.1 otherwise.
-        QTest::newRow("TLS 1.1") << QStringList{QStringLiteral("-tls1_1"), QStringLiteral("-cipher"), QStringLiteral("DEFAULT@SECLEVEL=0")};
-        QTest::newRow("TLS 1.2 AES128-SHA only") << QStringList{QStringLiteral("-tls1_2"), QStringLiteral("-cipher"), QStringLiteral("AES128-SHA")};
-        QTest::newRow("TLS 1.2 ECDHE CBC only") << QStringList{QStringLiteral("-tls1_2"), QStringLiteral("-cipher"), QStringLiteral("ECDHE-ECDSA-AES128-SHA256")};
+        QTest::newRow("TLS 1.1") << QStringList{QStringLiteral("-tls1_1"), QStringLiteral("-cipher"),
+                                                QStringLiteral("DEFAULT@SECLEVEL=0")};
+        QTest::newRow("TLS 1.2 AES128-SHA only")
+            << QStringList{QStringLiteral("-tls1_2"), QStringLiteral("-cipher"), QStringLiteral("AES128-SHA")};
+        QTest::newRow("TLS 1.2 ECDHE CBC only") << QStringList{QStringLiteral("-tls1_2"), QStringLiteral("-cipher"),
+                                                               QStringLiteral("ECDHE-ECDSA-AES128-SHA256")};
     }
 
     void inboundRefusesOldTlsAndNonAeadOffers()
@@ -377,11 +382,12 @@ private Q_SLOTS:
         const auto web = leaf(QStringLiteral("web"));
         QVERIFY(pki::CertificateAuthority::writeLeaf(web, dir.path(), QStringLiteral("web")));
         QProcess s;
-        s.start(QStringLiteral("openssl"), QStringList{QStringLiteral("s_client"), QStringLiteral("-connect"),
-                                                       u"127.0.0.1:" + QString::number(m_inbound->port()),
-                                                       QStringLiteral("-cert"), dir.filePath(QStringLiteral("web.pem")),
-                                                       QStringLiteral("-key"), dir.filePath(QStringLiteral("web-key.pem"))}
-                                               + arguments);
+        s.start(QStringLiteral("openssl"),
+                QStringList{QStringLiteral("s_client"), QStringLiteral("-connect"),
+                            u"127.0.0.1:" + QString::number(m_inbound->port()), QStringLiteral("-cert"),
+                            dir.filePath(QStringLiteral("web.pem")), QStringLiteral("-key"),
+                            dir.filePath(QStringLiteral("web-key.pem"))}
+                    + arguments);
         QVERIFY(s.waitForStarted());
         s.closeWriteChannel();
         QTRY_VERIFY_WITH_TIMEOUT(s.state() == QProcess::NotRunning, 10000);
@@ -482,17 +488,20 @@ private Q_SLOTS:
         QCOMPARE(ProxyOptions().localConnectTimeout, std::chrono::milliseconds(1000));
         m_inbound->setLocalApp(QHostAddress::LocalHost, appPort);
         const ProxyLogOn log;
-        QTest::ignoreMessage(QtInfoMsg, QRegularExpression(
-            QStringLiteral("^inbound db closed 127\\.0\\.0\\.1:\\d+ \\(web\\): local app 127\\.0\\.0\\.1:%1 %2$")
-                .arg(appPort)
-                .arg(QRegularExpression::escape(logged))));
+        QTest::ignoreMessage(
+            QtInfoMsg,
+            QRegularExpression(
+                QStringLiteral("^inbound db closed 127\\.0\\.0\\.1:\\d+ \\(web\\): local app 127\\.0\\.0\\.1:%1 %2$")
+                    .arg(appPort)
+                    .arg(QRegularExpression::escape(logged))));
         QElapsedTimer t;
         t.start();
         PlainSocket *client = connectTo(m_upstream->port());
         auto *receiver = make<Receiver>(client, true);
         QTRY_VERIFY_WITH_TIMEOUT(receiver->eof || receiver->error, 5000);
         const qint64 closedAfter = t.elapsed();
-        qInfo("local app %s: the caller's connection closed %lld ms after its connect", qPrintable(logged), closedAfter);
+        qInfo("local app %s: the caller's connection closed %lld ms after its connect", qPrintable(logged),
+              closedAfter);
         QCOMPARE(receiver->received, 0);
         if (neverAccepts)
             QVERIFY2(closedAfter >= 950, qPrintable(QString::number(closedAfter)));
@@ -517,10 +526,13 @@ private Q_SLOTS:
         m_resolver->setInstances(QStringLiteral("db"), down);
         const ProxyLogOn log;
         for (const Instance &i : std::as_const(down))
-            QTest::ignoreMessage(QtInfoMsg, QRegularExpression(
-                QStringLiteral("^upstream db instance 127\\.0\\.0\\.1:%1 unreachable: Connection refused$").arg(i.port)));
-        QTest::ignoreMessage(QtInfoMsg,
-                             QRegularExpression(QStringLiteral("^upstream db closed \\S+: no instance could be reached$")));
+            QTest::ignoreMessage(
+                QtInfoMsg,
+                QRegularExpression(
+                    QStringLiteral("^upstream db instance 127\\.0\\.0\\.1:%1 unreachable: Connection refused$")
+                        .arg(i.port)));
+        QTest::ignoreMessage(
+            QtInfoMsg, QRegularExpression(QStringLiteral("^upstream db closed \\S+: no instance could be reached$")));
         QElapsedTimer t;
         t.start();
         PlainSocket *client = connectTo(m_upstream->port());
@@ -642,7 +654,10 @@ private Q_SLOTS:
         // the kernel takes. RSS growth over the stall must stay < 2 MiB.
         const qint64 total = qint64(1) << 30;
         Sender *appSender = nullptr;
-        m_app->onAccepted = [&](PlainSocket *s) { appSender = make<Sender>(s, total, true); appSender->pump(); };
+        m_app->onAccepted = [&](PlainSocket *s) {
+            appSender = make<Sender>(s, total, true);
+            appSender->pump();
+        };
         QVERIFY(startPair());
         // Warm up allocator and TLS once so their first-use cost is not counted.
         {
@@ -663,15 +678,16 @@ private Q_SLOTS:
         qint64 last = -1;
         int stillPolls = 0;
         QTRY_VERIFY_WITH_TIMEOUT(([&] {
-            const qint64 now = appSender->sent();
-            stillPolls = now == last ? stillPolls + 1 : 0;
-            last = now;
-            return stillPolls >= 20;
-        }()), 60000);
+                                     const qint64 now = appSender->sent();
+                                     stillPolls = now == last ? stillPolls + 1 : 0;
+                                     last = now;
+                                     return stillPolls >= 20;
+                                 }()),
+                                 60000);
         QTest::qWait(300);
         const qint64 before = rssKiB();
         QTest::qWait(1000);
-        QCOMPARE(appSender->sent(), last);  // nothing moves while the reader stalls
+        QCOMPARE(appSender->sent(), last); // nothing moves while the reader stalls
         const qint64 growth = rssKiB() - before;
         QVERIFY2(appSender->sent() < total / 8, qPrintable(QString::number(appSender->sent())));
         // Resume: the rest flows (checked against the pattern) — read 64 MiB more.
@@ -705,7 +721,7 @@ private Q_SLOTS:
         // here (a context, ring-buffer chunks and decoded certificates per
         // socket); the TLS engine shares its context and releases buffers.
         ProxyOptions options;
-        options.halfClosedTimeout = std::chrono::milliseconds(300);  // a client's FIN ends its connection soon
+        options.halfClosedTimeout = std::chrono::milliseconds(300); // a client's FIN ends its connection soon
         QVERIFY(startPair(options));
         // Warm-up: the first handshakes allocate the process's lasting TLS
         // state (OpenSSL's method tables, Qt's backend), not a connection's.
@@ -750,12 +766,15 @@ private Q_SLOTS:
     void appDyingMidStreamClosesClient()
     {
         PlainSocket *appSide = nullptr;
-        m_app->onAccepted = [&](PlainSocket *s) { appSide = s; make<Sender>(s, qint64(1) << 30, false)->pump(); };
+        m_app->onAccepted = [&](PlainSocket *s) {
+            appSide = s;
+            make<Sender>(s, qint64(1) << 30, false)->pump();
+        };
         QVERIFY(startPair());
         PlainSocket *client = connectTo(m_upstream->port());
         auto *receiver = make<Receiver>(client, false);
         QTRY_VERIFY(receiver->received > (4 << 20));
-        appSide->close();  // the app dies: the descriptor goes, unread data and all
+        appSide->close(); // the app dies: the descriptor goes, unread data and all
         QTRY_VERIFY_WITH_TIMEOUT(receiver->eof || receiver->error, 3000);
         QVERIFY(!receiver->mismatch);
         // The app's FIN crossed as a half-close (close_notify, then FIN):
@@ -799,7 +818,7 @@ private Q_SLOTS:
         m_inbound->setLocalApp(QHostAddress::LocalHost, appPort);
 
         PlainSocket *client = connectTo(m_upstream->port());
-        auto *receiver = make<Receiver>(client, false);  // counts bytes; the app's are not pattern()
+        auto *receiver = make<Receiver>(client, false); // counts bytes; the app's are not pattern()
         QTRY_VERIFY(client->isConnected());
         client->write("GET\n", 4);
         QTRY_VERIFY_WITH_TIMEOUT(receiver->received > (4 << 20), 10000);
@@ -809,7 +828,7 @@ private Q_SLOTS:
         QTest::qWait(200);
         QElapsedTimer sinceKill;
         sinceKill.start();
-        app->kill();  // SIGKILL
+        app->kill(); // SIGKILL
         receiver->setPaused(false);
         QTRY_VERIFY_WITH_TIMEOUT(receiver->eof || receiver->error, 5000);
         const qint64 endAfter = sinceKill.elapsed();
@@ -953,7 +972,7 @@ private Q_SLOTS:
         }
         ProxyOptions options;
         options.maxConnections = kLimit;
-        options.halfClosedTimeout = std::chrono::milliseconds(300);  // a client's FIN ends its connection soon
+        options.halfClosedTimeout = std::chrono::milliseconds(300); // a client's FIN ends its connection soon
         QVERIFY(startPair(options));
         QList<PlainSocket *> clients;
         QList<Receiver *> receivers;
@@ -995,7 +1014,8 @@ private Q_SLOTS:
         const qint64 heapGrowth = heapInUse() - heapBefore;
 
         // Every refusal is in a summary line, and the lines are few.
-        static const QRegularExpression summary(QStringLiteral("at its limit of 200 connections: .*refused (\\d+) new connections"));
+        static const QRegularExpression summary(
+            QStringLiteral("at its limit of 200 connections: .*refused (\\d+) new connections"));
         quint64 logged = 0;
         const auto waitForLines = [&] {
             logged = 0;
@@ -1008,8 +1028,8 @@ private Q_SLOTS:
         };
         QTRY_VERIFY_WITH_TIMEOUT(waitForLines(), 5000);
         const QStringList lines = capture.lines();
-        qInfo("%d connects past the limit of %d refused in %lld ms, %lld log lines; heap growth %lld bytes",
-              kFlood, kLimit, floodMs, qint64(lines.size()), heapGrowth);
+        qInfo("%d connects past the limit of %d refused in %lld ms, %lld log lines; heap growth %lld bytes", kFlood,
+              kLimit, floodMs, qint64(lines.size()), heapGrowth);
         QVERIFY2(lines.size() <= floodMs / 1000 + 3, qPrintable(lines.join(u'\n').left(2000)));
 
         // The established connections never noticed.
@@ -1135,12 +1155,14 @@ private Q_SLOTS:
         // One s_client connection as web: sends "hello-b4", and returns its
         // output once `expect` came back or s_client ended (a refusal). s_client
         // interleaves the peer's bytes with its own dumps, so no line anchors.
-        const auto sClient = [&](quint16 port, const QStringList &sessionArguments, const QByteArray &expect) -> QByteArray {
+        const auto sClient
+            = [&](quint16 port, const QStringList &sessionArguments, const QByteArray &expect) -> QByteArray {
             auto *p = make<QProcess>();
             p->setProcessChannelMode(QProcess::MergedChannels);
             p->start(QStringLiteral("openssl"),
-                     QStringList{QStringLiteral("s_client"), QStringLiteral("-connect"), u"127.0.0.1:" + QString::number(port),
-                                 QStringLiteral("-cert"), dir.filePath(QStringLiteral("web.pem")), QStringLiteral("-key"),
+                     QStringList{QStringLiteral("s_client"), QStringLiteral("-connect"),
+                                 u"127.0.0.1:" + QString::number(port), QStringLiteral("-cert"),
+                                 dir.filePath(QStringLiteral("web.pem")), QStringLiteral("-key"),
                                  dir.filePath(QStringLiteral("web-key.pem")), QStringLiteral("-CAfile"),
                                  dir.filePath(QStringLiteral("ca.pem")), version}
                          + sessionArguments);
@@ -1171,12 +1193,14 @@ private Q_SLOTS:
                        dir.filePath(QStringLiteral("ca.pem")), QStringLiteral("-Verify"), QStringLiteral("1"),
                        QStringLiteral("-rev")});
         QByteArray banner;
-        QTRY_VERIFY_WITH_TIMEOUT((banner += server->readAll()).contains("ACCEPT 127.0.0.1:") && banner.endsWith('\n'), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT((banner += server->readAll()).contains("ACCEPT 127.0.0.1:") && banner.endsWith('\n'),
+                                 10000);
         const quint16 controlPort = quint16(banner.mid(banner.indexOf("ACCEPT 127.0.0.1:") + 17).trimmed().toUInt());
         const QString controlSession = dir.filePath(QStringLiteral("control-session.pem"));
         const QByteArray controlFirst = sClient(controlPort, {QStringLiteral("-sess_out"), controlSession}, "4b-olleh");
         QVERIFY2(controlFirst.contains("4b-olleh") && controlFirst.contains("New, TLSv1."), controlFirst.constData());
-        const QByteArray controlResumed = sClient(controlPort, {QStringLiteral("-sess_in"), controlSession}, "4b-olleh");
+        const QByteArray controlResumed
+            = sClient(controlPort, {QStringLiteral("-sess_in"), controlSession}, "4b-olleh");
         QVERIFY2(controlResumed.contains("4b-olleh") && controlResumed.contains("Reused, TLSv1."),
                  controlResumed.constData());
         server->kill();
@@ -1187,7 +1211,8 @@ private Q_SLOTS:
         const QByteArray first = sClient(m_inbound->port(), {QStringLiteral("-sess_out"), ours}, "hello-b4");
         QVERIFY2(first.contains("hello-b4") && first.contains("New, TLSv1."), first.constData());
         QVERIFY2(!first.contains("Post-Handshake New Session Ticket arrived"), first.constData());
-        QVERIFY2(!QFileInfo::exists(ours) || QFileInfo(ours).size() == 0, "the listener handed out a resumable session");
+        QVERIFY2(!QFileInfo::exists(ours) || QFileInfo(ours).size() == 0,
+                 "the listener handed out a resumable session");
         QCOMPARE(m_app->accepted, 1);
         const QString session = controlSession;
         const QByteArray again = sClient(m_inbound->port(), {QStringLiteral("-sess_in"), session}, "hello-b4");

@@ -49,9 +49,9 @@ constexpr qint64 kAnsweredWithinMs = 1000;
 
 // What each stalled socket sends before it falls silent.
 enum class Stall {
-    Nothing,            // a TCP connect, no ClientHello
-    HalfClientHello,    // the first half of a real ClientHello record
-    WholeClientHello,   // a complete ClientHello: the listener answers and waits
+    Nothing,          // a TCP connect, no ClientHello
+    HalfClientHello,  // the first half of a real ClientHello record
+    WholeClientHello, // a complete ClientHello: the listener answers and waits
 };
 
 // Lines of `meshpad.proxy`, kept instead of printed, with when they came.
@@ -109,7 +109,8 @@ public:
         address.sin_port = htons(port);
         address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         if (::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address) != 0
-            || (!prefix.isEmpty() && ::send(fd, prefix.constData(), size_t(prefix.size()), MSG_NOSIGNAL) != prefix.size())) {
+            || (!prefix.isEmpty()
+                && ::send(fd, prefix.constData(), size_t(prefix.size()), MSG_NOSIGNAL) != prefix.size())) {
             ::close(fd);
             return false;
         }
@@ -169,7 +170,7 @@ private:
     std::unique_ptr<StalledSockets> m_stalled;
     QList<QObject *> m_garbage;
     QByteArray m_clientHello;
-    std::optional<pki::IssuedCertificate> m_webLeaf;  // issued once: key generation is not what is timed
+    std::optional<pki::IssuedCertificate> m_webLeaf; // issued once: key generation is not what is timed
 
     pki::IssuedCertificate leaf(const QString &service)
     {
@@ -182,7 +183,8 @@ private:
     {
         // A failing QVERIFY returns from this lambda only; the caller checks the result.
         [&] {
-            m_inbound = std::make_unique<InboundListener>(QStringLiteral("db"), m_dbIdentity.get(), m_intentions.get(), options);
+            m_inbound = std::make_unique<InboundListener>(QStringLiteral("db"), m_dbIdentity.get(), m_intentions.get(),
+                                                          options);
             m_inbound->setLocalApp(QHostAddress::LocalHost, m_app->port());
             QVERIFY(m_inbound->listen(QHostAddress::LocalHost, 0));
         }();
@@ -198,8 +200,8 @@ private:
         auto *s = new QSslSocket;
         m_garbage.append(s);
         QSslConfiguration c = QSslConfiguration::defaultConfiguration();
-        c.setPeerVerifyMode(QSslSocket::VerifyNone);  // the server's side is tst_proxy's business
-        c.setCaCertificates({m_ca->rootCertificate()});  // not the system's bundle, which a sidecar never loads
+        c.setPeerVerifyMode(QSslSocket::VerifyNone);    // the server's side is tst_proxy's business
+        c.setCaCertificates({m_ca->rootCertificate()}); // not the system's bundle, which a sidecar never loads
         c.setLocalCertificateChain(QList<QSslCertificate>{cert.certificate} + cert.chain);
         c.setPrivateKey(cert.privateKey);
         s->setSslConfiguration(c);
@@ -220,13 +222,15 @@ private:
         QTcpSocket *peer = nullptr;
         QByteArray bytes;
         const auto recordLength = [&] { return 5 + ((uchar(bytes.at(3)) << 8) | uchar(bytes.at(4))); };
-        std::ignore = QTest::qWaitFor([&] {
-            if (!peer && server.hasPendingConnections())
-                peer = server.nextPendingConnection();
-            if (peer)
-                bytes += peer->readAll();
-            return bytes.size() >= 5 && bytes.size() >= recordLength();
-        }, 10'000);
+        std::ignore = QTest::qWaitFor(
+            [&] {
+                if (!peer && server.hasPendingConnections())
+                    peer = server.nextPendingConnection();
+                if (peer)
+                    bytes += peer->readAll();
+                return bytes.size() >= 5 && bytes.size() >= recordLength();
+            },
+            10'000);
         if (bytes.size() < 5 || bytes.at(0) != 0x16 || bytes.size() < recordLength())
             return {};
         return bytes.left(recordLength());
@@ -235,12 +239,9 @@ private:
     QByteArray prefixFor(Stall stall) const
     {
         switch (stall) {
-        case Stall::Nothing:
-            return {};
-        case Stall::HalfClientHello:
-            return m_clientHello.left(m_clientHello.size() / 2);
-        case Stall::WholeClientHello:
-            return m_clientHello;
+        case Stall::Nothing: return {};
+        case Stall::HalfClientHello: return m_clientHello.left(m_clientHello.size() / 2);
+        case Stall::WholeClientHello: return m_clientHello;
         }
         return {};
     }
@@ -258,8 +259,9 @@ private:
             for (int i = 0; i < batch; ++i)
                 QVERIFY2(m_stalled->open(m_inbound->port(), prefix), strerror(errno));
             const quint64 target = before + quint64(m_stalled->count());
-            QVERIFY2(QTest::qWaitFor([&] { return metrics().totalConnections >= target; }, 10'000),
-                     qPrintable(QStringLiteral("accepted %1 of %2").arg(metrics().totalConnections - before).arg(count)));
+            QVERIFY2(
+                QTest::qWaitFor([&] { return metrics().totalConnections >= target; }, 10'000),
+                qPrintable(QStringLiteral("accepted %1 of %2").arg(metrics().totalConnections - before).arg(count)));
         }
     }
 
@@ -276,8 +278,8 @@ private:
                 request->append(buffer, n);
             }
             if (request->contains("\r\n\r\n")) {
-                static const QByteArray answer = QByteArrayLiteral(
-                    "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n");
+                static const QByteArray answer
+                    = QByteArrayLiteral("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n");
                 request->clear();
                 s->write(answer.constData(), answer.size());
                 s->shutdownWrite();
@@ -325,7 +327,8 @@ private:
     Established establish()
     {
         Established e{caller(m_inbound->port()), std::make_shared<QByteArray>()};
-        connect(e.socket, &QSslSocket::readyRead, e.socket, [s = e.socket, echoed = e.echoed] { *echoed += s->readAll(); });
+        connect(e.socket, &QSslSocket::readyRead, e.socket,
+                [s = e.socket, echoed = e.echoed] { *echoed += s->readAll(); });
         connect(e.socket, &QSslSocket::encrypted, e.socket, [s = e.socket] { s->write("1"); });
         return e;
     }
@@ -352,10 +355,7 @@ private Q_SLOTS:
         m_garbage.clear();
     }
 
-    void cleanupTestCase()
-    {
-        qInstallMessageHandler(g_previousHandler);
-    }
+    void cleanupTestCase() { qInstallMessageHandler(g_previousHandler); }
 
     void init()
     {
@@ -397,7 +397,7 @@ private Q_SLOTS:
         QFETCH(Stall, stall);
         QFETCH(int, stalledCount);
         m_app->onAccepted = &TestProxyExhaustion::answerOk;
-        const ProxyOptions options;  // the default limit, 1024, as the lab runs it
+        const ProxyOptions options; // the default limit, 1024, as the lab runs it
         const int limit = options.maxConnections;
         rlimit fds{};
         ::getrlimit(RLIMIT_NOFILE, &fds);

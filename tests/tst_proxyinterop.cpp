@@ -153,11 +153,13 @@ private Q_SLOTS:
         InboundListener inbound(QStringLiteral("db"), m_db.get(), &m_intentions);
         inbound.setLocalApp(QHostAddress::LocalHost, m_app->port());
         QVERIFY(inbound.listen(QHostAddress::LocalHost, 0));
-        QProcess *s = startProcess(QStringLiteral("openssl"),
-                                   {QStringLiteral("s_client"), QStringLiteral("-connect"), u"127.0.0.1:" + QString::number(inbound.port()),
-                                    QStringLiteral("-cert"), path(QStringLiteral("web.pem")), QStringLiteral("-key"), path(QStringLiteral("web-key.pem")),
-                                    QStringLiteral("-CAfile"), path(QStringLiteral("ca.pem")), QStringLiteral("-verify_return_error"),
-                                    QStringLiteral("-servername"), QStringLiteral("db.default.dc1.internal.") + kTrustDomain});
+        QProcess *s = startProcess(
+            QStringLiteral("openssl"),
+            {QStringLiteral("s_client"), QStringLiteral("-connect"), u"127.0.0.1:" + QString::number(inbound.port()),
+             QStringLiteral("-cert"), path(QStringLiteral("web.pem")), QStringLiteral("-key"),
+             path(QStringLiteral("web-key.pem")), QStringLiteral("-CAfile"), path(QStringLiteral("ca.pem")),
+             QStringLiteral("-verify_return_error"), QStringLiteral("-servername"),
+             QStringLiteral("db.default.dc1.internal.") + kTrustDomain});
         QVERIFY(s->waitForStarted());
         s->write("hello from openssl\n");
         QByteArray output;
@@ -174,8 +176,8 @@ private Q_SLOTS:
         inbound.setLocalApp(QHostAddress::LocalHost, m_app->port());
         QVERIFY(inbound.listen(QHostAddress::LocalHost, 0));
         QProcess *s = startProcess(QStringLiteral("openssl"),
-                                   {QStringLiteral("s_client"), QStringLiteral("-connect"), u"127.0.0.1:" + QString::number(inbound.port()),
-                                    QStringLiteral("-tls1_2")});
+                                   {QStringLiteral("s_client"), QStringLiteral("-connect"),
+                                    u"127.0.0.1:" + QString::number(inbound.port()), QStringLiteral("-tls1_2")});
         QVERIFY(s->waitForStarted());
         QTRY_COMPARE(inbound.metrics()->snapshot().refusalCount(pki::RefusalReason::NoCertificate), 1u);
         QCOMPARE(m_app->accepted, 0);
@@ -186,13 +188,15 @@ private Q_SLOTS:
         const quint16 port = freePort();
         QProcess *s = startProcess(QStringLiteral("openssl"),
                                    {QStringLiteral("s_server"), QStringLiteral("-accept"), QString::number(port),
-                                    QStringLiteral("-cert"), path(QStringLiteral("db.pem")), QStringLiteral("-key"), path(QStringLiteral("db-key.pem")),
-                                    QStringLiteral("-CAfile"), path(QStringLiteral("ca.pem")), QStringLiteral("-Verify"), QStringLiteral("1"),
+                                    QStringLiteral("-cert"), path(QStringLiteral("db.pem")), QStringLiteral("-key"),
+                                    path(QStringLiteral("db-key.pem")), QStringLiteral("-CAfile"),
+                                    path(QStringLiteral("ca.pem")), QStringLiteral("-Verify"), QStringLiteral("1"),
                                     QStringLiteral("-verify_return_error"), QStringLiteral("-rev")});
         QVERIFY(s->waitForStarted());
         QVERIFY(waitForPort(port));
         m_resolver.setInstances(QStringLiteral("db"), {{QStringLiteral("127.0.0.1"), port,
-                                                         pki::SpiffeId::forService(kTrustDomain, QStringLiteral("dc1"), QStringLiteral("db"))}});
+                                                        pki::SpiffeId::forService(kTrustDomain, QStringLiteral("dc1"),
+                                                                                  QStringLiteral("db"))}});
         UpstreamListener upstream(QStringLiteral("db"), m_web.get(), &m_resolver);
         QVERIFY(upstream.listen(QHostAddress::LocalHost, 0));
         QVERIFY(roundTrip(upstream.port(), "hello s_server\n", "revres_s olleh"));
@@ -201,7 +205,9 @@ private Q_SLOTS:
 
     void haproxyAsClientToInbound()
     {
-        if (QStandardPaths::findExecutable(QStringLiteral("haproxy"), {QStringLiteral("/usr/sbin"), QStringLiteral("/usr/bin")}).isEmpty())
+        if (QStandardPaths::findExecutable(QStringLiteral("haproxy"),
+                                           {QStringLiteral("/usr/sbin"), QStringLiteral("/usr/bin")})
+                .isEmpty())
             QFAIL("haproxy is missing: run packaging/install-deps.sh");
         InboundListener inbound(QStringLiteral("db"), m_db.get(), &m_intentions);
         inbound.setLocalApp(QHostAddress::LocalHost, m_app->port());
@@ -215,15 +221,18 @@ private Q_SLOTS:
         const QString cn = m_db->identity().leaf.certificate.subjectInfo(QSslCertificate::CommonName).value(0);
         QFile cfg(path(QStringLiteral("haproxy-client.cfg")));
         QVERIFY(cfg.open(QIODevice::WriteOnly));
-        cfg.write(QStringLiteral(
-                      "global\n  nbthread 1\ndefaults\n  mode tcp\n  timeout connect 5s\n  timeout client 30s\n  timeout server 30s\n"
-                      "frontend f\n  bind 127.0.0.1:%1\n  default_backend b\n"
-                      "backend b\n  server db 127.0.0.1:%2 ssl crt %3 ca-file %4 verify required verifyhost %5 no-ssl-reuse\n")
-                      .arg(front).arg(inbound.port())
+        cfg.write(QStringLiteral("global\n  nbthread 1\ndefaults\n  mode tcp\n  timeout connect 5s\n  timeout client "
+                                 "30s\n  timeout server 30s\n"
+                                 "frontend f\n  bind 127.0.0.1:%1\n  default_backend b\n"
+                                 "backend b\n  server db 127.0.0.1:%2 ssl crt %3 ca-file %4 verify required verifyhost "
+                                 "%5 no-ssl-reuse\n")
+                      .arg(front)
+                      .arg(inbound.port())
                       .arg(path(QStringLiteral("web-combined.pem")), path(QStringLiteral("ca.pem")), cn)
                       .toUtf8());
         cfg.close();
-        QProcess *h = startProcess(QStringLiteral("haproxy"), {QStringLiteral("-db"), QStringLiteral("-f"), cfg.fileName()});
+        QProcess *h
+            = startProcess(QStringLiteral("haproxy"), {QStringLiteral("-db"), QStringLiteral("-f"), cfg.fileName()});
         QVERIFY(h->waitForStarted());
         QVERIFY(waitForPort(front));
         QVERIFY(roundTrip(front, "through haproxy\n", "through haproxy\n"));
@@ -233,25 +242,30 @@ private Q_SLOTS:
 
     void upstreamToHaproxyServer()
     {
-        if (QStandardPaths::findExecutable(QStringLiteral("haproxy"), {QStringLiteral("/usr/sbin"), QStringLiteral("/usr/bin")}).isEmpty())
+        if (QStandardPaths::findExecutable(QStringLiteral("haproxy"),
+                                           {QStringLiteral("/usr/sbin"), QStringLiteral("/usr/bin")})
+                .isEmpty())
             QFAIL("haproxy is missing: run packaging/install-deps.sh");
         const quint16 port = freePort();
         QFile cfg(path(QStringLiteral("haproxy-server.cfg")));
         QVERIFY(cfg.open(QIODevice::WriteOnly));
-        cfg.write(QStringLiteral(
-                      "global\n  nbthread 1\ndefaults\n  mode tcp\n  timeout connect 5s\n  timeout client 30s\n  timeout server 30s\n"
-                      "frontend f\n  bind 127.0.0.1:%1 ssl crt %2 ca-file %3 verify required ssl-min-ver TLSv1.2\n  default_backend app\n"
-                      "backend app\n  server app 127.0.0.1:%4\n")
+        cfg.write(QStringLiteral("global\n  nbthread 1\ndefaults\n  mode tcp\n  timeout connect 5s\n  timeout client "
+                                 "30s\n  timeout server 30s\n"
+                                 "frontend f\n  bind 127.0.0.1:%1 ssl crt %2 ca-file %3 verify required ssl-min-ver "
+                                 "TLSv1.2\n  default_backend app\n"
+                                 "backend app\n  server app 127.0.0.1:%4\n")
                       .arg(port)
                       .arg(path(QStringLiteral("db-combined.pem")), path(QStringLiteral("ca.pem")))
                       .arg(m_app->port())
                       .toUtf8());
         cfg.close();
-        QProcess *h = startProcess(QStringLiteral("haproxy"), {QStringLiteral("-db"), QStringLiteral("-f"), cfg.fileName()});
+        QProcess *h
+            = startProcess(QStringLiteral("haproxy"), {QStringLiteral("-db"), QStringLiteral("-f"), cfg.fileName()});
         QVERIFY(h->waitForStarted());
         QVERIFY(waitForPort(port));
         m_resolver.setInstances(QStringLiteral("db"), {{QStringLiteral("127.0.0.1"), port,
-                                                         pki::SpiffeId::forService(kTrustDomain, QStringLiteral("dc1"), QStringLiteral("db"))}});
+                                                        pki::SpiffeId::forService(kTrustDomain, QStringLiteral("dc1"),
+                                                                                  QStringLiteral("db"))}});
         UpstreamListener upstream(QStringLiteral("db"), m_web.get(), &m_resolver);
         QVERIFY(upstream.listen(QHostAddress::LocalHost, 0));
         QVERIFY(roundTrip(upstream.port(), "to haproxy\n", "to haproxy\n"));

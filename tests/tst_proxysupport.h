@@ -211,7 +211,8 @@ inline qint64 rssKiB()
 // Open descriptors of this process (/proc/self/fd).
 inline int openDescriptors()
 {
-    return int(QDir(QStringLiteral("/proc/self/fd")).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::System).size());
+    return int(
+        QDir(QStringLiteral("/proc/self/fd")).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::System).size());
 }
 
 // 127.0.0.1:port as a sockaddr.
@@ -331,14 +332,14 @@ class PairFixture
 {
 protected:
     std::optional<mesh::pki::CertificateAuthority> m_ca;
-    std::unique_ptr<mesh::proxy::StaticIdentitySource> m_webIdentity;  // the caller's sidecar
-    std::unique_ptr<mesh::proxy::StaticIdentitySource> m_dbIdentity;   // the destination's sidecar
+    std::unique_ptr<mesh::proxy::StaticIdentitySource> m_webIdentity; // the caller's sidecar
+    std::unique_ptr<mesh::proxy::StaticIdentitySource> m_dbIdentity;  // the destination's sidecar
     std::unique_ptr<mesh::proxy::IntentionAuthorizer> m_intentions;
     std::unique_ptr<mesh::proxy::StaticResolver> m_resolver;
     std::unique_ptr<App> m_app;
     std::unique_ptr<mesh::proxy::InboundListener> m_inbound;
     std::unique_ptr<mesh::proxy::UpstreamListener> m_upstream;
-    QList<QObject *> m_garbage;  // deleted by tearDownPair()
+    QList<QObject *> m_garbage; // deleted by tearDownPair()
 
     [[nodiscard]] bool setUpPair()
     {
@@ -384,12 +385,14 @@ protected:
         // A failing QVERIFY returns from this lambda only; the caller checks the result.
         [&] {
             using namespace mesh::proxy;
-            m_inbound = std::make_unique<InboundListener>(QStringLiteral("db"), m_dbIdentity.get(), m_intentions.get(), options);
+            m_inbound = std::make_unique<InboundListener>(QStringLiteral("db"), m_dbIdentity.get(), m_intentions.get(),
+                                                          options);
             m_inbound->setLocalApp(QHostAddress::LocalHost, m_app->port());
             QVERIFY(m_inbound->listen(QHostAddress::LocalHost, 0));
             m_resolver->setInstances(QStringLiteral("db"),
                                      {{QStringLiteral("127.0.0.1"), m_inbound->port(), idOf(QStringLiteral("db"))}});
-            m_upstream = std::make_unique<UpstreamListener>(QStringLiteral("db"), m_webIdentity.get(), m_resolver.get(), options);
+            m_upstream = std::make_unique<UpstreamListener>(QStringLiteral("db"), m_webIdentity.get(), m_resolver.get(),
+                                                            options);
             QVERIFY(m_upstream->listen(QHostAddress::LocalHost, 0));
         }();
         return !QTest::currentTestFailed();

@@ -48,12 +48,12 @@ constexpr int kProcessTimeoutMs = 20'000;
 
 // What a bad peer sends to the inbound listener, as raw bytes on TCP.
 enum class BadStart {
-    RandomBytes,                  // no TLS at all
-    HttpRequest,                  // plain HTTP on the TLS port
-    HandshakeHeaderRandomBody,    // a TLS handshake record header, then noise
-    ClientHelloThenRandomRecord,  // a real ClientHello, then a record that decrypts to nothing
-    HalfClientHelloThenClose,     // the first half of a real ClientHello, then close()
-    HalfClientHelloThenStall,     // the first half of a real ClientHello, then silence
+    RandomBytes,                 // no TLS at all
+    HttpRequest,                 // plain HTTP on the TLS port
+    HandshakeHeaderRandomBody,   // a TLS handshake record header, then noise
+    ClientHelloThenRandomRecord, // a real ClientHello, then a record that decrypts to nothing
+    HalfClientHelloThenClose,    // the first half of a real ClientHello, then close()
+    HalfClientHelloThenStall,    // the first half of a real ClientHello, then silence
 };
 
 // `size` bytes from a fixed seed: the same noise on every run.
@@ -88,7 +88,7 @@ class TestProxyTls : public QObject, private PairFixture
     Q_OBJECT
 
 private:
-    std::unique_ptr<QTemporaryDir> m_files;  // ca.pem, web.pem, db.pem… for openssl
+    std::unique_ptr<QTemporaryDir> m_files; // ca.pem, web.pem, db.pem… for openssl
 
     // `meshpad ca`'s files in m_files: ca.pem, web.pem/web-key.pem (the
     // caller) and db.pem/db-key.pem (for openssl s_server as the control).
@@ -99,8 +99,10 @@ private:
             m_files = std::make_unique<QTemporaryDir>();
             QVERIFY(m_files->isValid());
             QVERIFY(m_ca->save(m_files->path()));
-            QVERIFY(pki::CertificateAuthority::writeLeaf(leaf(QStringLiteral("web")), m_files->path(), QStringLiteral("web")));
-            QVERIFY(pki::CertificateAuthority::writeLeaf(leaf(QStringLiteral("db")), m_files->path(), QStringLiteral("db")));
+            QVERIFY(pki::CertificateAuthority::writeLeaf(leaf(QStringLiteral("web")), m_files->path(),
+                                                         QStringLiteral("web")));
+            QVERIFY(pki::CertificateAuthority::writeLeaf(leaf(QStringLiteral("db")), m_files->path(),
+                                                         QStringLiteral("db")));
         }();
         return !QTest::currentTestFailed();
     }
@@ -113,11 +115,12 @@ private:
     {
         auto p = std::make_unique<QProcess>();
         p->setProcessChannelMode(QProcess::MergedChannels);
-        p->start(QStringLiteral("openssl"),
-                 QStringList{QStringLiteral("s_client"), QStringLiteral("-connect"), u"127.0.0.1:" + QString::number(port),
-                             QStringLiteral("-cert"), file(QStringLiteral("web.pem")), QStringLiteral("-key"),
-                             file(QStringLiteral("web-key.pem")), QStringLiteral("-CAfile"), file(QStringLiteral("ca.pem"))}
-                     + arguments);
+        p->start(QStringLiteral("openssl"), QStringList{QStringLiteral("s_client"), QStringLiteral("-connect"),
+                                                        u"127.0.0.1:" + QString::number(port), QStringLiteral("-cert"),
+                                                        file(QStringLiteral("web.pem")), QStringLiteral("-key"),
+                                                        file(QStringLiteral("web-key.pem")), QStringLiteral("-CAfile"),
+                                                        file(QStringLiteral("ca.pem"))}
+                                                + arguments);
         return p;
     }
 
@@ -131,14 +134,17 @@ private:
         p->start(QStringLiteral("openssl"),
                  QStringList{QStringLiteral("s_server"), QStringLiteral("-accept"), QStringLiteral("127.0.0.1:0"),
                              QStringLiteral("-cert"), file(QStringLiteral("db.pem")), QStringLiteral("-key"),
-                             file(QStringLiteral("db-key.pem")), QStringLiteral("-CAfile"), file(QStringLiteral("ca.pem")),
-                             QStringLiteral("-Verify"), QStringLiteral("1")}
+                             file(QStringLiteral("db-key.pem")), QStringLiteral("-CAfile"),
+                             file(QStringLiteral("ca.pem")), QStringLiteral("-Verify"), QStringLiteral("1")}
                      + arguments);
         QByteArray banner;
-        const bool ready = QTest::qWaitFor([&] {
-            banner += p->readAll();
-            return (banner.contains("ACCEPT 127.0.0.1:") && banner.endsWith('\n')) || p->state() == QProcess::NotRunning;
-        }, kProcessTimeoutMs);
+        const bool ready = QTest::qWaitFor(
+            [&] {
+                banner += p->readAll();
+                return (banner.contains("ACCEPT 127.0.0.1:") && banner.endsWith('\n'))
+                       || p->state() == QProcess::NotRunning;
+            },
+            kProcessTimeoutMs);
         const qsizetype at = banner.indexOf("ACCEPT 127.0.0.1:");
         port = ready && at >= 0 ? quint16(banner.mid(at + 17).trimmed().toUInt()) : 0;
         return p;
@@ -236,9 +242,10 @@ private Q_SLOTS:
         PlainSocket *client = connectTo(m_upstream->port());
         auto *clientIn = make<Receiver>(client, false);
         clientIn->setPaused(true);
-        auto *clientOut = make<Sender>(client, kHalfCloseBytes, true);  // pumps once connected, then FIN
+        auto *clientOut = make<Sender>(client, kHalfCloseBytes, true); // pumps once connected, then FIN
 
-        QTRY_VERIFY2_WITH_TIMEOUT(appOut, "the app never read EOF after the client's shutdown(SHUT_WR)", kProcessTimeoutMs);
+        QTRY_VERIFY2_WITH_TIMEOUT(appOut, "the app never read EOF after the client's shutdown(SHUT_WR)",
+                                  kProcessTimeoutMs);
         QCOMPARE(clientOut->sent(), kHalfCloseBytes);
         QCOMPARE(appReceivedAtEof, kHalfCloseBytes);
         QVERIFY(!appIn->mismatch);
@@ -247,7 +254,8 @@ private Q_SLOTS:
         QCOMPARE(activeWhenAppSawEof[0], 1);
         QCOMPARE(activeWhenAppSawEof[1], 1);
 
-        QTRY_VERIFY_WITH_TIMEOUT(appOut->sent() == kHalfCloseBytes && appSocket->bytesToWrite() == 0, kProcessTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(appOut->sent() == kHalfCloseBytes && appSocket->bytesToWrite() == 0,
+                                 kProcessTimeoutMs);
         QVERIFY(!clientIn->error);
         clientIn->setPaused(false);
         QTRY_VERIFY_WITH_TIMEOUT(clientIn->eof || clientIn->error, kProcessTimeoutMs);
@@ -291,8 +299,8 @@ private Q_SLOTS:
                                      && appSocket->bytesToWrite() == 0,
                                  kProcessTimeoutMs);
         clientIn->setPaused(false);
-        QTRY_VERIFY2_WITH_TIMEOUT(clientIn->eof || clientIn->error, "the client never read EOF after the app's shutdown(SHUT_WR)",
-                                  kProcessTimeoutMs);
+        QTRY_VERIFY2_WITH_TIMEOUT(clientIn->eof || clientIn->error,
+                                  "the client never read EOF after the app's shutdown(SHUT_WR)", kProcessTimeoutMs);
         QVERIFY(!clientIn->error);
         QCOMPARE(clientIn->received, kHalfCloseBytes);
         QVERIFY(!clientIn->mismatch);
@@ -349,13 +357,14 @@ private Q_SLOTS:
         const auto sessionText = [](const QString &path) {
             QProcess p;
             p.setProcessChannelMode(QProcess::MergedChannels);
-            p.start(QStringLiteral("openssl"), {QStringLiteral("sess_id"), QStringLiteral("-in"), path, QStringLiteral("-text"),
-                                                QStringLiteral("-noout")});
+            p.start(QStringLiteral("openssl"), {QStringLiteral("sess_id"), QStringLiteral("-in"), path,
+                                                QStringLiteral("-text"), QStringLiteral("-noout")});
             p.waitForFinished(kProcessTimeoutMs);
             return p.readAll();
         };
         const auto session = [&](quint16 port, const QString &sessionFile, const QByteArray &expect) {
-            std::unique_ptr<QProcess> client = startSClient(port, {version, QStringLiteral("-msg"), QStringLiteral("-sess_out"), sessionFile});
+            std::unique_ptr<QProcess> client
+                = startSClient(port, {version, QStringLiteral("-msg"), QStringLiteral("-sess_out"), sessionFile});
             client->write("hello-tickets\n");
             QByteArray out;
             // Tickets come right after the handshake, before any answer.
@@ -423,12 +432,8 @@ private Q_SLOTS:
 
         QByteArray bytes;
         switch (start) {
-        case BadStart::RandomBytes:
-            bytes = noise(1024, 1);
-            break;
-        case BadStart::HttpRequest:
-            bytes = QByteArrayLiteral("GET / HTTP/1.1\r\nHost: db\r\n\r\n");
-            break;
+        case BadStart::RandomBytes: bytes = noise(1024, 1); break;
+        case BadStart::HttpRequest: bytes = QByteArrayLiteral("GET / HTTP/1.1\r\nHost: db\r\n\r\n"); break;
         case BadStart::HandshakeHeaderRandomBody:
             // A handshake record of 512 bytes whose message is noise (its
             // type never ClientHello's 1, so no version field is read).
@@ -463,7 +468,8 @@ private Q_SLOTS:
             QTRY_COMPARE(client->bytesToWrite(), qint64(0));
             client->close();
         } else {
-            QTRY_VERIFY2_WITH_TIMEOUT(clientIn.eof || clientIn.error, "the listener kept the connection open", kProcessTimeoutMs);
+            QTRY_VERIFY2_WITH_TIMEOUT(clientIn.eof || clientIn.error, "the listener kept the connection open",
+                                      kProcessTimeoutMs);
         }
         QTRY_VERIFY2_WITH_TIMEOUT(m_inbound->metrics()->snapshot().totalRefusals() == 1,
                                   describeRefusals(m_inbound->metrics()->snapshot()).constData(), kProcessTimeoutMs);
@@ -572,15 +578,18 @@ private Q_SLOTS:
         QVERIFY(writeFiles());
         QVERIFY(startPair());
         const int descriptors = openDescriptors();
-        std::unique_ptr<QProcess> client = startSClient(m_inbound->port(), {QStringLiteral("-tls1_3"), QStringLiteral("-msg")});
+        std::unique_ptr<QProcess> client
+            = startSClient(m_inbound->port(), {QStringLiteral("-tls1_3"), QStringLiteral("-msg")});
         QByteArray out;
         client->write("before-key-update\n");
-        QTRY_VERIFY2_WITH_TIMEOUT((out += client->readAll()).contains("before-key-update"), out.constData(), kProcessTimeoutMs);
+        QTRY_VERIFY2_WITH_TIMEOUT((out += client->readAll()).contains("before-key-update"), out.constData(),
+                                  kProcessTimeoutMs);
         const qsizetype before = out.size();
         client->write(command);
         QTRY_VERIFY_WITH_TIMEOUT((out += client->readAll()).contains("KEYUPDATE"), kProcessTimeoutMs);
         client->write("after-key-update\n");
-        QTRY_VERIFY2_WITH_TIMEOUT((out += client->readAll()).contains("after-key-update") || client->state() == QProcess::NotRunning,
+        QTRY_VERIFY2_WITH_TIMEOUT((out += client->readAll()).contains("after-key-update")
+                                      || client->state() == QProcess::NotRunning,
                                   out.constData(), kProcessTimeoutMs);
         QVERIFY2(out.contains("after-key-update"), out.constData());
         QVERIFY2(out.indexOf(">>> TLS 1.3, Handshake [length 0005], KeyUpdate", before) >= 0, out.constData());

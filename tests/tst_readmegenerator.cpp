@@ -76,7 +76,8 @@ void TestReadmeGenerator::countdashCommands()
     const QString md = ReadmeGenerator::readme(t, set);
     for (const char *expected : {
              "consul services register consul/count-api.hcl",
-             "curl --fail --request PUT --data @consul/count-dashboard.json http://127.0.0.1:8500/v1/agent/service/register",
+             "curl --fail --request PUT --data @consul/count-dashboard.json "
+             "http://127.0.0.1:8500/v1/agent/service/register",
              "consul config write consul/intentions/count-api.json",
              "consul config delete -kind service-intentions -name count-api",
              "/v1/agent/service/deregister/count-dashboard",
@@ -89,19 +90,21 @@ void TestReadmeGenerator::countdashCommands()
              "select(.Label == \"http\")",
          })
         QVERIFY2(md.contains(QString::fromUtf8(expected)), qPrintable(QString::fromUtf8(expected) + u"\n" + md));
-    QCOMPARE(ReadmeGenerator::readme(t, set), md);  // deterministic
+    QCOMPARE(ReadmeGenerator::readme(t, set), md); // deterministic
 }
 
 void TestReadmeGenerator::externalServiceIsNamed()
 {
     Topology t = meshtest::countdash();
-    t.services[0].external = true;  // count-api
+    t.services[0].external = true; // count-api
     const ArtifactSet set = fullSet(t);
     const QString md = ReadmeGenerator::readme(t, set);
-    QVERIFY2(md.contains(u"run and registered elsewhere; no job or script below runs them): `count-api`."), qPrintable(md));
+    QVERIFY2(md.contains(u"run and registered elsewhere; no job or script below runs them): `count-api`."),
+             qPrintable(md));
     QVERIFY(!md.contains(u"nomad job run nomad/counter.nomad.hcl"));
     QVERIFY(md.contains(u"consul config write consul/intentions/count-api.json"));
-    QVERIFY(!ReadmeGenerator::readme(meshtest::countdash(), fullSet(meshtest::countdash())).contains(u"External services"));
+    QVERIFY(
+        !ReadmeGenerator::readme(meshtest::countdash(), fullSet(meshtest::countdash())).contains(u"External services"));
 }
 
 void TestReadmeGenerator::emptyDesign()

@@ -58,8 +58,8 @@ public:
     bool listen() { return m_server.listen(QHostAddress::LocalHost, 0); }
     quint16 port() const { return m_server.serverPort(); }
 
-    QStringList requests;        // "PUT /v1/agent/service/register"
-    QList<QByteArray> bodies;    // parallel
+    QStringList requests;     // "PUT /v1/agent/service/register"
+    QList<QByteArray> bodies; // parallel
     bool refuseRegistration = false;
 
 private:
@@ -115,14 +115,16 @@ Topology withAppsAndDrivers()
     web.command = QStringLiteral("/opt/web/bin/web server");
     web.args = {QStringLiteral("--listen=:${NOMAD_PORT_http}"), QStringLiteral("--dc"), QStringLiteral("${NOMAD_DC}"),
                 QStringLiteral("it's \"quoted\" $HOME `x`")};
-    web.ports = {{QStringLiteral("http"), 8080, 0}, {QStringLiteral("admin-ui"), 0, 9100}, {QStringLiteral("dyn"), 0, 0}};
+    web.ports
+        = {{QStringLiteral("http"), 8080, 0}, {QStringLiteral("admin-ui"), 0, 9100}, {QStringLiteral("dyn"), 0, 0}};
     web.env = {{QStringLiteral("DB"), QStringLiteral("postgres://${NOMAD_UPSTREAM_ADDR_db_main}/shop")},
                {QStringLiteral("DB_HOST"), QStringLiteral("${NOMAD_UPSTREAM_IP_db-main}")},
                {QStringLiteral("DB_PORT"), QStringLiteral("${NOMAD_UPSTREAM_PORT_db_main}")},
                {QStringLiteral("CACHE"), QStringLiteral("${NOMAD_UPSTREAM_ADDR_cache}")},
                {QStringLiteral("ADMIN"), QStringLiteral("${NOMAD_HOST_PORT_admin_ui}")},
                {QStringLiteral("DYN"), QStringLiteral("${NOMAD_PORT_dyn}")},
-               {QStringLiteral("WHERE"), QStringLiteral("${NOMAD_JOB_NAME}/${NOMAD_GROUP_NAME}/${NOMAD_TASK_NAME}#${NOMAD_ALLOC_INDEX}")},
+               {QStringLiteral("WHERE"),
+                QStringLiteral("${NOMAD_JOB_NAME}/${NOMAD_GROUP_NAME}/${NOMAD_TASK_NAME}#${NOMAD_ALLOC_INDEX}")},
                {QStringLiteral("NODE"), QStringLiteral("${node.unique.name} ${NOMAD_ALLOC_ID}")}};
     Service db = makeService(QStringLiteral("db"), QStringLiteral("db-main"), QStringLiteral("5432"));
     db.driver = Driver::Docker;
@@ -144,7 +146,8 @@ Topology withAppsAndDrivers()
 Topology escaping()
 {
     Topology t;
-    Service odd = makeService(QStringLiteral("odd"), QStringLiteral("it's \"odd\"\n$(rm -rf /) \u00fc"), QStringLiteral("80"));
+    Service odd
+        = makeService(QStringLiteral("odd"), QStringLiteral("it's \"odd\"\n$(rm -rf /) \u00fc"), QStringLiteral("80"));
     odd.command = QStringLiteral("/bin/echo");
     odd.env = {{QStringLiteral("MSG"), QStringLiteral("a'b\"c$d`e\\f\ng")}};
     t.services = {odd};
@@ -166,8 +169,7 @@ Topology invalid()
 
 // Issue 17: one service the validator refuses, as `generate --force` still
 // writes it; connectSidecar off unless the row is about the proxy.
-Service hostileService(Driver driver, const QString &commandOrImage, QStringList args = {},
-                       QList<KeyValue> env = {})
+Service hostileService(Driver driver, const QString &commandOrImage, QStringList args = {}, QList<KeyValue> env = {})
 {
     Service s = makeService(QStringLiteral("h"), QStringLiteral("hostile"), QStringLiteral("9001"));
     s.connectSidecar = false;
@@ -184,7 +186,6 @@ Topology designOf(const Service &service)
     t.services = {service};
     return t;
 }
-
 
 ArtifactSet generate(const Topology &t)
 {
@@ -325,7 +326,8 @@ void TestScriptGenerator::resolveNomadVariables_data()
     row("unknown label stays", "${NOMAD_PORT_nope}", "${NOMAD_PORT_nope}", {QStringLiteral("NOMAD_PORT_nope")});
     row("upstream of another service stays", "${NOMAD_UPSTREAM_ADDR_web}", "${NOMAD_UPSTREAM_ADDR_web}",
         {QStringLiteral("NOMAD_UPSTREAM_ADDR_web")});
-    row("job, group, task, index, dc", "${NOMAD_JOB_NAME}/${NOMAD_GROUP_NAME}/${NOMAD_TASK_NAME}#${NOMAD_ALLOC_INDEX}@${NOMAD_DC}",
+    row("job, group, task, index, dc",
+        "${NOMAD_JOB_NAME}/${NOMAD_GROUP_NAME}/${NOMAD_TASK_NAME}#${NOMAD_ALLOC_INDEX}@${NOMAD_DC}",
         "shop/front/server#0@eu-west");
     row("node attributes stay", "${node.unique.name}", "${node.unique.name}", {QStringLiteral("node.unique.name")});
     row("no reference", "plain $HOME value", "plain $HOME value");
@@ -375,7 +377,8 @@ void TestScriptGenerator::shellQuoteSurvivesBash()
     QProcess bash;
     bash.start(QStringLiteral("bash"), {QStringLiteral("-c"), u"printf '%s' " + quoted});
     QVERIFY(bash.waitForFinished(10000));
-    QCOMPARE(QString::fromUtf8(bash.readAllStandardOutput()), QString(text).replace(QChar(u'\0'), QChar::ReplacementCharacter));
+    QCOMPARE(QString::fromUtf8(bash.readAllStandardOutput()),
+             QString(text).replace(QChar(u'\0'), QChar::ReplacementCharacter));
 }
 
 void TestScriptGenerator::deterministic()
@@ -391,34 +394,39 @@ void TestScriptGenerator::deterministic()
 
 void TestScriptGenerator::run_data()
 {
-    QTest::addColumn<QString>("proxyMode");  // fail: exits 3 at once; run: until TERM
-    QTest::addColumn<QString>("appMode");    // run: until TERM; exit: exits 0 at once
-    QTest::addColumn<int>("signal");         // sent once the proxy runs; 0 = none
-    QTest::addColumn<bool>("refuse");        // the agent answers 400 to the registration
-    QTest::addColumn<bool>("schemeless");    // CONSUL_HTTP_ADDR=127.0.0.1:port
+    QTest::addColumn<QString>("proxyMode"); // fail: exits 3 at once; run: until TERM
+    QTest::addColumn<QString>("appMode");   // run: until TERM; exit: exits 0 at once
+    QTest::addColumn<int>("signal");        // sent once the proxy runs; 0 = none
+    QTest::addColumn<bool>("refuse");       // the agent answers 400 to the registration
+    QTest::addColumn<bool>("schemeless");   // CONSUL_HTTP_ADDR=127.0.0.1:port
     QTest::addColumn<int>("exitCode");
     QTest::addColumn<QStringList>("expectedRequests");
-    QTest::addColumn<QStringList>("expectedLog");  // lines the fakes must have logged
+    QTest::addColumn<QStringList>("expectedLog"); // lines the fakes must have logged
 
     const QString reg = QStringLiteral("PUT /v1/agent/service/register");
     const QString dereg = QStringLiteral("PUT /v1/agent/service/deregister/count-dashboard");
     const QString appStarted = QStringLiteral("app started PORT=9002 COUNTING_SERVICE_URL=http://127.0.0.1:8080");
     const QString proxyStarted = QStringLiteral("proxy started connect proxy -sidecar-for count-dashboard");
-    QTest::newRow("proxy fails") << "fail" << "run" << 0 << false << false << 3 << QStringList{reg, dereg}
+    QTest::newRow("proxy fails") << "fail"
+                                 << "run" << 0 << false << false << 3 << QStringList{reg, dereg}
                                  << QStringList{appStarted, proxyStarted, QStringLiteral("app stopped")};
-    QTest::newRow("Ctrl-C (SIGINT)") << "run" << "run" << int(SIGINT) << false << false << 130
-                                     << QStringList{reg, dereg}
+    QTest::newRow("Ctrl-C (SIGINT)") << "run"
+                                     << "run" << int(SIGINT) << false << false << 130 << QStringList{reg, dereg}
                                      << QStringList{appStarted, proxyStarted, QStringLiteral("proxy stopped"),
                                                     QStringLiteral("app stopped")};
-    QTest::newRow("SIGTERM") << "run" << "run" << int(SIGTERM) << false << false << 143 << QStringList{reg, dereg}
+    QTest::newRow("SIGTERM") << "run"
+                             << "run" << int(SIGTERM) << false << false << 143 << QStringList{reg, dereg}
                              << QStringList{appStarted, proxyStarted, QStringLiteral("proxy stopped"),
                                             QStringLiteral("app stopped")};
-    QTest::newRow("app exits") << "run" << "exit" << 0 << false << false << 0 << QStringList{reg, dereg}
+    QTest::newRow("app exits") << "run"
+                               << "exit" << 0 << false << false << 0 << QStringList{reg, dereg}
                                << QStringList{appStarted};
-    QTest::newRow("agent refuses the registration") << "run" << "run" << 0 << true << false << 22
-                                                    << QStringList{reg} << QStringList{};
-    QTest::newRow("address without scheme") << "fail" << "run" << 0 << false << true << 3
-                                            << QStringList{reg, dereg} << QStringList{appStarted, proxyStarted};
+    QTest::newRow("agent refuses the registration")
+        << "run"
+        << "run" << 0 << true << false << 22 << QStringList{reg} << QStringList{};
+    QTest::newRow("address without scheme")
+        << "fail"
+        << "run" << 0 << false << true << 3 << QStringList{reg, dereg} << QStringList{appStarted, proxyStarted};
 }
 
 void TestScriptGenerator::run()
@@ -496,8 +504,9 @@ wait "$sleeper"
     QTRY_VERIFY_WITH_TIMEOUT(process.state() == QProcess::NotRunning, 30000);
     const QString stderrText = QString::fromUtf8(process.readAllStandardError());
     QVERIFY2(process.exitStatus() == QProcess::NormalExit, qPrintable(stderrText));
-    QVERIFY2(process.exitCode() == exitCode,
-             qPrintable(QStringLiteral("exit %1, expected %2\n%3").arg(process.exitCode()).arg(exitCode).arg(stderrText)));
+    QVERIFY2(
+        process.exitCode() == exitCode,
+        qPrintable(QStringLiteral("exit %1, expected %2\n%3").arg(process.exitCode()).arg(exitCode).arg(stderrText)));
 
     // The whole exchange on a mismatch: a CI run once saw a third request
     // here (2026-12-07, "app exits") that 36 local runs under load never
@@ -522,7 +531,6 @@ wait "$sleeper"
     QVERIFY2(stderrText.contains(u"==> Done") || refuse, qPrintable(stderrText));
 }
 
-
 void TestScriptGenerator::hostileDesigns_data()
 {
     QTest::addColumn<Topology>("topology");
@@ -532,47 +540,44 @@ void TestScriptGenerator::hostileDesigns_data()
     QTest::addColumn<bool>("refused");            // by the validator: only --force writes it
 
     const QList<KeyValue> port = {{QStringLiteral("PORT"), QStringLiteral("9001")}};
-    const QList<KeyValue> dotted = {{QStringLiteral("java.home"), QStringLiteral("/opt/jdk")},
-                                    {QStringLiteral("PORT"), QStringLiteral("9001")}};
+    const QList<KeyValue> dotted
+        = {{QStringLiteral("java.home"), QStringLiteral("/opt/jdk")}, {QStringLiteral("PORT"), QStringLiteral("9001")}};
     const QStringList portSeen = {QStringLiteral("PORT=9001")};
     const QStringList dottedSeen = {QStringLiteral("java.home=/opt/jdk"), QStringLiteral("PORT=9001")};
 
     QTest::newRow("docker image that mounts the host")
         << designOf(hostileService(Driver::Docker, QStringLiteral("--volume=/:/host"),
                                    {QStringLiteral("-c"), QStringLiteral("a=b")}, port))
-        << QStringLiteral("docker")
-        << QStringList{QStringLiteral("run"), QStringLiteral("--rm"), QStringLiteral("--network"),
-                       QStringLiteral("host"),
-                       QStringLiteral("--env"), QStringLiteral("PORT=9001"), QStringLiteral("--"),
-                       QStringLiteral("--volume=/:/host"), QStringLiteral("-c"), QStringLiteral("a=b")}
+        << QStringLiteral("docker") << QStringList{QStringLiteral("run"),       QStringLiteral("--rm"),
+                                                   QStringLiteral("--network"), QStringLiteral("host"),
+                                                   QStringLiteral("--env"),     QStringLiteral("PORT=9001"),
+                                                   QStringLiteral("--"),        QStringLiteral("--volume=/:/host"),
+                                                   QStringLiteral("-c"),        QStringLiteral("a=b")}
         << QStringList{} << true;
     QTest::newRow("docker image that is a short option")
-        << designOf(hostileService(Driver::Docker, QStringLiteral("-it")))
-        << QStringLiteral("docker")
-        << QStringList{QStringLiteral("run"), QStringLiteral("--rm"), QStringLiteral("--network"),
-                       QStringLiteral("host"),
-                       QStringLiteral("--"), QStringLiteral("-it")}
+        << designOf(hostileService(Driver::Docker, QStringLiteral("-it"))) << QStringLiteral("docker")
+        << QStringList{QStringLiteral("run"),  QStringLiteral("--rm"), QStringLiteral("--network"),
+                       QStringLiteral("host"), QStringLiteral("--"),   QStringLiteral("-it")}
         << QStringList{} << true;
     QTest::newRow("command that is an assignment")
         << designOf(hostileService(Driver::Exec, QStringLiteral("FOO=bar"),
                                    {QStringLiteral("a=b"), QStringLiteral("--x")}, port))
         << QStringLiteral("FOO=bar") << QStringList{QStringLiteral("a=b"), QStringLiteral("--x")} << portSeen << true;
     QTest::newRow("command that appends to a variable")
-        << designOf(hostileService(Driver::RawExec, QStringLiteral("FOO+=bar")))
-        << QStringLiteral("FOO+=bar") << QStringList{} << QStringList{} << true;
+        << designOf(hostileService(Driver::RawExec, QStringLiteral("FOO+=bar"))) << QStringLiteral("FOO+=bar")
+        << QStringList{} << QStringList{} << true;
     QTest::newRow("command that is an option")
         << designOf(hostileService(Driver::Exec, QStringLiteral("--help"), {QStringLiteral("-x")}, port))
         << QStringLiteral("--help") << QStringList{QStringLiteral("-x")} << portSeen << true;
-    QTest::newRow("command that is a lone dash")
-        << designOf(hostileService(Driver::Exec, QStringLiteral("-")))
-        << QStringLiteral("-") << QStringList{} << QStringList{} << true;
+    QTest::newRow("command that is a lone dash") << designOf(hostileService(Driver::Exec, QStringLiteral("-")))
+                                                 << QStringLiteral("-") << QStringList{} << QStringList{} << true;
     // Through env(1), which takes any operand holding '=' for an assignment.
     QTest::newRow("assignment command with a dotted env name")
         << designOf(hostileService(Driver::Exec, QStringLiteral("FOO=bar"), {QStringLiteral("x=1")}, dotted))
         << QStringLiteral("FOO=bar") << QStringList{QStringLiteral("x=1")} << dottedSeen << true;
     QTest::newRow("valid command holding '=', dotted env name")
-        << designOf(hostileService(Driver::Exec, QStringLiteral("9lives=x"), {}, dotted))
-        << QStringLiteral("9lives=x") << QStringList{} << dottedSeen << false;
+        << designOf(hostileService(Driver::Exec, QStringLiteral("9lives=x"), {}, dotted)) << QStringLiteral("9lives=x")
+        << QStringList{} << dottedSeen << false;
     QTest::newRow("option command with a dotted env name")
         << designOf(hostileService(Driver::Exec, QStringLiteral("--help"), {QStringLiteral("--")}, dotted))
         << QStringLiteral("--help") << QStringList{QStringLiteral("--")} << dottedSeen << true;
@@ -696,7 +701,7 @@ done
 void TestScriptGenerator::externalServiceHasNoScript()
 {
     Topology t = meshtest::countdash();
-    t.services[0].external = true;  // count-api runs elsewhere
+    t.services[0].external = true; // count-api runs elsewhere
     QCOMPARE(generate(t).paths(), QStringList{QStringLiteral("scripts/count-dashboard.sh")});
 }
 

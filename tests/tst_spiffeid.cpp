@@ -27,17 +27,30 @@ private Q_SLOTS:
         QTest::addColumn<QString>("service");
         QTest::addColumn<QString>("partition");
 
-        QTest::newRow("consul leaf") << kWeb << kTd << "default" << "dc1" << "web" << QString();
+        QTest::newRow("consul leaf") << kWeb << kTd << "default"
+                                     << "dc1"
+                                     << "web" << QString();
         QTest::newRow("other namespace") << u"spiffe://" + kTd + u"/ns/team-a/dc/dc1/svc/api" << kTd << "team-a"
-                                         << "dc1" << "api" << QString();
+                                         << "dc1"
+                                         << "api" << QString();
         QTest::newRow("admin partition") << u"spiffe://" + kTd + u"/ap/part1/ns/default/dc/dc2/svc/db" << kTd
-                                         << "default" << "dc2" << "db" << "part1";
-        QTest::newRow("short trust domain") << "spiffe://example.org/ns/default/dc/dc1/svc/web" << "example.org"
-                                            << "default" << "dc1" << "web" << QString();
-        QTest::newRow("underscore and dot in service") << u"spiffe://" + kTd + u"/ns/default/dc/dc1/svc/count_api.v2"
-                                                       << kTd << "default" << "dc1" << "count_api.v2" << QString();
-        QTest::newRow("upper case service (case kept)") << u"spiffe://" + kTd + u"/ns/default/dc/dc1/svc/Web" << kTd
-                                                        << "default" << "dc1" << "Web" << QString();
+                                         << "default"
+                                         << "dc2"
+                                         << "db"
+                                         << "part1";
+        QTest::newRow("short trust domain") << "spiffe://example.org/ns/default/dc/dc1/svc/web"
+                                            << "example.org"
+                                            << "default"
+                                            << "dc1"
+                                            << "web" << QString();
+        QTest::newRow("underscore and dot in service")
+            << u"spiffe://" + kTd + u"/ns/default/dc/dc1/svc/count_api.v2" << kTd << "default"
+            << "dc1"
+            << "count_api.v2" << QString();
+        QTest::newRow("upper case service (case kept)")
+            << u"spiffe://" + kTd + u"/ns/default/dc/dc1/svc/Web" << kTd << "default"
+            << "dc1"
+            << "Web" << QString();
     }
     void acceptsServiceIds()
     {
@@ -49,7 +62,7 @@ private Q_SLOTS:
         QTEST(id->datacenter, "dc");
         QTEST(id->service, "service");
         QTEST(id->partition.value_or(QString()), "partition");
-        QCOMPARE(id->toString(), uri);  // one spelling per identity: round trips exactly
+        QCOMPARE(id->toString(), uri); // one spelling per identity: round trips exactly
     }
 
     void refusesEverythingElse_data()
@@ -93,9 +106,11 @@ private Q_SLOTS:
         QTest::newRow("trailing newline") << kWeb + u"\n";
         QTest::newRow("NUL inside") << kWeb + QChar(u'\0') + u"admin";
         QTest::newRow("non-ASCII service") << base + u"/ns/default/dc/dc1/svc/wéb";
-        QTest::newRow("non-ASCII look-alike host") << QStringLiteral("spiffe://7f42f496-fbc7-8692-05ed-334aa5340c1е.consul"
-                                                                     "/ns/default/dc/dc1/svc/web");  // Cyrillic е
-        QTest::newRow("host label starting with dash") << QStringLiteral("spiffe://-x.consul/ns/default/dc/dc1/svc/web");
+        QTest::newRow("non-ASCII look-alike host")
+            << QStringLiteral("spiffe://7f42f496-fbc7-8692-05ed-334aa5340c1е.consul"
+                              "/ns/default/dc/dc1/svc/web"); // Cyrillic е
+        QTest::newRow("host label starting with dash")
+            << QStringLiteral("spiffe://-x.consul/ns/default/dc/dc1/svc/web");
         QTest::newRow("host empty label") << QStringLiteral("spiffe://a..consul/ns/default/dc/dc1/svc/web");
         QTest::newRow("host underscore") << QStringLiteral("spiffe://a_b.consul/ns/default/dc/dc1/svc/web");
         QTest::newRow("ap default (never written by Consul)") << base + u"/ap/default/ns/default/dc/dc1/svc/web";

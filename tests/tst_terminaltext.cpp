@@ -18,13 +18,12 @@ private Q_SLOTS:
         QTest::addColumn<QString>("text");
         QTest::addColumn<QString>("expected");
 
-        QTest::newRow("clear screen in a service name")
-            << u"api\x1b[2Jx"_qs << uR"(api\x1b[2Jx)"_qs;
-        QTest::newRow("OSC 8 hyperlink")
-            << u"\x1b]8;;https://evil.example/\x07" "click\x1b]8;;\x07"_qs
-            << uR"(\x1b]8;;https://evil.example/\x07click\x1b]8;;\x07)"_qs;
-        QTest::newRow("OSC 52 clipboard write") << u"\x1b]52;c;cm0gLXJmIH4=\x1b\\"_qs
-                                                << uR"(\x1b]52;c;cm0gLXJmIH4=\x1b\)"_qs;
+        QTest::newRow("clear screen in a service name") << u"api\x1b[2Jx"_qs << uR"(api\x1b[2Jx)"_qs;
+        QTest::newRow("OSC 8 hyperlink") << u"\x1b]8;;https://evil.example/\x07"
+                                            "click\x1b]8;;\x07"_qs
+                                         << uR"(\x1b]8;;https://evil.example/\x07click\x1b]8;;\x07)"_qs;
+        QTest::newRow("OSC 52 clipboard write")
+            << u"\x1b]52;c;cm0gLXJmIH4=\x1b\\"_qs << uR"(\x1b]52;c;cm0gLXJmIH4=\x1b\)"_qs;
         QTest::newRow("NUL") << QString(QChar(0)) << uR"(\x00)"_qs;
         QTest::newRow("tab inside a name") << u"a\tb"_qs << uR"(a\tb)"_qs;
         QTest::newRow("newline fakes a second line")

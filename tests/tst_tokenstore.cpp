@@ -291,12 +291,12 @@ private Q_SLOTS:
             config.close();
             const QString daemon = QStandardPaths::findExecutable(u"dbus-daemon"_qs);
             QVERIFY2(!daemon.isEmpty(), "dbus-daemon is missing: apt-get install dbus-daemon");
-            bus.start(daemon,
-                      {u"--config-file"_qs, config.fileName(), u"--nofork"_qs, u"--print-address"_qs});
+            bus.start(daemon, {u"--config-file"_qs, config.fileName(), u"--nofork"_qs, u"--print-address"_qs});
             QVERIFY2(bus.waitForStarted(kTimeoutMs), qPrintable(bus.errorString()));
             QTRY_VERIFY_WITH_TIMEOUT(bus.canReadLine() || bus.state() != QProcess::Running, kTimeoutMs);
             busAddress = QString::fromUtf8(bus.readLine()).trimmed();
-            QVERIFY2(busAddress.startsWith(u"unix:"), qPrintable(busAddress + QString::fromUtf8(bus.readAllStandardError())));
+            QVERIFY2(busAddress.startsWith(u"unix:"),
+                     qPrintable(busAddress + QString::fromUtf8(bus.readAllStandardError())));
         }
 
         QStringList functions{u"writeWithoutAKeychainFailsAndSaysSo"_qs, u"readWithoutAKeychainFailsAndSaysSo"_qs};
@@ -367,8 +367,9 @@ int main(int argc, char **argv)
     QFile::setPermissions(root.filePath(u"runtime"_qs), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
     const QByteArray bus = qgetenv("MESHPAD_TOKENSTORE_BUS");
     qputenv("DBUS_SESSION_BUS_ADDRESS", bus.isEmpty() ? "unix:path=" + root.filePath(u"no-bus"_qs).toUtf8() : bus);
-    for (const char *name : {"XDG_CURRENT_DESKTOP", "DESKTOP_SESSION", "KDE_SESSION_VERSION", "KDE_FULL_SESSION",
-                             "GNOME_DESKTOP_SESSION_ID", "DISPLAY", "WAYLAND_DISPLAY", "CONSUL_HTTP_TOKEN", "NOMAD_TOKEN"})
+    for (const char *name :
+         {"XDG_CURRENT_DESKTOP", "DESKTOP_SESSION", "KDE_SESSION_VERSION", "KDE_FULL_SESSION",
+          "GNOME_DESKTOP_SESSION_ID", "DISPLAY", "WAYLAND_DISPLAY", "CONSUL_HTTP_TOKEN", "NOMAD_TOKEN"})
         qunsetenv(name);
     if (qEnvironmentVariableIsSet("MESHPAD_TOKENSTORE_DESKTOP"))
         qputenv("XDG_CURRENT_DESKTOP", qgetenv("MESHPAD_TOKENSTORE_DESKTOP"));

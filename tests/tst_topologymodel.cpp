@@ -39,10 +39,10 @@ private Q_SLOTS:
         model.setTopology(example());
         QSignalSpy added(&model, &TopologyModel::serviceAdded);
         Service s;
-        s.name = u"count-api"_qs;  // same name as the existing id: the id must differ
+        s.name = u"count-api"_qs; // same name as the existing id: the id must differ
         const ServiceId first = model.addService(s);
         QCOMPARE(first.value, u"count-api-2");
-        s.id = first;  // taken again
+        s.id = first; // taken again
         const ServiceId second = model.addService(s, 0);
         QCOMPARE(second.value, u"count-api-3");
         QCOMPARE(model.indexOfService(second), 0);
@@ -58,7 +58,7 @@ private Q_SLOTS:
         QSignalSpy moved(&model, &TopologyModel::serviceMoved);
         QSignalSpy changed(&model, &TopologyModel::changed);
         Service s = model.topology().services[1];
-        QVERIFY(!model.updateService(s));  // identical: nothing happens
+        QVERIFY(!model.updateService(s)); // identical: nothing happens
         QCOMPARE(changed.count(), 0);
         s.count = 5;
         QVERIFY(model.updateService(s));
@@ -78,7 +78,7 @@ private Q_SLOTS:
         model.setTopology(example());
         QStringList order;
         connect(&model, &TopologyModel::upstreamAboutToBeRemoved, this, [&](const UpstreamId &id) {
-            QVERIFY(model.upstream(id));  // still there
+            QVERIFY(model.upstream(id)); // still there
             order << u"upstreamAboutToBeRemoved "_qs + id.value;
         });
         connect(&model, &TopologyModel::upstreamRemoved, this,
@@ -92,10 +92,10 @@ private Q_SLOTS:
         connect(&model, &TopologyModel::changed, this, [&] { order << u"changed"_qs; });
 
         QVERIFY(model.removeService(ServiceId{u"count-api"_qs}));
-        QCOMPARE(order, (QStringList{u"upstreamAboutToBeRemoved count-dashboard-to-count-api"_qs,
-                                     u"upstreamRemoved count-dashboard-to-count-api"_qs,
-                                     u"serviceAboutToBeRemoved count-api"_qs, u"serviceRemoved count-api"_qs,
-                                     u"changed"_qs}));
+        QCOMPARE(order,
+                 (QStringList{u"upstreamAboutToBeRemoved count-dashboard-to-count-api"_qs,
+                              u"upstreamRemoved count-dashboard-to-count-api"_qs,
+                              u"serviceAboutToBeRemoved count-api"_qs, u"serviceRemoved count-api"_qs, u"changed"_qs}));
         QVERIFY(model.topology().upstreams.isEmpty());
         QVERIFY(!model.removeService(ServiceId{u"count-api"_qs}));
     }

@@ -81,10 +81,9 @@ private Q_SLOTS:
             if (e.type == u"state" || e.type == u"state-human-short")
                 states.append(e.target + u' ' + e.type + u' ' + e.field(0));
         }
-        QCOMPARE(states,
-                 (QStringList { u"one state running"_s, u"one state-human-short running"_s, u"two state shutoff"_s,
-                                u"two state-human-short shutoff"_s, u"three state not_created"_s,
-                                u"three state-human-short not created"_s }));
+        QCOMPARE(states, (QStringList{u"one state running"_s, u"one state-human-short running"_s,
+                                      u"two state shutoff"_s, u"two state-human-short shutoff"_s,
+                                      u"three state not_created"_s, u"three state-human-short not created"_s}));
         const VagrantEvent &table = events.constLast();
         QCOMPARE(table.type, u"ui"_s);
         QCOMPARE(table.field(0), u"info"_s);
@@ -98,8 +97,8 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("file");
         QTest::addColumn<int>("chunk");
-        for (const char *file : { "status-three-states.txt", "up-actions.txt", "up-provider-not-found.txt" }) {
-            for (int chunk : { 1, 7, 64 }) {
+        for (const char *file : {"status-three-states.txt", "up-actions.txt", "up-provider-not-found.txt"}) {
+            for (int chunk : {1, 7, 64}) {
                 QTest::addRow("%s in chunks of %d bytes", file, chunk) << QString::fromLatin1(file) << chunk;
             }
         }
@@ -120,9 +119,9 @@ private Q_SLOTS:
         QVERIFY(output.feed("1796598651,one,action,up,st").isEmpty());
         QVERIFY(output.feed("art\r").isEmpty());
         const QList<VagrantEvent> events = output.feed("\n1796598652,one,ui,output,==> one: half");
-        QCOMPARE(summary(events), QStringList { u"one|action|up|start"_s });
+        QCOMPARE(summary(events), QStringList{u"one|action|up|start"_s});
         // Output that ends without a newline still counts.
-        QCOMPARE(summary(output.finish()), QStringList { u"one|ui|output|==> one: half"_s });
+        QCOMPARE(summary(output.finish()), QStringList{u"one|ui|output|==> one: half"_s});
         QVERIFY(output.finish().isEmpty());
     }
 
@@ -135,7 +134,7 @@ private Q_SLOTS:
                           "1796598651,,ui,info,Bringing machine 'one' up with 'libvirt' provider...\n");
         QCOMPARE(events.size(), 1);
         QCOMPARE(output.strayLines(),
-                 QStringList { u"/usr/lib/ruby/vendor_ruby/net/ssh.rb:5: warning: already initialized constant"_s });
+                 QStringList{u"/usr/lib/ruby/vendor_ruby/net/ssh.rb:5: warning: already initialized constant"_s});
     }
 
     void unescape_data()
@@ -212,51 +211,49 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("says");
         const auto exitOf = [](const QString &file) {
             const QList<VagrantEvent> events = parseAll(captured(file), 4096);
-            return events.isEmpty() ? VagrantEvent {} : events.constLast();
+            return events.isEmpty() ? VagrantEvent{} : events.constLast();
         };
         const VagrantEvent noProvider = exitOf(u"status-no-provider.txt"_s);
         const VagrantEvent notFound = exitOf(u"up-provider-not-found.txt"_s);
         const VagrantEvent noEnvironment = exitOf(u"status-no-vagrantfile.txt"_s);
-        const QStringList install { u"no usable provider"_s,
-                                    u"sudo apt install vagrant-libvirt libvirt-daemon-system"_s,
-                                    u"sudo usermod -aG libvirt $USER"_s, u"vagrant said: "_s };
+        const QStringList install{u"no usable provider"_s, u"sudo apt install vagrant-libvirt libvirt-daemon-system"_s,
+                                  u"sudo usermod -aG libvirt $USER"_s, u"vagrant said: "_s};
         QTest::newRow("status without vagrant-libvirt (captured)")
             << u"status"_s << noProvider.field(0) << noProvider.field(1) << int(Error::Code::Unsupported)
-            << (install + QStringList { u"vagrant status: "_s, u"No usable default provider could be found"_s });
+            << (install + QStringList{u"vagrant status: "_s, u"No usable default provider could be found"_s});
         QTest::newRow("up --provider=libvirt without vagrant-libvirt (captured)")
             << u"up"_s << notFound.field(0) << notFound.field(1) << int(Error::Code::Unsupported)
-            << (install + QStringList { u"The provider 'libvirt' could not be found, but was requested"_s });
+            << (install + QStringList{u"The provider 'libvirt' could not be found, but was requested"_s});
         QTest::newRow("no Vagrantfile (captured)")
             << u"status"_s << noEnvironment.field(0) << noEnvironment.field(1) << int(Error::Code::Io)
-            << QStringList { u"meshpad generate DESIGN -o DIR"_s,
-                             u"A Vagrant environment or target machine is required"_s };
+            << QStringList{u"meshpad generate DESIGN -o DIR"_s,
+                           u"A Vagrant environment or target machine is required"_s};
         QTest::newRow("libvirt daemon not reachable")
             << u"up"_s << u"VagrantPlugins::ProviderLibvirt::Errors::FogLibvirtConnectionError"_s
             << u"Error while connecting to Libvirt: Error making a connection to libvirt URI qemu:///system:\n"
                u"Call to virConnectOpen failed: Failed to connect socket to '/var/run/libvirt/libvirt-sock': "
                u"Permission denied"_s
             << int(Error::Code::Unsupported)
-            << QStringList { u"cannot reach libvirt"_s, u"libvirt group"_s, u"systemctl start libvirtd"_s,
-                             u"Permission denied"_s };
+            << QStringList{u"cannot reach libvirt"_s, u"libvirt group"_s, u"systemctl start libvirtd"_s,
+                           u"Permission denied"_s};
         QTest::newRow("forwarded port taken")
             << u"up"_s << u"Vagrant::Errors::ForwardPortCollision"_s
             << u"Vagrant cannot forward the specified ports on this VM, since they\nwould collide with some other "
                u"application that is already listening\non these ports. The forwarded port to 8500 is already in use\n"
                u"on the host machine."_s
             << int(Error::Code::Conflict)
-            << QStringList { u"is taken"_s, u"ss -ltnp"_s, u"hashibox/Vagrantfile (NODES)"_s,
-                             u"The forwarded port to 8500 is already in use"_s };
+            << QStringList{u"is taken"_s, u"ss -ltnp"_s, u"hashibox/Vagrantfile (NODES)"_s,
+                           u"The forwarded port to 8500 is already in use"_s};
         QTest::newRow("nodes' network taken by another libvirt network")
             << u"up"_s << u"VagrantPlugins::ProviderLibvirt::Errors::ActivateNetworkError"_s
             << u"Error while activating network: Call to virNetworkCreate failed: internal error: Network is "
                u"already in use by interface virbr1."_s
-            << int(Error::Code::Conflict) << QStringList { u"virsh net-list --all"_s, u"10.42.0.0/24"_s, u"virbr1"_s };
+            << int(Error::Code::Conflict) << QStringList{u"virsh net-list --all"_s, u"10.42.0.0/24"_s, u"virbr1"_s};
         QTest::newRow("anything else in vagrant's words")
             << u"up"_s << u"Vagrant::Errors::BoxNotFound"_s << u"The box 'generic/debian12' could not be found."_s
             << int(Error::Code::Internal)
-            << QStringList {
-                   u"vagrant up: The box 'generic/debian12' could not be found. (Vagrant::Errors::BoxNotFound)"_s
-               };
+            << QStringList{
+                   u"vagrant up: The box 'generic/debian12' could not be found. (Vagrant::Errors::BoxNotFound)"_s};
     }
 
     void explainSaysWhatToDo()

@@ -21,16 +21,16 @@ using mesh::pki::CertificateAuthority;
 
 namespace {
 
-const QString kCaUsage = QStringLiteral(
-    "Usage: meshpad ca init -dir DIR [-trust-domain TD] [-datacenter DC] [-force]\n"
-    "       meshpad ca leaf -dir DIR -service NAME [-ttl 72h] [-datacenter DC]\n"
-    "       meshpad ca sign -dir DIR -csr FILE [-out FILE] [-ttl 72h] [-datacenter DC]\n"
-    "\n"
-    "A Connect CA in Consul's format, for the lab and the proxy.\n"
-    "  init   write DIR/ca.pem and DIR/ca-key.pem; print the trust domain\n"
-    "  leaf   write DIR/NAME.pem and DIR/NAME-key.pem signed by DIR's CA; print the SPIFFE ID\n"
-    "  sign   sign a CSR holding one service SPIFFE ID (URI SAN) with DIR's CA; print the leaf\n"
-    "Exit status: 0 done, 1 refused (existing CA, name not accepted), 2 usage or I/O error.\n");
+const QString kCaUsage
+    = QStringLiteral("Usage: meshpad ca init -dir DIR [-trust-domain TD] [-datacenter DC] [-force]\n"
+                     "       meshpad ca leaf -dir DIR -service NAME [-ttl 72h] [-datacenter DC]\n"
+                     "       meshpad ca sign -dir DIR -csr FILE [-out FILE] [-ttl 72h] [-datacenter DC]\n"
+                     "\n"
+                     "A Connect CA in Consul's format, for the lab and the proxy.\n"
+                     "  init   write DIR/ca.pem and DIR/ca-key.pem; print the trust domain\n"
+                     "  leaf   write DIR/NAME.pem and DIR/NAME-key.pem signed by DIR's CA; print the SPIFFE ID\n"
+                     "  sign   sign a CSR holding one service SPIFFE ID (URI SAN) with DIR's CA; print the leaf\n"
+                     "Exit status: 0 done, 1 refused (existing CA, name not accepted), 2 usage or I/O error.\n");
 
 // A Go duration as consul takes it, limited to hours, minutes and seconds:
 // "72h", "1h30m", "90s".
@@ -157,10 +157,10 @@ int CaCommand::leaf(const QStringList &arguments, QTextStream &out, QTextStream 
 {
     QCommandLineParser parser;
     CommandLine::useConsulStyleFlags(parser);
-    parser.setApplicationDescription(QStringLiteral(
-        "Sign a leaf in Consul's format for a service with the CA in DIR.\n"
-        "Exit status: 0 written, 1 refused (service name not a DNS label, TTL out of range), "
-        "2 usage or I/O error."));
+    parser.setApplicationDescription(
+        QStringLiteral("Sign a leaf in Consul's format for a service with the CA in DIR.\n"
+                       "Exit status: 0 written, 1 refused (service name not a DNS label, TTL out of range), "
+                       "2 usage or I/O error."));
     const QCommandLineOption dir(QStringLiteral("dir"), QStringLiteral("the CA's directory; the leaf goes there too"),
                                  QStringLiteral("DIR"));
     const QCommandLineOption service(QStringLiteral("service"), QStringLiteral("service name (a DNS label)"),
@@ -225,9 +225,10 @@ int CaCommand::sign(const QStringList &arguments, QTextStream &out, QTextStream 
                                                    "default: print the leaf"),
                                     QStringLiteral("FILE"));
     const QCommandLineOption ttl = ttlOption();
-    const QCommandLineOption datacenter(QStringLiteral("datacenter"),
-                                        QStringLiteral("the CA's datacenter, which the SPIFFE ID must name (default dc1)"),
-                                        QStringLiteral("DC"), QStringLiteral("dc1"));
+    const QCommandLineOption datacenter(
+        QStringLiteral("datacenter"),
+        QStringLiteral("the CA's datacenter, which the SPIFFE ID must name (default dc1)"), QStringLiteral("DC"),
+        QStringLiteral("dc1"));
     const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("show this help"));
     parser.addOptions({dir, csr, output, ttl, datacenter, help});
     if (!parser.parse(arguments)) {

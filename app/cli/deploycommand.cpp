@@ -48,7 +48,6 @@ QString commandName(int mode)
     return names[mode];
 }
 
-
 } // namespace
 
 mesh::Result<DeployTarget> DeployCommand::resolveTarget(const QString &name)
@@ -63,8 +62,7 @@ mesh::Result<DeployTarget> DeployCommand::resolveTarget(const QString &name)
             // fetch() says "no lab is running (no …/meshpad-lab.sock)" or why
             // the lab did not answer.
             return mesh::fail(mesh::Error::Code::NotFound,
-                              document.error().message
-                                  + u"; start one with meshpad lab up, or pick another -target"_s);
+                              document.error().message + u"; start one with meshpad lab up, or pick another -target"_s);
         }
         auto snapshot = LabSnapshotJson::parseSnapshot(*document);
         if (!snapshot || snapshot->nodes.isEmpty() || snapshot->nodes.constFirst().consulAddress.isEmpty())
@@ -127,8 +125,7 @@ int DeployCommand::run(Mode mode, const QStringList &arguments, QTextStream &out
         break;
     }
     parser.addPositionalArgument(u"FILE"_s, u"the design (*.meshpad)"_s);
-    const QCommandLineOption target(u"target"_s, u"lab, environment (default), hashibox or a saved profile"_s,
-                                    u"T"_s);
+    const QCommandLineOption target(u"target"_s, u"lab, environment (default), hashibox or a saved profile"_s, u"T"_s);
     const QCommandLineOption autoApprove(u"auto-approve"_s, u"apply without asking"_s);
     const QCommandLineOption detach(u"detach"_s, u"apply and return without watching"_s);
     const QCommandLineOption deadline(u"deadline"_s, u"how long to watch, a Go duration (default 5m)"_s, u"D"_s,
@@ -274,9 +271,9 @@ int DeployCommand::run(Mode mode, const QStringList &arguments, QTextStream &out
         if (asJson) {
             static const QString statuses[] = {u"succeeded"_s, u"failed"_s, u"detached"_s};
             print(mesh::TerminalText::compactJson({{u"event"_s, u"result"_s},
-                           {u"status"_s, statuses[int(outcome->status)]},
-                           {u"urls"_s, QJsonArray::fromStringList(outcome->urls)},
-                           {u"failures"_s, QJsonArray::fromStringList(outcome->failures)}}));
+                                                   {u"status"_s, statuses[int(outcome->status)]},
+                                                   {u"urls"_s, QJsonArray::fromStringList(outcome->urls)},
+                                                   {u"failures"_s, QJsonArray::fromStringList(outcome->failures)}}));
         } else {
             for (const QString &failure : std::as_const(outcome->failures))
                 err << prefix << "failed: " << mesh::TerminalText::escaped(failure) << "\n";

@@ -19,10 +19,10 @@ using namespace mesh::model;
 int GenerateCommand::run(const QStringList &arguments, QTextStream &out, QTextStream &err)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Write every file a Meshpad design means into DIR: Consul registrations and intentions,\n"
-        "Nomad jobs (HCL and JSON), scripts, the Hashibox and a README.\n"
-        "Exit status: 0 written, 1 the design has errors (nothing written), 2 usage or I/O error."));
+    parser.setApplicationDescription(
+        QStringLiteral("Write every file a Meshpad design means into DIR: Consul registrations and intentions,\n"
+                       "Nomad jobs (HCL and JSON), scripts, the Hashibox and a README.\n"
+                       "Exit status: 0 written, 1 the design has errors (nothing written), 2 usage or I/O error."));
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("the design (*.meshpad)"));
     const QCommandLineOption output({QStringLiteral("o"), QStringLiteral("output")},
                                     QStringLiteral("directory to write into (created if needed)"),

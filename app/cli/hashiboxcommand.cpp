@@ -60,7 +60,7 @@ struct Options
 {
     QString directory;
     bool json = false;
-    std::chrono::milliseconds timeout { 0 };
+    std::chrono::milliseconds timeout{0};
     QString consulAddress;
     QString nomadAddress;
     bool addressGiven = false;
@@ -92,10 +92,10 @@ std::optional<Options> parse(const QStringList &arguments, QStringView command, 
                                    QStringLiteral("Nomad's HTTP API (default node one's, http://%1:4646)")
                                        .arg(mesh::generate::HashiboxGenerator::nodeAddresses().constFirst()),
                                    QStringLiteral("URL"));
-    const QCommandLineOption help({ QStringLiteral("h"), QStringLiteral("help") }, QStringLiteral("show this help"));
-    parser.addOptions({ dir, json, timeout, help });
+    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("show this help"));
+    parser.addOptions({dir, json, timeout, help});
     if (withAddresses)
-        parser.addOptions({ consul, nomad });
+        parser.addOptions({consul, nomad});
     const QString name = u"meshpad hashibox " + command + u": ";
     if (!parser.parse(arguments)) {
         err << name << parser.errorText() << "\n";
@@ -140,7 +140,6 @@ std::optional<Options> parse(const QStringList &arguments, QStringView command, 
     return options;
 }
 
-
 // Where progress goes: text lines on `out`, or JSON lines.
 class Printer final
 {
@@ -148,17 +147,18 @@ public:
     Printer(QTextStream &out, bool json)
         : m_out(out)
         , m_json(json)
-    { }
+    {
+    }
 
     void vagrantEvent(const VagrantEvent &event)
     {
         if (!m_json)
             return;
-        m_out << mesh::TerminalText::compactJson({ { QStringLiteral("event"), QStringLiteral("vagrant") },
-                           { QStringLiteral("time"), event.time.toString(Qt::ISODate) },
-                           { QStringLiteral("target"), event.target },
-                           { QStringLiteral("type"), event.type },
-                           { QStringLiteral("data"), QJsonArray::fromStringList(event.data) } })
+        m_out << mesh::TerminalText::compactJson({{QStringLiteral("event"), QStringLiteral("vagrant")},
+                                                  {QStringLiteral("time"), event.time.toString(Qt::ISODate)},
+                                                  {QStringLiteral("target"), event.target},
+                                                  {QStringLiteral("type"), event.type},
+                                                  {QStringLiteral("data"), QJsonArray::fromStringList(event.data)}})
               << '\n';
         m_out.flush();
     }
@@ -167,7 +167,7 @@ public:
     {
         if (m_json)
             m_out << mesh::TerminalText::compactJson(
-                { { QStringLiteral("event"), QStringLiteral("progress") }, { QStringLiteral("text"), text } });
+                {{QStringLiteral("event"), QStringLiteral("progress")}, {QStringLiteral("text"), text}});
         else
             m_out << text;
         m_out << '\n';
@@ -200,16 +200,16 @@ mesh::Result<Cluster> connect(const Options &options)
     const auto consulEndpoint = consulConfig.endpoint();
     if (!consulEndpoint)
         return std::unexpected(
-            mesh::Error { consulEndpoint.error().code, u"-consul-addr: " + consulEndpoint.error().message });
+            mesh::Error{consulEndpoint.error().code, u"-consul-addr: " + consulEndpoint.error().message});
     mesh::nomad::NomadConfig nomadConfig = mesh::nomad::NomadConfig::fromEnvironment();
     nomadConfig.address = options.nomadAddress;
     const auto nomadEndpoint = nomadConfig.endpoint();
     if (!nomadEndpoint)
         return std::unexpected(
-            mesh::Error { nomadEndpoint.error().code, u"-nomad-addr: " + nomadEndpoint.error().message });
-    Cluster cluster { std::make_unique<mesh::consul::ConsulClient>(*consulEndpoint),
-                      std::make_unique<mesh::nomad::NomadClient>(*nomadEndpoint) };
-    for (mesh::api::ApiClient *api : { cluster.consul->api(), cluster.nomad->api() }) {
+            mesh::Error{nomadEndpoint.error().code, u"-nomad-addr: " + nomadEndpoint.error().message});
+    Cluster cluster{std::make_unique<mesh::consul::ConsulClient>(*consulEndpoint),
+                    std::make_unique<mesh::nomad::NomadClient>(*nomadEndpoint)};
+    for (mesh::api::ApiClient *api : {cluster.consul->api(), cluster.nomad->api()}) {
         mesh::api::ApiClient::Options o = api->options();
         o.connectTimeout = kConnectTimeout;
         o.requestTimeout = kRequestTimeout;
@@ -221,18 +221,16 @@ mesh::Result<Cluster> connect(const Options &options)
 
 QJsonObject healthJson(const ClusterHealth &health, int expected)
 {
-    return { { QStringLiteral("consul"),
-               QJsonObject { { QStringLiteral("leader"), health.consulLeader },
-                             { QStringLiteral("alive"), health.consulAlive },
-                             { QStringLiteral("members"), health.consulMembers },
-                             { QStringLiteral("ready"), health.consulReady(expected) },
-                             { QStringLiteral("error"), health.consulError } } },
-             { QStringLiteral("nomad"),
-               QJsonObject { { QStringLiteral("leader"), health.nomadLeader },
-                             { QStringLiteral("ready"), health.nomadReady },
-                             { QStringLiteral("nodes"), health.nomadNodes },
-                             { QStringLiteral("up"), health.nomadReadyFor(expected) },
-                             { QStringLiteral("error"), health.nomadError } } } };
+    return {{QStringLiteral("consul"), QJsonObject{{QStringLiteral("leader"), health.consulLeader},
+                                                   {QStringLiteral("alive"), health.consulAlive},
+                                                   {QStringLiteral("members"), health.consulMembers},
+                                                   {QStringLiteral("ready"), health.consulReady(expected)},
+                                                   {QStringLiteral("error"), health.consulError}}},
+            {QStringLiteral("nomad"), QJsonObject{{QStringLiteral("leader"), health.nomadLeader},
+                                                  {QStringLiteral("ready"), health.nomadReady},
+                                                  {QStringLiteral("nodes"), health.nomadNodes},
+                                                  {QStringLiteral("up"), health.nomadReadyFor(expected)},
+                                                  {QStringLiteral("error"), health.nomadError}}}};
 }
 
 // The command's failure: on err as text, and with -json also as an object.
@@ -240,7 +238,7 @@ int failed(QTextStream &err, Printer &printer, bool json, QStringView command, c
 {
     if (json) {
         printer.object(
-            { { QStringLiteral("event"), QStringLiteral("error") }, { QStringLiteral("message"), error.message } });
+            {{QStringLiteral("event"), QStringLiteral("error")}, {QStringLiteral("message"), error.message}});
     }
     err << "meshpad hashibox " << command << ": " << error.message << "\n";
     err.flush();
@@ -313,13 +311,13 @@ QCoro::Task<int> runStatus(Options options, QTextStream &out, QTextStream &err)
     if (options.json) {
         QJsonArray list;
         for (const MachineStatus &m : *machines) {
-            list.append(QJsonObject { { QStringLiteral("name"), m.name },
-                                      { QStringLiteral("state"), m.state },
-                                      { QStringLiteral("stateText"), m.stateText },
-                                      { QStringLiteral("provider"), m.provider } });
+            list.append(QJsonObject{{QStringLiteral("name"), m.name},
+                                    {QStringLiteral("state"), m.state},
+                                    {QStringLiteral("stateText"), m.stateText},
+                                    {QStringLiteral("provider"), m.provider}});
         }
-        QJsonObject status { { QStringLiteral("directory"), *vagrant.hashiboxDirectory() },
-                             { QStringLiteral("machines"), list } };
+        QJsonObject status{{QStringLiteral("directory"), *vagrant.hashiboxDirectory()},
+                           {QStringLiteral("machines"), list}};
         if (health) {
             status.insert(QStringLiteral("cluster"), healthJson(*health, expected));
             status.insert(QStringLiteral("consulAddr"), options.consulAddress);

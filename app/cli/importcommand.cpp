@@ -121,16 +121,17 @@ int ImportCommand::run(const QStringList &arguments, QTextStream &out, QTextStre
                                     u"import from a cluster instead: lab, environment, hashibox or a saved "
                                     "profile, as meshpad deploy -target"_s,
                                     u"T"_s);
-    const QCommandLineOption job(u"job"_s, u"with -target: import only this job, whatever its type or state "
-                                           "(repeatable)"_s,
+    const QCommandLineOption job(u"job"_s,
+                                 u"with -target: import only this job, whatever its type or state "
+                                 "(repeatable)"_s,
                                  u"ID"_s);
-    const QCommandLineOption timeout(u"timeout"_s, u"with -target: how long the whole import may take, a Go "
-                                                   "duration (default 60s)"_s,
+    const QCommandLineOption timeout(u"timeout"_s,
+                                     u"with -target: how long the whole import may take, a Go "
+                                     "duration (default 60s)"_s,
                                      u"D"_s, u"60s"_s);
     const QCommandLineOption output({u"o"_s, u"output"_s},
                                     u"the design to write (- for stdout; default NAME.meshpad here)"_s, u"FILE"_s);
-    const QCommandLineOption name(u"name"_s, u"the design's name (default: from -o, else the first job)"_s,
-                                  u"NAME"_s);
+    const QCommandLineOption name(u"name"_s, u"the design's name (default: from -o, else the first job)"_s, u"NAME"_s);
     const QCommandLineOption force(u"force"_s, u"replace the output file if it exists"_s);
     const QCommandLineOption help({u"h"_s, u"help"_s}, u"show this help"_s);
     parser.addOptions({variable, variableFile, target, job, timeout, output, name, force, help});
@@ -145,8 +146,7 @@ int ImportCommand::run(const QStringList &arguments, QTextStream &out, QTextStre
     const QStringList files = parser.positionalArguments();
     const bool fromCluster = parser.isSet(target);
     if (fromCluster == !files.isEmpty()) {
-        err << kPrefix
-            << (fromCluster ? "give job files or -target, not both" : "expected JOB.hcl files or -target T")
+        err << kPrefix << (fromCluster ? "give job files or -target, not both" : "expected JOB.hcl files or -target T")
             << " (see meshpad import -help)\n";
         return ExitCode::Usage;
     }

@@ -29,22 +29,22 @@ using namespace mesh::lab;
 
 namespace {
 
-const QString kLabUsage = QStringLiteral(
-    "Usage: meshpad lab up [FILE] [-json]\n"
-    "       meshpad lab status [-json]\n"
-    "       meshpad lab env\n"
-    "\n"
-    "The embedded three-node lab without the editor: nodes one, two, three on 127.0.1.1-3\n"
-    "(127.N.1.1-3 beside other labs, e.g. the editor's Run), each serving Consul's HTTP API\n"
-    "on ADDR:8500 and Nomad's on ADDR:4646.\n"
-    "  up      print each node's Consul and Nomad address, then validate FILE and run it, printing\n"
-    "          one line per endpoint (dashboards first): <service> <alloc> http://ADDR:PORT;\n"
-    "          without FILE, three empty nodes wait for jobs; run until Ctrl-C (SIGINT/SIGTERM)\n"
-    "  status  show the running lab's nodes, instances, arrows and dashboard URL\n"
-    "  env     print export CONSUL_HTTP_ADDR=... NOMAD_ADDR=... for the running lab:\n"
-    "          eval \"$(meshpad lab env)\"\n"
-    "Exit status: 0 ok, 1 the design has errors, the lab could not start or none is running,\n"
-    "2 usage or I/O error.\n");
+const QString kLabUsage
+    = QStringLiteral("Usage: meshpad lab up [FILE] [-json]\n"
+                     "       meshpad lab status [-json]\n"
+                     "       meshpad lab env\n"
+                     "\n"
+                     "The embedded three-node lab without the editor: nodes one, two, three on 127.0.1.1-3\n"
+                     "(127.N.1.1-3 beside other labs, e.g. the editor's Run), each serving Consul's HTTP API\n"
+                     "on ADDR:8500 and Nomad's on ADDR:4646.\n"
+                     "  up      print each node's Consul and Nomad address, then validate FILE and run it, printing\n"
+                     "          one line per endpoint (dashboards first): <service> <alloc> http://ADDR:PORT;\n"
+                     "          without FILE, three empty nodes wait for jobs; run until Ctrl-C (SIGINT/SIGTERM)\n"
+                     "  status  show the running lab's nodes, instances, arrows and dashboard URL\n"
+                     "  env     print export CONSUL_HTTP_ADDR=... NOMAD_ADDR=... for the running lab:\n"
+                     "          eval \"$(meshpad lab env)\"\n"
+                     "Exit status: 0 ok, 1 the design has errors, the lab could not start or none is running,\n"
+                     "2 usage or I/O error.\n");
 
 // How long `lab up` waits for the lab to start and to stop, and `lab status`
 // for an answer.
@@ -242,8 +242,9 @@ void printStatus(QTextStream &out, const LabSnapshot &s)
         QList<QStringList> lost{{QStringLiteral("LOST"), QStringLiteral("ID"), QStringLiteral("SERVICE"),
                                  QStringLiteral("NODE"), QStringLiteral("REPLACED BY")}};
         for (const InstanceSnapshot &i : s.lost) {
-            lost.append({i.allocName, i.allocId.left(8), i.serviceName, i.node,
-                         i.nextAllocation.isEmpty() ? QStringLiteral("(waiting for a node)") : i.nextAllocation.left(8)});
+            lost.append(
+                {i.allocName, i.allocId.left(8), i.serviceName, i.node,
+                 i.nextAllocation.isEmpty() ? QStringLiteral("(waiting for a node)") : i.nextAllocation.left(8)});
         }
         printTable(out, lost);
     }
@@ -415,7 +416,8 @@ int LabCommand::status(const QStringList &arguments, QTextStream &out, QTextStre
         "Show the lab a `meshpad lab up` runs: nodes, instances (node, address, state, health, restarts),\n"
         "arrows (connections, bytes, refusals) and the dashboard URL.\n"
         "Exit status: 0 shown, 1 no lab is running, 2 usage error."));
-    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("print the lab's snapshot as one JSON object"));
+    const QCommandLineOption json(QStringLiteral("json"),
+                                  QStringLiteral("print the lab's snapshot as one JSON object"));
     const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("show this help"));
     parser.addOptions({json, help});
     if (!parser.parse(arguments)) {
@@ -450,11 +452,11 @@ int LabCommand::env(const QStringList &arguments, QTextStream &out, QTextStream 
 {
     QCommandLineParser parser;
     CommandLine::useConsulStyleFlags(parser);
-    parser.setApplicationDescription(QStringLiteral(
-        "Print, for a shell, where the running lab's first node serves Consul's and Nomad's APIs:\n"
-        "  export CONSUL_HTTP_ADDR=http://127.0.1.1:8500 NOMAD_ADDR=http://127.0.1.1:4646\n"
-        "so curl, consul, nomad and meshpad point at the lab after: eval \"$(meshpad lab env)\"\n"
-        "Exit status: 0 printed, 1 no lab is running, 2 usage error."));
+    parser.setApplicationDescription(
+        QStringLiteral("Print, for a shell, where the running lab's first node serves Consul's and Nomad's APIs:\n"
+                       "  export CONSUL_HTTP_ADDR=http://127.0.1.1:8500 NOMAD_ADDR=http://127.0.1.1:4646\n"
+                       "so curl, consul, nomad and meshpad point at the lab after: eval \"$(meshpad lab env)\"\n"
+                       "Exit status: 0 printed, 1 no lab is running, 2 usage error."));
     const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("show this help"));
     parser.addOption(help);
     if (!parser.parse(arguments)) {

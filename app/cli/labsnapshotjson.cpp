@@ -100,12 +100,10 @@ InstanceSnapshot readInstance(const QJsonValue &v)
     i.address = n.value(u"address").toString();
     i.state = enumFrom(n.value(u"state").toString(),
                        {InstanceState::Pending, InstanceState::Starting, InstanceState::Running,
-                        InstanceState::Restarting, InstanceState::Failed, InstanceState::Stopped,
-                        InstanceState::Lost},
+                        InstanceState::Restarting, InstanceState::Failed, InstanceState::Stopped, InstanceState::Lost},
                        InstanceState::Pending);
     i.health = enumFrom(n.value(u"health").toString(),
-                        {HealthStatus::Unknown, HealthStatus::Passing, HealthStatus::Critical},
-                        HealthStatus::Unknown);
+                        {HealthStatus::Unknown, HealthStatus::Passing, HealthStatus::Critical}, HealthStatus::Unknown);
     i.restarts = n.value(u"restarts").toInt();
     i.message = n.value(u"message").toString();
     const QJsonArray ports = n.value(u"ports").toArray();
@@ -281,8 +279,8 @@ mesh::Result<LabSnapshot> LabSnapshotJson::parseSnapshot(const QByteArray &json)
     const QJsonArray endpoints = o.value(u"endpoints").toArray();
     for (const QJsonValue &v : endpoints) {
         const QJsonObject n = v.toObject();
-        s.endpoints.append({n.value(u"service").toString(), n.value(u"alloc").toString(),
-                            n.value(u"label").toString(), n.value(u"url").toString()});
+        s.endpoints.append({n.value(u"service").toString(), n.value(u"alloc").toString(), n.value(u"label").toString(),
+                            n.value(u"url").toString()});
     }
     return s;
 }

@@ -38,7 +38,7 @@ Probe probe(const QString &path, int timeoutMs)
     switch (socket.error()) {
     case QLocalSocket::ServerNotFoundError: return Probe::Nobody;
     case QLocalSocket::ConnectionRefusedError: return Probe::Stale;
-    default: return Probe::Answered;  // busy or unreadable: never remove what may be a live lab's socket
+    default: return Probe::Answered; // busy or unreadable: never remove what may be a live lab's socket
     }
 }
 
@@ -75,15 +75,12 @@ mesh::Result<> LabStatusServer::listen(const QString &path)
                           QStringLiteral("a lab is already running (its status socket is %1); "
                                          "see meshpad lab status, and stop it with Ctrl-C where it runs")
                               .arg(path));
-    case Probe::Stale:
-        QLocalServer::removeServer(path);
-        break;
-    case Probe::Nobody:
-        break;
+    case Probe::Stale: QLocalServer::removeServer(path); break;
+    case Probe::Nobody: break;
     }
     if (!m_server->listen(path)) {
-        return mesh::fail(mesh::Error::Code::Io, QStringLiteral("cannot listen on %1: %2")
-                                                     .arg(path, m_server->errorString()));
+        return mesh::fail(mesh::Error::Code::Io,
+                          QStringLiteral("cannot listen on %1: %2").arg(path, m_server->errorString()));
     }
     return {};
 }
@@ -127,14 +124,13 @@ mesh::Result<QByteArray> LabStatusServer::fetch(const QString &path, std::chrono
         case QLocalSocket::ConnectionRefusedError:
             // The lab that made the file is gone (killed, crashed).
             QLocalServer::removeServer(path);
-            return mesh::fail(mesh::Error::Code::NotFound,
-                              QStringLiteral("no lab is running (removed %1, left behind by a lab that did not stop)")
-                                  .arg(path));
-        case QLocalSocket::SocketTimeoutError:
-            return timedOut();
+            return mesh::fail(
+                mesh::Error::Code::NotFound,
+                QStringLiteral("no lab is running (removed %1, left behind by a lab that did not stop)").arg(path));
+        case QLocalSocket::SocketTimeoutError: return timedOut();
         default:
-            return mesh::fail(mesh::Error::Code::Io, QStringLiteral("cannot reach the lab at %1: %2")
-                                                         .arg(path, socket.errorString()));
+            return mesh::fail(mesh::Error::Code::Io,
+                              QStringLiteral("cannot reach the lab at %1: %2").arg(path, socket.errorString()));
         }
     }
     QByteArray document;
@@ -142,7 +138,7 @@ mesh::Result<QByteArray> LabStatusServer::fetch(const QString &path, std::chrono
         if (!socket.waitForReadyRead(int(deadline.remainingTime()))) {
             if (socket.state() == QLocalSocket::ConnectedState)
                 return timedOut();
-            break;  // the lab closed after writing: the document is complete
+            break; // the lab closed after writing: the document is complete
         }
         document += socket.readAll();
     }

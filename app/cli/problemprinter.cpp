@@ -27,7 +27,7 @@ QString ProblemPrinter::itemName(const TopologyIndex &design, const Problem &pro
 
 void ProblemPrinter::print(QTextStream &out, const QString &file, const Topology &topology, const Problems &problems)
 {
-    const TopologyIndex design(topology);  // one pass, then a lookup per problem
+    const TopologyIndex design(topology); // one pass, then a lookup per problem
     // Names, fields and messages (which quote names) come from the design:
     // escaped, so a name cannot drive the terminal or split the line.
     const QString where = TerminalText::escaped(file);

@@ -67,7 +67,7 @@ std::optional<Endpoint> parseEndpoint(const QString &text)
 
 struct Upstream
 {
-    QString flag;  // the -upstream value as given, for messages
+    QString flag; // the -upstream value as given, for messages
     QString destination;
     Endpoint local;
     QList<Endpoint> instances;
@@ -206,29 +206,52 @@ int ProxyCommand::run(const QStringList &arguments, QTextStream &out, QTextStrea
 {
     QCommandLineParser parser;
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-    parser.setApplicationDescription(QStringLiteral(
-        "The Meshpad mTLS sidecar, as `consul connect proxy`. Either configured by a Consul agent\n"
-        "(-sidecar-for SERVICE_ID or -proxy-id ID, with -http-addr/-token or CONSUL_HTTP_ADDR,\n"
-        "CONSUL_HTTP_TOKEN, CONSUL_CACERT…): the registration, certificates, intentions and upstream\n"
-        "instances all come from the agent and follow its changes; or from files written by\n"
-        "`meshpad ca`: an inbound listener (-listen with -service-addr), upstream listeners\n"
-        "(-upstream), or both. Runs until SIGINT/SIGTERM.\n"
-        "Exit status: 0 stopped by a signal, 2 usage, I/O or agent error."));
-    const QCommandLineOption sidecarFor(QStringLiteral("sidecar-for"), QStringLiteral("run the sidecar registered for this service ID (env CONNECT_SIDECAR_FOR)"), QStringLiteral("SERVICE_ID"));
-    const QCommandLineOption proxyId(QStringLiteral("proxy-id"), QStringLiteral("run the connect-proxy service with this ID (env CONNECT_PROXY_ID)"), QStringLiteral("ID"));
-    const QCommandLineOption httpAddr(QStringLiteral("http-addr"), QStringLiteral("the Consul agent (default CONSUL_HTTP_ADDR, else 127.0.0.1:8500)"), QStringLiteral("ADDR"));
-    const QCommandLineOption token(QStringLiteral("token"), QStringLiteral("ACL token (default CONSUL_HTTP_TOKEN)"), QStringLiteral("TOKEN"));
-    const QCommandLineOption logLevel(QStringLiteral("log-level"), QStringLiteral("trace, debug, info (default), warn or error"), QStringLiteral("LEVEL"), QStringLiteral("info"));
-    const QCommandLineOption caDir(QStringLiteral("ca-dir"), QStringLiteral("DIR with ca.pem, NAME.pem, NAME-key.pem"), QStringLiteral("DIR"));
-    const QCommandLineOption service(QStringLiteral("service"), QStringLiteral("the service this proxy represents"), QStringLiteral("NAME"));
-    const QCommandLineOption datacenter(QStringLiteral("datacenter"), QStringLiteral("datacenter of upstream instances (default dc1)"), QStringLiteral("DC"), QStringLiteral("dc1"));
-    const QCommandLineOption listen(QStringLiteral("listen"), QStringLiteral("public mTLS listener"), QStringLiteral("HOST:PORT"));
-    const QCommandLineOption serviceAddr(QStringLiteral("service-addr"), QStringLiteral("the local app"), QStringLiteral("HOST:PORT"));
-    const QCommandLineOption upstream(QStringLiteral("upstream"), QStringLiteral("an upstream (repeatable: one per destination and local port)"), QStringLiteral("DEST:LOCALPORT=HOST:PORT[,HOST:PORT…]"));
-    const QCommandLineOption allow(QStringLiteral("allow"), QStringLiteral("allow a source service or * (repeatable)"), QStringLiteral("SRC"));
-    const QCommandLineOption deny(QStringLiteral("deny"), QStringLiteral("deny a source service or * (repeatable)"), QStringLiteral("SRC"));
-    const QCommandLineOption defaultDeny(QStringLiteral("default-deny"), QStringLiteral("deny sources no -allow names"));
-    const QCommandLineOption maxConnections(QStringLiteral("max-connections"), QStringLiteral("per listener (default 1024)"), QStringLiteral("N"), QStringLiteral("1024"));
+    parser.setApplicationDescription(
+        QStringLiteral("The Meshpad mTLS sidecar, as `consul connect proxy`. Either configured by a Consul agent\n"
+                       "(-sidecar-for SERVICE_ID or -proxy-id ID, with -http-addr/-token or CONSUL_HTTP_ADDR,\n"
+                       "CONSUL_HTTP_TOKEN, CONSUL_CACERT…): the registration, certificates, intentions and upstream\n"
+                       "instances all come from the agent and follow its changes; or from files written by\n"
+                       "`meshpad ca`: an inbound listener (-listen with -service-addr), upstream listeners\n"
+                       "(-upstream), or both. Runs until SIGINT/SIGTERM.\n"
+                       "Exit status: 0 stopped by a signal, 2 usage, I/O or agent error."));
+    const QCommandLineOption sidecarFor(
+        QStringLiteral("sidecar-for"),
+        QStringLiteral("run the sidecar registered for this service ID (env CONNECT_SIDECAR_FOR)"),
+        QStringLiteral("SERVICE_ID"));
+    const QCommandLineOption proxyId(
+        QStringLiteral("proxy-id"), QStringLiteral("run the connect-proxy service with this ID (env CONNECT_PROXY_ID)"),
+        QStringLiteral("ID"));
+    const QCommandLineOption httpAddr(
+        QStringLiteral("http-addr"), QStringLiteral("the Consul agent (default CONSUL_HTTP_ADDR, else 127.0.0.1:8500)"),
+        QStringLiteral("ADDR"));
+    const QCommandLineOption token(QStringLiteral("token"), QStringLiteral("ACL token (default CONSUL_HTTP_TOKEN)"),
+                                   QStringLiteral("TOKEN"));
+    const QCommandLineOption logLevel(QStringLiteral("log-level"),
+                                      QStringLiteral("trace, debug, info (default), warn or error"),
+                                      QStringLiteral("LEVEL"), QStringLiteral("info"));
+    const QCommandLineOption caDir(QStringLiteral("ca-dir"), QStringLiteral("DIR with ca.pem, NAME.pem, NAME-key.pem"),
+                                   QStringLiteral("DIR"));
+    const QCommandLineOption service(QStringLiteral("service"), QStringLiteral("the service this proxy represents"),
+                                     QStringLiteral("NAME"));
+    const QCommandLineOption datacenter(QStringLiteral("datacenter"),
+                                        QStringLiteral("datacenter of upstream instances (default dc1)"),
+                                        QStringLiteral("DC"), QStringLiteral("dc1"));
+    const QCommandLineOption listen(QStringLiteral("listen"), QStringLiteral("public mTLS listener"),
+                                    QStringLiteral("HOST:PORT"));
+    const QCommandLineOption serviceAddr(QStringLiteral("service-addr"), QStringLiteral("the local app"),
+                                         QStringLiteral("HOST:PORT"));
+    const QCommandLineOption upstream(QStringLiteral("upstream"),
+                                      QStringLiteral("an upstream (repeatable: one per destination and local port)"),
+                                      QStringLiteral("DEST:LOCALPORT=HOST:PORT[,HOST:PORT…]"));
+    const QCommandLineOption allow(QStringLiteral("allow"), QStringLiteral("allow a source service or * (repeatable)"),
+                                   QStringLiteral("SRC"));
+    const QCommandLineOption deny(QStringLiteral("deny"), QStringLiteral("deny a source service or * (repeatable)"),
+                                  QStringLiteral("SRC"));
+    const QCommandLineOption defaultDeny(QStringLiteral("default-deny"),
+                                         QStringLiteral("deny sources no -allow names"));
+    const QCommandLineOption maxConnections(QStringLiteral("max-connections"),
+                                            QStringLiteral("per listener (default 1024)"), QStringLiteral("N"),
+                                            QStringLiteral("1024"));
     const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("show this help"));
     parser.addOptions({sidecarFor, proxyId, httpAddr, token, logLevel, caDir, service, datacenter, listen, serviceAddr,
                        upstream, allow, deny, defaultDeny, maxConnections, help});
@@ -260,8 +283,10 @@ int ProxyCommand::run(const QStringList &arguments, QTextStream &out, QTextStrea
     }
     // Flags win over the environment, as consul's proxy reads them.
     const QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    const QString sidecarId = parser.isSet(sidecarFor) ? parser.value(sidecarFor) : env.value(QStringLiteral("CONNECT_SIDECAR_FOR"));
-    const QString proxyServiceId = parser.isSet(proxyId) ? parser.value(proxyId) : env.value(QStringLiteral("CONNECT_PROXY_ID"));
+    const QString sidecarId
+        = parser.isSet(sidecarFor) ? parser.value(sidecarFor) : env.value(QStringLiteral("CONNECT_SIDECAR_FOR"));
+    const QString proxyServiceId
+        = parser.isSet(proxyId) ? parser.value(proxyId) : env.value(QStringLiteral("CONNECT_PROXY_ID"));
     if (!sidecarId.isEmpty() || !proxyServiceId.isEmpty()) {
         if (parser.isSet(caDir) || parser.isSet(service) || parser.isSet(listen) || parser.isSet(upstream)
             || parser.isSet(allow) || parser.isSet(deny) || parser.isSet(defaultDeny)) {
@@ -279,14 +304,16 @@ int ProxyCommand::run(const QStringList &arguments, QTextStream &out, QTextStrea
         // -proxy-id names the proxy itself and wins, as in consul's command.
         return proxyServiceId.isEmpty()
                    ? runAgentMode(mesh::proxy::AgentSidecar::Lookup::SidecarFor, sidecarId, config, agentOptions, err)
-                   : runAgentMode(mesh::proxy::AgentSidecar::Lookup::ProxyId, proxyServiceId, config, agentOptions, err);
+                   : runAgentMode(mesh::proxy::AgentSidecar::Lookup::ProxyId, proxyServiceId, config, agentOptions,
+                                  err);
     }
     if (parser.isSet(httpAddr) || parser.isSet(token)) {
         err << "meshpad proxy: -http-addr and -token go with -sidecar-for or -proxy-id\n";
         return ExitCode::Usage;
     }
     if (!parser.isSet(caDir) || !parser.isSet(service)) {
-        err << "meshpad proxy: give -sidecar-for SERVICE_ID, or -ca-dir DIR and -service NAME (see meshpad proxy -help)\n";
+        err << "meshpad proxy: give -sidecar-for SERVICE_ID, or -ca-dir DIR and -service NAME (see meshpad proxy "
+               "-help)\n";
         return ExitCode::Usage;
     }
     if (parser.isSet(listen) != parser.isSet(serviceAddr)) {

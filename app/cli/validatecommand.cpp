@@ -17,9 +17,9 @@ using namespace mesh::model;
 int ValidateCommand::run(const QStringList &arguments, QTextStream &out, QTextStream &err)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Check a Meshpad design against what Consul and Nomad accept.\n"
-        "Exit status: 0 no errors (warnings allowed), 1 errors, 2 usage or I/O error."));
+    parser.setApplicationDescription(
+        QStringLiteral("Check a Meshpad design against what Consul and Nomad accept.\n"
+                       "Exit status: 0 no errors (warnings allowed), 1 errors, 2 usage or I/O error."));
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("the design (*.meshpad)"));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("print problems as JSON lines on stdout"));
     const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("show this help"));

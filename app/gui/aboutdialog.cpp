@@ -15,7 +15,7 @@ struct Library
 {
     QString name;
     QString version;
-    QString licence;  // SPDX identifier (https://spdx.org/licenses/)
+    QString licence; // SPDX identifier (https://spdx.org/licenses/)
     QString homepage;
 };
 

@@ -35,7 +35,7 @@ struct State
     QPalette palette;
     bool saved = false;
     Appearance::Scheme scheme = Appearance::Scheme::System;
-    std::optional<bool> desktopDark;  // gsettings' answer, once it came
+    std::optional<bool> desktopDark; // gsettings' answer, once it came
     bool probed = false;
     int probeTimeoutMs = DesktopSchemeProbe::kDefaultTimeoutMs;
 };

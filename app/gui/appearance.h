@@ -21,8 +21,8 @@ class Appearance final
 public:
     enum class Scheme { System, Light, Dark };
 
-    static QString toString(Scheme scheme);                // "system", "light", "dark"
-    static Scheme schemeFromString(const QString &text);   // unknown → System
+    static QString toString(Scheme scheme);              // "system", "light", "dark"
+    static Scheme schemeFromString(const QString &text); // unknown → System
 
     // True when the desktop asks for dark (see above), as far as is known
     // now: never blocks. GNOME's settings come from `gsettings`, which

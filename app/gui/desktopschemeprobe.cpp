@@ -39,7 +39,8 @@ void DesktopSchemeProbe::start()
     m_program = QStandardPaths::findExecutable(QStringLiteral("gsettings"));
     if (m_program.isEmpty()) {
         // Queued, so a caller connecting after start() still hears it.
-        QMetaObject::invokeMethod(this, [this] { finish(std::nullopt); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this] { finish(std::nullopt); }, Qt::QueuedConnection);
         return;
     }
     m_deadline.start();

@@ -23,7 +23,7 @@ bool registerBundle(const char *file, const char *theme)
 {
     const QString path = QString::fromLatin1(file);
     return QFileInfo(path).isReadable()
-        && QResource::registerResource(path, QLatin1String(kSearchPath) + u'/' + QLatin1String(theme));
+           && QResource::registerResource(path, QLatin1String(kSearchPath) + u'/' + QLatin1String(theme));
 }
 
 } // namespace
@@ -32,8 +32,9 @@ bool IconTheme::install()
 {
     static const bool installed = [] {
         if (!registerBundle(kLightBundle, kLightTheme) || !registerBundle(kDarkBundle, kDarkTheme)) {
-            qCWarning(lcIcons, "Breeze icon bundles not found (%s, %s): install breeze-icon-theme-rcc; "
-                               "using the style's icons",
+            qCWarning(lcIcons,
+                      "Breeze icon bundles not found (%s, %s): install breeze-icon-theme-rcc; "
+                      "using the style's icons",
                       kLightBundle, kDarkBundle);
             return false;
         }

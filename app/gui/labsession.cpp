@@ -63,7 +63,7 @@ mesh::Result<> LabSession::serve()
                           tr("Stop the lab's Run first: it runs this design directly (Lab › Stop)"));
     // No design: the lab is an empty cluster; what runs on it is what the
     // deploy registers through its Nomad API.
-    if (mesh::Result<> started = m_lab.start(mesh::model::Topology {}); !started)
+    if (mesh::Result<> started = m_lab.start(mesh::model::Topology{}); !started)
         return started;
     setState(State::Serving);
     return {};

@@ -247,8 +247,8 @@ void MainWindow::createDocks()
 
 void MainWindow::createActions()
 {
-    const auto make = [this](const QString &objectName, const QString &text, QList<QKeySequence> keys,
-                             auto &&slot, QIcon icon = {}) {
+    const auto make = [this](const QString &objectName, const QString &text, QList<QKeySequence> keys, auto &&slot,
+                             QIcon icon = {}) {
         auto *action = new QAction(icon, text, this);
         action->setObjectName(objectName);
         action->setShortcuts(keys);
@@ -266,14 +266,18 @@ void MainWindow::createActions()
 
     // File
     QMenu *file = menuBar()->addMenu(tr("&File"));
-    QAction *newAction = make(u"actionNew"_qs, tr("&New"), {QKeySequence::New}, [this] { newDesign(); },
-                              themed("document-new", QStyle::SP_FileIcon));
-    QAction *openAction = make(u"actionOpen"_qs, tr("&Open…"), {QKeySequence::Open}, [this] { open(); },
-                               themed("document-open", QStyle::SP_DialogOpenButton));
-    QAction *saveAction = make(u"actionSave"_qs, tr("&Save"), {QKeySequence::Save}, [this] { save(); },
-                               themed("document-save", QStyle::SP_DialogSaveButton));
-    QAction *saveAsAction = make(u"actionSaveAs"_qs, tr("Save &As…"), {QKeySequence(u"Ctrl+Shift+S"_qs)},
-                                 [this] { saveAs(); }, themed("document-save-as", QStyle::SP_DialogSaveButton));
+    QAction *newAction = make(
+        u"actionNew"_qs, tr("&New"), {QKeySequence::New}, [this] { newDesign(); },
+        themed("document-new", QStyle::SP_FileIcon));
+    QAction *openAction = make(
+        u"actionOpen"_qs, tr("&Open…"), {QKeySequence::Open}, [this] { open(); },
+        themed("document-open", QStyle::SP_DialogOpenButton));
+    QAction *saveAction = make(
+        u"actionSave"_qs, tr("&Save"), {QKeySequence::Save}, [this] { save(); },
+        themed("document-save", QStyle::SP_DialogSaveButton));
+    QAction *saveAsAction = make(
+        u"actionSaveAs"_qs, tr("Save &As…"), {QKeySequence(u"Ctrl+Shift+S"_qs)}, [this] { saveAs(); },
+        themed("document-save-as", QStyle::SP_DialogSaveButton));
     file->addAction(newAction);
     file->addAction(openAction);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
@@ -281,25 +285,30 @@ void MainWindow::createActions()
     file->addAction(saveAction);
     file->addAction(saveAsAction);
     file->addSeparator();
-    QAction *importJobsAction = make(u"actionImportJobs"_qs, tr("&Import Nomad Jobs…"), {QKeySequence(u"Ctrl+I"_qs)},
-                                     [this] { importJobs(); }, themed("document-import", QStyle::SP_ArrowRight));
+    QAction *importJobsAction = make(
+        u"actionImportJobs"_qs, tr("&Import Nomad Jobs…"), {QKeySequence(u"Ctrl+I"_qs)}, [this] { importJobs(); },
+        themed("document-import", QStyle::SP_ArrowRight));
     importJobsAction->setToolTip(tr("Draw the Connect services of Nomad job files (HCL2) as a design"));
     file->addAction(importJobsAction);
-    QAction *importClusterAction = make(u"actionImportCluster"_qs, tr("Import from &Cluster…"), {},
-                                        [this] { importFromCluster(); },
-                                        themed("cloud-download", QStyle::SP_DriveNetIcon));
+    QAction *importClusterAction = make(
+        u"actionImportCluster"_qs, tr("Import from &Cluster…"), {}, [this] { importFromCluster(); },
+        themed("cloud-download", QStyle::SP_DriveNetIcon));
     importClusterAction->setToolTip(tr("Draw the jobs and intentions a running Consul and Nomad cluster has"));
     file->addAction(importClusterAction);
     file->addSeparator();
-    file->addAction(make(u"actionExportPng"_qs, tr("Export Picture as &PNG…"), {}, [this] { exportPicture(Picture::Png); },
-                         themed("image-x-generic", QStyle::SP_FileIcon)));
-    file->addAction(make(u"actionExportSvg"_qs, tr("Export Picture as S&VG…"), {}, [this] { exportPicture(Picture::Svg); },
-                         themed("image-x-generic", QStyle::SP_FileIcon)));
-    file->addAction(make(u"actionExportArtifacts"_qs, tr("&Export Artifacts…"), {QKeySequence(u"Ctrl+E"_qs)},
-                         [this] { m_artifacts->exportAll(); }, themed("document-export", QStyle::SP_DirIcon)));
+    file->addAction(make(
+        u"actionExportPng"_qs, tr("Export Picture as &PNG…"), {}, [this] { exportPicture(Picture::Png); },
+        themed("image-x-generic", QStyle::SP_FileIcon)));
+    file->addAction(make(
+        u"actionExportSvg"_qs, tr("Export Picture as S&VG…"), {}, [this] { exportPicture(Picture::Svg); },
+        themed("image-x-generic", QStyle::SP_FileIcon)));
+    file->addAction(make(
+        u"actionExportArtifacts"_qs, tr("&Export Artifacts…"), {QKeySequence(u"Ctrl+E"_qs)},
+        [this] { m_artifacts->exportAll(); }, themed("document-export", QStyle::SP_DirIcon)));
     file->addSeparator();
-    file->addAction(make(u"actionQuit"_qs, tr("&Quit"), {QKeySequence::Quit}, [this] { close(); },
-                         themed("application-exit", QStyle::SP_DialogCloseButton)));
+    file->addAction(make(
+        u"actionQuit"_qs, tr("&Quit"), {QKeySequence::Quit}, [this] { close(); },
+        themed("application-exit", QStyle::SP_DialogCloseButton)));
 
     // Edit
     QMenu *edit = menuBar()->addMenu(tr("&Edit"));
@@ -314,18 +323,21 @@ void MainWindow::createActions()
     edit->addAction(undo);
     edit->addAction(redo);
     edit->addSeparator();
-    edit->addAction(make(u"actionCut"_qs, tr("Cu&t"), {QKeySequence::Cut}, [this] { m_canvas->cut(); },
-                         themed("edit-cut")));
-    edit->addAction(make(u"actionCopy"_qs, tr("&Copy"), {QKeySequence::Copy}, [this] { m_canvas->copy(); },
-                         themed("edit-copy")));
-    edit->addAction(make(u"actionPaste"_qs, tr("&Paste"), {QKeySequence::Paste}, [this] { m_canvas->paste(); },
-                         themed("edit-paste")));
-    edit->addAction(make(u"actionDuplicate"_qs, tr("D&uplicate"), {QKeySequence(u"Ctrl+D"_qs)},
-                         [this] { m_canvas->duplicate(); }, themed("edit-duplicate")));
-    edit->addAction(make(u"actionDelete"_qs, tr("&Delete"), {QKeySequence::Delete, QKeySequence(Qt::Key_Backspace)},
-                         [this] { m_canvas->deleteSelection(); }, themed("edit-delete", QStyle::SP_TrashIcon)));
-    edit->addAction(make(u"actionSelectAll"_qs, tr("Select &All"), {QKeySequence::SelectAll},
-                         [this] { m_canvas->selectAll(); }, themed("edit-select-all")));
+    edit->addAction(make(
+        u"actionCut"_qs, tr("Cu&t"), {QKeySequence::Cut}, [this] { m_canvas->cut(); }, themed("edit-cut")));
+    edit->addAction(make(
+        u"actionCopy"_qs, tr("&Copy"), {QKeySequence::Copy}, [this] { m_canvas->copy(); }, themed("edit-copy")));
+    edit->addAction(make(
+        u"actionPaste"_qs, tr("&Paste"), {QKeySequence::Paste}, [this] { m_canvas->paste(); }, themed("edit-paste")));
+    edit->addAction(make(
+        u"actionDuplicate"_qs, tr("D&uplicate"), {QKeySequence(u"Ctrl+D"_qs)}, [this] { m_canvas->duplicate(); },
+        themed("edit-duplicate")));
+    edit->addAction(make(
+        u"actionDelete"_qs, tr("&Delete"), {QKeySequence::Delete, QKeySequence(Qt::Key_Backspace)},
+        [this] { m_canvas->deleteSelection(); }, themed("edit-delete", QStyle::SP_TrashIcon)));
+    edit->addAction(make(
+        u"actionSelectAll"_qs, tr("Select &All"), {QKeySequence::SelectAll}, [this] { m_canvas->selectAll(); },
+        themed("edit-select-all")));
     edit->addSeparator();
     edit->addAction(make(
         u"actionFind"_qs, tr("&Find Service…"), {QKeySequence::Find},
@@ -340,22 +352,27 @@ void MainWindow::createActions()
 
     // View
     QMenu *view = menuBar()->addMenu(tr("&View"));
-    QAction *zoomIn = make(u"actionZoomIn"_qs, tr("Zoom &In"), {QKeySequence(u"Ctrl+="_qs), QKeySequence::ZoomIn},
-                           [this] { m_canvas->zoomIn(); }, themed("zoom-in", QStyle::SP_ArrowUp));
-    QAction *zoomOut = make(u"actionZoomOut"_qs, tr("Zoom &Out"), {QKeySequence::ZoomOut},
-                            [this] { m_canvas->zoomOut(); }, themed("zoom-out", QStyle::SP_ArrowDown));
-    QAction *fit = make(u"actionZoomFit"_qs, tr("Zoom to &Fit"), {QKeySequence(u"Ctrl+0"_qs)},
-                        [this] { m_canvas->zoomToFit(); }, themed("zoom-fit-best", QStyle::SP_TitleBarMaxButton));
-    QAction *layout = make(u"actionAutoLayout"_qs, tr("&Auto-layout"), {QKeySequence(u"Ctrl+Shift+L"_qs)},
-                           [this] { m_canvas->autoLayout(); },
-                           themed("distribute-graph-directed", QStyle::SP_BrowserReload));
+    QAction *zoomIn = make(
+        u"actionZoomIn"_qs, tr("Zoom &In"), {QKeySequence(u"Ctrl+="_qs), QKeySequence::ZoomIn},
+        [this] { m_canvas->zoomIn(); }, themed("zoom-in", QStyle::SP_ArrowUp));
+    QAction *zoomOut = make(
+        u"actionZoomOut"_qs, tr("Zoom &Out"), {QKeySequence::ZoomOut}, [this] { m_canvas->zoomOut(); },
+        themed("zoom-out", QStyle::SP_ArrowDown));
+    QAction *fit = make(
+        u"actionZoomFit"_qs, tr("Zoom to &Fit"), {QKeySequence(u"Ctrl+0"_qs)}, [this] { m_canvas->zoomToFit(); },
+        themed("zoom-fit-best", QStyle::SP_TitleBarMaxButton));
+    QAction *layout = make(
+        u"actionAutoLayout"_qs, tr("&Auto-layout"), {QKeySequence(u"Ctrl+Shift+L"_qs)},
+        [this] { m_canvas->autoLayout(); }, themed("distribute-graph-directed", QStyle::SP_BrowserReload));
     layout->setToolTip(tr("Lay the design out left to right along the arrows (one undo step)"));
-    QAction *snap = make(u"actionSnap"_qs, tr("&Snap to Grid"), {QKeySequence(u"Ctrl+Shift+G"_qs)},
-                         [this](bool on) { m_canvas->setSnapToGrid(on); }, themed("view-grid"));
+    QAction *snap = make(
+        u"actionSnap"_qs, tr("&Snap to Grid"), {QKeySequence(u"Ctrl+Shift+G"_qs)},
+        [this](bool on) { m_canvas->setSnapToGrid(on); }, themed("view-grid"));
     snap->setCheckable(true);
     snap->setChecked(m_canvas->snapToGrid());
-    QAction *commands = make(u"actionCommandPalette"_qs, tr("&Command Palette…"), {QKeySequence(u"Ctrl+Shift+P"_qs)},
-                             [this] { showCommandPalette(); }, themed("search"));
+    QAction *commands = make(
+        u"actionCommandPalette"_qs, tr("&Command Palette…"), {QKeySequence(u"Ctrl+Shift+P"_qs)},
+        [this] { showCommandPalette(); }, themed("search"));
     view->addAction(zoomIn);
     view->addAction(zoomOut);
     view->addAction(fit);
@@ -369,9 +386,9 @@ void MainWindow::createActions()
     QMenu *scheme = view->addMenu(themed("color-management"), tr("Colo&r Scheme"));
     auto *schemes = new QActionGroup(scheme);
     const Appearance::Scheme saved = Appearance::savedScheme();
-    for (const auto &[value, text] : {std::pair{Appearance::Scheme::System, tr("Follow the &System")},
-                                      std::pair{Appearance::Scheme::Light, tr("&Light")},
-                                      std::pair{Appearance::Scheme::Dark, tr("&Dark")}}) {
+    for (const auto &[value, text] :
+         {std::pair{Appearance::Scheme::System, tr("Follow the &System")},
+          std::pair{Appearance::Scheme::Light, tr("&Light")}, std::pair{Appearance::Scheme::Dark, tr("&Dark")}}) {
         QAction *choice = scheme->addAction(text);
         choice->setObjectName(u"actionColorScheme_"_qs + Appearance::toString(value));
         choice->setCheckable(true);
@@ -394,15 +411,17 @@ void MainWindow::createActions()
 
     // Lab
     QMenu *labMenu = menuBar()->addMenu(tr("&Lab"));
-    m_runAction = make(u"actionLabRun"_qs, tr("&Run"), {QKeySequence(Qt::Key_F5)}, [this] { runLab(); },
-                       themed("media-playback-start", QStyle::SP_MediaPlay));
+    m_runAction = make(
+        u"actionLabRun"_qs, tr("&Run"), {QKeySequence(Qt::Key_F5)}, [this] { runLab(); },
+        themed("media-playback-start", QStyle::SP_MediaPlay));
     m_runAction->setToolTip(tr("Run the design on the embedded three-node lab (F5)"));
-    m_stopAction = make(u"actionLabStop"_qs, tr("&Stop"), {QKeySequence(Qt::SHIFT | Qt::Key_F5)},
-                        [this] { stopLab(); }, themed("media-playback-stop", QStyle::SP_MediaStop));
+    m_stopAction = make(
+        u"actionLabStop"_qs, tr("&Stop"), {QKeySequence(Qt::SHIFT | Qt::Key_F5)}, [this] { stopLab(); },
+        themed("media-playback-stop", QStyle::SP_MediaStop));
     m_stopAction->setToolTip(tr("Stop the lab (Shift+F5)"));
-    m_dashboardAction = make(u"actionLabDashboard"_qs, tr("Open &Dashboard"), {QKeySequence(u"Ctrl+F5"_qs)},
-                             [this] { m_labDock->openDashboard(); },
-                             themed("internet-web-browser", QStyle::SP_ComputerIcon));
+    m_dashboardAction = make(
+        u"actionLabDashboard"_qs, tr("Open &Dashboard"), {QKeySequence(u"Ctrl+F5"_qs)},
+        [this] { m_labDock->openDashboard(); }, themed("internet-web-browser", QStyle::SP_ComputerIcon));
     labMenu->addAction(m_runAction);
     labMenu->addAction(m_stopAction);
     labMenu->addSeparator();
@@ -410,29 +429,35 @@ void MainWindow::createActions()
 
     // Deploy
     QMenu *deployMenu = menuBar()->addMenu(tr("&Deploy"));
-    QAction *deployAction = make(u"actionDeploy"_qs, tr("&Deploy…"), {QKeySequence(u"Ctrl+Shift+D"_qs)},
-                                 [this] { deploy(); }, themed("cloud-upload", QStyle::SP_DriveNetIcon));
+    QAction *deployAction = make(
+        u"actionDeploy"_qs, tr("&Deploy…"), {QKeySequence(u"Ctrl+Shift+D"_qs)}, [this] { deploy(); },
+        themed("cloud-upload", QStyle::SP_DriveNetIcon));
     deployAction->setToolTip(tr("Plan and deploy the design to the lab, a cluster or the Hashibox (Ctrl+Shift+D)"));
-    QAction *teardownAction = make(u"actionTeardown"_qs, tr("&Teardown…"), {}, [this] { teardown(); },
-                                   themed("trash-empty", QStyle::SP_TrashIcon));
+    QAction *teardownAction = make(
+        u"actionTeardown"_qs, tr("&Teardown…"), {}, [this] { teardown(); },
+        themed("trash-empty", QStyle::SP_TrashIcon));
     teardownAction->setToolTip(tr("Remove everything the design deployed from a target"));
     deployMenu->addAction(deployAction);
     deployMenu->addAction(teardownAction);
 
     // Help
     QMenu *help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(make(u"actionShortcuts"_qs, tr("&Keyboard Shortcuts"), {QKeySequence(Qt::Key_F1)},
-                         [this] { showShortcuts(); }, themed("configure-shortcuts")));
+    help->addAction(make(
+        u"actionShortcuts"_qs, tr("&Keyboard Shortcuts"), {QKeySequence(Qt::Key_F1)}, [this] { showShortcuts(); },
+        themed("configure-shortcuts")));
     auto *examples = new ExamplesMenu(help);
     examples->setIcon(themed("folder-open", QStyle::SP_DirOpenIcon));
     connect(examples, &ExamplesMenu::exampleChosen, this, &MainWindow::openExample);
     help->addMenu(examples);
     help->addSeparator();
-    help->addAction(make(u"actionAbout"_qs, tr("&About Meshpad"), {}, [this] {
-        auto *about = new AboutDialog(this);
-        about->setAttribute(Qt::WA_DeleteOnClose);
-        about->open();
-    }, themed("help-about", QStyle::SP_MessageBoxInformation)));
+    help->addAction(make(
+        u"actionAbout"_qs, tr("&About Meshpad"), {},
+        [this] {
+            auto *about = new AboutDialog(this);
+            about->setAttribute(Qt::WA_DeleteOnClose);
+            about->open();
+        },
+        themed("help-about", QStyle::SP_MessageBoxInformation)));
     help->addAction(make(u"actionAboutQt"_qs, tr("About &Qt"), {}, [this] { QMessageBox::aboutQt(this); }));
     m_menus = {file, edit, view, labMenu, deployMenu, help};
 
@@ -511,8 +536,8 @@ bool MainWindow::offerRecovery(bool ask)
         return false;
     const Autosaver::Recovery &newest = crashed.first();
     if (ask) {
-        const QString from = newest.originPath.isEmpty() ? tr("an unsaved design")
-                                                         : QDir::toNativeSeparators(newest.originPath);
+        const QString from
+            = newest.originPath.isEmpty() ? tr("an unsaved design") : QDir::toNativeSeparators(newest.originPath);
         // Buttons that say what they do; no escape button, so the work is
         // only thrown away when the user says Discard.
         QMessageBox box(QMessageBox::Question, tr("Restore unsaved work?"),
@@ -535,8 +560,8 @@ bool MainWindow::offerRecovery(bool ask)
         showMessage(tr("Could not restore"), recovered.error().message);
         return false;
     }
-    const QString display = newest.originPath.isEmpty() ? tr("untitled.meshpad")
-                                                        : QFileInfo(newest.originPath).fileName();
+    const QString display
+        = newest.originPath.isEmpty() ? tr("untitled.meshpad") : QFileInfo(newest.originPath).fileName();
     setDesign(std::move(*recovered), newest.originPath, display);
     // Not what is on disk: mark it modified so Save (and a new recovery
     // copy) follow, and closing asks.
@@ -680,8 +705,8 @@ bool MainWindow::saveAs()
 
 void MainWindow::importJobs()
 {
-    const QStringList paths =
-        QFileDialog::getOpenFileNames(this, tr("Import Nomad jobs"), designFolder(), jobFileFilter());
+    const QStringList paths
+        = QFileDialog::getOpenFileNames(this, tr("Import Nomad jobs"), designFolder(), jobFileFilter());
     if (paths.isEmpty())
         return;
     rememberFolder(paths.constFirst());
@@ -816,10 +841,10 @@ bool MainWindow::maybeSave()
 {
     if (m_undoStack->isClean())
         return true;
-    const auto answer = QMessageBox::warning(
-        this, tr("Unsaved changes"),
-        tr("%1 has unsaved changes. Save them?").arg(QFileInfo(windowFilePath()).fileName()),
-        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    const auto answer
+        = QMessageBox::warning(this, tr("Unsaved changes"),
+                               tr("%1 has unsaved changes. Save them?").arg(QFileInfo(windowFilePath()).fileName()),
+                               QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
     if (answer == QMessageBox::Save)
         return save();
     return answer == QMessageBox::Discard;
@@ -956,8 +981,8 @@ bool MainWindow::focusNextPrevChild(bool next)
     if (m_inspector->isVisible()) {
         for (QWidget *w = m_inspector->nextInFocusChain(); w && w != m_inspector; w = w->nextInFocusChain()) {
             // The form's scroll area takes focus too, but is not a field.
-            if (m_inspector->isAncestorOf(w) && w->isVisible() && w->isEnabled()
-                && (w->focusPolicy() & Qt::TabFocus) && !qobject_cast<QAbstractScrollArea *>(w)) {
+            if (m_inspector->isAncestorOf(w) && w->isVisible() && w->isEnabled() && (w->focusPolicy() & Qt::TabFocus)
+                && !qobject_cast<QAbstractScrollArea *>(w)) {
                 first = w;
                 break;
             }
@@ -1116,9 +1141,8 @@ void MainWindow::openDeployDialog(DeployDialog::Mode mode)
                     // Out of the dialog's own call first: the merge question
                     // and the report are the window's.
                     m_deployDialog->close();
-                    QTimer::singleShot(0, this, [this, result, source]() mutable {
-                        applyImport(std::move(result), source);
-                    });
+                    QTimer::singleShot(0, this,
+                                       [this, result, source]() mutable { applyImport(std::move(result), source); });
                 });
     }
     m_deployDialog->show();
@@ -1134,22 +1158,15 @@ void MainWindow::stopLab()
 void MainWindow::showLabState(LabState state)
 {
     m_runAction->setEnabled(state == LabState::Idle);
-    m_stopAction->setEnabled(state == LabState::Starting || state == LabState::Running
-                             || state == LabState::Serving);
+    m_stopAction->setEnabled(state == LabState::Starting || state == LabState::Running || state == LabState::Serving);
     m_dashboardAction->setEnabled(state == LabState::Running && !m_labDock->dashboardUrl().isEmpty());
     switch (state) {
-    case LabState::Idle:
-        m_labIndicator->clear();
-        break;
-    case LabState::Starting:
-        m_labIndicator->setText(tr("Lab starting…"));
-        break;
+    case LabState::Idle: m_labIndicator->clear(); break;
+    case LabState::Starting: m_labIndicator->setText(tr("Lab starting…")); break;
     case LabState::Running:
         m_labIndicator->setText(u"<span style=\"color:#2ea04f\">●</span> "_qs + tr("Lab running").toHtmlEscaped());
         break;
-    case LabState::Stopping:
-        m_labIndicator->setText(tr("Lab stopping…"));
-        break;
+    case LabState::Stopping: m_labIndicator->setText(tr("Lab stopping…")); break;
     case LabState::Serving:
         m_labIndicator->setText(u"<span style=\"color:#2ea04f\">●</span> "_qs
                                 + tr("Lab up for Deploy").toHtmlEscaped());

@@ -2,9 +2,9 @@
 
 #include "canvas/livestate.h"
 #include "core/result.h"
-#include "labsession.h"
 #include "deploy/deploydialog.h"
 #include "importer/jobimporter.h"
+#include "labsession.h"
 #include "model/problem.h"
 
 #include <QMainWindow>
@@ -20,11 +20,11 @@ class QUndoStack;
 namespace mesh::lab {
 class Lab;
 struct LabSnapshot;
-}
+} // namespace mesh::lab
 namespace mesh::model {
 class TopologyModel;
 struct Topology;
-}
+} // namespace mesh::model
 
 namespace meshpad::gui {
 

@@ -27,9 +27,7 @@ int main(int argc, char *argv[])
     }
 
     apps::UnixSignalWatcher signals({SIGINT, SIGTERM});
-    QObject::connect(&signals, &apps::UnixSignalWatcher::signalReceived, &app, [](int) {
-        QCoreApplication::quit();
-    });
+    QObject::connect(&signals, &apps::UnixSignalWatcher::signalReceived, &app, [](int) { QCoreApplication::quit(); });
 
     apps::counter::CounterServer server;
     if (!server.listen(QHostAddress::Any, quint16(port))) {
@@ -37,8 +35,7 @@ int main(int argc, char *argv[])
         return 1;
     }
     // The original's two lines; the port is the real one, so PORT=0 is usable.
-    std::printf("Serving at http://localhost:%u\n(Pass as PORT environment variable)\n",
-                unsigned(server.port()));
+    std::printf("Serving at http://localhost:%u\n(Pass as PORT environment variable)\n", unsigned(server.port()));
     std::fflush(stdout);
 
     const int status = app.exec();

@@ -83,8 +83,7 @@ void CountFetcher::fetch()
             m_reply = nullptr;
             m_deadline->stop();
             complete(FetchResult::failure(
-                QStringLiteral("Get \"%1\": response larger than %2 bytes").arg(m_url).arg(MaxBodyBytes),
-                elapsed()));
+                QStringLiteral("Get \"%1\": response larger than %2 bytes").arg(m_url).arg(MaxBodyBytes), elapsed()));
         }
     });
     connect(m_reply, &QNetworkReply::finished, this, &CountFetcher::onFinished);
@@ -108,37 +107,33 @@ void CountFetcher::onFinished()
     m_body += reply->readAll();
 
     if (m_timedOut) {
-        complete(FetchResult::failure(
-            QStringLiteral("Get \"%1\": timed out after %2 ms (Client.Timeout exceeded)")
-                .arg(m_url)
-                .arg(m_timeout.count()),
-            elapsed()));
+        complete(FetchResult::failure(QStringLiteral("Get \"%1\": timed out after %2 ms (Client.Timeout exceeded)")
+                                          .arg(m_url)
+                                          .arg(m_timeout.count()),
+                                      elapsed()));
         return;
     }
     // Like the original, the HTTP status is ignored: any response with a
     // body that decodes counts. Only transport failures are errors here.
     const bool gotResponse = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).isValid();
     if (reply->error() != QNetworkReply::NoError && !gotResponse) {
-        complete(FetchResult::failure(QStringLiteral("Get \"%1\": %2").arg(m_url, reply->errorString()),
-                                      elapsed()));
+        complete(FetchResult::failure(QStringLiteral("Get \"%1\": %2").arg(m_url, reply->errorString()), elapsed()));
         return;
     }
 
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(m_body, &parseError);
     if (parseError.error != QJsonParseError::NoError || !document.isObject()) {
-        const QString why = parseError.error != QJsonParseError::NoError
-                                ? parseError.errorString()
-                                : QStringLiteral("not a JSON object");
-        complete(FetchResult::failure(
-            QStringLiteral("invalid response from %1: %2").arg(m_url, why), elapsed()));
+        const QString why = parseError.error != QJsonParseError::NoError ? parseError.errorString()
+                                                                         : QStringLiteral("not a JSON object");
+        complete(FetchResult::failure(QStringLiteral("invalid response from %1: %2").arg(m_url, why), elapsed()));
         return;
     }
     const QJsonObject object = document.object();
     const QJsonValue count = object.value(u"count");
     if (!count.isUndefined() && !count.isDouble()) {
-        complete(FetchResult::failure(
-            QStringLiteral("invalid response from %1: count is not a number").arg(m_url), elapsed()));
+        complete(FetchResult::failure(QStringLiteral("invalid response from %1: count is not a number").arg(m_url),
+                                      elapsed()));
         return;
     }
     FetchResult result;

@@ -43,9 +43,7 @@ DashboardServer::DashboardServer(QObject *parent)
     connect(m_fetcher, &CountFetcher::finished, this, &DashboardServer::onFetched);
     connect(m_webSockets, &QWebSocketServer::newConnection, this, &DashboardServer::acceptPages);
 
-    m_http->setHandler([this](const http::Request &request, http::Response &response) {
-        handle(request, response);
-    });
+    m_http->setHandler([this](const http::Request &request, http::Response &response) { handle(request, response); });
     m_http->setUpgradeHandler({
         [](const http::Request &request) { return request.path == "/ws"; },
         // QWebSocketServer reads the handshake from the socket itself and
@@ -156,16 +154,23 @@ QByteArray DashboardServer::metrics() const
     QByteArray out;
     out += "# HELP dashboard_fetches_total Requests made to the counting service.\n"
            "# TYPE dashboard_fetches_total counter\n"
-           "dashboard_fetches_total " + QByteArray::number(m_fetches) + "\n"
-           "# HELP dashboard_fetch_failures_total Requests to the counting service that failed.\n"
-           "# TYPE dashboard_fetch_failures_total counter\n"
-           "dashboard_fetch_failures_total " + QByteArray::number(m_failures) + "\n"
-           "# HELP dashboard_last_fetch_latency_seconds Duration of the last request to the counting service.\n"
-           "# TYPE dashboard_last_fetch_latency_seconds gauge\n"
-           "dashboard_last_fetch_latency_seconds " + QByteArray::number(latency, 'g', 6) + "\n"
-           "# HELP dashboard_connected_pages Pages connected over WebSocket.\n"
-           "# TYPE dashboard_connected_pages gauge\n"
-           "dashboard_connected_pages " + QByteArray::number(m_pages.size()) + "\n";
+           "dashboard_fetches_total "
+           + QByteArray::number(m_fetches)
+           + "\n"
+             "# HELP dashboard_fetch_failures_total Requests to the counting service that failed.\n"
+             "# TYPE dashboard_fetch_failures_total counter\n"
+             "dashboard_fetch_failures_total "
+           + QByteArray::number(m_failures)
+           + "\n"
+             "# HELP dashboard_last_fetch_latency_seconds Duration of the last request to the counting service.\n"
+             "# TYPE dashboard_last_fetch_latency_seconds gauge\n"
+             "dashboard_last_fetch_latency_seconds "
+           + QByteArray::number(latency, 'g', 6)
+           + "\n"
+             "# HELP dashboard_connected_pages Pages connected over WebSocket.\n"
+             "# TYPE dashboard_connected_pages gauge\n"
+             "dashboard_connected_pages "
+           + QByteArray::number(m_pages.size()) + "\n";
     return out;
 }
 

@@ -17,7 +17,7 @@ namespace apps::http {
 class HttpServer;
 struct Request;
 struct Response;
-}
+} // namespace apps::http
 
 namespace apps::dashboard {
 

@@ -38,9 +38,7 @@ int main(int argc, char *argv[])
     }
 
     apps::UnixSignalWatcher signals({SIGINT, SIGTERM});
-    QObject::connect(&signals, &apps::UnixSignalWatcher::signalReceived, &app, [](int) {
-        QCoreApplication::quit();
-    });
+    QObject::connect(&signals, &apps::UnixSignalWatcher::signalReceived, &app, [](int) { QCoreApplication::quit(); });
 
     apps::dashboard::DashboardServer server;
     server.setCountingServiceUrl(url);

@@ -98,13 +98,12 @@ QByteArrayView httpDate()
     const std::time_t now = std::time(nullptr);
     if (now != cachedSecond) {
         static constexpr const char *Days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-        static constexpr const char *Months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+        static constexpr const char *Months[]
+            = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
         std::tm tm{};
         gmtime_r(&now, &tm);
-        length = std::snprintf(buffer.data(), buffer.size(), "%s, %02d %s %04d %02d:%02d:%02d GMT",
-                               Days[tm.tm_wday], tm.tm_mday, Months[tm.tm_mon], tm.tm_year + 1900,
-                               tm.tm_hour, tm.tm_min, tm.tm_sec);
+        length = std::snprintf(buffer.data(), buffer.size(), "%s, %02d %s %04d %02d:%02d:%02d GMT", Days[tm.tm_wday],
+                               tm.tm_mday, Months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
         cachedSecond = now;
     }
     return QByteArrayView(buffer.data(), length);
@@ -225,10 +224,9 @@ void HttpConnection::updateReusable()
     // reusable once a request starts (nginx/nginx:
     // src/http/ngx_http_request.c). Here: between requests, no byte of the
     // next one read, nothing queued to write, no response owed, not paused.
-    const bool reusable = m_socket && m_socket->state() == QAbstractSocket::ConnectedState
-                          && m_phase == Phase::Head && !m_deferred && !m_buffered && !m_paused
-                          && !m_inHandler && m_headStartMs < 0 && m_pos == m_in.size() && m_out.isEmpty()
-                          && m_socket->bytesToWrite() == 0;
+    const bool reusable = m_socket && m_socket->state() == QAbstractSocket::ConnectedState && m_phase == Phase::Head
+                          && !m_deferred && !m_buffered && !m_paused && !m_inHandler && m_headStartMs < 0
+                          && m_pos == m_in.size() && m_out.isEmpty() && m_socket->bytesToWrite() == 0;
     m_server->setReusable(this, reusable);
 }
 
@@ -354,9 +352,7 @@ void HttpConnection::process()
     Step step = Step::Continue;
     while (step == Step::Continue && !m_paused) {
         switch (m_phase) {
-        case Phase::Head:
-            step = m_deferred ? Step::NeedMore : processHead();
-            break;
+        case Phase::Head: step = m_deferred ? Step::NeedMore : processHead(); break;
         case Phase::Body:
         case Phase::ChunkData: {
             const qint64 n = std::min<qint64>(m_bodyLeft, m_in.size() - m_pos);
@@ -377,19 +373,11 @@ void HttpConnection::process()
             }
             break;
         }
-        case Phase::ChunkSize:
-            step = processChunkSize();
-            break;
-        case Phase::ChunkEnd:
-            step = processChunkEnd();
-            break;
-        case Phase::Trailers:
-            step = processTrailers();
-            break;
+        case Phase::ChunkSize: step = processChunkSize(); break;
+        case Phase::ChunkEnd: step = processChunkEnd(); break;
+        case Phase::Trailers: step = processTrailers(); break;
         case Phase::Closing:
-        case Phase::Lingering:
-            step = Step::Stop;
-            break;
+        case Phase::Lingering: step = Step::Stop; break;
         }
     }
     if (!m_socket)
@@ -515,8 +503,8 @@ HttpConnection::Step HttpConnection::handleHead(qsizetype headEnd)
             return Step::Stop;
         }
     }
-    if (version.size() != 8 || !version.startsWith("HTTP/") || version[6] != '.'
-        || version[5] < '0' || version[5] > '9' || version[7] < '0' || version[7] > '9') {
+    if (version.size() != 8 || !version.startsWith("HTTP/") || version[6] != '.' || version[5] < '0' || version[5] > '9'
+        || version[7] < '0' || version[7] > '9') {
         fail(400);
         return Step::Stop;
     }
@@ -620,8 +608,7 @@ HttpConnection::Step HttpConnection::handleHead(qsizetype headEnd)
                 chunked = true;
             }
             break;
-        default:
-            break;
+        default: break;
         }
     }
 
@@ -639,8 +626,8 @@ HttpConnection::Step HttpConnection::handleHead(qsizetype headEnd)
     }
 
     const UpgradeHandler &upgrade = m_server->m_upgradeHandler;
-    if (connectionUpgrade && !request.header("upgrade").isEmpty() && !chunked
-        && contentLength <= 0 && upgrade.accepts && upgrade.accepts(request)) {
+    if (connectionUpgrade && !request.header("upgrade").isEmpty() && !chunked && contentLength <= 0 && upgrade.accepts
+        && upgrade.accepts(request)) {
         // The upgrade handler reads the handshake itself, so the bytes go
         // back into the socket (last byte first) before we let go of it.
         QTcpSocket *socket = m_socket;

@@ -52,14 +52,14 @@ private:
     friend class HttpServer;
 
     enum class Phase {
-        Head,        // reading a request line and headers
-        Body,        // dropping (or buffering) m_bodyLeft bytes of a Content-Length body
-        ChunkSize,   // chunked: reading a chunk-size line
-        ChunkData,   // chunked: dropping (or buffering) m_bodyLeft bytes of chunk data
-        ChunkEnd,    // chunked: the CRLF after chunk data
-        Trailers,    // chunked: trailer lines up to an empty line
-        Closing,     // last response queued; waiting for it to be written
-        Lingering,   // write side shut; reading and dropping until EOF
+        Head,      // reading a request line and headers
+        Body,      // dropping (or buffering) m_bodyLeft bytes of a Content-Length body
+        ChunkSize, // chunked: reading a chunk-size line
+        ChunkData, // chunked: dropping (or buffering) m_bodyLeft bytes of chunk data
+        ChunkEnd,  // chunked: the CRLF after chunk data
+        Trailers,  // chunked: trailer lines up to an empty line
+        Closing,   // last response queued; waiting for it to be written
+        Lingering, // write side shut; reading and dropping until EOF
     };
     enum class Step { Continue, NeedMore, Stop };
 
@@ -110,8 +110,8 @@ private:
     Phase m_phase = Phase::Head;
     qint64 m_bodyLeft = 0;
     qint64 m_bodyTotal = 0;
-    bool m_paused = false; // the client is not reading our responses
-    bool m_holding = false; // see updateHold()
+    bool m_paused = false;           // the client is not reading our responses
+    bool m_holding = false;          // see updateHold()
     qint64 m_heldReadBufferSize = 0; // the socket's read buffer size before the hold
     qint64 m_headStartMs = -1;
     qint64 m_lastActivityMs = 0;

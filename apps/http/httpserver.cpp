@@ -160,8 +160,7 @@ void HttpServer::acceptPending()
         // draining frees are reused first).
         if (nearDescriptorLimit(socket->socketDescriptor()))
             m_descriptorCap = std::min(m_descriptorCap, m_connections.size());
-        if (m_connections.size() >= std::min<qsizetype>(m_limits.maxConnections, m_descriptorCap)
-            && !drainOne()) {
+        if (m_connections.size() >= std::min<qsizetype>(m_limits.maxConnections, m_descriptorCap) && !drainOne()) {
             // Every slot holds a request in progress, a response being
             // written or owed, or lingers after an error: those are never
             // cut short, so the newcomer is the one refused.

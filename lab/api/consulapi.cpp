@@ -89,14 +89,14 @@ Result<> ConsulApi::listen(quint16 consulPort, quint16 nomadPort)
     limits.bufferBodyBytes = kMaxBodyBytes;
     limits.maxBodyBytes = kMaxBodyBytes;
     for (const ConsulState::NodeInfo &node : m_state->nodes()) {
-        NodeServers servers{node.name, node.address, new apps::http::HttpServer(this), new apps::http::HttpServer(this)};
+        NodeServers servers{node.name, node.address, new apps::http::HttpServer(this),
+                            new apps::http::HttpServer(this)};
         m_servers.append(servers);
         servers.consul->setLimits(limits);
         servers.nomad->setLimits(limits);
         const QString name = node.name;
-        servers.consul->setHandler([this, name](const Request &request, Response &response) {
-            handle(name, request, response);
-        });
+        servers.consul->setHandler(
+            [this, name](const Request &request, Response &response) { handle(name, request, response); });
         servers.nomad->setHandler([this, name](const Request &request, Response &response) {
             if (m_nomadHandler) {
                 m_nomadHandler(name, request, response);
@@ -358,8 +358,9 @@ void ConsulApi::handle(const QString &node, const Request &request, Response &re
         const bool block = byHash ? reply.contentHash == call.query.queryItemValue(QStringLiteral("hash"))
                                   : minIndex > 0 && answerIndex(reply) <= minIndex;
         if (block && wait.count() > 0) {
-            const Waiter waiter{call, key, blocking, table, minIndex,
-                                byHash ? call.query.queryItemValue(QStringLiteral("hash")) : QString()};
+            const Waiter waiter{call,     key,
+                                blocking, table,
+                                minIndex, byHash ? call.query.queryItemValue(QStringLiteral("hash")) : QString()};
             m_blocking->park(
                 request.defer(), int(table), wait,
                 [this, waiter] {
@@ -386,16 +387,14 @@ void ConsulApi::onStateChanged(ConsulState::Table table)
     // Queued: a change happens in the middle of a registration or a runner's
     // callback; answer once that is done.
     QMetaObject::invokeMethod(
-        this,
-        [this, table] { m_blocking->wake(int(table)); },
-        Qt::QueuedConnection);
+        this, [this, table] { m_blocking->wake(int(table)); }, Qt::QueuedConnection);
 }
 
 ConsulApi::Reply ConsulApi::route(const Call &call, Endpoint *blocking, ConsulState::Table *table)
 {
     struct Route
     {
-        QString pattern;  // a trailing '*' takes the rest of the path
+        QString pattern; // a trailing '*' takes the rest of the path
         QByteArray method;
         Endpoint endpoint;
         std::optional<ConsulState::Table> blockingTable;
@@ -445,8 +444,7 @@ ConsulApi::Reply ConsulApi::route(const Call &call, Endpoint *blocking, ConsulSt
         if (!matches(route.pattern) || (exactPath && route.pattern.contains(u'*')))
             continue;
         // HEAD is served as GET, without a body (the server drops it).
-        const bool methodMatches = route.method == call.method
-                                   || (route.method == "GET" && call.method == "HEAD");
+        const bool methodMatches = route.method == call.method || (route.method == "GET" && call.method == "HEAD");
         if (!methodMatches) {
             allowed.append(QString::fromLatin1(route.method));
             continue;
@@ -574,9 +572,8 @@ QJsonObject ConsulApi::catalogServiceJson(const ConsulState::Service &service) c
     else
         out.insert(QStringLiteral("ServiceProxy"), QJsonObject{{QStringLiteral("MeshGateway"), QJsonObject()},
                                                                {QStringLiteral("Expose"), QJsonObject()}});
-    out.insert(QStringLiteral("ServiceConnect"), service.connectNative
-                                                     ? QJsonObject{{QStringLiteral("Native"), true}}
-                                                     : QJsonObject());
+    out.insert(QStringLiteral("ServiceConnect"),
+               service.connectNative ? QJsonObject{{QStringLiteral("Native"), true}} : QJsonObject());
     return out;
 }
 
@@ -585,8 +582,9 @@ QJsonObject ConsulApi::catalogServiceJson(const ConsulState::Service &service) c
 ConsulApi::Reply ConsulApi::statusLeader(const Call &)
 {
     const QList<ConsulState::NodeInfo> &nodes = m_state->nodes();
-    const QString leader = nodes.isEmpty() ? QString()
-                                           : QStringLiteral("%1:%2").arg(nodes.first().address.toString()).arg(kServerRpcPort);
+    const QString leader = nodes.isEmpty()
+                               ? QString()
+                               : QStringLiteral("%1:%2").arg(nodes.first().address.toString()).arg(kServerRpcPort);
     // A JSON string: "\"127.0.1.1:8300\"".
     Reply reply;
     reply.body = '"' + leader.toUtf8() + '"';
@@ -633,12 +631,13 @@ ConsulApi::Reply ConsulApi::agentSelf(const Call &call)
         {QStringLiteral("GRPCPort"), -1},
     };
     const QJsonObject member = memberJson(call.node);
-    return json(QJsonDocument(QJsonObject{{QStringLiteral("Config"), config},
-                                          {QStringLiteral("DebugConfig"), debug},
-                                          {QStringLiteral("Coord"), QJsonValue()},
-                                          {QStringLiteral("Member"), member},
-                                          {QStringLiteral("Stats"), QJsonObject()},
-                                          {QStringLiteral("Meta"), QJsonObject{{QStringLiteral("consul-network-segment"), QString()}}}}));
+    return json(QJsonDocument(
+        QJsonObject{{QStringLiteral("Config"), config},
+                    {QStringLiteral("DebugConfig"), debug},
+                    {QStringLiteral("Coord"), QJsonValue()},
+                    {QStringLiteral("Member"), member},
+                    {QStringLiteral("Stats"), QJsonObject()},
+                    {QStringLiteral("Meta"), QJsonObject{{QStringLiteral("consul-network-segment"), QString()}}}}));
 }
 
 // A server's entry in the LAN gossip pool, as /v1/agent/self's Member and
@@ -694,8 +693,8 @@ ConsulApi::Reply ConsulApi::agentService(const Call &call)
     QJsonObject body = agentServiceJson(*service);
     // ContentHash: a hash of what is served, for ?hash= blocking
     // (hashicorp/consul: agent/agent_endpoint.go AgentService).
-    const QByteArray digest = QCryptographicHash::hash(QJsonDocument(body).toJson(QJsonDocument::Compact),
-                                                       QCryptographicHash::Sha256);
+    const QByteArray digest
+        = QCryptographicHash::hash(QJsonDocument(body).toJson(QJsonDocument::Compact), QCryptographicHash::Sha256);
     const QString hash = QString::fromLatin1(digest.toHex().left(16));
     body.insert(QStringLiteral("ContentHash"), hash);
     body.insert(QStringLiteral("CreateIndex"), double(service->createIndex));
@@ -718,10 +717,11 @@ ConsulApi::Reply ConsulApi::agentRegister(const Call &call)
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(call.body, &parseError);
     if (parseError.error != QJsonParseError::NoError || !document.isObject())
-        return error(400, QStringLiteral("Request decode failed: %1")
-                              .arg(call.body.trimmed().isEmpty() ? QStringLiteral("EOF")
-                                                                 : QStringLiteral("invalid character in JSON at offset %1")
-                                                                       .arg(parseError.offset)));
+        return error(400,
+                     QStringLiteral("Request decode failed: %1")
+                         .arg(call.body.trimmed().isEmpty()
+                                  ? QStringLiteral("EOF")
+                                  : QStringLiteral("invalid character in JSON at offset %1").arg(parseError.offset)));
     const QJsonObject body = document.object();
     QJsonObject canonical = body;
     if (m_schema) {
@@ -740,7 +740,9 @@ ConsulApi::Reply ConsulApi::agentDeregister(const Call &call)
 {
     const QString id = call.path.section(u'/', 5);
     if (!m_state->deregisterService(call.node, id))
-        return error(404, QStringLiteral("Unknown service ID %1. Ensure that the service ID is passed, not the service name.").arg(id));
+        return error(
+            404, QStringLiteral("Unknown service ID %1. Ensure that the service ID is passed, not the service name.")
+                     .arg(id));
     return Reply{};
 }
 
@@ -792,7 +794,8 @@ ConsulApi::Reply ConsulApi::caLeaf(const Call &call)
         {QStringLiteral("CertPEM"), QString::fromLatin1(leaf->certificatePem())},
         {QStringLiteral("PrivateKeyPEM"), QString::fromLatin1(leaf->privateKeyPem())},
         {QStringLiteral("Service"), service},
-        {QStringLiteral("ServiceURI"), pki::SpiffeId::forService(m_state->trustDomain(), m_state->datacenter(), service).toString()},
+        {QStringLiteral("ServiceURI"),
+         pki::SpiffeId::forService(m_state->trustDomain(), m_state->datacenter(), service).toString()},
         {QStringLiteral("ValidAfter"), utcRfc3339(leaf->certificate.effectiveDate())},
         {QStringLiteral("ValidBefore"), utcRfc3339(leaf->certificate.expiryDate())},
         {QStringLiteral("CreateIndex"), double(cached.createIndex)},
@@ -809,8 +812,9 @@ ConsulApi::Reply ConsulApi::authorize(const Call &call)
     // agent/connect_auth.go ConnectAuthorize.
     const QJsonDocument document = QJsonDocument::fromJson(call.body);
     if (!document.isObject())
-        return error(400, QStringLiteral("Request decode failed: %1")
-                              .arg(call.body.trimmed().isEmpty() ? QStringLiteral("EOF") : QStringLiteral("invalid JSON")));
+        return error(400,
+                     QStringLiteral("Request decode failed: %1")
+                         .arg(call.body.trimmed().isEmpty() ? QStringLiteral("EOF") : QStringLiteral("invalid JSON")));
     QString target;
     QString uri;
     const QJsonObject request = document.object();
@@ -835,8 +839,8 @@ ConsulApi::Reply ConsulApi::authorize(const Call &call)
     if (!source)
         return error(400, QStringLiteral("ClientCertURI not a valid Service identifier"));
     const proxy::Authorization decision = m_state->authorize(*source, target);
-    return json(QJsonDocument(QJsonObject{{QStringLiteral("Authorized"), decision.allowed},
-                                          {QStringLiteral("Reason"), decision.reason}}));
+    return json(QJsonDocument(
+        QJsonObject{{QStringLiteral("Authorized"), decision.allowed}, {QStringLiteral("Reason"), decision.reason}}));
 }
 
 // ---------------------------------------------------------------- catalog and health
@@ -936,8 +940,9 @@ ConsulApi::Reply ConsulApi::configApply(const Call &call)
     // hashicorp/consul: agent/config_endpoint.go ConfigApply.
     const QJsonDocument document = QJsonDocument::fromJson(call.body);
     if (!document.isObject())
-        return error(400, QStringLiteral("Request decoding failed: %1")
-                              .arg(call.body.trimmed().isEmpty() ? QStringLiteral("EOF") : QStringLiteral("invalid JSON")));
+        return error(400,
+                     QStringLiteral("Request decoding failed: %1")
+                         .arg(call.body.trimmed().isEmpty() ? QStringLiteral("EOF") : QStringLiteral("invalid JSON")));
     const QJsonObject body = document.object();
     QString kind;
     for (auto it = body.begin(); it != body.end(); ++it) {
@@ -945,14 +950,16 @@ ConsulApi::Reply ConsulApi::configApply(const Call &call)
             kind = it.value().toString();
     }
     if (kind.isEmpty())
-        return error(400, QStringLiteral("Request decoding failed: Payload does not contain a kind/Kind key at the top level"));
+        return error(
+            400, QStringLiteral("Request decoding failed: Payload does not contain a kind/Kind key at the top level"));
     QJsonObject entry = body;
     if (m_schema) {
         if (kind != u"service-intentions" && kind != u"service-defaults" && kind != u"proxy-defaults")
             return error(400, QStringLiteral("Request decoding failed: invalid config entry kind: %1").arg(kind));
         const QString decodeError = m_schema->goDecodeError(body, kind);
         if (!decodeError.isEmpty())
-            return error(400, QStringLiteral("Request decoding failed: 1 error occurred:\n\t* %1\n\n").arg(decodeError));
+            return error(400,
+                         QStringLiteral("Request decoding failed: 1 error occurred:\n\t* %1\n\n").arg(decodeError));
         entry = m_schema->canonical(body, kind);
     }
     entry.remove(QStringLiteral("CreateIndex"));

@@ -9,12 +9,12 @@
 #include "httptypes.h"
 
 #include <QHash>
-#include <QSet>
-#include <QStringList>
 #include <QHostAddress>
 #include <QJsonDocument>
 #include <QList>
 #include <QObject>
+#include <QSet>
+#include <QStringList>
 #include <QUrlQuery>
 
 #include <chrono>
@@ -69,7 +69,7 @@ public:
     Result<> listen(quint16 consulPort = kConsulPort, quint16 nomadPort = kNomadPort);
     void close();
 
-    QString consulAddress(const QString &node) const;  // "127.x.1.1:8500", empty when not listening
+    QString consulAddress(const QString &node) const; // "127.x.1.1:8500", empty when not listening
     QString nomadAddress(const QString &node) const;
     // After listen(): one sentence per API that had to take another port
     // because its own was taken (e.g. by a real agent on 0.0.0.0:8500).
@@ -105,20 +105,20 @@ private:
         QByteArray body;
         QByteArray contentType = QByteArrayLiteral("application/json");
         QByteArray extraHeaders;
-        quint64 index = 0;  // X-Consul-Index; 0: the state's index
+        quint64 index = 0; // X-Consul-Index; 0: the state's index
         QString contentHash;
-        bool consistency = false;  // X-Consul-Effective-Consistency: leader
+        bool consistency = false; // X-Consul-Effective-Consistency: leader
     };
     using Endpoint = Reply (ConsulApi::*)(const Call &);
     // A parked blocking read: what to build and when it has changed.
     struct Waiter
     {
         Call call;
-        QByteArray key;        // of its answer in m_replies
+        QByteArray key; // of its answer in m_replies
         Endpoint endpoint = nullptr;
         ConsulState::Table table = ConsulState::Table::Services;
-        quint64 index = 0;     // answer when the read's own index is past this
-        QString hash;          // or, for hash blocking, when the hash differs
+        quint64 index = 0; // answer when the read's own index is past this
+        QString hash;      // or, for hash blocking, when the hash differs
     };
 
     // A read's answer as last built, with the state index it was built at.
@@ -196,7 +196,7 @@ private:
     QList<NodeServers> m_servers;
     NomadHandler m_nomadHandler;
     QStringList m_notes;
-    BlockingQueries *m_blocking;  // child
+    BlockingQueries *m_blocking; // child
     QHash<QByteArray, CachedReply> m_replies;
 };
 

@@ -91,7 +91,8 @@ void ConsulState::setNodes(const QList<NodeInfo> &nodes)
         serf.checkId = kSerfCheckId;
         serf.name = QStringLiteral("Serf Health Status");
         serf.status = statusWord(node.up);
-        serf.output = node.up ? QStringLiteral("Agent alive and reachable") : QStringLiteral("Agent not live or unreachable");
+        serf.output
+            = node.up ? QStringLiteral("Agent alive and reachable") : QStringLiteral("Agent not live or unreachable");
         serf.createIndex = serf.modifyIndex = m_index;
         m_checks.append(serf);
     }
@@ -128,7 +129,8 @@ void ConsulState::setNodeUp(const QString &name, bool up)
     }
     if (Check *serf = findCheck(name, kSerfCheckId); serf && serf->status != statusWord(up)) {
         serf->status = statusWord(up);
-        serf->output = up ? QStringLiteral("Agent alive and reachable") : QStringLiteral("Agent not live or unreachable");
+        serf->output
+            = up ? QStringLiteral("Agent alive and reachable") : QStringLiteral("Agent not live or unreachable");
         serf->modifyIndex = m_index + 1;
         bump(Table::Services);
     }
@@ -161,8 +163,8 @@ void ConsulState::setIntentions(const model::Topology &topology)
     for (const model::Service &service : topology.services) {
         if (!generate::ConsulGenerator::needsIntentions(index, service))
             continue;
-        const QJsonObject entry =
-            QJsonDocument::fromJson(generate::ConsulGenerator::intentionsJson(index, service).toUtf8()).object();
+        const QJsonObject entry
+            = QJsonDocument::fromJson(generate::ConsulGenerator::intentionsJson(index, service).toUtf8()).object();
         writeConfigEntry(entry);
     }
 }
@@ -213,8 +215,8 @@ proxy::Authorization ConsulState::authorize(const pki::SpiffeId &source, const Q
         for (const QJsonValue &value : entry.value(u"Sources").toArray()) {
             const QJsonObject s = value.toObject();
             const QString sourceName = s.value(u"Name").toString();
-            candidates.append({precedence(sourceName, name), sourceName, name,
-                               s.value(u"Action").toString().toLower(), !s.value(u"Permissions").toArray().isEmpty()});
+            candidates.append({precedence(sourceName, name), sourceName, name, s.value(u"Action").toString().toLower(),
+                               !s.value(u"Permissions").toArray().isEmpty()});
         }
         if (destination == u"*")
             break;
@@ -227,8 +229,9 @@ proxy::Authorization ConsulState::authorize(const pki::SpiffeId &source, const Q
         if (c.l7) {
             // L7 intentions always deny at this endpoint (hashicorp/consul:
             // agent/connect_auth.go ConnectAuthorize).
-            return {false, QStringLiteral("Matched L7 intention: %1 => %2 (L7 permissions are not enforced by this endpoint)")
-                               .arg(c.source, c.destination)};
+            return {false,
+                    QStringLiteral("Matched L7 intention: %1 => %2 (L7 permissions are not enforced by this endpoint)")
+                        .arg(c.source, c.destination)};
         }
         const bool allow = c.action == u"allow";
         return {allow, QStringLiteral("Matched L4 intention: %1 => %2 (%3)")
@@ -446,8 +449,9 @@ Result<> ConsulState::registerService(const QString &nodeName, const QJsonObject
     const QString kind = body.value(u"Kind").toString();
     const QJsonObject proxyIn = body.value(u"Proxy").toObject();
     if (kind == u"connect-proxy" && proxyIn.value(u"DestinationServiceName").toString().isEmpty())
-        return fail(Error::Code::Invalid,
-                    QStringLiteral("Invalid Service Proxy: Proxy.DestinationServiceName must be set for Connect proxy"));
+        return fail(
+            Error::Code::Invalid,
+            QStringLiteral("Invalid Service Proxy: Proxy.DestinationServiceName must be set for Connect proxy"));
     const QJsonObject connect = body.value(u"Connect").toObject();
 
     Service service;
@@ -507,8 +511,7 @@ Result<> ConsulState::registerService(const QString &nodeName, const QJsonObject
         QJsonObject proxy = sidecarIn.value(u"Proxy").toObject();
         proxy.insert(QStringLiteral("DestinationServiceName"), service.name);
         proxy.insert(QStringLiteral("DestinationServiceID"), service.id);
-        if (proxy.value(u"LocalServiceAddress").toString().isEmpty()
-            || proxy.value(u"LocalServicePort").toInt() == 0) {
+        if (proxy.value(u"LocalServiceAddress").toString().isEmpty() || proxy.value(u"LocalServicePort").toInt() == 0) {
             if (proxy.value(u"LocalServiceAddress").toString().isEmpty())
                 proxy.insert(QStringLiteral("LocalServiceAddress"), QStringLiteral("127.0.0.1"));
             if (proxy.value(u"LocalServicePort").toInt() == 0)
@@ -533,13 +536,15 @@ Result<> ConsulState::registerService(const QString &nodeName, const QJsonObject
         if (sidecarChecks.isEmpty()) {
             // sidecarDefaultChecks: a TCP check of the public listener every
             // 10 s, and an alias of the parent.
-            const QString checkAddress = !sidecar.address.isEmpty() ? sidecar.address
-                                                                     : proxy.value(u"LocalServiceAddress").toString();
-            sidecarChecks.append(QJsonObject{{QStringLiteral("Name"), QStringLiteral("Connect Sidecar Listening")},
-                                             {QStringLiteral("TCP"), QStringLiteral("%1:%2").arg(checkAddress).arg(sidecar.port)},
-                                             {QStringLiteral("Interval"), QStringLiteral("10s")}});
-            sidecarChecks.append(QJsonObject{{QStringLiteral("Name"), QStringLiteral("Connect Sidecar Aliasing %1").arg(service.id)},
-                                             {QStringLiteral("AliasService"), service.id}});
+            const QString checkAddress
+                = !sidecar.address.isEmpty() ? sidecar.address : proxy.value(u"LocalServiceAddress").toString();
+            sidecarChecks.append(
+                QJsonObject{{QStringLiteral("Name"), QStringLiteral("Connect Sidecar Listening")},
+                            {QStringLiteral("TCP"), QStringLiteral("%1:%2").arg(checkAddress).arg(sidecar.port)},
+                            {QStringLiteral("Interval"), QStringLiteral("10s")}});
+            sidecarChecks.append(
+                QJsonObject{{QStringLiteral("Name"), QStringLiteral("Connect Sidecar Aliasing %1").arg(service.id)},
+                            {QStringLiteral("AliasService"), service.id}});
         }
         toRegister.append({sidecar, sidecarChecks});
     }
@@ -585,7 +590,7 @@ Result<> ConsulState::registerService(const QString &nodeName, const QJsonObject
         for (Check check : std::as_const(newChecks)) {
             if (Check *old = findCheck(nodeName, check.checkId)) {
                 check.createIndex = old->createIndex;
-                check.status = old->status;  // a check keeps its state across re-registration
+                check.status = old->status; // a check keeps its state across re-registration
                 check.output = old->output;
                 stopCheck(nodeName, check.checkId);
                 m_checks.removeIf([&](const Check &c) { return c.node == nodeName && c.checkId == check.checkId; });
@@ -700,8 +705,8 @@ QList<const ConsulState::Service *> ConsulState::connectEntries(const QString &n
 {
     QList<const Service *> out;
     for (const Service &service : m_services) {
-        const bool proxy = service.kind == u"connect-proxy"
-                           && service.proxy.value(u"DestinationServiceName").toString() == name;
+        const bool proxy
+            = service.kind == u"connect-proxy" && service.proxy.value(u"DestinationServiceName").toString() == name;
         const bool native = service.connectNative && service.name == name;
         if (proxy || native)
             out.append(&service);
@@ -798,8 +803,9 @@ void ConsulState::registerInstance(const Registration &r)
         // The runner registers once its inbound listener listens.
         listening.status = kPassing;
         listening.output = QStringLiteral("TCP connect %1:%2: Success").arg(sidecar.address).arg(sidecar.port);
-        listening.definition = QJsonObject{{QStringLiteral("TCP"), QStringLiteral("%1:%2").arg(sidecar.address).arg(sidecar.port)},
-                                           {QStringLiteral("Interval"), QStringLiteral("10s")}};
+        listening.definition
+            = QJsonObject{{QStringLiteral("TCP"), QStringLiteral("%1:%2").arg(sidecar.address).arg(sidecar.port)},
+                          {QStringLiteral("Interval"), QStringLiteral("10s")}};
         listening.labAllocId = r.allocId;
         listening.createIndex = listening.modifyIndex = index;
         m_checks.append(listening);

@@ -47,7 +47,7 @@ public:
     {
         QString name;
         QHostAddress address;
-        QString id;  // a UUID, as Consul's node IDs
+        QString id; // a UUID, as Consul's node IDs
         bool up = true;
     };
 
@@ -56,15 +56,15 @@ public:
         QString node;
         QString checkId;
         QString name;
-        QString status = QStringLiteral("critical");  // passing | warning | critical
+        QString status = QStringLiteral("critical"); // passing | warning | critical
         QString notes;
         QString output;
-        QString serviceId;  // empty: a node check
+        QString serviceId; // empty: a node check
         QString serviceName;
-        QString type;       // tcp, http, alias, ttl, "" (serf)
-        QString aliasService;  // alias checks: the service ID whose health this mirrors
-        QJsonObject definition;  // HealthCheckDefinition as served (Interval, Timeout, TCP, HTTP)
-        QString labAllocId;      // checks the lab runs for an allocation
+        QString type;           // tcp, http, alias, ttl, "" (serf)
+        QString aliasService;   // alias checks: the service ID whose health this mirrors
+        QJsonObject definition; // HealthCheckDefinition as served (Interval, Timeout, TCP, HTTP)
+        QString labAllocId;     // checks the lab runs for an allocation
         quint64 createIndex = 0;
         quint64 modifyIndex = 0;
     };
@@ -74,7 +74,7 @@ public:
         QString node;
         QString id;
         QString name;
-        QString kind;  // "" or "connect-proxy"
+        QString kind; // "" or "connect-proxy"
         QStringList tags;
         QString address;
         int port = 0;
@@ -82,7 +82,7 @@ public:
         QJsonObject taggedAddresses;
         QJsonObject weights{{QStringLiteral("Passing"), 1}, {QStringLiteral("Warning"), 1}};
         bool enableTagOverride = false;
-        QJsonObject proxy;  // AgentServiceConnectProxyConfig, CamelCase keys
+        QJsonObject proxy; // AgentServiceConnectProxyConfig, CamelCase keys
         bool connectNative = false;
         QString sidecarOf;  // the parent's ID when registered through Connect.SidecarService
         QString labAllocId; // registered by the lab for this allocation
@@ -104,8 +104,8 @@ public:
         QString allocId;
         QString service;
         QString node;
-        QHostAddress address;  // where the sidecar listens (the node's address)
-        quint16 port = 0;      // the sidecar's public port; 0 without sidecar
+        QHostAddress address; // where the sidecar listens (the node's address)
+        quint16 port = 0;     // the sidecar's public port; 0 without sidecar
         bool healthy = false;
         bool nodeUp = true;
         QString group;
@@ -162,10 +162,10 @@ public:
     QList<const Check *> agentChecks(const QString &node) const;
 
     // --- catalog and health
-    QList<const Service *> services() const;  // every node, registration order
+    QList<const Service *> services() const; // every node, registration order
     // Checks of `service` plus its node's checks, with alias checks resolved.
     QList<Check> healthChecks(const Service &service) const;
-    QString checkStatus(const Check &check) const;  // alias checks resolved
+    QString checkStatus(const Check &check) const; // alias checks resolved
     bool isPassing(const Service &service) const;
     // Connect-capable entries for `service`: its proxies and native instances.
     QList<const Service *> connectEntries(const QString &service) const;

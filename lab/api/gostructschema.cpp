@@ -28,25 +28,23 @@ bool sameFolded(QStringView a, QStringView b)
 // sign in front; a number needs a digit before or after its dot.
 bool isGoDuration(const QString &text)
 {
-    static const QRegularExpression re(QStringLiteral(
-        "^[-+]?(?:(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:ns|us|\u00b5s|\u03bcs|ms|s|m|h))+$"));
+    static const QRegularExpression re(
+        QStringLiteral("^[-+]?(?:(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:ns|us|\u00b5s|\u03bcs|ms|s|m|h))+$"));
     const QStringView body = QStringView(text).mid(text.startsWith(u'-') || text.startsWith(u'+') ? 1 : 0);
     return body == u"0" || re.match(text).hasMatch();
 }
 
 bool isRfc3339(const QString &text)
 {
-    static const QRegularExpression re(QStringLiteral(
-        "^\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?(?:[Zz]|[+-]\\d{2}:\\d{2})$"));
+    static const QRegularExpression re(
+        QStringLiteral("^\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?(?:[Zz]|[+-]\\d{2}:\\d{2})$"));
     return re.match(text).hasMatch() && QDateTime::fromString(text, Qt::ISODateWithMs).isValid();
 }
 
 bool isBase64(const QString &text)
 {
-    const auto decoded = QByteArray::fromBase64Encoding(text.toLatin1(),
-                                                        QByteArray::AbortOnBase64DecodingErrors);
-    return text.isEmpty() || (decoded.decodingStatus == QByteArray::Base64DecodingStatus::Ok
-                              && text.size() % 4 == 0);
+    const auto decoded = QByteArray::fromBase64Encoding(text.toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
+    return text.isEmpty() || (decoded.decodingStatus == QByteArray::Base64DecodingStatus::Ok && text.size() % 4 == 0);
 }
 
 QString describe(const QJsonValue &value)
@@ -72,13 +70,20 @@ QString describe(const QJsonValue &value)
 // without a sized type are Go's 64-bit int/uint.
 std::pair<double, double> intRange(const QString &range, bool isUnsigned)
 {
-    if (range == u"int8") return {-128, 127};
-    if (range == u"int16") return {-32768, 32767};
-    if (range == u"int32") return {-2147483648.0, 2147483647.0};
-    if (range == u"uint8") return {0, 255};
-    if (range == u"uint16") return {0, 65535};
-    if (range == u"uint32") return {0, 4294967295.0};
-    if (range == u"uint64" || isUnsigned) return {0, 18446744073709551615.0};
+    if (range == u"int8")
+        return {-128, 127};
+    if (range == u"int16")
+        return {-32768, 32767};
+    if (range == u"int32")
+        return {-2147483648.0, 2147483647.0};
+    if (range == u"uint8")
+        return {0, 255};
+    if (range == u"uint16")
+        return {0, 65535};
+    if (range == u"uint32")
+        return {0, 4294967295.0};
+    if (range == u"uint64" || isUnsigned)
+        return {0, 18446744073709551615.0};
     return {-9223372036854775808.0, 9223372036854775807.0};
 }
 
@@ -137,7 +142,8 @@ QString childPath(const QString &path, const QString &key)
     static const QRegularExpression plain(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
     if (plain.match(key).hasMatch())
         return path + u'.' + key;
-    return path + u'[' + QString::fromUtf8(QJsonDocument(QJsonArray{key}).toJson(QJsonDocument::Compact)).mid(1).chopped(1) + u']';
+    return path + u'['
+           + QString::fromUtf8(QJsonDocument(QJsonArray{key}).toJson(QJsonDocument::Compact)).mid(1).chopped(1) + u']';
 }
 
 } // namespace
@@ -158,7 +164,8 @@ std::optional<GoStructSchema> GoStructSchema::consulRequests(QString *error)
     // Parsed once (44 KB of JSON); every lab run and every test reuses it.
     // Thread-safe: a function-local static is initialised once.
     static QString loadError;
-    static const std::optional<GoStructSchema> schema = load(QStringLiteral(":/meshlab/api-schemas/consul.json"), &loadError);
+    static const std::optional<GoStructSchema> schema
+        = load(QStringLiteral(":/meshlab/api-schemas/consul.json"), &loadError);
     if (!schema && error)
         *error = loadError;
     return schema;
@@ -222,9 +229,12 @@ std::optional<GoStructSchema> GoStructSchema::fromJson(const QByteArray &json, c
 
 QStringList GoStructSchema::unresolvedTypes() const
 {
-    static const QStringList primitives = {
-        QStringLiteral("string"), QStringLiteral("int"), QStringLiteral("uint"), QStringLiteral("bool"), QStringLiteral("float"), QStringLiteral("any"), QStringLiteral("duration"),
-        QStringLiteral("duration-string"), QStringLiteral("duration-ns"), QStringLiteral("time-rfc3339"), QStringLiteral("bytes-base64"), QStringLiteral("ReadableDuration")};
+    static const QStringList primitives = {QStringLiteral("string"),       QStringLiteral("int"),
+                                           QStringLiteral("uint"),         QStringLiteral("bool"),
+                                           QStringLiteral("float"),        QStringLiteral("any"),
+                                           QStringLiteral("duration"),     QStringLiteral("duration-string"),
+                                           QStringLiteral("duration-ns"),  QStringLiteral("time-rfc3339"),
+                                           QStringLiteral("bytes-base64"), QStringLiteral("ReadableDuration")};
     QStringList out;
     for (auto it = m_structs.begin(); it != m_structs.end(); ++it) {
         for (const Field &f : it->fields) {
@@ -264,14 +274,11 @@ std::optional<GoStructSchema::Root> GoStructSchema::resolveRoot(QStringView root
     return Root{structName, bodyMode, {}};
 }
 
-const GoStructSchema::Field *GoStructSchema::matchField(const Struct &s, const QString &key,
-                                                            Mode mode) const
+const GoStructSchema::Field *GoStructSchema::matchField(const Struct &s, const QString &key, Mode mode) const
 {
     // Config entries are decoded by mapstructure, which matches Go field
     // names; the agent and Nomad use encoding/json, which matches JSON tags.
-    auto nameOf = [mode](const Field &f) -> const QString & {
-        return mode == Mode::ConfigEntry ? f.goName : f.json;
-    };
+    auto nameOf = [mode](const Field &f) -> const QString & { return mode == Mode::ConfigEntry ? f.goName : f.json; };
     for (const Field &f : s.fields) {
         if (!f.notDecoded && nameOf(f) == key)
             return &f;
@@ -298,8 +305,8 @@ const GoStructSchema::Field *GoStructSchema::matchField(const Struct &s, const Q
     return nullptr;
 }
 
-void GoStructSchema::checkStruct(const QString &structName, const QJsonObject &object,
-                                 const QString &path, Mode mode, Problems &out) const
+void GoStructSchema::checkStruct(const QString &structName, const QJsonObject &object, const QString &path, Mode mode,
+                                 Problems &out) const
 {
     const auto found = m_structs.constFind(structName);
     if (found == m_structs.cend()) {
@@ -314,7 +321,7 @@ void GoStructSchema::checkStruct(const QString &structName, const QJsonObject &o
         const Field *field = matchField(s, key, mode);
         if (!field) {
             if (mode == Mode::Response)
-                continue;  // the Go client ignores keys it does not know
+                continue; // the Go client ignores keys it does not know
             QString consequence;
             if (mode == Mode::Nomad)
                 consequence = QStringLiteral("Nomad silently ignores it, so the setting is lost");
@@ -324,7 +331,8 @@ void GoStructSchema::checkStruct(const QString &structName, const QJsonObject &o
                 consequence = QStringLiteral("Consul rejects the body (HTTP 400, unknown field)");
             else
                 consequence = QStringLiteral("Consul rejects the config entry (HTTP 400, invalid config key)");
-            out.messages.append(QStringLiteral("%1: unknown key \"%2\" in %3: %4").arg(here, key, structName, consequence));
+            out.messages.append(
+                QStringLiteral("%1: unknown key \"%2\" in %3: %4").arg(here, key, structName, consequence));
             if (out.goError.isEmpty() && mode == Mode::Agent && !s.agentIgnoresUnknown)
                 out.goError = QStringLiteral("json: unknown field \"%1\"").arg(key);
             else if (out.goError.isEmpty() && mode == Mode::ConfigEntry)
@@ -355,8 +363,8 @@ void GoStructSchema::checkStruct(const QString &structName, const QJsonObject &o
     }
 }
 
-void GoStructSchema::checkValue(const QString &type, const QJsonValue &value, const QString &path,
-                                const QString &range, Mode mode, Problems &out, const QString &goField) const
+void GoStructSchema::checkValue(const QString &type, const QJsonValue &value, const QString &path, const QString &range,
+                                Mode mode, Problems &out, const QString &goField) const
 {
     auto wrong = [&](const QString &expected) {
         out.messages.append(QStringLiteral("%1: expected %2, got %3").arg(path, expected, describe(value)));
@@ -368,8 +376,7 @@ void GoStructSchema::checkValue(const QString &type, const QJsonValue &value, co
             if (value.isDouble() && std::floor(value.toDouble()) != value.toDouble())
                 kind += QStringLiteral(" %1").arg(value.toDouble(), 0, 'g', 17);
             out.goError = QStringLiteral("json: cannot unmarshal %1 into Go struct field .%2 of type %3")
-                              .arg(kind, goField.isEmpty() ? path.section(u'.', -1) : goField,
-                                   goTypeName(type, range));
+                              .arg(kind, goField.isEmpty() ? path.section(u'.', -1) : goField, goTypeName(type, range));
         }
     };
     auto integral = [&](bool isUnsigned) {
@@ -385,7 +392,8 @@ void GoStructSchema::checkValue(const QString &type, const QJsonValue &value, co
         }
         const auto [low, high] = intRange(range, isUnsigned);
         if (d < low || d > high)
-            out.messages.append(QStringLiteral("%1: %2 is out of range for a Go %3").arg(path).arg(d, 0, 'g', 17).arg(name));
+            out.messages.append(
+                QStringLiteral("%1: %2 is out of range for a Go %3").arg(path).arg(d, 0, 'g', 17).arg(name));
     };
 
     if (type == u"any")
@@ -409,7 +417,7 @@ void GoStructSchema::checkValue(const QString &type, const QJsonValue &value, co
         if (value.isString()) {
             if (!isGoDuration(value.toString()))
                 out.messages.append(QStringLiteral("%1: \"%2\" is not a Go duration (like \"10s\", \"1m30s\")")
-                               .arg(path, value.toString()));
+                                        .arg(path, value.toString()));
         } else if (value.isDouble()) {
             if (std::floor(value.toDouble()) != value.toDouble())
                 wrong(QStringLiteral("a duration string or whole nanoseconds"));
@@ -420,8 +428,8 @@ void GoStructSchema::checkValue(const QString &type, const QJsonValue &value, co
         // Nomad decodes time.Duration with encoding/json: only an integer.
         if (value.isString())
             out.messages.append(QStringLiteral("%1: expected a duration as integer nanoseconds, got %2 "
-                                      "(Nomad's JSON API does not parse duration strings)")
-                           .arg(path, describe(value)));
+                                               "(Nomad's JSON API does not parse duration strings)")
+                                    .arg(path, describe(value)));
         else
             integral(false);
     } else if (type == u"time-rfc3339") {
@@ -493,7 +501,8 @@ void GoStructSchema::checkRootBody(const QJsonObject &body, QStringView rootName
         if (kind.isEmpty())
             out.messages.append(QStringLiteral("$: a config entry needs a string \"Kind\""));
         else if (kind != root->configEntryKind)
-            out.messages.append(QStringLiteral("$.Kind: \"%1\", but this is a %2 entry").arg(kind, root->configEntryKind));
+            out.messages.append(
+                QStringLiteral("$.Kind: \"%1\", but this is a %2 entry").arg(kind, root->configEntryKind));
         if (stringAt(body, u"Name").isEmpty())
             out.messages.append(QStringLiteral("$: a config entry needs a Name"));
     } else if (root->structName == u"AgentServiceRegistration") {
@@ -501,7 +510,8 @@ void GoStructSchema::checkRootBody(const QJsonObject &body, QStringView rootName
             out.messages.append(QStringLiteral("$: no Name; the agent answers 400 \"Missing service name\""));
         const QString address = stringAt(body, u"Address");
         if (address == u"0.0.0.0" || address == u"::")
-            out.messages.append(QStringLiteral("$.Address: %1; the agent answers 400 \"Invalid service address\"").arg(address));
+            out.messages.append(
+                QStringLiteral("$.Address: %1; the agent answers 400 \"Invalid service address\"").arg(address));
     } else if (root->structName == u"JobRegisterRequest") {
         QJsonObject job;
         for (auto it = body.begin(); it != body.end(); ++it) {

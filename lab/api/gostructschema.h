@@ -52,7 +52,7 @@ public:
     // The request-body schema of Consul compiled into meshlab (consul.json).
     static std::optional<GoStructSchema> consulRequests(QString *error = nullptr);
 
-    QString product() const { return m_product; }  // "consul" / "nomad"
+    QString product() const { return m_product; } // "consul" / "nomad"
 
     // `root` is a struct name ("AgentServiceRegistration"), a root of the
     // schema ("consul-registration", "nomad-job", "job") or a config entry
@@ -115,8 +115,8 @@ private:
     struct Struct
     {
         QList<Field> fields;
-        QHash<QString, QString> agentAliases;        // snake key -> json name
-        QHash<QString, QString> configEntryAliases;  // snake key -> Go name
+        QHash<QString, QString> agentAliases;       // snake key -> json name
+        QHash<QString, QString> configEntryAliases; // snake key -> Go name
         bool agentIgnoresUnknown = false;
     };
 
@@ -124,23 +124,23 @@ private:
     {
         QString structName;
         Mode mode = Mode::Agent;
-        QString configEntryKind;  // for config entries: the Kind it must carry
+        QString configEntryKind; // for config entries: the Kind it must carry
     };
     std::optional<Root> resolveRoot(QStringView root) const;
 
     const Field *matchField(const Struct &s, const QString &key, Mode mode) const;
-    void checkStruct(const QString &structName, const QJsonObject &object, const QString &path,
-                     Mode mode, Problems &out) const;
-    void checkValue(const QString &type, const QJsonValue &value, const QString &path,
-                    const QString &intRange, Mode mode, Problems &out, const QString &goField = {}) const;
+    void checkStruct(const QString &structName, const QJsonObject &object, const QString &path, Mode mode,
+                     Problems &out) const;
+    void checkValue(const QString &type, const QJsonValue &value, const QString &path, const QString &intRange,
+                    Mode mode, Problems &out, const QString &goField = {}) const;
     void checkRootBody(const QJsonObject &body, QStringView rootName, Problems &out) const;
 
     QJsonValue canonicalValue(const QString &type, const QJsonValue &value, Mode mode) const;
 
     QString m_product;
     QHash<QString, Struct> m_structs;
-    QHash<QString, QString> m_roots;              // root alias -> struct
-    QHash<QString, QString> m_configEntryRoots;   // kind -> struct
+    QHash<QString, QString> m_roots;            // root alias -> struct
+    QHash<QString, QString> m_configEntryRoots; // kind -> struct
 };
 
 } // namespace mesh::lab

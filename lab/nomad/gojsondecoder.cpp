@@ -36,7 +36,8 @@ QString goTypeName(QString goType)
         }
         if (c.isLower()) {
             qsizetype j = i;
-            while (j < goType.size() && (goType.at(j).isLetterOrNumber() || goType.at(j) == u'.' || goType.at(j) == u'_'))
+            while (j < goType.size()
+                   && (goType.at(j).isLetterOrNumber() || goType.at(j) == u'.' || goType.at(j) == u'_'))
                 ++j;
             out += goType.mid(i, j - i);
             i = j;
@@ -73,20 +74,15 @@ QString goElementType(const QString &goType)
 QString jsonKind(const QJsonValue &value)
 {
     switch (value.type()) {
-    case QJsonValue::Bool:
-        return QStringLiteral("bool");
+    case QJsonValue::Bool: return QStringLiteral("bool");
     case QJsonValue::Double: {
         // Go names the literal when it cannot fit (a fraction into an int).
         return QStringLiteral("number");
     }
-    case QJsonValue::String:
-        return QStringLiteral("string");
-    case QJsonValue::Array:
-        return QStringLiteral("array");
-    case QJsonValue::Object:
-        return QStringLiteral("object");
-    default:
-        return QStringLiteral("null");
+    case QJsonValue::String: return QStringLiteral("string");
+    case QJsonValue::Array: return QStringLiteral("array");
+    case QJsonValue::Object: return QStringLiteral("object");
+    default: return QStringLiteral("null");
     }
 }
 
@@ -99,14 +95,14 @@ QString numberText(double d)
 
 struct GoJsonDecoder::Context
 {
-    QStringList fieldStack;  // JSON field names from the root, as Go's errorContext
-    QString structName;      // the innermost struct type
+    QStringList fieldStack; // JSON field names from the root, as Go's errorContext
+    QString structName;     // the innermost struct type
     std::optional<QString> error;
 
     void fail(const QString &value, const QString &goType)
     {
         if (error)
-            return;  // Go reports the first type error and keeps decoding
+            return; // Go reports the first type error and keeps decoding
         if (fieldStack.isEmpty()) {
             error = QStringLiteral("json: cannot unmarshal %1 into Go value of type %2").arg(value, goTypeName(goType));
             return;
@@ -136,8 +132,8 @@ GoJsonDecoder::GoJsonDecoder(const QJsonObject &schema)
         Struct s;
         for (const QJsonValue &f : it.value().toObject().value(u"fields").toArray()) {
             const QJsonObject field = f.toObject();
-            s.fields.append({field.value(u"json").toString(), field.value(u"type").toString(),
-                             field.value(u"go_type").toString()});
+            s.fields.append(
+                {field.value(u"json").toString(), field.value(u"type").toString(), field.value(u"go_type").toString()});
         }
         m_structs.insert(it.key(), std::move(s));
     }
@@ -171,9 +167,9 @@ Result<QJsonObject> GoJsonDecoder::decodeBody(QByteArrayView body, const QString
         return std::unexpected(e);
     }
     if (!document.isObject()) {
-        Error e = Error::parse(QStringLiteral("json: cannot unmarshal %1 into Go value of type api.%2")
-                                   .arg(document.isArray() ? QStringLiteral("array") : QStringLiteral("string"),
-                                        rootStruct));
+        Error e = Error::parse(
+            QStringLiteral("json: cannot unmarshal %1 into Go value of type api.%2")
+                .arg(document.isArray() ? QStringLiteral("array") : QStringLiteral("string"), rootStruct));
         e.httpStatus = 400;
         return std::unexpected(e);
     }
@@ -194,11 +190,11 @@ Result<QJsonObject> GoJsonDecoder::decodeObject(const QJsonObject &object, const
 }
 
 std::optional<QJsonObject> GoJsonDecoder::decodeStruct(const QJsonObject &object, const QString &name,
-                                                        Context &context) const
+                                                       Context &context) const
 {
     const auto structIt = m_structs.constFind(name);
     if (structIt == m_structs.constEnd())
-        return object;  // not described: keep as is (never happens for the api schema)
+        return object; // not described: keep as is (never happens for the api schema)
     const Struct &s = *structIt;
 
     QJsonObject out;
@@ -221,9 +217,9 @@ std::optional<QJsonObject> GoJsonDecoder::decodeStruct(const QJsonObject &object
             }
         }
         if (!field || field->json.startsWith(u'('))
-            continue;  // unknown keys are ignored, as Go does
+            continue; // unknown keys are ignored, as Go does
         if (it.value().isNull())
-            continue;  // null: pointer stays nil, value stays zero
+            continue; // null: pointer stays nil, value stays zero
 
         const QString savedStruct = context.structName;
         context.structName = name;
@@ -238,7 +234,7 @@ std::optional<QJsonObject> GoJsonDecoder::decodeStruct(const QJsonObject &object
 }
 
 std::optional<QJsonValue> GoJsonDecoder::decodeValue(const QJsonValue &value, const QString &type,
-                                                      const QString &goType, Context &context) const
+                                                     const QString &goType, Context &context) const
 {
     if (value.isNull())
         return std::nullopt;

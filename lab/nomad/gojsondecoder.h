@@ -44,8 +44,8 @@ private:
     struct Field
     {
         QString json;
-        QString type;    // schema notation: "string", "list of Task", ...
-        QString goType;  // "*string", "[]*Task", "map[string]string"
+        QString type;   // schema notation: "string", "list of Task", ...
+        QString goType; // "*string", "[]*Task", "map[string]string"
     };
     struct Struct
     {

@@ -29,18 +29,15 @@ bool isPrimitiveMap(const QString &key)
 QString primitiveText(const QJsonValue &v)
 {
     switch (v.type()) {
-    case QJsonValue::Bool:
-        return v.toBool() ? u"true"_s : u"false"_s;
+    case QJsonValue::Bool: return v.toBool() ? u"true"_s : u"false"_s;
     case QJsonValue::Double: {
         const double d = v.toDouble();
         if (d == double(qint64(d)))
             return QString::number(qint64(d));
         return QString::number(d, 'g', 17);
     }
-    case QJsonValue::String:
-        return v.toString();
-    default:
-        return {};
+    case QJsonValue::String: return v.toString();
+    default: return {};
     }
 }
 
@@ -105,8 +102,8 @@ QJsonArray fieldDiffs(const Flat &oldFlat, const Flat &newFlat, bool contextual)
         } else {
             type = kEdited;
         }
-        out.append(QJsonObject{{u"Type"_s, type}, {u"Name"_s, key}, {u"Old"_s, o}, {u"New"_s, n},
-                               {u"Annotations"_s, QJsonValue::Null}});
+        out.append(QJsonObject{
+            {u"Type"_s, type}, {u"Name"_s, key}, {u"Old"_s, o}, {u"New"_s, n}, {u"Annotations"_s, QJsonValue::Null}});
     }
     return out;
 }
@@ -161,8 +158,8 @@ QString identity(const QJsonObject &o, qsizetype index)
     return QString::number(index);
 }
 
-QJsonObject objectDiff(const QString &name, const QJsonObject &oldObject, const QJsonObject &newObject,
-                       bool oldExists, bool newExists, const QSet<QString> &filter);
+QJsonObject objectDiff(const QString &name, const QJsonObject &oldObject, const QJsonObject &newObject, bool oldExists,
+                       bool newExists, const QSet<QString> &filter);
 
 // A string list compared as a set (diff.go stringSetDiff).
 QJsonObject stringSetDiff(const QString &name, const QJsonArray &oldList, const QJsonArray &newList, bool contextual)
@@ -180,15 +177,24 @@ QJsonObject stringSetDiff(const QString &name, const QJsonArray &oldList, const 
     for (const QString &s : all) {
         if (o.contains(s) && n.contains(s)) {
             if (contextual)
-                fields.append(QJsonObject{{u"Type"_s, kNone}, {u"Name"_s, name}, {u"Old"_s, s}, {u"New"_s, s},
+                fields.append(QJsonObject{{u"Type"_s, kNone},
+                                          {u"Name"_s, name},
+                                          {u"Old"_s, s},
+                                          {u"New"_s, s},
                                           {u"Annotations"_s, QJsonValue::Null}});
         } else if (n.contains(s)) {
             added = true;
-            fields.append(QJsonObject{{u"Type"_s, kAdded}, {u"Name"_s, name}, {u"Old"_s, QString()}, {u"New"_s, s},
+            fields.append(QJsonObject{{u"Type"_s, kAdded},
+                                      {u"Name"_s, name},
+                                      {u"Old"_s, QString()},
+                                      {u"New"_s, s},
                                       {u"Annotations"_s, QJsonValue::Null}});
         } else {
             deleted = true;
-            fields.append(QJsonObject{{u"Type"_s, kDeleted}, {u"Name"_s, name}, {u"Old"_s, s}, {u"New"_s, QString()},
+            fields.append(QJsonObject{{u"Type"_s, kDeleted},
+                                      {u"Name"_s, name},
+                                      {u"Old"_s, s},
+                                      {u"New"_s, QString()},
                                       {u"Annotations"_s, QJsonValue::Null}});
         }
     }
@@ -228,13 +234,16 @@ QJsonArray childDiffs(const QJsonObject &o, const QJsonObject &n, const QSet<QSt
             const QJsonArray fields = fieldDiffs(of, nf, true);
             const QString type = typeFrom(fields, {});
             if (!type.isEmpty())
-                out.append(QJsonObject{{u"Type"_s, type}, {u"Name"_s, u"Config"_s}, {u"Fields"_s, fields},
+                out.append(QJsonObject{{u"Type"_s, type},
+                                       {u"Name"_s, u"Config"_s},
+                                       {u"Fields"_s, fields},
                                        {u"Objects"_s, QJsonValue::Null}});
             continue;
         }
         if (ov.isObject() || nv.isObject()) {
-            const QJsonObject d = objectDiff(objectName(key), ov.toObject(), nv.toObject(), ov.isObject(),
-                                             nv.isObject(), key == u"Update" ? QSet<QString>{u"Stagger"_s} : QSet<QString>{});
+            const QJsonObject d
+                = objectDiff(objectName(key), ov.toObject(), nv.toObject(), ov.isObject(), nv.isObject(),
+                             key == u"Update" ? QSet<QString>{u"Stagger"_s} : QSet<QString>{});
             if (!d.isEmpty())
                 out.append(d);
             continue;
@@ -244,7 +253,7 @@ QJsonArray childDiffs(const QJsonObject &o, const QJsonObject &n, const QSet<QSt
         const QJsonArray oa = ov.toArray();
         const QJsonArray na = nv.toArray();
         const bool objects = std::any_of(oa.begin(), oa.end(), [](const QJsonValue &v) { return v.isObject(); })
-            || std::any_of(na.begin(), na.end(), [](const QJsonValue &v) { return v.isObject(); });
+                             || std::any_of(na.begin(), na.end(), [](const QJsonValue &v) { return v.isObject(); });
         if (!objects) {
             if (oa.isEmpty() && na.isEmpty())
                 continue;
@@ -275,14 +284,15 @@ QJsonArray childDiffs(const QJsonObject &o, const QJsonObject &n, const QSet<QSt
 }
 
 // An ObjectDiff, or an empty object when nothing changed.
-QJsonObject objectDiff(const QString &name, const QJsonObject &oldObject, const QJsonObject &newObject,
-                       bool oldExists, bool newExists, const QSet<QString> &filter)
+QJsonObject objectDiff(const QString &name, const QJsonObject &oldObject, const QJsonObject &newObject, bool oldExists,
+                       bool newExists, const QSet<QString> &filter)
 {
     if (oldExists && newExists && oldObject == newObject)
         return {};
     if (!oldExists && !newExists)
         return {};
-    const QJsonArray fields = fieldDiffs(flattenPrimitives(oldObject, filter), flattenPrimitives(newObject, filter), true);
+    const QJsonArray fields
+        = fieldDiffs(flattenPrimitives(oldObject, filter), flattenPrimitives(newObject, filter), true);
     const QJsonArray objects = childDiffs(oldObject, newObject, filter);
     QString type = !oldExists ? kAdded : !newExists ? kDeleted : typeFrom(fields, objects);
     if (type.isEmpty())
@@ -341,9 +351,9 @@ QJsonObject groupDiff(const QJsonObject &o, const QJsonObject &n, bool oldExists
 QJsonObject JobDiff::diff(const QJsonObject &oldJob, const QJsonObject &newJob, const QString &jobId)
 {
     const bool oldExists = !oldJob.isEmpty();
-    const QSet<QString> filter{u"ID"_s, u"Status"_s, u"StatusDescription"_s, u"Version"_s, u"Stable"_s,
-                               u"CreateIndex"_s, u"ModifyIndex"_s, u"JobModifyIndex"_s, u"Update"_s,
-                               u"SubmitTime"_s, u"NomadTokenID"_s, u"VaultToken"_s};
+    const QSet<QString> filter{u"ID"_s,     u"Status"_s,      u"StatusDescription"_s, u"Version"_s,
+                               u"Stable"_s, u"CreateIndex"_s, u"ModifyIndex"_s,       u"JobModifyIndex"_s,
+                               u"Update"_s, u"SubmitTime"_s,  u"NomadTokenID"_s,      u"VaultToken"_s};
     const QJsonArray fields = fieldDiffs(flattenPrimitives(oldJob, filter), flattenPrimitives(newJob, filter), false);
 
     QJsonArray objects;

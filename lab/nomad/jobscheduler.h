@@ -39,7 +39,8 @@ public:
     virtual ~JobScheduler() = default;
 
     virtual void placeJob(const QString &jobId, quint64 version, const QList<model::Service> &services,
-                          const QList<model::Upstream> &upstreams) = 0;
+                          const QList<model::Upstream> &upstreams)
+        = 0;
     virtual void stopJob(const QString &jobId) = 0;
 };
 

@@ -29,9 +29,13 @@ void fillDefaults(QJsonObject &object, const QJsonObject &defaults)
 // newConnectSidecarTask) for a service named `service`.
 QJsonObject connectSidecarTask(const QString &taskName, const QString &service)
 {
-    const QJsonArray args{u"-c"_s, u"${NOMAD_SECRETS_DIR}/envoy_bootstrap.json"_s, u"-l"_s,
-                          u"${meta.connect.log_level}"_s, u"--concurrency"_s,
-                          u"${meta.connect.proxy_concurrency}"_s, u"--disable-hot-restart"_s};
+    const QJsonArray args{u"-c"_s,
+                          u"${NOMAD_SECRETS_DIR}/envoy_bootstrap.json"_s,
+                          u"-l"_s,
+                          u"${meta.connect.log_level}"_s,
+                          u"--concurrency"_s,
+                          u"${meta.connect.proxy_concurrency}"_s,
+                          u"--disable-hot-restart"_s};
     return {
         {u"Name"_s, taskName},
         {u"Kind"_s, QString(u"connect-proxy:"_s + service)},
@@ -43,12 +47,11 @@ QJsonObject connectSidecarTask(const QString &taskName, const QString &service)
         {u"Resources"_s, QJsonObject{{u"CPU"_s, 250}, {u"MemoryMB"_s, 128}}},
         {u"Lifecycle"_s, QJsonObject{{u"Hook"_s, u"prestart"_s}, {u"Sidecar"_s, true}}},
         {u"Constraints"_s,
-         QJsonArray{QJsonObject{{u"LTarget"_s, u"${attr.consul.version}"_s},
-                                {u"RTarget"_s, u">= 1.8.0"_s},
-                                {u"Operand"_s, u"semver"_s}},
-                    QJsonObject{{u"LTarget"_s, u"${attr.consul.grpc}"_s},
-                                {u"RTarget"_s, u"0"_s},
-                                {u"Operand"_s, u">"_s}}}},
+         QJsonArray{
+             QJsonObject{{u"LTarget"_s, u"${attr.consul.version}"_s},
+                         {u"RTarget"_s, u">= 1.8.0"_s},
+                         {u"Operand"_s, u"semver"_s}},
+             QJsonObject{{u"LTarget"_s, u"${attr.consul.grpc}"_s}, {u"RTarget"_s, u"0"_s}, {u"Operand"_s, u">"_s}}}},
     };
 }
 
@@ -80,16 +83,18 @@ void injectConnect(QJsonObject &group)
         }
         if (!haveTask) {
             QString taskName = u"connect-proxy-"_s + name;
-            if (taskNames.contains(taskName))  // the hook appends 6 hex digits
-                taskName += u'-' + QString::number(QRandomGenerator::global()->bounded(0x1000000), 16).rightJustified(6, u'0');
+            if (taskNames.contains(taskName)) // the hook appends 6 hex digits
+                taskName
+                    += u'-'
+                       + QString::number(QRandomGenerator::global()->bounded(0x1000000), 16).rightJustified(6, u'0');
             QJsonObject task = connectSidecarTask(taskName, name);
             // SidecarTask merges in; a different driver replaces Config
             // (api/services.go SidecarTask.MergeIntoTask).
             const QJsonObject sidecarTask = service.value(u"Connect").toObject().value(u"SidecarTask").toObject();
             for (auto it = sidecarTask.begin(); it != sidecarTask.end(); ++it) {
                 if (it.key() == u"Config") {
-                    const bool sameDriver = !sidecarTask.contains(u"Driver")
-                        || sidecarTask.value(u"Driver") == task.value(u"Driver");
+                    const bool sameDriver
+                        = !sidecarTask.contains(u"Driver") || sidecarTask.value(u"Driver") == task.value(u"Driver");
                     QJsonObject config = sameDriver ? task.value(u"Config").toObject() : QJsonObject();
                     const QJsonObject extra = it.value().toObject();
                     for (auto c = extra.begin(); c != extra.end(); ++c)
@@ -109,8 +114,8 @@ void injectConnect(QJsonObject &group)
         // The port the sidecar listens on: its own dynamic port with To -1
         // ("same number inside the netns"), unless SidecarService.Port
         // names another label.
-        const QString portLabel = service.value(u"Connect").toObject().value(u"SidecarService").toObject()
-                                      .value(u"Port").toString();
+        const QString portLabel
+            = service.value(u"Connect").toObject().value(u"SidecarService").toObject().value(u"Port").toString();
         if (portLabel.isEmpty() && networks.size() == 1) {
             const QString label = u"connect-proxy-"_s + name;
             QJsonObject network = networks.at(0).toObject();
@@ -136,9 +141,8 @@ void canonicalizeService(QJsonObject &service, const QString &job, const QString
 {
     if (service.value(u"Name").toString().isEmpty())
         service.insert(u"Name", QString(job + u'-' + group));
-    fillDefaults(service, {{u"AddressMode"_s, u"auto"_s},
-                           {u"Provider"_s, u"consul"_s},
-                           {u"OnUpdate"_s, u"require_healthy"_s}});
+    fillDefaults(service,
+                 {{u"AddressMode"_s, u"auto"_s}, {u"Provider"_s, u"consul"_s}, {u"OnUpdate"_s, u"require_healthy"_s}});
     QJsonArray checks = service.value(u"Checks").toArray();
     for (qsizetype i = 0; i < checks.size(); ++i) {
         QJsonObject check = checks.at(i).toObject();
@@ -181,7 +185,7 @@ QJsonObject JobSpec::canonicalize(QJsonObject job, Stage stage)
                        {u"Stop"_s, false},
                        {u"Dispatched"_s, false}});
     if (job.value(u"Datacenters").toArray().isEmpty())
-        job.insert(u"Datacenters", QJsonArray{u"*"_s});  // Nomad 1.6+: every datacenter
+        job.insert(u"Datacenters", QJsonArray{u"*"_s}); // Nomad 1.6+: every datacenter
 
     const bool service = str(job, u"Type") == u"service";
     QJsonObject update = job.value(u"Update").toObject();
@@ -290,8 +294,8 @@ QStringList JobSpec::validate(const QJsonObject &job)
                                   .arg(networks.size())
                                   .arg(str(group, u"Name")));
             else if (str(networks.at(0).toObject(), u"Mode") != u"bridge")
-                errors.append(u"Consul Connect sidecar requires bridge network, found \"%1\" in group \"%2\""_s
-                                  .arg(str(networks.at(0).toObject(), u"Mode"), str(group, u"Name")));
+                errors.append(u"Consul Connect sidecar requires bridge network, found \"%1\" in group \"%2\""_s.arg(
+                    str(networks.at(0).toObject(), u"Mode"), str(group, u"Name")));
             break;
         }
     }
@@ -305,7 +309,8 @@ QStringList JobSpec::validate(const QJsonObject &job)
             continue;
         }
         if (groupIndex.contains(name)) {
-            errors.append(u"Job task group %1 redefines '%2' from group %3"_s.arg(g + 1).arg(name).arg(groupIndex.value(name) + 1));
+            errors.append(u"Job task group %1 redefines '%2' from group %3"_s.arg(g + 1).arg(name).arg(
+                groupIndex.value(name) + 1));
             continue;
         }
         groupIndex.insert(name, int(g));
@@ -324,7 +329,8 @@ QStringList JobSpec::validate(const QJsonObject &job)
             if (taskName.isEmpty())
                 groupErrors.append(u"Task %1 missing name"_s.arg(t + 1));
             else if (taskIndex.contains(taskName))
-                groupErrors.append(u"Task %1 redefines '%2' from task %3"_s.arg(t + 1).arg(taskName).arg(taskIndex.value(taskName) + 1));
+                groupErrors.append(u"Task %1 redefines '%2' from task %3"_s.arg(t + 1).arg(taskName).arg(
+                    taskIndex.value(taskName) + 1));
             else
                 taskIndex.insert(taskName, int(t));
         }
@@ -336,7 +342,8 @@ QStringList JobSpec::validate(const QJsonObject &job)
             if (str(task, u"Driver").isEmpty())
                 taskErrors.append(u"Missing task driver"_s);
             if (!taskErrors.isEmpty())
-                groupErrors.append(u"Task %1 validation failed: %2"_s.arg(str(task, u"Name"), multierrorText(taskErrors)));
+                groupErrors.append(
+                    u"Task %1 validation failed: %2"_s.arg(str(task, u"Name"), multierrorText(taskErrors)));
         }
         if (!groupErrors.isEmpty())
             errors.append(u"Task group %1 validation failed: %2"_s.arg(name, multierrorText(groupErrors)));
@@ -358,8 +365,8 @@ QString JobSpec::multierrorText(const QStringList &errors)
 QJsonObject JobSpec::specOf(const QJsonObject &job)
 {
     QJsonObject spec = job;
-    for (const char16_t *key : {u"Status", u"StatusDescription", u"Stable", u"Version", u"SubmitTime",
-                                u"CreateIndex", u"ModifyIndex", u"JobModifyIndex", u"Stop"})
+    for (const char16_t *key : {u"Status", u"StatusDescription", u"Stable", u"Version", u"SubmitTime", u"CreateIndex",
+                                u"ModifyIndex", u"JobModifyIndex", u"Stop"})
         spec.remove(QStringView(key));
     return spec;
 }
@@ -409,12 +416,13 @@ RunModel JobSpec::runModel(const QJsonObject &job)
         s.networkMode = str(network, u"Mode") == u"bridge" ? model::NetworkMode::Bridge : model::NetworkMode::Host;
         for (const QJsonValue &p : network.value(u"ReservedPorts").toArray()) {
             const QJsonObject port = p.toObject();
-            s.ports.append({str(port, u"Label"), int(port.value(u"To").toInteger()), int(port.value(u"Value").toInteger())});
+            s.ports.append(
+                {str(port, u"Label"), int(port.value(u"To").toInteger()), int(port.value(u"Value").toInteger())});
         }
         for (const QJsonValue &p : network.value(u"DynamicPorts").toArray()) {
             const QJsonObject port = p.toObject();
             if (str(port, u"Label").startsWith(u"connect-proxy-"))
-                continue;  // the injected sidecar port
+                continue; // the injected sidecar port
             s.ports.append({str(port, u"Label"), int(port.value(u"To").toInteger()), 0});
         }
 
@@ -436,8 +444,8 @@ RunModel JobSpec::runModel(const QJsonObject &job)
             s.check.timeoutMs = int(check.value(u"Timeout").toInteger() / 1'000'000);
         }
 
-        const QJsonObject proxy = service.value(u"Connect").toObject().value(u"SidecarService").toObject()
-                                      .value(u"Proxy").toObject();
+        const QJsonObject proxy
+            = service.value(u"Connect").toObject().value(u"SidecarService").toObject().value(u"Proxy").toObject();
         for (const QJsonValue &u : proxy.value(u"Upstreams").toArray()) {
             const QJsonObject upstream = u.toObject();
             model::Upstream arrow;

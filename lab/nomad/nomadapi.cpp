@@ -71,8 +71,8 @@ void NomadApi::handle(const apps::http::Request &request, apps::http::Response &
 {
     const QByteArray target = request.target.toByteArray();
     const qsizetype q = target.indexOf('?');
-    Call call{request.method.toByteArray(), request.path.toByteArray(),
-              q < 0 ? QByteArray() : target.mid(q + 1), request.body.toByteArray()};
+    Call call{request.method.toByteArray(), request.path.toByteArray(), q < 0 ? QByteArray() : target.mid(q + 1),
+              request.body.toByteArray()};
     if (!m_state) {
         response = {500, "text/plain; charset=utf-8", "Nomad state is gone", {}};
         return;
@@ -126,8 +126,9 @@ apps::http::Response NomadApi::render(const Call &call, const Reply &reply) cons
     // Writes answer with the new index too (setIndex on the response).
     const quint64 index = reply.table ? m_state->tableIndex(*reply.table) : m_state->index();
     if (reply.status < 400 || reply.table) {
-        response.extraHeaders = "X-Nomad-Index: " + QByteArray::number(index) + "\r\n"
-            "X-Nomad-KnownLeader: true\r\nX-Nomad-LastContact: 0\r\n";
+        response.extraHeaders = "X-Nomad-Index: " + QByteArray::number(index)
+                                + "\r\n"
+                                  "X-Nomad-KnownLeader: true\r\nX-Nomad-LastContact: 0\r\n";
     }
     Q_UNUSED(call);
     return response;
@@ -338,8 +339,10 @@ NomadApi::Reply NomadApi::planJob(const Call &call, const QString &jobId) const
     const QJsonDocument document = QJsonDocument::fromJson(call.body, &parseError);
     if (parseError.error != QJsonParseError::NoError || !document.isObject()) {
         const Result<QJsonObject> r = GoJsonDecoder::nomadApi().decodeBody(call.body, u"JobPlanRequest"_s);
-        return {400, r ? QByteArray("json: cannot unmarshal into api.JobPlanRequest") : r.error().message.toUtf8(),
-                false, {}};
+        return {400,
+                r ? QByteArray("json: cannot unmarshal into api.JobPlanRequest") : r.error().message.toUtf8(),
+                false,
+                {}};
     }
     QJsonValue jobValue, diffValue;
     const QJsonObject top = document.object();
@@ -379,16 +382,21 @@ NomadApi::Reply NomadApi::parseJob(const Call &call) const
     if (parseError.error != QJsonParseError::NoError || !document.isObject()) {
         // The decoder's words for malformed JSON (Go's encoding/json).
         const Result<QJsonObject> r = GoJsonDecoder::nomadApi().decodeBody(call.body, u"JobRegisterRequest"_s);
-        return {400, r ? QByteArray("json: cannot unmarshal into api.JobsParseRequest") : r.error().message.toUtf8(),
-                false, {}};
+        return {400,
+                r ? QByteArray("json: cannot unmarshal into api.JobsParseRequest") : r.error().message.toUtf8(),
+                false,
+                {}};
     }
     QString hcl, variables;
     QJsonObject flags;
     bool canonicalize = false, hclv1 = false;
     const QJsonObject top = document.object();
     const auto mismatch = [](const char *field, const char *type) {
-        return Reply{400, QByteArray("json: cannot unmarshal into Go struct field JobsParseRequest.") + field
-                              + " of type " + type, false, {}};
+        return Reply{400,
+                     QByteArray("json: cannot unmarshal into Go struct field JobsParseRequest.") + field + " of type "
+                         + type,
+                     false,
+                     {}};
     };
     // Go's encoding/json: keys match case-insensitively, null leaves the
     // field alone, unknown keys are dropped.
@@ -457,8 +465,10 @@ NomadApi::Reply NomadApi::agentSelf() const
         {u"Datacenter"_s, u"dc1"_s},
         {u"NodeName"_s, m_nodeName},
         {u"BindAddr"_s, address},
-        {u"Version"_s, QJsonObject{{u"Version"_s, u"1.6.5"_s}, {u"VersionPrerelease"_s, QString()},
-                                   {u"VersionMetadata"_s, QString()}, {u"Revision"_s, QString()}}},
+        {u"Version"_s, QJsonObject{{u"Version"_s, u"1.6.5"_s},
+                                   {u"VersionPrerelease"_s, QString()},
+                                   {u"VersionMetadata"_s, QString()},
+                                   {u"Revision"_s, QString()}}},
         {u"Ports"_s, QJsonObject{{u"HTTP"_s, 4646}, {u"RPC"_s, 4647}, {u"Serf"_s, 4648}}},
         {u"Addresses"_s, QJsonObject{{u"HTTP"_s, address}, {u"RPC"_s, address}, {u"Serf"_s, address}}},
         {u"Server"_s, QJsonObject{{u"Enabled"_s, true}, {u"BootstrapExpect"_s, 3}}},
@@ -468,9 +478,12 @@ NomadApi::Reply NomadApi::agentSelf() const
     const QJsonObject member{{u"Name"_s, QString(m_nodeName + u".global"_s)},
                              {u"Addr"_s, address},
                              {u"Port"_s, 4648},
-                             {u"Tags"_s, QJsonObject{{u"role"_s, u"nomad"_s}, {u"region"_s, u"global"_s},
-                                                     {u"dc"_s, u"dc1"_s}, {u"build"_s, u"1.6.5"_s},
-                                                     {u"port"_s, u"4647"_s}, {u"bootstrap"_s, u"0"_s},
+                             {u"Tags"_s, QJsonObject{{u"role"_s, u"nomad"_s},
+                                                     {u"region"_s, u"global"_s},
+                                                     {u"dc"_s, u"dc1"_s},
+                                                     {u"build"_s, u"1.6.5"_s},
+                                                     {u"port"_s, u"4647"_s},
+                                                     {u"bootstrap"_s, u"0"_s},
                                                      {u"expect"_s, u"3"_s}}},
                              {u"Status"_s, u"alive"_s},
                              {u"ProtocolMin"_s, 1},
@@ -480,12 +493,17 @@ NomadApi::Reply NomadApi::agentSelf() const
                              {u"DelegateMax"_s, 5},
                              {u"DelegateCur"_s, 4}};
     const QJsonObject stats{
-        {u"nomad"_s, QJsonObject{{u"server"_s, u"true"_s}, {u"leader"_s, u"true"_s},
-                                 {u"leader_addr"_s, m_state->leaderAddress()}, {u"known_regions"_s, u"1"_s},
+        {u"nomad"_s, QJsonObject{{u"server"_s, u"true"_s},
+                                 {u"leader"_s, u"true"_s},
+                                 {u"leader_addr"_s, m_state->leaderAddress()},
+                                 {u"known_regions"_s, u"1"_s},
                                  {u"bootstrap"_s, u"false"_s}}},
-        {u"client"_s, QJsonObject{{u"node_id"_s, nodeId}, {u"known_servers"_s, m_state->leaderAddress()},
-                                  {u"num_allocations"_s, QString::number(m_state->allocationStubs({}, {}, false).size())},
-                                  {u"heartbeat_ttl"_s, u"10s"_s}, {u"last_heartbeat"_s, u"0"_s}}},
+        {u"client"_s,
+         QJsonObject{{u"node_id"_s, nodeId},
+                     {u"known_servers"_s, m_state->leaderAddress()},
+                     {u"num_allocations"_s, QString::number(m_state->allocationStubs({}, {}, false).size())},
+                     {u"heartbeat_ttl"_s, u"10s"_s},
+                     {u"last_heartbeat"_s, u"0"_s}}},
         {u"raft"_s, QJsonObject{{u"state"_s, u"Leader"_s}, {u"applied_index"_s, QString::number(m_state->index())}}},
     };
     return {200, toJson(QJsonObject{{u"config"_s, config}, {u"member"_s, member}, {u"stats"_s, stats}}, false), true,

@@ -74,7 +74,7 @@ private:
         int status = 200;
         QByteArray body;
         bool json = true;
-        std::optional<NomadState::Table> table;  // what a GET read (its index)
+        std::optional<NomadState::Table> table; // what a GET read (its index)
     };
 
     Reply dispatch(const Call &call) const;
@@ -92,7 +92,7 @@ private:
     QString m_nodeName;
     // The cap on ?wait= (Nomad's MaxBlockingRPCQueryTime, 300 s).
     std::chrono::milliseconds m_maxWait{300'000};
-    BlockingQueries *m_blocking;  // child
+    BlockingQueries *m_blocking; // child
 };
 
 } // namespace mesh::lab::nomad

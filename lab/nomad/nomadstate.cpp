@@ -292,9 +292,8 @@ void NomadState::armProgressDeadline(const QString &deploymentId)
         timer = new QTimer(this);
         timer->setSingleShot(true);
         timer->setTimerType(Qt::PreciseTimer);
-        connect(timer, &QTimer::timeout, this, [this, deploymentId] {
-            failDeployment(deploymentId, u"Failed due to progress deadline"_s);
-        });
+        connect(timer, &QTimer::timeout, this,
+                [this, deploymentId] { failDeployment(deploymentId, u"Failed due to progress deadline"_s); });
     }
     timer->start(std::chrono::milliseconds(std::max<qint64>(1, deadlineNs / 1'000'000)));
 }
@@ -305,7 +304,7 @@ void NomadState::updateDeployment(const QString &deploymentId)
     if (it == m_deployments.end())
         return;
     QJsonObject groups = it->value(u"TaskGroups").toObject();
-    QHash<QString, std::array<int, 3>> counts;  // placed, healthy, unhealthy
+    QHash<QString, std::array<int, 3>> counts; // placed, healthy, unhealthy
     for (const Allocation &a : std::as_const(m_allocations)) {
         if (a.deploymentId != deploymentId)
             continue;
@@ -362,15 +361,15 @@ Result<NomadState::WriteResult> NomadState::registerJob(const QJsonObject &job, 
             if (options.jobModifyIndex == 0)
                 return fail(Error::Code::Conflict, u"%1 0: job already exists"_s.arg(prefix));
             if (options.jobModifyIndex != current)
-                return fail(Error::Code::Conflict, u"%1 %2: job exists with conflicting job modify index: %3"_s
-                                                       .arg(prefix)
-                                                       .arg(options.jobModifyIndex)
-                                                       .arg(current));
+                return fail(Error::Code::Conflict,
+                            u"%1 %2: job exists with conflicting job modify index: %3"_s.arg(prefix)
+                                .arg(options.jobModifyIndex)
+                                .arg(current));
         }
     }
 
     const bool changed = existing == m_jobs.end() || existing->job.value(u"Stop").toBool()
-        || JobSpec::specOf(existing->job) != JobSpec::specOf(job);
+                         || JobSpec::specOf(existing->job) != JobSpec::specOf(job);
     WriteResult result;
     QHash<QString, int> placeable;
     if (changed) {
@@ -418,7 +417,8 @@ Result<NomadState::WriteResult> NomadState::registerJob(const QJsonObject &job, 
         }
         QList<model::Upstream> upstreams;
         for (const model::Upstream &u : std::as_const(run.upstreams)) {
-            if (std::any_of(services.begin(), services.end(), [&](const model::Service &s) { return s.id == u.downstream; }))
+            if (std::any_of(services.begin(), services.end(),
+                            [&](const model::Service &s) { return s.id == u.downstream; }))
                 upstreams.append(u);
         }
         m_scheduler->placeJob(id, quint64(existing->job.value(u"Version").toInteger()), services, upstreams);
@@ -559,14 +559,14 @@ QJsonObject NomadState::plan(const QJsonObject &job, bool withDiff) const
     }
     diff.insert(u"TaskGroups", groupDiffs);
 
-    QJsonObject response{{u"JobModifyIndex"_s, exists ? old.value(u"JobModifyIndex").toInteger() : 0},
-                         {u"CreatedEvals"_s, QJsonValue::Null},
-                         {u"Diff"_s, withDiff ? QJsonValue(diff) : QJsonValue::Null},
-                         {u"Annotations"_s, QJsonObject{{u"DesiredTGUpdates"_s, desired},
-                                                        {u"PreemptedAllocs"_s, QJsonValue::Null}}},
-                         {u"FailedTGAllocs"_s, failed.isEmpty() ? QJsonValue::Null : QJsonValue(failed)},
-                         {u"NextPeriodicLaunch"_s, rfc3339(0)},
-                         {u"Warnings"_s, QString()}};
+    QJsonObject response{
+        {u"JobModifyIndex"_s, exists ? old.value(u"JobModifyIndex").toInteger() : 0},
+        {u"CreatedEvals"_s, QJsonValue::Null},
+        {u"Diff"_s, withDiff ? QJsonValue(diff) : QJsonValue::Null},
+        {u"Annotations"_s, QJsonObject{{u"DesiredTGUpdates"_s, desired}, {u"PreemptedAllocs"_s, QJsonValue::Null}}},
+        {u"FailedTGAllocs"_s, failed.isEmpty() ? QJsonValue::Null : QJsonValue(failed)},
+        {u"NextPeriodicLaunch"_s, rfc3339(0)},
+        {u"Warnings"_s, QString()}};
     return response;
 }
 
@@ -638,14 +638,17 @@ QJsonArray NomadState::jobStubs(const QString &prefix) const
         for (const QJsonValue &g : j.value(u"TaskGroups").toArray()) {
             QHash<QString, int> by;
             for (const Allocation &a : m_allocations) {
-                if (a.placed.jobId == j.value(u"ID").toString() && a.placed.group == g.toObject().value(u"Name").toString())
+                if (a.placed.jobId == j.value(u"ID").toString()
+                    && a.placed.group == g.toObject().value(u"Name").toString())
                     ++by[a.clientStatus];
             }
-            summary.insert(g.toObject().value(u"Name").toString(),
-                           QJsonObject{{u"Queued"_s, 0}, {u"Complete"_s, by.value(u"complete"_s)},
-                                       {u"Failed"_s, by.value(u"failed"_s)}, {u"Running"_s, by.value(u"running"_s)},
-                                       {u"Starting"_s, by.value(u"pending"_s)}, {u"Lost"_s, by.value(u"lost"_s)},
-                                       {u"Unknown"_s, 0}});
+            summary.insert(g.toObject().value(u"Name").toString(), QJsonObject{{u"Queued"_s, 0},
+                                                                               {u"Complete"_s, by.value(u"complete"_s)},
+                                                                               {u"Failed"_s, by.value(u"failed"_s)},
+                                                                               {u"Running"_s, by.value(u"running"_s)},
+                                                                               {u"Starting"_s, by.value(u"pending"_s)},
+                                                                               {u"Lost"_s, by.value(u"lost"_s)},
+                                                                               {u"Unknown"_s, 0}});
         }
         out.append(QJsonObject{
             {u"ID"_s, j.value(u"ID")},
@@ -660,8 +663,10 @@ QJsonArray NomadState::jobStubs(const QString &prefix) const
             {u"Stop"_s, j.value(u"Stop")},
             {u"Status"_s, jobStatus(j.value(u"ID").toString())},
             {u"StatusDescription"_s, j.value(u"StatusDescription")},
-            {u"JobSummary"_s, QJsonObject{{u"JobID"_s, j.value(u"ID")}, {u"Namespace"_s, j.value(u"Namespace")},
-                                          {u"Summary"_s, summary}, {u"CreateIndex"_s, j.value(u"CreateIndex")},
+            {u"JobSummary"_s, QJsonObject{{u"JobID"_s, j.value(u"ID")},
+                                          {u"Namespace"_s, j.value(u"Namespace")},
+                                          {u"Summary"_s, summary},
+                                          {u"CreateIndex"_s, j.value(u"CreateIndex")},
                                           {u"ModifyIndex"_s, j.value(u"ModifyIndex")}}},
             {u"CreateIndex"_s, j.value(u"CreateIndex")},
             {u"ModifyIndex"_s, j.value(u"ModifyIndex")},
@@ -692,8 +697,10 @@ QJsonObject NomadState::allocationJson(const Allocation &a, bool full, bool with
         taskStates.insert(it.key(), taskStateJson(it.value()));
     QJsonValue deploymentStatus = QJsonValue::Null;
     if (a.healthy)
-        deploymentStatus = QJsonObject{{u"Healthy"_s, *a.healthy}, {u"Timestamp"_s, rfc3339(a.healthMs)},
-                                       {u"Canary"_s, false}, {u"ModifyIndex"_s, qint64(a.modifyIndex)}};
+        deploymentStatus = QJsonObject{{u"Healthy"_s, *a.healthy},
+                                       {u"Timestamp"_s, rfc3339(a.healthMs)},
+                                       {u"Canary"_s, false},
+                                       {u"ModifyIndex"_s, qint64(a.modifyIndex)}};
     const QJsonObject job = m_jobs.value(a.placed.jobId).job;
 
     QJsonObject out{{u"ID"_s, a.placed.allocId},
@@ -709,8 +716,8 @@ QJsonObject NomadState::allocationJson(const Allocation &a, bool full, bool with
                     {u"DesiredStatus"_s, a.desiredStatus},
                     {u"DesiredDescription"_s, a.desiredDescription},
                     {u"ClientStatus"_s, a.clientStatus},
-                    {u"ClientDescription"_s, a.clientStatus == u"lost" ? a.lostClientDescription
-                                                                       : clientDescription(a.clientStatus)},
+                    {u"ClientDescription"_s,
+                     a.clientStatus == u"lost" ? a.lostClientDescription : clientDescription(a.clientStatus)},
                     {u"TaskStates"_s, taskStates},
                     {u"DeploymentStatus"_s, deploymentStatus},
                     {u"FollowupEvalID"_s, QString()},
@@ -746,11 +753,10 @@ QJsonObject NomadState::allocationJson(const Allocation &a, bool full, bool with
                                          {u"Memory"_s, QJsonObject{{u"MemoryMB"_s, r.value(u"MemoryMB")}}}});
             }
         }
-        out.insert(u"AllocatedResources",
-                   QJsonObject{{u"Tasks"_s, tasks},
-                               {u"Shared"_s, QJsonObject{{u"DiskMB"_s, 300},
-                                                         {u"Networks"_s, QJsonArray{network}},
-                                                         {u"Ports"_s, ports}}}});
+        out.insert(u"AllocatedResources", QJsonObject{{u"Tasks"_s, tasks},
+                                                      {u"Shared"_s, QJsonObject{{u"DiskMB"_s, 300},
+                                                                                {u"Networks"_s, QJsonArray{network}},
+                                                                                {u"Ports"_s, ports}}}});
     }
     if (full) {
         out.insert(u"Job", job.isEmpty() ? QJsonValue::Null : QJsonValue(withStatus(job)));
@@ -779,7 +785,8 @@ QJsonArray NomadState::allocationStubs(const QString &jobId, const QString &depl
 {
     QJsonArray out;
     for (const Allocation &a : m_allocations) {
-        if ((!jobId.isEmpty() && a.placed.jobId != jobId) || (!deploymentId.isEmpty() && a.deploymentId != deploymentId))
+        if ((!jobId.isEmpty() && a.placed.jobId != jobId)
+            || (!deploymentId.isEmpty() && a.deploymentId != deploymentId))
             continue;
         out.append(allocationJson(a, false, withResources));
     }
@@ -983,8 +990,8 @@ void NomadState::taskEvent(const QString &allocId, const QString &task, const Ta
         const QString in = u"Task restarting in "_s + formatGoDuration(std::chrono::nanoseconds(report.startDelayNs));
         if (message.isEmpty())
             message = report.restartReason.isEmpty() || report.restartReason == u"Restart within policy"
-                ? in
-                : report.restartReason + u" - "_s + in;
+                          ? in
+                          : report.restartReason + u" - "_s + in;
         details.insert(u"restart_reason", report.restartReason);
         details.insert(u"start_delay", QString::number(report.startDelayNs));
         state.state = u"pending"_s;
@@ -1004,7 +1011,8 @@ void NomadState::taskEvent(const QString &allocId, const QString &task, const Ta
         details.insert(u"driver_error", report.driverError);
     } else if (type == kTaskKilling) {
         if (message.isEmpty())
-            message = u"Sent interrupt. Waiting %1 before force killing"_s.arg(formatGoDuration(std::chrono::nanoseconds(report.killTimeoutNs)));
+            message = u"Sent interrupt. Waiting %1 before force killing"_s.arg(
+                formatGoDuration(std::chrono::nanoseconds(report.killTimeoutNs)));
         details.insert(u"kill_timeout", QString::number(report.killTimeoutNs));
     } else if (type == kTaskKilled) {
         if (message.isEmpty())
@@ -1100,7 +1108,7 @@ void NomadState::allocationLost(const QString &allocId)
     // The oldest lost allocations of the group beyond the kept number go.
     const QString jobId = it->placed.jobId;
     const QString group = it->placed.group;
-    QList<std::pair<quint64, QString>> lost;  // create index, id
+    QList<std::pair<quint64, QString>> lost; // create index, id
     for (auto a = m_allocations.cbegin(); a != m_allocations.cend(); ++a) {
         if (a->clientStatus == u"lost" && a->placed.jobId == jobId && a->placed.group == group)
             lost.append({a->createIndex, a.key()});

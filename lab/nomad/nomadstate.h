@@ -23,25 +23,24 @@ class JobScheduler;
 struct AllocatedPort
 {
     QString label;
-    int value = 0;          // the host port
-    int to = 0;             // the port inside the allocation (-1: same as value)
-    bool reserved = false;  // a static port (ReservedPorts) rather than dynamic
+    int value = 0;         // the host port
+    int to = 0;            // the port inside the allocation (-1: same as value)
+    bool reserved = false; // a static port (ReservedPorts) rather than dynamic
 };
 
 // The runtime's report that it placed an allocation.
 struct PlacedAllocation
 {
-    QString allocId;       // the runtime's id (a UUID)
-    QString allocName;     // "<job>.<group>[<index>]"
+    QString allocId;   // the runtime's id (a UUID)
+    QString allocName; // "<job>.<group>[<index>]"
     QString jobId;
     quint64 jobVersion = 0;
     QString group;
-    QString node;          // node name: "one", "two", "three"
-    QString nodeAddress;   // the host IP its ports bind on
-    QString allocAddress;  // the allocation's own address (NetworkStatus.Address)
+    QString node;         // node name: "one", "two", "three"
+    QString nodeAddress;  // the host IP its ports bind on
+    QString allocAddress; // the allocation's own address (NetworkStatus.Address)
     QList<AllocatedPort> ports;
 };
-
 
 // The lab's Nomad server state: jobs (with versions), evaluations,
 // deployments, allocations and the three nodes, behind one Raft-like index
@@ -86,7 +85,7 @@ public:
     {
         bool enforceIndex = false;
         quint64 jobModifyIndex = 0;
-        QJsonObject submission;  // JobSubmission, kept with the version
+        QJsonObject submission; // JobSubmission, kept with the version
     };
 
     explicit NomadState(const QList<LabNode> &nodes, QObject *parent = nullptr);
@@ -97,7 +96,7 @@ public:
 
     quint64 index() const { return m_index; }
     quint64 tableIndex(Table table) const { return m_tableIndex.value(int(table), 1); }
-    QString leaderAddress() const;  // "127.x.1.1:4647"
+    QString leaderAddress() const; // "127.x.1.1:4647"
 
     // `job` is canonical and valid (JobSpec). Errors: the check-and-set text
     // of nomad/job_endpoint.go (code Conflict; Nomad answers it with 500).
@@ -170,7 +169,7 @@ private:
         QString desiredStatus = QStringLiteral("run");
         QString desiredDescription;
         QString clientStatus = QStringLiteral("pending");
-        QString lostClientDescription;  // what the client said last, before it was lost
+        QString lostClientDescription; // what the client said last, before it was lost
         QString previousAllocation, nextAllocation;
         QMap<QString, TaskState> tasks;
         std::optional<bool> healthy;
@@ -188,7 +187,7 @@ private:
     };
     struct JobEntry
     {
-        QJsonObject job;          // canonical, with the server's fields
+        QJsonObject job; // canonical, with the server's fields
         QJsonObject submission;
         QString latestEvalId;
         QString latestDeploymentId;

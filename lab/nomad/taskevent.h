@@ -12,13 +12,13 @@ struct TaskEventReport
 {
     QString type;
     QString message;
-    int exitCode = 0;        // Terminated
-    int signal = 0;          // Terminated
-    bool failsTask = false;  // Driver Failure etc.: the task is dead and failed
-    QString restartReason;   // Restarting / Not Restarting
-    qint64 startDelayNs = 0; // Restarting
-    QString driverError;     // Driver Failure
-    qint64 killTimeoutNs = 0;// Killing
+    int exitCode = 0;         // Terminated
+    int signal = 0;           // Terminated
+    bool failsTask = false;   // Driver Failure etc.: the task is dead and failed
+    QString restartReason;    // Restarting / Not Restarting
+    qint64 startDelayNs = 0;  // Restarting
+    QString driverError;      // Driver Failure
+    qint64 killTimeoutNs = 0; // Killing
 };
 
 inline constexpr QStringView kTaskReceived = u"Received";

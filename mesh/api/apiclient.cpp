@@ -60,7 +60,7 @@ Error makeError(Error::Code code, QString message, int httpStatus = 0)
 bool isTransient(const Error &e)
 {
     return e.code == Error::Code::Refused || e.code == Error::Code::Network
-        || (e.code == Error::Code::HttpStatus && e.httpStatus >= 500);
+           || (e.code == Error::Code::HttpStatus && e.httpStatus >= 500);
 }
 
 // The identity of a request for messages, captured before a co_await so
@@ -79,7 +79,8 @@ struct Where
     Error timedOut(std::chrono::milliseconds t, bool connecting) const
     {
         if (connecting)
-            return makeError(Error::Code::Timeout, u"cannot reach "_s + at() + u": no connection within "_s + seconds(t));
+            return makeError(Error::Code::Timeout,
+                             u"cannot reach "_s + at() + u": no connection within "_s + seconds(t));
         return makeError(Error::Code::Timeout,
                          at() + u": "_s + request + u" got no complete answer within "_s + seconds(t));
     }
@@ -87,8 +88,8 @@ struct Where
     {
         QString size = declared > 0 ? u" ("_s + QString::number(declared) + u" bytes)"_s : QString();
         return makeError(Error::Code::TooLarge, product + u"'s answer to "_s + request + size
-                                                     + u" is larger than the "_s + mebibytes(cap)
-                                                     + u" limit; refused"_s);
+                                                    + u" is larger than the "_s + mebibytes(cap)
+                                                    + u" limit; refused"_s);
     }
 };
 
@@ -214,8 +215,7 @@ Error ApiClient::httpError(const ApiRequest &request, const ApiResponse &respons
     switch (status) {
     case 400:
     case 405:
-    case 422:
-        return makeError(Error::Code::Invalid, product + u" rejected "_s + what + words, status);
+    case 422: return makeError(Error::Code::Invalid, product + u" rejected "_s + what + words, status);
     case 401:
     case 403:
         return makeError(Error::Code::PermissionDenied,
@@ -224,10 +224,8 @@ Error ApiClient::httpError(const ApiRequest &request, const ApiResponse &respons
         return makeError(Error::Code::NotFound,
                          product + u" has nothing at "_s + what + (body.isEmpty() ? u" (404 not found)"_s : words),
                          status);
-    case 409:
-        return makeError(Error::Code::Conflict, product + u" reported a conflict on "_s + what + words, status);
-    default:
-        break;
+    case 409: return makeError(Error::Code::Conflict, product + u" reported a conflict on "_s + what + words, status);
+    default: break;
     }
     return makeError(Error::Code::HttpStatus,
                      product + u" failed "_s + what + u" with HTTP "_s + QString::number(status) + words, status);
@@ -289,8 +287,8 @@ QCoro::Task<Result<ApiResponse>> ApiClient::request(ApiRequest request)
             co_return std::unexpected(error);
 
         const auto delay = backoff(attempt, m_options.retryBaseDelay, m_options.retryMaxDelay);
-        qCDebug(lcApi).noquote() << where.request << "to" << where.at() << "failed (" << error.message
-                                 << "); retry" << attempt + 1 << "of" << attempts << "in" << delay.count() << "ms";
+        qCDebug(lcApi).noquote() << where.request << "to" << where.at() << "failed (" << error.message << "); retry"
+                                 << attempt + 1 << "of" << attempts << "in" << delay.count() << "ms";
         if (QPointer<CancelToken> token = request.cancelToken) {
             co_await qCoro(token.data(), &CancelToken::cancelled, delay);
             if (!token || token->isCancelled())
@@ -442,9 +440,11 @@ QCoro::Task<Result<ApiResponse>> ApiClient::attemptHttp(const ApiRequest &reques
 
     switch (error) {
     case QNetworkReply::ConnectionRefusedError:
-        co_return std::unexpected(makeError(Error::Code::Refused, u"cannot reach "_s + where.at() + u": connection refused"_s));
+        co_return std::unexpected(
+            makeError(Error::Code::Refused, u"cannot reach "_s + where.at() + u": connection refused"_s));
     case QNetworkReply::HostNotFoundError:
-        co_return std::unexpected(makeError(Error::Code::Network, u"cannot reach "_s + where.at() + u": host not found"_s));
+        co_return std::unexpected(
+            makeError(Error::Code::Network, u"cannot reach "_s + where.at() + u": host not found"_s));
     case QNetworkReply::SslHandshakeFailedError: {
         QStringList why;
         for (const QSslError &e : std::as_const(state->sslErrors))
@@ -452,21 +452,20 @@ QCoro::Task<Result<ApiResponse>> ApiClient::attemptHttp(const ApiRequest &reques
         why.removeDuplicates();
         if (why.isEmpty())
             why << reply->errorString();
-        co_return std::unexpected(makeError(Error::Code::Tls, u"TLS with "_s + where.at()
-                                                                  + u" failed: "_s + why.join(u"; "_s)));
+        co_return std::unexpected(
+            makeError(Error::Code::Tls, u"TLS with "_s + where.at() + u" failed: "_s + why.join(u"; "_s)));
     }
     case QNetworkReply::RemoteHostClosedError:
-        co_return std::unexpected(makeError(Error::Code::Network, where.at() + u" closed the connection during "_s
-                                                                      + where.request));
-    default:
-        break;
+        co_return std::unexpected(
+            makeError(Error::Code::Network, where.at() + u" closed the connection during "_s + where.request));
+    default: break;
     }
     if (!state->sslErrors.isEmpty()) {
         co_return std::unexpected(makeError(Error::Code::Tls, u"TLS with "_s + where.at() + u" failed: "_s
                                                                   + state->sslErrors.constFirst().errorString()));
     }
-    co_return std::unexpected(makeError(Error::Code::Network, u"cannot reach "_s + where.at() + u": "_s
-                                                                  + reply->errorString()));
+    co_return std::unexpected(
+        makeError(Error::Code::Network, u"cannot reach "_s + where.at() + u": "_s + reply->errorString()));
 }
 
 QCoro::Task<Result<ApiResponse>> ApiClient::attemptUnix(const ApiRequest &request)
@@ -477,9 +476,8 @@ QCoro::Task<Result<ApiResponse>> ApiClient::attemptUnix(const ApiRequest &reques
     if (!query.isEmpty())
         bytes += '?' + query.query(QUrl::FullyEncoded).toLatin1();
     bytes += " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nAccept: application/json\r\n";
-    auto addHeader = [&bytes](const QByteArray &name, const QByteArray &value) {
-        bytes += name + ": " + value + "\r\n";
-    };
+    auto addHeader
+        = [&bytes](const QByteArray &name, const QByteArray &value) { bytes += name + ": " + value + "\r\n"; };
     for (const auto &[name, value] : m_endpoint.headers)
         addHeader(name, value);
     for (const auto &[name, value] : request.headers)
@@ -517,26 +515,26 @@ QCoro::Task<Result<ApiResponse>> ApiClient::attemptUnix(const ApiRequest &reques
         fillMetadata(response);
         co_return response;
     }
-    case F::Cancelled:
-        co_return std::unexpected(where.cancelled());
-    case F::TooLarge:
-        co_return std::unexpected(where.tooLarge(cap, -1));
+    case F::Cancelled: co_return std::unexpected(where.cancelled());
+    case F::TooLarge: co_return std::unexpected(where.tooLarge(cap, -1));
     case F::Timeout:
         co_return std::unexpected(where.timedOut(ex->connected() ? timeout : connectTimeout, !ex->connected()));
     case F::Connect: {
         const auto e = ex->socketError();
         if (e == QLocalSocket::ConnectionRefusedError)
-            co_return std::unexpected(makeError(Error::Code::Refused, u"cannot reach "_s + where.at() + u": connection refused"_s));
+            co_return std::unexpected(
+                makeError(Error::Code::Refused, u"cannot reach "_s + where.at() + u": connection refused"_s));
         if (e == QLocalSocket::ServerNotFoundError)
-            co_return std::unexpected(makeError(Error::Code::Refused, u"cannot reach "_s + where.at()
-                                                                          + u": no socket at "_s + socketPath));
-        co_return std::unexpected(makeError(Error::Code::Network, u"cannot reach "_s + where.at() + u": "_s + ex->detail()));
+            co_return std::unexpected(
+                makeError(Error::Code::Refused, u"cannot reach "_s + where.at() + u": no socket at "_s + socketPath));
+        co_return std::unexpected(
+            makeError(Error::Code::Network, u"cannot reach "_s + where.at() + u": "_s + ex->detail()));
     }
     case F::Closed:
-    case F::Malformed:
-        break;
+    case F::Malformed: break;
     }
-    co_return std::unexpected(makeError(Error::Code::Network, where.at() + u": "_s + where.request + u": "_s + ex->detail()));
+    co_return std::unexpected(
+        makeError(Error::Code::Network, where.at() + u": "_s + where.request + u": "_s + ex->detail()));
 }
 
 } // namespace mesh::api

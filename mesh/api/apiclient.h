@@ -116,8 +116,8 @@ private:
 
     ApiEndpoint m_endpoint;
     Options m_options;
-    QNetworkAccessManager *m_nam = nullptr;  // child; created on first use
-    std::optional<Result<QSslConfiguration>> m_ssl;  // loaded on first use
+    QNetworkAccessManager *m_nam = nullptr;         // child; created on first use
+    std::optional<Result<QSslConfiguration>> m_ssl; // loaded on first use
     QSet<QNetworkReply *> m_running;
     QSet<UnixHttpExchange *> m_runningUnix;
     bool m_closing = false;
@@ -132,7 +132,8 @@ Result<T> ApiClient::decodeJson(const ApiRequest &request, const ApiResponse &re
     Result<T> value = decode(*json);
     if (!value) {
         return fail(Error::Code::Parse, m_endpoint.product + QStringLiteral(" answered ") + request.describe()
-                                            + QStringLiteral(" with JSON of an unexpected shape: ") + value.error().message);
+                                            + QStringLiteral(" with JSON of an unexpected shape: ")
+                                            + value.error().message);
     }
     return value;
 }

@@ -84,7 +84,8 @@ Result<QSslConfiguration> TlsOptions::toSslConfiguration() const
             return std::unexpected(certPem.error());
         const auto chain = QSslCertificate::fromData(*certPem, QSsl::Pem);
         if (chain.isEmpty())
-            return fail(Error::Code::Parse, u"the client certificate "_s + clientCertFile + u" holds no PEM certificate"_s);
+            return fail(Error::Code::Parse,
+                        u"the client certificate "_s + clientCertFile + u" holds no PEM certificate"_s);
         auto keyPem = readFile(clientKeyFile, u"client key"_s);
         if (!keyPem)
             return std::unexpected(keyPem.error());
@@ -92,7 +93,8 @@ Result<QSslConfiguration> TlsOptions::toSslConfiguration() const
         if (key.isNull())
             key = QSslKey(*keyPem, QSsl::Rsa, QSsl::Pem);
         if (key.isNull())
-            return fail(Error::Code::Parse, u"the client key "_s + clientKeyFile + u" is not an unencrypted PEM EC or RSA key"_s);
+            return fail(Error::Code::Parse,
+                        u"the client key "_s + clientKeyFile + u" is not an unencrypted PEM EC or RSA key"_s);
         config.setLocalCertificateChain(chain);
         config.setPrivateKey(key);
     }

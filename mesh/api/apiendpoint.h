@@ -20,11 +20,11 @@ namespace mesh::api {
 // ConfigureTLS). File paths are read when a client first needs them.
 struct TlsOptions
 {
-    QString caFile;          // PEM bundle; given (or caPath): only these CAs are trusted
-    QString caPath;          // directory of PEM files
-    QString clientCertFile;  // leaf first, then its chain
-    QString clientKeyFile;   // EC or RSA, PEM, unencrypted
-    QString serverName;      // name the server certificate must carry (SNI too); no port
+    QString caFile;         // PEM bundle; given (or caPath): only these CAs are trusted
+    QString caPath;         // directory of PEM files
+    QString clientCertFile; // leaf first, then its chain
+    QString clientKeyFile;  // EC or RSA, PEM, unencrypted
+    QString serverName;     // name the server certificate must carry (SNI too); no port
     bool insecureSkipVerify = false;
 
     // The Qt configuration these options mean, or why not (Io when a file
@@ -38,12 +38,12 @@ struct TlsOptions
 // prefix) or `unixSocketPath` is set.
 struct ApiEndpoint
 {
-    QString product;          // "Consul", "Nomad": the name in error messages
-    QString address;          // for messages: "http://127.0.0.1:8500", "unix:///run/consul.sock"
+    QString product; // "Consul", "Nomad": the name in error messages
+    QString address; // for messages: "http://127.0.0.1:8500", "unix:///run/consul.sock"
     QUrl baseUrl;
     QString unixSocketPath;
-    QList<std::pair<QByteArray, QByteArray>> headers;  // sent with every request (token, basic auth)
-    QUrlQuery defaultQuery;   // added to every request (ns=, region=, namespace=)
+    QList<std::pair<QByteArray, QByteArray>> headers; // sent with every request (token, basic auth)
+    QUrlQuery defaultQuery;                           // added to every request (ns=, region=, namespace=)
     TlsOptions tls;
     // Blocking queries never ask for more than this (Consul: 10 min;
     // Nomad clamps to MaxBlockingRPCQueryTime = 300 s).

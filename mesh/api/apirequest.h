@@ -57,15 +57,9 @@ struct ApiRequest
     }
 
     // One path segment, percent-encoded ("web/1" → "web%2F1").
-    static QString segment(const QString &s)
-    {
-        return QString::fromLatin1(QUrl::toPercentEncoding(s));
-    }
+    static QString segment(const QString &s) { return QString::fromLatin1(QUrl::toPercentEncoding(s)); }
 
-    bool isRetryable() const
-    {
-        return retryable.value_or(method == "GET" || method == "HEAD");
-    }
+    bool isRetryable() const { return retryable.value_or(method == "GET" || method == "HEAD"); }
     // "GET /v1/agent/services" for messages.
     QString describe() const { return QString::fromLatin1(method) + u' ' + path; }
 };

@@ -14,7 +14,7 @@ struct ApiResponse
 {
     int status = 0;
     QByteArray body;
-    QList<std::pair<QByteArray, QByteArray>> headers;  // as received
+    QList<std::pair<QByteArray, QByteArray>> headers; // as received
     // X-Consul-Index / X-Nomad-Index: the blocking-query index.
     std::optional<quint64> index;
     // X-Consul-ContentHash: for hash-based blocking (?hash=).

@@ -87,7 +87,8 @@ QCoro::Task<> BlockingWatch::run(quint64 generation)
             Q_EMIT failed(result.error());
             if (!stillMine())
                 co_return;
-            const auto jitter = std::chrono::milliseconds(QRandomGenerator::global()->bounded(qint64(backoff.count() / 4 + 1)));
+            const auto jitter
+                = std::chrono::milliseconds(QRandomGenerator::global()->bounded(qint64(backoff.count() / 4 + 1)));
             const auto delay = backoff + jitter;
             backoff = std::min(backoff * 2, m_maxBackoff);
             if (token)

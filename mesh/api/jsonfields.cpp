@@ -16,7 +16,8 @@ JsonFields::JsonFields(const QJsonValue &value, QString path)
     if (value.isObject())
         m_object = value.toObject();
     else if (!value.isNull() && !value.isUndefined())
-        m_error.message = (m_path.isEmpty() ? u"the answer"_s : m_path) + u": expected an object, got "_s + typeName(value);
+        m_error.message
+            = (m_path.isEmpty() ? u"the answer"_s : m_path) + u": expected an object, got "_s + typeName(value);
 }
 
 QString JsonFields::typeName(const QJsonValue &value)

@@ -31,9 +31,9 @@ public:
     QJsonArray array(QLatin1StringView key);
     QStringList strings(QLatin1StringView key);
     QMap<QString, QString> stringMap(QLatin1StringView key);
-    QDateTime time(QLatin1StringView key);  // RFC 3339
+    QDateTime time(QLatin1StringView key); // RFC 3339
     QJsonValue value(QLatin1StringView key) const { return m_object.value(key); }
-    bool has(QLatin1StringView key) const;  // present and not null
+    bool has(QLatin1StringView key) const; // present and not null
 
     // "Proxy.Upstreams[0]" style path of a member.
     QString pathOf(QLatin1StringView key) const;

@@ -24,8 +24,8 @@ template<class T>
 struct Indexed
 {
     T value{};
-    quint64 index = 0;        // X-…-Index; 0 when the endpoint sent none
-    QString contentHash;      // X-Consul-ContentHash
+    quint64 index = 0;   // X-…-Index; 0 when the endpoint sent none
+    QString contentHash; // X-Consul-ContentHash
     bool knownLeader = false;
 };
 

@@ -7,8 +7,8 @@ constexpr qsizetype kMaxHeaderBytes = 64 * 1024;
 }
 
 UnixHttpExchange::UnixHttpExchange(QString socketPath, QByteArray request, qint64 maxBodyBytes,
-                                   std::chrono::milliseconds connectTimeout,
-                                   std::chrono::milliseconds totalTimeout, QObject *parent)
+                                   std::chrono::milliseconds connectTimeout, std::chrono::milliseconds totalTimeout,
+                                   QObject *parent)
     : QObject(parent)
     , m_socket(new QLocalSocket(this))
     , m_path(std::move(socketPath))
@@ -43,7 +43,8 @@ UnixHttpExchange::UnixHttpExchange(QString socketPath, QByteArray request, qint6
                 m_state = State::Done;
                 finish(Failure::None);
             } else {
-                finish(Failure::Closed, QStringLiteral("the server closed the connection before the answer was complete"));
+                finish(Failure::Closed,
+                       QStringLiteral("the server closed the connection before the answer was complete"));
             }
             return;
         }
@@ -144,8 +145,7 @@ bool UnixHttpExchange::parseHeaders()
             continue;
         QByteArray name = line.left(colon).trimmed();
         QByteArray value = line.mid(colon + 1).trimmed();
-        if (name.compare("Transfer-Encoding", Qt::CaseInsensitive) == 0
-            && value.toLower().contains("chunked")) {
+        if (name.compare("Transfer-Encoding", Qt::CaseInsensitive) == 0 && value.toLower().contains("chunked")) {
             chunked = true;
         } else if (name.compare("Content-Length", Qt::CaseInsensitive) == 0) {
             bool lengthOk = false;
@@ -255,9 +255,7 @@ void UnixHttpExchange::parse()
                 return;
             m_buffer.clear();
             return;
-        case State::Done:
-            finish(Failure::None);
-            return;
+        case State::Done: finish(Failure::None); return;
         }
     }
 }

@@ -25,11 +25,11 @@ ConsulClient::~ConsulClient() = default;
 QCoro::Task<Result<QString>> ConsulClient::leader(QueryOptions options)
 {
     auto r = co_await m_api->query<QString>(ApiRequest::get(u"/v1/status/leader"_s), std::move(options),
-                                     [](const QJsonValue &json) -> Result<QString> {
-                                         if (!json.isString())
-                                             return fail(Error::Code::Parse, u"expected a string"_s);
-                                         return json.toString();
-                                     });
+                                            [](const QJsonValue &json) -> Result<QString> {
+                                                if (!json.isString())
+                                                    return fail(Error::Code::Parse, u"expected a string"_s);
+                                                return json.toString();
+                                            });
     if (!r)
         co_return std::unexpected(r.error());
     co_return r->value;
@@ -37,7 +37,8 @@ QCoro::Task<Result<QString>> ConsulClient::leader(QueryOptions options)
 
 QCoro::Task<Result<QJsonObject>> ConsulClient::agentSelf(QueryOptions options)
 {
-    auto r = co_await m_api->query<QJsonObject>(ApiRequest::get(u"/v1/agent/self"_s), std::move(options), api::objectFrom);
+    auto r
+        = co_await m_api->query<QJsonObject>(ApiRequest::get(u"/v1/agent/self"_s), std::move(options), api::objectFrom);
     if (!r)
         co_return std::unexpected(r.error());
     co_return r->value;
@@ -125,7 +126,8 @@ ApiRequest ConsulClient::agentServiceRequest(const QString &serviceId)
 
 QCoro::Task<Result<Indexed<AgentService>>> ConsulClient::agentService(QString serviceId, QueryOptions options)
 {
-    co_return co_await m_api->query<AgentService>(agentServiceRequest(serviceId), std::move(options), AgentService::fromJson);
+    co_return co_await m_api->query<AgentService>(agentServiceRequest(serviceId), std::move(options),
+                                                  AgentService::fromJson);
 }
 
 QCoro::Task<Result<Indexed<QMap<QString, QStringList>>>> ConsulClient::catalogServices(QueryOptions options)
@@ -170,7 +172,7 @@ QCoro::Task<Result<Indexed<QList<ServiceEntry>>>> ConsulClient::healthConnect(QS
                                                                               QueryOptions options)
 {
     co_return co_await m_api->query<QList<ServiceEntry>>(healthConnectRequest(service, passingOnly), std::move(options),
-                                                  api::listFrom<ServiceEntry>);
+                                                         api::listFrom<ServiceEntry>);
 }
 
 ApiRequest ConsulClient::caRootsRequest()
@@ -193,12 +195,11 @@ QCoro::Task<Result<Indexed<LeafCert>>> ConsulClient::leafCert(QString service, Q
     co_return co_await m_api->query<LeafCert>(leafCertRequest(service), std::move(options), LeafCert::fromJson);
 }
 
-QCoro::Task<Result<Authorize>> ConsulClient::authorize(QString target, QString clientCertUri,
-                                                       QString clientCertSerial, QueryOptions options)
+QCoro::Task<Result<Authorize>> ConsulClient::authorize(QString target, QString clientCertUri, QString clientCertSerial,
+                                                       QueryOptions options)
 {
-    const QJsonObject body{{u"Target"_s, target},
-                           {u"ClientCertURI"_s, clientCertUri},
-                           {u"ClientCertSerial"_s, clientCertSerial}};
+    const QJsonObject body{
+        {u"Target"_s, target}, {u"ClientCertURI"_s, clientCertUri}, {u"ClientCertSerial"_s, clientCertSerial}};
     ApiRequest request = ApiRequest::withBody("POST", u"/v1/agent/connect/authorize"_s, api::compactJson(body));
     request.retryable = true;
     auto r = co_await m_api->query<Authorize>(request, std::move(options), Authorize::fromJson);
@@ -235,8 +236,7 @@ QCoro::Task<Result<bool>> ConsulClient::putConfigEntry(QJsonObject entry, std::o
     co_return co_await writeBool(request);
 }
 
-QCoro::Task<Result<Indexed<QJsonObject>>> ConsulClient::configEntry(QString kind, QString name,
-                                                                    QueryOptions options)
+QCoro::Task<Result<Indexed<QJsonObject>>> ConsulClient::configEntry(QString kind, QString name, QueryOptions options)
 {
     co_return co_await m_api->query<QJsonObject>(
         ApiRequest::get(u"/v1/config/"_s + ApiRequest::segment(kind) + u'/' + ApiRequest::segment(name)),
@@ -291,7 +291,8 @@ Result<AgentService> ConsulClient::decodeAgentService(const ApiResponse &respons
 
 Result<QList<ServiceEntry>> ConsulClient::decodeServiceEntries(const ApiResponse &response) const
 {
-    return m_api->decodeJson<QList<ServiceEntry>>(ApiRequest::get(u"/v1/health/connect"_s), response, api::listFrom<ServiceEntry>);
+    return m_api->decodeJson<QList<ServiceEntry>>(ApiRequest::get(u"/v1/health/connect"_s), response,
+                                                  api::listFrom<ServiceEntry>);
 }
 
 } // namespace mesh::consul

@@ -32,7 +32,7 @@ struct AgentMember
     QString name;
     QString addr;
     int port = 0;
-    QMap<QString, QString> tags;  // role ("consul" for servers, "node"), dc, …
+    QMap<QString, QString> tags; // role ("consul" for servers, "node"), dc, …
     int status = 0;
 
     static Result<AgentMember> fromJson(const QJsonValue &json);
@@ -79,11 +79,11 @@ public:
     QCoro::Task<Result<api::Indexed<QMap<QString, QStringList>>>> catalogServices(api::QueryOptions options = {});
     // GET /v1/health/service/:service[?passing]
     QCoro::Task<Result<api::Indexed<QList<ServiceEntry>>>> healthService(QString service, bool passingOnly = false,
-                                                                          api::QueryOptions options = {});
+                                                                         api::QueryOptions options = {});
     // GET /v1/health/connect/:service[?passing]: the Connect-capable
     // instances (sidecars, native services) of `service`.
     QCoro::Task<Result<api::Indexed<QList<ServiceEntry>>>> healthConnect(QString service, bool passingOnly = false,
-                                                                          api::QueryOptions options = {});
+                                                                         api::QueryOptions options = {});
 
     // GET /v1/agent/connect/ca/roots
     QCoro::Task<Result<api::Indexed<CARoots>>> caRoots(api::QueryOptions options = {});
@@ -112,7 +112,7 @@ public:
     // decode what changed() delivers with the matching decode…().
     static api::ApiRequest caRootsRequest();
     static api::ApiRequest leafCertRequest(const QString &service);
-    static api::ApiRequest agentServiceRequest(const QString &serviceId);  // BlockingWatch::Mode::Hash
+    static api::ApiRequest agentServiceRequest(const QString &serviceId); // BlockingWatch::Mode::Hash
     static api::ApiRequest healthConnectRequest(const QString &service, bool passingOnly);
     Result<CARoots> decodeCaRoots(const api::ApiResponse &response) const;
     Result<LeafCert> decodeLeafCert(const api::ApiResponse &response) const;
@@ -122,7 +122,7 @@ public:
 private:
     QCoro::Task<Result<bool>> writeBool(api::ApiRequest request);
 
-    api::ApiClient *m_api;  // child
+    api::ApiClient *m_api; // child
 };
 
 } // namespace mesh::consul

@@ -61,8 +61,8 @@ Result<api::ApiEndpoint> ConsulConfig::endpoint() const
         } else if (given != u"http"_s) {
             // "http" keeps the scheme: the Go client never reverts to http
             // when CONSUL_HTTP_SSL asked for TLS.
-            return fail(Error::Code::Invalid, u"Unknown protocol scheme: "_s + given + u" (in the Consul address "_s
-                                                  + address + u")"_s);
+            return fail(Error::Code::Invalid,
+                        u"Unknown protocol scheme: "_s + given + u" (in the Consul address "_s + address + u")"_s);
         }
     }
     if (!e.isUnixSocket()) {

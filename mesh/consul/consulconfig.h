@@ -40,7 +40,7 @@ struct ConsulConfig
     QString tlsServerName;
     QString ns;
     QString partition;
-    QString datacenter;  // ?dc=; no variable, the -datacenter flag
+    QString datacenter; // ?dc=; no variable, the -datacenter flag
     // Values that could not be read (an unparsable CONSUL_HTTP_SSL…); each
     // names the variable. The value was ignored.
     QStringList warnings;

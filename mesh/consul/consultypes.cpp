@@ -114,12 +114,30 @@ Result<CARoot> decodeRoot(const QJsonValue &json, const QString &path)
 
 } // namespace
 
-Result<Upstream> Upstream::fromJson(const QJsonValue &json) { return decodeUpstream(json, {}); }
-Result<ProxyConfig> ProxyConfig::fromJson(const QJsonValue &json) { return decodeProxy(json, {}); }
-Result<AgentService> AgentService::fromJson(const QJsonValue &json) { return decodeService(json, {}); }
-Result<NodeInfo> NodeInfo::fromJson(const QJsonValue &json) { return decodeNode(json, {}); }
-Result<HealthCheck> HealthCheck::fromJson(const QJsonValue &json) { return decodeCheck(json, {}); }
-Result<CARoot> CARoot::fromJson(const QJsonValue &json) { return decodeRoot(json, {}); }
+Result<Upstream> Upstream::fromJson(const QJsonValue &json)
+{
+    return decodeUpstream(json, {});
+}
+Result<ProxyConfig> ProxyConfig::fromJson(const QJsonValue &json)
+{
+    return decodeProxy(json, {});
+}
+Result<AgentService> AgentService::fromJson(const QJsonValue &json)
+{
+    return decodeService(json, {});
+}
+Result<NodeInfo> NodeInfo::fromJson(const QJsonValue &json)
+{
+    return decodeNode(json, {});
+}
+Result<HealthCheck> HealthCheck::fromJson(const QJsonValue &json)
+{
+    return decodeCheck(json, {});
+}
+Result<CARoot> CARoot::fromJson(const QJsonValue &json)
+{
+    return decodeRoot(json, {});
+}
 
 Result<ServiceEntry> ServiceEntry::fromJson(const QJsonValue &json)
 {

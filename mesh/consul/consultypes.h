@@ -19,7 +19,7 @@ namespace mesh::consul {
 
 struct Upstream
 {
-    QString destinationType;  // "service" (or empty) / "prepared_query"
+    QString destinationType; // "service" (or empty) / "prepared_query"
     QString destinationName;
     QString datacenter;
     QString localBindAddress;
@@ -43,19 +43,19 @@ struct ProxyConfig
 
 struct AgentService
 {
-    QString kind;  // "" for a typical service, "connect-proxy" for a sidecar
+    QString kind; // "" for a typical service, "connect-proxy" for a sidecar
     QString id;
     QString service;
     QStringList tags;
     QMap<QString, QString> meta;
     QString address;
     int port = 0;
-    std::optional<ProxyConfig> proxy;  // "Proxy", for connect-proxy services
-    bool connectNative = false;        // Connect.Native
+    std::optional<ProxyConfig> proxy; // "Proxy", for connect-proxy services
+    bool connectNative = false;       // Connect.Native
     QString contentHash;
     quint64 createIndex = 0;
     quint64 modifyIndex = 0;
-    QJsonObject raw;                   // the whole object as received
+    QJsonObject raw; // the whole object as received
 
     static Result<AgentService> fromJson(const QJsonValue &json);
 };
@@ -75,7 +75,7 @@ struct HealthCheck
     QString node;
     QString checkID;
     QString name;
-    QString status;  // "passing", "warning", "critical", "maintenance"
+    QString status; // "passing", "warning", "critical", "maintenance"
     QString output;
     QString serviceID;
     QString serviceName;
@@ -123,7 +123,7 @@ struct CARoots
 
 struct LeafCert
 {
-    QString serialNumber;  // colon hex
+    QString serialNumber; // colon hex
     QString certPem;
     QString privateKeyPem;
     QString service;

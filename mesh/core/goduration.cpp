@@ -46,7 +46,7 @@ std::optional<std::chrono::nanoseconds> parseGoDuration(QStringView text)
         else if (unit == u"h")
             scale = 3600e9L;
         else
-            return std::nullopt;  // a missing or unknown unit
+            return std::nullopt; // a missing or unknown unit
         total += number * scale;
     }
     // Go refuses what does not fit an int64 of nanoseconds (~292 years).

@@ -153,7 +153,7 @@ QString JsonWriter::quote(QStringView text)
 void JsonWriter::appendQuoted(QString &out, QStringView text)
 {
     out += u'"';
-    qsizetype plainFrom = 0;  // start of the run of characters copied as they are
+    qsizetype plainFrom = 0; // start of the run of characters copied as they are
     for (qsizetype i = 0; i < text.size(); ++i) {
         const char16_t c = text[i].unicode();
         if (c >= 0x20 && c != u'"' && c != u'\\' && c != 0x2028 && c != 0x2029 && !TerminalText::isControl(c))

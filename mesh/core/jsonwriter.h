@@ -35,7 +35,10 @@ public:
 
     // Shorthands for "key": value.
     template<class T>
-    JsonWriter &field(QStringView name, const T &v) { return key(name).value(v); }
+    JsonWriter &field(QStringView name, const T &v)
+    {
+        return key(name).value(v);
+    }
 
     // The text so far, with a final newline when indented.
     QString text() const;
@@ -49,7 +52,11 @@ private:
     // temporary string per value.
     static void appendQuoted(QString &out, QStringView text);
 
-    struct Level { bool isObject; bool empty; };
+    struct Level
+    {
+        bool isObject;
+        bool empty;
+    };
     QString m_out;
     QList<Level> m_stack;
     Style m_style;

@@ -11,21 +11,21 @@ namespace mesh {
 struct Error
 {
     enum class Code {
-        Io,           // a file or directory could not be read or written
-        Parse,        // malformed input (JSON, flags, certificates)
-        Invalid,      // well-formed but not acceptable (wrong type, range)
-        Unsupported,  // e.g. a project file from a newer Meshpad
-        TooLarge,     // input beyond the limits we accept
+        Io,          // a file or directory could not be read or written
+        Parse,       // malformed input (JSON, flags, certificates)
+        Invalid,     // well-formed but not acceptable (wrong type, range)
+        Unsupported, // e.g. a project file from a newer Meshpad
+        TooLarge,    // input beyond the limits we accept
         NotFound,
         Network,
         Timeout,
         Internal,
-        Refused,           // the peer actively refused the connection
-        Tls,               // TLS handshake or certificate verification failed
-        PermissionDenied,  // HTTP 401/403: the token lacks a permission
-        Cancelled,         // the caller gave up (cancel token, object gone)
-        Conflict,          // HTTP 409, or a check-and-set that lost
-        HttpStatus,        // any other unexpected HTTP status (httpStatus says which)
+        Refused,          // the peer actively refused the connection
+        Tls,              // TLS handshake or certificate verification failed
+        PermissionDenied, // HTTP 401/403: the token lacks a permission
+        Cancelled,        // the caller gave up (cancel token, object gone)
+        Conflict,         // HTTP 409, or a check-and-set that lost
+        HttpStatus,       // any other unexpected HTTP status (httpStatus says which)
     };
 
     Code code = Code::Internal;

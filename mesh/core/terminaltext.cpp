@@ -42,7 +42,7 @@ qsizetype safeUnits(QStringView text, qsizetype i)
     if (isHighSurrogate(c))
         return i + 1 < text.size() && isLowSurrogate(text[i + 1].unicode()) ? 2 : 0;
     if (isLowSurrogate(c))
-        return 0;  // a low surrogate after a high one is consumed with it
+        return 0; // a low surrogate after a high one is consumed with it
     return 1;
 }
 

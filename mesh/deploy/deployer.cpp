@@ -54,7 +54,7 @@ QStringList taskProblems(const QJsonObject &state)
         if (type == u"Terminated") {
             const QJsonObject details = e.value(u"Details").toObject();
             const QString code = details.contains(u"exit_code") ? details.value(u"exit_code").toString()
-                                                               : QString::number(e.value(u"ExitCode").toInt());
+                                                                : QString::number(e.value(u"ExitCode").toInt());
             QString text = u"Terminated, exit code "_s + code;
             if (const int signal = e.value(u"Signal").toInt(); signal != 0)
                 text += u", signal %1"_s.arg(signal);
@@ -111,8 +111,8 @@ api::QueryOptions Deployer::blocking(quint64 index, const QDeadlineTimer &deadli
 QCoro::Task<Result<DeployOutcome>> Deployer::apply(DeployPlan plan, ApplyOptions options)
 {
     if (plan.hasConflicts())
-        co_return fail(Error::Code::Conflict, u"the plan has conflicts; nothing was applied:\n  "_s
-                                                  + plan.conflicts.join(u"\n  "_s));
+        co_return fail(Error::Code::Conflict,
+                       u"the plan has conflicts; nothing was applied:\n  "_s + plan.conflicts.join(u"\n  "_s));
     delete m_watchCancel;
     m_watchCancel = new api::CancelToken(this);
     const QPointer<api::CancelToken> cancel = m_watchCancel;
@@ -123,7 +123,7 @@ QCoro::Task<Result<DeployOutcome>> Deployer::apply(DeployPlan plan, ApplyOptions
     if (auto written = co_await writeIntentions(plan); !written)
         co_return std::unexpected(written.error());
 
-    QList<std::pair<QString, QString>> registered;  // job, evaluation
+    QList<std::pair<QString, QString>> registered; // job, evaluation
     for (const JobChange &job : std::as_const(plan.jobs)) {
         if (job.action != JobChange::Action::Create && job.action != JobChange::Action::Update)
             continue;
@@ -151,7 +151,8 @@ QCoro::Task<Result<DeployOutcome>> Deployer::apply(DeployPlan plan, ApplyOptions
             error.message = u"stopping job \"%1\": %2"_s.arg(job.id, error.message);
             co_return std::unexpected(error);
         }
-        emitEvent({.kind = DeployEvent::Kind::JobStopped, .job = job.id,
+        emitEvent({.kind = DeployEvent::Kind::JobStopped,
+                   .job = job.id,
                    .text = purge ? u"stopped and purged"_s : u"stopped (the design no longer has it)"_s});
     }
 
@@ -203,7 +204,8 @@ QCoro::Task<Result<QStringList>> Deployer::checkUnchanged(const DeployPlan &plan
         co_return std::unexpected(stubs.error());
     QHash<QString, quint64> jobIndex;
     for (const QJsonValue &s : std::as_const(stubs->value))
-        jobIndex.insert(s.toObject().value(u"ID").toString(), quint64(s.toObject().value(u"JobModifyIndex").toInteger()));
+        jobIndex.insert(s.toObject().value(u"ID").toString(),
+                        quint64(s.toObject().value(u"JobModifyIndex").toInteger()));
     auto entries = co_await m_consul->configEntries(u"service-intentions"_s);
     if (!entries)
         co_return std::unexpected(entries.error());
@@ -212,21 +214,20 @@ QCoro::Task<Result<QStringList>> Deployer::checkUnchanged(const DeployPlan &plan
         entryIndex.insert(e.value(u"Name").toString(), quint64(e.value(u"ModifyIndex").toInteger()));
 
     QStringList changed;
-    QStringList purged;  // jobs a teardown removes, whose services it then waits for
+    QStringList purged; // jobs a teardown removes, whose services it then waits for
     for (const JobChange &job : plan.jobs) {
         if (job.action == JobChange::Action::None)
             continue;
         const bool exists = jobIndex.contains(job.id);
         const quint64 index = jobIndex.value(job.id);
         if (job.action == JobChange::Action::Create && exists) {
-            changed.append(u"job \"%1\" was created by someone else since the plan (JobModifyIndex %2)"_s.arg(job.id)
-                               .arg(index));
+            changed.append(
+                u"job \"%1\" was created by someone else since the plan (JobModifyIndex %2)"_s.arg(job.id).arg(index));
         } else if (job.action != JobChange::Action::Create && !exists) {
             if (job.action == JobChange::Action::Update)
                 changed.append(u"job \"%1\" was removed since the plan"_s.arg(job.id));
         } else if (exists && index != job.jobModifyIndex) {
-            changed.append(u"job \"%1\" changed since the plan: its JobModifyIndex is %2, the plan saw %3"_s
-                               .arg(job.id)
+            changed.append(u"job \"%1\" changed since the plan: its JobModifyIndex is %2, the plan saw %3"_s.arg(job.id)
                                .arg(index)
                                .arg(job.jobModifyIndex));
         }
@@ -246,7 +247,8 @@ QCoro::Task<Result<QStringList>> Deployer::checkUnchanged(const DeployPlan &plan
     }
     if (!changed.isEmpty())
         co_return fail(Error::Code::Conflict, u"the cluster changed since the plan; nothing was applied — plan "
-                                              "again:\n  "_s + changed.join(u"\n  "_s));
+                                              "again:\n  "_s
+                                                  + changed.join(u"\n  "_s));
 
     // The services a teardown waits to see leave Consul are in the full jobs.
     QStringList services;
@@ -273,12 +275,12 @@ QCoro::Task<Result<>> Deployer::writeIntentions(const DeployPlan &plan)
                                                            intention.modifyIndex);
         else
             written = co_await m_consul->putConfigEntry(intention.entry, intention.modifyIndex);
-        const QString already = done.isEmpty() ? u"nothing was written before"_s
-                                               : u"already written: "_s + done.join(u", "_s);
+        const QString already
+            = done.isEmpty() ? u"nothing was written before"_s : u"already written: "_s + done.join(u", "_s);
         if (!written) {
             Error error = written.error();
-            error.message = u"writing the intentions of \"%1\": %2 (%3)"_s.arg(intention.destination, error.message,
-                                                                                already);
+            error.message
+                = u"writing the intentions of \"%1\": %2 (%3)"_s.arg(intention.destination, error.message, already);
             co_return std::unexpected(error);
         }
         if (!*written)
@@ -290,11 +292,12 @@ QCoro::Task<Result<>> Deployer::writeIntentions(const DeployPlan &plan)
         done.append(intention.destination);
         QStringList sources;
         for (const IntentionChange::Source &s : intention.sources)
-            sources.append(s.newAction.isEmpty() ? QString(s.name + u" removed"_s) : QString(s.name + u' ' + s.newAction));
-        emitEvent({.kind = intention.deleteEntry ? DeployEvent::Kind::IntentionDeleted
-                                                 : DeployEvent::Kind::IntentionWritten,
-                   .service = intention.destination,
-                   .text = sources.join(u", "_s)});
+            sources.append(s.newAction.isEmpty() ? QString(s.name + u" removed"_s)
+                                                 : QString(s.name + u' ' + s.newAction));
+        emitEvent(
+            {.kind = intention.deleteEntry ? DeployEvent::Kind::IntentionDeleted : DeployEvent::Kind::IntentionWritten,
+             .service = intention.destination,
+             .text = sources.join(u", "_s)});
     }
     co_return {};
 }
@@ -320,11 +323,13 @@ QCoro::Task<Deployer::JobOutcome> Deployer::watchJob(QString jobId, QString eval
         if (deadline.hasExpired())
             co_return JobOutcome{.ok = false, .why = u"evaluation %1 still pending at the deadline"_s.arg(evalId)};
     }
-    emitEvent({.kind = DeployEvent::Kind::Evaluated, .job = jobId,
+    emitEvent({.kind = DeployEvent::Kind::Evaluated,
+               .job = jobId,
                .text = u"evaluation %1 %2"_s.arg(evalId.left(8), evaluation.status)});
     if (evaluation.status == u"failed" || evaluation.status == u"canceled")
-        co_return JobOutcome{.ok = false, .why = u"evaluation %1 %2: %3"_s.arg(evalId.left(8), evaluation.status,
-                                                                                evaluation.statusDescription)};
+        co_return JobOutcome{
+            .ok = false,
+            .why = u"evaluation %1 %2: %3"_s.arg(evalId.left(8), evaluation.status, evaluation.statusDescription)};
     if (!evaluation.failedTGAllocs.isEmpty()) {
         QStringList groups;
         for (auto it = evaluation.failedTGAllocs.begin(); it != evaluation.failedTGAllocs.end(); ++it) {
@@ -334,7 +339,7 @@ QCoro::Task<Deployer::JobOutcome> Deployer::watchJob(QString jobId, QString eval
         }
         co_return JobOutcome{.ok = false,
                              .why = groups.join(u"; "_s)
-                                 + u"; Nomad keeps a blocked evaluation and places it when capacity appears"_s};
+                                    + u"; Nomad keeps a blocked evaluation and places it when capacity appears"_s};
     }
 
     QString deploymentId = evaluation.deploymentID;
@@ -372,8 +377,12 @@ QCoro::Task<Deployer::JobOutcome> Deployer::watchDeployment(QString jobId, QStri
                 && before->desiredTotal == s.desiredTotal)
                 continue;
             shown.insert(it.key(), s);
-            emitEvent({.kind = DeployEvent::Kind::Progress, .job = jobId, .group = it.key(),
-                       .desired = s.desiredTotal, .placed = s.placedAllocs, .healthy = s.healthyAllocs,
+            emitEvent({.kind = DeployEvent::Kind::Progress,
+                       .job = jobId,
+                       .group = it.key(),
+                       .desired = s.desiredTotal,
+                       .placed = s.placedAllocs,
+                       .healthy = s.healthyAllocs,
                        .unhealthy = s.unhealthyAllocs});
         }
         if (deployment.status == u"successful") {
@@ -417,14 +426,17 @@ QCoro::Task<QString> Deployer::explainFailure(QString jobId, QString deploymentI
                 continue;
             any = true;
             const QString text = problems.join(u"; "_s);
-            emitEvent({.kind = DeployEvent::Kind::AllocationProblem, .job = jobId, .group = stub.taskGroup,
-                       .alloc = allocLabel(alloc), .task = it.key(), .text = text});
+            emitEvent({.kind = DeployEvent::Kind::AllocationProblem,
+                       .job = jobId,
+                       .group = stub.taskGroup,
+                       .alloc = allocLabel(alloc),
+                       .task = it.key(),
+                       .text = text});
             reasons.append(u"allocation %1, task \"%2\": %3"_s.arg(allocLabel(alloc), it.key(), text));
         }
         if (!any && (stub.deploymentHealthy == std::optional<bool>(false) || stub.clientStatus == u"failed")) {
             reasons.append(u"allocation %1 is %2"_s.arg(allocLabel(alloc),
-                                                         stub.clientStatus == u"failed" ? u"failed"_s
-                                                                                        : u"unhealthy"_s));
+                                                        stub.clientStatus == u"failed" ? u"failed"_s : u"unhealthy"_s));
         }
     }
     // What Consul's checks say: why a task that runs is not healthy.
@@ -441,7 +453,7 @@ QCoro::Task<QString> Deployer::explainFailure(QString jobId, QString deploymentI
                         if (check.status != u"critical" || check.serviceName.isEmpty())
                             continue;
                         reasons.append(u"check \"%1\" of %2 is critical: %3"_s.arg(check.name, check.serviceID,
-                                                                                    check.output.trimmed()));
+                                                                                   check.output.trimmed()));
                     }
                 }
             }
@@ -487,8 +499,12 @@ QCoro::Task<QStringList> Deployer::findEndpoints(const QList<Entrypoint> &entryp
             if (url.isEmpty())
                 continue;
             urls.append(url);
-            emitEvent({.kind = DeployEvent::Kind::Endpoint, .job = entry.job, .group = entry.group,
-                       .service = entry.service, .alloc = allocLabel(alloc->value), .url = url});
+            emitEvent({.kind = DeployEvent::Kind::Endpoint,
+                       .job = entry.job,
+                       .group = entry.group,
+                       .service = entry.service,
+                       .alloc = allocLabel(alloc->value),
+                       .url = url});
         }
     }
     co_return urls;
@@ -511,9 +527,9 @@ QCoro::Task<Deployer::JobOutcome> Deployer::waitDeregistered(QString service, QD
             co_return JobOutcome{};
         }
         if (deadline.hasExpired())
-            co_return JobOutcome{.ok = false,
-                                 .why = u"still registered in Consul (%1 instances) at the deadline"_s.arg(
-                                     entries->value.size())};
+            co_return JobOutcome{
+                .ok = false,
+                .why = u"still registered in Consul (%1 instances) at the deadline"_s.arg(entries->value.size())};
         index = entries->index;
     }
 }

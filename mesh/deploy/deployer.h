@@ -38,8 +38,8 @@ struct DeployOutcome
 {
     enum class Status { Succeeded, Failed, Detached };
     Status status = Status::Succeeded;
-    QStringList failures;  // one per failed job: "job: why"
-    QStringList urls;      // where the entry points landed
+    QStringList failures; // one per failed job: "job: why"
+    QStringList urls;     // where the entry points landed
 };
 
 // Applies a DeployPlan and watches it come up (or, for a teardown, go away),
@@ -99,7 +99,7 @@ private:
 
     consul::ConsulClient *m_consul;
     nomad::NomadClient *m_nomad;
-    api::CancelToken *m_watchCancel = nullptr;  // child; replaced per apply()
+    api::CancelToken *m_watchCancel = nullptr; // child; replaced per apply()
 };
 
 } // namespace mesh::deploy

@@ -60,14 +60,11 @@ QString DeployEvent::toText() const
     case K::Evaluated: return u"%1: %2"_s.arg(job, text);
     case K::PlacementFailed: return u"%1: not placed: %2"_s.arg(where, text);
     case K::Progress:
-        return u"%1: %2 of %3 healthy (%4 placed, %5 unhealthy)"_s.arg(where)
-            .arg(healthy)
-            .arg(desired)
-            .arg(placed)
-            .arg(unhealthy);
+        return u"%1: %2 of %3 healthy (%4 placed, %5 unhealthy)"_s.arg(where).arg(healthy).arg(desired).arg(placed).arg(
+            unhealthy);
     case K::AllocationProblem:
         return u"%1: allocation %2%3: %4"_s.arg(where, alloc, task.isEmpty() ? QString() : u", task \""_s + task + u'"',
-                                                 text);
+                                                text);
     case K::JobSucceeded: return u"%1: deployment successful"_s.arg(job);
     case K::JobFailed: return u"%1: FAILED: %2"_s.arg(job, text);
     case K::Endpoint: return u"%1: %2 (%3)"_s.arg(service, url, alloc);

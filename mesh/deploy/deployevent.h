@@ -11,26 +11,26 @@ namespace mesh::deploy {
 struct DeployEvent
 {
     enum class Kind {
-        IntentionWritten,   // job: empty; text: the destination's sources
+        IntentionWritten, // job: empty; text: the destination's sources
         IntentionDeleted,
-        JobRegistered,      // text: evaluation ID
+        JobRegistered, // text: evaluation ID
         JobStopped,
-        Evaluated,          // the scheduler finished the job's evaluation
-        PlacementFailed,    // group could not be placed; text: the reasons
-        Progress,           // group: desired / placed / healthy / unhealthy
-        AllocationProblem,  // alloc (+ task): what Nomad recorded
+        Evaluated,         // the scheduler finished the job's evaluation
+        PlacementFailed,   // group could not be placed; text: the reasons
+        Progress,          // group: desired / placed / healthy / unhealthy
+        AllocationProblem, // alloc (+ task): what Nomad recorded
         JobSucceeded,
-        JobFailed,          // text: why
-        Endpoint,           // service, url
+        JobFailed, // text: why
+        Endpoint,  // service, url
         ServiceDeregistered,
-        Detached,           // stopped watching; the cluster goes on
+        Detached, // stopped watching; the cluster goes on
     };
 
     Kind kind = Kind::Progress;
     QString job;
     QString group;
     QString service;
-    QString alloc;  // "<short id> (<alloc name>)"
+    QString alloc; // "<short id> (<alloc name>)"
     QString task;
     QString text;
     QString url;
@@ -46,7 +46,7 @@ struct DeployEvent
     QString toText() const;
 };
 
-QString toString(DeployEvent::Kind kind);  // "intention-written", "progress", …
+QString toString(DeployEvent::Kind kind); // "intention-written", "progress", …
 
 } // namespace mesh::deploy
 

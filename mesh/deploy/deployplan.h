@@ -15,22 +15,22 @@ namespace mesh::deploy {
 struct JobChange
 {
     enum class Action {
-        Create,  // no such job yet: registered with EnforceIndex 0
-        Update,  // the plan's diff is not None: registered, enforcing jobModifyIndex
-        None,    // the cluster runs exactly this: nothing is sent
-        Stop,    // the design no longer has it: stopped (deregistered)
-        Purge,   // teardown: stopped and purged
+        Create, // no such job yet: registered with EnforceIndex 0
+        Update, // the plan's diff is not None: registered, enforcing jobModifyIndex
+        None,   // the cluster runs exactly this: nothing is sent
+        Stop,   // the design no longer has it: stopped (deregistered)
+        Purge,  // teardown: stopped and purged
     };
 
     QString id;
     Action action = Action::None;
-    QJsonObject job;           // Create/Update: the api.Job to register
-    QString hcl;               // Create/Update: its jobspec, sent as the Submission
-    quint64 jobModifyIndex = 0;  // the index the plan saw (0: no job)
+    QJsonObject job;            // Create/Update: the api.Job to register
+    QString hcl;                // Create/Update: its jobspec, sent as the Submission
+    quint64 jobModifyIndex = 0; // the index the plan saw (0: no job)
     // From POST /v1/job/:id/plan (Create/Update only).
-    QJsonObject diff;            // JobDiff
-    QJsonObject desiredUpdates;  // Annotations.DesiredTGUpdates: group → DesiredUpdates
-    QJsonObject failedTGAllocs;  // group → AllocationMetric
+    QJsonObject diff;           // JobDiff
+    QJsonObject desiredUpdates; // Annotations.DesiredTGUpdates: group → DesiredUpdates
+    QJsonObject failedTGAllocs; // group → AllocationMetric
     QString warnings;
 };
 
@@ -40,16 +40,16 @@ struct IntentionChange
     struct Source
     {
         QString name;
-        QString oldAction;  // empty: added
-        QString newAction;  // empty: removed
+        QString oldAction; // empty: added
+        QString newAction; // empty: removed
     };
 
     QString destination;
-    QList<Source> sources;     // the design's sources that change (none: unchanged)
-    bool exists = false;       // the entry exists now
-    quint64 modifyIndex = 0;   // its ModifyIndex (the cas of the write)
-    QJsonObject entry;         // the entry to write; empty with deleteEntry
-    bool deleteEntry = false;  // nothing would remain in it: delete it
+    QList<Source> sources;    // the design's sources that change (none: unchanged)
+    bool exists = false;      // the entry exists now
+    quint64 modifyIndex = 0;  // its ModifyIndex (the cas of the write)
+    QJsonObject entry;        // the entry to write; empty with deleteEntry
+    bool deleteEntry = false; // nothing would remain in it: delete it
 
     bool changes() const { return !sources.isEmpty(); }
 };
@@ -57,9 +57,9 @@ struct IntentionChange
 struct DeployPlan
 {
     QString design;
-    QString target;           // DeployTarget::describe()
+    QString target; // DeployTarget::describe()
     bool teardown = false;
-    QList<JobChange> jobs;    // the design's jobs in order, then those to stop
+    QList<JobChange> jobs; // the design's jobs in order, then those to stop
     QList<IntentionChange> intentions;
     // Things the plan will not overwrite: a job or intention source of the
     // same name that this design does not own. A plan with conflicts cannot
@@ -73,6 +73,6 @@ struct DeployPlan
     QStringList placementFailures() const;
 };
 
-QString toString(JobChange::Action action);  // "create", "update", "none", "stop", "purge"
+QString toString(JobChange::Action action); // "create", "update", "none", "stop", "purge"
 
 } // namespace mesh::deploy

@@ -36,7 +36,8 @@ DeployTarget DeployTarget::environment(const QProcessEnvironment &env)
     return out;
 }
 
-DeployTarget DeployTarget::lab(const QString &consulAddress, const QString &nomadAddress, const QProcessEnvironment &env)
+DeployTarget DeployTarget::lab(const QString &consulAddress, const QString &nomadAddress,
+                               const QProcessEnvironment &env)
 {
     DeployTarget out = environment(env);
     out.kind = Kind::Lab;

@@ -24,7 +24,7 @@ struct DeployTarget
     enum class Kind { Environment, Lab, Hashibox, Profile };
 
     Kind kind = Kind::Environment;
-    QString name;  // "environment", "lab", "hashibox" or the profile's name
+    QString name; // "environment", "lab", "hashibox" or the profile's name
     consul::ConsulConfig consul;
     nomad::NomadConfig nomad;
 
@@ -40,7 +40,7 @@ struct DeployTarget
     // "clientCert", "clientKey", "tlsServerName", "skipVerify", "region",
     // "namespace"}}. Invalid without a name or an address.
     static Result<DeployTarget> fromProfile(const QJsonObject &profile);
-    QJsonObject toProfile() const;  // no tokens, ever
+    QJsonObject toProfile() const; // no tokens, ever
 
     // "lab (Consul http://127.0.1.1:8500, Nomad http://127.0.1.1:4646)"
     QString describe() const;

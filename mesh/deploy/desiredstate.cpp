@@ -24,8 +24,10 @@ DesiredState DesiredState::fromTopology(const model::Topology &topology, const Q
         generate::NomadJob nomadJob = generate::NomadJob::fromTopology(index, name);
         for (auto it = owner.begin(); it != owner.end(); ++it)
             nomadJob.meta.append({it.key(), it.value().toString()});
-        const QJsonObject job =
-            QJsonDocument::fromJson(generate::NomadJobGenerator::json(nomadJob).toUtf8()).object().value(u"Job"_s).toObject();
+        const QJsonObject job = QJsonDocument::fromJson(generate::NomadJobGenerator::json(nomadJob).toUtf8())
+                                    .object()
+                                    .value(u"Job"_s)
+                                    .toObject();
         out.jobHcl.insert(nomadJob.id, generate::NomadJobGenerator::hcl(nomadJob));
         out.jobs.append(job);
     }
@@ -34,8 +36,8 @@ DesiredState DesiredState::fromTopology(const model::Topology &topology, const Q
         if (service.name.isEmpty() || out.intentions.contains(service.name)
             || !generate::ConsulGenerator::needsIntentions(index, service))
             continue;
-        const QJsonObject entry =
-            QJsonDocument::fromJson(generate::ConsulGenerator::intentionsJson(index, service).toUtf8()).object();
+        const QJsonObject entry
+            = QJsonDocument::fromJson(generate::ConsulGenerator::intentionsJson(index, service).toUtf8()).object();
         QList<IntentionSource> sources;
         for (const QJsonValue &s : entry.value(u"Sources"_s).toArray())
             sources.append({s.toObject().value(u"Name"_s).toString(), s.toObject().value(u"Action"_s).toString()});
@@ -58,7 +60,8 @@ DesiredState DesiredState::fromTopology(const model::Topology &topology, const Q
             bool isNumber = false;
             const int number = service.port.toInt(&isNumber);
             for (const model::PortMapping &mapping : service.ports) {
-                if (isNumber && label.isEmpty() && (mapping.to == number || (mapping.to == 0 && mapping.staticPort == number)))
+                if (isNumber && label.isEmpty()
+                    && (mapping.to == number || (mapping.to == 0 && mapping.staticPort == number)))
                     label = mapping.label;
             }
         }

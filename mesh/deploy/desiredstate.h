@@ -12,8 +12,8 @@ namespace mesh::deploy {
 // One source of a `service-intentions` entry as a design wants it.
 struct IntentionSource
 {
-    QString name;    // the calling service (or `*` under default deny)
-    QString action;  // "allow" / "deny"
+    QString name;   // the calling service (or `*` under default deny)
+    QString action; // "allow" / "deny"
     friend bool operator==(const IntentionSource &, const IntentionSource &) = default;
 };
 
@@ -39,16 +39,16 @@ struct Entrypoint
 struct DesiredState
 {
     QString design;
-    QList<QJsonObject> jobs;          // in Topology::jobNames() order
-    QMap<QString, QString> jobHcl;    // job ID → jobspec
-    QMap<QString, QList<IntentionSource>> intentions;  // destination → sources
+    QList<QJsonObject> jobs;                          // in Topology::jobNames() order
+    QMap<QString, QString> jobHcl;                    // job ID → jobspec
+    QMap<QString, QList<IntentionSource>> intentions; // destination → sources
     QList<Entrypoint> entrypoints;
 
     static DesiredState fromTopology(const model::Topology &topology, const QString &design);
     // Nothing at all: what a teardown of `design` wants.
     static DesiredState nothing(const QString &design);
 
-    QJsonObject job(const QString &id) const;  // empty when there is none
+    QJsonObject job(const QString &id) const; // empty when there is none
 };
 
 } // namespace mesh::deploy

@@ -69,7 +69,8 @@ QCoro::Task<Result<DeployPlan>> Planner::plan(DesiredState desired, bool teardow
         }
         auto plan = co_await m_nomad->planJob(job, true, options);
         if (!plan)
-            co_return std::unexpected(Error{plan.error().code, u"planning job \"%1\": %2"_s.arg(id, plan.error().message),
+            co_return std::unexpected(Error{plan.error().code,
+                                            u"planning job \"%1\": %2"_s.arg(id, plan.error().message),
                                             plan.error().httpStatus});
         change.jobModifyIndex = quint64(plan->value(u"JobModifyIndex").toInteger());
         change.diff = plan->value(u"Diff").toObject();
@@ -96,7 +97,7 @@ QCoro::Task<Result<DeployPlan>> Planner::plan(DesiredState desired, bool teardow
         const QJsonObject &stub = stubById[id];
         const bool stopped = stub.value(u"Stop").toBool();
         if (!teardown && stopped)
-            continue;  // already stopped: nothing left to do
+            continue; // already stopped: nothing left to do
         JobChange change;
         change.id = id;
         change.action = teardown ? JobChange::Action::Purge : JobChange::Action::Stop;
@@ -139,8 +140,8 @@ QList<IntentionChange> Planner::planIntentions(const DesiredState &desired, cons
         change.exists = !existing.isEmpty();
         change.modifyIndex = quint64(existing.value(u"ModifyIndex").toInteger());
 
-        QJsonArray foreign;                 // other owners' sources, kept as they are
-        QMap<QString, QString> ours;        // name → action
+        QJsonArray foreign;          // other owners' sources, kept as they are
+        QMap<QString, QString> ours; // name → action
         for (const QJsonValue &v : existing.value(u"Sources").toArray()) {
             const QJsonObject source = v.toObject();
             if (Ownership::designOfSource(source) == desired.design)
@@ -156,11 +157,11 @@ QList<IntentionChange> Planner::planIntentions(const DesiredState &desired, cons
                 if (f.toObject().value(u"Name").toString() != source.name)
                     continue;
                 conflicted = true;
-                conflicts->append(u"the intention %1 → %2 exists in Consul and belongs to %3, not to \"%4\": "
-                                  "Meshpad will not overwrite it — remove that source from the "
-                                  "service-intentions entry \"%2\" or change the arrow"_s
-                                      .arg(source.name, destination,
-                                           ownerText(Ownership::designOfSource(f.toObject())), desired.design));
+                conflicts->append(
+                    u"the intention %1 → %2 exists in Consul and belongs to %3, not to \"%4\": "
+                    "Meshpad will not overwrite it — remove that source from the "
+                    "service-intentions entry \"%2\" or change the arrow"_s.arg(
+                        source.name, destination, ownerText(Ownership::designOfSource(f.toObject())), desired.design));
             }
         }
         if (conflicted)
@@ -188,11 +189,10 @@ QList<IntentionChange> Planner::planIntentions(const DesiredState &desired, cons
         } else {
             // Our sources go after the others; an entry we create carries our
             // Meta, an existing one keeps its own.
-            change.entry = QJsonObject{{u"Kind"_s, kIntentionsKind.toString()},
-                                       {u"Name"_s, destination},
-                                       {u"Sources"_s, sources}};
-            const QJsonObject meta = change.exists ? existing.value(u"Meta").toObject()
-                                                   : Ownership::meta(desired.design);
+            change.entry = QJsonObject{
+                {u"Kind"_s, kIntentionsKind.toString()}, {u"Name"_s, destination}, {u"Sources"_s, sources}};
+            const QJsonObject meta
+                = change.exists ? existing.value(u"Meta").toObject() : Ownership::meta(desired.design);
             if (!meta.isEmpty())
                 change.entry.insert(u"Meta"_s, meta);
         }

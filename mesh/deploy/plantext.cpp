@@ -73,8 +73,9 @@ void objectLines(const QJsonArray &objects, int indent, QStringList &out)
 QString updatesText(const QJsonObject &updates)
 {
     // scheduler/annotate.go's words, in Nomad's order.
-    static const QStringList order{u"create"_s, u"destroy"_s, u"migrate"_s, u"in-place update"_s,
-                                   u"create/destroy update"_s, u"canary"_s, u"ignore"_s};
+    static const QStringList order{
+        u"create"_s, u"destroy"_s, u"migrate"_s, u"in-place update"_s, u"create/destroy update"_s,
+        u"canary"_s, u"ignore"_s};
     QStringList parts;
     for (const QString &word : order) {
         if (updates.value(word).toInt() > 0)
@@ -196,8 +197,8 @@ QString PlanText::text(const DeployPlan &plan)
         case JobChange::Action::Create:
         case JobChange::Action::Update:
         case JobChange::Action::None:
-            lines += jobDiffLines(job.diff.isEmpty() ? QJsonObject{{u"Type"_s, u"None"_s}, {u"ID"_s, job.id}}
-                                                     : job.diff);
+            lines
+                += jobDiffLines(job.diff.isEmpty() ? QJsonObject{{u"Type"_s, u"None"_s}, {u"ID"_s, job.id}} : job.diff);
             lines.append(QString());
             lines.append(u"Scheduler dry-run:"_s);
             lines += dryRunLines(job.failedTGAllocs);
@@ -218,20 +219,22 @@ QString PlanText::text(const DeployPlan &plan)
         lines.append(QString());
     }
     for (const IntentionChange &intention : plan.intentions) {
-        const QString type = !intention.changes() ? u"None"_s
+        const QString type = !intention.changes()    ? u"None"_s
                              : intention.deleteEntry ? u"Deleted"_s
-                             : !intention.exists    ? u"Added"_s
-                                                    : u"Edited"_s;
+                             : !intention.exists     ? u"Added"_s
+                                                     : u"Edited"_s;
         lines.append(prefix(type, 0) + u"Intentions: "_s + quoted(intention.destination)
                      + (intention.deleteEntry ? u" (entry deleted: nothing else remains in it)"_s : QString()));
         for (const IntentionChange::Source &s : intention.sources) {
             if (s.oldAction.isEmpty())
                 lines.append(prefix(u"Added"_s, 2) + u"%1 → %2: %3"_s.arg(s.name, intention.destination, s.newAction));
             else if (s.newAction.isEmpty())
-                lines.append(prefix(u"Deleted"_s, 2) + u"%1 → %2: %3"_s.arg(s.name, intention.destination, s.oldAction));
+                lines.append(prefix(u"Deleted"_s, 2)
+                             + u"%1 → %2: %3"_s.arg(s.name, intention.destination, s.oldAction));
             else
-                lines.append(prefix(u"Edited"_s, 2)
-                             + u"%1 → %2: \"%3\" => \"%4\""_s.arg(s.name, intention.destination, s.oldAction, s.newAction));
+                lines.append(
+                    prefix(u"Edited"_s, 2)
+                    + u"%1 → %2: \"%3\" => \"%4\""_s.arg(s.name, intention.destination, s.oldAction, s.newAction));
         }
         if (intention.changes())
             lines.append(u"Entry Modify Index: %1"_s.arg(intention.modifyIndex));

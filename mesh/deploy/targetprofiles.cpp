@@ -29,9 +29,9 @@ Result<QList<DeployTarget>> TargetProfiles::load(const QString &path)
     QJsonParseError error;
     const QJsonDocument document = QJsonDocument::fromJson(file.read(1 << 20), &error);
     if (error.error != QJsonParseError::NoError || !document.isObject())
-        return fail(Error::Code::Parse, u"%1 is not a targets file: %2"_s.arg(
-                                            path, error.error != QJsonParseError::NoError ? error.errorString()
-                                                                                           : u"expected an object"_s));
+        return fail(Error::Code::Parse,
+                    u"%1 is not a targets file: %2"_s.arg(
+                        path, error.error != QJsonParseError::NoError ? error.errorString() : u"expected an object"_s));
     QList<DeployTarget> out;
     for (const QJsonValue &v : document.object().value(u"targets").toArray()) {
         auto target = DeployTarget::fromProfile(v.toObject());

@@ -32,8 +32,8 @@ QString foldedName(const QString &path)
 // system, and no path is both a file and another file's directory.
 Result<> checkPaths(const QList<Artifact> &artifacts)
 {
-    QHash<QString, qsizetype> files;  // folded path -> index
-    QHash<QString, qsizetype> directories;  // folded directory -> index of a file below it
+    QHash<QString, qsizetype> files;       // folded path -> index
+    QHash<QString, qsizetype> directories; // folded directory -> index of a file below it
     files.reserve(artifacts.size());
     for (qsizetype i = 0; i < artifacts.size(); ++i) {
         const QString &path = artifacts[i].path;

@@ -17,7 +17,7 @@ struct Artifact
     QString path;
     ArtifactKind kind = ArtifactKind::Json;
     QString text;
-    bool executable = false;  // scripts get 0755 when written
+    bool executable = false; // scripts get 0755 when written
 };
 
 // Every file one design means, in the order added. Built by the generators,
@@ -51,7 +51,7 @@ public:
 
 private:
     QList<Artifact> m_artifacts;
-    QHash<QString, qsizetype> m_index;  // path -> position in m_artifacts
+    QHash<QString, qsizetype> m_index; // path -> position in m_artifacts
 };
 
 } // namespace mesh::generate

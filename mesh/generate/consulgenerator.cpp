@@ -23,7 +23,7 @@ namespace {
 QList<model::KeyValue> uniqueMeta(const QList<model::KeyValue> &meta)
 {
     QList<model::KeyValue> out;
-    QHash<QString, qsizetype> position;  // key -> index in out
+    QHash<QString, qsizetype> position; // key -> index in out
     for (const model::KeyValue &kv : meta) {
         if (const auto it = position.constFind(kv.key); it != position.constEnd()) {
             out[*it].value = kv.value;
@@ -40,7 +40,7 @@ QList<model::KeyValue> uniqueMeta(const QList<model::KeyValue> &meta)
 struct CheckTarget
 {
     bool http = false;
-    QString target;  // URL or host:port; empty = no check
+    QString target; // URL or host:port; empty = no check
 };
 
 CheckTarget checkTarget(const Service &service)
@@ -94,8 +94,8 @@ QStringList ConsulGenerator::fileStems(const Topology &topology)
         base.reserve(service.name.size());
         for (const QChar c : service.name) {
             const char16_t u = c.unicode();
-            const bool safe = (u >= u'a' && u <= u'z') || (u >= u'A' && u <= u'Z')
-                              || (u >= u'0' && u <= u'9') || u == u'-' || u == u'_' || u == u'.';
+            const bool safe = (u >= u'a' && u <= u'z') || (u >= u'A' && u <= u'Z') || (u >= u'0' && u <= u'9')
+                              || u == u'-' || u == u'_' || u == u'.';
             base += safe ? c : QChar(u'_');
         }
         // "." and ".." would be directories, a leading dot a hidden file.
@@ -241,9 +241,9 @@ QString ConsulGenerator::intentionsJson(const TopologyIndex &design, const Servi
         w.field(u"Name", source->name);
         w.field(u"Action", model::toString(u->action));
         w.field(u"Type", QStringView(u"consul"));
-        w.field(u"Description", allow
-                    ? QStringLiteral("Meshpad: %1 may call %2").arg(source->name, destination.name)
-                    : QStringLiteral("Meshpad: %1 may not call %2").arg(source->name, destination.name));
+        w.field(u"Description",
+                allow ? QStringLiteral("Meshpad: %1 may call %2").arg(source->name, destination.name)
+                      : QStringLiteral("Meshpad: %1 may not call %2").arg(source->name, destination.name));
         w.endObject();
     }
     // Without an intention that matches, Consul falls back to its ACL

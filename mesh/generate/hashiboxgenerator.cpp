@@ -26,8 +26,7 @@ QString privateAddressTemplate(QStringView attribute)
 
 bool hasControl(QStringView text)
 {
-    return std::any_of(text.begin(), text.end(),
-                       [](QChar c) { return TerminalText::isControl(c.unicode()); });
+    return std::any_of(text.begin(), text.end(), [](QChar c) { return TerminalText::isControl(c.unicode()); });
 }
 
 QString rubyString(QStringView text)
@@ -131,7 +130,8 @@ QString HashiboxGenerator::vagrantfile(const Topology &topology)
          u"  # Debian 12 like the host Meshpad builds on: the apps' Qt libraries match.\n"
          u"  config.vm.box = 'generic/debian12'\n"
          u"  config.vm.synced_folder '.', '/vagrant', disabled: true\n"
-         u"  config.vm.synced_folder '..', '/vagrant', type: 'rsync', rsync__exclude: ['.vagrant/', 'hashibox/.vagrant/']\n"
+         u"  config.vm.synced_folder '..', '/vagrant', type: 'rsync', rsync__exclude: ['.vagrant/', "
+         u"'hashibox/.vagrant/']\n"
          u"\n"
          u"  config.vm.provider :libvirt do |libvirt|\n"
          u"    # Consul, Nomad, Docker and an Envoy sidecar per allocation.\n"
@@ -212,8 +212,8 @@ QString HashiboxGenerator::nomadConfig(const Topology &topology)
     // chroot_env replaces the exec driver's default chroot, so it lists the
     // defaults again, plus /vagrant where the jobs' apps are.
     QList<std::pair<QString, QString>> chroot;
-    for (const auto *dir : {u"/bin", u"/etc", u"/lib", u"/lib32", u"/lib64", u"/run/resolvconf", u"/sbin", u"/usr",
-                            u"/vagrant"})
+    for (const auto *dir :
+         {u"/bin", u"/etc", u"/lib", u"/lib32", u"/lib64", u"/run/resolvconf", u"/sbin", u"/usr", u"/vagrant"})
         chroot.append({QString::fromUtf16(dir), HclWriter::plainString(dir)});
     client.attribute(u"chroot_env", HclWriter::object(chroot));
     b.blankLine();
@@ -221,9 +221,7 @@ QString HashiboxGenerator::nomadConfig(const Topology &topology)
     consul.attribute(u"address", HclWriter::plainString(u"127.0.0.1:8500"));
     consul.attribute(u"grpc_address", HclWriter::plainString(u"127.0.0.1:8502"));
     b.blankLine();
-    b.block(u"plugin", {QStringLiteral("raw_exec")})
-        .block(u"config")
-        .attribute(u"enabled", HclWriter::boolean(true));
+    b.block(u"plugin", {QStringLiteral("raw_exec")}).block(u"config").attribute(u"enabled", HclWriter::boolean(true));
     return w.text();
 }
 
@@ -259,7 +257,8 @@ QString HashiboxGenerator::installScript(const Topology &topology)
          u"    tmp=$(mktemp -d)\n"
          u"    local zip=\"${name}_${version}_linux_${arch}.zip\"\n"
          u"    curl -fsSL -o \"$tmp/$zip\" \"https://releases.hashicorp.com/$name/$version/$zip\"\n"
-         u"    curl -fsSL -o \"$tmp/SHA256SUMS\" \"https://releases.hashicorp.com/$name/$version/${name}_${version}_SHA256SUMS\"\n"
+         u"    curl -fsSL -o \"$tmp/SHA256SUMS\" "
+         u"\"https://releases.hashicorp.com/$name/$version/${name}_${version}_SHA256SUMS\"\n"
          u"    sum=$(grep \" $zip\\$\" \"$tmp/SHA256SUMS\" | cut -d' ' -f1)\n"
          u"    echo \"$sum  $tmp/$zip\" | sha256sum --check --quiet -\n"
          u"    unzip -o -q \"$tmp/$zip\" -d /usr/local/bin\n"
@@ -326,12 +325,14 @@ QString HashiboxGenerator::installScript(const Topology &topology)
         s += u"# The apps the design's jobs run must be here on every node.\n";
         for (const QString &app : apps) {
             const QString quoted = ScriptGenerator::shellQuote(app);
-            s += QStringLiteral("[[ -x %1 ]] || printf '==> Missing %s: build it, copy it there, then vagrant rsync\\n' %1 >&2\n")
+            s += QStringLiteral(
+                     "[[ -x %1 ]] || printf '==> Missing %s: build it, copy it there, then vagrant rsync\\n' %1 >&2\n")
                      .arg(quoted);
         }
         s += u"\n";
     }
-    s += u"echo \"==> $(hostname) provisioned: Consul UI http://$(hostname -I | tr ' ' '\\n' | grep '^10\\.42\\.0\\.' | head -n1):8500, Nomad :4646\"\n";
+    s += u"echo \"==> $(hostname) provisioned: Consul UI http://$(hostname -I | tr ' ' '\\n' | grep '^10\\.42\\.0\\.' "
+         u"| head -n1):8500, Nomad :4646\"\n";
     return s;
 }
 

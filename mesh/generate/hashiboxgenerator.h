@@ -39,9 +39,9 @@ public:
     static QString consulConfig(const model::Topology &topology);
     static QString nomadConfig(const model::Topology &topology);
 
-    static QStringList nodeNames();        // one, two, three
-    static QStringList nodeAddresses();    // 10.42.0.11, .12, .13
-    static QString nodeNetwork();          // 10.42.0.0/24
+    static QStringList nodeNames();     // one, two, three
+    static QStringList nodeAddresses(); // 10.42.0.11, .12, .13
+    static QString nodeNetwork();       // 10.42.0.0/24
     static QString consulVersion();
     static QString nomadVersion();
 };

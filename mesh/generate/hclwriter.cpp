@@ -29,7 +29,7 @@ bool isEvaluatedRoot(QStringView name)
 {
     static const QStringList roots = {
         QStringLiteral("true"), QStringLiteral("false"), QStringLiteral("null"),
-        QStringLiteral("var"), QStringLiteral("local"),
+        QStringLiteral("var"),  QStringLiteral("local"),
     };
     return roots.contains(name);
 }
@@ -99,7 +99,7 @@ HclWriter::Body &HclWriter::Body::blankLine()
 QString HclWriter::text() const
 {
     QString out;
-    out.reserve(512);  // a service definition is ~300 characters; a job grows by doubling
+    out.reserve(512); // a service definition is ~300 characters; a job grows by doubling
     render(*m_root, 0, out);
     return out;
 }
@@ -111,9 +111,7 @@ void HclWriter::render(const Body &body, int depth, QString &out)
     for (size_t i = 0; i < items.size(); ++i) {
         const Body::Item &item = items[i];
         switch (item.kind) {
-        case Body::Item::Kind::Blank:
-            out += u'\n';
-            break;
+        case Body::Item::Kind::Blank: out += u'\n'; break;
         case Body::Item::Kind::Attribute: {
             if (opensMultiLine(item.expression)) {
                 // Not part of any alignment run: one space before `=`.
@@ -126,15 +124,14 @@ void HclWriter::render(const Body &body, int depth, QString &out)
             size_t runEnd = i;
             qsizetype width = 0;
             for (size_t j = i; j < items.size() && items[j].kind == Body::Item::Kind::Attribute
-                 && !opensMultiLine(items[j].expression);
+                               && !opensMultiLine(items[j].expression);
                  ++j) {
                 width = std::max(width, columns(items[j].name));
                 runEnd = j;
             }
             for (size_t j = i; j <= runEnd; ++j) {
                 const Body::Item &a = items[j];
-                out += indent + a.name + QString(width - columns(a.name), u' ') + u" = "
-                    + a.expression + u'\n';
+                out += indent + a.name + QString(width - columns(a.name), u' ') + u" = " + a.expression + u'\n';
             }
             i = runEnd;
             break;
@@ -194,7 +191,7 @@ QString HclWriter::quote(QStringView text, Quoting quoting)
             const qsizetype length
                 = quoting == Quoting::KeepTraversals && !afterDollar ? traversalLength(text, i + 2) : 0;
             if (length > 0) {
-                out += text.mid(i, length + 3);  // `${` name `}`
+                out += text.mid(i, length + 3); // `${` name `}`
                 i += length + 2;
             } else {
                 out += u"$$";
@@ -281,7 +278,7 @@ bool HclWriter::isIdentifier(QStringView name)
     }
     static const QStringList keywords = {
         QStringLiteral("true"), QStringLiteral("false"), QStringLiteral("null"),
-        QStringLiteral("for"), QStringLiteral("in"), QStringLiteral("if"),
+        QStringLiteral("for"),  QStringLiteral("in"),    QStringLiteral("if"),
     };
     return !keywords.contains(name);
 }

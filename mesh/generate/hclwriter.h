@@ -41,9 +41,9 @@ public:
         struct Item
         {
             enum class Kind { Attribute, Block, Blank } kind;
-            QString name;         // attribute name or block type
-            QString expression;   // attribute value
-            QStringList labels;   // block labels
+            QString name;       // attribute name or block type
+            QString expression; // attribute value
+            QStringList labels; // block labels
             std::unique_ptr<Body> body;
         };
         std::vector<Item> m_items;

@@ -13,7 +13,7 @@ QList<model::KeyValue> uniqueKeys(const QList<model::KeyValue> &entries)
 {
     QList<model::KeyValue> out;
     out.reserve(entries.size());
-    QHash<QString, qsizetype> position;  // key -> index in out
+    QHash<QString, qsizetype> position; // key -> index in out
     for (const model::KeyValue &entry : entries) {
         if (const auto it = position.constFind(entry.key); it != position.constEnd()) {
             out[*it].value = entry.value;
@@ -44,7 +44,7 @@ std::optional<NomadJob::Check> checkOf(const model::Service &service)
     // (Nomad's expose-check hook; http and grpc checks only). TCP checks
     // cannot be exposed; they reach the app when `port` is a mapped label.
     check.expose = service.check.kind == model::CheckKind::Http && service.connectSidecar
-        && service.networkMode == model::NetworkMode::Bridge;
+                   && service.networkMode == model::NetworkMode::Bridge;
     return check;
 }
 

@@ -21,8 +21,8 @@ struct NomadJob
     struct Port
     {
         QString label;
-        int value = 0;   // `static`; 0 = dynamic
-        int to = 0;      // 0 = same number inside the allocation
+        int value = 0; // `static`; 0 = dynamic
+        int to = 0;    // 0 = same number inside the allocation
         bool reserved() const { return value != 0; }
     };
 
@@ -30,13 +30,13 @@ struct NomadJob
     {
         QString destinationName;
         int localBindPort = 0;
-        QString localBindAddress;  // empty = Consul's default
+        QString localBindAddress; // empty = Consul's default
     };
 
     struct Check
     {
-        QString type;            // "http" / "tcp"
-        QString path;            // http only
+        QString type; // "http" / "tcp"
+        QString path; // http only
         qint64 intervalMs = 0;
         qint64 timeoutMs = 0;
         bool expose = false;
@@ -45,12 +45,12 @@ struct NomadJob
     struct Service
     {
         QString name;
-        QString portLabel;       // empty = no `port`
+        QString portLabel; // empty = no `port`
         QStringList tags;
-        QList<model::KeyValue> meta;  // keys unique
+        QList<model::KeyValue> meta; // keys unique
         std::optional<Check> check;
         bool sidecar = false;
-        int localServicePort = 0;     // 0 = leave to Consul
+        int localServicePort = 0; // 0 = leave to Consul
         QList<Upstream> upstreams;
     };
 
@@ -62,8 +62,8 @@ struct NomadJob
         QString image;
         QString command;
         QStringList args;
-        QList<model::KeyValue> env;   // keys unique
-        int cpu = 0;                  // 0 = Nomad's default
+        QList<model::KeyValue> env; // keys unique
+        int cpu = 0;                // 0 = Nomad's default
         int memoryMb = 0;
     };
 

@@ -32,9 +32,8 @@ void keyValues(Body &parent, QStringView name, const QList<model::KeyValue> &ent
 {
     if (entries.isEmpty())
         return;
-    const bool identifiers = std::all_of(entries.begin(), entries.end(), [](const model::KeyValue &e) {
-        return HclWriter::isIdentifier(e.key);
-    });
+    const bool identifiers = std::all_of(entries.begin(), entries.end(),
+                                         [](const model::KeyValue &e) { return HclWriter::isIdentifier(e.key); });
     if (identifiers) {
         Body &block = section(parent, name);
         for (const model::KeyValue &e : entries)
@@ -128,25 +127,21 @@ void stringMap(JsonWriter &w, QStringView name, const QList<model::KeyValue> &en
         return;
     w.key(name).beginObject();
     for (const model::KeyValue &e : entries)
-        w.field(e.key, QStringView(e.value));  // always strings: Nomad 400s on numbers
+        w.field(e.key, QStringView(e.value)); // always strings: Nomad 400s on numbers
     w.endObject();
 }
 
 void jsonPorts(JsonWriter &w, QStringView name, const QList<NomadJob::Port> &ports, bool reserved)
 {
-    const bool any = std::any_of(ports.begin(), ports.end(),
-                                 [&](const NomadJob::Port &p) { return p.reserved() == reserved; });
+    const bool any
+        = std::any_of(ports.begin(), ports.end(), [&](const NomadJob::Port &p) { return p.reserved() == reserved; });
     if (!any)
         return;
     w.key(name).beginArray();
     for (const NomadJob::Port &p : ports) {
         if (p.reserved() != reserved)
             continue;
-        w.beginObject()
-            .field(u"Label", QStringView(p.label))
-            .field(u"Value", p.value)
-            .field(u"To", p.to)
-            .endObject();
+        w.beginObject().field(u"Label", QStringView(p.label)).field(u"Value", p.value).field(u"To", p.to).endObject();
     }
     w.endArray();
 }
@@ -287,7 +282,7 @@ void NomadJobGenerator::addArtifacts(const model::TopologyIndex &design, Artifac
     // Stems compared lowercased: "Web" and "web" would be one file on a
     // case-insensitive file system (a Vagrant synced folder on macOS).
     QSet<QString> used;
-    QHash<QString, int> nextSuffix;  // numbering resumes per base: one probe per name
+    QHash<QString, int> nextSuffix; // numbering resumes per base: one probe per name
     for (const QString &name : design.jobNames()) {
         // Two names can share a stem ("a/b", "a_b"); number the later ones.
         const QString base = fileStem(name);
@@ -313,8 +308,8 @@ QString NomadJobGenerator::fileStem(QStringView job)
     stem.reserve(job.size());
     for (QChar c : job) {
         const char16_t u = c.unicode();
-        const bool safe = (u >= u'a' && u <= u'z') || (u >= u'A' && u <= u'Z') || (u >= u'0' && u <= u'9')
-            || u == u'.' || u == u'_' || u == u'-';
+        const bool safe = (u >= u'a' && u <= u'z') || (u >= u'A' && u <= u'Z') || (u >= u'0' && u <= u'9') || u == u'.'
+                          || u == u'_' || u == u'-';
         stem += safe ? c : QChar(u'_');
     }
     return stem;

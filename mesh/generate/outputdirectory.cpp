@@ -45,14 +45,16 @@ int openDirectory(int parent, const QByteArray &name)
 
 bool isSymbolicLink(int parent, const QByteArray &name)
 {
-    struct stat st {};
+    struct stat st
+    {
+    };
     return ::fstatat(parent, name.constData(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
 }
 
 std::unexpected<Error> refuseLink(const QString &shown)
 {
-    return fail(Error::Code::Io, u"refusing to write through the symbolic link " + shown
-                                     + u"; remove it or choose another folder");
+    return fail(Error::Code::Io,
+                u"refusing to write through the symbolic link " + shown + u"; remove it or choose another folder");
 }
 
 // What may be replaced by a generated file: nothing, or a regular file. A
@@ -60,7 +62,9 @@ std::unexpected<Error> refuseLink(const QString &shown)
 // link we did not create is the user's (or someone else's) and stays.
 Result<> checkTarget(int directory, const QByteArray &name, const QString &shown)
 {
-    struct stat st {};
+    struct stat st
+    {
+    };
     if (::fstatat(directory, name.constData(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
         const int error = errno;
         if (error == ENOENT)
@@ -90,14 +94,16 @@ QByteArray temporaryName()
 OutputDirectory::OutputDirectory(QString path, int fd)
     : m_path(std::move(path))
     , m_root(fd)
-{}
+{
+}
 
 OutputDirectory::OutputDirectory(OutputDirectory &&other) noexcept
     : m_path(std::move(other.m_path))
     , m_root(std::exchange(other.m_root, -1))
     , m_directories(std::exchange(other.m_directories, {}))
     , m_missing(std::exchange(other.m_missing, {}))
-{}
+{
+}
 
 OutputDirectory &OutputDirectory::operator=(OutputDirectory &&other) noexcept
 {
@@ -227,7 +233,7 @@ Result<> OutputDirectory::checkFile(QStringView relativePath)
     if (!parent)
         return std::unexpected(parent.error());
     if (*parent < 0)
-        return {};  // its directory does not exist yet, so neither does it
+        return {}; // its directory does not exist yet, so neither does it
     return checkTarget(*parent, QFile::encodeName(relativePath.mid(slash + 1).toString()), display(relativePath));
 }
 
@@ -258,8 +264,8 @@ Result<> OutputDirectory::writeFile(QStringView relativePath, const QByteArray &
     }
     if (fd < 0) {
         const int error = errno;
-        return fail(Error::Code::Io, u"cannot create a file in " + display(relativePath.left(qMax(slash, 0)))
-                                         + u": " + systemError(error));
+        return fail(Error::Code::Io, u"cannot create a file in " + display(relativePath.left(qMax(slash, 0))) + u": "
+                                         + systemError(error));
     }
     // The umask can only narrow the creation mode; fchmod(2) on the
     // descriptor makes it exact without another lookup by name.

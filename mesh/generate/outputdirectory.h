@@ -29,8 +29,8 @@ class OutputDirectory final
 {
 public:
     enum class Mode {
-        Plain,       // 0644
-        Executable,  // 0755
+        Plain,      // 0644
+        Executable, // 0755
     };
 
     // Opens `path`, creating it and its parents if needed.

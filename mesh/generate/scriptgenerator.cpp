@@ -1,8 +1,8 @@
 #include "scriptgenerator.h"
 
 #include "artifactset.h"
-#include "core/terminaltext.h"
 #include "consulgenerator.h"
+#include "core/terminaltext.h"
 
 #include <QUrl>
 
@@ -33,9 +33,8 @@ bool isShellIdentifier(QStringView name)
 bool isPlainShellWord(QStringView word)
 {
     static constexpr QStringView punctuation = u"_./:@%+,=-";
-    return !word.isEmpty() && !word.startsWith(u'=') && std::all_of(word.begin(), word.end(), [](QChar c) {
-        return isAsciiAlnum(c) || punctuation.contains(c);
-    });
+    return !word.isEmpty() && !word.startsWith(u'=')
+           && std::all_of(word.begin(), word.end(), [](QChar c) { return isAsciiAlnum(c) || punctuation.contains(c); });
 }
 
 QString portOf(const model::PortMapping &p)
@@ -49,8 +48,8 @@ QString portOf(const model::PortMapping &p)
 
 // The app's command line, as the Nomad task would run it. *literals is set
 // when a quoted word holds a `$` or a backquote that is meant literally.
-QString commandLine(const TopologyIndex &design, const Service &service, QStringList *unresolved,
-                    QString *problem, bool *literals)
+QString commandLine(const TopologyIndex &design, const Service &service, QStringList *unresolved, QString *problem,
+                    bool *literals)
 {
     auto note = [literals](const QString &text) {
         if (text.contains(u'$') || text.contains(u'`'))
@@ -110,7 +109,8 @@ QString commandLine(const TopologyIndex &design, const Service &service, QString
         words << ScriptGenerator::shellQuote(note(service.command));
     }
     for (const QString &arg : service.args)
-        words << ScriptGenerator::shellQuote(note(ScriptGenerator::resolveNomadVariables(design, service, arg, unresolved)));
+        words << ScriptGenerator::shellQuote(
+            note(ScriptGenerator::resolveNomadVariables(design, service, arg, unresolved)));
     return words.join(u' ');
 }
 
@@ -162,8 +162,8 @@ QString ScriptGenerator::shellQuote(QStringView text)
     return out + u'\'';
 }
 
-QString ScriptGenerator::resolveNomadVariables(const TopologyIndex &design, const Service &service,
-                                               QStringView value, QStringList *unresolved)
+QString ScriptGenerator::resolveNomadVariables(const TopologyIndex &design, const Service &service, QStringView value,
+                                               QStringList *unresolved)
 {
     auto lookup = [&](const QString &name) -> std::optional<QString> {
         auto suffix = [&](QStringView prefix) -> std::optional<QString> {
@@ -189,8 +189,8 @@ QString ScriptGenerator::resolveNomadVariables(const TopologyIndex &design, cons
                 return prefix == u"NOMAD_UPSTREAM_IP_" ? ip : port;
             }
         }
-        for (QStringView prefix : {QStringView(u"NOMAD_PORT_"), QStringView(u"NOMAD_ALLOC_PORT_"),
-                                   QStringView(u"NOMAD_HOST_PORT_")}) {
+        for (QStringView prefix :
+             {QStringView(u"NOMAD_PORT_"), QStringView(u"NOMAD_ALLOC_PORT_"), QStringView(u"NOMAD_HOST_PORT_")}) {
             const std::optional<QString> label = suffix(prefix);
             if (!label)
                 continue;
@@ -275,7 +275,8 @@ QString ScriptGenerator::script(const TopologyIndex &design, const Service &serv
          u"#   vagrant ssh one -c /vagrant/scripts/<this file>\n"
          u"# CONSUL_HTTP_ADDR selects another agent (default http://127.0.0.1:8500).\n";
     for (const QString &name : std::as_const(unresolved))
-        s += QStringLiteral("# Note: ${%1} means nothing outside Nomad; it is passed on as written.\n").arg(commentText(name));
+        s += QStringLiteral("# Note: ${%1} means nothing outside Nomad; it is passed on as written.\n")
+                 .arg(commentText(name));
     if (literals)
         s += u"# shellcheck disable=SC2016  # a $ or ` in single quotes is meant literally\n";
     s += u"set -euo pipefail\n\n";
@@ -324,8 +325,10 @@ QString ScriptGenerator::script(const TopologyIndex &design, const Service &serv
          u"    done\n"
          u"    if $registered; then\n"
          u"        curl --silent --show-error --fail --request PUT \\\n";
-    s += QStringLiteral("            \"$consul_addr/v1/agent/service/deregister/%1\" >/dev/null \\\n").arg(idPath);  // percent-encoded: safe in double quotes
-    s += u"            || echo \"==> Could not deregister $service_id; try: consul services deregister -id=$service_id\" >&2\n"
+    s += QStringLiteral("            \"$consul_addr/v1/agent/service/deregister/%1\" >/dev/null \\\n")
+             .arg(idPath); // percent-encoded: safe in double quotes
+    s += u"            || echo \"==> Could not deregister $service_id; try: consul services deregister "
+         u"-id=$service_id\" >&2\n"
          u"    fi\n"
          u"    echo \"==> Done\" >&2\n"
          u"    exit \"$status\"\n"
@@ -371,7 +374,7 @@ void ScriptGenerator::addArtifacts(const TopologyIndex &design, ArtifactSet &out
     const QStringList stems = ConsulGenerator::fileStems(topology);
     for (qsizetype i = 0; i < topology.services.size(); ++i) {
         if (topology.services.at(i).external)
-            continue;  // runs elsewhere: nothing of Meshpad's to start
+            continue; // runs elsewhere: nothing of Meshpad's to start
         out.add({QStringLiteral("scripts/%1.sh").arg(stems.at(i)), ArtifactKind::Shell,
                  script(design, topology.services.at(i)), true});
     }

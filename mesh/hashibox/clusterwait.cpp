@@ -58,7 +58,8 @@ ClusterWait::ClusterWait(consul::ConsulClient *consul, nomad::NomadClient *nomad
     : QObject(parent)
     , m_consul(consul)
     , m_nomad(nomad)
-{ }
+{
+}
 
 ClusterWait::~ClusterWait() = default;
 

@@ -24,7 +24,7 @@ namespace mesh::hashibox {
 struct ClusterHealth
 {
     QString consulLeader; // "10.42.0.11:8300"; empty: none elected (or no answer)
-    int consulAlive = 0; // members with Status 1 (serf's StatusAlive)
+    int consulAlive = 0;  // members with Status 1 (serf's StatusAlive)
     int consulMembers = 0;
     QString consulError;
     QString nomadLeader;
@@ -81,7 +81,7 @@ private:
     consul::ConsulClient *m_consul;
     nomad::NomadClient *m_nomad;
     int m_expected = 3;
-    std::chrono::milliseconds m_interval { std::chrono::seconds(2) };
+    std::chrono::milliseconds m_interval{std::chrono::seconds(2)};
 };
 
 } // namespace mesh::hashibox

@@ -71,7 +71,8 @@ Vagrant::Vagrant(QString directory, QObject *parent)
     , m_directory(std::move(directory))
     , m_program(u"vagrant"_s)
     , m_environment(QProcessEnvironment::systemEnvironment())
-{ }
+{
+}
 
 Vagrant::~Vagrant() = default;
 
@@ -79,9 +80,8 @@ Result<QString> Vagrant::hashiboxDirectory() const
 {
     const QDir dir(m_directory.isEmpty() ? u"."_s : m_directory);
     if (!dir.exists())
-        return fail(Error::Code::Io,
-                    u"no Hashibox in %1: it does not exist; write the Hashibox there with "
-                    u"meshpad generate DESIGN -o %1"_s.arg(QDir::toNativeSeparators(dir.path())));
+        return fail(Error::Code::Io, u"no Hashibox in %1: it does not exist; write the Hashibox there with "
+                                     u"meshpad generate DESIGN -o %1"_s.arg(QDir::toNativeSeparators(dir.path())));
     // Checked here, not left to vagrant: it would take a Vagrantfile from any
     // directory above (hashicorp/vagrant: lib/vagrant/environment.rb
     // find_vagrantfile walks up to the root).
@@ -153,7 +153,7 @@ QCoro::Task<Result<Vagrant::Run>> Vagrant::run(QString command, QStringList argu
     QObject::connect(p, &QProcess::readyReadStandardError, p,
                      [&result, p] { result.stderrText += QString::fromUtf8(p->readAllStandardError()); });
 
-    const QStringList args = QStringList { command } + arguments + QStringList { u"--machine-readable"_s };
+    const QStringList args = QStringList{command} + arguments + QStringList{u"--machine-readable"_s};
     qCDebug(lcHashibox) << "running" << *program << args << "in" << *directory;
     p->setProgram(*program);
     p->setArguments(args);
@@ -182,10 +182,9 @@ QCoro::Task<Result<Vagrant::Run>> Vagrant::run(QString command, QStringList argu
     result.stray = parser.strayLines();
     if (p->exitStatus() == QProcess::CrashExit) {
         co_return fail(Error::Code::Internal,
-                       u"vagrant %1 crashed%2"_s.arg(command,
-                                                     result.stderrText.trimmed().isEmpty()
-                                                         ? QString()
-                                                         : u": "_s + result.stderrText.trimmed().right(2000)));
+                       u"vagrant %1 crashed%2"_s.arg(command, result.stderrText.trimmed().isEmpty()
+                                                                  ? QString()
+                                                                  : u": "_s + result.stderrText.trimmed().right(2000)));
     }
     result.exitCode = p->exitCode();
     qCDebug(lcHashibox) << "vagrant" << command << "exited with" << result.exitCode;
@@ -222,48 +221,45 @@ Error Vagrant::explain(const QString &command, const QString &errorClass, const 
     // hashicorp/vagrant: lib/vagrant/errors.rb and templates/locales/en.yml
     // for the core classes; vagrant-libvirt/vagrant-libvirt:
     // lib/vagrant-libvirt/errors.rb for the provider's.
-    if (isOneOf(errorClass,
-                { u"NoDefaultProvider", u"ProviderNotFound", u"ProviderNotFoundSuggestion", u"ProviderNotUsable",
-                  u"ProviderChecksumMismatch" })) {
-        return Error { Error::Code::Unsupported,
-                       lead
-                           + u"no usable provider: the Hashibox runs on libvirt, and vagrant has no working "
-                             u"libvirt provider. "_s
-                           + kInstallLibvirt + u"\nvagrant said: "_s + said };
+    if (isOneOf(errorClass, {u"NoDefaultProvider", u"ProviderNotFound", u"ProviderNotFoundSuggestion",
+                             u"ProviderNotUsable", u"ProviderChecksumMismatch"})) {
+        return Error{Error::Code::Unsupported,
+                     lead
+                         + u"no usable provider: the Hashibox runs on libvirt, and vagrant has no working "
+                           u"libvirt provider. "_s
+                         + kInstallLibvirt + u"\nvagrant said: "_s + said};
     }
     // Also when it comes wrapped in a BatchMultiError, as `up` reports it
     // for all three machines at once.
     if ((errorClass.contains(u"ProviderLibvirt") || isOneOf(errorClass, {u"BatchMultiError"}))
         && (errorClass.endsWith(u"ConnectionError") || said.contains(u"connecting to Libvirt"))) {
-        return Error { Error::Code::Unsupported,
-                       lead + u"vagrant-libvirt cannot reach libvirt. "_s + kInstallLibvirt
-                           + u" Start the daemon with sudo systemctl start libvirtd.\nvagrant said: "_s + said };
+        return Error{Error::Code::Unsupported,
+                     lead + u"vagrant-libvirt cannot reach libvirt. "_s + kInstallLibvirt
+                         + u" Start the daemon with sudo systemctl start libvirtd.\nvagrant said: "_s + said};
     }
-    const bool portClash = isOneOf(
-        errorClass,
-        { u"ForwardPortCollision", u"ForwardPortAutolistEmpty", u"NetworkCollision", u"NetworkAddressInvalid" });
-    const bool networkClash = errorClass.contains(u"ProviderLibvirt")
-        && (isOneOf(errorClass, { u"NetworkNameAndAddressMismatch", u"ActivateNetworkError", u"CreateNetworkError" })
-            || said.contains(u"already in use"));
+    const bool portClash = isOneOf(errorClass, {u"ForwardPortCollision", u"ForwardPortAutolistEmpty",
+                                                u"NetworkCollision", u"NetworkAddressInvalid"});
+    const bool networkClash
+        = errorClass.contains(u"ProviderLibvirt")
+          && (isOneOf(errorClass, {u"NetworkNameAndAddressMismatch", u"ActivateNetworkError", u"CreateNetworkError"})
+              || said.contains(u"already in use"));
     if (portClash || networkClash) {
-        return Error { Error::Code::Conflict,
-                       lead
-                           + u"a port or address the Hashibox needs is taken. Free it (ss -ltnp shows who listens "
-                             u"on a port; virsh net-list --all shows libvirt's networks, one may already hold %1), "
-                             u"or change the nodes' addresses in hashibox/Vagrantfile (NODES) and "
-                             u"hashibox/provision/*.hcl, then run meshpad hashibox up again.\nvagrant said: "_s.arg(
-                                 generate::HashiboxGenerator::nodeNetwork())
-                           + said };
+        return Error{Error::Code::Conflict,
+                     lead
+                         + u"a port or address the Hashibox needs is taken. Free it (ss -ltnp shows who listens "
+                           u"on a port; virsh net-list --all shows libvirt's networks, one may already hold %1), "
+                           u"or change the nodes' addresses in hashibox/Vagrantfile (NODES) and "
+                           u"hashibox/provision/*.hcl, then run meshpad hashibox up again.\nvagrant said: "_s.arg(
+                               generate::HashiboxGenerator::nodeNetwork())
+                         + said};
     }
-    if (isOneOf(errorClass, { u"NoEnvironmentError" })) {
-        return Error { Error::Code::Io,
-                       lead
-                           + u"no Vagrantfile; write the Hashibox with meshpad generate DESIGN -o DIR.\n"
-                             u"vagrant said: "_s
-                           + said };
+    if (isOneOf(errorClass, {u"NoEnvironmentError"})) {
+        return Error{Error::Code::Io, lead
+                                          + u"no Vagrantfile; write the Hashibox with meshpad generate DESIGN -o DIR.\n"
+                                            u"vagrant said: "_s
+                                          + said};
     }
-    return Error { Error::Code::Internal,
-                   lead + said + (errorClass.isEmpty() ? QString() : u" ("_s + errorClass + u')') };
+    return Error{Error::Code::Internal, lead + said + (errorClass.isEmpty() ? QString() : u" ("_s + errorClass + u')')};
 }
 
 QCoro::Task<Result<>> Vagrant::up(std::chrono::milliseconds timeout)
@@ -293,7 +289,7 @@ QCoro::Task<Result<QList<MachineStatus>>> Vagrant::status(std::chrono::milliseco
             if (m.name == name)
                 return m;
         }
-        machines.append(MachineStatus { name, {}, {}, {} });
+        machines.append(MachineStatus{name, {}, {}, {}});
         return machines.last();
     };
     for (const VagrantEvent &event : r->events) {

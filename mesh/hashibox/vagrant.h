@@ -18,10 +18,10 @@ namespace mesh::hashibox {
 // One machine as `vagrant status` reports it.
 struct MachineStatus
 {
-    QString name; // one, two, three
-    QString state; // vagrant's id: running, not_created, shutoff, poweroff, …
+    QString name;      // one, two, three
+    QString state;     // vagrant's id: running, not_created, shutoff, poweroff, …
     QString stateText; // state-human-short: "not created"
-    QString provider; // libvirt
+    QString provider;  // libvirt
 };
 
 // Runs `vagrant <command> --machine-readable` in a generated Hashibox

@@ -70,7 +70,11 @@ std::optional<double> parseDecimal(const QString &s)
 class EvaluatorImpl
 {
 public:
-    EvaluatorImpl(const EvalContext &ctx, const SyntaxFile &file) : m_ctx(ctx), m_file(file) {}
+    EvaluatorImpl(const EvalContext &ctx, const SyntaxFile &file)
+        : m_ctx(ctx)
+        , m_file(file)
+    {
+    }
 
     Result<Value> eval(const Expression &e);
 
@@ -80,8 +84,7 @@ private:
     std::unexpected<Error> fail(const SourceRange &r, const QString &summary, const QString &detail,
                                 Error::Code code = Error::Code::Invalid) const
     {
-        return std::unexpected(
-            Error{code, describe(m_file.fileName, r.start) + u": "_s + summary + u": "_s + detail});
+        return std::unexpected(Error{code, describe(m_file.fileName, r.start) + u": "_s + summary + u": "_s + detail});
     }
     QString sourceText(const SourceRange &r) const { return QString::fromUtf8(m_file.text(r)); }
 
@@ -126,20 +129,13 @@ private:
 Result<Value> EvaluatorImpl::eval(const Expression &e)
 {
     switch (e.kind) {
-    case Expression::Kind::LiteralValue:
-        return static_cast<const LiteralValue &>(e).value;
-    case Expression::Kind::Template:
-        return evalTemplate(static_cast<const Template &>(e));
-    case Expression::Kind::TemplateWrap:
-        return eval(*static_cast<const TemplateWrap &>(e).wrapped);
-    case Expression::Kind::TemplateJoin:
-        return evalTemplateJoin(static_cast<const TemplateJoin &>(e));
-    case Expression::Kind::ScopeTraversal:
-        return evalScopeTraversal(static_cast<const ScopeTraversal &>(e));
-    case Expression::Kind::RelativeTraversal:
-        return evalRelativeTraversal(static_cast<const RelativeTraversal &>(e));
-    case Expression::Kind::FunctionCall:
-        return evalFunctionCall(static_cast<const FunctionCall &>(e));
+    case Expression::Kind::LiteralValue: return static_cast<const LiteralValue &>(e).value;
+    case Expression::Kind::Template: return evalTemplate(static_cast<const Template &>(e));
+    case Expression::Kind::TemplateWrap: return eval(*static_cast<const TemplateWrap &>(e).wrapped);
+    case Expression::Kind::TemplateJoin: return evalTemplateJoin(static_cast<const TemplateJoin &>(e));
+    case Expression::Kind::ScopeTraversal: return evalScopeTraversal(static_cast<const ScopeTraversal &>(e));
+    case Expression::Kind::RelativeTraversal: return evalRelativeTraversal(static_cast<const RelativeTraversal &>(e));
+    case Expression::Kind::FunctionCall: return evalFunctionCall(static_cast<const FunctionCall &>(e));
     case Expression::Kind::TupleCons: {
         Value::Tuple items;
         const auto &t = static_cast<const TupleCons &>(e);
@@ -152,10 +148,8 @@ Result<Value> EvaluatorImpl::eval(const Expression &e)
         }
         return Value::tuple(std::move(items));
     }
-    case Expression::Kind::ObjectCons:
-        return evalObject(static_cast<const ObjectCons &>(e));
-    case Expression::Kind::ObjectConsKey:
-        return eval(*static_cast<const ObjectConsKey &>(e).wrapped);
+    case Expression::Kind::ObjectCons: return evalObject(static_cast<const ObjectCons &>(e));
+    case Expression::Kind::ObjectConsKey: return eval(*static_cast<const ObjectConsKey &>(e).wrapped);
     case Expression::Kind::Index: {
         const auto &i = static_cast<const Index &>(e);
         R collection = eval(*i.collection);
@@ -166,8 +160,7 @@ Result<Value> EvaluatorImpl::eval(const Expression &e)
             return std::unexpected(key.error());
         return index(*collection, *key, i.bracketRange);
     }
-    case Expression::Kind::Splat:
-        return evalSplat(static_cast<const Splat &>(e));
+    case Expression::Kind::Splat: return evalSplat(static_cast<const Splat &>(e));
     case Expression::Kind::AnonSymbol: {
         for (auto it = m_anon.crbegin(); it != m_anon.crend(); ++it) {
             if (it->first == &e)
@@ -176,16 +169,11 @@ Result<Value> EvaluatorImpl::eval(const Expression &e)
         return fail(e.range, u"Invalid splat"_s, u"a splat placeholder was evaluated outside its splat"_s,
                     Error::Code::Internal);
     }
-    case Expression::Kind::For:
-        return evalFor(static_cast<const For &>(e));
-    case Expression::Kind::Conditional:
-        return evalConditional(static_cast<const Conditional &>(e));
-    case Expression::Kind::UnaryOp:
-        return evalUnary(static_cast<const UnaryOp &>(e));
-    case Expression::Kind::BinaryOp:
-        return evalBinary(static_cast<const BinaryOp &>(e));
-    case Expression::Kind::Parentheses:
-        return eval(*static_cast<const Parentheses &>(e).expression);
+    case Expression::Kind::For: return evalFor(static_cast<const For &>(e));
+    case Expression::Kind::Conditional: return evalConditional(static_cast<const Conditional &>(e));
+    case Expression::Kind::UnaryOp: return evalUnary(static_cast<const UnaryOp &>(e));
+    case Expression::Kind::BinaryOp: return evalBinary(static_cast<const BinaryOp &>(e));
+    case Expression::Kind::Parentheses: return eval(*static_cast<const Parentheses &>(e).expression);
     }
     return fail(e.range, u"Invalid expression"_s, u"unknown kind of expression"_s, Error::Code::Internal);
 }
@@ -193,14 +181,13 @@ Result<Value> EvaluatorImpl::eval(const Expression &e)
 Result<Value> EvaluatorImpl::toNumber(const Value &v, const SourceRange &r, const QString &what) const
 {
     switch (v.type()) {
-    case Value::Type::Number:
-        return v;
+    case Value::Type::Number: return v;
     case Value::Type::String:
         if (const std::optional<double> n = parseDecimal(v.toString()))
             return Value::number(*n);
-        return fail(r, u"Invalid operand"_s,
-                    u"unsuitable value for %1: a number is required, and \"%2\" is not a number"_s.arg(
-                        what, v.toString()));
+        return fail(
+            r, u"Invalid operand"_s,
+            u"unsuitable value for %1: a number is required, and \"%2\" is not a number"_s.arg(what, v.toString()));
     case Value::Type::Null:
         return fail(r, u"Invalid operand"_s, u"unsuitable value for %1: argument must not be null"_s.arg(what));
     default:
@@ -212,8 +199,7 @@ Result<Value> EvaluatorImpl::toNumber(const Value &v, const SourceRange &r, cons
 Result<Value> EvaluatorImpl::toBool(const Value &v, const SourceRange &r, const QString &what) const
 {
     switch (v.type()) {
-    case Value::Type::Bool:
-        return v;
+    case Value::Type::Bool: return v;
     case Value::Type::String: {
         // cty converts "true"/"false" (and "1"/"0") to bool.
         const QString s = v.toString();
@@ -249,8 +235,9 @@ Result<Value> EvaluatorImpl::index(const Value &collection, const Value &key, co
                         u"required, not %1"_s.arg(key.typeName()));
         const Value::Tuple &items = collection.toTuple();
         if (*n != std::floor(*n))
-            return fail(r, u"Invalid index"_s, u"the given key does not identify an element in this collection "
-                                               u"value: it must be a whole number"_s);
+            return fail(r, u"Invalid index"_s,
+                        u"the given key does not identify an element in this collection "
+                        u"value: it must be a whole number"_s);
         if (*n < 0 || *n >= double(items.size()))
             return fail(r, u"Invalid index"_s,
                         u"the given key does not identify an element in this collection value: index %1 is out "
@@ -273,8 +260,8 @@ Result<Value> EvaluatorImpl::index(const Value &collection, const Value &key, co
         return *it;
     }
     default:
-        return fail(r, u"Invalid index"_s, u"this value does not have any indices: it is a %1"_s.arg(
-                                                 collection.typeName()));
+        return fail(r, u"Invalid index"_s,
+                    u"this value does not have any indices: it is a %1"_s.arg(collection.typeName()));
     }
 }
 
@@ -293,10 +280,10 @@ Result<Value> EvaluatorImpl::getAttr(const Value &v, const QString &name, const 
         return *it;
     }
     case Value::Type::Tuple:
-        return fail(r, u"Unsupported attribute"_s,
-                    u"can't access attributes on a list of objects; did you mean to access attribute \"%1\" for a "
-                    u"specific element of the list (x[0].%1), or across all elements of the list (x[*].%1)?"_s.arg(
-                        name));
+        return fail(
+            r, u"Unsupported attribute"_s,
+            u"can't access attributes on a list of objects; did you mean to access attribute \"%1\" for a "
+            u"specific element of the list (x[0].%1), or across all elements of the list (x[*].%1)?"_s.arg(name));
     default:
         return fail(r, u"Unsupported attribute"_s,
                     u"can't access attribute \"%1\" on a %2 value"_s.arg(name, v.typeName()));
@@ -322,9 +309,9 @@ Result<Value> EvaluatorImpl::evalTemplate(const Template &t)
                         u"the expression result is null; cannot include a null value in a string template"_s);
         const std::optional<QString> s = v->convertToString();
         if (!s)
-            return fail(part->range, u"Invalid template interpolation value"_s,
-                        u"cannot include the given value in a string template: string required, not %1"_s.arg(
-                            v->typeName()));
+            return fail(
+                part->range, u"Invalid template interpolation value"_s,
+                u"cannot include the given value in a string template: string required, not %1"_s.arg(v->typeName()));
         out += *s;
     }
     return Value::normalizedString(std::move(out));
@@ -343,8 +330,7 @@ Result<Value> EvaluatorImpl::evalTemplateJoin(const TemplateJoin &j)
         const std::optional<QString> s = item.convertToString();
         if (!s)
             return fail(j.range, u"Invalid template interpolation value"_s,
-                        u"an iteration result is a %1; cannot include it in a string template"_s.arg(
-                            item.typeName()));
+                        u"an iteration result is a %1; cannot include it in a string template"_s.arg(item.typeName()));
         out += *s;
     }
     return Value::normalizedString(std::move(out));
@@ -414,8 +400,7 @@ Result<Value> EvaluatorImpl::evalFunctionCall(const FunctionCall &c)
     }
 
     if (!Functions::has(c.name))
-        return fail(c.nameRange, u"Call to unknown function"_s,
-                    u"there is no function named \"%1\""_s.arg(c.name));
+        return fail(c.nameRange, u"Call to unknown function"_s, u"there is no function named \"%1\""_s.arg(c.name));
 
     QList<Value> args;
     args.reserve(c.args.size());
@@ -525,9 +510,9 @@ Result<Value> EvaluatorImpl::evalFor(const For &f)
         for (auto it = members.cbegin(); it != members.cend(); ++it)
             elements.emplace_back(Value::string(it.key()), it.value());
     } else {
-        return fail(f.collection->range, u"Iteration over non-iterable value"_s,
-                    u"a value of type %1 cannot be used as the collection in a 'for' expression"_s.arg(
-                        collection->typeName()));
+        return fail(
+            f.collection->range, u"Iteration over non-iterable value"_s,
+            u"a value of type %1 cannot be used as the collection in a 'for' expression"_s.arg(collection->typeName()));
     }
 
     Value::Tuple tupleResult;
@@ -566,15 +551,16 @@ Result<Value> EvaluatorImpl::evalFor(const For &f)
             }
             if (key->isNull()) {
                 m_locals.resize(scope);
-                return fail(f.keyExpr->range, u"Invalid object key"_s, u"key expression in 'for' expression must "
-                                                                       u"not produce a null value"_s);
+                return fail(f.keyExpr->range, u"Invalid object key"_s,
+                            u"key expression in 'for' expression must "
+                            u"not produce a null value"_s);
             }
             const std::optional<QString> name = key->convertToString();
             if (!name) {
                 m_locals.resize(scope);
-                return fail(f.keyExpr->range, u"Invalid object key"_s,
-                            u"the key expression produced an invalid result: string required, not %1"_s.arg(
-                                key->typeName()));
+                return fail(
+                    f.keyExpr->range, u"Invalid object key"_s,
+                    u"the key expression produced an invalid result: string required, not %1"_s.arg(key->typeName()));
             }
             R value = eval(*f.valueExpr);
             if (!value) {
@@ -697,12 +683,9 @@ Result<Value> EvaluatorImpl::evalBinary(const BinaryOp &b)
     const double x = l->toNumber();
     const double y = r->toNumber();
     switch (b.op) {
-    case Operator::Add:
-        return Value::number(x + y);
-    case Operator::Subtract:
-        return Value::number(x - y);
-    case Operator::Multiply:
-        return Value::number(x * y);
+    case Operator::Add: return Value::number(x + y);
+    case Operator::Subtract: return Value::number(x - y);
+    case Operator::Multiply: return Value::number(x * y);
     case Operator::Divide:
         if (y == 0)
             return fail(b.range, u"Operation failed"_s, u"error during / operation: can't divide by zero"_s);
@@ -711,16 +694,11 @@ Result<Value> EvaluatorImpl::evalBinary(const BinaryOp &b)
         if (y == 0)
             return fail(b.range, u"Operation failed"_s, u"error during % operation: can't use zero as divisor"_s);
         return Value::number(std::fmod(x, y));
-    case Operator::GreaterThan:
-        return Value::boolean(x > y);
-    case Operator::GreaterThanOrEqual:
-        return Value::boolean(x >= y);
-    case Operator::LessThan:
-        return Value::boolean(x < y);
-    case Operator::LessThanOrEqual:
-        return Value::boolean(x <= y);
-    default:
-        break;
+    case Operator::GreaterThan: return Value::boolean(x > y);
+    case Operator::GreaterThanOrEqual: return Value::boolean(x >= y);
+    case Operator::LessThan: return Value::boolean(x < y);
+    case Operator::LessThanOrEqual: return Value::boolean(x <= y);
+    default: break;
     }
     return fail(b.range, u"Invalid operator"_s, u"unknown operator"_s, Error::Code::Internal);
 }

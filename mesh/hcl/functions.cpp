@@ -137,14 +137,10 @@ bool setLess(const Value &a, const Value &b)
     if (a.type() != b.type())
         return int(a.type()) < int(b.type());
     switch (a.type()) {
-    case Value::Type::Number:
-        return a.toNumber() < b.toNumber();
-    case Value::Type::String:
-        return a.toString().toUtf8() < b.toString().toUtf8();
-    case Value::Type::Bool:
-        return !a.toBool() && b.toBool();
-    default:
-        return false;
+    case Value::Type::Number: return a.toNumber() < b.toNumber();
+    case Value::Type::String: return a.toString().toUtf8() < b.toString().toUtf8();
+    case Value::Type::Bool: return !a.toBool() && b.toBool();
+    default: return false;
     }
 }
 
@@ -176,34 +172,18 @@ void appendJsonString(QString &out, const QString &s)
     for (const QChar c : s) {
         const char16_t u = c.unicode();
         switch (u) {
-        case u'"':
-            out += "\\\""_L1;
-            break;
-        case u'\\':
-            out += "\\\\"_L1;
-            break;
-        case u'\n':
-            out += "\\n"_L1;
-            break;
-        case u'\r':
-            out += "\\r"_L1;
-            break;
-        case u'\t':
-            out += "\\t"_L1;
-            break;
-        case u'\b':
-            out += "\\b"_L1;
-            break;
-        case u'\f':
-            out += "\\f"_L1;
-            break;
+        case u'"': out += "\\\""_L1; break;
+        case u'\\': out += "\\\\"_L1; break;
+        case u'\n': out += "\\n"_L1; break;
+        case u'\r': out += "\\r"_L1; break;
+        case u'\t': out += "\\t"_L1; break;
+        case u'\b': out += "\\b"_L1; break;
+        case u'\f': out += "\\f"_L1; break;
         case u'<':
         case u'>':
         case u'&':
         case 0x2028:
-        case 0x2029:
-            out += "\\u"_L1 + QString::number(u, 16).rightJustified(4, u'0');
-            break;
+        case 0x2029: out += "\\u"_L1 + QString::number(u, 16).rightJustified(4, u'0'); break;
         default:
             if (u < 0x20)
                 out += "\\u"_L1 + QString::number(u, 16).rightJustified(4, u'0');
@@ -217,16 +197,10 @@ void appendJsonString(QString &out, const QString &s)
 void appendJson(QString &out, const Value &v)
 {
     switch (v.type()) {
-    case Value::Type::Null:
-        out += "null"_L1;
-        return;
+    case Value::Type::Null: out += "null"_L1; return;
     case Value::Type::Bool:
-    case Value::Type::Number:
-        out += *v.convertToString();
-        return;
-    case Value::Type::String:
-        appendJsonString(out, v.toString());
-        return;
+    case Value::Type::Number: out += *v.convertToString(); return;
+    case Value::Type::String: appendJsonString(out, v.toString()); return;
     case Value::Type::Tuple: {
         out += u'[';
         bool first = true;
@@ -353,18 +327,11 @@ std::optional<QString> formatInteger(const Verb &verb, double n)
     QString digits;
     int base = 10;
     switch (verb.mode) {
-    case u'b':
-        base = 2;
-        break;
-    case u'o':
-        base = 8;
-        break;
+    case u'b': base = 2; break;
+    case u'o': base = 8; break;
     case u'x':
-    case u'X':
-        base = 16;
-        break;
-    default:
-        break;
+    case u'X': base = 16; break;
+    default: break;
     }
     if (base == 10) {
         char buffer[400];
@@ -392,20 +359,11 @@ std::optional<QString> formatInteger(const Verb &verb, double n)
     QString prefix;
     if (verb.sharp) {
         switch (verb.mode) {
-        case u'b':
-            prefix = u"0b"_s;
-            break;
-        case u'o':
-            prefix = u"0"_s;
-            break;
-        case u'x':
-            prefix = u"0x"_s;
-            break;
-        case u'X':
-            prefix = u"0X"_s;
-            break;
-        default:
-            break;
+        case u'b': prefix = u"0b"_s; break;
+        case u'o': prefix = u"0"_s; break;
+        case u'x': prefix = u"0x"_s; break;
+        case u'X': prefix = u"0X"_s; break;
+        default: break;
         }
     }
     qsizetype zeros = 0, left = 0, right = 0;
@@ -431,7 +389,8 @@ std::optional<QString> formatInteger(const Verb &verb, double n)
 Result<QString> appendVerb(Verb &verb, const Args &args, QString &out)
 {
     const auto fail = [&](const QString &why) {
-        return mesh::fail(Error::Code::Invalid, u"unsupported value for %1 at %2: %3"_s.arg(inQuotes(verb.raw)).arg(verb.offset).arg(why));
+        return mesh::fail(Error::Code::Invalid,
+                          u"unsupported value for %1 at %2: %3"_s.arg(inQuotes(verb.raw)).arg(verb.offset).arg(why));
     };
     if (verb.argNum - 1 >= args.size()) {
         return mesh::fail(Error::Code::Invalid, u"not enough arguments for %1 at %2: need index %3 but have %4 total"_s
@@ -504,10 +463,10 @@ Result<QString> appendVerb(Verb &verb, const Args &args, QString &out)
         return out;
     }
     default:
-        return mesh::fail(Error::Code::Invalid, u"unsupported format verb '%1' in %2 at offset %3"_s
-                                                    .arg(QChar(verb.mode))
-                                                    .arg(inQuotes(verb.raw))
-                                                    .arg(verb.offset));
+        return mesh::fail(Error::Code::Invalid,
+                          u"unsupported format verb '%1' in %2 at offset %3"_s.arg(QChar(verb.mode))
+                              .arg(inQuotes(verb.raw))
+                              .arg(verb.offset));
     }
 }
 
@@ -577,7 +536,8 @@ Result<QString> formatString(const QString &format, const Args &args)
         if (p < n && format.at(p) >= u'1' && format.at(p) <= u'9')
             verb.width = readNumber();
         else if (p < n && format.at(p) == u'*')
-            return mesh::fail(Error::Code::Invalid, u"width from an argument (\"*\") is not supported, at offset %1"_s.arg(p));
+            return mesh::fail(Error::Code::Invalid,
+                              u"width from an argument (\"*\") is not supported, at offset %1"_s.arg(p));
         if (p < n && format.at(p) == u'.') {
             ++p;
             if (p < n && format.at(p) == u'*')
@@ -830,9 +790,8 @@ Result<Value> fnParseInt(const Call &c)
     const auto base = c.integer(1);
     if (!base || *base < 2 || *base > 62)
         return c.fail(u"base must be a whole number between 2 and 62 inclusive"_s);
-    const auto cannot = [&] {
-        return c.fail(u"cannot parse %1 as a base %2 integer"_s.arg(toJsonText(c.args.at(0))).arg(*base));
-    };
+    const auto cannot
+        = [&] { return c.fail(u"cannot parse %1 as a base %2 integer"_s.arg(toJsonText(c.args.at(0))).arg(*base)); };
     qsizetype i = 0;
     bool negative = false;
     if (i < text.size() && (text.at(i) == u'+' || text.at(i) == u'-')) {
@@ -1146,9 +1105,7 @@ Result<Value> fnReplace(const Call &c)
 QString expandReplacement(const QString &tmpl, const QRegularExpressionMatch &match)
 {
     QString out;
-    const auto isNameChar = [](QChar ch) {
-        return ch.unicode() < 128 && (ch.isLetterOrNumber() || ch == u'_');
-    };
+    const auto isNameChar = [](QChar ch) { return ch.unicode() < 128 && (ch.isLetterOrNumber() || ch == u'_'); };
     for (qsizetype i = 0; i < tmpl.size(); ++i) {
         const QChar ch = tmpl.at(i);
         if (ch != u'$' || i + 1 >= tmpl.size()) {
@@ -1539,7 +1496,8 @@ Result<Value> fnRange(const Call &c)
     for (double n = start; down ? n > end : n < end; n += step) {
         // cty's artificial limit against runaway arguments.
         if (out.size() >= 1024)
-            return c.fail(u"more than 1024 values were generated; either decrease the difference between start and end or use a smaller step"_s);
+            return c.fail(
+                u"more than 1024 values were generated; either decrease the difference between start and end or use a smaller step"_s);
         out.append(Value::number(n));
     }
     return Value::tuple(out);
@@ -1645,7 +1603,8 @@ Result<Value> fnZipMap(const Call &c)
         return std::unexpected(valuesResult.error());
     const auto &values = *valuesResult;
     if (keys.size() != values.size())
-        return c.fail(u"number of keys (%1) does not match number of values (%2)"_s.arg(keys.size()).arg(values.size()));
+        return c.fail(
+            u"number of keys (%1) does not match number of values (%2)"_s.arg(keys.size()).arg(values.size()));
     Value::Object out;
     for (qsizetype i = 0; i < keys.size(); ++i) {
         if (keys.at(i).isNull())
@@ -1702,7 +1661,8 @@ Result<Value> fnUrlEncode(const Call &c)
     QString out;
     for (const char byte : s.toUtf8()) {
         const auto b = static_cast<unsigned char>(byte);
-        if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '-' || b == '_' || b == '.' || b == '~')
+        if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '-' || b == '_'
+            || b == '.' || b == '~')
             out += QLatin1Char(char(b));
         else if (b == ' ')
             out += u'+';
@@ -1728,7 +1688,8 @@ Result<Value> fnJsonDecode(const Call &c)
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(u"["_s.toUtf8() + s.toUtf8() + "]", &error);
     if (error.error != QJsonParseError::NoError || doc.array().size() != 1)
-        return c.fail(u"invalid JSON: %1"_s.arg(error.error != QJsonParseError::NoError ? error.errorString() : u"not a single value"_s));
+        return c.fail(u"invalid JSON: %1"_s.arg(error.error != QJsonParseError::NoError ? error.errorString()
+                                                                                        : u"not a single value"_s));
     return Value::fromJson(doc.array().at(0));
 }
 
@@ -1813,7 +1774,9 @@ Result<Value> fnCsvDecode(const Call &c)
     Value::Tuple rows;
     for (qsizetype r = 0; r < records.size(); ++r) {
         if (records.at(r).size() != headers.size())
-            return c.fail(u"record %1: wrong number of fields (%2, the header has %3)"_s.arg(r + 2).arg(records.at(r).size()).arg(headers.size()));
+            return c.fail(u"record %1: wrong number of fields (%2, the header has %3)"_s.arg(r + 2)
+                              .arg(records.at(r).size())
+                              .arg(headers.size()));
         Value::Object row;
         for (qsizetype f = 0; f < headers.size(); ++f)
             row.insert(headers.at(f), Value::string(records.at(r).at(f)));
@@ -2002,7 +1965,8 @@ Result<Value> Functions::call(QStringView name, const QList<Value> &args)
     if (!entry)
         return fail(Error::Code::Invalid, u"there is no function named \"%1\""_s.arg(name));
     if (entry->kind == Kind::ReadsFiles)
-        return fail(Error::Code::Unsupported, u"function %1 reads the local filesystem; Meshpad does not evaluate it"_s.arg(name));
+        return fail(Error::Code::Unsupported,
+                    u"function %1 reads the local filesystem; Meshpad does not evaluate it"_s.arg(name));
     if (entry->kind == Kind::Unsupported)
         return fail(Error::Code::Unsupported, u"function %1 is not supported by Meshpad's HCL reader"_s.arg(name));
     const qsizetype n = args.size();
@@ -2018,8 +1982,8 @@ Result<Value> Functions::call(QStringView name, const QList<Value> &args)
     }
     // cty rejects null arguments unless a parameter allows them; these are
     // the functions whose parameters do (go-cty's AllowNull).
-    static const QStringView nullable[] = {u"coalesce", u"coalescelist", u"format", u"formatlist", u"jsonencode",
-                                           u"lookup", u"merge"};
+    static const QStringView nullable[]
+        = {u"coalesce", u"coalescelist", u"format", u"formatlist", u"jsonencode", u"lookup", u"merge"};
     if (std::find(std::begin(nullable), std::end(nullable), name) == std::end(nullable)) {
         for (qsizetype i = 0; i < n; ++i) {
             if (args.at(i).isNull()) {

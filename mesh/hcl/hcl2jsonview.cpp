@@ -23,7 +23,10 @@ QString escapeLiteral(QString s)
 class Converter
 {
 public:
-    explicit Converter(const SyntaxFile &file) : m_file(file) {}
+    explicit Converter(const SyntaxFile &file)
+        : m_file(file)
+    {
+    }
 
     Result<QJsonObject> body(const Body &body);
 
@@ -115,8 +118,7 @@ Result<void> Converter::block(const Block &b, QJsonObject &out)
 Result<QJsonValue> Converter::expression(const Expression &e)
 {
     switch (e.kind) {
-    case Expression::Kind::LiteralValue:
-        return static_cast<const LiteralValue &>(e).value.toJson();
+    case Expression::Kind::LiteralValue: return static_cast<const LiteralValue &>(e).value.toJson();
     case Expression::Kind::UnaryOp: {
         const auto &u = static_cast<const UnaryOp &>(e);
         const auto *lit = u.operand->as<LiteralValue>();
@@ -135,8 +137,7 @@ Result<QJsonValue> Converter::expression(const Expression &e)
             return std::unexpected(s.error());
         return QJsonValue(*s);
     }
-    case Expression::Kind::TemplateWrap:
-        return expression(*static_cast<const TemplateWrap &>(e).wrapped);
+    case Expression::Kind::TemplateWrap: return expression(*static_cast<const TemplateWrap &>(e).wrapped);
     case Expression::Kind::TupleCons: {
         QJsonArray array;
         for (const ExpressionPtr &item : static_cast<const TupleCons &>(e).items) {
@@ -160,8 +161,7 @@ Result<QJsonValue> Converter::expression(const Expression &e)
         }
         return QJsonValue(object);
     }
-    default:
-        return QJsonValue(wrap(e));
+    default: return QJsonValue(wrap(e));
     }
 }
 
@@ -198,10 +198,8 @@ Result<QString> Converter::stringPart(const Expression &e)
             return fail(e.range, u"a %1 value cannot be converted to a string"_s.arg(v.typeName()));
         return escapeLiteral(*s);
     }
-    case Expression::Kind::Template:
-        return templateString(static_cast<const Template &>(e));
-    case Expression::Kind::TemplateWrap:
-        return stringPart(*static_cast<const TemplateWrap &>(e).wrapped);
+    case Expression::Kind::Template: return templateString(static_cast<const Template &>(e));
+    case Expression::Kind::TemplateWrap: return stringPart(*static_cast<const TemplateWrap &>(e).wrapped);
     case Expression::Kind::Conditional: {
         const auto &c = static_cast<const Conditional &>(e);
         QString out = u"%{if "_s + rangeSource(c.condition->range) + u'}';
@@ -230,8 +228,7 @@ Result<QString> Converter::stringPart(const Expression &e)
             return std::unexpected(body.error());
         return out + *body + u"%{endfor}"_s;
     }
-    default:
-        return wrap(e);
+    default: return wrap(e);
     }
 }
 

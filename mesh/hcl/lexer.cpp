@@ -26,12 +26,9 @@ char32_t decodeAt(const char *d, int p)
 {
     const auto c = static_cast<unsigned char>(d[p]);
     switch (utf8Length(c)) {
-    case 1:
-        return c;
-    case 2:
-        return (char32_t(c & 0x1F) << 6) | (d[p + 1] & 0x3F);
-    case 3:
-        return (char32_t(c & 0x0F) << 12) | (char32_t(d[p + 1] & 0x3F) << 6) | (d[p + 2] & 0x3F);
+    case 1: return c;
+    case 2: return (char32_t(c & 0x1F) << 6) | (d[p + 1] & 0x3F);
+    case 3: return (char32_t(c & 0x0F) << 12) | (char32_t(d[p + 1] & 0x3F) << 6) | (d[p + 2] & 0x3F);
     default:
         return (char32_t(c & 0x07) << 18) | (char32_t(d[p + 1] & 0x3F) << 12) | (char32_t(d[p + 2] & 0x3F) << 6)
                | (d[p + 3] & 0x3F);
@@ -87,10 +84,8 @@ bool isIdStart(char32_t c)
     case QChar::Letter_Titlecase:
     case QChar::Letter_Modifier:
     case QChar::Letter_Other:
-    case QChar::Number_Letter:
-        return true;
-    default:
-        return c == 0x1885 || c == 0x1886 || c == 0x2118 || c == 0x212E || c == 0x309B || c == 0x309C;
+    case QChar::Number_Letter: return true;
+    default: return c == 0x1885 || c == 0x1886 || c == 0x2118 || c == 0x212E || c == 0x309B || c == 0x309C;
     }
 }
 
@@ -104,10 +99,8 @@ bool isIdContinue(char32_t c)
     case QChar::Mark_NonSpacing:
     case QChar::Mark_SpacingCombining:
     case QChar::Number_DecimalDigit:
-    case QChar::Punctuation_Connector:
-        return true;
-    default:
-        return c == 0x00B7 || c == 0x0387 || (c >= 0x1369 && c <= 0x1371) || c == 0x19DA;
+    case QChar::Punctuation_Connector: return true;
+    default: return c == 0x00B7 || c == 0x0387 || (c >= 0x1369 && c <= 0x1371) || c == 0x19DA;
     }
 }
 
@@ -120,7 +113,10 @@ class Scanner
 {
 public:
     Scanner(const QByteArray &source, const QString &fileName)
-        : m_source(source), m_d(source.constData()), m_n(int(source.size())), m_fileName(fileName)
+        : m_source(source)
+        , m_d(source.constData())
+        , m_n(int(source.size()))
+        , m_fileName(fileName)
     {
     }
 
@@ -222,15 +218,9 @@ Result<QList<Token>> Scanner::run()
     m_tokens.reserve(m_n / 4 + 16);
     while (p < m_n && !m_error) {
         switch (m_modes.back()) {
-        case Mode::Main:
-            p = lexMain(p);
-            break;
-        case Mode::String:
-            p = lexString(p);
-            break;
-        case Mode::Heredoc:
-            p = lexHeredoc(p);
-            break;
+        case Mode::Main: p = lexMain(p); break;
+        case Mode::String: p = lexString(p); break;
+        case Mode::Heredoc: p = lexHeredoc(p); break;
         }
     }
     if (m_error)
@@ -290,8 +280,7 @@ int Scanner::lexMain(int p)
             ++q;
         return q;
     }
-    case '\n':
-        return one(TokenType::Newline);
+    case '\n': return one(TokenType::Newline);
     case '\r':
         if (at(p + 1) == '\n')
             return two(TokenType::Newline);
@@ -316,11 +305,8 @@ int Scanner::lexMain(int p)
         emitToken(TokenType::Newline, p, nl + 1);
         return nl + 1;
     }
-    case '{':
-        ++m_braces;
-        return one(TokenType::OBrace);
-    case '}':
-        return closeBrace(p, 1, false);
+    case '{': ++m_braces; return one(TokenType::OBrace);
+    case '}': return closeBrace(p, 1, false);
     case '~':
         if (at(p + 1) == '}')
             return closeBrace(p, 2, true);
@@ -360,10 +346,8 @@ int Scanner::lexMain(int p)
         if (at(p + 1) == '>')
             return two(TokenType::FatArrow);
         return one(TokenType::Equal);
-    case '!':
-        return at(p + 1) == '=' ? two(TokenType::NotEqual) : one(TokenType::Bang);
-    case '>':
-        return at(p + 1) == '=' ? two(TokenType::GreaterThanEq) : one(TokenType::GreaterThan);
+    case '!': return at(p + 1) == '=' ? two(TokenType::NotEqual) : one(TokenType::Bang);
+    case '>': return at(p + 1) == '=' ? two(TokenType::GreaterThanEq) : one(TokenType::GreaterThan);
     case '&':
         if (at(p + 1) == '&')
             return two(TokenType::And);
@@ -372,49 +356,36 @@ int Scanner::lexMain(int p)
         if (at(p + 1) == '|')
             return two(TokenType::Or);
         return bitwise(u" Did you mean boolean OR (\"||\")?"_s);
-    case '^':
-        return bitwise(QString());
-    case ':':
-        return at(p + 1) == ':' ? two(TokenType::DoubleColon) : one(TokenType::Colon);
+    case '^': return bitwise(QString());
+    case ':': return at(p + 1) == ':' ? two(TokenType::DoubleColon) : one(TokenType::Colon);
     case '.':
         if (at(p + 1) == '.' && at(p + 2) == '.') {
             emitToken(TokenType::Ellipsis, p, p + 3);
             return p + 3;
         }
         return one(TokenType::Dot);
-    case '[':
-        return one(TokenType::OBrack);
-    case ']':
-        return one(TokenType::CBrack);
-    case '(':
-        return one(TokenType::OParen);
-    case ')':
-        return one(TokenType::CParen);
-    case ',':
-        return one(TokenType::Comma);
-    case '*':
-        return one(TokenType::Star);
-    case '+':
-        return one(TokenType::Plus);
-    case '-':
-        return one(TokenType::Minus);
-    case '%':
-        return one(TokenType::Percent);
-    case '?':
-        return one(TokenType::Question);
+    case '[': return one(TokenType::OBrack);
+    case ']': return one(TokenType::CBrack);
+    case '(': return one(TokenType::OParen);
+    case ')': return one(TokenType::CParen);
+    case ',': return one(TokenType::Comma);
+    case '*': return one(TokenType::Star);
+    case '+': return one(TokenType::Plus);
+    case '-': return one(TokenType::Minus);
+    case '%': return one(TokenType::Percent);
+    case '?': return one(TokenType::Question);
     case ';':
         fail(p, u"Invalid character: the \";\" character is not valid. Use newlines to separate arguments and "
-                 u"blocks, and commas to separate items in collection values."_s);
+                u"blocks, and commas to separate items in collection values."_s);
         return m_n;
     case '\'':
         fail(p, u"Invalid character: single quotes are not valid. Use double quotes (\") to enclose strings."_s);
         return m_n;
     case '`':
         fail(p, u"Invalid character: the \"`\" character is not valid. To create a multi-line string, use the "
-                 u"\"heredoc\" syntax, like \"<<EOT\"."_s);
+                u"\"heredoc\" syntax, like \"<<EOT\"."_s);
         return m_n;
-    default:
-        break;
+    default: break;
     }
     if (isDigit(c)) {
         // digit (digit | '.' | [eE][+-]?digit)*, not ending with '.'
@@ -463,7 +434,7 @@ int Scanner::lexString(int p)
     }
     if (c == '\r' || c == '\n') {
         fail(p, u"Invalid multi-line string: quoted strings may not be split over multiple lines; use the \\n "
-                 u"escape for a line break or a heredoc (<<EOT) for a multi-line string"_s);
+                u"escape for a line break or a heredoc (<<EOT) for a multi-line string"_s);
         return m_n;
     }
     int q = p;
@@ -563,10 +534,8 @@ bool continuesCluster(char32_t c, char32_t prev)
     switch (QChar::category(c)) {
     case QChar::Mark_NonSpacing:
     case QChar::Mark_SpacingCombining:
-    case QChar::Mark_Enclosing:
-        return true;
-    default:
-        return false;
+    case QChar::Mark_Enclosing: return true;
+    default: return false;
     }
 }
 
@@ -616,86 +585,47 @@ Result<QList<Token>> Lexer::tokenize(const QByteArray &source, const QString &fi
 QString Lexer::describe(TokenType type)
 {
     switch (type) {
-    case TokenType::OBrace:
-        return u"`{`"_s;
-    case TokenType::CBrace:
-        return u"`}`"_s;
-    case TokenType::OBrack:
-        return u"`[`"_s;
-    case TokenType::CBrack:
-        return u"`]`"_s;
-    case TokenType::OParen:
-        return u"`(`"_s;
-    case TokenType::CParen:
-        return u"`)`"_s;
+    case TokenType::OBrace: return u"`{`"_s;
+    case TokenType::CBrace: return u"`}`"_s;
+    case TokenType::OBrack: return u"`[`"_s;
+    case TokenType::CBrack: return u"`]`"_s;
+    case TokenType::OParen: return u"`(`"_s;
+    case TokenType::CParen: return u"`)`"_s;
     case TokenType::OQuote:
-    case TokenType::CQuote:
-        return u"a quote `\"`"_s;
-    case TokenType::OHeredoc:
-        return u"a heredoc"_s;
-    case TokenType::CHeredoc:
-        return u"the end of a heredoc"_s;
-    case TokenType::Star:
-        return u"`*`"_s;
-    case TokenType::Slash:
-        return u"`/`"_s;
-    case TokenType::Plus:
-        return u"`+`"_s;
-    case TokenType::Minus:
-        return u"`-`"_s;
-    case TokenType::Percent:
-        return u"`%`"_s;
-    case TokenType::Equal:
-        return u"`=`"_s;
-    case TokenType::EqualOp:
-        return u"`==`"_s;
-    case TokenType::NotEqual:
-        return u"`!=`"_s;
-    case TokenType::LessThan:
-        return u"`<`"_s;
-    case TokenType::LessThanEq:
-        return u"`<=`"_s;
-    case TokenType::GreaterThan:
-        return u"`>`"_s;
-    case TokenType::GreaterThanEq:
-        return u"`>=`"_s;
-    case TokenType::And:
-        return u"`&&`"_s;
-    case TokenType::Or:
-        return u"`||`"_s;
-    case TokenType::Bang:
-        return u"`!`"_s;
-    case TokenType::Dot:
-        return u"`.`"_s;
-    case TokenType::Comma:
-        return u"`,`"_s;
-    case TokenType::Ellipsis:
-        return u"`...`"_s;
-    case TokenType::FatArrow:
-        return u"`=>`"_s;
-    case TokenType::Question:
-        return u"`?`"_s;
-    case TokenType::Colon:
-        return u"`:`"_s;
-    case TokenType::DoubleColon:
-        return u"`::`"_s;
-    case TokenType::TemplateInterp:
-        return u"`${`"_s;
-    case TokenType::TemplateControl:
-        return u"`%{`"_s;
-    case TokenType::TemplateSeqEnd:
-        return u"the `}` ending a template sequence"_s;
+    case TokenType::CQuote: return u"a quote `\"`"_s;
+    case TokenType::OHeredoc: return u"a heredoc"_s;
+    case TokenType::CHeredoc: return u"the end of a heredoc"_s;
+    case TokenType::Star: return u"`*`"_s;
+    case TokenType::Slash: return u"`/`"_s;
+    case TokenType::Plus: return u"`+`"_s;
+    case TokenType::Minus: return u"`-`"_s;
+    case TokenType::Percent: return u"`%`"_s;
+    case TokenType::Equal: return u"`=`"_s;
+    case TokenType::EqualOp: return u"`==`"_s;
+    case TokenType::NotEqual: return u"`!=`"_s;
+    case TokenType::LessThan: return u"`<`"_s;
+    case TokenType::LessThanEq: return u"`<=`"_s;
+    case TokenType::GreaterThan: return u"`>`"_s;
+    case TokenType::GreaterThanEq: return u"`>=`"_s;
+    case TokenType::And: return u"`&&`"_s;
+    case TokenType::Or: return u"`||`"_s;
+    case TokenType::Bang: return u"`!`"_s;
+    case TokenType::Dot: return u"`.`"_s;
+    case TokenType::Comma: return u"`,`"_s;
+    case TokenType::Ellipsis: return u"`...`"_s;
+    case TokenType::FatArrow: return u"`=>`"_s;
+    case TokenType::Question: return u"`?`"_s;
+    case TokenType::Colon: return u"`:`"_s;
+    case TokenType::DoubleColon: return u"`::`"_s;
+    case TokenType::TemplateInterp: return u"`${`"_s;
+    case TokenType::TemplateControl: return u"`%{`"_s;
+    case TokenType::TemplateSeqEnd: return u"the `}` ending a template sequence"_s;
     case TokenType::QuotedLit:
-    case TokenType::StringLit:
-        return u"text"_s;
-    case TokenType::NumberLit:
-        return u"a number"_s;
-    case TokenType::Ident:
-        return u"a name"_s;
-    case TokenType::Newline:
-        return u"a line break"_s;
-    case TokenType::Eof:
-        return u"the end of the file"_s;
+    case TokenType::StringLit: return u"text"_s;
+    case TokenType::NumberLit: return u"a number"_s;
+    case TokenType::Ident: return u"a name"_s;
+    case TokenType::Newline: return u"a line break"_s;
+    case TokenType::Eof: return u"the end of the file"_s;
     }
     return {};
 }

@@ -54,7 +54,6 @@ QString textFromUtf8(QByteArrayView utf8)
     return QString::fromUtf8(utf8);
 }
 
-
 // Decimal literal as the scanner delivers it, checked as cty.ParseNumberVal
 // would read it: digits, an optional fraction, an optional exponent.
 std::optional<double> parseNumber(QByteArrayView text)
@@ -110,7 +109,9 @@ class ParserImpl
 {
 public:
     ParserImpl(const QByteArray &source, const QString &fileName, QList<Token> tokens)
-        : m_source(source), m_fileName(fileName), m_tokens(std::move(tokens))
+        : m_source(source)
+        , m_fileName(fileName)
+        , m_tokens(std::move(tokens))
     {
     }
 
@@ -156,10 +157,7 @@ private:
         return QByteArrayView(m_source.constData() + t.range.start.byte, t.range.end.byte - t.range.start.byte);
     }
     QString textString(const Token &t) const { return QString::fromUtf8(text(t)); }
-    bool isKeyword(const Token &t, QByteArrayView word) const
-    {
-        return t.type == TokenType::Ident && text(t) == word;
-    }
+    bool isKeyword(const Token &t, QByteArrayView word) const { return t.type == TokenType::Ident && text(t) == word; }
 
     // ---- errors ----
     std::nullptr_t fail(const SourcePos &pos, const QString &summary, const QString &detail)
@@ -176,16 +174,18 @@ private:
     {
         switch (t.type) {
         case TokenType::Ident:
-        case TokenType::NumberLit:
-            return u"`"_s + textString(t) + u'`';
-        default:
-            return Lexer::describe(t.type);
+        case TokenType::NumberLit: return u"`"_s + textString(t) + u'`';
+        default: return Lexer::describe(t.type);
         }
     }
     // Depth guard: every construct that recurses enters one.
     struct Nest
     {
-        explicit Nest(ParserImpl *p) : m_p(p) { ++p->m_depth; }
+        explicit Nest(ParserImpl *p)
+            : m_p(p)
+        {
+            ++p->m_depth;
+        }
         ~Nest() { --m_p->m_depth; }
         ParserImpl *m_p;
     };
@@ -193,7 +193,10 @@ private:
     // splat steps): each link is one more level until the chain is done.
     struct Chain
     {
-        explicit Chain(ParserImpl *p) : m_p(p) {}
+        explicit Chain(ParserImpl *p)
+            : m_p(p)
+        {
+        }
         ~Chain() { m_p->m_depth -= m_links; }
         bool deeper(const SourcePos &pos)
         {
@@ -288,9 +291,7 @@ bool ParserImpl::parseBody(Body &body, TokenType end, const QString &blockName)
             break;
         }
         switch (next.type) {
-        case TokenType::Newline:
-            read();
-            continue;
+        case TokenType::Newline: read(); continue;
         case TokenType::Ident:
             if (!parseBodyItem(body))
                 return false;
@@ -473,9 +474,7 @@ bool ParserImpl::finishBlock(const Token &ident, Block &block)
         block.body.attributes.append(std::move(attr));
         const Token &close = peek();
         switch (close.type) {
-        case TokenType::CBrace:
-            read();
-            break;
+        case TokenType::CBrace: read(); break;
         case TokenType::Comma:
             fail(close.range, u"Invalid single-argument block definition"_s,
                  u"single-line block syntax can include only one argument definition; to define multiple "
@@ -520,9 +519,7 @@ std::optional<QString> ParserImpl::parseQuotedStringLiteral(SourceRange &range)
     for (;;) {
         const Token tok = read();
         switch (tok.type) {
-        case TokenType::CQuote:
-            range = between(oQuote.range, tok.range);
-            return result;
+        case TokenType::CQuote: range = between(oQuote.range, tok.range); return result;
         case TokenType::QuotedLit: {
             std::optional<QString> s = decodeLiteral(tok, true);
             if (!s)
@@ -608,47 +605,20 @@ Node ParserImpl::parseTernary()
 int binaryPrecedence(TokenType t, Operator *op)
 {
     switch (t) {
-    case TokenType::Or:
-        *op = Operator::Or;
-        return 0;
-    case TokenType::And:
-        *op = Operator::And;
-        return 1;
-    case TokenType::EqualOp:
-        *op = Operator::Equal;
-        return 2;
-    case TokenType::NotEqual:
-        *op = Operator::NotEqual;
-        return 2;
-    case TokenType::GreaterThan:
-        *op = Operator::GreaterThan;
-        return 3;
-    case TokenType::GreaterThanEq:
-        *op = Operator::GreaterThanOrEqual;
-        return 3;
-    case TokenType::LessThan:
-        *op = Operator::LessThan;
-        return 3;
-    case TokenType::LessThanEq:
-        *op = Operator::LessThanOrEqual;
-        return 3;
-    case TokenType::Plus:
-        *op = Operator::Add;
-        return 4;
-    case TokenType::Minus:
-        *op = Operator::Subtract;
-        return 4;
-    case TokenType::Star:
-        *op = Operator::Multiply;
-        return 5;
-    case TokenType::Slash:
-        *op = Operator::Divide;
-        return 5;
-    case TokenType::Percent:
-        *op = Operator::Modulo;
-        return 5;
-    default:
-        return -1;
+    case TokenType::Or: *op = Operator::Or; return 0;
+    case TokenType::And: *op = Operator::And; return 1;
+    case TokenType::EqualOp: *op = Operator::Equal; return 2;
+    case TokenType::NotEqual: *op = Operator::NotEqual; return 2;
+    case TokenType::GreaterThan: *op = Operator::GreaterThan; return 3;
+    case TokenType::GreaterThanEq: *op = Operator::GreaterThanOrEqual; return 3;
+    case TokenType::LessThan: *op = Operator::LessThan; return 3;
+    case TokenType::LessThanEq: *op = Operator::LessThanOrEqual; return 3;
+    case TokenType::Plus: *op = Operator::Add; return 4;
+    case TokenType::Minus: *op = Operator::Subtract; return 4;
+    case TokenType::Star: *op = Operator::Multiply; return 5;
+    case TokenType::Slash: *op = Operator::Divide; return 5;
+    case TokenType::Percent: *op = Operator::Modulo; return 5;
+    default: return -1;
     }
 }
 
@@ -760,8 +730,8 @@ Node ParserImpl::parseDotStep(Node ret, const SourcePos &start)
         if (!v)
             return fail(num.range, u"Invalid number literal"_s,
                         u"failed to recognize the value of this number literal"_s);
-        return makeRelativeTraversal(std::move(ret), {TraversalStep::Kind::Index, QString(), Value::number(*v),
-                                                      between(dot.range, num.range)});
+        return makeRelativeTraversal(
+            std::move(ret), {TraversalStep::Kind::Index, QString(), Value::number(*v), between(dot.range, num.range)});
     }
     if (attrTok.type != TokenType::Star)
         return fail(attrTok.range, u"Invalid attribute name"_s,
@@ -879,24 +849,16 @@ Node ParserImpl::parseBracketStep(Node ret, const SourcePos &start)
 Node ParserImpl::parseTerm()
 {
     switch (peek().type) {
-    case TokenType::OParen:
-        return parseParentheses();
-    case TokenType::NumberLit:
-        return parseNumberTerm();
-    case TokenType::Ident:
-        return parseIdentTerm();
+    case TokenType::OParen: return parseParentheses();
+    case TokenType::NumberLit: return parseNumberTerm();
+    case TokenType::Ident: return parseIdentTerm();
     case TokenType::OQuote:
-    case TokenType::OHeredoc:
-        return parseTemplate(read());
+    case TokenType::OHeredoc: return parseTemplate(read());
     case TokenType::Minus:
-    case TokenType::Bang:
-        return parseUnary();
-    case TokenType::OBrack:
-        return parseTupleCons();
-    case TokenType::OBrace:
-        return parseObjectCons();
-    default:
-        return failTerm(peek());
+    case TokenType::Bang: return parseUnary();
+    case TokenType::OBrack: return parseTupleCons();
+    case TokenType::OBrace: return parseObjectCons();
+    default: return failTerm(peek());
     }
 }
 
@@ -1028,12 +990,12 @@ Node ParserImpl::parseFunctionCall(const Token &name)
         }
         if (sep.type != TokenType::Comma) {
             if (sep.type == TokenType::Eof)
-                return fail(name.range, u"Unterminated function call"_s,
-                            u"there is no closing parenthesis for this call of %1 before the end of the file"_s.arg(
-                                fullName));
-            return fail(sep.range, u"Missing argument separator"_s,
-                        u"a comma is required to separate each function argument from the next, found %1"_s.arg(
-                            found(sep)));
+                return fail(
+                    name.range, u"Unterminated function call"_s,
+                    u"there is no closing parenthesis for this call of %1 before the end of the file"_s.arg(fullName));
+            return fail(
+                sep.range, u"Missing argument separator"_s,
+                u"a comma is required to separate each function argument from the next, found %1"_s.arg(found(sep)));
         }
         if (peek().type == TokenType::CParen) {
             close = read();
@@ -1195,17 +1157,16 @@ Node ParserImpl::finishFor(const Token &open)
         f->valueVar = textString(read());
     }
     if (!isKeyword(peek(), "in"))
-        return fail(peek().range, u"Invalid 'for' expression"_s,
-                    u"for expression requires the 'in' keyword after its name declarations, found %1"_s.arg(
-                        found(peek())));
+        return fail(
+            peek().range, u"Invalid 'for' expression"_s,
+            u"for expression requires the 'in' keyword after its name declarations, found %1"_s.arg(found(peek())));
     read();
     f->collection = parseExpression();
     if (!f->collection)
         return nullptr;
     if (peek().type != TokenType::Colon)
         return fail(peek().range, u"Invalid 'for' expression"_s,
-                    u"for expression requires a colon after the collection expression, found %1"_s.arg(
-                        found(peek())));
+                    u"for expression requires a colon after the collection expression, found %1"_s.arg(found(peek())));
     read();
     Node valueExpr = parseExpression();
     if (!valueExpr)
@@ -1358,7 +1319,7 @@ std::optional<QString> ParserImpl::decodeLiteral(const Token &t, bool quoted)
                 continue;
             }
             default: {
-                const int len = (static_cast<unsigned char>(sel) & 0x80) == 0 ? 1
+                const int len = (static_cast<unsigned char>(sel) & 0x80) == 0      ? 1
                                 : (static_cast<unsigned char>(sel) & 0xE0) == 0xC0 ? 2
                                 : (static_cast<unsigned char>(sel) & 0xF0) == 0xE0 ? 3
                                                                                    : 4;
@@ -1649,14 +1610,10 @@ bool ParserImpl::parseTemplateParts(TokenType end, const Token &open, std::vecto
 QString directiveName(TemplatePart::Kind kind)
 {
     switch (kind) {
-    case TemplatePart::Kind::Else:
-        return u"else"_s;
-    case TemplatePart::Kind::EndIf:
-        return u"endif"_s;
-    case TemplatePart::Kind::EndFor:
-        return u"endfor"_s;
-    default:
-        return {};
+    case TemplatePart::Kind::Else: return u"else"_s;
+    case TemplatePart::Kind::EndIf: return u"endif"_s;
+    case TemplatePart::Kind::EndFor: return u"endfor"_s;
+    default: return {};
     }
 }
 
@@ -1671,15 +1628,10 @@ Node ParserImpl::parseTemplateExpr(const std::vector<TemplatePart> &parts, size_
         lit->range = part.range;
         return lit;
     }
-    case TemplatePart::Kind::Interp:
-        ++i;
-        return part.expr;
-    case TemplatePart::Kind::If:
-        return parseTemplateIf(parts, i);
-    case TemplatePart::Kind::For:
-        return parseTemplateFor(parts, i);
-    default:
-        return failTemplatePart(part);
+    case TemplatePart::Kind::Interp: ++i; return part.expr;
+    case TemplatePart::Kind::If: return parseTemplateIf(parts, i);
+    case TemplatePart::Kind::For: return parseTemplateFor(parts, i);
+    default: return failTemplatePart(part);
     }
 }
 
@@ -1704,9 +1656,9 @@ Node ParserImpl::parseTemplateIf(const std::vector<TemplatePart> &parts, size_t 
     for (;;) {
         const TemplatePart &next = parts[i];
         if (next.kind == TemplatePart::Kind::End)
-            return fail(next.range, u"Unexpected end of template"_s,
-                        u"the if directive at %1 is missing its corresponding endif directive"_s.arg(
-                            where(open.range.start)));
+            return fail(
+                next.range, u"Unexpected end of template"_s,
+                u"the if directive at %1 is missing its corresponding endif directive"_s.arg(where(open.range.start)));
         if (next.kind == TemplatePart::Kind::Else || next.kind == TemplatePart::Kind::EndIf
             || next.kind == TemplatePart::Kind::EndFor) {
             ++i;

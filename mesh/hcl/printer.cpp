@@ -24,28 +24,21 @@ enum Level {
 int binaryLevel(Operator op)
 {
     switch (op) {
-    case Operator::Or:
-        return OrLevel;
-    case Operator::And:
-        return AndLevel;
+    case Operator::Or: return OrLevel;
+    case Operator::And: return AndLevel;
     case Operator::Equal:
-    case Operator::NotEqual:
-        return EqualityLevel;
+    case Operator::NotEqual: return EqualityLevel;
     case Operator::GreaterThan:
     case Operator::GreaterThanOrEqual:
     case Operator::LessThan:
-    case Operator::LessThanOrEqual:
-        return ComparisonLevel;
+    case Operator::LessThanOrEqual: return ComparisonLevel;
     case Operator::Add:
-    case Operator::Subtract:
-        return AdditiveLevel;
+    case Operator::Subtract: return AdditiveLevel;
     case Operator::Multiply:
     case Operator::Divide:
-    case Operator::Modulo:
-        return MultiplicativeLevel;
+    case Operator::Modulo: return MultiplicativeLevel;
     case Operator::Negate:
-    case Operator::Not:
-        return UnaryLevel;
+    case Operator::Not: return UnaryLevel;
     }
     return TermLevel;
 }
@@ -53,14 +46,10 @@ int binaryLevel(Operator op)
 int levelOf(const Expression &e)
 {
     switch (e.kind) {
-    case Expression::Kind::Conditional:
-        return ConditionalLevel;
-    case Expression::Kind::BinaryOp:
-        return binaryLevel(static_cast<const BinaryOp &>(e).op);
-    case Expression::Kind::UnaryOp:
-        return UnaryLevel;
-    default:
-        return TermLevel;
+    case Expression::Kind::Conditional: return ConditionalLevel;
+    case Expression::Kind::BinaryOp: return binaryLevel(static_cast<const BinaryOp &>(e).op);
+    case Expression::Kind::UnaryOp: return UnaryLevel;
+    default: return TermLevel;
     }
 }
 
@@ -75,21 +64,11 @@ void appendEscaped(QString &out, const QString &s)
         const char16_t u = c.unicode();
         const bool last = i + 1 == s.size();
         switch (u) {
-        case u'\\':
-            out += "\\\\"_L1;
-            break;
-        case u'"':
-            out += "\\\""_L1;
-            break;
-        case u'\n':
-            out += "\\n"_L1;
-            break;
-        case u'\r':
-            out += "\\r"_L1;
-            break;
-        case u'\t':
-            out += "\\t"_L1;
-            break;
+        case u'\\': out += "\\\\"_L1; break;
+        case u'"': out += "\\\""_L1; break;
+        case u'\n': out += "\\n"_L1; break;
+        case u'\r': out += "\\r"_L1; break;
+        case u'\t': out += "\\t"_L1; break;
         case u'$':
         case u'%':
             if (last) {
@@ -123,16 +102,12 @@ QString quoted(const QString &s)
 QString literal(const Value &v)
 {
     switch (v.type()) {
-    case Value::Type::Null:
-        return u"null"_s;
+    case Value::Type::Null: return u"null"_s;
     case Value::Type::Bool:
-    case Value::Type::Number:
-        return *v.convertToString();
-    case Value::Type::String:
-        return quoted(v.toString());
+    case Value::Type::Number: return *v.convertToString();
+    case Value::Type::String: return quoted(v.toString());
     case Value::Type::Tuple:
-    case Value::Type::Object:
-        break;
+    case Value::Type::Object: break;
     }
     // Not produced by the parser: literals are primitives.
     return u"null"_s;
@@ -171,8 +146,7 @@ public:
         if (levelOf(e) < minLevel)
             return u'(' + expression(e, ConditionalLevel, indent) + u')';
         switch (e.kind) {
-        case Expression::Kind::LiteralValue:
-            return literal(static_cast<const LiteralValue &>(e).value);
+        case Expression::Kind::LiteralValue: return literal(static_cast<const LiteralValue &>(e).value);
         case Expression::Kind::Template: {
             QString out = u"\""_s;
             templateParts(out, static_cast<const Template &>(e).parts);
@@ -211,8 +185,7 @@ public:
                 items.append(expression(*i));
             return u'[' + items.join(u", "_s) + u']';
         }
-        case Expression::Kind::ObjectCons:
-            return object(static_cast<const ObjectCons &>(e), indent);
+        case Expression::Kind::ObjectCons: return object(static_cast<const ObjectCons &>(e), indent);
         case Expression::Kind::ObjectConsKey:
             // The wrapped key as written: a key in parentheses is a
             // Parentheses node, so forceNonLiteral needs nothing more.
@@ -231,8 +204,7 @@ public:
                 out += steps(t->steps, true);
             return out;
         }
-        case Expression::Kind::AnonSymbol:
-            return QString(); // the splat's element: its steps follow the marker
+        case Expression::Kind::AnonSymbol: return QString(); // the splat's element: its steps follow the marker
         case Expression::Kind::For: {
             const auto &f = static_cast<const For &>(e);
             const bool isObject = bool(f.keyExpr);
@@ -484,10 +456,8 @@ bool Printer::sameExpression(const ExpressionPtr &a, const ExpressionPtr &b)
     if (a->kind != b->kind)
         return false;
     switch (a->kind) {
-    case Expression::Kind::LiteralValue:
-        return a->as<LiteralValue>()->value == b->as<LiteralValue>()->value;
-    case Expression::Kind::Template:
-        return sameList(a->as<Template>()->parts, b->as<Template>()->parts);
+    case Expression::Kind::LiteralValue: return a->as<LiteralValue>()->value == b->as<LiteralValue>()->value;
+    case Expression::Kind::Template: return sameList(a->as<Template>()->parts, b->as<Template>()->parts);
     case Expression::Kind::TemplateWrap:
         return sameExpression(a->as<TemplateWrap>()->wrapped, b->as<TemplateWrap>()->wrapped);
     case Expression::Kind::TemplateJoin:
@@ -507,8 +477,7 @@ bool Printer::sameExpression(const ExpressionPtr &a, const ExpressionPtr &b)
         const auto *y = static_cast<const FunctionCall *>(b.get());
         return x->name == y->name && x->expandFinal == y->expandFinal && sameList(x->args, y->args);
     }
-    case Expression::Kind::TupleCons:
-        return sameList(a->as<TupleCons>()->items, b->as<TupleCons>()->items);
+    case Expression::Kind::TupleCons: return sameList(a->as<TupleCons>()->items, b->as<TupleCons>()->items);
     case Expression::Kind::ObjectCons: {
         const auto &x = a->as<ObjectCons>()->items;
         const auto &y = b->as<ObjectCons>()->items;
@@ -535,8 +504,7 @@ bool Printer::sameExpression(const ExpressionPtr &a, const ExpressionPtr &b)
         const auto *y = static_cast<const Splat *>(b.get());
         return x->fullSplat == y->fullSplat && sameExpression(x->source, y->source) && sameExpression(x->each, y->each);
     }
-    case Expression::Kind::AnonSymbol:
-        return true;
+    case Expression::Kind::AnonSymbol: return true;
     case Expression::Kind::For: {
         const auto *x = static_cast<const For *>(a.get());
         const auto *y = static_cast<const For *>(b.get());

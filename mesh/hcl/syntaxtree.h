@@ -51,7 +51,11 @@ struct Expression
         Parentheses,
     };
 
-    explicit Expression(Kind k, SourceRange r = {}) : kind(k), range(r) {}
+    explicit Expression(Kind k, SourceRange r = {})
+        : kind(k)
+        , range(r)
+    {
+    }
     virtual ~Expression() = default;
 
     template<class T>
@@ -70,7 +74,10 @@ struct Expression
 struct LiteralValue final : Expression
 {
     static constexpr Kind StaticKind = Kind::LiteralValue;
-    LiteralValue() : Expression(StaticKind) {}
+    LiteralValue()
+        : Expression(StaticKind)
+    {
+    }
     Value value;
 };
 
@@ -82,7 +89,10 @@ struct LiteralValue final : Expression
 struct Template final : Expression
 {
     static constexpr Kind StaticKind = Kind::Template;
-    Template() : Expression(StaticKind) {}
+    Template()
+        : Expression(StaticKind)
+    {
+    }
     QList<ExpressionPtr> parts;
 };
 
@@ -92,7 +102,10 @@ struct Template final : Expression
 struct TemplateWrap final : Expression
 {
     static constexpr Kind StaticKind = Kind::TemplateWrap;
-    TemplateWrap() : Expression(StaticKind) {}
+    TemplateWrap()
+        : Expression(StaticKind)
+    {
+    }
     ExpressionPtr wrapped;
 };
 
@@ -102,7 +115,10 @@ struct TemplateWrap final : Expression
 struct TemplateJoin final : Expression
 {
     static constexpr Kind StaticKind = Kind::TemplateJoin;
-    TemplateJoin() : Expression(StaticKind) {}
+    TemplateJoin()
+        : Expression(StaticKind)
+    {
+    }
     ExpressionPtr tuple;
 };
 
@@ -122,7 +138,10 @@ struct TraversalStep
 struct ScopeTraversal final : Expression
 {
     static constexpr Kind StaticKind = Kind::ScopeTraversal;
-    ScopeTraversal() : Expression(StaticKind) {}
+    ScopeTraversal()
+        : Expression(StaticKind)
+    {
+    }
     QString root;
     SourceRange rootRange;
     QList<TraversalStep> steps;
@@ -133,7 +152,10 @@ struct ScopeTraversal final : Expression
 struct RelativeTraversal final : Expression
 {
     static constexpr Kind StaticKind = Kind::RelativeTraversal;
-    RelativeTraversal() : Expression(StaticKind) {}
+    RelativeTraversal()
+        : Expression(StaticKind)
+    {
+    }
     ExpressionPtr source;
     QList<TraversalStep> steps;
 };
@@ -142,7 +164,10 @@ struct RelativeTraversal final : Expression
 struct FunctionCall final : Expression
 {
     static constexpr Kind StaticKind = Kind::FunctionCall;
-    FunctionCall() : Expression(StaticKind) {}
+    FunctionCall()
+        : Expression(StaticKind)
+    {
+    }
     QString name;
     QList<ExpressionPtr> args;
     bool expandFinal = false;
@@ -153,7 +178,10 @@ struct FunctionCall final : Expression
 struct TupleCons final : Expression
 {
     static constexpr Kind StaticKind = Kind::TupleCons;
-    TupleCons() : Expression(StaticKind) {}
+    TupleCons()
+        : Expression(StaticKind)
+    {
+    }
     QList<ExpressionPtr> items;
     SourceRange openRange;
 };
@@ -165,7 +193,10 @@ struct TupleCons final : Expression
 struct ObjectConsKey final : Expression
 {
     static constexpr Kind StaticKind = Kind::ObjectConsKey;
-    ObjectConsKey() : Expression(StaticKind) {}
+    ObjectConsKey()
+        : Expression(StaticKind)
+    {
+    }
     ExpressionPtr wrapped;
     bool forceNonLiteral = false;
 };
@@ -180,7 +211,10 @@ struct ObjectConsItem
 struct ObjectCons final : Expression
 {
     static constexpr Kind StaticKind = Kind::ObjectCons;
-    ObjectCons() : Expression(StaticKind) {}
+    ObjectCons()
+        : Expression(StaticKind)
+    {
+    }
     QList<ObjectConsItem> items;
     SourceRange openRange;
 };
@@ -190,7 +224,10 @@ struct ObjectCons final : Expression
 struct Index final : Expression
 {
     static constexpr Kind StaticKind = Kind::Index;
-    Index() : Expression(StaticKind) {}
+    Index()
+        : Expression(StaticKind)
+    {
+    }
     ExpressionPtr collection;
     ExpressionPtr key;
     SourceRange bracketRange;
@@ -200,7 +237,10 @@ struct Index final : Expression
 struct AnonSymbol final : Expression
 {
     static constexpr Kind StaticKind = Kind::AnonSymbol;
-    AnonSymbol() : Expression(StaticKind) {}
+    AnonSymbol()
+        : Expression(StaticKind)
+    {
+    }
 };
 
 // `source.*.a.b` (attribute-only splat, fullSplat false: it stops at the
@@ -209,7 +249,10 @@ struct AnonSymbol final : Expression
 struct Splat final : Expression
 {
     static constexpr Kind StaticKind = Kind::Splat;
-    Splat() : Expression(StaticKind) {}
+    Splat()
+        : Expression(StaticKind)
+    {
+    }
     ExpressionPtr source;
     ExpressionPtr each;
     std::shared_ptr<const AnonSymbol> item;
@@ -223,7 +266,10 @@ struct Splat final : Expression
 struct For final : Expression
 {
     static constexpr Kind StaticKind = Kind::For;
-    For() : Expression(StaticKind) {}
+    For()
+        : Expression(StaticKind)
+    {
+    }
     QString keyVar;
     QString valueVar;
     ExpressionPtr collection;
@@ -239,7 +285,10 @@ struct For final : Expression
 struct Conditional final : Expression
 {
     static constexpr Kind StaticKind = Kind::Conditional;
-    Conditional() : Expression(StaticKind) {}
+    Conditional()
+        : Expression(StaticKind)
+    {
+    }
     ExpressionPtr condition;
     ExpressionPtr trueResult;
     ExpressionPtr falseResult;
@@ -273,7 +322,10 @@ QString operatorSymbol(Operator op);
 struct UnaryOp final : Expression
 {
     static constexpr Kind StaticKind = Kind::UnaryOp;
-    UnaryOp() : Expression(StaticKind) {}
+    UnaryOp()
+        : Expression(StaticKind)
+    {
+    }
     Operator op = Operator::Negate;
     ExpressionPtr operand;
     SourceRange symbolRange;
@@ -282,7 +334,10 @@ struct UnaryOp final : Expression
 struct BinaryOp final : Expression
 {
     static constexpr Kind StaticKind = Kind::BinaryOp;
-    BinaryOp() : Expression(StaticKind) {}
+    BinaryOp()
+        : Expression(StaticKind)
+    {
+    }
     Operator op = Operator::Add;
     ExpressionPtr lhs;
     ExpressionPtr rhs;
@@ -293,7 +348,10 @@ struct BinaryOp final : Expression
 struct Parentheses final : Expression
 {
     static constexpr Kind StaticKind = Kind::Parentheses;
-    Parentheses() : Expression(StaticKind) {}
+    Parentheses()
+        : Expression(StaticKind)
+    {
+    }
     ExpressionPtr expression;
 };
 

@@ -34,7 +34,7 @@ QString numberToString(double n)
         return n > 0 ? QStringLiteral("+Inf") : QStringLiteral("-Inf");
     if (n == 0)
         return QStringLiteral("0"); // also -0: a jobspec never means the sign
-    char buffer[400]; // DBL_MAX in fixed notation has 309 digits
+    char buffer[400];               // DBL_MAX in fixed notation has 309 digits
     const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, n, std::chars_format::fixed);
     if (ec != std::errc())
         return QString::number(n, 'g', 17);
@@ -90,18 +90,12 @@ Value Value::object(Object members)
 Value::Type Value::type() const
 {
     switch (m_data.index()) {
-    case 1:
-        return Type::Bool;
-    case 2:
-        return Type::Number;
-    case 3:
-        return Type::String;
-    case 4:
-        return Type::Tuple;
-    case 5:
-        return Type::Object;
-    default:
-        return Type::Null;
+    case 1: return Type::Bool;
+    case 2: return Type::Number;
+    case 3: return Type::String;
+    case 4: return Type::Tuple;
+    case 5: return Type::Object;
+    default: return Type::Null;
     }
 }
 
@@ -138,18 +132,12 @@ const Value::Object &Value::toObject() const
 QString Value::typeName() const
 {
     switch (type()) {
-    case Type::Null:
-        return QStringLiteral("null");
-    case Type::Bool:
-        return QStringLiteral("bool");
-    case Type::Number:
-        return QStringLiteral("number");
-    case Type::String:
-        return QStringLiteral("string");
-    case Type::Tuple:
-        return QStringLiteral("tuple");
-    case Type::Object:
-        return QStringLiteral("object");
+    case Type::Null: return QStringLiteral("null");
+    case Type::Bool: return QStringLiteral("bool");
+    case Type::Number: return QStringLiteral("number");
+    case Type::String: return QStringLiteral("string");
+    case Type::Tuple: return QStringLiteral("tuple");
+    case Type::Object: return QStringLiteral("object");
     }
     return {};
 }
@@ -157,16 +145,12 @@ QString Value::typeName() const
 std::optional<QString> Value::convertToString() const
 {
     switch (type()) {
-    case Type::Bool:
-        return toBool() ? QStringLiteral("true") : QStringLiteral("false");
-    case Type::Number:
-        return numberToString(toNumber());
-    case Type::String:
-        return toString();
+    case Type::Bool: return toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    case Type::Number: return numberToString(toNumber());
+    case Type::String: return toString();
     case Type::Null:
     case Type::Tuple:
-    case Type::Object:
-        break;
+    case Type::Object: break;
     }
     return std::nullopt;
 }
@@ -174,14 +158,10 @@ std::optional<QString> Value::convertToString() const
 QJsonValue Value::toJson() const
 {
     switch (type()) {
-    case Type::Null:
-        return QJsonValue(QJsonValue::Null);
-    case Type::Bool:
-        return toBool();
-    case Type::Number:
-        return toNumber();
-    case Type::String:
-        return toString();
+    case Type::Null: return QJsonValue(QJsonValue::Null);
+    case Type::Bool: return toBool();
+    case Type::Number: return toNumber();
+    case Type::String: return toString();
     case Type::Tuple: {
         QJsonArray array;
         for (const Value &item : toTuple())
@@ -202,12 +182,9 @@ QJsonValue Value::toJson() const
 Value Value::fromJson(const QJsonValue &json)
 {
     switch (json.type()) {
-    case QJsonValue::Bool:
-        return boolean(json.toBool());
-    case QJsonValue::Double:
-        return number(json.toDouble());
-    case QJsonValue::String:
-        return string(json.toString());
+    case QJsonValue::Bool: return boolean(json.toBool());
+    case QJsonValue::Double: return number(json.toDouble());
+    case QJsonValue::String: return string(json.toString());
     case QJsonValue::Array: {
         Tuple items;
         const QJsonArray array = json.toArray();
@@ -224,8 +201,7 @@ Value Value::fromJson(const QJsonValue &json)
         return Value::object(std::move(members));
     }
     case QJsonValue::Null:
-    case QJsonValue::Undefined:
-        break;
+    case QJsonValue::Undefined: break;
     }
     return {};
 }
@@ -235,14 +211,10 @@ bool operator==(const Value &a, const Value &b)
     if (a.type() != b.type())
         return false;
     switch (a.type()) {
-    case Value::Type::Null:
-        return true;
-    case Value::Type::Bool:
-        return a.toBool() == b.toBool();
-    case Value::Type::Number:
-        return a.toNumber() == b.toNumber();
-    case Value::Type::String:
-        return a.toString() == b.toString();
+    case Value::Type::Null: return true;
+    case Value::Type::Bool: return a.toBool() == b.toBool();
+    case Value::Type::Number: return a.toNumber() == b.toNumber();
+    case Value::Type::String: return a.toString() == b.toString();
     case Value::Type::Tuple: {
         const Value::Tuple &x = a.toTuple();
         const Value::Tuple &y = b.toTuple();

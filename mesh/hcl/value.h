@@ -24,7 +24,7 @@ public:
     using Tuple = QList<Value>;
     using Object = QMap<QString, Value>;
 
-    Value() = default;  // null
+    Value() = default; // null
     static Value null() { return {}; }
     static Value boolean(bool b);
     static Value number(double n);

@@ -152,12 +152,12 @@ QCoro::Task<Result<JobImporter::Result>> ClusterImport::run(Options options)
                 continue;
             if (!type.isEmpty() && type != u"service") {
                 out.notes.append(skippedNote(id, u"a %1 job; Meshpad imports service jobs (name it with -job to "
-                                                  "import it anyway)"_s.arg(type)));
+                                                 "import it anyway)"_s.arg(type)));
                 continue;
             }
             if (stub.value(u"Stop").toBool()) {
                 out.notes.append(skippedNote(id, u"stopped (nomad job stop); name it with -job to import it "
-                                                  "anyway"_s));
+                                                 "anyway"_s));
                 continue;
             }
             wanted.append(id);
@@ -187,9 +187,9 @@ QCoro::Task<Result<JobImporter::Result>> ClusterImport::run(Options options)
             co_return std::unexpected(failure(job.error(), u"Nomad"));
         QJsonObject value = job->value;
         if (value.value(u"ID").toString() != id) {
-            co_return std::unexpected(Error{Error::Code::Parse,
-                                            u"importing from %1: Nomad answered GET /v1/job/%2 with a job whose ID is "
-                                            "\"%3\""_s.arg(target, id, value.value(u"ID").toString())});
+            co_return std::unexpected(
+                Error{Error::Code::Parse, u"importing from %1: Nomad answered GET /v1/job/%2 with a job whose ID is "
+                                          "\"%3\""_s.arg(target, id, value.value(u"ID").toString())});
         }
         const QString design = takeOwnership(value);
         if (design.isEmpty())

@@ -58,10 +58,10 @@ class ClusterImport final
 public:
     struct Options
     {
-        QStringList jobIds;  // empty: every service job
+        QStringList jobIds; // empty: every service job
         // The whole import, every request and retry included.
         std::chrono::milliseconds timeout{std::chrono::seconds(60)};
-        QPointer<api::CancelToken> cancel;  // optional: the caller gives up
+        QPointer<api::CancelToken> cancel; // optional: the caller gives up
         // For messages: "lab (Consul http://…, Nomad http://…)".
         QString targetName;
     };

@@ -23,9 +23,9 @@ Result<QByteArray> FileImport::readFile(const QString &path)
     if (!file.open(QIODevice::ReadOnly))
         return fail(Error::Code::Io, u"cannot read %1: %2"_s.arg(path, file.errorString()));
     if (file.size() > kMaxFileBytes) {
-        return fail(Error::Code::TooLarge,
-                    u"%1 is %2 MB; a job file is read up to %3 MB"_s.arg(path, QString::number(file.size() / (1024 * 1024)),
-                                                                         QString::number(kMaxFileBytes / (1024 * 1024))));
+        return fail(Error::Code::TooLarge, u"%1 is %2 MB; a job file is read up to %3 MB"_s.arg(
+                                               path, QString::number(file.size() / (1024 * 1024)),
+                                               QString::number(kMaxFileBytes / (1024 * 1024))));
     }
     // One byte past the limit: a file that grows while it is read (or a
     // pipe, whose size is 0) is still refused.
@@ -33,9 +33,8 @@ Result<QByteArray> FileImport::readFile(const QString &path)
     if (file.error() != QFileDevice::NoError)
         return fail(Error::Code::Io, u"cannot read %1: %2"_s.arg(path, file.errorString()));
     if (data.size() > kMaxFileBytes) {
-        return fail(Error::Code::TooLarge,
-                    u"%1 is over %2 MB; a job file is read up to that"_s.arg(path,
-                                                                            QString::number(kMaxFileBytes / (1024 * 1024))));
+        return fail(Error::Code::TooLarge, u"%1 is over %2 MB; a job file is read up to that"_s.arg(
+                                               path, QString::number(kMaxFileBytes / (1024 * 1024))));
     }
     return data;
 }

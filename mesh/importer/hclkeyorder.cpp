@@ -77,5 +77,4 @@ QHash<QString, QStringList> hclKeyOrder(const QByteArray &source, const QString 
     return order;
 }
 
-
 } // namespace mesh::importer

@@ -44,16 +44,11 @@ bool isZero(const QJsonValue &value)
 {
     switch (value.type()) {
     case QJsonValue::Null:
-    case QJsonValue::Undefined:
-        return true;
-    case QJsonValue::Bool:
-        return !value.toBool();
-    case QJsonValue::Double:
-        return value.toDouble() == 0;
-    case QJsonValue::String:
-        return value.toString().isEmpty();
-    case QJsonValue::Array:
-        return value.toArray().isEmpty();
+    case QJsonValue::Undefined: return true;
+    case QJsonValue::Bool: return !value.toBool();
+    case QJsonValue::Double: return value.toDouble() == 0;
+    case QJsonValue::String: return value.toString().isEmpty();
+    case QJsonValue::Array: return value.toArray().isEmpty();
     case QJsonValue::Object: {
         const QJsonObject object = value.toObject();
         return std::all_of(object.begin(), object.end(), [](const QJsonValueConstRef &v) { return isZero(v); });
@@ -120,10 +115,7 @@ private:
     };
 
     void note(const QString &where, const QString &message) { result.notes.append({m_job, where, message}); }
-    void notImported(const QString &where, const QJsonValue &value)
-    {
-        note(where, u"not imported: "_s + shown(value));
-    }
+    void notImported(const QString &where, const QJsonValue &value) { note(where, u"not imported: "_s + shown(value)); }
 
     // Reports every key of `object` that is not `handled`, not equal to its
     // entry in `defaults` and not a zero value. An object-valued default
@@ -151,8 +143,8 @@ private:
     bool m_canonical = false;
     const QHash<QString, QStringList> *m_keyOrder = nullptr;
     QList<PendingUpstream> m_pending;
-    QString m_datacenter;       // of the first job naming one
-    QString m_datacenterJob;    // that job
+    QString m_datacenter;    // of the first job naming one
+    QString m_datacenterJob; // that job
 };
 
 void Importer::leftovers(const QJsonObject &object, const QString &where, std::initializer_list<QStringView> handled,
@@ -185,9 +177,8 @@ QList<model::KeyValue> Importer::ordered(const QJsonObject &map, const QString &
     if (m_keyOrder) {
         // Use the text's order only when it names exactly the map's keys.
         const QStringList order = m_keyOrder->value(pointer);
-        if (order.size() == map.size() && std::all_of(order.begin(), order.end(), [&](const QString &k) {
-                return map.contains(k);
-            }))
+        if (order.size() == map.size()
+            && std::all_of(order.begin(), order.end(), [&](const QString &k) { return map.contains(k); }))
             keys = order;
     }
     if (keys.isEmpty())
@@ -264,8 +255,8 @@ void Importer::addJob(const JobSource &source)
               {u"ID", u"Name", u"Type", u"Datacenters", u"Meta", u"TaskGroups",
                // Set by the server (hashicorp/nomad: nomad/structs/structs.go,
                // Job.SpecChanged ignores them).
-               u"Status", u"StatusDescription", u"Stable", u"Version", u"SubmitTime", u"CreateIndex",
-               u"ModifyIndex", u"JobModifyIndex", u"NomadTokenID", u"VersionTag"},
+               u"Status", u"StatusDescription", u"Stable", u"Version", u"SubmitTime", u"CreateIndex", u"ModifyIndex",
+               u"JobModifyIndex", u"NomadTokenID", u"VersionTag"},
               {{u"Region"_s, u"global"_s},
                {u"Priority"_s, 50},
                {u"Namespace"_s, u"default"_s},
@@ -312,7 +303,7 @@ void Importer::addGroup(const QJsonObject &group, const QString &pointer, const 
     s.count = int(group.value(u"Count").toInteger(1));
     s.name = str(service, u"Name");
     if (s.name.isEmpty())
-        s.name = m_job + u'-' + groupName;  // Nomad's default name (api/services.go Canonicalize)
+        s.name = m_job + u'-' + groupName; // Nomad's default name (api/services.go Canonicalize)
 
     // Nomad's Connect hook injects a proxy task (Kind "connect-proxy:<svc>")
     // and a dynamic port "connect-proxy-<svc>" for every sidecar service
@@ -355,11 +346,13 @@ void Importer::addGroup(const QJsonObject &group, const QString &pointer, const 
         const QJsonObject task = tasks.at(i).toObject();
         if (proxyKinds.contains(str(task, u"Kind")) || str(task, u"Kind").startsWith(u"connect-proxy:"))
             continue;
-        if (taskIndex < 0 || (!wanted.isEmpty() && str(task, u"Name") == wanted
-                              && str(tasks.at(taskIndex).toObject(), u"Name") != wanted))
+        if (taskIndex < 0
+            || (!wanted.isEmpty() && str(task, u"Name") == wanted
+                && str(tasks.at(taskIndex).toObject(), u"Name") != wanted))
             taskIndex = i;
     }
-    const QJsonObject groupRestart = merged(NomadDefaults::restartPolicy(true), group.value(u"RestartPolicy").toObject());
+    const QJsonObject groupRestart
+        = merged(NomadDefaults::restartPolicy(true), group.value(u"RestartPolicy").toObject());
     if (taskIndex < 0) {
         note(where, u"the group has no task to import"_s);
     } else {
@@ -388,8 +381,7 @@ void Importer::addGroup(const QJsonObject &group, const QString &pointer, const 
     if (!constraints.isEmpty())
         notImported(join(where, u"Constraints"_s), constraints);
 
-    leftovers(group, where,
-              {u"Name", u"Count", u"Networks", u"Services", u"Tasks", u"Constraints"},
+    leftovers(group, where, {u"Name", u"Count", u"Networks", u"Services", u"Tasks", u"Constraints"},
               {{u"EphemeralDisk"_s, QJsonObject{{u"SizeMB"_s, 300}}},
                {u"RestartPolicy"_s, NomadDefaults::restartPolicy(true)},
                {u"ReschedulePolicy"_s, NomadDefaults::reschedulePolicy()},
@@ -406,14 +398,13 @@ void Importer::addGroup(const QJsonObject &group, const QString &pointer, const 
     if (const model::Service *first = result.design.serviceByName(s.name))
         note(serviceWhere, u"imported as a second service \"%1\": job %2 defines %3 too, and a design's service "
                            u"names are unique"_s.arg(s.id.value, first->job, s.name));
-    const QJsonObject proxy =
-        service.value(u"Connect").toObject().value(u"SidecarService").toObject().value(u"Proxy").toObject();
+    const QJsonObject proxy
+        = service.value(u"Connect").toObject().value(u"SidecarService").toObject().value(u"Proxy").toObject();
     if (s.connectSidecar) {
         for (const QJsonValue &u : proxy.value(u"Upstreams").toArray()) {
             const QJsonObject upstream = u.toObject();
             m_pending.append({s.id, str(upstream, u"DestinationName"),
-                              int(upstream.value(u"LocalBindPort").toInteger()),
-                              str(upstream, u"LocalBindAddress")});
+                              int(upstream.value(u"LocalBindPort").toInteger()), str(upstream, u"LocalBindAddress")});
         }
     }
     result.design.services.append(std::move(s));
@@ -480,8 +471,7 @@ void Importer::readService(const QJsonObject &service, const QString &pointer, c
         note(join(where, u"Checks[%1]"_s.arg(i)),
              u"not imported: Meshpad keeps one check per service (%1)"_s.arg(shown(checks.at(i))));
 
-    leftovers(service, where,
-              {u"Name", u"PortLabel", u"Tags", u"Meta", u"Checks", u"Connect", u"TaskName"},
+    leftovers(service, where, {u"Name", u"PortLabel", u"Tags", u"Meta", u"Checks", u"Connect", u"TaskName"},
               {{u"AddressMode"_s, u"auto"_s},
                {u"Provider"_s, u"consul"_s},
                {u"OnUpdate"_s, u"require_healthy"_s},
@@ -510,8 +500,8 @@ void Importer::readCheck(const QJsonObject &check, const QString &where, const Q
     // nothing else (NomadJob's checkOf): anything else is the job's own
     // choice.
     const bool expose = check.value(u"Expose").toBool();
-    const bool derived =
-        *kind == model::CheckKind::Http && s.connectSidecar && s.networkMode == model::NetworkMode::Bridge;
+    const bool derived
+        = *kind == model::CheckKind::Http && s.connectSidecar && s.networkMode == model::NetworkMode::Bridge;
     if (expose != derived)
         note(join(where, u"Expose"_s), u"not imported: %1"_s.arg(expose ? u"true"_s : u"false"_s));
     QList<QStringView> handled{u"Type", u"Path", u"Interval", u"Timeout", u"Expose"};
@@ -667,14 +657,14 @@ void Importer::applyIntentions(const QList<QJsonObject> &entries)
 {
     m_job.clear();
     model::Topology &design = result.design;
-    std::optional<model::IntentionAction> everywhere;   // `*` → `*`
+    std::optional<model::IntentionAction> everywhere; // `*` → `*`
     struct Wildcard
     {
         QString destination;
         model::IntentionAction action;
         QString where;
     };
-    QList<Wildcard> wildcards;  // `*` → one destination
+    QList<Wildcard> wildcards; // `*` → one destination
 
     for (qsizetype e = 0; e < entries.size(); ++e) {
         const QJsonObject entry = entries.at(e);
@@ -697,8 +687,8 @@ void Importer::applyIntentions(const QList<QJsonObject> &entries)
             const QJsonObject source = sources.at(i).toObject();
             const QString name = str(source, u"Name");
             const QString sourceWhere = join(where, quoted(u"source", name));
-            const std::optional<model::IntentionAction> action =
-                model::intentionActionFromString(str(source, u"Action"));
+            const std::optional<model::IntentionAction> action
+                = model::intentionActionFromString(str(source, u"Action"));
             // Description is a comment Meshpad writes its own of; Precedence,
             // Type and the Legacy* fields are Consul's.
             leftovers(source, sourceWhere,
@@ -714,7 +704,8 @@ void Importer::applyIntentions(const QList<QJsonObject> &entries)
             } else if (name == u"*") {
                 wildcards.append({destination, *action, sourceWhere});
             } else if (destination == u"*") {
-                note(sourceWhere, u"not imported: an intention to every service (Meshpad draws intentions as arrows)"_s);
+                note(sourceWhere,
+                     u"not imported: an intention to every service (Meshpad draws intentions as arrows)"_s);
             } else {
                 bool matched = false;
                 for (model::Upstream &u : design.upstreams) {
@@ -726,8 +717,9 @@ void Importer::applyIntentions(const QList<QJsonObject> &entries)
                     }
                 }
                 if (!matched)
-                    note(sourceWhere, u"not imported: %1 has no arrow from %2 (Meshpad draws intentions only as arrows)"_s
-                                          .arg(destination, name));
+                    note(sourceWhere,
+                         u"not imported: %1 has no arrow from %2 (Meshpad draws intentions only as arrows)"_s.arg(
+                             destination, name));
             }
         }
     }
@@ -753,7 +745,7 @@ void Importer::applyIntentions(const QList<QJsonObject> &entries)
     if (!uniform) {
         for (const Wildcard &w : std::as_const(wildcards)) {
             if (everywhere && *everywhere == w.action)
-                continue;  // says what `*` → `*` says
+                continue; // says what `*` → `*` says
             note(w.where, u"not imported: \"*\" → %1 %2 (Meshpad's default policy applies to every service)"_s.arg(
                               w.destination, model::toString(w.action)));
         }
@@ -794,8 +786,7 @@ mesh::Result<JobSource> JobImporter::readJob(const QByteArray &json)
     QJsonParseError error;
     const QJsonDocument document = QJsonDocument::fromJson(json, &error);
     if (error.error != QJsonParseError::NoError)
-        return fail(Error::Code::Parse,
-                    u"not a job: %1 at offset %2"_s.arg(error.errorString()).arg(error.offset));
+        return fail(Error::Code::Parse, u"not a job: %1 at offset %2"_s.arg(error.errorString()).arg(error.offset));
     if (!document.isObject())
         return fail(Error::Code::Parse, u"not a job: the JSON is not an object"_s);
 

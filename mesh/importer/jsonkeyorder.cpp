@@ -49,12 +49,9 @@ private:
         if (m_pos >= m_text.size())
             return false;
         switch (m_text[m_pos]) {
-        case '{':
-            return object(pointer, depth);
-        case '[':
-            return array(pointer, depth);
-        case '"':
-            return string().has_value();
+        case '{': return object(pointer, depth);
+        case '[': return array(pointer, depth);
+        case '"': return string().has_value();
         default:
             // A number, true, false or null: up to the next delimiter.
             while (m_pos < m_text.size()) {
@@ -142,9 +139,7 @@ private:
         ++m_pos;
         QString out;
         qsizetype runStart = m_pos;
-        const auto flushRun = [&] {
-            out += QString::fromUtf8(m_text.sliced(runStart, m_pos - runStart));
-        };
+        const auto flushRun = [&] { out += QString::fromUtf8(m_text.sliced(runStart, m_pos - runStart)); };
         while (m_pos < m_text.size()) {
             const char c = m_text[m_pos];
             if (c == '"') {
@@ -162,30 +157,14 @@ private:
             const char escape = m_text[m_pos + 1];
             m_pos += 2;
             switch (escape) {
-            case '"':
-                out += u'"';
-                break;
-            case '\\':
-                out += u'\\';
-                break;
-            case '/':
-                out += u'/';
-                break;
-            case 'b':
-                out += u'\b';
-                break;
-            case 'f':
-                out += u'\f';
-                break;
-            case 'n':
-                out += u'\n';
-                break;
-            case 'r':
-                out += u'\r';
-                break;
-            case 't':
-                out += u'\t';
-                break;
+            case '"': out += u'"'; break;
+            case '\\': out += u'\\'; break;
+            case '/': out += u'/'; break;
+            case 'b': out += u'\b'; break;
+            case 'f': out += u'\f'; break;
+            case 'n': out += u'\n'; break;
+            case 'r': out += u'\r'; break;
+            case 't': out += u'\t'; break;
             case 'u': {
                 if (m_pos + 4 > m_text.size())
                     return std::nullopt;
@@ -202,8 +181,7 @@ private:
                 out += QChar(unit);
                 break;
             }
-            default:
-                return std::nullopt;
+            default: return std::nullopt;
             }
             runStart = m_pos;
         }

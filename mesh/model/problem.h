@@ -16,7 +16,7 @@ struct Problem
     enum class Severity { Error, Warning };
 
     Severity severity = Severity::Error;
-    QString code;      // stable, for tests and filtering: "service.name.invalid"
+    QString code; // stable, for tests and filtering: "service.name.invalid"
     QString message;
     ServiceId service;
     UpstreamId upstream;

@@ -23,7 +23,7 @@ constexpr QStringView kFormatName = u"meshpad";
 // Upper bounds for numbers a design could plausibly hold. Beyond them the
 // file is damaged or hostile, and we say so instead of loading nonsense.
 constexpr qint64 kMaxCount = 10000;
-constexpr qint64 kMaxPortNumber = 1000000;  // the Validator flags > 65535
+constexpr qint64 kMaxPortNumber = 1000000; // the Validator flags > 65535
 constexpr qint64 kMaxDurationMs = 24LL * 3600 * 1000;
 constexpr qint64 kMaxResource = 10000000;
 constexpr double kMaxCoordinate = 1e7;
@@ -34,15 +34,13 @@ class ObjectReader
 {
 public:
     ObjectReader(const QJsonObject &object, QString path)
-        : m_object(object), m_path(std::move(path))
+        : m_object(object)
+        , m_path(std::move(path))
     {
     }
 
     const QString &path() const { return m_path; }
-    QString fieldPath(QStringView key) const
-    {
-        return m_path.isEmpty() ? key.toString() : m_path + u'.' + key;
-    }
+    QString fieldPath(QStringView key) const { return m_path.isEmpty() ? key.toString() : m_path + u'.' + key; }
 
     Result<QString> string(QStringView key, const QString &fallback = {})
     {
@@ -65,11 +63,12 @@ public:
             return typeError(key, u"a number", v);
         const double d = v.toDouble();
         if (!std::isfinite(d) || d != std::floor(d))
-            return fail(Error::Code::Invalid, QStringLiteral("%1: expected a whole number, got %2")
-                                                  .arg(fieldPath(key)).arg(d));
+            return fail(Error::Code::Invalid,
+                        QStringLiteral("%1: expected a whole number, got %2").arg(fieldPath(key)).arg(d));
         if (d < double(min) || d > double(max))
-            return fail(Error::Code::Invalid, QStringLiteral("%1: %2 is out of the range %3..%4")
-                                                  .arg(fieldPath(key)).arg(d).arg(min).arg(max));
+            return fail(
+                Error::Code::Invalid,
+                QStringLiteral("%1: %2 is out of the range %3..%4").arg(fieldPath(key)).arg(d).arg(min).arg(max));
         return qint64(d);
     }
 
@@ -83,8 +82,8 @@ public:
             return typeError(key, u"a number", v);
         const double d = v.toDouble();
         if (!std::isfinite(d) || std::abs(d) > limit)
-            return fail(Error::Code::Invalid, QStringLiteral("%1: %2 is out of the range -%3..%3")
-                                                  .arg(fieldPath(key)).arg(d).arg(limit));
+            return fail(Error::Code::Invalid,
+                        QStringLiteral("%1: %2 is out of the range -%3..%3").arg(fieldPath(key)).arg(d).arg(limit));
         return d;
     }
 
@@ -131,24 +130,24 @@ public:
         for (qsizetype i = 0; i < items->size(); ++i) {
             const QJsonValue v = items->at(i);
             if (!v.isString())
-                return fail(Error::Code::Invalid, QStringLiteral("%1[%2]: expected a string, got %3")
-                                                      .arg(fieldPath(key)).arg(i).arg(typeName(v)));
+                return fail(
+                    Error::Code::Invalid,
+                    QStringLiteral("%1[%2]: expected a string, got %3").arg(fieldPath(key)).arg(i).arg(typeName(v)));
             out.append(v.toString());
         }
         return out;
     }
 
     template<class Enum>
-    Result<Enum> word(QStringView key, Enum fallback, std::optional<Enum> (*parse)(QStringView),
-                      QStringView allowed)
+    Result<Enum> word(QStringView key, Enum fallback, std::optional<Enum> (*parse)(QStringView), QStringView allowed)
     {
         auto text = string(key, toString(fallback));
         if (!text)
             return std::unexpected(text.error());
         const std::optional<Enum> value = parse(*text);
         if (!value)
-            return fail(Error::Code::Invalid, QStringLiteral("%1: \"%2\" is not one of %3")
-                                                  .arg(fieldPath(key), *text, allowed));
+            return fail(Error::Code::Invalid,
+                        QStringLiteral("%1: \"%2\" is not one of %3").arg(fieldPath(key), *text, allowed));
         return *value;
     }
 
@@ -194,8 +193,9 @@ Result<QJsonObject> objectAt(const QJsonArray &array, qsizetype i, const QString
 {
     const QJsonValue v = array.at(i);
     if (!v.isObject())
-        return fail(Error::Code::Invalid, QStringLiteral("%1[%2]: expected an object, got %3")
-                                              .arg(path).arg(i).arg(ObjectReader::typeName(v)));
+        return fail(
+            Error::Code::Invalid,
+            QStringLiteral("%1[%2]: expected an object, got %3").arg(path).arg(i).arg(ObjectReader::typeName(v)));
     return v.toObject();
 }
 
@@ -240,8 +240,8 @@ Result<Service> readService(const QJsonObject &object, const QString &path)
     if (id.isEmpty())
         return fail(Error::Code::Invalid, QStringLiteral("%1: a service needs a non-empty id").arg(r.fieldPath(u"id")));
     s.id = ServiceId{id};
-    auto templResult = r.word(
-        u"template", ServiceTemplate::Generic, &serviceTemplateFromString, u"generic, counter, dashboard, docker");
+    auto templResult = r.word(u"template", ServiceTemplate::Generic, &serviceTemplateFromString,
+                              u"generic, counter, dashboard, docker");
     if (!templResult)
         return std::unexpected(templResult.error());
     auto templ = std::move(*templResult);
@@ -448,7 +448,8 @@ Result<Upstream> readUpstream(const QJsonObject &object, const QString &path)
         return std::unexpected(idResult.error());
     auto id = std::move(*idResult);
     if (id.isEmpty())
-        return fail(Error::Code::Invalid, QStringLiteral("%1: an upstream needs a non-empty id").arg(r.fieldPath(u"id")));
+        return fail(Error::Code::Invalid,
+                    QStringLiteral("%1: an upstream needs a non-empty id").arg(r.fieldPath(u"id")));
     u.id = UpstreamId{id};
     auto fromResult = r.string(u"from");
     if (!fromResult)
@@ -512,9 +513,9 @@ QString hexByte(uchar b)
 
 QString controlName(uchar c)
 {
-    static const char *const names[] = {"NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS", "TAB", "LF",
-                                        "VT",  "FF",  "CR",  "SO",  "SI",  "DLE", "DC1", "DC2", "DC3", "DC4", "NAK",
-                                        "SYN", "ETB", "CAN", "EM",  "SUB", "ESC", "FS",  "GS",  "RS",  "US"};
+    static const char *const names[]
+        = {"NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS",  "TAB", "LF",  "VT",  "FF", "CR", "SO", "SI",
+           "DLE", "DC1", "DC2", "DC3", "DC4", "NAK", "SYN", "ETB", "CAN", "EM",  "SUB", "ESC", "FS", "GS", "RS", "US"};
     return QLatin1StringView(names[c & 0x1f]);
 }
 
@@ -565,7 +566,7 @@ qsizetype utf8SequenceLength(const uchar *data, qsizetype size, qsizetype at)
 {
     const uchar lead = data[at];
     qsizetype length = 0;
-    uchar low = 0x80, high = 0xbf;  // the allowed range of the second byte
+    uchar low = 0x80, high = 0xbf; // the allowed range of the second byte
     if (lead >= 0xc2 && lead <= 0xdf) {
         length = 2;
     } else if (lead >= 0xe0 && lead <= 0xef) {
@@ -662,7 +663,7 @@ TextProblem checkText(const QByteArray &json)
         } else if (i + 1 < size && data[i + 1] == 'u') {
             const int unit = unicodeEscape(json.constData(), size, i);
             if (unit < 0) {
-                i += 2;  // not four hex digits: the parser says so
+                i += 2; // not four hex digits: the parser says so
             } else if (unit >= 0xd800 && unit <= 0xdbff) {
                 const int next = unicodeEscape(json.constData(), size, i + 6);
                 if (next < 0xdc00 || next > 0xdfff)
@@ -678,7 +679,7 @@ TextProblem checkText(const QByteArray &json)
                 i += 6;
             }
         } else {
-            i += 2;  // \" \\ \/ \b … — the escaped byte never ends the string
+            i += 2; // \" \\ \/ \b … — the escaped byte never ends the string
         }
     }
     return {};
@@ -690,7 +691,8 @@ Result<Topology> ProjectFile::fromJson(const QByteArray &json)
 {
     if (json.size() > kMaxFileBytes)
         return fail(Error::Code::TooLarge, QStringLiteral("the file is %1 MB; a Meshpad project is at most %2 MB")
-                                               .arg(json.size() / (1024 * 1024)).arg(kMaxFileBytes / (1024 * 1024)));
+                                               .arg(json.size() / (1024 * 1024))
+                                               .arg(kMaxFileBytes / (1024 * 1024)));
     // Both checks run; the user hears of the first problem in the file.
     const TextProblem textProblem = checkText(json);
     QJsonParseError parseError;
@@ -709,7 +711,8 @@ Result<Topology> ProjectFile::fromJson(const QByteArray &json)
         return std::unexpected(formatResult.error());
     auto format = std::move(*formatResult);
     if (format != kFormatName)
-        return fail(Error::Code::Invalid, QStringLiteral("format: expected \"meshpad\"; this is not a Meshpad project file"));
+        return fail(Error::Code::Invalid,
+                    QStringLiteral("format: expected \"meshpad\"; this is not a Meshpad project file"));
     auto versionResult = root.integer(u"version", 0, 0, std::numeric_limits<int>::max());
     if (!versionResult)
         return std::unexpected(versionResult.error());
@@ -718,7 +721,8 @@ Result<Topology> ProjectFile::fromJson(const QByteArray &json)
         return fail(Error::Code::Unsupported,
                     QStringLiteral("version: the file has format version %1, made by a newer Meshpad; "
                                    "this Meshpad reads version %2 — update Meshpad to open it")
-                        .arg(version).arg(kFormatVersion));
+                        .arg(version)
+                        .arg(kFormatVersion));
     if (version < 1)
         return fail(Error::Code::Invalid, QStringLiteral("version: missing or not a valid format version"));
 
@@ -740,14 +744,14 @@ Result<Topology> ProjectFile::fromJson(const QByteArray &json)
             return std::unexpected(dcResult.error());
         auto dc = std::move(*dcResult);
         topology.settings.datacenter = dc;
-        auto policyResult = s.word(
-            u"defaultIntention", IntentionAction::Allow, &intentionActionFromString, u"allow, deny");
+        auto policyResult
+            = s.word(u"defaultIntention", IntentionAction::Allow, &intentionActionFromString, u"allow, deny");
         if (!policyResult)
             return std::unexpected(policyResult.error());
         auto policy = std::move(*policyResult);
         topology.settings.defaultPolicy = policy;
-        auto scriptProxyResult = s.word(
-            u"scriptProxy", ScriptProxy::Consul, &scriptProxyFromString, u"consul, meshpad");
+        auto scriptProxyResult
+            = s.word(u"scriptProxy", ScriptProxy::Consul, &scriptProxyFromString, u"consul, meshpad");
         if (!scriptProxyResult)
             return std::unexpected(scriptProxyResult.error());
         auto scriptProxy = std::move(*scriptProxyResult);
@@ -795,8 +799,9 @@ Result<Topology> ProjectFile::fromJson(const QByteArray &json)
             return std::unexpected(serviceResult.error());
         auto service = std::move(*serviceResult);
         if (serviceIds.contains(service.id.value))
-            return fail(Error::Code::Invalid, QStringLiteral("%1.id: \"%2\" is used by another service; ids must be unique")
-                                                  .arg(path, service.id.value));
+            return fail(Error::Code::Invalid,
+                        QStringLiteral("%1.id: \"%2\" is used by another service; ids must be unique")
+                            .arg(path, service.id.value));
         serviceIds.insert(service.id.value);
         topology.services.append(std::move(service));
     }
@@ -817,8 +822,9 @@ Result<Topology> ProjectFile::fromJson(const QByteArray &json)
             return std::unexpected(upstreamResult.error());
         auto upstream = std::move(*upstreamResult);
         if (upstreamIds.contains(upstream.id.value))
-            return fail(Error::Code::Invalid, QStringLiteral("%1.id: \"%2\" is used by another upstream; ids must be unique")
-                                                  .arg(path, upstream.id.value));
+            return fail(Error::Code::Invalid,
+                        QStringLiteral("%1.id: \"%2\" is used by another upstream; ids must be unique")
+                            .arg(path, upstream.id.value));
         upstreamIds.insert(upstream.id.value);
         topology.upstreams.append(std::move(upstream));
     }
@@ -834,7 +840,9 @@ Result<Topology> ProjectFile::load(const QString &path)
         return fail(Error::Code::Io, QStringLiteral("cannot open %1: %2").arg(path, file.errorString()));
     if (file.size() > kMaxFileBytes)
         return fail(Error::Code::TooLarge, QStringLiteral("%1 is %2 MB; a Meshpad project is at most %3 MB")
-                                               .arg(path).arg(file.size() / (1024 * 1024)).arg(kMaxFileBytes / (1024 * 1024)));
+                                               .arg(path)
+                                               .arg(file.size() / (1024 * 1024))
+                                               .arg(kMaxFileBytes / (1024 * 1024)));
     // Read at most one byte past the limit: a file that grows while we read
     // (or a device that lies about its size) is still refused.
     const QByteArray data = file.read(kMaxFileBytes + 1);
@@ -869,7 +877,8 @@ QString ProjectFile::toJson(const Topology &t)
     w.field(u"datacenter", t.settings.datacenter);
     w.field(u"defaultIntention", toString(t.settings.defaultPolicy));
     w.field(u"scriptProxy", toString(t.settings.scriptProxy));
-    w.key(u"lab").beginObject()
+    w.key(u"lab")
+        .beginObject()
         .field(u"leafTtlHours", t.settings.lab.leafTtlHours)
         .field(u"dashboardRefreshMs", t.settings.lab.dashboardRefreshMs)
         .field(u"healthIntervalMs", t.settings.lab.healthIntervalMs)
@@ -899,7 +908,8 @@ QString ProjectFile::toJson(const Topology &t)
         // bytes it always had.
         if (s.external)
             w.field(u"external", true);
-        w.key(u"check").beginObject()
+        w.key(u"check")
+            .beginObject()
             .field(u"type", toString(s.check.kind))
             .field(u"path", s.check.path)
             .field(u"intervalMs", s.check.intervalMs)
@@ -907,7 +917,8 @@ QString ProjectFile::toJson(const Topology &t)
             .endObject();
         w.key(u"tags").stringArray(s.tags);
         writeKeyValues(w, u"meta", s.meta);
-        w.key(u"resources").beginObject()
+        w.key(u"resources")
+            .beginObject()
             .field(u"cpuMhz", s.resources.cpuMhz)
             .field(u"memoryMb", s.resources.memoryMb)
             .endObject();
@@ -935,8 +946,8 @@ QString ProjectFile::toJson(const Topology &t)
 Result<> ProjectFile::save(const Topology &topology, const QString &path)
 {
     if (Result<> written = AtomicFile::write(path, toJson(topology).toUtf8()); !written)
-        return fail(Error::Code::Io, QStringLiteral("cannot save %1 (the previous file is unchanged)")
-                                         .arg(written.error().message));
+        return fail(Error::Code::Io,
+                    QStringLiteral("cannot save %1 (the previous file is unchanged)").arg(written.error().message));
     return {};
 }
 

@@ -25,36 +25,71 @@ QString word(Enum value, const std::pair<Enum, QStringView> (&table)[N])
     return {};
 }
 
-constexpr std::pair<Driver, QStringView> kDrivers[] = {
-    {Driver::Exec, u"exec"}, {Driver::RawExec, u"raw_exec"}, {Driver::Docker, u"docker"}};
-constexpr std::pair<NetworkMode, QStringView> kModes[] = {
-    {NetworkMode::Bridge, u"bridge"}, {NetworkMode::Host, u"host"}};
-constexpr std::pair<IntentionAction, QStringView> kActions[] = {
-    {IntentionAction::Allow, u"allow"}, {IntentionAction::Deny, u"deny"}};
-constexpr std::pair<CheckKind, QStringView> kChecks[] = {
-    {CheckKind::None, u"none"}, {CheckKind::Http, u"http"}, {CheckKind::Tcp, u"tcp"}};
-constexpr std::pair<ServiceTemplate, QStringView> kTemplates[] = {
-    {ServiceTemplate::Generic, u"generic"},
-    {ServiceTemplate::Counter, u"counter"},
-    {ServiceTemplate::Dashboard, u"dashboard"},
-    {ServiceTemplate::Docker, u"docker"}};
-constexpr std::pair<ScriptProxy, QStringView> kScriptProxies[] = {
-    {ScriptProxy::Consul, u"consul"}, {ScriptProxy::Meshpad, u"meshpad"}};
+constexpr std::pair<Driver, QStringView> kDrivers[]
+    = {{Driver::Exec, u"exec"}, {Driver::RawExec, u"raw_exec"}, {Driver::Docker, u"docker"}};
+constexpr std::pair<NetworkMode, QStringView> kModes[]
+    = {{NetworkMode::Bridge, u"bridge"}, {NetworkMode::Host, u"host"}};
+constexpr std::pair<IntentionAction, QStringView> kActions[]
+    = {{IntentionAction::Allow, u"allow"}, {IntentionAction::Deny, u"deny"}};
+constexpr std::pair<CheckKind, QStringView> kChecks[]
+    = {{CheckKind::None, u"none"}, {CheckKind::Http, u"http"}, {CheckKind::Tcp, u"tcp"}};
+constexpr std::pair<ServiceTemplate, QStringView> kTemplates[] = {{ServiceTemplate::Generic, u"generic"},
+                                                                  {ServiceTemplate::Counter, u"counter"},
+                                                                  {ServiceTemplate::Dashboard, u"dashboard"},
+                                                                  {ServiceTemplate::Docker, u"docker"}};
+constexpr std::pair<ScriptProxy, QStringView> kScriptProxies[]
+    = {{ScriptProxy::Consul, u"consul"}, {ScriptProxy::Meshpad, u"meshpad"}};
 
 } // namespace
 
-QString toString(Driver v) { return word(v, kDrivers); }
-QString toString(NetworkMode v) { return word(v, kModes); }
-QString toString(IntentionAction v) { return word(v, kActions); }
-QString toString(CheckKind v) { return word(v, kChecks); }
-QString toString(ServiceTemplate v) { return word(v, kTemplates); }
-QString toString(ScriptProxy v) { return word(v, kScriptProxies); }
-std::optional<Driver> driverFromString(QStringView t) { return lookup(t, kDrivers); }
-std::optional<NetworkMode> networkModeFromString(QStringView t) { return lookup(t, kModes); }
-std::optional<IntentionAction> intentionActionFromString(QStringView t) { return lookup(t, kActions); }
-std::optional<CheckKind> checkKindFromString(QStringView t) { return lookup(t, kChecks); }
-std::optional<ServiceTemplate> serviceTemplateFromString(QStringView t) { return lookup(t, kTemplates); }
-std::optional<ScriptProxy> scriptProxyFromString(QStringView t) { return lookup(t, kScriptProxies); }
+QString toString(Driver v)
+{
+    return word(v, kDrivers);
+}
+QString toString(NetworkMode v)
+{
+    return word(v, kModes);
+}
+QString toString(IntentionAction v)
+{
+    return word(v, kActions);
+}
+QString toString(CheckKind v)
+{
+    return word(v, kChecks);
+}
+QString toString(ServiceTemplate v)
+{
+    return word(v, kTemplates);
+}
+QString toString(ScriptProxy v)
+{
+    return word(v, kScriptProxies);
+}
+std::optional<Driver> driverFromString(QStringView t)
+{
+    return lookup(t, kDrivers);
+}
+std::optional<NetworkMode> networkModeFromString(QStringView t)
+{
+    return lookup(t, kModes);
+}
+std::optional<IntentionAction> intentionActionFromString(QStringView t)
+{
+    return lookup(t, kActions);
+}
+std::optional<CheckKind> checkKindFromString(QStringView t)
+{
+    return lookup(t, kChecks);
+}
+std::optional<ServiceTemplate> serviceTemplateFromString(QStringView t)
+{
+    return lookup(t, kTemplates);
+}
+std::optional<ScriptProxy> scriptProxyFromString(QStringView t)
+{
+    return lookup(t, kScriptProxies);
+}
 
 const PortMapping *Service::portMapping(QStringView label) const
 {

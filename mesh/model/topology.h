@@ -22,12 +22,12 @@ enum class ServiceTemplate { Generic, Counter, Dashboard, Docker };
 enum class ScriptProxy { Consul, Meshpad };
 
 // The words used in Nomad/Consul files and in our project file.
-QString toString(Driver driver);            // "exec", "raw_exec", "docker"
-QString toString(NetworkMode mode);         // "bridge", "host"
-QString toString(IntentionAction action);   // "allow", "deny"
-QString toString(CheckKind kind);           // "none", "http", "tcp"
-QString toString(ServiceTemplate kind);     // "generic", "counter", "dashboard", "docker"
-QString toString(ScriptProxy proxy);        // "consul", "meshpad"
+QString toString(Driver driver);          // "exec", "raw_exec", "docker"
+QString toString(NetworkMode mode);       // "bridge", "host"
+QString toString(IntentionAction action); // "allow", "deny"
+QString toString(CheckKind kind);         // "none", "http", "tcp"
+QString toString(ServiceTemplate kind);   // "generic", "counter", "dashboard", "docker"
+QString toString(ScriptProxy proxy);      // "consul", "meshpad"
 std::optional<Driver> driverFromString(QStringView text);
 std::optional<NetworkMode> networkModeFromString(QStringView text);
 std::optional<IntentionAction> intentionActionFromString(QStringView text);
@@ -46,8 +46,8 @@ struct KeyValue
 struct PortMapping
 {
     QString label;
-    int to = 0;          // port inside the allocation; 0 = same as the host port
-    int staticPort = 0;  // fixed host port; 0 = dynamic (Nomad picks one)
+    int to = 0;         // port inside the allocation; 0 = same as the host port
+    int staticPort = 0; // fixed host port; 0 = dynamic (Nomad picks one)
     friend bool operator==(const PortMapping &, const PortMapping &) = default;
 };
 
@@ -75,24 +75,24 @@ struct Service
     ServiceId id;
     ServiceTemplate templateKind = ServiceTemplate::Generic;
 
-    QString name;   // Consul service name (a DNS label)
+    QString name; // Consul service name (a DNS label)
     QString job;
     QString group;
     QString task;
     int count = 1;
 
     Driver driver = Driver::Exec;
-    QString command;      // exec / raw_exec
+    QString command; // exec / raw_exec
     QStringList args;
-    QString image;        // docker
-    QList<KeyValue> env;  // in the order the user gave
+    QString image;       // docker
+    QList<KeyValue> env; // in the order the user gave
 
     NetworkMode networkMode = NetworkMode::Bridge;
     QList<PortMapping> ports;
     // The service port, as Nomad's `port` of a service: a number ("9001")
     // or the label of one of `ports` ("http").
     QString port;
-    bool connectSidecar = true;  // `connect { sidecar_service {} }`
+    bool connectSidecar = true; // `connect { sidecar_service {} }`
 
     HealthCheck check;
     QStringList tags;
@@ -106,7 +106,7 @@ struct Service
     // group, task and ports may be empty.
     bool external = false;
 
-    QPointF position;  // top-left of its card on the canvas
+    QPointF position; // top-left of its card on the canvas
 
     // The port number the application listens on, if `port` names one:
     // a number, or a label's `to` (else its static port). nullopt otherwise.
@@ -122,7 +122,7 @@ struct Upstream
     UpstreamId id;
     ServiceId downstream;
     ServiceId destination;
-    QString localBindAddress;  // empty = 127.0.0.1 (Consul's default)
+    QString localBindAddress; // empty = 127.0.0.1 (Consul's default)
     int localBindPort = 0;
     IntentionAction action = IntentionAction::Allow;
 
@@ -131,9 +131,9 @@ struct Upstream
 
 struct LabSettings
 {
-    int leafTtlHours = 72;           // lab leaf certificates, as Consul's default
-    int dashboardRefreshMs = 1000;   // how often lab dashboards push a count
-    int healthIntervalMs = 2000;     // lab health checks of services without one
+    int leafTtlHours = 72;         // lab leaf certificates, as Consul's default
+    int dashboardRefreshMs = 1000; // how often lab dashboards push a count
+    int healthIntervalMs = 2000;   // lab health checks of services without one
     friend bool operator==(const LabSettings &, const LabSettings &) = default;
 };
 

@@ -14,7 +14,7 @@ TopologyIndex::TopologyIndex(const Topology &topology)
         if (!m_servicesByName.contains(s.name))
             m_servicesByName.insert(s.name, &s);
         if (s.external)
-            continue;  // no job: Meshpad runs it nowhere
+            continue; // no job: Meshpad runs it nowhere
         auto job = m_servicesOfJob.find(s.job);
         if (job == m_servicesOfJob.end()) {
             m_jobNames.append(s.job);

@@ -25,7 +25,7 @@ namespace mesh::model {
 class TopologyIndex final
 {
 public:
-    TopologyIndex(const Topology &topology);  // NOLINT(google-explicit-constructor): see above
+    TopologyIndex(const Topology &topology); // NOLINT(google-explicit-constructor): see above
 
     const Topology &topology() const { return *m_topology; }
 

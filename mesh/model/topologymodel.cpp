@@ -127,9 +127,11 @@ bool TopologyModel::removeService(const ServiceId &id)
 Result<UpstreamId> TopologyModel::addUpstream(Upstream upstream, qsizetype index)
 {
     if (indexOfService(upstream.downstream) < 0)
-        return fail(Error::Code::NotFound, QStringLiteral("the arrow's start (%1) is not a service").arg(upstream.downstream.value));
+        return fail(Error::Code::NotFound,
+                    QStringLiteral("the arrow's start (%1) is not a service").arg(upstream.downstream.value));
     if (indexOfService(upstream.destination) < 0)
-        return fail(Error::Code::NotFound, QStringLiteral("the arrow's end (%1) is not a service").arg(upstream.destination.value));
+        return fail(Error::Code::NotFound,
+                    QStringLiteral("the arrow's end (%1) is not a service").arg(upstream.destination.value));
     if (upstream.downstream == upstream.destination)
         return fail(Error::Code::Invalid, QStringLiteral("a service cannot be its own upstream"));
     if (upstream.id.isNull() || indexOfUpstream(upstream.id) >= 0)

@@ -6,8 +6,8 @@
 #include <QHostAddress>
 #include <QRegularExpression>
 
-#include <algorithm>
 #include <QSet>
+#include <algorithm>
 
 namespace mesh::model {
 
@@ -75,8 +75,8 @@ QString jobFileStem(QStringView job)
     stem.reserve(job.size());
     for (const QChar c : job) {
         const char16_t u = c.unicode();
-        const bool safe = (u >= u'a' && u <= u'z') || (u >= u'A' && u <= u'Z') || (u >= u'0' && u <= u'9')
-                          || u == u'.' || u == u'_' || u == u'-';
+        const bool safe = (u >= u'a' && u <= u'z') || (u >= u'A' && u <= u'Z') || (u >= u'0' && u <= u'9') || u == u'.'
+                          || u == u'_' || u == u'-';
         stem += safe ? c : QChar(u'_');
     }
     return stem;
@@ -155,7 +155,8 @@ void validateDesignName(const Topology &t, Collector &out)
     if (const std::optional<char16_t> c = firstControl(t.name))
         out.mesh(Severity::Error, QStringLiteral("name"), QStringLiteral("mesh.name.control"),
                  QStringLiteral("The design name holds the control character %1, which would reach the generated "
-                                "files and terminals as-is; remove it.").arg(TerminalText::codePoint(*c)));
+                                "files and terminals as-is; remove it.")
+                     .arg(TerminalText::codePoint(*c)));
 }
 
 void validateNames(const Service &s, Collector &out)
@@ -174,8 +175,12 @@ void validateNames(const Service &s, Collector &out)
     // if any, are never used.
     if (s.external)
         return;
-    const struct { QStringView field; const QString &value; QStringView what; } parts[] = {
-        {u"job", s.job, u"job"}, {u"group", s.group, u"group"}, {u"task", s.task, u"task"}};
+    const struct
+    {
+        QStringView field;
+        const QString &value;
+        QStringView what;
+    } parts[] = {{u"job", s.job, u"job"}, {u"group", s.group, u"group"}, {u"task", s.task, u"task"}};
     for (const auto &part : parts) {
         if (part.value.isEmpty()) {
             out.service(Severity::Error, s, part.field.toString(), u"service." + part.field + u".empty",
@@ -193,7 +198,8 @@ void validateNames(const Service &s, Collector &out)
         } else if (s.connectSidecar && part.field == u"group" && part.value != part.value.toLower()) {
             out.service(Severity::Error, s, part.field.toString(), QStringLiteral("service.group.uppercase"),
                         QStringLiteral("Group %1 has a Connect sidecar, and Nomad requires lowercase group "
-                                       "names for those.").arg(quoted(part.value)));
+                                       "names for those.")
+                            .arg(quoted(part.value)));
         }
     }
 }
@@ -203,7 +209,8 @@ void validateRuntime(const Service &s, Collector &out)
     if (s.count == 0)
         out.service(Severity::Warning, s, QStringLiteral("count"), QStringLiteral("service.count.zero"),
                     QStringLiteral("Count is 0: Nomad will run no instance of %1, and every arrow to it will "
-                                   "fail. Set a count of 1 or more.").arg(quoted(s.name)));
+                                   "fail. Set a count of 1 or more.")
+                        .arg(quoted(s.name)));
     // The generated scripts put the image after `docker run`'s options and
     // the command where a shell expects a program; each must be read as
     // that, never as an option or (the command) an assignment. Args are the
@@ -215,7 +222,8 @@ void validateRuntime(const Service &s, Collector &out)
         else if (const std::optional<char16_t> c = firstControl(s.image))
             out.service(Severity::Error, s, QStringLiteral("image"), QStringLiteral("service.image.control"),
                         QStringLiteral("The image holds the control character %1; no image reference does, "
-                                       "remove it.").arg(TerminalText::codePoint(*c)));
+                                       "remove it.")
+                            .arg(TerminalText::codePoint(*c)));
         else if (s.image.startsWith(u'-'))
             out.service(Severity::Error, s, QStringLiteral("image"), QStringLiteral("service.image.option"),
                         QStringLiteral("Image %1 starts with '-', so `docker run` would read it as an option "
@@ -227,7 +235,8 @@ void validateRuntime(const Service &s, Collector &out)
     } else if (const std::optional<char16_t> c = firstControl(s.command)) {
         out.service(Severity::Error, s, QStringLiteral("command"), QStringLiteral("service.command.control"),
                     QStringLiteral("The command holds the control character %1, which would reach the generated "
-                                   "scripts and terminals as-is; remove it.").arg(TerminalText::codePoint(*c)));
+                                   "scripts and terminals as-is; remove it.")
+                        .arg(TerminalText::codePoint(*c)));
     } else if (s.command.startsWith(u'-')) {
         out.service(Severity::Error, s, QStringLiteral("command"), QStringLiteral("service.command.option"),
                     QStringLiteral("Command %1 starts with '-', so it would be read as an option rather than the "
@@ -237,12 +246,14 @@ void validateRuntime(const Service &s, Collector &out)
         out.service(Severity::Error, s, QStringLiteral("command"), QStringLiteral("service.command.assignment"),
                     QStringLiteral("Command %1 has the form NAME=value, which a shell reads as a variable "
                                    "assignment rather than the program to run; set the variable under env and "
-                                   "give the program's path as the command.").arg(quoted(s.command)));
+                                   "give the program's path as the command.")
+                        .arg(quoted(s.command)));
     }
     if (s.resources.memoryMb > 0 && s.resources.memoryMb < kMinMemoryMb)
         out.service(Severity::Error, s, QStringLiteral("resources.memoryMb"), QStringLiteral("service.memory.small"),
                     QStringLiteral("Memory %1 MB is below Nomad's minimum of %2 MB.")
-                        .arg(s.resources.memoryMb).arg(kMinMemoryMb));
+                        .arg(s.resources.memoryMb)
+                        .arg(kMinMemoryMb));
 }
 
 void validatePorts(const Service &s, Collector &out)
@@ -254,7 +265,8 @@ void validatePorts(const Service &s, Collector &out)
         if (!isPortLabel(p.label)) {
             out.service(Severity::Error, s, field + u".label", QStringLiteral("port.label.invalid"),
                         QStringLiteral("Port label %1 must be letters, digits, '_' or '-' (it becomes "
-                                       "NOMAD_PORT_<label>).").arg(quoted(p.label)));
+                                       "NOMAD_PORT_<label>).")
+                            .arg(quoted(p.label)));
         } else if (labels.contains(p.label)) {
             out.service(Severity::Error, s, field + u".label", QStringLiteral("port.label.duplicate"),
                         QStringLiteral("Port label %1 is defined twice.").arg(quoted(p.label)));
@@ -264,9 +276,9 @@ void validatePorts(const Service &s, Collector &out)
             out.service(Severity::Error, s, field + u".to", QStringLiteral("port.to.range"),
                         QStringLiteral("Port %1: `to` %2 is outside 0–65535.").arg(quoted(p.label)).arg(p.to));
         if (p.staticPort < 0 || p.staticPort > kMaxPort)
-            out.service(Severity::Error, s, field + u".static", QStringLiteral("port.static.range"),
-                        QStringLiteral("Port %1: static port %2 is outside 1–65535.")
-                            .arg(quoted(p.label)).arg(p.staticPort));
+            out.service(
+                Severity::Error, s, field + u".static", QStringLiteral("port.static.range"),
+                QStringLiteral("Port %1: static port %2 is outside 1–65535.").arg(quoted(p.label)).arg(p.staticPort));
     }
 
     if (s.port.isEmpty()) {
@@ -298,7 +310,8 @@ void validatePorts(const Service &s, Collector &out)
                     QStringLiteral("Port label %1 makes Consul register the dynamic host port, so the sidecar "
                                    "would forward to the wrong port inside the allocation. Use the number %2 "
                                    "(the port the app listens on) as the service port.")
-                        .arg(quoted(s.port)).arg(mapping->to));
+                        .arg(quoted(s.port))
+                        .arg(mapping->to));
     }
 }
 
@@ -307,7 +320,8 @@ void validateConnect(const Service &s, Collector &out)
     if (s.connectSidecar && s.networkMode != NetworkMode::Bridge)
         out.service(Severity::Error, s, QStringLiteral("networkMode"), QStringLiteral("service.network.host-sidecar"),
                     QStringLiteral("Nomad runs Connect sidecars only in bridge network mode; switch %1 to "
-                                   "bridge or turn its sidecar off.").arg(quoted(s.name)));
+                                   "bridge or turn its sidecar off.")
+                        .arg(quoted(s.name)));
 }
 
 void validateCheck(const Service &s, Collector &out)
@@ -322,7 +336,8 @@ void validateCheck(const Service &s, Collector &out)
         else if (const std::optional<char16_t> ch = firstControl(c.path))
             out.service(Severity::Error, s, QStringLiteral("check.path"), QStringLiteral("check.path.control"),
                         QStringLiteral("The HTTP check path holds the control character %1; remove it or "
-                                       "percent-encode it.").arg(TerminalText::codePoint(*ch)));
+                                       "percent-encode it.")
+                            .arg(TerminalText::codePoint(*ch)));
     }
     bool numericPort = false;
     s.port.toInt(&numericPort);
@@ -344,7 +359,9 @@ void validateCheck(const Service &s, Collector &out)
     else if (c.intervalMs > 0 && c.timeoutMs > c.intervalMs)
         out.service(Severity::Warning, s, QStringLiteral("check.timeoutMs"), QStringLiteral("check.timeout.long"),
                     QStringLiteral("The check timeout (%1 ms) is longer than its interval (%2 ms); checks "
-                                   "would overlap.").arg(c.timeoutMs).arg(c.intervalMs));
+                                   "would overlap.")
+                        .arg(c.timeoutMs)
+                        .arg(c.intervalMs));
 }
 
 void validateTagsAndMeta(const Service &s, Collector &out)
@@ -367,7 +384,8 @@ void validateTagsAndMeta(const Service &s, Collector &out)
         if (!isMetaKey(key))
             out.service(Severity::Error, s, field, QStringLiteral("meta.key.invalid"),
                         QStringLiteral("Meta key %1 must be 1–128 letters, digits, '-' or '_' and must not "
-                                       "start with \"consul-\" (Consul refuses it).").arg(quoted(key)));
+                                       "start with \"consul-\" (Consul refuses it).")
+                            .arg(quoted(key)));
         else if (keys.contains(key))
             out.service(Severity::Error, s, field, QStringLiteral("meta.key.duplicate"),
                         QStringLiteral("Meta key %1 is set twice.").arg(quoted(key)));
@@ -387,11 +405,11 @@ void validateTagsAndMeta(const Service &s, Collector &out)
 // them. The later service of each pair is refused, naming the first.
 void validateJobFiles(const Topology &t, Collector &out)
 {
-    QHash<QString, const Service *> byFolded;  // case-folded name
-    QHash<QString, const Service *> byStem;    // lower-cased file stem
+    QHash<QString, const Service *> byFolded; // case-folded name
+    QHash<QString, const Service *> byStem;   // lower-cased file stem
     for (const Service &s : t.services) {
         if (s.external || s.job.isEmpty() || firstControl(s.job))
-            continue;  // refused already, or no job file
+            continue; // refused already, or no job file
         const QString folded = s.job.toCaseFolded();
         const QString stem = jobFileStem(s.job);
         const Service *first = byFolded.value(folded);
@@ -430,8 +448,8 @@ struct UpstreamNames
 struct TaskVariables
 {
     const UpstreamNames &upstreams;
-    QHash<QString, QString> cleanedLabels;  // cleaned form → label
-    QHash<QString, QString> rawLabels;      // label → label
+    QHash<QString, QString> cleanedLabels; // cleaned form → label
+    QHash<QString, QString> rawLabels;     // label → label
 };
 
 TaskVariables taskVariables(const Service &s, const UpstreamNames &upstreams)
@@ -446,7 +464,7 @@ TaskVariables taskVariables(const Service &s, const UpstreamNames &upstreams)
     for (const PortMapping &p : s.ports)
         add(p.label);
     if (s.connectSidecar)
-        add(QString(u"connect-proxy-" + s.name));  // the sidecar's port label
+        add(QString(u"connect-proxy-" + s.name)); // the sidecar's port label
     return vars;
 }
 
@@ -455,8 +473,8 @@ TaskVariables taskVariables(const Service &s, const UpstreamNames &upstreams)
 struct InterpolatedValue
 {
     QString field;
-    QString codeFamily;  // "env" or "args"
-    QString subject;     // "PORT", "Argument 3", "The command"
+    QString codeFamily; // "env" or "args"
+    QString subject;    // "PORT", "Argument 3", "The command"
 };
 
 // Reports each ${NOMAD_<KIND>_<name>} in `value` that names an upstream or a
@@ -468,7 +486,7 @@ void checkNomadReferences(const Service &s, const TaskVariables &vars, const QSt
                           const InterpolatedValue &where, Collector &out)
 {
     if (!value.contains(u"${NOMAD_"))
-        return;  // the common case, without running the expression
+        return; // the common case, without running the expression
     // The label-keyed kinds are those env.go sets from a port: addPorts
     // (NOMAD_{,HOST_,ALLOC_}PORT_, NOMAD_{,HOST_}ADDR_, NOMAD_{,HOST_}IP_)
     // and addNomadAllocNetwork (NOMAD_ALLOC_{IP,ADDR,INTERFACE}_).
@@ -491,12 +509,13 @@ void checkNomadReferences(const Service &s, const TaskVariables &vars, const QSt
             } else if (u->action == IntentionAction::Deny) {
                 out.upstream(Severity::Warning, *u, where.field, where.codeFamily + u".upstream.denied",
                              QStringLiteral("%1 still points at upstream %2, but that arrow is denied: "
-                                            "every call will be refused.").arg(where.subject, quoted(name)));
+                                            "every call will be refused.")
+                                 .arg(where.subject, quoted(name)));
             }
             continue;
         }
-        const bool cleaned = kind == u"NOMAD_PORT" || kind == u"NOMAD_HOST_PORT" || kind == u"NOMAD_ADDR"
-                             || kind == u"NOMAD_IP";
+        const bool cleaned
+            = kind == u"NOMAD_PORT" || kind == u"NOMAD_HOST_PORT" || kind == u"NOMAD_ADDR" || kind == u"NOMAD_IP";
         const QHash<QString, QString> &labels = cleaned ? vars.cleanedLabels : vars.rawLabels;
         if (labels.contains(name))
             continue;
@@ -506,7 +525,8 @@ void checkNomadReferences(const Service &s, const TaskVariables &vars, const QSt
             const QString right = cleaned ? cleanEnvVarName(QString(u'_' + *label)).mid(1) : *label;
             out.service(Severity::Error, s, where.field, where.codeFamily + u".port.unknown",
                         QStringLiteral("%1 refers to ${%2_%3}, but Nomad sets that variable for port %4 as "
-                                       "${%2_%5}.").arg(where.subject, kind, name, quoted(*label), right));
+                                       "${%2_%5}.")
+                            .arg(where.subject, kind, name, quoted(*label), right));
         } else {
             out.service(Severity::Error, s, where.field, where.codeFamily + u".port.unknown",
                         QStringLiteral("%1 refers to ${%2_%3}, but the group has no port labelled %4.")
@@ -526,18 +546,20 @@ void validateEnv(const Service &s, const UpstreamNames &upstreams, Collector &ou
         if (kv.key.isEmpty() || !isEnvName(kv.key))
             out.service(Severity::Error, s, field, QStringLiteral("env.name.invalid"),
                         QStringLiteral("Environment variable name %1 must start with a letter or '_' and "
-                                       "hold only letters, digits, '_' and '.'.").arg(quoted(kv.key)));
+                                       "hold only letters, digits, '_' and '.'.")
+                            .arg(quoted(kv.key)));
         else if (names.contains(kv.key))
             out.service(Severity::Error, s, field, QStringLiteral("env.name.duplicate"),
                         QStringLiteral("Environment variable %1 is set twice.").arg(quoted(kv.key)));
         names.insert(kv.key);
         checkNomadReferences(s, vars, kv.value, {field, QStringLiteral("env"), kv.key}, out);
     }
-    checkNomadReferences(s, vars, s.command, {QStringLiteral("command"), QStringLiteral("args"),
-                                              QStringLiteral("The command")}, out);
+    checkNomadReferences(s, vars, s.command,
+                         {QStringLiteral("command"), QStringLiteral("args"), QStringLiteral("The command")}, out);
     for (qsizetype i = 0; i < s.args.size(); ++i)
-        checkNomadReferences(s, vars, s.args[i], {QStringLiteral("args[%1]").arg(i), QStringLiteral("args"),
-                                                  QStringLiteral("Argument %1").arg(i)}, out);
+        checkNomadReferences(
+            s, vars, s.args[i],
+            {QStringLiteral("args[%1]").arg(i), QStringLiteral("args"), QStringLiteral("Argument %1").arg(i)}, out);
 }
 
 void validateUpstreams(const Topology &t, const QHash<ServiceId, const Service *> &services,
@@ -556,7 +578,8 @@ void validateUpstreams(const Topology &t, const QHash<ServiceId, const Service *
         if (!dest)
             out.upstream(Severity::Error, u, QStringLiteral("to"), QStringLiteral("upstream.to.missing"),
                          QStringLiteral("This arrow points at a service that does not exist (id %1); retarget "
-                                        "or delete it.").arg(quoted(u.destination.value)));
+                                        "or delete it.")
+                             .arg(quoted(u.destination.value)));
         if (u.downstream == u.destination)
             out.upstream(Severity::Error, u, QStringLiteral("to"), QStringLiteral("upstream.self"),
                          QStringLiteral("A service cannot be its own upstream; point the arrow at another service."));
@@ -576,11 +599,13 @@ void validateUpstreams(const Topology &t, const QHash<ServiceId, const Service *
         if (!down->connectSidecar && !down->external)
             out.upstream(Severity::Error, u, QStringLiteral("from"), QStringLiteral("upstream.from.no-sidecar"),
                          QStringLiteral("%1 has no Connect sidecar, so nothing listens on its upstream port; "
-                                        "turn its sidecar on.").arg(quoted(down->name)));
+                                        "turn its sidecar on.")
+                             .arg(quoted(down->name)));
         if (dest && !dest->connectSidecar && !dest->external && dest != down)
             out.upstream(Severity::Error, u, QStringLiteral("to"), QStringLiteral("upstream.to.no-sidecar"),
                          QStringLiteral("%1 has no Connect sidecar, so it cannot accept mesh traffic; turn its "
-                                        "sidecar on.").arg(quoted(dest->name)));
+                                        "sidecar on.")
+                             .arg(quoted(dest->name)));
 
         const QString address = u.localBindAddress.isEmpty() ? QStringLiteral("127.0.0.1") : u.localBindAddress;
         const QString listenerKey = u.downstream.value + u'\n' + address + u':' + QString::number(u.localBindPort);
@@ -588,7 +613,8 @@ void validateUpstreams(const Topology &t, const QHash<ServiceId, const Service *
             const Service *firstDest = services.value(first->destination);
             out.upstream(Severity::Error, u, QStringLiteral("localBindPort"), QStringLiteral("upstream.port.duplicate"),
                          QStringLiteral("%1 already listens on %2:%3 for %4; give this upstream another local port.")
-                             .arg(quoted(down->name), address).arg(u.localBindPort)
+                             .arg(quoted(down->name), address)
+                             .arg(u.localBindPort)
                              .arg(quoted(firstDest ? firstDest->name : first->destination.value)));
         } else {
             listeners.insert(listenerKey, &u);
@@ -606,7 +632,8 @@ void validateUpstreams(const Topology &t, const QHash<ServiceId, const Service *
         if (ownPorts.contains(u.localBindPort))
             out.upstream(Severity::Error, u, QStringLiteral("localBindPort"), QStringLiteral("upstream.port.own"),
                          QStringLiteral("Local bind port %1 is a port %2 itself listens on; pick another one.")
-                             .arg(u.localBindPort).arg(quoted(down->name)));
+                             .arg(u.localBindPort)
+                             .arg(quoted(down->name)));
 
         if (dest) {
             const QString pairKey = u.downstream.value + u'\n' + u.destination.value;
@@ -664,7 +691,8 @@ Problems Validator::validate(const Topology &t)
             if (const Service *first = byName.value(s.name))
                 out.service(Severity::Error, s, QStringLiteral("name"), QStringLiteral("service.name.duplicate"),
                             QStringLiteral("Another service is already named %1; service names must be unique "
-                                           "in the mesh.").arg(quoted(first->name)));
+                                           "in the mesh.")
+                                .arg(quoted(first->name)));
             else
                 byName.insert(s.name, &s);
         }

@@ -72,7 +72,7 @@ QString suggestion(const QString &given, const QStringList &names)
             row[0] = int(i);
             for (qsizetype j = 1; j <= b.size(); ++j) {
                 const int up = row[j];
-                row[j] = std::min({ row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1) });
+                row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
                 diagonal = up;
             }
         }
@@ -95,26 +95,16 @@ void forEachTraversal(const hcl::Expression *e, const std::function<void(const h
     if (!e)
         return;
     using K = hcl::Expression::Kind;
-    const auto walk = [&](const hcl::ExpressionPtr &child) {
-        forEachTraversal(child.get(), visit);
-    };
+    const auto walk = [&](const hcl::ExpressionPtr &child) { forEachTraversal(child.get(), visit); };
     switch (e->kind) {
-    case K::ScopeTraversal:
-        visit(*e->as<hcl::ScopeTraversal>());
-        break;
+    case K::ScopeTraversal: visit(*e->as<hcl::ScopeTraversal>()); break;
     case K::Template:
         for (const hcl::ExpressionPtr &part : e->as<hcl::Template>()->parts)
             walk(part);
         break;
-    case K::TemplateWrap:
-        walk(e->as<hcl::TemplateWrap>()->wrapped);
-        break;
-    case K::TemplateJoin:
-        walk(e->as<hcl::TemplateJoin>()->tuple);
-        break;
-    case K::RelativeTraversal:
-        walk(e->as<hcl::RelativeTraversal>()->source);
-        break;
+    case K::TemplateWrap: walk(e->as<hcl::TemplateWrap>()->wrapped); break;
+    case K::TemplateJoin: walk(e->as<hcl::TemplateJoin>()->tuple); break;
+    case K::RelativeTraversal: walk(e->as<hcl::RelativeTraversal>()->source); break;
     case K::FunctionCall:
         for (const hcl::ExpressionPtr &arg : e->as<hcl::FunctionCall>()->args)
             walk(arg);
@@ -158,19 +148,14 @@ void forEachTraversal(const hcl::Expression *e, const std::function<void(const h
         walk(e->as<hcl::Conditional>()->trueResult);
         walk(e->as<hcl::Conditional>()->falseResult);
         break;
-    case K::UnaryOp:
-        walk(e->as<hcl::UnaryOp>()->operand);
-        break;
+    case K::UnaryOp: walk(e->as<hcl::UnaryOp>()->operand); break;
     case K::BinaryOp:
         walk(e->as<hcl::BinaryOp>()->lhs);
         walk(e->as<hcl::BinaryOp>()->rhs);
         break;
-    case K::Parentheses:
-        walk(e->as<hcl::Parentheses>()->expression);
-        break;
+    case K::Parentheses: walk(e->as<hcl::Parentheses>()->expression); break;
     case K::LiteralValue:
-    case K::AnonSymbol:
-        break;
+    case K::AnonSymbol: break;
     }
 }
 
@@ -248,7 +233,7 @@ struct TypeSpec
 {
     enum class Kind { Any, String, Number, Bool, List, Set, Map, Object, Tuple };
     Kind kind = Kind::Any;
-    std::vector<TypeSpec> elements; // List/Set/Map: one; Tuple: each
+    std::vector<TypeSpec> elements;                    // List/Set/Map: one; Tuple: each
     std::vector<std::pair<QString, TypeSpec>> members; // Object
 
     static TypeSpec of(Kind k, std::vector<TypeSpec> elements = {})
@@ -264,24 +249,15 @@ struct TypeSpec
     QString name() const
     {
         switch (kind) {
-        case Kind::Any:
-            return u"any"_s;
-        case Kind::String:
-            return u"string"_s;
-        case Kind::Number:
-            return u"number"_s;
-        case Kind::Bool:
-            return u"bool"_s;
-        case Kind::List:
-            return u"list of "_s + elements.front().name();
-        case Kind::Set:
-            return u"set of "_s + elements.front().name();
-        case Kind::Map:
-            return u"map of "_s + elements.front().name();
-        case Kind::Object:
-            return u"object"_s;
-        case Kind::Tuple:
-            return u"tuple"_s;
+        case Kind::Any: return u"any"_s;
+        case Kind::String: return u"string"_s;
+        case Kind::Number: return u"number"_s;
+        case Kind::Bool: return u"bool"_s;
+        case Kind::List: return u"list of "_s + elements.front().name();
+        case Kind::Set: return u"set of "_s + elements.front().name();
+        case Kind::Map: return u"map of "_s + elements.front().name();
+        case Kind::Object: return u"object"_s;
+        case Kind::Tuple: return u"tuple"_s;
         }
         return {};
     }
@@ -291,14 +267,10 @@ struct TypeSpec
     static TypeSpec inferred(const Value &v)
     {
         switch (v.type()) {
-        case Value::Type::Null:
-            return of(Kind::Any);
-        case Value::Type::Bool:
-            return of(Kind::Bool);
-        case Value::Type::Number:
-            return of(Kind::Number);
-        case Value::Type::String:
-            return of(Kind::String);
+        case Value::Type::Null: return of(Kind::Any);
+        case Value::Type::Bool: return of(Kind::Bool);
+        case Value::Type::Number: return of(Kind::Number);
+        case Value::Type::String: return of(Kind::String);
         case Value::Type::Tuple: {
             TypeSpec t = of(Kind::Tuple);
             for (const Value &item : v.toTuple())
@@ -322,8 +294,7 @@ struct TypeSpec
         if (v.isNull() || kind == Kind::Any)
             return v;
         switch (kind) {
-        case Kind::Any:
-            return v;
+        case Kind::Any: return v;
         case Kind::String:
             if (std::optional<QString> s = stringOf(v, &error))
                 return Value::string(*s);
@@ -408,13 +379,10 @@ struct TypeSpec
 Result<TypeSpec> parseType(const hcl::Expression &e)
 {
     using TK = TypeSpec::Kind;
-    const auto invalid = [](const QString &detail) {
-        return fail(Error::Code::Invalid, detail);
-    };
+    const auto invalid = [](const QString &detail) { return fail(Error::Code::Invalid, detail); };
     if (const auto *t = e.as<hcl::ScopeTraversal>(); t && t->steps.isEmpty()) {
-        static const QHash<QString, TK> keywords {
-            { u"string"_s, TK::String }, { u"number"_s, TK::Number }, { u"bool"_s, TK::Bool }, { u"any"_s, TK::Any }
-        };
+        static const QHash<QString, TK> keywords{
+            {u"string"_s, TK::String}, {u"number"_s, TK::Number}, {u"bool"_s, TK::Bool}, {u"any"_s, TK::Any}};
         if (keywords.contains(t->root))
             return TypeSpec::of(keywords.value(t->root));
         if (t->root == u"list" || t->root == u"set" || t->root == u"map" || t->root == u"object" || t->root == u"tuple")
@@ -434,7 +402,7 @@ Result<TypeSpec> parseType(const hcl::Expression &e)
         if (!element)
             return std::unexpected(element.error());
         const TK kind = call->name == u"list" ? TK::List : call->name == u"set" ? TK::Set : TK::Map;
-        return TypeSpec::of(kind, { *element });
+        return TypeSpec::of(kind, {*element});
     }
     if (call->name == u"tuple") {
         const auto *items = arg.as<hcl::TupleCons>();
@@ -481,7 +449,8 @@ public:
         : m_file(file)
         , m_context(&context)
         , m_diagnostics(diagnostics)
-    { }
+    {
+    }
 
     // `where` names the nearest labelled block for messages ("group \"api\"").
     QJsonObject decode(const hcl::Body &body, const StructSpec &spec, const QString &where);
@@ -589,10 +558,10 @@ void Decoder::expandDynamic(const hcl::Block &dynamic, const QString &where, QLi
     QList<std::pair<Value, Value>> elements;
     if (collection->type() == Value::Type::Tuple) {
         for (qsizetype i = 0; i < collection->toTuple().size(); ++i)
-            elements.append({ Value::number(double(i)), collection->toTuple().at(i) });
+            elements.append({Value::number(double(i)), collection->toTuple().at(i)});
     } else if (collection->type() == Value::Type::Object) {
         for (auto it = collection->toObject().begin(); it != collection->toObject().end(); ++it)
-            elements.append({ Value::string(it.key()), it.value() });
+            elements.append({Value::string(it.key()), it.value()});
     } else {
         error(forEach->expr->range.start, u"Invalid dynamic for_each value"_s,
               collection->isNull() ? u"Cannot use a null value in for_each."_s
@@ -602,7 +571,7 @@ void Decoder::expandDynamic(const hcl::Block &dynamic, const QString &where, QLi
     }
     for (const auto &[key, value] : elements) {
         auto context = std::make_shared<hcl::EvalContext>(*m_context);
-        context->variables.insert(iterator, Value::object({ { u"key"_s, key }, { u"value"_s, value } }));
+        context->variables.insert(iterator, Value::object({{u"key"_s, key}, {u"value"_s, value}}));
         Expanded expanded;
         expanded.block = *content;
         expanded.block.type = type;
@@ -750,8 +719,7 @@ std::optional<QJsonValue> Decoder::argument(const hcl::Attribute &attribute, Kin
         }
         return QJsonValue(out);
     }
-    default:
-        break;
+    default: break;
     }
     return std::nullopt;
 }
@@ -763,8 +731,8 @@ std::optional<QJsonObject> Decoder::stringMap(const Value &value, const hcl::Sou
 {
     if (value.type() != Value::Type::Object) {
         error(pos, u"Unsuitable value type"_s,
-              u"Unsuitable value for %1: %2"_s.arg(
-                  what, lists ? u"map of list of string required"_s : u"map of string required"_s));
+              u"Unsuitable value for %1: %2"_s.arg(what, lists ? u"map of list of string required"_s
+                                                               : u"map of string required"_s));
         return std::nullopt;
     }
     QJsonObject out;
@@ -826,7 +794,7 @@ std::optional<QJsonObject> Decoder::mapBlock(const hcl::Block &block, Kind kind,
             continue;
         // One attribute at a time, so that the message points at it.
         const std::optional<QJsonObject> one
-            = stringMap(Value::object({ { a.name, *v } }), a.expr->range.start, lists, what);
+            = stringMap(Value::object({{a.name, *v}}), a.expr->range.start, lists, what);
         if (!one) {
             ok = false;
             continue;
@@ -853,7 +821,7 @@ std::optional<QJsonValue> Decoder::attributeAny(const hcl::Attribute &attribute)
     if (!v)
         return std::nullopt;
     if (attribute.expr->kind == hcl::Expression::Kind::ObjectCons)
-        return QJsonValue(QJsonArray { v->toJson() });
+        return QJsonValue(QJsonArray{v->toJson()});
     return v->toJson();
 }
 
@@ -884,7 +852,7 @@ QJsonValue Decoder::anyBlockValue(const hcl::Block &block)
 {
     QJsonObject value = anyBody(block.body);
     for (qsizetype i = block.labels.size() - 1; i >= 0; --i)
-        value = QJsonObject { { block.labels.at(i), QJsonArray { value } } };
+        value = QJsonObject{{block.labels.at(i), QJsonArray{value}}};
     return value;
 }
 
@@ -893,8 +861,8 @@ QJsonObject Decoder::decodeBlock(const hcl::Block &block, const StructSpec &spec
     const bool labelled = !spec.labelJson.isEmpty();
     checkLabels(block, labelled ? 1 : 0);
     const QString inner = labelled && !block.labels.isEmpty()
-        ? QString(block.type + u' ' + quoted(block.labels.first()))
-        : QString(block.type + u" in "_s + where);
+                              ? QString(block.type + u' ' + quoted(block.labels.first()))
+                              : QString(block.type + u" in "_s + where);
     QJsonObject object = decode(block.body, spec, inner);
     if (labelled && !block.labels.isEmpty())
         object.insert(spec.labelJson.toString(), block.labels.first());
@@ -962,7 +930,7 @@ QJsonObject Decoder::decode(const hcl::Body &body, const StructSpec &spec, const
         if (b.type == u"dynamic")
             expandDynamic(b, where, blocks);
         else
-            blocks.append({ b, nullptr });
+            blocks.append({b, nullptr});
     }
 
     QHash<QString, hcl::SourcePos> firstOfType;
@@ -998,7 +966,7 @@ QJsonObject Decoder::decode(const hcl::Body &body, const StructSpec &spec, const
         }
         const QString key = jsonKey(*f);
         const bool single = f->kind == Kind::Block || f->kind == Kind::StringMap || f->kind == Kind::StringListMap
-            || f->kind == Kind::AnyMap || f->kind == Kind::StringMapOrAttribute;
+                            || f->kind == Kind::AnyMap || f->kind == Kind::StringMapOrAttribute;
         if (single && firstOfType.contains(b.type)) {
             error(b.typeRange.start, u"Duplicate %1 block"_s.arg(b.type),
                   u"Only one %1 block is allowed. Another was defined at %2."_s.arg(
@@ -1010,9 +978,7 @@ QJsonObject Decoder::decode(const hcl::Body &body, const StructSpec &spec, const
             continue; // reported with the attribute
 
         switch (f->kind) {
-        case Kind::Block:
-            out.insert(key, decodeBlock(b, *f->spec, where));
-            break;
+        case Kind::Block: out.insert(key, decodeBlock(b, *f->spec, where)); break;
         case Kind::BlockList: {
             QJsonArray list = out.value(key).toArray();
             list.append(decodeBlock(b, *f->spec, where));
@@ -1066,8 +1032,7 @@ QJsonObject Decoder::decode(const hcl::Body &body, const StructSpec &spec, const
             out.insert(key, list);
             break;
         }
-        default:
-            break;
+        default: break;
         }
     }
 
@@ -1098,10 +1063,10 @@ void Decoder::postProcess(QJsonObject &object, const StructSpec &spec, const hcl
         const bool hasWeight = object.contains(u"weight");
         const qint64 weight = object.value(u"weight").toInteger();
         QString lTarget = take(u"attribute"), rTarget = take(u"value"), operand = take(u"operator");
-        const QStringList operators = constraint
-            ? QStringList { u"version"_s, u"semver"_s, u"regexp"_s, u"set_contains"_s }
-            : QStringList { u"version"_s,          u"semver"_s,           u"regexp"_s,
-                            u"set_contains_any"_s, u"set_contains_all"_s, u"set_contains"_s };
+        const QStringList operators
+            = constraint ? QStringList{u"version"_s, u"semver"_s, u"regexp"_s, u"set_contains"_s}
+                         : QStringList{u"version"_s,          u"semver"_s,           u"regexp"_s,
+                                       u"set_contains_any"_s, u"set_contains_all"_s, u"set_contains"_s};
         for (const QString &op : operators) {
             if (const QString v = object.value(op).toString(); !v.isEmpty()) {
                 operand = op;
@@ -1116,7 +1081,7 @@ void Decoder::postProcess(QJsonObject &object, const StructSpec &spec, const hcl
         }
         if (operand.isEmpty())
             operand = u"="_s;
-        object = QJsonObject { { u"LTarget"_s, lTarget }, { u"RTarget"_s, rTarget }, { u"Operand"_s, operand } };
+        object = QJsonObject{{u"LTarget"_s, lTarget}, {u"RTarget"_s, rTarget}, {u"Operand"_s, operand}};
         if (!constraint && hasWeight)
             object.insert(u"Weight", qint64(qint8(weight))); // int8ToPtr(int8(w)): Go wraps
         return;
@@ -1241,16 +1206,16 @@ QJsonObject normalizeJob(QJsonObject job, const QString &jobId)
         job.insert(u"Name", jobId);
     if (!job.contains(u"ID"))
         job.insert(u"ID", jobId);
-    const std::optional<QJsonObject> jobVault = job.contains(u"__vault")
-        ? std::optional<QJsonObject>(normalizedVault(job.value(u"__vault").toObject()))
-        : std::nullopt;
+    const std::optional<QJsonObject> jobVault
+        = job.contains(u"__vault") ? std::optional<QJsonObject>(normalizedVault(job.value(u"__vault").toObject()))
+                                   : std::nullopt;
     job.remove(u"__vault");
 
     QJsonArray groups;
     // A task outside any group is a group of its own, ahead of the others.
     for (const QJsonValue &t : job.value(u"__task").toArray()) {
         const QString name = t.toObject().value(u"Name").toString();
-        groups.append(QJsonObject { { u"Name"_s, name }, { u"Tasks"_s, QJsonArray { t } } });
+        groups.append(QJsonObject{{u"Name"_s, name}, {u"Tasks"_s, QJsonArray{t}}});
     }
     job.remove(u"__task");
     for (const QJsonValue &g : job.value(u"TaskGroups").toArray())
@@ -1338,7 +1303,8 @@ public:
     JobspecRead(const QByteArray &source, const JobspecReader::Options &options)
         : m_source(source)
         , m_options(options)
-    { }
+    {
+    }
 
     Result<QJsonObject> run();
 
@@ -1437,7 +1403,7 @@ void JobspecRead::declareVariable(const hcl::Block &block)
             v.type = TypeSpec::inferred(*value);
             v.typed = true; // null: cty.DynamicPseudoType, still a type
         }
-        v.values.append({ u"default"_s, *value, file, def->expr->range });
+        v.values.append({u"default"_s, *value, file, def->expr->range});
     }
     for (const hcl::Block &b : block.body.blocks) {
         if (b.type != u"validation") {
@@ -1451,7 +1417,7 @@ void JobspecRead::declareVariable(const hcl::Block &block)
         const hcl::Attribute *condition = b.body.attribute(u"condition");
         const hcl::Attribute *message = b.body.attribute(u"error_message");
         for (const auto &[attribute, argument] :
-             { std::pair { condition, u"condition"_s }, { message, u"error_message"_s } }) {
+             {std::pair{condition, u"condition"_s}, {message, u"error_message"_s}}) {
             if (!attribute) {
                 error(file, b.typeRange.start, u"Missing required argument"_s,
                       u"The argument %1 is required, but no definition was found."_s.arg(quoted(argument)));
@@ -1513,7 +1479,7 @@ void JobspecRead::declareVariables(const hcl::Block &block)
         v.type = TypeSpec::inferred(*value);
         v.typed = true;
         v.range = a.range;
-        v.values.append({ u"default"_s, *value, m_file.fileName, a.expr->range });
+        v.values.append({u"default"_s, *value, m_file.fileName, a.expr->range});
         m_variables.emplace(a.name, v);
         m_variableOrder.append(a.name);
     }
@@ -1571,7 +1537,7 @@ void JobspecRead::readVariableFile()
             }
             value = *converted;
         }
-        v.values.append({ u"varfile"_s, *value, fileName, a.expr->range });
+        v.values.append({u"varfile"_s, *value, fileName, a.expr->range});
     }
 }
 
@@ -1584,7 +1550,7 @@ void JobspecRead::readVariableFlags()
     for (const auto &[name, value] : m_options.variables) {
         // toVars: a map, so the last -var of a name wins.
         flags.removeIf([&](const QPair<QString, QString> &f) { return f.first == name; });
-        flags.append({ name, value });
+        flags.append({name, value});
     }
     for (const auto &[name, text] : flags) {
         const auto it = m_variables.find(name);
@@ -1628,7 +1594,7 @@ void JobspecRead::readVariableFlags()
             }
             value = *converted;
         }
-        v.values.append({ u"cmd"_s, value, fakeFile, range });
+        v.values.append({u"cmd"_s, value, fakeFile, range});
     }
 }
 
@@ -1646,7 +1612,7 @@ void JobspecRead::checkVariableValues()
         const Assignment &used = v.values.last();
         for (const Validation &rule : v.validations) {
             hcl::EvalContext ctx;
-            ctx.variables.insert(u"var"_s, Value::object({ { name, used.value } }));
+            ctx.variables.insert(u"var"_s, Value::object({{name, used.value}}));
             ctx.functionsEnabled = true;
             Result<Value> result = hcl::Evaluator::evaluate(*rule.condition, ctx, m_file);
             if (!result) {
@@ -1714,10 +1680,8 @@ void JobspecRead::evaluateLocals(const QList<const hcl::Attribute *> &locals)
     QStringList path;
     std::function<bool(const QString &)> visit = [&](const QString &name) -> bool {
         switch (state.value(name, State::Unvisited)) {
-        case State::Done:
-            return true;
-        case State::Failed:
-            return false;
+        case State::Done: return true;
+        case State::Failed: return false;
         case State::Visiting: {
             const qsizetype start = path.indexOf(name);
             QStringList cycle = path.mid(start);
@@ -1729,8 +1693,7 @@ void JobspecRead::evaluateLocals(const QList<const hcl::Attribute *> &locals)
                   u"%1 refers to itself: %2."_s.arg(u"local."_s + name, cycle.join(u" → "_s)));
             return false;
         }
-        case State::Unvisited:
-            break;
+        case State::Unvisited: break;
         }
         state.insert(name, State::Visiting);
         path.append(name);
@@ -1765,10 +1728,9 @@ Result<QJsonObject> JobspecRead::run()
             continue;
         if (c == '{') {
             // jobspec2/parse.go isJSON: HCL's JSON syntax.
-            return fail(Error::Code::Unsupported,
-                        hcl::describe(fileName, {})
-                            + u": JSON jobspecs (HCL's JSON syntax) are not supported; "
-                              "send a JSON job to the API instead"_s);
+            return fail(Error::Code::Unsupported, hcl::describe(fileName, {})
+                                                      + u": JSON jobspecs (HCL's JSON syntax) are not supported; "
+                                                        "send a JSON job to the API instead"_s);
         }
         break;
     }
@@ -1779,7 +1741,7 @@ Result<QJsonObject> JobspecRead::run()
 
     // types.config.go jobConfigSchema: the file holds variables, locals and
     // one job, nothing else.
-    static const QStringList topLevel { u"job"_s, u"locals"_s, u"variable"_s, u"variables"_s };
+    static const QStringList topLevel{u"job"_s, u"locals"_s, u"variable"_s, u"variables"_s};
     for (const hcl::Attribute &a : m_file.body.attributes) {
         error(fileName, a.nameRange.start, u"Unsupported argument"_s,
               u"An argument named %1 is not expected here; expected blocks: %2."_s.arg(quoted(a.name),

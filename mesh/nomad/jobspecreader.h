@@ -33,7 +33,7 @@ public:
     struct Options
     {
         QString fileName = QStringLiteral("job.nomad.hcl"); // for messages
-        QList<QPair<QString, QString>> variables; // -var NAME=VALUE, in order (later wins)
+        QList<QPair<QString, QString>> variables;           // -var NAME=VALUE, in order (later wins)
         // A var-file's text (`name = value` lines), as `-var-file` and the
         // `Variables` field of /v1/jobs/parse give it; -var flags win over it.
         QByteArray variableFile;

@@ -16,7 +16,7 @@ namespace mesh::nomad::jobspec {
 enum class Kind {
     // arguments (`name = value`)
     String,
-    Int, // Go int / int64
+    Int,  // Go int / int64
     Uint, // Go uint64
     Int8,
     Uint8,
@@ -26,15 +26,15 @@ enum class Kind {
     StringList,
     Uint16List,
     // blocks
-    Block, // one block (a pointer field): a second is an error
-    BlockList, // repeated blocks ([]*T); labelled when the struct has a label
-    LabelledMap, // `x "label" {}` blocks keyed by label (map[string]*T)
-    StringMap, // `meta { k = "v" }` (map[string]string)
+    Block,         // one block (a pointer field): a second is an error
+    BlockList,     // repeated blocks ([]*T); labelled when the struct has a label
+    LabelledMap,   // `x "label" {}` blocks keyed by label (map[string]*T)
+    StringMap,     // `meta { k = "v" }` (map[string]string)
     StringListMap, // `header { k = ["v"] }` (map[string][]string)
-    AnyMap, // `config { … }` (map[string]interface{}): nested blocks become lists of objects
+    AnyMap,        // `config { … }` (map[string]interface{}): nested blocks become lists of objects
     // jobspec2's own cases
     StringMapOrAttribute, // env/meta of job, group and task: a block or `meta = { … }`
-    TaskScaling, // task `scaling "cpu"|"mem" {}` → ScalingPolicies
+    TaskScaling,          // task `scaling "cpu"|"mem" {}` → ScalingPolicies
 };
 
 struct StructSpec;
@@ -45,12 +45,12 @@ struct Field
     QStringView json; // empty: jobspec2 reads it but the API has no field (kept aside)
     Kind kind;
     const StructSpec *spec = nullptr; // Block, BlockList, LabelledMap
-    bool required = false; // an `hcl:"x"` tag without ",optional"
+    bool required = false;            // an `hcl:"x"` tag without ",optional"
 };
 
 struct StructSpec
 {
-    QStringView block; // the block type, for messages ("group", "service")
+    QStringView block;     // the block type, for messages ("group", "service")
     QStringView apiStruct; // the api struct it fills (tests/data/api-schemas/nomad.json)
     QStringView labelJson; // the field the block's one label fills ("Name"); empty: no label
     QList<Field> fields;

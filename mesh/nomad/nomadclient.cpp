@@ -3,7 +3,6 @@
 #include "api/apiclient.h"
 #include "api/jsonfields.h"
 
-
 using namespace Qt::StringLiterals;
 
 namespace mesh::nomad {
@@ -52,11 +51,11 @@ NomadClient::~NomadClient() = default;
 QCoro::Task<Result<QString>> NomadClient::leader(QueryOptions options)
 {
     auto r = co_await m_api->query<QString>(ApiRequest::get(u"/v1/status/leader"_s), std::move(options),
-                                     [](const QJsonValue &json) -> Result<QString> {
-                                         if (!json.isString())
-                                             return fail(Error::Code::Parse, u"expected a string"_s);
-                                         return json.toString();
-                                     });
+                                            [](const QJsonValue &json) -> Result<QString> {
+                                                if (!json.isString())
+                                                    return fail(Error::Code::Parse, u"expected a string"_s);
+                                                return json.toString();
+                                            });
     if (!r)
         co_return std::unexpected(r.error());
     co_return r->value;
@@ -64,7 +63,8 @@ QCoro::Task<Result<QString>> NomadClient::leader(QueryOptions options)
 
 QCoro::Task<Result<QJsonObject>> NomadClient::agentSelf(QueryOptions options)
 {
-    auto r = co_await m_api->query<QJsonObject>(ApiRequest::get(u"/v1/agent/self"_s), std::move(options), api::objectFrom);
+    auto r
+        = co_await m_api->query<QJsonObject>(ApiRequest::get(u"/v1/agent/self"_s), std::move(options), api::objectFrom);
     if (!r)
         co_return std::unexpected(r.error());
     co_return r->value;
@@ -98,7 +98,8 @@ QJsonObject NomadClient::registerBody(const QJsonObject &job, const JobRegisterO
 QCoro::Task<Result<JobRegisterResponse>> NomadClient::registerJob(QJsonObject job, JobRegisterOptions registerOptions,
                                                                   QueryOptions options)
 {
-    ApiRequest request = ApiRequest::withBody("POST", u"/v1/jobs"_s, api::compactJson(registerBody(job, registerOptions)));
+    ApiRequest request
+        = ApiRequest::withBody("POST", u"/v1/jobs"_s, api::compactJson(registerBody(job, registerOptions)));
     request.cancelToken = options.cancel;
     const QueryOptions plain = cancelOnly(options);
     auto r = co_await m_api->query<JobRegisterResponse>(request, plain, JobRegisterResponse::fromJson);
@@ -142,21 +143,19 @@ QCoro::Task<Result<QJsonObject>> NomadClient::planJob(QJsonObject job, bool diff
     co_return r->value;
 }
 
-QCoro::Task<Result<Indexed<QList<AllocationListStub>>>> NomadClient::jobAllocations(QString jobId,
-                                                                                   QueryOptions options)
+QCoro::Task<Result<Indexed<QList<AllocationListStub>>>> NomadClient::jobAllocations(QString jobId, QueryOptions options)
 {
     co_return co_await m_api->query<QList<AllocationListStub>>(ApiRequest::get(jobPath(jobId) + u"/allocations"_s),
-                                                        std::move(options), api::listFrom<AllocationListStub>);
+                                                               std::move(options), api::listFrom<AllocationListStub>);
 }
 
 QCoro::Task<Result<Indexed<QList<Evaluation>>>> NomadClient::jobEvaluations(QString jobId, QueryOptions options)
 {
     co_return co_await m_api->query<QList<Evaluation>>(ApiRequest::get(jobPath(jobId) + u"/evaluations"_s),
-                                                std::move(options), api::listFrom<Evaluation>);
+                                                       std::move(options), api::listFrom<Evaluation>);
 }
 
-QCoro::Task<Result<Indexed<std::optional<Deployment>>>> NomadClient::jobDeployment(QString jobId,
-                                                                                  QueryOptions options)
+QCoro::Task<Result<Indexed<std::optional<Deployment>>>> NomadClient::jobDeployment(QString jobId, QueryOptions options)
 {
     co_return co_await m_api->query<std::optional<Deployment>>(
         ApiRequest::get(jobPath(jobId) + u"/deployment"_s), std::move(options),
@@ -172,12 +171,13 @@ QCoro::Task<Result<Indexed<std::optional<Deployment>>>> NomadClient::jobDeployme
 
 QCoro::Task<Result<Indexed<Deployment>>> NomadClient::deployment(QString deploymentId, QueryOptions options)
 {
-    co_return co_await m_api->query<Deployment>(ApiRequest::get(u"/v1/deployment/"_s + ApiRequest::segment(deploymentId)),
-                                         std::move(options), Deployment::fromJson);
+    co_return co_await m_api->query<Deployment>(
+        ApiRequest::get(u"/v1/deployment/"_s + ApiRequest::segment(deploymentId)), std::move(options),
+        Deployment::fromJson);
 }
 
 QCoro::Task<Result<Indexed<QList<AllocationListStub>>>> NomadClient::deploymentAllocations(QString deploymentId,
-                                                                                          QueryOptions options)
+                                                                                           QueryOptions options)
 {
     co_return co_await m_api->query<QList<AllocationListStub>>(
         ApiRequest::get(u"/v1/deployment/allocations/"_s + ApiRequest::segment(deploymentId)), std::move(options),
@@ -186,20 +186,21 @@ QCoro::Task<Result<Indexed<QList<AllocationListStub>>>> NomadClient::deploymentA
 
 QCoro::Task<Result<Indexed<QList<AllocationListStub>>>> NomadClient::allocations(QueryOptions options)
 {
-    co_return co_await m_api->query<QList<AllocationListStub>>(ApiRequest::get(u"/v1/allocations"_s), std::move(options),
-                                                        api::listFrom<AllocationListStub>);
+    co_return co_await m_api->query<QList<AllocationListStub>>(ApiRequest::get(u"/v1/allocations"_s),
+                                                               std::move(options), api::listFrom<AllocationListStub>);
 }
 
 QCoro::Task<Result<Indexed<QJsonObject>>> NomadClient::allocation(QString allocationId, QueryOptions options)
 {
-    co_return co_await m_api->query<QJsonObject>(ApiRequest::get(u"/v1/allocation/"_s + ApiRequest::segment(allocationId)),
-                                          std::move(options), api::objectFrom);
+    co_return co_await m_api->query<QJsonObject>(
+        ApiRequest::get(u"/v1/allocation/"_s + ApiRequest::segment(allocationId)), std::move(options), api::objectFrom);
 }
 
 QCoro::Task<Result<Indexed<Evaluation>>> NomadClient::evaluation(QString evaluationId, QueryOptions options)
 {
-    co_return co_await m_api->query<Evaluation>(ApiRequest::get(u"/v1/evaluation/"_s + ApiRequest::segment(evaluationId)),
-                                         std::move(options), Evaluation::fromJson);
+    co_return co_await m_api->query<Evaluation>(
+        ApiRequest::get(u"/v1/evaluation/"_s + ApiRequest::segment(evaluationId)), std::move(options),
+        Evaluation::fromJson);
 }
 
 } // namespace mesh::nomad

@@ -38,9 +38,9 @@ public:
 
     api::ApiClient *api() const { return m_api; }
 
-    QCoro::Task<Result<QString>> leader(api::QueryOptions options = {});            // GET /v1/status/leader
-    QCoro::Task<Result<QJsonObject>> agentSelf(api::QueryOptions options = {});     // GET /v1/agent/self
-    QCoro::Task<Result<api::Indexed<QJsonArray>>> nodes(api::QueryOptions options = {});  // GET /v1/nodes
+    QCoro::Task<Result<QString>> leader(api::QueryOptions options = {});                 // GET /v1/status/leader
+    QCoro::Task<Result<QJsonObject>> agentSelf(api::QueryOptions options = {});          // GET /v1/agent/self
+    QCoro::Task<Result<api::Indexed<QJsonArray>>> nodes(api::QueryOptions options = {}); // GET /v1/nodes
     // GET /v1/jobs[?prefix=]: JobListStub objects.
     QCoro::Task<Result<api::Indexed<QJsonArray>>> jobs(QString prefix = {}, api::QueryOptions options = {});
     // POST /v1/jobs {"Job": job, "EnforceIndex", "JobModifyIndex", "Submission"}.
@@ -53,15 +53,15 @@ public:
     // POST /v1/job/:id/plan {"Job": job, "Diff": diff}: JobPlanResponse as received.
     QCoro::Task<Result<QJsonObject>> planJob(QJsonObject job, bool diff = true, api::QueryOptions options = {});
     QCoro::Task<Result<api::Indexed<QList<AllocationListStub>>>> jobAllocations(QString jobId,
-                                                                               api::QueryOptions options = {});
+                                                                                api::QueryOptions options = {});
     QCoro::Task<Result<api::Indexed<QList<Evaluation>>>> jobEvaluations(QString jobId, api::QueryOptions options = {});
     // GET /v1/job/:id/deployment: the latest deployment; nullopt when Nomad
     // answers null (no deployment yet).
     QCoro::Task<Result<api::Indexed<std::optional<Deployment>>>> jobDeployment(QString jobId,
-                                                                              api::QueryOptions options = {});
+                                                                               api::QueryOptions options = {});
     QCoro::Task<Result<api::Indexed<Deployment>>> deployment(QString deploymentId, api::QueryOptions options = {});
     QCoro::Task<Result<api::Indexed<QList<AllocationListStub>>>> deploymentAllocations(QString deploymentId,
-                                                                                      api::QueryOptions options = {});
+                                                                                       api::QueryOptions options = {});
     QCoro::Task<Result<api::Indexed<QList<AllocationListStub>>>> allocations(api::QueryOptions options = {});
     QCoro::Task<Result<api::Indexed<QJsonObject>>> allocation(QString allocationId, api::QueryOptions options = {});
     QCoro::Task<Result<api::Indexed<Evaluation>>> evaluation(QString evaluationId, api::QueryOptions options = {});
@@ -70,7 +70,7 @@ public:
     static QJsonObject registerBody(const QJsonObject &job, const JobRegisterOptions &options);
 
 private:
-    api::ApiClient *m_api;  // child
+    api::ApiClient *m_api; // child
 };
 
 } // namespace mesh::nomad

@@ -49,8 +49,8 @@ Result<api::ApiEndpoint> NomadConfig::endpoint()
         const QUrl url(addr, QUrl::StrictMode);
         const QString scheme = url.scheme();
         if (scheme != u"http"_s && scheme != u"https"_s)
-            return fail(Error::Code::Invalid, u"Unknown protocol scheme: "_s + scheme + u" (in the Nomad address "_s
-                                                  + address + u")"_s);
+            return fail(Error::Code::Invalid,
+                        u"Unknown protocol scheme: "_s + scheme + u" (in the Nomad address "_s + address + u")"_s);
         if (!url.isValid() || url.host().isEmpty())
             return fail(Error::Code::Invalid, u"invalid address '"_s + address + u"'"_s);
         e.baseUrl = url;

@@ -16,9 +16,9 @@ namespace mesh::nomad {
 // The optional fields of POST /v1/jobs besides the job.
 struct JobRegisterOptions
 {
-    bool enforceIndex = false;   // check-and-set on jobModifyIndex
-    quint64 jobModifyIndex = 0;  // 0 with enforceIndex: the job must not exist yet
-    QJsonObject submission;      // {"Source", "Format", "Variables", "VariableFlags"}; empty: none
+    bool enforceIndex = false;  // check-and-set on jobModifyIndex
+    quint64 jobModifyIndex = 0; // 0 with enforceIndex: the job must not exist yet
+    QJsonObject submission;     // {"Source", "Format", "Variables", "VariableFlags"}; empty: none
 };
 
 struct JobRegisterResponse
@@ -48,7 +48,7 @@ struct Deployment
     QString id;
     QString jobID;
     quint64 jobVersion = 0;
-    QString status;  // running, successful, failed, cancelled, paused, blocked…
+    QString status; // running, successful, failed, cancelled, paused, blocked…
     QString statusDescription;
     QMap<QString, DeploymentState> taskGroups;
     quint64 modifyIndex = 0;
@@ -61,11 +61,11 @@ struct Evaluation
 {
     QString id;
     QString jobID;
-    QString status;  // pending, complete, failed, blocked, canceled
+    QString status; // pending, complete, failed, blocked, canceled
     QString statusDescription;
     QString deploymentID;
     QString blockedEval;
-    QJsonObject failedTGAllocs;  // task group → AllocationMetric
+    QJsonObject failedTGAllocs; // task group → AllocationMetric
     quint64 modifyIndex = 0;
     QJsonObject raw;
 
@@ -74,10 +74,10 @@ struct Evaluation
 
 struct TaskState
 {
-    QString state;  // pending, running, dead
+    QString state; // pending, running, dead
     bool failed = false;
     quint64 restarts = 0;
-    QString lastEventMessage;  // DisplayMessage of the last event
+    QString lastEventMessage; // DisplayMessage of the last event
 };
 
 struct AllocationListStub
@@ -89,10 +89,10 @@ struct AllocationListStub
     QString jobID;
     QString taskGroup;
     QString desiredStatus;
-    QString clientStatus;  // pending, running, complete, failed, lost
+    QString clientStatus; // pending, running, complete, failed, lost
     QString clientDescription;
     QMap<QString, TaskState> taskStates;
-    std::optional<bool> deploymentHealthy;  // DeploymentStatus.Healthy
+    std::optional<bool> deploymentHealthy; // DeploymentStatus.Healthy
     quint64 modifyIndex = 0;
     QJsonObject raw;
 

@@ -22,9 +22,9 @@ using namespace detail;
 
 namespace {
 
-constexpr qint64 kMaxPemFile = 1 << 20;  // a CA or leaf file is a few KiB
-constexpr qsizetype kMaxCsr = qsizetype{64} * 1024;  // a P-256 CSR is under 1 KiB
-constexpr auto kMaxLeafTtl = std::chrono::hours(8760);  // Consul's LeafCertTTL upper bound
+constexpr qint64 kMaxPemFile = 1 << 20;                // a CA or leaf file is a few KiB
+constexpr qsizetype kMaxCsr = qsizetype{64} * 1024;    // a P-256 CSR is under 1 KiB
+constexpr auto kMaxLeafTtl = std::chrono::hours(8760); // Consul's LeafCertTTL upper bound
 
 constexpr QLatin1StringView kCaFile("ca.pem");
 constexpr QLatin1StringView kCaKeyFile("ca-key.pem");
@@ -166,18 +166,12 @@ bool isEcP256(const EVP_PKEY *key)
 QString sanTypeName(int type)
 {
     switch (type) {
-    case GEN_DNS:
-        return QStringLiteral("DNS");
-    case GEN_EMAIL:
-        return QStringLiteral("email");
-    case GEN_IPADD:
-        return QStringLiteral("IP address");
-    case GEN_DIRNAME:
-        return QStringLiteral("directory name");
-    case GEN_RID:
-        return QStringLiteral("registered ID");
-    default:
-        return QStringLiteral("other-name");
+    case GEN_DNS: return QStringLiteral("DNS");
+    case GEN_EMAIL: return QStringLiteral("email");
+    case GEN_IPADD: return QStringLiteral("IP address");
+    case GEN_DIRNAME: return QStringLiteral("directory name");
+    case GEN_RID: return QStringLiteral("registered ID");
+    default: return QStringLiteral("other-name");
     }
 }
 
@@ -254,11 +248,11 @@ Result<QByteArray> requestedUri(X509_REQ *request)
                 return refuseCsr(QStringLiteral("the requested keyUsage is unreadable"));
             // RFC 5280 §4.2.1.3: bit 5 keyCertSign, bit 6 cRLSign.
             if (ASN1_BIT_STRING_get_bit(usage.get(), 5) || ASN1_BIT_STRING_get_bit(usage.get(), 6))
-                return refuseCsr(QStringLiteral("it asks for keyCertSign or cRLSign; this CA signs service leaves only"));
+                return refuseCsr(
+                    QStringLiteral("it asks for keyCertSign or cRLSign; this CA signs service leaves only"));
             break;
         }
-        default:
-            break;  // not copied: the leaf's extensions are issueLeaf()'s
+        default: break; // not copied: the leaf's extensions are issueLeaf()'s
         }
     }
     if (!uri)
@@ -323,8 +317,8 @@ Result<CertificateAuthority> CertificateAuthority::create(const QString &trustDo
     CertificateAuthority ca;
     // Consul's trust domain is `<cluster UUID>.consul` (hashicorp/consul:
     // agent/connect/uri_signing.go).
-    ca.m_trustDomain = trustDomain.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces) + u".consul"
-                                             : trustDomain;
+    ca.m_trustDomain
+        = trustDomain.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces) + u".consul" : trustDomain;
     if (!SpiffeId::isValidTrustDomain(ca.m_trustDomain))
         return fail(Error::Code::Invalid,
                     u"trust domain \"" + trustDomain + u"\" is not a lower-case DNS name (like <uuid>.consul)");
@@ -450,7 +444,8 @@ Result<CertificateAuthority> CertificateAuthority::load(const QString &dir, cons
     constexpr QStringView scheme = u"spiffe://";
     if (uris.size() != 1 || !uris.first().startsWith(scheme)
         || !SpiffeId::isValidTrustDomain(QStringView(uris.first()).mid(scheme.size())))
-        return fail(Error::Code::Invalid, certificatePath + u": the root has no single spiffe://<trust-domain> URI SAN");
+        return fail(Error::Code::Invalid,
+                    certificatePath + u": the root has no single spiffe://<trust-domain> URI SAN");
     ca.m_trustDomain = uris.first().mid(scheme.size());
     if (!SpiffeId::isValidSegment(datacenter))
         return fail(Error::Code::Invalid, u"datacenter \"" + datacenter + u"\" is not a valid name (like dc1)");

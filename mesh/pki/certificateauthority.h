@@ -20,9 +20,9 @@ namespace mesh::pki {
 class CertificateAuthority final
 {
 public:
-    static constexpr std::chrono::hours kDefaultLeafTtl{72};      // LeafCertTTL
-    static constexpr std::chrono::hours kRootTtl{87600};          // RootCertTTL, 10 years
-    static constexpr std::chrono::seconds kClockSkew{60};         // leaves start a minute early
+    static constexpr std::chrono::hours kDefaultLeafTtl{72}; // LeafCertTTL
+    static constexpr std::chrono::hours kRootTtl{87600};     // RootCertTTL, 10 years
+    static constexpr std::chrono::seconds kClockSkew{60};    // leaves start a minute early
 
     // A new root. An empty trustDomain makes `<uuid>.consul` as Consul does;
     // a given one must pass SpiffeId::isValidTrustDomain(). The datacenter
@@ -36,8 +36,7 @@ public:
     // keyEncipherment, dataEncipherment, keyAgreement, CA:FALSE, CN
     // serviceCommonName() (`<svc>.svc.default.<first 8 of td>.consul`), valid from a minute ago for
     // `ttl` (1 h … 8760 h as Consul allows; shorter is accepted for tests).
-    Result<IssuedCertificate> issueLeaf(const QString &service,
-                                        std::chrono::seconds ttl = kDefaultLeafTtl) const;
+    Result<IssuedCertificate> issueLeaf(const QString &service, std::chrono::seconds ttl = kDefaultLeafTtl) const;
 
     // Signs a PKCS#10 request (PEM) from a service that keeps its own key,
     // as Consul's /v1/connect/ca/sign does for an agent, without Consul's
@@ -71,8 +70,7 @@ public:
     // Reads DIR/ca.pem (the root; the first certificate if several) and
     // DIR/ca-key.pem; checks the key matches the root and the root carries a
     // `spiffe://<td>` URI SAN. The datacenter is not stored in the files: pass it.
-    static Result<CertificateAuthority> load(const QString &dir,
-                                             const QString &datacenter = QStringLiteral("dc1"));
+    static Result<CertificateAuthority> load(const QString &dir, const QString &datacenter = QStringLiteral("dc1"));
     // Writes DIR/ca.pem (0644) and DIR/ca-key.pem (0600 from its creation),
     // creating DIR if needed; each file replaced atomically.
     Result<> save(const QString &dir) const;

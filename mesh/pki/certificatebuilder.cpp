@@ -30,8 +30,7 @@ PKey generateKey(CertificateBuilder::KeyType type)
         // Consul's default PrivateKeyType "ec", 256 bits (hashicorp/consul:
         // agent/structs/connect_ca.go).
         return PKey(EVP_EC_gen("P-256"));
-    case CertificateBuilder::KeyType::Rsa2048:
-        return PKey(EVP_RSA_gen(2048));
+    case CertificateBuilder::KeyType::Rsa2048: return PKey(EVP_RSA_gen(2048));
     }
     return {};
 }
@@ -60,9 +59,10 @@ bool addText(X509_NAME *name, const char *field, const QString &value)
     if (value.isEmpty())
         return true;
     const QByteArray utf8 = value.toUtf8();
-    return X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8, reinterpret_cast<const unsigned char *>(utf8.constData()),
-                                      int(utf8.size()), -1, 0)
-        == 1;
+    return X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8,
+                                      reinterpret_cast<const unsigned char *>(utf8.constData()), int(utf8.size()), -1,
+                                      0)
+           == 1;
 }
 
 bool addGeneralName(GENERAL_NAMES *names, int type, const QString &value)
@@ -98,9 +98,12 @@ QByteArray keyUsageText(CertificateBuilder::KeyUsages usages)
     // Critical, as Go's x509 (and so Consul) marks it.
     QByteArrayList parts{"critical"};
     const std::pair<KU, const char *> names[] = {
-        {KU::DigitalSignature, "digitalSignature"}, {KU::NonRepudiation, "nonRepudiation"},
-        {KU::KeyEncipherment, "keyEncipherment"},   {KU::DataEncipherment, "dataEncipherment"},
-        {KU::KeyAgreement, "keyAgreement"},         {KU::KeyCertSign, "keyCertSign"},
+        {KU::DigitalSignature, "digitalSignature"},
+        {KU::NonRepudiation, "nonRepudiation"},
+        {KU::KeyEncipherment, "keyEncipherment"},
+        {KU::DataEncipherment, "dataEncipherment"},
+        {KU::KeyAgreement, "keyAgreement"},
+        {KU::KeyCertSign, "keyCertSign"},
         {KU::CrlSign, "cRLSign"},
     };
     for (const auto &[bit, name] : names) {
@@ -135,7 +138,8 @@ Result<IssuedCertificate> CertificateBuilder::build() const
             return fail(Error::Code::Invalid, QStringLiteral("the issuer certificate or its key is not usable"));
         if (X509_check_private_key(issuer.get(), issuerKey.get()) != 1) {
             takeOpenSslError();
-            return fail(Error::Code::Invalid, QStringLiteral("the issuer's private key does not match its certificate"));
+            return fail(Error::Code::Invalid,
+                        QStringLiteral("the issuer's private key does not match its certificate"));
         }
     }
 
@@ -156,8 +160,8 @@ Result<IssuedCertificate> CertificateBuilder::build() const
 
     const QDateTime now = QDateTime::currentDateTimeUtc();
     const QDateTime notBefore = m_notBefore.isValid() ? m_notBefore : now;
-    const QDateTime notAfter =
-        m_notAfter.isValid() ? m_notAfter : now.addSecs(std::chrono::seconds(kDefaultValidity).count());
+    const QDateTime notAfter
+        = m_notAfter.isValid() ? m_notAfter : now.addSecs(std::chrono::seconds(kDefaultValidity).count());
     if (!ASN1_TIME_set(X509_getm_notBefore(x.get()), time_t(notBefore.toSecsSinceEpoch()))
         || !ASN1_TIME_set(X509_getm_notAfter(x.get()), time_t(notAfter.toSecsSinceEpoch())))
         return std::unexpected(opensslError(QStringLiteral("validity")));

@@ -14,7 +14,7 @@ namespace mesh::pki {
 struct IssuedCertificate final
 {
     QSslCertificate certificate;
-    QList<QSslCertificate> chain;  // intermediates after the leaf, root excluded; may be empty
+    QList<QSslCertificate> chain; // intermediates after the leaf, root excluded; may be empty
     QSslKey privateKey;
 
     // The leaf then the chain, PEM, as Consul's CertPEM.

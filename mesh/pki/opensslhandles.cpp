@@ -45,12 +45,9 @@ QByteArray drain(BIO *bio)
 std::optional<QSsl::KeyAlgorithm> qtAlgorithm(const EVP_PKEY *key)
 {
     switch (EVP_PKEY_get_base_id(key)) {
-    case EVP_PKEY_EC:
-        return QSsl::Ec;
-    case EVP_PKEY_RSA:
-        return QSsl::Rsa;
-    default:
-        return std::nullopt;
+    case EVP_PKEY_EC: return QSsl::Ec;
+    case EVP_PKEY_RSA: return QSsl::Rsa;
+    default: return std::nullopt;
     }
 }
 
@@ -172,8 +169,8 @@ QString takeOpenSslError()
 std::optional<QList<QByteArray>> uriSans(const X509 *certificate)
 {
     int critical = 0;
-    GeneralNames names(static_cast<GENERAL_NAMES *>(
-        X509_get_ext_d2i(certificate, NID_subject_alt_name, &critical, nullptr)));
+    GeneralNames names(
+        static_cast<GENERAL_NAMES *>(X509_get_ext_d2i(certificate, NID_subject_alt_name, &critical, nullptr)));
     if (!names) {
         // -1: no extension; -2: more than one; otherwise present but unreadable.
         if (critical == -1)

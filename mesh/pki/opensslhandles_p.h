@@ -29,7 +29,10 @@ template<auto Free>
 struct Deleter
 {
     template<class T>
-    void operator()(T *p) const { Free(p); }
+    void operator()(T *p) const
+    {
+        Free(p);
+    }
 };
 
 using Bio = std::unique_ptr<BIO, Deleter<BIO_free_all>>;
@@ -48,7 +51,7 @@ using X509Req = std::unique_ptr<X509_REQ, Deleter<X509_REQ_free>>;
 using BasicConstraints = std::unique_ptr<BASIC_CONSTRAINTS, Deleter<BASIC_CONSTRAINTS_free>>;
 using Asn1BitString = std::unique_ptr<ASN1_BIT_STRING, Deleter<ASN1_BIT_STRING_free>>;
 
-inline void freeExtensions(STACK_OF(X509_EXTENSION) *extensions)
+inline void freeExtensions(STACK_OF(X509_EXTENSION) * extensions)
 {
     sk_X509_EXTENSION_pop_free(extensions, X509_EXTENSION_free);
 }

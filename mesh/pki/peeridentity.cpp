@@ -33,7 +33,7 @@ Result<SpiffeId> PeerIdentity::serviceIdentity(const X509 *leaf)
 {
     if (!leaf)
         return fail(Error::Code::Invalid, QStringLiteral("no certificate"));
-    auto *x = const_cast<X509 *>(leaf);  // the flag getters cache, they do not modify
+    auto *x = const_cast<X509 *>(leaf); // the flag getters cache, they do not modify
     // Duplicated or undecodable extensions: OpenSSL's verifier refuses these
     // too; refusing here keeps the two views of the certificate the same.
     if (X509_get_extension_flags(x) & EXFLAG_INVALID)
@@ -60,7 +60,8 @@ Result<SpiffeId> PeerIdentity::serviceIdentity(const X509 *leaf)
     // refuses) anything that is not plain ASCII.
     auto id = SpiffeId::parse(QString::fromLatin1(uri));
     if (!id)
-        return fail(Error::Code::Invalid, QStringLiteral("URI SAN %1 is not a Consul service SPIFFE ID").arg(quotedUntrusted(uri)));
+        return fail(Error::Code::Invalid,
+                    QStringLiteral("URI SAN %1 is not a Consul service SPIFFE ID").arg(quotedUntrusted(uri)));
     return *id;
 }
 
@@ -74,12 +75,12 @@ bool PeerIdentity::hasExtendedKeyUsage(const X509 *certificate, Purpose purpose)
 {
     if (!certificate)
         return false;
-    auto *x = const_cast<X509 *>(certificate);  // the flag getters cache, they do not modify
+    auto *x = const_cast<X509 *>(certificate); // the flag getters cache, they do not modify
     const uint32_t flags = X509_get_extension_flags(x);
     if (flags & EXFLAG_INVALID)
         return false;
     if (!(flags & EXFLAG_XKUSAGE))
-        return true;  // no EKU: any purpose (RFC 5280 §4.2.1.12), as OpenSSL's purpose check
+        return true; // no EKU: any purpose (RFC 5280 §4.2.1.12), as OpenSSL's purpose check
     const uint32_t eku = X509_get_extended_key_usage(x);
     const uint32_t wanted = purpose == Purpose::ServerAuth ? XKU_SSL_SERVER : XKU_SSL_CLIENT;
     return eku & (wanted | XKU_ANYEKU);

@@ -6,7 +6,7 @@
 #include <QSslCertificate>
 #include <QStringList>
 
-struct x509_st;  // OpenSSL's X509
+struct x509_st; // OpenSSL's X509
 
 namespace mesh::pki {
 

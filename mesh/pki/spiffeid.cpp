@@ -46,7 +46,7 @@ bool SpiffeId::isValidSegment(QStringView segment)
 
 std::optional<SpiffeId> SpiffeId::parse(QStringView uri)
 {
-    if (uri.size() > kMaxLength || !uri.startsWith(kScheme))  // case-sensitive: no "SPIFFE://"
+    if (uri.size() > kMaxLength || !uri.startsWith(kScheme)) // case-sensitive: no "SPIFFE://"
         return std::nullopt;
     // Consul matches the raw path against [^/]+ and would accept
     // percent-encoded segments (hashicorp/consul: agent/connect/uri.go,
@@ -60,7 +60,7 @@ std::optional<SpiffeId> SpiffeId::parse(QStringView uri)
     const QStringView rest = uri.mid(kScheme.size());
     const qsizetype slash = rest.indexOf(u'/');
     if (slash < 0)
-        return std::nullopt;  // `spiffe://<td>` is the CA's ID, not a service
+        return std::nullopt; // `spiffe://<td>` is the CA's ID, not a service
     const QStringView host = rest.first(slash);
     if (!isValidTrustDomain(host))
         return std::nullopt;

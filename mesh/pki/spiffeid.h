@@ -14,11 +14,11 @@ namespace mesh::pki {
 // after parse()).
 struct SpiffeId final
 {
-    QString trustDomain;                // e.g. 7f42f496-fbc7-8692-05ed-334aa5340c1e.consul
+    QString trustDomain; // e.g. 7f42f496-fbc7-8692-05ed-334aa5340c1e.consul
     QString ns = QStringLiteral("default");
     QString datacenter;
     QString service;
-    std::optional<QString> partition;   // only for a non-default admin partition
+    std::optional<QString> partition; // only for a non-default admin partition
 
     static constexpr qsizetype kMaxLength = 2048;
 

@@ -104,7 +104,8 @@ QCoro::Task<> AgentSidecar::run()
 
 void AgentSidecar::follow()
 {
-    m_serviceWatch = new api::BlockingWatch(m_client->api(), consul::ConsulClient::agentServiceRequest(m_proxyId), this);
+    m_serviceWatch
+        = new api::BlockingWatch(m_client->api(), consul::ConsulClient::agentServiceRequest(m_proxyId), this);
     m_serviceWatch->setMode(api::BlockingWatch::Mode::Hash);
     connect(m_serviceWatch, &api::BlockingWatch::changed, this, [this](const api::ApiResponse &response) {
         auto service = m_client->decodeAgentService(response);
@@ -179,15 +180,15 @@ void AgentSidecar::startListeners()
     if (registration.port > 0) {
         // Consul's proxy binds the registration's address, or every address
         // when it has none (connect/proxy/config.go, AgentConfigWatcher).
-        QHostAddress bind = registration.address.isEmpty() ? QHostAddress(QHostAddress::AnyIPv4)
-                                                           : QHostAddress(registration.address);
+        QHostAddress bind
+            = registration.address.isEmpty() ? QHostAddress(QHostAddress::AnyIPv4) : QHostAddress(registration.address);
         if (bind.isNull()) {
             fail(QStringLiteral("proxy %1 has address \"%2\", which is not an IP address")
                      .arg(m_proxyId, registration.address));
             return;
         }
         const QHostAddress app(proxy.localServiceAddress.isEmpty() ? QStringLiteral("127.0.0.1")
-                                                                    : proxy.localServiceAddress);
+                                                                   : proxy.localServiceAddress);
         const int appPort = proxy.localServicePort;
         if (app.isNull() || appPort <= 0 || appPort > 65535) {
             fail(QStringLiteral("proxy %1: the local service %2:%3 is not an address and port")
@@ -225,8 +226,8 @@ void AgentSidecar::addUpstream(const consul::Upstream &upstream)
     if (m_failed)
         return;
     if (upstream.destinationType == u"prepared_query") {
-        Q_EMIT message(QStringLiteral("upstream %1: prepared queries are not supported; skipped")
-                           .arg(upstream.destinationName));
+        Q_EMIT message(
+            QStringLiteral("upstream %1: prepared queries are not supported; skipped").arg(upstream.destinationName));
         return;
     }
     if (upstream.localBindPort <= 0 || upstream.localBindPort > 65535) {
@@ -235,7 +236,7 @@ void AgentSidecar::addUpstream(const consul::Upstream &upstream)
         return;
     }
     const QHostAddress bind(upstream.localBindAddress.isEmpty() ? QStringLiteral("127.0.0.1")
-                                                                 : upstream.localBindAddress);
+                                                                : upstream.localBindAddress);
     if (bind.isNull()) {
         Q_EMIT message(QStringLiteral("upstream %1: local_bind_address \"%2\" is not an IP address; skipped")
                            .arg(upstream.destinationName, upstream.localBindAddress));

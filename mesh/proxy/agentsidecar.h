@@ -100,7 +100,7 @@ private:
     ConsulResolver *m_resolver = nullptr;
     std::unique_ptr<ConsulAuthorizer> m_authorizer;
     std::unique_ptr<InboundListener> m_inbound;
-    QHash<QString, UpstreamListener *> m_upstreams;  // by "address:port"; children
+    QHash<QString, UpstreamListener *> m_upstreams; // by "address:port"; children
     bool m_failed = false;
     bool m_ready = false;
 };

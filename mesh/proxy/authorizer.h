@@ -12,7 +12,7 @@ namespace mesh::proxy {
 struct Authorization final
 {
     bool allowed = false;
-    QString reason;  // e.g. "Matched L4 intention: web => db (allow)"
+    QString reason; // e.g. "Matched L4 intention: web => db (allow)"
 };
 
 // Decides whether a verified client may reach our service, as Consul's

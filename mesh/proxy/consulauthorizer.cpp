@@ -11,8 +11,8 @@ ConsulAuthorizer::ConsulAuthorizer(consul::ConsulClient *client)
 {
 }
 
-void ConsulAuthorizer::requestAuthorization(const pki::SpiffeId &source, const QString &destination,
-                                            QObject *context, Decided decided) const
+void ConsulAuthorizer::requestAuthorization(const pki::SpiffeId &source, const QString &destination, QObject *context,
+                                            Decided decided) const
 {
     // The serial is optional for the agent (it does not check revocation);
     // the URI decides.

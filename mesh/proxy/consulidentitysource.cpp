@@ -87,7 +87,8 @@ void ConsulIdentitySource::apply()
     const QList<QSslCertificate> chain = QSslCertificate::fromData(m_leafPem, QSsl::Pem);
     const QSslKey key(m_keyPem, QSsl::Ec, QSsl::Pem);
     if (chain.isEmpty() || key.isNull()) {
-        Q_EMIT problem(QStringLiteral("the agent's leaf for %1 is not a PEM certificate with an EC key").arg(m_service));
+        Q_EMIT problem(
+            QStringLiteral("the agent's leaf for %1 is not a PEM certificate with an EC key").arg(m_service));
         return;
     }
     pki::IssuedCertificate issued;

@@ -12,7 +12,7 @@ namespace mesh::consul {
 class ConsulClient;
 struct CARoots;
 struct LeafCert;
-}
+} // namespace mesh::consul
 
 namespace mesh::proxy {
 

@@ -19,8 +19,8 @@ void ConsulResolver::watch(const QString &destination)
 {
     if (m_watches.contains(destination))
         return;
-    auto *watch = new api::BlockingWatch(m_client->api(),
-                                         consul::ConsulClient::healthConnectRequest(destination, /*passingOnly=*/true), this);
+    auto *watch = new api::BlockingWatch(
+        m_client->api(), consul::ConsulClient::healthConnectRequest(destination, /*passingOnly=*/true), this);
     connect(watch, &api::BlockingWatch::changed, this, [this, destination](const api::ApiResponse &response) {
         auto entries = m_client->decodeServiceEntries(response);
         if (!entries) {

@@ -11,7 +11,7 @@ class BlockingWatch;
 namespace mesh::consul {
 class ConsulClient;
 struct ServiceEntry;
-}
+} // namespace mesh::consul
 
 namespace mesh::proxy {
 

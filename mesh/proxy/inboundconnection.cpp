@@ -39,12 +39,13 @@ void InboundConnection::timerEvent(QTimerEvent *event)
     }
     m_deadline.stop();
     if (!m_encrypted)
-        refuse(RefusalReason::HandshakeTimeout, QStringLiteral("no complete handshake within %1 ms")
-                                                    .arg(m_context.options.handshakeTimeout.count()));
+        refuse(RefusalReason::HandshakeTimeout,
+               QStringLiteral("no complete handshake within %1 ms").arg(m_context.options.handshakeTimeout.count()));
     else if (m_authorizing)
         // Fail closed: no answer is no permission.
-        refuse(RefusalReason::Denied, QStringLiteral("no authorization decision within %1 ms")
-                                          .arg(m_context.options.handshakeTimeout.count()));
+        refuse(
+            RefusalReason::Denied,
+            QStringLiteral("no authorization decision within %1 ms").arg(m_context.options.handshakeTimeout.count()));
     else if (!m_pipe) {
         // A local app whose accept queue is full drops our SYN: no error
         // comes before TCP gives up (minutes), only this deadline.
@@ -96,18 +97,19 @@ void InboundConnection::onEncrypted()
     m_deadline.start(int(m_context.options.handshakeTimeout.count()), Qt::PreciseTimer, this);
     m_authorizing = true;
     const pki::SpiffeId caller = m_tls->peerIdentity();
-    m_context.authorizer->requestAuthorization(caller, m_context.service, this, [this, caller](const Authorization &decision) {
-        if (m_finished)
-            return;
-        m_authorizing = false;
-        m_deadline.stop();
-        if (!decision.allowed) {
-            refuse(RefusalReason::Denied, caller.toString() + QStringLiteral(": ") + decision.reason);
-            return;
-        }
-        m_peer += u" (" + caller.service + u')';
-        connectApp();
-    });
+    m_context.authorizer->requestAuthorization(
+        caller, m_context.service, this, [this, caller](const Authorization &decision) {
+            if (m_finished)
+                return;
+            m_authorizing = false;
+            m_deadline.stop();
+            if (!decision.allowed) {
+                refuse(RefusalReason::Denied, caller.toString() + QStringLiteral(": ") + decision.reason);
+                return;
+            }
+            m_peer += u" (" + caller.service + u')';
+            connectApp();
+        });
 }
 
 void InboundConnection::connectApp()
@@ -136,8 +138,8 @@ void InboundConnection::onAppConnected()
     connect(m_pipe, &Pipe::finished, this, [this] {
         // A normal end (or the caller's or the app's failure): too common for
         // an info line.
-        qCDebug(lcProxy).noquote().nospace() << "inbound " << m_context.service << " closed " << m_peer << ": "
-                                             << m_pipe->finishReason();
+        qCDebug(lcProxy).noquote().nospace()
+            << "inbound " << m_context.service << " closed " << m_peer << ": " << m_pipe->finishReason();
         close();
     });
     m_pipe->start();

@@ -43,8 +43,8 @@ class InboundConnection final : public QObject
 public:
     struct Context
     {
-        QString service;                    // ours: the authorize target
-        QString trustDomain;                // ours: callers must share it
+        QString service;     // ours: the authorize target
+        QString trustDomain; // ours: callers must share it
         const Authorizer *authorizer = nullptr;
         ProxyMetrics *metrics = nullptr;
         QHostAddress appAddress;
@@ -93,7 +93,7 @@ private:
     QElapsedTimer m_since;
     QString m_peer;
     bool m_encrypted = false;
-    bool m_authorizing = false;  // waiting for the authorizer's decision
+    bool m_authorizing = false; // waiting for the authorizer's decision
     bool m_finished = false;
 };
 

@@ -46,7 +46,8 @@ void InboundListener::rebuildConfiguration()
     if (!context) {
         // Keeps serving with the identity it had: a broken update must not
         // take the listener down.
-        qCWarning(lcProxy).noquote() << "inbound" << m_service << "cannot use the new identity:" << context.error().message;
+        qCWarning(lcProxy).noquote() << "inbound" << m_service
+                                     << "cannot use the new identity:" << context.error().message;
         return;
     }
     m_trustDomain = identity.id.trustDomain;
@@ -65,9 +66,9 @@ Result<> InboundListener::listen(const QHostAddress &address, quint16 port)
         return fail(Error::Code::Invalid, QStringLiteral("no certificate and roots to listen with"));
     if (!m_server->listen(address, port))
         return fail(Error::Code::Network, QStringLiteral("cannot listen on %1:%2: %3")
-                                               .arg(address.toString())
-                                               .arg(port)
-                                               .arg(m_server->errorString()));
+                                              .arg(address.toString())
+                                              .arg(port)
+                                              .arg(m_server->errorString()));
     return {};
 }
 
@@ -123,8 +124,8 @@ void InboundListener::onDescriptor(qintptr descriptor)
     }
     if (overload.any())
         m_overloadLog.add(overload);
-    InboundConnection::Context context{m_service, m_trustDomain, m_authorizer, m_metrics,
-                                       m_appAddress, m_appPort, m_options};
+    InboundConnection::Context context{m_service,    m_trustDomain, m_authorizer, m_metrics,
+                                       m_appAddress, m_appPort,     m_options};
     auto *connection = new InboundConnection(descriptor, m_tlsContext, context, this);
     m_connections.insert(connection, m_handshaking.insert(m_handshaking.end(), connection));
     m_metrics->connectionAccepted();
@@ -158,13 +159,13 @@ void InboundListener::logOverload(const OverloadCounts &counts) const
 {
     if (counts.drained || counts.refused) {
         qCInfo(lcProxy).noquote().nospace()
-            << "inbound " << m_service << " at its limit of " << m_options.maxConnections
-            << " connections: closed " << counts.drained << " unfinished TLS handshakes (oldest first) and refused "
-            << counts.refused << " new connections (every open one past its handshake)";
+            << "inbound " << m_service << " at its limit of " << m_options.maxConnections << " connections: closed "
+            << counts.drained << " unfinished TLS handshakes (oldest first) and refused " << counts.refused
+            << " new connections (every open one past its handshake)";
     }
     if (counts.refusedNoIdentity) {
-        qCInfo(lcProxy).noquote().nospace() << "inbound " << m_service << " refused " << counts.refusedNoIdentity
-                                            << " connections: no certificate yet";
+        qCInfo(lcProxy).noquote().nospace()
+            << "inbound " << m_service << " refused " << counts.refusedNoIdentity << " connections: no certificate yet";
     }
 }
 

@@ -71,13 +71,13 @@ private:
     QHostAddress m_appAddress;
     quint16 m_appPort = 0;
     QString m_trustDomain;
-    tls::SharedTlsContext m_tlsContext;  // null until there is an identity
+    tls::SharedTlsContext m_tlsContext; // null until there is an identity
     DescriptorServer *m_server = nullptr;
     ProxyMetrics *m_metrics = nullptr;
     // Every open connection, with its place in m_handshaking while its TLS
     // handshake runs (m_handshaking.end() once it completed).
     QHash<InboundConnection *, Queue::iterator> m_connections;
-    Queue m_handshaking;  // oldest first; list iterators survive other erasures
+    Queue m_handshaking; // oldest first; list iterators survive other erasures
     // Drains and refusals as one summary line a second at most. Last: its
     // destructor writes the rest with m_service and m_options. Parented, so
     // moveToThread() takes its timer along.

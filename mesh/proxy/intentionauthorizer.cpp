@@ -5,8 +5,9 @@ namespace mesh::proxy {
 Authorization IntentionAuthorizer::authorize(const pki::SpiffeId &source, const QString &destination) const
 {
     const auto matched = [&](const QString &name, bool allow) {
-        return Authorization{allow, QStringLiteral("Matched L4 intention: %1 => %2 (%3)")
-                                        .arg(name, destination, allow ? QStringLiteral("allow") : QStringLiteral("deny"))};
+        return Authorization{allow,
+                             QStringLiteral("Matched L4 intention: %1 => %2 (%3)")
+                                 .arg(name, destination, allow ? QStringLiteral("allow") : QStringLiteral("deny"))};
     };
     if (m_denied.contains(source.service))
         return matched(source.service, false);
@@ -17,8 +18,9 @@ Authorization IntentionAuthorizer::authorize(const pki::SpiffeId &source, const 
         return matched(any, false);
     if (m_allowed.contains(any))
         return matched(any, true);
-    return Authorization{m_defaultAllow, QStringLiteral("Default behavior (%1)")
-                                             .arg(m_defaultAllow ? QStringLiteral("allow") : QStringLiteral("deny"))};
+    return Authorization{
+        m_defaultAllow,
+        QStringLiteral("Default behavior (%1)").arg(m_defaultAllow ? QStringLiteral("allow") : QStringLiteral("deny"))};
 }
 
 } // namespace mesh::proxy

@@ -24,7 +24,7 @@ public:
 private:
     QSet<QString> m_allowed;
     QSet<QString> m_denied;
-    bool m_defaultAllow = true;  // Consul with ACLs disabled allows by default (agent/connect_auth.go)
+    bool m_defaultAllow = true; // Consul with ACLs disabled allows by default (agent/connect_auth.go)
 };
 
 } // namespace mesh::proxy

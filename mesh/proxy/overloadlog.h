@@ -10,9 +10,9 @@ namespace mesh::proxy {
 // What a listener turned away under overload since its last summary line.
 struct OverloadCounts final
 {
-    quint64 drained = 0;            // unfinished TLS handshakes closed to make room (inbound only)
-    quint64 refused = 0;            // new connections closed at accept: the limit was reached
-    quint64 refusedNoIdentity = 0;  // new connections closed at accept: no certificate yet
+    quint64 drained = 0;           // unfinished TLS handshakes closed to make room (inbound only)
+    quint64 refused = 0;           // new connections closed at accept: the limit was reached
+    quint64 refusedNoIdentity = 0; // new connections closed at accept: no certificate yet
 
     bool any() const { return drained || refused || refusedNoIdentity; }
 };

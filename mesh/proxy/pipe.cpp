@@ -60,8 +60,9 @@ void Pipe::start()
     m_plain->setReadingEnabled(true);
     m_tls->setReadingEnabled(true);
     touch();
-    const auto tick = std::clamp(std::min({m_options.idleTimeout, m_options.lingerTimeout, m_options.halfClosedTimeout}) / 4,
-                                 std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+    const auto tick
+        = std::clamp(std::min({m_options.idleTimeout, m_options.lingerTimeout, m_options.halfClosedTimeout}) / 4,
+                     std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
     m_timer.start(int(tick.count()), Qt::CoarseTimer, this);
     pumpTlsToPlain();
     pumpPlainToTls();
@@ -202,7 +203,7 @@ void Pipe::onPlainEof()
     m_plain->setReadingEnabled(false);
     touch();
     if (m_tls->canHalfClose() || m_plainEofPolicy == PlainEof::CloseTls || m_tlsEof)
-        m_tls->shutdownWrite();  // close_notify once the queue is out, then FIN
+        m_tls->shutdownWrite(); // close_notify once the queue is out, then FIN
     maybeFinish();
 }
 
@@ -211,10 +212,10 @@ void Pipe::onTlsEof()
     m_tlsEof = true;
     m_tls->setReadingEnabled(false);
     touch();
-    m_plain->shutdownWrite();  // FIN once the queue is out
+    m_plain->shutdownWrite(); // FIN once the queue is out
     if (!m_tls->peerClosedCleanly()) {
         m_tlsAborted = true;
-        m_bothEndedSinceMs = nowMs();  // the linger starts now
+        m_bothEndedSinceMs = nowMs(); // the linger starts now
         if (!m_plainEof) {
             if (m_plainPaused) {
                 m_plainPaused = false;

@@ -94,9 +94,9 @@ private:
     bool m_plainIsDownstream;
     PlainEof m_plainEofPolicy;
     bool m_started = false;
-    bool m_plainEof = false;  // FIN read on the plain leg
-    bool m_tlsEof = false;    // close_notify (or FIN) read on the TLS leg
-    bool m_tlsAborted = false;  // ... FIN without close_notify: the TLS leg is gone
+    bool m_plainEof = false;   // FIN read on the plain leg
+    bool m_tlsEof = false;     // close_notify (or FIN) read on the TLS leg
+    bool m_tlsAborted = false; // ... FIN without close_notify: the TLS leg is gone
     bool m_plainPaused = false;
     bool m_tlsPaused = false;
     bool m_finished = false;

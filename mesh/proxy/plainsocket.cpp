@@ -117,7 +117,7 @@ QString PlainSocket::describePeer(qintptr descriptor)
         return QStringLiteral("?");
     QHostAddress address(reinterpret_cast<sockaddr *>(&storage));
     const quint16 port = storage.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6 *>(&storage)->sin6_port)
-                                                        : ntohs(reinterpret_cast<sockaddr_in *>(&storage)->sin_port);
+                                                       : ntohs(reinterpret_cast<sockaddr_in *>(&storage)->sin_port);
     return address.toString() + u':' + QString::number(port);
 }
 

@@ -29,7 +29,7 @@ public:
     static constexpr qint64 kError = -2;
 
     explicit PlainSocket(QObject *parent = nullptr);
-    ~PlainSocket() override;  // closes the descriptor
+    ~PlainSocket() override; // closes the descriptor
 
     // Takes an accepted, connected descriptor (made non-blocking here).
     bool adopt(qintptr descriptor);

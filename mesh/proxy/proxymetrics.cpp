@@ -56,8 +56,7 @@ void ProxyMetrics::handshakeDrained()
     touch();
 }
 
-void ProxyMetrics::refused(pki::RefusalReason reason, bool duringHandshake, const QString &peer,
-                           const QString &detail)
+void ProxyMetrics::refused(pki::RefusalReason reason, bool duringHandshake, const QString &peer, const QString &detail)
 {
     ++m_snapshot.refusals[static_cast<int>(reason)];
     if (duringHandshake)

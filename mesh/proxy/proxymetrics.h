@@ -17,17 +17,17 @@ struct MetricsSnapshot final
 {
     QString name;
     quint64 activeConnections = 0;
-    quint64 totalConnections = 0;       // accepted, refused ones included
-    quint64 rejectedOverLimit = 0;      // closed at accept because of maxConnections
+    quint64 totalConnections = 0;  // accepted, refused ones included
+    quint64 rejectedOverLimit = 0; // closed at accept because of maxConnections
     // Inbound only: connections still in their TLS handshake, closed (oldest
     // first) to make room for a new one at maxConnections. Not refusals and
     // not handshakeFailures: nobody was judged, the slot was wanted.
     quint64 drainedHandshakes = 0;
     quint64 bytesFromDownstream = 0;
     quint64 bytesToDownstream = 0;
-    quint64 handshakeFailures = 0;      // TLS handshakes that did not complete
+    quint64 handshakeFailures = 0; // TLS handshakes that did not complete
     std::array<quint64, pki::kRefusalReasonCount> refusals{};
-    quint64 connectFailures = 0;        // the local app or an instance unreachable
+    quint64 connectFailures = 0; // the local app or an instance unreachable
     // Accept to piping (handshake, checks and the connect to the other side).
     quint64 connectSamples = 0;
     double connectLatencyMeanMs = 0;
@@ -62,8 +62,16 @@ public:
                  const QString &detail = QString());
     void connectFailed();
     void connected(double latencyMs);
-    void addBytesFromDownstream(qint64 n) { m_snapshot.bytesFromDownstream += quint64(n); touch(); }
-    void addBytesToDownstream(qint64 n) { m_snapshot.bytesToDownstream += quint64(n); touch(); }
+    void addBytesFromDownstream(qint64 n)
+    {
+        m_snapshot.bytesFromDownstream += quint64(n);
+        touch();
+    }
+    void addBytesToDownstream(qint64 n)
+    {
+        m_snapshot.bytesToDownstream += quint64(n);
+        touch();
+    }
 
 Q_SIGNALS:
     void changed(const mesh::proxy::MetricsSnapshot &snapshot);

@@ -13,10 +13,10 @@ namespace mesh::proxy {
 struct ProxyOptions final
 {
     std::chrono::milliseconds handshakeTimeout{10'000};
-    std::chrono::milliseconds connectTimeout{10'000};       // upstream instance, TCP connect
-    std::chrono::milliseconds localConnectTimeout{1'000};   // inbound: the local app
-    std::chrono::milliseconds idleTimeout{10 * 60'000};     // no byte either way
-    std::chrono::milliseconds lingerTimeout{2'000};         // after our FIN, waiting for the peer's
+    std::chrono::milliseconds connectTimeout{10'000};     // upstream instance, TCP connect
+    std::chrono::milliseconds localConnectTimeout{1'000}; // inbound: the local app
+    std::chrono::milliseconds idleTimeout{10 * 60'000};   // no byte either way
+    std::chrono::milliseconds lingerTimeout{2'000};       // after our FIN, waiting for the peer's
     // After the local client's FIN the TLS leg stays open for the answer
     // (see Pipe); TCP cannot tell a half-close from a full close, so this
     // inactivity limit ends it, as HAProxy's `timeout client-fin` does.

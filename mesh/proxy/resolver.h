@@ -12,7 +12,7 @@ namespace mesh::proxy {
 // domain, the instance's datacenter and the destination service).
 struct Instance final
 {
-    QString address;  // an IP address literal
+    QString address; // an IP address literal
     quint16 port = 0;
     pki::SpiffeId identity;
 

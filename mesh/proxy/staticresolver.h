@@ -10,7 +10,10 @@ namespace mesh::proxy {
 class StaticResolver final : public Resolver
 {
 public:
-    void setInstances(const QString &service, const QList<Instance> &instances) { m_instances.insert(service, instances); }
+    void setInstances(const QString &service, const QList<Instance> &instances)
+    {
+        m_instances.insert(service, instances);
+    }
     QList<Instance> resolve(const QString &service) const override { return m_instances.value(service); }
 
 private:

@@ -57,9 +57,10 @@ void UpstreamConnection::tryNext()
     m_tls = nullptr;
     if (m_next >= m_context.instances.size()) {
         m_context.metrics->connectFailed();
-        qCInfo(lcProxy).noquote().nospace() << "upstream " << m_context.destination << " closed " << m_peer << ": "
-                                            << (m_context.instances.isEmpty() ? QStringLiteral("no healthy instance")
-                                                                              : QStringLiteral("no instance could be reached"));
+        qCInfo(lcProxy).noquote().nospace()
+            << "upstream " << m_context.destination << " closed " << m_peer << ": "
+            << (m_context.instances.isEmpty() ? QStringLiteral("no healthy instance")
+                                              : QStringLiteral("no instance could be reached"));
         close();
         return;
     }
@@ -105,11 +106,12 @@ void UpstreamConnection::timerEvent(QTimerEvent *event)
     if (m_pipe || m_finished)
         return;
     if (m_tcpConnected)
-        attemptFailed(RefusalReason::HandshakeTimeout, QStringLiteral("no complete handshake within %1 ms")
-                                                           .arg(m_context.options.handshakeTimeout.count()));
+        attemptFailed(
+            RefusalReason::HandshakeTimeout,
+            QStringLiteral("no complete handshake within %1 ms").arg(m_context.options.handshakeTimeout.count()));
     else
-        attemptFailed(std::nullopt, QStringLiteral("no connection within %1 ms")
-                                        .arg(m_context.options.connectTimeout.count()));
+        attemptFailed(std::nullopt,
+                      QStringLiteral("no connection within %1 ms").arg(m_context.options.connectTimeout.count()));
 }
 
 void UpstreamConnection::onHandshakeFailed()
@@ -136,9 +138,9 @@ void UpstreamConnection::attemptFailed(std::optional<RefusalReason> reason, cons
     const Instance &instance = m_context.instances.at(m_next - 1);
     const QString where = instance.address + u':' + QString::number(instance.port);
     if (reason) {
-        m_context.metrics->refused(*reason, *reason != RefusalReason::WrongIdentity
-                                               && *reason != RefusalReason::BadIdentity
-                                               && *reason != RefusalReason::WrongPurpose,
+        m_context.metrics->refused(*reason,
+                                   *reason != RefusalReason::WrongIdentity && *reason != RefusalReason::BadIdentity
+                                       && *reason != RefusalReason::WrongPurpose,
                                    where, detail);
         qCInfo(lcProxy).noquote() << "upstream" << m_context.destination << "refused instance" << where
                                   << pki::toString(*reason) << u"(" + detail + u')';

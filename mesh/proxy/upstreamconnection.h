@@ -39,7 +39,7 @@ public:
     struct Context
     {
         QString destination;
-        QList<Instance> instances;  // already rotated by the listener's round robin
+        QList<Instance> instances; // already rotated by the listener's round robin
         tls::SharedTlsContext tlsContext;
         ProxyMetrics *metrics = nullptr;
         ProxyOptions options;
@@ -70,8 +70,8 @@ private:
 
     Context m_context;
     PlainSocket *m_client = nullptr;
-    PlainSocket *m_dial = nullptr;      // the TCP connect to the current instance
-    tls::TlsStream *m_tls = nullptr;    // its TLS leg, once connected
+    PlainSocket *m_dial = nullptr;   // the TCP connect to the current instance
+    tls::TlsStream *m_tls = nullptr; // its TLS leg, once connected
     Pipe *m_pipe = nullptr;
     int m_next = 0;
     QBasicTimer m_deadline;

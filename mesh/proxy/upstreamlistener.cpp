@@ -49,8 +49,8 @@ void UpstreamListener::rebuildConfiguration()
     if (!context) {
         // Keeps dialling with the identity it had: a broken update must not
         // take the listener down.
-        qCWarning(lcProxy).noquote() << "upstream" << m_destination << "cannot use the new identity:"
-                                     << context.error().message;
+        qCWarning(lcProxy).noquote() << "upstream" << m_destination
+                                     << "cannot use the new identity:" << context.error().message;
         return;
     }
     m_tlsContext = *context;
@@ -60,9 +60,9 @@ Result<> UpstreamListener::listen(const QHostAddress &address, quint16 port)
 {
     if (!m_server->listen(address, port))
         return fail(Error::Code::Network, QStringLiteral("cannot listen on %1:%2: %3")
-                                               .arg(address.toString())
-                                               .arg(port)
-                                               .arg(m_server->errorString()));
+                                              .arg(address.toString())
+                                              .arg(port)
+                                              .arg(m_server->errorString()));
     return {};
 }
 
@@ -105,8 +105,8 @@ void UpstreamListener::onDescriptor(qintptr descriptor)
         const qsizetype start = qsizetype(m_roundRobin++ % quint64(instances.size()));
         std::rotate(instances.begin(), instances.begin() + start, instances.end());
     }
-    UpstreamConnection::Context context{m_destination, instances, m_tlsContext, m_metrics, m_options,
-                                        m_addedLatency, m_sourceAddress};
+    UpstreamConnection::Context context{m_destination, instances,      m_tlsContext,   m_metrics,
+                                        m_options,     m_addedLatency, m_sourceAddress};
     auto *connection = new UpstreamConnection(descriptor, context, this);
     m_connections.insert(connection);
     m_metrics->connectionAccepted();
@@ -120,13 +120,13 @@ void UpstreamListener::onDescriptor(qintptr descriptor)
 void UpstreamListener::logOverload(const OverloadCounts &counts) const
 {
     if (counts.refused) {
-        qCInfo(lcProxy).noquote().nospace() << "upstream " << m_destination << " at its limit of "
-                                            << m_options.maxConnections << " connections: refused " << counts.refused
-                                            << " new connections";
+        qCInfo(lcProxy).noquote().nospace()
+            << "upstream " << m_destination << " at its limit of " << m_options.maxConnections
+            << " connections: refused " << counts.refused << " new connections";
     }
     if (counts.refusedNoIdentity) {
-        qCInfo(lcProxy).noquote().nospace() << "upstream " << m_destination << " refused "
-                                            << counts.refusedNoIdentity << " connections: no certificate yet";
+        qCInfo(lcProxy).noquote().nospace() << "upstream " << m_destination << " refused " << counts.refusedNoIdentity
+                                            << " connections: no certificate yet";
     }
 }
 

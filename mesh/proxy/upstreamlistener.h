@@ -61,7 +61,7 @@ private:
     IdentitySource *m_identity;
     const Resolver *m_resolver;
     ProxyOptions m_options;
-    tls::SharedTlsContext m_tlsContext;  // null until there is an identity
+    tls::SharedTlsContext m_tlsContext; // null until there is an identity
     quint64 m_roundRobin = 0;
     std::chrono::milliseconds m_addedLatency{0};
     double m_failureRate = 0;

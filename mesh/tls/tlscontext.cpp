@@ -24,12 +24,9 @@ TlsError loadError(const QString &what)
 RefusalReason reasonForVerifyError(long error)
 {
     switch (error) {
-    case X509_V_ERR_CERT_HAS_EXPIRED:
-        return RefusalReason::Expired;
-    case X509_V_ERR_CERT_NOT_YET_VALID:
-        return RefusalReason::NotYetValid;
-    case X509_V_ERR_INVALID_PURPOSE:
-        return RefusalReason::WrongPurpose;
+    case X509_V_ERR_CERT_HAS_EXPIRED: return RefusalReason::Expired;
+    case X509_V_ERR_CERT_NOT_YET_VALID: return RefusalReason::NotYetValid;
+    case X509_V_ERR_INVALID_PURPOSE: return RefusalReason::WrongPurpose;
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
     case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
@@ -44,10 +41,8 @@ RefusalReason reasonForVerifyError(long error)
     case X509_V_ERR_AKID_ISSUER_SERIAL_MISMATCH:
     case X509_V_ERR_SUBJECT_ISSUER_MISMATCH:
     case X509_V_ERR_INVALID_CA:
-    case X509_V_ERR_PATH_LENGTH_EXCEEDED:
-        return RefusalReason::UnknownCa;
-    default:
-        return RefusalReason::HandshakeFailed;
+    case X509_V_ERR_PATH_LENGTH_EXCEEDED: return RefusalReason::UnknownCa;
+    default: return RefusalReason::HandshakeFailed;
     }
 }
 
@@ -65,13 +60,10 @@ std::optional<RefusalReason> reasonForSslError(int reason)
     case SSL_R_NO_SHARED_CIPHER:
     case SSL_R_NO_CIPHERS_AVAILABLE:
     case SSL_R_TLSV1_ALERT_PROTOCOL_VERSION:
-    case SSL_R_TLSV1_ALERT_INSUFFICIENT_SECURITY:
-        return RefusalReason::TlsVersion;
+    case SSL_R_TLSV1_ALERT_INSUFFICIENT_SECURITY: return RefusalReason::TlsVersion;
     case SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE:
-    case SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED:
-        return RefusalReason::NoCertificate;
-    default:
-        return std::nullopt;
+    case SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED: return RefusalReason::NoCertificate;
+    default: return std::nullopt;
     }
 }
 
@@ -95,8 +87,9 @@ int verifyCallback(int preverifyOk, X509_STORE_CTX *store)
         X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION);
         return 0;
     }
-    check->outcome = TlsContext::verifyLeaf(X509_STORE_CTX_get_current_cert(store),
-                                            SSL_is_server(ssl) ? TlsContext::Role::Server : TlsContext::Role::Client, *check);
+    check->outcome
+        = TlsContext::verifyLeaf(X509_STORE_CTX_get_current_cert(store),
+                                 SSL_is_server(ssl) ? TlsContext::Role::Server : TlsContext::Role::Client, *check);
     if (!*check->outcome) {
         X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION);
         return 0;
@@ -177,14 +170,15 @@ TlsResult<std::shared_ptr<const TlsContext>> TlsContext::create(Role role, const
     // (SSL_CTX_set_mode(3)). PARTIAL_WRITE + MOVING_WRITE_BUFFER: SSL_write
     // returns after each record, and a retry may pass the queue's (grown,
     // moved) buffer — TlsStream's queue only appends.
-    SSL_CTX_set_mode(ctx.get(), SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE
-                                    | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    SSL_CTX_set_mode(ctx.get(),
+                     SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     // One read(2) for a whole record and what follows, instead of header then
     // body; the buffer is released while idle all the same.
     SSL_CTX_set_read_ahead(ctx.get(), 1);
 
     // Our leaf, its chain and key; the peer must present one too (client
-    // certificates required, https://developer.hashicorp.com/consul/docs/connect/connect-internals#mutual-transport-layer-security-mtls).
+    // certificates required,
+    // https://developer.hashicorp.com/consul/docs/connect/connect-internals#mutual-transport-layer-security-mtls).
     const X509Ptr certificate = toX509(leaf.certificate);
     if (!certificate || SSL_CTX_use_certificate(ctx.get(), certificate.get()) != 1)
         return std::unexpected(loadError(QStringLiteral("the leaf certificate cannot be used")));
@@ -208,14 +202,16 @@ TlsResult<std::shared_ptr<const TlsContext>> TlsContext::create(Role role, const
     // The chain is checked for the peer's role (sslclient / sslserver purpose,
     // which includes its EKU); a failure aborts the handshake with the alert
     // OpenSSL picks for it. verifyCallback adds the identity check.
-    SSL_CTX_set_verify(ctx.get(), role == Role::Server ? SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT : SSL_VERIFY_PEER,
+    SSL_CTX_set_verify(ctx.get(),
+                       role == Role::Server ? SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT : SSL_VERIFY_PEER,
                        verifyCallback);
     SSL_CTX_set_purpose(ctx.get(), role == Role::Server ? X509_PURPOSE_SSL_CLIENT : X509_PURPOSE_SSL_SERVER);
     SSL_CTX_set_info_callback(ctx.get(), infoCallback);
 
     auto identity = pki::PeerIdentity::serviceIdentity(certificate.get());
     if (!identity)
-        return std::unexpected(TlsError{RefusalReason::BadIdentity, QStringLiteral("our own leaf: ") + identity.error().message});
+        return std::unexpected(
+            TlsError{RefusalReason::BadIdentity, QStringLiteral("our own leaf: ") + identity.error().message});
     return std::shared_ptr<const TlsContext>(new TlsContext(role, std::move(ctx), *identity));
 }
 
@@ -242,8 +238,9 @@ TlsResult<pki::SpiffeId> TlsContext::verifyLeaf(const x509_st *peer, Role ourRol
     const bool client = ourRole == Role::Server;
     if (!pki::PeerIdentity::hasExtendedKeyUsage(peer, client ? pki::PeerIdentity::Purpose::ClientAuth
                                                              : pki::PeerIdentity::Purpose::ServerAuth))
-        return std::unexpected(TlsError{RefusalReason::WrongPurpose, client ? QStringLiteral("the client certificate lacks EKU clientAuth")
-                                                                            : QStringLiteral("the server certificate lacks EKU serverAuth")});
+        return std::unexpected(TlsError{RefusalReason::WrongPurpose,
+                                        client ? QStringLiteral("the client certificate lacks EKU clientAuth")
+                                               : QStringLiteral("the server certificate lacks EKU serverAuth")});
     auto id = pki::PeerIdentity::serviceIdentity(peer);
     if (!id)
         return std::unexpected(TlsError{RefusalReason::BadIdentity, id.error().message});
@@ -256,8 +253,9 @@ TlsResult<pki::SpiffeId> TlsContext::verifyLeaf(const x509_st *peer, Role ourRol
         return std::unexpected(TlsError{RefusalReason::WrongIdentity,
                                         id->toString() + QStringLiteral(" is not ") + check.expected->toString()});
     if (id->trustDomain != check.trustDomain)
-        return std::unexpected(TlsError{RefusalReason::WrongIdentity,
-                                        id->toString() + QStringLiteral(" is not in trust domain ") + check.trustDomain});
+        return std::unexpected(
+            TlsError{RefusalReason::WrongIdentity,
+                     id->toString() + QStringLiteral(" is not in trust domain ") + check.trustDomain});
     return *id;
 }
 
@@ -283,7 +281,8 @@ TlsError TlsContext::handshakeError(ssl_st *ssl, const PeerCheck &check, unsigne
         if (const auto mapped = reasonForSslError(ERR_GET_REASON(queuedError)))
             return TlsError{*mapped, message};
     }
-    return TlsError{RefusalReason::HandshakeFailed, message.isEmpty() ? QStringLiteral("the handshake failed") : message};
+    return TlsError{RefusalReason::HandshakeFailed,
+                    message.isEmpty() ? QStringLiteral("the handshake failed") : message};
 }
 
 } // namespace mesh::tls

@@ -12,9 +12,9 @@
 #include <memory>
 #include <optional>
 
-struct ssl_ctx_st;  // OpenSSL's SSL_CTX
-struct ssl_st;      // OpenSSL's SSL
-struct x509_st;     // OpenSSL's X509
+struct ssl_ctx_st; // OpenSSL's SSL_CTX
+struct ssl_st;     // OpenSSL's SSL
+struct x509_st;    // OpenSSL's X509
 
 namespace mesh::tls {
 
@@ -50,8 +50,8 @@ using SslHandle = std::unique_ptr<ssl_st, SslFree>;
 // once.
 struct PeerCheck final
 {
-    QString trustDomain;                    // the peer must be in it
-    std::optional<pki::SpiffeId> expected;  // the client side: exactly this ID
+    QString trustDomain;                   // the peer must be in it
+    std::optional<pki::SpiffeId> expected; // the client side: exactly this ID
     std::optional<TlsResult<pki::SpiffeId>> outcome;
     // Set by the stream once its handshake completed; after that a
     // handshake that starts on a TLS 1.2 connection is the peer attempting

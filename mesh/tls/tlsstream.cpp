@@ -148,11 +148,13 @@ void TlsStream::start(qintptr descriptor)
     m_ssl = m_context->newSession(&m_check);
     BIO *bio = m_ssl ? socketBio(m_fd) : nullptr;
     if (bio)
-        SSL_set_bio(m_ssl.get(), bio, bio);  // one reference, both ways (SSL_set_bio(3))
+        SSL_set_bio(m_ssl.get(), bio, bio); // one reference, both ways (SSL_set_bio(3))
     if (!m_ssl || !bio) {
         // Reported from the event loop, as every other outcome.
-        const TlsError error{RefusalReason::HandshakeFailed, QStringLiteral("no TLS session: ") + sslErrorText(ERR_get_error())};
-        QMetaObject::invokeMethod(this, [this, error] { failHandshake(error); }, Qt::QueuedConnection);
+        const TlsError error{RefusalReason::HandshakeFailed,
+                             QStringLiteral("no TLS session: ") + sslErrorText(ERR_get_error())};
+        QMetaObject::invokeMethod(
+            this, [this, error] { failHandshake(error); }, Qt::QueuedConnection);
     }
 }
 
@@ -175,8 +177,9 @@ void TlsStream::continueHandshake()
         // The verify callback ran at the peer's leaf (a certificate is
         // required both ways); without an outcome there was no leaf.
         if (!m_check.outcome || !*m_check.outcome) {
-            failHandshake(m_check.outcome ? m_check.outcome->error()
-                                          : TlsError{RefusalReason::NoCertificate, QStringLiteral("no peer certificate")});
+            failHandshake(m_check.outcome
+                              ? m_check.outcome->error()
+                              : TlsError{RefusalReason::NoCertificate, QStringLiteral("no peer certificate")});
             return;
         }
         m_peer = **m_check.outcome;
@@ -202,8 +205,9 @@ void TlsStream::continueHandshake()
     const unsigned long queued = ERR_get_error();
     if (error == SSL_ERROR_SYSCALL && queued == 0) {
         failHandshake(TlsError{RefusalReason::HandshakeFailed,
-                               savedErrno != 0 ? systemError(savedErrno)
-                                               : QStringLiteral("the peer closed the connection during the handshake")});
+                               savedErrno != 0
+                                   ? systemError(savedErrno)
+                                   : QStringLiteral("the peer closed the connection during the handshake")});
         return;
     }
     failHandshake(TlsContext::handshakeError(m_ssl.get(), m_check, queued));
@@ -260,8 +264,7 @@ qint64 TlsStream::read(char *data, qint64 maxSize)
     }
     const int error = SSL_get_error(m_ssl.get(), result);
     switch (error) {
-    case SSL_ERROR_WANT_READ:
-        return 0;
+    case SSL_ERROR_WANT_READ: return 0;
     case SSL_ERROR_WANT_WRITE:
         // A post-handshake message of ours (a KeyUpdate answer) waits for
         // room; reading goes on once it is out.
@@ -274,8 +277,7 @@ qint64 TlsStream::read(char *data, qint64 maxSize)
         m_cleanEof = true;
         updateNotifiers();
         return kEof;
-    default:
-        break;
+    default: break;
     }
     const int savedErrno = errno;
     const unsigned long queued = ERR_get_error();
@@ -336,7 +338,8 @@ bool TlsStream::flush()
     while (bytesToWrite() > 0) {
         ERR_clear_error();
         size_t n = 0;
-        const int result = SSL_write_ex(m_ssl.get(), m_out.constData() + m_outPos, size_t(std::min(bytesToWrite(), kMaxWrite)), &n);
+        const int result
+            = SSL_write_ex(m_ssl.get(), m_out.constData() + m_outPos, size_t(std::min(bytesToWrite(), kMaxWrite)), &n);
         if (result == 1) {
             m_outPos += qint64(n);
             continue;
@@ -365,7 +368,7 @@ bool TlsStream::sendCloseNotify()
     if (result < 0) {
         const int error = SSL_get_error(m_ssl.get(), result);
         if (error == SSL_ERROR_WANT_WRITE || error == SSL_ERROR_WANT_READ)
-            return true;  // the alert waits for room; onWritable() tries again
+            return true; // the alert waits for room; onWritable() tries again
         const int savedErrno = errno;
         const unsigned long queued = ERR_get_error();
         failStream(error == SSL_ERROR_SYSCALL && queued == 0 ? systemError(savedErrno) : sslErrorText(queued));

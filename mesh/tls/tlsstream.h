@@ -38,7 +38,7 @@ public:
     static constexpr qint64 kError = -2;
 
     explicit TlsStream(SharedTlsContext context, QObject *parent = nullptr);
-    ~TlsStream() override;  // closes the descriptor, without close_notify
+    ~TlsStream() override; // closes the descriptor, without close_notify
 
     // Server side: accepts a service identity of `trustDomain`.
     void startServer(qintptr descriptor, const QString &trustDomain);
@@ -115,13 +115,13 @@ private:
     Wants m_handshakeWants = Wants::Nothing;
     bool m_peerSentBytes = false;
     bool m_readingEnabled = true;
-    bool m_wantReadForWrite = false;   // SSL_write wants the descriptor readable
-    bool m_wantWriteForRead = false;   // SSL_read wants the descriptor writable
+    bool m_wantReadForWrite = false; // SSL_write wants the descriptor readable
+    bool m_wantWriteForRead = false; // SSL_read wants the descriptor writable
     bool m_readEof = false;
     bool m_cleanEof = false;
     bool m_peerRefused = false;
-    bool m_shutdownPending = false;  // close_notify owed once the queue is empty
-    bool m_writeShut = false;        // close_notify sent and FIN
+    bool m_shutdownPending = false; // close_notify owed once the queue is empty
+    bool m_writeShut = false;       // close_notify sent and FIN
 };
 
 } // namespace mesh::tls

@@ -41,7 +41,7 @@ inline QString paintedTraffic(QGraphicsItem &arrow)
 inline bool paintsLock(QGraphicsItem &arrow)
 {
     const Painting painting = paintItem(arrow);
-    for (const QColor &colour : { QColor(0x2e, 0xa0, 0x4f), QColor(0xd6, 0x33, 0x33) }) {
+    for (const QColor &colour : {QColor(0x2e, 0xa0, 0x4f), QColor(0xd6, 0x33, 0x33)}) {
         for (const PaintedShape &shape : painting.shapesIn(colour)) {
             const QRectF bounds = shape.path.boundingRect();
             if (!shape.brush.isValid() && bounds.width() < 20 && bounds.height() < 20)
@@ -56,7 +56,7 @@ inline bool paintsCrossOut(QGraphicsItem &arrow)
 {
     const Painting painting = paintItem(arrow);
     return painting.lines.size() == 2
-        && painting.lines.at(0).intersects(painting.lines.at(1)) == QLineF::BoundedIntersection;
+           && painting.lines.at(0).intersects(painting.lines.at(1)) == QLineF::BoundedIntersection;
 }
 
 } // namespace meshpad::test

@@ -62,8 +62,9 @@ int main(int argc, char *argv[])
 
     meshpad::gui::MainWindow window;
     using Policy = meshpad::gui::MainWindow::RecoveryPolicy;
-    window.start(parser.positionalArguments().value(0),
-                 parser.isSet(restore) ? Policy::Accept : parser.isSet(noRecovery) ? Policy::Ignore : Policy::Ask);
+    window.start(parser.positionalArguments().value(0), parser.isSet(restore)      ? Policy::Accept
+                                                        : parser.isSet(noRecovery) ? Policy::Ignore
+                                                                                   : Policy::Ask);
     window.show();
 
     if (parser.isSet(rename)) {

@@ -22,15 +22,15 @@ struct Reply
 {
     int status = 200;
     QByteArray body;
-    bool stall = false;  // read the request, never answer
+    bool stall = false; // read the request, never answer
 };
 
 class FakeAgent final : public QObject
 {
 public:
     std::function<Reply(const QByteArray &path)> handler = [](const QByteArray &) { return Reply{}; };
-    QList<QByteArray> seen;     // the paths asked for, in order
-    QList<QByteArray> targets;  // the same with their query strings
+    QList<QByteArray> seen;    // the paths asked for, in order
+    QList<QByteArray> targets; // the same with their query strings
 
     bool listen()
     {

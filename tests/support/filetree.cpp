@@ -18,7 +18,9 @@ QStringList fileTreeSnapshot(const QString &root)
     while (it.hasNext()) {
         const QString path = it.next();
         const QString relative = QDir(root).relativeFilePath(path);
-        struct stat st {};
+        struct stat st
+        {
+        };
         if (::lstat(QFile::encodeName(path).constData(), &st) != 0) {
             entries << relative + u" (vanished)";
         } else if (S_ISLNK(st.st_mode)) {
@@ -26,7 +28,7 @@ QStringList fileTreeSnapshot(const QString &root)
         } else if (S_ISDIR(st.st_mode)) {
             entries << relative + u'/';
         } else if (!S_ISREG(st.st_mode)) {
-            entries << relative + u" (special) " + QString::number(st.st_mode, 8);  // a FIFO: never opened
+            entries << relative + u" (special) " + QString::number(st.st_mode, 8); // a FIFO: never opened
         } else {
             QFile f(path);
             const QByteArray content = f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("(unreadable)");
@@ -39,7 +41,9 @@ QStringList fileTreeSnapshot(const QString &root)
 
 mode_t fileMode(const QString &path)
 {
-    struct stat st {};
+    struct stat st
+    {
+    };
     return ::lstat(QFile::encodeName(path).constData(), &st) == 0 ? st.st_mode & 07777 : 0;
 }
 

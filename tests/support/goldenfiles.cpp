@@ -67,17 +67,19 @@ QStringList GoldenFiles::compareTree(const QString &directory, const QList<File>
         generated.insert(path);
         QFile f(QDir(directory).filePath(path));
         if (!f.open(QIODevice::ReadOnly)) {
-            problems.append(QStringLiteral("%1: no golden file (run with MESHPAD_UPDATE_GOLDEN=1 to create it)")
-                                .arg(f.fileName()));
+            problems.append(
+                QStringLiteral("%1: no golden file (run with MESHPAD_UPDATE_GOLDEN=1 to create it)").arg(f.fileName()));
             continue;
         }
         const QString golden = QString::fromUtf8(f.readAll());
         if (golden != text)
-            problems.append(QStringLiteral("%1 differs from its golden, %2").arg(f.fileName(), firstDifference(golden, text)));
+            problems.append(
+                QStringLiteral("%1 differs from its golden, %2").arg(f.fileName(), firstDifference(golden, text)));
     }
     for (const QString &existing : filesUnder(directory)) {
         if (!generated.contains(existing))
-            problems.append(QStringLiteral("%1: golden file no longer generated").arg(QDir(directory).filePath(existing)));
+            problems.append(
+                QStringLiteral("%1: golden file no longer generated").arg(QDir(directory).filePath(existing)));
     }
     return problems;
 }

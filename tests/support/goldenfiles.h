@@ -15,7 +15,7 @@ namespace meshtest {
 class GoldenFiles final
 {
 public:
-    using File = std::pair<QString, QString>;  // path relative to the dir, text
+    using File = std::pair<QString, QString>; // path relative to the dir, text
 
     static bool updating();
 

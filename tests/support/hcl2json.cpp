@@ -91,9 +91,10 @@ QList<Hcl2Json::Parsed> Hcl2Json::parseUncached(const QStringList &texts, bool *
         return QList<Parsed>(texts.size(), Parsed{std::nullopt, why});
     // Bare "@cdktf/hcl2json" resolves from the working directory's
     // node_modules for an --eval'd module.
-    return ParserBatch::run(QStringLiteral("node hcl2json"), QStringLiteral("node"),
-                            {QStringLiteral("--input-type=module"), QStringLiteral("--eval"), QString::fromUtf8(kScript)},
-                            toolsDir(), texts, 120000, ran);
+    return ParserBatch::run(
+        QStringLiteral("node hcl2json"), QStringLiteral("node"),
+        {QStringLiteral("--input-type=module"), QStringLiteral("--eval"), QString::fromUtf8(kScript)}, toolsDir(),
+        texts, 120000, ran);
 }
 
 Hcl2Json::Parsed Hcl2Json::parse(const QString &text)

@@ -41,7 +41,8 @@ public:
             m_err = QString::fromUtf8(m_errBytes);
         });
         m_clock.start();
-        m_process.start(QStringLiteral(MESHPAD_BINARY_DIR "/bin/meshpad"), QStringList{u"lab"_qs, u"up"_qs} + arguments);
+        m_process.start(QStringLiteral(MESHPAD_BINARY_DIR "/bin/meshpad"),
+                        QStringList{u"lab"_qs, u"up"_qs} + arguments);
     }
     ~LabUp()
     {
@@ -64,10 +65,7 @@ public:
     {
         return QTest::qWaitFor([&] { return m_process.state() == QProcess::NotRunning; }, timeoutMs);
     }
-    int exitCode() const
-    {
-        return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
-    }
+    int exitCode() const { return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1; }
 
     // stdout after the node lines.
     const QStringList &lines() const { return m_lines; }

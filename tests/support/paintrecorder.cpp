@@ -39,7 +39,8 @@ class RecordingEngine final : public QPaintEngine
 public:
     RecordingEngine()
         : QPaintEngine(QPaintEngine::AllFeatures)
-    { }
+    {
+    }
 
     bool begin(QPaintDevice *) override { return true; }
     bool end() override { return true; }
@@ -50,7 +51,7 @@ public:
 
     void drawTextItem(const QPointF &p, const QTextItem &textItem) override
     {
-        m_runs.append({ transform().map(p), textItem.width(), textItem.text() });
+        m_runs.append({transform().map(p), textItem.width(), textItem.text()});
     }
 
     void drawLines(const QLineF *lines, int lineCount) override
@@ -106,7 +107,7 @@ private:
 
     void addShape(const QPainterPath &path)
     {
-        m_painting.shapes.append({ transform().map(path), colourOf(state->pen()), colourOf(state->brush()) });
+        m_painting.shapes.append({transform().map(path), colourOf(state->pen()), colourOf(state->brush())});
     }
 
     QList<TextRun> m_runs;
@@ -125,24 +126,17 @@ protected:
     {
         switch (metric) {
         case PdmWidth:
-        case PdmHeight:
-            return 100000;
+        case PdmHeight: return 100000;
         case PdmWidthMM:
-        case PdmHeightMM:
-            return 100000 * 254 / 960;
+        case PdmHeightMM: return 100000 * 254 / 960;
         case PdmDpiX:
         case PdmDpiY:
         case PdmPhysicalDpiX:
-        case PdmPhysicalDpiY:
-            return 96;
-        case PdmNumColors:
-            return INT_MAX;
-        case PdmDepth:
-            return 32;
-        case PdmDevicePixelRatio:
-            return 1;
-        case PdmDevicePixelRatioScaled:
-            return int(devicePixelRatioFScale());
+        case PdmPhysicalDpiY: return 96;
+        case PdmNumColors: return INT_MAX;
+        case PdmDepth: return 32;
+        case PdmDevicePixelRatio: return 1;
+        case PdmDevicePixelRatioScaled: return int(devicePixelRatioFScale());
         }
         return 0;
     }

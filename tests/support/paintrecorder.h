@@ -17,7 +17,7 @@ namespace meshpad::test {
 struct PaintedShape
 {
     QPainterPath path;
-    QColor pen; // invalid for Qt::NoPen
+    QColor pen;   // invalid for Qt::NoPen
     QColor brush; // invalid for Qt::NoBrush
 };
 

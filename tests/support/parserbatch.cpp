@@ -8,9 +8,9 @@
 
 namespace meshtest {
 
-QList<ParserBatch::Parsed> ParserBatch::run(const QString &name, const QString &program,
-                                            const QStringList &arguments, const QString &workingDirectory,
-                                            const QStringList &texts, int timeoutMs, bool *ran)
+QList<ParserBatch::Parsed> ParserBatch::run(const QString &name, const QString &program, const QStringList &arguments,
+                                            const QString &workingDirectory, const QStringList &texts, int timeoutMs,
+                                            bool *ran)
 {
     if (ran)
         *ran = false;

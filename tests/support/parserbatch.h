@@ -19,8 +19,8 @@ class ParserBatch final
 public:
     struct Parsed
     {
-        std::optional<QJsonObject> json;  // nullopt: the parser refused the text
-        QString error;                    // its diagnostics
+        std::optional<QJsonObject> json; // nullopt: the parser refused the text
+        QString error;                   // its diagnostics
     };
 
     // `name` is for messages ("hcl1json"). When the helper cannot run or

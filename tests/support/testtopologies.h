@@ -50,17 +50,17 @@ inline mesh::model::Topology countdash()
     counter.command = QStringLiteral("/vagrant/apps/bin/counter");
     counter.env = {{QStringLiteral("PORT"), QStringLiteral("9001")}};
 
-    Service dashboard = makeService(QStringLiteral("count-dashboard"), QStringLiteral("count-dashboard"),
-                                    QStringLiteral("9002"));
+    Service dashboard
+        = makeService(QStringLiteral("count-dashboard"), QStringLiteral("count-dashboard"), QStringLiteral("9002"));
     dashboard.templateKind = ServiceTemplate::Dashboard;
     dashboard.job = QStringLiteral("dashboard");
     dashboard.group = QStringLiteral("dashboard");
     dashboard.task = QStringLiteral("dashboard");
     dashboard.command = QStringLiteral("/vagrant/apps/bin/dashboard");
     dashboard.ports = {{QStringLiteral("http"), 9002, 0}};
-    dashboard.env = {{QStringLiteral("PORT"), QStringLiteral("${NOMAD_PORT_http}")},
-                     {QStringLiteral("COUNTING_SERVICE_URL"),
-                      QStringLiteral("http://${NOMAD_UPSTREAM_ADDR_count_api}")}};
+    dashboard.env
+        = {{QStringLiteral("PORT"), QStringLiteral("${NOMAD_PORT_http}")},
+           {QStringLiteral("COUNTING_SERVICE_URL"), QStringLiteral("http://${NOMAD_UPSTREAM_ADDR_count_api}")}};
 
     t.services = {counter, dashboard};
     t.upstreams = {makeUpstream(QStringLiteral("count-dashboard"), QStringLiteral("count-api"), 8080)};

@@ -212,7 +212,8 @@ void CanvasScene::setProblems(const Problems &problems)
 
 void CanvasScene::setProblemCounts(const QHash<ServiceId, ProblemCount> &counts)
 {
-    const auto differs = [](ProblemCount a, ProblemCount b) { return a.errors != b.errors || a.warnings != b.warnings; };
+    const auto differs
+        = [](ProblemCount a, ProblemCount b) { return a.errors != b.errors || a.warnings != b.warnings; };
     QHash<ServiceId, ProblemCount> old = std::exchange(m_problems, counts);
     for (auto it = m_services.cbegin(); it != m_services.cend(); ++it) {
         if (differs(old.value(it.key()), m_problems.value(it.key())))

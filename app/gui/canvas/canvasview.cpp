@@ -59,8 +59,7 @@ bool isCanvasKey(const QKeyEvent *event)
     case Qt::Key_Left:
     case Qt::Key_Right:
     case Qt::Key_Up:
-    case Qt::Key_Down:
-        return !ctrl;
+    case Qt::Key_Down: return !ctrl;
     case Qt::Key_A:
     case Qt::Key_C:
     case Qt::Key_X:
@@ -71,10 +70,8 @@ bool isCanvasKey(const QKeyEvent *event)
     case Qt::Key_Equal:
     case Qt::Key_Plus:
     case Qt::Key_Minus:
-    case Qt::Key_0:
-        return ctrl;
-    default:
-        return false;
+    case Qt::Key_0: return ctrl;
+    default: return false;
     }
 }
 
@@ -337,8 +334,7 @@ void CanvasView::duplicate()
     QPointF topLeft(std::numeric_limits<qreal>::max(), std::numeric_limits<qreal>::max());
     for (const Service &s : fragment.services)
         topLeft = QPointF(qMin(topLeft.x(), s.position.x()), qMin(topLeft.y(), s.position.y()));
-    pasteFragment(fragment, topLeft + QPointF(2 * CanvasScene::kGridSize, 2 * CanvasScene::kGridSize),
-                  tr("Duplicate"));
+    pasteFragment(fragment, topLeft + QPointF(2 * CanvasScene::kGridSize, 2 * CanvasScene::kGridSize), tr("Duplicate"));
 }
 
 void CanvasView::autoLayout()
@@ -511,18 +507,10 @@ void CanvasView::keyPressEvent(QKeyEvent *event)
         else if (m_mode == Mode::Idle)
             m_scene->setSelection({});
         return;
-    case Qt::Key_Left:
-        nudge({-step, 0});
-        return;
-    case Qt::Key_Right:
-        nudge({step, 0});
-        return;
-    case Qt::Key_Up:
-        nudge({0, -step});
-        return;
-    case Qt::Key_Down:
-        nudge({0, step});
-        return;
+    case Qt::Key_Left: nudge({-step, 0}); return;
+    case Qt::Key_Right: nudge({step, 0}); return;
+    case Qt::Key_Up: nudge({0, -step}); return;
+    case Qt::Key_Down: nudge({0, step}); return;
     case Qt::Key_Space:
         if (!event->isAutoRepeat()) {
             m_spaceHeld = true;
@@ -530,47 +518,27 @@ void CanvasView::keyPressEvent(QKeyEvent *event)
                 viewport()->setCursor(Qt::OpenHandCursor);
         }
         return;
-    default:
-        break;
+    default: break;
     }
     if (ctrl && m_mode == Mode::Idle) {
         switch (event->key()) {
-        case Qt::Key_A:
-            selectAll();
-            return;
-        case Qt::Key_C:
-            copy();
-            return;
-        case Qt::Key_X:
-            cut();
-            return;
-        case Qt::Key_V:
-            paste();
-            return;
-        case Qt::Key_D:
-            duplicate();
-            return;
+        case Qt::Key_A: selectAll(); return;
+        case Qt::Key_C: copy(); return;
+        case Qt::Key_X: cut(); return;
+        case Qt::Key_V: paste(); return;
+        case Qt::Key_D: duplicate(); return;
         case Qt::Key_Z:
             if (shift)
                 m_undoStack.redo();
             else
                 m_undoStack.undo();
             return;
-        case Qt::Key_Y:
-            m_undoStack.redo();
-            return;
+        case Qt::Key_Y: m_undoStack.redo(); return;
         case Qt::Key_Equal:
-        case Qt::Key_Plus:
-            zoomIn();
-            return;
-        case Qt::Key_Minus:
-            zoomOut();
-            return;
-        case Qt::Key_0:
-            zoomToFit();
-            return;
-        default:
-            break;
+        case Qt::Key_Plus: zoomIn(); return;
+        case Qt::Key_Minus: zoomOut(); return;
+        case Qt::Key_0: zoomToFit(); return;
+        default: break;
         }
     }
     QGraphicsView::keyPressEvent(event);
@@ -703,8 +671,7 @@ void CanvasView::mouseMoveEvent(QMouseEvent *event)
         event->accept();
         return;
     }
-    case Mode::Idle:
-        break;
+    case Mode::Idle: break;
     }
     QGraphicsView::mouseMoveEvent(event);
 }
@@ -734,8 +701,7 @@ void CanvasView::mouseReleaseEvent(QMouseEvent *event)
         m_moveStart.clear();
         m_scene->setFastArrows(false);
         break;
-    case Mode::Idle:
-        break;
+    case Mode::Idle: break;
     }
     QGraphicsView::mouseReleaseEvent(event);
 }

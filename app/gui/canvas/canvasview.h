@@ -143,9 +143,9 @@ private:
     quint64 m_gesture = 0;
     QPoint m_pressViewPos;
     bool m_moveStarted = false;
-    QList<std::pair<mesh::model::ServiceId, QPointF>> m_moveStart;  // positions at press
-    mesh::model::ServiceId m_connectFrom;                 // Connecting
-    mesh::model::UpstreamId m_retargeting;                // Retargeting
+    QList<std::pair<mesh::model::ServiceId, QPointF>> m_moveStart; // positions at press
+    mesh::model::ServiceId m_connectFrom;                          // Connecting
+    mesh::model::UpstreamId m_retargeting;                         // Retargeting
     QGraphicsPathItem *m_rubberLine = nullptr;
 };
 

@@ -11,8 +11,8 @@ using mesh::lab::InstanceState;
 
 void TrafficMeter::add(const mesh::lab::LabSnapshot &snapshot)
 {
-    const qint64 now = snapshot.taken.isValid() ? snapshot.taken.toMSecsSinceEpoch()
-                                                : QDateTime::currentMSecsSinceEpoch();
+    const qint64 now
+        = snapshot.taken.isValid() ? snapshot.taken.toMSecsSinceEpoch() : QDateTime::currentMSecsSinceEpoch();
     for (const mesh::lab::ArrowSnapshot &arrow : snapshot.arrows) {
         auto rate = m_rates.find(arrow.id);
         if (rate == m_rates.end())
@@ -32,14 +32,14 @@ LiveState LiveState::fromSnapshot(const mesh::lab::LabSnapshot &snapshot, const 
     LiveState state;
     if (!snapshot.running)
         return state;
-    QHash<mesh::model::ServiceId, std::pair<int, int>> verdicts;  // passing, critical
+    QHash<mesh::model::ServiceId, std::pair<int, int>> verdicts; // passing, critical
     for (const mesh::lab::InstanceSnapshot &instance : snapshot.instances) {
         ServiceLive &live = state.services[instance.serviceId];
         ++live.desired;
         if (instance.state == InstanceState::Running)
             ++live.running;
         if (instance.state == InstanceState::Stopped)
-            continue;  // a stopped allocation is deregistered: no checks
+            continue; // a stopped allocation is deregistered: no checks
         auto &[passing, critical] = verdicts[instance.serviceId];
         if (instance.state == InstanceState::Failed || instance.health == HealthStatus::Critical)
             ++critical;
@@ -68,12 +68,9 @@ LiveState LiveState::fromSnapshot(const mesh::lab::LabSnapshot &snapshot, const 
 QColor healthColour(HealthStatus health)
 {
     switch (health) {
-    case HealthStatus::Passing:
-        return QColor(0x2e, 0xa0, 0x4f);
-    case HealthStatus::Critical:
-        return QColor(0xd6, 0x33, 0x33);
-    case HealthStatus::Unknown:
-        break;
+    case HealthStatus::Passing: return QColor(0x2e, 0xa0, 0x4f);
+    case HealthStatus::Critical: return QColor(0xd6, 0x33, 0x33);
+    case HealthStatus::Unknown: break;
     }
     return QColor(0x8a, 0x93, 0x9e);
 }

@@ -16,8 +16,8 @@ namespace meshpad::gui {
 // What a running lab says about one service, for its card.
 struct ServiceLive final
 {
-    int running = 0;   // instances whose task runs
-    int desired = 0;   // allocations the lab holds for it (the group's count)
+    int running = 0; // instances whose task runs
+    int desired = 0; // allocations the lab holds for it (the group's count)
     // Consul's aggregated status over the instances that are not stopped:
     // critical if any is critical (or failed), else passing if any passes.
     mesh::lab::HealthStatus health = mesh::lab::HealthStatus::Unknown;
@@ -28,9 +28,9 @@ struct ServiceLive final
 // What a running lab says about one arrow, for its line.
 struct ArrowLive final
 {
-    bool allowed = true;         // the intentions now (a drill may differ from the design)
-    bool mtls = true;            // carried sidecar to sidecar over mutual TLS
-    double bytesPerSecond = 0;   // both ways
+    bool allowed = true;       // the intentions now (a drill may differ from the design)
+    bool mtls = true;          // carried sidecar to sidecar over mutual TLS
+    double bytesPerSecond = 0; // both ways
     quint64 activeConnections = 0;
     quint64 totalConnections = 0;
     quint64 refusals = 0;

@@ -21,14 +21,10 @@ namespace {
 QColor accent(ServiceTemplate kind)
 {
     switch (kind) {
-    case ServiceTemplate::Counter:
-        return QColor(0x2f, 0x7d, 0xd1);
-    case ServiceTemplate::Dashboard:
-        return QColor(0x8a, 0x4f, 0xc9);
-    case ServiceTemplate::Docker:
-        return QColor(0x1b, 0x9a, 0xaa);
-    case ServiceTemplate::Generic:
-        break;
+    case ServiceTemplate::Counter: return QColor(0x2f, 0x7d, 0xd1);
+    case ServiceTemplate::Dashboard: return QColor(0x8a, 0x4f, 0xc9);
+    case ServiceTemplate::Docker: return QColor(0x1b, 0x9a, 0xaa);
+    case ServiceTemplate::Generic: break;
     }
     return QColor(0x6b, 0x77, 0x85);
 }
@@ -40,15 +36,11 @@ const QColor kAcceptColour(0x2e, 0xa0, 0x4f);
 QColor deployColour(DeployBadge::State state)
 {
     switch (state) {
-    case DeployBadge::State::Healthy:
-        return kAcceptColour;
-    case DeployBadge::State::Failed:
-        return kErrorColour;
-    case DeployBadge::State::Progressing:
-        return kWarningColour;
+    case DeployBadge::State::Healthy: return kAcceptColour;
+    case DeployBadge::State::Failed: return kErrorColour;
+    case DeployBadge::State::Progressing: return kWarningColour;
     case DeployBadge::State::Pending:
-    case DeployBadge::State::Stopped:
-        break;
+    case DeployBadge::State::Stopped: break;
     }
     return QColor(0x8c, 0x95, 0x9f);
 }
@@ -61,7 +53,7 @@ ServiceItem::ServiceItem(CanvasScene &scene, ServiceId id)
 {
     setFlag(ItemIsSelectable);
     setAcceptHoverEvents(true);
-    setZValue(1);  // cards above arrows
+    setZValue(1); // cards above arrows
     // Not cached (DeviceCoordinateCache): Qt keeps one "exposed" flag per
     // item but one pixmap per view, so with the minimap as a second view the
     // canvas kept stale cards after a change (found by the dark-scheme test).
@@ -173,9 +165,9 @@ void ServiceItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *optio
     const ProblemCount problems = m_scene.problemCount(m_id);
     const bool badge = problems.errors > 0 || problems.warnings > 0;
     const qreal nameWidth = kWidth - 20 - (badge ? 30 : 0);
-    painter->drawText(QRectF(10, 0, nameWidth, 26), Qt::AlignVCenter | Qt::AlignLeft,
-                      boldMetrics.elidedText(s->name.isEmpty() ? QStringLiteral("(unnamed)") : s->name,
-                                             Qt::ElideRight, nameWidth));
+    painter->drawText(
+        QRectF(10, 0, nameWidth, 26), Qt::AlignVCenter | Qt::AlignLeft,
+        boldMetrics.elidedText(s->name.isEmpty() ? QStringLiteral("(unnamed)") : s->name, Qt::ElideRight, nameWidth));
 
     if (badge) {
         const int count = problems.errors > 0 ? problems.errors : problems.warnings;
@@ -196,8 +188,8 @@ void ServiceItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *optio
                           QCoreApplication::translate("ServiceItem", "external"));
         painter->setPen(pal.color(QPalette::PlaceholderText));
         painter->drawText(QRectF(10, 56, kWidth - 20, 20), Qt::AlignVCenter | Qt::AlignLeft,
-                          metrics.elidedText(QCoreApplication::translate("ServiceItem", "runs elsewhere; not deployed"), Qt::ElideRight,
-                                             kWidth - 20));
+                          metrics.elidedText(QCoreApplication::translate("ServiceItem", "runs elsewhere; not deployed"),
+                                             Qt::ElideRight, kWidth - 20));
     } else {
         const QString jobGroup = s->job + u" / " + s->group;
         painter->drawText(QRectF(10, 32, kWidth - 20, 20), Qt::AlignVCenter | Qt::AlignLeft,

@@ -11,7 +11,8 @@ QList<ServiceTemplateInfo> serviceTemplates()
     const auto tr = [](const char *text) { return QCoreApplication::translate("ServiceTemplates", text); };
     return {
         {ServiceTemplate::Counter, tr("Counter"), tr("The demo counting API (HTTP, port 9001)")},
-        {ServiceTemplate::Dashboard, tr("Dashboard"), tr("The demo dashboard that calls a counter through an upstream")},
+        {ServiceTemplate::Dashboard, tr("Dashboard"),
+         tr("The demo dashboard that calls a counter through an upstream")},
         {ServiceTemplate::Generic, tr("Generic service"), tr("Any program run by Nomad's exec driver")},
         {ServiceTemplate::Docker, tr("Docker service"), tr("A container image run by Nomad's docker driver")},
     };

@@ -16,8 +16,8 @@ inline constexpr char kTemplateMimeType[] = "application/x-meshpad-template";
 struct ServiceTemplateInfo
 {
     mesh::model::ServiceTemplate kind;
-    QString title;        // "Counter"
-    QString description;  // one line for the palette's tooltip / subtitle
+    QString title;       // "Counter"
+    QString description; // one line for the palette's tooltip / subtitle
 };
 
 // Every template, in palette order.

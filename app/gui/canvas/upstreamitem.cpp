@@ -6,8 +6,8 @@
 
 #include <QFontMetricsF>
 #include <QPainter>
-#include <QPalette>
 #include <QPainterPathStroker>
+#include <QPalette>
 #include <QStyleOptionGraphicsItem>
 
 #include <cmath>
@@ -23,9 +23,9 @@ const QColor kTrafficColour(0x2f, 0x7d, 0xd1);
 const QColor kLockColour(0x2e, 0xa0, 0x4f);
 constexpr qreal kHeadLength = 11;
 constexpr qreal kHeadWidth = 6;
-constexpr qreal kLockWidth = 14;       // room for the lock inside the label
-constexpr qreal kTrafficWidth = 220;   // the widest traffic line kept in the bounds
-constexpr qreal kCrossAt = 0.78;       // where on the curve a denied arrow is crossed out
+constexpr qreal kLockWidth = 14;     // room for the lock inside the label
+constexpr qreal kTrafficWidth = 220; // the widest traffic line kept in the bounds
+constexpr qreal kCrossAt = 0.78;     // where on the curve a denied arrow is crossed out
 constexpr qreal kCrossRadius = 9;
 
 QRectF labelRect(const QFontMetricsF &metrics, const QString &text, QPointF centre, qreal extra = 0)
@@ -163,7 +163,7 @@ void UpstreamItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *opti
     painter->setPen(Qt::NoPen);
     painter->setBrush(colour);
     painter->drawPolygon(head);
-    painter->setRenderHint(QPainter::Antialiasing);  // labels and marks stay smooth
+    painter->setRenderHint(QPainter::Antialiasing); // labels and marks stay smooth
 
     if (crossed) {
         // Denied by the intentions now: a red ✕ across the line.

@@ -48,8 +48,8 @@ private:
     mesh::model::UpstreamId m_id;
     QPointF m_start;
     QPointF m_end;
-    QPointF m_mid;         // where the label sits
-    QPointF m_crossPoint;  // where a denied arrow's ✕ sits
+    QPointF m_mid;        // where the label sits
+    QPointF m_crossPoint; // where a denied arrow's ✕ sits
     QPainterPath m_path;
     QPainterPath m_shape;
     QRectF m_bounds;

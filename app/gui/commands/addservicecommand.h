@@ -17,8 +17,7 @@ namespace meshpad::gui {
 class AddServiceCommand final : public QUndoCommand
 {
 public:
-    AddServiceCommand(mesh::model::TopologyModel &model, mesh::model::Service service,
-                      QUndoCommand *parent = nullptr);
+    AddServiceCommand(mesh::model::TopologyModel &model, mesh::model::Service service, QUndoCommand *parent = nullptr);
 
     // Valid after the first redo() (QUndoStack::push runs it).
     mesh::model::ServiceId serviceId() const { return m_service.id; }

@@ -53,7 +53,7 @@ void ImportCommand::prepareMerge(const Topology &imported)
             if (after == *existing) {
                 m_notes.append(tr("%1 was in the design already and is unchanged").arg(original.name));
             } else {
-                m_updated.append({ *existing, after });
+                m_updated.append({*existing, after});
                 m_notes.append(tr("%1 was in the design already: updated in place, position kept").arg(original.name));
             }
             continue;
@@ -68,7 +68,7 @@ void ImportCommand::prepareMerge(const Topology &imported)
     // One arrow per downstream → destination pair: the design's own wins.
     QSet<std::pair<QString, QString>> pairs;
     for (const Upstream &u : design.upstreams)
-        pairs.insert({ u.downstream.value, u.destination.value });
+        pairs.insert({u.downstream.value, u.destination.value});
     QSet<QString> upstreamIdsTaken;
     for (const Upstream &original : imported.upstreams) {
         if (!newId.contains(original.downstream) || !newId.contains(original.destination))
@@ -76,14 +76,14 @@ void ImportCommand::prepareMerge(const Topology &imported)
         Upstream u = original;
         u.downstream = newId.value(original.downstream);
         u.destination = newId.value(original.destination);
-        if (pairs.contains({ u.downstream.value, u.destination.value })) {
+        if (pairs.contains({u.downstream.value, u.destination.value})) {
             const Service *from = imported.service(original.downstream);
             const Service *to = imported.service(original.destination);
             m_notes.append(tr("The arrow %1 → %2 was in the design already and is kept as it was")
                                .arg(from ? from->name : u.downstream.value, to ? to->name : u.destination.value));
             continue;
         }
-        pairs.insert({ u.downstream.value, u.destination.value });
+        pairs.insert({u.downstream.value, u.destination.value});
         u.id = freshUpstreamId(m_model, u.downstream.value + u"-to-" + u.destination.value, upstreamIdsTaken);
         m_upstreams.append(u);
     }

@@ -6,8 +6,8 @@
 
 namespace meshpad::gui {
 
-LayoutCommand::LayoutCommand(mesh::model::TopologyModel &model,
-                             const QHash<mesh::model::ServiceId, QPointF> &positions, QUndoCommand *parent)
+LayoutCommand::LayoutCommand(mesh::model::TopologyModel &model, const QHash<mesh::model::ServiceId, QPointF> &positions,
+                             QUndoCommand *parent)
     : QUndoCommand(parent)
     , m_model(model)
 {

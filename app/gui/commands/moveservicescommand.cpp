@@ -9,8 +9,8 @@
 
 namespace meshpad::gui {
 
-MoveServicesCommand::MoveServicesCommand(mesh::model::TopologyModel &model, QList<ServiceMove> moves,
-                                         quint64 gesture, QUndoCommand *parent)
+MoveServicesCommand::MoveServicesCommand(mesh::model::TopologyModel &model, QList<ServiceMove> moves, quint64 gesture,
+                                         QUndoCommand *parent)
     : QUndoCommand(parent)
     , m_model(model)
     , m_moves(std::move(moves))

@@ -27,7 +27,7 @@ PasteCommand::PasteCommand(TopologyModel &model, const Topology &fragment, QPoin
     // Fresh ids and names, decided now so redo/undo/redo replays the same
     // values (and commands pushed later can name them).
     QHash<ServiceId, ServiceId> newId;
-    QHash<QString, QString> newName;  // old service name → new
+    QHash<QString, QString> newName; // old service name → new
     QHash<QString, QString> newJob;
     QSet<QString> namesTaken;
     QSet<QString> jobsTaken;
@@ -74,8 +74,8 @@ PasteCommand::PasteCommand(TopologyModel &model, const Topology &fragment, QPoin
                 qsizetype at = 0;
                 while ((at = kv.value.indexOf(from, at)) >= 0) {
                     const qsizetype end = at + from.size();
-                    const bool whole = end >= kv.value.size()
-                                       || !(kv.value[end].isLetterOrNumber() || kv.value[end] == u'_');
+                    const bool whole
+                        = end >= kv.value.size() || !(kv.value[end].isLetterOrNumber() || kv.value[end] == u'_');
                     if (whole) {
                         kv.value.replace(at, from.size(), to);
                         at += to.size();

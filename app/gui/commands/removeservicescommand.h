@@ -37,8 +37,8 @@ private:
     };
 
     mesh::model::TopologyModel &m_model;
-    QList<Indexed<mesh::model::Service>> m_services;    // ascending index
-    QList<Indexed<mesh::model::Upstream>> m_upstreams;  // ascending index
+    QList<Indexed<mesh::model::Service>> m_services;   // ascending index
+    QList<Indexed<mesh::model::Upstream>> m_upstreams; // ascending index
 };
 
 } // namespace meshpad::gui

@@ -19,8 +19,7 @@ namespace meshpad::gui {
 // of several services).
 QString uniqueServiceName(const mesh::model::Topology &topology, const QString &hint,
                           const QSet<QString> &alsoTaken = {});
-QString uniqueJobName(const mesh::model::Topology &topology, const QString &hint,
-                      const QSet<QString> &alsoTaken = {});
+QString uniqueJobName(const mesh::model::Topology &topology, const QString &hint, const QSet<QString> &alsoTaken = {});
 
 // Fresh ids for services and arrows added in one gesture (a paste, an
 // import): the model's generator only knows the model, so ids handed out

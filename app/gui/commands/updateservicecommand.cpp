@@ -7,8 +7,8 @@
 
 namespace meshpad::gui {
 
-UpdateServiceCommand::UpdateServiceCommand(mesh::model::TopologyModel &model, mesh::model::Service after,
-                                           QString field, QUndoCommand *parent)
+UpdateServiceCommand::UpdateServiceCommand(mesh::model::TopologyModel &model, mesh::model::Service after, QString field,
+                                           QUndoCommand *parent)
     : QUndoCommand(parent)
     , m_model(model)
     , m_after(std::move(after))

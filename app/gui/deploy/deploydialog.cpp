@@ -77,23 +77,25 @@ namespace {
 constexpr char kLastTargetKey[] = "deploy/lastTarget";
 
 // The tasks take their session by value, so it lives in their frame.
-QCoro::Task<mesh::Result<DeployPlan>> runPlan([[maybe_unused]] std::shared_ptr<QObject> keep, mesh::consul::ConsulClient *consul,
-                                               mesh::nomad::NomadClient *nomad, mesh::deploy::DesiredState desired,
-                                               bool teardown, QPointer<mesh::api::CancelToken> cancel)
+QCoro::Task<mesh::Result<DeployPlan>> runPlan([[maybe_unused]] std::shared_ptr<QObject> keep,
+                                              mesh::consul::ConsulClient *consul, mesh::nomad::NomadClient *nomad,
+                                              mesh::deploy::DesiredState desired, bool teardown,
+                                              QPointer<mesh::api::CancelToken> cancel)
 {
     mesh::deploy::Planner planner(consul, nomad);
     co_return co_await planner.plan(std::move(desired), teardown, cancel);
 }
 
-QCoro::Task<mesh::Result<DeployOutcome>> runApply([[maybe_unused]] std::shared_ptr<QObject> keep, mesh::deploy::Deployer *deployer,
-                                                   DeployPlan plan)
+QCoro::Task<mesh::Result<DeployOutcome>> runApply([[maybe_unused]] std::shared_ptr<QObject> keep,
+                                                  mesh::deploy::Deployer *deployer, DeployPlan plan)
 {
     co_return co_await deployer->apply(std::move(plan));
 }
 
-QCoro::Task<mesh::Result<mesh::importer::JobImporter::Result>>
-runImport([[maybe_unused]] std::shared_ptr<QObject> keep, mesh::consul::ConsulClient *consul,
-          mesh::nomad::NomadClient *nomad, mesh::importer::ClusterImport::Options options)
+QCoro::Task<mesh::Result<mesh::importer::JobImporter::Result>> runImport([[maybe_unused]] std::shared_ptr<QObject> keep,
+                                                                         mesh::consul::ConsulClient *consul,
+                                                                         mesh::nomad::NomadClient *nomad,
+                                                                         mesh::importer::ClusterImport::Options options)
 {
     mesh::importer::ClusterImport import(consul, nomad);
     co_return co_await import.run(std::move(options));
@@ -295,8 +297,9 @@ void DeployDialog::loadTargets(const QString &select)
     m_targetBox->addItem(tr("environment — Consul %1, Nomad %2 (CONSUL_HTTP_ADDR, NOMAD_ADDR)")
                              .arg(environment.consul.address, environment.nomad.address),
                          u"environment"_qs);
-    m_targetBox->addItem(tr("hashibox — the generated Vagrant cluster (%1)").arg(DeployTarget::hashibox().consul.address),
-                         u"hashibox"_qs);
+    m_targetBox->addItem(
+        tr("hashibox — the generated Vagrant cluster (%1)").arg(DeployTarget::hashibox().consul.address),
+        u"hashibox"_qs);
     const mesh::Result<QList<DeployTarget>> profiles = mesh::deploy::TargetProfiles::load();
     if (profiles) {
         m_profiles = *profiles;
@@ -305,9 +308,9 @@ void DeployDialog::loadTargets(const QString &select)
         setStatus(tr("Saved targets not read: %1").arg(profiles.error().message), true);
     }
     for (const DeployTarget &profile : std::as_const(m_profiles))
-        m_targetBox->addItem(tr("%1 — Consul %2, Nomad %3").arg(profile.name, profile.consul.address,
-                                                                 profile.nomad.address),
-                             profile.name);
+        m_targetBox->addItem(
+            tr("%1 — Consul %2, Nomad %3").arg(profile.name, profile.consul.address, profile.nomad.address),
+            profile.name);
     if (!selectTarget(select))
         m_targetBox->setCurrentIndex(0);
 }
@@ -425,7 +428,7 @@ void DeployDialog::resolveLab()
             startPlan(DeployTarget::lab(node.consulAddress, node.nomadAddress));
             return;
         }
-        break;  // started, not up yet: Lab::started follows
+        break; // started, not up yet: Lab::started follows
     }
     case LabState::Idle:
         if (const mesh::Result<> started = m_window.startLabForDeploy(); !started) {
@@ -477,8 +480,8 @@ void DeployDialog::startPlan(DeployTarget target)
     auto consulEndpoint = target.consul.endpoint();
     auto nomadEndpoint = target.nomad.endpoint();
     if (!consulEndpoint || !nomadEndpoint) {
-        fail(tr("Target \"%1\": %2").arg(target.name,
-                                         (consulEndpoint ? nomadEndpoint.error() : consulEndpoint.error()).message));
+        fail(tr("Target \"%1\": %2")
+                 .arg(target.name, (consulEndpoint ? nomadEndpoint.error() : consulEndpoint.error()).message));
         return;
     }
     if (m_session)
@@ -519,19 +522,20 @@ void DeployDialog::startImport()
     mesh::importer::ClusterImport::Options options;
     options.cancel = m_session->cancel;
     options.targetName = m_target->describe();
-    QCoro::connect(runImport(m_session, m_session->consul, m_session->nomad, std::move(options)), this,
-                   [this, generation](const mesh::Result<mesh::importer::JobImporter::Result> &result) {
-                       if (generation != m_generation)
-                           return;
-                       if (!result) {
-                           fail(tr("Could not import from %1:\n%2").arg(m_target->name, result.error().message));
-                           return;
-                       }
-                       setStatus(tr("Read %n service(s) from %1.", nullptr, int(result->design.services.size()))
-                                     .arg(m_target->name));
-                       setStage(Stage::Done);
-                       Q_EMIT imported(*result, m_target->describe());
-                   });
+    QCoro::connect(
+        runImport(m_session, m_session->consul, m_session->nomad, std::move(options)), this,
+        [this, generation](const mesh::Result<mesh::importer::JobImporter::Result> &result) {
+            if (generation != m_generation)
+                return;
+            if (!result) {
+                fail(tr("Could not import from %1:\n%2").arg(m_target->name, result.error().message));
+                return;
+            }
+            setStatus(
+                tr("Read %n service(s) from %1.", nullptr, int(result->design.services.size())).arg(m_target->name));
+            setStage(Stage::Done);
+            Q_EMIT imported(*result, m_target->describe());
+        });
 }
 
 void DeployDialog::planned(const mesh::Result<DeployPlan> &plan)
@@ -604,12 +608,8 @@ void DeployDialog::deployEvent(const DeployEvent &event)
     case DeployEvent::Kind::PlacementFailed:
         setBadges(event.job, event.group, int(State::Failed), tr("not placed"));
         break;
-    case DeployEvent::Kind::JobFailed:
-        setBadges(event.job, {}, int(State::Failed), tr("failed"));
-        break;
-    case DeployEvent::Kind::JobStopped:
-        setBadges(event.job, {}, int(State::Stopped), tr("stopped"));
-        break;
+    case DeployEvent::Kind::JobFailed: setBadges(event.job, {}, int(State::Failed), tr("failed")); break;
+    case DeployEvent::Kind::JobStopped: setBadges(event.job, {}, int(State::Stopped), tr("stopped")); break;
     case DeployEvent::Kind::Endpoint:
         if (!event.url.isEmpty() && !m_urls.contains(event.url)) {
             m_urls.append(event.url);
@@ -619,8 +619,7 @@ void DeployDialog::deployEvent(const DeployEvent &event)
             m_result->setText(tr("Open: %1").arg(links.join(u"  "_qs)));
         }
         break;
-    default:
-        break;
+    default: break;
     }
 }
 
@@ -640,10 +639,10 @@ void DeployDialog::applied(const mesh::Result<DeployOutcome> &outcome)
     QString text;
     switch (outcome->status) {
     case DeployOutcome::Status::Succeeded:
-        text = m_mode == Mode::Deploy
-                   ? tr("<b>Deployed \"%1\" to %2.</b>").arg(designName().toHtmlEscaped(), m_target->name.toHtmlEscaped())
-                   : tr("<b>Teardown complete:</b> nothing of \"%1\" is left on %2.")
-                         .arg(designName().toHtmlEscaped(), m_target->name.toHtmlEscaped());
+        text = m_mode == Mode::Deploy ? tr("<b>Deployed \"%1\" to %2.</b>")
+                                            .arg(designName().toHtmlEscaped(), m_target->name.toHtmlEscaped())
+                                      : tr("<b>Teardown complete:</b> nothing of \"%1\" is left on %2.")
+                                            .arg(designName().toHtmlEscaped(), m_target->name.toHtmlEscaped());
         if (!links.isEmpty())
             text += u" "_qs + tr("Open: %1").arg(links.join(u"  "_qs));
         setStatus(m_mode == Mode::Deploy ? tr("Deployed; every group is healthy.") : tr("Removed."));
@@ -652,8 +651,8 @@ void DeployDialog::applied(const mesh::Result<DeployOutcome> &outcome)
         QStringList failures;
         for (const QString &failure : outcome->failures)
             failures.append(failure.toHtmlEscaped());
-        text = u"<span style=\"color:#cf222e\"><b>"_qs + tr("Failed:") + u"</b> "_qs
-               + failures.join(u"<br>"_qs) + u"</span>"_qs;
+        text = u"<span style=\"color:#cf222e\"><b>"_qs + tr("Failed:") + u"</b> "_qs + failures.join(u"<br>"_qs)
+               + u"</span>"_qs;
         setStatus(tr("The deploy failed; the log says what Nomad recorded."), true);
         break;
     }
@@ -707,8 +706,7 @@ void DeployDialog::cancel()
         setStatus(tr("Detaching…"));
         m_cancelButton->setEnabled(false);
         break;
-    default:
-        break;
+    default: break;
     }
 }
 

@@ -23,7 +23,7 @@ class QTreeWidget;
 namespace mesh::deploy {
 struct DeployEvent;
 struct DeployOutcome;
-}
+} // namespace mesh::deploy
 namespace mesh::lab {
 struct LabSnapshot;
 }
@@ -74,9 +74,9 @@ public:
         StartingLab,   // waiting for the lab target to come up
         ReadingTokens, // waiting for the keychain
         Planning,
-        Planned,       // a plan is shown; Deploy applies it
-        Applying,      // writing and watching
-        Done,          // the outcome is shown
+        Planned,  // a plan is shown; Deploy applies it
+        Applying, // writing and watching
+        Done,     // the outcome is shown
     };
     Q_ENUM(Stage)
 
@@ -159,7 +159,7 @@ private:
     std::optional<mesh::deploy::DeployTarget> m_target;
     std::optional<mesh::deploy::DeployPlan> m_plan;
     QStringList m_urls;
-    QHash<QString, int> m_badgeStates;  // "job/group" → DeployBadge::State
+    QHash<QString, int> m_badgeStates; // "job/group" → DeployBadge::State
     QHash<QString, QString> m_badgeTexts;
     QTimer m_labTimeout;
 

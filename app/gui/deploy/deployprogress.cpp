@@ -156,12 +156,8 @@ void DeployProgress::addEvent(const DeployEvent &event)
     if (event.job.isEmpty())
         return;
     switch (event.kind) {
-    case DeployEvent::Kind::JobRegistered:
-        setState(jobRow(event.job).item, tr("registered"), u"info"_qs);
-        break;
-    case DeployEvent::Kind::Evaluated:
-        setState(jobRow(event.job).item, tr("evaluated"), u"info"_qs);
-        break;
+    case DeployEvent::Kind::JobRegistered: setState(jobRow(event.job).item, tr("registered"), u"info"_qs); break;
+    case DeployEvent::Kind::Evaluated: setState(jobRow(event.job).item, tr("evaluated"), u"info"_qs); break;
     case DeployEvent::Kind::Progress: {
         Row &group = groupRow(event.job, event.group);
         group.desired = event.desired;
@@ -181,9 +177,7 @@ void DeployProgress::addEvent(const DeployEvent &event)
         if (!event.group.isEmpty())
             setState(groupRow(event.job, event.group).item, event.text, u"warning"_qs);
         break;
-    case DeployEvent::Kind::JobSucceeded:
-        setState(jobRow(event.job).item, tr("successful"), u"add"_qs);
-        break;
+    case DeployEvent::Kind::JobSucceeded: setState(jobRow(event.job).item, tr("successful"), u"add"_qs); break;
     case DeployEvent::Kind::JobFailed:
         setState(jobRow(event.job).item, tr("failed: %1").arg(event.text), u"failure"_qs);
         break;
@@ -193,8 +187,7 @@ void DeployProgress::addEvent(const DeployEvent &event)
         showBar(row.item, 1, 1, tr("stopped"));
         break;
     }
-    default:
-        break;
+    default: break;
     }
 }
 

@@ -13,7 +13,7 @@ class QTreeWidgetItem;
 namespace mesh::deploy {
 struct DeployEvent;
 struct DeployPlan;
-}
+} // namespace mesh::deploy
 
 namespace meshpad::gui {
 
@@ -42,7 +42,7 @@ public:
     {
         int value = 0;
         int maximum = 0;
-        QString text;  // "2 of 3 healthy"
+        QString text; // "2 of 3 healthy"
     };
     std::optional<Bar> bar(const QString &job, const QString &group = {}) const;
     // The job's state column ("successful", "failed: …", "stopped").
@@ -67,7 +67,7 @@ private:
     QTreeWidget *m_tree;
     QPlainTextEdit *m_log;
     QHash<QString, Row> m_jobs;
-    QHash<QString, Row> m_groups;  // "job/group"
+    QHash<QString, Row> m_groups; // "job/group"
 };
 
 } // namespace meshpad::gui

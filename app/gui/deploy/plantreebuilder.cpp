@@ -17,15 +17,11 @@ namespace {
 QString changeOf(JobChange::Action action)
 {
     switch (action) {
-    case JobChange::Action::Create:
-        return u"add"_qs;
-    case JobChange::Action::Update:
-        return u"change"_qs;
+    case JobChange::Action::Create: return u"add"_qs;
+    case JobChange::Action::Update: return u"change"_qs;
     case JobChange::Action::Stop:
-    case JobChange::Action::Purge:
-        return u"remove"_qs;
-    case JobChange::Action::None:
-        break;
+    case JobChange::Action::Purge: return u"remove"_qs;
+    case JobChange::Action::None: break;
     }
     return u"none"_qs;
 }
@@ -33,16 +29,12 @@ QString changeOf(JobChange::Action action)
 QString jobTitle(const JobChange &job)
 {
     switch (job.action) {
-    case JobChange::Action::Create:
-        return PlanTreeBuilder::tr("+ job \"%1\": create").arg(job.id);
-    case JobChange::Action::Update:
-        return PlanTreeBuilder::tr("+/- job \"%1\": update").arg(job.id);
+    case JobChange::Action::Create: return PlanTreeBuilder::tr("+ job \"%1\": create").arg(job.id);
+    case JobChange::Action::Update: return PlanTreeBuilder::tr("+/- job \"%1\": update").arg(job.id);
     case JobChange::Action::Stop:
         return PlanTreeBuilder::tr("- job \"%1\": stop (the design no longer has it)").arg(job.id);
-    case JobChange::Action::Purge:
-        return PlanTreeBuilder::tr("- job \"%1\": stop and purge").arg(job.id);
-    case JobChange::Action::None:
-        break;
+    case JobChange::Action::Purge: return PlanTreeBuilder::tr("- job \"%1\": stop and purge").arg(job.id);
+    case JobChange::Action::None: break;
     }
     return PlanTreeBuilder::tr("job \"%1\": no changes").arg(job.id);
 }
@@ -140,9 +132,9 @@ void PlanTreeBuilder::fill(QTreeWidget *tree, const DeployPlan &plan)
                     item(jobItem, tr("Task group \"%1\": %2").arg(it.key(), counts.join(u", ")), u"info"_qs, palette);
             }
             const bool failed = !job.failedTGAllocs.isEmpty();
-            QTreeWidgetItem *dryRun = item(jobItem, failed ? tr("Scheduler dry run: placement failures")
-                                                           : tr("Scheduler dry run"),
-                                           failed ? u"failure"_qs : u"info"_qs, palette);
+            QTreeWidgetItem *dryRun
+                = item(jobItem, failed ? tr("Scheduler dry run: placement failures") : tr("Scheduler dry run"),
+                       failed ? u"failure"_qs : u"info"_qs, palette);
             for (const QString &line : mesh::deploy::PlanText::dryRunLines(job.failedTGAllocs))
                 item(dryRun, line.trimmed(), failed ? u"failure"_qs : u"info"_qs, palette);
             dryRun->setExpanded(true);
@@ -163,9 +155,9 @@ void PlanTreeBuilder::fill(QTreeWidget *tree, const DeployPlan &plan)
             kind = u"add"_qs;
         else if (change.deleteEntry)
             kind = u"remove"_qs;
-        const QString title = change.deleteEntry
-                                  ? tr("- intentions \"%1\" (entry deleted: nothing else remains in it)")
-                                  : change.exists ? tr("+/- intentions \"%1\"") : tr("+ intentions \"%1\"");
+        const QString title = change.deleteEntry ? tr("- intentions \"%1\" (entry deleted: nothing else remains in it)")
+                              : change.exists    ? tr("+/- intentions \"%1\"")
+                                                 : tr("+ intentions \"%1\"");
         QTreeWidgetItem *entry = item(root, title.arg(change.destination), kind, palette);
         for (const auto &source : change.sources) {
             const QString arrow = source.name + u" → " + change.destination;
@@ -174,8 +166,8 @@ void PlanTreeBuilder::fill(QTreeWidget *tree, const DeployPlan &plan)
             else if (source.newAction.isEmpty())
                 item(entry, u"- "_qs + arrow + u": " + source.oldAction, u"remove"_qs, palette);
             else
-                item(entry, u"+/- "_qs + arrow + u": " + source.oldAction + u" => " + source.newAction,
-                     u"change"_qs, palette);
+                item(entry, u"+/- "_qs + arrow + u": " + source.oldAction + u" => " + source.newAction, u"change"_qs,
+                     palette);
         }
         entry->setExpanded(true);
     }

@@ -28,7 +28,7 @@ class PlanTreeBuilder final
     Q_DECLARE_TR_FUNCTIONS(PlanTreeBuilder)
 
 public:
-    static constexpr int kChangeRole = 0x0100 + 1;  // Qt::UserRole + 1
+    static constexpr int kChangeRole = 0x0100 + 1; // Qt::UserRole + 1
 
     // Replaces the tree's items with the plan's.
     static void fill(QTreeWidget *tree, const mesh::deploy::DeployPlan &plan);

@@ -16,8 +16,8 @@ namespace meshpad::gui {
 
 using mesh::deploy::DeployTarget;
 
-TargetEditor::TargetEditor(const DeployTarget &target, const TokenStore::Tokens &tokens,
-                           const QStringList &takenNames, QWidget *parent)
+TargetEditor::TargetEditor(const DeployTarget &target, const TokenStore::Tokens &tokens, const QStringList &takenNames,
+                           QWidget *parent)
     : QDialog(parent)
     , m_takenNames(takenNames)
 {

@@ -41,8 +41,8 @@ public:
     void accept() override;
 
 private:
-    QLineEdit *addField(QFormLayout *form, const QString &label, const QString &objectName,
-                        const QString &value, bool isFile = false);
+    QLineEdit *addField(QFormLayout *form, const QString &label, const QString &objectName, const QString &value,
+                        bool isFile = false);
 
     QStringList m_takenNames;
     QLineEdit *m_name;

@@ -32,13 +32,10 @@ QString describe(QKeychain::Error error, const QString &text)
 {
     switch (error) {
     case QKeychain::NoBackendAvailable:
-    case QKeychain::NotImplemented:
-        return TokenStore::tr("no keychain (%1)").arg(text);
+    case QKeychain::NotImplemented: return TokenStore::tr("no keychain (%1)").arg(text);
     case QKeychain::AccessDenied:
-    case QKeychain::AccessDeniedByUser:
-        return TokenStore::tr("the keychain refused access (%1)").arg(text);
-    default:
-        return TokenStore::tr("the keychain failed (%1)").arg(text);
+    case QKeychain::AccessDeniedByUser: return TokenStore::tr("the keychain refused access (%1)").arg(text);
+    default: return TokenStore::tr("the keychain failed (%1)").arg(text);
     }
 }
 

@@ -120,7 +120,7 @@ QString ArtifactsDock::currentText() const
 bool ArtifactsDock::showPath(const QString &path)
 {
     if (path.isEmpty())
-        return false;  // folders carry no path
+        return false; // folders carry no path
     for (QTreeWidgetItemIterator it(m_tree); *it; ++it) {
         if ((*it)->data(0, kPathRole).toString() == path) {
             m_tree->setCurrentItem(*it);

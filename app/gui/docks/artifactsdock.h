@@ -74,9 +74,9 @@ private:
     mesh::model::TopologyModel *m_model;
     QTimer m_debounce;
     QThreadPool m_pool;
-    quint64 m_requested = 0;  // serial of the newest snapshot asked for
+    quint64 m_requested = 0; // serial of the newest snapshot asked for
     bool m_running = false;
-    bool m_dirty = false;     // changed while a generation was running
+    bool m_dirty = false; // changed while a generation was running
     mesh::generate::ArtifactSet m_artifacts;
     QTreeWidget *m_tree;
     QPlainTextEdit *m_text;

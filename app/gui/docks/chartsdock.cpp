@@ -5,8 +5,8 @@
 #include <QDateTime>
 #include <QEvent>
 #include <QLineSeries>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 
 #include <cmath>
 

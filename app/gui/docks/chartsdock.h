@@ -53,7 +53,7 @@ private:
         QChart *chart = nullptr;
         QValueAxis *time = nullptr;
         QValueAxis *value = nullptr;
-        QHash<QString, QLineSeries *> lines;  // by allocation name / arrow id
+        QHash<QString, QLineSeries *> lines; // by allocation name / arrow id
     };
 
     QChartView *createPlot(Plot &plot, const QString &title, const QString &unit);
@@ -61,9 +61,9 @@ private:
     void trim(Plot &plot, qreal oldest);
     void applyTheme();
 
-    qint64 m_originMs = -1;   // the run's first snapshot
+    qint64 m_originMs = -1; // the run's first snapshot
     qint64 m_lastSampleMs = -1;
-    QHash<QString, mesh::lab::ByteRate> m_rates;  // by arrow id, between samples
+    QHash<QString, mesh::lab::ByteRate> m_rates; // by arrow id, between samples
     Plot m_counter;
     Plot m_throughput;
     QChart *m_counterChart = nullptr;

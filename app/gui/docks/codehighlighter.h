@@ -39,7 +39,7 @@ private:
     {
         QRegularExpression pattern;
         QTextCharFormat format;
-        int group = 0;  // capture group to colour (0 = whole match)
+        int group = 0; // capture group to colour (0 = whole match)
     };
     void rebuildRules();
     void highlightBlockComments(const QString &text);

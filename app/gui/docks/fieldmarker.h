@@ -17,9 +17,9 @@ inline void markField(QWidget *widget, const QStringList &messages, const QStrin
     if (widget->property("invalid").toBool() == invalid && !invalid)
         return;
     widget->setProperty("invalid", invalid);
-    widget->setStyleSheet(invalid ? QStringLiteral("#%1 { border: 2px solid #e0464b; border-radius: 3px; }")
-                                        .arg(widget->objectName())
-                                  : QString());
+    widget->setStyleSheet(
+        invalid ? QStringLiteral("#%1 { border: 2px solid #e0464b; border-radius: 3px; }").arg(widget->objectName())
+                : QString());
     widget->setToolTip(invalid ? messages.join(u'\n') : validToolTip);
 }
 

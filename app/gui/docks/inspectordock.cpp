@@ -162,7 +162,7 @@ InspectorDock::InspectorDock(mesh::model::TopologyModel &model, QUndoStack &undo
         if (id == m_service)
             reload();
         else if (!m_upstream.isNull())
-            refreshDestinations();  // a destination's name may have changed
+            refreshDestinations(); // a destination's name may have changed
     });
     connect(&m_model, &TopologyModel::upstreamChanged, this, [this](const mesh::model::UpstreamId &id) {
         if (id == m_upstream)
@@ -214,7 +214,7 @@ QTableWidget *InspectorDock::keyValueTable(const QString &key, const QStringList
     table->setSelectionBehavior(QAbstractItemView::SelectRows);
     table->setEditTriggers(QAbstractItemView::AllEditTriggers);
     table->setMinimumHeight(90);
-    table->setTabKeyNavigation(false);  // Tab leaves the table, as in a form
+    table->setTabKeyNavigation(false); // Tab leaves the table, as in a form
     table->setWordWrap(false);
     table->verticalHeader()->setDefaultSectionSize(table->fontMetrics().height() + 8);
     table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
@@ -286,8 +286,9 @@ QWidget *InspectorDock::buildServiceForm()
                                       QString Service::*member, const QString &toolTip) {
         auto *edit = new QLineEdit;
         edit->setAccessibleName(label);
-        addServiceField(key, edit, [edit, current, member] { edit->setText(current().*member); },
-                        [edit, member](Service &s) { s.*member = edit->text(); }, toolTip);
+        addServiceField(
+            key, edit, [edit, current, member] { edit->setText(current().*member); },
+            [edit, member](Service &s) { s.*member = edit->text(); }, toolTip);
         connect(edit, &QLineEdit::textEdited, this, [this, key] { commit(key); });
         form->addRow(label, edit);
     };
@@ -295,8 +296,8 @@ QWidget *InspectorDock::buildServiceForm()
                              std::function<int()> get, std::function<void(Service &, int)> set,
                              const QString &toolTip) {
         box->setAccessibleName(label);
-        addServiceField(key, box, [box, get] { box->setValue(get()); }, [box, set](Service &s) { set(s, box->value()); },
-                        toolTip);
+        addServiceField(
+            key, box, [box, get] { box->setValue(get()); }, [box, set](Service &s) { set(s, box->value()); }, toolTip);
         connect(box, &QSpinBox::valueChanged, this, [this, key] { commit(key); });
         form->addRow(label, box);
     };
@@ -304,8 +305,9 @@ QWidget *InspectorDock::buildServiceForm()
                               std::function<QString()> get, std::function<void(Service &, const QString &)> set,
                               const QString &toolTip) {
         box->setAccessibleName(label);
-        addServiceField(key, box, [box, get] { selectData(box, get()); },
-                        [box, set](Service &s) { set(s, box->currentData().toString()); }, toolTip);
+        addServiceField(
+            key, box, [box, get] { selectData(box, get()); },
+            [box, set](Service &s) { set(s, box->currentData().toString()); }, toolTip);
         connect(box, &QComboBox::currentIndexChanged, this, [this, key] { commit(key); });
         form->addRow(label, box);
     };
@@ -328,9 +330,10 @@ QWidget *InspectorDock::buildServiceForm()
     {
         auto *sidecar = new QCheckBox(tr("Connect sidecar"));
         sidecar->setAccessibleName(tr("Connect sidecar"));
-        addServiceField(u"sidecar"_qs, sidecar, [sidecar, current] { sidecar->setChecked(current().connectSidecar); },
-                        [sidecar](Service &s) { s.connectSidecar = sidecar->isChecked(); },
-                        tr("Run an Envoy sidecar (connect { sidecar_service {} }) so the service joins the mesh"));
+        addServiceField(
+            u"sidecar"_qs, sidecar, [sidecar, current] { sidecar->setChecked(current().connectSidecar); },
+            [sidecar](Service &s) { s.connectSidecar = sidecar->isChecked(); },
+            tr("Run an Envoy sidecar (connect { sidecar_service {} }) so the service joins the mesh"));
         connect(sidecar, &QCheckBox::toggled, this, [this] { commit(u"sidecar"_qs); });
         consul->addRow(QString(), sidecar);
     }
@@ -338,16 +341,18 @@ QWidget *InspectorDock::buildServiceForm()
         auto *tags = new QLineEdit;
         tags->setAccessibleName(tr("Tags"));
         tags->setPlaceholderText(tr("comma-separated"));
-        addServiceField(u"tags"_qs, tags, [tags, current] { tags->setText(current().tags.join(u", ")); },
-                        [tags](Service &s) { s.tags = splitList(tags->text()); }, tr("Consul tags"));
+        addServiceField(
+            u"tags"_qs, tags, [tags, current] { tags->setText(current().tags.join(u", ")); },
+            [tags](Service &s) { s.tags = splitList(tags->text()); }, tr("Consul tags"));
         connect(tags, &QLineEdit::textEdited, this, [this] { commit(u"tags"_qs); });
         consul->addRow(tr("Tags"), tags);
     }
     {
         QTableWidget *meta = keyValueTable(u"meta"_qs, {tr("Key"), tr("Value")});
         meta->setAccessibleName(tr("Meta"));
-        addServiceField(u"meta"_qs, meta, [meta, current] { setKeyValues(meta, current().meta); },
-                        [meta](Service &s) { s.meta = keyValues(meta); }, tr("Consul service meta"));
+        addServiceField(
+            u"meta"_qs, meta, [meta, current] { setKeyValues(meta, current().meta); },
+            [meta](Service &s) { s.meta = keyValues(meta); }, tr("Consul service meta"));
         consul->addRow(tr("Meta"), withButtons(meta));
     }
 
@@ -355,21 +360,23 @@ QWidget *InspectorDock::buildServiceForm()
     text(nomad, tr("Job"), u"job"_qs, &Service::job, tr("Services sharing a job become groups of one Nomad job"));
     text(nomad, tr("Group"), u"group"_qs, &Service::group, tr("The task group (lowercase with a Connect sidecar)"));
     text(nomad, tr("Task"), u"task"_qs, &Service::task, tr("The task running the application"));
-    spin(nomad, tr("Count"), u"count"_qs, spinBox(0, 1000), [current] { return current().count; },
-         [](Service &s, int v) { s.count = v; }, tr("How many instances Nomad runs"));
-    combo(nomad, tr("Driver"), u"driver"_qs,
-          comboOf({{u"exec"_qs, u"exec"_qs}, {u"raw_exec"_qs, u"raw_exec"_qs}, {u"docker"_qs, u"docker"_qs}}),
-          [current] { return toString(current().driver); },
-          [](Service &s, const QString &v) { s.driver = mesh::model::driverFromString(v).value_or(s.driver); },
-          tr("The Nomad task driver"));
+    spin(
+        nomad, tr("Count"), u"count"_qs, spinBox(0, 1000), [current] { return current().count; },
+        [](Service &s, int v) { s.count = v; }, tr("How many instances Nomad runs"));
+    combo(
+        nomad, tr("Driver"), u"driver"_qs,
+        comboOf({{u"exec"_qs, u"exec"_qs}, {u"raw_exec"_qs, u"raw_exec"_qs}, {u"docker"_qs, u"docker"_qs}}),
+        [current] { return toString(current().driver); },
+        [](Service &s, const QString &v) { s.driver = mesh::model::driverFromString(v).value_or(s.driver); },
+        tr("The Nomad task driver"));
     text(nomad, tr("Command"), u"command"_qs, &Service::command, tr("The program exec and raw_exec run"));
     {
         auto *args = new QLineEdit;
         args->setAccessibleName(tr("Arguments"));
         args->setPlaceholderText(tr("space-separated; quote with \"…\""));
-        addServiceField(u"args"_qs, args, [args, current] { args->setText(joinArgs(current().args)); },
-                        [args](Service &s) { s.args = QProcess::splitCommand(args->text()); },
-                        tr("Arguments of the command"));
+        addServiceField(
+            u"args"_qs, args, [args, current] { args->setText(joinArgs(current().args)); },
+            [args](Service &s) { s.args = QProcess::splitCommand(args->text()); }, tr("Arguments of the command"));
         connect(args, &QLineEdit::textEdited, this, [this] { commit(u"args"_qs); });
         nomad->addRow(tr("Arguments"), args);
     }
@@ -377,25 +384,29 @@ QWidget *InspectorDock::buildServiceForm()
     {
         QTableWidget *env = keyValueTable(u"env"_qs, {tr("Name"), tr("Value")});
         env->setAccessibleName(tr("Environment"));
-        addServiceField(u"env"_qs, env, [env, current] { setKeyValues(env, current().env); },
-                        [env](Service &s) { s.env = keyValues(env); },
-                        tr("Environment of the task; ${NOMAD_UPSTREAM_ADDR_<name>} reaches an upstream"));
+        addServiceField(
+            u"env"_qs, env, [env, current] { setKeyValues(env, current().env); },
+            [env](Service &s) { s.env = keyValues(env); },
+            tr("Environment of the task; ${NOMAD_UPSTREAM_ADDR_<name>} reaches an upstream"));
         nomad->addRow(tr("Environment"), withButtons(env));
     }
-    spin(nomad, tr("CPU"), u"resources.cpuMhz"_qs, spinBox(0, 100000, u" MHz"_qs),
-         [current] { return current().resources.cpuMhz; }, [](Service &s, int v) { s.resources.cpuMhz = v; },
-         tr("0 leaves Nomad's default (100 MHz)"));
-    spin(nomad, tr("Memory"), u"resources.memoryMb"_qs, spinBox(0, 1000000, u" MB"_qs),
-         [current] { return current().resources.memoryMb; }, [](Service &s, int v) { s.resources.memoryMb = v; },
-         tr("0 leaves Nomad's default (300 MB)"));
+    spin(
+        nomad, tr("CPU"), u"resources.cpuMhz"_qs, spinBox(0, 100000, u" MHz"_qs),
+        [current] { return current().resources.cpuMhz; }, [](Service &s, int v) { s.resources.cpuMhz = v; },
+        tr("0 leaves Nomad's default (100 MHz)"));
+    spin(
+        nomad, tr("Memory"), u"resources.memoryMb"_qs, spinBox(0, 1000000, u" MB"_qs),
+        [current] { return current().resources.memoryMb; }, [](Service &s, int v) { s.resources.memoryMb = v; },
+        tr("0 leaves Nomad's default (300 MB)"));
 
     QFormLayout *network = group(tr("Network"), layout);
-    combo(network, tr("Mode"), u"networkMode"_qs, comboOf({{u"bridge"_qs, u"bridge"_qs}, {u"host"_qs, u"host"_qs}}),
-          [current] { return toString(current().networkMode); },
-          [](Service &s, const QString &v) {
-              s.networkMode = mesh::model::networkModeFromString(v).value_or(s.networkMode);
-          },
-          tr("Connect sidecars need bridge mode"));
+    combo(
+        network, tr("Mode"), u"networkMode"_qs, comboOf({{u"bridge"_qs, u"bridge"_qs}, {u"host"_qs, u"host"_qs}}),
+        [current] { return toString(current().networkMode); },
+        [](Service &s, const QString &v) {
+            s.networkMode = mesh::model::networkModeFromString(v).value_or(s.networkMode);
+        },
+        tr("Connect sidecars need bridge mode"));
     {
         QTableWidget *ports = keyValueTable(u"ports"_qs, {tr("Label"), tr("To"), tr("Static")});
         ports->setAccessibleName(tr("Ports"));
@@ -424,25 +435,29 @@ QWidget *InspectorDock::buildServiceForm()
     }
 
     QFormLayout *check = group(tr("Health check"), layout);
-    combo(check, tr("Type"), u"check.kind"_qs,
-          comboOf({{tr("none"), u"none"_qs}, {u"http"_qs, u"http"_qs}, {u"tcp"_qs, u"tcp"_qs}}),
-          [current] { return toString(current().check.kind); },
-          [](Service &s, const QString &v) { s.check.kind = mesh::model::checkKindFromString(v).value_or(s.check.kind); },
-          tr("The Consul check of the service"));
+    combo(
+        check, tr("Type"), u"check.kind"_qs,
+        comboOf({{tr("none"), u"none"_qs}, {u"http"_qs, u"http"_qs}, {u"tcp"_qs, u"tcp"_qs}}),
+        [current] { return toString(current().check.kind); },
+        [](Service &s, const QString &v) { s.check.kind = mesh::model::checkKindFromString(v).value_or(s.check.kind); },
+        tr("The Consul check of the service"));
     {
         auto *path = new QLineEdit;
         path->setAccessibleName(tr("Check path"));
-        addServiceField(u"check.path"_qs, path, [path, current] { path->setText(current().check.path); },
-                        [path](Service &s) { s.check.path = path->text(); }, tr("HTTP checks GET this path"));
+        addServiceField(
+            u"check.path"_qs, path, [path, current] { path->setText(current().check.path); },
+            [path](Service &s) { s.check.path = path->text(); }, tr("HTTP checks GET this path"));
         connect(path, &QLineEdit::textEdited, this, [this] { commit(u"check.path"_qs); });
         check->addRow(tr("Path"), path);
     }
-    spin(check, tr("Interval"), u"check.intervalMs"_qs, spinBox(0, 3600000, u" ms"_qs),
-         [current] { return current().check.intervalMs; }, [](Service &s, int v) { s.check.intervalMs = v; },
-         tr("Time between checks"));
-    spin(check, tr("Timeout"), u"check.timeoutMs"_qs, spinBox(0, 3600000, u" ms"_qs),
-         [current] { return current().check.timeoutMs; }, [](Service &s, int v) { s.check.timeoutMs = v; },
-         tr("How long a check may take"));
+    spin(
+        check, tr("Interval"), u"check.intervalMs"_qs, spinBox(0, 3600000, u" ms"_qs),
+        [current] { return current().check.intervalMs; }, [](Service &s, int v) { s.check.intervalMs = v; },
+        tr("Time between checks"));
+    spin(
+        check, tr("Timeout"), u"check.timeoutMs"_qs, spinBox(0, 3600000, u" ms"_qs),
+        [current] { return current().check.timeoutMs; }, [](Service &s, int v) { s.check.timeoutMs = v; },
+        tr("How long a check may take"));
 
     layout->addStretch();
     return page;
@@ -489,17 +504,19 @@ QWidget *InspectorDock::buildUpstreamForm()
     auto *address = new QLineEdit;
     address->setAccessibleName(tr("Local bind address"));
     address->setPlaceholderText(u"127.0.0.1"_qs);
-    addUpstreamField(u"localBindAddress"_qs, address, [address, current] { address->setText(current().localBindAddress); },
-                     [address](Upstream &u) { u.localBindAddress = address->text(); },
-                     tr("Where the sidecar listens for this upstream; empty = 127.0.0.1"));
+    addUpstreamField(
+        u"localBindAddress"_qs, address, [address, current] { address->setText(current().localBindAddress); },
+        [address](Upstream &u) { u.localBindAddress = address->text(); },
+        tr("Where the sidecar listens for this upstream; empty = 127.0.0.1"));
     connect(address, &QLineEdit::textEdited, this, [this] { commit(u"localBindAddress"_qs); });
     form->addRow(tr("Local bind address"), address);
 
     auto *port = spinBox(0, 65535);
     port->setAccessibleName(tr("Local bind port"));
-    addUpstreamField(u"localBindPort"_qs, port, [port, current] { port->setValue(current().localBindPort); },
-                     [port](Upstream &u) { u.localBindPort = port->value(); },
-                     tr("The application reaches the destination at this local port"));
+    addUpstreamField(
+        u"localBindPort"_qs, port, [port, current] { port->setValue(current().localBindPort); },
+        [port](Upstream &u) { u.localBindPort = port->value(); },
+        tr("The application reaches the destination at this local port"));
     connect(port, &QSpinBox::valueChanged, this, [this] { commit(u"localBindPort"_qs); });
     form->addRow(tr("Local bind port"), port);
 
@@ -666,7 +683,7 @@ const InspectorDock::Field *InspectorDock::fieldFor(const QString &problemField)
     if (const QRegularExpressionMatch m = row.match(problemField); m.hasMatch())
         key = m.captured(1).isEmpty() ? m.captured(2) : m.captured(1);
     if (!m_upstream.isNull() && key == u"from")
-        key = u"to"_qs;  // no editor for the start; the destination is beside it
+        key = u"to"_qs; // no editor for the start; the destination is beside it
     for (const Field &field : fields) {
         if (field.key == key)
             return &field;

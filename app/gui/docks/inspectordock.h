@@ -64,12 +64,12 @@ public:
 private:
     struct Field
     {
-        QString key;      // the command's merge field and the problem field
+        QString key; // the command's merge field and the problem field
         QWidget *widget;
-        std::function<void()> load;  // model → widget (signals blocked)
+        std::function<void()> load; // model → widget (signals blocked)
         std::function<void(mesh::model::Service &)> storeService;
         std::function<void(mesh::model::Upstream &)> storeUpstream;
-        QString toolTip;  // when valid
+        QString toolTip; // when valid
     };
 
     QWidget *buildServiceForm();

@@ -62,19 +62,15 @@ QColor eventColour(LabEvent::Kind kind)
     case Kind::Unhealthy:
     case Kind::Refused:
     case Kind::Denied:
-    case Kind::Error:
-        return QColor(0xd6, 0x33, 0x33);
+    case Kind::Error: return QColor(0xd6, 0x33, 0x33);
     case Kind::Healthy:
     case Kind::Started:
-    case Kind::Restarted:
-        return QColor(0x2e, 0xa0, 0x4f);
+    case Kind::Restarted: return QColor(0x2e, 0xa0, 0x4f);
     case Kind::Drill:
-    case Kind::Node:
-        return QColor(0x2f, 0x7d, 0xd1);
+    case Kind::Node: return QColor(0x2f, 0x7d, 0xd1);
     case Kind::Placed:
     case Kind::Stopped:
-    case Kind::Certificate:
-        break;
+    case Kind::Certificate: break;
     }
     return {};
 }
@@ -338,9 +334,10 @@ void LabDock::setSnapshot(const mesh::lab::LabSnapshot &snapshot)
         // Where curl, consul, nomad or `meshpad proxy -sidecar-for` reach
         // this lab (every node serves both; node one is the leader).
         if (!m_snapshot.nodes.isEmpty() && !m_snapshot.nodes.constFirst().consulAddress.isEmpty())
-            status += u'\n'
-                + tr("Consul API %1, Nomad API %2")
-                      .arg(m_snapshot.nodes.constFirst().consulAddress, m_snapshot.nodes.constFirst().nomadAddress);
+            status
+                += u'\n'
+                   + tr("Consul API %1, Nomad API %2")
+                         .arg(m_snapshot.nodes.constFirst().consulAddress, m_snapshot.nodes.constFirst().nomadAddress);
         m_status->setText(status);
         const QString url = m_snapshot.dashboardUrl;
         const QString escaped = url.toHtmlEscaped();
@@ -461,8 +458,8 @@ void LabDock::updateEnabled()
     const InstanceSnapshot *instance = running ? m_snapshot.instance(currentInstance()) : nullptr;
     m_stopInstance->setEnabled(instance && instance->state != InstanceState::Stopped);
     m_startInstance->setEnabled(instance && instance->state == InstanceState::Stopped);
-    m_killInstance->setEnabled(instance && (instance->state == InstanceState::Running
-                                            || instance->state == InstanceState::Starting));
+    m_killInstance->setEnabled(
+        instance && (instance->state == InstanceState::Running || instance->state == InstanceState::Starting));
 
     const QString nodeName = m_node->currentData().toString();
     const mesh::lab::NodeSnapshot *node = nullptr;

@@ -84,12 +84,13 @@ void ProblemsDock::setProblems(const mesh::model::Problems &problems)
     m_view->addTopLevelItems(items);
     if (reselect)
         m_view->setCurrentItem(reselect);
-    static_cast<QStackedLayout *>(widget()->layout())->setCurrentWidget(m_problems.isEmpty() ? static_cast<QWidget *>(m_empty) : m_view);
+    static_cast<QStackedLayout *>(widget()->layout())
+        ->setCurrentWidget(m_problems.isEmpty() ? static_cast<QWidget *>(m_empty) : m_view);
 
-    const QString title = m_problems.isEmpty() ? tr("Problems")
-                                               : tr("Problems (%1)").arg(m_problems.size());
+    const QString title = m_problems.isEmpty() ? tr("Problems") : tr("Problems (%1)").arg(m_problems.size());
     setWindowTitle(title);
-    setToolTip(tr("%n error(s)", nullptr, errors) + u", " + tr("%n warning(s)", nullptr, int(m_problems.size()) - errors));
+    setToolTip(tr("%n error(s)", nullptr, errors) + u", "
+               + tr("%n warning(s)", nullptr, int(m_problems.size()) - errors));
     Q_EMIT summaryChanged(title);
 }
 

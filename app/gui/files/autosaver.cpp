@@ -38,7 +38,7 @@ Autosaver::Autosaver(mesh::model::TopologyModel &model, QObject *parent)
                     .arg(QCoreApplication::applicationPid())
                     .arg(QDateTime::currentMSecsSinceEpoch()))
 {
-    m_pool.setMaxThreadCount(1);  // copies reach the disk in order
+    m_pool.setMaxThreadCount(1); // copies reach the disk in order
     QDir().mkpath(recoveryDirectory());
     m_lock = std::make_unique<QLockFile>(QDir(recoveryDirectory()).filePath(m_session + u".lock"));
     // Never stale by age: only a dead process makes our lock stale.

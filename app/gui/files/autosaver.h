@@ -33,8 +33,8 @@ class Autosaver final : public QObject
 public:
     struct Recovery
     {
-        QString path;        // the recovered design
-        QString originPath;  // the project it was edited from; empty if unsaved
+        QString path;       // the recovered design
+        QString originPath; // the project it was edited from; empty if unsaved
         QDateTime saved;
     };
 
@@ -76,7 +76,7 @@ private:
     QTimer m_timer;
     QThreadPool m_pool;
     QString m_originPath;
-    bool m_dirty = false;  // changed since the last copy
+    bool m_dirty = false; // changed since the last copy
     bool m_modified = false;
 };
 

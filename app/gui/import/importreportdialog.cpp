@@ -55,7 +55,7 @@ QString ImportReportDialog::summary() const
 
 QString ImportReportDialog::text() const
 {
-    QStringList lines { m_summary->text() };
+    QStringList lines{m_summary->text()};
     lines += m_notes;
     return lines.join(u'\n') + u'\n';
 }

@@ -47,7 +47,7 @@ CommandPalette::CommandPalette(const QList<Entry> &entries, QWidget *parent)
     m_list->setHeaderHidden(true);
     m_list->setRootIsDecorated(false);
     m_list->setUniformRowHeights(true);
-    m_list->setFocusPolicy(Qt::NoFocus);  // typing always goes to the filter
+    m_list->setFocusPolicy(Qt::NoFocus); // typing always goes to the filter
     m_list->header()->setStretchLastSection(false);
     m_list->header()->setSectionResizeMode(0, QHeaderView::Stretch);
     m_list->header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);

@@ -23,7 +23,7 @@ public:
     struct Entry
     {
         QPointer<QAction> action;
-        QString path;  // "Edit › Duplicate"
+        QString path; // "Edit › Duplicate"
     };
 
     explicit CommandPalette(const QList<Entry> &entries, QWidget *parent = nullptr);
