@@ -38,12 +38,15 @@ format)
 tidy)
     build=${2:?usage: check-style.sh tidy BUILDDIR}
     [[ -f $build/compile_commands.json ]] || { echo "check-style: no $build/compile_commands.json" >&2; exit 2; }
-    # Two at a time (two cores); --warnings-as-errors makes any finding fail.
+    # Two at a time (two cores); --warnings-as-errors makes any finding fail,
+    # except the one the fuzz preset causes on purpose: it redefines
+    # __cpp_concepts so libstdc++ 12 shows <expected> to clang (see
+    # fuzz/CMakeLists.txt).
     # A unity build's database names its unity_N.cxx files, not the sources;
     # clang-tidy then takes a source's flags from the nearest entry, which in
     # one library are the same flags.
     if ! printf '%s\n' "${tidy_files[@]}" \
-        | xargs -P2 -n1 timeout 300 clang-tidy-16 -p "$build" --quiet --warnings-as-errors='*'; then
+        | xargs -P2 -n1 timeout 300 clang-tidy-16 -p "$build" --quiet --warnings-as-errors='*,-clang-diagnostic-macro-redefined'; then
         echo "check-style: clang-tidy found the problems above" >&2
         exit 1
     fi

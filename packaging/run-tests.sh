@@ -39,6 +39,8 @@ trap kill_background EXIT
 # same sources side by side at -j1). A developer's own build/<preset> keeps
 # one file per translation unit after `cmake --preset …` without the flag.
 unity=(-DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=8)
+# (The asan and fuzz presets also keep line tables only, -g1 and
+# -gline-tables-only: all a sanitizer's file:line stack needs.)
 
 # behind LOG COMMAND…: starts a command (or a function) at nice 19, sets
 # $built to its PID.
@@ -51,9 +53,13 @@ behind() {
     background+=("$built")
 }
 # deb_after PID: builds the Debian package once PID (a build) has ended.
+# Without debug information (dpkg-buildflags' DEB_CXXFLAGS_STRIP, and no
+# -dbgsym package): it only ever goes into the -dbgsym package, never into
+# the .deb that is installed and tested, and leaving it out makes the
+# release build a good deal cheaper to compile and link.
 deb_after() {
     while kill -0 "$1" 2>/dev/null; do sleep 2; done
-    packaging/build-deb.sh
+    DEB_CXXFLAGS_STRIP=-g DEB_BUILD_OPTIONS=noddebs packaging/build-deb.sh
 }
 # finish_build PID LOG: waits for it; on failure shows its log and stops.
 finish_build() {
