@@ -16,6 +16,7 @@
 # default clang (14) cannot parse libstdc++ 12's std::expected, which
 # mesh::Result is, and formatters of different versions disagree.
 set -euo pipefail
+self=$(realpath "$0")
 cd "$(dirname "$0")/.."
 
 # clang-tidy's files: the code that reads what an attacker or a broken peer
@@ -45,12 +46,23 @@ tidy)
     # A unity build's database names its unity_N.cxx files, not the sources;
     # clang-tidy then takes a source's flags from the nearest entry, which in
     # one library are the same flags.
-    if ! printf '%s\n' "${tidy_files[@]}" \
-        | xargs -P2 -n1 timeout 300 clang-tidy-16 -p "$build" --quiet --warnings-as-errors='*,-clang-diagnostic-macro-redefined'; then
+    if ! printf '%s\n' "${tidy_files[@]}" | xargs -P2 -n1 "$self" tidy-one "$build"; then
         echo "check-style: clang-tidy found the problems above" >&2
         exit 1
     fi
     echo "check-style: clang-tidy clean on ${#tidy_files[@]} files"
+    ;;
+tidy-one)
+    # One file, with a time limit that fails loudly: a check that stalls
+    # (see .clang-tidy) must fail the run with its file's name, not hang it
+    # or fail it in silence.
+    build=$2 file=$3 limit=300 status=0
+    timeout "$limit" clang-tidy-16 -p "$build" --quiet \
+        --warnings-as-errors='*,-clang-diagnostic-macro-redefined' "$file" || status=$?
+    if ((status == 124)); then
+        echo "check-style: clang-tidy took over $limit s on $file and was stopped" >&2
+    fi
+    exit "$status"
     ;;
 *)
     echo "usage: packaging/check-style.sh format | tidy BUILDDIR" >&2
