@@ -18,8 +18,10 @@
 // Targets (issue 6): under 2 s, under 150 MB, under 50 ms. Figures only.
 // --duration S: seconds of load (default 10); the soak of row L4 is 120+.
 
+#include "eventloopwait.h"
 #include "httpexchange.h"
 #include "schedtimes.h"
+#include "workerthreads.h"
 
 #include "canvas/canvasscene.h"
 #include "canvas/canvasview.h"
@@ -95,22 +97,11 @@ double rssMiB()
     return -1;
 }
 
-// Runs the event loop until `done` or `timeoutMs`; false on timeout.
+// Runs the event loop until `done` or `timeoutMs`, looking every 5 ms;
+// false on timeout.
 bool waitFor(const std::function<bool()> &done, int timeoutMs)
 {
-    QElapsedTimer elapsed;
-    elapsed.start();
-    QEventLoop loop;
-    QTimer poll;
-    poll.setInterval(5);
-    QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
-        if (done() || elapsed.elapsed() > timeoutMs)
-            loop.quit();
-    });
-    poll.start();
-    if (!done())
-        loop.exec();
-    return done();
+    return mesh::bench::waitFor(done, timeoutMs, 5);
 }
 
 // The largest and 99th-percentile gaps between ticks of a 1 ms timer.
@@ -540,16 +531,9 @@ public:
 
     void start()
     {
-        for (int w = 0; w < kWorkers; ++w)
-            m_threads.emplace_back([this] { work(); });
+        m_workers.start(kWorkers, [this] { work(); });
     }
-    void stop()
-    {
-        m_stop = true;
-        for (std::thread &t : m_threads)
-            t.join();
-        m_threads.clear();
-    }
+    void stop() { m_workers.stop(); }
     quint64 completed() const { return m_completed; }
     quint64 errors() const { return m_errors; }
 
@@ -564,7 +548,7 @@ private:
         const auto interval = std::chrono::nanoseconds(1'000'000'000LL * kWorkers / kRate);
         int fd = dial();
         auto next = Clock::now();
-        while (!m_stop) {
+        while (!m_workers.stopping()) {
             std::this_thread::sleep_until(next);
             next += interval;
             if (fd < 0 && (fd = dial()) < 0) {
@@ -585,10 +569,9 @@ private:
 
     std::string m_address;
     quint16 m_port;
-    std::atomic<bool> m_stop{false};
     std::atomic<quint64> m_completed{0};
     std::atomic<quint64> m_errors{0};
-    std::vector<std::thread> m_threads;
+    mesh::bench::WorkerThreads m_workers; // last: joined before the counters go
 };
 
 } // namespace

@@ -38,3 +38,82 @@ wrk_run() {
         /Non-2xx or 3xx/ { errors += $NF }
         END { printf "%s %d\n", rps, errors }'
 }
+
+# Exits 2, naming the first of the commands given that is not on PATH.
+require_tools() {
+    local tool
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null || { echo "$bench_name: $tool not found" >&2; exit 2; }
+    done
+}
+
+# TEMPLATE → a new folder in $work (mktemp -d TEMPLATE) and an empty $pids.
+# At exit every process in $pids is killed and waited for, and the folder is
+# removed unless KEEP is set.
+bench_workdir() {
+    work=$(mktemp -d "$1")
+    pids=()
+    trap bench_cleanup EXIT
+}
+bench_cleanup() {
+    local p
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    [[ -n ${KEEP:-} ]] || rm -rf "$work"
+}
+
+# LABEL_A URL_A LABEL_B URL_B: wrk against both with $threads and
+# $connections, a 2 s warm-up each, then $repetitions interleaved runs of
+# $seconds (interleaved so that a change in the machine's load hits both),
+# one line a run. The medians are left in median_a and median_b.
+# shellcheck disable=SC2154,SC2034 # the sourcing script's settings in, the medians out
+compare_rates() {
+    local label_a=$1 url_a=$2 label_b=$3 url_b=$4 i a b
+    local -a rates_a=() rates_b=()
+    wrk_rate "$url_a" 2 "$threads" "$connections" >/dev/null
+    wrk_rate "$url_b" 2 "$threads" "$connections" >/dev/null
+    for i in $(seq "$repetitions"); do
+        a=$(wrk_rate "$url_a" "$seconds" "$threads" "$connections")
+        b=$(wrk_rate "$url_b" "$seconds" "$threads" "$connections")
+        rates_a+=("$a")
+        rates_b+=("$b")
+        printf 'run %d: %s %10.0f req/s   %s %10.0f req/s   ratio %.2f\n' \
+            "$i" "$label_a" "$a" "$label_b" "$b" "$(echo "$a / $b" | bc -l)"
+    done
+    median_a=$(median "${rates_a[@]}")
+    median_b=$(median "${rates_b[@]}")
+}
+
+# PORT, and the http{} block's own lines on stdin → nginx with one worker,
+# its files in $work/nginx, started in the background (nginx_pid) and
+# listening on 127.0.0.1:PORT when this returns. Keep-alive without a
+# per-connection request cap: neither server measured against it has one,
+# and nginx's default (1000) would make wrk reconnect and lower its figure.
+# shellcheck disable=SC2034 # nginx_pid: for the sourcing script's cleanup
+start_nginx() {
+    local port=$1 http_lines
+    http_lines=$(cat)
+    mkdir -p "$work/nginx"
+    cat >"$work/nginx/nginx.conf" <<NGINX
+worker_processes 1;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    server_tokens off;
+    keepalive_requests 100000000;
+    keepalive_timeout 75s;
+    client_body_temp_path $work/nginx/body;
+    proxy_temp_path $work/nginx/proxy;
+    fastcgi_temp_path $work/nginx/fastcgi;
+    uwsgi_temp_path $work/nginx/uwsgi;
+    scgi_temp_path $work/nginx/scgi;
+$http_lines
+}
+NGINX
+    nginx -e "$work/nginx/error.log" -p "$work/nginx" -c "$work/nginx/nginx.conf" &
+    nginx_pid=$!
+    wait_for_port "$port"
+}

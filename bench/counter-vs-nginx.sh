@@ -20,9 +20,11 @@ repetitions=${3:-3}
 connections=64
 threads=2
 
-for tool in wrk nginx python3; do
-    command -v "$tool" >/dev/null || { echo "counter-vs-nginx: $tool not found" >&2; exit 2; }
-done
+bench_name='counter-vs-nginx'
+# shellcheck source=bench/benchlib.sh
+source "$here/bench/benchlib.sh"
+
+require_tools wrk nginx python3
 [[ -x $counter ]] || { echo "counter-vs-nginx: no counter at $counter (build it first)" >&2; exit 2; }
 
 work=$(mktemp -d /tmp/meshpad-bench.XXXXXX)
@@ -35,10 +37,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-bench_name='counter-vs-nginx'
-# shellcheck source=bench/benchlib.sh
-source "$here/bench/benchlib.sh"
-
 # --- the counter ------------------------------------------------------------
 counter_port=$(free_port)
 PORT=$counter_port "$counter" >"$work/counter.log" 2>&1 &
@@ -50,25 +48,7 @@ wait_for_port "$counter_port"
 host=$(python3 -c 'import socket; print(socket.gethostname())')
 body="{\"count\":1234567,\"hostname\":\"$host\"}"
 nginx_port=$(free_port)
-mkdir -p "$work/nginx"
-cat >"$work/nginx/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    server_tokens off;
-    # The counter has no per-connection request cap; nginx's default (1000)
-    # would make wrk reconnect and lower nginx's figure.
-    keepalive_requests 100000000;
-    keepalive_timeout 75s;
-    client_body_temp_path $work/nginx/body;
-    proxy_temp_path $work/nginx/proxy;
-    fastcgi_temp_path $work/nginx/fastcgi;
-    uwsgi_temp_path $work/nginx/uwsgi;
-    scgi_temp_path $work/nginx/scgi;
+start_nginx "$nginx_port" <<EOF
     server {
         listen 127.0.0.1:$nginx_port;
         location / {
@@ -76,11 +56,7 @@ http {
             return 200 '$body';
         }
     }
-}
 EOF
-nginx -e "$work/nginx/error.log" -p "$work/nginx" -c "$work/nginx/nginx.conf" &
-nginx_pid=$!
-wait_for_port "$nginx_port"
 
 # --- measurements -------------------------------------------------------------
 rate() { wrk_rate "$1" "$2" "$threads" "$connections"; }
@@ -93,20 +69,9 @@ echo "wrk:     -t$threads -c$connections -d${seconds}s, keep-alive, $repetitions
 echo "body:    counter $(curl -s "$counter_url" | wc -c) bytes (at start), nginx ${#body} bytes"
 echo
 
-rate "$counter_url" 2 >/dev/null
-rate "$nginx_url" 2 >/dev/null
-counter_rates=()
-nginx_rates=()
-for i in $(seq "$repetitions"); do
-    c=$(rate "$counter_url" "$seconds")
-    n=$(rate "$nginx_url" "$seconds")
-    counter_rates+=("$c")
-    nginx_rates+=("$n")
-    printf 'run %d: counter %10.0f req/s   nginx %10.0f req/s   ratio %.2f\n' "$i" "$c" "$n" "$(echo "$c / $n" | bc -l)"
-done
-
-cm=$(median "${counter_rates[@]}")
-nm=$(median "${nginx_rates[@]}")
+compare_rates counter "$counter_url" nginx "$nginx_url"
+cm=$median_a
+nm=$median_b
 echo
 printf 'median: counter %.0f req/s, nginx (1 worker) %.0f req/s, counter/nginx = %.1f %%\n' \
     "$cm" "$nm" "$(echo "100 * $cm / $nm" | bc -l)"

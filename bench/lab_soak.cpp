@@ -34,7 +34,9 @@
 // the growth of RSS and descriptors from the first line to the last.
 // Figures only: the exit status is non-zero only when the soak could not run.
 
+#include "eventloopwait.h"
 #include "httpexchange.h"
+#include "workerthreads.h"
 
 #include "lab/lab.h"
 #include "model/projectfile.h"
@@ -87,22 +89,11 @@ using mesh::lab::LabSnapshot;
 constexpr auto kDrillGrace = std::chrono::seconds(3);
 constexpr int kStartTimeoutMs = 60'000;
 
-// Runs the event loop until `done` or `timeoutMs`; false on timeout.
+// Runs the event loop until `done` or `timeoutMs`, looking every 20 ms;
+// false on timeout.
 bool waitFor(const std::function<bool()> &done, int timeoutMs)
 {
-    QElapsedTimer elapsed;
-    elapsed.start();
-    QEventLoop loop;
-    QTimer poll;
-    poll.setInterval(20);
-    QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
-        if (done() || elapsed.elapsed() > timeoutMs)
-            loop.quit();
-    });
-    poll.start();
-    if (!done())
-        loop.exec();
-    return done();
+    return mesh::bench::waitFor(done, timeoutMs, 20);
 }
 
 // A line of /proc/self/status ("VmRSS:", "Threads:"), its first number.
@@ -184,16 +175,9 @@ public:
     }
     void start()
     {
-        for (int w = 0; w < m_connections; ++w)
-            m_threads.emplace_back([this] { work(); });
+        m_workers.start(m_connections, [this] { work(); });
     }
-    void stop()
-    {
-        m_stop = true;
-        for (std::thread &t : m_threads)
-            t.join();
-        m_threads.clear();
-    }
+    void stop() { m_workers.stop(); }
 
     quint64 sent() const { return m_sent; }
     quint64 answered() const { return m_answered; }
@@ -233,7 +217,7 @@ private:
         // would otherwise cost a TLS handshake per scheduled request. The
         // requests scheduled meanwhile count as sent and failed.
         auto noDialBefore = Clock::now();
-        while (!m_stop) {
+        while (!m_workers.stopping()) {
             std::this_thread::sleep_until(next);
             next += interval;
             ++m_sent;
@@ -265,13 +249,12 @@ private:
     std::string m_target;
     std::atomic<Clock::rep> m_drillUntil{0};
     std::atomic<bool> m_drillInEffect{false};
-    std::atomic<bool> m_stop{false};
     std::atomic<quint64> m_sent{0};
     std::atomic<quint64> m_answered{0};
     std::atomic<quint64> m_failedInDrill{0};
     std::atomic<quint64> m_failedOutside{0};
     std::atomic<quint64> m_connects{0};
-    std::vector<std::thread> m_threads;
+    mesh::bench::WorkerThreads m_workers; // last: joined before the counters go
 };
 
 const InstanceSnapshot *runningInstanceOf(const LabSnapshot &snapshot, const QString &service)

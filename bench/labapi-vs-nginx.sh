@@ -25,9 +25,11 @@ path=/v1/health/connect/count-api
 connections=64
 threads=2
 
-for tool in wrk nginx curl python3; do
-    command -v "$tool" >/dev/null || { echo "labapi-vs-nginx: $tool not found" >&2; exit 2; }
-done
+bench_name='labapi-vs-nginx'
+# shellcheck source=bench/benchlib.sh
+source "$here/bench/benchlib.sh"
+
+require_tools wrk nginx curl python3
 [[ -x $meshpad ]] || { echo "labapi-vs-nginx: no meshpad at $meshpad (build it first)" >&2; exit 2; }
 [[ -x $watchers ]] || { echo "labapi-vs-nginx: no blocking_watchers at $watchers (build it first)" >&2; exit 2; }
 # 1,000 watchers: the lab holds one descriptor per watcher, and so does the tool.
@@ -44,10 +46,6 @@ cleanup() {
     [[ -n ${KEEP:-} ]] || rm -rf "$work"
 }
 trap cleanup EXIT
-
-bench_name='labapi-vs-nginx'
-# shellcheck source=bench/benchlib.sh
-source "$here/bench/benchlib.sh"
 
 # --- the lab, with its own HOME and XDG directories (its CA, its status
 # socket), as tests/browser/lab.test.mjs runs it --------------------------------
@@ -92,48 +90,26 @@ content_type=$(awk 'tolower($1) == "content-type:" { sub(/^[^:]*: */, ""); sub(/
 # --- nginx: one worker, that exact body from a file at the same path, with the
 # same Content-Type -------------------------------------------------------------
 nginx_port=$(free_port)
-mkdir -p "$work/nginx" "$work/www$(dirname "$path")"
+mkdir -p "$work/www$(dirname "$path")"
 cp "$work/body" "$work/www$path"
 # nginx's worker runs as nobody when started by root: let it reach the file.
 chmod a+rx "$work"
 chmod -R a+rX "$work/www"
-cat >"$work/nginx/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    server_tokens off;
-    # The lab has no per-connection request cap; nginx's default (1000)
-    # would make wrk reconnect and lower nginx's figure.
-    keepalive_requests 100000000;
-    keepalive_timeout 75s;
+start_nginx "$nginx_port" <<EOF
     sendfile on;
-    client_body_temp_path $work/nginx/body;
-    proxy_temp_path $work/nginx/proxy;
-    fastcgi_temp_path $work/nginx/fastcgi;
-    uwsgi_temp_path $work/nginx/uwsgi;
-    scgi_temp_path $work/nginx/scgi;
     types { }
     default_type "$content_type";
     server {
         listen 127.0.0.1:$nginx_port;
         root $work/www;
     }
-}
 EOF
-nginx -e "$work/nginx/error.log" -p "$work/nginx" -c "$work/nginx/nginx.conf" &
-nginx_pid=$!
-wait_for_port "$nginx_port"
 nginx_url=http://127.0.0.1:$nginx_port$path
 nginx_type=$(curl -s -o /dev/null -w '%{content_type}' "$nginx_url")
 [[ $nginx_type == "$content_type" ]] || { echo "labapi-vs-nginx: nginx answers $nginx_type, the lab $content_type" >&2; exit 1; }
 cmp -s "$work/body" <(curl -s "$nginx_url") || { echo "labapi-vs-nginx: nginx's body differs" >&2; exit 1; }
 
 # --- request rate ---------------------------------------------------------------
-rate() { wrk_rate "$1" "$2" "$threads" "$connections"; }
 response_bytes() { curl -s -o /dev/null -w '%{size_header} + %{size_download}' "$1"; }
 
 echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) before the run; $(uname -r)"
@@ -143,20 +119,9 @@ echo "wrk:     -t$threads -c$connections -d${seconds}s, keep-alive, GET $path, $
 echo "answer:  $content_type; header + body bytes: lab $(response_bytes "$lab_url"), nginx $(response_bytes "$nginx_url")"
 echo
 
-rate "$lab_url" 2 >/dev/null
-rate "$nginx_url" 2 >/dev/null
-lab_rates=()
-nginx_rates=()
-for i in $(seq "$repetitions"); do
-    l=$(rate "$lab_url" "$seconds")
-    n=$(rate "$nginx_url" "$seconds")
-    lab_rates+=("$l")
-    nginx_rates+=("$n")
-    printf 'run %d: lab %10.0f req/s   nginx %10.0f req/s   ratio %.2f\n' "$i" "$l" "$n" "$(echo "$l / $n" | bc -l)"
-done
-
-lm=$(median "${lab_rates[@]}")
-nm=$(median "${nginx_rates[@]}")
+compare_rates lab "$lab_url" nginx "$nginx_url"
+lm=$median_a
+nm=$median_b
 echo
 printf 'median: lab %.0f req/s, nginx (1 worker) %.0f req/s, lab/nginx = %.2fx (target >= 0.5x)\n' \
     "$lm" "$nm" "$(echo "$lm / $nm" | bc -l)"

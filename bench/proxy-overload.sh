@@ -47,26 +47,17 @@ build=${1:-$here/build/release}
 meshpad=$build/bin/meshpad
 counter=$build/apps/bin/counter
 load=$build/bench/proxy_load
-for tool in openssl python3 bc awk; do
-    command -v "$tool" >/dev/null || { echo "proxy-overload: $tool not found" >&2; exit 2; }
-done
+bench_name='proxy-overload'
+# shellcheck source=bench/benchlib.sh
+source "$here/bench/benchlib.sh"
+
+require_tools openssl python3 bc awk
 for f in "$meshpad" "$counter" "$load"; do
     [[ -x $f ]] || { echo "proxy-overload: $f missing (build meshpad, counter and proxy_load)" >&2; exit 2; }
 done
 ulimit -n 16384 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
-work=$(mktemp -d /tmp/meshpad-overload.XXXXXX)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    [[ -n ${KEEP:-} ]] || rm -rf "$work"
-}
-trap cleanup EXIT
-
-bench_name='proxy-overload'
-# shellcheck source=bench/benchlib.sh
-source "$here/bench/benchlib.sh"
+bench_workdir /tmp/meshpad-overload.XXXXXX
 
 # --- certificates, the counter, our pair (as proxy-vs-haproxy.sh) ----------------
 "$meshpad" ca init -dir "$work/ca" >/dev/null

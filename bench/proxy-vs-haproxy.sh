@@ -65,22 +65,17 @@ bulk_mib=${BULK_MIB:-1024}
 close_conns=${CLOSE_CONNS:-64}
 [[ $secs =~ ^[0-9]+$ && $secs -ge 1 && $rounds =~ ^[0-9]+$ && $rounds -ge 1 ]] ||
     { echo "proxy-vs-haproxy: SECONDS and ROUNDS must be positive integers" >&2; exit 2; }
-for tool in wrk haproxy openssl python3 bc awk; do
-    command -v "$tool" >/dev/null || { echo "proxy-vs-haproxy: $tool not found" >&2; exit 2; }
-done
+bench_name='proxy-vs-haproxy'
+# shellcheck source=bench/benchlib.sh
+source "$here/bench/benchlib.sh"
+
+require_tools wrk haproxy openssl python3 bc awk
 for f in bin/meshpad apps/bin/counter bench/proxy_load; do
     [[ -x $build/$f ]] || { echo "proxy-vs-haproxy: $build/$f missing (build meshpad, counter and proxy_load; see the header)" >&2; exit 2; }
 done
 ulimit -n 16384 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
-work=$(mktemp -d /tmp/meshpad-proxybench.XXXXXX)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    [[ -n ${KEEP:-} ]] || rm -rf "$work"
-}
-trap cleanup EXIT
+bench_workdir /tmp/meshpad-proxybench.XXXXXX
 
 mkdir "$work/bin"
 cp "$build/bin/meshpad" "$build/apps/bin/counter" "$build/bench/proxy_load" "$work/bin/"
@@ -88,9 +83,6 @@ meshpad=$work/bin/meshpad
 counter=$work/bin/counter
 load=$work/bin/proxy_load
 
-bench_name='proxy-vs-haproxy'
-# shellcheck source=bench/benchlib.sh
-source "$here/bench/benchlib.sh"
 start() { "$@" & pids+=($!); }
 rss_kib() { local t=0; for p in "$@"; do t=$((t + $(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status"))); done; echo "$t"; }
 # Stops the given processes of ours (by PID) and forgets them.

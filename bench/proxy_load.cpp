@@ -68,14 +68,21 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-int dial(int port)
+// 127.0.0.1:port, for connect() and bind().
+sockaddr_in loopbackAddress(int port)
 {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_port = htons(uint16_t(port));
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0) {
+    return a;
+}
+
+int dial(int port)
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const sockaddr_in a = loopbackAddress(port);
+    if (::connect(fd, reinterpret_cast<const sockaddr *>(&a), sizeof a) != 0) {
         ::close(fd);
         return -1;
     }
@@ -140,11 +147,8 @@ int sink(int port)
     const int ls = ::socket(AF_INET, SOCK_STREAM, 0);
     const int one = 1;
     ::setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(uint16_t(port));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::bind(ls, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0 || ::listen(ls, 128) != 0)
+    const sockaddr_in a = loopbackAddress(port);
+    if (::bind(ls, reinterpret_cast<const sockaddr *>(&a), sizeof a) != 0 || ::listen(ls, 128) != 0)
         return 1;
     for (;;) {
         const int fd = ::accept(ls, nullptr, nullptr);
@@ -509,11 +513,8 @@ private:
             return false;
         const int one = 1;
         ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_port = htons(uint16_t(m_port));
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        const int rc = ::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a);
+        const sockaddr_in a = loopbackAddress(m_port);
+        const int rc = ::connect(fd, reinterpret_cast<const sockaddr *>(&a), sizeof a);
         if (rc != 0 && errno != EINPROGRESS) {
             const bool refused = errno == ECONNREFUSED;
             ::close(fd);

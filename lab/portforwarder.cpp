@@ -132,12 +132,7 @@ PortForwarder::~PortForwarder()
 
 Result<> PortForwarder::listen(const QHostAddress &address, quint16 port)
 {
-    if (!m_server->listen(address, port))
-        return fail(Error::Code::Network, QStringLiteral("cannot listen on %1:%2: %3")
-                                              .arg(address.toString())
-                                              .arg(port)
-                                              .arg(m_server->errorString()));
-    return {};
+    return m_server->listenOn(address, port);
 }
 
 void PortForwarder::close()

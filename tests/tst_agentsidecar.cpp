@@ -154,6 +154,14 @@ struct Sidecar
         sidecar.reset(); // before its client
     }
     QString failure() const { return failed->isEmpty() ? QString() : failed->first().first().toString(); }
+    // Waits for ready() or failed(): true when it is ready and has not failed.
+    [[nodiscard]] bool waitUntilReady(int timeoutMs)
+    {
+        return QTest::qWaitFor([&] { return !ready->isEmpty() || !failed->isEmpty(); }, timeoutMs) && !ready->isEmpty()
+               && failed->isEmpty();
+    }
+    // Why it is not ready: its failure, else everything it said.
+    QString report() const { return failed->isEmpty() ? messages.join(u'\n') : failure(); }
     bool said(const QString &text) const
     {
         return std::any_of(messages.cbegin(), messages.cend(), [&](const QString &m) { return m.contains(text); });
@@ -162,6 +170,26 @@ struct Sidecar
     {
         return std::count_if(messages.cbegin(), messages.cend(), [&](const QString &m) { return m.contains(text); });
     }
+};
+
+// The counter's and the dashboard's sidecars (-sidecar-for), both following
+// the agent at `address`.
+struct CountdashSidecars
+{
+    Sidecar counter;
+    Sidecar dashboard;
+
+    explicit CountdashSidecars(const QString &address)
+        : counter(address, AgentSidecar::Lookup::SidecarFor, QStringLiteral("counter"))
+        , dashboard(address, AgentSidecar::Lookup::SidecarFor, QStringLiteral("dashboard"))
+    {
+    }
+    // Both ready (each within `timeoutMs`), neither failed.
+    [[nodiscard]] bool waitUntilReady(int timeoutMs)
+    {
+        return counter.waitUntilReady(timeoutMs) && dashboard.waitUntilReady(timeoutMs);
+    }
+    QString report() const { return u"counter: "_s + counter.report() + u"\ndashboard: "_s + dashboard.report(); }
 };
 
 const QString kNewCertificates = QStringLiteral("new certificates from the agent");
@@ -300,6 +328,27 @@ private:
             .arg(p.upstream)
             .arg(extraUpstreams)
             .toUtf8();
+    }
+
+    // The embedded counter on a free port, then both registrations with `ports`.
+    [[nodiscard]] bool serveAndRegisterCountdash(apps::counter::CounterServer &counter, OwnPorts &ports)
+    {
+        if (!counter.listen(QHostAddress::LocalHost, 0))
+            return false;
+        ports.counterApp = counter.port();
+        return registerCountdash(ports);
+    }
+    [[nodiscard]] bool registerCountdash(const OwnPorts &ports)
+    {
+        return registerService(counterPayload(ports)) && registerService(dashboardPayload(ports));
+    }
+    // Once the agent's check of the counter's sidecar passes, a GET through
+    // the dashboard's upstream reaches the counter. spinUntil, not QTRY_*:
+    // QTRY evaluates its condition again after it holds (one more GET).
+    [[nodiscard]] bool counterAnswersThrough(quint16 upstream)
+    {
+        return spinUntil([&] { return passing(QStringLiteral("counter")) == 1; }, 60'000)
+               && spinUntil([&] { return countIn(get(upstream)) > 0; }, 30'000);
     }
 
 private Q_SLOTS:
@@ -445,33 +494,29 @@ private Q_SLOTS:
         QVERIFY(registerService(counterRegistration));
         QVERIFY(registerService(dashboardRegistration));
 
-        Sidecar counterSidecar(agent(), AgentSidecar::Lookup::SidecarFor, QStringLiteral("counter"));
-        Sidecar dashboardSidecar(agent(), AgentSidecar::Lookup::SidecarFor, QStringLiteral("dashboard"));
-        QTRY_VERIFY_WITH_TIMEOUT(!counterSidecar.ready->isEmpty() || !counterSidecar.failed->isEmpty(), 30'000);
-        QVERIFY2(counterSidecar.failed->isEmpty(), qPrintable(counterSidecar.failure()));
-        QTRY_VERIFY_WITH_TIMEOUT(!dashboardSidecar.ready->isEmpty() || !dashboardSidecar.failed->isEmpty(), 30'000);
-        QVERIFY2(dashboardSidecar.failed->isEmpty(), qPrintable(dashboardSidecar.failure()));
+        CountdashSidecars sidecars(agent());
+        QVERIFY2(sidecars.waitUntilReady(30'000), qPrintable(sidecars.report()));
 
         // What `consul connect proxy` prints, with the agent's values.
-        QVERIFY(counterSidecar.said(QStringLiteral("    Sidecar for ID: counter")));
-        QVERIFY(counterSidecar.said(QStringLiteral("          Proxy ID: counter-sidecar-proxy")));
-        const quint16 publicPort = counterSidecar.sidecar->publicPort();
+        QVERIFY(sidecars.counter.said(QStringLiteral("    Sidecar for ID: counter")));
+        QVERIFY(sidecars.counter.said(QStringLiteral("          Proxy ID: counter-sidecar-proxy")));
+        const quint16 publicPort = sidecars.counter.sidecar->publicPort();
         if (seed) {
             // No Address: every address, on the port the agent assigned (node one: 21000–21255).
             QVERIFY2(publicPort >= 21000 && publicPort <= 21255, qPrintable(QString::number(publicPort)));
-            QVERIFY2(counterSidecar.said(
+            QVERIFY2(sidecars.counter.said(
                          QStringLiteral("   Public listener: 0.0.0.0:%1 => 127.0.0.1:9001 (counter)").arg(publicPort)),
-                     qPrintable(counterSidecar.messages.join(u'\n')));
+                     qPrintable(sidecars.counter.messages.join(u'\n')));
         } else {
             QCOMPARE(publicPort, ports.counterSidecar);
-            QVERIFY2(counterSidecar.said(QStringLiteral("   Public listener: 127.0.0.1:%1 => 127.0.0.1:%2 (counter)")
-                                             .arg(ports.counterSidecar)
-                                             .arg(ports.counterApp)),
-                     qPrintable(counterSidecar.messages.join(u'\n')));
+            QVERIFY2(sidecars.counter.said(QStringLiteral("   Public listener: 127.0.0.1:%1 => 127.0.0.1:%2 (counter)")
+                                               .arg(ports.counterSidecar)
+                                               .arg(ports.counterApp)),
+                     qPrintable(sidecars.counter.messages.join(u'\n')));
         }
         QVERIFY2(
-            dashboardSidecar.said(QStringLiteral("          Upstream: counter => 127.0.0.1:%1").arg(ports.upstream)),
-            qPrintable(dashboardSidecar.messages.join(u'\n')));
+            sidecars.dashboard.said(QStringLiteral("          Upstream: counter => 127.0.0.1:%1").arg(ports.upstream)),
+            qPrintable(sidecars.dashboard.messages.join(u'\n')));
 
         // Once the agent's check of the counter's sidecar passes (the seed's
         // default check runs every 10 s), a GET through the upstream port
@@ -485,7 +530,7 @@ private Q_SLOTS:
 
         // Deny dashboard → counter: the next connection is closed unanswered
         // and the counter's sidecar says why; the counter counts nothing.
-        proxy::ProxyMetrics *metrics = counterSidecar.sidecar->inboundMetrics();
+        proxy::ProxyMetrics *metrics = sidecars.counter.sidecar->inboundMetrics();
         QVERIFY(metrics);
         const quint64 deniedBefore = metrics->snapshot().refusalCount(pki::RefusalReason::Denied);
         QVERIFY(writeIntention(QStringLiteral("dashboard"), QStringLiteral("counter"), QStringLiteral("deny")));
@@ -501,24 +546,17 @@ private Q_SLOTS:
         // Allow again: the next connection works.
         QVERIFY(writeIntention(QStringLiteral("dashboard"), QStringLiteral("counter"), QStringLiteral("allow")));
         QCOMPARE(countIn(get(ports.upstream)), first + 2);
-        QVERIFY(counterSidecar.failed->isEmpty());
-        QVERIFY(dashboardSidecar.failed->isEmpty());
+        QVERIFY(sidecars.counter.failed->isEmpty());
+        QVERIFY(sidecars.dashboard.failed->isEmpty());
     }
 
     void reRegistrationAddsAnUpstream()
     {
         OwnPorts ports;
         apps::counter::CounterServer counter;
-        QVERIFY(counter.listen(QHostAddress::LocalHost, 0));
-        ports.counterApp = counter.port();
-        QVERIFY(registerService(counterPayload(ports)));
-        QVERIFY(registerService(dashboardPayload(ports)));
-        Sidecar counterSidecar(agent(), AgentSidecar::Lookup::SidecarFor, QStringLiteral("counter"));
-        Sidecar dashboardSidecar(agent(), AgentSidecar::Lookup::SidecarFor, QStringLiteral("dashboard"));
-        QTRY_VERIFY_WITH_TIMEOUT(!dashboardSidecar.ready->isEmpty() || !dashboardSidecar.failed->isEmpty(), 30'000);
-        QVERIFY2(dashboardSidecar.failed->isEmpty(), qPrintable(dashboardSidecar.failure()));
-        QTRY_VERIFY2_WITH_TIMEOUT(!counterSidecar.ready->isEmpty(), qPrintable(counterSidecar.messages.join(u'\n')),
-                                  30'000);
+        QVERIFY(serveAndRegisterCountdash(counter, ports));
+        CountdashSidecars sidecars(agent());
+        QVERIFY2(sidecars.waitUntilReady(30'000), qPrintable(sidecars.report()));
 
         // The dashboard registered again with a second upstream (the same
         // counter on another local port): the sidecar adds that listener and
@@ -527,13 +565,14 @@ private Q_SLOTS:
         QVERIFY(registerService(dashboardPayload(
             ports, QStringLiteral(", {\"destination_name\": \"counter\", \"local_bind_port\": %1}").arg(second))));
         const QString added = QStringLiteral("          Upstream: counter => 127.0.0.1:%1").arg(second);
-        QTRY_VERIFY_WITH_TIMEOUT(dashboardSidecar.said(added), 30'000);
-        QCOMPARE(dashboardSidecar.countOf(QStringLiteral("Upstream: counter => 127.0.0.1:%1").arg(ports.upstream)), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(sidecars.dashboard.said(added), 30'000);
+        QCOMPARE(sidecars.dashboard.countOf(QStringLiteral("Upstream: counter => 127.0.0.1:%1").arg(ports.upstream)),
+                 1);
         QTRY_VERIFY_WITH_TIMEOUT(passing(QStringLiteral("counter")) == 1, 60'000);
         QTRY_VERIFY_WITH_TIMEOUT(countIn(get(second)) > 0, 30'000);
         QVERIFY(countIn(get(ports.upstream)) > 0);
-        QCOMPARE(dashboardSidecar.ready->size(), 1);
-        QVERIFY(dashboardSidecar.failed->isEmpty());
+        QCOMPARE(sidecars.dashboard.ready->size(), 1);
+        QVERIFY(sidecars.dashboard.failed->isEmpty());
     }
 
     void cliReportsInConsulsWords_data()
@@ -618,24 +657,16 @@ private Q_SLOTS:
     {
         OwnPorts ports;
         apps::counter::CounterServer counter;
-        QVERIFY(counter.listen(QHostAddress::LocalHost, 0));
-        ports.counterApp = counter.port();
-        QVERIFY(registerService(counterPayload(ports)));
-        QVERIFY(registerService(dashboardPayload(ports)));
-        Sidecar counterSidecar(agent(), AgentSidecar::Lookup::SidecarFor, QStringLiteral("counter"));
-        Sidecar dashboardSidecar(agent(), AgentSidecar::Lookup::SidecarFor, QStringLiteral("dashboard"));
-        QTRY_VERIFY_WITH_TIMEOUT(!counterSidecar.ready->isEmpty() || !counterSidecar.failed->isEmpty(), 30'000);
-        QVERIFY2(counterSidecar.failed->isEmpty(), qPrintable(counterSidecar.failure()));
-        QTRY_VERIFY_WITH_TIMEOUT(!dashboardSidecar.ready->isEmpty() || !dashboardSidecar.failed->isEmpty(), 30'000);
-        QVERIFY2(dashboardSidecar.failed->isEmpty(), qPrintable(dashboardSidecar.failure()));
-        QTRY_VERIFY_WITH_TIMEOUT(passing(QStringLiteral("counter")) == 1, 60'000);
-        QTRY_VERIFY_WITH_TIMEOUT(countIn(get(ports.upstream)) > 0, 30'000);
+        QVERIFY(serveAndRegisterCountdash(counter, ports));
+        CountdashSidecars sidecars(agent());
+        QVERIFY2(sidecars.waitUntilReady(30'000), qPrintable(sidecars.report()));
+        QVERIFY(counterAnswersThrough(ports.upstream));
 
         QTcpSocket open;
         QVERIFY(connectSocket(open, ports.upstream));
         const quint64 before = countIn(getOn(open));
         QVERIFY(before > 0);
-        proxy::ProxyMetrics *metrics = counterSidecar.sidecar->inboundMetrics();
+        proxy::ProxyMetrics *metrics = sidecars.counter.sidecar->inboundMetrics();
         QVERIFY(metrics);
         const quint64 deniedBefore = metrics->snapshot().refusalCount(pki::RefusalReason::Denied);
 
@@ -653,8 +684,10 @@ private Q_SLOTS:
         QCOMPARE(countIn(getOn(open)), before + 1);
         // Both sidecars notice and carry on.
         QTRY_VERIFY2_WITH_TIMEOUT(
-            counterSidecar.said(QStringLiteral("(retrying)")) && dashboardSidecar.said(QStringLiteral("(retrying)")),
-            qPrintable(counterSidecar.messages.join(u'\n') + u'\n' + dashboardSidecar.messages.join(u'\n')), 30'000);
+            sidecars.counter.said(QStringLiteral("(retrying)"))
+                && sidecars.dashboard.said(QStringLiteral("(retrying)")),
+            qPrintable(sidecars.counter.messages.join(u'\n') + u'\n' + sidecars.dashboard.messages.join(u'\n')),
+            30'000);
 
         // A new connection reaches the counter's sidecar (the dashboard's
         // upstream kept its instance) and is refused there: fail closed.
@@ -669,13 +702,13 @@ private Q_SLOTS:
         QTRY_COMPARE(metrics->snapshot().refusalCount(pki::RefusalReason::Denied), deniedBefore + 1);
         QCOMPARE(counter.count(), before + 1);
         // Every listener still listens.
-        QCOMPARE(counterSidecar.sidecar->publicPort(), ports.counterSidecar);
+        QCOMPARE(sidecars.counter.sidecar->publicPort(), ports.counterSidecar);
         for (quint16 port : {ports.counterSidecar, ports.upstream}) {
             QTcpSocket probe;
             QVERIFY2(connectSocket(probe, port), qPrintable(QString::number(port)));
         }
-        QVERIFY(counterSidecar.failed->isEmpty());
-        QVERIFY(dashboardSidecar.failed->isEmpty());
+        QVERIFY(sidecars.counter.failed->isEmpty());
+        QVERIFY(sidecars.dashboard.failed->isEmpty());
 
         // The agent is back where it was (its registrations made again, as a
         // restarted agent reloads them): new connections are answered.
@@ -683,8 +716,7 @@ private Q_SLOTS:
         QVERIFY2(agent() == agentAddress,
                  qPrintable(QStringLiteral("the lab came back on %1, not %2 (another lab took its address)")
                                 .arg(agent(), agentAddress)));
-        QVERIFY(registerService(counterPayload(ports)));
-        QVERIFY(registerService(dashboardPayload(ports)));
+        QVERIFY(registerCountdash(ports));
         QElapsedTimer back;
         back.start();
         QByteArray body;
@@ -694,10 +726,10 @@ private Q_SLOTS:
         qInfo("with the agent back a new connection was answered after %lld ms", back.elapsed());
         QCOMPARE(countIn(body), before + 2);
         QCOMPARE(countIn(getOn(open)), before + 3);
-        QCOMPARE(counterSidecar.ready->size(), 1);
-        QCOMPARE(dashboardSidecar.ready->size(), 1);
-        QVERIFY(counterSidecar.failed->isEmpty());
-        QVERIFY(dashboardSidecar.failed->isEmpty());
+        QCOMPARE(sidecars.counter.ready->size(), 1);
+        QCOMPARE(sidecars.dashboard.ready->size(), 1);
+        QVERIFY(sidecars.counter.failed->isEmpty());
+        QVERIFY(sidecars.dashboard.failed->isEmpty());
     }
 
     // Last: it runs its own lab that rotates every service's leaf often.
@@ -709,28 +741,20 @@ private Q_SLOTS:
 
         OwnPorts ports;
         apps::counter::CounterServer counter;
-        QVERIFY(counter.listen(QHostAddress::LocalHost, 0));
-        ports.counterApp = counter.port();
-        QVERIFY(registerService(counterPayload(ports)));
-        QVERIFY(registerService(dashboardPayload(ports)));
-        Sidecar counterSidecar(agent(), AgentSidecar::Lookup::SidecarFor, QStringLiteral("counter"));
-        Sidecar dashboardSidecar(agent(), AgentSidecar::Lookup::SidecarFor, QStringLiteral("dashboard"));
-        QTRY_VERIFY_WITH_TIMEOUT(!counterSidecar.ready->isEmpty() || !counterSidecar.failed->isEmpty(), 30'000);
-        QVERIFY2(counterSidecar.failed->isEmpty(), qPrintable(counterSidecar.failure()));
-        QTRY_VERIFY2_WITH_TIMEOUT(!dashboardSidecar.ready->isEmpty(), qPrintable(dashboardSidecar.messages.join(u'\n')),
-                                  30'000);
-        QTRY_VERIFY_WITH_TIMEOUT(passing(QStringLiteral("counter")) == 1, 60'000);
-        QTRY_VERIFY_WITH_TIMEOUT(countIn(get(ports.upstream)) > 0, 30'000);
+        QVERIFY(serveAndRegisterCountdash(counter, ports));
+        CountdashSidecars sidecars(agent());
+        QVERIFY2(sidecars.waitUntilReady(30'000), qPrintable(sidecars.report()));
+        QVERIFY(counterAnswersThrough(ports.upstream));
 
         // One connection through the upstream, open across a rotation.
         QTcpSocket open;
         QVERIFY(connectSocket(open, ports.upstream));
         const quint64 before = countIn(getOn(open));
         QVERIFY(before > 0);
-        const qsizetype counterRotations = counterSidecar.countOf(kNewCertificates);
-        const qsizetype dashboardRotations = dashboardSidecar.countOf(kNewCertificates);
-        QTRY_VERIFY_WITH_TIMEOUT(counterSidecar.countOf(kNewCertificates) > counterRotations
-                                     && dashboardSidecar.countOf(kNewCertificates) > dashboardRotations,
+        const qsizetype counterRotations = sidecars.counter.countOf(kNewCertificates);
+        const qsizetype dashboardRotations = sidecars.dashboard.countOf(kNewCertificates);
+        QTRY_VERIFY_WITH_TIMEOUT(sidecars.counter.countOf(kNewCertificates) > counterRotations
+                                     && sidecars.dashboard.countOf(kNewCertificates) > dashboardRotations,
                                  30'000);
         QCOMPARE(open.state(), QAbstractSocket::ConnectedState);
         QCOMPARE(countIn(getOn(open)), before + 1);         // the same connection, still answered
@@ -790,8 +814,8 @@ private Q_SLOTS:
                   .value(0);
         QTRY_VERIFY_WITH_TIMEOUT(presentsCurrentLeaf(), 30'000);
         // …and after the next rotation, the next leaf.
-        const qsizetype seen = counterSidecar.countOf(kNewCertificates);
-        QTRY_VERIFY_WITH_TIMEOUT(counterSidecar.countOf(kNewCertificates) > seen, 30'000);
+        const qsizetype seen = sidecars.counter.countOf(kNewCertificates);
+        QTRY_VERIFY_WITH_TIMEOUT(sidecars.counter.countOf(kNewCertificates) > seen, 30'000);
         QTRY_VERIFY_WITH_TIMEOUT(presentsCurrentLeaf(), 30'000);
         const QSslCertificate now
             = QSslCertificate::fromData(call("GET", agent() + u"/v1/agent/connect/ca/leaf/counter")
@@ -803,8 +827,8 @@ private Q_SLOTS:
         QVERIFY(!first.isNull());
         QVERIFY(now != first);
         QCOMPARE(open.state(), QAbstractSocket::ConnectedState);
-        QVERIFY(counterSidecar.failed->isEmpty());
-        QVERIFY(dashboardSidecar.failed->isEmpty());
+        QVERIFY(sidecars.counter.failed->isEmpty());
+        QVERIFY(sidecars.dashboard.failed->isEmpty());
     }
 };
 

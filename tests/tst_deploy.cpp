@@ -5,6 +5,7 @@
 // bodies) escaped for the terminal.
 
 #include "apischemachecker.h"
+#include "terminalsafety.h"
 
 #include "consul/consulclient.h"
 #include "deploy/deployer.h"
@@ -67,49 +68,10 @@ QString joined(const QList<DeployEvent> &events)
 // The CLI rows below run the real `meshpad`: built in the debug pass only
 // (tests/CMakeLists.txt); the sanitized pass checks deploy's coroutines.
 
-// ESC [ 2 J clears the screen, OSC 52 (ESC ] 52 ; c ; … BEL) writes the
-// clipboard, U+009B is CSI in its C1 form, U+202E reverses what follows
-// (Trojan Source, CVE-2021-42574).
-QString hostileText()
-{
-    return u"\x1b[2J\x1b]52;c;aGk=\x07"_s + QChar(0x9b) + u"31m"_s + QChar(0x202e);
-}
-
-// hostileText() as the terminal must show it.
-QString hostileEscaped()
-{
-    return uR"(\x1b[2J\x1b]52;c;aGk=\x07\x9b31m\u202e)"_s;
-}
-
-bool actsOnTerminal(char16_t c)
-{
-    return (c < 0x20 && c != u'\n') || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e)
-           || (c >= 0x2066 && c <= 0x2069) || c == 0xfffd;
-}
-
-// The first character in `bytes` a terminal would act on (a control other
-// than a newline, C1 as UTF-8, a bidi control) or that is not UTF-8 (U+FFFD
-// once decoded); empty when there is none.
-QString rawControl(const QByteArray &bytes)
-{
-    if (const qsizetype at = bytes.indexOf('\x1b'); at >= 0)
-        return u"a raw ESC at byte %1"_s.arg(at);
-    const QString text = QString::fromUtf8(bytes);
-    for (qsizetype i = 0; i < text.size(); ++i) {
-        if (actsOnTerminal(text.at(i).unicode()))
-            return u"a raw U+%1 at %2"_s.arg(int(text.at(i).unicode()), 4, 16, QLatin1Char('0')).arg(i);
-    }
-    return {};
-}
-
-// `text` safe for the test log itself.
-QString visible(const QString &text)
-{
-    QString out;
-    for (const QChar c : text)
-        out += actsOnTerminal(c.unicode()) ? u"<U+%1>"_s.arg(int(c.unicode()), 4, 16, QLatin1Char('0')) : QString(c);
-    return out;
-}
+using meshtest::hostileEscaped;
+using meshtest::hostileText;
+using meshtest::rawControl;
+using meshtest::visible;
 
 struct CliRun
 {

@@ -17,6 +17,8 @@
 #include "deploy/plantreebuilder.h"
 #include "mainwindow.h"
 #include "support/canvaspaint.h"
+#include "support/privatesettings.h"
+#include "support/windowlookup.h"
 
 #include "deploy/deploytarget.h"
 #include "deploy/targetprofiles.h"
@@ -45,6 +47,7 @@
 using meshpad::gui::DeployDialog;
 using meshpad::gui::MainWindow;
 using meshpad::gui::PlanTreeBuilder;
+using meshtest::windowAction;
 
 namespace {
 
@@ -56,15 +59,6 @@ constexpr int kApplyTimeoutMs = 120'000;
 QString example()
 {
     return QStringLiteral(MESHPAD_SOURCE_DIR "/resources/examples/countdash.meshpad");
-}
-
-QAction *action(const MainWindow &window, const QString &objectName)
-{
-    for (QAction *a : window.allActions()) {
-        if (a->objectName() == objectName)
-            return a;
-    }
-    return nullptr;
 }
 
 // The top-level items of the plan tree whose change is `change`.
@@ -131,7 +125,7 @@ private:
     DeployDialog *openDialog(bool teardown)
     {
         if (teardown) {
-            QAction *a = action(*m_window, u"actionTeardown"_qs);
+            QAction *a = windowAction(*m_window, u"actionTeardown"_qs);
             [&] { QVERIFY(a); }();
             a->trigger();
         } else {
@@ -200,12 +194,9 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        QVERIFY(m_home.isValid());
         // Profiles, settings and the lab's CA in a directory of the test's.
-        qputenv("XDG_CONFIG_HOME", m_home.filePath(u"config"_qs).toUtf8());
-        qputenv("XDG_DATA_HOME", m_home.filePath(u"data"_qs).toUtf8());
-        for (const char *name : {"CONSUL_HTTP_TOKEN", "NOMAD_TOKEN", "CONSUL_HTTP_ADDR", "NOMAD_ADDR"})
-            qunsetenv(name);
+        QVERIFY(meshtest::usePrivateSettings(m_home));
+        meshtest::unsetClusterEnvironment();
         m_window = std::make_unique<MainWindow>();
         m_window->setValidationDelay(50);
         QVERIFY(m_window->openFile(example()));
@@ -228,12 +219,12 @@ private Q_SLOTS:
         StallMeter stalls;
         DeployDialog *dialog = openDialog(false);
         QVERIFY(dialog);
-        QVERIFY(action(*m_window, u"actionDeploy"_qs)->shortcut() == QKeySequence(u"Ctrl+Shift+D"_qs));
+        QVERIFY(windowAction(*m_window, u"actionDeploy"_qs)->shortcut() == QKeySequence(u"Ctrl+Shift+D"_qs));
 
         // The lab comes up for the deploy, apart from Run.
         QVERIFY(planOnLab(dialog));
         QCOMPARE(m_window->labState(), MainWindow::LabState::Serving);
-        QVERIFY(!action(*m_window, u"actionLabRun"_qs)->isEnabled());
+        QVERIFY(!windowAction(*m_window, u"actionLabRun"_qs)->isEnabled());
 
         // The two jobs as additions, green, with the dry run's verdict.
         const QStringList added = topLevel(dialog->planTree(), u"add"_qs);
@@ -373,7 +364,7 @@ private Q_SLOTS:
         QSignalSpy stopped(&m_window->lab(), &mesh::lab::Lab::stopped);
         m_window->stopLab();
         QTRY_VERIFY_WITH_TIMEOUT(m_window->labState() == MainWindow::LabState::Idle, 30'000);
-        action(*m_window, u"actionLabRun"_qs)->trigger();
+        windowAction(*m_window, u"actionLabRun"_qs)->trigger();
         QTRY_VERIFY_WITH_TIMEOUT(m_window->labState() == MainWindow::LabState::Running, 30'000);
 
         DeployDialog *dialog = openDialog(false);

@@ -7,6 +7,7 @@
 #include "desktopschemeprobe.h"
 #include "icontheme.h"
 #include "mainwindow.h"
+#include "support/privatesettings.h"
 
 #include <QApplication>
 #include <QFile>
@@ -66,9 +67,7 @@ class TestDesktopSchemeProbe : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QVERIFY(m_home.isValid());
-        qputenv("XDG_CONFIG_HOME", m_home.filePath(u"config"_qs).toUtf8());
-        qputenv("XDG_DATA_HOME", m_home.filePath(u"data"_qs).toUtf8());
+        QVERIFY(meshtest::usePrivateSettings(m_home));
         QCoreApplication::setApplicationName(u"meshpad-desktopscheme"_qs);
         // Only GNOME's settings can tell: no other hint in the environment.
         qunsetenv("MESHPAD_COLOR_SCHEME");

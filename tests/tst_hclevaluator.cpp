@@ -230,6 +230,33 @@ void TestHclEvaluator::error_data()
     QTest::newRow("null condition")
         << u"var.nothing ? 1 : 2"_s
         << u"expr.hcl:1:1: Null condition: the condition value is null; conditions must either be true or false"_s;
+    QTest::newRow("for over null")
+        << u"[for x in var.nothing : x]"_s
+        << u"expr.hcl:1:11: Iteration over null value: a null value cannot be used as the collection in a 'for' "
+           u"expression"_s;
+    QTest::newRow("null if clause")
+        << u"[for t in var.tags : t if var.nothing]"_s
+        << u"expr.hcl:1:27: Condition is null: the value of the 'if' clause must not be null"_s;
+    QTest::newRow("if clause that is a word")
+        << u"[for t in var.tags : t if t]"_s
+        << u"expr.hcl:1:27: Invalid operand: unsuitable value for the 'if' clause: a bool is required, and \"a\" is "
+           u"not a bool"_s;
+    QTest::newRow("null key in an object for")
+        << u"{for t in var.tags : var.nothing => t}"_s
+        << u"expr.hcl:1:22: Invalid object key: key expression in 'for' expression must not produce a null value"_s;
+    QTest::newRow("not of a word")
+        << u"!var.name"_s
+        << u"expr.hcl:1:2: Invalid operand: unsuitable value for unary operand: a bool is required, and \"web\" is "
+           u"not a bool"_s;
+    QTest::newRow("logic on a tuple")
+        << u"var.tags && true"_s
+        << u"expr.hcl:1:1: Invalid operand: unsuitable value for left operand: a bool is required, not tuple"_s;
+    QTest::newRow("arithmetic on a tuple")
+        << u"1 + var.tags"_s
+        << u"expr.hcl:1:5: Invalid operand: unsuitable value for right operand: a number is required, not tuple"_s;
+    QTest::newRow("negating null")
+        << u"-var.nothing"_s
+        << u"expr.hcl:1:2: Invalid operand: unsuitable value for unary operand: argument must not be null"_s;
     QTest::newRow("error inside a for body has its position")
         << u"[for s in var.services : s.nope]"_s
         << u"expr.hcl:1:27: Unsupported attribute: this object does not have an attribute named \"nope\""_s;

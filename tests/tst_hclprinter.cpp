@@ -163,6 +163,31 @@ private Q_SLOTS:
         QTest::newRow("splat kinds differ") << QByteArray("a = x.*.y") << QByteArray("a = x[*].y") << false;
         QTest::newRow("expansion differs") << QByteArray("a = f(x...)") << QByteArray("a = f(x)") << false;
         QTest::newRow("traversal steps differ") << QByteArray("a = x.y") << QByteArray("a = x.z") << false;
+        QTest::newRow("every kind of expression, the same")
+            << QByteArray("a = [f(x...), {k = -y[0], (z) = !w}, [for i, v in l : v if i > 0], c ? \"${d}\" : e[*].g, "
+                          "\"%{for s in t}${s}%{endfor}\", f(1).h[2], (1 + 2) * 3]")
+            << QByteArray("a = [\n  f(x...),\n  { k = -y[0], (z) = !w },\n  [for i, v in l : v if i > 0],\n"
+                          "  c ? \"${d}\" : e[*].g,\n  \"%{for s in t}${s}%{endfor}\", f(1).h[2], (1 + 2) * 3,\n]")
+            << true;
+        QTest::newRow("function names differ") << QByteArray("a = f(x)") << QByteArray("a = g(x)") << false;
+        QTest::newRow("tuple lengths differ") << QByteArray("a = [1, 2]") << QByteArray("a = [1, 2, 3]") << false;
+        QTest::newRow("object keys differ") << QByteArray("a = {k = 1}") << QByteArray("a = {j = 1}") << false;
+        QTest::newRow("object values differ") << QByteArray("a = {k = 1}") << QByteArray("a = {k = 2}") << false;
+        QTest::newRow("object sizes differ") << QByteArray("a = {k = 1}") << QByteArray("a = {k = 1, j = 2}") << false;
+        QTest::newRow("a parenthesized key is not a name")
+            << QByteArray("a = {(k) = 1}") << QByteArray("a = {k = 1}") << false;
+        QTest::newRow("index keys differ") << QByteArray("a = x[y]") << QByteArray("a = x[z]") << false;
+        QTest::newRow("steps after a call differ") << QByteArray("a = f().x") << QByteArray("a = f().y") << false;
+        QTest::newRow("for conditions differ")
+            << QByteArray("a = [for v in l : v if v]") << QByteArray("a = [for v in l : v]") << false;
+        QTest::newRow("for grouping differs")
+            << QByteArray("a = {for v in l : v => v...}") << QByteArray("a = {for v in l : v => v}") << false;
+        QTest::newRow("conditional results differ")
+            << QByteArray("a = c ? 1 : 2") << QByteArray("a = c ? 1 : 3") << false;
+        QTest::newRow("unary operators differ") << QByteArray("a = -x") << QByteArray("a = !x") << false;
+        QTest::newRow("template for bodies differ") << QByteArray("a = \"%{for s in t}${s}%{endfor}\"")
+                                                    << QByteArray("a = \"%{for s in t}x${s}%{endfor}\"") << false;
+        QTest::newRow("splat continuations differ") << QByteArray("a = x[*].y") << QByteArray("a = x[*].z") << false;
     }
 
     void sameStructureSeesDifferences()

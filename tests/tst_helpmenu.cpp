@@ -9,6 +9,7 @@
 #include "examplesmenu.h"
 #include "mainwindow.h"
 #include "support/menuclick.h"
+#include "support/privatesettings.h"
 
 #include "model/topologymodel.h"
 
@@ -63,13 +64,13 @@ class TestHelpMenu : public QObject
     QTemporaryDir m_home;
     std::unique_ptr<MainWindow> m_window;
 
-    MainWindow &showWindow()
+    // A new m_window with no design, shown; true once it is the active window.
+    [[nodiscard]] bool showWindow()
     {
         m_window = std::make_unique<MainWindow>();
         m_window->show();
         m_window->activateWindow();
-        [&] { QVERIFY(QTest::qWaitForWindowActive(m_window.get())); }();
-        return *m_window;
+        return QTest::qWaitForWindowActive(m_window.get());
     }
 
     // Clicks File › <action> and returns the folder the file dialog opened
@@ -98,9 +99,7 @@ class TestHelpMenu : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QVERIFY(m_home.isValid());
-        qputenv("XDG_CONFIG_HOME", m_home.filePath(u"config"_qs).toUtf8());
-        qputenv("XDG_DATA_HOME", m_home.filePath(u"data"_qs).toUtf8());
+        QVERIFY(meshtest::usePrivateSettings(m_home));
         qputenv("HOME", m_home.filePath(u"home"_qs).toUtf8());
         QVERIFY(QDir().mkpath(m_home.filePath(u"home"_qs)));
         qputenv("MESHPAD_COLOR_SCHEME", "light");
@@ -118,7 +117,8 @@ private Q_SLOTS:
 
     void examplesMenuOpensCountdashAsACopy()
     {
-        MainWindow &window = showWindow();
+        QVERIFY(showWindow());
+        MainWindow &window = *m_window;
         // The build tree's share/meshpad/examples (packaging/CMakeLists.txt)
         // or, without it, the compiled-in example: countdash either way.
         const QStringList examples = ExamplesMenu::examples();
@@ -147,7 +147,8 @@ private Q_SLOTS:
 
     void aboutShowsVersionAddressAndLicences()
     {
-        MainWindow &window = showWindow();
+        QVERIFY(showWindow());
+        MainWindow &window = *m_window;
         QVERIFY(clickMenuItem(window, u"Help"_qs, u"actionAbout"_qs));
         QPointer<AboutDialog> about;
         QTRY_VERIFY_WITH_TIMEOUT((about = visible<AboutDialog>()), kTimeoutMs);
@@ -170,7 +171,8 @@ private Q_SLOTS:
 
     void aboutQtOpens()
     {
-        MainWindow &window = showWindow();
+        QVERIFY(showWindow());
+        MainWindow &window = *m_window;
         bool seen = false;
         QTimer poll;
         poll.setInterval(50);
@@ -205,7 +207,8 @@ private Q_SLOTS:
         QVERIFY(QFile::copy(sourceExample(), design));
         QFile::setPermissions(design, QFile::ReadOwner | QFile::WriteOwner);
 
-        MainWindow &window = showWindow();
+        QVERIFY(showWindow());
+        MainWindow &window = *m_window;
         QVERIFY(window.openFile(design));
         QCOMPARE(dialogFolderOf(window, u"File"_qs, action), folder);
 

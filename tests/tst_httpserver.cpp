@@ -11,7 +11,6 @@
 
 #include <QPointer>
 #include <QRegularExpression>
-#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTest>
@@ -100,6 +99,14 @@ struct Recorder
     QList<QByteArray> paths; // in the order the handler saw them
     QList<QByteArray> bodies;
     std::vector<Deferred> pending;
+
+    // Installs itself as `server`'s handler, with `limits`, and listens on 127.0.0.1.
+    [[nodiscard]] bool serve(HttpServer &server, const HttpServer::Limits &limits = {})
+    {
+        server.setLimits(limits);
+        install(server);
+        return server.listen(QHostAddress::LocalHost);
+    }
 
     void install(HttpServer &server)
     {
@@ -237,8 +244,7 @@ void TestHttpServer::bodiesAreDroppedUnlessBuffered()
 {
     HttpServer server; // default limits: bufferBodyBytes == 0
     Recorder recorder;
-    recorder.install(server);
-    QVERIFY(server.listen(QHostAddress::LocalHost));
+    QVERIFY(recorder.serve(server));
 
     Client client(server.port());
     client.send("PUT /v1/kv/x HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello" + get("/after"));
@@ -272,13 +278,9 @@ void TestHttpServer::bodyOverCapRefused()
     QFETCH(int, expectedStatus);
 
     HttpServer server;
-    HttpServer::Limits limits;
-    limits.bufferBodyBytes = 16;
-    server.setLimits(limits);
     Recorder recorder;
-    recorder.install(server);
+    QVERIFY(recorder.serve(server, {.bufferBodyBytes = 16}));
     QSignalSpy rejected(&server, &HttpServer::connectionRejected);
-    QVERIFY(server.listen(QHostAddress::LocalHost));
 
     Client client(server.port());
     client.send(request);
@@ -298,13 +300,8 @@ void TestHttpServer::bodyOverCapRefused()
 void TestHttpServer::stalledBodyDropped()
 {
     HttpServer server;
-    HttpServer::Limits limits;
-    limits.bufferBodyBytes = 1024;
-    limits.headerTimeout = 300ms;
-    server.setLimits(limits);
     Recorder recorder;
-    recorder.install(server);
-    QVERIFY(server.listen(QHostAddress::LocalHost));
+    QVERIFY(recorder.serve(server, {.bufferBodyBytes = 1024, .headerTimeout = 300ms}));
 
     Client client(server.port());
     client.send("PUT /v1/kv/x HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc");
@@ -402,8 +399,7 @@ void TestHttpServer::pipelinedRequestWaitsBehindDeferred()
 {
     HttpServer server;
     Recorder recorder;
-    recorder.install(server);
-    QVERIFY(server.listen(QHostAddress::LocalHost));
+    QVERIFY(recorder.serve(server));
 
     Client client(server.port());
     client.send(get("/before") + get("/defer/1") + get("/fast") + get("/defer/2") + get("/last"));
@@ -434,13 +430,8 @@ void TestHttpServer::pipelinedRequestWaitsBehindDeferred()
 void TestHttpServer::deadlinesSpareDeferredConnections()
 {
     HttpServer server;
-    HttpServer::Limits limits;
-    limits.headerTimeout = 100ms;
-    limits.idleTimeout = 100ms;
-    server.setLimits(limits);
     Recorder recorder;
-    recorder.install(server);
-    QVERIFY(server.listen(QHostAddress::LocalHost));
+    QVERIFY(recorder.serve(server, {.headerTimeout = 100ms, .idleTimeout = 100ms}));
 
     Client waiting(server.port());
     waiting.send(get("/defer"));
@@ -480,8 +471,7 @@ void TestHttpServer::clientLeavingClosesHandle()
 
     HttpServer server;
     Recorder recorder;
-    recorder.install(server);
-    QVERIFY(server.listen(QHostAddress::LocalHost));
+    QVERIFY(recorder.serve(server));
 
     Client client(server.port());
     client.send(get("/defer") + pipelinedMore);
@@ -585,8 +575,7 @@ void TestHttpServer::thousandDeferredConnections()
 
     HttpServer server;
     Recorder recorder;
-    recorder.install(server);
-    QVERIFY(server.listen(QHostAddress::LocalHost));
+    QVERIFY(recorder.serve(server));
 
     std::vector<std::unique_ptr<Client>> clients;
     clients.reserve(Count);
@@ -774,15 +763,37 @@ void TestHttpServer::overloadLoggedOncePerSecond_data()
 }
 
 namespace {
-QStringList *s_httpMessages = nullptr;
-QtMessageHandler s_previousHandler = nullptr;
-
-void collectHttpMessages(QtMsgType type, const QMessageLogContext &context, const QString &message)
+// What the server logs in its category (meshpad.http) while one of these is
+// alive; everything still reaches the previous handler.
+class HttpLogCapture
 {
-    if (s_httpMessages && qstrcmp(context.category, "meshpad.http") == 0)
-        s_httpMessages->append(message);
-    s_previousHandler(type, context, message);
-}
+public:
+    HttpLogCapture()
+    {
+        s_capture = this;
+        s_previous = qInstallMessageHandler(collect);
+    }
+    ~HttpLogCapture()
+    {
+        qInstallMessageHandler(s_previous);
+        s_capture = nullptr;
+    }
+    Q_DISABLE_COPY_MOVE(HttpLogCapture)
+
+    const QStringList &messages() const { return m_messages; }
+
+private:
+    static void collect(QtMsgType type, const QMessageLogContext &context, const QString &message)
+    {
+        if (s_capture && qstrcmp(context.category, "meshpad.http") == 0)
+            s_capture->m_messages.append(message);
+        s_previous(type, context, message);
+    }
+
+    static inline HttpLogCapture *s_capture = nullptr;
+    static inline QtMessageHandler s_previous = nullptr;
+    QStringList m_messages;
+};
 } // namespace
 
 void TestHttpServer::overloadLoggedOncePerSecond()
@@ -790,21 +801,12 @@ void TestHttpServer::overloadLoggedOncePerSecond()
     QFETCH(bool, idleSlots);
     QFETCH(QByteArray, expectedLine);
 
-    QStringList messages;
-    s_httpMessages = &messages;
-    s_previousHandler = qInstallMessageHandler(collectHttpMessages);
-    const auto restore = qScopeGuard([] {
-        qInstallMessageHandler(s_previousHandler);
-        s_httpMessages = nullptr;
-    });
+    const HttpLogCapture log;
+    const QStringList &messages = log.messages();
 
     HttpServer server;
-    HttpServer::Limits limits;
-    limits.maxConnections = 2;
-    server.setLimits(limits);
     Recorder recorder;
-    recorder.install(server);
-    QVERIFY(server.listen(QHostAddress::LocalHost));
+    QVERIFY(recorder.serve(server, {.maxConnections = 2}));
 
     std::vector<std::unique_ptr<Client>> busy;
     for (int i = 0; i < 2; ++i) {
@@ -841,12 +843,8 @@ void TestHttpServer::manyIdleSocketsDoNotLockOutARequest()
         QFAIL("too few file descriptors: raise the hard limit (ulimit -Hn)");
 
     HttpServer server;
-    HttpServer::Limits limits;
-    limits.maxConnections = Cap;
-    server.setLimits(limits);
     Recorder recorder;
-    recorder.install(server);
-    QVERIFY(server.listen(QHostAddress::LocalHost));
+    QVERIFY(recorder.serve(server, {.maxConnections = Cap}));
 
     std::vector<std::unique_ptr<Client>> idle;
     idle.reserve(Idle);
@@ -962,22 +960,13 @@ void TestHttpServer::everySlotDeferredRefusesNewcomers()
     constexpr int Cap = 50;
     constexpr int Newcomers = 10;
 
-    QStringList messages;
-    s_httpMessages = &messages;
-    s_previousHandler = qInstallMessageHandler(collectHttpMessages);
-    const auto restore = qScopeGuard([] {
-        qInstallMessageHandler(s_previousHandler);
-        s_httpMessages = nullptr;
-    });
+    const HttpLogCapture log;
+    const QStringList &messages = log.messages();
 
     HttpServer server;
-    HttpServer::Limits limits;
-    limits.maxConnections = Cap;
-    server.setLimits(limits);
     Recorder recorder;
-    recorder.install(server);
+    QVERIFY(recorder.serve(server, {.maxConnections = Cap}));
     QSignalSpy rejected(&server, &HttpServer::connectionRejected);
-    QVERIFY(server.listen(QHostAddress::LocalHost));
 
     std::vector<std::unique_ptr<Client>> waiting;
     for (int i = 0; i < Cap; ++i) {

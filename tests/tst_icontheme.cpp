@@ -6,6 +6,7 @@
 #include "appearance.h"
 #include "icontheme.h"
 #include "mainwindow.h"
+#include "support/privatesettings.h"
 
 #include <QApplication>
 #include <QImage>
@@ -88,9 +89,7 @@ class TestIconTheme : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QVERIFY(m_home.isValid());
-        qputenv("XDG_CONFIG_HOME", m_home.filePath(u"config"_qs).toUtf8());
-        qputenv("XDG_DATA_HOME", m_home.filePath(u"data"_qs).toUtf8());
+        QVERIFY(meshtest::usePrivateSettings(m_home));
         // The scheme is the test's choice, never the desktop's.
         qputenv("MESHPAD_COLOR_SCHEME", "light");
         QCoreApplication::setApplicationName(u"meshpad-icontheme"_qs);

@@ -20,6 +20,8 @@
 #include "import/importreportdialog.h"
 #include "mainwindow.h"
 #include "support/menuclick.h"
+#include "support/modaldialogs.h"
+#include "support/privatesettings.h"
 
 #include "deploy/targetprofiles.h"
 #include "importer/fileimport.h"
@@ -58,6 +60,8 @@ using meshpad::gui::ImportReportDialog;
 using meshpad::gui::MainWindow;
 using meshpad::gui::ServiceItem;
 using meshtest::clickMenuItem;
+using meshtest::visibleMessageBox;
+using meshtest::whenModal;
 
 namespace {
 
@@ -79,15 +83,6 @@ QString quoted(const QStringList &paths)
     return parts.join(u' ');
 }
 
-QMessageBox *visibleMessageBox(const QWidget *parent)
-{
-    for (QMessageBox *box : parent->findChildren<QMessageBox *>()) {
-        if (box->isVisible())
-            return box;
-    }
-    return nullptr;
-}
-
 ImportReportDialog *visibleReport(const QWidget *parent)
 {
     for (ImportReportDialog *report : parent->findChildren<ImportReportDialog *>()) {
@@ -95,33 +90,6 @@ ImportReportDialog *visibleReport(const QWidget *parent)
             return report;
     }
     return nullptr;
-}
-
-// Calls `act` with the next modal widget of type T once it is on screen,
-// from the event loop (so inside the dialog's own exec()); gives up after
-// 10 s.
-template<class T, class Act>
-void whenModal(QObject *context, Act act)
-{
-    auto *poll = new QTimer(context);
-    poll->setInterval(20);
-    QObject::connect(poll, &QTimer::timeout, context, [poll, act, tries = 0]() mutable {
-        auto *dialog = qobject_cast<T *>(QApplication::activeModalWidget());
-        if (!dialog || !dialog->isVisible()) {
-            if (++tries > 500)
-                poll->deleteLater();
-            return;
-        }
-        poll->stop();
-        poll->deleteLater();
-        // Clicks reach a window only once it is on screen.
-        if (!QTest::qWaitForWindowExposed(dialog)) {
-            dialog->reject();
-            return;
-        }
-        act(dialog);
-    });
-    poll->start();
 }
 
 // Answers the next file dialog as a user does: types `text` (one path, or
@@ -299,12 +267,9 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        QVERIFY(m_home.isValid());
-        qputenv("XDG_CONFIG_HOME", m_home.filePath(u"config"_qs).toUtf8());
-        qputenv("XDG_DATA_HOME", m_home.filePath(u"data"_qs).toUtf8());
+        QVERIFY(meshtest::usePrivateSettings(m_home));
         // The lab and the profile below take no token but the environment's.
-        for (const char *name : {"CONSUL_HTTP_TOKEN", "NOMAD_TOKEN", "CONSUL_HTTP_ADDR", "NOMAD_ADDR"})
-            qunsetenv(name);
+        meshtest::unsetClusterEnvironment();
         QCoreApplication::setApplicationName(u"meshpad-importgui"_qs);
         // Qt's own file dialog, which a test can type into.
         QCoreApplication::setAttribute(Qt::AA_DontUseNativeDialogs);

@@ -21,6 +21,7 @@
 #include "model/projectfile.h"
 #include "nomad/jobspecreader.h"
 #include "nomad/jobspecschema_p.h"
+#include "nomadhcltoapi.h"
 
 #include <QDir>
 #include <QFile>
@@ -249,19 +250,12 @@ void TestJobspecReader::initTestCase()
     QStringList files;
     for (const QString &name : QDir(kTestData + u"/jobspecs"_s).entryList({u"*.nomad.hcl"_s}, QDir::Files))
         files.append(kTestData + u"/jobspecs/"_s + name);
-    const QString node = QStandardPaths::findExecutable(u"node"_s);
-    const QString tools = kSource + u"/tests/tools";
-    if (node.isEmpty() || !QDir(tools + u"/node_modules/@cdktf/hcl2json").exists()) {
-        m_mapperError = u"node or tests/tools/node_modules is missing: run `npm ci --prefix tests/tools`"_s;
+    const auto mapped = meshtest::nomadHclToApi(files);
+    if (!mapped) {
+        m_mapperError = mapped.error();
         return;
     }
-    QProcess process;
-    process.start(node, QStringList{tools + u"/nomad-hcl-to-api.mjs"} + files);
-    if (!process.waitForFinished(120000) || process.exitCode() != 0) {
-        m_mapperError = u"nomad-hcl-to-api.mjs failed: "_s + QString::fromUtf8(process.readAllStandardError());
-        return;
-    }
-    m_mapped = QJsonDocument::fromJson(process.readAllStandardOutput()).object();
+    m_mapped = *mapped;
 }
 
 // ---- whole jobs ---------------------------------------------------------------

@@ -16,6 +16,8 @@
 #include "docks/problemsdock.h"
 #include "mainwindow.h"
 #include "support/canvaspaint.h"
+#include "support/privatesettings.h"
+#include "support/windowlookup.h"
 
 #include "lab/lab.h"
 #include "model/topologymodel.h"
@@ -43,6 +45,8 @@
 using namespace mesh::model;
 using meshpad::gui::MainWindow;
 using namespace meshpad::test;
+using meshtest::serviceIdByName;
+using meshtest::windowAction;
 
 namespace {
 
@@ -55,12 +59,6 @@ QString example()
     return QStringLiteral(MESHPAD_SOURCE_DIR "/resources/examples/countdash.meshpad");
 }
 
-ServiceId idOf(const MainWindow &window, QStringView name)
-{
-    const Service *s = window.model().topology().serviceByName(name);
-    return s ? s->id : ServiceId{};
-}
-
 // The last instance the Lab dock lists of `service`.
 mesh::lab::InstanceSnapshot instanceOf(const MainWindow &window, const ServiceId &service)
 {
@@ -70,15 +68,6 @@ mesh::lab::InstanceSnapshot instanceOf(const MainWindow &window, const ServiceId
             found = i;
     }
     return found;
-}
-
-QAction *action(const MainWindow &window, const QString &objectName)
-{
-    for (QAction *a : window.allActions()) {
-        if (a->objectName() == objectName)
-            return a;
-    }
-    return nullptr;
 }
 
 QAbstractButton *drill(const MainWindow &window, const char *objectName)
@@ -106,14 +95,17 @@ private:
     std::unique_ptr<MainWindow> m_window;
     QList<QUrl> m_opened;
 
-    MainWindow &openExample()
+    // The example in a new m_window, shown; true once it is on screen.
+    [[nodiscard]] bool openExample()
     {
         m_window = std::make_unique<MainWindow>();
         m_window->setValidationDelay(50);
-        [&] { QVERIFY(m_window->openFile(example())); }();
+        if (!m_window->openFile(example())) {
+            qWarning("the example did not open");
+            return false;
+        }
         m_window->show();
-        [&] { QVERIFY(QTest::qWaitForWindowExposed(m_window.get())); }();
-        return *m_window;
+        return QTest::qWaitForWindowExposed(m_window.get());
     }
 
     // Presses Run and waits until both cards show every instance running
@@ -122,13 +114,13 @@ private:
     {
         // A failing QVERIFY returns from this lambda only; the caller checks the result.
         [&] {
-            QAction *run = action(window, u"actionLabRun"_qs);
+            QAction *run = windowAction(window, u"actionLabRun"_qs);
             QVERIFY(run);
             QVERIFY(run->isEnabled());
             run->trigger();
             const auto *scene = window.canvas()->canvasScene();
-            const ServiceId api = idOf(window, u"count-api");
-            const ServiceId dashboard = idOf(window, u"count-dashboard");
+            const ServiceId api = serviceIdByName(window, u"count-api");
+            const ServiceId dashboard = serviceIdByName(window, u"count-dashboard");
             const auto healthy = [&](const ServiceId &id) {
                 const meshpad::gui::ServiceLive *live = scene->serviceLive(id);
                 return live && live->running == live->desired && live->health == mesh::lab::HealthStatus::Passing;
@@ -139,14 +131,8 @@ private:
         return !QTest::currentTestFailed();
     }
 
-    // The example, opened and run until healthy; null if that failed.
-    MainWindow *runExample()
-    {
-        MainWindow &window = openExample();
-        if (QTest::currentTestFailed())
-            return nullptr;
-        return runUntilHealthy(window) ? &window : nullptr;
-    }
+    // The example in m_window, opened and run until healthy.
+    [[nodiscard]] bool runExample() { return openExample() && runUntilHealthy(*m_window); }
 
     // A page on the dashboard: it fetches the count through its upstream
     // once a second while the socket is open. Returns the messages received.
@@ -167,10 +153,8 @@ public Q_SLOTS:
 private Q_SLOTS:
     void initTestCase()
     {
-        QVERIFY(m_home.isValid());
         // Settings and the lab's CA (under the data directory) of this test only.
-        qputenv("XDG_CONFIG_HOME", m_home.filePath(u"config"_qs).toUtf8());
-        qputenv("XDG_DATA_HOME", m_home.filePath(u"data"_qs).toUtf8());
+        QVERIFY(meshtest::usePrivateSettings(m_home));
         QCoreApplication::setApplicationName(u"meshpad"_qs);
         QDesktopServices::setUrlHandler(u"http"_qs, this, "openUrl");
     }
@@ -187,9 +171,10 @@ private Q_SLOTS:
 
     void runAndStopAreListedWithTheirKeys()
     {
-        MainWindow &window = openExample();
-        QAction *run = action(window, u"actionLabRun"_qs);
-        QAction *stop = action(window, u"actionLabStop"_qs);
+        QVERIFY(openExample());
+        MainWindow &window = *m_window;
+        QAction *run = windowAction(window, u"actionLabRun"_qs);
+        QAction *stop = windowAction(window, u"actionLabStop"_qs);
         QVERIFY(run && stop);
         QCOMPARE(run->shortcut(), QKeySequence(Qt::Key_F5));
         QCOMPARE(stop->shortcut(), QKeySequence(Qt::SHIFT | Qt::Key_F5));
@@ -200,13 +185,14 @@ private Q_SLOTS:
 
     void invalidDesignIsRefusedAndPointsToProblems()
     {
-        MainWindow &window = openExample();
+        QVERIFY(openExample());
+        MainWindow &window = *m_window;
         // Two services of one name: an error Consul would refuse.
-        Service api = *window.model().service(idOf(window, u"count-api"));
+        Service api = *window.model().service(serviceIdByName(window, u"count-api"));
         api.name = u"count-dashboard"_qs;
         window.undoStack().push(new meshpad::gui::UpdateServiceCommand(window.model(), api, u"name"_qs));
 
-        action(window, u"actionLabRun"_qs)->trigger();
+        windowAction(window, u"actionLabRun"_qs)->trigger();
 
         QMessageBox *box = window.findChild<QMessageBox *>(u"errorMessage"_qs);
         QVERIFY(box);
@@ -217,19 +203,17 @@ private Q_SLOTS:
         QVERIFY(!window.problems()->problems().isEmpty());
         QVERIFY(window.labState() == MainWindow::LabState::Idle);
         QVERIFY(!window.lab().isRunning());
-        QVERIFY(action(window, u"actionLabRun"_qs)->isEnabled());
+        QVERIFY(windowAction(window, u"actionLabRun"_qs)->isEnabled());
         box->close();
     }
 
     void runShowsHealthAndTrafficAndStopClearsThem()
     {
-        MainWindow *running = runExample();
-        if (!running)
-            return;
-        MainWindow &window = *running;
+        QVERIFY(runExample());
+        MainWindow &window = *m_window;
         auto *scene = window.canvas()->canvasScene();
-        const ServiceId api = idOf(window, u"count-api");
-        const ServiceId dashboard = idOf(window, u"count-dashboard");
+        const ServiceId api = serviceIdByName(window, u"count-api");
+        const ServiceId dashboard = serviceIdByName(window, u"count-dashboard");
         const UpstreamId arrow = window.model().topology().upstreams.constFirst().id;
         QCOMPARE(paintedRunning(*scene->serviceItem(api)), u"3/3 running"_qs);
         QCOMPARE(paintedRunning(*scene->serviceItem(dashboard)), u"1/1 running"_qs);
@@ -283,23 +267,21 @@ private Q_SLOTS:
         const QString log = window.labDock()->eventLog()->toPlainText();
         QVERIFY2(log.contains(u"placed") && log.contains(u"healthy"), qPrintable(log));
 
-        action(window, u"actionLabStop"_qs)->trigger();
+        windowAction(window, u"actionLabStop"_qs)->trigger();
         QTRY_VERIFY_WITH_TIMEOUT(window.labState() == MainWindow::LabState::Idle, kLabTimeoutMs);
         QVERIFY(!scene->isLive());
         QVERIFY(paintedRunning(*scene->serviceItem(api)).isEmpty());
         QVERIFY(paintedTraffic(*scene->upstreamItem(arrow)).isEmpty());
         QVERIFY(!paintsLock(*scene->upstreamItem(arrow)));
         QCOMPARE(instances->topLevelItemCount(), 0);
-        QVERIFY(action(window, u"actionLabRun"_qs)->isEnabled());
-        QVERIFY(!action(window, u"actionLabStop"_qs)->isEnabled());
+        QVERIFY(windowAction(window, u"actionLabRun"_qs)->isEnabled());
+        QVERIFY(!windowAction(window, u"actionLabStop"_qs)->isEnabled());
     }
 
     void denyFromTheLabDockCrossesTheArrowOut()
     {
-        MainWindow *running = runExample();
-        if (!running)
-            return;
-        MainWindow &window = *running;
+        QVERIFY(runExample());
+        MainWindow &window = *m_window;
         auto *scene = window.canvas()->canvasScene();
         const UpstreamId arrow = window.model().topology().upstreams.constFirst().id;
         QStringList messages;
@@ -332,11 +314,9 @@ private Q_SLOTS:
 
     void killFromTheLabDockRestartsTheInstance()
     {
-        MainWindow *running = runExample();
-        if (!running)
-            return;
-        MainWindow &window = *running;
-        const ServiceId api = idOf(window, u"count-api");
+        QVERIFY(runExample());
+        MainWindow &window = *m_window;
+        const ServiceId api = serviceIdByName(window, u"count-api");
         const mesh::lab::InstanceSnapshot victim = instanceOf(window, api);
         QVERIFY(!victim.allocId.isEmpty());
         window.labDock()->selectInstance(victim.allocId);
@@ -363,10 +343,8 @@ private Q_SLOTS:
 
     void openingAnotherDesignStopsTheLab()
     {
-        MainWindow *running = runExample();
-        if (!running)
-            return;
-        MainWindow &window = *running;
+        QVERIFY(runExample());
+        MainWindow &window = *m_window;
         QVERIFY(window.openFile(example()));
         QVERIFY(!window.canvas()->canvasScene()->isLive());
         QTRY_VERIFY_WITH_TIMEOUT(window.labState() == MainWindow::LabState::Idle, kLabTimeoutMs);
@@ -376,12 +354,10 @@ private Q_SLOTS:
 
     void stoppedNodeShowsLostAllocationsAndTheirReplacements()
     {
-        MainWindow *running = runExample();
-        if (!running)
-            return;
-        MainWindow &window = *running;
+        QVERIFY(runExample());
+        MainWindow &window = *m_window;
         auto *scene = window.canvas()->canvasScene();
-        const ServiceId api = idOf(window, u"count-api");
+        const ServiceId api = serviceIdByName(window, u"count-api");
         auto *node = window.labDock()->findChild<QComboBox *>(u"drillNode"_qs);
         QVERIFY(node);
         node->setCurrentIndex(node->findData(u"two"_qs));
@@ -425,12 +401,10 @@ private Q_SLOTS:
 
     void stopAndStartAnInstanceFromTheLabDock()
     {
-        MainWindow *running = runExample();
-        if (!running)
-            return;
-        MainWindow &window = *running;
+        QVERIFY(runExample());
+        MainWindow &window = *m_window;
         auto *scene = window.canvas()->canvasScene();
-        const ServiceId api = idOf(window, u"count-api");
+        const ServiceId api = serviceIdByName(window, u"count-api");
         const QString allocId = instanceOf(window, api).allocId;
         QVERIFY(!allocId.isEmpty());
         window.labDock()->selectInstance(allocId);

@@ -16,6 +16,9 @@
 #include "palette/palettewidget.h"
 #include "palette/templatelist.h"
 #include "support/menuclick.h"
+#include "support/modaldialogs.h"
+#include "support/privatesettings.h"
+#include "support/windowlookup.h"
 
 #include "model/projectfile.h"
 #include "model/topologymodel.h"
@@ -52,6 +55,8 @@ using namespace mesh::model;
 using meshpad::gui::Appearance;
 using meshpad::gui::MainWindow;
 using meshtest::clickMenuItem;
+using meshtest::serviceIdByName;
+using meshtest::visibleMessageBox;
 
 namespace {
 
@@ -60,21 +65,6 @@ constexpr int kTimeoutMs = 10000;
 QString example()
 {
     return QStringLiteral(MESHPAD_SOURCE_DIR "/resources/examples/countdash.meshpad");
-}
-
-ServiceId idOf(const MainWindow &window, QStringView name)
-{
-    const Service *s = window.model().topology().serviceByName(name);
-    return s ? s->id : ServiceId{};
-}
-
-QMessageBox *visibleMessageBox(const QWidget *parent)
-{
-    for (QMessageBox *box : parent->findChildren<QMessageBox *>()) {
-        if (box->isVisible())
-            return box;
-    }
-    return nullptr;
 }
 
 // A left click where the user sees the card: the centre of its item.
@@ -145,22 +135,7 @@ QProcessEnvironment fastAutosaveEnvironment()
 // inside the dialog's own loop once the dialog is up; gives up after 10 s.
 void answerFileDialog(QObject *context, const QString &path, QString *suggested = nullptr)
 {
-    auto *poll = new QTimer(context);
-    poll->setInterval(20);
-    QObject::connect(poll, &QTimer::timeout, context, [poll, path, suggested, tries = 0]() mutable {
-        auto *dialog = qobject_cast<QFileDialog *>(QApplication::activeModalWidget());
-        if (!dialog || !dialog->isVisible()) {
-            if (++tries > 500)
-                poll->deleteLater();
-            return;
-        }
-        poll->stop();
-        poll->deleteLater();
-        // Clicks reach a window only once it is on screen.
-        if (!QTest::qWaitForWindowExposed(dialog)) {
-            dialog->reject();
-            return;
-        }
+    meshtest::whenModal<QFileDialog>(context, [path, suggested](QFileDialog *dialog) {
         auto *name = dialog->findChild<QLineEdit *>(u"fileNameEdit"_qs);
         if (suggested)
             *suggested = name ? name->text() : QString();
@@ -182,7 +157,6 @@ void answerFileDialog(QObject *context, const QString &path, QString *suggested 
         if (dialog->isVisible()) // refused: let the test fail, not hang
             dialog->reject();
     });
-    poll->start();
 }
 
 } // namespace
@@ -195,7 +169,9 @@ private:
     QTemporaryDir m_home;
     std::unique_ptr<MainWindow> m_window;
 
-    MainWindow &openExample()
+    // A copy of the example in a new m_window, shown; true once it is the
+    // active window.
+    [[nodiscard]] bool openExample()
     {
         m_window = std::make_unique<MainWindow>();
         m_window->setValidationDelay(50);
@@ -203,23 +179,22 @@ private:
         // A copy: saving must not touch the repository's example.
         const QString copy = m_home.filePath(u"countdash.meshpad"_qs);
         QFile::remove(copy);
-        QFile::copy(example(), copy);
-        QFile::setPermissions(copy, QFile::ReadOwner | QFile::WriteOwner);
-        [&] { QVERIFY(m_window->openFile(copy)); }();
+        if (!QFile::copy(example(), copy) || !QFile::setPermissions(copy, QFile::ReadOwner | QFile::WriteOwner)
+            || !m_window->openFile(copy)) {
+            qWarning() << "the example's copy" << copy << "did not open";
+            return false;
+        }
         m_window->show();
         m_window->activateWindow();
-        [&] { QVERIFY(QTest::qWaitForWindowActive(m_window.get())); }();
-        return *m_window;
+        return QTest::qWaitForWindowActive(m_window.get());
     }
 
 private Q_SLOTS:
     void initTestCase()
     {
-        QVERIFY(m_home.isValid());
         // Settings and recovery files of this test only, shared with the
         // `meshpad` child processes through the same environment.
-        qputenv("XDG_CONFIG_HOME", m_home.filePath(u"config"_qs).toUtf8());
-        qputenv("XDG_DATA_HOME", m_home.filePath(u"data"_qs).toUtf8());
+        QVERIFY(meshtest::usePrivateSettings(m_home));
         QCoreApplication::setApplicationName(u"meshpad"_qs);
         // Qt's own file dialog, which a test can type into, whatever the
         // desktop would offer.
@@ -235,7 +210,8 @@ private Q_SLOTS:
 
     void brokenFileShowsTheErrorAndKeepsTheDesign()
     {
-        MainWindow &window = openExample();
+        QVERIFY(openExample());
+        MainWindow &window = *m_window;
         const Topology before = window.model().topology();
         const QString path = window.filePath();
         const QString broken = m_home.filePath(u"broken.meshpad"_qs);
@@ -258,8 +234,9 @@ private Q_SLOTS:
 
     void inspectorTypingIsOneUndoStepPerField()
     {
-        MainWindow &window = openExample();
-        const ServiceId api = idOf(window, u"count-api");
+        QVERIFY(openExample());
+        MainWindow &window = *m_window;
+        const ServiceId api = serviceIdByName(window, u"count-api");
         QVERIFY(clickService(window, api));
         QCOMPARE(window.canvas()->selectedServices(), QList<ServiceId>{api});
         QCOMPARE(window.inspector()->shownService(), api);
@@ -292,8 +269,9 @@ private Q_SLOTS:
 
     void spinBoxAndTableEditsReachTheModel()
     {
-        MainWindow &window = openExample();
-        const ServiceId dashboard = idOf(window, u"count-dashboard");
+        QVERIFY(openExample());
+        MainWindow &window = *m_window;
+        const ServiceId dashboard = serviceIdByName(window, u"count-dashboard");
         QVERIFY(clickService(window, dashboard));
         auto *env = qobject_cast<QTableWidget *>(window.inspector()->fieldWidget(u"env"_qs));
         QVERIFY(env);
@@ -319,8 +297,9 @@ private Q_SLOTS:
 
     void problemClickSelectsTheItemAndFocusesTheField()
     {
-        MainWindow &window = openExample();
-        const ServiceId dashboard = idOf(window, u"count-dashboard");
+        QVERIFY(openExample());
+        MainWindow &window = *m_window;
+        const ServiceId dashboard = serviceIdByName(window, u"count-dashboard");
         // An env name the validator refuses, typed into the inspector.
         QVERIFY(clickService(window, dashboard));
         auto *env = qobject_cast<QTableWidget *>(window.inspector()->fieldWidget(u"env"_qs));
@@ -331,8 +310,8 @@ private Q_SLOTS:
         QTRY_COMPARE(window.model().service(dashboard)->env.at(0).key, u"1PORT"_qs);
 
         // Select the other card, so the click has something to change.
-        QVERIFY(clickService(window, idOf(window, u"count-api")));
-        QCOMPARE(window.inspector()->shownService(), idOf(window, u"count-api"));
+        QVERIFY(clickService(window, serviceIdByName(window, u"count-api")));
+        QCOMPARE(window.inspector()->shownService(), serviceIdByName(window, u"count-api"));
 
         QTreeWidget *list = window.problems()->view();
         QTreeWidgetItem *row = nullptr;
@@ -361,8 +340,9 @@ private Q_SLOTS:
 
     void anArgumentNamingAMissingPortMarksTheArgumentsField()
     {
-        MainWindow &window = openExample();
-        const ServiceId api = idOf(window, u"count-api");
+        QVERIFY(openExample());
+        MainWindow &window = *m_window;
+        const ServiceId api = serviceIdByName(window, u"count-api");
         QVERIFY(clickService(window, api));
         QWidget *args = window.inspector()->fieldWidget(u"args"_qs);
         QVERIFY(qobject_cast<QLineEdit *>(args));
@@ -374,7 +354,8 @@ private Q_SLOTS:
 
     void meshSettingsAreEditableWithNothingSelected()
     {
-        MainWindow &window = openExample();
+        QVERIFY(openExample());
+        MainWindow &window = *m_window;
         window.canvas()->scene()->clearSelection();
         QWidget *datacenter = window.inspector()->fieldWidget(u"datacenter"_qs);
         QVERIFY(qobject_cast<QLineEdit *>(datacenter));
@@ -388,8 +369,8 @@ private Q_SLOTS:
         QVERIFY2(datacenter->toolTip().contains(u"lowercase"_qs), qPrintable(datacenter->toolTip()));
 
         // Its problem, clicked while a card is selected, comes back to the field.
-        QVERIFY(clickService(window, idOf(window, u"count-api")));
-        QCOMPARE(window.inspector()->shownService(), idOf(window, u"count-api"));
+        QVERIFY(clickService(window, serviceIdByName(window, u"count-api")));
+        QCOMPARE(window.inspector()->shownService(), serviceIdByName(window, u"count-api"));
         QTreeWidget *list = window.problems()->view();
         QTreeWidgetItem *row = nullptr;
         for (int i = 0; i < list->topLevelItemCount(); ++i) {
@@ -429,7 +410,8 @@ private Q_SLOTS:
 
     void colorSchemeFollowsTheDesktopOrTheUsersChoice()
     {
-        MainWindow &window = openExample();
+        QVERIFY(openExample());
+        MainWindow &window = *m_window;
         auto &app = *qApp;
         const QColor lightWindow = QApplication::palette().color(QPalette::Window);
         QVERIFY(!Appearance::isDark(QApplication::palette()));
@@ -445,7 +427,7 @@ private Q_SLOTS:
         // The cards are repainted in the new colours.
         const auto cardBody = [&window] {
             meshpad::gui::CanvasView *view = window.canvas();
-            const auto *item = view->canvasScene()->serviceItem(idOf(window, u"count-api"));
+            const auto *item = view->canvasScene()->serviceItem(serviceIdByName(window, u"count-api"));
             const QRectF card = item->sceneBoundingRect();
             const QPoint at = view->mapFromScene(QPointF(card.center().x(), card.bottom() - 8));
             return view->viewport()->grab().toImage().pixelColor(at);
@@ -477,12 +459,13 @@ private Q_SLOTS:
 
     void artifactsFollowAnEditAfterTheDebounce()
     {
-        MainWindow &window = openExample();
+        QVERIFY(openExample());
+        MainWindow &window = *m_window;
         meshpad::gui::ArtifactsDock *artifacts = window.artifacts();
         QTRY_VERIFY_WITH_TIMEOUT(artifacts->showPath(u"nomad/counter.nomad.hcl"_qs), kTimeoutMs);
         QTRY_VERIFY_WITH_TIMEOUT(artifacts->currentText().contains(u"count = 3"_qs), kTimeoutMs);
 
-        const ServiceId api = idOf(window, u"count-api");
+        const ServiceId api = serviceIdByName(window, u"count-api");
         QVERIFY(clickService(window, api));
         retype(window.inspector()->fieldWidget(u"count"_qs), u"5"_qs);
         QCOMPARE(window.model().service(api)->count, 5);
@@ -495,7 +478,8 @@ private Q_SLOTS:
 
     void exportArtifactsWritesEveryFileAndRefusesALinkInTheFolder()
     {
-        MainWindow &window = openExample();
+        QVERIFY(openExample());
+        MainWindow &window = *m_window;
         meshpad::gui::ArtifactsDock *artifacts = window.artifacts();
         QTRY_VERIFY_WITH_TIMEOUT(artifacts->showPath(u"nomad/counter.nomad.hcl"_qs), kTimeoutMs);
         QSignalSpy finished(artifacts, &meshpad::gui::ArtifactsDock::exportFinished);
@@ -532,8 +516,9 @@ private Q_SLOTS:
 
     void saveWritesTheFileAndMakesTheDesignClean()
     {
-        MainWindow &window = openExample();
-        QVERIFY(clickService(window, idOf(window, u"count-api")));
+        QVERIFY(openExample());
+        MainWindow &window = *m_window;
+        QVERIFY(clickService(window, serviceIdByName(window, u"count-api")));
         retype(window.inspector()->fieldWidget(u"name"_qs), u"saved-api"_qs);
         QVERIFY(window.isWindowModified());
 
@@ -561,8 +546,9 @@ private Q_SLOTS:
 
     void closingWithUnsavedChangesAsks()
     {
-        MainWindow &window = openExample();
-        QVERIFY(clickService(window, idOf(window, u"count-api")));
+        QVERIFY(openExample());
+        MainWindow &window = *m_window;
+        QVERIFY(clickService(window, serviceIdByName(window, u"count-api")));
         retype(window.inspector()->fieldWidget(u"name"_qs), u"edited"_qs);
 
         const auto answer = [&](QMessageBox::StandardButton button) {
@@ -582,7 +568,8 @@ private Q_SLOTS:
 
     void paletteTemplatesDropOntoTheCanvasAndEnterAddsOne()
     {
-        MainWindow &window = openExample();
+        QVERIFY(openExample());
+        MainWindow &window = *m_window;
         meshpad::gui::TemplateList *list = window.palette()->list();
         // What a drag from the palette carries, delivered as the drop events
         // the canvas gets (QDrag::exec cannot run offscreen).
@@ -612,12 +599,13 @@ private Q_SLOTS:
 
     void findCommandPaletteAndShortcutsSheet()
     {
-        MainWindow &window = openExample();
+        QVERIFY(openExample());
+        MainWindow &window = *m_window;
         window.canvas()->setFocus();
         QTest::keyClick(window.canvas(), Qt::Key_F, Qt::ControlModifier);
         QCOMPARE(QApplication::focusWidget(), window.findField());
         QTest::keyClicks(window.findField(), u"api"_qs);
-        QCOMPARE(window.canvas()->selectedServices(), QList<ServiceId>{idOf(window, u"count-api")});
+        QCOMPARE(window.canvas()->selectedServices(), QList<ServiceId>{serviceIdByName(window, u"count-api")});
         QCOMPARE(QApplication::focusWidget(), window.findField()); // still typing
 
         window.canvas()->setFocus();
@@ -644,7 +632,8 @@ private Q_SLOTS:
 
     void nextStartReopensTheLastProject()
     {
-        MainWindow &window = openExample();
+        QVERIFY(openExample());
+        MainWindow &window = *m_window;
         const QString path = window.filePath();
         QVERIFY(window.close());
         m_window.reset();
@@ -681,7 +670,8 @@ private Q_SLOTS:
 
     void exportThroughTheFileMenuWritesWhatTheUserChose()
     {
-        MainWindow &window = openExample();
+        QVERIFY(openExample());
+        MainWindow &window = *m_window;
         QTemporaryDir dir;
         const QString png = dir.filePath(u"picture.png"_qs);
         const QString svg = dir.filePath(u"picture.svg"_qs);
@@ -779,8 +769,9 @@ private Q_SLOTS:
 
     void keyboardReachesTheInspectorDocksAndShortcuts()
     {
-        MainWindow &window = openExample();
-        const ServiceId api = idOf(window, u"count-api");
+        QVERIFY(openExample());
+        MainWindow &window = *m_window;
+        const ServiceId api = serviceIdByName(window, u"count-api");
         QVERIFY(clickService(window, api));
         window.canvas()->setFocus(Qt::MouseFocusReason);
         QCOMPARE(QApplication::focusWidget(), window.canvas());

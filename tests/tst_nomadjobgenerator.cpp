@@ -14,6 +14,7 @@
 #include "apischemachecker.h"
 #include "generate/nomadjobgenerator.h"
 #include "model/projectfile.h"
+#include "nomadhcltoapi.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -311,19 +312,12 @@ void TestNomadJobGenerator::initTestCase()
     }
     files << kTestData + u"/seed/counter.nomad" << kTestData + u"/seed/dashboard.nomad";
 
-    const QString node = QStandardPaths::findExecutable(u"node"_s);
-    const QString tools = kSource + u"/tests/tools";
-    if (node.isEmpty() || !QDir(tools + u"/node_modules/@cdktf/hcl2json").exists()) {
-        m_mapperError = u"node or tests/tools/node_modules is missing: run `npm ci --prefix tests/tools`"_s;
+    const auto mapped = meshtest::nomadHclToApi(files);
+    if (!mapped) {
+        m_mapperError = mapped.error();
         return;
     }
-    QProcess process;
-    process.start(node, QStringList{tools + u"/nomad-hcl-to-api.mjs"} + files);
-    if (!process.waitForFinished(120000) || process.exitCode() != 0) {
-        m_mapperError = u"nomad-hcl-to-api.mjs failed: "_s + QString::fromUtf8(process.readAllStandardError());
-        return;
-    }
-    m_mapped = parseJson(QString::fromUtf8(process.readAllStandardOutput()));
+    m_mapped = *mapped;
 }
 
 QJsonObject TestNomadJobGenerator::mapped(const QString &path) const

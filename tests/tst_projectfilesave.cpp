@@ -14,6 +14,8 @@
 
 #include "mainwindow.h"
 #include "model/projectfile.h"
+#include "support/modaldialogs.h"
+#include "support/privatesettings.h"
 
 #include <QDir>
 #include <QFile>
@@ -136,14 +138,7 @@ char processState(pid_t pid)
     return close >= 0 && close + 2 < line.size() ? line.at(close + 2) : '?';
 }
 
-QMessageBox *visibleMessageBox(const QWidget *parent)
-{
-    for (QMessageBox *box : parent->findChildren<QMessageBox *>()) {
-        if (box->isVisible())
-            return box;
-    }
-    return nullptr;
-}
+using meshtest::visibleMessageBox;
 
 } // namespace
 
@@ -157,10 +152,8 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        QVERIFY(m_home.isValid());
         // The editor's settings and recovery files in this test's folder.
-        qputenv("XDG_CONFIG_HOME", m_home.filePath(u"config"_qs).toUtf8());
-        qputenv("XDG_DATA_HOME", m_home.filePath(u"data"_qs).toUtf8());
+        QVERIFY(meshtest::usePrivateSettings(m_home));
         QCoreApplication::setApplicationName(u"meshpad"_qs);
         QVERIFY2(QFile::exists(saveChild()), qPrintable(saveChild()));
     }

@@ -107,6 +107,38 @@ private:
         return !QTest::currentTestFailed();
     }
 
+    // HAProxy, one thread in TCP mode, with the frontend and backend of
+    // `proxies` (written to `configName` in the test's folder), once
+    // something listens on `port`; the test's cleanup() stops it.
+    [[nodiscard]] bool startHaproxy(const QString &configName, const QString &proxies, quint16 port)
+    {
+        const QString config = QStringLiteral("global\n  nbthread 1\ndefaults\n  mode tcp\n  timeout connect 5s\n"
+                                              "  timeout client 30s\n  timeout server 30s\n")
+                               + proxies;
+        QFile cfg(path(configName));
+        if (!cfg.open(QIODevice::WriteOnly) || cfg.write(config.toUtf8()) < 0)
+            return false;
+        cfg.close();
+        QProcess *h
+            = startProcess(QStringLiteral("haproxy"), {QStringLiteral("-db"), QStringLiteral("-f"), cfg.fileName()});
+        return h->waitForStarted() && waitForPort(port);
+    }
+
+    static bool haproxyInstalled()
+    {
+        return !QStandardPaths::findExecutable(QStringLiteral("haproxy"),
+                                               {QStringLiteral("/usr/sbin"), QStringLiteral("/usr/bin")})
+                    .isEmpty();
+    }
+
+    // The one db instance the upstream's resolver offers: 127.0.0.1:port.
+    void resolveDbAt(quint16 port)
+    {
+        m_resolver.setInstances(QStringLiteral("db"), {{QStringLiteral("127.0.0.1"), port,
+                                                        pki::SpiffeId::forService(kTrustDomain, QStringLiteral("dc1"),
+                                                                                  QStringLiteral("db"))}});
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -194,9 +226,7 @@ private Q_SLOTS:
                                     QStringLiteral("-verify_return_error"), QStringLiteral("-rev")});
         QVERIFY(s->waitForStarted());
         QVERIFY(waitForPort(port));
-        m_resolver.setInstances(QStringLiteral("db"), {{QStringLiteral("127.0.0.1"), port,
-                                                        pki::SpiffeId::forService(kTrustDomain, QStringLiteral("dc1"),
-                                                                                  QStringLiteral("db"))}});
+        resolveDbAt(port);
         UpstreamListener upstream(QStringLiteral("db"), m_web.get(), &m_resolver);
         QVERIFY(upstream.listen(QHostAddress::LocalHost, 0));
         QVERIFY(roundTrip(upstream.port(), "hello s_server\n", "revres_s olleh"));
@@ -205,13 +235,15 @@ private Q_SLOTS:
 
     void haproxyAsClientToInbound()
     {
-        if (QStandardPaths::findExecutable(QStringLiteral("haproxy"),
-                                           {QStringLiteral("/usr/sbin"), QStringLiteral("/usr/bin")})
-                .isEmpty())
+        if (!haproxyInstalled())
             QFAIL("haproxy is missing: run packaging/install-deps.sh");
         InboundListener inbound(QStringLiteral("db"), m_db.get(), &m_intentions);
         inbound.setLocalApp(QHostAddress::LocalHost, m_app->port());
-        QVERIFY(inbound.listen(QHostAddress::LocalHost, 0));
+        // The inbound listens only once HAProxy is up: waiting for HAProxy's
+        // port connects to it, and HAProxy opens a backend connection for
+        // that probe and resets it when the probe closes; had the inbound
+        // been listening, that reset would count as a refused handshake.
+        const quint16 inboundPort = freePort();
         const quint16 front = freePort();
         // verifyhost: HAProxy checks a host name and our leaf has no DNS SAN,
         // so the CN stands in. No `sni`: HAProxy 2.6 then fails the handshake
@@ -219,22 +251,16 @@ private Q_SLOTS:
         // name). no-ssl-reuse: we disable resumption (docs/targets.md) and HAProxy's reuse
         // attempt failed the same way. Found by this test; see the report.
         const QString cn = m_db->identity().leaf.certificate.subjectInfo(QSslCertificate::CommonName).value(0);
-        QFile cfg(path(QStringLiteral("haproxy-client.cfg")));
-        QVERIFY(cfg.open(QIODevice::WriteOnly));
-        cfg.write(QStringLiteral("global\n  nbthread 1\ndefaults\n  mode tcp\n  timeout connect 5s\n  timeout client "
-                                 "30s\n  timeout server 30s\n"
-                                 "frontend f\n  bind 127.0.0.1:%1\n  default_backend b\n"
-                                 "backend b\n  server db 127.0.0.1:%2 ssl crt %3 ca-file %4 verify required verifyhost "
-                                 "%5 no-ssl-reuse\n")
-                      .arg(front)
-                      .arg(inbound.port())
-                      .arg(path(QStringLiteral("web-combined.pem")), path(QStringLiteral("ca.pem")), cn)
-                      .toUtf8());
-        cfg.close();
-        QProcess *h
-            = startProcess(QStringLiteral("haproxy"), {QStringLiteral("-db"), QStringLiteral("-f"), cfg.fileName()});
-        QVERIFY(h->waitForStarted());
-        QVERIFY(waitForPort(front));
+        QVERIFY(startHaproxy(
+            QStringLiteral("haproxy-client.cfg"),
+            QStringLiteral("frontend f\n  bind 127.0.0.1:%1\n  default_backend b\n"
+                           "backend b\n  server db 127.0.0.1:%2 ssl crt %3 ca-file %4 verify required verifyhost "
+                           "%5 no-ssl-reuse\n")
+                .arg(front)
+                .arg(inboundPort)
+                .arg(path(QStringLiteral("web-combined.pem")), path(QStringLiteral("ca.pem")), cn),
+            front));
+        QVERIFY(inbound.listen(QHostAddress::LocalHost, inboundPort));
         QVERIFY(roundTrip(front, "through haproxy\n", "through haproxy\n"));
         QCOMPARE(inbound.metrics()->snapshot().totalRefusals(), 0u);
         QVERIFY(m_app->accepted >= 1);
@@ -242,30 +268,19 @@ private Q_SLOTS:
 
     void upstreamToHaproxyServer()
     {
-        if (QStandardPaths::findExecutable(QStringLiteral("haproxy"),
-                                           {QStringLiteral("/usr/sbin"), QStringLiteral("/usr/bin")})
-                .isEmpty())
+        if (!haproxyInstalled())
             QFAIL("haproxy is missing: run packaging/install-deps.sh");
         const quint16 port = freePort();
-        QFile cfg(path(QStringLiteral("haproxy-server.cfg")));
-        QVERIFY(cfg.open(QIODevice::WriteOnly));
-        cfg.write(QStringLiteral("global\n  nbthread 1\ndefaults\n  mode tcp\n  timeout connect 5s\n  timeout client "
-                                 "30s\n  timeout server 30s\n"
-                                 "frontend f\n  bind 127.0.0.1:%1 ssl crt %2 ca-file %3 verify required ssl-min-ver "
-                                 "TLSv1.2\n  default_backend app\n"
-                                 "backend app\n  server app 127.0.0.1:%4\n")
-                      .arg(port)
-                      .arg(path(QStringLiteral("db-combined.pem")), path(QStringLiteral("ca.pem")))
-                      .arg(m_app->port())
-                      .toUtf8());
-        cfg.close();
-        QProcess *h
-            = startProcess(QStringLiteral("haproxy"), {QStringLiteral("-db"), QStringLiteral("-f"), cfg.fileName()});
-        QVERIFY(h->waitForStarted());
-        QVERIFY(waitForPort(port));
-        m_resolver.setInstances(QStringLiteral("db"), {{QStringLiteral("127.0.0.1"), port,
-                                                        pki::SpiffeId::forService(kTrustDomain, QStringLiteral("dc1"),
-                                                                                  QStringLiteral("db"))}});
+        QVERIFY(startHaproxy(
+            QStringLiteral("haproxy-server.cfg"),
+            QStringLiteral("frontend f\n  bind 127.0.0.1:%1 ssl crt %2 ca-file %3 verify required ssl-min-ver "
+                           "TLSv1.2\n  default_backend app\n"
+                           "backend app\n  server app 127.0.0.1:%4\n")
+                .arg(port)
+                .arg(path(QStringLiteral("db-combined.pem")), path(QStringLiteral("ca.pem")))
+                .arg(m_app->port()),
+            port));
+        resolveDbAt(port);
         UpstreamListener upstream(QStringLiteral("db"), m_web.get(), &m_resolver);
         QVERIFY(upstream.listen(QHostAddress::LocalHost, 0));
         QVERIFY(roundTrip(upstream.port(), "to haproxy\n", "to haproxy\n"));

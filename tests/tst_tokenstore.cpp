@@ -26,6 +26,7 @@
 #include "deploy/deploydialog.h"
 #include "deploy/tokenstore.h"
 #include "mainwindow.h"
+#include "support/windowlookup.h"
 
 #include <QAction>
 #include <QApplication>
@@ -47,6 +48,7 @@
 using meshpad::gui::DeployDialog;
 using meshpad::gui::MainWindow;
 using meshpad::gui::TokenStore;
+using meshtest::windowAction;
 
 namespace {
 
@@ -98,15 +100,6 @@ QStringList filesContaining(const QString &root, const QStringList &tokens)
         }
     }
     return found;
-}
-
-QAction *action(const MainWindow &window, const QString &objectName)
-{
-    for (QAction *a : window.allActions()) {
-        if (a->objectName() == objectName)
-            return a;
-    }
-    return nullptr;
 }
 
 // The folder this process's HOME and XDG_* point into, set up by main().
@@ -207,7 +200,7 @@ private Q_SLOTS:
         QVERIFY(window.openFile(example()));
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QAction *deploy = action(window, u"actionDeploy"_qs);
+        QAction *deploy = windowAction(window, u"actionDeploy"_qs);
         QVERIFY(deploy);
         deploy->trigger();
         DeployDialog *dialog = window.deployDialog();

@@ -84,21 +84,12 @@ std::optional<std::chrono::seconds> lifetimeOf(const QCommandLineParser &parser,
 
 int CaCommand::run(const QStringList &arguments, QTextStream &out, QTextStream &err)
 {
-    const QString sub = arguments.value(1);
-    if (sub == u"init")
-        return init(arguments.mid(1), out, err);
-    if (sub == u"leaf")
-        return leaf(arguments.mid(1), out, err);
-    if (sub == u"sign")
-        return sign(arguments.mid(1), out, err);
-    if (sub == u"-h" || sub == u"--help" || sub == u"-help" || sub == u"help") {
-        out << kCaUsage;
-        return ExitCode::Ok;
-    }
-    err << (sub.isEmpty() ? QStringLiteral("meshpad ca: expected init, leaf or sign\n\n")
-                          : u"meshpad ca: unknown subcommand \"" + sub + u"\"\n\n")
-        << kCaUsage;
-    return ExitCode::Usage;
+    static constexpr CommandLine::Subcommand subcommands[] = {
+        {u"init", &CaCommand::init},
+        {u"leaf", &CaCommand::leaf},
+        {u"sign", &CaCommand::sign},
+    };
+    return CommandLine::runSubcommand(u"ca", subcommands, kCaUsage, arguments, out, err);
 }
 
 int CaCommand::init(const QStringList &arguments, QTextStream &out, QTextStream &err)
@@ -116,16 +107,9 @@ int CaCommand::init(const QStringList &arguments, QTextStream &out, QTextStream 
     const QCommandLineOption datacenter(QStringLiteral("datacenter"), QStringLiteral("datacenter (default dc1)"),
                                         QStringLiteral("DC"), QStringLiteral("dc1"));
     const QCommandLineOption force(QStringLiteral("force"), QStringLiteral("replace an existing CA in DIR"));
-    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("show this help"));
-    parser.addOptions({dir, trustDomain, datacenter, force, help});
-    if (!parser.parse(arguments)) {
-        err << "meshpad ca init: " << parser.errorText() << "\n";
-        return ExitCode::Usage;
-    }
-    if (parser.isSet(help)) {
-        out << CommandLine::helpText(parser, u"ca init");
-        return ExitCode::Ok;
-    }
+    parser.addOptions({dir, trustDomain, datacenter, force, CommandLine::helpOption()});
+    if (const auto done = CommandLine::parse(parser, arguments, u"ca init", out, err))
+        return *done;
     if (!parser.isSet(dir) || parser.value(dir).isEmpty() || !parser.positionalArguments().isEmpty()) {
         err << "meshpad ca init: expected -dir DIR and no other arguments (see meshpad ca init -help)\n";
         return ExitCode::Usage;
@@ -169,16 +153,9 @@ int CaCommand::leaf(const QStringList &arguments, QTextStream &out, QTextStream 
     const QCommandLineOption datacenter(QStringLiteral("datacenter"),
                                         QStringLiteral("datacenter in the SPIFFE ID (default dc1)"),
                                         QStringLiteral("DC"), QStringLiteral("dc1"));
-    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("show this help"));
-    parser.addOptions({dir, service, ttl, datacenter, help});
-    if (!parser.parse(arguments)) {
-        err << "meshpad ca leaf: " << parser.errorText() << "\n";
-        return ExitCode::Usage;
-    }
-    if (parser.isSet(help)) {
-        out << CommandLine::helpText(parser, u"ca leaf");
-        return ExitCode::Ok;
-    }
+    parser.addOptions({dir, service, ttl, datacenter, CommandLine::helpOption()});
+    if (const auto done = CommandLine::parse(parser, arguments, u"ca leaf", out, err))
+        return *done;
     if (parser.value(dir).isEmpty() || !parser.isSet(service) || !parser.positionalArguments().isEmpty()) {
         err << "meshpad ca leaf: expected -dir DIR -service NAME (see meshpad ca leaf -help)\n";
         return ExitCode::Usage;
@@ -229,16 +206,9 @@ int CaCommand::sign(const QStringList &arguments, QTextStream &out, QTextStream 
         QStringLiteral("datacenter"),
         QStringLiteral("the CA's datacenter, which the SPIFFE ID must name (default dc1)"), QStringLiteral("DC"),
         QStringLiteral("dc1"));
-    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("show this help"));
-    parser.addOptions({dir, csr, output, ttl, datacenter, help});
-    if (!parser.parse(arguments)) {
-        err << "meshpad ca sign: " << parser.errorText() << "\n";
-        return ExitCode::Usage;
-    }
-    if (parser.isSet(help)) {
-        out << CommandLine::helpText(parser, u"ca sign");
-        return ExitCode::Ok;
-    }
+    parser.addOptions({dir, csr, output, ttl, datacenter, CommandLine::helpOption()});
+    if (const auto done = CommandLine::parse(parser, arguments, u"ca sign", out, err))
+        return *done;
     if (parser.value(dir).isEmpty() || parser.value(csr).isEmpty()
         || (parser.isSet(output) && parser.value(output).isEmpty()) || !parser.positionalArguments().isEmpty()) {
         err << "meshpad ca sign: expected -dir DIR -csr FILE (see meshpad ca sign -help)\n";

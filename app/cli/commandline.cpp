@@ -16,13 +16,7 @@ namespace meshpad::cli {
 
 namespace {
 
-struct Subcommand
-{
-    QStringView name;
-    int (*run)(const QStringList &, QTextStream &, QTextStream &);
-};
-
-constexpr Subcommand kSubcommands[] = {
+constexpr CommandLine::Subcommand kSubcommands[] = {
     {u"validate", &ValidateCommand::run},
     {u"generate", &GenerateCommand::run},
     {u"ca", &CaCommand::run},
@@ -105,6 +99,54 @@ QString CommandLine::helpText(const QCommandLineParser &parser, QStringView comm
     if (at >= 0)
         text.replace(at, program.size(), u"meshpad " + command);
     return text;
+}
+
+QCommandLineOption CommandLine::helpOption()
+{
+    return QCommandLineOption({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("show this help"));
+}
+
+std::optional<int> CommandLine::parse(QCommandLineParser &parser, const QStringList &arguments, QStringView command,
+                                      QTextStream &out, QTextStream &err)
+{
+    if (!parser.parse(arguments)) {
+        err << "meshpad " << command << ": " << parser.errorText() << "\n";
+        return ExitCode::Usage;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        out << helpText(parser, command);
+        return ExitCode::Ok;
+    }
+    return std::nullopt;
+}
+
+int CommandLine::runSubcommand(QStringView group, std::span<const Subcommand> subcommands, const QString &usage,
+                               const QStringList &arguments, QTextStream &out, QTextStream &err)
+{
+    const QString sub = arguments.value(1);
+    for (const Subcommand &c : subcommands) {
+        if (c.name == sub)
+            return c.run(arguments.mid(1), out, err);
+    }
+    if (sub == u"-h" || sub == u"--help" || sub == u"-help" || sub == u"help") {
+        out << usage;
+        return ExitCode::Ok;
+    }
+    err << "meshpad " << group << ": ";
+    if (sub.isEmpty()) {
+        // "expected up, status or env"
+        err << "expected ";
+        for (std::size_t i = 0; i < subcommands.size(); ++i) {
+            if (i > 0)
+                err << (i + 1 < subcommands.size() ? ", " : " or ");
+            err << subcommands[i].name;
+        }
+        err << "\n\n";
+    } else {
+        err << "unknown subcommand \"" << sub << "\"\n\n";
+    }
+    err << usage;
+    return ExitCode::Usage;
 }
 
 bool CommandLine::isCommand(const QStringList &arguments)

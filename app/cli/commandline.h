@@ -4,6 +4,9 @@
 #include <QStringList>
 #include <QTextStream>
 
+#include <optional>
+#include <span>
+
 namespace meshpad::cli {
 
 // The `meshpad` command line: picks the subcommand from arguments[1] and
@@ -11,6 +14,13 @@ namespace meshpad::cli {
 class CommandLine final
 {
 public:
+    // A command word and what runs it with the arguments from that word on.
+    struct Subcommand
+    {
+        QStringView name;
+        int (*run)(const QStringList &arguments, QTextStream &out, QTextStream &err);
+    };
+
     // True when arguments name a subcommand or a global flag (--help,
     // --version); otherwise main() starts the editor.
     static bool isCommand(const QStringList &arguments);
@@ -22,6 +32,20 @@ public:
     // Makes `parser` read consul-style flags: `-dir DIR`, `-json`, not
     // `-d -i -r` (QCommandLineParser::ParseAsLongOptions).
     static void useConsulStyleFlags(QCommandLineParser &parser);
+    // -h/-help: "show this help", which parse() answers.
+    static QCommandLineOption helpOption();
+    // Parses a subcommand's `arguments` with `parser` (which holds
+    // helpOption()). Returns the exit status when the command ends here: a
+    // parse error said on `err` as "meshpad <command>: …" (ExitCode::Usage),
+    // or the help printed on `out` (ExitCode::Ok); nullopt to go on.
+    static std::optional<int> parse(QCommandLineParser &parser, const QStringList &arguments, QStringView command,
+                                    QTextStream &out, QTextStream &err);
+    // `meshpad <group> <subcommand> …` (ca, lab, hashibox): runs the
+    // subcommand arguments[1] names with the arguments from it on; prints
+    // `usage` on out for -h, --help, -help or help; none or an unknown word is
+    // a usage error that names the subcommands and prints `usage` on err.
+    static int runSubcommand(QStringView group, std::span<const Subcommand> subcommands, const QString &usage,
+                             const QStringList &arguments, QTextStream &out, QTextStream &err);
 };
 
 } // namespace meshpad::cli

@@ -102,7 +102,7 @@ int DeployCommand::run(Mode mode, const QStringList &arguments, QTextStream &out
     const QString command = commandName(int(mode));
     const QString prefix = u"meshpad "_s + command + u": "_s;
     QCommandLineParser parser;
-    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    CommandLine::useConsulStyleFlags(parser);
     switch (mode) {
     case Mode::Plan:
         parser.setApplicationDescription(u"Show what deploying a design to a cluster would change: per job Nomad's "
@@ -131,7 +131,6 @@ int DeployCommand::run(Mode mode, const QStringList &arguments, QTextStream &out
     const QCommandLineOption deadline(u"deadline"_s, u"how long to watch, a Go duration (default 5m)"_s, u"D"_s,
                                       u"5m"_s);
     const QCommandLineOption json(u"json"_s, u"one JSON object per line on stdout"_s);
-    const QCommandLineOption help({u"h"_s, u"help"_s}, u"show this help"_s);
     parser.addOption(target);
     if (mode != Mode::Plan) {
         parser.addOption(autoApprove);
@@ -139,16 +138,9 @@ int DeployCommand::run(Mode mode, const QStringList &arguments, QTextStream &out
     }
     if (mode == Mode::Deploy)
         parser.addOption(detach);
-    parser.addOption(json);
-    parser.addOption(help);
-    if (!parser.parse(arguments)) {
-        err << prefix << parser.errorText() << "\n";
-        return ExitCode::Usage;
-    }
-    if (parser.isSet(help)) {
-        out << CommandLine::helpText(parser, command);
-        return ExitCode::Ok;
-    }
+    parser.addOptions({json, CommandLine::helpOption()});
+    if (const auto done = CommandLine::parse(parser, arguments, command, out, err))
+        return *done;
     if (parser.positionalArguments().size() != 1) {
         err << prefix << "expected exactly one FILE (see meshpad " << command << " -help)\n";
         return ExitCode::Usage;

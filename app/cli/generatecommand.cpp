@@ -28,16 +28,9 @@ int GenerateCommand::run(const QStringList &arguments, QTextStream &out, QTextSt
                                     QStringLiteral("directory to write into (created if needed)"),
                                     QStringLiteral("DIR"));
     const QCommandLineOption force(QStringLiteral("force"), QStringLiteral("write even if the design has errors"));
-    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("show this help"));
-    parser.addOptions({output, force, help});
-    if (!parser.parse(arguments)) {
-        err << "meshpad generate: " << parser.errorText() << "\n";
-        return ExitCode::Usage;
-    }
-    if (parser.isSet(help)) {
-        out << CommandLine::helpText(parser, u"generate");
-        return ExitCode::Ok;
-    }
+    parser.addOptions({output, force, CommandLine::helpOption()});
+    if (const auto done = CommandLine::parse(parser, arguments, u"generate", out, err))
+        return *done;
     if (parser.positionalArguments().size() != 1 || !parser.isSet(output)) {
         err << "meshpad generate: expected FILE and -o DIR (see meshpad generate --help)\n";
         return ExitCode::Usage;

@@ -73,8 +73,7 @@ std::optional<Options> parse(const QStringList &arguments, QStringView command, 
                              QTextStream &err, int *exitCode)
 {
     QCommandLineParser parser;
-    // consul-style flags: `-dir`, `-json`, not `-d -i -r`.
-    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    CommandLine::useConsulStyleFlags(parser);
     parser.setApplicationDescription(description);
     const QCommandLineOption dir(QStringLiteral("dir"),
                                  QStringLiteral("the directory meshpad generate wrote (holding hashibox/)"),
@@ -92,21 +91,14 @@ std::optional<Options> parse(const QStringList &arguments, QStringView command, 
                                    QStringLiteral("Nomad's HTTP API (default node one's, http://%1:4646)")
                                        .arg(mesh::generate::HashiboxGenerator::nodeAddresses().constFirst()),
                                    QStringLiteral("URL"));
-    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("show this help"));
-    parser.addOptions({dir, json, timeout, help});
+    parser.addOptions({dir, json, timeout, CommandLine::helpOption()});
     if (withAddresses)
         parser.addOptions({consul, nomad});
+    if (const auto done = CommandLine::parse(parser, arguments, QString(u"hashibox " + command), out, err)) {
+        *exitCode = *done;
+        return std::nullopt;
+    }
     const QString name = u"meshpad hashibox " + command + u": ";
-    if (!parser.parse(arguments)) {
-        err << name << parser.errorText() << "\n";
-        *exitCode = ExitCode::Usage;
-        return std::nullopt;
-    }
-    if (parser.isSet(help)) {
-        out << CommandLine::helpText(parser, QString(u"hashibox " + command));
-        *exitCode = ExitCode::Ok;
-        return std::nullopt;
-    }
     if (!parser.positionalArguments().isEmpty()) {
         err << name << "takes no arguments; the Hashibox's directory is -dir DIR (see meshpad hashibox " << command
             << " -help)\n";
@@ -193,20 +185,29 @@ struct Cluster
     std::unique_ptr<mesh::nomad::NomadClient> nomad;
 };
 
+// The API endpoint `Config` (Consul's or Nomad's) reads from the
+// environment, at `address` instead of its own; an error names `flag`.
+template<class Config>
+mesh::Result<mesh::api::ApiEndpoint> hashiboxEndpoint(const QString &address, const QString &flag)
+{
+    Config config = Config::fromEnvironment();
+    config.address = address;
+    auto endpoint = config.endpoint();
+    if (!endpoint)
+        return std::unexpected(mesh::Error{endpoint.error().code, flag + u": " + endpoint.error().message});
+    return endpoint;
+}
+
 mesh::Result<Cluster> connect(const Options &options)
 {
-    mesh::consul::ConsulConfig consulConfig = mesh::consul::ConsulConfig::fromEnvironment();
-    consulConfig.address = options.consulAddress;
-    const auto consulEndpoint = consulConfig.endpoint();
+    const auto consulEndpoint
+        = hashiboxEndpoint<mesh::consul::ConsulConfig>(options.consulAddress, QStringLiteral("-consul-addr"));
     if (!consulEndpoint)
-        return std::unexpected(
-            mesh::Error{consulEndpoint.error().code, u"-consul-addr: " + consulEndpoint.error().message});
-    mesh::nomad::NomadConfig nomadConfig = mesh::nomad::NomadConfig::fromEnvironment();
-    nomadConfig.address = options.nomadAddress;
-    const auto nomadEndpoint = nomadConfig.endpoint();
+        return std::unexpected(consulEndpoint.error());
+    const auto nomadEndpoint
+        = hashiboxEndpoint<mesh::nomad::NomadConfig>(options.nomadAddress, QStringLiteral("-nomad-addr"));
     if (!nomadEndpoint)
-        return std::unexpected(
-            mesh::Error{nomadEndpoint.error().code, u"-nomad-addr: " + nomadEndpoint.error().message});
+        return std::unexpected(nomadEndpoint.error());
     Cluster cluster{std::make_unique<mesh::consul::ConsulClient>(*consulEndpoint),
                     std::make_unique<mesh::nomad::NomadClient>(*nomadEndpoint)};
     for (mesh::api::ApiClient *api : {cluster.consul->api(), cluster.nomad->api()}) {
@@ -233,6 +234,18 @@ QJsonObject healthJson(const ClusterHealth &health, int expected)
                                                   {QStringLiteral("error"), health.nomadError}}}};
 }
 
+// Vagrant's events (with -json) or its progress text (without) as lines of
+// `printer`.
+void showVagrantOutput(Vagrant &vagrant, Printer &printer, bool json)
+{
+    QObject::connect(&vagrant, &Vagrant::eventReceived, &vagrant,
+                     [&printer](const VagrantEvent &event) { printer.vagrantEvent(event); });
+    QObject::connect(&vagrant, &Vagrant::progress, &vagrant, [&printer, json](const QString &text) {
+        if (!json)
+            printer.progress(text);
+    });
+}
+
 // The command's failure: on err as text, and with -json also as an object.
 int failed(QTextStream &err, Printer &printer, bool json, QStringView command, const mesh::Error &error)
 {
@@ -251,12 +264,7 @@ QCoro::Task<int> runUp(Options options, QTextStream &out, QTextStream &err)
     const QDeadlineTimer deadline(options.timeout);
     Printer printer(out, options.json);
     Vagrant vagrant(options.directory);
-    QObject::connect(&vagrant, &Vagrant::eventReceived, &vagrant,
-                     [&printer](const VagrantEvent &event) { printer.vagrantEvent(event); });
-    QObject::connect(&vagrant, &Vagrant::progress, &vagrant, [&printer, &options](const QString &text) {
-        if (!options.json)
-            printer.progress(text);
-    });
+    showVagrantOutput(vagrant, printer, options.json);
     auto cluster = connect(options);
     if (!cluster)
         co_return failed(err, printer, options.json, u"up", cluster.error());
@@ -343,12 +351,7 @@ QCoro::Task<int> runDestroy(Options options, QTextStream &out, QTextStream &err)
 {
     Printer printer(out, options.json);
     Vagrant vagrant(options.directory);
-    QObject::connect(&vagrant, &Vagrant::eventReceived, &vagrant,
-                     [&printer](const VagrantEvent &event) { printer.vagrantEvent(event); });
-    QObject::connect(&vagrant, &Vagrant::progress, &vagrant, [&printer, &options](const QString &text) {
-        if (!options.json)
-            printer.progress(text);
-    });
+    showVagrantOutput(vagrant, printer, options.json);
     const auto destroyed = co_await vagrant.destroy(options.timeout);
     if (!destroyed)
         co_return failed(err, printer, options.json, u"destroy", destroyed.error());
@@ -356,67 +359,60 @@ QCoro::Task<int> runDestroy(Options options, QTextStream &out, QTextStream &err)
     co_return ExitCode::Ok;
 }
 
+// `hashibox <command>`: its flags parsed as parse() does, then `runner` run
+// to the end.
+int runHashiboxCommand(const QStringList &arguments, QStringView command, const QString &description,
+                       std::chrono::milliseconds defaultTimeout, bool withAddresses,
+                       QCoro::Task<int> (*runner)(Options, QTextStream &, QTextStream &), QTextStream &out,
+                       QTextStream &err)
+{
+    int exitCode = ExitCode::Ok;
+    const auto options = parse(arguments, command, description, defaultTimeout, withAddresses, out, err, &exitCode);
+    if (!options)
+        return exitCode;
+    return QCoro::waitFor(runner(*options, out, err));
+}
+
 } // namespace
 
 int HashiboxCommand::run(const QStringList &arguments, QTextStream &out, QTextStream &err)
 {
-    const QString sub = arguments.value(1);
-    if (sub == u"up")
-        return up(arguments.mid(1), out, err);
-    if (sub == u"status")
-        return status(arguments.mid(1), out, err);
-    if (sub == u"destroy")
-        return destroy(arguments.mid(1), out, err);
-    if (sub == u"-h" || sub == u"--help" || sub == u"-help" || sub == u"help") {
-        out << kHashiboxUsage;
-        return ExitCode::Ok;
-    }
-    err << (sub.isEmpty() ? QStringLiteral("meshpad hashibox: expected up, status or destroy\n\n")
-                          : u"meshpad hashibox: unknown subcommand \"" + sub + u"\"\n\n")
-        << kHashiboxUsage;
-    return ExitCode::Usage;
+    static constexpr CommandLine::Subcommand subcommands[] = {
+        {u"up", &HashiboxCommand::up},
+        {u"status", &HashiboxCommand::status},
+        {u"destroy", &HashiboxCommand::destroy},
+    };
+    return CommandLine::runSubcommand(u"hashibox", subcommands, kHashiboxUsage, arguments, out, err);
 }
 
 int HashiboxCommand::up(const QStringList &arguments, QTextStream &out, QTextStream &err)
 {
-    int exitCode = ExitCode::Ok;
-    const auto options
-        = parse(arguments, u"up",
-                QStringLiteral("Bring the Hashibox up with vagrant (libvirt), then wait until Consul has a leader and\n"
-                               "three alive members and Nomad a leader and three ready clients.\n"
-                               "Exit status: 0 up, 1 vagrant failed or the cluster did not come up in time,\n"
-                               "2 usage error or no Hashibox in DIR."),
-                std::chrono::minutes(30), true, out, err, &exitCode);
-    if (!options)
-        return exitCode;
-    return QCoro::waitFor(runUp(*options, out, err));
+    return runHashiboxCommand(
+        arguments, u"up",
+        QStringLiteral("Bring the Hashibox up with vagrant (libvirt), then wait until Consul has a leader and\n"
+                       "three alive members and Nomad a leader and three ready clients.\n"
+                       "Exit status: 0 up, 1 vagrant failed or the cluster did not come up in time,\n"
+                       "2 usage error or no Hashibox in DIR."),
+        std::chrono::minutes(30), true, &runUp, out, err);
 }
 
 int HashiboxCommand::status(const QStringList &arguments, QTextStream &out, QTextStream &err)
 {
-    int exitCode = ExitCode::Ok;
-    const auto options
-        = parse(arguments, u"status",
-                QStringLiteral("Show the Hashibox's machines and their states (vagrant status), and the health of\n"
-                               "Consul and Nomad inside when a machine runs.\n"
-                               "Exit status: 0 shown, 1 vagrant failed, 2 usage error or no Hashibox in DIR."),
-                std::chrono::minutes(2), true, out, err, &exitCode);
-    if (!options)
-        return exitCode;
-    return QCoro::waitFor(runStatus(*options, out, err));
+    return runHashiboxCommand(
+        arguments, u"status",
+        QStringLiteral("Show the Hashibox's machines and their states (vagrant status), and the health of\n"
+                       "Consul and Nomad inside when a machine runs.\n"
+                       "Exit status: 0 shown, 1 vagrant failed, 2 usage error or no Hashibox in DIR."),
+        std::chrono::minutes(2), true, &runStatus, out, err);
 }
 
 int HashiboxCommand::destroy(const QStringList &arguments, QTextStream &out, QTextStream &err)
 {
-    int exitCode = ExitCode::Ok;
-    const auto options = parse(arguments, u"destroy",
-                               QStringLiteral("Destroy the Hashibox's machines (vagrant destroy -f).\n"
-                                              "Exit status: 0 destroyed, 1 vagrant failed, 2 usage error or no "
-                                              "Hashibox in DIR."),
-                               std::chrono::minutes(10), false, out, err, &exitCode);
-    if (!options)
-        return exitCode;
-    return QCoro::waitFor(runDestroy(*options, out, err));
+    return runHashiboxCommand(arguments, u"destroy",
+                              QStringLiteral("Destroy the Hashibox's machines (vagrant destroy -f).\n"
+                                             "Exit status: 0 destroyed, 1 vagrant failed, 2 usage error or no "
+                                             "Hashibox in DIR."),
+                              std::chrono::minutes(10), false, &runDestroy, out, err);
 }
 
 } // namespace meshpad::cli

@@ -105,7 +105,7 @@ mesh::Result<JobImporter::Result> importCluster(const QString &targetName, const
 int ImportCommand::run(const QStringList &arguments, QTextStream &out, QTextStream &err)
 {
     QCommandLineParser parser;
-    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    CommandLine::useConsulStyleFlags(parser);
     parser.setApplicationDescription(
         u"Turn Nomad jobs into a Meshpad design: HCL2 job files, or the jobs a cluster runs with the intentions "
         "Consul has. One service per Connect service, one arrow per upstream; what Meshpad does not model is "
@@ -133,16 +133,9 @@ int ImportCommand::run(const QStringList &arguments, QTextStream &out, QTextStre
                                     u"the design to write (- for stdout; default NAME.meshpad here)"_s, u"FILE"_s);
     const QCommandLineOption name(u"name"_s, u"the design's name (default: from -o, else the first job)"_s, u"NAME"_s);
     const QCommandLineOption force(u"force"_s, u"replace the output file if it exists"_s);
-    const QCommandLineOption help({u"h"_s, u"help"_s}, u"show this help"_s);
-    parser.addOptions({variable, variableFile, target, job, timeout, output, name, force, help});
-    if (!parser.parse(arguments)) {
-        err << kPrefix << parser.errorText() << "\n";
-        return ExitCode::Usage;
-    }
-    if (parser.isSet(help)) {
-        out << CommandLine::helpText(parser, u"import");
-        return ExitCode::Ok;
-    }
+    parser.addOptions({variable, variableFile, target, job, timeout, output, name, force, CommandLine::helpOption()});
+    if (const auto done = CommandLine::parse(parser, arguments, u"import", out, err))
+        return *done;
     const QStringList files = parser.positionalArguments();
     const bool fromCluster = parser.isSet(target);
     if (fromCluster == !files.isEmpty()) {

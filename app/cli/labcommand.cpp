@@ -270,21 +270,12 @@ void printStatus(QTextStream &out, const LabSnapshot &s)
 
 int LabCommand::run(const QStringList &arguments, QTextStream &out, QTextStream &err)
 {
-    const QString sub = arguments.value(1);
-    if (sub == u"up")
-        return up(arguments.mid(1), out, err);
-    if (sub == u"status")
-        return status(arguments.mid(1), out, err);
-    if (sub == u"env")
-        return env(arguments.mid(1), out, err);
-    if (sub == u"-h" || sub == u"--help" || sub == u"-help" || sub == u"help") {
-        out << kLabUsage;
-        return ExitCode::Ok;
-    }
-    err << (sub.isEmpty() ? QStringLiteral("meshpad lab: expected up, status or env\n\n")
-                          : u"meshpad lab: unknown subcommand \"" + sub + u"\"\n\n")
-        << kLabUsage;
-    return ExitCode::Usage;
+    static constexpr CommandLine::Subcommand subcommands[] = {
+        {u"up", &LabCommand::up},
+        {u"status", &LabCommand::status},
+        {u"env", &LabCommand::env},
+    };
+    return CommandLine::runSubcommand(u"lab", subcommands, kLabUsage, arguments, out, err);
 }
 
 int LabCommand::up(const QStringList &arguments, QTextStream &out, QTextStream &err)
@@ -301,16 +292,9 @@ int LabCommand::up(const QStringList &arguments, QTextStream &out, QTextStream &
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("the design (*.meshpad); none: an empty lab"),
                                  QStringLiteral("[FILE]"));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("print endpoints and events as JSON lines"));
-    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("show this help"));
-    parser.addOptions({json, help});
-    if (!parser.parse(arguments)) {
-        err << "meshpad lab up: " << parser.errorText() << "\n";
-        return ExitCode::Usage;
-    }
-    if (parser.isSet(help)) {
-        out << CommandLine::helpText(parser, u"lab up");
-        return ExitCode::Ok;
-    }
+    parser.addOptions({json, CommandLine::helpOption()});
+    if (const auto done = CommandLine::parse(parser, arguments, u"lab up", out, err))
+        return *done;
     if (parser.positionalArguments().size() > 1) {
         err << "meshpad lab up: expected at most one FILE (see meshpad lab up -help)\n";
         return ExitCode::Usage;
@@ -418,16 +402,9 @@ int LabCommand::status(const QStringList &arguments, QTextStream &out, QTextStre
         "Exit status: 0 shown, 1 no lab is running, 2 usage error."));
     const QCommandLineOption json(QStringLiteral("json"),
                                   QStringLiteral("print the lab's snapshot as one JSON object"));
-    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("show this help"));
-    parser.addOptions({json, help});
-    if (!parser.parse(arguments)) {
-        err << "meshpad lab status: " << parser.errorText() << "\n";
-        return ExitCode::Usage;
-    }
-    if (parser.isSet(help)) {
-        out << CommandLine::helpText(parser, u"lab status");
-        return ExitCode::Ok;
-    }
+    parser.addOptions({json, CommandLine::helpOption()});
+    if (const auto done = CommandLine::parse(parser, arguments, u"lab status", out, err))
+        return *done;
     if (!parser.positionalArguments().isEmpty()) {
         err << "meshpad lab status: takes no arguments (see meshpad lab status -help)\n";
         return ExitCode::Usage;
@@ -457,16 +434,9 @@ int LabCommand::env(const QStringList &arguments, QTextStream &out, QTextStream 
                        "  export CONSUL_HTTP_ADDR=http://127.0.1.1:8500 NOMAD_ADDR=http://127.0.1.1:4646\n"
                        "so curl, consul, nomad and meshpad point at the lab after: eval \"$(meshpad lab env)\"\n"
                        "Exit status: 0 printed, 1 no lab is running, 2 usage error."));
-    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("show this help"));
-    parser.addOption(help);
-    if (!parser.parse(arguments)) {
-        err << "meshpad lab env: " << parser.errorText() << "\n";
-        return ExitCode::Usage;
-    }
-    if (parser.isSet(help)) {
-        out << CommandLine::helpText(parser, u"lab env");
-        return ExitCode::Ok;
-    }
+    parser.addOption(CommandLine::helpOption());
+    if (const auto done = CommandLine::parse(parser, arguments, u"lab env", out, err))
+        return *done;
     if (!parser.positionalArguments().isEmpty()) {
         err << "meshpad lab env: takes no arguments (see meshpad lab env -help)\n";
         return ExitCode::Usage;

@@ -205,7 +205,7 @@ int runAgentMode(mesh::proxy::AgentSidecar::Lookup lookup, const QString &id, me
 int ProxyCommand::run(const QStringList &arguments, QTextStream &out, QTextStream &err)
 {
     QCommandLineParser parser;
-    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    CommandLine::useConsulStyleFlags(parser);
     parser.setApplicationDescription(
         QStringLiteral("The Meshpad mTLS sidecar, as `consul connect proxy`. Either configured by a Consul agent\n"
                        "(-sidecar-for SERVICE_ID or -proxy-id ID, with -http-addr/-token or CONSUL_HTTP_ADDR,\n"
@@ -252,17 +252,10 @@ int ProxyCommand::run(const QStringList &arguments, QTextStream &out, QTextStrea
     const QCommandLineOption maxConnections(QStringLiteral("max-connections"),
                                             QStringLiteral("per listener (default 1024)"), QStringLiteral("N"),
                                             QStringLiteral("1024"));
-    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("show this help"));
     parser.addOptions({sidecarFor, proxyId, httpAddr, token, logLevel, caDir, service, datacenter, listen, serviceAddr,
-                       upstream, allow, deny, defaultDeny, maxConnections, help});
-    if (!parser.parse(arguments)) {
-        err << "meshpad proxy: " << parser.errorText() << "\n";
-        return ExitCode::Usage;
-    }
-    if (parser.isSet(help)) {
-        out << CommandLine::helpText(parser, u"proxy");
-        return ExitCode::Ok;
-    }
+                       upstream, allow, deny, defaultDeny, maxConnections, CommandLine::helpOption()});
+    if (const auto done = CommandLine::parse(parser, arguments, u"proxy", out, err))
+        return *done;
     if (!applyLogLevel(parser.value(logLevel))) {
         err << "meshpad proxy: -log-level wants trace, debug, info, warn or error\n";
         return ExitCode::Usage;

@@ -22,17 +22,9 @@ int ValidateCommand::run(const QStringList &arguments, QTextStream &out, QTextSt
                        "Exit status: 0 no errors (warnings allowed), 1 errors, 2 usage or I/O error."));
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("the design (*.meshpad)"));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("print problems as JSON lines on stdout"));
-    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("show this help"));
-    parser.addOption(json);
-    parser.addOption(help);
-    if (!parser.parse(arguments)) {
-        err << "meshpad validate: " << parser.errorText() << "\n";
-        return ExitCode::Usage;
-    }
-    if (parser.isSet(help)) {
-        out << CommandLine::helpText(parser, u"validate");
-        return ExitCode::Ok;
-    }
+    parser.addOptions({json, CommandLine::helpOption()});
+    if (const auto done = CommandLine::parse(parser, arguments, u"validate", out, err))
+        return *done;
     if (parser.positionalArguments().size() != 1) {
         err << "meshpad validate: expected exactly one FILE (see meshpad validate --help)\n";
         return ExitCode::Usage;

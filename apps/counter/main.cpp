@@ -2,38 +2,28 @@
 // same output, plus a clean stop on SIGINT/SIGTERM.
 
 #include "counterserver.h"
-#include "environment.h"
-#include "unixsignalwatcher.h"
+#include "serverprocess.h"
 
 #include <QCoreApplication>
 
-#include <csignal>
 #include <cstdio>
 
 int main(int argc, char *argv[])
 {
-    // A server with no GUI: Qt's plain poll() dispatcher costs less per
-    // event than the GLib one (measured with bench/counter-vs-nginx.sh).
-    if (!qEnvironmentVariableIsSet("QT_NO_GLIB"))
-        qputenv("QT_NO_GLIB", "1");
+    apps::ServerProcess::preferPlainEventDispatcher();
     QCoreApplication app(argc, argv);
     app.setApplicationName(QStringLiteral("counter"));
 
-    const QByteArray portValue = qgetenv("PORT");
-    const int port = apps::portFromEnvironment(portValue);
-    if (port < 0) {
-        std::fprintf(stderr, "listen tcp: address %s: invalid port\n", portValue.constData());
+    const int port = apps::ServerProcess::listenPort();
+    if (port < 0)
         return 1;
-    }
 
-    apps::UnixSignalWatcher signals({SIGINT, SIGTERM});
-    QObject::connect(&signals, &apps::UnixSignalWatcher::signalReceived, &app, [](int) { QCoreApplication::quit(); });
+    // From here on SIGINT/SIGTERM quit the event loop.
+    const apps::ServerProcess process;
 
     apps::counter::CounterServer server;
-    if (!server.listen(QHostAddress::Any, quint16(port))) {
-        std::fprintf(stderr, "listen tcp :%d: %s\n", port, qUtf8Printable(server.errorString()));
-        return 1;
-    }
+    if (!server.listen(QHostAddress::Any, quint16(port)))
+        return apps::ServerProcess::listenFailed(port, server.errorString());
     // The original's two lines; the port is the real one, so PORT=0 is usable.
     std::printf("Serving at http://localhost:%u\n(Pass as PORT environment variable)\n", unsigned(server.port()));
     std::fflush(stdout);

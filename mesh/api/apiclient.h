@@ -95,6 +95,10 @@ public:
     // shape: …". The response's index, hash and leader come along.
     template<class T, class Decode>
     QCoro::Task<Result<Indexed<T>>> query(ApiRequest request, QueryOptions options, Decode decode);
+    // query() for a caller that wants the value alone: the response's
+    // index, hash and leader are dropped.
+    template<class T, class Decode>
+    QCoro::Task<Result<T>> fetch(ApiRequest request, QueryOptions options, Decode decode);
     template<class T, class Decode>
     Result<T> decodeJson(const ApiRequest &request, const ApiResponse &response, Decode decode) const;
     static void applyOptions(ApiRequest &request, const QueryOptions &options);
@@ -154,6 +158,15 @@ QCoro::Task<Result<Indexed<T>>> ApiClient::query(ApiRequest request, QueryOption
     out.contentHash = response->contentHash;
     out.knownLeader = response->knownLeader.value_or(false);
     co_return out;
+}
+
+template<class T, class Decode>
+QCoro::Task<Result<T>> ApiClient::fetch(ApiRequest request, QueryOptions options, Decode decode)
+{
+    auto indexed = co_await query<T>(std::move(request), std::move(options), std::move(decode));
+    if (!indexed)
+        co_return std::unexpected(indexed.error());
+    co_return std::move(indexed->value);
 }
 
 } // namespace mesh::api

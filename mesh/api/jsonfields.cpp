@@ -168,6 +168,13 @@ Result<QJsonObject> objectFrom(const QJsonValue &json)
     return json.toObject();
 }
 
+Result<QString> stringFrom(const QJsonValue &json)
+{
+    if (!json.isString())
+        return fail(Error::Code::Parse, QStringLiteral("expected a string"));
+    return json.toString();
+}
+
 QByteArray compactJson(const QJsonObject &object)
 {
     return QJsonDocument(object).toJson(QJsonDocument::Compact);

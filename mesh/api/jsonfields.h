@@ -98,6 +98,8 @@ Result<QList<T>> listFrom(const QJsonValue &json)
 }
 
 Result<QJsonObject> objectFrom(const QJsonValue &json);
+// A bare JSON string, as /v1/status/leader answers on Consul and Nomad.
+Result<QString> stringFrom(const QJsonValue &json);
 QByteArray compactJson(const QJsonObject &object);
 
 } // namespace mesh::api

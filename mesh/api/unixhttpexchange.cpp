@@ -118,6 +118,16 @@ bool UnixHttpExchange::appendBody(QByteArrayView bytes)
     return true;
 }
 
+bool UnixHttpExchange::takeRemainingBody()
+{
+    const qint64 n = std::min<qint64>(m_remaining, m_buffer.size());
+    if (!appendBody(QByteArrayView(m_buffer).first(n)))
+        return false;
+    m_buffer.remove(0, n);
+    m_remaining -= n;
+    return m_remaining == 0;
+}
+
 bool UnixHttpExchange::parseHeaders()
 {
     const qsizetype end = m_buffer.indexOf("\r\n\r\n");
@@ -183,17 +193,11 @@ void UnixHttpExchange::parse()
             if (!parseHeaders())
                 return;
             break;
-        case State::Length: {
-            const qint64 n = std::min<qint64>(m_remaining, m_buffer.size());
-            if (!appendBody(QByteArrayView(m_buffer).first(n)))
-                return;
-            m_buffer.remove(0, n);
-            m_remaining -= n;
-            if (m_remaining > 0)
+        case State::Length:
+            if (!takeRemainingBody())
                 return;
             m_state = State::Done;
             break;
-        }
         case State::ChunkSize: {
             const qsizetype eol = m_buffer.indexOf("\r\n");
             if (eol < 0) {
@@ -219,17 +223,11 @@ void UnixHttpExchange::parse()
             m_state = size == 0 ? State::Trailer : State::ChunkData;
             break;
         }
-        case State::ChunkData: {
-            const qint64 n = std::min<qint64>(m_remaining, m_buffer.size());
-            if (!appendBody(QByteArrayView(m_buffer).first(n)))
-                return;
-            m_buffer.remove(0, n);
-            m_remaining -= n;
-            if (m_remaining > 0)
+        case State::ChunkData:
+            if (!takeRemainingBody())
                 return;
             m_state = State::ChunkDataEnd;
             break;
-        }
         case State::ChunkDataEnd:
             if (m_buffer.size() < 2)
                 return;

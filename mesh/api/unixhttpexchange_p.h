@@ -52,6 +52,10 @@ private:
     void parse();
     bool parseHeaders();
     bool appendBody(QByteArrayView bytes);
+    // Moves up to m_remaining buffered bytes into the body (a Content-Length
+    // body or one chunk's data). True once all m_remaining have come; false
+    // while more must arrive or after a failure (finish() has run).
+    bool takeRemainingBody();
     void finish(Failure failure, QString detail = {});
 
     QLocalSocket *m_socket = nullptr;

@@ -24,24 +24,14 @@ ConsulClient::~ConsulClient() = default;
 
 QCoro::Task<Result<QString>> ConsulClient::leader(QueryOptions options)
 {
-    auto r = co_await m_api->query<QString>(ApiRequest::get(u"/v1/status/leader"_s), std::move(options),
-                                            [](const QJsonValue &json) -> Result<QString> {
-                                                if (!json.isString())
-                                                    return fail(Error::Code::Parse, u"expected a string"_s);
-                                                return json.toString();
-                                            });
-    if (!r)
-        co_return std::unexpected(r.error());
-    co_return r->value;
+    co_return co_await m_api->fetch<QString>(ApiRequest::get(u"/v1/status/leader"_s), std::move(options),
+                                             api::stringFrom);
 }
 
 QCoro::Task<Result<QJsonObject>> ConsulClient::agentSelf(QueryOptions options)
 {
-    auto r
-        = co_await m_api->query<QJsonObject>(ApiRequest::get(u"/v1/agent/self"_s), std::move(options), api::objectFrom);
-    if (!r)
-        co_return std::unexpected(r.error());
-    co_return r->value;
+    co_return co_await m_api->fetch<QJsonObject>(ApiRequest::get(u"/v1/agent/self"_s), std::move(options),
+                                                 api::objectFrom);
 }
 
 Result<AgentMember> AgentMember::fromJson(const QJsonValue &json)
@@ -65,11 +55,8 @@ Result<AgentMember> AgentMember::fromJson(const QJsonValue &json)
 
 QCoro::Task<Result<QList<AgentMember>>> ConsulClient::members(QueryOptions options)
 {
-    auto r = co_await m_api->query<QList<AgentMember>>(ApiRequest::get(u"/v1/agent/members"_s), std::move(options),
-                                                       api::listFrom<AgentMember>);
-    if (!r)
-        co_return std::unexpected(r.error());
-    co_return r->value;
+    co_return co_await m_api->fetch<QList<AgentMember>>(ApiRequest::get(u"/v1/agent/members"_s), std::move(options),
+                                                        api::listFrom<AgentMember>);
 }
 
 QCoro::Task<Result<>> ConsulClient::registerService(QJsonObject registration, bool replaceExistingChecks,
@@ -202,10 +189,7 @@ QCoro::Task<Result<Authorize>> ConsulClient::authorize(QString target, QString c
         {u"Target"_s, target}, {u"ClientCertURI"_s, clientCertUri}, {u"ClientCertSerial"_s, clientCertSerial}};
     ApiRequest request = ApiRequest::withBody("POST", u"/v1/agent/connect/authorize"_s, api::compactJson(body));
     request.retryable = true;
-    auto r = co_await m_api->query<Authorize>(request, std::move(options), Authorize::fromJson);
-    if (!r)
-        co_return std::unexpected(r.error());
-    co_return r->value;
+    co_return co_await m_api->fetch<Authorize>(request, std::move(options), Authorize::fromJson);
 }
 
 QCoro::Task<Result<bool>> ConsulClient::writeBool(ApiRequest request)

@@ -102,7 +102,11 @@ private:
 
     R toNumber(const Value &v, const SourceRange &r, const QString &what) const;
     R toBool(const Value &v, const SourceRange &r, const QString &what) const;
+    // Why v cannot be an operand that must be a `type` ("number", "bool").
+    std::unexpected<Error> unsuitableOperand(const Value &v, const SourceRange &r, const QString &what,
+                                             const QString &type) const;
     R applyStep(const Value &v, const TraversalStep &step) const;
+    R applySteps(Value v, const QList<TraversalStep> &steps) const;
     R index(const Value &collection, const Value &key, const SourceRange &r) const;
     R getAttr(const Value &v, const QString &name, const SourceRange &r) const;
 
@@ -114,6 +118,8 @@ private:
     R evalObject(const ObjectCons &o);
     R evalSplat(const Splat &s);
     R evalFor(const For &f);
+    // eval(e), failing with summary and detail at e when its value is null.
+    R evalNonNull(const Expression &e, const QString &summary, const QString &detail);
     R evalConditional(const Conditional &c);
     R evalUnary(const UnaryOp &u);
     R evalBinary(const BinaryOp &b);
@@ -180,42 +186,41 @@ Result<Value> EvaluatorImpl::eval(const Expression &e)
 
 Result<Value> EvaluatorImpl::toNumber(const Value &v, const SourceRange &r, const QString &what) const
 {
-    switch (v.type()) {
-    case Value::Type::Number: return v;
-    case Value::Type::String:
+    if (v.type() == Value::Type::Number)
+        return v;
+    if (v.type() == Value::Type::String) {
         if (const std::optional<double> n = parseDecimal(v.toString()))
             return Value::number(*n);
-        return fail(
-            r, u"Invalid operand"_s,
-            u"unsuitable value for %1: a number is required, and \"%2\" is not a number"_s.arg(what, v.toString()));
-    case Value::Type::Null:
-        return fail(r, u"Invalid operand"_s, u"unsuitable value for %1: argument must not be null"_s.arg(what));
-    default:
-        return fail(r, u"Invalid operand"_s,
-                    u"unsuitable value for %1: a number is required, not %2"_s.arg(what, v.typeName()));
     }
+    return unsuitableOperand(v, r, what, u"number"_s);
 }
 
 Result<Value> EvaluatorImpl::toBool(const Value &v, const SourceRange &r, const QString &what) const
 {
-    switch (v.type()) {
-    case Value::Type::Bool: return v;
-    case Value::Type::String: {
+    if (v.type() == Value::Type::Bool)
+        return v;
+    if (v.type() == Value::Type::String) {
         // cty converts "true"/"false" (and "1"/"0") to bool.
         const QString s = v.toString();
         if (s == u"true"_s || s == u"1"_s)
             return Value::boolean(true);
         if (s == u"false"_s || s == u"0"_s)
             return Value::boolean(false);
-        return fail(r, u"Invalid operand"_s,
-                    u"unsuitable value for %1: a bool is required, and \"%2\" is not a bool"_s.arg(what, s));
     }
-    case Value::Type::Null:
-        return fail(r, u"Invalid operand"_s, u"unsuitable value for %1: argument must not be null"_s.arg(what));
-    default:
-        return fail(r, u"Invalid operand"_s,
-                    u"unsuitable value for %1: a bool is required, not %2"_s.arg(what, v.typeName()));
-    }
+    return unsuitableOperand(v, r, what, u"bool"_s);
+}
+
+std::unexpected<Error> EvaluatorImpl::unsuitableOperand(const Value &v, const SourceRange &r, const QString &what,
+                                                        const QString &type) const
+{
+    QString why;
+    if (v.type() == Value::Type::Null)
+        why = u"argument must not be null"_s;
+    else if (v.type() == Value::Type::String)
+        why = u"a %1 is required, and \"%2\" is not a %1"_s.arg(type, v.toString());
+    else
+        why = u"a %1 is required, not %2"_s.arg(type, v.typeName());
+    return fail(r, u"Invalid operand"_s, u"unsuitable value for %1: %2"_s.arg(what, why));
 }
 
 Result<Value> EvaluatorImpl::index(const Value &collection, const Value &key, const SourceRange &r) const
@@ -344,14 +349,7 @@ Result<Value> EvaluatorImpl::evalScopeTraversal(const ScopeTraversal &t)
             return Value::string(u"${"_s + sourceText(t.range) + u'}');
         return fail(t.rootRange, u"Unknown variable"_s, u"There is no variable named \"%1\"."_s.arg(t.root));
     }
-    Value v = std::move(*root);
-    for (const TraversalStep &step : t.steps) {
-        R next = applyStep(v, step);
-        if (!next)
-            return std::unexpected(next.error());
-        v = std::move(*next);
-    }
-    return v;
+    return applySteps(std::move(*root), t.steps);
 }
 
 Result<Value> EvaluatorImpl::evalRelativeTraversal(const RelativeTraversal &t)
@@ -359,14 +357,18 @@ Result<Value> EvaluatorImpl::evalRelativeTraversal(const RelativeTraversal &t)
     R v = eval(*t.source);
     if (!v)
         return std::unexpected(v.error());
-    Value current = std::move(*v);
-    for (const TraversalStep &step : t.steps) {
-        R next = applyStep(current, step);
+    return applySteps(std::move(*v), t.steps);
+}
+
+Result<Value> EvaluatorImpl::applySteps(Value v, const QList<TraversalStep> &steps) const
+{
+    for (const TraversalStep &step : steps) {
+        R next = applyStep(v, step);
         if (!next)
             return std::unexpected(next.error());
-        current = std::move(*next);
+        v = std::move(*next);
     }
-    return current;
+    return v;
 }
 
 Result<Value> EvaluatorImpl::evalFunctionCall(const FunctionCall &c)
@@ -459,7 +461,7 @@ Result<Value> EvaluatorImpl::evalObject(const ObjectCons &o)
         R v = eval(*item.value);
         if (!v)
             return std::unexpected(v.error());
-        members.insert(name, std::move(*v));
+        members.insert(name, *v);
     }
     return Value::object(std::move(members));
 }
@@ -493,12 +495,10 @@ Result<Value> EvaluatorImpl::evalSplat(const Splat &s)
 
 Result<Value> EvaluatorImpl::evalFor(const For &f)
 {
-    R collection = eval(*f.collection);
+    R collection = evalNonNull(*f.collection, u"Iteration over null value"_s,
+                               u"a null value cannot be used as the collection in a 'for' expression"_s);
     if (!collection)
         return std::unexpected(collection.error());
-    if (collection->isNull())
-        return fail(f.collection->range, u"Iteration over null value"_s,
-                    u"a null value cannot be used as the collection in a 'for' expression"_s);
     std::vector<std::pair<Value, Value>> elements;
     if (collection->type() == Value::Type::Tuple) {
         const Value::Tuple &items = collection->toTuple();
@@ -525,15 +525,11 @@ Result<Value> EvaluatorImpl::evalFor(const For &f)
             m_locals.emplace_back(f.keyVar, k);
         m_locals.emplace_back(f.valueVar, v);
         if (f.condition) {
-            R cond = eval(*f.condition);
+            R cond
+                = evalNonNull(*f.condition, u"Condition is null"_s, u"the value of the 'if' clause must not be null"_s);
             if (!cond) {
                 m_locals.resize(scope);
                 return cond;
-            }
-            if (cond->isNull()) {
-                m_locals.resize(scope);
-                return fail(f.condition->range, u"Condition is null"_s,
-                            u"the value of the 'if' clause must not be null"_s);
             }
             R b = toBool(*cond, f.condition->range, u"the 'if' clause"_s);
             if (!b) {
@@ -544,16 +540,11 @@ Result<Value> EvaluatorImpl::evalFor(const For &f)
                 continue;
         }
         if (f.keyExpr) {
-            R key = eval(*f.keyExpr);
+            R key = evalNonNull(*f.keyExpr, u"Invalid object key"_s,
+                                u"key expression in 'for' expression must not produce a null value"_s);
             if (!key) {
                 m_locals.resize(scope);
                 return key;
-            }
-            if (key->isNull()) {
-                m_locals.resize(scope);
-                return fail(f.keyExpr->range, u"Invalid object key"_s,
-                            u"key expression in 'for' expression must "
-                            u"not produce a null value"_s);
             }
             const std::optional<QString> name = key->convertToString();
             if (!name) {
@@ -577,7 +568,7 @@ Result<Value> EvaluatorImpl::evalFor(const For &f)
                                 u"duplicates are expected, use the ellipsis (...) after the value expression to "
                                 u"enable grouping by key"_s.arg(*name));
                 }
-                objectResult.insert(*name, std::move(*value));
+                objectResult.insert(*name, *value);
             }
         } else {
             R value = eval(*f.valueExpr);
@@ -598,14 +589,20 @@ Result<Value> EvaluatorImpl::evalFor(const For &f)
     return Value::object(std::move(objectResult));
 }
 
+Result<Value> EvaluatorImpl::evalNonNull(const Expression &e, const QString &summary, const QString &detail)
+{
+    R v = eval(e);
+    if (v && v->isNull())
+        return fail(e.range, summary, detail);
+    return v;
+}
+
 Result<Value> EvaluatorImpl::evalConditional(const Conditional &c)
 {
-    R cond = eval(*c.condition);
+    R cond = evalNonNull(*c.condition, u"Null condition"_s,
+                         u"the condition value is null; conditions must either be true or false"_s);
     if (!cond)
         return std::unexpected(cond.error());
-    if (cond->isNull())
-        return fail(c.condition->range, u"Null condition"_s,
-                    u"the condition value is null; conditions must either be true or false"_s);
     R b = toBool(*cond, c.condition->range, u"the condition"_s);
     if (!b)
         return std::unexpected(b.error());

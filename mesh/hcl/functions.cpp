@@ -563,14 +563,69 @@ Result<QString> formatString(const QString &format, const Args &args)
 
 // ---------------------------------------------------------------- calls
 
-struct Call
+// One call's arguments and the readers that convert them as cty converts a
+// function's parameters. A function reads its arguments in a row and checks
+// once:
+//
+//     const QString s = c.string(0);
+//     const qint64 offset = c.integer(1);
+//     if (c.failed())
+//         return c.failure();
+//
+// The first argument that does not convert is the one reported; once a read
+// has failed, the readers convert nothing more and return empty values.
+class Call final
 {
-    QString name;
+public:
+    Call(QString functionName, const Args &arguments)
+        : name(std::move(functionName))
+        , args(arguments)
+    {
+    }
+
+    const QString name;
     const Args &args;
 
     std::unexpected<Error> fail(const QString &what) const
     {
         return mesh::fail(Error::Code::Invalid, name + u": "_s + what);
+    }
+
+    bool failed() const { return m_error.has_value(); }
+    // The first failed read's error (only after failed()).
+    std::unexpected<Error> failure() const { return std::unexpected(*m_error); }
+
+    QString string(qsizetype i) { return keep(&Call::toStringArg, i); }
+    double number(qsizetype i) { return keep(&Call::toNumberArg, i); }
+    qint64 integer(qsizetype i) { return keep(&Call::toIntegerArg, i); }
+    Value::Tuple sequence(qsizetype i) { return keep(&Call::toSequenceArg, i); }
+    Value::Tuple list(qsizetype i) { return keep(&Call::toListArg, i); }
+    Value::Tuple stringList(qsizetype i) { return keep(&Call::toStringListArg, i); }
+    Value::Object object(qsizetype i) { return keep(&Call::toObjectArg, i); }
+
+    // gocty.FromCtyValue into a Go int: a whole number.
+    Result<qint64> toIntegerArg(qsizetype i) const
+    {
+        const auto n = toNumberArg(i);
+        if (!n)
+            return std::unexpected(n.error());
+        if (std::trunc(*n) != *n || std::fabs(*n) > 0x1p53)
+            return expected(i, u"a whole number"_s, *Value::number(*n).convertToString());
+        return qint64(*n);
+    }
+
+private:
+    template<class T>
+    T keep(Result<T> (Call::*convert)(qsizetype) const, qsizetype i)
+    {
+        if (m_error)
+            return T();
+        Result<T> value = (this->*convert)(i);
+        if (!value) {
+            m_error = value.error();
+            return T();
+        }
+        return std::move(*value);
     }
 
     // "join: expected a list of strings as argument 2, got string"
@@ -588,7 +643,7 @@ struct Call
         return v.typeName();
     }
 
-    Result<QString> string(qsizetype i) const
+    Result<QString> toStringArg(qsizetype i) const
     {
         const auto s = toStringValue(args.at(i));
         if (!s)
@@ -596,16 +651,7 @@ struct Call
         return *s;
     }
 
-    // A string without conversion (cty's DynamicPseudoType parameters that
-    // insist on strings).
-    Result<QString> exactString(qsizetype i) const
-    {
-        if (args.at(i).type() != Value::Type::String)
-            return expected(i, u"a string"_s, args.at(i).typeName());
-        return args.at(i).toString();
-    }
-
-    Result<double> number(qsizetype i) const
+    Result<double> toNumberArg(qsizetype i) const
     {
         const auto n = toNumberValue(args.at(i));
         if (!n)
@@ -613,18 +659,9 @@ struct Call
         return *n;
     }
 
-    // gocty.FromCtyValue into a Go int: a whole number.
-    Result<qint64> integer(qsizetype i) const
-    {
-        const auto n = number(i);
-        if (!n)
-            return std::unexpected(n.error());
-        if (std::trunc(*n) != *n || std::fabs(*n) > 0x1p53)
-            return expected(i, u"a whole number"_s, *Value::number(*n).convertToString());
-        return qint64(*n);
-    }
+    Result<Value::Tuple> toSequenceArg(qsizetype i) const { return toSequenceArg(i, u"a list"_s); }
 
-    Result<Value::Tuple> sequence(qsizetype i, const QString &what = u"a list"_s) const
+    Result<Value::Tuple> toSequenceArg(qsizetype i, const QString &what) const
     {
         if (args.at(i).type() != Value::Type::Tuple)
             return expected(i, what, args.at(i).typeName());
@@ -632,9 +669,9 @@ struct Call
     }
 
     // cty's conversion to list(T): a sequence whose elements unify.
-    Result<Value::Tuple> list(qsizetype i) const
+    Result<Value::Tuple> toListArg(qsizetype i) const
     {
-        const auto items = sequence(i);
+        const auto items = toSequenceArg(i);
         if (!items)
             return std::unexpected(items.error());
         const auto unified = unify(*items);
@@ -644,9 +681,9 @@ struct Call
     }
 
     // cty's conversion to list(string); null elements stay null.
-    Result<Value::Tuple> stringList(qsizetype i) const
+    Result<Value::Tuple> toStringListArg(qsizetype i) const
     {
-        const auto items = sequence(i, u"a list of strings"_s);
+        const auto items = toSequenceArg(i, u"a list of strings"_s);
         if (!items)
             return std::unexpected(items.error());
         Value::Tuple out;
@@ -664,15 +701,17 @@ struct Call
         return out;
     }
 
-    Result<Value::Object> object(qsizetype i, const QString &what = u"a map or object"_s) const
+    Result<Value::Object> toObjectArg(qsizetype i) const
     {
         if (args.at(i).type() != Value::Type::Object)
-            return expected(i, what, args.at(i).typeName());
+            return expected(i, u"a map or object"_s, args.at(i).typeName());
         return args.at(i).toObject();
     }
+
+    std::optional<Error> m_error;
 };
 
-using Impl = Result<Value> (*)(const Call &);
+using Impl = Result<Value> (*)(Call &);
 
 Value stringTuple(const QStringList &items)
 {
@@ -693,101 +732,85 @@ QString mapCodePoints(const QString &s, char32_t (*f)(char32_t))
 
 // ---- numbers (go-cty: cty/function/stdlib/number.go)
 
-Result<Value> fnAbs(const Call &c)
+// A function of one number whose result is a number.
+Result<Value> numberToNumber(Call &c, double (*f)(double))
 {
-    const auto nResult = c.number(0);
-    if (!nResult)
-        return std::unexpected(nResult.error());
-    const auto &n = *nResult;
-    return Value::number(std::fabs(n));
+    const double n = c.number(0);
+    if (c.failed())
+        return c.failure();
+    return Value::number(f(n));
 }
 
-Result<Value> fnCeil(const Call &c)
+Result<Value> fnAbs(Call &c)
 {
-    const auto nResult = c.number(0);
-    if (!nResult)
-        return std::unexpected(nResult.error());
-    const auto &n = *nResult;
-    return Value::number(std::ceil(n));
+    return numberToNumber(c, [](double n) -> double { return std::fabs(n); });
 }
 
-Result<Value> fnFloor(const Call &c)
+Result<Value> fnCeil(Call &c)
 {
-    const auto nResult = c.number(0);
-    if (!nResult)
-        return std::unexpected(nResult.error());
-    const auto &n = *nResult;
-    return Value::number(std::floor(n));
+    return numberToNumber(c, [](double n) -> double { return std::ceil(n); });
 }
 
-Result<Value> fnLog(const Call &c)
+Result<Value> fnFloor(Call &c)
 {
-    const auto nResult = c.number(0);
-    if (!nResult)
-        return std::unexpected(nResult.error());
-    const auto &n = *nResult;
-    const auto baseResult = c.number(1);
-    if (!baseResult)
-        return std::unexpected(baseResult.error());
-    const auto &base = *baseResult;
+    return numberToNumber(c, [](double n) -> double { return std::floor(n); });
+}
+
+Result<Value> fnLog(Call &c)
+{
+    const double n = c.number(0);
+    const double base = c.number(1);
+    if (c.failed())
+        return c.failure();
     return Value::number(std::log(n) / std::log(base));
 }
 
-Result<Value> fnPow(const Call &c)
+Result<Value> fnPow(Call &c)
 {
-    const auto nResult = c.number(0);
-    if (!nResult)
-        return std::unexpected(nResult.error());
-    const auto &n = *nResult;
-    const auto powerResult = c.number(1);
-    if (!powerResult)
-        return std::unexpected(powerResult.error());
-    const auto &power = *powerResult;
+    const double n = c.number(0);
+    const double power = c.number(1);
+    if (c.failed())
+        return c.failure();
     return Value::number(std::pow(n, power));
 }
 
-Result<Value> fnSignum(const Call &c)
+Result<Value> fnSignum(Call &c)
 {
-    const auto nResult = c.number(0);
-    if (!nResult)
-        return std::unexpected(nResult.error());
-    const auto &n = *nResult;
-    return Value::number(n > 0 ? 1 : n < 0 ? -1 : 0);
+    return numberToNumber(c, [](double n) -> double { return n > 0 ? 1 : n < 0 ? -1 : 0; });
 }
 
-Result<Value> minMax(const Call &c, bool max)
+Result<Value> minMax(Call &c, bool max)
 {
     if (c.args.isEmpty())
         return c.fail(u"must pass at least one number"_s);
     double best = max ? -INFINITY : INFINITY;
     for (qsizetype i = 0; i < c.args.size(); ++i) {
-        const auto nResult = c.number(i);
-        if (!nResult)
-            return std::unexpected(nResult.error());
-        const auto &n = *nResult;
+        const double n = c.number(i);
         best = max ? std::max(best, n) : std::min(best, n);
     }
+    if (c.failed())
+        return c.failure();
     return Value::number(best);
 }
 
-Result<Value> fnMax(const Call &c)
+Result<Value> fnMax(Call &c)
 {
     return minMax(c, true);
 }
 
-Result<Value> fnMin(const Call &c)
+Result<Value> fnMin(Call &c)
 {
     return minMax(c, false);
 }
 
 // math/big's Int.SetString with an explicit base: an optional sign, then
 // digits 0-9a-z (A-Z the same up to base 36, then 36-61 above).
-Result<Value> fnParseInt(const Call &c)
+Result<Value> fnParseInt(Call &c)
 {
     if (c.args.at(0).type() != Value::Type::String)
         return c.fail(u"first argument must be a string, not %1"_s.arg(c.args.at(0).typeName()));
     const QString text = c.args.at(0).toString();
-    const auto base = c.integer(1);
+    const auto base = c.toIntegerArg(1);
     if (!base || *base < 2 || *base > 62)
         return c.fail(u"base must be a whole number between 2 and 62 inclusive"_s);
     const auto cannot
@@ -819,61 +842,49 @@ Result<Value> fnParseInt(const Call &c)
 
 // ---- strings (go-cty: cty/function/stdlib/string.go, string_replace.go)
 
-Result<Value> fnUpper(const Call &c)
+Result<Value> fnUpper(Call &c)
 {
-    const auto sResult = c.string(0);
-    if (!sResult)
-        return std::unexpected(sResult.error());
-    const QString &s = *sResult;
+    const QString s = c.string(0);
+    if (c.failed())
+        return c.failure();
     // Go's strings.ToUpper maps each code point on its own (no "ß" → "SS").
     return Value::string(mapCodePoints(s, [](char32_t u) { return QChar::toUpper(u); }));
 }
 
-Result<Value> fnLower(const Call &c)
+Result<Value> fnLower(Call &c)
 {
-    const auto sResult = c.string(0);
-    if (!sResult)
-        return std::unexpected(sResult.error());
-    const QString &s = *sResult;
+    const QString s = c.string(0);
+    if (c.failed())
+        return c.failure();
     return Value::string(mapCodePoints(s, [](char32_t u) { return QChar::toLower(u); }));
 }
 
-Result<Value> fnStrRev(const Call &c)
+Result<Value> fnStrRev(Call &c)
 {
-    const auto sResult = c.string(0);
-    if (!sResult)
-        return std::unexpected(sResult.error());
-    const QString &s = *sResult;
+    const QString s = c.string(0);
+    if (c.failed())
+        return c.failure();
     QStringList clusters = graphemes(s);
     std::reverse(clusters.begin(), clusters.end());
     return Value::string(clusters.join(QString()));
 }
 
-Result<Value> fnStrLen(const Call &c)
+Result<Value> fnStrLen(Call &c)
 {
-    const auto sResult = c.string(0);
-    if (!sResult)
-        return std::unexpected(sResult.error());
-    const QString &s = *sResult;
+    const QString s = c.string(0);
+    if (c.failed())
+        return c.failure();
     return Value::number(double(graphemeCount(s)));
 }
 
-Result<Value> fnSubstr(const Call &c)
+Result<Value> fnSubstr(Call &c)
 {
-    const auto sResult = c.string(0);
-    if (!sResult)
-        return std::unexpected(sResult.error());
-    const QString &s = *sResult;
-    const auto offsetArgResult = c.integer(1);
-    if (!offsetArgResult)
-        return std::unexpected(offsetArgResult.error());
-    const auto &offsetArg = *offsetArgResult;
-    const auto lengthResult = c.integer(2);
-    if (!lengthResult)
-        return std::unexpected(lengthResult.error());
-    const auto &length = *lengthResult;
+    const QString s = c.string(0);
+    qint64 offset = c.integer(1);
+    const qint64 length = c.integer(2);
+    if (c.failed())
+        return c.failure();
     const QStringList clusters = graphemes(s);
-    qint64 offset = offsetArg;
     // As cty's SubstrFunc: a negative offset counts from the end, and then a
     // length of 0 means "the rest".
     if (offset < 0)
@@ -889,20 +900,18 @@ Result<Value> fnSubstr(const Call &c)
     return Value::string(rest.mid(0, length).join(QString()));
 }
 
-Result<Value> fnJoin(const Call &c)
+Result<Value> fnJoin(Call &c)
 {
-    const auto separatorResult = c.string(0);
-    if (!separatorResult)
-        return std::unexpected(separatorResult.error());
-    const QString &separator = *separatorResult;
+    const QString separator = c.string(0);
+    if (c.failed())
+        return c.failure();
     if (c.args.size() < 2)
         return c.fail(u"at least one list is required"_s);
     QStringList parts;
     for (qsizetype i = 1; i < c.args.size(); ++i) {
-        const auto itemsResult = c.stringList(i);
-        if (!itemsResult)
-            return std::unexpected(itemsResult.error());
-        const auto &items = *itemsResult;
+        const Value::Tuple items = c.stringList(i);
+        if (c.failed())
+            return c.failure();
         for (qsizetype e = 0; e < items.size(); ++e) {
             if (items.at(e).isNull()) {
                 if (c.args.size() > 2)
@@ -915,12 +924,11 @@ Result<Value> fnJoin(const Call &c)
     return Value::string(parts.join(separator));
 }
 
-Result<Value> fnSort(const Call &c)
+Result<Value> fnSort(Call &c)
 {
-    const auto itemsResult = c.stringList(0);
-    if (!itemsResult)
-        return std::unexpected(itemsResult.error());
-    const auto &items = *itemsResult;
+    const Value::Tuple items = c.stringList(0);
+    if (c.failed())
+        return c.failure();
     QList<QByteArray> utf8;
     for (qsizetype i = 0; i < items.size(); ++i) {
         if (items.at(i).isNull())
@@ -935,16 +943,12 @@ Result<Value> fnSort(const Call &c)
     return stringTuple(sorted);
 }
 
-Result<Value> fnSplit(const Call &c)
+Result<Value> fnSplit(Call &c)
 {
-    const auto separatorResult = c.string(0);
-    if (!separatorResult)
-        return std::unexpected(separatorResult.error());
-    const QString &separator = *separatorResult;
-    const auto sResult = c.string(1);
-    if (!sResult)
-        return std::unexpected(sResult.error());
-    const QString &s = *sResult;
+    const QString separator = c.string(0);
+    const QString s = c.string(1);
+    if (c.failed())
+        return c.failure();
     QStringList parts;
     if (separator.isEmpty()) {
         // Go's strings.Split with an empty separator splits after each code
@@ -957,28 +961,23 @@ Result<Value> fnSplit(const Call &c)
     return stringTuple(parts);
 }
 
-Result<Value> fnChomp(const Call &c)
+Result<Value> fnChomp(Call &c)
 {
-    const auto sResult = c.string(0);
-    if (!sResult)
-        return std::unexpected(sResult.error());
-    const QString &s = *sResult;
+    const QString s = c.string(0);
+    if (c.failed())
+        return c.failure();
     qsizetype end = s.size();
     while (end > 0 && (s.at(end - 1) == u'\n' || s.at(end - 1) == u'\r'))
         --end;
     return Value::string(s.left(end));
 }
 
-Result<Value> fnIndent(const Call &c)
+Result<Value> fnIndent(Call &c)
 {
-    const auto spacesResult = c.integer(0);
-    if (!spacesResult)
-        return std::unexpected(spacesResult.error());
-    const auto &spaces = *spacesResult;
-    const auto sResult = c.string(1);
-    if (!sResult)
-        return std::unexpected(sResult.error());
-    const QString &s = *sResult;
+    const qint64 spaces = c.integer(0);
+    const QString s = c.string(1);
+    if (c.failed())
+        return c.failure();
     QString copy = s;
     return Value::string(copy.replace(u'\n', u'\n' + QString(std::max<qint64>(spaces, 0), u' ')));
 }
@@ -990,12 +989,11 @@ bool goIsSpace(char32_t u)
 
 // Go's strings.Title: the first letter of each word (words separated by
 // anything but letters, digits and '_') in title case.
-Result<Value> fnTitle(const Call &c)
+Result<Value> fnTitle(Call &c)
 {
-    const auto sResult = c.string(0);
-    if (!sResult)
-        return std::unexpected(sResult.error());
-    const QString &s = *sResult;
+    const QString s = c.string(0);
+    if (c.failed())
+        return c.failure();
     const auto isSeparator = [](char32_t r) {
         if (r <= 0x7F) {
             return !((r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || r == '_');
@@ -1013,81 +1011,62 @@ Result<Value> fnTitle(const Call &c)
     return Value::string(QString::fromUcs4(out.constData(), out.size()));
 }
 
-Result<Value> fnTrimSpace(const Call &c)
+// s without the code points at either end for which `trimmed` holds.
+template<class Predicate>
+QString trimCodePoints(const QString &s, Predicate trimmed)
 {
-    const auto sResult = c.string(0);
-    if (!sResult)
-        return std::unexpected(sResult.error());
-    const QString &s = *sResult;
-    QList<uint> ucs = s.toUcs4();
-    qsizetype b = 0, e = ucs.size();
-    while (b < e && goIsSpace(ucs.at(b)))
-        ++b;
-    while (e > b && goIsSpace(ucs.at(e - 1)))
-        --e;
-    return Value::string(QString::fromUcs4(reinterpret_cast<const char32_t *>(ucs.constData()) + b, e - b));
-}
-
-Result<Value> fnTrim(const Call &c)
-{
-    const auto sResult = c.string(0);
-    if (!sResult)
-        return std::unexpected(sResult.error());
-    const QString &s = *sResult;
-    const auto cutsetResult = c.string(1);
-    if (!cutsetResult)
-        return std::unexpected(cutsetResult.error());
-    const QString &cutset = *cutsetResult;
-    const QList<uint> cut = cutset.toUcs4();
     const QList<uint> ucs = s.toUcs4();
     qsizetype b = 0, e = ucs.size();
-    while (b < e && cut.contains(ucs.at(b)))
+    while (b < e && trimmed(ucs.at(b)))
         ++b;
-    while (e > b && cut.contains(ucs.at(e - 1)))
+    while (e > b && trimmed(ucs.at(e - 1)))
         --e;
-    return Value::string(QString::fromUcs4(reinterpret_cast<const char32_t *>(ucs.constData()) + b, e - b));
+    return QString::fromUcs4(reinterpret_cast<const char32_t *>(ucs.constData()) + b, e - b);
 }
 
-Result<Value> fnTrimPrefix(const Call &c)
+Result<Value> fnTrimSpace(Call &c)
 {
-    const auto sResult = c.string(0);
-    if (!sResult)
-        return std::unexpected(sResult.error());
-    const QString &s = *sResult;
-    const auto prefixResult = c.string(1);
-    if (!prefixResult)
-        return std::unexpected(prefixResult.error());
-    const QString &prefix = *prefixResult;
+    const QString s = c.string(0);
+    if (c.failed())
+        return c.failure();
+    return Value::string(trimCodePoints(s, [](uint u) { return goIsSpace(u); }));
+}
+
+Result<Value> fnTrim(Call &c)
+{
+    const QString s = c.string(0);
+    const QString cutset = c.string(1);
+    if (c.failed())
+        return c.failure();
+    const QList<uint> cut = cutset.toUcs4();
+    return Value::string(trimCodePoints(s, [&](uint u) { return cut.contains(u); }));
+}
+
+Result<Value> fnTrimPrefix(Call &c)
+{
+    const QString s = c.string(0);
+    const QString prefix = c.string(1);
+    if (c.failed())
+        return c.failure();
     return Value::string(s.startsWith(prefix) ? s.mid(prefix.size()) : s);
 }
 
-Result<Value> fnTrimSuffix(const Call &c)
+Result<Value> fnTrimSuffix(Call &c)
 {
-    const auto sResult = c.string(0);
-    if (!sResult)
-        return std::unexpected(sResult.error());
-    const QString &s = *sResult;
-    const auto suffixResult = c.string(1);
-    if (!suffixResult)
-        return std::unexpected(suffixResult.error());
-    const QString &suffix = *suffixResult;
+    const QString s = c.string(0);
+    const QString suffix = c.string(1);
+    if (c.failed())
+        return c.failure();
     return Value::string(s.endsWith(suffix) ? s.left(s.size() - suffix.size()) : s);
 }
 
-Result<Value> fnReplace(const Call &c)
+Result<Value> fnReplace(Call &c)
 {
-    const auto sResult = c.string(0);
-    if (!sResult)
-        return std::unexpected(sResult.error());
-    const QString &s = *sResult;
-    const auto substrResult = c.string(1);
-    if (!substrResult)
-        return std::unexpected(substrResult.error());
-    const QString &substr = *substrResult;
-    const auto replacementResult = c.string(2);
-    if (!replacementResult)
-        return std::unexpected(replacementResult.error());
-    const QString &replacement = *replacementResult;
+    const QString s = c.string(0);
+    const QString substr = c.string(1);
+    const QString replacement = c.string(2);
+    if (c.failed())
+        return c.failure();
     if (substr.isEmpty()) {
         // Go's strings.Replace with an empty old string inserts the
         // replacement before every code point and at the end.
@@ -1147,20 +1126,13 @@ QString expandReplacement(const QString &tmpl, const QRegularExpressionMatch &ma
     return out;
 }
 
-Result<Value> fnRegexReplace(const Call &c)
+Result<Value> fnRegexReplace(Call &c)
 {
-    const auto sResult = c.string(0);
-    if (!sResult)
-        return std::unexpected(sResult.error());
-    const QString &s = *sResult;
-    const auto patternResult = c.string(1);
-    if (!patternResult)
-        return std::unexpected(patternResult.error());
-    const QString &pattern = *patternResult;
-    const auto replacementResult = c.string(2);
-    if (!replacementResult)
-        return std::unexpected(replacementResult.error());
-    const QString &replacement = *replacementResult;
+    const QString s = c.string(0);
+    const QString pattern = c.string(1);
+    const QString replacement = c.string(2);
+    if (c.failed())
+        return c.failure();
     const QRegularExpression re(pattern);
     if (!re.isValid())
         return c.fail(u"invalid regular expression pattern: %1"_s.arg(re.errorString()));
@@ -1182,24 +1154,22 @@ Result<Value> fnRegexReplace(const Call &c)
     return Value::string(out);
 }
 
-Result<Value> fnFormat(const Call &c)
+Result<Value> fnFormat(Call &c)
 {
-    const auto formatResult = c.string(0);
-    if (!formatResult)
-        return std::unexpected(formatResult.error());
-    const QString &format = *formatResult;
+    const QString format = c.string(0);
+    if (c.failed())
+        return c.failure();
     const auto text = formatString(format, c.args.mid(1));
     if (!text)
         return c.fail(text.error().message);
     return Value::string(*text);
 }
 
-Result<Value> fnFormatList(const Call &c)
+Result<Value> fnFormatList(Call &c)
 {
-    const auto formatResult = c.string(0);
-    if (!formatResult)
-        return std::unexpected(formatResult.error());
-    const QString &format = *formatResult;
+    const QString format = c.string(0);
+    if (c.failed())
+        return c.failure();
     const Args args = c.args.mid(1);
     qsizetype iterations = -1;
     qsizetype chooser = -1;
@@ -1235,16 +1205,12 @@ Result<Value> fnFormatList(const Call &c)
 // ---- collections (go-cty: cty/function/stdlib/collection.go, sequence.go,
 // set.go, general.go)
 
-Result<Value> fnChunkList(const Call &c)
+Result<Value> fnChunkList(Call &c)
 {
-    const auto itemsResult = c.list(0);
-    if (!itemsResult)
-        return std::unexpected(itemsResult.error());
-    const auto &items = *itemsResult;
-    const auto sizeResult = c.integer(1);
-    if (!sizeResult)
-        return std::unexpected(sizeResult.error());
-    const auto &size = *sizeResult;
+    const Value::Tuple items = c.list(0);
+    const qint64 size = c.integer(1);
+    if (c.failed())
+        return c.failure();
     if (items.isEmpty())
         return Value::tuple({});
     if (size < 0)
@@ -1257,7 +1223,7 @@ Result<Value> fnChunkList(const Call &c)
     return Value::tuple(out);
 }
 
-Result<Value> fnCoalesce(const Call &c)
+Result<Value> fnCoalesce(Call &c)
 {
     if (c.args.isEmpty())
         return c.fail(u"at least one argument is required"_s);
@@ -1274,7 +1240,7 @@ Result<Value> fnCoalesce(const Call &c)
     return c.fail(u"no non-null, non-empty-string arguments"_s);
 }
 
-Result<Value> fnCoalesceList(const Call &c)
+Result<Value> fnCoalesceList(Call &c)
 {
     if (c.args.isEmpty())
         return c.fail(u"at least one argument is required"_s);
@@ -1289,12 +1255,11 @@ Result<Value> fnCoalesceList(const Call &c)
     return c.fail(u"no non-null arguments"_s);
 }
 
-Result<Value> fnCompact(const Call &c)
+Result<Value> fnCompact(Call &c)
 {
-    const auto itemsResult = c.stringList(0);
-    if (!itemsResult)
-        return std::unexpected(itemsResult.error());
-    const auto &items = *itemsResult;
+    const Value::Tuple items = c.stringList(0);
+    if (c.failed())
+        return c.failure();
     Value::Tuple out;
     for (const Value &v : items) {
         if (!v.isNull() && !v.toString().isEmpty())
@@ -1303,7 +1268,7 @@ Result<Value> fnCompact(const Call &c)
     return Value::tuple(out);
 }
 
-Result<Value> fnConcat(const Call &c)
+Result<Value> fnConcat(Call &c)
 {
     if (c.args.isEmpty())
         return c.fail(u"at least one argument is required"_s);
@@ -1316,7 +1281,7 @@ Result<Value> fnConcat(const Call &c)
     return Value::tuple(out);
 }
 
-Result<Value> fnContains(const Call &c)
+Result<Value> fnContains(Call &c)
 {
     const Value &list = c.args.at(0);
     if (list.type() != Value::Type::Tuple)
@@ -1324,25 +1289,20 @@ Result<Value> fnContains(const Call &c)
     return Value::boolean(list.toTuple().contains(c.args.at(1)));
 }
 
-Result<Value> fnDistinct(const Call &c)
+Result<Value> fnDistinct(Call &c)
 {
-    const auto itemsResult = c.list(0);
-    if (!itemsResult)
-        return std::unexpected(itemsResult.error());
-    const auto &items = *itemsResult;
+    const Value::Tuple items = c.list(0);
+    if (c.failed())
+        return c.failure();
     return Value::tuple(distinct(items));
 }
 
-Result<Value> fnElement(const Call &c)
+Result<Value> fnElement(Call &c)
 {
-    const auto itemsResult = c.sequence(0);
-    if (!itemsResult)
-        return std::unexpected(itemsResult.error());
-    const auto &items = *itemsResult;
-    const auto indexResult = c.integer(1);
-    if (!indexResult)
-        return std::unexpected(indexResult.error());
-    const auto &index = *indexResult;
+    const Value::Tuple items = c.sequence(0);
+    const qint64 index = c.integer(1);
+    if (c.failed())
+        return c.failure();
     if (index < 0)
         return c.fail(u"cannot use element function with a negative index"_s);
     if (items.isEmpty())
@@ -1360,7 +1320,7 @@ void flattenInto(Value::Tuple &out, const Value::Tuple &items)
     }
 }
 
-Result<Value> fnFlatten(const Call &c)
+Result<Value> fnFlatten(Call &c)
 {
     if (c.args.at(0).type() != Value::Type::Tuple)
         return c.fail(u"can only flatten lists, sets and tuples"_s);
@@ -1371,7 +1331,7 @@ Result<Value> fnFlatten(const Call &c)
 
 // cty's IndexFunc: index(collection, key), the element at key — not
 // Terraform's index(list, value). Nomad's jobspec2 maps "index" to it.
-Result<Value> fnIndex(const Call &c)
+Result<Value> fnIndex(Call &c)
 {
     const Value &collection = c.args.at(0);
     const Value &key = c.args.at(1);
@@ -1396,16 +1356,15 @@ Result<Value> fnIndex(const Call &c)
     return c.fail(u"collection must be a list, a map or a tuple"_s);
 }
 
-Result<Value> fnKeys(const Call &c)
+Result<Value> fnKeys(Call &c)
 {
-    const auto membersResult = c.object(0);
-    if (!membersResult)
-        return std::unexpected(membersResult.error());
-    const auto &members = *membersResult;
+    const Value::Object members = c.object(0);
+    if (c.failed())
+        return c.failure();
     return stringTuple(members.keys());
 }
 
-Result<Value> fnValues(const Call &c)
+Result<Value> fnValues(Call &c)
 {
     if (c.args.at(0).type() != Value::Type::Object)
         return c.fail(u"values() requires a map as the first argument"_s);
@@ -1414,7 +1373,7 @@ Result<Value> fnValues(const Call &c)
 
 // cty's LengthFunc takes collections only; strings are strlen's (Terraform's
 // own length() takes strings too, Nomad's does not).
-Result<Value> fnLength(const Call &c)
+Result<Value> fnLength(Call &c)
 {
     const Value &v = c.args.at(0);
     if (v.type() == Value::Type::Tuple)
@@ -1424,20 +1383,19 @@ Result<Value> fnLength(const Call &c)
     return c.fail(u"collection must be a list, a map or a tuple, got %1"_s.arg(v.typeName()));
 }
 
-Result<Value> fnLookup(const Call &c)
+Result<Value> fnLookup(Call &c)
 {
     if (c.args.at(0).type() != Value::Type::Object)
         return c.fail(u"lookup() requires a map as the first argument"_s);
-    const auto keyResult = c.string(1);
-    if (!keyResult)
-        return std::unexpected(keyResult.error());
-    const QString &key = *keyResult;
+    const QString key = c.string(1);
+    if (c.failed())
+        return c.failure();
     const Value::Object &members = c.args.at(0).toObject();
     const auto it = members.constFind(key);
     return it != members.cend() ? *it : c.args.at(2);
 }
 
-Result<Value> fnMerge(const Call &c)
+Result<Value> fnMerge(Call &c)
 {
     Value::Object out;
     bool allNull = !c.args.isEmpty();
@@ -1456,18 +1414,15 @@ Result<Value> fnMerge(const Call &c)
     return Value::object(out);
 }
 
-Result<Value> fnRange(const Call &c)
+Result<Value> fnRange(Call &c)
 {
     if (c.args.isEmpty() || c.args.size() > 3)
         return c.fail(u"must have one, two, or three arguments"_s);
     double numbers[3] = {};
-    for (qsizetype i = 0; i < c.args.size(); ++i) {
-        const auto nResult = c.number(i);
-        if (!nResult)
-            return std::unexpected(nResult.error());
-        const auto &n = *nResult;
-        numbers[i] = n;
-    }
+    for (qsizetype i = 0; i < c.args.size(); ++i)
+        numbers[i] = c.number(i);
+    if (c.failed())
+        return c.failure();
     double start = 0, end = 0, step = 1;
     switch (c.args.size()) {
     case 1:
@@ -1503,20 +1458,13 @@ Result<Value> fnRange(const Call &c)
     return Value::tuple(out);
 }
 
-Result<Value> fnSlice(const Call &c)
+Result<Value> fnSlice(Call &c)
 {
-    const auto itemsResult = c.sequence(0);
-    if (!itemsResult)
-        return std::unexpected(itemsResult.error());
-    const auto &items = *itemsResult;
-    const auto startResult = c.integer(1);
-    if (!startResult)
-        return std::unexpected(startResult.error());
-    const auto &start = *startResult;
-    const auto endResult = c.integer(2);
-    if (!endResult)
-        return std::unexpected(endResult.error());
-    const auto &end = *endResult;
+    const Value::Tuple items = c.sequence(0);
+    const qint64 start = c.integer(1);
+    const qint64 end = c.integer(2);
+    if (c.failed())
+        return c.failure();
     if (start < 0)
         return c.fail(u"start index must not be less than zero"_s);
     if (start > items.size())
@@ -1530,20 +1478,18 @@ Result<Value> fnSlice(const Call &c)
     return Value::tuple(items.mid(start, end - start));
 }
 
-Result<Value> setArgs(const Call &c, qsizetype minimum, QList<Value::Tuple> &sets)
+Result<Value> setArgs(Call &c, qsizetype minimum, QList<Value::Tuple> &sets)
 {
     if (c.args.size() < minimum)
         return c.fail(minimum == 1 ? u"at least one argument is required"_s : u"at least two arguments are required"_s);
-    for (qsizetype i = 0; i < c.args.size(); ++i) {
-        const auto items = c.list(i);
-        if (!items)
-            return std::unexpected(items.error());
-        sets.append(*items);
-    }
+    for (qsizetype i = 0; i < c.args.size(); ++i)
+        sets.append(c.list(i));
+    if (c.failed())
+        return c.failure();
     return Value();
 }
 
-Result<Value> fnSetUnion(const Call &c)
+Result<Value> fnSetUnion(Call &c)
 {
     QList<Value::Tuple> sets;
     if (const auto ok = setArgs(c, 1, sets); !ok)
@@ -1557,7 +1503,7 @@ Result<Value> fnSetUnion(const Call &c)
     return Value::tuple(asSet(*unified));
 }
 
-Result<Value> fnSetIntersection(const Call &c)
+Result<Value> fnSetIntersection(Call &c)
 {
     QList<Value::Tuple> sets;
     if (const auto ok = setArgs(c, 1, sets); !ok)
@@ -1570,7 +1516,7 @@ Result<Value> fnSetIntersection(const Call &c)
     return Value::tuple(out);
 }
 
-Result<Value> fnSetProduct(const Call &c)
+Result<Value> fnSetProduct(Call &c)
 {
     QList<Value::Tuple> sets;
     if (const auto ok = setArgs(c, 2, sets); !ok)
@@ -1592,16 +1538,12 @@ Result<Value> fnSetProduct(const Call &c)
     return Value::tuple(product);
 }
 
-Result<Value> fnZipMap(const Call &c)
+Result<Value> fnZipMap(Call &c)
 {
-    const auto keysResult = c.stringList(0);
-    if (!keysResult)
-        return std::unexpected(keysResult.error());
-    const auto &keys = *keysResult;
-    const auto valuesResult = c.sequence(1);
-    if (!valuesResult)
-        return std::unexpected(valuesResult.error());
-    const auto &values = *valuesResult;
+    const Value::Tuple keys = c.stringList(0);
+    const Value::Tuple values = c.sequence(1);
+    if (c.failed())
+        return c.failure();
     if (keys.size() != values.size())
         return c.fail(
             u"number of keys (%1) does not match number of values (%2)"_s.arg(keys.size()).arg(values.size()));
@@ -1617,7 +1559,7 @@ Result<Value> fnZipMap(const Call &c)
 // Nomad maps both "reverse" and "strrev" to cty's string ReverseFunc
 // (hashicorp/nomad: jobspec2/functions.go), so reverse() reverses a string
 // and rejects a list there.
-Result<Value> fnReverse(const Call &c)
+Result<Value> fnReverse(Call &c)
 {
     return fnStrRev(c);
 }
@@ -1625,21 +1567,19 @@ Result<Value> fnReverse(const Call &c)
 // ---- encoding (hashicorp/go-cty-funcs: encoding/*.go; go-cty: json.go,
 // csv.go)
 
-Result<Value> fnBase64Encode(const Call &c)
+Result<Value> fnBase64Encode(Call &c)
 {
-    const auto sResult = c.string(0);
-    if (!sResult)
-        return std::unexpected(sResult.error());
-    const QString &s = *sResult;
+    const QString s = c.string(0);
+    if (c.failed())
+        return c.failure();
     return Value::string(QString::fromLatin1(s.toUtf8().toBase64()));
 }
 
-Result<Value> fnBase64Decode(const Call &c)
+Result<Value> fnBase64Decode(Call &c)
 {
-    const auto sResult = c.string(0);
-    if (!sResult)
-        return std::unexpected(sResult.error());
-    const QString &s = *sResult;
+    const QString s = c.string(0);
+    if (c.failed())
+        return c.failure();
     // Go's base64.StdEncoding: the standard alphabet with padding, strictly.
     static const QRegularExpression strict(u"\\A([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?\\z"_s);
     if (!strict.match(s).hasMatch())
@@ -1651,12 +1591,11 @@ Result<Value> fnBase64Decode(const Call &c)
     return Value::string(text);
 }
 
-Result<Value> fnUrlEncode(const Call &c)
+Result<Value> fnUrlEncode(Call &c)
 {
-    const auto sResult = c.string(0);
-    if (!sResult)
-        return std::unexpected(sResult.error());
-    const QString &s = *sResult;
+    const QString s = c.string(0);
+    if (c.failed())
+        return c.failure();
     // Go's url.QueryEscape: unreserved characters stay, a space becomes '+'.
     QString out;
     for (const char byte : s.toUtf8()) {
@@ -1672,17 +1611,16 @@ Result<Value> fnUrlEncode(const Call &c)
     return Value::string(out);
 }
 
-Result<Value> fnJsonEncode(const Call &c)
+Result<Value> fnJsonEncode(Call &c)
 {
     return Value::string(toJsonText(c.args.at(0)));
 }
 
-Result<Value> fnJsonDecode(const Call &c)
+Result<Value> fnJsonDecode(Call &c)
 {
-    const auto sResult = c.string(0);
-    if (!sResult)
-        return std::unexpected(sResult.error());
-    const QString &s = *sResult;
+    const QString s = c.string(0);
+    if (c.failed())
+        return c.failure();
     // QJsonDocument parses only arrays and objects at the top: wrap the text
     // in an array so that a scalar document parses too.
     QJsonParseError error;
@@ -1696,12 +1634,11 @@ Result<Value> fnJsonDecode(const Call &c)
 // Go's encoding/csv reader as cty's CSVDecodeFunc configures it: quoted
 // fields with "" escapes, \r\n read as \n, blank lines skipped, every record
 // as long as the header.
-Result<Value> fnCsvDecode(const Call &c)
+Result<Value> fnCsvDecode(Call &c)
 {
-    const auto textResult = c.string(0);
-    if (!textResult)
-        return std::unexpected(textResult.error());
-    const QString &text = *textResult;
+    const QString text = c.string(0);
+    if (c.failed())
+        return c.failure();
     QList<QStringList> records;
     QStringList record;
     QString field;
@@ -1787,50 +1724,45 @@ Result<Value> fnCsvDecode(const Call &c)
 
 // ---- hashes and UUIDs (hashicorp/go-cty-funcs: crypto, uuid)
 
-Result<Value> hash(const Call &c, QCryptographicHash::Algorithm algorithm)
+Result<Value> hash(Call &c, QCryptographicHash::Algorithm algorithm)
 {
-    const auto sResult = c.string(0);
-    if (!sResult)
-        return std::unexpected(sResult.error());
-    const QString &s = *sResult;
+    const QString s = c.string(0);
+    if (c.failed())
+        return c.failure();
     return Value::string(QString::fromLatin1(QCryptographicHash::hash(s.toUtf8(), algorithm).toHex()));
 }
 
-Result<Value> fnMd5(const Call &c)
+Result<Value> fnMd5(Call &c)
 {
     return hash(c, QCryptographicHash::Md5);
 }
 
-Result<Value> fnSha1(const Call &c)
+Result<Value> fnSha1(Call &c)
 {
     return hash(c, QCryptographicHash::Sha1);
 }
 
-Result<Value> fnSha256(const Call &c)
+Result<Value> fnSha256(Call &c)
 {
     return hash(c, QCryptographicHash::Sha256);
 }
 
-Result<Value> fnSha512(const Call &c)
+Result<Value> fnSha512(Call &c)
 {
     return hash(c, QCryptographicHash::Sha512);
 }
 
-Result<Value> fnUuidV4(const Call &)
+Result<Value> fnUuidV4(Call &)
 {
     return Value::string(QUuid::createUuid().toString(QUuid::WithoutBraces));
 }
 
-Result<Value> fnUuidV5(const Call &c)
+Result<Value> fnUuidV5(Call &c)
 {
-    const auto nsResult = c.string(0);
-    if (!nsResult)
-        return std::unexpected(nsResult.error());
-    const QString &ns = *nsResult;
-    const auto nameResult = c.string(1);
-    if (!nameResult)
-        return std::unexpected(nameResult.error());
-    const QString &name = *nameResult;
+    const QString ns = c.string(0);
+    const QString name = c.string(1);
+    if (c.failed())
+        return c.failure();
     // The namespaces of RFC 4122 appendix C, by go-cty-funcs' names.
     QUuid space;
     if (ns == "dns"_L1)
@@ -1993,7 +1925,7 @@ Result<Value> Functions::call(QStringView name, const QList<Value> &args)
             }
         }
     }
-    const Call c{name.toString(), args};
+    Call c(name.toString(), args);
     return entry->impl(c);
 }
 

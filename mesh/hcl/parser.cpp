@@ -170,6 +170,16 @@ private:
     {
         return fail(range.start, summary, detail);
     }
+    // fail() for the parse steps that return whether they succeeded.
+    bool rejected(const SourcePos &pos, const QString &summary, const QString &detail)
+    {
+        fail(pos, summary, detail);
+        return false;
+    }
+    bool rejected(const SourceRange &range, const QString &summary, const QString &detail)
+    {
+        return rejected(range.start, summary, detail);
+    }
     QString found(const Token &t) const
     {
         switch (t.type) {
@@ -297,19 +307,16 @@ bool ParserImpl::parseBody(Body &body, TokenType end, const QString &blockName)
                 return false;
             continue;
         case TokenType::OQuote:
-            fail(next.range, u"Invalid argument name"_s, u"argument names must not be quoted"_s);
-            return false;
+            return rejected(next.range, u"Invalid argument name"_s, u"argument names must not be quoted"_s);
         case TokenType::Eof:
             // Where hclsyntax points: the opening brace.
-            fail(startRange, u"Unclosed configuration block"_s,
-                 u"the `{` of %1 has no `}` before the end of the file (line %2); this may be caused by "
-                 u"incorrect brace nesting elsewhere in this file"_s.arg(blockName)
-                     .arg(next.range.start.line));
-            return false;
+            return rejected(startRange, u"Unclosed configuration block"_s,
+                            u"the `{` of %1 has no `}` before the end of the file (line %2); this may be caused by "
+                            u"incorrect brace nesting elsewhere in this file"_s.arg(blockName)
+                                .arg(next.range.start.line));
         default:
-            fail(next.range, u"Argument or block definition required"_s,
-                 u"an argument or block definition is required here, found %1"_s.arg(found(next)));
-            return false;
+            return rejected(next.range, u"Argument or block definition required"_s,
+                            u"an argument or block definition is required here, found %1"_s.arg(found(next)));
         }
     }
     body.range = between(startRange, endRange);
@@ -320,10 +327,9 @@ bool ParserImpl::addAttribute(Body &body, Attribute attr)
 {
     for (const Attribute &existing : std::as_const(body.attributes)) {
         if (existing.name == attr.name) {
-            fail(attr.nameRange, u"Attribute redefined"_s,
-                 u"`%1` was already set at %2; each argument may be set only once"_s.arg(
-                     attr.name, where(existing.nameRange.start)));
-            return false;
+            return rejected(attr.nameRange, u"Attribute redefined"_s,
+                            u"`%1` was already set at %2; each argument may be set only once"_s.arg(
+                                attr.name, where(existing.nameRange.start)));
         }
     }
     body.attributes.append(std::move(attr));
@@ -351,10 +357,10 @@ bool ParserImpl::parseBodyItem(Body &body)
         return true;
     }
     default:
-        fail(ident.range, u"Argument or block definition required"_s,
-             u"`%1` must be followed by `=` and a value (an argument) or by labels and `{` (a block), found %2"_s.arg(
-                 textString(ident), found(next)));
-        return false;
+        return rejected(
+            ident.range, u"Argument or block definition required"_s,
+            u"`%1` must be followed by `=` and a value (an argument) or by labels and `{` (a block), found %2"_s.arg(
+                textString(ident), found(next)));
     }
 }
 
@@ -416,20 +422,20 @@ bool ParserImpl::finishBlock(const Token &ident, Block &block)
             break;
         }
         case TokenType::Equal:
-            fail(tok.range, u"Invalid block definition"_s,
-                 u"the equals sign \"=\" indicates an argument definition, and must not be used when defining a "
-                 u"block"_s);
-            return false;
+            return rejected(
+                tok.range, u"Invalid block definition"_s,
+                u"the equals sign \"=\" indicates an argument definition, and must not be used when defining a "
+                u"block"_s);
         case TokenType::Newline:
-            fail(tok.range, u"Invalid block definition"_s,
-                 u"a block definition must have block content delimited by \"{\" and \"}\", starting on the same "
-                 u"line as the block header"_s);
-            return false;
+            return rejected(
+                tok.range, u"Invalid block definition"_s,
+                u"a block definition must have block content delimited by \"{\" and \"}\", starting on the same "
+                u"line as the block header"_s);
         default:
-            fail(tok.range, u"Invalid block definition"_s,
-                 u"either a quoted string block label or an opening brace (\"{\") is expected here, found %1"_s.arg(
-                     found(tok)));
-            return false;
+            return rejected(
+                tok.range, u"Invalid block definition"_s,
+                u"either a quoted string block label or an opening brace (\"{\") is expected here, found %1"_s.arg(
+                    found(tok)));
         }
     }
     block.openBraceRange = oBrace.range;
@@ -451,21 +457,20 @@ bool ParserImpl::finishBlock(const Token &ident, Block &block)
         // parseSingleAttrBody).
         const Token attrName = read();
         if (attrName.type != TokenType::Ident) {
-            fail(attrName.range, u"Argument or block definition required"_s,
-                 u"an argument or block definition is required here, found %1"_s.arg(found(attrName)));
-            return false;
+            return rejected(attrName.range, u"Argument or block definition required"_s,
+                            u"an argument or block definition is required here, found %1"_s.arg(found(attrName)));
         }
         const Token &next = peek();
         if (next.type == TokenType::OQuote || next.type == TokenType::OBrace || next.type == TokenType::Ident) {
-            fail(attrName.range, u"Argument definition required"_s,
-                 u"a single-line block definition can contain only a single argument; to define a nested block, "
-                 u"place it on a line of its own within its parent block"_s);
-            return false;
+            return rejected(
+                attrName.range, u"Argument definition required"_s,
+                u"a single-line block definition can contain only a single argument; to define a nested block, "
+                u"place it on a line of its own within its parent block"_s);
         }
         if (next.type != TokenType::Equal) {
-            fail(attrName.range, u"Argument or block definition required"_s,
-                 u"`%1` must be followed by `=` and a value, found %2"_s.arg(textString(attrName), found(next)));
-            return false;
+            return rejected(
+                attrName.range, u"Argument or block definition required"_s,
+                u"`%1` must be followed by `=` and a value, found %2"_s.arg(textString(attrName), found(next)));
         }
         Attribute attr;
         if (!finishAttribute(attrName, true, attr))
@@ -476,25 +481,23 @@ bool ParserImpl::finishBlock(const Token &ident, Block &block)
         switch (close.type) {
         case TokenType::CBrace: read(); break;
         case TokenType::Comma:
-            fail(close.range, u"Invalid single-argument block definition"_s,
-                 u"single-line block syntax can include only one argument definition; to define multiple "
-                 u"arguments, use the multi-line block syntax with one argument definition per line"_s);
-            return false;
+            return rejected(close.range, u"Invalid single-argument block definition"_s,
+                            u"single-line block syntax can include only one argument definition; to define multiple "
+                            u"arguments, use the multi-line block syntax with one argument definition per line"_s);
         case TokenType::Newline:
-            fail(close.range, u"Invalid single-argument block definition"_s,
-                 u"an argument definition on the same line as its containing block creates a single-line block "
-                 u"definition, which must also be closed on the same line"_s);
-            return false;
+            return rejected(
+                close.range, u"Invalid single-argument block definition"_s,
+                u"an argument definition on the same line as its containing block creates a single-line block "
+                u"definition, which must also be closed on the same line"_s);
         case TokenType::Eof:
-            fail(oBrace.range, u"Unclosed configuration block"_s,
-                 u"the `{` of %1 has no `}` before the end of the file (line %2)"_s.arg(name).arg(
-                     close.range.start.line));
-            return false;
+            return rejected(oBrace.range, u"Unclosed configuration block"_s,
+                            u"the `{` of %1 has no `}` before the end of the file (line %2)"_s.arg(name).arg(
+                                close.range.start.line));
         default:
-            fail(close.range, u"Invalid single-argument block definition"_s,
-                 u"a single-line block definition must end with a closing brace immediately after its single "
-                 u"argument definition, found %1"_s.arg(found(close)));
-            return false;
+            return rejected(
+                close.range, u"Invalid single-argument block definition"_s,
+                u"a single-line block definition must end with a closing brace immediately after its single "
+                u"argument definition, found %1"_s.arg(found(close)));
         }
         break;
     }
@@ -504,9 +507,8 @@ bool ParserImpl::finishBlock(const Token &ident, Block &block)
 
     const Token &eol = peek();
     if (eol.type != TokenType::Newline && eol.type != TokenType::Eof) {
-        fail(eol.range, u"Missing newline after block definition"_s,
-             u"a block definition must end with a newline, found %1"_s.arg(found(eol)));
-        return false;
+        return rejected(eol.range, u"Missing newline after block definition"_s,
+                        u"a block definition must end with a newline, found %1"_s.arg(found(eol)));
     }
     read();
     return true;
@@ -1512,10 +1514,10 @@ bool ParserImpl::parseTemplateParts(TokenType end, const Token &open, std::vecto
             pushNewlines(false);
             const Token &kw = peek();
             if (kw.type != TokenType::Ident) {
-                fail(kw.range, u"Invalid template directive"_s,
-                     u"a template directive keyword (\"if\", \"for\", etc) is expected at the beginning of a %{ "
-                     u"sequence"_s);
-                return false;
+                return rejected(
+                    kw.range, u"Invalid template directive"_s,
+                    u"a template directive keyword (\"if\", \"for\", etc) is expected at the beginning of a %{ "
+                    u"sequence"_s);
             }
             const Token keyword = read();
             const QByteArrayView word = text(keyword);
@@ -1534,42 +1536,38 @@ bool ParserImpl::parseTemplateParts(TokenType end, const Token &open, std::vecto
             } else if (word == "for") {
                 part.kind = TemplatePart::Kind::For;
                 if (peek().type != TokenType::Ident) {
-                    fail(peek().range, u"Invalid 'for' directive"_s,
-                         u"for directive requires variable name after 'for'"_s);
-                    return false;
+                    return rejected(peek().range, u"Invalid 'for' directive"_s,
+                                    u"for directive requires variable name after 'for'"_s);
                 }
                 part.valueVar = textString(read());
                 if (peek().type == TokenType::Comma) {
                     part.keyVar = part.valueVar;
                     read();
                     if (peek().type != TokenType::Ident) {
-                        fail(peek().range, u"Invalid 'for' directive"_s,
-                             u"for directive requires value variable name after comma"_s);
-                        return false;
+                        return rejected(peek().range, u"Invalid 'for' directive"_s,
+                                        u"for directive requires value variable name after comma"_s);
                     }
                     part.valueVar = textString(read());
                 }
                 if (!isKeyword(peek(), "in")) {
-                    fail(peek().range, u"Invalid 'for' directive"_s,
-                         u"for directive requires 'in' keyword after names"_s);
-                    return false;
+                    return rejected(peek().range, u"Invalid 'for' directive"_s,
+                                    u"for directive requires 'in' keyword after names"_s);
                 }
                 read();
                 part.expr = parseExpression();
                 if (!part.expr)
                     return false;
             } else {
-                fail(keyword.range, u"Invalid template control keyword"_s,
-                     u"\"%1\" is not a valid template control keyword; expected if, else, endif, for or endfor"_s.arg(
-                         QString::fromUtf8(word)));
-                return false;
+                return rejected(
+                    keyword.range, u"Invalid template control keyword"_s,
+                    u"\"%1\" is not a valid template control keyword; expected if, else, endif, for or endfor"_s.arg(
+                        QString::fromUtf8(word)));
             }
             part.range = between(next.range, nextRange());
             const Token &close = peek();
             if (close.type != TokenType::TemplateSeqEnd) {
-                fail(close.range, u"Extra characters in %1 marker"_s.arg(QString::fromUtf8(word)),
-                     u"expected a closing brace to end the sequence, but found %1"_s.arg(found(close)));
-                return false;
+                return rejected(close.range, u"Extra characters in %1 marker"_s.arg(QString::fromUtf8(word)),
+                                u"expected a closing brace to end the sequence, but found %1"_s.arg(found(close)));
             }
             const Token c = read();
             if (text(c).size() == 2 && text(c)[0] == '~')

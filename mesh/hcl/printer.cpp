@@ -1,5 +1,7 @@
 #include "printer.h"
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace mesh::hcl {
@@ -271,8 +273,8 @@ private:
         }
         if (indent < 0)
             return u"{ "_s + items.join(u", "_s) + u" }"_s;
-        const QString inner(2 * (indent + 1), u' ');
-        return u"{\n"_s + inner + items.join(u'\n' + inner) + u'\n' + QString(2 * indent, u' ') + u'}';
+        const QString inner(2 * qsizetype(indent + 1), u' ');
+        return u"{\n"_s + inner + items.join(u'\n' + inner) + u'\n' + QString(2 * qsizetype(indent), u' ') + u'}';
     }
 
     // `${expr}`'s inside: spaced when the expression is an object, whose
@@ -345,7 +347,7 @@ private:
 
 void appendBody(QString &out, const Body &body, int indent)
 {
-    const QString pad(2 * indent, u' ');
+    const QString pad(2 * qsizetype(indent), u' ');
     Writer writer;
     // hclwrite aligns the `=` of a run of one-line attributes.
     QList<QString> values;
@@ -387,24 +389,21 @@ void appendBody(QString &out, const Body &body, int indent)
 
 bool sameSteps(const QList<TraversalStep> &a, const QList<TraversalStep> &b)
 {
-    if (a.size() != b.size())
-        return false;
-    for (qsizetype i = 0; i < a.size(); ++i) {
-        if (a.at(i).kind != b.at(i).kind || a.at(i).name != b.at(i).name || !(a.at(i).key == b.at(i).key))
-            return false;
-    }
-    return true;
+    return std::equal(a.cbegin(), a.cend(), b.cbegin(), b.cend(), [](const TraversalStep &x, const TraversalStep &y) {
+        return x.kind == y.kind && x.name == y.name && x.key == y.key;
+    });
 }
 
 bool sameList(const QList<ExpressionPtr> &a, const QList<ExpressionPtr> &b)
 {
-    if (a.size() != b.size())
-        return false;
-    for (qsizetype i = 0; i < a.size(); ++i) {
-        if (!Printer::sameExpression(a.at(i), b.at(i)))
-            return false;
-    }
-    return true;
+    return std::equal(a.cbegin(), a.cend(), b.cbegin(), b.cend(), &Printer::sameExpression);
+}
+
+// Compares two expressions the caller knows are both a T by `same`.
+template<class T, class Same>
+bool sameKindAs(const ExpressionPtr &a, const ExpressionPtr &b, Same same)
+{
+    return same(static_cast<const T &>(*a), static_cast<const T &>(*b));
 }
 
 } // namespace
@@ -455,81 +454,70 @@ bool Printer::sameExpression(const ExpressionPtr &a, const ExpressionPtr &b)
         return !a && !b;
     if (a->kind != b->kind)
         return false;
+    using Kind = Expression::Kind;
+    const auto same = [](const ExpressionPtr &x, const ExpressionPtr &y) { return sameExpression(x, y); };
     switch (a->kind) {
-    case Expression::Kind::LiteralValue: return a->as<LiteralValue>()->value == b->as<LiteralValue>()->value;
-    case Expression::Kind::Template: return sameList(a->as<Template>()->parts, b->as<Template>()->parts);
-    case Expression::Kind::TemplateWrap:
-        return sameExpression(a->as<TemplateWrap>()->wrapped, b->as<TemplateWrap>()->wrapped);
-    case Expression::Kind::TemplateJoin:
-        return sameExpression(a->as<TemplateJoin>()->tuple, b->as<TemplateJoin>()->tuple);
-    case Expression::Kind::ScopeTraversal: {
-        const auto *x = static_cast<const ScopeTraversal *>(a.get());
-        const auto *y = static_cast<const ScopeTraversal *>(b.get());
-        return x->root == y->root && sameSteps(x->steps, y->steps);
-    }
-    case Expression::Kind::RelativeTraversal: {
-        const auto *x = static_cast<const RelativeTraversal *>(a.get());
-        const auto *y = static_cast<const RelativeTraversal *>(b.get());
-        return sameExpression(x->source, y->source) && sameSteps(x->steps, y->steps);
-    }
-    case Expression::Kind::FunctionCall: {
-        const auto *x = static_cast<const FunctionCall *>(a.get());
-        const auto *y = static_cast<const FunctionCall *>(b.get());
-        return x->name == y->name && x->expandFinal == y->expandFinal && sameList(x->args, y->args);
-    }
-    case Expression::Kind::TupleCons: return sameList(a->as<TupleCons>()->items, b->as<TupleCons>()->items);
-    case Expression::Kind::ObjectCons: {
-        const auto &x = a->as<ObjectCons>()->items;
-        const auto &y = b->as<ObjectCons>()->items;
-        if (x.size() != y.size())
-            return false;
-        for (qsizetype i = 0; i < x.size(); ++i) {
-            if (!sameExpression(x.at(i).key, y.at(i).key) || !sameExpression(x.at(i).value, y.at(i).value))
-                return false;
-        }
-        return true;
-    }
-    case Expression::Kind::ObjectConsKey: {
-        const auto *x = static_cast<const ObjectConsKey *>(a.get());
-        const auto *y = static_cast<const ObjectConsKey *>(b.get());
-        return x->forceNonLiteral == y->forceNonLiteral && sameExpression(x->wrapped, y->wrapped);
-    }
-    case Expression::Kind::Index: {
-        const auto *x = static_cast<const Index *>(a.get());
-        const auto *y = static_cast<const Index *>(b.get());
-        return sameExpression(x->collection, y->collection) && sameExpression(x->key, y->key);
-    }
-    case Expression::Kind::Splat: {
-        const auto *x = static_cast<const Splat *>(a.get());
-        const auto *y = static_cast<const Splat *>(b.get());
-        return x->fullSplat == y->fullSplat && sameExpression(x->source, y->source) && sameExpression(x->each, y->each);
-    }
-    case Expression::Kind::AnonSymbol: return true;
-    case Expression::Kind::For: {
-        const auto *x = static_cast<const For *>(a.get());
-        const auto *y = static_cast<const For *>(b.get());
-        return x->keyVar == y->keyVar && x->valueVar == y->valueVar && x->group == y->group
-               && sameExpression(x->collection, y->collection) && sameExpression(x->keyExpr, y->keyExpr)
-               && sameExpression(x->valueExpr, y->valueExpr) && sameExpression(x->condition, y->condition);
-    }
-    case Expression::Kind::Conditional: {
-        const auto *x = static_cast<const Conditional *>(a.get());
-        const auto *y = static_cast<const Conditional *>(b.get());
-        return sameExpression(x->condition, y->condition) && sameExpression(x->trueResult, y->trueResult)
-               && sameExpression(x->falseResult, y->falseResult);
-    }
-    case Expression::Kind::UnaryOp: {
-        const auto *x = static_cast<const UnaryOp *>(a.get());
-        const auto *y = static_cast<const UnaryOp *>(b.get());
-        return x->op == y->op && sameExpression(x->operand, y->operand);
-    }
-    case Expression::Kind::BinaryOp: {
-        const auto *x = static_cast<const BinaryOp *>(a.get());
-        const auto *y = static_cast<const BinaryOp *>(b.get());
-        return x->op == y->op && sameExpression(x->lhs, y->lhs) && sameExpression(x->rhs, y->rhs);
-    }
-    case Expression::Kind::Parentheses:
-        return sameExpression(a->as<Parentheses>()->expression, b->as<Parentheses>()->expression);
+    case Kind::LiteralValue:
+        return sameKindAs<LiteralValue>(a, b, [](const auto &x, const auto &y) { return x.value == y.value; });
+    case Kind::Template:
+        return sameKindAs<Template>(a, b, [](const auto &x, const auto &y) { return sameList(x.parts, y.parts); });
+    case Kind::TemplateWrap:
+        return sameKindAs<TemplateWrap>(a, b, [&](const auto &x, const auto &y) { return same(x.wrapped, y.wrapped); });
+    case Kind::TemplateJoin:
+        return sameKindAs<TemplateJoin>(a, b, [&](const auto &x, const auto &y) { return same(x.tuple, y.tuple); });
+    case Kind::ScopeTraversal:
+        return sameKindAs<ScopeTraversal>(
+            a, b, [](const auto &x, const auto &y) { return x.root == y.root && sameSteps(x.steps, y.steps); });
+    case Kind::RelativeTraversal:
+        return sameKindAs<RelativeTraversal>(a, b, [&](const auto &x, const auto &y) {
+            return same(x.source, y.source) && sameSteps(x.steps, y.steps);
+        });
+    case Kind::FunctionCall:
+        return sameKindAs<FunctionCall>(a, b, [](const auto &x, const auto &y) {
+            return x.name == y.name && x.expandFinal == y.expandFinal && sameList(x.args, y.args);
+        });
+    case Kind::TupleCons:
+        return sameKindAs<TupleCons>(a, b, [](const auto &x, const auto &y) { return sameList(x.items, y.items); });
+    case Kind::ObjectCons:
+        return sameKindAs<ObjectCons>(a, b, [&](const auto &x, const auto &y) {
+            return std::equal(x.items.cbegin(), x.items.cend(), y.items.cbegin(), y.items.cend(),
+                              [&](const ObjectConsItem &i, const ObjectConsItem &j) {
+                                  return same(i.key, j.key) && same(i.value, j.value);
+                              });
+        });
+    case Kind::ObjectConsKey:
+        return sameKindAs<ObjectConsKey>(a, b, [&](const auto &x, const auto &y) {
+            return x.forceNonLiteral == y.forceNonLiteral && same(x.wrapped, y.wrapped);
+        });
+    case Kind::Index:
+        return sameKindAs<Index>(
+            a, b, [&](const auto &x, const auto &y) { return same(x.collection, y.collection) && same(x.key, y.key); });
+    case Kind::Splat:
+        return sameKindAs<Splat>(a, b, [&](const auto &x, const auto &y) {
+            return x.fullSplat == y.fullSplat && same(x.source, y.source) && same(x.each, y.each);
+        });
+    case Kind::AnonSymbol: return true;
+    case Kind::For:
+        return sameKindAs<For>(a, b, [&](const auto &x, const auto &y) {
+            return x.keyVar == y.keyVar && x.valueVar == y.valueVar && x.group == y.group
+                   && same(x.collection, y.collection) && same(x.keyExpr, y.keyExpr) && same(x.valueExpr, y.valueExpr)
+                   && same(x.condition, y.condition);
+        });
+    case Kind::Conditional:
+        return sameKindAs<Conditional>(a, b, [&](const auto &x, const auto &y) {
+            return same(x.condition, y.condition) && same(x.trueResult, y.trueResult)
+                   && same(x.falseResult, y.falseResult);
+        });
+    case Kind::UnaryOp:
+        return sameKindAs<UnaryOp>(
+            a, b, [&](const auto &x, const auto &y) { return x.op == y.op && same(x.operand, y.operand); });
+    case Kind::BinaryOp:
+        return sameKindAs<BinaryOp>(a, b, [&](const auto &x, const auto &y) {
+            return x.op == y.op && same(x.lhs, y.lhs) && same(x.rhs, y.rhs);
+        });
+    case Kind::Parentheses:
+        return sameKindAs<Parentheses>(a, b,
+                                       [&](const auto &x, const auto &y) { return same(x.expression, y.expression); });
     }
     return false;
 }

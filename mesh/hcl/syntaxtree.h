@@ -68,16 +68,23 @@ struct Expression
     SourceRange range;
 };
 
+// The base of every node type: K is the node's `kind` and its StaticKind,
+// which as<T>() compares.
+template<Expression::Kind K>
+struct ExpressionOf : Expression
+{
+    static constexpr Kind StaticKind = K;
+    ExpressionOf()
+        : Expression(K)
+    {
+    }
+};
+
 // A constant: a number, `true`, `false`, `null`, or a template's literal
 // text. A quoted string without interpolations is not one: it is a Template
 // holding one LiteralValue part, as in hclsyntax.
-struct LiteralValue final : Expression
+struct LiteralValue final : ExpressionOf<Expression::Kind::LiteralValue>
 {
-    static constexpr Kind StaticKind = Kind::LiteralValue;
-    LiteralValue()
-        : Expression(StaticKind)
-    {
-    }
     Value value;
 };
 
@@ -86,39 +93,24 @@ struct LiteralValue final : Expression
 // applied, in Unicode NFC as cty stores strings), `${…}` parts as their
 // expressions, `%{if}` as Conditional and `%{for}` as TemplateJoin. Its value
 // is the concatenation of the parts converted to strings.
-struct Template final : Expression
+struct Template final : ExpressionOf<Expression::Kind::Template>
 {
-    static constexpr Kind StaticKind = Kind::Template;
-    Template()
-        : Expression(StaticKind)
-    {
-    }
     QList<ExpressionPtr> parts;
 };
 
 // A template that is exactly one `${expr}` (no literal text, no strip
 // markers leaving text around it): its value is expr's value, unconverted.
 // range covers the whole quoted string.
-struct TemplateWrap final : Expression
+struct TemplateWrap final : ExpressionOf<Expression::Kind::TemplateWrap>
 {
-    static constexpr Kind StaticKind = Kind::TemplateWrap;
-    TemplateWrap()
-        : Expression(StaticKind)
-    {
-    }
     ExpressionPtr wrapped;
 };
 
 // `%{for k, v in coll}…%{endfor}` inside a template: `tuple` is a For whose
 // valueExpr is the body Template; the strings it yields are concatenated.
 // range is tuple's range, as hclsyntax's TemplateJoinExpr.Range().
-struct TemplateJoin final : Expression
+struct TemplateJoin final : ExpressionOf<Expression::Kind::TemplateJoin>
 {
-    static constexpr Kind StaticKind = Kind::TemplateJoin;
-    TemplateJoin()
-        : Expression(StaticKind)
-    {
-    }
     ExpressionPtr tuple;
 };
 
@@ -135,13 +127,8 @@ struct TraversalStep
 
 // `root.a[0].b`: a variable and static steps (hcl.Traversal). rootRange is
 // the root name's range.
-struct ScopeTraversal final : Expression
+struct ScopeTraversal final : ExpressionOf<Expression::Kind::ScopeTraversal>
 {
-    static constexpr Kind StaticKind = Kind::ScopeTraversal;
-    ScopeTraversal()
-        : Expression(StaticKind)
-    {
-    }
     QString root;
     SourceRange rootRange;
     QList<TraversalStep> steps;
@@ -149,25 +136,15 @@ struct ScopeTraversal final : Expression
 
 // Static steps applied to another expression's value: `f(x).a[0]`,
 // `[1, 2][0]`, and the steps after a splat marker.
-struct RelativeTraversal final : Expression
+struct RelativeTraversal final : ExpressionOf<Expression::Kind::RelativeTraversal>
 {
-    static constexpr Kind StaticKind = Kind::RelativeTraversal;
-    RelativeTraversal()
-        : Expression(StaticKind)
-    {
-    }
     ExpressionPtr source;
     QList<TraversalStep> steps;
 };
 
 // `name(arg, …)`, `name(a, b...)` with expandFinal.
-struct FunctionCall final : Expression
+struct FunctionCall final : ExpressionOf<Expression::Kind::FunctionCall>
 {
-    static constexpr Kind StaticKind = Kind::FunctionCall;
-    FunctionCall()
-        : Expression(StaticKind)
-    {
-    }
     QString name;
     QList<ExpressionPtr> args;
     bool expandFinal = false;
@@ -175,13 +152,8 @@ struct FunctionCall final : Expression
 };
 
 // `[a, b, …]`
-struct TupleCons final : Expression
+struct TupleCons final : ExpressionOf<Expression::Kind::TupleCons>
 {
-    static constexpr Kind StaticKind = Kind::TupleCons;
-    TupleCons()
-        : Expression(StaticKind)
-    {
-    }
     QList<ExpressionPtr> items;
     SourceRange openRange;
 };
@@ -190,13 +162,8 @@ struct TupleCons final : Expression
 // parsed. A bare identifier key (a ScopeTraversal with no steps) means that
 // name as a string unless forceNonLiteral (the key was written in
 // parentheses). range is wrapped's range.
-struct ObjectConsKey final : Expression
+struct ObjectConsKey final : ExpressionOf<Expression::Kind::ObjectConsKey>
 {
-    static constexpr Kind StaticKind = Kind::ObjectConsKey;
-    ObjectConsKey()
-        : Expression(StaticKind)
-    {
-    }
     ExpressionPtr wrapped;
     bool forceNonLiteral = false;
 };
@@ -208,51 +175,31 @@ struct ObjectConsItem
 };
 
 // `{ key = value, key: value, … }` (items in source order)
-struct ObjectCons final : Expression
+struct ObjectCons final : ExpressionOf<Expression::Kind::ObjectCons>
 {
-    static constexpr Kind StaticKind = Kind::ObjectCons;
-    ObjectCons()
-        : Expression(StaticKind)
-    {
-    }
     QList<ObjectConsItem> items;
     SourceRange openRange;
 };
 
 // `collection[key]` with a non-literal key (a literal key on a traversal
 // becomes a TraversalStep instead, as hclsyntax does).
-struct Index final : Expression
+struct Index final : ExpressionOf<Expression::Kind::Index>
 {
-    static constexpr Kind StaticKind = Kind::Index;
-    Index()
-        : Expression(StaticKind)
-    {
-    }
     ExpressionPtr collection;
     ExpressionPtr key;
     SourceRange bracketRange;
 };
 
 // The placeholder for the current element inside a Splat's `each`.
-struct AnonSymbol final : Expression
+struct AnonSymbol final : ExpressionOf<Expression::Kind::AnonSymbol>
 {
-    static constexpr Kind StaticKind = Kind::AnonSymbol;
-    AnonSymbol()
-        : Expression(StaticKind)
-    {
-    }
 };
 
 // `source.*.a.b` (attribute-only splat, fullSplat false: it stops at the
 // first index step) or `source[*].a[0].b` (full splat). `each` is evaluated
 // once per element with `item` (an AnonSymbol) standing for the element.
-struct Splat final : Expression
+struct Splat final : ExpressionOf<Expression::Kind::Splat>
 {
-    static constexpr Kind StaticKind = Kind::Splat;
-    Splat()
-        : Expression(StaticKind)
-    {
-    }
     ExpressionPtr source;
     ExpressionPtr each;
     std::shared_ptr<const AnonSymbol> item;
@@ -263,13 +210,8 @@ struct Splat final : Expression
 // `[for k, v in coll : valueExpr if cond]` or
 // `{for k, v in coll : keyExpr => valueExpr... if cond}`.
 // keyExpr is null for the tuple form; keyVar may be empty.
-struct For final : Expression
+struct For final : ExpressionOf<Expression::Kind::For>
 {
-    static constexpr Kind StaticKind = Kind::For;
-    For()
-        : Expression(StaticKind)
-    {
-    }
     QString keyVar;
     QString valueVar;
     ExpressionPtr collection;
@@ -282,13 +224,8 @@ struct For final : Expression
 
 // `cond ? a : b`, and a template's `%{if}…%{else}…%{endif}` (whose results
 // are Templates).
-struct Conditional final : Expression
+struct Conditional final : ExpressionOf<Expression::Kind::Conditional>
 {
-    static constexpr Kind StaticKind = Kind::Conditional;
-    Conditional()
-        : Expression(StaticKind)
-    {
-    }
     ExpressionPtr condition;
     ExpressionPtr trueResult;
     ExpressionPtr falseResult;
@@ -319,25 +256,15 @@ enum class Operator {
 QString operatorSymbol(Operator op);
 
 // `-x`, `!x`. symbolRange is the operator's.
-struct UnaryOp final : Expression
+struct UnaryOp final : ExpressionOf<Expression::Kind::UnaryOp>
 {
-    static constexpr Kind StaticKind = Kind::UnaryOp;
-    UnaryOp()
-        : Expression(StaticKind)
-    {
-    }
     Operator op = Operator::Negate;
     ExpressionPtr operand;
     SourceRange symbolRange;
 };
 
-struct BinaryOp final : Expression
+struct BinaryOp final : ExpressionOf<Expression::Kind::BinaryOp>
 {
-    static constexpr Kind StaticKind = Kind::BinaryOp;
-    BinaryOp()
-        : Expression(StaticKind)
-    {
-    }
     Operator op = Operator::Add;
     ExpressionPtr lhs;
     ExpressionPtr rhs;
@@ -345,13 +272,8 @@ struct BinaryOp final : Expression
 
 // `(expr)`: kept as a node so that a view can tell `(a)` from `a`; range
 // includes the parentheses.
-struct Parentheses final : Expression
+struct Parentheses final : ExpressionOf<Expression::Kind::Parentheses>
 {
-    static constexpr Kind StaticKind = Kind::Parentheses;
-    Parentheses()
-        : Expression(StaticKind)
-    {
-    }
     ExpressionPtr expression;
 };
 

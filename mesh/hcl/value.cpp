@@ -189,7 +189,7 @@ Value Value::fromJson(const QJsonValue &json)
         Tuple items;
         const QJsonArray array = json.toArray();
         items.reserve(array.size());
-        for (const QJsonValue &item : array)
+        for (const auto &item : array)
             items.append(fromJson(item));
         return tuple(std::move(items));
     }

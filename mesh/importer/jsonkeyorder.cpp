@@ -2,6 +2,8 @@
 
 #include <QSet>
 
+#include <charconv>
+
 namespace mesh::importer {
 
 namespace {
@@ -35,10 +37,14 @@ private:
         }
     }
 
-    bool peek(char c)
+    // Past the spaces, takes `c` if it comes next.
+    bool take(char c)
     {
         skipSpace();
-        return m_pos < m_text.size() && m_text[m_pos] == c;
+        if (m_pos >= m_text.size() || m_text[m_pos] != c)
+            return false;
+        ++m_pos;
+        return true;
     }
 
     bool value(const QString &pointer, int depth)
@@ -70,65 +76,37 @@ private:
         // Not a reference: nested objects insert into m_order meanwhile.
         m_order.insert(pointer, {});
         QSet<QString> seen;
-        if (peek('}')) {
-            ++m_pos;
+        if (take('}'))
             return true;
-        }
         for (;;) {
             skipSpace();
             const std::optional<QString> key = string();
-            if (!key || !peek(':'))
+            if (!key || !take(':'))
                 return false;
-            ++m_pos;
             if (!seen.contains(*key)) {
                 seen.insert(*key);
                 m_order[pointer].append(*key);
             }
             if (!value(pointer + u'/' + JsonKeyOrder::pointerSegment(*key), depth + 1))
                 return false;
-            if (peek(',')) {
-                ++m_pos;
+            if (take(','))
                 continue;
-            }
-            if (peek('}')) {
-                ++m_pos;
-                return true;
-            }
-            return false;
+            return take('}');
         }
     }
 
     bool array(const QString &pointer, int depth)
     {
         ++m_pos; // '['
-        if (peek(']')) {
-            ++m_pos;
+        if (take(']'))
             return true;
-        }
         for (int index = 0;; ++index) {
             if (!value(pointer + u'/' + QString::number(index), depth + 1))
                 return false;
-            if (peek(',')) {
-                ++m_pos;
+            if (take(','))
                 continue;
-            }
-            if (peek(']')) {
-                ++m_pos;
-                return true;
-            }
-            return false;
+            return take(']');
         }
-    }
-
-    static int hexDigit(char c)
-    {
-        if (c >= '0' && c <= '9')
-            return c - '0';
-        if (c >= 'a' && c <= 'f')
-            return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-            return c - 'A' + 10;
-        return -1;
     }
 
     // A JSON string at m_pos (RFC 8259 §7), decoded.
@@ -168,13 +146,13 @@ private:
             case 'u': {
                 if (m_pos + 4 > m_text.size())
                     return std::nullopt;
-                char16_t unit = 0;
-                for (int i = 0; i < 4; ++i) {
-                    const int d = hexDigit(m_text[m_pos + i]);
-                    if (d < 0)
-                        return std::nullopt;
-                    unit = char16_t(unit * 16 + d);
-                }
+                // For an unsigned type std::from_chars takes no sign, space
+                // or "0x": exactly four hex digits of either case, or an error.
+                const char *digits = m_text.data() + m_pos;
+                ushort unit = 0;
+                const auto [end, error] = std::from_chars(digits, digits + 4, unit, 16);
+                if (error != std::errc() || end != digits + 4)
+                    return std::nullopt;
                 m_pos += 4;
                 // Surrogate pairs arrive as two escapes; UTF-16 units
                 // appended one by one make the pair.

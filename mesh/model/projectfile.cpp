@@ -3,14 +3,15 @@
 #include "core/atomicfile.h"
 #include "core/jsonwriter.h"
 #include "core/terminaltext.h"
+#include "projectobjectreader.h"
 
 #include <QFile>
-#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSet>
 
-#include <cmath>
+#include <algorithm>
+#include <charconv>
 
 using namespace Qt::StringLiterals;
 
@@ -28,457 +29,121 @@ constexpr qint64 kMaxDurationMs = 24LL * 3600 * 1000;
 constexpr qint64 kMaxResource = 10000000;
 constexpr double kMaxCoordinate = 1e7;
 
-// Reads one JSON object field by field, remembering its path for messages,
-// and refuses keys it was not asked about (typos would otherwise vanish).
-class ObjectReader
-{
-public:
-    ObjectReader(const QJsonObject &object, QString path)
-        : m_object(object)
-        , m_path(std::move(path))
-    {
-    }
-
-    const QString &path() const { return m_path; }
-    QString fieldPath(QStringView key) const { return m_path.isEmpty() ? key.toString() : m_path + u'.' + key; }
-
-    Result<QString> string(QStringView key, const QString &fallback = {})
-    {
-        m_known.insert(key.toString());
-        const QJsonValue v = m_object.value(key);
-        if (v.isUndefined())
-            return fallback;
-        if (!v.isString())
-            return typeError(key, u"a string", v);
-        return v.toString();
-    }
-
-    Result<qint64> integer(QStringView key, qint64 fallback, qint64 min, qint64 max)
-    {
-        m_known.insert(key.toString());
-        const QJsonValue v = m_object.value(key);
-        if (v.isUndefined())
-            return fallback;
-        if (!v.isDouble())
-            return typeError(key, u"a number", v);
-        const double d = v.toDouble();
-        if (!std::isfinite(d) || d != std::floor(d))
-            return fail(Error::Code::Invalid,
-                        QStringLiteral("%1: expected a whole number, got %2").arg(fieldPath(key)).arg(d));
-        if (d < double(min) || d > double(max))
-            return fail(
-                Error::Code::Invalid,
-                QStringLiteral("%1: %2 is out of the range %3..%4").arg(fieldPath(key)).arg(d).arg(min).arg(max));
-        return qint64(d);
-    }
-
-    Result<double> real(QStringView key, double limit)
-    {
-        m_known.insert(key.toString());
-        const QJsonValue v = m_object.value(key);
-        if (v.isUndefined())
-            return 0.0;
-        if (!v.isDouble())
-            return typeError(key, u"a number", v);
-        const double d = v.toDouble();
-        if (!std::isfinite(d) || std::abs(d) > limit)
-            return fail(Error::Code::Invalid,
-                        QStringLiteral("%1: %2 is out of the range -%3..%3").arg(fieldPath(key)).arg(d).arg(limit));
-        return d;
-    }
-
-    Result<bool> boolean(QStringView key, bool fallback)
-    {
-        m_known.insert(key.toString());
-        const QJsonValue v = m_object.value(key);
-        if (v.isUndefined())
-            return fallback;
-        if (!v.isBool())
-            return typeError(key, u"true or false", v);
-        return v.toBool();
-    }
-
-    Result<QJsonArray> array(QStringView key)
-    {
-        m_known.insert(key.toString());
-        const QJsonValue v = m_object.value(key);
-        if (v.isUndefined())
-            return QJsonArray();
-        if (!v.isArray())
-            return typeError(key, u"a list", v);
-        return v.toArray();
-    }
-
-    // Absent → an empty object (all defaults).
-    Result<QJsonObject> object(QStringView key)
-    {
-        m_known.insert(key.toString());
-        const QJsonValue v = m_object.value(key);
-        if (v.isUndefined())
-            return QJsonObject();
-        if (!v.isObject())
-            return typeError(key, u"an object", v);
-        return v.toObject();
-    }
-
-    Result<QStringList> stringList(QStringView key)
-    {
-        auto items = array(key);
-        if (!items)
-            return std::unexpected(items.error());
-        QStringList out;
-        for (qsizetype i = 0; i < items->size(); ++i) {
-            const QJsonValue v = items->at(i);
-            if (!v.isString())
-                return fail(
-                    Error::Code::Invalid,
-                    QStringLiteral("%1[%2]: expected a string, got %3").arg(fieldPath(key)).arg(i).arg(typeName(v)));
-            out.append(v.toString());
-        }
-        return out;
-    }
-
-    template<class Enum>
-    Result<Enum> word(QStringView key, Enum fallback, std::optional<Enum> (*parse)(QStringView), QStringView allowed)
-    {
-        auto text = string(key, toString(fallback));
-        if (!text)
-            return std::unexpected(text.error());
-        const std::optional<Enum> value = parse(*text);
-        if (!value)
-            return fail(Error::Code::Invalid,
-                        QStringLiteral("%1: \"%2\" is not one of %3").arg(fieldPath(key), *text, allowed));
-        return *value;
-    }
-
-    // Call last: any key nobody asked for is an error.
-    Result<> finish() const
-    {
-        for (auto it = m_object.begin(); it != m_object.end(); ++it) {
-            if (!m_known.contains(it.key()))
-                return fail(Error::Code::Invalid,
-                            QStringLiteral("%1: unknown field (a typo, or a file from a newer Meshpad?)")
-                                .arg(fieldPath(it.key())));
-        }
-        return {};
-    }
-
-    static QString typeName(const QJsonValue &v)
-    {
-        switch (v.type()) {
-        case QJsonValue::Null: return QStringLiteral("null");
-        case QJsonValue::Bool: return QStringLiteral("a boolean");
-        case QJsonValue::Double: return QStringLiteral("a number");
-        case QJsonValue::String: return QStringLiteral("a string");
-        case QJsonValue::Array: return QStringLiteral("a list");
-        case QJsonValue::Object: return QStringLiteral("an object");
-        case QJsonValue::Undefined: break;
-        }
-        return QStringLiteral("nothing");
-    }
-
-private:
-    std::unexpected<Error> typeError(QStringView key, QStringView expected, const QJsonValue &got) const
-    {
-        return fail(Error::Code::Invalid,
-                    QStringLiteral("%1: expected %2, got %3").arg(fieldPath(key), expected, typeName(got)));
-    }
-
-    QJsonObject m_object;
-    QString m_path;
-    QSet<QString> m_known;
-};
-
-Result<QJsonObject> objectAt(const QJsonArray &array, qsizetype i, const QString &path)
-{
-    const QJsonValue v = array.at(i);
-    if (!v.isObject())
-        return fail(
-            Error::Code::Invalid,
-            QStringLiteral("%1[%2]: expected an object, got %3").arg(path).arg(i).arg(ObjectReader::typeName(v)));
-    return v.toObject();
-}
-
 // Env and meta are lists of {"name", "value"} so their order survives.
-Result<QList<KeyValue>> readKeyValues(ObjectReader &parent, QStringView key)
+QList<KeyValue> readProjectKeyValues(ProjectObjectReader &parent, QStringView key)
 {
-    auto itemsResult = parent.array(key);
-    if (!itemsResult)
-        return std::unexpected(itemsResult.error());
-    auto items = std::move(*itemsResult);
     QList<KeyValue> out;
-    const QString path = parent.fieldPath(key);
-    for (qsizetype i = 0; i < items.size(); ++i) {
-        auto objectResult = objectAt(items, i, path);
-        if (!objectResult)
-            return std::unexpected(objectResult.error());
-        auto object = std::move(*objectResult);
-        ObjectReader r(object, QStringLiteral("%1[%2]").arg(path).arg(i));
-        auto nameResult = r.string(u"name");
-        if (!nameResult)
-            return std::unexpected(nameResult.error());
-        auto name = std::move(*nameResult);
-        auto valueResult = r.string(u"value");
-        if (!valueResult)
-            return std::unexpected(valueResult.error());
-        auto value = std::move(*valueResult);
-        if (auto ok = r.finish(); !ok)
-            return std::unexpected(ok.error());
+    parent.forEachObject(key, [&out](ProjectObjectReader &item) {
+        const QString name = item.string(u"name");
+        const QString value = item.string(u"value");
+        item.refuseUnknownFields();
         out.append({name, value});
-    }
+    });
     return out;
 }
 
-Result<Service> readService(const QJsonObject &object, const QString &path)
+PortMapping readProjectPort(ProjectObjectReader &r)
 {
-    ObjectReader r(object, path);
-    Service s;
-    auto idResult = r.string(u"id");
-    if (!idResult)
-        return std::unexpected(idResult.error());
-    auto id = std::move(*idResult);
+    PortMapping mapping;
+    mapping.label = r.string(u"label");
+    mapping.to = int(r.integer(u"to", 0, 0, kMaxPortNumber));
+    mapping.staticPort = int(r.integer(u"static", 0, 0, kMaxPortNumber));
+    r.refuseUnknownFields();
+    return mapping;
+}
+
+// Services and upstreams start with an id, which must not be empty
+// (`what`: "a service").
+QString readProjectId(ProjectObjectReader &r, QStringView what)
+{
+    const QString id = r.string(u"id");
     if (id.isEmpty())
-        return fail(Error::Code::Invalid, QStringLiteral("%1: a service needs a non-empty id").arg(r.fieldPath(u"id")));
-    s.id = ServiceId{id};
-    auto templResult = r.word(u"template", ServiceTemplate::Generic, &serviceTemplateFromString,
-                              u"generic, counter, dashboard, docker");
-    if (!templResult)
-        return std::unexpected(templResult.error());
-    auto templ = std::move(*templResult);
-    s.templateKind = templ;
-    auto nameResult = r.string(u"name");
-    if (!nameResult)
-        return std::unexpected(nameResult.error());
-    auto name = std::move(*nameResult);
-    s.name = name;
-    auto jobResult = r.string(u"job");
-    if (!jobResult)
-        return std::unexpected(jobResult.error());
-    auto job = std::move(*jobResult);
-    s.job = job;
-    auto groupResult = r.string(u"group");
-    if (!groupResult)
-        return std::unexpected(groupResult.error());
-    auto group = std::move(*groupResult);
-    s.group = group;
-    auto taskResult = r.string(u"task");
-    if (!taskResult)
-        return std::unexpected(taskResult.error());
-    auto task = std::move(*taskResult);
-    s.task = task;
-    auto countResult = r.integer(u"count", 1, 0, kMaxCount);
-    if (!countResult)
-        return std::unexpected(countResult.error());
-    auto count = std::move(*countResult);
-    s.count = int(count);
-    auto driverResult = r.word(u"driver", Driver::Exec, &driverFromString, u"exec, raw_exec, docker");
-    if (!driverResult)
-        return std::unexpected(driverResult.error());
-    auto driver = std::move(*driverResult);
-    s.driver = driver;
-    auto commandResult = r.string(u"command");
-    if (!commandResult)
-        return std::unexpected(commandResult.error());
-    auto command = std::move(*commandResult);
-    s.command = command;
-    auto argsResult = r.stringList(u"args");
-    if (!argsResult)
-        return std::unexpected(argsResult.error());
-    auto args = std::move(*argsResult);
-    s.args = args;
-    auto imageResult = r.string(u"image");
-    if (!imageResult)
-        return std::unexpected(imageResult.error());
-    auto image = std::move(*imageResult);
-    s.image = image;
-    auto envResult = readKeyValues(r, u"env");
-    if (!envResult)
-        return std::unexpected(envResult.error());
-    auto env = std::move(*envResult);
-    s.env = env;
+        r.reject(u"id", what + u" needs a non-empty id");
+    return id;
+}
 
-    auto networkResult = r.object(u"network");
-    if (!networkResult)
-        return std::unexpected(networkResult.error());
-    auto network = std::move(*networkResult);
+Service readProjectService(ProjectObjectReader &r)
+{
+    Service s;
+    s.id = ServiceId{readProjectId(r, u"a service")};
+    s.templateKind = r.word(u"template", ServiceTemplate::Generic, &serviceTemplateFromString,
+                            u"generic, counter, dashboard, docker");
+    s.name = r.string(u"name");
+    s.job = r.string(u"job");
+    s.group = r.string(u"group");
+    s.task = r.string(u"task");
+    s.count = int(r.integer(u"count", 1, 0, kMaxCount));
+    s.driver = r.word(u"driver", Driver::Exec, &driverFromString, u"exec, raw_exec, docker");
+    s.command = r.string(u"command");
+    s.args = r.stringList(u"args");
+    s.image = r.string(u"image");
+    s.env = readProjectKeyValues(r, u"env");
     {
-        ObjectReader n(network, r.fieldPath(u"network"));
-        auto modeResult = n.word(u"mode", NetworkMode::Bridge, &networkModeFromString, u"bridge, host");
-        if (!modeResult)
-            return std::unexpected(modeResult.error());
-        auto mode = std::move(*modeResult);
-        s.networkMode = mode;
-        auto portsResult = n.array(u"ports");
-        if (!portsResult)
-            return std::unexpected(portsResult.error());
-        auto ports = std::move(*portsResult);
-        const QString portsPath = n.fieldPath(u"ports");
-        for (qsizetype i = 0; i < ports.size(); ++i) {
-            auto portObjectResult = objectAt(ports, i, portsPath);
-            if (!portObjectResult)
-                return std::unexpected(portObjectResult.error());
-            auto portObject = std::move(*portObjectResult);
-            ObjectReader p(portObject, QStringLiteral("%1[%2]").arg(portsPath).arg(i));
-            PortMapping mapping;
-            auto labelResult = p.string(u"label");
-            if (!labelResult)
-                return std::unexpected(labelResult.error());
-            auto label = std::move(*labelResult);
-            mapping.label = label;
-            auto toResult = p.integer(u"to", 0, 0, kMaxPortNumber);
-            if (!toResult)
-                return std::unexpected(toResult.error());
-            auto to = std::move(*toResult);
-            mapping.to = int(to);
-            auto staticPortResult = p.integer(u"static", 0, 0, kMaxPortNumber);
-            if (!staticPortResult)
-                return std::unexpected(staticPortResult.error());
-            auto staticPort = std::move(*staticPortResult);
-            mapping.staticPort = int(staticPort);
-            if (auto ok = p.finish(); !ok)
-                return std::unexpected(ok.error());
-            s.ports.append(mapping);
-        }
-        if (auto ok = n.finish(); !ok)
-            return std::unexpected(ok.error());
+        ProjectObjectReader network = r.object(u"network");
+        s.networkMode = network.word(u"mode", NetworkMode::Bridge, &networkModeFromString, u"bridge, host");
+        network.forEachObject(u"ports", [&s](ProjectObjectReader &port) { s.ports.append(readProjectPort(port)); });
+        network.refuseUnknownFields();
     }
-    auto portResult = r.string(u"port");
-    if (!portResult)
-        return std::unexpected(portResult.error());
-    auto port = std::move(*portResult);
-    s.port = port;
-    auto sidecarResult = r.boolean(u"sidecar", true);
-    if (!sidecarResult)
-        return std::unexpected(sidecarResult.error());
-    auto sidecar = std::move(*sidecarResult);
-    s.connectSidecar = sidecar;
-    auto externalResult = r.boolean(u"external", false);
-    if (!externalResult)
-        return std::unexpected(externalResult.error());
-    auto external = std::move(*externalResult);
-    s.external = external;
-
-    auto checkResult = r.object(u"check");
-    if (!checkResult)
-        return std::unexpected(checkResult.error());
-    auto check = std::move(*checkResult);
+    s.port = r.string(u"port");
+    s.connectSidecar = r.boolean(u"sidecar", true);
+    s.external = r.boolean(u"external", false);
     {
-        ObjectReader c(check, r.fieldPath(u"check"));
-        auto kindResult = c.word(u"type", CheckKind::None, &checkKindFromString, u"none, http, tcp");
-        if (!kindResult)
-            return std::unexpected(kindResult.error());
-        auto kind = std::move(*kindResult);
-        s.check.kind = kind;
-        auto checkPathResult = c.string(u"path", s.check.path);
-        if (!checkPathResult)
-            return std::unexpected(checkPathResult.error());
-        auto checkPath = std::move(*checkPathResult);
-        s.check.path = checkPath;
-        auto intervalResult = c.integer(u"intervalMs", s.check.intervalMs, 0, kMaxDurationMs);
-        if (!intervalResult)
-            return std::unexpected(intervalResult.error());
-        auto interval = std::move(*intervalResult);
-        s.check.intervalMs = int(interval);
-        auto timeoutResult = c.integer(u"timeoutMs", s.check.timeoutMs, 0, kMaxDurationMs);
-        if (!timeoutResult)
-            return std::unexpected(timeoutResult.error());
-        auto timeout = std::move(*timeoutResult);
-        s.check.timeoutMs = int(timeout);
-        if (auto ok = c.finish(); !ok)
-            return std::unexpected(ok.error());
+        ProjectObjectReader check = r.object(u"check");
+        s.check.kind = check.word(u"type", CheckKind::None, &checkKindFromString, u"none, http, tcp");
+        s.check.path = check.string(u"path", s.check.path);
+        s.check.intervalMs = int(check.integer(u"intervalMs", s.check.intervalMs, 0, kMaxDurationMs));
+        s.check.timeoutMs = int(check.integer(u"timeoutMs", s.check.timeoutMs, 0, kMaxDurationMs));
+        check.refuseUnknownFields();
     }
-    auto tagsResult = r.stringList(u"tags");
-    if (!tagsResult)
-        return std::unexpected(tagsResult.error());
-    auto tags = std::move(*tagsResult);
-    s.tags = tags;
-    auto metaResult = readKeyValues(r, u"meta");
-    if (!metaResult)
-        return std::unexpected(metaResult.error());
-    auto meta = std::move(*metaResult);
-    s.meta = meta;
-    auto resourcesResult = r.object(u"resources");
-    if (!resourcesResult)
-        return std::unexpected(resourcesResult.error());
-    auto resources = std::move(*resourcesResult);
+    s.tags = r.stringList(u"tags");
+    s.meta = readProjectKeyValues(r, u"meta");
     {
-        ObjectReader res(resources, r.fieldPath(u"resources"));
-        auto cpuResult = res.integer(u"cpuMhz", 0, 0, kMaxResource);
-        if (!cpuResult)
-            return std::unexpected(cpuResult.error());
-        auto cpu = std::move(*cpuResult);
-        s.resources.cpuMhz = int(cpu);
-        auto memoryResult = res.integer(u"memoryMb", 0, 0, kMaxResource);
-        if (!memoryResult)
-            return std::unexpected(memoryResult.error());
-        auto memory = std::move(*memoryResult);
-        s.resources.memoryMb = int(memory);
-        if (auto ok = res.finish(); !ok)
-            return std::unexpected(ok.error());
+        ProjectObjectReader resources = r.object(u"resources");
+        s.resources.cpuMhz = int(resources.integer(u"cpuMhz", 0, 0, kMaxResource));
+        s.resources.memoryMb = int(resources.integer(u"memoryMb", 0, 0, kMaxResource));
+        resources.refuseUnknownFields();
     }
-    auto positionResult = r.object(u"position");
-    if (!positionResult)
-        return std::unexpected(positionResult.error());
-    auto position = std::move(*positionResult);
     {
-        ObjectReader pos(position, r.fieldPath(u"position"));
-        auto xResult = pos.real(u"x", kMaxCoordinate);
-        if (!xResult)
-            return std::unexpected(xResult.error());
-        auto x = std::move(*xResult);
-        auto yResult = pos.real(u"y", kMaxCoordinate);
-        if (!yResult)
-            return std::unexpected(yResult.error());
-        auto y = std::move(*yResult);
+        ProjectObjectReader position = r.object(u"position");
+        const double x = position.real(u"x", kMaxCoordinate);
+        const double y = position.real(u"y", kMaxCoordinate);
         s.position = QPointF(x, y);
-        if (auto ok = pos.finish(); !ok)
-            return std::unexpected(ok.error());
+        position.refuseUnknownFields();
     }
-    if (auto ok = r.finish(); !ok)
-        return std::unexpected(ok.error());
+    r.refuseUnknownFields();
     return s;
 }
 
-Result<Upstream> readUpstream(const QJsonObject &object, const QString &path)
+Upstream readProjectUpstream(ProjectObjectReader &r)
 {
-    ObjectReader r(object, path);
     Upstream u;
-    auto idResult = r.string(u"id");
-    if (!idResult)
-        return std::unexpected(idResult.error());
-    auto id = std::move(*idResult);
-    if (id.isEmpty())
-        return fail(Error::Code::Invalid,
-                    QStringLiteral("%1: an upstream needs a non-empty id").arg(r.fieldPath(u"id")));
-    u.id = UpstreamId{id};
-    auto fromResult = r.string(u"from");
-    if (!fromResult)
-        return std::unexpected(fromResult.error());
-    auto from = std::move(*fromResult);
-    u.downstream = ServiceId{from};
-    auto toResult = r.string(u"to");
-    if (!toResult)
-        return std::unexpected(toResult.error());
-    auto to = std::move(*toResult);
-    u.destination = ServiceId{to};
-    auto addressResult = r.string(u"localBindAddress");
-    if (!addressResult)
-        return std::unexpected(addressResult.error());
-    auto address = std::move(*addressResult);
-    u.localBindAddress = address;
-    auto portResult = r.integer(u"localBindPort", 0, 0, kMaxPortNumber);
-    if (!portResult)
-        return std::unexpected(portResult.error());
-    auto port = std::move(*portResult);
-    u.localBindPort = int(port);
-    auto actionResult = r.word(u"action", IntentionAction::Allow, &intentionActionFromString, u"allow, deny");
-    if (!actionResult)
-        return std::unexpected(actionResult.error());
-    auto action = std::move(*actionResult);
-    u.action = action;
-    if (auto ok = r.finish(); !ok)
-        return std::unexpected(ok.error());
+    u.id = UpstreamId{readProjectId(r, u"an upstream")};
+    u.downstream = ServiceId{r.string(u"from")};
+    u.destination = ServiceId{r.string(u"to")};
+    u.localBindAddress = r.string(u"localBindAddress");
+    u.localBindPort = int(r.integer(u"localBindPort", 0, 0, kMaxPortNumber));
+    u.action = r.word(u"action", IntentionAction::Allow, &intentionActionFromString, u"allow, deny");
+    r.refuseUnknownFields();
     return u;
+}
+
+// The list at `key`, each element read by `read`; an id used twice is an
+// error (`noun` names what the id is of).
+template<class Item>
+QList<Item> readProjectList(ProjectObjectReader &root, QStringView key, Item (*read)(ProjectObjectReader &),
+                            QStringView noun)
+{
+    QList<Item> items;
+    QSet<QString> ids;
+    root.forEachObject(key, [&](ProjectObjectReader &element) {
+        Item item = read(element);
+        if (ids.contains(item.id.value))
+            element.reject(u"id",
+                           QStringLiteral("\"%1\" is used by another %2; ids must be unique").arg(item.id.value, noun));
+        ids.insert(item.id.value);
+        items.append(std::move(item));
+    });
+    return items;
 }
 
 // Parsers give a byte offset; people want line and column. Columns count
@@ -532,29 +197,18 @@ QString rawControlMessage(uchar c)
         .arg(TerminalText::codePoint(c), controlName(c), spelled);
 }
 
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 // The four hex digits of a \uXXXX escape at `at` (the backslash), or -1.
 int unicodeEscape(const char *data, qsizetype size, qsizetype at)
 {
     if (at + 6 > size || data[at] != '\\' || data[at + 1] != 'u')
         return -1;
-    int value = 0;
-    for (int k = 2; k < 6; ++k) {
-        const int digit = hexValue(data[at + k]);
-        if (digit < 0)
-            return -1;
-        value = value * 16 + digit;
-    }
+    // For an unsigned type std::from_chars takes no sign, space or "0x":
+    // exactly four hex digits of either case, or an error.
+    const char *digits = data + at + 2;
+    ushort value = 0;
+    const auto [end, error] = std::from_chars(digits, digits + 4, value, 16);
+    if (error != std::errc() || end != digits + 4)
+        return -1;
     return value;
 }
 
@@ -564,35 +218,37 @@ int unicodeEscape(const char *data, qsizetype size, qsizetype at)
 // (ED A0–BF), nothing above U+10FFFF (F4 90–, F5–FF).
 qsizetype utf8SequenceLength(const uchar *data, qsizetype size, qsizetype at)
 {
+    // The RFC's UTF8-2, UTF8-3 and UTF8-4 rules, one row per alternative:
+    // the lead bytes, the sequence's length and the allowed second bytes;
+    // the bytes after the second are UTF8-tail (80–BF).
+    struct Utf8Lead
+    {
+        uchar first, last;
+        qsizetype length;
+        uchar low, high;
+    };
+    static constexpr Utf8Lead kUtf8Leads[] = {
+        {0xc2, 0xdf, 2, 0x80, 0xbf}, // %xC2-DF UTF8-tail
+        {0xe0, 0xe0, 3, 0xa0, 0xbf}, // %xE0 %xA0-BF UTF8-tail
+        {0xe1, 0xec, 3, 0x80, 0xbf}, // %xE1-EC 2( UTF8-tail )
+        {0xed, 0xed, 3, 0x80, 0x9f}, // %xED %x80-9F UTF8-tail
+        {0xee, 0xef, 3, 0x80, 0xbf}, // %xEE-EF 2( UTF8-tail )
+        {0xf0, 0xf0, 4, 0x90, 0xbf}, // %xF0 %x90-BF 2( UTF8-tail )
+        {0xf1, 0xf3, 4, 0x80, 0xbf}, // %xF1-F3 3( UTF8-tail )
+        {0xf4, 0xf4, 4, 0x80, 0x8f}, // %xF4 %x80-8F 2( UTF8-tail )
+    };
     const uchar lead = data[at];
-    qsizetype length = 0;
-    uchar low = 0x80, high = 0xbf; // the allowed range of the second byte
-    if (lead >= 0xc2 && lead <= 0xdf) {
-        length = 2;
-    } else if (lead >= 0xe0 && lead <= 0xef) {
-        length = 3;
-        if (lead == 0xe0)
-            low = 0xa0;
-        else if (lead == 0xed)
-            high = 0x9f;
-    } else if (lead >= 0xf0 && lead <= 0xf4) {
-        length = 4;
-        if (lead == 0xf0)
-            low = 0x90;
-        else if (lead == 0xf4)
-            high = 0x8f;
-    } else {
+    const auto row = std::find_if(std::begin(kUtf8Leads), std::end(kUtf8Leads),
+                                  [lead](const Utf8Lead &l) { return lead >= l.first && lead <= l.last; });
+    if (row == std::end(kUtf8Leads) || at + row->length > size)
         return 0;
-    }
-    if (at + length > size)
+    if (data[at + 1] < row->low || data[at + 1] > row->high)
         return 0;
-    if (data[at + 1] < low || data[at + 1] > high)
-        return 0;
-    for (qsizetype k = 2; k < length; ++k) {
+    for (qsizetype k = 2; k < row->length; ++k) {
         if ((data[at + k] & 0xc0) != 0x80)
             return 0;
     }
-    return length;
+    return row->length;
 }
 
 QString invalidUtf8Message(const uchar *data, qsizetype size, qsizetype at)
@@ -705,132 +361,41 @@ Result<Topology> ProjectFile::fromJson(const QByteArray &json)
     if (!document.isObject())
         return fail(Error::Code::Invalid, QStringLiteral("the file must hold a JSON object"));
 
-    ObjectReader root(document.object(), QString());
-    auto formatResult = root.string(u"format");
-    if (!formatResult)
-        return std::unexpected(formatResult.error());
-    auto format = std::move(*formatResult);
-    if (format != kFormatName)
-        return fail(Error::Code::Invalid,
-                    QStringLiteral("format: expected \"meshpad\"; this is not a Meshpad project file"));
-    auto versionResult = root.integer(u"version", 0, 0, std::numeric_limits<int>::max());
-    if (!versionResult)
-        return std::unexpected(versionResult.error());
-    auto version = std::move(*versionResult);
+    ProjectObjectReader root(document.object(), QString());
+    if (root.string(u"format") != kFormatName)
+        root.reject(u"format", u"expected \"meshpad\"; this is not a Meshpad project file"_s);
+    const qint64 version = root.integer(u"version", 0, 0, std::numeric_limits<int>::max());
     if (version > kFormatVersion)
-        return fail(Error::Code::Unsupported,
-                    QStringLiteral("version: the file has format version %1, made by a newer Meshpad; "
+        root.reject(u"version",
+                    QStringLiteral("the file has format version %1, made by a newer Meshpad; "
                                    "this Meshpad reads version %2 — update Meshpad to open it")
                         .arg(version)
-                        .arg(kFormatVersion));
-    if (version < 1)
-        return fail(Error::Code::Invalid, QStringLiteral("version: missing or not a valid format version"));
+                        .arg(kFormatVersion),
+                    Error::Code::Unsupported);
+    else if (version < 1)
+        root.reject(u"version", u"missing or not a valid format version"_s);
 
     Topology topology;
-    auto nameResult = root.string(u"name");
-    if (!nameResult)
-        return std::unexpected(nameResult.error());
-    auto name = std::move(*nameResult);
-    topology.name = name;
-
-    auto settingsResult = root.object(u"settings");
-    if (!settingsResult)
-        return std::unexpected(settingsResult.error());
-    auto settings = std::move(*settingsResult);
+    topology.name = root.string(u"name");
     {
-        ObjectReader s(settings, QStringLiteral("settings"));
-        auto dcResult = s.string(u"datacenter", topology.settings.datacenter);
-        if (!dcResult)
-            return std::unexpected(dcResult.error());
-        auto dc = std::move(*dcResult);
-        topology.settings.datacenter = dc;
-        auto policyResult
-            = s.word(u"defaultIntention", IntentionAction::Allow, &intentionActionFromString, u"allow, deny");
-        if (!policyResult)
-            return std::unexpected(policyResult.error());
-        auto policy = std::move(*policyResult);
-        topology.settings.defaultPolicy = policy;
-        auto scriptProxyResult
-            = s.word(u"scriptProxy", ScriptProxy::Consul, &scriptProxyFromString, u"consul, meshpad");
-        if (!scriptProxyResult)
-            return std::unexpected(scriptProxyResult.error());
-        auto scriptProxy = std::move(*scriptProxyResult);
-        topology.settings.scriptProxy = scriptProxy;
-        auto labResult = s.object(u"lab");
-        if (!labResult)
-            return std::unexpected(labResult.error());
-        auto lab = std::move(*labResult);
-        ObjectReader l(lab, QStringLiteral("settings.lab"));
+        ProjectObjectReader settings = root.object(u"settings");
+        topology.settings.datacenter = settings.string(u"datacenter", topology.settings.datacenter);
+        topology.settings.defaultPolicy
+            = settings.word(u"defaultIntention", IntentionAction::Allow, &intentionActionFromString, u"allow, deny");
+        topology.settings.scriptProxy
+            = settings.word(u"scriptProxy", ScriptProxy::Consul, &scriptProxyFromString, u"consul, meshpad");
+        ProjectObjectReader lab = settings.object(u"lab");
         LabSettings &ls = topology.settings.lab;
-        auto ttlResult = l.integer(u"leafTtlHours", ls.leafTtlHours, 1, 8760);
-        if (!ttlResult)
-            return std::unexpected(ttlResult.error());
-        auto ttl = std::move(*ttlResult);
-        ls.leafTtlHours = int(ttl);
-        auto refreshResult = l.integer(u"dashboardRefreshMs", ls.dashboardRefreshMs, 50, kMaxDurationMs);
-        if (!refreshResult)
-            return std::unexpected(refreshResult.error());
-        auto refresh = std::move(*refreshResult);
-        ls.dashboardRefreshMs = int(refresh);
-        auto healthResult = l.integer(u"healthIntervalMs", ls.healthIntervalMs, 50, kMaxDurationMs);
-        if (!healthResult)
-            return std::unexpected(healthResult.error());
-        auto health = std::move(*healthResult);
-        ls.healthIntervalMs = int(health);
-        if (auto ok = l.finish(); !ok)
-            return std::unexpected(ok.error());
-        if (auto ok = s.finish(); !ok)
-            return std::unexpected(ok.error());
+        ls.leafTtlHours = int(lab.integer(u"leafTtlHours", ls.leafTtlHours, 1, 8760));
+        ls.dashboardRefreshMs = int(lab.integer(u"dashboardRefreshMs", ls.dashboardRefreshMs, 50, kMaxDurationMs));
+        ls.healthIntervalMs = int(lab.integer(u"healthIntervalMs", ls.healthIntervalMs, 50, kMaxDurationMs));
+        lab.refuseUnknownFields();
+        settings.refuseUnknownFields();
     }
-
-    auto servicesResult = root.array(u"services");
-    if (!servicesResult)
-        return std::unexpected(servicesResult.error());
-    auto services = std::move(*servicesResult);
-    QSet<QString> serviceIds;
-    for (qsizetype i = 0; i < services.size(); ++i) {
-        const QString path = QStringLiteral("services[%1]").arg(i);
-        auto objectResult = objectAt(services, i, QStringLiteral("services"));
-        if (!objectResult)
-            return std::unexpected(objectResult.error());
-        auto object = std::move(*objectResult);
-        auto serviceResult = readService(object, path);
-        if (!serviceResult)
-            return std::unexpected(serviceResult.error());
-        auto service = std::move(*serviceResult);
-        if (serviceIds.contains(service.id.value))
-            return fail(Error::Code::Invalid,
-                        QStringLiteral("%1.id: \"%2\" is used by another service; ids must be unique")
-                            .arg(path, service.id.value));
-        serviceIds.insert(service.id.value);
-        topology.services.append(std::move(service));
-    }
-
-    auto upstreamsResult = root.array(u"upstreams");
-    if (!upstreamsResult)
-        return std::unexpected(upstreamsResult.error());
-    auto upstreams = std::move(*upstreamsResult);
-    QSet<QString> upstreamIds;
-    for (qsizetype i = 0; i < upstreams.size(); ++i) {
-        const QString path = QStringLiteral("upstreams[%1]").arg(i);
-        auto objectResult = objectAt(upstreams, i, QStringLiteral("upstreams"));
-        if (!objectResult)
-            return std::unexpected(objectResult.error());
-        auto object = std::move(*objectResult);
-        auto upstreamResult = readUpstream(object, path);
-        if (!upstreamResult)
-            return std::unexpected(upstreamResult.error());
-        auto upstream = std::move(*upstreamResult);
-        if (upstreamIds.contains(upstream.id.value))
-            return fail(Error::Code::Invalid,
-                        QStringLiteral("%1.id: \"%2\" is used by another upstream; ids must be unique")
-                            .arg(path, upstream.id.value));
-        upstreamIds.insert(upstream.id.value);
-        topology.upstreams.append(std::move(upstream));
-    }
-    if (auto ok = root.finish(); !ok)
-        return std::unexpected(ok.error());
-    return topology;
+    topology.services = readProjectList(root, u"services", &readProjectService, u"service");
+    topology.upstreams = readProjectList(root, u"upstreams", &readProjectUpstream, u"upstream");
+    root.refuseUnknownFields();
+    return root.finish(std::move(topology));
 }
 
 Result<Topology> ProjectFile::load(const QString &path)

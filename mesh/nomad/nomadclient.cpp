@@ -50,24 +50,14 @@ NomadClient::~NomadClient() = default;
 
 QCoro::Task<Result<QString>> NomadClient::leader(QueryOptions options)
 {
-    auto r = co_await m_api->query<QString>(ApiRequest::get(u"/v1/status/leader"_s), std::move(options),
-                                            [](const QJsonValue &json) -> Result<QString> {
-                                                if (!json.isString())
-                                                    return fail(Error::Code::Parse, u"expected a string"_s);
-                                                return json.toString();
-                                            });
-    if (!r)
-        co_return std::unexpected(r.error());
-    co_return r->value;
+    co_return co_await m_api->fetch<QString>(ApiRequest::get(u"/v1/status/leader"_s), std::move(options),
+                                             api::stringFrom);
 }
 
 QCoro::Task<Result<QJsonObject>> NomadClient::agentSelf(QueryOptions options)
 {
-    auto r
-        = co_await m_api->query<QJsonObject>(ApiRequest::get(u"/v1/agent/self"_s), std::move(options), api::objectFrom);
-    if (!r)
-        co_return std::unexpected(r.error());
-    co_return r->value;
+    co_return co_await m_api->fetch<QJsonObject>(ApiRequest::get(u"/v1/agent/self"_s), std::move(options),
+                                                 api::objectFrom);
 }
 
 QCoro::Task<Result<Indexed<QJsonArray>>> NomadClient::nodes(QueryOptions options)
@@ -102,10 +92,7 @@ QCoro::Task<Result<JobRegisterResponse>> NomadClient::registerJob(QJsonObject jo
         = ApiRequest::withBody("POST", u"/v1/jobs"_s, api::compactJson(registerBody(job, registerOptions)));
     request.cancelToken = options.cancel;
     const QueryOptions plain = cancelOnly(options);
-    auto r = co_await m_api->query<JobRegisterResponse>(request, plain, JobRegisterResponse::fromJson);
-    if (!r)
-        co_return std::unexpected(r.error());
-    co_return r->value;
+    co_return co_await m_api->fetch<JobRegisterResponse>(request, plain, JobRegisterResponse::fromJson);
 }
 
 QCoro::Task<Result<Indexed<QJsonObject>>> NomadClient::job(QString jobId, QueryOptions options)
@@ -121,10 +108,7 @@ QCoro::Task<Result<QJsonObject>> NomadClient::deregisterJob(QString jobId, bool 
     if (purge)
         request.query.addQueryItem(u"purge"_s, u"true"_s);
     const QueryOptions plain = cancelOnly(options);
-    auto r = co_await m_api->query<QJsonObject>(request, plain, api::objectFrom);
-    if (!r)
-        co_return std::unexpected(r.error());
-    co_return r->value;
+    co_return co_await m_api->fetch<QJsonObject>(request, plain, api::objectFrom);
 }
 
 QCoro::Task<Result<QJsonObject>> NomadClient::planJob(QJsonObject job, bool diff, QueryOptions options)
@@ -137,10 +121,7 @@ QCoro::Task<Result<QJsonObject>> NomadClient::planJob(QJsonObject job, bool diff
     // A plan changes nothing: safe to retry.
     request.retryable = true;
     const QueryOptions plain = cancelOnly(options);
-    auto r = co_await m_api->query<QJsonObject>(request, plain, api::objectFrom);
-    if (!r)
-        co_return std::unexpected(r.error());
-    co_return r->value;
+    co_return co_await m_api->fetch<QJsonObject>(request, plain, api::objectFrom);
 }
 
 QCoro::Task<Result<Indexed<QList<AllocationListStub>>>> NomadClient::jobAllocations(QString jobId, QueryOptions options)

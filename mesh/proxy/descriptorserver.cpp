@@ -10,4 +10,12 @@ DescriptorServer::DescriptorServer(QObject *parent)
 
 DescriptorServer::~DescriptorServer() = default;
 
+Result<> DescriptorServer::listenOn(const QHostAddress &address, quint16 port)
+{
+    if (!listen(address, port))
+        return fail(Error::Code::Network,
+                    QStringLiteral("cannot listen on %1:%2: %3").arg(address.toString()).arg(port).arg(errorString()));
+    return {};
+}
+
 } // namespace mesh::proxy

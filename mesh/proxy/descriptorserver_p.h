@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/result.h"
+
 #include <QTcpServer>
 
 namespace mesh::proxy {
@@ -27,6 +29,10 @@ public:
 
     explicit DescriptorServer(QObject *parent = nullptr);
     ~DescriptorServer() override;
+
+    // listen() with the failure as the listeners and the lab's port
+    // forwarder report it: Network, "cannot listen on ADDRESS:PORT: REASON".
+    Result<> listenOn(const QHostAddress &address, quint16 port);
 
 Q_SIGNALS:
     void descriptorAccepted(qintptr descriptor);

@@ -17,12 +17,13 @@ InboundListener::InboundListener(const QString &service, IdentitySource *identit
     , m_identity(identity)
     , m_authorizer(authorizer)
     , m_options(options)
+    , m_tls(identity, tls::TlsContext::Role::Server, QStringLiteral("inbound ") + service)
 {
     m_metrics = new ProxyMetrics(QStringLiteral("inbound ") + service, this);
     m_server = new DescriptorServer(this);
     connect(m_server, &DescriptorServer::descriptorAccepted, this, &InboundListener::onDescriptor);
-    connect(m_identity, &IdentitySource::identityChanged, this, &InboundListener::rebuildConfiguration);
-    rebuildConfiguration();
+    connect(m_identity, &IdentitySource::identityChanged, this, [this] { m_tls.update(); });
+    m_tls.update();
 }
 
 InboundListener::~InboundListener()
@@ -34,26 +35,6 @@ InboundListener::~InboundListener()
     qDeleteAll(connections);
 }
 
-void InboundListener::rebuildConfiguration()
-{
-    // A new context for new handshakes; open connections keep theirs.
-    const Identity identity = m_identity->identity();
-    if (identity.isNull()) {
-        m_tlsContext.reset();
-        return;
-    }
-    auto context = tls::TlsContext::create(tls::TlsContext::Role::Server, identity.leaf, identity.roots);
-    if (!context) {
-        // Keeps serving with the identity it had: a broken update must not
-        // take the listener down.
-        qCWarning(lcProxy).noquote() << "inbound" << m_service
-                                     << "cannot use the new identity:" << context.error().message;
-        return;
-    }
-    m_trustDomain = identity.id.trustDomain;
-    m_tlsContext = *context;
-}
-
 void InboundListener::setLocalApp(const QHostAddress &address, quint16 port)
 {
     m_appAddress = address;
@@ -62,14 +43,9 @@ void InboundListener::setLocalApp(const QHostAddress &address, quint16 port)
 
 Result<> InboundListener::listen(const QHostAddress &address, quint16 port)
 {
-    if (!m_tlsContext)
+    if (!m_tls.context())
         return fail(Error::Code::Invalid, QStringLiteral("no certificate and roots to listen with"));
-    if (!m_server->listen(address, port))
-        return fail(Error::Code::Network, QStringLiteral("cannot listen on %1:%2: %3")
-                                              .arg(address.toString())
-                                              .arg(port)
-                                              .arg(m_server->errorString()));
-    return {};
+    return m_server->listenOn(address, port);
 }
 
 void InboundListener::close()
@@ -89,7 +65,7 @@ QHostAddress InboundListener::address() const
 
 void InboundListener::onDescriptor(qintptr descriptor)
 {
-    if (!m_tlsContext) {
+    if (!m_tls.context()) {
         ::close(int(descriptor));
         m_metrics->rejectedOverLimit();
         m_overloadLog.add({.refusedNoIdentity = 1});
@@ -124,9 +100,9 @@ void InboundListener::onDescriptor(qintptr descriptor)
     }
     if (overload.any())
         m_overloadLog.add(overload);
-    InboundConnection::Context context{m_service,    m_trustDomain, m_authorizer, m_metrics,
-                                       m_appAddress, m_appPort,     m_options};
-    auto *connection = new InboundConnection(descriptor, m_tlsContext, context, this);
+    InboundConnection::Context context{m_service,    m_tls.trustDomain(), m_authorizer, m_metrics,
+                                       m_appAddress, m_appPort,           m_options};
+    auto *connection = new InboundConnection(descriptor, m_tls.context(), context, this);
     m_connections.insert(connection, m_handshaking.insert(m_handshaking.end(), connection));
     m_metrics->connectionAccepted();
     connect(connection, &InboundConnection::handshakeCompleted, this,

@@ -1,9 +1,9 @@
 #pragma once
 
 #include "core/result.h"
+#include "proxy/identitytlscontext.h"
 #include "proxy/overloadlog.h"
 #include "proxy/proxyoptions.h"
-#include "tls/tlscontext.h"
 
 #include <QHash>
 #include <QHostAddress>
@@ -62,7 +62,6 @@ private:
     void onHandshakeCompleted(InboundConnection *connection);
     void onFinished(InboundConnection *connection);
     void logOverload(const OverloadCounts &counts) const;
-    void rebuildConfiguration();
 
     QString m_service;
     IdentitySource *m_identity;
@@ -70,8 +69,7 @@ private:
     ProxyOptions m_options;
     QHostAddress m_appAddress;
     quint16 m_appPort = 0;
-    QString m_trustDomain;
-    tls::SharedTlsContext m_tlsContext; // null until there is an identity
+    IdentityTlsContext m_tls;
     DescriptorServer *m_server = nullptr;
     ProxyMetrics *m_metrics = nullptr;
     // Every open connection, with its place in m_handshaking while its TLS

@@ -104,8 +104,7 @@ qintptr PlainSocket::takeDescriptor()
     m_readNotifier = nullptr;
     m_writeNotifier = nullptr;
     m_fd = -1;
-    m_out = QByteArray();
-    m_outPos = 0;
+    m_out.clear();
     return fd;
 }
 
@@ -158,8 +157,7 @@ bool PlainSocket::write(const char *data, qint64 size)
     }
     if (sent < size) {
         // Keep the queue compact: it is empty here, so start it afresh.
-        m_out = QByteArray(data + sent, size - sent);
-        m_outPos = 0;
+        m_out.assign(data + sent, size - sent);
         m_writeNotifier->setEnabled(true);
     }
     return true;
@@ -168,20 +166,14 @@ bool PlainSocket::write(const char *data, qint64 size)
 bool PlainSocket::flush()
 {
     while (bytesToWrite() > 0) {
-        const ssize_t n = ::send(m_fd, m_out.constData() + m_outPos, size_t(bytesToWrite()), MSG_NOSIGNAL);
+        const ssize_t n = ::send(m_fd, m_out.data(), size_t(m_out.size()), MSG_NOSIGNAL);
         if (n < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
                 break;
             fail(errno);
             return false;
         }
-        m_outPos += n;
-    }
-    if (bytesToWrite() == 0) {
-        // Give the memory back: an idle connection should cost little
-        // (docs/targets.md, Resources).
-        m_out = QByteArray();
-        m_outPos = 0;
+        m_out.consume(n);
     }
     return true;
 }
@@ -244,8 +236,7 @@ void PlainSocket::fail(int err)
         m_readNotifier->setEnabled(false);
     if (m_writeNotifier)
         m_writeNotifier->setEnabled(false);
-    m_out = QByteArray();
-    m_outPos = 0;
+    m_out.clear();
     QMetaObject::invokeMethod(this, &PlainSocket::errorOccurred, Qt::QueuedConnection);
 }
 
@@ -259,8 +250,7 @@ void PlainSocket::close()
     m_writeNotifier = nullptr;
     ::close(m_fd);
     m_fd = -1;
-    m_out = QByteArray();
-    m_outPos = 0;
+    m_out.clear();
 }
 
 } // namespace mesh::proxy

@@ -1,6 +1,7 @@
 #pragma once
 
-#include <QByteArray>
+#include "tls/sendqueue.h"
+
 #include <QHostAddress>
 #include <QObject>
 
@@ -55,7 +56,7 @@ public:
     // Queues what the kernel does not take. False when the socket is closed
     // or failed (the data is dropped).
     bool write(const char *data, qint64 size);
-    qint64 bytesToWrite() const { return m_out.size() - m_outPos; }
+    qint64 bytesToWrite() const { return m_out.size(); }
     void setReadingEnabled(bool enabled);
     // FIN after everything queued is sent; reading continues.
     void shutdownWrite();
@@ -83,8 +84,7 @@ private:
     bool m_readEof = false;
     QSocketNotifier *m_readNotifier = nullptr;
     QSocketNotifier *m_writeNotifier = nullptr;
-    QByteArray m_out;
-    qint64 m_outPos = 0;
+    tls::SendQueue m_out;
     QString m_error;
 };
 

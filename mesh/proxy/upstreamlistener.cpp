@@ -22,12 +22,13 @@ UpstreamListener::UpstreamListener(const QString &destination, IdentitySource *i
     , m_identity(identity)
     , m_resolver(resolver)
     , m_options(options)
+    , m_tls(identity, tls::TlsContext::Role::Client, QStringLiteral("upstream ") + destination)
 {
     m_metrics = new ProxyMetrics(QStringLiteral("upstream ") + destination, this);
     m_server = new DescriptorServer(this);
     connect(m_server, &DescriptorServer::descriptorAccepted, this, &UpstreamListener::onDescriptor);
-    connect(m_identity, &IdentitySource::identityChanged, this, &UpstreamListener::rebuildConfiguration);
-    rebuildConfiguration();
+    connect(m_identity, &IdentitySource::identityChanged, this, [this] { m_tls.update(); });
+    m_tls.update();
 }
 
 UpstreamListener::~UpstreamListener()
@@ -37,33 +38,9 @@ UpstreamListener::~UpstreamListener()
     qDeleteAll(connections);
 }
 
-void UpstreamListener::rebuildConfiguration()
-{
-    // A new context for new handshakes; open connections keep theirs.
-    const Identity identity = m_identity->identity();
-    if (identity.isNull()) {
-        m_tlsContext.reset();
-        return;
-    }
-    auto context = tls::TlsContext::create(tls::TlsContext::Role::Client, identity.leaf, identity.roots);
-    if (!context) {
-        // Keeps dialling with the identity it had: a broken update must not
-        // take the listener down.
-        qCWarning(lcProxy).noquote() << "upstream" << m_destination
-                                     << "cannot use the new identity:" << context.error().message;
-        return;
-    }
-    m_tlsContext = *context;
-}
-
 Result<> UpstreamListener::listen(const QHostAddress &address, quint16 port)
 {
-    if (!m_server->listen(address, port))
-        return fail(Error::Code::Network, QStringLiteral("cannot listen on %1:%2: %3")
-                                              .arg(address.toString())
-                                              .arg(port)
-                                              .arg(m_server->errorString()));
-    return {};
+    return m_server->listenOn(address, port);
 }
 
 void UpstreamListener::close()
@@ -84,11 +61,11 @@ quint16 UpstreamListener::port() const
 
 void UpstreamListener::onDescriptor(qintptr descriptor)
 {
-    if (m_connections.size() >= m_options.maxConnections || !m_tlsContext) {
+    if (m_connections.size() >= m_options.maxConnections || !m_tls.context()) {
         // Closed before any work: a flood costs an accept and a close (F8).
         ::close(int(descriptor));
         m_metrics->rejectedOverLimit();
-        m_overloadLog.add(m_tlsContext ? OverloadCounts{.refused = 1} : OverloadCounts{.refusedNoIdentity = 1});
+        m_overloadLog.add(m_tls.context() ? OverloadCounts{.refused = 1} : OverloadCounts{.refusedNoIdentity = 1});
         return;
     }
     if (m_failureRate > 0 && QRandomGenerator::global()->generateDouble() < m_failureRate) {
@@ -105,7 +82,7 @@ void UpstreamListener::onDescriptor(qintptr descriptor)
         const qsizetype start = qsizetype(m_roundRobin++ % quint64(instances.size()));
         std::rotate(instances.begin(), instances.begin() + start, instances.end());
     }
-    UpstreamConnection::Context context{m_destination, instances,      m_tlsContext,   m_metrics,
+    UpstreamConnection::Context context{m_destination, instances,      m_tls.context(), m_metrics,
                                         m_options,     m_addedLatency, m_sourceAddress};
     auto *connection = new UpstreamConnection(descriptor, context, this);
     m_connections.insert(connection);

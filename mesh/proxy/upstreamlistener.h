@@ -1,9 +1,9 @@
 #pragma once
 
 #include "core/result.h"
+#include "proxy/identitytlscontext.h"
 #include "proxy/overloadlog.h"
 #include "proxy/proxyoptions.h"
-#include "tls/tlscontext.h"
 
 #include <QHostAddress>
 #include <QObject>
@@ -54,14 +54,13 @@ public:
 
 private:
     void onDescriptor(qintptr descriptor);
-    void rebuildConfiguration();
     void logOverload(const OverloadCounts &counts) const;
 
     QString m_destination;
     IdentitySource *m_identity;
     const Resolver *m_resolver;
     ProxyOptions m_options;
-    tls::SharedTlsContext m_tlsContext; // null until there is an identity
+    IdentityTlsContext m_tls;
     quint64 m_roundRobin = 0;
     std::chrono::milliseconds m_addedLatency{0};
     double m_failureRate = 0;

@@ -237,8 +237,7 @@ void TlsStream::failStream(const QString &message, bool peerRefused)
         m_readNotifier->setEnabled(false);
     if (m_writeNotifier)
         m_writeNotifier->setEnabled(false);
-    m_out = QByteArray();
-    m_outPos = 0;
+    m_out.clear();
     QMetaObject::invokeMethod(this, &TlsStream::errorOccurred, Qt::QueuedConnection);
 }
 
@@ -326,8 +325,7 @@ bool TlsStream::write(const char *data, qint64 size)
     if (done < size) {
         // Starts afresh: the queue was empty. OpenSSL may hold a record of
         // these bytes already; the retry passes them again from here.
-        m_out = QByteArray(data + done, size - done);
-        m_outPos = 0;
+        m_out.assign(data + done, size - done);
         updateNotifiers();
     }
     return true;
@@ -338,10 +336,9 @@ bool TlsStream::flush()
     while (bytesToWrite() > 0) {
         ERR_clear_error();
         size_t n = 0;
-        const int result
-            = SSL_write_ex(m_ssl.get(), m_out.constData() + m_outPos, size_t(std::min(bytesToWrite(), kMaxWrite)), &n);
+        const int result = SSL_write_ex(m_ssl.get(), m_out.data(), size_t(std::min(m_out.size(), kMaxWrite)), &n);
         if (result == 1) {
-            m_outPos += qint64(n);
+            m_out.consume(qint64(n));
             continue;
         }
         const int error = SSL_get_error(m_ssl.get(), result);
@@ -355,9 +352,6 @@ bool TlsStream::flush()
         return false;
     }
     m_wantReadForWrite = false;
-    // Give the memory back: an idle connection should cost little.
-    m_out = QByteArray();
-    m_outPos = 0;
     return true;
 }
 
@@ -479,8 +473,7 @@ void TlsStream::close()
         ::close(m_fd);
         m_fd = -1;
     }
-    m_out = QByteArray();
-    m_outPos = 0;
+    m_out.clear();
 }
 
 } // namespace mesh::tls

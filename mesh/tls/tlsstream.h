@@ -1,8 +1,8 @@
 #pragma once
 
+#include "tls/sendqueue.h"
 #include "tls/tlscontext.h"
 
-#include <QByteArray>
 #include <QObject>
 
 #include <optional>
@@ -64,7 +64,7 @@ public:
 
     qint64 read(char *data, qint64 maxSize);
     bool write(const char *data, qint64 size);
-    qint64 bytesToWrite() const { return m_out.size() - m_outPos; }
+    qint64 bytesToWrite() const { return m_out.size(); }
     void setReadingEnabled(bool enabled);
     // close_notify once everything queued is sent, then FIN; reading goes on.
     void shutdownWrite();
@@ -109,8 +109,7 @@ private:
     pki::SpiffeId m_peer;
     QSocketNotifier *m_readNotifier = nullptr;
     QSocketNotifier *m_writeNotifier = nullptr;
-    QByteArray m_out;
-    qint64 m_outPos = 0;
+    SendQueue m_out;
     TlsError m_error;
     Wants m_handshakeWants = Wants::Nothing;
     bool m_peerSentBytes = false;

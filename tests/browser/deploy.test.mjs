@@ -21,12 +21,12 @@
 // usage: node deploy.test.mjs <meshpad executable> <design>
 
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { check, launchChromium, step, waitForBadge, waitForCountAbove } from './dashboardpage.mjs';
-import { childrenOf, connects, kill, labHome, run, stop, until } from './labprocess.mjs';
+import { childrenOf, cleanUpRun, connects, labHome, run, stop, until } from './labprocess.mjs';
 
 const [meshpadBin, design] = process.argv.slice(2);
 if (!meshpadBin || !design) {
@@ -177,9 +177,6 @@ try {
   console.error(`not ok - ${error.message}`);
   if (lab) console.error(`--- lab up stderr ---\n${lab.err().slice(-4000)}`);
 } finally {
-  if (context) await context.close().catch(() => {});
-  await kill(lab);
-  rmSync(profile, { recursive: true, force: true });
-  removeHome();
+  await cleanUpRun({ context, processes: [lab], profile, removeHome });
 }
 process.exit(exitCode);

@@ -55,11 +55,37 @@ export async function until(what, timeoutMs, probe) {
   }
 }
 
+// The three "node NAME consul URL nomad URL" lines `meshpad lab up` prints
+// first (within `timeoutMs`), as they are and as [{name, consul, nomad}].
+export async function labNodes(lab, timeoutMs) {
+  const lines = await until('three node lines', timeoutMs, () => {
+    const found = lab.out().split('\n').filter((l) => l.startsWith('node '));
+    return found.length >= 3 ? found : null;
+  });
+  const agents = lines.map((line) => {
+    const m = line.match(/^node (\w+) consul (http:\/\/127\.\d+\.1\.[123]:8500) nomad (http:\/\/127\.\d+\.1\.[123]:4646)$/);
+    check(m, `not a node line: ${line}`);
+    return { name: m[1], consul: m[2], nomad: m[3] };
+  });
+  return { lines, agents };
+}
+
 // Sends `signal` and waits for the exit, at most `timeoutMs` ({code: 'timeout'}).
 export async function stop(proc, signal, timeoutMs) {
   if (!proc || proc.child.exitCode !== null || proc.child.signalCode !== null) return proc ? proc.exited : null;
   proc.child.kill(signal);
   return Promise.race([proc.exited, new Promise((resolve) => setTimeout(() => resolve({ code: 'timeout' }), timeoutMs))]);
+}
+
+// The end of a run, passed or not: the browser context closed, each of
+// `processes` killed with its process group, the Chromium profile and the
+// lab's home removed.
+export async function cleanUpRun({ context, processes, profile, removeHome }) {
+  if (context) await context.close().catch(() => {});
+  for (const proc of processes)
+    await kill(proc);
+  rmSync(profile, { recursive: true, force: true });
+  removeHome();
 }
 
 // After a failure: the whole process group goes.

@@ -19,12 +19,12 @@
 // CHROMIUM overrides the browser (default /usr/bin/chromium).
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { check, launchChromium, step, waitForBadge, waitForCountAbove } from './dashboardpage.mjs';
-import { kill, labHome, run, stop, until } from './labprocess.mjs';
+import { cleanUpRun, labHome, labNodes, run, stop, until } from './labprocess.mjs';
 
 const [meshpadBin, design, counterBin, dashboardBin] = process.argv.slice(2);
 if (!meshpadBin || !design || !counterBin || !dashboardBin) {
@@ -47,15 +47,7 @@ let exitCode = 0;
 try {
   step('meshpad lab up with no design: the nodes\' API addresses first');
   lab = run(meshpadBin, ['lab', 'up'], env);
-  const nodes = await until('three node lines', 20000, () => {
-    const lines = lab.out().split('\n').filter((l) => l.startsWith('node '));
-    return lines.length >= 3 ? lines : null;
-  });
-  const agents = nodes.map((line) => {
-    const m = line.match(/^node (\w+) consul (http:\/\/127\.\d+\.1\.[123]:8500) nomad (http:\/\/127\.\d+\.1\.[123]:4646)$/);
-    check(m, `not a node line: ${line}`);
-    return { name: m[1], consul: m[2], nomad: m[3] };
-  });
+  const { agents } = await labNodes(lab, 20000);
   console.log(`ok 1 - ${agents.map((a) => `${a.name} ${a.consul}`).join(', ')}`);
 
   step('the countdash scripts, with meshpad proxy -sidecar-for');
@@ -130,10 +122,6 @@ try {
   if (lab) console.error(`--- lab stderr\n${lab.err()}`);
   exitCode = 1;
 } finally {
-  if (context) await context.close().catch(() => {});
-  for (const proc of [...scripts, lab])
-    await kill(proc);
-  rmSync(profile, { recursive: true, force: true });
-  removeHome();
+  await cleanUpRun({ context, processes: [...scripts, lab], profile, removeHome });
 }
 process.exit(exitCode);

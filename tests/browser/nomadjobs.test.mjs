@@ -25,12 +25,12 @@
 // CHROMIUM overrides the browser (default /usr/bin/chromium).
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { check, launchChromium, step, waitForBadge, waitForCountAbove } from './dashboardpage.mjs';
-import { childrenOf, connects, kill, labHome, run, stop, until, waitForAllCounters } from './labprocess.mjs';
+import { childrenOf, cleanUpRun, connects, labHome, labNodes, run, stop, until, waitForAllCounters } from './labprocess.mjs';
 
 const [meshpadBin, jobsDir] = process.argv.slice(2);
 if (!meshpadBin || !jobsDir) {
@@ -105,15 +105,7 @@ let exitCode = 0;
 try {
   step('meshpad lab up with no design; both jobs POSTed to node one');
   lab = run(meshpadBin, ['lab', 'up'], env);
-  const nodes = await until('three node lines', 20000, () => {
-    const lines = lab.out().split('\n').filter((l) => l.startsWith('node '));
-    return lines.length >= 3 ? lines : null;
-  });
-  const agents = nodes.map((line) => {
-    const m = line.match(/^node (\w+) consul (http:\/\/127\.\d+\.1\.[123]:8500) nomad (http:\/\/127\.\d+\.1\.[123]:4646)$/);
-    check(m, `not a node line: ${line}`);
-    return { name: m[1], consul: m[2], nomad: m[3] };
-  });
+  const { lines: nodes, agents } = await labNodes(lab, 20000);
   const one = agents.find((a) => a.name === 'one');
   check(one, `no node one: ${nodes.join(' | ')}`);
   const posted = Date.now();
@@ -292,9 +284,6 @@ try {
   if (lab) console.error(`--- lab stderr\n${lab.err()}`);
   exitCode = 1;
 } finally {
-  if (context) await context.close().catch(() => {});
-  await kill(lab);
-  rmSync(profile, { recursive: true, force: true });
-  removeHome();
+  await cleanUpRun({ context, processes: [lab], profile, removeHome });
 }
 process.exit(exitCode);

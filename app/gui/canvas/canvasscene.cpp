@@ -124,33 +124,29 @@ void CanvasScene::serviceGeometryChanged(const ServiceId &id)
     }
 }
 
+template<class Value, class Id>
+const Value *CanvasScene::findIndexed(const QList<Value> &values, QHash<Id, qsizetype> &index, const Id &id)
+{
+    qsizetype i = index.value(id, -1);
+    if (i < 0 || i >= values.size() || values[i].id != id) {
+        // Stale after an insert or removal shifted the list: re-index once.
+        index.clear();
+        index.reserve(values.size());
+        for (qsizetype k = 0; k < values.size(); ++k)
+            index.insert(values[k].id, k);
+        i = index.value(id, -1);
+    }
+    return i < 0 ? nullptr : &values[i];
+}
+
 const Service *CanvasScene::service(const ServiceId &id) const
 {
-    const auto &services = m_model.topology().services;
-    qsizetype i = m_serviceIndex.value(id, -1);
-    if (i < 0 || i >= services.size() || services[i].id != id) {
-        // Stale after an insert or removal shifted the list: re-index once.
-        m_serviceIndex.clear();
-        m_serviceIndex.reserve(services.size());
-        for (qsizetype k = 0; k < services.size(); ++k)
-            m_serviceIndex.insert(services[k].id, k);
-        i = m_serviceIndex.value(id, -1);
-    }
-    return i < 0 ? nullptr : &services[i];
+    return findIndexed(m_model.topology().services, m_serviceIndex, id);
 }
 
 const Upstream *CanvasScene::upstream(const UpstreamId &id) const
 {
-    const auto &upstreams = m_model.topology().upstreams;
-    qsizetype i = m_upstreamIndex.value(id, -1);
-    if (i < 0 || i >= upstreams.size() || upstreams[i].id != id) {
-        m_upstreamIndex.clear();
-        m_upstreamIndex.reserve(upstreams.size());
-        for (qsizetype k = 0; k < upstreams.size(); ++k)
-            m_upstreamIndex.insert(upstreams[k].id, k);
-        i = m_upstreamIndex.value(id, -1);
-    }
-    return i < 0 ? nullptr : &upstreams[i];
+    return findIndexed(m_model.topology().upstreams, m_upstreamIndex, id);
 }
 
 QList<ServiceId> CanvasScene::selectedServices() const

@@ -130,6 +130,10 @@ private:
     void removeServiceItem(const mesh::model::ServiceId &id);
     void removeUpstreamItem(const mesh::model::UpstreamId &id);
     void serviceGeometryChanged(const mesh::model::ServiceId &id);
+    // The entry of `values` with `id`, found through `index` (its position
+    // by id), which is rebuilt when stale; nullptr when there is none.
+    template<class Value, class Id>
+    static const Value *findIndexed(const QList<Value> &values, QHash<Id, qsizetype> &index, const Id &id);
 
     mesh::model::TopologyModel &m_model;
     QHash<mesh::model::ServiceId, ServiceItem *> m_services;

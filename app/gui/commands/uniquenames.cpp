@@ -19,6 +19,19 @@ QString firstFree(const QString &hint, const QString &fallback, Taken taken)
     }
 }
 
+// An id the model's `unique` rule gives for `hint` (else hint-2, hint-3…)
+// that is not in `taken` either; taken then holds it too.
+template<class Id>
+Id freshModelId(const mesh::model::TopologyModel &model, Id (mesh::model::TopologyModel::*unique)(QStringView) const,
+                const QString &hint, QSet<QString> &taken)
+{
+    Id id = (model.*unique)(hint);
+    for (int n = 2; taken.contains(id.value); ++n)
+        id = (model.*unique)(QString(hint + u'-' + QString::number(n)));
+    taken.insert(id.value);
+    return id;
+}
+
 } // namespace
 
 QString uniqueServiceName(const mesh::model::Topology &topology, const QString &hint, const QSet<QString> &alsoTaken)
@@ -55,21 +68,13 @@ int firstFreeLocalBindPort(const mesh::model::Topology &topology, const mesh::mo
 mesh::model::ServiceId freshServiceId(const mesh::model::TopologyModel &model, const QString &hint,
                                       QSet<QString> &taken)
 {
-    mesh::model::ServiceId id = model.uniqueServiceId(hint);
-    for (int n = 2; taken.contains(id.value); ++n)
-        id = model.uniqueServiceId(QString(hint + u'-' + QString::number(n)));
-    taken.insert(id.value);
-    return id;
+    return freshModelId(model, &mesh::model::TopologyModel::uniqueServiceId, hint, taken);
 }
 
 mesh::model::UpstreamId freshUpstreamId(const mesh::model::TopologyModel &model, const QString &hint,
                                         QSet<QString> &taken)
 {
-    mesh::model::UpstreamId id = model.uniqueUpstreamId(hint);
-    for (int n = 2; taken.contains(id.value); ++n)
-        id = model.uniqueUpstreamId(QString(hint + u'-' + QString::number(n)));
-    taken.insert(id.value);
-    return id;
+    return freshModelId(model, &mesh::model::TopologyModel::uniqueUpstreamId, hint, taken);
 }
 
 } // namespace meshpad::gui

@@ -1,13 +1,8 @@
 #pragma once
 
+#include "updatevaluecommand.h"
+
 #include "model/topology.h"
-
-#include <QString>
-#include <QUndoCommand>
-
-namespace mesh::model {
-class TopologyModel;
-}
 
 namespace meshpad::gui {
 
@@ -19,22 +14,14 @@ namespace meshpad::gui {
 //
 // Pushing a command whose `after` equals the model's value is harmless: it
 // becomes obsolete and leaves the stack.
-class UpdateServiceCommand final : public QUndoCommand
+class UpdateServiceCommand final : public UpdateValueCommand<mesh::model::Service, CommandId::UpdateService>
 {
 public:
     UpdateServiceCommand(mesh::model::TopologyModel &model, mesh::model::Service after, QString field = {},
                          QUndoCommand *parent = nullptr);
 
-    int id() const override;
-    bool mergeWith(const QUndoCommand *other) override;
-    void redo() override;
-    void undo() override;
-
 private:
-    mesh::model::TopologyModel &m_model;
-    mesh::model::Service m_before;
-    mesh::model::Service m_after;
-    QString m_field;
+    void apply(const mesh::model::Service &service) override;
 };
 
 } // namespace meshpad::gui

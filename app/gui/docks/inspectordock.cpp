@@ -605,32 +605,31 @@ void InspectorDock::showNothing(int count)
     }
 }
 
+template<class Command, class Value>
+bool InspectorDock::commitField(const Value &current, const QList<Field> &fields,
+                                std::function<void(Value &)> Field::*store, const QString &key)
+{
+    for (const Field &field : fields) {
+        if (field.key != key)
+            continue;
+        Value after = current;
+        (field.*store)(after);
+        if (!(after == current))
+            m_undoStack.push(new Command(m_model, std::move(after), key));
+        return true;
+    }
+    return false;
+}
+
 void InspectorDock::commit(const QString &key)
 {
     if (m_loading)
         return;
-    if (const Service *current = m_model.service(m_service)) {
-        for (const Field &field : std::as_const(m_serviceFields)) {
-            if (field.key != key)
-                continue;
-            Service after = *current;
-            field.storeService(after);
-            if (!(after == *current))
-                m_undoStack.push(new UpdateServiceCommand(m_model, std::move(after), key));
-            return;
-        }
-    }
-    if (const Upstream *current = m_model.upstream(m_upstream)) {
-        for (const Field &field : std::as_const(m_upstreamFields)) {
-            if (field.key != key)
-                continue;
-            Upstream after = *current;
-            field.storeUpstream(after);
-            if (!(after == *current))
-                m_undoStack.push(new UpdateUpstreamCommand(m_model, std::move(after), key));
-            return;
-        }
-    }
+    if (const Service *current = m_model.service(m_service);
+        current && commitField<UpdateServiceCommand>(*current, m_serviceFields, &Field::storeService, key))
+        return;
+    if (const Upstream *current = m_model.upstream(m_upstream))
+        commitField<UpdateUpstreamCommand>(*current, m_upstreamFields, &Field::storeUpstream, key);
 }
 
 void InspectorDock::reload()

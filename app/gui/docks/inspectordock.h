@@ -82,6 +82,11 @@ private:
     QWidget *withButtons(QTableWidget *table);
 
     void commit(const QString &key);
+    // Pushes a Command when storing the field named `key` of `fields` into a
+    // copy of `current` changes it; false when `fields` has no such key.
+    template<class Command, class Value>
+    bool commitField(const Value &current, const QList<Field> &fields, std::function<void(Value &)> Field::*store,
+                     const QString &key);
     void reload();
     void reloadField(const Field &field);
     void markProblems();
