@@ -677,19 +677,18 @@ private Q_SLOTS:
         const QString cn = QStringLiteral("/CN=web");
         const auto san = [](const QString &names) { return QStringList{u"subjectAltName=" + names}; };
 
-        QTest::newRow("B1 two URI SANs") << san(u"URI:" + web + u",URI:" + admin) << ec << cn << "2 URI SANs";
-        QTest::newRow("B1 two URI SANs, the allowed one second")
+        QTest::newRow("two URI SANs") << san(u"URI:" + web + u",URI:" + admin) << ec << cn << "2 URI SANs";
+        QTest::newRow("two URI SANs, the allowed one second")
             << san(u"URI:" + admin + u",URI:" + web) << ec << cn << "2 URI SANs";
         QTest::newRow("URI SAN and DNS SAN")
             << san(u"URI:" + web + u",DNS:web.service.consul") << ec << cn << "asks for a SAN of type DNS";
         QTest::newRow("URI SAN and IP SAN")
             << san(u"URI:" + web + u",IP:127.0.0.1") << ec << cn << "asks for a SAN of type IP address";
-        QTest::newRow("B2 ID in a DNS SAN only") << san(u"DNS:" + web) << ec << cn << "asks for a SAN of type DNS";
-        QTest::newRow("B2 ID in an email SAN only")
-            << san(u"email:" + web) << ec << cn << "asks for a SAN of type email";
-        QTest::newRow("B2 ID in the CN only (no SAN)")
+        QTest::newRow("ID in a DNS SAN only") << san(u"DNS:" + web) << ec << cn << "asks for a SAN of type DNS";
+        QTest::newRow("ID in an email SAN only") << san(u"email:" + web) << ec << cn << "asks for a SAN of type email";
+        QTest::newRow("ID in the CN only (no SAN)")
             << QStringList() << ec << QStringLiteral("/CN=web.svc.default.7f42f496.consul") << "no URI SAN";
-        QTest::newRow("B2 no SAN, other extensions")
+        QTest::newRow("no SAN, other extensions")
             << QStringList{QStringLiteral("extendedKeyUsage=clientAuth")} << ec << cn << "no URI SAN";
         QTest::newRow("other trust domain")
             << san(QStringLiteral("URI:spiffe://11111111-2222-3333-4444-555555555555.consul/ns/default/dc/dc1/svc/web"))

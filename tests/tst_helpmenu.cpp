@@ -96,6 +96,33 @@ class TestHelpMenu : public QObject
         return folder;
     }
 
+    // In the file dialog that `action` opens, goes to `folder` and presses
+    // the accept button (Save, Open) on the name the dialog proposes.
+    [[nodiscard]] bool acceptDialogInFolder(MainWindow &window, const QString &menu, const QString &action,
+                                            const QString &folder)
+    {
+        bool accepted = false;
+        QTimer poll;
+        poll.setInterval(50);
+        connect(&poll, &QTimer::timeout, this, [&] {
+            if (auto *dialog = qobject_cast<QFileDialog *>(QApplication::activeModalWidget())) {
+                dialog->setDirectory(folder);
+                const auto *buttons = dialog->findChild<QDialogButtonBox *>();
+                for (QAbstractButton *button : buttons ? buttons->buttons() : QList<QAbstractButton *>{}) {
+                    if (buttons->buttonRole(button) == QDialogButtonBox::AcceptRole) {
+                        button->click();
+                        accepted = true;
+                    }
+                }
+            }
+        });
+        poll.start();
+        if (!clickMenuItem(window, menu, action))
+            return false;
+        [&] { QTRY_VERIFY_WITH_TIMEOUT(accepted, kTimeoutMs); }();
+        return !QTest::currentTestFailed();
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -216,11 +243,18 @@ private Q_SLOTS:
         window.newDesign();
         QVERIFY(window.filePath().isEmpty());
         QCOMPARE(dialogFolderOf(window, u"File"_qs, action), QDir::homePath());
-        // …then the folder a dialog last chose (MainWindow keeps it in the
-        // settings as "files/lastFolder" when a dialog returns a file).
+        // …then the folder a dialog last chose: here, the user exports a
+        // picture of the (no longer empty) untitled design into another
+        // folder first.
+        mesh::model::Service web;
+        web.name = u"web"_qs;
+        window.model().addService(web);
         const QString other = m_home.filePath(u"designs/other"_qs);
         QVERIFY(QDir().mkpath(other));
-        QSettings().setValue(u"files/lastFolder"_qs, other);
+        const QString picture = other + u"/untitled.png"; // the name the dialog proposes
+        QFile::remove(picture);
+        QVERIFY(acceptDialogInFolder(window, u"File"_qs, u"actionExportPng"_qs, other));
+        QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(picture).size() > 0, kTimeoutMs);
         QCOMPARE(dialogFolderOf(window, u"File"_qs, action), other);
     }
 };

@@ -57,24 +57,24 @@ private Q_SLOTS:
         QTest::addColumn<QString>("reason");  // part of the error message
 
         QTest::newRow("consul leaf") << Change([](CertificateBuilder &) {}) << "web" << QString();
-        QTest::newRow("B1 two URI SANs, allowed first") << Change([](CertificateBuilder &b) {
+        QTest::newRow("two URI SANs, allowed first") << Change([](CertificateBuilder &b) {
             b.setUriSans({kWeb, kAdmin});
         }) << QString() << "2 URI SANs; a service identity has exactly one";
-        QTest::newRow("B1 two URI SANs, allowed second") << Change([](CertificateBuilder &b) {
+        QTest::newRow("two URI SANs, allowed second") << Change([](CertificateBuilder &b) {
             b.setUriSans({kAdmin, kWeb});
         }) << QString() << "2 URI SANs";
-        QTest::newRow("B1 the same URI twice") << Change([](CertificateBuilder &b) {
+        QTest::newRow("the same URI twice") << Change([](CertificateBuilder &b) {
             b.setUriSans({kWeb, kWeb});
         }) << QString() << "2 URI SANs";
-        QTest::newRow("B2 ID in a DNS SAN") << Change([](CertificateBuilder &b) {
+        QTest::newRow("ID in a DNS SAN") << Change([](CertificateBuilder &b) {
             b.setUriSans({});
             b.setDnsSans({kWeb});
         }) << QString() << "no URI SAN";
-        QTest::newRow("B2 ID in an email SAN") << Change([](CertificateBuilder &b) {
+        QTest::newRow("ID in an email SAN") << Change([](CertificateBuilder &b) {
             b.setUriSans({});
             b.setEmailSans({kWeb});
         }) << QString() << "no URI SAN";
-        QTest::newRow("B2 ID in the CN only") << Change([](CertificateBuilder &b) {
+        QTest::newRow("ID in the CN only") << Change([](CertificateBuilder &b) {
             b.setUriSans({});
             // A CN stops at 64 characters: a short trust domain fits.
             b.setSubjectCommonName(QStringLiteral("spiffe://7f42f496.consul/ns/default/dc/dc1/svc/web"));
@@ -82,12 +82,12 @@ private Q_SLOTS:
         QTest::newRow("DNS SAN besides the URI SAN (still one ID)")
             << Change([](CertificateBuilder &b) { b.setDnsSans({QStringLiteral("web.service.consul")}); }) << "web"
             << QString();
-        QTest::newRow("B3 CA:TRUE leaf") << Change([](CertificateBuilder &b) { b.setCertificateAuthority(true); })
-                                         << QString() << "CA certificate";
-        QTest::newRow("B3 keyCertSign without CA:TRUE")
+        QTest::newRow("CA:TRUE leaf") << Change([](CertificateBuilder &b) { b.setCertificateAuthority(true); })
+                                      << QString() << "CA certificate";
+        QTest::newRow("keyCertSign without CA:TRUE")
             << Change([](CertificateBuilder &b) { b.setKeyUsages(KU::DigitalSignature | KU::KeyCertSign); })
             << QString() << "CA certificate";
-        QTest::newRow("B3 keyCertSign, no basicConstraints") << Change([](CertificateBuilder &b) {
+        QTest::newRow("keyCertSign, no basicConstraints") << Change([](CertificateBuilder &b) {
             b.setBasicConstraintsIncluded(false);
             b.setKeyUsages(KU::KeyCertSign);
         }) << QString() << "CA certificate";
@@ -96,22 +96,22 @@ private Q_SLOTS:
         QTest::newRow("CA's own ID spiffe://<td>")
             << Change([](CertificateBuilder &b) { b.setUriSans({u"spiffe://" + kTd}); }) << QString()
             << "is not a Consul service SPIFFE ID";
-        QTest::newRow("B5 trailing slash") << Change([](CertificateBuilder &b) { b.setUriSans({kWeb + u"/"}); })
-                                           << QString() << "is not a Consul service SPIFFE ID";
-        QTest::newRow("B5 percent-encoded") << Change([](CertificateBuilder &b) { b.setUriSans({kWeb + u"%2Fadmin"}); })
-                                            << QString() << "is not a Consul service SPIFFE ID";
-        QTest::newRow("B5 query") << Change([](CertificateBuilder &b) { b.setUriSans({kWeb + u"?admin"}); })
-                                  << QString() << "is not a Consul service SPIFFE ID";
-        QTest::newRow("B5 upper-case scheme") << Change([](CertificateBuilder &b) {
+        QTest::newRow("trailing slash") << Change([](CertificateBuilder &b) { b.setUriSans({kWeb + u"/"}); })
+                                        << QString() << "is not a Consul service SPIFFE ID";
+        QTest::newRow("percent-encoded") << Change([](CertificateBuilder &b) { b.setUriSans({kWeb + u"%2Fadmin"}); })
+                                         << QString() << "is not a Consul service SPIFFE ID";
+        QTest::newRow("query") << Change([](CertificateBuilder &b) { b.setUriSans({kWeb + u"?admin"}); }) << QString()
+                               << "is not a Consul service SPIFFE ID";
+        QTest::newRow("upper-case scheme") << Change([](CertificateBuilder &b) {
             b.setUriSans({QString(kWeb).replace(0, 6, QStringLiteral("SPIFFE"))});
         }) << QString() << "is not a Consul service SPIFFE ID";
-        QTest::newRow("B5 non-ASCII bytes in the URI")
+        QTest::newRow("non-ASCII bytes in the URI")
             << Change([](CertificateBuilder &b) { b.setUriSans({kWeb + u"é"}); }) << QString()
             << "is not a Consul service SPIFFE ID";
-        QTest::newRow("B5 over 2048 bytes")
-            << Change([](CertificateBuilder &b) { b.setUriSans({kWeb + QString(3000, u'a')}); }) << QString()
-            << "is not a Consul service SPIFFE ID";
-        QTest::newRow("B5 look-alike svc/web-admin (parses, different service)")
+        QTest::newRow("over 2048 bytes") << Change([](CertificateBuilder &b) {
+            b.setUriSans({kWeb + QString(3000, u'a')});
+        }) << QString() << "is not a Consul service SPIFFE ID";
+        QTest::newRow("look-alike svc/web-admin (parses, different service)")
             << Change([](CertificateBuilder &b) { b.setUriSans({kWeb + u"-admin"}); }) << "web-admin" << QString();
         QTest::newRow("not spiffe at all")
             << Change([](CertificateBuilder &b) { b.setUriSans({QStringLiteral("https://web.example.com/")}); })
