@@ -9,6 +9,7 @@
 #include "examplesmenu.h"
 #include "mainwindow.h"
 #include "support/menuclick.h"
+#include "support/modaldialogs.h"
 #include "support/privatesettings.h"
 
 #include "model/topologymodel.h"
@@ -25,7 +26,6 @@
 #include <QSettings>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QTimer>
 #include <QUndoStack>
 
 #include <algorithm>
@@ -80,16 +80,12 @@ class TestHelpMenu : public QObject
     {
         QString folder;
         bool seen = false;
-        QTimer poll;
-        poll.setInterval(50);
-        connect(&poll, &QTimer::timeout, this, [&] {
-            if (auto *dialog = qobject_cast<QFileDialog *>(QApplication::activeModalWidget())) {
-                folder = dialog->directory().absolutePath();
-                seen = true;
-                dialog->reject();
-            }
+        QObject scope; // ends the wait for the dialog with this call
+        meshtest::whenModal<QFileDialog>(&scope, [&](QFileDialog *dialog) {
+            folder = dialog->directory().absolutePath();
+            seen = true;
+            dialog->reject();
         });
-        poll.start();
         if (!clickMenuItem(window, menu, action))
             return {}; // the caller's comparison fails with the click's own message above
         [&] { QTRY_VERIFY_WITH_TIMEOUT(seen, kTimeoutMs); }();
@@ -102,21 +98,17 @@ class TestHelpMenu : public QObject
                                             const QString &folder)
     {
         bool accepted = false;
-        QTimer poll;
-        poll.setInterval(50);
-        connect(&poll, &QTimer::timeout, this, [&] {
-            if (auto *dialog = qobject_cast<QFileDialog *>(QApplication::activeModalWidget())) {
-                dialog->setDirectory(folder);
-                const auto *buttons = dialog->findChild<QDialogButtonBox *>();
-                for (QAbstractButton *button : buttons ? buttons->buttons() : QList<QAbstractButton *>{}) {
-                    if (buttons->buttonRole(button) == QDialogButtonBox::AcceptRole) {
-                        button->click();
-                        accepted = true;
-                    }
+        QObject scope; // ends the wait for the dialog with this call
+        meshtest::whenModal<QFileDialog>(&scope, [&](QFileDialog *dialog) {
+            dialog->setDirectory(folder);
+            const auto *buttons = dialog->findChild<QDialogButtonBox *>();
+            for (QAbstractButton *button : buttons ? buttons->buttons() : QList<QAbstractButton *>{}) {
+                if (buttons->buttonRole(button) == QDialogButtonBox::AcceptRole) {
+                    button->click();
+                    accepted = true;
                 }
             }
         });
-        poll.start();
         if (!clickMenuItem(window, menu, action))
             return false;
         [&] { QTRY_VERIFY_WITH_TIMEOUT(accepted, kTimeoutMs); }();
@@ -201,15 +193,11 @@ private Q_SLOTS:
         QVERIFY(showWindow());
         MainWindow &window = *m_window;
         bool seen = false;
-        QTimer poll;
-        poll.setInterval(50);
-        connect(&poll, &QTimer::timeout, this, [&] {
-            if (auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget())) {
-                seen = box->windowTitle().contains(u"Qt"_qs) && box->text().contains(u"Qt"_qs);
-                box->accept();
-            }
+        QObject scope; // ends the wait for the box with this test
+        meshtest::whenModal<QMessageBox>(&scope, [&](QMessageBox *box) {
+            seen = box->windowTitle().contains(u"Qt"_qs) && box->text().contains(u"Qt"_qs);
+            box->accept();
         });
-        poll.start();
         QVERIFY(clickMenuItem(window, u"Help"_qs, u"actionAboutQt"_qs));
         QTRY_VERIFY_WITH_TIMEOUT(seen, kTimeoutMs);
     }

@@ -14,7 +14,6 @@ class SendQueue final
 {
 public:
     qint64 size() const { return m_bytes.size() - m_sent; }
-    bool isEmpty() const { return size() == 0; }
     // The first of the size() unsent bytes.
     const char *data() const { return m_bytes.constData() + m_sent; }
 
